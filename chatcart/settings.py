@@ -1,0 +1,64 @@
+"""Runtime configuration: `CHATCART_*` environment variables and an optional `.env` file.
+
+`MONGODB_URI` is honoured as well as `CHATCART_MONGODB_URI` because it is the name every
+MongoDB tool (and our test suite) already uses.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CHATCART_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- database -------------------------------------------------------------------
+    mongodb_uri: str | None = Field(
+        default=None, validation_alias=AliasChoices("CHATCART_MONGODB_URI", "MONGODB_URI")
+    )
+    db_name: str = "chatcart"
+    data_dir: Path = Path("var")
+    embedded_storage_path: str | None = None  # default: <data_dir>/db; ":memory:" for tests
+    embedded_command: str = "secantusd-py"
+    embedded_cache_size: str = "256M"
+
+    # --- HTTP -----------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_base_url: str | None = None  # e.g. https://shop.example.com (webhooks, payment links)
+    max_request_bytes: int = 1_000_000
+
+    # --- optional services ------------------------------------------------------------
+    redis_url: str | None = None
+
+    # --- commerce -----------------------------------------------------------------------
+    default_currency: str = "CNY"
+    unpaid_order_timeout_minutes: int = 30
+    payment_sandbox_secret: SecretStr | None = None  # generated into <data_dir>/secrets.json if unset
+    payment_notify_tolerance_seconds: int = 300
+
+    # --- NLU ----------------------------------------------------------------------------
+    nlu_engine: Literal["builtin", "rasa"] = "builtin"
+    nlu_threshold: float = 0.35
+    nlu_model_dir: Path | None = None  # default: <data_dir>/nlu
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout_seconds: float = 2.0
+
+    # --- logging ------------------------------------------------------------------------
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @cached_property
+    def storage_path(self) -> str:
+        return self.embedded_storage_path or str(self.data_dir / "db")

@@ -1,0 +1,39 @@
+"""Small shared helpers for the MongoDB repositories (adapters) of every commerce domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+Document = dict[str, Any]
+Database = AsyncDatabase[Document]
+Collection = AsyncCollection[Document]
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, truncated to milliseconds (BSON dates keep milliseconds)."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def as_utc(value: datetime) -> datetime:
+    """BSON dates come back naive (UTC) unless the client is tz-aware; normalise."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class CollectionIndexes:
+    collection: str
+    indexes: list[IndexModel] = field(default_factory=list)
+
+
+async def ensure_indexes(db: Database, specs: list[CollectionIndexes]) -> None:
+    """Create indexes idempotently (create_indexes is a no-op for identical existing ones)."""
+    for spec in specs:
+        if spec.indexes:
+            await db[spec.collection].create_indexes(spec.indexes)
