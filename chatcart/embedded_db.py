@@ -99,7 +99,10 @@ class EmbeddedMongo:
             "--log-level", "WARNING",
         ]  # fmt: skip
         self._process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            args, stdout=log_handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            args,
+            stdout=log_handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C in a terminal reaches us, and we stop it cleanly
         )
         log_handle.close()
@@ -146,7 +149,7 @@ class EmbeddedMongo:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
-    async def watch(self, on_crash: "asyncio.Future[str] | None" = None, interval: float = 1.0) -> None:
+    async def watch(self, on_crash: asyncio.Future[str] | None = None, interval: float = 1.0) -> None:
         """Poll the child; report a crash clearly instead of leaving the app to time out."""
         while self._process is not None:
             if self._process.poll() is not None:
@@ -156,7 +159,7 @@ class EmbeddedMongo:
                 raise EmbeddedDatabaseError(message)
             await asyncio.sleep(interval)
 
-    def __enter__(self) -> "EmbeddedMongo":
+    def __enter__(self) -> EmbeddedMongo:
         self.start()
         return self
 
@@ -165,7 +168,7 @@ class EmbeddedMongo:
     ) -> None:
         self.stop()
 
-    async def __aenter__(self) -> "EmbeddedMongo":
+    async def __aenter__(self) -> EmbeddedMongo:
         await asyncio.to_thread(self.start)
         return self
 

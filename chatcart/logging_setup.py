@@ -43,8 +43,10 @@ def mask_personal_data(_: Any, __: str, event_dict: MutableMapping[str, Any]) ->
 
 
 def configure_logging(level: str = "INFO", json_output: bool = True) -> None:
-    renderer: Any = structlog.processors.JSONRenderer(ensure_ascii=False) if json_output else (
-        structlog.dev.ConsoleRenderer(colors=False)
+    renderer: Any = (
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if json_output
+        else (structlog.dev.ConsoleRenderer(colors=False))
     )
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,

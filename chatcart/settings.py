@@ -20,9 +20,7 @@ class Settings(BaseSettings):
     )
 
     # --- database -------------------------------------------------------------------
-    mongodb_uri: str | None = Field(
-        default=None, validation_alias=AliasChoices("CHATCART_MONGODB_URI", "MONGODB_URI")
-    )
+    mongodb_uri: str | None = Field(default=None, validation_alias=AliasChoices("CHATCART_MONGODB_URI", "MONGODB_URI"))
     db_name: str = "chatcart"
     data_dir: Path = Path("var")
     embedded_storage_path: str | None = None  # default: <data_dir>/db; ":memory:" for tests

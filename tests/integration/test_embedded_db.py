@@ -16,7 +16,8 @@ async def test_conditional_update_is_atomic(db: Database) -> None:
         {"_id": "s", "available": {"$gte": 1}}, {"$inc": {"available": -1}}, return_document=ReturnDocument.AFTER
     )
     second = await db.stock.find_one_and_update({"_id": "s", "available": {"$gte": 1}}, {"$inc": {"available": -1}})
-    assert first is not None and first["available"] == 0
+    assert first is not None
+    assert first["available"] == 0
     assert second is None
 
 

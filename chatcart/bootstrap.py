@@ -1,0 +1,105 @@
+"""The composition root: builds every adapter and service once and wires them together.
+
+Everything else receives its collaborators as constructor arguments; only this module knows
+the concrete classes. `running_container` is used by `chatcart serve`, the CLI commands and
+the end-to-end tests alike, so they all run the same wiring.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo.monitoring import CommandListener
+
+from chatcart.database import DatabaseHandle, open_database
+from chatcart.local_secrets import local_secret
+from chatcart.logging_setup import get_logger
+from chatcart.settings import Settings
+from commerce.access import service as access_module
+from commerce.access.service import AccessService
+from commerce.mongo import Database, ensure_indexes
+from commerce.services import Commerce, CommerceConfig, build_commerce, ensure_all_indexes
+
+log = get_logger("chatcart.bootstrap")
+
+
+@dataclass
+class Container:
+    settings: Settings
+    database: DatabaseHandle
+    commerce: Commerce
+    access: AccessService
+    nlu: Any = None  # nlu.engine.NluEngine, built when asked for
+    dialogs: Any = None  # dialogs.engine.DialogEngine, built when asked for
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def db(self) -> Database:
+        return self.database.db
+
+
+def commerce_config(settings: Settings) -> CommerceConfig:
+    secret = (
+        settings.payment_sandbox_secret.get_secret_value()
+        if settings.payment_sandbox_secret
+        else local_secret(settings.data_dir, "payment_sandbox_secret")
+    )
+    return CommerceConfig(
+        currency=settings.default_currency,
+        unpaid_timeout_minutes=settings.unpaid_order_timeout_minutes,
+        sandbox_secret=secret,
+        base_url=settings.base_url,
+        notify_tolerance_seconds=settings.payment_notify_tolerance_seconds,
+    )
+
+
+def build_nlu(settings: Settings) -> Any:
+    from nlu.factory import build_engine
+
+    return build_engine(
+        settings.nlu_engine,
+        model_dir=settings.nlu_model_dir or settings.data_dir / "nlu",
+        threshold=settings.nlu_threshold,
+        rasa_url=settings.rasa_url,
+        rasa_timeout=settings.rasa_timeout_seconds,
+    )
+
+
+@contextlib.asynccontextmanager
+async def running_container(
+    settings: Settings,
+    *,
+    with_nlu: bool = True,
+    with_dialogs: bool = True,
+    listeners: list[CommandListener] | None = None,
+) -> AsyncIterator[Container]:
+    """Open the database (embedded or MONGODB_URI), create indexes, build the services."""
+    async with open_database(settings, listeners) as handle:
+        await ensure_indexes(handle.db, access_module.INDEXES)
+        await ensure_all_indexes(handle.db)
+        commerce = build_commerce(handle.db, commerce_config(settings))
+        container = Container(settings=settings, database=handle, commerce=commerce, access=AccessService(handle.db))
+        if with_nlu or with_dialogs:
+            container.nlu = build_nlu(settings)
+            await refresh_nlu_vocabulary(container)
+        if with_dialogs:
+            from dialogs import build_dialog_engine
+
+            container.dialogs = build_dialog_engine(commerce=commerce, nlu=container.nlu, db=handle.db)
+        yield container
+
+
+async def refresh_nlu_vocabulary(container: Container) -> None:
+    """Feed product, brand and category names to the NLU engine's catalog-aware lookups."""
+    if container.nlu is None:
+        return
+    vocabulary = await container.commerce.catalog.vocabulary()
+    container.nlu.update_vocabulary(
+        products=vocabulary.get("products", []),
+        brands=vocabulary.get("brands", []),
+        categories=vocabulary.get("categories", []),
+        synonyms=vocabulary.get("synonyms"),
+    )

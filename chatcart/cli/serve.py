@@ -1,0 +1,123 @@
+"""`chatcart serve` (HTTP app + in-process workers) and `chatcart worker` (workers only)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import signal
+import sys
+
+import click
+from aiohttp import web
+
+from chatcart.bootstrap import Container, running_container
+from chatcart.cli.common import db_uri_option, load_settings, print_json
+from chatcart.logging_setup import configure_logging, get_logger
+from chatcart.settings import Settings
+from chatcart.web import build_app
+from commerce.api.principal import Role
+
+log = get_logger("chatcart.serve")
+
+
+async def _wait_for_stop(container: Container) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    waiters = [asyncio.create_task(stop.wait())]
+    embedded = container.database.embedded
+    if embedded is not None:
+        waiters.append(asyncio.create_task(embedded.watch()))
+    done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    for task in done:
+        if task.exception() is not None:
+            # The embedded database died: say so plainly and exit non-zero.
+            log.error("embedded_database_crashed", message=str(task.exception()))
+            sys.stderr.write(f"\nchatcart: {task.exception()}\n")
+            raise SystemExit(3)
+
+
+async def _prepare_demo(container: Container) -> list[str]:
+    """Seed the demo store and create the first admin, once. Returns lines to print."""
+    lines: list[str] = []
+    from commerce.catalog.demo import seed_demo_store
+
+    report = await seed_demo_store(container.commerce, container.settings.data_dir, if_empty=True)
+    if report is not None:
+        lines.append(f"  demo catalog loaded: {report}")
+    if await container.access.count_staff() == 0:
+        password = secrets.token_urlsafe(12)
+        await container.access.create_staff("admin", password, [Role.OWNER], display_name="Demo owner")
+        lines.append(f"  admin login (shown once): admin / {password}")
+    return lines
+
+
+def _workers(container: Container) -> list[asyncio.Task[None]]:
+    return [asyncio.create_task(w) for w in container.commerce.background_jobs()]
+
+
+async def _serve(settings: Settings, demo: bool, run_workers: bool) -> None:
+    async with running_container(settings) as container:
+        banner = await _prepare_demo(container) if demo else []
+        app = build_app(container)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        tasks = _workers(container) if run_workers else []
+        base = f"http://{settings.host}:{settings.port}"
+        print(
+            f"\nchatcart is running (database: {'embedded ' + settings.storage_path if container.database.embedded else 'MONGODB_URI'})"
+        )
+        print(f"  web chat : {base}/chat")
+        print(f"  admin    : {base}/admin")
+        print(f"  API      : {base}/api/v1/openapi.json")
+        for line in banner:
+            print(line)
+        print("Press Ctrl-C to stop.\n", flush=True)
+        try:
+            await _wait_for_stop(container)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await runner.cleanup()
+
+
+@click.command()
+@click.option("--host", default=None, help="Bind address (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 8080).")
+@click.option("--demo", is_flag=True, help="Load the demo store and create the first admin if empty.")
+@click.option("--no-worker", is_flag=True, help="Do not run background jobs in this process.")
+@db_uri_option
+def serve(host: str | None, port: int | None, demo: bool, no_worker: bool, db_uri: str | None) -> None:
+    """Serve the HTTP API, web chat, payment pages and admin."""
+    settings = load_settings(db_uri, host=host, port=port)
+    configure_logging(settings.log_level, settings.log_json)
+    asyncio.run(_serve(settings, demo, not no_worker))
+
+
+@click.command()
+@db_uri_option
+def worker(db_uri: str | None) -> None:
+    """Run background jobs only (unpaid-order timeouts, outbound messages)."""
+    settings = load_settings(db_uri)
+    configure_logging(settings.log_level, settings.log_json)
+
+    async def go() -> None:
+        async with running_container(settings) as container:
+            tasks = _workers(container)
+            print_json({"worker": "started", "jobs": len(tasks)})
+            try:
+                await _wait_for_stop(container)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(go())

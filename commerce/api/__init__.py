@@ -1,0 +1,1 @@
+"""HTTP API (`/api/v1`): a thin validated, authenticated shell over the commerce services."""
