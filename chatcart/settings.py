@@ -49,6 +49,26 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 2.0
 
+    # --- Telegram (bot/telegram) ---------------------------------------------------------------
+    telegram_token: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = None  # generated into <data_dir>/secrets.json if unset
+    telegram_provider_token: SecretStr | None = None  # Telegram Payments; unset = payment links only
+    telegram_api_base: str | None = None  # e.g. a local Bot API server; unset = api.telegram.org
+
+    # --- WeChat official account (bot/wechat) -------------------------------------------------
+    wechat_app_id: str | None = None
+    wechat_app_secret: SecretStr | None = None
+    wechat_token: SecretStr | None = None
+    wechat_encoding_aes_key: SecretStr | None = None  # set = safe mode (AES)
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_template_order_paid: str | None = None
+    wechat_template_order_shipped: str | None = None
+    wechat_template_order_delivered: str | None = None
+    wechat_template_aftersales: str | None = None
+
+    # --- admin and agents (admin_web) ---------------------------------------------------------
+    agent_idle_timeout_minutes: int = 10
+
     # --- logging ------------------------------------------------------------------------
     log_level: str = "INFO"
     log_json: bool = True
