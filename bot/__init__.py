@@ -1,0 +1,1 @@
+"""Chat channels (web chat, terminal, Telegram, WeChat) on top of the dialog engine."""

@@ -1,0 +1,86 @@
+"""What every admin handler needs: the services (one `AdminContext` per app) and, per request,
+the signed-in staff member and the UI language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from admin_web.audit import AuditLog
+from admin_web.csrf import CsrfSigner
+from admin_web.i18n import AdminLang, Translator
+from admin_web.media import MediaStore
+from admin_web.ratelimit import LoginLimiter
+from commerce.access.model import StaffUser
+from commerce.access.service import AccessService
+from commerce.api.principal import Principal, Role
+
+if TYPE_CHECKING:
+    from admin_web.console.hub import ConsoleHub
+    from admin_web.queries import AdminQueries
+
+
+@dataclass
+class AdminContext:
+    container: Any  # chatcart.bootstrap.Container (typed loosely: admin_web must not import the root)
+    access: AccessService
+    audit: AuditLog
+    limiter: LoginLimiter
+    csrf: CsrfSigner
+    media: MediaStore
+    queries: AdminQueries
+    secure_cookies: bool
+    low_stock_threshold: int = 5
+    hub: ConsoleHub | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def commerce(self) -> Any:
+        return self.container.commerce
+
+    @property
+    def dialogs(self) -> Any:
+        return self.container.dialogs
+
+
+@dataclass(frozen=True)
+class CurrentStaff:
+    principal: Principal
+    user: StaffUser
+    session_token: str
+
+    @property
+    def id(self) -> str:
+        return self.user.id
+
+    @property
+    def name(self) -> str:
+        return self.user.display_name or self.user.username
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return self.principal.roles
+
+
+ADMIN: web.AppKey[AdminContext] = web.AppKey("admin_context", AdminContext)
+CURRENT: web.RequestKey[CurrentStaff] = web.RequestKey("admin_current_staff", CurrentStaff)
+LANG: web.RequestKey[str] = web.RequestKey("admin_lang", str)
+
+
+def admin_of(request: web.Request) -> AdminContext:
+    return request.config_dict[ADMIN]
+
+
+def current(request: web.Request) -> CurrentStaff:
+    return request[CURRENT]
+
+
+def lang_of(request: web.Request) -> AdminLang:
+    lang = request.get(LANG, "zh")
+    return "en" if lang == "en" else "zh"
+
+
+def translator(request: web.Request) -> Translator:
+    return Translator(lang_of(request))

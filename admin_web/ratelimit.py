@@ -1,0 +1,82 @@
+"""Sign-in throttling per (username, client IP): after `max_failures` wrong passwords within
+`window`, further attempts are refused until the window ends.
+
+Two stores with one behaviour: Redis (INCR + EXPIRE, shared by every process) when
+CHATCART_REDIS_URL is set, otherwise MongoDB (`admin_login_failures`, one document per key,
+a single upserting `$inc` per failure and a TTL index that clears old windows).
+Keys are SHA-256 hashes, so neither usernames nor addresses are stored in clear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any, Protocol
+
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+
+from commerce.mongo import CollectionIndexes, Database, as_utc, utcnow
+
+FAILURES = "admin_login_failures"
+INDEXES = [CollectionIndexes(FAILURES, [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)])]
+
+
+def limiter_key(username: str, ip: str) -> str:
+    return hashlib.sha256(f"{username.strip().casefold()}|{ip}".encode()).hexdigest()
+
+
+class LoginLimiter(Protocol):
+    async def blocked(self, key: str) -> bool: ...
+    async def failed(self, key: str) -> int: ...
+    async def succeeded(self, key: str) -> None: ...
+
+
+class MongoLoginLimiter:
+    def __init__(self, db: Database, *, max_failures: int = 5, window: timedelta = timedelta(minutes=15)) -> None:
+        self._failures = db[FAILURES]
+        self.max_failures = max_failures
+        self.window = window
+
+    async def blocked(self, key: str) -> bool:
+        doc = await self._failures.find_one({"_id": key})
+        # The TTL monitor runs about once a minute: check the expiry ourselves too.
+        if doc is None:
+            return False
+        return as_utc(doc["expires_at"]) > utcnow() and int(doc.get("count") or 0) >= self.max_failures
+
+    async def failed(self, key: str) -> int:
+        now = utcnow()
+        # A window that has run out starts again (one guarded update, then an upsert).
+        await self._failures.delete_one({"_id": key, "expires_at": {"$lte": now}})
+        doc = await self._failures.find_one_and_update(
+            {"_id": key},
+            {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": now + self.window}},
+            upsert=True, return_document=ReturnDocument.AFTER,
+        )  # fmt: skip
+        return int((doc or {}).get("count") or 0)
+
+    async def succeeded(self, key: str) -> None:
+        await self._failures.delete_one({"_id": key})
+
+
+class RedisLoginLimiter:
+    def __init__(self, redis: Any, *, max_failures: int = 5, window: timedelta = timedelta(minutes=15),
+                 prefix: str = "chatcart:admin-login:") -> None:  # fmt: skip
+        self._redis = redis  # redis.asyncio.Redis
+        self.max_failures = max_failures
+        self.window = window
+        self._prefix = prefix
+
+    async def blocked(self, key: str) -> bool:
+        value = await self._redis.get(self._prefix + key)
+        return value is not None and int(value) >= self.max_failures
+
+    async def failed(self, key: str) -> int:
+        name = self._prefix + key
+        count = int(await self._redis.incr(name))
+        if count == 1:
+            await self._redis.expire(name, int(self.window.total_seconds()))
+        return count
+
+    async def succeeded(self, key: str) -> None:
+        await self._redis.delete(self._prefix + key)

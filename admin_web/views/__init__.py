@@ -1,0 +1,1 @@
+"""Admin page handlers, one module per area; each module exposes `routes(prefix)`."""

@@ -1,0 +1,117 @@
+"""Commerce round trips and latencies: add to cart, cart view, checkout, payment notification,
+and a flash sale (300 concurrent checkouts of 50 units).
+
+    python -m benchmarks --only commerce_bench
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from benchmarks.harness import BenchContext, BenchSection, summary_ms
+from commerce.catalog.model import Product, Sku
+from commerce.customers.model import AddressIn
+from commerce.errors import OutOfStock
+from commerce.localized import LocalizedText
+from commerce.money import Money
+from commerce.promotions.service import seed_demo_coupons
+from commerce.services import Commerce, CommerceConfig, build_commerce, ensure_all_indexes
+
+ROUNDS = 60
+BENCH_SECRET = "bench-only-sandbox-secret-0123"  # noqa: S105 - a throwaway test value
+T = TypeVar("T")
+ADDRESS = AddressIn.model_validate({
+    "recipient": "张三", "phone": "13800138000", "region": {"province": "上海市", "city": "上海市", "district": "浦东新区"},
+    "detail": "世纪大道100号",
+})  # fmt: skip
+
+
+async def _setup(commerce: Commerce, skus: int = 3, stock: int = 100_000) -> list[str]:
+    codes = [f"B-{i}" for i in range(skus)]
+    product = Product(code="BENCH", category="bench", title=LocalizedText("基准商品", "Bench product"),
+                      skus=tuple(Sku(sku=c, price=Money(9900 + i, "CNY"), weight_g=300) for i, c in enumerate(codes)))  # fmt: skip
+    await commerce.catalog.repository.upsert_products([product])
+    await commerce.inventory.set_levels(dict.fromkeys(codes, stock), "bench stock")
+    await seed_demo_coupons(commerce.promotions)
+    return codes
+
+
+async def run(context: BenchContext) -> BenchSection:
+    section = BenchSection("Commerce: round trips and latency")
+    counts: dict[str, int] = {}
+    latency: dict[str, list[float]] = {"add_to_cart": [], "cart_view": [], "checkout": [], "payment_notify": []}
+    async with context.fresh_db() as db:
+        await ensure_all_indexes(db)
+        commerce = build_commerce(db, CommerceConfig(sandbox_secret=BENCH_SECRET))
+        skus = await _setup(commerce)
+        for round_ in range(ROUNDS):
+            await _round(context, commerce, skus, round_, counts, latency)
+        flash = await _flash_sale(commerce)
+
+    budgets = {"add_to_cart": 3, "cart_view": 3, "checkout": 8, "payment_notify": 4}
+    rows = []
+    for name, samples in latency.items():
+        figures = summary_ms(samples)
+        rows.append([name, counts[name], budgets[name], figures["p50_ms"], figures["p99_ms"]])
+        section.figures[f"{name}_commands"] = counts[name]
+        section.figures[f"{name}_p50_ms"] = figures["p50_ms"]
+        section.figures[f"{name}_p99_ms"] = figures["p99_ms"]
+    section.table(["operation", "db commands (max)", "budget", "p50 ms", "p99 ms"], rows)
+    section.note(f"{ROUNDS} rounds; checkout = 3-line cart, SAVE20 coupon, Idempotency-Key; latency on this machine.")
+    section.table(["flash sale", "value"], [[k, v] for k, v in flash.items()])
+    section.figures.update({f"flash_{k}": v for k, v in flash.items()})
+    return section
+
+
+async def _measure(context: BenchContext, name: str, counts: dict[str, int], latency: dict[str, list[float]],
+                   operation: Awaitable[T]) -> T:  # fmt: skip
+    """Run one operation, keeping its latency and the largest command count seen."""
+    with context.counter.measure() as measured:
+        started = time.perf_counter()
+        result = await operation
+        latency[name].append(time.perf_counter() - started)
+    counts[name] = max(counts.get(name, 0), measured.count)
+    return result
+
+
+async def _round(context: BenchContext, commerce: Commerce, skus: list[str], round_: int, counts: dict[str, int],
+                 latency: dict[str, list[float]]) -> None:  # fmt: skip
+    customer = await commerce.customers.identify("web_session", f"bench-{round_}")
+    await commerce.customers.add_address(customer.id, ADDRESS)
+    for sku in skus:
+        await _measure(context, "add_to_cart", counts, latency, commerce.carts.add(customer.id, sku, 1))
+    await _measure(context, "cart_view", counts, latency, commerce.carts.view(customer.id))
+    order = await _measure(context, "checkout", counts, latency, commerce.orders.create_order(
+        customer.id, shipping_method="express", coupon_code="SAVE20", idempotency_key=f"k{round_}"))
+    payment = await commerce.payments.start(order.number)
+    headers, body = commerce.payments.sandbox.build_notification(payment, succeeded=True)
+    await _measure(context, "payment_notify", counts, latency,
+                   commerce.payments.handle_notification("sandbox", headers, body))
+
+
+async def _flash_sale(commerce: Commerce, buyers: int = 300, units: int = 50) -> dict[str, object]:
+    """`buyers` concurrent checkouts of one SKU with `units` in stock."""
+    product = Product(code="FLASH", category="bench", title=LocalizedText("秒杀", "Flash sale"),
+                      skus=(Sku(sku="FLASH-1", price=Money(100, "CNY"), weight_g=100),))  # fmt: skip
+    await commerce.catalog.repository.upsert_products([product])
+    await commerce.inventory.set_levels({"FLASH-1": units}, "flash sale")
+    customers = [await commerce.customers.identify("web_session", f"flash-{i}") for i in range(buyers)]
+
+    async def buy(customer_id: str) -> bool:
+        try:
+            await commerce.orders.create_order(customer_id, shipping_method="pickup", lines={"FLASH-1": 1},
+                                               address=ADDRESS)  # fmt: skip
+            return True
+        except OutOfStock:
+            return False
+
+    started = time.perf_counter()
+    results = await asyncio.gather(*(buy(c.id) for c in customers))
+    elapsed = time.perf_counter() - started
+    level = (await commerce.inventory.get_levels(["FLASH-1"]))["FLASH-1"]
+    return {"buyers": buyers, "units": units, "orders": sum(results), "refused": results.count(False),
+            "available_after": level.available, "seconds": round(elapsed, 3),
+            "checkouts_per_second": round(buyers / elapsed, 1)}  # fmt: skip

@@ -1,0 +1,89 @@
+"""Everything the Telegram channel is configured with, in one plain value object.
+
+Built from `chatcart.settings.Settings` by `TelegramConfig.from_settings` (reading the
+`telegram_*` fields when the settings class has them), or directly in tests.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# The update types the handlers understand; everything else is not even delivered.
+ALLOWED_UPDATES: tuple[str, ...] = ("message", "callback_query", "pre_checkout_query")
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+def _secret(value: Any) -> str | None:
+    if value is None:
+        return None
+    getter = getattr(value, "get_secret_value", None)
+    text = str(getter() if getter else value).strip()
+    return text or None
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str
+    webhook_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    provider_token: str | None = None  # Telegram Payments; None = payment links only
+    api_base: str | None = None  # e.g. a local Bot API server or the test fake
+    public_base_url: str | None = None  # makes relative image URLs absolute, builds the webhook URL
+    media_root: Path | None = None  # where `/media/...` URLs live on disk (upload fallback)
+    webhook_path: str = WEBHOOK_PATH
+    allowed_updates: tuple[str, ...] = ALLOWED_UPDATES
+    # Telegram's documented limits: ~30 messages/s overall, 1/s per chat, 20/min per group.
+    global_rate_per_second: float = 30.0
+    chat_rate_per_second: float = 1.0
+    group_rate_per_minute: float = 20.0
+    # Durable outbox for pushed messages.
+    outbox_lease_seconds: float = 30.0
+    outbox_poll_seconds: float = 1.0
+    outbox_concurrency: int = 8
+    outbox_max_attempts: int = 8
+    # Retries of 5xx / network errors (exponential backoff from `retry_base_seconds`).
+    server_error_attempts: int = 4
+    retry_base_seconds: float = 0.5
+    max_retry_after_seconds: float = 60.0
+    request_timeout_seconds: int = 30
+    redis_url: str | None = None  # optional fast pre-filter for duplicate updates
+    default_lang: str = "zh"
+
+    @property
+    def webhook_url(self) -> str | None:
+        if not self.public_base_url:
+            return None
+        return self.public_base_url.rstrip("/") + self.webhook_path
+
+    @property
+    def payments_enabled(self) -> bool:
+        return bool(self.provider_token)
+
+    @classmethod
+    def from_settings(cls, settings: Any, **overrides: Any) -> TelegramConfig | None:
+        """None when no bot token is configured (the channel then stays off)."""
+        token = _secret(getattr(settings, "telegram_token", None))
+        if token is None:
+            return None
+        values: dict[str, Any] = {"token": token}
+        secret = _secret(getattr(settings, "telegram_webhook_secret", None))
+        if secret is None:
+            # A stable locally generated secret, so several processes and restarts agree.
+            from chatcart.local_secrets import local_secret
+
+            secret = local_secret(Path(settings.data_dir), "telegram_webhook_secret")
+        values["webhook_secret"] = secret
+        values["provider_token"] = _secret(getattr(settings, "telegram_provider_token", None))
+        values["api_base"] = getattr(settings, "telegram_api_base", None) or None
+        values["public_base_url"] = getattr(settings, "public_base_url", None)
+        values["media_root"] = Path(settings.data_dir) / "media"
+        values["redis_url"] = getattr(settings, "redis_url", None)
+        for name in ("global_rate_per_second", "chat_rate_per_second", "group_rate_per_minute",
+                     "outbox_lease_seconds", "outbox_concurrency"):  # fmt: skip
+            value = getattr(settings, f"telegram_{name}", None)
+            if value is not None:
+                values[name] = value
+        values.update(overrides)
+        return cls(**values)

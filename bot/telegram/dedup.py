@@ -1,0 +1,59 @@
+"""Each update_id is processed once, even when Telegram re-delivers it or two processes get it.
+
+The claim is an insert into `telegram_updates` whose `_id` is "<bot id>:<update id>": the
+unique `_id` makes exactly one insert win across all processes sharing the database; a TTL
+index drops claims after two days (Telegram keeps undelivered updates for 24 hours). When
+Redis is configured, SET NX in front turns away most repeats without touching MongoDB; the
+database claim stays the authority. A claimed update is never retried (at most once): a
+half-done purchase step replayed could do more harm than one lost message.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from pymongo import IndexModel
+from pymongo.errors import DuplicateKeyError
+
+from chatcart.logging_setup import get_logger
+from commerce.mongo import CollectionIndexes, Database, utcnow
+
+UPDATES = "telegram_updates"
+DEFAULT_TTL_SECONDS = 2 * 24 * 3600
+
+log = get_logger(__name__)
+
+
+def indexes(ttl_seconds: int = DEFAULT_TTL_SECONDS) -> list[CollectionIndexes]:
+    return [CollectionIndexes(UPDATES, [IndexModel([("claimed_at", 1)], expireAfterSeconds=ttl_seconds)])]
+
+
+INDEXES = indexes()
+
+
+class _Redis(Protocol):
+    async def set(self, name: str, value: str, *, ex: int, nx: bool) -> Any: ...
+
+
+class UpdateClaims:
+    def __init__(self, db: Database, bot_id: int, *, redis: _Redis | None = None,
+                 ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None:  # fmt: skip
+        self._updates = db[UPDATES]
+        self.bot_id = bot_id
+        self._redis = redis
+        self._ttl = ttl_seconds
+
+    async def claim(self, update_id: int) -> bool:
+        """True for the first caller with this update; False for every repeat."""
+        key = f"{self.bot_id}:{update_id}"
+        if self._redis is not None:
+            try:
+                if not await self._redis.set(f"chatcart:tg:update:{key}", "1", ex=self._ttl, nx=True):
+                    return False
+            except Exception as exc:  # Redis is an optimisation; the database decides
+                log.warning("telegram.dedup_redis_unavailable", error=type(exc).__name__)
+        try:
+            await self._updates.insert_one({"_id": key, "claimed_at": utcnow()})
+        except DuplicateKeyError:
+            return False
+        return True

@@ -1,0 +1,95 @@
+"""aiogram handlers: translate the update, hand it to the channel, answer Telegram's queries.
+
+No shop logic here: `updates` translates, `TelegramChannel.converse` runs the dialog and
+delivers the replies, `payments` decides about invoices.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from typing import TYPE_CHECKING
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message, PreCheckoutQuery
+
+from bot.telegram import updates
+from bot.telegram.texts import lang_of, shared_text, text
+from chatcart.logging_setup import get_logger
+
+if TYPE_CHECKING:
+    from bot.telegram.channel import TelegramChannel
+
+log = get_logger(__name__)
+PRE_CHECKOUT_BUDGET_SECONDS = 8.0  # Telegram cancels the payment when we take longer than 10 s
+
+router = Router(name="chatcart.telegram")
+
+
+@router.message(F.successful_payment)
+async def on_successful_payment(message: Message, channel: TelegramChannel) -> None:
+    payment = message.successful_payment
+    assert payment is not None
+    confirmation = await channel.payments_required().confirm(
+        payment.invoice_payload, payment.currency, payment.total_amount, payment.telegram_payment_charge_id)
+    # The "payment confirmed" message comes from the order.paid event, like for any provider.
+    log.info("telegram.successful_payment", order=confirmation.order_number, new=confirmation.new,
+             result=confirmation.result)  # fmt: skip
+
+
+@router.message(F.photo)
+async def on_photo(message: Message, channel: TelegramChannel) -> None:
+    image_urls = await channel.download_photo(message)
+    incoming = updates.from_message(message, image_urls=image_urls)
+    if incoming is not None:
+        await channel.converse(message.chat.id, incoming)
+
+
+@router.message(F.text | F.contact | F.location)
+async def on_message(message: Message, channel: TelegramChannel) -> None:
+    incoming = updates.from_message(message)
+    if incoming is not None:
+        await channel.converse(message.chat.id, incoming)
+
+
+@router.message()
+async def on_unsupported(message: Message, channel: TelegramChannel) -> None:
+    lang = lang_of(message.from_user.language_code if message.from_user else None, channel.default_lang)
+    await channel.delivery.transport.call(message.chat.id, lambda: message.answer(
+        html.escape(text("unsupported", lang), quote=False)))  # fmt: skip
+
+
+@router.callback_query()
+async def on_button(query: CallbackQuery, channel: TelegramChannel) -> None:
+    # Answer first: it stops the spinner on the user's button even if the dialog is slow.
+    try:
+        await channel.delivery.transport.call(None, lambda: query.answer(), limited=False)
+    except Exception as exc:  # an expired query id must not cost the user the reply
+        log.info("telegram.callback_answer_failed", error=type(exc).__name__)
+    chat_id = updates.chat_of(query)
+    payload = await channel.callbacks.unpack(query.data or "")
+    if not payload:
+        lang = lang_of(query.from_user.language_code, channel.default_lang)
+        await channel.delivery.transport.call(chat_id, lambda: channel.bot.send_message(
+            chat_id=chat_id, text=html.escape(shared_text("generic.button_expired", lang), quote=False)))  # fmt: skip
+        return
+    source = query.message if isinstance(query.message, Message) else None
+    await channel.converse(chat_id, updates.from_callback(query, payload), source=source, payload=payload)
+
+
+@router.pre_checkout_query()
+async def on_pre_checkout(query: PreCheckoutQuery, channel: TelegramChannel) -> None:
+    lang = lang_of(query.from_user.language_code, channel.default_lang)
+    try:
+        problem = await asyncio.wait_for(
+            channel.payments_required().pre_checkout(query.invoice_payload, query.currency, query.total_amount),
+            timeout=PRE_CHECKOUT_BUDGET_SECONDS)  # fmt: skip
+    except Exception as exc:  # a timeout or failure must still be answered, with a refusal
+        log.warning("telegram.pre_checkout_check_failed", error=type(exc).__name__)
+        problem = "pre_checkout.unavailable"
+    if problem is None:
+        await channel.delivery.transport.call(None, lambda: query.answer(ok=True), limited=False)
+    else:
+        await channel.delivery.transport.call(
+            None, lambda: query.answer(ok=False, error_message=text(problem, lang)), limited=False)
+    log.info("telegram.pre_checkout", ok=problem is None, reason=problem)

@@ -1,0 +1,77 @@
+"""Outer update middlewares: log context, exactly-once claims, and never-silent failures."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update
+
+from bot.telegram.dedup import UpdateClaims
+from bot.telegram.texts import lang_of, shared_text
+from chatcart.logging_setup import get_logger
+
+if TYPE_CHECKING:
+    from bot.telegram.channel import TelegramChannel
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+log = get_logger(__name__)
+
+
+def update_chat(update: Update) -> tuple[int | None, str | None]:
+    """The chat to answer and the user's language code, whatever the update type."""
+    if update.message is not None:
+        user = update.message.from_user
+        return update.message.chat.id, user.language_code if user else None
+    if update.callback_query is not None:
+        query = update.callback_query
+        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+        return chat_id, query.from_user.language_code
+    if update.pre_checkout_query is not None:
+        return update.pre_checkout_query.from_user.id, update.pre_checkout_query.from_user.language_code
+    return None, None
+
+
+class ClaimUpdateMiddleware(BaseMiddleware):
+    """Drops an update another delivery (or another process) already took."""
+
+    def __init__(self, claims: UpdateClaims) -> None:
+        self.claims = claims
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        assert isinstance(event, Update)
+        if not await self.claims.claim(event.update_id):
+            log.info("telegram.duplicate_update", update_id=event.update_id)
+            return None
+        return await handler(event, data)
+
+
+class ErrorReplyMiddleware(BaseMiddleware):
+    """A failure reaches the log with the update id and the user as a polite message."""
+
+    def __init__(self, channel: TelegramChannel) -> None:
+        self.channel = channel
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        assert isinstance(event, Update)
+        with structlog.contextvars.bound_contextvars(update_id=event.update_id):
+            try:
+                return await handler(event, data)
+            except Exception as exc:
+                log.exception("telegram.update_failed", update_id=event.update_id, error=type(exc).__name__)
+                await self._apologise(event)
+                return None
+
+    async def _apologise(self, update: Update) -> None:
+        chat_id, language_code = update_chat(update)
+        if chat_id is None or update.pre_checkout_query is not None:
+            return
+        lang = lang_of(language_code, self.channel.default_lang)
+        try:
+            await self.channel.delivery.transport.call(chat_id, lambda: self.channel.bot.send_message(
+                chat_id=chat_id, text=html.escape(shared_text("error.generic", lang), quote=False)))  # fmt: skip
+        except Exception as exc:  # the apology itself failed: the log line above is what is left
+            log.warning("telegram.apology_failed", update_id=update.update_id, error=type(exc).__name__)

@@ -1,0 +1,42 @@
+"""`POST /telegram/webhook` on chatcart's aiohttp app.
+
+Only requests carrying our `X-Telegram-Bot-Api-Secret-Token` (set with setWebhook) are
+processed; anything else gets 401 and is not even parsed. A valid request always gets 200,
+even for an update we cannot use, so Telegram does not re-deliver it forever; a failure of
+our own (database down before the update was claimed) is a 500, which Telegram retries.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.telegram.channel import TelegramChannel
+from chatcart.logging_setup import get_logger
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+log = get_logger(__name__)
+
+
+def secret_matches(given: str | None, expected: str) -> bool:
+    return given is not None and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def webhook_handler(channel: TelegramChannel) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if not secret_matches(request.headers.get(SECRET_HEADER), channel.config.webhook_secret):
+            log.warning("telegram.webhook_unauthorized", remote=request.remote)
+            return web.json_response({"error": {"code": "unauthorized", "message": "bad secret token",
+                                                "details": {}}}, status=401)  # fmt: skip
+        try:
+            data = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
+            log.warning("telegram.bad_update", reason="invalid JSON")
+            return web.json_response({"ok": True})
+        await channel.feed(data)
+        return web.json_response({"ok": True})
+
+    return handle

@@ -1,0 +1,207 @@
+"""The web chat: GET /chat (one HTML page), WS /chat/ws (JSON frames), POST /chat/upload (photos).
+
+Guests get a random session token kept in localStorage; the conversation is keyed by a hash
+of it, so the token itself never appears in the database or the logs. Signing in with a
+phone number or e-mail (one-time code) links that identity to the customer, which merges
+carts, orders and addresses across devices.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+from aiohttp import WSMsgType, web
+from aiolimiter import AsyncLimiter
+from PIL import Image, UnidentifiedImageError
+from pydantic import ValidationError
+
+from bot.webchat.frames import (
+    CLIENT_FRAME,
+    MAX_FRAME_BYTES,
+    Hello,
+    OtpRequest,
+    OtpVerify,
+    PressButton,
+    SayText,
+    SendImages,
+)
+from bot.webchat.otp import OtpService
+from bot.webchat.sender import WebchatSender, replies_frame
+from chatcart.logging_setup import get_logger
+from commerce.errors import DomainError
+from dialogs.engine import DialogEngine
+from dialogs.i18n import load_catalog, t
+from dialogs.messages import IncomingMessage, Lang
+
+CHANNEL = "webchat"
+STATIC = Path(__file__).parent / "static"
+MAX_UPLOAD_BYTES = 5_000_000
+log = get_logger(__name__)
+
+
+def session_user(token: str) -> str:
+    """The channel user id for a session token (a hash: tokens are credentials)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def _texts() -> dict[str, dict[str, str]]:
+    texts: dict[str, dict[str, str]] = {}
+    for lang in ("zh", "en"):
+        catalog = load_catalog(lang)
+        texts[lang] = {k.split(".", 1)[1]: str(v) for k, v in catalog.items() if k.startswith("webchat.")}
+    return texts
+
+
+class WebChat:
+    def __init__(self, engine: DialogEngine, otp: OtpService, media_dir: Path, *, link_identity: Any = None) -> None:
+        self.engine = engine
+        self.otp = otp
+        self.media_dir = media_dir
+        self.link_identity = link_identity
+        self.sender = WebchatSender()
+        engine.outbound.register(CHANNEL, self.sender)
+        page = (STATIC / "chat.html").read_text(encoding="utf-8")
+        self.page = page.replace("__CHATCART_TEXTS__", json.dumps(_texts(), ensure_ascii=False).replace("</", "<\\/"))
+
+    # --- HTTP -----------------------------------------------------------------------------------
+    async def index(self, request: web.Request) -> web.Response:
+        return web.Response(text=self.page, content_type="text/html", headers={
+            "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+            "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                                       "script-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:",
+        })  # fmt: skip
+
+    async def upload(self, request: web.Request) -> web.Response:
+        """A photo for after-sales: re-encoded (drops metadata and anything that is not an image)."""
+        token = request.headers.get("X-Chat-Token", "")
+        if not token or len(token) > 128:
+            return web.json_response({"error": {"code": "unauthorized", "message": "no session"}}, status=401)
+        data = await request.read()
+        if not data or len(data) > MAX_UPLOAD_BYTES:
+            return web.json_response({"error": {"code": "too_large", "message": "max 5 MB"}}, status=413)
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.thumbnail((1600, 1600))
+                converted = image.convert("RGB")
+                out = io.BytesIO()
+                converted.save(out, "JPEG", quality=85)
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+            return web.json_response({"error": {"code": "not_an_image", "message": "not an image"}}, status=422)
+        folder = self.media_dir / "chat"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{secrets.token_urlsafe(12)}.jpg"
+        (folder / name).write_bytes(out.getvalue())
+        return web.json_response({"url": f"/media/chat/{name}"})
+
+    # --- WebSocket --------------------------------------------------------------------------------
+    async def socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME_BYTES)
+        await ws.prepare(request)
+        user: str | None = None
+        lang: Lang | None = None
+        limiter = AsyncLimiter(20, 10)  # a person types far slower; protects the engine from floods
+        try:
+            async for message in ws:
+                if message.type != WSMsgType.TEXT:
+                    continue
+                async with limiter:
+                    try:
+                        frame = CLIENT_FRAME.validate_json(message.data)
+                    except ValidationError:
+                        await ws.send_json({"type": "error", "code": "bad_frame"})
+                        continue
+                    if isinstance(frame, Hello):
+                        user, lang = await self._hello(ws, frame, user)
+                        continue
+                    if user is None:
+                        await ws.send_json({"type": "error", "code": "hello_first"})
+                        continue
+                    await self._frame(ws, user, frame, lang)
+        finally:
+            if user is not None:
+                self.sender.detach(user, ws)
+        return ws
+
+    async def _hello(self, ws: web.WebSocketResponse, frame: Hello, previous: str | None) -> tuple[str, Lang | None]:
+        token = frame.token if frame.token and len(frame.token) >= 20 else secrets.token_urlsafe(24)
+        user = session_user(token)
+        if previous and previous != user:
+            self.sender.detach(previous, ws)
+        missed = self.sender.attach(user, ws)
+        lang = frame.lang
+        await ws.send_json({"type": "welcome", "token": token,
+                            "lang": await self.engine.language_of(CHANNEL, user)})  # fmt: skip
+        if missed:
+            await ws.send_json(replies_frame("push", missed))
+        return user, lang
+
+    async def _frame(self, ws: web.WebSocketResponse, user: str, frame: Any, lang: Lang | None) -> None:
+        if isinstance(frame, SayText):
+            incoming = IncomingMessage.from_text(CHANNEL, user, frame.text, lang_hint=lang)
+        elif isinstance(frame, PressButton):
+            incoming = IncomingMessage.from_button(CHANNEL, user, frame.payload, frame.label, lang_hint=lang)
+        elif isinstance(frame, SendImages):
+            incoming = IncomingMessage(channel=CHANNEL, channel_user_id=user, kind="image", text=frame.text,
+                                       image_urls=tuple(frame.urls), lang_hint=lang)  # fmt: skip
+        elif isinstance(frame, OtpRequest | OtpVerify):
+            await self._sign_in(ws, user, frame)
+            return
+        else:  # pragma: no cover - the union is exhaustive
+            return
+        replies = await self.engine.handle(incoming)
+        await ws.send_json(replies_frame("replies", replies))
+
+    async def _sign_in(self, ws: web.WebSocketResponse, user: str, frame: OtpRequest | OtpVerify) -> None:
+        lang = await self.engine.language_of(CHANNEL, user)
+        try:
+            if isinstance(frame, OtpRequest):
+                _, value = await self.otp.request(frame.identifier)
+                await ws.send_json({"type": "otp_sent", "text": t("webchat.code_sent", lang, who=value)})
+                return
+            verified = await self.otp.verify(frame.identifier, frame.code)
+            if verified is None:
+                await ws.send_json({"type": "otp_failed", "text": t("webchat.code_invalid", lang)})
+                return
+            kind, value = verified
+            await self.engine.link_identity(CHANNEL, user, kind, value)
+            await ws.send_json({"type": "signed_in", "who": value, "text": t("webchat.signed_in", lang, who=value)})
+        except DomainError as exc:
+            key = "webchat.bad_identifier" if exc.code == "bad_identifier" else "error.generic"
+            await ws.send_json({"type": "otp_failed", "code": exc.code, "text": t(key, lang)})
+
+
+def setup_webchat(app: web.Application, engine: Any, *, otp: OtpService | None = None,
+                  media_dir: Path | None = None, db: Any = None, secret: str | None = None) -> WebChat:  # fmt: skip
+    """Mount /chat, /chat/ws and /chat/upload. `engine` is a DialogEngine (or a container
+    with `.dialogs`, `.db` and `.settings`, as `chatcart.web` passes it)."""
+    container = engine if hasattr(engine, "dialogs") else None
+    dialog_engine: DialogEngine = container.dialogs if container is not None else engine
+    if container is not None:
+        db = db if db is not None else container.db
+        media_dir = media_dir or Path(container.settings.data_dir) / "media"
+    if otp is None:
+        from bot.webchat.otp import SandboxEmail, SandboxSms
+
+        if db is None:
+            raise ValueError("setup_webchat needs `otp` or a database for one-time codes")
+        otp = OtpService(db, sms=SandboxSms(), email=SandboxEmail(), secret=secret or secrets.token_hex(16))
+    chat = WebChat(dialog_engine, otp, media_dir or Path("var/media"))
+    otp_db = db
+
+    async def _indexes(_: web.Application) -> None:
+        if otp_db is not None:
+            from bot.webchat.otp import INDEXES
+            from commerce.mongo import ensure_indexes
+
+            await ensure_indexes(otp_db, INDEXES)
+
+    app.on_startup.append(_indexes)
+    app.router.add_get("/chat", chat.index)
+    app.router.add_get("/chat/ws", chat.socket)
+    app.router.add_post("/chat/upload", chat.upload)
+    return chat

@@ -1,0 +1,104 @@
+"""WeChat official-account channel configuration.
+
+Read from `chatcart.settings.Settings` (`CHATCART_WECHAT_*`) when the lead has added those
+fields; every value can also be given directly, which is what tests and the CLI do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import SecretStr
+
+DEFAULT_API_BASE = "https://api.weixin.qq.com"
+DEFAULT_OAUTH_BASE = "https://open.weixin.qq.com"
+
+
+@dataclass(frozen=True)
+class TemplateIds:
+    """Template-message ids chosen in the WeChat admin console (模板消息), one per notice."""
+
+    order_paid: str | None = None
+    order_shipped: str | None = None
+    order_delivered: str | None = None
+    aftersales: str | None = None
+
+    def for_event(self, event_type: str) -> str | None:
+        return {
+            "order.paid": self.order_paid,
+            "order.shipped": self.order_shipped,
+            "order.delivered": self.order_delivered,
+            "aftersale.updated": self.aftersales,
+            "order.refunded": self.aftersales,
+        }.get(event_type)
+
+
+@dataclass(frozen=True)
+class WeChatConfig:
+    app_id: str
+    app_secret: str
+    token: str
+    encoding_aes_key: str | None = None  # 43 characters; set = safe/compatible mode available
+    api_base: str = DEFAULT_API_BASE
+    oauth_base: str = DEFAULT_OAUTH_BASE
+    public_base_url: str = "http://127.0.0.1:8080"
+    templates: TemplateIds = field(default_factory=TemplateIds)
+    # WeChat waits 5 s for the passive reply; keep a margin for network and encryption.
+    reply_budget_seconds: float = 4.0
+    timestamp_tolerance_seconds: int = 300
+    max_body_bytes: int = 64 * 1024
+    # How long finished answers are kept for retries and duplicate deliveries.
+    inbox_ttl_seconds: int = 24 * 3600
+    # Customer-service messages are allowed for 48 h after the user's last interaction.
+    service_window_seconds: int = 48 * 3600
+    api_timeout_seconds: float = 10.0
+    # Wrap product links in OAuth (snsapi_base) so product pages know the shopper.
+    oauth_product_links: bool = True
+    path: str = "/wechat"
+
+    def __post_init__(self) -> None:
+        if not self.app_id or not self.app_secret or not self.token:
+            raise ValueError("WeChat app id, app secret and token are required")
+        if self.encoding_aes_key is not None and len(self.encoding_aes_key) != 43:
+            raise ValueError("the WeChat EncodingAESKey must be 43 characters long")
+        if not 0 < self.reply_budget_seconds < 5:
+            raise ValueError("the passive-reply budget must be between 0 and 5 seconds")
+
+    @property
+    def base_url(self) -> str:
+        return self.public_base_url.rstrip("/")
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> WeChatConfig | None:
+        """The configuration from settings, or None when WeChat is not set up (no app id)."""
+        app_id = getattr(settings, "wechat_app_id", None)
+        if not app_id:
+            return None
+
+        def secret(name: str) -> str | None:
+            value = getattr(settings, name, None)
+            if isinstance(value, SecretStr):
+                return value.get_secret_value() or None
+            return str(value) if value else None
+
+        optional: dict[str, Any] = {}
+        for name, attribute in (("api_base", "wechat_api_base"), ("oauth_base", "wechat_oauth_base"),
+                                ("reply_budget_seconds", "wechat_reply_budget_seconds")):  # fmt: skip
+            value = getattr(settings, attribute, None)
+            if value:
+                optional[name] = value
+        return cls(
+            app_id=str(app_id),
+            app_secret=secret("wechat_app_secret") or "",
+            token=secret("wechat_token") or "",
+            encoding_aes_key=secret("wechat_encoding_aes_key"),
+            public_base_url=str(getattr(settings, "base_url", "") or "http://127.0.0.1:8080"),
+            templates=TemplateIds(
+                order_paid=getattr(settings, "wechat_template_order_paid", None) or None,
+                order_shipped=getattr(settings, "wechat_template_shipped", None) or None,
+                order_delivered=getattr(settings, "wechat_template_delivered", None) or None,
+                aftersales=getattr(settings, "wechat_template_aftersales", None) or None,
+            ),
+            **optional,
+        )

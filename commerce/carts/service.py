@@ -1,0 +1,190 @@
+"""One cart per customer (`carts`: {_id: customer_id, lines: [{sku, qty, added_at}]}).
+
+`add` is at most three round trips: the catalog snapshot (is it on sale?), ONE pipeline update
+that increments an existing line or appends a new one while enforcing the per-line and
+per-cart limits atomically, and the stock level for a warning. A view re-prices everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from commerce.carts.catalog_port import SkuCatalog
+from commerce.carts.model import CartAddResult, CartItem, CartView, LineWarning, price_lines
+from commerce.customers.model import Tier
+from commerce.customers.pricing import TierPricing
+from commerce.customers.service import CUSTOMERS
+from commerce.errors import Conflict, NotFound, ValidationFailed
+from commerce.inventory.batch import WriteBatch
+from commerce.inventory.service import InventoryService
+from commerce.mongo import CollectionIndexes, Database, Document, utcnow
+
+CARTS = "carts"
+INDEXES = [CollectionIndexes(CARTS, [])]  # keyed by customer id; no secondary index needed
+
+
+class CartService:
+    def __init__(
+        self,
+        db: Database,
+        catalog: SkuCatalog,
+        inventory: InventoryService,
+        *,
+        pricing: TierPricing | None = None,
+        currency: str = "CNY",
+        max_line_quantity: int = 99,
+        max_lines: int = 50,
+    ) -> None:
+        self._db = db
+        self._carts = db[CARTS]
+        self.catalog = catalog
+        self.inventory = inventory
+        self.pricing = pricing or TierPricing()
+        self.currency = currency
+        self.max_line_quantity = max_line_quantity
+        self.max_lines = max_lines
+
+    # --- changes -----------------------------------------------------------------------------
+    async def add(self, customer_id: str, sku: str, quantity: int = 1) -> CartAddResult:
+        self._check_quantity(quantity, allow_zero=False)
+        snapshot = (await self.catalog.get_sku_snapshots([sku])).get(sku)
+        if snapshot is None:
+            raise NotFound("no such product", details={"sku": sku}, code="sku_not_found")
+        if not snapshot.purchasable:
+            raise ValidationFailed("this product is not on sale", details={"sku": sku}, code="not_on_sale")
+        doc = await self._upsert_line(customer_id, sku, quantity)
+        line = next((item for item in _items(doc) if item.sku == sku), None)
+        if line is None:
+            raise ValidationFailed(
+                f"a cart can hold at most {self.max_lines} different items",
+                details={"max_lines": self.max_lines}, code="cart_full",
+            )  # fmt: skip
+        available = (await self.inventory.get_levels([sku]))[sku].available
+        warnings: tuple[LineWarning, ...] = ()
+        if available <= 0:
+            warnings = (LineWarning.OUT_OF_STOCK,)
+        elif line.quantity > available:
+            warnings = (LineWarning.INSUFFICIENT_STOCK,)
+        return CartAddResult(
+            sku=sku, quantity=line.quantity, requested=quantity,
+            capped=line.quantity == self.max_line_quantity and quantity > 0, available=available, warnings=warnings,
+        )  # fmt: skip
+
+    async def _upsert_line(self, customer_id: str, sku: str, quantity: int) -> Document | None:
+        pipeline = _add_pipeline(sku, quantity, self.max_line_quantity, self.max_lines)
+        for _ in range(3):
+            try:
+                doc = await self._carts.find_one_and_update(
+                    {"_id": customer_id}, pipeline, upsert=True, return_document=ReturnDocument.AFTER
+                )
+            except DuplicateKeyError:  # two first adds raced to create the cart: apply ours to theirs
+                continue
+            if doc is None:
+                # SecantusDB answers a lost upsert race with no document although it applied the
+                # update: read the result instead of applying it twice.
+                doc = await self._carts.find_one({"_id": customer_id})
+            return doc
+        raise Conflict("the cart is busy, please retry", code="cart_busy")
+
+    async def set_quantity(self, customer_id: str, sku: str, quantity: int) -> None:
+        self._check_quantity(quantity, allow_zero=True)
+        if quantity == 0:
+            await self.remove(customer_id, sku)
+            return
+        result = await self._carts.update_one(
+            {"_id": customer_id, "lines.sku": sku}, {"$set": {"lines.$.qty": quantity, "updated_at": utcnow()}}
+        )
+        if result.matched_count == 0:
+            raise NotFound("this item is not in the cart", details={"sku": sku}, code="not_in_cart")
+
+    async def remove(self, customer_id: str, sku: str) -> None:
+        result = await self._carts.update_one(
+            {"_id": customer_id, "lines.sku": sku}, {"$pull": {"lines": {"sku": sku}}, "$set": {"updated_at": utcnow()}}
+        )
+        if result.matched_count == 0:
+            raise NotFound("this item is not in the cart", details={"sku": sku}, code="not_in_cart")
+
+    async def clear(self, customer_id: str) -> None:
+        await self._carts.update_one({"_id": customer_id}, {"$set": {"lines": [], "updated_at": utcnow()}})
+
+    @staticmethod
+    def add_remove_skus(batch: WriteBatch, customer_id: str, skus: Iterable[str]) -> int:
+        """Drop bought lines from the cart in the checkout's final round trip."""
+        return batch.update_one(
+            CARTS, {"_id": customer_id},
+            {"$pull": {"lines": {"sku": {"$in": list(skus)}}}, "$set": {"updated_at": utcnow()}},
+        )  # fmt: skip
+
+    async def merge_customers(self, absorbed_id: str, survivor_id: str) -> None:
+        """Merge hook: quantities of the same SKU add up (capped); the absorbed cart goes away."""
+        absorbed = await self._carts.find_one({"_id": absorbed_id})
+        for item in _items(absorbed):
+            await self._upsert_line(survivor_id, item.sku, item.quantity)
+        if absorbed is not None:
+            await self._carts.delete_one({"_id": absorbed_id})
+
+    # --- reads -------------------------------------------------------------------------------
+    async def items(self, customer_id: str) -> list[CartItem]:
+        return _items(await self._carts.find_one({"_id": customer_id}))
+
+    async def view(self, customer_id: str) -> CartView:
+        """The cart priced now: one aggregate (cart + tier), the snapshots, the stock levels."""
+        cursor = await self._carts.aggregate([
+            {"$match": {"_id": customer_id}},
+            {"$lookup": {"from": CUSTOMERS, "localField": "_id", "foreignField": "_id", "as": "customer",
+                         "pipeline": [{"$project": {"tier": 1}}]}},
+        ])  # fmt: skip
+        docs = await cursor.to_list(1)
+        doc = docs[0] if docs else None
+        items = _items(doc)
+        tier = _tier(doc)
+        if not items:
+            return CartView(customer_id, tier, self.currency, ())
+        skus = [item.sku for item in items]
+        snapshots = await self.catalog.get_sku_snapshots(skus)
+        levels = await self.inventory.get_levels(skus)
+        return CartView(customer_id, tier, self.currency, price_lines(items, snapshots, tier, self.pricing,
+                                                                      self.currency, levels))  # fmt: skip
+
+    def _check_quantity(self, quantity: int, *, allow_zero: bool) -> None:
+        low = 0 if allow_zero else 1
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not low <= quantity <= self.max_line_quantity:
+            raise ValidationFailed(
+                f"quantity must be between {low} and {self.max_line_quantity}",
+                details={"quantity": quantity, "max": self.max_line_quantity}, code="invalid_quantity",
+            )  # fmt: skip
+
+
+def _items(doc: Document | None) -> list[CartItem]:
+    return [CartItem.from_doc(line) for line in (doc or {}).get("lines") or [] if int(line.get("qty") or 0) > 0]
+
+
+def _tier(doc: Document | None) -> Tier:
+    customers = (doc or {}).get("customer") or []
+    value = str(customers[0].get("tier")) if customers else ""
+    return Tier(value) if value in Tier._value2member_map_ else Tier.REGULAR
+
+
+def _add_pipeline(sku: str, quantity: int, max_quantity: int, max_lines: int) -> list[dict[str, Any]]:
+    """Increment the SKU's line (capped at `max_quantity`) or append it if the cart has room.
+
+    Literal values are wrapped in `$literal` so a SKU can never be read as a field path.
+    """
+    lines = {"$ifNull": ["$lines", []]}
+    sku_value = {"$literal": sku}
+    has_line = {"$in": [sku_value, {"$map": {"input": lines, "as": "l", "in": "$$l.sku"}}]}
+    bumped = {"$map": {"input": lines, "as": "l", "in": {"$cond": [
+        {"$eq": ["$$l.sku", sku_value]},
+        {"$mergeObjects": ["$$l", {"qty": {"$min": [max_quantity, {"$add": ["$$l.qty", quantity]}]}}]},
+        "$$l",
+    ]}}}  # fmt: skip
+    appended = {"$cond": [
+        {"$lt": [{"$size": lines}, max_lines]},
+        {"$concatArrays": [lines, [{"sku": sku_value, "qty": min(quantity, max_quantity), "added_at": "$$NOW"}]]},
+        lines,
+    ]}  # fmt: skip
+    return [{"$set": {"lines": {"$cond": [has_line, bumped, appended]}, "updated_at": "$$NOW"}}]

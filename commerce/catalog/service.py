@@ -1,0 +1,186 @@
+"""CatalogService: the catalog's use cases for chat dialogs, the HTTP API, carts and orders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from commerce.errors import NotFound, ValidationFailed
+from commerce.mongo import Database, Document
+
+from .importer import CatalogImporter, ImportReport, StockReader, StockWriter
+from .model import Category, CategoryNode, Product, ProductDetail, ProductStatus, ProductSummary, SkuSnapshot
+from .repository import SUMMARY_FIELDS, CatalogRepository
+from .search import KeywordVocabulary, SearchPage, SearchQuery, run_search, stock_lookup
+from .tree import build_tree
+
+INVENTORY_COLLECTION = "inventory"
+
+
+class CatalogService:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        default_currency: str = "CNY",
+        set_stock: StockWriter | None = None,
+        get_stock: StockReader | None = None,
+        inventory_collection: str = INVENTORY_COLLECTION,
+        vocabulary_refresh_seconds: float = 2.0,
+    ) -> None:
+        self.repository = CatalogRepository(db)
+        self.importer = CatalogImporter(
+            self.repository, default_currency=default_currency, set_stock=set_stock, get_stock=get_stock
+        )
+        self.inventory_collection = inventory_collection
+        self._vocabulary = KeywordVocabulary(self.repository, refresh_seconds=vocabulary_refresh_seconds)
+
+    # --- for carts / orders ---------------------------------------------------------------------
+    async def get_sku_snapshots(self, skus: Iterable[str]) -> dict[str, SkuSnapshot]:
+        """Snapshots of the SKUs that exist (unknown ones are absent), in ONE database round trip."""
+        wanted = list(dict.fromkeys(skus))
+        if not wanted:
+            return {}
+        snapshots: dict[str, SkuSnapshot] = {}
+        for product in await self.repository.products_with_skus(wanted):
+            for sku in product.skus:
+                if sku.sku in wanted:
+                    snapshots[sku.sku] = SkuSnapshot.of(product, sku)
+        return snapshots
+
+    async def record_sales(self, quantities: dict[str, int]) -> None:
+        """Add sold quantities (per SKU) to the owning products' sales counters; one command."""
+        await self.repository.increment_sales({sku: int(q) for sku, q in quantities.items() if q > 0})
+
+    # --- shopping ----------------------------------------------------------------------------------
+    async def search(self, query: SearchQuery) -> SearchPage:
+        return await run_search(query, self.repository, self._vocabulary, self.inventory_collection)
+
+    async def get_product(self, code: str, *, public_only: bool = False) -> Product:
+        """The product, or NotFound. With public_only, drafts and off-shelf products are hidden."""
+        product = await self.repository.get_product(code)
+        if product is None or (public_only and not product.on_sale):
+            raise NotFound("product not found", details={"code": code}, code="product_not_found")
+        return product
+
+    async def get_product_detail(self, code: str, *, public_only: bool = True) -> ProductDetail:
+        """The product with available units per SKU, in one aggregation; NotFound when hidden."""
+        pipeline: list[Document] = [
+            {"$match": {"_id": code}},
+            {"$project": {"keywords": 0, "title_keywords": 0}},
+            {"$lookup": {"from": self.inventory_collection, "localField": "sku_codes", "foreignField": "_id",
+                         "as": "_stock"}},
+        ]  # fmt: skip
+        docs = await self.repository.aggregate(pipeline)
+        product = Product.from_doc(docs[0]) if docs else None
+        if product is None or (public_only and not product.on_sale):
+            raise NotFound("product not found", details={"code": code}, code="product_not_found")
+        levels = {str(d["_id"]): int(d.get("available") or 0) for d in docs[0].get("_stock") or ()}
+        return ProductDetail(product, {s.sku: levels.get(s.sku, 0) for s in product.skus})
+
+    @property
+    def default_currency(self) -> str:
+        return self.importer.default_currency
+
+    async def list_categories(self) -> list[Category]:
+        return await self.repository.categories_list()
+
+    async def category_tree(self) -> list[CategoryNode]:
+        return build_tree(await self.repository.categories_list())
+
+    async def popular(self, limit: int = 10) -> list[ProductSummary]:
+        """Best sellers on sale (in stock first), one aggregation."""
+        return await self._summaries({"status": ProductStatus.ON_SALE.value}, [], _clamp(limit))
+
+    async def recommend(self, similar_to: str | None = None, limit: int = 6) -> list[ProductSummary]:
+        """Products like `similar_to` (same category, shared tags), else popular ones."""
+        if similar_to is None:
+            return await self.popular(limit)
+        product = await self.get_product(similar_to)
+        match: Document = {
+            "status": ProductStatus.ON_SALE.value,
+            "_id": {"$ne": product.code},
+            "$or": [{"category": product.category}, {"tags": {"$in": list(product.tags)}}],
+        }
+        likeness = {"$add": [
+            {"$cond": [{"$eq": ["$category", product.category]}, 2, 0]},
+            {"$size": {"$setIntersection": [{"$ifNull": ["$tags", []]}, list(product.tags)]}},
+        ]}  # fmt: skip
+        return await self._summaries(match, [{"$addFields": {"score": likeness}}], _clamp(limit))
+
+    async def _summaries(self, match: Document, scoring: list[Document], limit: int) -> list[ProductSummary]:
+        sort: Document = {"in_stock": -1, **({"score": -1} if scoring else {}), "sales": -1, "_id": 1}
+        pipeline: list[Document] = [
+            {"$match": match},
+            *scoring,
+            {"$sort": {**({"score": -1} if scoring else {}), "sales": -1, "_id": 1}},
+            {"$limit": limit * 3},  # enough candidates to prefer in-stock ones without a full scan
+            *stock_lookup(self.inventory_collection),
+            {"$sort": sort},
+            {"$limit": limit},
+            {"$project": {name: 1 for name in (*SUMMARY_FIELDS, "in_stock", "score")}},
+        ]
+        return [ProductSummary.from_doc(doc) for doc in await self.repository.aggregate(pipeline)]
+
+    # --- NLU support ---------------------------------------------------------------------------------
+    async def version(self) -> int:
+        """Monotonic catalog version; bumps on every import or status change."""
+        return await self.repository.version()
+
+    async def vocabulary(self) -> dict[str, Any]:
+        """Names the NLU engine should recognise (entity lists), with the catalog version."""
+        version = await self.repository.version()
+        products = await self.repository.aggregate([
+            {"$match": {"status": ProductStatus.ON_SALE.value}},
+            {"$project": {"title": 1, "brand": 1, "category": 1}},
+            {"$sort": {"_id": 1}},
+        ])  # fmt: skip
+        categories = await self.repository.categories_list()
+        product_names = [
+            {
+                "code": d["_id"],
+                "zh": d["title"].get("zh", ""),
+                "en": d["title"].get("en", ""),
+                "category": d["category"],
+            }
+            for d in products
+        ]
+        category_names = [{"code": c.code, "zh": c.name.zh, "en": c.name.en, "parent": c.parent} for c in categories]
+        brands = sorted({d["brand"] for d in products if d.get("brand")})
+        return {"version": version, "products": product_names, "brands": brands, "categories": category_names}
+
+    # --- administration ----------------------------------------------------------------------------
+    async def import_catalog(self, data: Any, *, dry_run: bool = False) -> ImportReport:
+        """Validate everything, then write it all in one transaction (or nothing)."""
+        report = await self.importer.import_data(data, dry_run=dry_run)
+        if report.ok and not dry_run:
+            self._vocabulary.invalidate()
+        return report
+
+    async def export_catalog(self) -> dict[str, Any]:
+        return await self.importer.export_data()
+
+    async def set_product_status(self, code: str, status: ProductStatus | str) -> Product:
+        try:
+            wanted = ProductStatus(status)
+        except ValueError:
+            raise ValidationFailed("unknown product status", details={"status": str(status)}) from None
+        product = await self.repository.set_status(code, wanted)
+        if product is None:
+            raise NotFound("product not found", details={"code": code}, code="product_not_found")
+        await self.repository.bump_version()
+        return product
+
+    async def rebuild_vocabulary(self) -> int:
+        """Maintenance: recompute the typo vocabulary from all product keywords."""
+        words = await self.repository.all_latin_keywords()
+        version = await self.repository.bump_version(words)
+        self._vocabulary.invalidate()
+        return version
+
+    async def is_empty(self) -> bool:
+        return await self.repository.count_products() == 0
+
+
+def _clamp(limit: int) -> int:
+    return max(1, min(int(limit), 50))

@@ -1,0 +1,198 @@
+"""Several writes to several collections in ONE database round trip, with a result per write.
+
+The MongoDB 8 `bulkWrite` command (pymongo `AsyncMongoClient.bulk_write`) takes inserts and
+conditional updates for any collections and, with verbose results, says which of them matched.
+Checkout and payment handling rely on it to stay within a fixed number of round trips: e.g.
+"reserve these three SKUs and redeem this coupon" is one command, and the caller then sees
+exactly which guards failed and compensates only those.
+
+Each write is still individually atomic (no transaction across them) - callers design their
+writes as guarded, idempotent steps. Servers older than MongoDB 8.0 get the same semantics
+one command per write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from pymongo import DeleteOne, InsertOne, UpdateMany, UpdateOne
+from pymongo.errors import ClientBulkWriteException, DuplicateKeyError, InvalidOperation, OperationFailure
+
+from commerce.mongo import Database, Document
+
+WriteModel = InsertOne[Document] | UpdateOne | UpdateMany | DeleteOne
+DUPLICATE_KEY = 11000
+
+
+@dataclass
+class WriteOutcome:
+    executed: bool = False
+    matched: int = 0
+    modified: int = 0
+    upserted: bool = False
+    error_code: int | None = None
+    error_message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.executed and self.error_code is None
+
+    @property
+    def applied(self) -> bool:
+        """The write changed something: an insert went in, or an update's guard matched."""
+        return self.ok and (self.matched > 0 or self.upserted or self.modified > 0)
+
+    @property
+    def duplicate(self) -> bool:
+        return self.error_code == DUPLICATE_KEY
+
+
+@dataclass
+class BatchResult:
+    outcomes: list[WriteOutcome] = field(default_factory=list)
+
+    def __getitem__(self, index: int) -> WriteOutcome:
+        return self.outcomes[index]
+
+
+@dataclass
+class _Op:
+    kind: str  # insert | update_one | update_many | delete_one
+    collection: str
+    document: Document | None = None
+    filter: Document | None = None
+    update: Document | list[Document] | None = None
+    upsert: bool = False
+
+
+class WriteBatch:
+    """Collects writes; `execute()` sends them as one command. Indexes returned by the adders
+    identify each write's outcome in the result."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._ops: list[_Op] = []
+
+    def __len__(self) -> int:
+        return len(self._ops)
+
+    def insert(self, collection: str, document: Document) -> int:
+        self._ops.append(_Op("insert", collection, document=document))
+        return len(self._ops) - 1
+
+    def update_one(
+        self,
+        collection: str,
+        filter: Mapping[str, Any],
+        update: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        *,
+        upsert: bool = False,
+    ) -> int:
+        self._ops.append(_Op("update_one", collection, filter=dict(filter), update=_update(update), upsert=upsert))
+        return len(self._ops) - 1
+
+    def update_many(self, collection: str, filter: Mapping[str, Any], update: Mapping[str, Any]) -> int:
+        self._ops.append(_Op("update_many", collection, filter=dict(filter), update=dict(update)))
+        return len(self._ops) - 1
+
+    def delete_one(self, collection: str, filter: Mapping[str, Any]) -> int:
+        self._ops.append(_Op("delete_one", collection, filter=dict(filter)))
+        return len(self._ops) - 1
+
+    async def execute(self, *, ordered: bool = False) -> BatchResult:
+        """Run every collected write; with `ordered`, writes after a failed one are skipped."""
+        result = BatchResult([WriteOutcome() for _ in self._ops])
+        if not self._ops:
+            return result
+        try:
+            await self._execute_bulk(result, ordered)
+        except InvalidOperation as exc:
+            if "8.0" not in str(exc):
+                raise
+            await self._execute_one_by_one(result, ordered)
+        return result
+
+    # --- one command (MongoDB 8 bulkWrite) ---------------------------------------------------
+    def _models(self) -> list[WriteModel]:
+        prefix = self._db.name + "."
+        models: list[WriteModel] = []
+        for op in self._ops:
+            namespace = prefix + op.collection
+            if op.kind == "insert":
+                assert op.document is not None
+                models.append(InsertOne(op.document, namespace=namespace))
+            elif op.kind == "update_one":
+                assert op.filter is not None
+                assert op.update is not None
+                models.append(UpdateOne(op.filter, op.update, upsert=op.upsert, namespace=namespace))
+            elif op.kind == "update_many":
+                assert op.filter is not None
+                assert op.update is not None
+                models.append(UpdateMany(op.filter, op.update, namespace=namespace))
+            else:
+                assert op.filter is not None
+                models.append(DeleteOne(op.filter, namespace=namespace))
+        return models
+
+    async def _execute_bulk(self, result: BatchResult, ordered: bool) -> None:
+        client = self._db.client
+        try:
+            raw = await client.bulk_write(self._models(), ordered=ordered, verbose_results=True)
+            failed: dict[int, Mapping[str, Any]] = {}
+        except ClientBulkWriteException as exc:
+            if exc.error is not None or exc.partial_result is None:
+                raise
+            raw = exc.partial_result
+            failed = {int(error["idx"]): dict(error) for error in cast(list[Mapping[str, Any]], exc.write_errors or [])}
+        inserts = raw.insert_results if raw.has_verbose_results else {}
+        updates = raw.update_results if raw.has_verbose_results else {}
+        deletes = raw.delete_results if raw.has_verbose_results else {}
+        for index, outcome in enumerate(result.outcomes):
+            if index in failed:
+                outcome.executed = True
+                outcome.error_code = int(failed[index].get("code", 0))
+                outcome.error_message = str(failed[index].get("errmsg", ""))
+            elif index in inserts:
+                outcome.executed, outcome.matched = True, 1
+            elif index in updates:
+                update = updates[index]
+                outcome.executed = True
+                outcome.matched, outcome.modified = update.matched_count, update.modified_count
+                outcome.upserted = update.upserted_id is not None
+            elif index in deletes:
+                outcome.executed, outcome.matched = True, deletes[index].deleted_count
+
+    # --- fallback: one command per write (servers before MongoDB 8.0) ------------------------
+    async def _execute_one_by_one(self, result: BatchResult, ordered: bool) -> None:
+        for op, outcome in zip(self._ops, result.outcomes, strict=True):
+            collection = self._db[op.collection]
+            outcome.executed = True
+            try:
+                if op.kind == "insert":
+                    assert op.document is not None
+                    await collection.insert_one(op.document)
+                    outcome.matched = 1
+                elif op.kind in ("update_one", "update_many"):
+                    assert op.filter is not None
+                    assert op.update is not None
+                    method = collection.update_one if op.kind == "update_one" else collection.update_many
+                    done = await method(op.filter, op.update, upsert=op.upsert)
+                    outcome.matched, outcome.modified = done.matched_count, done.modified_count
+                    outcome.upserted = done.upserted_id is not None
+                else:
+                    assert op.filter is not None
+                    outcome.matched = (await collection.delete_one(op.filter)).deleted_count
+            except DuplicateKeyError as exc:
+                outcome.error_code, outcome.error_message = DUPLICATE_KEY, str(exc)
+            except OperationFailure as exc:
+                outcome.error_code, outcome.error_message = int(exc.code or 0), str(exc)
+            if ordered and outcome.error_code is not None:
+                break
+
+
+def _update(update: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Document | list[Document]:
+    if isinstance(update, Mapping):
+        return dict(update)
+    return [dict(stage) for stage in update]

@@ -1,0 +1,352 @@
+"""Checkout: price a cart (or explicit lines) and turn it into an order.
+
+Round trips for a checkout from the cart with a coupon and an Idempotency-Key (at most 5):
+  1. one aggregate: the customer (tier, addresses) + cart + existing order for the key + coupon
+  2. the catalog snapshots of the SKUs
+  3. one batch: reserve every line (guarded `available >= q`) and redeem the coupon (guarded)
+  4. the day's order-number counter
+  5. one ordered batch: insert the order, the stock-ledger lines, drop the bought cart lines,
+     the `order.created` event
+If a guard in 3 fails, the lines/coupon that succeeded are given back before OutOfStock (or
+the coupon rejection) is raised, so nothing leaks. A repeated Idempotency-Key returns the
+order created the first time - also when two identical requests race (unique index).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from bson import ObjectId
+
+from commerce.carts.catalog_port import SkuCatalog
+from commerce.carts.model import CartItem, CartLine, price_lines
+from commerce.carts.service import CARTS, CartService
+from commerce.customers.model import Address, AddressIn, Customer, Tier
+from commerce.customers.pricing import TierPricing
+from commerce.customers.service import CUSTOMERS
+from commerce.errors import NotFound, ValidationFailed
+from commerce.inventory.batch import WriteBatch
+from commerce.inventory.model import normalize_lines
+from commerce.inventory.service import InventoryService, applied_lines, out_of_stock
+from commerce.money import Money
+from commerce.mongo import Database, Document, utcnow
+from commerce.orders.events import EventBus
+from commerce.orders.model import HistoryEntry, Order, OrderLine, OrderStatus, PriceBreakdown, Shipment
+from commerce.orders.numbers import OrderNumbers
+from commerce.promotions.model import Coupon, CouponRejected, Discount, RejectionReason, customer_field, normalize_code
+from commerce.promotions.service import COUPONS, PromotionService
+from commerce.shipping.model import ShippingMethod
+from commerce.shipping.service import ShippingBasis, ShippingService
+
+ORDERS = "orders"
+MAX_ORDER_LINES = 50
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")  # printable ASCII, no spaces
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    customer_id: str
+    shipping_method: str
+    address_id: str | None = None  # one of the customer's saved addresses...
+    address: AddressIn | None = None  # ...or a new one; neither: the default address
+    coupon_code: str | None = None
+    lines: Mapping[str, int] | None = None  # explicit lines; None buys the cart
+    idempotency_key: str | None = None
+    note: str = ""
+    actor: str | None = None  # who placed it (an agent on behalf of the customer); default the customer
+
+
+@dataclass(frozen=True)
+class OrderQuote:
+    """What the customer would pay if they confirmed now."""
+
+    customer_id: str
+    tier: Tier
+    lines: tuple[OrderLine, ...]
+    pricing: PriceBreakdown
+    address: Address
+    shipping: ShippingMethod
+    discount: Discount | None = None
+    coupon_error: CouponRejected | None = None
+    unavailable: tuple[CartLine, ...] = ()  # lines that cannot be bought (not on sale / unknown)
+
+    @property
+    def total(self) -> Money:
+        return self.pricing.total
+
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        return {
+            "lines": [line.to_dict() for line in self.lines], "pricing": self.pricing.to_dict(),
+            "address": self.address.to_dict(), "shipping_method": self.shipping.code,
+            "coupon": self.discount.to_dict() if self.discount else None,
+            "coupon_error": {"code": self.coupon_error.code, "message": self.coupon_error.text(lang)}
+            if self.coupon_error else None,
+            "unavailable": [line.sku for line in self.unavailable],
+        }  # fmt: skip
+
+
+@dataclass
+class _Context:
+    customer: Customer
+    items: list[CartItem]
+    from_cart: bool
+    existing: Order | None = None
+    coupon_doc: Document | None = None
+
+
+class Checkout:
+    def __init__(
+        self,
+        db: Database,
+        catalog: SkuCatalog,
+        inventory: InventoryService,
+        shipping: ShippingService,
+        promotions: PromotionService,
+        events: EventBus,
+        numbers: OrderNumbers,
+        *,
+        pricing: TierPricing | None = None,
+        currency: str = "CNY",
+        unpaid_timeout: timedelta = timedelta(minutes=30),
+    ) -> None:
+        self._db = db
+        self.catalog = catalog
+        self.inventory = inventory
+        self.shipping = shipping
+        self.promotions = promotions
+        self.events = events
+        self.numbers = numbers
+        self.pricing = pricing or TierPricing()
+        self.currency = currency
+        self.unpaid_timeout = unpaid_timeout
+
+    # --- public ------------------------------------------------------------------------------
+    async def quote(self, request: CheckoutRequest) -> OrderQuote:
+        """Price without writing anything. Coupon problems are reported, not raised."""
+        context = await self._gather(request)
+        return await self._price(request, context, strict=False)
+
+    async def place(self, request: CheckoutRequest) -> Order:
+        key = _check_idempotency_key(request.idempotency_key)
+        context = await self._gather(request)
+        if context.existing is not None:
+            return context.existing
+        quote = await self._price(request, context, strict=True)
+        order_id = str(ObjectId())
+        wanted = {line.sku: line.quantity for line in quote.lines}
+        coupon = Coupon.from_doc(context.coupon_doc) if quote.discount and context.coupon_doc else None
+        await self._reserve(order_id, context.customer.id, wanted, coupon, quote)
+        try:
+            number = await self.numbers.next()
+            order = self._build(order_id, number, request, context, quote, key)
+            batch = WriteBatch(self._db)
+            insert_at = batch.insert(ORDERS, order.to_doc())
+            self.inventory.add_ledger(batch, self.inventory.movements("reserve", wanted, order_id, f"order {number}",
+                                                                     order.history[0].actor))  # fmt: skip
+            if context.from_cart:
+                CartService.add_remove_skus(batch, context.customer.id, wanted)
+            self.events.add(batch, "order.created", customer_id=order.customer_id, order_id=order.id,
+                            payload={"number": number, "total": order.total.to_doc()},
+                            event_id=f"order.created:{order.id}")  # fmt: skip
+            result = await batch.execute(ordered=True)
+        except BaseException:
+            await self._give_back(order_id, context.customer.id, wanted, coupon)
+            raise
+        if not result[insert_at].ok:
+            await self._give_back(order_id, context.customer.id, wanted, coupon)
+            if result[insert_at].duplicate and key is not None:
+                existing = await self._db[ORDERS].find_one({"customer_id": context.customer.id, "idempotency_key": key})
+                if existing is not None:
+                    return Order.from_doc(existing)
+            raise ValidationFailed("the order could not be saved, please retry", code="order_not_saved")
+        self.inventory.notify_changed(wanted)
+        return order
+
+    # --- steps -------------------------------------------------------------------------------
+    async def _gather(self, request: CheckoutRequest, *, follow_merge: bool = True) -> _Context:
+        """Round trip 1: customer, cart, earlier order for the key, and coupon in one aggregate."""
+        from_cart = request.lines is None
+        pipeline: list[Document] = [
+            {"$match": {"_id": request.customer_id}},
+            {"$project": {"tier": 1, "addresses": 1, "default_address_id": 1, "merged_into": 1, "language": 1,
+                          "created_at": 1}},
+        ]  # fmt: skip
+        if from_cart:
+            pipeline.append({"$lookup": {"from": CARTS, "localField": "_id", "foreignField": "_id", "as": "cart"}})
+        if request.idempotency_key:
+            pipeline.append({"$lookup": {"from": ORDERS, "as": "existing", "pipeline": [
+                {"$match": {"customer_id": request.customer_id, "idempotency_key": request.idempotency_key}},
+                {"$limit": 1}]}})  # fmt: skip
+        if request.coupon_code:
+            code = normalize_code(request.coupon_code)
+            who = customer_field(request.customer_id)
+            fields = ["kind", "value", "currency", "min_subtotal", "starts_at", "ends_at", "usage_limit",
+                      "per_customer_limit", "used", "active", "description", f"used_by.{who}"]  # fmt: skip
+            pipeline.append({"$lookup": {"from": COUPONS, "as": "coupon", "pipeline": [
+                {"$match": {"_id": code}}, {"$project": dict.fromkeys(fields, 1)}]}})  # fmt: skip
+        docs = await (await self._db[CUSTOMERS].aggregate(pipeline)).to_list(1)
+        if not docs:
+            raise NotFound("customer not found", details={"customer_id": request.customer_id})
+        doc = docs[0]
+        if doc.get("merged_into") and follow_merge:
+            merged = CheckoutRequest(**{**request.__dict__, "customer_id": str(doc["merged_into"])})
+            return await self._gather(merged, follow_merge=False)
+        cart_docs = doc.get("cart") or []
+        if from_cart:
+            items = [CartItem.from_doc(x) for x in (cart_docs[0].get("lines") if cart_docs else None) or []]
+        else:
+            items = [CartItem(sku, qty) for sku, qty in normalize_lines(request.lines or {}).items()]
+        existing = doc.get("existing") or []
+        coupons = doc.get("coupon") or []
+        return _Context(
+            customer=Customer.from_doc(doc), items=[i for i in items if i.quantity > 0], from_cart=from_cart,
+            existing=Order.from_doc(existing[0]) if existing else None,
+            coupon_doc=coupons[0] if coupons else None,
+        )  # fmt: skip
+
+    async def _price(self, request: CheckoutRequest, context: _Context, *, strict: bool) -> OrderQuote:
+        """Round trip 2 (snapshots); the rest is arithmetic."""
+        if not context.items:
+            raise ValidationFailed("the cart is empty", code="cart_empty")
+        if len(context.items) > MAX_ORDER_LINES:
+            raise ValidationFailed(f"an order can have at most {MAX_ORDER_LINES} lines", code="too_many_lines")
+        merged = normalize_lines({i.sku: i.quantity for i in context.items})
+        items = [CartItem(sku, qty) for sku, qty in merged.items()]
+        snapshots = await self.catalog.get_sku_snapshots(list(merged))
+        tier = context.customer.tier
+        priced = price_lines(items, snapshots, tier, self.pricing, self.currency)
+        unavailable = tuple(line for line in priced if not line.priced)
+        if unavailable and strict:
+            raise ValidationFailed(
+                "some items cannot be bought", code="not_purchasable",
+                details={"skus": [line.sku for line in unavailable],
+                         "reasons": {line.sku: [w.value for w in line.warnings] for line in unavailable}},
+            )  # fmt: skip
+        buyable = [line for line in priced if line.priced]
+        if not buyable:
+            raise ValidationFailed("none of the items can be bought", code="not_purchasable",
+                                   details={"skus": [line.sku for line in unavailable]})  # fmt: skip
+        zero = Money.zero(self.currency)
+        items_subtotal = Money.sum([line.list_line_total for line in buyable], self.currency)
+        subtotal = Money.sum([line.line_total for line in buyable], self.currency)
+        discount, coupon_error = self._coupon(request, context, subtotal, strict)
+        coupon_amount = discount.amount if discount else zero
+        lines = order_lines(buyable, coupon_amount)
+        address = self._address(request, context.customer)
+        method = self.shipping.method(request.shipping_method)
+        weight = sum(line.weight_g * line.quantity for line in lines)
+        fee = self.shipping.quote(method.code, ShippingBasis(subtotal - coupon_amount, weight), address)
+        pricing = PriceBreakdown(items_subtotal, items_subtotal - subtotal, coupon_amount, fee)
+        return OrderQuote(context.customer.id, tier, lines, pricing, address, method, discount, coupon_error,
+                          unavailable)  # fmt: skip
+
+    def _coupon(self, request: CheckoutRequest, context: _Context, subtotal: Money,
+                strict: bool) -> tuple[Discount | None, CouponRejected | None]:  # fmt: skip
+        if not request.coupon_code:
+            return None, None
+        code = normalize_code(request.coupon_code)
+        try:
+            if context.coupon_doc is None:
+                raise CouponRejected(RejectionReason.UNKNOWN, code)
+            coupon = Coupon.from_doc({**context.coupon_doc, "_id": code})
+            return coupon.check(context.customer.id, subtotal), None
+        except CouponRejected as rejected:
+            if strict:
+                raise
+            return None, rejected
+
+    def _address(self, request: CheckoutRequest, customer: Customer) -> Address:
+        if request.address is not None:
+            return Address.from_input(str(ObjectId()), request.address)
+        if request.address_id:
+            found = customer.address(request.address_id)
+            if found is None:
+                raise NotFound("address not found", details={"address_id": request.address_id})
+            return found
+        if customer.default_address is None:
+            raise ValidationFailed("a delivery address is required", code="address_required")
+        return customer.default_address
+
+    async def _reserve(self, order_id: str, customer_id: str, wanted: dict[str, int], coupon: Coupon | None,
+                       quote: OrderQuote) -> None:  # fmt: skip
+        """Round trip 3: every stock line and the coupon, all-or-nothing by compensation."""
+        batch = WriteBatch(self._db)
+        indexes = self.inventory.add_reserve(batch, wanted, order_id)
+        coupon_at = PromotionService.add_redeem(batch, coupon, customer_id) if coupon else None
+        result = await batch.execute()
+        reserved = applied_lines(result, indexes, wanted)
+        coupon_ok = coupon_at is None or result[coupon_at].applied
+        if len(reserved) == len(wanted) and coupon_ok:
+            return
+        await self._give_back(order_id, customer_id, reserved, coupon if coupon_at is not None and coupon_ok else None)
+        if len(reserved) < len(wanted):
+            shortages = await self.inventory.shortages({s: q for s, q in wanted.items() if s not in reserved})
+            raise out_of_stock(shortages)
+        assert coupon is not None
+        raise await self.promotions.why_not(
+            coupon.code, customer_id, quote.pricing.items_subtotal - quote.pricing.tier_discount
+        )
+
+    async def _give_back(self, order_id: str, customer_id: str, reserved: Mapping[str, int],
+                         coupon: Coupon | None) -> None:  # fmt: skip
+        batch = WriteBatch(self._db)
+        if reserved:
+            self.inventory.add_release(batch, reserved, order_id)
+        if coupon is not None:
+            PromotionService.add_give_back(batch, coupon.code, customer_id)
+        await batch.execute()
+
+    def _build(self, order_id: str, number: str, request: CheckoutRequest, context: _Context, quote: OrderQuote,
+               key: str | None) -> Order:  # fmt: skip
+        now = utcnow()
+        actor = request.actor or f"customer:{context.customer.id}"
+        return Order(
+            id=order_id, number=number, customer_id=context.customer.id, status=OrderStatus.PENDING_PAYMENT,
+            lines=quote.lines, pricing=quote.pricing, address=quote.address,
+            shipment=Shipment(method=quote.shipping.code), coupon_code=quote.discount.code if quote.discount else None,
+            history=(HistoryEntry(None, OrderStatus.PENDING_PAYMENT, actor, "order placed", now),),
+            created_at=now, updated_at=now, expires_at=now + self.unpaid_timeout, idempotency_key=key,
+            note=" ".join(request.note.split())[:500],
+        )  # fmt: skip
+
+
+def coupon_shares(amount: Money, line_totals: Sequence[Money]) -> list[Money]:
+    """Split a coupon discount over lines in proportion to their totals. Shares sum to the
+    discount exactly and no line's share exceeds its total (free lines get nothing)."""
+    zero = Money.zero(amount.currency)
+    shares = [zero] * len(line_totals)
+    paying = [i for i, total in enumerate(line_totals) if total.amount > 0]
+    if not amount or not paying:
+        return shares
+    if amount > Money.sum([line_totals[i] for i in paying], amount.currency):
+        raise ValueError("a coupon cannot exceed the goods it applies to")
+    for index, share in zip(paying, amount.allocate([line_totals[i].amount for i in paying]), strict=True):
+        shares[index] = share
+    return shares
+
+
+def order_lines(priced: Sequence[CartLine], coupon_amount: Money) -> tuple[OrderLine, ...]:
+    """Freeze priced cart lines into order lines carrying their share of the coupon."""
+    shares = coupon_shares(coupon_amount, [line.line_total for line in priced])
+    lines: list[OrderLine] = []
+    for line, share in zip(priced, shares, strict=True):
+        snapshot = line.snapshot
+        assert snapshot is not None  # priced lines always have one
+        lines.append(OrderLine(
+            sku=line.sku, product_code=snapshot.product_code, title=snapshot.title, specs=dict(snapshot.specs),
+            image=snapshot.image, quantity=line.quantity, list_unit_price=line.list_unit_price,
+            unit_price=line.unit_price, coupon_share=share, weight_g=snapshot.weight_g or 0,
+        ))  # fmt: skip
+    return tuple(lines)
+
+
+def _check_idempotency_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if not _IDEMPOTENCY_KEY.match(key):
+        raise ValidationFailed("Idempotency-Key must be 1-128 printable ASCII characters", code="invalid_idempotency_key")
+    return key

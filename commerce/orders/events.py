@@ -1,0 +1,168 @@
+"""A durable outbox of commerce events plus in-process subscribers.
+
+Services write an event in the SAME round trip as the change it describes (e.g. the payment
+batch), so an event exists exactly when its change happened. A dispatcher then hands pending
+events to the subscribers of this process (the dialogs layer pushes "payment confirmed") and
+marks them delivered. Delivery is at-least-once: a crashed dispatcher's lease runs out and
+another one retries, so subscribers should tolerate repeats (event ids are stable).
+
+Event types: order.created, order.paid, order.cancelled, order.shipped, order.delivered,
+order.completed, order.refunded, payment.failed, payment.orphaned, aftersale.updated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from chatcart.logging_setup import get_logger
+from commerce.inventory.batch import WriteBatch
+from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
+
+EVENTS = "events"
+MAX_ATTEMPTS = 10
+
+INDEXES = [
+    CollectionIndexes(
+        EVENTS,
+        [IndexModel([("delivered_at", ASCENDING), ("created_at", ASCENDING)]),
+         IndexModel([("order_id", ASCENDING)]), IndexModel([("customer_id", ASCENDING), ("created_at", ASCENDING)])],
+    )
+]  # fmt: skip
+
+log = get_logger("commerce.events")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    type: str
+    customer_id: str | None
+    order_id: str | None
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    created_at: datetime = field(default_factory=utcnow)
+    delivered_at: datetime | None = None
+
+    def to_doc(self) -> Document:
+        return {"_id": self.id, "type": self.type, "customer_id": self.customer_id, "order_id": self.order_id,
+                "payload": dict(self.payload), "created_at": self.created_at, "delivered_at": self.delivered_at,
+                "attempts": 0}  # fmt: skip
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> Event:
+        delivered = doc.get("delivered_at")
+        return cls(id=str(doc["_id"]), type=str(doc["type"]), customer_id=doc.get("customer_id"),
+                   order_id=doc.get("order_id"), payload=dict(doc.get("payload") or {}),
+                   created_at=as_utc(doc["created_at"]), delivered_at=as_utc(delivered) if delivered else None)  # fmt: skip
+
+
+Subscriber = Callable[[Event], Awaitable[None]]
+
+
+@dataclass
+class _Subscription:
+    handler: Subscriber
+    types: frozenset[str] | None
+
+
+class EventBus:
+    def __init__(self, db: Database, *, lease_seconds: int = 60, worker_id: str | None = None) -> None:
+        self._events = db[EVENTS]
+        self._subscriptions: list[_Subscription] = []
+        self._wake = asyncio.Event()
+        self.lease = timedelta(seconds=lease_seconds)
+        self.worker_id = worker_id or f"events-{uuid.uuid4().hex[:8]}"
+
+    def subscribe(self, handler: Subscriber, types: Iterable[str] | None = None) -> None:
+        """Call `handler` for every event (or only these types) dispatched by this process."""
+        self._subscriptions.append(_Subscription(handler, frozenset(types) if types is not None else None))
+
+    @property
+    def has_subscribers(self) -> bool:
+        return bool(self._subscriptions)
+
+    # --- writing -----------------------------------------------------------------------------
+    def add(self, batch: WriteBatch, type: str, *, customer_id: str | None, order_id: str | None,
+            payload: Mapping[str, Any] | None = None, event_id: str | None = None) -> Event:  # fmt: skip
+        """Write an event in the caller's batch. A stable `event_id` makes re-emitting harmless."""
+        event = Event(event_id or str(ObjectId()), type, customer_id, order_id, dict(payload or {}))
+        batch.insert(EVENTS, event.to_doc())
+        self._wake.set()
+        return event
+
+    async def publish(self, type: str, *, customer_id: str | None, order_id: str | None,
+                      payload: Mapping[str, Any] | None = None, event_id: str | None = None) -> Event:  # fmt: skip
+        event = Event(event_id or str(ObjectId()), type, customer_id, order_id, dict(payload or {}))
+        with contextlib.suppress(DuplicateKeyError):  # already emitted
+            await self._events.insert_one(event.to_doc())
+        self._wake.set()
+        return event
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    # --- dispatching -------------------------------------------------------------------------
+    async def dispatch_once(self, limit: int = 100) -> int:
+        """Deliver pending events to this process's subscribers; returns how many."""
+        if not self._subscriptions:
+            return 0
+        delivered = 0
+        for _ in range(limit):
+            now = utcnow()
+            doc = await self._events.find_one_and_update(
+                {"delivered_at": None, "attempts": {"$lt": MAX_ATTEMPTS},
+                 "$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}]},
+                {"$set": {"lease_owner": self.worker_id, "lease_until": now + self.lease}, "$inc": {"attempts": 1}},
+                sort=[("created_at", ASCENDING)], return_document=ReturnDocument.AFTER,
+            )  # fmt: skip
+            if doc is None:
+                break
+            event = Event.from_doc(doc)
+            if await self._deliver(event):
+                await self._events.update_one(
+                    {"_id": event.id, "lease_owner": self.worker_id},
+                    {"$set": {"delivered_at": utcnow()}, "$unset": {"lease_owner": "", "lease_until": ""}},
+                )
+                delivered += 1
+        return delivered
+
+    async def _deliver(self, event: Event) -> bool:
+        ok = True
+        for subscription in self._subscriptions:
+            if subscription.types is not None and event.type not in subscription.types:
+                continue
+            try:
+                await subscription.handler(event)
+            except Exception:
+                ok = False
+                log.exception("event_subscriber_failed", event_id=event.id, event_type=event.type)
+        return ok
+
+    async def run_forever(self, poll_seconds: float = 2.0) -> None:
+        while True:
+            try:
+                await self.dispatch_once()
+            except Exception:
+                log.exception("event_dispatch_failed")
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)
+
+    async def recent(self, *, customer_id: str | None = None, order_id: str | None = None,
+                     limit: int = 50) -> list[Event]:  # fmt: skip
+        query: Document = {}
+        if customer_id:
+            query["customer_id"] = customer_id
+        if order_id:
+            query["order_id"] = order_id
+        cursor = self._events.find(query).sort("created_at", -1).limit(limit)
+        return [Event.from_doc(doc) async for doc in cursor]

@@ -1,0 +1,360 @@
+"""Orders after checkout: reads, the guarded status transitions, cancellation, shipping.
+
+Every transition is ONE conditional update whose filter names the state it leaves
+(`{_id, status: from}`) and which appends the history entry in the same write, so two
+actors racing (the payment notification and the unpaid-order timeout, two admins) cannot
+both win and the history is always the chain of what really happened.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+
+from chatcart.logging_setup import get_logger
+from commerce.customers.model import Address, AddressIn
+from commerce.errors import InvalidTransition, NotFound, ValidationFailed
+from commerce.inventory.batch import WriteBatch
+from commerce.inventory.service import InventoryService
+from commerce.money import Money
+from commerce.mongo import CollectionIndexes, Database, Document, utcnow
+from commerce.orders.checkout import ORDERS, Checkout, CheckoutRequest, OrderQuote
+from commerce.orders.events import EventBus
+from commerce.orders.model import (
+    ADDRESS_CHANGEABLE,
+    HistoryEntry,
+    Order,
+    OrderStatus,
+    check_transition,
+    sources_of,
+)
+from commerce.promotions.service import PromotionService
+
+INDEXES = [
+    CollectionIndexes(
+        ORDERS,
+        [
+            IndexModel([("number", ASCENDING)], unique=True),
+            IndexModel([("customer_id", ASCENDING), ("_id", DESCENDING)]),
+            IndexModel([("customer_id", ASCENDING), ("idempotency_key", ASCENDING)], unique=True,
+                       name="customer_idempotency_key",
+                       partialFilterExpression={"idempotency_key": {"$type": "string"}}),
+            IndexModel([("status", ASCENDING), ("expires_at", ASCENDING)]),
+            IndexModel([("status", ASCENDING), ("_id", DESCENDING)]),
+            IndexModel([("payment_ids", ASCENDING)]),
+        ],
+    )
+]
+
+log = get_logger("commerce.orders")
+_EVENT_OF = {
+    OrderStatus.PAID: "order.paid", OrderStatus.SHIPPED: "order.shipped", OrderStatus.DELIVERED: "order.delivered",
+    OrderStatus.COMPLETED: "order.completed", OrderStatus.CANCELLED: "order.cancelled",
+    OrderStatus.REFUNDED: "order.refunded",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    orders: list[Order]
+    next_after: str | None  # pass back as `after` for the next page
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    status: OrderStatus | None = None
+    customer_id: str | None = None
+    number_prefix: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+class OrderService:
+    def __init__(self, db: Database, checkout: Checkout, inventory: InventoryService, events: EventBus) -> None:
+        self._db = db
+        self._orders = db[ORDERS]
+        self.checkout = checkout
+        self.inventory = inventory
+        self.events = events
+
+    # --- checkout ----------------------------------------------------------------------------
+    async def quote(self, request: CheckoutRequest) -> OrderQuote:
+        return await self.checkout.quote(request)
+
+    async def create_order(
+        self, customer_id: str, *, shipping_method: str, address_id: str | None = None,
+        address: AddressIn | None = None, coupon_code: str | None = None, lines: dict[str, int] | None = None,
+        idempotency_key: str | None = None, note: str = "", actor: str | None = None,
+    ) -> Order:  # fmt: skip
+        """Place an order from the cart (or `lines`). A repeated idempotency key returns the same order."""
+        return await self.checkout.place(CheckoutRequest(
+            customer_id=customer_id, shipping_method=shipping_method, address_id=address_id, address=address,
+            coupon_code=coupon_code, lines=lines, idempotency_key=idempotency_key, note=note, actor=actor,
+        ))  # fmt: skip
+
+    # --- reads -------------------------------------------------------------------------------
+    async def get(self, order_id: str) -> Order:
+        doc = await self._orders.find_one({"_id": order_id})
+        if doc is None:
+            raise NotFound("order not found", details={"order_id": order_id})
+        return Order.from_doc(doc)
+
+    async def get_by_number(self, number: str, *, customer_id: str | None = None) -> Order:
+        """With `customer_id`, someone else's order is reported as not found (no probing)."""
+        query: Document = {"number": number}
+        if customer_id is not None:
+            query["customer_id"] = customer_id
+        doc = await self._orders.find_one(query)
+        if doc is None:
+            raise NotFound("order not found", details={"number": number[:40]})
+        return Order.from_doc(doc)
+
+    async def find(self, ref: str, *, customer_id: str | None = None) -> Order:
+        """By order number (YYYYMMDD-NNNN) or id."""
+        if "-" in ref:
+            return await self.get_by_number(ref, customer_id=customer_id)
+        order = await self.get(ref)
+        if customer_id is not None and order.customer_id != customer_id:
+            raise NotFound("order not found", details={"order_id": ref})
+        return order
+
+    async def list_for_customer(self, customer_id: str, *, after: str | None = None, limit: int = 20) -> OrderPage:
+        return await self.list_orders(OrderFilter(customer_id=customer_id), after=after, limit=limit)
+
+    async def list_orders(self, filters: OrderFilter, *, after: str | None = None, limit: int = 20) -> OrderPage:
+        """Newest first; `after` is the previous page's `next_after` (keyset pagination on _id)."""
+        limit = max(1, min(limit, 100))
+        query: Document = {}
+        if filters.status is not None:
+            query["status"] = filters.status.value
+        if filters.customer_id:
+            query["customer_id"] = filters.customer_id
+        if filters.number_prefix:
+            query["number"] = {"$regex": "^" + _escape_regex(filters.number_prefix)}
+        created: Document = {}
+        if filters.created_from:
+            created["$gte"] = filters.created_from
+        if filters.created_to:
+            created["$lt"] = filters.created_to
+        if created:
+            query["created_at"] = created
+        if after:
+            query["_id"] = {"$lt": after}
+        cursor = self._orders.find(query).sort("_id", DESCENDING).limit(limit + 1)
+        docs = [doc async for doc in cursor]
+        orders = [Order.from_doc(doc) for doc in docs[:limit]]
+        return OrderPage(orders, orders[-1].id if len(docs) > limit else None)
+
+    async def latest_for_customer(self, customer_id: str, status: OrderStatus | None = None) -> Order | None:
+        query: Document = {"customer_id": customer_id}
+        if status is not None:
+            query["status"] = status.value
+        doc = await self._orders.find_one(query, sort=[("_id", DESCENDING)])
+        return Order.from_doc(doc) if doc else None
+
+    async def purchased_skus(self, customer_id: str, limit: int = 50) -> list[str]:
+        """Purchase history: SKUs from paid (or later) orders, most recent first."""
+        cursor = self._orders.find(
+            {"customer_id": customer_id, "status": {"$nin": [OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED]}},
+            {"lines.sku": 1},
+        ).sort("_id", DESCENDING).limit(limit)
+        skus: list[str] = []
+        async for doc in cursor:
+            skus.extend(line["sku"] for line in doc.get("lines") or [])
+        return list(dict.fromkeys(skus))
+
+    # --- transitions -------------------------------------------------------------------------
+    async def transition(
+        self, order_id: str, target: OrderStatus, *, actor: str, reason: str = "",
+        set_fields: Document | None = None, unset_fields: Iterable[str] = (), guard: Document | None = None,
+        expected: OrderStatus | None = None,
+    ) -> Order:  # fmt: skip
+        """Move an order to `target` with one guarded update; InvalidTransition otherwise."""
+        sources = sources_of(target)
+        for _ in range(3):
+            source = expected
+            if source is None:
+                if len(sources) == 1:
+                    (source,) = sources
+                else:
+                    current = await self.get(order_id)
+                    check_transition(current.number, current.status, target)
+                    source = current.status
+            now = utcnow()
+            entry = HistoryEntry(source, target, actor, reason, now)
+            update: Document = {
+                "$set": {"status": target.value, "updated_at": now, **(set_fields or {})},
+                "$push": {"history": entry.to_doc()},
+            }
+            unset = set(unset_fields)
+            if unset:
+                update["$unset"] = dict.fromkeys(unset, "")
+            doc = await self._orders.find_one_and_update(
+                {"_id": order_id, "status": source.value, **(guard or {})}, update,
+                return_document=ReturnDocument.AFTER,
+            )  # fmt: skip
+            if doc is not None:
+                log.info("order_transition", order_id=order_id, source=source.value, target=target.value, actor=actor)
+                return Order.from_doc(doc)
+            current = await self.get(order_id)
+            check_transition(current.number, current.status, target)  # raises for a really invalid move
+            if expected is not None or guard:
+                break  # the state was right but another guard (lease, amount) did not hold
+        current = await self.get(order_id)
+        raise InvalidTransition(
+            f"order {current.number} changed meanwhile ({current.status.value}); please retry",
+            details={"order": current.number, "from": current.status.value, "to": target.value},
+        )
+
+    async def cancel(self, ref: str, *, actor: str, reason: str = "", customer_id: str | None = None,
+                     guard: Document | None = None) -> Order:  # fmt: skip
+        """Cancel an unpaid order: stock and coupon go back (once, whoever calls)."""
+        order = await self.find(ref, customer_id=customer_id)
+        check_transition(order.number, order.status, OrderStatus.CANCELLED)
+        cancelled = await self.transition(
+            order.id, OrderStatus.CANCELLED, actor=actor, reason=reason or "cancelled",
+            unset_fields=("expires_at", "lease_owner", "lease_until"), guard=guard,
+        )  # fmt: skip
+        await self._after_cancel(cancelled, actor, reason)
+        return cancelled
+
+    async def _after_cancel(self, order: Order, actor: str, reason: str) -> None:
+        """One batch: release the holds, give the coupon use back, ledger, `order.cancelled`.
+        The transition above succeeded exactly once, so this runs once; the holds and stable
+        ledger ids make a re-run after a crash harmless."""
+        lines = order.quantities()
+        batch = WriteBatch(self._db)
+        self.inventory.add_release(batch, lines, order.id)
+        self.inventory.add_ledger(batch, self.inventory.movements("release", lines, order.id,
+                                                                  reason or f"order {order.number} cancelled", actor))  # fmt: skip
+        if order.coupon_code:
+            PromotionService.add_give_back(batch, order.coupon_code, order.customer_id)
+        self.events.add(batch, "order.cancelled", customer_id=order.customer_id, order_id=order.id,
+                        payload={"number": order.number, "reason": reason, "actor": actor},
+                        event_id=f"order.cancelled:{order.id}")  # fmt: skip
+        await batch.execute()
+        self.inventory.notify_changed(lines)
+
+    async def ship(self, ref: str, *, carrier: str, tracking_no: str, actor: str) -> Order:
+        carrier, tracking_no = carrier.strip(), tracking_no.strip()
+        if not carrier or not tracking_no or len(carrier) > 60 or len(tracking_no) > 60:
+            raise ValidationFailed("carrier and tracking number are required (max 60 characters)",
+                                   code="shipping_details_required")  # fmt: skip
+        order = await self.find(ref)
+        check_transition(order.number, order.status, OrderStatus.SHIPPED)
+        shipped = await self.transition(
+            order.id, OrderStatus.SHIPPED, actor=actor, reason=f"{carrier} {tracking_no}",
+            set_fields={"shipment.carrier": carrier, "shipment.tracking_no": tracking_no,
+                        "shipment.shipped_at": utcnow()},
+        )  # fmt: skip
+        await self._emit(shipped, {"carrier": carrier, "tracking_no": tracking_no})
+        return shipped
+
+    async def deliver(self, ref: str, *, actor: str) -> Order:
+        order = await self.find(ref)
+        check_transition(order.number, order.status, OrderStatus.DELIVERED)
+        delivered = await self.transition(order.id, OrderStatus.DELIVERED, actor=actor, reason="delivered",
+                                          set_fields={"shipment.delivered_at": utcnow()})  # fmt: skip
+        await self._emit(delivered)
+        return delivered
+
+    async def complete(self, ref: str, *, actor: str, customer_id: str | None = None) -> Order:
+        order = await self.find(ref, customer_id=customer_id)
+        check_transition(order.number, order.status, OrderStatus.COMPLETED)
+        completed = await self.transition(order.id, OrderStatus.COMPLETED, actor=actor, reason="completed")
+        await self._emit(completed)
+        return completed
+
+    async def change_address(self, ref: str, address: AddressIn | Address, *, actor: str,
+                             customer_id: str | None = None) -> Order:  # fmt: skip
+        order = await self.find(ref, customer_id=customer_id)
+        new = address if isinstance(address, Address) else Address.from_input(order.address.id, address)
+        doc = await self._orders.find_one_and_update(
+            {"_id": order.id, "status": {"$in": [s.value for s in ADDRESS_CHANGEABLE]}},
+            {"$set": {"address": new.to_doc(), "updated_at": utcnow()},
+             "$push": {"address_changes": {"actor": actor, "at": utcnow(), "previous": order.address.to_doc()}}},
+            return_document=ReturnDocument.AFTER,
+        )  # fmt: skip
+        if doc is None:
+            current = await self.get(order.id)
+            raise InvalidTransition(
+                f"the address of order {current.number} can no longer change ({current.status.value})",
+                details={"order": current.number, "status": current.status.value}, code="address_locked",
+            )  # fmt: skip
+        return Order.from_doc(doc)
+
+    async def add_refund(self, order_id: str, amount: Money, *, actor: str, reason: str) -> Order:
+        """Count a refund against the order; when everything paid is refunded the order is `refunded`."""
+        doc = await self._orders.find_one_and_update(
+            {"_id": order_id, "status": {"$in": [s.value for s in sources_of(OrderStatus.REFUNDED)]}},
+            {"$inc": {"refunded.amount": amount.amount}, "$set": {"updated_at": utcnow()}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            current = await self.get(order_id)
+            raise InvalidTransition(f"order {current.number} cannot be refunded ({current.status.value})",
+                                    details={"order": current.number, "status": current.status.value})  # fmt: skip
+        order = Order.from_doc(doc)
+        if order.refunded is not None and order.refunded >= order.total:
+            order = await self.transition(order.id, OrderStatus.REFUNDED, actor=actor, reason=reason)
+            await self._emit(order)
+        return order
+
+    # --- used by payments and the timeout worker ----------------------------------------------
+    async def mark_paid(self, order_id: str, *, payment_id: str, amount: Money, actor: str) -> Order | None:
+        """pending_payment -> paid, only for this payment and exactly this amount. None if the
+        guard did not hold (already paid, cancelled, wrong amount): the caller looks closer."""
+        now = utcnow()
+        entry = HistoryEntry(OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, actor, f"payment {payment_id}", now)
+        doc = await self._orders.find_one_and_update(
+            {"_id": order_id, "status": OrderStatus.PENDING_PAYMENT.value, "payment_ids": payment_id,
+             "total.amount": amount.amount, "total.currency": amount.currency},
+            {"$set": {"status": OrderStatus.PAID.value, "paid_at": now, "updated_at": now},
+             "$unset": {"expires_at": "", "lease_owner": "", "lease_until": ""},
+             "$push": {"history": entry.to_doc()}},
+            return_document=ReturnDocument.AFTER,
+        )  # fmt: skip
+        return Order.from_doc(doc) if doc else None
+
+    async def attach_payment(self, order_id: str, payment_id: str) -> Order:
+        doc = await self._orders.find_one_and_update(
+            {"_id": order_id, "status": OrderStatus.PENDING_PAYMENT.value},
+            {"$addToSet": {"payment_ids": payment_id}, "$set": {"updated_at": utcnow()}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            current = await self.get(order_id)
+            raise InvalidTransition(f"order {current.number} is not awaiting payment ({current.status.value})",
+                                    details={"order": current.number, "status": current.status.value},
+                                    code="not_payable")  # fmt: skip
+        return Order.from_doc(doc)
+
+    async def claim_expired(self, worker_id: str, *, now: datetime, lease: timedelta) -> Order | None:
+        """Lease one unpaid order whose time is up (or whose previous lease ran out)."""
+        doc = await self._orders.find_one_and_update(
+            {"status": OrderStatus.PENDING_PAYMENT.value, "expires_at": {"$lte": now},
+             "$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}]},
+            {"$set": {"lease_owner": worker_id, "lease_until": now + lease}},
+            sort=[("expires_at", ASCENDING)], return_document=ReturnDocument.AFTER,
+        )  # fmt: skip
+        return Order.from_doc(doc) if doc else None
+
+    async def repoint_customer(self, absorbed_id: str, survivor_id: str) -> None:
+        """Customer-merge hook."""
+        await self._orders.update_many({"customer_id": absorbed_id}, {"$set": {"customer_id": survivor_id}})
+
+    async def _emit(self, order: Order, payload: dict[str, Any] | None = None) -> None:
+        event_type = _EVENT_OF.get(order.status)
+        if event_type:
+            await self.events.publish(event_type, customer_id=order.customer_id, order_id=order.id,
+                                      payload={"number": order.number, **(payload or {})},
+                                      event_id=f"{event_type}:{order.id}")  # fmt: skip
+
+
+def _escape_regex(text: str) -> str:
+    return re.escape(text[:40])

@@ -1,0 +1,112 @@
+"""The sandbox payment provider: a local "pay here" page and HMAC-signed notifications.
+
+It behaves like a real provider on the wire: the pay page (sandbox_web.py) posts a signed
+notification to `POST /api/v1/payments/notify/sandbox`, and the notify handler verifies it
+exactly as it would verify a real provider's callback:
+
+    X-Sandbox-Timestamp: <unix seconds>
+    X-Sandbox-Signature: hex(HMAC-SHA256(secret, "<timestamp>.<raw body>"))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+
+from pydantic import ValidationError
+
+from commerce.errors import Unauthorized, ValidationFailed
+from commerce.money import Money
+from commerce.mongo import utcnow
+from commerce.orders.model import Order
+from commerce.payments.model import Notification, NotificationBody, PaymentIntent, RefundResult
+
+TIMESTAMP_HEADER = "X-Sandbox-Timestamp"
+SIGNATURE_HEADER = "X-Sandbox-Signature"
+NOTIFY_PATH = "/api/v1/payments/notify/sandbox"
+MAX_BODY_BYTES = 16_384
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    message = timestamp.encode() + b"." + body
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+class SandboxProvider:
+    name = "sandbox"
+
+    def __init__(
+        self,
+        secret: str,
+        base_url: str,
+        *,
+        tolerance_seconds: int = 300,
+        payment_ttl: timedelta = timedelta(minutes=30),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if len(secret) < 16:
+            raise ValueError("the sandbox payment secret must be at least 16 characters")
+        self._secret = secret
+        self.base_url = base_url.rstrip("/")
+        self.tolerance = tolerance_seconds
+        self.payment_ttl = payment_ttl
+        self._clock = clock
+
+    @property
+    def notify_url(self) -> str:
+        return self.base_url + NOTIFY_PATH
+
+    async def create_payment(self, order: Order) -> PaymentIntent:
+        payment_id = "sbx_" + secrets.token_hex(12)
+        now = utcnow()
+        expires = min(order.expires_at, now + self.payment_ttl) if order.expires_at else now + self.payment_ttl
+        return PaymentIntent(
+            id=payment_id, order_id=order.id, order_number=order.number, customer_id=order.customer_id,
+            provider=self.name, amount=order.total, pay_url=f"{self.base_url}/pay/sandbox/{payment_id}",
+            expires_at=expires, created_at=now,
+        )  # fmt: skip
+
+    async def refund(self, payment: PaymentIntent, amount: Money, reason: str) -> RefundResult:
+        return RefundResult(id="sbr_" + secrets.token_hex(8), amount=amount, succeeded=True)
+
+    # --- the wire format ---------------------------------------------------------------------
+    def build_notification(self, payment: PaymentIntent, *, succeeded: bool,
+                           timestamp: int | None = None) -> tuple[dict[str, str], bytes]:  # fmt: skip
+        """Headers and raw body of a signed notification, as the pay page sends it."""
+        body = json.dumps({
+            "event_id": "sbe_" + secrets.token_hex(12), "payment_id": payment.id, "order_id": payment.order_id,
+            "status": "succeeded" if succeeded else "failed", "amount": payment.amount.amount,
+            "currency": payment.amount.currency, "occurred_at": utcnow().isoformat(),
+        }, separators=(",", ":")).encode()  # fmt: skip
+        stamp = str(int(self._clock()) if timestamp is None else timestamp)
+        headers = {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(self._secret, stamp, body),
+                   "Content-Type": "application/json"}  # fmt: skip
+        return headers, body
+
+    def verify_notification(self, headers: Mapping[str, str], body: bytes) -> Notification:
+        lowered = {k.lower(): v for k, v in headers.items()}
+        stamp = lowered.get(TIMESTAMP_HEADER.lower(), "")
+        signature = lowered.get(SIGNATURE_HEADER.lower(), "")
+        if not stamp or not signature:
+            raise Unauthorized("the notification is not signed", code="bad_signature")
+        if len(body) > MAX_BODY_BYTES:
+            raise ValidationFailed("the notification is too large", code="bad_notification")
+        if not stamp.isdigit() or len(stamp) > 12:
+            raise Unauthorized("invalid notification timestamp", code="bad_signature")
+        expected = sign(self._secret, stamp, body)
+        if not hmac.compare_digest(expected, signature.strip().lower()):
+            raise Unauthorized("the notification signature does not match", code="bad_signature")
+        # Checked after the signature so the answer does not help forging; a stale but genuine
+        # message is a replay.
+        if abs(self._clock() - int(stamp)) > self.tolerance:
+            raise Unauthorized("the notification is too old (or from the future)", code="stale_notification")
+        try:
+            parsed = NotificationBody.model_validate_json(body)
+        except ValidationError:
+            raise ValidationFailed("the notification body is invalid", code="bad_notification") from None
+        return Notification.from_body(self.name, parsed)

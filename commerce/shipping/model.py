@@ -1,0 +1,120 @@
+"""Shipping methods and their freight rules (pure configuration, no storage).
+
+Rules: a flat fee, or by weight (first kilogram + each additional started kilogram), each
+optionally free from a subtotal threshold. `same_city` is offered only in the shop's cities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from commerce.localized import LocalizedText
+from commerce.money import Money
+
+
+@dataclass(frozen=True, slots=True)
+class FlatRate:
+    fee: int  # minor units
+
+    def fee_for(self, weight_g: int) -> int:
+        return self.fee
+
+
+@dataclass(frozen=True, slots=True)
+class WeightRate:
+    first_kg: int  # minor units for the first (started) kilogram
+    additional_kg: int  # minor units for each additional started kilogram
+
+    def fee_for(self, weight_g: int) -> int:
+        kilos = max(1, -(-max(weight_g, 0) // 1000))  # started kilograms, at least one
+        return self.first_kg + (kilos - 1) * self.additional_kg
+
+
+FreightRule = FlatRate | WeightRate
+
+
+@dataclass(frozen=True, slots=True)
+class ShippingMethod:
+    code: str
+    name: LocalizedText
+    eta: LocalizedText
+    rule: FreightRule
+    free_over: int | None = None  # minor units: free when the (tier-priced, after coupon) subtotal reaches it
+    cities: tuple[str, ...] = ()  # non-empty: only for addresses in these cities (same-city delivery)
+    excluded_provinces: tuple[str, ...] = ()
+    needs_delivery: bool = True  # False for pickup in store
+
+    def serves(self, province: str | None, city: str | None) -> bool:
+        if self.cities and _place(city) not in {_place(c) for c in self.cities}:
+            return False
+        return not (province and _place(province) in {_place(p) for p in self.excluded_provinces})
+
+    def fee(self, subtotal: Money, weight_g: int) -> Money:
+        if self.free_over is not None and subtotal.amount >= self.free_over:
+            return Money.zero(subtotal.currency)
+        return Money(self.rule.fee_for(weight_g), subtotal.currency)
+
+    def to_dict(self, currency: str) -> dict[str, Any]:
+        rule: dict[str, Any]
+        if isinstance(self.rule, FlatRate):
+            rule = {"kind": "flat", "fee": Money(self.rule.fee, currency).to_decimal_string()}
+        else:
+            rule = {"kind": "weight", "first_kg": Money(self.rule.first_kg, currency).to_decimal_string(),
+                    "additional_kg": Money(self.rule.additional_kg, currency).to_decimal_string()}  # fmt: skip
+        return {
+            "code": self.code, "name": self.name.to_doc(), "eta": self.eta.to_doc(), "rule": rule,
+            "free_over": Money(self.free_over, currency).to_decimal_string() if self.free_over is not None else None,
+        }  # fmt: skip
+
+    @classmethod
+    def from_config(cls, data: Mapping[str, Any]) -> ShippingMethod:
+        """From settings/YAML: {code, name: {zh, en}, eta: {zh, en}, flat: 1000 | first_kg + additional_kg,
+        free_over, cities, excluded_provinces, needs_delivery}. Amounts in minor units."""
+        rule: FreightRule
+        if "flat" in data:
+            rule = FlatRate(int(data["flat"]))
+        else:
+            rule = WeightRate(int(data["first_kg"]), int(data.get("additional_kg", 0)))
+        free_over = data.get("free_over")
+        return cls(
+            code=str(data["code"]), name=LocalizedText.from_doc(data.get("name")),
+            eta=LocalizedText.from_doc(data.get("eta")), rule=rule,
+            free_over=int(free_over) if free_over is not None else None,
+            cities=tuple(data.get("cities") or ()), excluded_provinces=tuple(data.get("excluded_provinces") or ()),
+            needs_delivery=bool(data.get("needs_delivery", True)),
+        )  # fmt: skip
+
+
+def _place(name: str | None) -> str:
+    """上海市 == 上海 == shanghai: compare place names without the administrative suffix."""
+    text = (name or "").strip().lower()
+    for suffix in ("市", "省", "自治区", "特别行政区", " city", " shi"):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class ShippingQuote:
+    method: ShippingMethod
+    fee: Money
+
+
+def default_methods(shop_cities: Sequence[str] = ("上海",)) -> tuple[ShippingMethod, ...]:
+    """express ¥10 first kg + ¥5/kg, free from ¥99; pickup free; same-city ¥15 flat, free from ¥199."""
+    return (
+        ShippingMethod("express", LocalizedText("快递", "Express delivery"), LocalizedText("2-4天", "2-4 days"),
+                       WeightRate(1000, 500), free_over=9900, excluded_provinces=()),
+        ShippingMethod("same_city", LocalizedText("同城配送", "Same-city delivery"),
+                       LocalizedText("当日达", "same day"), FlatRate(1500), free_over=19900,
+                       cities=tuple(shop_cities)),
+        ShippingMethod("pickup", LocalizedText("门店自提", "Pick up in store"),
+                       LocalizedText("次日可取", "ready next day"), FlatRate(0), needs_delivery=False),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ShippingConfig:
+    methods: tuple[ShippingMethod, ...] = field(default_factory=default_methods)

@@ -1,0 +1,165 @@
+"""Reading a delivery address from chat text, whole or piece by piece, and checking it.
+
+"张三 13800138000 上海市浦东新区世纪大道100号" or "John Smith, +86 138 0013 8000, Shanghai Pudong,
+100 Century Ave" -> name, phone, region, detail. Whatever cannot be found is asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+PHONE_CN = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4})(?!\d)")
+PHONE_INTL = re.compile(r"(?<![\w+])(\+\d{1,3}[\s-]?\d[\d\s-]{5,14}\d)(?!\d)")
+_REGION_ZH = re.compile(
+    r"^((?:[^\s,，]{2,7}?(?:省|自治区|特别行政区))?(?:[^\s,，]{2,9}?(?:市|自治州|地区|盟))?"
+    r"(?:[^\s,，]{1,9}?(?:区|县|旗|市))?)"
+)
+_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SEPARATORS = re.compile(r"[,，;；\n]+")
+_DIGITS = re.compile(r"\d")
+ADDRESS_FIELDS = ("name", "phone", "region", "detail")
+
+
+@dataclass(frozen=True)
+class AddressDraft:
+    name: str = ""
+    phone: str = ""
+    region: str = ""
+    detail: str = ""
+    phone_invalid: bool = False  # a number was typed but it is not a mobile number
+
+    def missing(self) -> list[str]:
+        return [name for name in ADDRESS_FIELDS if not getattr(self, name)]
+
+    def to_dict(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in ADDRESS_FIELDS}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str] | None) -> AddressDraft:
+        data = data or {}
+        return cls(name=str(data.get("name") or ""), phone=str(data.get("phone") or ""),
+                   region=str(data.get("region") or ""), detail=str(data.get("detail") or ""))
+
+
+_LONG_NUMBER = re.compile(r"(?<![\d号])\+?\d[\d\s-]{5,}\d(?![\d号])")
+
+
+def normalize_phone(text: str) -> str | None:
+    """A mobile number as digits (with + for international), or None if it is not one."""
+    match = PHONE_CN.search(text)
+    if match:
+        return re.sub(r"[\s-]", "", match.group(1))
+    match = PHONE_INTL.search(text)
+    if match:
+        digits = re.sub(r"[\s-]", "", match.group(1))
+        return digits if 8 <= len(digits) <= 16 else None
+    return None
+
+
+def valid_name(text: str) -> str | None:
+    name = text.strip().strip(",，")
+    if 1 <= len(name) <= 30 and not _DIGITS.search(name) and not re.search(r"[<>{}@#$%^*=\\/|]", name):
+        return name
+    return None
+
+
+def valid_region(text: str) -> str | None:
+    region = text.strip().strip(",，")
+    if 2 <= len(region) <= 60 and not re.fullmatch(r"[\d\s\-]+", region):
+        return region
+    return None
+
+
+def valid_detail(text: str) -> str | None:
+    detail = text.strip().strip(",，")
+    if 3 <= len(detail) <= 120 and re.search(r"[\w\u4e00-\u9fff]", detail):
+        return detail
+    return None
+
+
+def _split_region_zh(text: str) -> tuple[str, str]:
+    match = _REGION_ZH.match(text)
+    region = match.group(1) if match else ""
+    return region, text[len(region):].strip()
+
+
+def parse_address(text: str) -> AddressDraft:
+    """Everything recognisable in one message; fields not found stay empty."""
+    text = text.strip()
+    draft = AddressDraft()
+    phone = normalize_phone(text)
+    rest = text
+    if phone:
+        draft = replace(draft, phone=phone)
+        match = PHONE_CN.search(rest) or PHONE_INTL.search(rest)
+        if match:
+            rest = (rest[: match.start()] + " , " + rest[match.end():]).strip()
+            # "+86 " left in front of the national number
+            rest = re.sub(r"\+?86[\s-]*,", ",", rest)
+    else:
+        bad = _LONG_NUMBER.search(rest)
+        if bad and len(re.sub(r"\D", "", bad.group(0))) >= 7:
+            draft = replace(draft, phone_invalid=True)
+            rest = (rest[: bad.start()] + " , " + rest[bad.end():]).strip()
+    parts = [p.strip() for p in _SEPARATORS.split(rest) if p.strip()]
+    if len(parts) <= 2 and _HAS_CJK.search(rest):
+        parts = [p for chunk in parts for p in chunk.split()] or parts
+    name = ""
+    place: list[str] = []
+    for part in parts:
+        if not name and valid_name(part) and not _looks_like_place(part) and len(part) <= 20:
+            name = part
+        else:
+            place.append(part)
+    if name:
+        draft = replace(draft, name=valid_name(name) or "")
+    if not place:
+        return draft
+    joined = "".join(place) if _HAS_CJK.search(" ".join(place)) else ", ".join(place)
+    if _HAS_CJK.search(joined):
+        region, detail = _split_region_zh(joined)
+        if region and detail:
+            return replace(draft, region=region, detail=valid_detail(detail) or "")
+        return replace(draft, detail=valid_detail(joined) or "") if _DIGITS.search(joined) else replace(
+            draft, region=valid_region(joined) or "")
+    if len(place) >= 2:
+        # English order is usually street first, city last: "100 Century Ave, Pudong, Shanghai".
+        street_first = bool(_DIGITS.search(place[0]))
+        detail_part = place[0] if street_first else ", ".join(place[1:])
+        region_part = ", ".join(place[1:]) if street_first else place[0]
+        return replace(draft, region=valid_region(region_part) or "", detail=valid_detail(detail_part) or "")
+    single = place[0]
+    if _DIGITS.search(single):
+        return replace(draft, detail=valid_detail(single) or "")
+    return replace(draft, region=valid_region(single) or "")
+
+
+def _looks_like_place(part: str) -> bool:
+    return bool(re.search(r"(省|市|区|县|路|街|道|号|镇|村|弄|室|栋|楼)$|(省|市|区|县).+", part)) or bool(
+        re.search(r"\b(street|st|road|rd|avenue|ave|district|city|province|lane|building)\b", part, re.I)
+    )
+
+
+def fill_field(draft: AddressDraft, field: str, text: str) -> tuple[AddressDraft, bool]:
+    """Answer to "what is the <field>?": the updated draft and whether the answer was valid.
+
+    A full one-line address typed at any step fills every field it contains.
+    """
+    whole = parse_address(text)
+    if len(whole.missing()) <= 1 and field in ADDRESS_FIELDS:
+        merged = AddressDraft(**{f: getattr(whole, f) or getattr(draft, f) for f in ADDRESS_FIELDS})
+        if getattr(merged, field):
+            return merged, True
+    value: str | None
+    if field == "phone":
+        value = normalize_phone(text)
+    elif field == "name":
+        value = valid_name(text)
+    elif field == "region":
+        value = valid_region(text)
+    else:
+        value = valid_detail(text)
+    if not value:
+        return draft, False
+    return AddressDraft(**{**draft.to_dict(), field: value}), True  # type: ignore[arg-type]

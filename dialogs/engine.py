@@ -1,0 +1,210 @@
+"""The conversation engine: one incoming message in, the bot's replies out.
+
+A turn loads the conversation state, works out what the customer means (command, button,
+number typed for a shown choice, or free text through the NLU), lets the active flow or the
+matching intent handler answer, and saves the state with optimistic concurrency. Messages
+from the same conversation are handled one at a time in this process; across processes the
+versioned save keeps the state consistent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import re
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from chatcart.logging_setup import get_logger
+from commerce.errors import DomainError
+from commerce.mongo import CollectionIndexes, Database, ensure_indexes
+from dialogs import router
+from dialogs.faq import FaqService
+from dialogs.handoff import HandoffService
+from dialogs.messages import LANGS, Button, IncomingMessage, Lang, OutgoingMessage, choice_buttons, normalize_lang
+from dialogs.outbound import Outbound
+from dialogs.ports import ShopPort
+from dialogs.state import ConversationStore, conversation_id
+from dialogs.transcript import Transcript
+from dialogs.turn import Turn
+
+if TYPE_CHECKING:
+    from dialogs.notify import Notifier
+    from nlu.engine import NluEngine
+
+log = get_logger(__name__)
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# Words that show a sentence is English, not just an English product name typed by a Chinese
+# speaker ("airpods pro", "iphone 15").
+_ENGLISH = re.compile(
+    r"\b(i|i'm|im|you|your|my|me|we|the|a|an|is|are|do|does|can|could|would|want|need|have|has|show|find|"
+    r"please|how|what|where|when|which|why|hi|hello|hey|thanks|thank|yes|no|ok|okay|order|cart|buy|add|"
+    r"remove|cancel|help|to|for|with|of|in|and|or|not|this|that|it|some|any|much|many|price|cheap|ship)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class DialogConfig:
+    nlu_threshold: float = 0.35
+    page_size: int = 5
+    default_lang: Lang = "zh"
+    # Channels where customers can send photos (after-sales evidence).
+    photo_channels: frozenset[str] = frozenset({"webchat", "telegram", "wechat"})
+    failures_before_human: int = 2
+
+
+@dataclass
+class DialogServices:
+    shop: ShopPort
+    nlu: NluEngine
+    store: ConversationStore
+    transcript: Transcript
+    faq: FaqService
+    handoff: HandoffService
+    outbound: Outbound
+    config: DialogConfig = field(default_factory=DialogConfig)
+
+
+class _KeyedLocks:
+    """One asyncio.Lock per conversation, forgetting idle ones (bounded memory)."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self._locks: OrderedDict[str, asyncio.Lock] = OrderedDict()
+        self._capacity = capacity
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        self._locks.move_to_end(key)
+        async with lock:
+            yield
+        while len(self._locks) > self._capacity:
+            oldest, candidate = next(iter(self._locks.items()))
+            if candidate.locked():
+                break
+            del self._locks[oldest]
+
+
+@dataclass
+class TurnResult:
+    replies: list[OutgoingMessage]
+    intent: str
+    lang: Lang
+    customer_id: str | None
+
+
+def detect_language(text: str, *, first_message: bool = False) -> Lang | None:
+    """Chinese characters -> zh; an English sentence -> en; names, digits, emoji -> unknown."""
+    if _CJK.search(text):
+        return "zh"
+    if _ENGLISH.search(text):
+        return "en"
+    if first_message and _LATIN_WORD.search(text) and sum(c.isalpha() for c in text) >= 3:
+        return "en"
+    return None
+
+
+class DialogEngine:
+    def __init__(self, services: DialogServices, *, indexes: list[CollectionIndexes] | None = None,
+                 db: Database | None = None) -> None:  # fmt: skip
+        self.services = services
+        self.notifier: Notifier | None = None
+        self._locks = _KeyedLocks()
+        self._indexes = indexes or []
+        self._db = db
+        self._ready = False
+
+    async def start(self) -> None:
+        """Create the dialog collections' indexes and seed the FAQ, once (idempotent)."""
+        if self._ready:
+            return
+        if self._db is not None and self._indexes:
+            await ensure_indexes(self._db, self._indexes)
+        await self.services.faq.entries()
+        self._ready = True
+
+    @property
+    def handoff(self) -> HandoffService:
+        return self.services.handoff
+
+    @property
+    def outbound(self) -> Outbound:
+        return self.services.outbound
+
+    async def handle(self, incoming: IncomingMessage) -> list[OutgoingMessage]:
+        return (await self.handle_turn(incoming)).replies
+
+    async def handle_turn(self, incoming: IncomingMessage) -> TurnResult:
+        """`handle`, also telling how the message was understood (script mode, tests, console)."""
+        if not self._ready:
+            await self.start()
+        key = conversation_id(incoming.channel, incoming.channel_user_id)
+        async with self._locks.hold(key):
+            return await self._handle_locked(incoming)
+
+    async def _handle_locked(self, incoming: IncomingMessage) -> TurnResult:
+        services = self.services
+        default_lang = incoming.lang_hint or detect_language(incoming.text, first_message=True) or (
+            services.config.default_lang)
+        state = await services.store.load(incoming.channel, incoming.channel_user_id, default_lang)
+        original = copy.deepcopy(state.to_doc())
+        turn = Turn(message=incoming, state=state, services=services)
+        if incoming.lang_hint and not state.lang_locked and state.version == 0:
+            state.lang = incoming.lang_hint
+        await services.transcript.record_in(state.id, incoming)
+        try:
+            # Every turn: a sign-in on another device may have merged this customer into another.
+            state.customer_id = await services.shop.identify(
+                incoming.channel, incoming.channel_user_id, state.lang, incoming.display_name
+            )
+            await router.route(turn)
+        except DomainError as exc:
+            log.info("dialog.domain_error", code=exc.code, conversation=state.id)
+            turn.replies.append(router.domain_error_reply(turn, exc))
+        except Exception:
+            # Never leave the customer without an answer, never store a half-done turn.
+            log.exception("dialog.turn_failed", conversation=state.id)
+            turn.replies = [router.internal_error_reply(turn)]
+            await services.transcript.record_out(state.id, turn.replies)
+            return TurnResult(turn.replies, turn.intent or "error", state.lang, state.customer_id)
+        shown = choice_buttons(turn.replies)
+        if turn.replies:
+            state.buttons = [{"label": b.label, "payload": b.payload} for b in shown]
+        await services.store.save(state, original)
+        await services.transcript.record_out(state.id, turn.replies)
+        return TurnResult(turn.replies, turn.intent, state.lang, state.customer_id)
+
+    # --- helpers for channels ------------------------------------------------------------------
+    async def link_identity(self, channel: str, channel_user_id: str, kind: str, value: str) -> str:
+        """Sign-in: attach a verified phone/e-mail to this conversation's customer (merging accounts)."""
+        key = conversation_id(channel, channel_user_id)
+        async with self._locks.hold(key):
+            state = await self.services.store.load(channel, channel_user_id, self.services.config.default_lang)
+            original = copy.deepcopy(state.to_doc())
+            customer = await self.services.shop.identify(channel, channel_user_id, state.lang)
+            state.customer_id = await self.services.shop.link_identity(customer, kind, value)
+            await self.services.store.save(state, original)
+            return state.customer_id
+
+    async def language_of(self, channel: str, channel_user_id: str) -> Lang:
+        state = await self.services.store.get(conversation_id(channel, channel_user_id))
+        return state.lang if state else self.services.config.default_lang
+
+    async def shown_buttons(self, channel: str, channel_user_id: str) -> list[Button]:
+        state = await self.services.store.get(conversation_id(channel, channel_user_id))
+        if state is None:
+            return []
+        return [Button(label=b["label"], payload=b["payload"]) for b in state.buttons]
+
+
+def parse_lang_arg(value: str) -> Lang | None:
+    lang = normalize_lang(value)
+    return lang if lang in LANGS else None

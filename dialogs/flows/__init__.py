@@ -1,0 +1,1 @@
+"""Conversation flows: browsing, cart, checkout, orders, after-sales, information, handoff."""

@@ -1,0 +1,165 @@
+"""After-sales: return, exchange or refund with a reason (and photos where the channel allows),
+confirmed before it is filed; and the status of earlier requests."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from dialogs.flows.base import Flow, is_no, is_yes, looks_like_side_question, menu_buttons, yes_no_buttons
+from dialogs.flows.orders import list_orders
+from dialogs.i18n import t_list, t_or
+from dialogs.messages import Button
+from dialogs.references import ordinal, pick
+from dialogs.turn import Turn
+
+KINDS = {"return_goods": "return", "exchange_goods": "exchange", "refund": "refund"}
+MAX_PHOTOS = 6
+_STATUS_QUESTION = re.compile(r"进度|状态|怎么样了|到哪|结果|status|progress|update", re.I)
+
+
+async def intent(turn: Turn) -> None:
+    kind = KINDS.get(turn.intent, "return")
+    if _STATUS_QUESTION.search(turn.text):
+        await show_status(turn)
+        return
+    number = turn.entity("order_id")
+    await start(turn, kind, str(number) if number else "")
+
+
+async def button(turn: Turn, value: str) -> None:
+    if "." in value:
+        kind, _, number = value.partition(".")
+    else:  # picked from the list of eligible orders
+        kind, number = str(turn.state.context.get("aftersale_kind") or "return"), value
+    await start(turn, kind if kind in KINDS.values() else "return", number)
+
+
+async def start(turn: Turn, kind: str, number: str) -> None:
+    shop = turn.services.shop
+    order = await shop.order(turn.customer_id, number, turn.lang) if number else None
+    if number and order is None:
+        turn.say("orders.not_found", turn.button("menu.orders", "orders"), number=number)
+        return
+    if order is None:
+        context = turn.state.context
+        position = ordinal(turn.text) if turn.text else None
+        if position is not None and context.get("list_kind") == "orders":
+            chosen = pick(list(context.get("orders") or []), position)
+            order = await shop.order(turn.customer_id, chosen, turn.lang) if chosen else None
+    if order is None:
+        eligible = [o for o in await shop.orders(turn.customer_id, turn.lang, 20) if o.can_return]
+        if len(eligible) == 1:
+            order = eligible[0]
+        else:
+            turn.state.context["aftersale_kind"] = kind
+            await list_orders(turn, allowed="return", action="as")
+            return
+    if not order.can_return:
+        turn.say("aftersales.not_eligible", turn.button("menu.human", "human"), number=order.number,
+                 status=t_or(f"order_status.{order.status}", turn.lang, order.status))  # fmt: skip
+        return
+    turn.state.start_flow("aftersales", "reason", {"kind": kind, "order": order.number, "photos": []})
+    await AfterSalesFlow().prompt(turn)
+
+
+async def show_status(turn: Turn, _: str = "") -> None:
+    requests = await turn.services.shop.after_sales(turn.customer_id, turn.lang)
+    if not requests:
+        turn.say("aftersales.none", *menu_buttons(turn))
+        return
+    rows = [turn.t("aftersales.row", number=r.order_number, kind=turn.t(f"aftersales.kind_{r.kind}"),
+                   status=t_or(f"aftersale_status.{r.status}", turn.lang, r.status)) for r in requests[:5]]  # fmt: skip
+    turn.say("aftersales.status", *menu_buttons(turn), rows="\n".join(rows))
+
+
+class AfterSalesFlow(Flow):
+    name: ClassVar[str] = "aftersales"
+
+    async def prompt(self, turn: Turn) -> None:
+        state = turn.state
+        slots = state.slots
+        kind_label = turn.t(f"aftersales.kind_{slots['kind']}")
+        if state.step == "reason":
+            reasons = t_list("aftersales.reasons", turn.lang)
+            buttons = [Button(label=r[:64], payload=f"rsn:{i}") for i, r in enumerate(reasons)]
+            turn.say("aftersales.ask_reason", *buttons, kind=kind_label, number=slots["order"])
+        elif state.step == "photos":
+            turn.say("aftersales.ask_photos", turn.button("button.skip_photos", "photos", "done"))
+        else:
+            turn.say("aftersales.confirm", *yes_no_buttons(turn), kind=kind_label, number=slots["order"],
+                     reason=slots.get("reason", ""), photos=len(slots.get("photos") or []))  # fmt: skip
+
+    async def _reason(self, turn: Turn, reason: str) -> None:
+        state = turn.state
+        state.slots["reason"] = reason[:300]
+        state.step = "photos" if turn.message.channel in turn.services.config.photo_channels else "confirm"
+        await self.prompt(turn)
+
+    async def on_text(self, turn: Turn) -> bool:
+        state = turn.state
+        if state.step == "reason":
+            if looks_like_side_question(turn, 0.75) or len(turn.text) < 2:
+                return False
+            await self._reason(turn, turn.text)
+            return True
+        if state.step == "photos":
+            if is_no(turn) or is_yes(turn):
+                state.step = "confirm"
+                await self.prompt(turn)
+                return True
+            return False
+        if is_yes(turn):
+            await self.submit(turn)
+            return True
+        if is_no(turn):
+            state.end_flow()
+            turn.say("confirm.not_done", *menu_buttons(turn))
+            return True
+        return False
+
+    async def on_image(self, turn: Turn) -> bool:
+        state = turn.state
+        if state.step not in ("photos", "reason"):
+            return False
+        photos = [*state.slots.get("photos", []), *turn.message.image_urls][:MAX_PHOTOS]
+        state.slots["photos"] = photos
+        turn.intent = "aftersales:photo"
+        if state.step == "reason":
+            turn.say("aftersales.photo_received", count=len(photos))
+            await self.prompt(turn)
+            return True
+        turn.say("aftersales.photo_received", turn.button("button.photos_done", "photos", "done"), count=len(photos))
+        return True
+
+    async def on_button(self, turn: Turn, prefix: str, value: str) -> bool:
+        state = turn.state
+        if prefix == "rsn" and state.step == "reason":
+            reasons = t_list("aftersales.reasons", turn.lang)
+            index = int(value) if value.isdigit() else -1
+            if 0 <= index < len(reasons):
+                await self._reason(turn, reasons[index])
+                return True
+        if prefix == "photos":
+            state.step = "confirm"
+            await self.prompt(turn)
+            return True
+        if prefix in ("yes", "no") and state.step == "confirm":
+            if prefix == "yes":
+                await self.submit(turn)
+            else:
+                state.end_flow()
+                turn.say("confirm.not_done", *menu_buttons(turn))
+            return True
+        return False
+
+    async def submit(self, turn: Turn) -> None:
+        slots = dict(turn.state.slots)
+        turn.state.end_flow()
+        request = await turn.services.shop.request_after_sale(
+            turn.customer_id, slots["order"], slots["kind"], slots.get("reason", ""), list(slots.get("photos") or []),
+            turn.lang,
+        )
+        turn.say("aftersales.filed", turn.button("button.aftersales_status", "asst"), *menu_buttons(turn)[:1],
+                 kind=turn.t(f"aftersales.kind_{request.kind}"), number=request.order_number,
+                 status=t_or(f"aftersale_status.{request.status}", turn.lang, request.status))  # fmt: skip

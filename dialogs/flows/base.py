@@ -1,0 +1,79 @@
+"""What every multi-step flow offers the router, and small helpers shared by flows."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from dialogs.i18n import t_both
+from dialogs.messages import Button
+from dialogs.turn import Turn
+
+_PUNCT = re.compile(r"[\s!！。.,，~～?？]+")
+
+
+class Flow:
+    """A multi-step conversation (checkout, after-sales, ...) driven by `state.step`."""
+
+    name: ClassVar[str] = ""
+
+    async def on_text(self, turn: Turn) -> bool:
+        """Use the typed text for the current step; False when it is not an answer to it."""
+        return False
+
+    async def on_button(self, turn: Turn, prefix: str, value: str) -> bool:
+        """Handle a button that belongs to this flow; False to let the router handle it."""
+        return False
+
+    async def on_image(self, turn: Turn) -> bool:
+        return False
+
+    async def prompt(self, turn: Turn) -> None:
+        """(Re-)ask the question of the current step."""
+
+
+def _clean(text: str) -> str:
+    return _PUNCT.sub("", text.lower())
+
+
+def is_yes(turn: Turn) -> bool:
+    cleaned = _clean(turn.text)
+    if cleaned in {_clean(w) for w in t_both("words.yes")}:
+        return True
+    return turn.nlu_intent == "affirm" and turn.confidence >= 0.5
+
+
+def is_no(turn: Turn) -> bool:
+    cleaned = _clean(turn.text)
+    if cleaned in {_clean(w) for w in t_both("words.no")}:
+        return True
+    return turn.nlu_intent == "deny" and turn.confidence >= 0.5
+
+
+def is_cancel(turn: Turn) -> bool:
+    return _clean(turn.text) in {_clean(w) for w in t_both("words.cancel")}
+
+
+# Questions a customer may ask in the middle of a step; answered, then the step continues.
+SIDE_QUESTIONS = {
+    "shipping_info", "invoice", "ask_promotion", "payment_problem", "help", "human_agent", "complaint",
+    "view_cart", "order_status", "track_shipment", "search_product", "product_info", "recommend",
+}  # fmt: skip
+
+
+def looks_like_side_question(turn: Turn, threshold: float = 0.6) -> bool:
+    """A confident NLU reading of a side question: the text is not an answer to the step."""
+    return turn.nlu_intent in SIDE_QUESTIONS and turn.confidence >= threshold
+
+
+def yes_no_buttons(turn: Turn, yes_key: str = "button.yes", no_key: str = "button.no") -> tuple[Button, Button]:
+    return turn.button(yes_key, "yes"), turn.button(no_key, "no")
+
+
+def menu_buttons(turn: Turn) -> tuple[Button, ...]:
+    return (
+        turn.button("menu.search", "intent", "search_product"),
+        turn.button("menu.popular", "pop"),
+        turn.button("menu.cart", "cart"),
+        turn.button("menu.orders", "orders"),
+    )

@@ -1,0 +1,270 @@
+"""The cart: add (with spec and quantity), view, change quantity, remove, clear."""
+
+from __future__ import annotations
+
+from dialogs.flows import browse
+from dialogs.flows.base import menu_buttons
+from dialogs.flows.confirm import ask_confirmation
+from dialogs.messages import Button, TextReply
+from dialogs.ports import CartLineView, CartView, ProductView
+from dialogs.references import asks_to_set_quantity, ordinal, pick, quantity_in, refers_to_current
+from dialogs.turn import Turn
+
+MAX_QTY = 99
+MAX_LINES_WITH_BUTTONS = 5
+
+
+def wanted_quantity(turn: Turn) -> int | None:
+    value = turn.entity("quantity")
+    if value is None and turn.text:
+        value = quantity_in(turn.text)
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _line_label(line: CartLineView) -> str:
+    spec = "/".join(line.attributes.values())
+    return f"{line.title}{f' ({spec})' if spec else ''}"
+
+
+# --- add --------------------------------------------------------------------------------------
+
+
+async def add_intent(turn: Turn) -> None:
+    quantity = wanted_quantity(turn)
+    if quantity is not None and asks_to_set_quantity(turn.text):
+        line = await _resolve_line(turn)
+        if line is not None:
+            await set_quantity(turn, line.sku, quantity)
+            return
+    product = await browse.resolve_product(turn)
+    if product is None:
+        if turn.entity("product") or turn.entity("category"):
+            await browse.search_intent(turn)
+            turn.say("cart.pick_from_results")
+        else:
+            turn.say("cart.which_product", *menu_buttons(turn))
+        return
+    browse.remember_product(turn, product)
+    chosen = {**browse.selection(turn, product), **browse.selection_from_text(turn, product)}
+    turn.state.context["selection"] = chosen
+    await choose_variant(turn, product, chosen, quantity or 1)
+
+
+async def add_product_button(turn: Turn, product_id: str) -> None:
+    """"Add to cart" on a product card: the spec chosen so far decides the variant."""
+    product = await turn.services.shop.product(product_id, turn.lang)
+    if product is None:
+        turn.say("product.gone", *menu_buttons(turn))
+        return
+    browse.remember_product(turn, product)
+    await choose_variant(turn, product, browse.selection(turn, product), 1)
+
+
+async def choose_variant(turn: Turn, product: ProductView, chosen: dict[str, str], quantity: int) -> None:
+    context = turn.state.context
+    candidates = browse.matching_variants(product, chosen)
+    if len(product.variants) == 1:
+        candidates = product.variants
+    if not candidates:
+        turn.say("cart.no_such_variant", turn.button("button.details", "p", product.product_id))
+        return
+    if len(candidates) > 1:
+        in_stock = [v for v in candidates if v.stock > 0]
+        if len(in_stock) == 1 and all(len(vals) <= 1 or dim in chosen for dim, vals in product.options.items()):
+            candidates = in_stock
+    if len(candidates) == 1:
+        context.pop("pending_add", None)
+        await add_sku(turn, candidates[0].sku, quantity, product)
+        return
+    context["pending_add"] = {"product": product.product_id, "qty": quantity}
+    dim = next(d for d, values in product.options.items() if d not in chosen and len(values) > 1)
+    turn.say("cart.choose_spec", dim=dim)
+    turn.reply(browse._card(turn, product, detail=True))
+
+
+async def add_sku_button(turn: Turn, sku: str) -> None:
+    product = await turn.services.shop.product_by_sku(sku, turn.lang)
+    if product is None:
+        turn.say("product.gone", *menu_buttons(turn))
+        return
+    browse.remember_product(turn, product)
+    await add_sku(turn, sku, 1, product)
+
+
+async def add_sku(turn: Turn, sku: str, quantity: int, product: ProductView) -> None:
+    variant = product.variant(sku)
+    if variant is None:
+        turn.say("product.gone", *menu_buttons(turn))
+        return
+    if quantity < 1 or quantity > MAX_QTY:
+        turn.say("cart.bad_quantity", max=MAX_QTY)
+        return
+    spec = "/".join(variant.attributes.values())
+    title = f"{product.title}{f' ({spec})' if spec else ''}"
+    if variant.stock <= 0:
+        turn.say("cart.out_of_stock", turn.button("button.similar", "sim", product.product_id),
+                 *menu_buttons(turn)[:1], title=title)  # fmt: skip
+        return
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    in_cart = sum(line.quantity for line in cart.lines if line.sku == sku)
+    if in_cart + quantity > variant.stock:
+        available = variant.stock - in_cart
+        if available <= 0:
+            turn.say("cart.all_in_cart", turn.button("menu.cart", "cart"), title=title, count=in_cart)
+            return
+        turn.say("cart.only_left", turn.button("button.add_n", "addq", f"{sku}*{available}", count=available),
+                 title=title, count=variant.stock)  # fmt: skip
+        return
+    cart = await turn.services.shop.add_to_cart(turn.customer_id, sku, quantity, turn.lang)
+    turn.state.context["last_sku"] = sku
+    turn.reply(TextReply(text=turn.t("cart.added", title=title, qty=quantity, count=_count(cart),
+                                     subtotal=cart.subtotal.format()),
+                         buttons=(turn.button("button.checkout", "co"), turn.button("menu.cart", "cart"),
+                                  turn.button("button.continue", "intent", "search_product"))))  # fmt: skip
+
+
+async def add_quantity_button(turn: Turn, value: str) -> None:
+    sku, _, qty = value.partition("*")
+    product = await turn.services.shop.product_by_sku(sku, turn.lang)
+    if product is None or not qty.isdigit():
+        turn.say("generic.button_expired", *menu_buttons(turn))
+        return
+    await add_sku(turn, sku, int(qty), product)
+
+
+def _count(cart: CartView) -> int:
+    return sum(line.quantity for line in cart.lines)
+
+
+# --- view and edit ------------------------------------------------------------------------------
+
+
+async def view(turn: Turn, _: str = "") -> None:
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    context = turn.state.context
+    if cart.empty:
+        context["cart_skus"] = []
+        turn.say("cart.empty", turn.button("menu.search", "intent", "search_product"), turn.button("menu.popular", "pop"))
+        return
+    context["cart_skus"] = [line.sku for line in cart.lines]
+    context["list_kind"] = "cart"
+    rows = [turn.t("cart.line", n=i, title=_line_label(line), qty=line.quantity, total=line.line_total.format())
+            for i, line in enumerate(cart.lines, start=1)]  # fmt: skip
+    buttons: list[Button] = [turn.button("button.checkout", "co")]
+    for index, line in enumerate(cart.lines[:MAX_LINES_WITH_BUTTONS], start=1):
+        buttons.append(turn.button("button.more_one", "inc", line.sku, n=index))
+        buttons.append(turn.button("button.less_one", "dec", line.sku, n=index))
+        buttons.append(turn.button("button.remove_n", "rm", line.sku, n=index))
+    buttons.append(turn.button("button.clear_cart", "clear"))
+    turn.reply(TextReply(text=turn.t("cart.view", lines="\n".join(rows), count=_count(cart),
+                                     subtotal=cart.subtotal.format()), buttons=tuple(buttons)))  # fmt: skip
+
+
+async def _resolve_line(turn: Turn) -> CartLineView | None:
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    if cart.empty:
+        return None
+    context = turn.state.context
+    position = ordinal(turn.text) if turn.text else None
+    if position is not None:
+        skus = context.get("cart_skus") if context.get("list_kind") == "cart" else None
+        sku = pick(list(skus or [line.sku for line in cart.lines]), position)
+        found = next((line for line in cart.lines if line.sku == sku), None)
+        if found:
+            return found
+    name = turn.entity("product")
+    if name:
+        lowered = str(name).lower()
+        matches = [line for line in cart.lines if lowered in line.title.lower() or line.title.lower() in lowered]
+        if len(matches) == 1:
+            return matches[0]
+    if refers_to_current(turn.text) or not name:
+        current = context.get("product")
+        in_cart = [line for line in cart.lines if line.product_id == current]
+        if len(in_cart) == 1:
+            return in_cart[0]
+    if len(cart.lines) == 1:
+        return cart.lines[0]
+    return None
+
+
+async def remove_intent(turn: Turn) -> None:
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    if cart.empty:
+        turn.say("cart.empty", turn.button("menu.search", "intent", "search_product"))
+        return
+    line = await _resolve_line(turn)
+    if line is None:
+        turn.state.context["cart_skus"] = [item.sku for item in cart.lines]
+        turn.state.context["list_kind"] = "cart"
+        buttons = [Button(label=_line_label(item)[:64], payload=turn.payload("rm", item.sku)) for item in cart.lines[:8]]
+        turn.say("cart.which_remove", *buttons)
+        return
+    await remove(turn, line.sku)
+
+
+async def remove(turn: Turn, sku: str) -> None:
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    line = next((item for item in cart.lines if item.sku == sku), None)
+    if line is None:
+        turn.say("cart.not_in_cart")
+        await view(turn)
+        return
+    await turn.services.shop.remove_from_cart(turn.customer_id, sku, turn.lang)
+    turn.say("cart.removed", title=_line_label(line))
+    await view(turn)
+
+
+async def change_by(turn: Turn, sku: str, delta: int) -> None:
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    line = next((item for item in cart.lines if item.sku == sku), None)
+    if line is None:
+        turn.say("cart.not_in_cart")
+        await view(turn)
+        return
+    await set_quantity(turn, sku, line.quantity + delta)
+
+
+async def set_quantity(turn: Turn, sku: str, quantity: int) -> None:
+    if quantity <= 0:
+        await remove(turn, sku)
+        return
+    if quantity > MAX_QTY:
+        turn.say("cart.bad_quantity", max=MAX_QTY)
+        return
+    product = await turn.services.shop.product_by_sku(sku, turn.lang)
+    variant = product.variant(sku) if product else None
+    if variant is not None and quantity > variant.stock:
+        turn.say("cart.only_left_plain", count=variant.stock)
+        return
+    await turn.services.shop.set_quantity(turn.customer_id, sku, quantity, turn.lang)
+    turn.say("cart.quantity_set", qty=quantity)
+    await view(turn)
+
+
+async def inc_button(turn: Turn, sku: str) -> None:
+    await change_by(turn, sku, 1)
+
+
+async def dec_button(turn: Turn, sku: str) -> None:
+    await change_by(turn, sku, -1)
+
+
+async def remove_button(turn: Turn, sku: str) -> None:
+    await remove(turn, sku)
+
+
+async def clear_button(turn: Turn, _: str = "") -> None:
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    if cart.empty:
+        turn.say("cart.empty", turn.button("menu.search", "intent", "search_product"))
+        return
+    await ask_confirmation(turn, "clear_cart", {}, "cart.confirm_clear")
+
+
+async def clear_confirmed(turn: Turn, _: dict[str, str]) -> None:
+    await turn.services.shop.clear_cart(turn.customer_id)
+    turn.say("cart.cleared", *menu_buttons(turn))

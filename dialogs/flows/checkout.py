@@ -1,0 +1,369 @@
+"""Checkout: address (saved, one line, or step by step) -> shipping -> coupon -> summary -> confirm
+-> order -> payment link. Nothing is charged or reserved before the explicit confirmation.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import ClassVar
+
+from commerce.errors import OutOfStock, ValidationFailed
+from dialogs.address import AddressDraft, fill_field, parse_address
+from dialogs.flows.base import Flow, is_no, is_yes, looks_like_side_question
+from dialogs.messages import Button, OrderSummary, PaymentLink, SummaryLine
+from dialogs.ports import AddressView, OrderView, QuoteView
+from dialogs.references import ordinal, pick
+from dialogs.turn import Turn
+
+_COUPON = re.compile(r"\b([A-Za-z0-9][A-Za-z0-9_-]{2,23})\b")
+ADDRESS_STEPS = {f"addr_{name}": name for name in ("name", "phone", "region", "detail")}
+
+
+def address_from_dict(data: dict[str, str]) -> AddressView:
+    return AddressView(address_id=data.get("address_id"), name=data["name"], phone=data["phone"],
+                       region=data["region"], detail=data["detail"])  # fmt: skip
+
+
+def address_to_dict(address: AddressView) -> dict[str, str]:
+    data = {"name": address.name, "phone": address.phone, "region": address.region, "detail": address.detail}
+    if address.address_id:
+        data["address_id"] = address.address_id
+    return data
+
+
+async def start(turn: Turn, _: str = "") -> None:
+    turn.intent = "checkout"
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    if cart.empty:
+        turn.say("cart.empty", turn.button("menu.search", "intent", "search_product"), turn.button("menu.popular", "pop"))
+        return
+    state = turn.state
+    coupon = state.context.pop("pending_coupon", None)
+    state.start_flow("checkout", "address", {"nonce": uuid.uuid4().hex[:16], "coupon": coupon})
+    await CheckoutFlow().ask_address(turn)
+
+
+class CheckoutFlow(Flow):
+    name: ClassVar[str] = "checkout"
+
+    # --- prompts ---------------------------------------------------------------------------------
+    async def prompt(self, turn: Turn) -> None:
+        step = turn.state.step or "address"
+        if step == "address":
+            await self.ask_address(turn)
+        elif step == "addr_entry":
+            turn.say("checkout.ask_address_line")
+        elif step in ADDRESS_STEPS:
+            turn.say(f"checkout.ask_{ADDRESS_STEPS[step]}")
+        elif step == "shipping":
+            await self.ask_shipping(turn)
+        elif step == "coupon":
+            self.ask_coupon(turn)
+        else:
+            await self.show_summary(turn)
+
+    async def ask_address(self, turn: Turn) -> None:
+        state = turn.state
+        saved = await turn.services.shop.addresses(turn.customer_id)
+        state.slots["saved"] = [address_to_dict(a) for a in saved[:5]]
+        state.slots["draft"] = {}
+        if not saved:
+            state.step = "addr_entry"
+            turn.say("checkout.ask_address_line")
+            return
+        state.step = "address"
+        buttons = [Button(label=a.one_line()[:64], payload=turn.payload("addr", str(i))) for i, a in enumerate(saved[:5])]
+        buttons.append(turn.button("button.new_address", "addr", "new"))
+        turn.say("checkout.choose_address", *buttons)
+
+    async def ask_shipping(self, turn: Turn) -> None:
+        state = turn.state
+        address = address_from_dict(state.slots["address"])
+        options = await turn.services.shop.shipping_options(turn.customer_id, address, turn.lang)
+        state.slots["shipping_options"] = [o.code for o in options]
+        if not options:
+            turn.say("checkout.no_shipping", turn.button("button.new_address", "addr", "new"))
+            state.step = "address"
+            return
+        if len(options) == 1:
+            await self.choose_shipping(turn, options[0].code, announce=True)
+            return
+        state.step = "shipping"
+        buttons = [turn.button("checkout.shipping_option", "ship", o.code, name=o.name, fee=o.fee.format(), eta=o.eta)
+                   for o in options]  # fmt: skip
+        turn.say("checkout.choose_shipping", *buttons)
+
+    def ask_coupon(self, turn: Turn) -> None:
+        turn.state.step = "coupon"
+        turn.say("checkout.ask_coupon", turn.button("button.no_coupon", "cpn", "none"))
+
+    async def show_summary(self, turn: Turn) -> None:
+        state = turn.state
+        state.step = "confirm"
+        address = address_from_dict(state.slots["address"])
+        quote = await turn.services.shop.quote(turn.customer_id, address, state.slots["shipping"],
+                                               state.slots.get("coupon"), turn.lang)  # fmt: skip
+        if quote.coupon_error:
+            state.slots["coupon"] = None
+            turn.say("checkout.coupon_dropped", reason=quote.coupon_error)
+        turn.reply(_summary(turn, quote, address))
+
+    # --- steps ------------------------------------------------------------------------------------
+    async def on_text(self, turn: Turn) -> bool:
+        step = turn.state.step or "address"
+        if step == "address":
+            return await self._address_choice_text(turn)
+        if step == "addr_entry" or step in ADDRESS_STEPS:
+            return await self._address_text(turn, step)
+        if step == "shipping":
+            return await self._shipping_text(turn)
+        if step == "coupon":
+            return await self._coupon_text(turn)
+        return await self._confirm_text(turn)
+
+    async def _address_choice_text(self, turn: Turn) -> bool:
+        saved = turn.state.slots.get("saved") or []
+        position = ordinal(turn.text)
+        chosen = pick([str(i) for i in range(len(saved))], position) if position else None
+        if chosen is not None:
+            await self.use_saved(turn, int(chosen))
+            return True
+        if looks_like_side_question(turn):
+            return False
+        draft = parse_address(turn.text)
+        if len(draft.missing()) <= 2 and (draft.phone or draft.detail):
+            turn.state.step = "addr_entry"
+            return await self._address_text(turn, "addr_entry")
+        return False
+
+    async def _address_text(self, turn: Turn, step: str) -> bool:
+        state = turn.state
+        draft = AddressDraft.from_dict(state.slots.get("draft"))
+        if step == "addr_entry":
+            parsed = parse_address(turn.text)
+            if looks_like_side_question(turn) and not parsed.phone and not parsed.phone_invalid:
+                return False
+            if not any(parsed.to_dict().values()) and not parsed.phone_invalid:
+                return await self._invalid(turn, "address_line")
+            draft = AddressDraft(**{f: getattr(parsed, f) or getattr(draft, f) for f in ("name", "phone", "region", "detail")})
+            if parsed.phone_invalid and not draft.phone:
+                turn.say("checkout.invalid_phone")
+        else:
+            if looks_like_side_question(turn):
+                return False
+            field = ADDRESS_STEPS[step]
+            draft, ok = fill_field(draft, field, turn.text)
+            if not ok:
+                return await self._invalid(turn, field)
+        state.slots["draft"] = draft.to_dict()
+        missing = draft.missing()
+        if missing:
+            state.step = f"addr_{missing[0]}"
+            turn.say(f"checkout.ask_{missing[0]}")
+            return True
+        address = await turn.services.shop.save_address(turn.customer_id, AddressView(
+            address_id=None, name=draft.name, phone=draft.phone, region=draft.region, detail=draft.detail))
+        state.slots["address"] = address_to_dict(address)
+        state.slots["draft"] = {}
+        turn.say("checkout.address_ok", address=address.one_line())
+        await self.after_address(turn)
+        return True
+
+    async def _invalid(self, turn: Turn, field: str) -> bool:
+        turn.say(f"checkout.invalid_{field}")
+        turn.state.failures += 1
+        return True
+
+    async def after_address(self, turn: Turn) -> None:
+        if turn.state.slots.get("shipping") and turn.state.slots.get("editing"):
+            turn.state.slots.pop("editing", None)
+            await self.show_summary(turn)
+            return
+        await self.ask_shipping(turn)
+
+    async def use_saved(self, turn: Turn, index: int) -> None:
+        saved = turn.state.slots.get("saved") or []
+        if not 0 <= index < len(saved):
+            await self.ask_address(turn)
+            return
+        turn.state.slots["address"] = saved[index]
+        await self.after_address(turn)
+
+    async def _shipping_text(self, turn: Turn) -> bool:
+        codes: list[str] = turn.state.slots.get("shipping_options") or []
+        position = ordinal(turn.text)
+        code = pick(codes, position) if position else None
+        if code is None:
+            lowered = turn.text.lower()
+            code = next((c for c in codes if c.lower() in lowered), None)
+        if code is None:
+            address = address_from_dict(turn.state.slots["address"])
+            options = await turn.services.shop.shipping_options(turn.customer_id, address, turn.lang)
+            code = next((o.code for o in options if o.name.lower() in turn.text.lower()), None)
+        if code is None:
+            return False
+        await self.choose_shipping(turn, code)
+        return True
+
+    async def choose_shipping(self, turn: Turn, code: str, announce: bool = False) -> None:
+        state = turn.state
+        if code not in (state.slots.get("shipping_options") or [code]):
+            await self.ask_shipping(turn)
+            return
+        state.slots["shipping"] = code
+        if announce:
+            address = address_from_dict(state.slots["address"])
+            options = await turn.services.shop.shipping_options(turn.customer_id, address, turn.lang)
+            chosen = next((o for o in options if o.code == code), None)
+            if chosen:
+                turn.say("checkout.shipping_auto", name=chosen.name, fee=chosen.fee.format(), eta=chosen.eta)
+        if state.slots.get("editing"):
+            state.slots.pop("editing", None)
+            await self.show_summary(turn)
+            return
+        if state.slots.get("coupon"):
+            await self.apply_coupon(turn, state.slots["coupon"])
+            return
+        self.ask_coupon(turn)
+
+    async def _coupon_text(self, turn: Turn) -> bool:
+        if is_no(turn):
+            turn.state.slots["coupon"] = None
+            await self.show_summary(turn)
+            return True
+        code = turn.entity("coupon_code")
+        if not code:
+            if looks_like_side_question(turn):
+                return False
+            match = _COUPON.search(turn.text)
+            code = match.group(1) if match and any(ch.isdigit() or ch.isupper() for ch in match.group(1)) else None
+            if code is None and turn.text.strip().isascii() and 3 <= len(turn.text.strip()) <= 24 \
+                    and " " not in turn.text.strip():  # fmt: skip
+                code = turn.text.strip()
+        if not code:
+            return False
+        await self.apply_coupon(turn, str(code))
+        return True
+
+    async def apply_coupon(self, turn: Turn, code: str) -> None:
+        check = await turn.services.shop.check_coupon(turn.customer_id, code.strip().upper(), turn.lang)
+        if not check.ok:
+            turn.state.slots["coupon"] = None
+            turn.state.step = "coupon"
+            turn.say("checkout.coupon_invalid", turn.button("button.no_coupon", "cpn", "none"),
+                     code=code, reason=check.message)  # fmt: skip
+            return
+        turn.state.slots["coupon"] = check.code
+        turn.say("checkout.coupon_ok", code=check.code, discount=check.discount.format() if check.discount else "")
+        await self.show_summary(turn)
+
+    async def _confirm_text(self, turn: Turn) -> bool:
+        if is_yes(turn):
+            await self.place(turn)
+            return True
+        if is_no(turn):
+            turn.state.end_flow()
+            turn.say("checkout.cancelled", turn.button("menu.cart", "cart"))
+            return True
+        if turn.nlu_intent == "change_address" or turn.nlu_intent == "use_coupon":
+            if turn.nlu_intent == "use_coupon" and turn.entity("coupon_code"):
+                await self.apply_coupon(turn, str(turn.entity("coupon_code")))
+                return True
+            if turn.nlu_intent == "change_address":
+                turn.state.slots["editing"] = True
+                await self.ask_address(turn)
+                return True
+            self.ask_coupon(turn)
+            return True
+        return False
+
+    # --- buttons -----------------------------------------------------------------------------------
+    async def on_button(self, turn: Turn, prefix: str, value: str) -> bool:
+        state = turn.state
+        if prefix == "addr":
+            if value == "new":
+                state.step = "addr_entry"
+                state.slots["draft"] = {}
+                turn.say("checkout.ask_address_line")
+            elif value.isdigit():
+                await self.use_saved(turn, int(value))
+            return True
+        if prefix == "ship":
+            await self.choose_shipping(turn, value)
+            return True
+        if prefix == "cpn":
+            if value == "none":
+                state.slots["coupon"] = None
+                await self.show_summary(turn)
+            else:
+                self.ask_coupon(turn)
+            return True
+        if prefix == "co" and value == "addr":
+            state.slots["editing"] = True
+            await self.ask_address(turn)
+            return True
+        if prefix in ("yes", "no") and state.step == "confirm":
+            if prefix == "yes":
+                await self.place(turn)
+            else:
+                state.end_flow()
+                turn.say("checkout.cancelled", turn.button("menu.cart", "cart"))
+            return True
+        if prefix == "co":
+            await self.prompt(turn)
+            return True
+        return False
+
+    # --- placing the order --------------------------------------------------------------------------
+    async def place(self, turn: Turn) -> None:
+        state = turn.state
+        slots = state.slots
+        address = address_from_dict(slots["address"])
+        shop = turn.services.shop
+        try:
+            order = await shop.place_order(turn.customer_id, address, slots["shipping"], slots.get("coupon"),
+                                           turn.lang, idempotency_key=f"{state.id}:{slots['nonce']}")  # fmt: skip
+        except OutOfStock:
+            state.end_flow()
+            turn.say("checkout.out_of_stock", turn.button("menu.cart", "cart"))
+            return
+        except ValidationFailed as exc:
+            if "coupon" in (exc.code + exc.message).lower():
+                slots["coupon"] = None
+                turn.say("checkout.coupon_invalid", turn.button("button.no_coupon", "cpn", "none"),
+                         code=str(slots.get("coupon") or ""), reason=exc.message)  # fmt: skip
+                state.step = "coupon"
+                return
+            raise
+        state.end_flow()
+        state.suspended = [s for s in state.suspended if s.get("flow") != "checkout"]
+        state.context["last_order"] = order.number
+        await send_payment_link(turn, order)
+
+
+async def send_payment_link(turn: Turn, order: OrderView) -> None:
+    payment = await turn.services.shop.start_payment(turn.customer_id, order.number)
+    turn.reply(PaymentLink(
+        text=turn.t("checkout.order_placed", number=order.number, total=payment.amount.format()),
+        url=payment.url, order_number=order.number, amount=payment.amount.to_decimal_string(),
+        buttons=(Button(label=turn.t("button.pay_now"), payload=turn.payload("payurl", order.number), url=payment.url),
+                 turn.button("button.order_detail", "o", order.number)),
+    ))  # fmt: skip
+
+
+def _summary(turn: Turn, quote: QuoteView, address: AddressView) -> OrderSummary:
+    lines = [SummaryLine(label=f"{line.title}{' (' + '/'.join(line.attributes.values()) + ')' if line.attributes else ''}"
+                         f" ×{line.quantity}", value=line.line_total.format()) for line in quote.lines]  # fmt: skip
+    lines.append(SummaryLine(label=turn.t("summary.subtotal"), value=quote.subtotal.format()))
+    lines.append(SummaryLine(label=turn.t("summary.shipping"), value=quote.shipping_fee.format()))
+    if quote.discount:
+        label = turn.t("summary.discount", code=quote.coupon_code or "")
+        lines.append(SummaryLine(label=label, value="-" + quote.discount.format()))
+    lines.append(SummaryLine(label=turn.t("summary.address"), value=address.one_line()))
+    return OrderSummary(
+        text=turn.t("checkout.summary"), lines=tuple(lines), total=quote.total.format(),
+        buttons=(turn.button("button.confirm_order", "yes"), turn.button("button.change_address", "co", "addr"),
+                 turn.button("button.change_coupon", "cpn", "enter"), turn.button("button.cancel", "no")),
+    )  # fmt: skip
+

@@ -1,0 +1,92 @@
+"""Small talk, help, shop information (FAQ) and asking for a human."""
+
+from __future__ import annotations
+
+from dialogs.flows.base import menu_buttons
+from dialogs.handoff import HandoffService
+from dialogs.messages import HandoffNotice
+from dialogs.turn import Turn
+
+# Intents answered from the editable FAQ content.
+FAQ_INTENTS = {"shipping_info": "shipping", "invoice": "invoice", "ask_promotion": "promotions",
+               "payment_problem": "payment"}  # fmt: skip
+
+
+async def greet(turn: Turn) -> None:
+    turn.say("greet.welcome", *menu_buttons(turn))
+
+
+async def help_(turn: Turn) -> None:
+    turn.say("help.text", *menu_buttons(turn), turn.button("menu.faq", "faq"), turn.button("menu.human", "human"))
+
+
+async def thanks(turn: Turn) -> None:
+    turn.say("smalltalk.thanks")
+
+
+async def goodbye(turn: Turn) -> None:
+    turn.say("smalltalk.goodbye")
+
+
+async def chitchat(turn: Turn) -> None:
+    turn.say("smalltalk.chitchat", *menu_buttons(turn))
+
+
+async def affirm_or_deny(turn: Turn) -> None:
+    """"ok" / "no" with nothing pending: acknowledge and offer the menu."""
+    turn.say("smalltalk.ok", *menu_buttons(turn))
+
+
+async def faq_topics(turn: Turn, _: str = "") -> None:
+    entries = await turn.services.faq.entries()
+    buttons = [turn.button("faq.topic", "faq", entry.key, title=entry.question.get(turn.lang)) for entry in entries]
+    turn.say("faq.choose", *buttons[:8])
+
+
+async def faq_answer(turn: Turn, key: str) -> None:
+    if not key:
+        await faq_topics(turn)
+        return
+    entry = await turn.services.faq.get(key)
+    if entry is None:
+        await faq_topics(turn)
+        return
+    turn.say("faq.answer", turn.button("menu.faq_more", "faq"), *menu_buttons(turn)[:2],
+             question=entry.question.get(turn.lang), answer=entry.answer.get(turn.lang))  # fmt: skip
+
+
+async def faq_for_intent(turn: Turn) -> None:
+    entry = await turn.services.faq.match(turn.text) if turn.text else None
+    if entry is None or turn.intent not in entry.intents:
+        entry = await turn.services.faq.for_intent(turn.intent) or entry
+    if entry is None:
+        await faq_topics(turn)
+        return
+    await faq_answer(turn, entry.key)
+    if turn.intent == "payment_problem":
+        turn.say("payment.problem_hint", turn.button("button.pay_again", "pay"), turn.button("menu.human", "human"))
+
+
+async def request_human(turn: Turn, reason: str = "customer") -> None:
+    state = turn.state
+    if state.handoff_status != "none":
+        turn.say("handoff.still_waiting")
+        return
+    HandoffService.mark_waiting(state, reason)
+    state.context.pop("waiting_reminded", None)
+    turn.reply(HandoffNotice(text=turn.t("handoff.waiting"), status="waiting",
+                             buttons=(turn.button("button.back_to_bot", "handoff", "cancel"),)))  # fmt: skip
+
+
+async def human_button(turn: Turn, _: str = "") -> None:
+    turn.intent = "human_agent"
+    await request_human(turn, "customer")
+
+
+async def human_intent(turn: Turn) -> None:
+    await request_human(turn, "customer")
+
+
+async def complaint(turn: Turn) -> None:
+    turn.say("complaint.sorry")
+    await request_human(turn, "complaint")

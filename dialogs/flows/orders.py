@@ -1,0 +1,277 @@
+"""Orders: list, detail/status, tracking, paying again, cancelling, changing the address."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from dialogs.address import AddressDraft, fill_field, parse_address
+from dialogs.flows.base import Flow, is_no, is_yes, looks_like_side_question, menu_buttons, yes_no_buttons
+from dialogs.flows.checkout import send_payment_link
+from dialogs.flows.confirm import ask_confirmation
+from dialogs.i18n import t_or
+from dialogs.messages import Button, OrderSummary, SummaryLine
+from dialogs.ports import AddressView, OrderView
+from dialogs.references import ordinal, pick
+from dialogs.turn import Turn
+
+LIST_LIMIT = 5
+
+
+def status_label(turn: Turn, status: str) -> str:
+    return t_or(f"order_status.{status}", turn.lang, status)
+
+
+def _order_buttons(turn: Turn, order: OrderView) -> list[Button]:
+    buttons: list[Button] = []
+    if order.status == "pending_payment":
+        buttons.append(turn.button("button.pay_now", "pay", order.number))
+    if order.tracking_no or order.status in ("shipped", "delivered"):
+        buttons.append(turn.button("button.track", "trk", order.number))
+    if order.can_change_address:
+        buttons.append(turn.button("button.change_address", "chaddr", order.number))
+    if order.can_cancel:
+        buttons.append(turn.button("button.cancel_order", "cxl", order.number))
+    if order.can_return:
+        buttons.append(turn.button("button.return", "as", f"return.{order.number}"))
+        buttons.append(turn.button("button.exchange", "as", f"exchange.{order.number}"))
+        buttons.append(turn.button("button.refund", "as", f"refund.{order.number}"))
+    return buttons
+
+
+def order_summary(turn: Turn, order: OrderView) -> OrderSummary:
+    lines = [SummaryLine(label=f"{line.title} ×{line.quantity}", value=(line.unit_price * line.quantity).format())
+             for line in order.lines]  # fmt: skip
+    lines.append(SummaryLine(label=turn.t("summary.status"), value=status_label(turn, order.status)))
+    if order.tracking_no:
+        lines.append(SummaryLine(label=turn.t("summary.tracking"), value=f"{order.carrier or ''} {order.tracking_no}".strip()))
+    if order.address:
+        lines.append(SummaryLine(label=turn.t("summary.address"), value=order.address.one_line()))
+    return OrderSummary(text=turn.t("orders.detail_title", number=order.number), lines=tuple(lines),
+                        total=order.total.format(), order_number=order.number,
+                        buttons=tuple(_order_buttons(turn, order)))  # fmt: skip
+
+
+async def _resolve_order(turn: Turn, *, allowed: str | None = None) -> OrderView | None:
+    """The order meant: an order number in the text, "the second one" of a shown list, or the
+    only/newest order when that is unambiguous. `allowed` filters: cancel, address, return."""
+    shop = turn.services.shop
+    number = turn.entity("order_id")
+    if number:
+        return await shop.order(turn.customer_id, str(number), turn.lang)
+    context = turn.state.context
+    position = ordinal(turn.text) if turn.text else None
+    if position is not None and context.get("list_kind") == "orders":
+        chosen = pick(list(context.get("orders") or []), position)
+        if chosen:
+            return await shop.order(turn.customer_id, chosen, turn.lang)
+    orders = await shop.orders(turn.customer_id, turn.lang, LIST_LIMIT)
+    candidates = [o for o in orders if _allowed(o, allowed)]
+    last = context.get("last_order")
+    if last and any(o.number == last for o in candidates) and allowed is None:
+        return next(o for o in candidates if o.number == last)
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _allowed(order: OrderView, allowed: str | None) -> bool:
+    if allowed == "cancel":
+        return order.can_cancel
+    if allowed == "address":
+        return order.can_change_address
+    if allowed == "return":
+        return order.can_return
+    if allowed == "track":
+        return bool(order.tracking_no) or order.status in ("shipped", "delivered")
+    if allowed == "pay":
+        return order.status == "pending_payment"
+    return True
+
+
+async def list_orders(turn: Turn, _: str = "", *, allowed: str | None = None, action: str = "o") -> None:
+    orders = [o for o in await turn.services.shop.orders(turn.customer_id, turn.lang, 20) if _allowed(o, allowed)]
+    orders = orders[:LIST_LIMIT]
+    if not orders:
+        turn.say("orders.none" if allowed is None else "orders.none_eligible", *menu_buttons(turn))
+        return
+    context = turn.state.context
+    context["orders"] = [o.number for o in orders]
+    context["list_kind"] = "orders"
+    rows = [turn.t("orders.row", n=i, number=o.number, status=status_label(turn, o.status), total=o.total.format(),
+                   date=o.created_at) for i, o in enumerate(orders, start=1)]  # fmt: skip
+    buttons = [Button(label=o.number[:64], payload=turn.payload(action, o.number)) for o in orders]
+    turn.say("orders.list" if allowed is None else "orders.pick", *buttons, rows="\n".join(rows))
+
+
+async def status_intent(turn: Turn) -> None:
+    order = await _resolve_order(turn)
+    if turn.entity("order_id") and order is None:
+        turn.say("orders.not_found", turn.button("menu.orders", "orders"), number=str(turn.entity("order_id")))
+        return
+    if order is None:
+        await list_orders(turn)
+        return
+    await show_order(turn, order.number)
+
+
+async def show_order(turn: Turn, number: str) -> None:
+    order = await turn.services.shop.order(turn.customer_id, number, turn.lang)
+    if order is None:
+        turn.say("orders.not_found", turn.button("menu.orders", "orders"), number=number)
+        return
+    turn.state.context["last_order"] = order.number
+    turn.reply(order_summary(turn, order))
+
+
+async def track_intent(turn: Turn) -> None:
+    order = await _resolve_order(turn, allowed="track")
+    if order is None:
+        if turn.entity("order_id"):
+            turn.say("orders.not_found", turn.button("menu.orders", "orders"), number=str(turn.entity("order_id")))
+        else:
+            await list_orders(turn, allowed="track", action="trk")
+        return
+    await track(turn, order.number)
+
+
+async def track(turn: Turn, number: str) -> None:
+    tracking = await turn.services.shop.tracking(turn.customer_id, number, turn.lang)
+    if tracking is None or not tracking.tracking_no:
+        order = await turn.services.shop.order(turn.customer_id, number, turn.lang)
+        status = status_label(turn, order.status) if order else "-"
+        turn.say("tracking.not_shipped", turn.button("button.order_detail", "o", number), number=number, status=status)
+        return
+    events = "\n".join(f"{event.at} {event.text}" for event in tracking.events[-5:]) or turn.t("tracking.no_events")
+    turn.say("tracking.info", turn.button("button.order_detail", "o", number), number=number,
+             carrier=tracking.carrier or "", tracking_no=tracking.tracking_no, status=status_label(turn, tracking.status),
+             events=events)  # fmt: skip
+
+
+async def pay_intent(turn: Turn, number: str = "") -> None:
+    shop = turn.services.shop
+    order = await shop.order(turn.customer_id, number, turn.lang) if number else await _resolve_order(turn, allowed="pay")
+    if order is None:
+        orders = [o for o in await shop.orders(turn.customer_id, turn.lang, 20) if o.status == "pending_payment"]
+        order = orders[0] if orders else None
+    if order is None or order.status != "pending_payment":
+        turn.say("payment.nothing_to_pay", turn.button("menu.orders", "orders"))
+        return
+    await send_payment_link(turn, order)
+
+
+async def cancel_intent(turn: Turn, number: str = "") -> None:
+    shop = turn.services.shop
+    order = await shop.order(turn.customer_id, number, turn.lang) if number else await _resolve_order(turn, allowed="cancel")
+    if order is None:
+        if turn.entity("order_id") or number:
+            turn.say("orders.not_found", turn.button("menu.orders", "orders"), number=number or str(turn.entity("order_id")))
+            return
+        await list_orders(turn, allowed="cancel", action="cxl")
+        return
+    if not order.can_cancel:
+        turn.say("orders.cannot_cancel", turn.button("button.return", "as", f"return.{order.number}")
+                 if order.can_return else turn.button("menu.human", "human"),
+                 number=order.number, status=status_label(turn, order.status))  # fmt: skip
+        return
+    await ask_confirmation(turn, "cancel_order", {"number": order.number}, "orders.confirm_cancel",
+                           number=order.number, total=order.total.format())  # fmt: skip
+
+
+async def cancel_confirmed(turn: Turn, args: dict[str, str]) -> None:
+    order = await turn.services.shop.cancel_order(turn.customer_id, args["number"], turn.lang)
+    turn.say("orders.cancelled", turn.button("menu.orders", "orders"), number=order.number)
+
+
+# --- change address (before shipping) -----------------------------------------------------------
+
+
+async def change_address_intent(turn: Turn, number: str = "") -> None:
+    shop = turn.services.shop
+    order = await shop.order(turn.customer_id, number, turn.lang) if number else await _resolve_order(
+        turn, allowed="address")
+    if order is None:
+        await list_orders(turn, allowed="address", action="chaddr")
+        return
+    if not order.can_change_address:
+        turn.say("orders.cannot_change_address", turn.button("menu.human", "human"), number=order.number,
+                 status=status_label(turn, order.status))  # fmt: skip
+        return
+    turn.state.start_flow("change_address", "addr_entry", {"order": order.number, "draft": {}})
+    draft = parse_address(turn.text) if turn.text else AddressDraft()
+    if not draft.missing():
+        turn.state.slots["draft"] = draft.to_dict()
+        await ChangeAddressFlow().confirm(turn)
+        return
+    turn.say("orders.ask_new_address", number=order.number)
+
+
+class ChangeAddressFlow(Flow):
+    name: ClassVar[str] = "change_address"
+
+    async def prompt(self, turn: Turn) -> None:
+        step = turn.state.step
+        if step == "confirm":
+            await self.confirm(turn)
+        elif step and step.startswith("addr_") and step != "addr_entry":
+            turn.say(f"checkout.ask_{step[5:]}")
+        else:
+            turn.say("orders.ask_new_address", number=turn.state.slots.get("order", ""))
+
+    async def confirm(self, turn: Turn) -> None:
+        state = turn.state
+        state.step = "confirm"
+        draft = AddressDraft.from_dict(state.slots["draft"])
+        address = AddressView(None, draft.name, draft.phone, draft.region, draft.detail)
+        turn.say("orders.confirm_address", *yes_no_buttons(turn), number=state.slots["order"], address=address.one_line())
+
+    async def on_text(self, turn: Turn) -> bool:
+        state = turn.state
+        if state.step == "confirm":
+            if is_yes(turn):
+                await self.apply(turn)
+                return True
+            if is_no(turn):
+                state.end_flow()
+                turn.say("confirm.not_done", *menu_buttons(turn))
+                return True
+            return False
+        if looks_like_side_question(turn):
+            return False
+        draft = AddressDraft.from_dict(state.slots.get("draft"))
+        if state.step == "addr_entry":
+            parsed = parse_address(turn.text)
+            if not any(parsed.to_dict().values()):
+                turn.say("checkout.invalid_phone" if parsed.phone_invalid else "checkout.invalid_address_line")
+                return True
+            draft = AddressDraft(**{f: getattr(parsed, f) or getattr(draft, f) for f in ("name", "phone", "region", "detail")})
+        else:
+            field = (state.step or "addr_detail")[5:]
+            draft, ok = fill_field(draft, field, turn.text)
+            if not ok:
+                turn.say(f"checkout.invalid_{field}")
+                return True
+        state.slots["draft"] = draft.to_dict()
+        missing = draft.missing()
+        if missing:
+            state.step = f"addr_{missing[0]}"
+            turn.say(f"checkout.ask_{missing[0]}")
+            return True
+        await self.confirm(turn)
+        return True
+
+    async def on_button(self, turn: Turn, prefix: str, value: str) -> bool:
+        if prefix in ("yes", "no") and turn.state.step == "confirm":
+            if prefix == "yes":
+                await self.apply(turn)
+            else:
+                turn.state.end_flow()
+                turn.say("confirm.not_done", *menu_buttons(turn))
+            return True
+        return False
+
+    async def apply(self, turn: Turn) -> None:
+        state = turn.state
+        draft = AddressDraft.from_dict(state.slots["draft"])
+        number = state.slots["order"]
+        state.end_flow()
+        order = await turn.services.shop.change_address(
+            turn.customer_id, number, AddressView(None, draft.name, draft.phone, draft.region, draft.detail), turn.lang)
+        turn.say("orders.address_changed", turn.button("button.order_detail", "o", order.number), number=order.number)

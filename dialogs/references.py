@@ -1,0 +1,182 @@
+"""Resolving what the customer points at: "the second one", "第二个", "this one", "黑色的".
+
+These are patterns over what customers type, not texts shown to them, so they live here
+rather than in the message catalogs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+ZH_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+EN_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "7th": 7, "8th": 8,
+    "9th": 9, "10th": 10,
+}  # fmt: skip
+LAST = -1
+
+_ZH_ORDINAL = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*(?:个|款|件|种|项|条|号|单)?")
+_ZH_LAST = re.compile(r"最后(?:一)?(?:个|款|件|种|项|条)")
+_EN_ORDINAL = re.compile(r"\b(" + "|".join(EN_ORDINALS) + r")\b(?:\s+(?:one|item|product|option))?", re.I)
+_EN_NUMBER = re.compile(r"(?:\b(?:number|no\.?|item|option)\s*|#)(\d{1,2})\b", re.I)
+_EN_LAST = re.compile(r"\b(?:the\s+)?last\s+(?:one|item|product)\b", re.I)
+_THIS = re.compile(r"这个|这款|这件|这一款|就它|它|\bthis\b|\bit\b|\bthat one\b|\bthis one\b", re.I)
+
+
+def ordinal(text: str) -> int | None:
+    """1-based position the text refers to, LAST (-1) for "the last one", else None."""
+    if _ZH_LAST.search(text) or _EN_LAST.search(text):
+        return LAST
+    match = _ZH_ORDINAL.search(text)
+    if match:
+        token = match.group(1)
+        return int(token) if token.isdigit() else ZH_NUMBERS.get(token)
+    match = _EN_ORDINAL.search(text)
+    if match:
+        return EN_ORDINALS[match.group(1).lower()]
+    match = _EN_NUMBER.search(text)
+    if match:
+        return int(match.group(1))
+    return None
+
+
+_POINTING_FILLER = re.compile(
+    r"我要|要|看看|看一下|就|选|那|这|呢|吧|的|请|\b(?:i'?ll\s+take|i\s+want|show\s+me|give\s+me|the|one|please|"
+    r"pick|choose|take|open|details?)\b|[\s,，.。!！?？]+",
+    re.I,
+)
+
+
+def bare_ordinal(text: str) -> int | None:
+    """A message that only points at a list entry ("第一个", "the 2nd one", "要最后一个")."""
+    position = ordinal(text)
+    if position is None:
+        return None
+    rest = _EN_NUMBER.sub("", _EN_ORDINAL.sub("", _ZH_LAST.sub("", _EN_LAST.sub("", _ZH_ORDINAL.sub("", text)))))
+    return position if not _POINTING_FILLER.sub("", rest) else None
+
+
+def pick(items: list[str], position: int | None) -> str | None:
+    if position is None or not items:
+        return None
+    if position == LAST:
+        return items[-1]
+    return items[position - 1] if 1 <= position <= len(items) else None
+
+
+def refers_to_current(text: str) -> bool:
+    return bool(_THIS.search(text))
+
+
+@cache
+def _color_groups() -> list[set[str]]:
+    """Sets of words naming the same colour in zh and en, from the NLU vocabulary when present."""
+    groups: list[set[str]] = []
+    try:
+        from nlu.vocab import color_aliases
+
+        table = color_aliases()
+    except (ImportError, AttributeError):  # NLU vocabulary not installed: exact matching only
+        return groups
+    seen: set[frozenset[str]] = set()
+    for canonical, forms in table.items():
+        group = frozenset({str(canonical).lower(), *(str(form).lower() for form in forms)})
+        if group not in seen:
+            seen.add(group)
+            groups.append(set(group))
+    return groups
+
+
+def _core(word: str) -> str:
+    """黑色 -> 黑 so "黑的" matches; english words unchanged."""
+    word = word.strip().lower()
+    return word[:-1] if len(word) > 1 and word.endswith("色") else word
+
+
+def same_value(wanted: str, offered: str) -> bool:
+    """Does the customer's word `wanted` name the option value `offered` (across languages)?"""
+    a, b = _core(wanted), _core(offered)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    return any(
+        ({a, wanted.lower()} & group) and ({b, offered.lower()} & group) for group in _color_groups()
+    )
+
+
+def mentioned_values(text: str, values: Iterable[str]) -> list[str]:
+    """Option values (colours, sizes) that appear in the text, directly or as an alias."""
+    lowered = text.lower()
+    found: list[str] = []
+    for value in values:
+        core = _core(value)
+        if not core:
+            continue
+        if core.isascii():
+            hit = re.search(rf"(?<![a-z0-9]){re.escape(core)}(?![a-z0-9])", lowered) is not None
+        else:
+            hit = core in lowered
+        if not hit:
+            hit = any(
+                (core in group or value.lower() in group) and any(_alias_in(alias, lowered) for alias in group)
+                for group in _color_groups()
+            )
+        if hit:
+            found.append(value)
+    return found
+
+
+def _alias_in(alias: str, lowered: str) -> bool:
+    if not alias:
+        return False
+    if alias.isascii():
+        return re.search(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])", lowered) is not None
+    return alias in lowered
+
+
+_QUANTITY = re.compile(r"(\d{1,3})\s*(?:个|件|份|台|双|瓶|盒|只|支|条|套|pcs|pieces|units|x\b)|\bx\s*(\d{1,3})\b", re.I)
+_ZH_QUANTITY = re.compile(r"([一二两三四五六七八九十])\s*(?:个|件|份|台|双|瓶|盒|只|支|条|套)")
+
+
+def quantity_in(text: str) -> int | None:
+    """A quantity typed with a unit ("2件", "两个", "3 pcs", "x2") when the NLU found none."""
+    match = _QUANTITY.search(text)
+    if match:
+        return int(match.group(1) or match.group(2))
+    match = _ZH_QUANTITY.search(text)
+    if match and text[max(0, match.start() - 1):match.start()] != "第":
+        return ZH_NUMBERS[match.group(1)]
+    return None
+
+
+_FILLER = re.compile(
+    r"我想买|我想要|我要买|我要|想买|想要|有没有|有什么|帮我找|帮我|找一下|找找|搜一下|搜索|推荐|看看|看一下|给我|来一个|来个|"
+    r"一个|一款|一下|请问|麻烦|你们|这里|卖|吗|呢|吧|啊|呀|的|[?？!！。，,.]|"
+    r"\b(?:i\s+want(?:\s+to\s+buy)?|i'?m\s+looking\s+for|looking\s+for|do\s+you\s+(?:have|sell)|show\s+me|"
+    r"search(?:\s+for)?|find(?:\s+me)?|i\s+need|buy|some|any|please|can\s+you|a|an|the|me|for)\b",
+    re.I,
+)
+
+
+def strip_filler(text: str) -> str:
+    """"我想买蓝牙耳机" -> "蓝牙耳机", "do you have running shoes?" -> "running shoes"."""
+    return re.sub(r"\s+", " ", _FILLER.sub(" ", text)).strip()
+
+
+_SET_QUANTITY = re.compile(r"改成|改为|换成|调成|变成|数量|\bchange\b.*\bto\b|\bmake\s+it\b|\bset\b.*\bto\b|\bquantity\b",
+                           re.I)
+
+
+def asks_to_set_quantity(text: str) -> bool:
+    return bool(_SET_QUANTITY.search(text))
+
+
+_SIMILAR = re.compile(r"类似|相似|同款|差不多|similar|like this|alternative|same kind", re.I)
+
+
+def asks_for_similar(text: str) -> bool:
+    return bool(_SIMILAR.search(text))

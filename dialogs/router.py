@@ -1,0 +1,282 @@
+"""Deciding what a turn means and who answers it.
+
+Order: human handoff (bot silent) -> commands -> buttons (or a typed number / label of a
+shown button) -> the active flow's step -> an intent, where a strong intent in the middle
+of a flow is an interruption: the flow is put aside, the question answered, the flow resumed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from commerce.errors import DomainError
+from dialogs.flows import browse, info
+from dialogs.flows.base import is_cancel, menu_buttons
+from dialogs.handoff import HandoffService
+from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
+from dialogs.references import bare_ordinal, ordinal
+from dialogs.registry import BUTTON_HANDLERS, FLOWS, INTENT_HANDLERS, detect_language_switch
+from dialogs.turn import Turn
+
+_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.、)）]?\s*$")
+# Intents that answer a side question and must not abandon a flow for good.
+SMALL_TALK = {"greet", "thanks", "affirm", "deny", "chitchat", "goodbye"}
+# Readings of a bare "第二个" / "the second one": it points into the list shown last.
+POINTING_INTENTS = {"nlu_fallback", "product_info", "affirm", "deny", "chitchat", "search_product", "order_status"}
+
+
+async def route(turn: Turn) -> None:
+    message = turn.message
+    state = turn.state
+    if state.handoff_status != "none" and await _handoff_turn(turn):
+        return
+    if message.kind == "command":
+        await command(turn, message.command, message.args)
+        return
+    if message.kind == "button":
+        await press(turn, message.payload)
+        return
+    if message.kind == "image":
+        flow = FLOWS.get(state.flow or "")
+        if flow is not None and await flow.on_image(turn):
+            return
+        turn.intent = "image"
+        turn.say("generic.image_received", *menu_buttons(turn))
+        return
+    if message.kind == "location":
+        turn.intent = "location"
+        turn.say("generic.location_received")
+        return
+    if message.kind == "contact" and message.phone:
+        message = message.model_copy(update={"kind": "text", "text": message.phone})
+        turn.message = message
+    await text(turn)
+
+
+async def _handoff_turn(turn: Turn) -> bool:
+    """While waiting for / talking with an agent the bot keeps quiet. True when handled."""
+    state = turn.state
+    message = turn.message
+    if ((message.kind == "button" and message.payload == "handoff:cancel") or (
+        message.kind == "command" and message.command in ("start", "bot")
+    )) and state.handoff_status == "waiting":
+        HandoffService.cancel_waiting(state)
+        turn.intent = "handoff_cancel"
+        turn.say("handoff.cancelled", *menu_buttons(turn))
+        return True
+    turn.intent = "to_agent"
+    await turn.services.handoff.customer_message(state, message)
+    if state.handoff_status == "waiting" and not state.context.get("waiting_reminded"):
+        state.context["waiting_reminded"] = True
+        turn.say("handoff.still_waiting", turn.button("button.back_to_bot", "handoff", "cancel"))
+    return True
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+async def command(turn: Turn, name: str, args: str) -> None:
+    turn.intent = f"/{name}"
+    state = turn.state
+    if name == "start":
+        state.end_flow()
+        state.suspended = []
+        state.failures = 0
+        await info.greet(turn)
+    elif name == "cart":
+        await BUTTON_HANDLERS["cart"](turn, "")
+    elif name == "orders":
+        await BUTTON_HANDLERS["orders"](turn, "")
+    elif name == "help":
+        await info.help_(turn)
+    elif name == "human":
+        await info.request_human(turn, "customer")
+    elif name == "lang":
+        await set_language(turn, args)
+    elif name in ("cancel", "stop"):
+        await cancel_flow(turn)
+    else:
+        turn.say("generic.unknown_command", *menu_buttons(turn), command=name[:20])
+
+
+async def set_language(turn: Turn, value: str) -> None:
+    lang = normalize_lang(value) if value else None
+    if lang is None:
+        turn.say("lang.choose", turn.button("lang.zh_label", "lang", "zh"), turn.button("lang.en_label", "lang", "en"))
+        return
+    turn.state.lang = lang
+    turn.state.lang_locked = True
+    if turn.state.customer_id:
+        await turn.services.shop.set_language(turn.state.customer_id, lang)
+    turn.say("lang.set", *menu_buttons(turn))
+
+
+async def cancel_flow(turn: Turn) -> None:
+    turn.intent = "cancel"
+    if turn.state.flow:
+        turn.state.end_flow()
+        turn.say("flow.cancelled", *menu_buttons(turn))
+    else:
+        turn.say("flow.nothing_to_cancel", *menu_buttons(turn))
+
+
+# --- buttons ----------------------------------------------------------------------------------
+
+
+async def press(turn: Turn, payload: str) -> None:
+    prefix, _, value = payload.partition(":")
+    value = turn.deref(value)
+    turn.intent = turn.intent or f"button:{prefix}"
+    flow = FLOWS.get(turn.state.flow or "")
+    if flow is not None and await flow.on_button(turn, prefix, value):
+        return
+    if prefix == "lang" and value in LANGS:
+        await set_language(turn, value)
+        return
+    if prefix == "intent":
+        await run_intent(turn, value)
+        return
+    handler = BUTTON_HANDLERS.get(prefix)
+    if handler is None:
+        turn.say("generic.button_expired", *menu_buttons(turn))
+        return
+    await handler(turn, value)
+
+
+def _typed_choice(turn: Turn) -> str | None:
+    """'2' or the exact label of a shown button presses it (text-only channels)."""
+    buttons = turn.state.buttons
+    if not buttons:
+        return None
+    match = _NUMBER.match(turn.text)
+    if match:
+        index = int(match.group(1))
+        return buttons[index - 1]["payload"] if 1 <= index <= len(buttons) else None
+    lowered = turn.text.strip().lower()
+    exact = [b["payload"] for b in buttons if b["label"].strip().lower() == lowered]
+    return exact[0] if len(exact) == 1 else None
+
+
+# --- free text --------------------------------------------------------------------------------
+
+
+async def text(turn: Turn) -> None:
+    state = turn.state
+    if not turn.text:
+        turn.intent = "empty"
+        return
+    choice = _typed_choice(turn)
+    if choice is not None:
+        turn.intent = f"choice:{choice.partition(':')[0]}"
+        await press(turn, choice)
+        return
+    detect_language_switch(turn)
+    turn.parse = await turn.services.nlu.parse(turn.text, lang_hint=state.lang)
+    if is_cancel(turn) and state.flow:
+        await cancel_flow(turn)
+        return
+    flow = FLOWS.get(state.flow or "")
+    if flow is None:
+        intent = understood_intent(turn)
+        position = ordinal(turn.text)
+        pointing = intent in POINTING_INTENTS or bare_ordinal(turn.text) is not None
+        if position is not None and pointing and await browse.select_from_list(turn, position):
+            return
+        await run_intent(turn, intent)
+        return
+    turn.intent = f"{state.flow}:{state.step}"
+    if await flow.on_text(turn):
+        state.failures = 0
+        return
+    intent = understood_intent(turn)
+    if intent != "nlu_fallback" and intent not in SMALL_TALK:
+        await interrupt(turn, intent)
+        return
+    state.failures += 1
+    turn.intent = f"{state.flow}:{state.step}:not_understood"
+    turn.say("flow.not_understood")
+    await flow.prompt(turn)
+    if state.failures >= turn.services.config.failures_before_human:
+        turn.say("fallback.offer_human", turn.button("menu.human", "human"))
+
+
+def understood_intent(turn: Turn) -> str:
+    if turn.parse is None:
+        return "nlu_fallback"
+    name = turn.parse.intent.name
+    if name != "nlu_fallback" and turn.confidence >= turn.services.config.nlu_threshold:
+        return name
+    return "nlu_fallback"
+
+
+async def interrupt(turn: Turn, intent: str) -> None:
+    """Answer a side question in the middle of a flow, then come back to the same step."""
+    state = turn.state
+    paused = state.flow
+    state.suspend_flow()
+    await run_intent(turn, intent)
+    if state.flow is None and state.handoff_status == "none" and state.suspended \
+            and state.suspended[-1]["flow"] == paused:  # fmt: skip
+        state.resume_flow()
+        flow = FLOWS[paused or ""]
+        turn.say("flow.resume")
+        await flow.prompt(turn)
+
+
+async def run_intent(turn: Turn, intent: str) -> None:
+    turn.intent = intent
+    state = turn.state
+    handler = INTENT_HANDLERS.get(intent)
+    if handler is None or intent == "nlu_fallback":
+        await fallback(turn)
+        return
+    state.failures = 0
+    await handler(turn)
+
+
+async def fallback(turn: Turn) -> None:
+    """Not understood: maybe it names a product; otherwise rephrase, buttons, then a human."""
+    state = turn.state
+    turn.intent = "nlu_fallback"
+    if turn.text and await browse.search_as_fallback(turn):
+        state.failures = 0
+        return
+    state.failures += 1
+    if state.failures >= turn.services.config.failures_before_human:
+        turn.say("fallback.again", turn.button("menu.human", "human"), *menu_buttons(turn))
+    else:
+        turn.say("fallback.first", *menu_buttons(turn))
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+_ERROR_KEYS = {
+    "out_of_stock": "error.out_of_stock",
+    "not_found": "error.not_found",
+    "validation_failed": "error.validation",
+    "invalid_transition": "error.invalid_transition",
+    "conflict": "error.conflict",
+    "forbidden": "error.forbidden",
+    "unauthorized": "error.forbidden",
+}
+
+
+def domain_error_reply(turn: Turn, exc: DomainError) -> OutgoingMessage:
+    key = _ERROR_KEYS.get(exc.code)
+    if key is None:
+        key = next((v for code, v in _ERROR_KEYS.items() if isinstance(exc, _error_class(code))), "error.generic")
+    return TextReply(text=turn.t(key), buttons=menu_buttons(turn))
+
+
+def _error_class(code: str) -> type[DomainError]:
+    from commerce import errors
+
+    return {
+        "out_of_stock": errors.OutOfStock, "not_found": errors.NotFound, "validation_failed": errors.ValidationFailed,
+        "invalid_transition": errors.InvalidTransition, "conflict": errors.Conflict, "forbidden": errors.Forbidden,
+        "unauthorized": errors.Unauthorized,
+    }.get(code, DomainError)  # fmt: skip
+
+
+def internal_error_reply(turn: Turn) -> OutgoingMessage:
+    return TextReply(text=turn.t("error.internal"), buttons=(turn.button("menu.human", "human"),))

@@ -1,0 +1,227 @@
+"""Per-conversation dialog state in MongoDB (`conversations`), with optimistic concurrency.
+
+Every save is a conditional replace on `version`. When another turn saved first (two
+messages at once, or two bot processes), the save re-reads the stored document, applies
+only the fields *this* turn changed on top of it (a three-way merge, so the other turn's
+changes survive) and tries again. A turn's commerce side effects are therefore never
+repeated, and the stored state is never a torn mix of two writes.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
+from dialogs.messages import Lang
+
+COLLECTION = "conversations"
+INDEXES: list[CollectionIndexes] = [
+    CollectionIndexes(
+        COLLECTION,
+        [
+            IndexModel([("customer_id", ASCENDING)], name="customer"),
+            IndexModel([("handoff.status", ASCENDING), ("handoff.since", ASCENDING)], name="handoff_queue"),
+            IndexModel([("updated_at", ASCENDING)], name="updated"),
+        ],
+    )
+]
+
+HandoffStatus = Literal["none", "waiting", "agent"]
+
+
+class ConcurrentUpdate(RuntimeError):
+    """The conversation kept changing under us; the caller may retry the whole turn."""
+
+
+@dataclass
+class ConversationState:
+    id: str
+    channel: str
+    channel_user_id: str
+    customer_id: str | None = None
+    lang: Lang = "zh"
+    lang_locked: bool = False  # chosen with /lang: stop guessing from each message
+    flow: str | None = None  # "checkout", "aftersales", ...
+    step: str | None = None
+    slots: dict[str, Any] = field(default_factory=dict)
+    suspended: list[dict[str, Any]] = field(default_factory=list)  # interrupted flows to return to
+    context: dict[str, Any] = field(default_factory=dict)  # last results, product, search, order
+    buttons: list[dict[str, str]] = field(default_factory=list)  # last shown, for "type the number"
+    failures: int = 0
+    handoff: dict[str, Any] = field(default_factory=lambda: {"status": "none"})
+    version: int = 0
+    created_at: datetime = field(default_factory=utcnow)
+    updated_at: datetime = field(default_factory=utcnow)
+
+    # --- flow helpers ------------------------------------------------------------------------
+    def start_flow(self, flow: str, step: str, slots: dict[str, Any] | None = None) -> None:
+        self.flow, self.step, self.slots = flow, step, dict(slots or {})
+
+    def end_flow(self) -> None:
+        self.flow, self.step, self.slots = None, None, {}
+
+    def suspend_flow(self) -> None:
+        """Put the current flow aside (the customer asked something else) to resume later."""
+        if self.flow:
+            self.suspended = [*self.suspended[-2:], {"flow": self.flow, "step": self.step, "slots": self.slots}]
+            self.end_flow()
+
+    def resume_flow(self) -> bool:
+        if not self.suspended:
+            return False
+        top = self.suspended[-1]
+        self.suspended = self.suspended[:-1]
+        self.flow, self.step, self.slots = top["flow"], top["step"], dict(top["slots"])
+        return True
+
+    @property
+    def handoff_status(self) -> HandoffStatus:
+        status = self.handoff.get("status", "none")
+        return status if status in ("waiting", "agent") else "none"
+
+    # --- persistence ------------------------------------------------------------------------
+    def to_doc(self) -> Document:
+        return {
+            "_id": self.id, "channel": self.channel, "channel_user_id": self.channel_user_id,
+            "customer_id": self.customer_id, "lang": self.lang, "lang_locked": self.lang_locked,
+            "flow": self.flow, "step": self.step, "slots": self.slots, "suspended": self.suspended,
+            "context": self.context, "buttons": self.buttons, "failures": self.failures,
+            "handoff": self.handoff, "version": self.version, "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }  # fmt: skip
+
+    @classmethod
+    def from_doc(cls, doc: Document) -> ConversationState:
+        lang = doc.get("lang")
+        return cls(
+            id=doc["_id"], channel=doc["channel"], channel_user_id=doc["channel_user_id"],
+            customer_id=doc.get("customer_id"), lang=lang if lang in ("zh", "en") else "zh",
+            lang_locked=bool(doc.get("lang_locked")), flow=doc.get("flow"), step=doc.get("step"),
+            slots=doc.get("slots") or {}, suspended=doc.get("suspended") or [],
+            context=doc.get("context") or {}, buttons=doc.get("buttons") or [],
+            failures=int(doc.get("failures") or 0), handoff=doc.get("handoff") or {"status": "none"},
+            version=int(doc.get("version") or 0), created_at=as_utc(doc.get("created_at") or utcnow()),
+            updated_at=as_utc(doc.get("updated_at") or utcnow()),
+        )  # fmt: skip
+
+
+def conversation_id(channel: str, channel_user_id: str) -> str:
+    return f"{channel}:{channel_user_id}"
+
+
+# Fields a turn may change; version/timestamps are managed by the store.
+_MERGED_FIELDS = ("customer_id", "lang", "lang_locked", "flow", "step", "slots", "suspended", "context",
+                  "buttons", "failures", "handoff")  # fmt: skip
+
+
+class ConversationStore:
+    def __init__(self, db: Database, *, flow_ttl: timedelta = timedelta(minutes=30), max_retries: int = 8):
+        self.collection = db[COLLECTION]
+        self.flow_ttl = flow_ttl
+        self.max_retries = max_retries
+
+    async def load(self, channel: str, channel_user_id: str, default_lang: Lang = "zh") -> ConversationState:
+        """The conversation of this channel user, created on first contact.
+
+        A flow left unfinished for longer than `flow_ttl` is dropped on load (the customer
+        has moved on; resuming a half-done checkout an hour later confuses more than helps).
+        """
+        key = conversation_id(channel, channel_user_id)
+        doc = await self.collection.find_one({"_id": key})
+        if doc is None:
+            fresh = ConversationState(id=key, channel=channel, channel_user_id=channel_user_id, lang=default_lang)
+            try:
+                await self.collection.insert_one(fresh.to_doc())
+            except DuplicateKeyError:  # created by a concurrent first message
+                doc = await self.collection.find_one({"_id": key})
+                if doc is None:  # pragma: no cover - deleted in between
+                    raise ConcurrentUpdate(key) from None
+                return ConversationState.from_doc(doc)
+            return fresh
+        state = ConversationState.from_doc(doc)
+        if (state.flow or state.suspended) and utcnow() - state.updated_at > self.flow_ttl:
+            state.end_flow()
+            state.suspended = []
+            state.failures = 0
+        return state
+
+    async def get(self, key: str) -> ConversationState | None:
+        doc = await self.collection.find_one({"_id": key})
+        return ConversationState.from_doc(doc) if doc else None
+
+    async def save(self, state: ConversationState, original: Document | None = None) -> ConversationState:
+        """Store `state` if nobody else changed it since it was loaded; otherwise merge and retry.
+
+        `original` is `state.to_doc()` as loaded; without it a conflict raises ConcurrentUpdate.
+        """
+        mine = state.to_doc()
+        expected = state.version
+        for _ in range(self.max_retries):
+            now = utcnow()
+            replacement = {**mine, "version": expected + 1, "updated_at": now}
+            stored = await self.collection.find_one_and_replace(
+                {"_id": state.id, "version": expected}, replacement, return_document=ReturnDocument.AFTER
+            )
+            if stored is not None:
+                saved = ConversationState.from_doc(stored)
+                state.version, state.updated_at = saved.version, saved.updated_at
+                return saved
+            if original is None:
+                raise ConcurrentUpdate(state.id)
+            theirs = await self.collection.find_one({"_id": state.id})
+            if theirs is None:
+                raise ConcurrentUpdate(state.id)
+            mine = _three_way_merge(original, mine, theirs)
+            original = copy.deepcopy(theirs)
+            expected = int(theirs.get("version") or 0)
+        raise ConcurrentUpdate(state.id)
+
+    async def update_handoff(self, key: str, handoff: dict[str, Any], *, expect: list[str] | None = None,
+                             agent_id: str | None = None) -> ConversationState | None:  # fmt: skip
+        """Atomically set the handoff part (agent console actions), guarded by its current status."""
+        query: Document = {"_id": key}
+        if expect is not None:
+            query["handoff.status"] = {"$in": expect}
+        if agent_id is not None:
+            query["handoff.agent_id"] = agent_id
+        doc = await self.collection.find_one_and_update(
+            query,
+            {"$set": {"handoff": handoff, "updated_at": utcnow()}, "$inc": {"version": 1}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return ConversationState.from_doc(doc) if doc else None
+
+    async def waiting(self, limit: int = 100) -> list[ConversationState]:
+        cursor = self.collection.find({"handoff.status": "waiting"}).sort("handoff.since", ASCENDING).limit(limit)
+        return [ConversationState.from_doc(doc) async for doc in cursor]
+
+    async def by_customer(self, customer_id: str) -> list[ConversationState]:
+        cursor = self.collection.find({"customer_id": customer_id}).sort("updated_at", -1)
+        return [ConversationState.from_doc(doc) async for doc in cursor]
+
+
+def _three_way_merge(original: Document, mine: Document, theirs: Document) -> Document:
+    """Apply the top-level fields (and individual slot/context keys) I changed onto theirs."""
+    merged = copy.deepcopy(theirs)
+    for name in _MERGED_FIELDS:
+        before, after = original.get(name), mine.get(name)
+        if before == after:
+            continue
+        if name in ("slots", "context") and isinstance(before, dict) and isinstance(after, dict):
+            target = dict(merged.get(name) or {})
+            for key in set(before) | set(after):
+                if before.get(key) != after.get(key):
+                    if key in after:
+                        target[key] = after[key]
+                    else:
+                        target.pop(key, None)
+            merged[name] = target
+        else:
+            merged[name] = after
+    return merged

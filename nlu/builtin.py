@@ -1,0 +1,122 @@
+"""The default in-process engine: linear intent classifier + rule/lookup entity extractors."""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from chatcart.logging_setup import get_logger
+from nlu.classifier import DICTIONARY, LinearIntentModel, features, train_model
+from nlu.engine import FALLBACK_INTENT, IntentScore, ParseResult
+from nlu.extract import EntityExtractor
+from nlu.text import detect_language, has_meaningful_content
+from nlu.tokenizer import WordTokenizer, build_small_dictionary
+from nlu.training_data import DATA_DIR, TrainingData, files_digest, load_files, training_files
+
+log = get_logger(__name__)
+
+DEFAULT_THRESHOLD = 0.35
+RANKING_SIZE = 10
+_EMOJI_CATEGORIES = {"So", "Sk"}
+
+
+def _has_symbols(text: str) -> bool:
+    """Emoji and other symbols carry intent on their own (👍, 🙏, 😡)."""
+    return any(unicodedata.category(char) in _EMOJI_CATEGORIES for char in text[:200])
+
+
+class BuiltinNluEngine:
+    """Trains from the YAML under `data_dir` (once; the model is cached in `model_dir`).
+
+    A stored model whose training-data hash differs from the current YAML is retrained
+    automatically at construction, so editing the data never leaves a stale model behind.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        data_dir: Path = DATA_DIR,
+        cache_size: int = 4096,
+        retrain: bool = False,
+    ) -> None:
+        self.threshold = threshold
+        self.model_dir = Path(model_dir)
+        self.data_dir = Path(data_dir)
+        files = training_files(self.data_dir)
+        if not files:
+            raise FileNotFoundError(f"no NLU training data under {self.data_dir}")
+        self._data: TrainingData = load_files(files)
+        self.data_hash = files_digest(files)
+        self.extractor = EntityExtractor(self._data.lookups, self._data.synonyms)
+        self._train_lock = threading.Lock()
+        self.model, self.tokenizer = self._load_or_train(force=retrain)
+        self._cached_parse = lru_cache(maxsize=cache_size)(self._parse_uncached)
+
+    # --- model lifecycle ----------------------------------------------------------------
+    def _load_or_train(self, *, force: bool) -> tuple[LinearIntentModel, WordTokenizer]:
+        dictionary = self.model_dir / DICTIONARY
+        if not force:
+            model = LinearIntentModel.load(self.model_dir)
+            if model is not None and model.data_hash == self.data_hash and dictionary.exists():
+                return model, WordTokenizer(dictionary)
+        return self.train()
+
+    def train(self) -> tuple[LinearIntentModel, WordTokenizer]:
+        """(Re)train from the YAML and persist; returns the new model and tokenizer."""
+        with self._train_lock:
+            dictionary = self.model_dir / DICTIONARY
+            extra = [value for values in self._data.lookups.values() for value in values]
+            build_small_dictionary(dictionary, extra)
+            tokenizer = WordTokenizer(dictionary)
+            examples = self._data.examples
+            model = train_model([e.text for e in examples], [e.intent for e in examples], tokenizer, self.data_hash)
+            model.save(self.model_dir)
+            log.info("nlu_model_trained", examples=len(examples), intents=len(model.classes),
+                     features=len(model.vocabulary), model_dir=str(self.model_dir))  # fmt: skip
+            self.model, self.tokenizer = model, tokenizer
+            if hasattr(self, "_cached_parse"):
+                self._cached_parse.cache_clear()
+            return model, tokenizer
+
+    # --- vocabulary ---------------------------------------------------------------------
+    def update_vocabulary(
+        self,
+        products: list[str],
+        brands: list[str],
+        categories: list[str],
+        synonyms: dict[str, str] | None = None,
+    ) -> None:
+        self.extractor.update_vocabulary(products, brands, categories, synonyms)
+
+    @property
+    def vocabulary_version(self) -> int:
+        return self.extractor.version
+
+    # --- parsing ------------------------------------------------------------------------
+    async def parse(self, text: str, *, lang_hint: str | None = None) -> ParseResult:
+        return self.parse_sync(text, lang_hint=lang_hint)
+
+    def parse_sync(self, text: str, *, lang_hint: str | None = None) -> ParseResult:
+        if not isinstance(text, str):
+            text = "" if text is None else str(text)
+        return self._cached_parse(text, lang_hint, self.extractor.version)
+
+    def _parse_uncached(self, text: str, lang_hint: str | None, _vocabulary_version: int) -> ParseResult:
+        language = detect_language(text, lang_hint)
+        if not (has_meaningful_content(text) or _has_symbols(text)):
+            fallback = IntentScore(FALLBACK_INTENT, 1.0)
+            return ParseResult(text, fallback, [fallback], [], language)
+        probabilities = self.model.predict(features(text, self.tokenizer))
+        order = probabilities.argsort()[::-1][:RANKING_SIZE]
+        ranking = [IntentScore(self.model.classes[i], float(probabilities[i])) for i in order]
+        intent = ranking[0]
+        if intent.confidence < self.threshold:
+            # Rasa's FallbackClassifier shape: nlu_fallback on top with the threshold as confidence.
+            intent = IntentScore(FALLBACK_INTENT, self.threshold)
+            ranking = [intent, *ranking]
+        entities = self.extractor.extract(text)
+        return ParseResult(text, intent, ranking, entities, language)

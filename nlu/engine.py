@@ -1,0 +1,90 @@
+"""The NLU contract shared by every engine: parse results in Rasa's shape, and the engine protocol."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+FALLBACK_INTENT = "nlu_fallback"
+
+INTENTS: tuple[str, ...] = (
+    "greet", "goodbye", "thanks", "help", "affirm", "deny", "chitchat",
+    "search_product", "product_info", "recommend",
+    "add_to_cart", "view_cart", "remove_from_cart", "checkout",
+    "ask_promotion", "use_coupon", "pay", "payment_problem",
+    "order_status", "track_shipment", "cancel_order", "change_address",
+    "return_goods", "exchange_goods", "refund", "shipping_info", "invoice",
+    "human_agent", "complaint",
+)  # fmt: skip
+
+ENTITY_TYPES: tuple[str, ...] = (
+    "product", "category", "brand", "color", "size", "quantity", "price_min", "price_max",
+    "order_id", "tracking_no", "coupon_code", "phone", "email",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class IntentScore:
+    name: str
+    confidence: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "confidence": round(float(self.confidence), 6)}
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity: str
+    value: Any
+    start: int
+    end: int
+    extractor: str
+    raw: str  # the surface text, text[start:end]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entity": self.entity,
+            "value": self.value,
+            "start": self.start,
+            "end": self.end,
+            "extractor": self.extractor,
+        }
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    text: str
+    intent: IntentScore
+    intent_ranking: list[IntentScore] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    language: str = "zh"  # "zh" | "en"
+
+    def to_rasa_dict(self) -> dict[str, Any]:
+        """Rasa's `/model/parse` JSON plus the detected `language`."""
+        return {
+            "text": self.text,
+            "intent": self.intent.to_dict(),
+            "intent_ranking": [score.to_dict() for score in self.intent_ranking],
+            "entities": [entity.to_dict() for entity in self.entities],
+            "language": self.language,
+        }
+
+    def entity_values(self, name: str) -> list[Any]:
+        return [entity.value for entity in self.entities if entity.entity == name]
+
+    def first(self, name: str) -> Any | None:
+        values = self.entity_values(name)
+        return values[0] if values else None
+
+
+@runtime_checkable
+class NluEngine(Protocol):
+    async def parse(self, text: str, *, lang_hint: str | None = None) -> ParseResult: ...
+
+    def update_vocabulary(
+        self,
+        products: list[str],
+        brands: list[str],
+        categories: list[str],
+        synonyms: dict[str, str] | None = None,
+    ) -> None: ...

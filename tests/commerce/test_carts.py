@@ -1,0 +1,121 @@
+import pytest
+
+from commerce.carts.model import LineWarning
+from commerce.catalog.model import ProductStatus
+from commerce.customers.model import Tier
+from commerce.errors import NotFound, ValidationFailed
+from commerce.services import Commerce
+
+from .conftest import Counted, Shop, cny
+
+
+async def test_add_merges_lines_and_caps_quantity(shop: Shop, commerce: Commerce) -> None:
+    await shop.add_product("P1", [("P1-S", "10.00")])
+    customer = await shop.customer()
+    first = await commerce.carts.add(customer.id, "P1-S", 2)
+    assert (first.quantity, first.capped, first.warnings) == (2, False, ())
+    second = await commerce.carts.add(customer.id, "P1-S", 3)
+    assert second.quantity == 5
+    capped = await commerce.carts.add(customer.id, "P1-S", 99)
+    assert capped.quantity == 99
+    assert capped.capped
+    assert [(i.sku, i.quantity) for i in await commerce.carts.items(customer.id)] == [("P1-S", 99)]
+
+
+async def test_add_refuses_unknown_and_off_shelf(shop: Shop, commerce: Commerce) -> None:
+    await shop.add_product("OFF", [("OFF-S", "10.00")], status=ProductStatus.OFF_SHELF)
+    customer = await shop.customer()
+    with pytest.raises(NotFound):
+        await commerce.carts.add(customer.id, "NOPE", 1)
+    with pytest.raises(ValidationFailed) as caught:
+        await commerce.carts.add(customer.id, "OFF-S", 1)
+    assert caught.value.code == "not_on_sale"
+    with pytest.raises(ValidationFailed):
+        await commerce.carts.add(customer.id, "OFF-S", 0)
+    assert await commerce.carts.items(customer.id) == []
+
+
+async def test_max_lines(shop: Shop, commerce: Commerce) -> None:
+    commerce.carts.max_lines = 2
+    await shop.add_product("P", [("S1", "1.00"), ("S2", "1.00"), ("S3", "1.00")])
+    customer = await shop.customer()
+    await commerce.carts.add(customer.id, "S1")
+    await commerce.carts.add(customer.id, "S2")
+    with pytest.raises(ValidationFailed) as caught:
+        await commerce.carts.add(customer.id, "S3")
+    assert caught.value.code == "cart_full"
+    await commerce.carts.add(customer.id, "S1")  # existing lines still grow
+    assert {i.sku: i.quantity for i in await commerce.carts.items(customer.id)} == {"S1": 2, "S2": 1}
+
+
+async def test_view_recomputes_prices_and_warns(shop: Shop, commerce: Commerce) -> None:
+    await shop.add_product("P1", [("A", "100.00"), ("B", "9.99")], stock={"A": 1, "B": 0})
+    customer = await shop.customer()
+    await commerce.carts.add(customer.id, "A", 2)
+    await commerce.carts.add(customer.id, "B", 1)
+    view = await commerce.carts.view(customer.id)
+    lines = {line.sku: line for line in view.lines}
+    assert lines["A"].warnings == (LineWarning.INSUFFICIENT_STOCK,)
+    assert lines["A"].available == 1
+    assert lines["B"].warnings == (LineWarning.OUT_OF_STOCK,)
+    assert view.subtotal == cny("209.99")
+
+    # the catalog price changes: the cart follows, nothing was stored
+    await shop.add_product("P1", [("A", "80.00"), ("B", "9.99")], stock={"A": 5, "B": 5})
+    view = await commerce.carts.view(customer.id)
+    assert view.subtotal == cny("169.99")
+    assert not view.has_warnings
+
+    # taken off the shelf: left out of the subtotal and flagged
+    await shop.add_product("P1", [("A", "80.00"), ("B", "9.99")], status=ProductStatus.OFF_SHELF)
+    view = await commerce.carts.view(customer.id)
+    assert view.subtotal == cny("0.00")
+    assert all(line.warnings == (LineWarning.NOT_ON_SALE,) for line in view.lines)
+    assert "下架" in view.lines[0].warnings[0].message("zh")
+
+
+async def test_tier_prices(shop: Shop, commerce: Commerce) -> None:
+    await shop.add_product("P1", [("A", "100.00")])
+    await shop.add_product("P2", [("B", "100.00")], tier_prices={"vip": cny("80.00")})
+    customer = await shop.customer()
+    await commerce.carts.add(customer.id, "A")
+    await commerce.carts.add(customer.id, "B")
+    assert (await commerce.carts.view(customer.id)).subtotal == cny("200.00")
+    await commerce.customers.set_tier(customer.id, Tier.VIP, actor="staff:1")
+    view = await commerce.carts.view(customer.id)
+    assert {line.sku: line.unit_price for line in view.lines} == {"A": cny("95.00"), "B": cny("80.00")}
+    assert view.items_subtotal == cny("200.00")
+    assert view.tier_discount == cny("25.00")
+    await commerce.customers.set_tier(customer.id, Tier.ENTERPRISE, actor="staff:1")
+    assert (await commerce.carts.view(customer.id)).subtotal == cny("180.00")
+
+
+async def test_set_quantity_remove_clear(shop: Shop, commerce: Commerce) -> None:
+    await shop.add_product("P1", [("A", "1.00"), ("B", "2.00")])
+    customer = await shop.customer()
+    await commerce.carts.add(customer.id, "A")
+    await commerce.carts.add(customer.id, "B")
+    await commerce.carts.set_quantity(customer.id, "A", 7)
+    assert {i.sku: i.quantity for i in await commerce.carts.items(customer.id)} == {"A": 7, "B": 1}
+    with pytest.raises(ValidationFailed):
+        await commerce.carts.set_quantity(customer.id, "A", 100)
+    await commerce.carts.set_quantity(customer.id, "A", 0)
+    assert [i.sku for i in await commerce.carts.items(customer.id)] == ["B"]
+    with pytest.raises(NotFound):
+        await commerce.carts.remove(customer.id, "A")
+    await commerce.carts.clear(customer.id)
+    assert (await commerce.carts.view(customer.id)).empty
+
+
+async def test_add_to_cart_takes_at_most_three_commands(shop: Shop, counted: Counted) -> None:
+    await shop.add_product("P1", [("A", "1.00"), ("B", "2.00")])
+    customer = await shop.customer()
+    carts = counted.commerce.carts
+    for sku in ("A", "A", "B"):  # new cart, existing line, new line
+        with counted.counter.measure() as measured:
+            await carts.add(customer.id, sku, 1)
+        assert measured.count <= 3, measured.commands
+    with counted.counter.measure() as measured:
+        view = await carts.view(customer.id)
+    assert measured.count <= 3
+    assert view.quantity == 3

@@ -1,0 +1,216 @@
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from chatcart.embedded_db import free_port
+from commerce.api.framework import SERVICES
+from commerce.api.middleware import json_error_middleware
+from commerce.errors import InvalidTransition, Unauthorized, ValidationFailed
+from commerce.mongo import Database
+from commerce.orders.events import Event
+from commerce.orders.model import Order, OrderStatus
+from commerce.payments import api as payments_api
+from commerce.payments.model import NotifyResult, PaymentStatus
+from commerce.payments.sandbox import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from commerce.payments.sandbox_web import setup_sandbox_routes
+from commerce.services import Commerce, build_commerce, ensure_all_indexes
+
+from .conftest import SECRET, Counted, Shop, config
+
+
+async def place(shop: Shop, commerce: Commerce, quantity: int = 2) -> Order:
+    await shop.add_product("P1", [("A", "50.00")], stock=10)
+    customer = await shop.customer()
+    return await commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": quantity})
+
+
+async def test_successful_payment_commits_stock_and_emits(shop: Shop, commerce: Commerce) -> None:
+    order = await place(shop, commerce)
+    payment = await commerce.payments.start(order.number, customer_id=order.customer_id)
+    assert payment.pay_url == f"http://127.0.0.1:9/pay/sandbox/{payment.id}"
+    assert payment.amount == order.total
+    assert (await commerce.payments.start(order.number)).id == payment.id  # open link reused
+
+    outcome = await commerce.payments.simulate(payment.id, True)
+    assert outcome.result is NotifyResult.PAID
+    paid = await commerce.orders.get(order.id)
+    assert paid.status is OrderStatus.PAID
+    assert paid.paid_at is not None
+    assert paid.expires_at is None
+    level = (await commerce.inventory.get_levels(["A"]))["A"]
+    assert (level.available, level.reserved) == (8, 0)
+    product = await commerce.catalog.get_product("P1")
+    assert product.sales == 2
+    customer = await commerce.customers.get(order.customer_id)
+    assert customer.purchases.orders == 1
+    assert customer.purchases.spent_minor == order.total.amount
+    assert (await commerce.payments.get(payment.id)).status is PaymentStatus.SUCCEEDED
+
+    received: list[Event] = []
+
+    async def subscriber(event: Event) -> None:
+        received.append(event)
+
+    commerce.events.subscribe(subscriber, types={"order.paid"})
+    assert await commerce.events.dispatch_once() >= 1
+    assert [e.type for e in received] == ["order.paid"]
+    assert received[0].customer_id == order.customer_id
+    assert await commerce.events.dispatch_once() == 0  # delivered once
+    with pytest.raises(InvalidTransition):
+        await commerce.payments.start(order.number)
+
+
+async def test_repeated_notification_changes_nothing(shop: Shop, commerce: Commerce, db: Database) -> None:
+    order = await place(shop, commerce)
+    payment = await commerce.payments.start(order.number)
+    headers, body = commerce.payments.sandbox.build_notification(payment, succeeded=True)
+    first = await commerce.payments.handle_notification("sandbox", headers, body)
+    snapshot = await db.orders.find_one({"_id": order.id})
+    results = await asyncio.gather(*(commerce.payments.handle_notification("sandbox", headers, body) for _ in range(3)))
+    assert first.result is NotifyResult.PAID
+    assert {r.result for r in results} == {NotifyResult.DUPLICATE}
+    assert await db.orders.find_one({"_id": order.id}) == snapshot
+    # the provider reports the same payment again under a new event id
+    again = await commerce.payments.simulate(payment.id, True)
+    assert again.result is NotifyResult.ALREADY_PAID
+    level = (await commerce.inventory.get_levels(["A"]))["A"]
+    assert (level.available, level.reserved) == (8, 0)
+    assert (await commerce.catalog.get_product("P1")).sales == 2
+    ledger = await commerce.inventory.ledger(ref=order.id)
+    assert sorted(m.kind for m in ledger) == ["commit", "reserve"]
+
+
+async def test_forged_and_stale_notifications_are_rejected(shop: Shop, commerce: Commerce) -> None:
+    order = await place(shop, commerce)
+    payment = await commerce.payments.start(order.number)
+    sandbox = commerce.payments.sandbox
+    headers, body = sandbox.build_notification(payment, succeeded=True)
+
+    forged = {**headers, SIGNATURE_HEADER: sign("not-the-secret-at-all", headers[TIMESTAMP_HEADER], body)}
+    with pytest.raises(Unauthorized) as caught:
+        await commerce.payments.handle_notification("sandbox", forged, body)
+    assert caught.value.code == "bad_signature"
+
+    tampered = body.replace(b'"status":"succeeded"', b'"status":"succeeded","x":1')
+    with pytest.raises(Unauthorized):
+        await commerce.payments.handle_notification("sandbox", headers, tampered)
+
+    with pytest.raises(Unauthorized):
+        await commerce.payments.handle_notification("sandbox", {}, body)
+
+    old_headers, old_body = sandbox.build_notification(payment, succeeded=True, timestamp=int(time.time()) - 3600)
+    with pytest.raises(Unauthorized) as caught:
+        await commerce.payments.handle_notification("sandbox", old_headers, old_body)
+    assert caught.value.code == "stale_notification"
+    assert (await commerce.orders.get(order.id)).status is OrderStatus.PENDING_PAYMENT
+
+
+async def test_amount_mismatch_is_rejected(shop: Shop, commerce: Commerce) -> None:
+    order = await place(shop, commerce)
+    payment = await commerce.payments.start(order.number)
+    sandbox = commerce.payments.sandbox
+    _, body = sandbox.build_notification(payment, succeeded=True)
+    data = json.loads(body)
+    data["amount"] = 1  # one fen instead of the total, correctly signed
+    cheap = json.dumps(data).encode()
+    stamp = str(int(time.time()))
+    headers = {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(SECRET, stamp, cheap)}
+    with pytest.raises(ValidationFailed) as caught:
+        await commerce.payments.handle_notification("sandbox", headers, cheap)
+    assert caught.value.code == "amount_mismatch"
+    data["currency"] = "USD"
+    data["amount"] = order.total.amount
+    data["event_id"] = "sbe_other"
+    other = json.dumps(data).encode()
+    with pytest.raises(ValidationFailed):
+        await commerce.payments.handle_notification(
+            "sandbox", {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(SECRET, stamp, other)}, other)
+    assert (await commerce.orders.get(order.id)).status is OrderStatus.PENDING_PAYMENT
+    assert (await commerce.inventory.get_levels(["A"]))["A"].reserved == 2
+
+
+async def test_failed_payment_keeps_order_payable(shop: Shop, commerce: Commerce) -> None:
+    order = await place(shop, commerce)
+    payment = await commerce.payments.start(order.number)
+    outcome = await commerce.payments.simulate(payment.id, False)
+    assert outcome.result is NotifyResult.FAILED
+    assert (await commerce.payments.get(payment.id)).status is PaymentStatus.FAILED
+    assert (await commerce.orders.get(order.id)).status is OrderStatus.PENDING_PAYMENT
+    retry = await commerce.payments.start(order.number)
+    assert retry.id != payment.id
+    assert (await commerce.payments.simulate(retry.id, True)).result is NotifyResult.PAID
+
+
+async def test_payment_after_cancellation_is_orphaned(shop: Shop, commerce: Commerce) -> None:
+    order = await place(shop, commerce)
+    payment = await commerce.payments.start(order.number)
+    await commerce.orders.cancel(order.id, actor="system:timeout")
+    outcome = await commerce.payments.simulate(payment.id, True)
+    assert outcome.result is NotifyResult.ORPHANED
+    assert (await commerce.orders.get(order.id)).status is OrderStatus.CANCELLED
+    assert (await commerce.inventory.get_levels(["A"]))["A"].available == 10
+    assert "payment.orphaned" in {e.type for e in await commerce.events.recent(order_id=order.id)}
+
+
+async def test_payment_notify_takes_at_most_four_commands(shop: Shop, counted: Counted) -> None:
+    order = await place(shop, counted.commerce, quantity=1)
+    payments = counted.commerce.payments
+    payment = await payments.start(order.number)
+    headers, body = payments.sandbox.build_notification(payment, succeeded=True)
+    with counted.counter.measure() as measured:
+        outcome = await payments.handle_notification("sandbox", headers, body)
+    assert outcome.result is NotifyResult.PAID
+    assert measured.count <= 4, measured.commands
+    with counted.counter.measure() as measured:
+        repeat = await payments.handle_notification("sandbox", headers, body)
+    assert repeat.result is NotifyResult.DUPLICATE
+    assert measured.count <= 2
+
+
+# --- through real HTTP: the pay page posts to the notify endpoint ---------------------------------
+@pytest.fixture
+async def served(db: Database) -> AsyncIterator[tuple[Commerce, str]]:
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    await ensure_all_indexes(db)
+    commerce = build_commerce(db, config(base_url=base_url))
+    app = web.Application(middlewares=[json_error_middleware])
+    app[SERVICES] = commerce
+    payments_api.router.register(app)
+    setup_sandbox_routes(app, commerce.payments)
+    server = TestServer(app, host="127.0.0.1", port=port)
+    await server.start_server()
+    try:
+        yield commerce, base_url
+    finally:
+        await server.close()
+
+
+async def test_pay_page_notifies_over_http(served: tuple[Commerce, str]) -> None:
+    commerce, base_url = served
+    order = await place(Shop(commerce), commerce)
+    payment = await commerce.payments.start(order.number)
+    async with aiohttp.ClientSession() as client:
+        async with client.get(payment.pay_url) as page:
+            text = await page.text()
+        assert page.status == 200
+        assert order.number in text
+        assert order.total.format() in text
+        async with client.post(f"{base_url}/pay/sandbox/{payment.id}/pay") as done:
+            assert done.status == 200, await done.text()
+        assert (await commerce.orders.get(order.id)).status is OrderStatus.PAID
+
+        # the endpoint itself refuses unsigned and forged calls with a JSON error
+        headers, body = commerce.payments.sandbox.build_notification(payment, succeeded=True)
+        headers[SIGNATURE_HEADER] = "0" * 64
+        async with client.post(f"{base_url}/api/v1/payments/notify/sandbox", data=body, headers=headers) as bad:
+            assert bad.status == 401
+            assert (await bad.json())["error"]["code"] == "bad_signature"
+        async with client.get(f"{base_url}/pay/sandbox/unknown") as missing:
+            assert missing.status == 404
