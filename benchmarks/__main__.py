@@ -19,7 +19,7 @@ from benchmarks.harness import BenchContext, BenchSection
 from chatcart.embedded_db import EmbeddedMongo
 
 # Order matters only for reading: database round trips first, then throughput/latency.
-MODULES = ["commerce_bench", "catalog_bench", "nlu_bench", "dialog_bench"]
+MODULES = ["commerce_bench", "catalog_bench", "nlu_bench", "dialog_bench", "telegram_bench", "wechat_bench", "admin_bench"]
 
 
 async def _run(names: list[str], uri: str) -> list[BenchSection]:

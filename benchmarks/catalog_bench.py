@@ -58,11 +58,13 @@ async def run(context: BenchContext) -> BenchSection:
         with context.counter.measure() as imported:
             report = await catalog.import_catalog(data)
         import_seconds = time.perf_counter() - started
-        assert report.ok and report.created == size, report.errors[:5]
+        if not report.ok or report.created != size:
+            raise RuntimeError(f"benchmark import failed: {report.errors[:5]}")
         started = time.perf_counter()
         again = await catalog.import_catalog(data)
         reimport_seconds = time.perf_counter() - started
-        assert again.unchanged == size
+        if again.unchanged != size:
+            raise RuntimeError("re-import of an unchanged catalog changed something")
 
         section.table(
             ["import", "products", "SKUs", "seconds", "products/s", "database commands"],
@@ -98,7 +100,8 @@ async def run(context: BenchContext) -> BenchSection:
                 started = time.perf_counter()
                 found = await catalog.get_sku_snapshots(wanted)
                 samples.append(time.perf_counter() - started)
-        assert len(found) == len(wanted)
+        if len(found) != len(wanted):
+            raise RuntimeError("snapshots missing")
         snap = summary_ms(samples)
         section.table(
             ["operation", "commands per call", "p50 ms", "p99 ms"],

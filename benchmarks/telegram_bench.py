@@ -30,7 +30,7 @@ from bot.telegram.webhook import SECRET_HEADER, webhook_handler
 from chatcart.settings import Settings
 from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 
-SECRET = "bench-secret"
+SECRET = "bench-secret"  # noqa: S105 - a fake webhook secret
 MESSAGES = ["hello", "do you have power banks?", "the first one", "/cart", "help"]
 CONCURRENT_USERS = 20
 TARGET_RATIO = 0.3
@@ -43,9 +43,7 @@ async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    server = site._server
-    assert server is not None
-    port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    port = int(runner.addresses[0][1])
     return runner, f"http://127.0.0.1:{port}/telegram/webhook"
 
 
@@ -73,6 +71,29 @@ async def _drive(url: str, users: int, *, first_user: int) -> dict[str, Any]:
             **summary_ms(latencies)}  # fmt: skip
 
 
+async def _dialog_only(dialogs: Any, users: int, *, first_user: int) -> dict[str, Any]:
+    """The same conversations straight into the dialog engine: the share of the time that is
+    the shop's own work rather than Telegram plumbing."""
+    from dialogs.messages import IncomingMessage
+
+    latencies: list[float] = []
+    semaphore = asyncio.Semaphore(CONCURRENT_USERS)
+
+    async def conversation(user_id: int) -> None:
+        async with semaphore:
+            for text in MESSAGES:
+                started = time.perf_counter()
+                await dialogs.handle(IncomingMessage.from_text("telegram", str(user_id), text, "en"))
+                latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(conversation(first_user + i) for i in range(users)))
+    elapsed = time.perf_counter() - started
+    updates = users * len(MESSAGES)
+    return {"updates": updates, "seconds": round(elapsed, 3), "updates_per_s": round(updates / elapsed, 1),
+            **summary_ms(latencies)}  # fmt: skip
+
+
 async def _echo(fake: FakeTelegramAPI, users: int) -> dict[str, Any]:
     config = TelegramConfig(token=fake.token, api_base=fake.base_url)
     bot: Bot = make_bot(config)
@@ -89,6 +110,7 @@ async def _echo(fake: FakeTelegramAPI, users: int) -> dict[str, Any]:
         app, path="/telegram/webhook")  # fmt: skip
     runner, url = await _serve(app)
     try:
+        await _drive(url, 2, first_user=8_000_000)  # warm-up, as for chatcart
         return await _drive(url, users, first_user=1_000_000)
     finally:
         await runner.cleanup()
@@ -102,13 +124,13 @@ async def _chatcart(context: BenchContext, fake: FakeTelegramAPI, users: int) ->
 
     data_dir = Path(os.environ.get("CHATCART_BENCH_DATA_DIR", "var/bench")) / "telegram"
     settings = Settings(mongodb_uri=context.mongo_uri, db_name=f"bench_tg_{uuid.uuid4().hex[:8]}",
-                        data_dir=data_dir, payment_sandbox_secret="telegram-bench-sandbox-secret")  # type: ignore[arg-type]
+                        data_dir=data_dir, payment_sandbox_secret="telegram-bench-sandbox-secret")  # noqa: S106
     try:
         async with running_container(settings, with_nlu=False, with_dialogs=False) as container:
             await seed_demo_store(container.commerce, data_dir)
             container.nlu = build_nlu(settings)
             vocabulary = await container.commerce.catalog.vocabulary()
-            container.nlu.update_vocabulary(**_names(vocabulary))
+            container.nlu.update_vocabulary(**nlu_vocabulary(vocabulary))
             container.dialogs = build_dialog_engine(commerce=container.commerce, nlu=container.nlu, db=container.db)
             config = TelegramConfig(token=fake.token, webhook_secret=SECRET, api_base=fake.base_url,
                                     media_root=data_dir / "media", global_rate_per_second=1e6,
@@ -120,7 +142,9 @@ async def _chatcart(context: BenchContext, fake: FakeTelegramAPI, users: int) ->
             runner, url = await _serve(app)
             try:
                 await _drive(url, 2, first_user=9_000_000)  # warm-up: model load, first queries
-                return await _drive(url, users, first_user=2_000_000)
+                through_telegram = await _drive(url, users, first_user=2_000_000)
+                dialog_only = await _dialog_only(container.dialogs, users, first_user=3_000_000)
+                return {**through_telegram, "dialog_only": dialog_only}
             finally:
                 await runner.cleanup()
                 await channel.stop()
@@ -128,13 +152,18 @@ async def _chatcart(context: BenchContext, fake: FakeTelegramAPI, users: int) ->
         await context.client.drop_database(settings.db_name)
 
 
-def _names(vocabulary: dict[str, Any]) -> dict[str, Any]:
+def nlu_vocabulary(vocabulary: dict[str, Any]) -> dict[str, Any]:
+    """catalog.vocabulary() -> NLU update_vocabulary() arguments (names; synonym groups as a map)."""
+
     def names(items: list[Any]) -> list[str]:
         return [str(i[k]) for i in items if isinstance(i, dict) for k in ("zh", "en") if i.get(k)] + [
             str(i) for i in items if isinstance(i, str)]  # fmt: skip
 
+    synonyms = vocabulary.get("synonyms")
+    if isinstance(synonyms, list):  # [[canonical, alias, ...], ...]
+        synonyms = {str(alias): str(group[0]) for group in synonyms if group for alias in group[1:]}
     return {"products": names(vocabulary.get("products", [])), "brands": names(vocabulary.get("brands", [])),
-            "categories": names(vocabulary.get("categories", [])), "synonyms": vocabulary.get("synonyms")}
+            "categories": names(vocabulary.get("categories", [])), "synonyms": synonyms or None}
 
 
 async def run(context: BenchContext) -> BenchSection:
@@ -144,16 +173,19 @@ async def run(context: BenchContext) -> BenchSection:
         echo = await _echo(fake, users)
         fake.reset()
         chatcart = await _chatcart(context, fake, users)
+        dialog = chatcart.pop("dialog_only")
         sent = len(fake.sent())
     ratio = chatcart["updates_per_s"] / echo["updates_per_s"] if echo["updates_per_s"] else 0.0
     section.table(["pipeline", "updates", "updates/s", "p50 ms", "p99 ms"], [
         ["aiogram echo (baseline)", echo["updates"], echo["updates_per_s"], echo["p50_ms"], echo["p99_ms"]],
         ["chatcart webhook -> dialog -> Bot API", chatcart["updates"], chatcart["updates_per_s"],
          chatcart["p50_ms"], chatcart["p99_ms"]],
+        ["dialog engine alone (no Telegram)", dialog["updates"], dialog["updates_per_s"], dialog["p50_ms"],
+         dialog["p99_ms"]],
     ])  # fmt: skip
     verdict = "meets" if ratio >= TARGET_RATIO else "MISSES"
     section.note(f"chatcart/echo throughput ratio: **{ratio:.2f}** ({verdict} the target of ≥ {TARGET_RATIO}); "
                  f"{sent} Bot API sends for {chatcart['updates']} updates. {CONCURRENT_USERS} users at a time, "
                  f"each waiting for its reply; rate limits lifted; fake Bot API on loopback.")  # fmt: skip
-    section.figures.update({"echo": echo, "chatcart": chatcart, "ratio": round(ratio, 3)})
+    section.figures.update({"echo": echo, "chatcart": chatcart, "dialog_only": dialog, "ratio": round(ratio, 3)})
     return section

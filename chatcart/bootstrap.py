@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import yaml
 from pymongo.monitoring import CommandListener
 
 from chatcart.database import DatabaseHandle, open_database
@@ -22,6 +24,7 @@ from commerce.access import service as access_module
 from commerce.access.service import AccessService
 from commerce.mongo import Database, ensure_indexes
 from commerce.services import Commerce, CommerceConfig, build_commerce, ensure_all_indexes
+from commerce.shipping.model import ShippingMethod
 
 log = get_logger("chatcart.bootstrap")
 
@@ -53,7 +56,21 @@ def commerce_config(settings: Settings) -> CommerceConfig:
         sandbox_secret=secret,
         base_url=settings.base_url,
         notify_tolerance_seconds=settings.payment_notify_tolerance_seconds,
+        timezone=settings.shop_timezone,
+        tier_percent=settings.pricing_tier_percent,
+        shop_cities=tuple(settings.shop_cities),
+        shipping_methods=_shipping_methods(settings.shipping_methods_file),
+        max_line_quantity=settings.cart_max_line_quantity,
+        max_cart_lines=settings.cart_max_lines,
+        aftersales_window_days=settings.aftersales_window_days,
     )
+
+
+def _shipping_methods(path: Path | None) -> list[ShippingMethod] | None:
+    if path is None:
+        return None
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return [ShippingMethod.from_config(entry) for entry in entries]
 
 
 def build_nlu(settings: Settings) -> Any:
@@ -92,14 +109,32 @@ async def running_container(
         yield container
 
 
+def nlu_vocabulary(catalog_vocabulary: dict[str, Any]) -> dict[str, Any]:
+    """Translate the catalog's vocabulary (records in both languages, synonym groups) into the
+    flat name lists and surface->canonical synonym map the NLU engines take."""
+
+    def names(records: list[Any]) -> list[str]:
+        found: list[str] = []
+        for record in records:
+            values = [record.get("zh", ""), record.get("en", "")] if isinstance(record, dict) else [record]
+            found.extend(v.strip() for v in values if isinstance(v, str) and v.strip())
+        return sorted(set(found))
+
+    synonyms: dict[str, str] = {}
+    for group in catalog_vocabulary.get("synonyms") or []:
+        members = [m for m in group if isinstance(m, str) and m.strip()]
+        for member in members[1:]:
+            synonyms.setdefault(member, members[0])
+    return {
+        "products": names(catalog_vocabulary.get("products", [])),
+        "brands": names(catalog_vocabulary.get("brands", [])),
+        "categories": names(catalog_vocabulary.get("categories", [])),
+        "synonyms": synonyms,
+    }
+
+
 async def refresh_nlu_vocabulary(container: Container) -> None:
     """Feed product, brand and category names to the NLU engine's catalog-aware lookups."""
     if container.nlu is None:
         return
-    vocabulary = await container.commerce.catalog.vocabulary()
-    container.nlu.update_vocabulary(
-        products=vocabulary.get("products", []),
-        brands=vocabulary.get("brands", []),
-        categories=vocabulary.get("categories", []),
-        synonyms=vocabulary.get("synonyms"),
-    )
+    container.nlu.update_vocabulary(**nlu_vocabulary(await container.commerce.catalog.vocabulary()))

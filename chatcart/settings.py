@@ -6,6 +6,7 @@ MongoDB tool (and our test suite) already uses.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -41,6 +42,15 @@ class Settings(BaseSettings):
     unpaid_order_timeout_minutes: int = 30
     payment_sandbox_secret: SecretStr | None = None  # generated into <data_dir>/secrets.json if unset
     payment_notify_tolerance_seconds: int = 300
+    shop_timezone: str = "Asia/Shanghai"  # order numbers count days in the shop's time zone
+    pricing_tier_percent: dict[str, Decimal] = Field(
+        default_factory=lambda: {"regular": Decimal(100), "vip": Decimal(95), "enterprise": Decimal(90)}
+    )
+    shop_cities: list[str] = Field(default_factory=lambda: ["上海"])  # where same-city delivery is offered
+    shipping_methods_file: Path | None = None  # YAML list of methods; unset = express / same_city / pickup
+    cart_max_line_quantity: int = 99
+    cart_max_lines: int = 50
+    aftersales_window_days: int = 7
 
     # --- NLU ----------------------------------------------------------------------------
     nlu_engine: Literal["builtin", "rasa"] = "builtin"
@@ -54,6 +64,11 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None  # generated into <data_dir>/secrets.json if unset
     telegram_provider_token: SecretStr | None = None  # Telegram Payments; unset = payment links only
     telegram_api_base: str | None = None  # e.g. a local Bot API server; unset = api.telegram.org
+    telegram_global_rate_per_second: float = 30  # Telegram's documented broadcast limits
+    telegram_chat_rate_per_second: float = 1
+    telegram_group_rate_per_minute: float = 20
+    telegram_outbox_lease_seconds: float = 30
+    telegram_outbox_concurrency: int = 8
 
     # --- WeChat official account (bot/wechat) -------------------------------------------------
     wechat_app_id: str | None = None
@@ -62,9 +77,11 @@ class Settings(BaseSettings):
     wechat_encoding_aes_key: SecretStr | None = None  # set = safe mode (AES)
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_template_order_paid: str | None = None
-    wechat_template_order_shipped: str | None = None
-    wechat_template_order_delivered: str | None = None
+    wechat_oauth_base: str = "https://open.weixin.qq.com"
+    wechat_template_shipped: str | None = None
+    wechat_template_delivered: str | None = None
     wechat_template_aftersales: str | None = None
+    wechat_reply_budget_seconds: float = 4.0  # WeChat waits 5 s for the passive reply
 
     # --- admin and agents (admin_web) ---------------------------------------------------------
     agent_idle_timeout_minutes: int = 10

@@ -53,7 +53,7 @@ class Money:
     @classmethod
     def parse(cls, value: str | Decimal | int, currency: str) -> Money:
         """Parse a major-unit decimal ("12.5", "2999.00", 3) exactly."""
-        if isinstance(value, float):  # type: ignore[unreachable]
+        if isinstance(value, float):
             raise MoneyError("floats are not accepted for money; pass a decimal string")
         text = str(value).strip()
         if len(text) > 40:

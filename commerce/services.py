@@ -55,6 +55,7 @@ class CommerceConfig:
     max_line_quantity: int = 99
     max_cart_lines: int = 50
     browsing_history_size: int = 20
+    aftersales_window_days: int = 7  # returns/exchanges within this many days of delivery
     timeout_worker_interval_seconds: float = 15.0
     timeout_worker_lease_seconds: int = 60
 
@@ -101,7 +102,7 @@ def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
                                                tolerance_seconds=config.notify_tolerance_seconds,
                                                payment_ttl=timedelta(minutes=config.unpaid_timeout_minutes))  # fmt: skip
     payments = PaymentService(db, orders, inventory, catalog, customers, events, providers)
-    aftersales = AfterSalesService(db, orders, payments, inventory, events)
+    aftersales = AfterSalesService(db, orders, payments, inventory, events, window_days=config.aftersales_window_days)
     customers.on_merge(carts.merge_customers)
     customers.on_merge(orders.repoint_customer)
     customers.on_merge(payments.repoint_customer)

@@ -59,14 +59,15 @@ def normalize_phone(text: str) -> str | None:
 
 def valid_name(text: str) -> str | None:
     name = text.strip().strip(",，")
-    if 1 <= len(name) <= 30 and not _DIGITS.search(name) and not re.search(r"[<>{}@#$%^*=\\/|]", name):
+    if 1 <= len(name) <= 30 and not _DIGITS.search(name) and not re.search(r"[<>{}@#$%^*=\\/|?？!！]", name) \
+            and re.search(r"[A-Za-z\u4e00-\u9fff]", name):  # fmt: skip
         return name
     return None
 
 
 def valid_region(text: str) -> str | None:
     region = text.strip().strip(",，")
-    if 2 <= len(region) <= 60 and not re.fullmatch(r"[\d\s\-]+", region):
+    if 2 <= len(region) <= 60 and re.search(r"[A-Za-z\u4e00-\u9fff]", region):
         return region
     return None
 

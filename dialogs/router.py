@@ -21,6 +21,8 @@ from dialogs.turn import Turn
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.、)）]?\s*$")
 # Intents that answer a side question and must not abandon a flow for good.
 SMALL_TALK = {"greet", "thanks", "affirm", "deny", "chitchat", "goodbye"}
+USES_PRODUCT = {"search_product", "product_info", "recommend", "add_to_cart", "remove_from_cart", "return_goods",
+                "exchange_goods", "refund", "complaint", "human_agent", "checkout", "view_cart"}  # fmt: skip
 # Readings of a bare "第二个" / "the second one": it points into the list shown last.
 POINTING_INTENTS = {"nlu_fallback", "product_info", "affirm", "deny", "chitchat", "search_product", "order_status"}
 
@@ -204,6 +206,9 @@ def understood_intent(turn: Turn) -> str:
     if turn.parse is None:
         return "nlu_fallback"
     name = turn.parse.intent.name
+    # A message naming a catalog product is about that product unless the NLU is very sure.
+    if turn.entity("product") and name not in USES_PRODUCT and turn.confidence < 0.9:
+        return "search_product"
     if name != "nlu_fallback" and turn.confidence >= turn.services.config.nlu_threshold:
         return name
     return "nlu_fallback"

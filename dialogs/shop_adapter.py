@@ -85,8 +85,13 @@ class CommerceShop:
     def _address(address: Any) -> AddressView:
         from commerce.customers.model import display_phone
 
+        parts = [p for p in (address.province, address.city, address.district) if p]
+        if all(p.isascii() for p in parts):  # "Huangpu, Shanghai": smallest place first, no repeats
+            region = ", ".join(dict.fromkeys(reversed(parts)))
+        else:
+            region = address.region_line() or address.city
         return AddressView(address_id=address.id, name=address.recipient, phone=display_phone(address.phone),
-                           region=address.region_line() or address.city, detail=address.detail)  # fmt: skip
+                           region=region, detail=address.detail)  # fmt: skip
 
     async def addresses(self, customer_id: str) -> list[AddressView]:
         return [self._address(a) for a in await self.c.customers.addresses(customer_id)]

@@ -12,7 +12,7 @@ from nlu.classifier import DICTIONARY, LinearIntentModel, features, train_model
 from nlu.engine import FALLBACK_INTENT, IntentScore, ParseResult
 from nlu.extract import EntityExtractor
 from nlu.text import detect_language, has_meaningful_content
-from nlu.tokenizer import WordTokenizer, build_small_dictionary
+from nlu.tokenizer import WordTokenizer, build_small_dictionary, shared_tokenizer
 from nlu.training_data import DATA_DIR, TrainingData, files_digest, load_files, training_files
 
 log = get_logger(__name__)
@@ -62,7 +62,7 @@ class BuiltinNluEngine:
         if not force:
             model = LinearIntentModel.load(self.model_dir)
             if model is not None and model.data_hash == self.data_hash and dictionary.exists():
-                return model, WordTokenizer(dictionary)
+                return model, shared_tokenizer(dictionary)
         return self.train()
 
     def train(self) -> tuple[LinearIntentModel, WordTokenizer]:
@@ -71,7 +71,7 @@ class BuiltinNluEngine:
             dictionary = self.model_dir / DICTIONARY
             extra = [value for values in self._data.lookups.values() for value in values]
             build_small_dictionary(dictionary, extra)
-            tokenizer = WordTokenizer(dictionary)
+            tokenizer = shared_tokenizer(dictionary)
             examples = self._data.examples
             model = train_model([e.text for e in examples], [e.intent for e in examples], tokenizer, self.data_hash)
             model.save(self.model_dir)

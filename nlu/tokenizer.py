@@ -23,6 +23,7 @@ SMALL_DICT_WORDS = 60_000
 _LATIN = re.compile(r"^[a-z][a-z'-]*$")
 _stemmer = snowballstemmer.stemmer("english")
 _load_lock = threading.Lock()
+_registry_lock = threading.Lock()
 
 
 def build_small_dictionary(target: Path, extra_words: Iterable[str] = (), size: int = SMALL_DICT_WORDS) -> None:
@@ -44,6 +45,20 @@ def build_small_dictionary(target: Path, extra_words: Iterable[str] = (), size: 
     tmp = target.with_suffix(".tmp")
     tmp.write_text("".join(f"{word} {freq}\n" for word, freq in sorted(kept.items())), encoding="utf-8")
     tmp.replace(target)
+
+
+_shared: dict[tuple[str, int, int], WordTokenizer] = {}
+
+
+def shared_tokenizer(dictionary: Path) -> WordTokenizer:
+    """One tokenizer per dictionary file version per process (jieba's prefix dict costs ~0.5 s)."""
+    stat = dictionary.stat()
+    key = (str(dictionary.resolve()), stat.st_mtime_ns, stat.st_size)
+    with _registry_lock:
+        tokenizer = _shared.get(key)
+        if tokenizer is None:
+            tokenizer = _shared[key] = WordTokenizer(dictionary)
+    return tokenizer
 
 
 class WordTokenizer:

@@ -91,7 +91,9 @@ def setup_wechat(app: web.Application, container: Any, config: WeChatConfig | No
     the template notifier and the start-up/clean-up hooks. `container`: chatcart.bootstrap.Container."""
     config = config or WeChatConfig.from_settings(container.settings)
     base_url = config.base_url if config else str(container.settings.base_url)
-    mount_product_page(app, container.commerce.catalog, Links(base_url, oauth=bool(config and config.oauth_product_links)))
+    mount_product_page(
+        app, container.commerce.catalog, Links(base_url, oauth=bool(config and config.oauth_product_links))
+    )
     if config is None:
         log.info("wechat.not_configured")
         return None

@@ -69,7 +69,7 @@ def wechatpy_message(fields: dict[str, Any]) -> tuple[Any, str, str]:
         key = str(data.get("EventKey") or "")
         if event == "subscribe" and key.startswith("qrscene_"):
             event = "subscribe_scan"
-            data["Event"], data["EventKey"] = event, key[len("qrscene_"):]
+            data["Event"], data["EventKey"] = event, key[len("qrscene_") :]
         cls = EVENT_TYPES.get(event, UnknownMessage)
     else:
         cls = MESSAGE_TYPES.get(msg_type, UnknownMessage)

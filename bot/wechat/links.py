@@ -28,7 +28,7 @@ class Links:
         """A page of ours, through OAuth when enabled so the page learns the shopper's openid."""
         path = path_or_url
         if path.startswith(self.base_url):
-            path = path[len(self.base_url):] or "/"
+            path = path[len(self.base_url) :] or "/"
         if not path.startswith("/") or path.startswith("//"):
             return path_or_url  # someone else's page: leave it alone
         if not self.oauth:

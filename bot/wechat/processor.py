@@ -176,7 +176,8 @@ class WeChatProcessor:
             return []
         if inbound.opens_window:
             touch: Awaitable[None] = self.users.interacted(
-                openid, scene=inbound.scene, subscribed=True if inbound.event.startswith("subscribe") else None)
+                openid, scene=inbound.scene, subscribed=True if inbound.event.startswith("subscribe") else None
+            )
         else:
             touch = asyncio.sleep(0)
         if inbound.action == "dialog" and inbound.incoming is not None:

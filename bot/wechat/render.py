@@ -86,8 +86,9 @@ def passive_xml(message: WxMessage, *, openid: str, account: str) -> str:
         reply.add_article({"title": cdata(a.title), "description": cdata(a.description), "image": cdata(a.picurl),
                            "url": cdata(a.url)})  # fmt: skip
         return str(reply.render())
-    return str(WxTextReply(source=cdata(account), target=cdata(openid), time=now,
-                           content=cdata(message.content)).render())
+    return str(
+        WxTextReply(source=cdata(account), target=cdata(openid), time=now, content=cdata(message.content)).render()
+    )
 
 
 def _clip(text: str, limit: int) -> str:

@@ -89,10 +89,13 @@ class AccessTokenStore:
             await self._tokens.find_one_and_update(
                 # Only when the lease is free AND the stored token still needs refreshing: a process
                 # that read the document just before another one finished must not refresh again.
-                {"_id": self._app_id, "$and": [
-                    {"$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}]},
-                    {"$or": [{"expires_at": None}, {"expires_at": {"$lte": now + self._margin}}]},
-                ]},
+                {
+                    "_id": self._app_id,
+                    "$and": [
+                        {"$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}]},
+                        {"$or": [{"expires_at": None}, {"expires_at": {"$lte": now + self._margin}}]},
+                    ],
+                },
                 {"$set": {"lease_owner": self._owner, "lease_until": now + self._lease}},
                 upsert=True,
             )

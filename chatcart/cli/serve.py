@@ -27,7 +27,7 @@ async def _wait_for_stop(container: Container) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
-    waiters = [asyncio.create_task(stop.wait())]
+    waiters: list[asyncio.Task[object]] = [asyncio.create_task(stop.wait())]
     embedded = container.database.embedded
     if embedded is not None:
         waiters.append(asyncio.create_task(embedded.watch()))

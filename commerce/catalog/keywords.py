@@ -54,10 +54,16 @@ _stemmer = snowballstemmer.stemmer("english")
 
 
 @cache
-def _synonym_index() -> dict[str, frozenset[str]]:
+def synonym_groups() -> tuple[tuple[str, ...], ...]:
+    """Groups of interchangeable words from synonyms.yml (lowercase)."""
     groups = yaml.safe_load(resources.files(__package__).joinpath("synonyms.yml").read_text(encoding="utf-8"))
+    return tuple(tuple(str(word).casefold() for word in group) for group in groups or ())
+
+
+@cache
+def _synonym_index() -> dict[str, frozenset[str]]:
     index: dict[str, frozenset[str]] = {}
-    for group in groups or ():
+    for group in synonym_groups():
         members = frozenset(str(word).casefold() for word in group)
         for word in members:
             index[word] = index.get(word, frozenset()) | members

@@ -119,8 +119,11 @@ class CatalogRepository:
     # --- writes -------------------------------------------------------------------------------
     async def upsert_products(self, products: Sequence[Product], session: AsyncClientSession | None = None) -> None:
         # $set rather than replace: fields owned by others (inventory's `in_stock` flag) survive.
-        if products:
-            ops = [UpdateOne({"_id": p.code}, {"$set": _without_id(p.to_doc())}, upsert=True) for p in products]
+        # Sent in slices: each statement keeps a long import transaction alive (servers reap
+        # transactions idle for 60 s, and one huge statement on a slow server can exceed that).
+        for start in range(0, len(products), WRITE_CHUNK):
+            ops = [UpdateOne({"_id": p.code}, {"$set": _without_id(p.to_doc())}, upsert=True)
+                   for p in products[start : start + WRITE_CHUNK]]  # fmt: skip
             await self.products.bulk_write(ops, ordered=False, session=session)
 
     async def upsert_categories(
@@ -183,6 +186,7 @@ def _without_id(doc: Document) -> Document:
 # Bulk imports look up thousands of codes; huge $in lists are slow on some servers (SecantusDB's
 # cost grows faster than linearly), so they are sent in slices. Hot paths stay one round trip.
 IN_CHUNK = 250
+WRITE_CHUNK = 500
 
 
 def _chunks(values: list[str], size: int = IN_CHUNK) -> list[list[str]]:

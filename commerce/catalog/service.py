@@ -9,6 +9,7 @@ from commerce.errors import NotFound, ValidationFailed
 from commerce.mongo import Database, Document
 
 from .importer import CatalogImporter, ImportReport, StockReader, StockWriter
+from .keywords import synonym_groups
 from .model import Category, CategoryNode, Product, ProductDetail, ProductStatus, ProductSummary, SkuSnapshot
 from .repository import SUMMARY_FIELDS, CatalogRepository
 from .search import KeywordVocabulary, SearchPage, SearchQuery, run_search, stock_lookup
@@ -147,7 +148,9 @@ class CatalogService:
         ]
         category_names = [{"code": c.code, "zh": c.name.zh, "en": c.name.en, "parent": c.parent} for c in categories]
         brands = sorted({d["brand"] for d in products if d.get("brand")})
-        return {"version": version, "products": product_names, "brands": brands, "categories": category_names}
+        synonyms = [list(group) for group in synonym_groups()]
+        return {"version": version, "products": product_names, "brands": brands, "categories": category_names,
+                "synonyms": synonyms}  # fmt: skip
 
     # --- administration ----------------------------------------------------------------------------
     async def import_catalog(self, data: Any, *, dry_run: bool = False) -> ImportReport:

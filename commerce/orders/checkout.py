@@ -14,6 +14,7 @@ order created the first time - also when two identical requests race (unique ind
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -154,7 +155,8 @@ class Checkout:
                             event_id=f"order.created:{order.id}")  # fmt: skip
             result = await batch.execute(ordered=True)
         except BaseException:
-            await self._give_back(order_id, context.customer.id, wanted, coupon)
+            # Shielded: a cancelled request must still hand the reserved stock back.
+            await asyncio.shield(self._give_back(order_id, context.customer.id, wanted, coupon))
             raise
         if not result[insert_at].ok:
             await self._give_back(order_id, context.customer.id, wanted, coupon)

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from chatcart.logging_setup import get_logger
 from commerce.customers.model import Address, AddressIn
 from commerce.errors import InvalidTransition, NotFound, ValidationFailed
 from commerce.inventory.batch import WriteBatch
-from commerce.inventory.service import InventoryService
+from commerce.inventory.service import INVENTORY, InventoryService
 from commerce.money import Money
 from commerce.mongo import CollectionIndexes, Database, Document, utcnow
 from commerce.orders.checkout import ORDERS, Checkout, CheckoutRequest, OrderQuote
@@ -343,6 +344,37 @@ class OrderService:
             sort=[("expires_at", ASCENDING)], return_document=ReturnDocument.AFTER,
         )  # fmt: skip
         return Order.from_doc(doc) if doc else None
+
+    async def repair_holds(self, *, min_age: timedelta = timedelta(minutes=5)) -> int:
+        """Settle stock holds left behind by a crash between two round trips: a checkout that
+        reserved but never saved its order (released), a cancellation or payment whose follow-up
+        batch never ran (released / committed, with their ledger lines). Returns holds settled.
+
+        Hold refs are order ids (ObjectIds), so their age is known without storing it."""
+        cutoff = utcnow() - min_age
+        holds: dict[str, dict[str, int]] = {}
+        async for doc in self._db[INVENTORY].find({"holds": {"$exists": True, "$ne": {}}}, {"holds": 1}):
+            for ref, qty in (doc.get("holds") or {}).items():
+                if ObjectId.is_valid(ref) and ObjectId(ref).generation_time <= cutoff:
+                    holds.setdefault(ref, {})[str(doc["_id"])] = int(qty)
+        if not holds:
+            return 0
+        orders = {doc["_id"]: Order.from_doc(doc) async for doc in self._orders.find({"_id": {"$in": list(holds)}})}
+        batch = WriteBatch(self._db)
+        for ref, lines in holds.items():
+            order = orders.get(ref)
+            if order is None or order.status is OrderStatus.CANCELLED:
+                self.inventory.add_release(batch, lines, ref)
+                if order is not None:  # a real order's reservation was ledgered: so is its release
+                    self.inventory.add_ledger(batch, self.inventory.movements("release", lines, ref, "repair"))
+            elif order.status is not OrderStatus.PENDING_PAYMENT:
+                self.inventory.add_commit(batch, lines, ref)
+                self.inventory.add_ledger(batch, self.inventory.movements("commit", lines, ref, "repair"))
+        await batch.execute()
+        settled = sum(1 for ref in holds if ref not in orders or orders[ref].status is not OrderStatus.PENDING_PAYMENT)
+        if settled:
+            log.warning("stock_holds_repaired", count=settled)
+        return settled
 
     async def repoint_customer(self, absorbed_id: str, survivor_id: str) -> None:
         """Customer-merge hook."""

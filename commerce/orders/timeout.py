@@ -31,12 +31,14 @@ class OrderTimeoutWorker:
         lease_seconds: int = 60,
         batch_size: int = 100,
         interval_seconds: float = 15.0,
+        repair_every: int = 20,
     ) -> None:
         self.orders = orders
         self.worker_id = worker_id or f"timeout-{uuid.uuid4().hex[:8]}"
         self.lease = timedelta(seconds=lease_seconds)
         self.batch_size = batch_size
         self.interval = interval_seconds
+        self.repair_every = repair_every  # rounds between sweeps for holds a crash left behind
 
     async def run_once(self, now: datetime | None = None) -> int:
         """Cancel due unpaid orders; returns how many THIS worker cancelled."""
@@ -58,11 +60,15 @@ class OrderTimeoutWorker:
         return cancelled
 
     async def run_forever(self) -> None:
+        rounds = 0
         while True:
             try:
                 count = await self.run_once()
                 if count:
                     log.info("unpaid_orders_cancelled", count=count, worker=self.worker_id)
+                rounds += 1
+                if rounds % self.repair_every == 0:
+                    await self.orders.repair_holds()
             except Exception:
                 log.exception("timeout_worker_failed", worker=self.worker_id)
             await asyncio.sleep(self.interval)

@@ -134,6 +134,11 @@ def query_from_turn(turn: Turn) -> dict[str, Any]:
 
 
 async def search_intent(turn: Turn) -> None:
+    current = turn.state.context.get("product")
+    if current and asks_for_similar(turn.text):
+        turn.intent = "recommend"
+        await similar(turn, current)
+        return
     query = query_from_turn(turn)
     if not any(query.values()):
         turn.say("search.ask", turn.button("menu.popular", "pop"))

@@ -160,6 +160,8 @@ async def pay_intent(turn: Turn, number: str = "") -> None:
 async def cancel_intent(turn: Turn, number: str = "") -> None:
     shop = turn.services.shop
     order = await shop.order(turn.customer_id, number, turn.lang) if number else await _resolve_order(turn, allowed="cancel")
+    if order is None and not number:
+        order = await _resolve_order(turn)  # the order meant, to explain why it cannot be cancelled
     if order is None:
         if turn.entity("order_id") or number:
             turn.say("orders.not_found", turn.button("menu.orders", "orders"), number=number or str(turn.entity("order_id")))
@@ -187,6 +189,8 @@ async def change_address_intent(turn: Turn, number: str = "") -> None:
     shop = turn.services.shop
     order = await shop.order(turn.customer_id, number, turn.lang) if number else await _resolve_order(
         turn, allowed="address")
+    if order is None and not number:
+        order = await _resolve_order(turn)  # the order meant, to explain why its address is fixed
     if order is None:
         await list_orders(turn, allowed="address", action="chaddr")
         return

@@ -43,8 +43,10 @@ async def test_search_products(client: TestClient[web.Request, web.Application])
     assert response.status == 200
     body = await response.json()
     assert [item["code"] for item in body["items"]] == ["P112", "P111"]
-    assert body["items"][0]["price_min"] == "199.00" and body["items"][0]["title"]["zh"] == "声悦运动耳机"
-    assert body["total"] == 2 and body["next_page"] is None
+    assert body["items"][0]["price_min"] == "199.00"
+    assert body["items"][0]["title"]["zh"] == "声悦运动耳机"
+    assert body["total"] == 2
+    assert body["next_page"] is None
 
 
 async def test_search_rejects_bad_parameters(client: TestClient[web.Request, web.Application]) -> None:
@@ -56,17 +58,21 @@ async def test_search_rejects_bad_parameters(client: TestClient[web.Request, web
 
 async def test_product_page_and_not_found(client: TestClient[web.Request, web.Application]) -> None:
     body = await (await client.get("/api/v1/products/P200")).json()
-    assert body["code"] == "P200" and body["category_path"] == ["apparel", "tops"]
+    assert body["code"] == "P200"
+    assert body["category_path"] == ["apparel", "tops"]
     first = body["skus"][0]
-    assert first["spec_labels"][0]["label"] == {"zh": "颜色", "en": "Color"} and first["available"] == 30
+    assert first["spec_labels"][0]["label"] == {"zh": "颜色", "en": "Color"}
+    assert first["available"] == 30
     for code in ("P900", "NOPE"):  # drafts look exactly like missing products
         response = await client.get(f"/api/v1/products/{code}")
-        assert response.status == 404 and (await response.json())["error"]["code"] == "product_not_found"
+        assert response.status == 404
+        assert (await response.json())["error"]["code"] == "product_not_found"
 
 
 async def test_categories(client: TestClient[web.Request, web.Application]) -> None:
     body = await (await client.get("/api/v1/categories")).json()
-    assert body["items"][0]["code"] == "digital" and body["items"][0]["children"][1]["code"] == "audio"
+    assert body["items"][0]["code"] == "digital"
+    assert body["items"][0]["children"][1]["code"] == "audio"
 
 
 async def test_admin_import_and_export_need_a_catalog_role(
@@ -82,11 +88,14 @@ async def test_admin_import_and_export_need_a_catalog_role(
     exported["products"][0]["skus"][0]["price"] = "2799.00"
     response = await client.post("/api/v1/admin/catalog/import", data=json.dumps(exported), headers=manager,
                                  params={"dry_run": "true"})  # fmt: skip
-    assert response.status == 200 and (await response.json())["updated"] == 1
+    assert response.status == 200
+    assert (await response.json())["updated"] == 1
     owner = {"Authorization": "Bearer owner"}
     response = await client.post("/api/v1/admin/catalog/import", data=json.dumps(exported), headers=owner)
     report = await response.json()
-    assert response.status == 200 and report["updated"] == 1 and report["unchanged"] == 44
+    assert response.status == 200
+    assert report["updated"] == 1
+    assert report["unchanged"] == 44
 
 
 async def test_admin_import_reports_invalid_rows(client: TestClient[web.Request, web.Application]) -> None:
@@ -97,7 +106,9 @@ async def test_admin_import_reports_invalid_rows(client: TestClient[web.Request,
     assert response.status == 422
     error = (await response.json())["error"]
     assert error["code"] == "catalog_invalid"
-    assert error["details"]["errors"] == [{"path": "products[3].skus[0].price", "message": "more than 2 decimal places"}]
+    assert error["details"]["errors"] == [
+        {"path": "products[3].skus[0].price", "message": "more than 2 decimal places"}
+    ]
     response = await client.post("/api/v1/admin/catalog/import", data="{not json", headers=manager)
     assert response.status == 422
 

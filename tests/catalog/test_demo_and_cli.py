@@ -30,7 +30,8 @@ def test_demo_store_is_big_bilingual_and_varied() -> None:
     assert all(p["title"]["zh"] and p["title"]["en"] and p["description"]["en"] for p in products)
     assert all(p["images"] == [f"/media/products/{p['code']}.png"] for p in products)
     stocks = [s["stock"] for p in products for s in p["skus"]]
-    assert stocks.count(0) >= 3 and any(0 < n <= 3 for n in stocks)
+    assert stocks.count(0) >= 3
+    assert any(0 < n <= 3 for n in stocks)
     assert any("颜色" in s["specs"] and "尺码" in s["specs"] for p in products for s in p["skus"])
     assert all(s["currency"] == "CNY" for p in products for s in p["skus"])
 
@@ -39,17 +40,22 @@ def test_product_images_are_deterministic_pngs() -> None:
     first = render_product_image("P100", "phones")
     assert first == render_product_image("P100", "phones") != render_product_image("P101", "phones")
     image = Image.open(io.BytesIO(first))
-    assert image.format == "PNG" and image.size == (480, 480)
+    assert image.format == "PNG"
+    assert image.size == (480, 480)
 
 
 async def test_seed_demo_writes_pictures_and_respects_if_empty(catalog: CatalogService, tmp_path: Path) -> None:
     report = await seed_demo_store(SimpleNamespace(catalog=catalog), tmp_path, if_empty=True)
-    assert report is not None and report.ok and report.created == len(demo_store_data()["products"])
+    assert report is not None
+    assert report.ok
+    assert report.created == len(demo_store_data()["products"])
     pictures = sorted(p.name for p in (tmp_path / "media" / "products").iterdir())
-    assert "P100.png" in pictures and len(pictures) == report.created
+    assert "P100.png" in pictures
+    assert len(pictures) == report.created
     assert await seed_demo(catalog, tmp_path / "media", if_empty=True) is None
     again = await seed_demo(catalog, tmp_path / "media")
-    assert again is not None and again.unchanged == report.created
+    assert again is not None
+    assert again.unchanged == report.created
 
 
 # --- CLI -------------------------------------------------------------------------------------------
@@ -83,18 +89,21 @@ def test_cli_import_invalid_file_exits_1_with_paths(cli_db: str, tmp_path: Path)
     not_json = tmp_path / "broken.json"
     not_json.write_text("{")
     result = CliRunner().invoke(catalog_cli.catalog, ["import", str(not_json)])
-    assert result.exit_code == 1 and "not valid JSON" in result.output
+    assert result.exit_code == 1
+    assert "not valid JSON" in result.output
 
 
 def test_cli_seed_import_export_round_trip(cli_db: str, tmp_path: Path) -> None:
     runner = CliRunner()
     seeded = runner.invoke(catalog_cli.seed_demo, ["--if-empty"])
     assert seeded.exit_code == 0, seeded.output
-    assert "45 created" in seeded.output and (tmp_path / "media" / "products" / "P100.png").exists()
+    assert "45 created" in seeded.output
+    assert (tmp_path / "media" / "products" / "P100.png").exists()
     assert "not empty" in runner.invoke(catalog_cli.seed_demo, ["--if-empty"]).output
     out = tmp_path / "export.json"
     assert runner.invoke(catalog_cli.catalog, ["export", "--output", str(out)]).exit_code == 0
     exported = json.loads(out.read_text(encoding="utf-8"))
     assert len(exported["products"]) == 45
     dry = runner.invoke(catalog_cli.catalog, ["import", str(out), "--dry-run"])
-    assert dry.exit_code == 0 and "dry run: 0 created, 0 updated, 45 unchanged" in dry.output
+    assert dry.exit_code == 0
+    assert "dry run: 0 created, 0 updated, 45 unchanged" in dry.output

@@ -47,8 +47,10 @@ async def test_import_creates_products_categories_and_stock(
     catalog: CatalogService, db: Database, stock: FakeStock
 ) -> None:
     report = await catalog.import_catalog(catalog_file())
-    assert report.ok and (report.created, report.updated, report.unchanged) == (2, 0, 0)
-    assert report.categories_created == 2 and report.stock_levels == 2
+    assert report.ok
+    assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
+    assert report.categories_created == 2
+    assert report.stock_levels == 2
     assert stock.calls == [({"P100-BLK-128": 50, "P100-BLK-256": 0}, "catalog import", True)]  # in the transaction
     product = await catalog.get_product("P100")
     assert product.category_path == ("digital", "phones")
@@ -81,7 +83,8 @@ async def test_reimport_is_idempotent_and_counts_changes(catalog: CatalogService
     report = await catalog.import_catalog(changed)
     assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
     product = await catalog.get_product("P100")
-    assert product.price_min == Money(289900, "CNY") and product.sales == 3  # sales survive re-import
+    assert product.price_min == Money(289900, "CNY")
+    assert product.sales == 3
     assert await db["products"].count_documents({}) == 2
 
 
@@ -147,7 +150,8 @@ async def test_every_bad_row_is_reported_with_its_path_and_nothing_is_written(
     assert ("products[0].skus[0].price", "more than 2 decimal places") in found
     assert ("products[3].skus[0].sku", "SKU 'TAKEN' already belongs to product 'OWNER'") in found
     assert any(path == "categories[2].parent" and "a -> b -> a" in msg for path, msg in found)
-    assert not report.ok and report.created == 0
+    assert not report.ok
+    assert report.created == 0
     # Nothing half-imported: only the earlier product exists, no stock was written.
     assert await db["products"].distinct("_id") == ["OWNER"]
     assert await db["categories"].distinct("_id") == ["misc"]
@@ -156,7 +160,9 @@ async def test_every_bad_row_is_reported_with_its_path_and_nothing_is_written(
 
 async def test_dry_run_counts_without_writing(catalog: CatalogService, db: Database) -> None:
     report = await catalog.import_catalog(catalog_file(), dry_run=True)
-    assert report.ok and report.dry_run and report.created == 2
+    assert report.ok
+    assert report.dry_run
+    assert report.created == 2
     assert await db["products"].count_documents({}) == 0
 
 
@@ -181,7 +187,8 @@ async def test_renaming_a_category_reindexes_products_outside_the_file(catalog: 
     await catalog.import_catalog(catalog_file())
     rename = {"categories": [{"code": "digital", "name": {"zh": "电子产品", "en": "Electronics"}}], "products": []}
     report = await catalog.import_catalog(rename)
-    assert report.categories_updated == 1 and report.reindexed == 2
+    assert report.categories_updated == 1
+    assert report.reindexed == 2
     from commerce.catalog import SearchQuery
 
     page = await catalog.search(SearchQuery(text="electronics"))

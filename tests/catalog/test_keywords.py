@@ -30,7 +30,8 @@ def test_english_tokens_are_lowercased_without_stopwords() -> None:
 
 def test_codes_are_kept_whole_as_well_as_split() -> None:
     tokens = text_tokens("P100-BLK-128")
-    assert "p100-blk-128" in tokens and "p100" in tokens
+    assert "p100-blk-128" in tokens
+    assert "p100" in tokens
 
 
 def test_chat_stopwords_are_dropped_from_queries() -> None:
@@ -46,17 +47,21 @@ def test_pinyin_full_and_initials() -> None:
 def test_product_keywords_cover_languages_stems_pinyin_synonyms_and_codes() -> None:
     keywords = set(product_keywords(_phone(), [LocalizedText("数码", "Digital")]))
     assert {"耳机", "蓝牙", "headphones", "aurora"} <= keywords  # zh + en tokens
-    assert stem("headphones") in keywords and stem("battery") in keywords  # snowball stems
-    assert {"erji", "jiguang"} <= keywords and "shuma" not in keywords  # pinyin of the title, not categories
+    assert stem("headphones") in keywords
+    assert stem("battery") in keywords
+    assert {"erji", "jiguang"} <= keywords
+    assert "shuma" not in keywords
     assert {"earbuds", "耳麦"} <= keywords  # synonyms of 耳机/headphones
     assert {"p100", "p100-blk"} <= keywords  # product and SKU codes
     assert {"black", "黑色", "颜色", "新品"} <= keywords  # spec values/labels, tag labels
-    assert "数码" in keywords and "digital" in keywords  # category names
+    assert "数码" in keywords
+    assert "digital" in keywords
 
 
 def test_title_keywords_are_a_subset_without_description_words() -> None:
     title = set(title_keywords(_phone()))
-    assert "耳机" in title and "续航" not in title
+    assert "耳机" in title
+    assert "续航" not in title
     assert title <= set(product_keywords(_phone()))
 
 
@@ -74,18 +79,23 @@ def test_typo_corrector_distance_rules() -> None:
     assert corrector.corrections("phne") == ["phone"]
     assert corrector.corrections("phone") == []  # known word: nothing to correct
     assert corrector.corrections("erj") == []  # too short to correct
-    assert max_distance("abc") == 0 and max_distance("abcd") == 1 and max_distance("abcdefgh") == 2
+    assert max_distance("abc") == 0
+    assert max_distance("abcd") == 1
+    assert max_distance("abcdefgh") == 2
 
 
 def test_correct_terms_keeps_original_and_adds_fix_with_stem() -> None:
     corrector = TypoCorrector(["headphones", "headphon"])
     terms, corrections = correct_terms(query_terms("headphnes"), corrector)
     assert corrections == {"headphnes": ["headphones"]}
-    assert {"headphnes", "headphones", "headphon"} <= terms[0].variants and terms[0].corrected
+    assert {"headphnes", "headphones", "headphon"} <= terms[0].variants
+    assert terms[0].corrected
 
 
 def test_spec_labels_are_bilingual_where_known() -> None:
     color, size, custom = label_specs({"颜色": "黑色", "size": "XL", "版型": "修身"})
-    assert color.format("en") == "Color: Black" and color.format("zh") == "颜色: 黑色"
-    assert size.key_label == LocalizedText("尺码", "Size") and size.value_label == LocalizedText("XL", "XL")
+    assert color.format("en") == "Color: Black"
+    assert color.format("zh") == "颜色: 黑色"
+    assert size.key_label == LocalizedText("尺码", "Size")
+    assert size.value_label == LocalizedText("XL", "XL")
     assert custom.format("en") == "版型: 修身"

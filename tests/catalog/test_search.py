@@ -17,7 +17,8 @@ async def codes(catalog: CatalogService, **kwargs: object) -> list[str]:
 
 async def test_chinese_query_finds_headphones_with_title_hits_first(demo_catalog: CatalogService) -> None:
     found = await codes(demo_catalog, text="耳机")
-    assert found[:3] and set(found[:3]) == {"P110", "P111", "P112"}  # titles say 耳机
+    assert found[:3]
+    assert set(found[:3]) == {"P110", "P111", "P112"}
     assert set(found) <= {"P110", "P111", "P112", "P113", "P114"}  # speakers match via category 耳机音响
 
 
@@ -49,7 +50,8 @@ async def test_sku_code_query(demo_catalog: CatalogService) -> None:
 
 async def test_only_stopwords_finds_nothing(demo_catalog: CatalogService) -> None:
     page = await demo_catalog.search(SearchQuery(text="我想买"))
-    assert page.total == 0 and page.items == []
+    assert page.total == 0
+    assert page.items == []
 
 
 async def test_category_filter_includes_descendants(demo_catalog: CatalogService) -> None:
@@ -90,19 +92,23 @@ async def test_sorts(demo_catalog: CatalogService) -> None:
     assert (await codes(demo_catalog, category="phones", sort="sales"))[:2] == ["P103", "P101"]
     await demo_catalog.set_product_status("P900", ProductStatus.ON_SALE)
     newest = await codes(demo_catalog, category="phones", sort="newest")
-    assert len(newest) == 5 and set(newest) == {"P100", "P101", "P102", "P103", "P900"}
+    assert len(newest) == 5
+    assert set(newest) == {"P100", "P101", "P102", "P103", "P900"}
 
 
 async def test_pagination_with_total_in_the_same_aggregation(demo_catalog: CatalogService) -> None:
     first = await demo_catalog.search(SearchQuery(category="digital", limit=5, sort="price_asc"))
-    assert first.total == 13 and len(first.items) == 5 and first.next_page == 2
+    assert first.total == 13
+    assert len(first.items) == 5
+    assert first.next_page == 2
     seen = [i.code for i in first.items]
     page = first
     while page.next_page is not None:
         page = await demo_catalog.search(SearchQuery(category="digital", limit=5, sort="price_asc",
                                                      page=page.next_page))  # fmt: skip
         seen += [i.code for i in page.items]
-    assert len(seen) == len(set(seen)) == 13 and page.page == 3
+    assert len(seen) == len(set(seen)) == 13
+    assert page.page == 3
 
 
 async def test_admin_can_include_drafts(demo_catalog: CatalogService) -> None:

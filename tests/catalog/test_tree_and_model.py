@@ -45,10 +45,15 @@ def test_product_doc_round_trip_and_derived_prices() -> None:
         images=("/media/products/P1.png",),
     )
     doc = product.to_doc()
-    assert doc["price_min"] == 999 and doc["price_max"] == 1050 and doc["sku_codes"] == ["P1-A", "P1-B"]
+    assert doc["price_min"] == 999
+    assert doc["price_max"] == 1050
+    assert doc["sku_codes"] == ["P1-A", "P1-B"]
     assert Product.from_doc(doc).to_doc() == doc
     assert Product.from_doc(doc).skus == product.skus
     snapshot = SkuSnapshot.of(product, product.skus[1])
-    assert snapshot.price == Money(999, "CNY") and snapshot.price_for("vip") == Money(900, "CNY")
-    assert snapshot.price_for("gold") == snapshot.price and not snapshot.purchasable
-    assert snapshot.image == "/media/products/P1.png" and snapshot.describe_specs("en") == "White"
+    assert snapshot.price == Money(999, "CNY")
+    assert snapshot.price_for("vip") == Money(900, "CNY")
+    assert snapshot.price_for("gold") == snapshot.price
+    assert not snapshot.purchasable
+    assert snapshot.image == "/media/products/P1.png"
+    assert snapshot.describe_specs("en") == "White"

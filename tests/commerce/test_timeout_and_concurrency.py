@@ -109,3 +109,31 @@ async def test_300_concurrent_checkouts_sell_exactly_the_stock(shop: Shop, comme
     assert sum(m.delta_reserved for m in ledger) == 50
     numbers = {(await commerce.orders.get(i)).number for i in order_ids}
     assert len(numbers) == 50
+
+
+async def test_repair_settles_holds_left_by_a_crash(shop: Shop, commerce: Commerce, db: Database) -> None:
+    from bson import ObjectId
+
+    from commerce.inventory.batch import WriteBatch
+
+    await shop.add_product("P1", [("A", "10.00")], stock=10)
+    customer = await shop.customer()
+    # 1. a checkout reserved, then died before saving its order
+    orphan = str(ObjectId.from_datetime(utcnow() - timedelta(minutes=10)))
+    batch = WriteBatch(db)
+    commerce.inventory.add_reserve(batch, {"A": 3}, orphan)
+    await batch.execute()
+    # 2. a payment moved the order to paid, then died before committing the stock
+    order = await commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 2})
+    payment = await commerce.payments.start(order.number)
+    assert await commerce.orders.mark_paid(order.id, payment_id=payment.id, amount=order.total, actor="t")
+    level = (await commerce.inventory.get_levels(["A"]))["A"]
+    assert (level.available, level.reserved) == (5, 5)
+
+    assert await commerce.orders.repair_holds(min_age=timedelta(0)) == 2
+    level = (await commerce.inventory.get_levels(["A"]))["A"]
+    assert (level.available, level.reserved) == (8, 0)
+    ledger = await commerce.inventory.ledger("A", limit=100)
+    assert sum(m.delta_available for m in ledger) == level.available
+    assert sum(m.delta_reserved for m in ledger) == level.reserved
+    assert await commerce.orders.repair_holds(min_age=timedelta(0)) == 0

@@ -8,6 +8,7 @@ import pytest
 
 from nlu.extract import EntityExtractor
 from nlu.training_data import load_files, training_files
+from nlu.vocab import color_aliases
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +185,12 @@ def test_offsets_point_into_the_original_text(extractor: EntityExtractor) -> Non
         assert text[entity.start : entity.end] == entity.raw
     assert found(extractor, text, "order_id") == ["20261125-0042"]  # values are normalised
     assert found(extractor, text, "coupon_code") == ["SAVE20"]
+
+
+def test_color_aliases_cover_both_languages() -> None:
+    aliases = color_aliases()
+    assert aliases["black"] == aliases["黑色"]
+    assert {"黑色", "black", "黑的", "纯黑"} <= aliases["black"]
+    assert "navy" in aliases["藏青色"]
+    assert "深蓝" in aliases["navy"]
+    assert all(canonical in forms for canonical, forms in aliases.items())

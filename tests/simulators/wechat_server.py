@@ -241,7 +241,8 @@ class WeChatSimulator:
 
     async def push(self, fields: dict[str, Any], *, same_query_on_retry: bool = True) -> Delivery:
         """Deliver like WeChat: wait `reply_timeout`, retry up to `attempts` times in total."""
-        assert self._session is not None and self.endpoint is not None
+        assert self._session is not None
+        assert self.endpoint is not None
         openid = str(fields["FromUserName"])
         if fields.get("MsgType") != "event" or fields.get("Event") not in ("unsubscribe", "TEMPLATESENDJOBFINISH"):
             self.last_interaction[openid] = time.time()
@@ -306,7 +307,8 @@ class WeChatSimulator:
 
     async def verify_url(self, echostr: str = "echo-1234") -> tuple[int, str]:
         """What the console does when the server URL is saved."""
-        assert self._session is not None and self.endpoint is not None
+        assert self._session is not None
+        assert self.endpoint is not None
         timestamp, nonce = str(int(time.time())), "998877"
         query = {"signature": wechat_signature(self.token, timestamp, nonce), "timestamp": timestamp,
                  "nonce": nonce, "echostr": echostr}  # fmt: skip

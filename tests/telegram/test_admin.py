@@ -78,7 +78,8 @@ def test_config_from_settings_reads_secrets_and_generates_a_webhook_secret(tmp_p
     config = TelegramConfig.from_settings(FakeSettings())
     assert config is not None
     again = TelegramConfig.from_settings(FakeSettings())
-    assert again is not None and again.webhook_secret == config.webhook_secret  # stable across restarts
+    assert again is not None
+    assert again.webhook_secret == config.webhook_secret
     assert config.provider_token is None
     assert config.webhook_url == "https://shop.example.com/telegram/webhook"
     FakeSettings.telegram_token = SecretStr("")

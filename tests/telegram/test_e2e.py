@@ -12,6 +12,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from pymongo import AsyncMongoClient
 
+from benchmarks.telegram_bench import nlu_vocabulary
 from bot.telegram import TELEGRAM_CHANNEL, setup_telegram
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.webhook import SECRET_HEADER
@@ -19,7 +20,6 @@ from chatcart.bootstrap import build_nlu, running_container
 from chatcart.settings import Settings
 from commerce.mongo import Document
 from commerce.orders.model import OrderStatus
-from tests.conversations.conftest import flat_vocabulary
 from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 from tests.telegram.conftest import SECRET
 
@@ -34,11 +34,11 @@ async def shop(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory,
 
     data_dir = Path(tmp_path_factory.mktemp("telegram_e2e"))
     settings = Settings(mongodb_uri=mongo_uri, db_name=f"tg_{uuid.uuid4().hex[:10]}", data_dir=data_dir,
-                        payment_sandbox_secret="telegram-e2e-secret")  # type: ignore[arg-type]
+                        payment_sandbox_secret="telegram-e2e-secret")
     async with running_container(settings, with_nlu=False, with_dialogs=False) as container:
         await seed_demo_store(container.commerce, data_dir)
         container.nlu = build_nlu(settings)
-        container.nlu.update_vocabulary(**flat_vocabulary(await container.commerce.catalog.vocabulary()))
+        container.nlu.update_vocabulary(**nlu_vocabulary(await container.commerce.catalog.vocabulary()))
         container.dialogs = build_dialog_engine(commerce=container.commerce, nlu=container.nlu, db=container.db)
         yield container
     await mongo_client.drop_database(settings.db_name)
@@ -126,7 +126,8 @@ async def test_whole_purchase_with_payment_link_and_pushed_confirmation(chat: Ch
     url = await _place_order(chat)
     assert "/pay/sandbox/" in url
     invoices = chat.fake.calls_to("sendInvoice", chat_id=chat.user.user_id)
-    assert len(invoices) == 1 and invoices[0].params["payload"].startswith("order:")
+    assert len(invoices) == 1
+    assert invoices[0].params["payload"].startswith("order:")
 
     payment_id = url.rsplit("/", 1)[1]
     await shop.commerce.payments.simulate(payment_id, True)

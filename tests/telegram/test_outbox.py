@@ -113,7 +113,8 @@ async def test_outbox_survives_a_restart(
     # A batch a crashed worker was in the middle of: claimed, first message sent, lease still on.
     await before.outbox.enqueue(7777, _texts("already sent", "not yet sent"))
     claimed = await before.outbox.claim()
-    assert claimed is not None and claimed["chat_id"] == 7777
+    assert claimed is not None
+    assert claimed["chat_id"] == 7777
     await before.outbox.enqueue(CHAT, _texts("queued while down"))
     await db[OUTBOX].update_one({"_id": claimed["_id"]}, {"$set": {"progress": 1}})
     await before.stop()

@@ -57,7 +57,7 @@ def test_payment_link_has_a_url_button_and_an_invoice_when_enabled() -> None:
                        amount="10.00")  # fmt: skip
     [text_only] = render([link], "en")
     assert text_only.inline_buttons == [{"text": "Pay here", "url": "https://shop.example.com/pay/1"}]
-    message, invoice = render([link], "en", invoices=True)
+    _message, invoice = render([link], "en", invoices=True)
     assert (invoice.kind, invoice.order_number) == ("invoice", "20250101-0001")
 
 

@@ -126,7 +126,8 @@ async def test_handler_failure_reaches_user_politely_and_log_has_update_id(
     [text] = fake_api.texts(user.user_id)
     assert text.startswith("Sorry")
     failures = [entry for entry in logs if entry["event"] == "telegram.update_failed"]
-    assert failures and failures[0]["update_id"] == update["update_id"]
+    assert failures
+    assert failures[0]["update_id"] == update["update_id"]
     assert failures[0]["error"] == "RuntimeError"
 
 

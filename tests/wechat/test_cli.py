@@ -54,7 +54,8 @@ def test_menu_push_show_delete_and_check(simulator: WeChatSimulator, mongo_uri: 
     pushed = runner.invoke(wechat, ["menu", "push"])
     assert pushed.exit_code == 0, pushed.output
     assert "菜单已发布" in pushed.output
-    assert simulator.menu is not None and simulator.menu["button"][0]["name"] == "商品"
+    assert simulator.menu is not None
+    assert simulator.menu["button"][0]["name"] == "商品"
     shown = runner.invoke(wechat, ["menu", "show"])
     assert json.loads(shown.output)["menu"] == simulator.menu
     assert runner.invoke(wechat, ["menu", "delete"]).exit_code == 0
@@ -62,11 +63,13 @@ def test_menu_push_show_delete_and_check(simulator: WeChatSimulator, mongo_uri: 
     checked = runner.invoke(wechat, ["check"])
     assert checked.exit_code == 0, checked.output
     report = json.loads(checked.output)
-    assert report["token_ok"] is True and report["server_url"] == "https://shop.example/wechat"
+    assert report["token_ok"] is True
+    assert report["server_url"] == "https://shop.example/wechat"
     assert all(token not in checked.output for token in simulator.tokens)
 
 
 def test_unconfigured_wechat_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(wechat_cli, "load_settings", lambda db_uri=None: SimpleNamespace(wechat_app_id=None))
     result = CliRunner().invoke(wechat, ["menu", "push"])
-    assert result.exit_code != 0 and "CHATCART_WECHAT_APP_ID" in result.output
+    assert result.exit_code != 0
+    assert "CHATCART_WECHAT_APP_ID" in result.output

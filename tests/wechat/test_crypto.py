@@ -46,7 +46,8 @@ def test_published_message_decrypts() -> None:
 def test_simulator_crypto_reproduces_the_published_vectors() -> None:
     assert SimCrypto(DEMO_KEY, JAVA_APPID).encrypt(JAVA_REPLY, JAVA_RANDOM) == JAVA_ENCRYPTED
     text, app_id = SimCrypto(DEMO_KEY, DEMO_APPID).decrypt(DEMO_ENCRYPT)
-    assert text.startswith(DEMO_PLAINTEXT_START) and app_id == DEMO_APPID
+    assert text.startswith(DEMO_PLAINTEXT_START)
+    assert app_id == DEMO_APPID
 
 
 def test_our_encryption_decrypts_in_the_simulator_and_back() -> None:

@@ -30,11 +30,13 @@ async def test_text_message_gets_passive_reply(make_harness: HarnessFactory, saf
     delivery = await h.sim.push(h.sim.text("oUser1", "你好"))
     assert delivery.answered, delivery.error
     assert len(delivery.attempts) == 1
-    assert delivery.reply is not None and delivery.reply["Content"] == "echo: 你好"
+    assert delivery.reply is not None
+    assert delivery.reply["Content"] == "echo: 你好"
     assert h.sim.texts("oUser1") == ["echo: 你好"]
     assert [m.text for m in h.dialogs.seen] == ["你好"]
     if safe_mode:
-        assert "<Encrypt>" in delivery.attempts[0].body and "你好" not in delivery.attempts[0].body
+        assert "<Encrypt>" in delivery.attempts[0].body
+        assert "你好" not in delivery.attempts[0].body
 
 
 async def _post(h_url: str, query: dict[str, str], body: bytes) -> tuple[int, str]:
@@ -91,7 +93,8 @@ async def test_exact_replay_is_answered_once(make_harness: HarnessFactory) -> No
     first = await _post(h.sim.endpoint or "", query, body.encode())
     second = await _post(h.sim.endpoint or "", query, body.encode())
     assert first[0] == second[0] == 200
-    assert "echo: 看看耳机" in first[1] and "echo: 看看耳机" in second[1]
+    assert "echo: 看看耳机" in first[1]
+    assert "echo: 看看耳机" in second[1]
     assert len(h.dialogs.seen) == 1
 
 
@@ -142,4 +145,3 @@ async def test_malicious_xml_inside_safe_mode_envelope_is_rejected(make_harness:
     query, body = h.sim.signed_query(evil)
     assert (await _post(h.sim.endpoint or "", query, body.encode()))[0] == 400
     assert h.dialogs.seen == []
-

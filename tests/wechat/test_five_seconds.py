@@ -35,7 +35,8 @@ async def test_retry_after_passive_reply_gets_the_same_answer(make_harness: Harn
     fields = h.sim.text("oTwice", "第一次")
     first = await h.sim.push(fields)
     second = await h.sim.push(fields, same_query_on_retry=False)  # same MsgId, new nonce
-    assert first.reply is not None and second.reply is not None
+    assert first.reply is not None
+    assert second.reply is not None
     assert first.reply["Content"] == second.reply["Content"] == "echo: 第一次"
     assert len(h.dialogs.seen) == 1
 
@@ -52,10 +53,12 @@ async def test_multi_part_answer_is_passive_plus_custom(make_harness: HarnessFac
     h = await make_harness(dialogs=ScriptedDialogs(answer=carousel_answer))
     delivery = await h.sim.push(h.sim.text("oShop", "耳机"))
     await h.channel.processor.drain()
-    assert delivery.reply is not None and delivery.reply["MsgType"] == "text"
+    assert delivery.reply is not None
+    assert delivery.reply["MsgType"] == "text"
     chat = h.sim.chat("oShop")
     assert [m.via for m in chat] == ["passive", "custom", "custom", "custom"]
-    assert "为您找到 3 件商品" in chat[0].content and "1. 查看 1" in chat[0].content
+    assert "为您找到 3 件商品" in chat[0].content
+    assert "1. 查看 1" in chat[0].content
     assert [m.articles[0]["title"] for m in chat[1:]] == ["耳机 1 ¥199.00", "耳机 2 ¥299.00", "耳机 3 ¥399.00"]
     assert all(len(m.articles) == 1 for m in chat[1:])
     assert chat[1].articles[0]["picurl"].endswith("/media/p1.png")

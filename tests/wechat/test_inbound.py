@@ -13,7 +13,9 @@ async def test_subscribe_with_qr_scene_starts_with_scene(make_harness: HarnessFa
     [start] = h.dialogs.seen
     assert (start.kind, start.command, start.args) == ("command", "start", "promo2024")
     user = await WeChatUsers(h.db).get("oNew")
-    assert user is not None and user.subscribed and user.scene == "promo2024"
+    assert user is not None
+    assert user.subscribed
+    assert user.scene == "promo2024"
 
 
 async def test_unsubscribe_is_recorded_and_not_answered(make_harness: HarnessFactory) -> None:
@@ -23,7 +25,8 @@ async def test_unsubscribe_is_recorded_and_not_answered(make_harness: HarnessFac
     assert delivery.attempts[-1].body == "success"
     assert len(h.dialogs.seen) == 1
     user = await WeChatUsers(h.db).get("oBye")
-    assert user is not None and not user.subscribed
+    assert user is not None
+    assert not user.subscribed
     assert not await WeChatUsers(h.db).window_open("oBye")
 
 
@@ -50,7 +53,8 @@ async def test_voice_uses_recognition_or_asks_for_text(make_harness: HarnessFact
     await h.sim.push(h.sim.message("oVoice", "voice", MediaId="m1", Format="amr", Recognition="我要买耳机"))
     delivery = await h.sim.push(h.sim.message("oVoice", "voice", MediaId="m2", Format="amr"))
     assert [m.text for m in h.dialogs.seen] == ["我要买耳机"]
-    assert delivery.reply is not None and "语音" in delivery.reply["Content"]
+    assert delivery.reply is not None
+    assert "语音" in delivery.reply["Content"]
 
 
 async def test_image_location_and_link(make_harness: HarnessFactory) -> None:
@@ -60,7 +64,8 @@ async def test_image_location_and_link(make_harness: HarnessFactory) -> None:
                                    Label="上海市黄浦区"))  # fmt: skip
     await h.sim.push(h.sim.message("oM", "link", Title="好物推荐", Description="d", Url="https://example.com/a"))
     image, location, link = h.dialogs.seen
-    assert image.kind == "image" and image.image_urls == ("https://mmbiz.example/pic.jpg",)
+    assert image.kind == "image"
+    assert image.image_urls == ("https://mmbiz.example/pic.jpg",)
     assert (location.kind, location.latitude, location.longitude) == ("location", 31.2304, 121.4737)
     assert link.text == "好物推荐 https://example.com/a"
 
@@ -68,5 +73,6 @@ async def test_image_location_and_link(make_harness: HarnessFactory) -> None:
 async def test_unsupported_message_gets_polite_text(make_harness: HarnessFactory) -> None:
     h = await make_harness()
     delivery = await h.sim.push(h.sim.message("oVid", "video", MediaId="v", ThumbMediaId="t"))
-    assert delivery.reply is not None and "文字" in delivery.reply["Content"]
+    assert delivery.reply is not None
+    assert "文字" in delivery.reply["Content"]
     assert h.dialogs.seen == []

@@ -14,11 +14,10 @@ from dialogs.outbound import ChannelAddress
 from tests.wechat.conftest import HarnessFactory
 
 
-async def _follow_oauth(h_base: str, path: str) -> tuple[aiohttp.ClientResponse, str, aiohttp.CookieJar]:
+async def _follow_oauth(h_base: str, path: str) -> tuple[str, aiohttp.CookieJar]:
     jar = aiohttp.CookieJar(unsafe=True)
-    async with aiohttp.ClientSession(cookie_jar=jar) as session:
-        async with session.get(h_base + path, allow_redirects=True) as response:
-            return response, str(response.url), jar
+    async with aiohttp.ClientSession(cookie_jar=jar) as session, session.get(h_base + path) as response:
+        return str(response.url), jar
 
 
 @pytest.mark.parametrize("scope", ["snsapi_base", "snsapi_userinfo"])
@@ -28,22 +27,26 @@ async def test_oauth_binds_openid_and_unionid_to_the_customer(make_harness: Harn
     h.channel.oauth.base_url = base  # the callback must come back to this test server
     h.sim.oauth_user = {"openid": "oOauth1", "unionid": "uUnion1", "nickname": "小明"}
     existing = await h.customers.identify(IdentityKind.WECHAT_UNIONID, "uUnion1")  # known from another app
-    response, final_url, jar = await _follow_oauth(base, f"/wechat/oauth/start?next=/p/EAR-1&scope={scope}")
+    final_url, jar = await _follow_oauth(base, f"/wechat/oauth/start?next=/p/EAR-1&scope={scope}")
     assert final_url == base + "/p/EAR-1"  # no product route mounted here: 404 is fine, the path matters
     cookie = next(c for c in jar if c.key == COOKIE)
     identity = h.channel.session.decode(cookie.value)
-    assert identity is not None and identity.openid == "oOauth1"
+    assert identity is not None
+    assert identity.openid == "oOauth1"
     customer = await h.customers.find_by_identity(IdentityKind.WECHAT_OPENID, "oOauth1")
-    assert customer is not None and customer.id == identity.customer_id == existing.id
+    assert customer is not None
+    assert customer.id == identity.customer_id == existing.id
     assert customer.identity(IdentityKind.WECHAT_UNIONID) == "uUnion1"
 
 
 async def test_oauth_state_is_single_use_and_redirects_stay_local(make_harness: HarnessFactory) -> None:
     h = await make_harness()
     base = str(h.server.make_url("")).rstrip("/")
-    async with aiohttp.ClientSession() as session:
-        async with session.get(base + "/wechat/oauth/callback?code=abc&state=deadbeef") as response:
-            assert response.status == 400
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(base + "/wechat/oauth/callback?code=abc&state=deadbeef") as response,
+    ):
+        assert response.status == 400
     assert safe_next("https://evil.example/") == "/"
     assert safe_next("//evil.example/") == "/"
     assert safe_next("/pay/1?x=2") == "/pay/1?x=2"
@@ -77,7 +80,8 @@ async def test_template_sent_only_when_window_closed(make_harness: HarnessFactor
                                                                "tracking_no": "SF123"})  # fmt: skip
     assert await h.channel.notifier.notify(shipped)
     first, second = h.sim.templates_sent
-    assert first["template_id"] == "TPL_PAID" and first["touser"] == "oTpl"
+    assert first["template_id"] == "TPL_PAID"
+    assert first["touser"] == "oTpl"
     assert first["data"]["keyword1"]["value"] == "A100"
     assert "899" in first["data"]["keyword2"]["value"]
     assert second["data"]["keyword2"]["value"] == "SF SF123"

@@ -15,7 +15,8 @@ def test_product_card_becomes_news_then_choices() -> None:
                        specs=(SpecChoice(name="颜色", values=("黑", "白")),),
                        buttons=(Button(label="加入购物车", payload="add:EAR-1"), Button(label="返回", payload="back")))  # fmt: skip
     news, text = plan_messages([card], "zh", LINKS)
-    assert isinstance(news, WxNews) and isinstance(text, WxText)
+    assert isinstance(news, WxNews)
+    assert isinstance(text, WxText)
     assert news.article.title == "降噪耳机 ¥899.00"
     assert news.article.description == "库存 12 · 颜色: 黑 / 白"
     assert news.article.url == "https://shop.example/p/EAR-1?lang=zh"
@@ -42,7 +43,8 @@ def test_text_replies_merge_and_summary_renders() -> None:
     [text] = plan_messages([TextReply(text="好的"), summary], "en", LINKS)
     assert isinstance(text, WxText)
     assert text.content.startswith("好的\n\n确认订单")
-    assert "耳机 x1" in text.content and "1. 确认" in text.content
+    assert "耳机 x1" in text.content
+    assert "1. 确认" in text.content
 
 
 def test_long_text_is_split_under_the_byte_limit() -> None:
@@ -58,4 +60,5 @@ def test_passive_xml_escapes_cdata_terminator() -> None:
     xml = passive_xml(WxText("a ]]> b <x>"), openid="oU", account="gh_1")
     fields = parse_wechat_xml(xml)
     assert fields["Content"] == "a ]]> b <x>"
-    assert fields["ToUserName"] == "oU" and fields["FromUserName"] == "gh_1"
+    assert fields["ToUserName"] == "oU"
+    assert fields["FromUserName"] == "gh_1"

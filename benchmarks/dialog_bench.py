@@ -1,0 +1,116 @@
+"""Dialog benchmark: whole conversations through the DialogEngine (embedded DB, builtin NLU).
+
+Each simulated customer searches, picks a product and a colour, checks out with a one-line
+address, confirms, pays (sandbox notify path) and asks for the order status. Measured: the
+latency of every customer turn through `DialogEngine.handle_turn` (NLU, state load/save with
+optimistic concurrency, transcript, commerce calls; no channel I/O), sequentially and with
+many customers at once. Target: p99 <= 50 ms per turn.
+
+Run alone with `python -m benchmarks --only dialog_bench`; `run(context)` returns a BenchSection.
+CHATCART_BENCH_DIALOG_CUSTOMERS (default 40) and CHATCART_BENCH_DIALOG_CONCURRENCY (default 20).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.harness import BenchContext, BenchSection, summary_ms
+
+CONVERSATION_ZH = [
+    "你好", "有没有蓝牙耳机", "第一个", "黑色的加入购物车", "购物车", "结账",
+    "张三 13800138000 上海市浦东新区世纪大道100号", "@快递", "不用了", "确认", "!pay", "我的订单到哪了",
+]  # fmt: skip
+CONVERSATION_EN = [
+    "hello", "do you have power banks?", "the first one", "add the 20000mAh one to my cart", "checkout",
+    "John Smith, 13800138000, 100 Century Ave, Pudong, Shanghai", "@Express", "WELCOME10", "yes", "!pay",
+    "where is my order?",
+]  # fmt: skip
+
+
+async def _shop(db: Any, data_dir: Path) -> Any:
+    from chatcart.bootstrap import build_nlu, nlu_vocabulary
+    from chatcart.settings import Settings
+    from commerce.catalog.demo import seed_demo_store
+    from commerce.promotions.service import seed_demo_coupons
+    from commerce.services import CommerceConfig, build_commerce, ensure_all_indexes
+    from dialogs import build_dialog_engine
+
+    await ensure_all_indexes(db)
+    commerce = build_commerce(db, CommerceConfig(sandbox_secret="benchmark-sandbox-secret"))
+    await seed_demo_store(commerce, data_dir)
+    await seed_demo_coupons(commerce.promotions)
+    nlu = build_nlu(Settings(data_dir=data_dir))
+    nlu.update_vocabulary(**nlu_vocabulary(await commerce.catalog.vocabulary()))
+    engine = build_dialog_engine(commerce=commerce, nlu=nlu, db=db)
+    await engine.start()
+    return commerce, engine
+
+
+async def _conversation(commerce: Any, engine: Any, user: str, lines: list[str], samples: list[float]) -> int:
+    from bot.terminal.runner import ChatRunner
+    from dialogs.shop_adapter import CommerceSandbox
+
+    runner = ChatRunner(engine, engine.services.shop, CommerceSandbox(commerce), user=user,
+                        dispatch_events=commerce.events.dispatch_once)  # fmt: skip
+    errors = 0
+    for line in lines:
+        started = time.perf_counter()
+        output = await runner.run_line(line)
+        elapsed = time.perf_counter() - started
+        if output is None:
+            continue
+        if not line.startswith("!"):  # shop-side actions are not dialog turns
+            samples.append(elapsed)
+        errors += output.intent == "error"
+    return errors
+
+
+async def run(context: BenchContext) -> BenchSection:
+    customers = int(os.environ.get("CHATCART_BENCH_DIALOG_CUSTOMERS", "40"))
+    concurrency = int(os.environ.get("CHATCART_BENCH_DIALOG_CONCURRENCY", "20"))
+    section = BenchSection(f"Dialog engine ({customers} conversations, builtin NLU, channel I/O excluded)")
+    async with context.fresh_db() as db:
+        with tempfile.TemporaryDirectory() as tmp:
+            commerce, engine = await _shop(db, Path(tmp))
+            # Warm-up: NLU caches, indexes, first-time code paths.
+            await _conversation(commerce, engine, "warmup", CONVERSATION_ZH, [])
+
+            sequential: list[float] = []
+            errors = 0
+            started = time.perf_counter()
+            for index in range(customers):
+                lines = CONVERSATION_ZH if index % 2 == 0 else CONVERSATION_EN
+                errors += await _conversation(commerce, engine, f"seq-{index}", lines, sequential)
+            seq_elapsed = time.perf_counter() - started
+
+            parallel: list[float] = []
+            gate = asyncio.Semaphore(concurrency)
+
+            async def one(index: int) -> int:
+                async with gate:
+                    lines = CONVERSATION_ZH if index % 2 == 0 else CONVERSATION_EN
+                    return await _conversation(commerce, engine, f"par-{index}", lines, parallel)
+
+            started = time.perf_counter()
+            errors += sum(await asyncio.gather(*(one(i) for i in range(customers))))
+            par_elapsed = time.perf_counter() - started
+
+    seq, par = summary_ms(sequential), summary_ms(parallel)
+    section.table(
+        ["mode", "turns", "turns/s", "p50 ms", "p99 ms", "mean ms"],
+        [["sequential", len(sequential), round(len(sequential) / seq_elapsed, 1), seq["p50_ms"], seq["p99_ms"],
+          seq["mean_ms"]],
+         [f"{concurrency} customers at once", len(parallel), round(len(parallel) / par_elapsed, 1), par["p50_ms"],
+          par["p99_ms"], par["mean_ms"]]],
+    )  # fmt: skip
+    target = "met" if seq["p99_ms"] <= 50 else "NOT met"
+    section.note(f"Target p99 <= 50 ms per turn (sequential): {target}. Script errors: {errors}.")
+    section.figures.update({"dialog_turns_per_s": round(len(sequential) / seq_elapsed, 1),
+                            "dialog_p99_ms": seq["p99_ms"], "dialog_parallel_p99_ms": par["p99_ms"],
+                            "dialog_errors": errors})  # fmt: skip
+    return section
