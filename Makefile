@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint unit bench rasa install install-dev test-deps browser compose format clean
+.PHONY: run test lint unit bench rasa install install-dev test-deps browser compose assets format clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chatcart needs Python 3.11 or newer")'
@@ -24,12 +24,19 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev
 
+# Front-end libraries for the admin (htmx, ECharts) come from the npm registry, pinned by the lock file.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+assets: node_modules/.package-lock.json
+
 ## run: install, start the embedded database, load the demo store, serve on 127.0.0.1
-run: install
+run: install assets
 	$(BIN)/chatcart serve --demo
 
 ## test: lint + the whole suite (installs everything the tests need first)
-test: install-dev test-deps lint
+test: install-dev assets test-deps lint
 	$(BIN)/pytest
 
 lint: install-dev
@@ -51,6 +58,8 @@ compose:
 browser:
 	@test -x $(CHROMIUM) || { echo "installing Debian chromium for browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -d /usr/share/fonts/opentype/noto || { echo "installing CJK fonts for screenshots"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; }
 
 ## rasa: separate Python 3.10 virtualenv with Rasa 3.6 (cached outside the checkout), trained on nlu/data
 rasa: install

@@ -85,6 +85,8 @@ class Settings(BaseSettings):
 
     # --- admin and agents (admin_web) ---------------------------------------------------------
     agent_idle_timeout_minutes: int = 10
+    admin_secret: SecretStr | None = None  # CSRF key; generated into <data_dir>/secrets.json if unset
+    admin_low_stock_threshold: int = 5
 
     # --- logging ------------------------------------------------------------------------
     log_level: str = "INFO"

@@ -70,10 +70,12 @@ def _mount_optional(app: web.Application, container: Container) -> None:
 
     setup_sandbox_routes(app, container.commerce.payments)
     if container.dialogs is not None:
+        from admin_web import setup_admin
         from bot.telegram import setup_telegram
         from bot.webchat import setup_webchat
         from bot.wechat import setup_wechat
 
         setup_webchat(app, container)
+        setup_admin(app, container)
         setup_telegram(app, container)  # no-op unless CHATCART_TELEGRAM_TOKEN is set
         setup_wechat(app, container)  # product pages always; the account endpoint when configured

@@ -159,12 +159,11 @@ class DialogEngine:
         turn = Turn(message=incoming, state=state, services=services)
         if incoming.lang_hint and not state.lang_locked and state.version == 0:
             state.lang = incoming.lang_hint
-        await services.transcript.record_in(state.id, incoming)
         try:
-            # Every turn: a sign-in on another device may have merged this customer into another.
-            state.customer_id = await services.shop.identify(
-                incoming.channel, incoming.channel_user_id, state.lang, incoming.display_name
-            )
+            if state.customer_id is None:
+                state.customer_id = await services.shop.identify(
+                    incoming.channel, incoming.channel_user_id, state.lang, incoming.display_name
+                )
             await router.route(turn)
         except DomainError as exc:
             log.info("dialog.domain_error", code=exc.code, conversation=state.id)
@@ -173,13 +172,13 @@ class DialogEngine:
             # Never leave the customer without an answer, never store a half-done turn.
             log.exception("dialog.turn_failed", conversation=state.id)
             turn.replies = [router.internal_error_reply(turn)]
-            await services.transcript.record_out(state.id, turn.replies)
+            await services.transcript.record_turn(state.id, incoming, turn.replies)
             return TurnResult(turn.replies, turn.intent or "error", state.lang, state.customer_id)
         shown = choice_buttons(turn.replies)
         if turn.replies:
             state.buttons = [{"label": b.label, "payload": b.payload} for b in shown]
         await services.store.save(state, original)
-        await services.transcript.record_out(state.id, turn.replies)
+        await services.transcript.record_turn(state.id, incoming, turn.replies)
         return TurnResult(turn.replies, turn.intent, state.lang, state.customer_id)
 
     # --- helpers for channels ------------------------------------------------------------------
@@ -189,9 +188,14 @@ class DialogEngine:
         async with self._locks.hold(key):
             state = await self.services.store.load(channel, channel_user_id, self.services.config.default_lang)
             original = copy.deepcopy(state.to_doc())
-            customer = await self.services.shop.identify(channel, channel_user_id, state.lang)
+            customer = state.customer_id or await self.services.shop.identify(channel, channel_user_id, state.lang)
+            owner = await self.services.shop.identity_owner(kind, value)
             state.customer_id = await self.services.shop.link_identity(customer, kind, value)
             await self.services.store.save(state, original)
+            # Conversations of the merged-away account (other devices) now belong to the survivor.
+            for old in {customer, owner} - {None, state.customer_id}:
+                await self.services.store.collection.update_many(
+                    {"customer_id": old}, {"$set": {"customer_id": state.customer_id}, "$inc": {"version": 1}})
             return state.customer_id
 
     async def language_of(self, channel: str, channel_user_id: str) -> Lang:

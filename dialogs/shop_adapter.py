@@ -81,6 +81,13 @@ class CommerceShop:
         customer = await self.c.customers.link(customer_id, kind, value)
         return str(customer.id)
 
+    async def identity_owner(self, kind: str, value: str) -> str | None:
+        try:
+            customer = await self.c.customers.find_by_identity(kind, value)
+        except ValidationFailed:
+            return None
+        return str(customer.id) if customer else None
+
     @staticmethod
     def _address(address: Any) -> AddressView:
         from commerce.customers.model import display_phone

@@ -54,6 +54,18 @@ class Transcript:
             "at": utcnow(),
         })  # fmt: skip
 
+    async def record_turn(self, conversation_id: str, message: IncomingMessage, replies: list[OutgoingMessage]) -> None:
+        """The customer's message and the bot's replies in one round trip."""
+        now = utcnow()
+        docs: list[Document] = [{
+            "conversation_id": conversation_id, "direction": "in", "sender": "customer", "kind": message.kind,
+            "text": message.transcript_text(), "payload": message.payload or None, "at": message.at,
+        }]
+        docs.extend({"conversation_id": conversation_id, "direction": "out", "sender": "bot", "kind": reply.type,
+                     "text": reply_text(reply), "payload": reply.model_dump(mode="json"), "agent_id": None, "at": now}
+                    for reply in replies)  # fmt: skip
+        await self.collection.insert_many(docs, ordered=True)
+
     async def record_out(self, conversation_id: str, replies: list[OutgoingMessage], sender: Sender = "bot",
                          agent_id: str | None = None) -> None:  # fmt: skip
         if not replies:

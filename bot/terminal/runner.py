@@ -8,6 +8,7 @@ that caused them. Used by the interactive terminal, `--script` mode and the test
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +65,7 @@ class ChatRunner:
         self.collector = CollectingSender()
         engine.outbound.register(CHANNEL, self.collector)
         self.turns = 0
+        self.engine_seconds = 0.0  # time spent in the engine on the last line (benchmarks)
         self._buttons: list[Button] = []
         self._customer_id: str | None = None
 
@@ -79,6 +81,7 @@ class ChatRunner:
         text = line.strip()
         if not text or text.startswith("#"):
             return None
+        self.engine_seconds = 0.0
         self.turns += 1
         output = TurnOutput(turn=self.turns, input=text, intent="")
         if text.startswith("!"):
@@ -94,7 +97,9 @@ class ChatRunner:
         return output
 
     async def _say(self, message: IncomingMessage, output: TurnOutput) -> None:
+        started = time.perf_counter()
         result: TurnResult = await self.engine.handle_turn(message)
+        self.engine_seconds = time.perf_counter() - started
         self._customer_id = result.customer_id or self._customer_id
         output.intent = result.intent
         output.replies.extend(result.replies)

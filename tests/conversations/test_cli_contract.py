@@ -42,9 +42,14 @@ def test_script_mode_prints_one_json_object_per_turn_and_a_summary(tmp_path: Pat
         for reply in turn["replies"]:
             assert {"type", "text", "buttons"} <= set(reply)
             assert all(set(b) == {"label", "payload"} for b in reply["buttons"])
-    assert turns[1]["intent"] == "error" and turns[2]["intent"] == "error"
+    assert turns[1]["intent"] == "error"
+    assert turns[2]["intent"] == "error"
     assert set(summary) == {"summary"}
     body = summary["summary"]
     assert set(body) == {"customer", "cart", "orders", "after_sales", "handoff"}
-    assert body["cart"] == [] and body["orders"] == [] and body["after_sales"] == [] and body["handoff"] == "none"
-    assert isinstance(body["customer"], str) and body["customer"]
+    assert body["cart"] == []
+    assert body["orders"] == []
+    assert body["after_sales"] == []
+    assert body["handoff"] == "none"
+    assert isinstance(body["customer"], str)
+    assert body["customer"]

@@ -83,6 +83,9 @@ class FakeShop:
     async def link_identity(self, customer_id: str, kind: str, value: str) -> str:
         return customer_id
 
+    async def identity_owner(self, kind: str, value: str) -> str | None:
+        return None
+
     async def addresses(self, customer_id: str) -> list[AddressView]:
         return list(self.addresses_by_customer.get(customer_id, []))
 

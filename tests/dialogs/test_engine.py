@@ -30,7 +30,8 @@ async def test_english_checkout_with_coupon_and_interruption(chat: Chat, shop: F
     await chat("checkout")
     out = await chat("how much is shipping?")
     texts = " ".join(getattr(r, "text", "") for r in out.replies)
-    assert "Shipping" in texts and "back to where we were" in texts
+    assert "Shipping" in texts
+    assert "back to where we were" in texts
     await chat("John Smith, 13800138000, 100 Century Ave, Pudong, Shanghai")
     await chat("@Express")
     out = await chat("SAVE10")
@@ -106,12 +107,14 @@ async def test_simultaneous_messages_are_serialised(engine: DialogEngine, shop: 
     results = await asyncio.gather(*(engine.handle(m) for m in messages))
     assert all(results)
     state = await engine.services.store.get("terminal:u9")
-    assert state is not None and state.version == 3
+    assert state is not None
+    assert state.version == 3
 
 
 async def test_bad_button_payload_gets_a_polite_answer(engine: DialogEngine) -> None:
     replies = await engine.handle(IncomingMessage.from_button("terminal", "u8", "zz:nothing"))
-    assert replies and isinstance(replies[0], TextReply)
+    assert replies
+    assert isinstance(replies[0], TextReply)
 
 
 async def test_lang_command_switches_language(chat: Chat) -> None:

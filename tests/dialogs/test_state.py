@@ -15,7 +15,8 @@ from dialogs.state import ConcurrentUpdate, ConversationStore
 async def test_first_load_creates_and_save_bumps_version(db: Database) -> None:
     store = ConversationStore(db)
     state = await store.load("webchat", "u1", "en")
-    assert state.version == 0 and state.lang == "en"
+    assert state.version == 0
+    assert state.lang == "en"
     state.start_flow("checkout", "address")
     saved = await store.save(state, copy.deepcopy(state.to_doc()))
     assert saved.version == 1
@@ -36,7 +37,8 @@ async def test_concurrent_turns_merge_instead_of_overwriting(db: Database) -> No
     await store.save(second, second_original)  # conflicts, merges its own changes on top
     stored = await store.load("webchat", "u2")
     assert stored.context["product"] == "P1"
-    assert stored.slots["coupon"] == "SAVE10" and stored.failures == 1
+    assert stored.slots["coupon"] == "SAVE10"
+    assert stored.failures == 1
     assert stored.version == 2
 
 
@@ -72,4 +74,5 @@ async def test_stale_flow_expires(db: Database) -> None:
     await store.save(state, copy.deepcopy(state.to_doc()))
     await db["conversations"].update_one({"_id": state.id}, {"$set": {"updated_at": utcnow() - timedelta(hours=2)}})
     loaded = await store.load("webchat", "u5")
-    assert loaded.flow is None and loaded.step is None
+    assert loaded.flow is None
+    assert loaded.step is None

@@ -1,0 +1,90 @@
+"""End to end in a real browser: search, add to cart, check out, pay on the sandbox page, and
+see the payment confirmation pushed into the open chat."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from pymongo import AsyncMongoClient
+
+from chatcart.bootstrap import refresh_nlu_vocabulary, running_container
+from chatcart.settings import Settings
+from commerce.mongo import Document
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs Debian chromium (make test-deps)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def test_buy_and_pay_in_the_web_chat(mongo_uri: str, tmp_path: Path,
+                                           mongo_client: AsyncMongoClient[Document]) -> None:  # fmt: skip
+    from playwright.async_api import async_playwright
+
+    from chatcart.web import build_app
+    from commerce.catalog.demo import seed_demo_store
+
+    port = _free_port()
+    settings = Settings(mongodb_uri=mongo_uri, db_name=f"e2e_{uuid.uuid4().hex[:8]}", data_dir=tmp_path,
+                        host="127.0.0.1", port=port, payment_sandbox_secret="browser-test-secret-123")  # type: ignore[arg-type]
+    async with running_container(settings) as container:
+        await seed_demo_store(container.commerce, settings.data_dir)
+        await refresh_nlu_vocabulary(container)
+        runner = web.AppRunner(build_app(container))
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        jobs = [asyncio.create_task(job) for job in container.commerce.background_jobs()]
+        try:
+            async with async_playwright() as playwright:
+                browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=[
+                    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+                page = await browser.new_page()
+                await page.goto(f"http://127.0.0.1:{port}/chat")
+
+                async def say(text: str) -> None:
+                    await page.fill("#text", text)
+                    await page.press("#text", "Enter")
+
+                await say("有没有蓝牙耳机")
+                await page.locator(".card button", has_text="声悦降噪蓝牙耳机").first.click()
+                await page.locator(".card.single button", has_text="黑色").last.click()
+                await page.locator("button.btn", has_text="去结算").last.click()
+                await page.locator(".msg.bot", has_text="请发送收货地址").last.wait_for()
+                await say("张三 13800138000 上海市浦东新区世纪大道100号")
+                await page.locator("button.btn", has_text="快递").last.click()
+                await page.locator("button.btn", has_text="不用优惠券").last.click()
+                await page.locator("table.summary").last.wait_for()
+                await page.locator("button.btn", has_text="提交订单").last.click()
+                pay_link = page.locator("a.btn.primary", has_text="立即支付").last
+                await pay_link.wait_for()
+                href = await pay_link.get_attribute("href")
+                assert href and href.startswith(f"http://127.0.0.1:{port}/pay/sandbox/")
+
+                pay_page = await browser.new_page()
+                await pay_page.goto(href)
+                await pay_page.locator("button.pay").click()
+                await pay_page.wait_for_load_state()
+
+                confirmation = page.locator(".msg.bot", has_text="已支付成功")
+                await confirmation.wait_for(timeout=20_000)
+                await browser.close()
+        finally:
+            for job in jobs:
+                job.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
+            await runner.cleanup()
+    await mongo_client.drop_database(settings.db_name)

@@ -1,0 +1,121 @@
+"""The web chat over a real aiohttp server: page, WebSocket frames, sign-in codes, uploads."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from PIL import Image
+
+from bot.webchat import OtpService, setup_webchat
+from commerce.mongo import Database
+from dialogs.engine import DialogEngine
+from tests.dialogs.conftest import make_engine
+from tests.dialogs.fake_shop import FakeShop
+
+
+class CapturingSender:
+    def __init__(self) -> None:
+        self.codes: dict[str, str] = {}
+
+    async def send_code(self, destination: str, code: str) -> None:
+        self.codes[destination] = code
+
+
+@pytest.fixture
+async def client(db: Database, nlu: Any, tmp_path: Path) -> AsyncIterator[tuple[TestClient[Any, Any], CapturingSender,
+                                                                                 DialogEngine]]:
+    engine = make_engine(db, FakeShop(), nlu)
+    codes = CapturingSender()
+    app = web.Application()
+    otp = OtpService(db, sms=codes, email=codes, secret="test-secret-test-secret")
+    setup_webchat(app, engine, otp=otp, media_dir=tmp_path)
+    test_client: TestClient[Any, Any] = TestClient(TestServer(app))
+    await test_client.start_server()
+    yield test_client, codes, engine
+    await test_client.close()
+
+
+async def test_page_is_served_with_texts_inlined(client: Any) -> None:
+    http, _, _ = client
+    response = await http.get("/chat")
+    body = await response.text()
+    assert response.status == 200
+    assert "__CHATCART_TEXTS__" not in body
+    assert "店铺小助手" in body
+
+
+async def test_chat_over_websocket(client: Any) -> None:
+    http, _, _ = client
+    ws = await http.ws_connect("/chat/ws")
+    await ws.send_json({"type": "text", "text": "你好"})
+    assert (await ws.receive_json())["code"] == "hello_first"
+    await ws.send_json({"type": "hello", "token": None, "lang": "zh"})
+    welcome = await ws.receive_json()
+    assert welcome["type"] == "welcome"
+    assert len(welcome["token"]) >= 20
+    await ws.send_json({"type": "text", "text": "有没有耳机"})
+    frame = await ws.receive_json()
+    assert frame["type"] == "replies"
+    assert frame["replies"][0]["type"] == "carousel"
+    payload = frame["replies"][0]["items"][0]["buttons"][0]["payload"]
+    await ws.send_json({"type": "button", "payload": payload, "label": "x"})
+    frame = await ws.receive_json()
+    assert frame["replies"][0]["type"] == "product"
+    await ws.send_json({"type": "text", "text": "x" * 5000})  # too long: refused, connection stays
+    assert (await ws.receive_json())["code"] == "bad_frame"
+    await ws.close()
+
+
+async def test_reconnect_with_token_keeps_the_conversation(client: Any) -> None:
+    http, _, engine = client
+    ws = await http.ws_connect("/chat/ws")
+    await ws.send_json({"type": "hello"})
+    token = (await ws.receive_json())["token"]
+    await ws.send_json({"type": "text", "text": "/lang en"})
+    await ws.receive_json()
+    await ws.close()
+    again = await http.ws_connect("/chat/ws")
+    await again.send_json({"type": "hello", "token": token})
+    welcome = await again.receive_json()
+    assert welcome["token"] == token
+    assert welcome["lang"] == "en"
+    await again.close()
+
+
+async def test_sign_in_with_a_one_time_code(client: Any) -> None:
+    http, codes, _ = client
+    ws = await http.ws_connect("/chat/ws")
+    await ws.send_json({"type": "hello"})
+    await ws.receive_json()
+    await ws.send_json({"type": "otp_request", "identifier": "not a phone"})
+    assert (await ws.receive_json())["type"] == "otp_failed"
+    await ws.send_json({"type": "otp_request", "identifier": "13800138000"})
+    assert (await ws.receive_json())["type"] == "otp_sent"
+    await ws.send_json({"type": "otp_verify", "identifier": "13800138000", "code": "000000"
+                        if codes.codes["13800138000"] != "000000" else "111111"})  # fmt: skip
+    assert (await ws.receive_json())["type"] == "otp_failed"
+    await ws.send_json({"type": "otp_verify", "identifier": "13800138000", "code": codes.codes["13800138000"]})
+    signed = await ws.receive_json()
+    assert signed["type"] == "signed_in"
+    assert signed["who"] == "13800138000"
+    await ws.close()
+
+
+async def test_upload_accepts_images_only(client: Any, tmp_path: Path) -> None:
+    http, _, _ = client
+    assert (await http.post("/chat/upload", data=b"hello")).status == 401
+    bad = await http.post("/chat/upload", data=b"not an image", headers={"X-Chat-Token": "t" * 24})
+    assert bad.status == 422
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(buffer, "PNG")
+    good = await http.post("/chat/upload", data=buffer.getvalue(), headers={"X-Chat-Token": "t" * 24})
+    assert good.status == 200
+    url = (await good.json())["url"]
+    assert url.startswith("/media/chat/")
+    assert (tmp_path / "chat" / url.rsplit("/", 1)[1]).exists()
