@@ -13,7 +13,7 @@ from nlu.engine import FALLBACK_INTENT, IntentScore, ParseResult
 from nlu.extract import EntityExtractor
 from nlu.text import detect_language, has_meaningful_content
 from nlu.tokenizer import WordTokenizer, build_small_dictionary, shared_tokenizer
-from nlu.training_data import DATA_DIR, TrainingData, files_digest, load_files, training_files
+from nlu.training_data import DATA_DIR, files_digest, load_files, training_files
 
 log = get_logger(__name__)
 
@@ -46,14 +46,16 @@ class BuiltinNluEngine:
         self.threshold = threshold
         self.model_dir = Path(model_dir)
         self.data_dir = Path(data_dir)
-        files = training_files(self.data_dir)
-        if not files:
+        self._files = training_files(self.data_dir)
+        if not self._files:
             raise FileNotFoundError(f"no NLU training data under {self.data_dir}")
-        self._data: TrainingData = load_files(files)
-        self.data_hash = files_digest(files)
-        self.extractor = EntityExtractor(self._data.lookups, self._data.synonyms)
+        data = load_files(self._files)  # examples are dropped after start-up: only vocabularies stay
+        self.data_hash = files_digest(self._files)
+        self._lookup_words = [value for values in data.lookups.values() for value in values]
+        self.extractor = EntityExtractor(data.lookups, data.synonyms)
         self._train_lock = threading.Lock()
         self.model, self.tokenizer = self._load_or_train(force=retrain)
+        self.tokenizer.warm_up()  # load jieba now, not on the first customer message
         self._cached_parse = lru_cache(maxsize=cache_size)(self._parse_uncached)
 
     # --- model lifecycle ----------------------------------------------------------------
@@ -69,10 +71,9 @@ class BuiltinNluEngine:
         """(Re)train from the YAML and persist; returns the new model and tokenizer."""
         with self._train_lock:
             dictionary = self.model_dir / DICTIONARY
-            extra = [value for values in self._data.lookups.values() for value in values]
-            build_small_dictionary(dictionary, extra)
+            build_small_dictionary(dictionary, self._lookup_words)
             tokenizer = shared_tokenizer(dictionary)
-            examples = self._data.examples
+            examples = load_files(self._files).examples
             model = train_model([e.text for e in examples], [e.intent for e in examples], tokenizer, self.data_hash)
             model.save(self.model_dir)
             log.info("nlu_model_trained", examples=len(examples), intents=len(model.classes),

@@ -66,6 +66,9 @@ class WordTokenizer:
         self._jieba = jieba.Tokenizer(dictionary=str(dictionary))
         self._ready = False
 
+    def warm_up(self) -> None:
+        self._ensure_loaded()
+
     def _ensure_loaded(self) -> None:
         if not self._ready:
             with _load_lock:
