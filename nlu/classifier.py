@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ import numpy as np
 from nlu.text import feature_text
 from nlu.tokenizer import WordTokenizer
 
-FEATURE_VERSION = "3"  # bump when featurisation changes so stored models are retrained
+FEATURE_VERSION = "4"  # bump when featurisation changes so stored models are retrained
 CHAR_NGRAMS = (1, 2, 3, 4)
 MODEL_JSON = "intent_model.json"
 MODEL_ARRAYS = "intent_model.npz"
@@ -108,6 +109,7 @@ def train_model(
 ) -> LinearIntentModel:
     """Fit TF-IDF + logistic regression on the examples (a few seconds for a few thousand)."""
     from scipy.sparse import csr_matrix  # training-only imports: keep them out of run-time memory
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
     all_counts = [features(text, tokenizer) for text in texts]
@@ -130,8 +132,12 @@ def train_model(
     matrix = csr_matrix((vals, (rows, cols)), shape=(n_docs, len(vocabulary)))
     label_index = {label: i for i, label in enumerate(classes)}
     targets = np.array([label_index[label] for label in labels])
-    classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
-    classifier.fit(matrix, targets)
+    # SAGA with a loose tolerance: ~1 s on ~3k examples and as accurate as a fully converged lbfgs
+    # (measured on the held-out split); the early stop is intended, so its warning is silenced.
+    classifier = LogisticRegression(C=c, solver="saga", max_iter=300, tol=1e-3, class_weight="balanced", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        classifier.fit(matrix, targets)
     weights = np.ascontiguousarray(classifier.coef_.T, dtype=np.float32)
     bias = np.asarray(classifier.intercept_, dtype=np.float64)
     return LinearIntentModel(classes, vocabulary, idf, weights, bias, data_hash)

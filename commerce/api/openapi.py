@@ -44,7 +44,9 @@ def _parameters(operation: Operation, collector: _SchemaCollector) -> list[dict[
         for name in _PATH_PARAM.findall(operation.path)
     ]
     if operation.query is not None:
-        schema = operation.query.model_json_schema()
+        schema = operation.query.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in schema.pop("$defs", {}).items():  # enums and nested models
+            collector.components.setdefault(name, definition)
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
             params.append({"name": name, "in": "query", "required": name in required, "schema": prop})

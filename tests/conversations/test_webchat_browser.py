@@ -62,6 +62,8 @@ async def test_buy_and_pay_in_the_web_chat(mongo_uri: str, tmp_path: Path,
                 await say("有没有蓝牙耳机")
                 await page.locator(".card button", has_text="声悦降噪蓝牙耳机").first.click()
                 await page.locator(".card.single button", has_text="黑色").last.click()
+                await page.locator(".card.single .sel", has_text="黑色").last.wait_for()
+                await page.locator(".card.single button", has_text="加入购物车").last.click()
                 await page.locator("button.btn", has_text="去结算").last.click()
                 await page.locator(".msg.bot", has_text="请发送收货地址").last.wait_for()
                 await say("张三 13800138000 上海市浦东新区世纪大道100号")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from enum import StrEnum
 
 import pytest
 from aiohttp import web
@@ -28,6 +29,16 @@ class ItemIn(BaseModel):
     qty: int = Field(ge=1, le=99)
 
 
+class Colour(StrEnum):
+    BLACK = "black"
+    WHITE = "white"
+
+
+class ListQuery(BaseModel):
+    colour: Colour | None = None
+    limit: int = Field(default=10, ge=1, le=50)
+
+
 class ItemOut(BaseModel):
     sku: str
     qty: int
@@ -48,6 +59,12 @@ async def add_item(ctx: ApiContext) -> ItemOut:
 @router.get("/public/{code}", auth=Auth.PUBLIC)
 async def public_read(ctx: ApiContext) -> dict[str, str]:
     return {"code": ctx.path["code"]}
+
+
+@router.get("/items", auth=Auth.PUBLIC, query=ListQuery)
+async def list_items(ctx: ApiContext) -> dict[str, object]:
+    query = ctx.query_as(ListQuery)
+    return {"colour": query.colour, "limit": query.limit}
 
 
 @router.post("/admin/prices", auth=Auth.STAFF, roles=[Role.CATALOG_MANAGER])
@@ -156,6 +173,17 @@ async def test_openapi_document_is_valid(client: TestClient[web.Request, web.App
     assert "ItemIn" in document["components"]["schemas"]
     assert document["paths"]["/api/v1/admin/prices"]["post"]["x-roles"] == ["catalog_manager"]
     assert build_openapi([router]) == document
+    colour = next(p for p in document["paths"]["/api/v1/items"]["get"]["parameters"] if p["name"] == "colour")
+    assert "Colour" in str(colour["schema"])
+    assert "Colour" in document["components"]["schemas"]
+
+
+async def test_query_validation(client: TestClient[web.Request, web.Application]) -> None:
+    assert await (await client.get("/api/v1/items?colour=black&limit=5")).json() == {"colour": "black", "limit": 5}
+    bad = await client.get("/api/v1/items?colour=purple&limit=500")
+    assert bad.status == 422
+    paths = sorted(e["path"] for e in (await bad.json())["error"]["details"]["errors"])
+    assert paths == ["colour", "limit"]
 
 
 def test_cursor_round_trip_and_garbage() -> None:
