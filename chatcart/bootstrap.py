@@ -73,6 +73,16 @@ def _shipping_methods(path: Path | None) -> list[ShippingMethod] | None:
     return [ShippingMethod.from_config(entry) for entry in entries]
 
 
+def dialog_config(settings: Settings) -> Any:
+    from dialogs.engine import DialogConfig
+
+    return DialogConfig(
+        nlu_threshold=settings.nlu_threshold,
+        page_size=settings.dialog_page_size,
+        failures_before_human=settings.dialog_failures_before_human,
+    )
+
+
 def build_nlu(settings: Settings) -> Any:
     from nlu.factory import build_engine
 
@@ -105,7 +115,9 @@ async def running_container(
         if with_dialogs:
             from dialogs import build_dialog_engine
 
-            container.dialogs = build_dialog_engine(commerce=commerce, nlu=container.nlu, db=handle.db)
+            container.dialogs = build_dialog_engine(
+                commerce=commerce, nlu=container.nlu, db=handle.db, config=dialog_config(settings)
+            )
         yield container
 
 

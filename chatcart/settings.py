@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     admin_secret: SecretStr | None = None  # CSRF key; generated into <data_dir>/secrets.json if unset
     admin_low_stock_threshold: int = 5
 
+    # --- conversations (dialogs) and web chat ---------------------------------------------------
+    dialog_page_size: int = 5
+    dialog_failures_before_human: int = 2
+    webchat_otp_secret: SecretStr | None = None  # one-time sign-in codes; generated locally if unset
+    sms_provider: Literal["sandbox"] = "sandbox"  # sandbox writes codes to the server log
+
     # --- logging ------------------------------------------------------------------------
     log_level: str = "INFO"
     log_json: bool = True

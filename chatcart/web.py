@@ -11,6 +11,7 @@ from aiohttp import web
 
 import commerce
 from chatcart.bootstrap import Container
+from chatcart.local_secrets import local_secret
 from commerce.api.framework import AUTHENTICATOR, SERVICES, ApiRouter
 from commerce.api.middleware import json_error_middleware, request_context_middleware
 from commerce.api.openapi import openapi_route
@@ -75,7 +76,14 @@ def _mount_optional(app: web.Application, container: Container) -> None:
         from bot.webchat import setup_webchat
         from bot.wechat import setup_wechat
 
-        setup_webchat(app, container)
+        otp_secret = container.settings.webchat_otp_secret
+        setup_webchat(
+            app,
+            container,
+            secret=otp_secret.get_secret_value()
+            if otp_secret
+            else local_secret(container.settings.data_dir, "webchat_otp_secret"),
+        )
         setup_admin(app, container)
         setup_telegram(app, container)  # no-op unless CHATCART_TELEGRAM_TOKEN is set
         setup_wechat(app, container)  # product pages always; the account endpoint when configured

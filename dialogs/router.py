@@ -23,6 +23,7 @@ _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.、)）]?\s*$")
 SMALL_TALK = {"greet", "thanks", "affirm", "deny", "chitchat", "goodbye"}
 USES_PRODUCT = {"search_product", "product_info", "recommend", "add_to_cart", "remove_from_cart", "return_goods",
                 "exchange_goods", "refund", "complaint", "human_agent", "checkout", "view_cart"}  # fmt: skip
+HANDOFF_INTENTS = {"human_agent", "complaint"}
 # Readings of a bare "第二个" / "the second one": it points into the list shown last.
 POINTING_INTENTS = {"nlu_fallback", "product_info", "affirm", "deny", "chitchat", "search_product", "order_status"}
 
@@ -56,18 +57,32 @@ async def route(turn: Turn) -> None:
 
 
 async def _handoff_turn(turn: Turn) -> bool:
-    """While waiting for / talking with an agent the bot keeps quiet. True when handled."""
+    """True when the handoff answers the turn (the bot stays out of it).
+
+    With an agent in the conversation the bot is silent. While only *waiting* for one, the
+    customer can keep shopping: clear requests (buttons, commands, confidently understood
+    shop questions) are still answered; everything else is left for the agent.
+    """
     state = turn.state
     message = turn.message
-    if ((message.kind == "button" and message.payload == "handoff:cancel") or (
-        message.kind == "command" and message.command in ("start", "bot")
-    )) and state.handoff_status == "waiting":
+    if state.handoff_status == "waiting" and (
+        (message.kind == "button" and message.payload == "handoff:cancel")
+        or (message.kind == "command" and message.command in ("start", "bot"))
+    ):
         HandoffService.cancel_waiting(state)
         turn.intent = "handoff_cancel"
         turn.say("handoff.cancelled", *menu_buttons(turn))
         return True
-    turn.intent = "to_agent"
     await turn.services.handoff.customer_message(state, message)
+    if state.handoff_status == "waiting":
+        if message.kind in ("button", "command"):
+            return False
+        if message.kind == "text" and turn.text:
+            turn.parse = await turn.services.nlu.parse(turn.text, lang_hint=state.lang)
+            if understood_intent(turn) not in (SMALL_TALK | HANDOFF_INTENTS | {"nlu_fallback"}) \
+                    and turn.confidence >= 0.6:  # fmt: skip
+                return False
+    turn.intent = "to_agent"
     if state.handoff_status == "waiting" and not state.context.get("waiting_reminded"):
         state.context["waiting_reminded"] = True
         turn.say("handoff.still_waiting", turn.button("button.back_to_bot", "handoff", "cancel"))

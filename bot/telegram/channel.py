@@ -78,7 +78,7 @@ class TelegramChannel:
 
     @classmethod
     def from_container(cls, container: Any, config: TelegramConfig) -> TelegramChannel:
-        payments = CommerceTelegramPayments(container.commerce, container.db) if config.payments_enabled else None
+        payments = CommerceTelegramPayments(container.commerce) if config.payments_enabled else None
         redis = None
         if config.redis_url:
             import redis.asyncio as redis_asyncio

@@ -3,9 +3,9 @@
 - `invoice`: the order (still awaiting payment) as an invoice: payload "order:<number>".
 - `pre_checkout`: answered within Telegram's 10 seconds after re-checking that the order still
   awaits payment, the amount and currency are unchanged and its stock is still held.
-- `confirm`: successful_payment -> the same provider-agnostic path as every payment
-  notification (`PaymentService.apply`), keyed on telegram_payment_charge_id, so a repeated
-  update changes nothing.
+- `confirm`: successful_payment -> `PaymentService.confirm_external_payment` (provider
+  "telegram", keyed on telegram_payment_charge_id): the same guarded path as every payment
+  notification, so a repeated update changes nothing.
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ from typing import Any, Protocol
 from bot.telegram.delivery import InvoiceInfo
 from bot.telegram.texts import text
 from chatcart.logging_setup import get_logger
-from commerce.errors import DomainError, NotFound
-from commerce.inventory.service import INVENTORY
+from commerce.errors import NotFound
 from commerce.money import Money
-from commerce.mongo import Database
 from commerce.orders.model import Order, OrderStatus
-from commerce.payments.model import Notification, NotifyResult
+from commerce.payments.model import NotifyResult
 from dialogs.messages import Lang
 
 log = get_logger(__name__)
@@ -56,10 +54,10 @@ class TelegramPayments(Protocol):
 
 
 class CommerceTelegramPayments:
-    def __init__(self, commerce: Any, db: Database) -> None:
+    def __init__(self, commerce: Any) -> None:
         self.orders = commerce.orders
         self.payments = commerce.payments
-        self._inventory = db[INVENTORY]
+        self.inventory = commerce.inventory
 
     async def _order(self, number: str | None) -> Order | None:
         if not number:
@@ -89,40 +87,17 @@ class CommerceTelegramPayments:
             return "pre_checkout.not_payable"
         if order.currency != currency or order.total.amount != total_amount:
             return "pre_checkout.amount_changed"
-        if not await self._stock_held(order):
+        # Paying commits the order's stock holds: without them the sale would not be covered.
+        if not await self.inventory.holds_intact(order.id, order.quantities()):
             return "pre_checkout.out_of_stock"
         return None
 
-    async def _stock_held(self, order: Order) -> bool:
-        """The order's reservation still holds every unit (or enough stock is free again)."""
-        # Read-only look at the holds; commerce has no "is this reservation intact" query yet.
-        wanted = order.quantities()
-        cursor = self._inventory.find({"_id": {"$in": list(wanted)}}, {f"holds.{order.id}": 1, "available": 1})
-        found = {str(doc["_id"]): doc async for doc in cursor}
-        for sku, quantity in wanted.items():
-            doc = found.get(sku)
-            if doc is None:
-                return False
-            held = int((doc.get("holds") or {}).get(order.id) or 0)
-            if held < quantity and int(doc.get("available") or 0) < quantity - held:
-                return False
-        return True
-
     async def confirm(self, payload: str, currency: str, total_amount: int, charge_id: str) -> Confirmation:
         number = order_number_of(payload)
-        order = await self._order(number)
-        if order is None:
+        if number is None:
             raise NotFound("order of a Telegram payment not found", details={"payload": payload[:64]})
-        if order.status is OrderStatus.PENDING_PAYMENT:
-            payment_id = (await self.payments.start(order.id)).id
-        elif order.payment_ids:
-            payment_id = order.payment_ids[-1]
-        else:
-            raise DomainError("payment for an order that takes no payment", code="not_payable")
-        notification = Notification(provider=PROVIDER, event_id=charge_id[:100], payment_id=payment_id,
-                                    order_id=order.id, succeeded=True, amount=Money(total_amount, currency))  # fmt: skip
-        outcome = await self.payments.apply(notification)
-        result = outcome.result.value if hasattr(outcome.result, "value") else str(outcome.result)
-        log.info("telegram.payment_applied", order=order.number, result=result)
-        return Confirmation(new=outcome.result is not NotifyResult.DUPLICATE, order_number=order.number,
-                            result=result)  # fmt: skip
+        outcome = await self.payments.confirm_external_payment(
+            number, provider=PROVIDER, charge_id=charge_id, amount=Money(total_amount, currency))
+        result = outcome.result.value
+        log.info("telegram.payment_applied", order=number, result=result)
+        return Confirmation(new=outcome.result is not NotifyResult.DUPLICATE, order_number=number, result=result)

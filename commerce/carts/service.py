@@ -13,13 +13,13 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from commerce.batch import WriteBatch
 from commerce.carts.catalog_port import SkuCatalog
 from commerce.carts.model import CartAddResult, CartItem, CartView, LineWarning, price_lines
 from commerce.customers.model import Tier
 from commerce.customers.pricing import TierPricing
 from commerce.customers.service import CUSTOMERS
 from commerce.errors import Conflict, NotFound, ValidationFailed
-from commerce.inventory.batch import WriteBatch
 from commerce.inventory.service import InventoryService
 from commerce.mongo import CollectionIndexes, Database, Document, utcnow
 

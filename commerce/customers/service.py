@@ -16,6 +16,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from chatcart.logging_setup import get_logger
+from commerce.batch import WriteBatch
 from commerce.customers.model import (
     Address,
     AddressIn,
@@ -28,7 +29,6 @@ from commerce.customers.model import (
     normalize_phone,
 )
 from commerce.errors import Conflict, NotFound, ValidationFailed
-from commerce.inventory.batch import WriteBatch
 from commerce.localized import normalize_language
 from commerce.money import Money
 from commerce.mongo import CollectionIndexes, Database, Document, utcnow

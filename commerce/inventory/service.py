@@ -15,8 +15,8 @@ from typing import Any, Protocol
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
+from commerce.batch import BatchResult, WriteBatch
 from commerce.errors import Conflict, OutOfStock, ValidationFailed
-from commerce.inventory.batch import BatchResult, WriteBatch
 from commerce.inventory.model import Movement, StockLevel, StockShortage, check_ref, normalize_lines
 from commerce.mongo import CollectionIndexes, Database, utcnow
 
@@ -221,6 +221,18 @@ class InventoryService:
             async for doc in self._stock.find({"_id": {"$in": wanted}}, {"available": 1, "reserved": 1})
         }
         return {sku: found.get(sku, StockLevel(sku)) for sku in wanted}
+
+    async def holds_intact(self, order_id: str, lines: Mapping[str, int]) -> bool:
+        """True while every line of the order's reservation (ref = order id) is still held in full,
+        i.e. a payment would commit all of it. One read. A missing or different hold means the
+        reservation was released (cancel, timeout, staff) and paying now would sell unheld stock."""
+        wanted = normalize_lines(lines)
+        if not wanted:
+            return False
+        field = f"holds.{check_ref(order_id)}"
+        cursor = self._stock.find({"_id": {"$in": list(wanted)}, field: {"$exists": True}}, {field: 1})
+        held = {str(doc["_id"]): int((doc.get("holds") or {}).get(order_id) or 0) async for doc in cursor}
+        return all(held.get(sku) == qty for sku, qty in wanted.items())
 
     async def shortages(self, lines: Mapping[str, int]) -> list[StockShortage]:
         levels = await self.get_levels(lines)

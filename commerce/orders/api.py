@@ -9,7 +9,7 @@ POST /api/v1/orders/{number}/cancel      cancel an unpaid order
 PUT  /api/v1/orders/{number}/address     change the address before shipping
 POST /api/v1/orders/{number}/complete    confirm receipt
 Staff (order_manager/owner; agents may read):
-GET  /api/v1/admin/orders                filter by status, customer, number prefix, dates
+GET  /api/v1/admin/orders                filter by status, channel, customer, number prefix, dates
 GET  /api/v1/admin/orders/{number}
 POST /api/v1/admin/orders/{number}/ship | /deliver | /cancel
 """
@@ -56,6 +56,7 @@ class PageQuery(BaseModel):
 class AdminOrdersQuery(PageQuery):
     # A Literal (inline enum): the OpenAPI builder does not carry $defs of query models.
     status: Literal["pending_payment", "paid", "shipped", "delivered", "completed", "cancelled", "refunded"] | None = None
+    channel: Literal["telegram", "wechat", "webchat", "terminal", "api"] | None = None
     customer_id: str | None = Field(default=None, max_length=40)
     number: str | None = Field(default=None, max_length=20, description="order number prefix, e.g. 20250101")
     created_from: datetime | None = None
@@ -121,6 +122,7 @@ class OrderOut(BaseModel):
     refunded: str
     can_cancel: bool
     can_change_address: bool
+    channel: str | None = Field(default=None, description="where it was placed: telegram, wechat, webchat, terminal, api")
     history: list[HistoryOut]
 
     @classmethod
@@ -180,7 +182,7 @@ def _after(cursor: str | None) -> str | None:
 def _request(ctx: ApiContext, body: PlaceOrderIn, key: str | None = None) -> CheckoutRequest:
     return CheckoutRequest(customer_id=ctx.customer_id, shipping_method=body.shipping_method,
                            address_id=body.address_id, address=body.address, coupon_code=body.coupon_code,
-                           lines=body.lines, idempotency_key=key, note=body.note)  # fmt: skip
+                           lines=body.lines, idempotency_key=key, note=body.note, channel="api")  # fmt: skip
 
 
 def _staff(ctx: ApiContext) -> str:
@@ -245,8 +247,9 @@ async def confirm_receipt(ctx: ApiContext) -> OrderOut:
 async def admin_orders(ctx: ApiContext) -> OrderPageOut:
     """All orders, newest first, with filters."""
     query = ctx.query_as(AdminOrdersQuery)
-    filters = OrderFilter(status=OrderStatus(query.status) if query.status else None, customer_id=query.customer_id, number_prefix=query.number,
-                          created_from=query.created_from, created_to=query.created_to)  # fmt: skip
+    filters = OrderFilter(status=OrderStatus(query.status) if query.status else None, customer_id=query.customer_id,
+                          channel=query.channel, number_prefix=query.number, created_from=query.created_from,
+                          created_to=query.created_to)  # fmt: skip
     page = await _orders(ctx).list_orders(filters, after=_after(query.cursor), limit=query.limit)
     return OrderPageOut.of(page, _lang(ctx))
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from bson import ObjectId
 
+from commerce.batch import WriteBatch
 from commerce.carts.catalog_port import SkuCatalog
 from commerce.carts.model import CartItem, CartLine, price_lines
 from commerce.carts.service import CARTS, CartService
@@ -30,13 +31,20 @@ from commerce.customers.model import Address, AddressIn, Customer, Tier
 from commerce.customers.pricing import TierPricing
 from commerce.customers.service import CUSTOMERS
 from commerce.errors import NotFound, ValidationFailed
-from commerce.inventory.batch import WriteBatch
 from commerce.inventory.model import normalize_lines
 from commerce.inventory.service import InventoryService, applied_lines, out_of_stock
 from commerce.money import Money
 from commerce.mongo import Database, Document, utcnow
 from commerce.orders.events import EventBus
-from commerce.orders.model import HistoryEntry, Order, OrderLine, OrderStatus, PriceBreakdown, Shipment
+from commerce.orders.model import (
+    HistoryEntry,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PriceBreakdown,
+    Shipment,
+    check_channel,
+)
 from commerce.orders.numbers import OrderNumbers
 from commerce.promotions.model import Coupon, CouponRejected, Discount, RejectionReason, customer_field, normalize_code
 from commerce.promotions.service import COUPONS, PromotionService
@@ -59,6 +67,7 @@ class CheckoutRequest:
     idempotency_key: str | None = None
     note: str = ""
     actor: str | None = None  # who placed it (an agent on behalf of the customer); default the customer
+    channel: str | None = None  # where it was placed (orders.model.SALES_CHANNELS)
 
 
 @dataclass(frozen=True)
@@ -133,6 +142,7 @@ class Checkout:
 
     async def place(self, request: CheckoutRequest) -> Order:
         key = _check_idempotency_key(request.idempotency_key)
+        check_channel(request.channel)
         context = await self._gather(request)
         if context.existing is not None:
             return context.existing
@@ -312,7 +322,7 @@ class Checkout:
             shipment=Shipment(method=quote.shipping.code), coupon_code=quote.discount.code if quote.discount else None,
             history=(HistoryEntry(None, OrderStatus.PENDING_PAYMENT, actor, "order placed", now),),
             created_at=now, updated_at=now, expires_at=now + self.unpaid_timeout, idempotency_key=key,
-            note=" ".join(request.note.split())[:500],
+            note=" ".join(request.note.split())[:500], channel=request.channel,
         )  # fmt: skip
 
 

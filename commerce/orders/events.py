@@ -25,7 +25,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from chatcart.logging_setup import get_logger
-from commerce.inventory.batch import WriteBatch
+from commerce.batch import WriteBatch
 from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 
 EVENTS = "events"

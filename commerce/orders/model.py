@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from commerce.customers.model import Address
-from commerce.errors import InvalidTransition
+from commerce.errors import InvalidTransition, ValidationFailed
 from commerce.localized import LocalizedText
 from commerce.money import Money
 from commerce.mongo import Document, as_utc, utcnow
@@ -60,6 +60,20 @@ STATUS_LABELS: dict[OrderStatus, LocalizedText] = {
 
 # The address can change until the parcel leaves.
 ADDRESS_CHANGEABLE = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.PAID})
+
+
+# Where an order was placed. The chat channels plus the HTTP API; None for orders from before
+# the channel was recorded (or callers that do not say).
+SALES_CHANNELS = frozenset({"telegram", "wechat", "webchat", "terminal", "api"})
+MAX_NOTE_LENGTH = 2000
+MAX_NOTES = 200  # per order: older notes are dropped beyond this
+
+
+def check_channel(channel: str | None) -> str | None:
+    if channel is not None and channel not in SALES_CHANNELS:
+        raise ValidationFailed("unknown sales channel", details={"channel": channel[:40],
+                                                                  "allowed": sorted(SALES_CHANNELS)})  # fmt: skip
+    return channel
 
 
 def sources_of(target: OrderStatus) -> frozenset[OrderStatus]:
@@ -204,6 +218,22 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderNote:
+    """An internal note by staff (or a system actor) - never shown to the customer."""
+
+    text: str
+    actor: str
+    at: datetime
+
+    def to_doc(self) -> Document:
+        return {"text": self.text, "actor": self.actor, "at": self.at}
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> OrderNote:
+        return cls(str(doc.get("text") or ""), str(doc.get("actor") or ""), as_utc(doc["at"]))
+
+
+@dataclass(frozen=True, slots=True)
 class Shipment:
     method: str
     carrier: str | None = None
@@ -241,7 +271,10 @@ class Order:
     payment_ids: tuple[str, ...] = ()
     refunded: Money | None = None
     idempotency_key: str | None = None
-    note: str = ""
+    note: str = ""  # the customer's message with the order
+    channel: str | None = None  # SALES_CHANNELS
+    paid_by: str | None = None  # the payment that moved it to paid
+    notes: tuple[OrderNote, ...] = ()  # internal notes, oldest first
 
     @property
     def total(self) -> Money:
@@ -274,7 +307,8 @@ class Order:
             "history": [h.to_doc() for h in self.history], "created_at": self.created_at,
             "updated_at": self.updated_at, "expires_at": self.expires_at, "paid_at": self.paid_at,
             "payment_ids": list(self.payment_ids), "refunded": (self.refunded or Money.zero(self.currency)).to_doc(),
-            "note": self.note,
+            "note": self.note, "channel": self.channel, "paid_by": self.paid_by,
+            "notes": [n.to_doc() for n in self.notes],
         }  # fmt: skip
         if self.idempotency_key is not None:  # absent, not null: the unique index only covers keyed orders
             doc["idempotency_key"] = self.idempotency_key
@@ -297,6 +331,8 @@ class Order:
             expires_at=when("expires_at"), paid_at=when("paid_at"), payment_ids=tuple(doc.get("payment_ids") or ()),
             refunded=Money.from_doc(refunded) if refunded else None,
             idempotency_key=doc.get("idempotency_key"), note=str(doc.get("note") or ""),
+            channel=doc.get("channel"), paid_by=doc.get("paid_by"),
+            notes=tuple(OrderNote.from_doc(n) for n in doc.get("notes") or []),
         )  # fmt: skip
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
@@ -313,6 +349,6 @@ class Order:
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,
             "paid_at": self.paid_at.isoformat() if self.paid_at else None,
             "refunded": (self.refunded or Money.zero(self.currency)).to_decimal_string(),
-            "can_cancel": self.can_cancel, "can_change_address": self.can_change_address,
+            "can_cancel": self.can_cancel, "can_change_address": self.can_change_address, "channel": self.channel,
             "history": [h.to_dict() for h in self.history],
         }  # fmt: skip

@@ -18,9 +18,9 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from chatcart.logging_setup import get_logger
+from commerce.batch import WriteBatch
 from commerce.customers.model import Address, AddressIn
 from commerce.errors import InvalidTransition, NotFound, ValidationFailed
-from commerce.inventory.batch import WriteBatch
 from commerce.inventory.service import INVENTORY, InventoryService
 from commerce.money import Money
 from commerce.mongo import CollectionIndexes, Database, Document, utcnow
@@ -28,9 +28,13 @@ from commerce.orders.checkout import ORDERS, Checkout, CheckoutRequest, OrderQuo
 from commerce.orders.events import EventBus
 from commerce.orders.model import (
     ADDRESS_CHANGEABLE,
+    MAX_NOTE_LENGTH,
+    MAX_NOTES,
     HistoryEntry,
     Order,
+    OrderNote,
     OrderStatus,
+    check_channel,
     check_transition,
     sources_of,
 )
@@ -48,6 +52,7 @@ INDEXES = [
             IndexModel([("status", ASCENDING), ("expires_at", ASCENDING)]),
             IndexModel([("status", ASCENDING), ("_id", DESCENDING)]),
             IndexModel([("payment_ids", ASCENDING)]),
+            IndexModel([("channel", ASCENDING), ("_id", DESCENDING)], name="channel_id"),
         ],
     )
 ]
@@ -70,6 +75,7 @@ class OrderPage:
 class OrderFilter:
     status: OrderStatus | None = None
     customer_id: str | None = None
+    channel: str | None = None
     number_prefix: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
@@ -90,12 +96,14 @@ class OrderService:
     async def create_order(
         self, customer_id: str, *, shipping_method: str, address_id: str | None = None,
         address: AddressIn | None = None, coupon_code: str | None = None, lines: dict[str, int] | None = None,
-        idempotency_key: str | None = None, note: str = "", actor: str | None = None,
+        idempotency_key: str | None = None, note: str = "", actor: str | None = None, channel: str | None = None,
     ) -> Order:  # fmt: skip
-        """Place an order from the cart (or `lines`). A repeated idempotency key returns the same order."""
+        """Place an order from the cart (or `lines`). A repeated idempotency key returns the same order.
+        `channel` (telegram, wechat, webchat, terminal, api) is where it was placed."""
         return await self.checkout.place(CheckoutRequest(
             customer_id=customer_id, shipping_method=shipping_method, address_id=address_id, address=address,
             coupon_code=coupon_code, lines=lines, idempotency_key=idempotency_key, note=note, actor=actor,
+            channel=channel,
         ))  # fmt: skip
 
     # --- reads -------------------------------------------------------------------------------
@@ -135,6 +143,8 @@ class OrderService:
             query["status"] = filters.status.value
         if filters.customer_id:
             query["customer_id"] = filters.customer_id
+        if filters.channel:
+            query["channel"] = check_channel(filters.channel)
         if filters.number_prefix:
             query["number"] = {"$regex": "^" + _escape_regex(filters.number_prefix)}
         created: Document = {}
@@ -289,6 +299,23 @@ class OrderService:
             )  # fmt: skip
         return Order.from_doc(doc)
 
+    async def add_note(self, ref: str, *, text: str, actor: str) -> Order:
+        """Append an internal note (who, when) to the order, in any status; one update."""
+        text = text.strip()
+        if not text or len(text) > MAX_NOTE_LENGTH:
+            raise ValidationFailed(f"a note needs 1-{MAX_NOTE_LENGTH} characters", code="invalid_note")
+        if not actor.strip():
+            raise ValidationFailed("a note needs an author", code="invalid_note")
+        query: Document = {"number": ref} if "-" in ref else {"_id": ref}
+        note = OrderNote(text, actor.strip()[:120], utcnow())
+        doc = await self._orders.find_one_and_update(
+            query, {"$push": {"notes": {"$each": [note.to_doc()], "$slice": -MAX_NOTES}}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            raise NotFound("order not found", details={"order": ref[:64]})
+        return Order.from_doc(doc)
+
     async def add_refund(self, order_id: str, amount: Money, *, actor: str, reason: str) -> Order:
         """Count a refund against the order; when everything paid is refunded the order is `refunded`."""
         doc = await self._orders.find_one_and_update(
@@ -315,7 +342,7 @@ class OrderService:
         doc = await self._orders.find_one_and_update(
             {"_id": order_id, "status": OrderStatus.PENDING_PAYMENT.value, "payment_ids": payment_id,
              "total.amount": amount.amount, "total.currency": amount.currency},
-            {"$set": {"status": OrderStatus.PAID.value, "paid_at": now, "updated_at": now},
+            {"$set": {"status": OrderStatus.PAID.value, "paid_at": now, "updated_at": now, "paid_by": payment_id},
              "$unset": {"expires_at": "", "lease_owner": "", "lease_until": ""},
              "$push": {"history": entry.to_doc()}},
             return_document=ReturnDocument.AFTER,

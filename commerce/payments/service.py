@@ -6,23 +6,33 @@ A successful notification costs at most four round trips:
   3. one batch: commit the stock holds + their ledger lines, the payment's status, the
      customer's purchase totals, the `order.paid` outbox event, the event's outcome
   4. the catalog's sales counters
-Repeats change nothing: the event id is known and the order is no longer pending. A crash
-between steps is repaired by the provider's retry: an event still marked "processing" is run
-again, and every step is guarded or has a stable id.
+Repeats change nothing: the event id is known and the order is no longer pending. A run
+holds a lease on its event, so a repeat arriving meanwhile is a duplicate, not a second run.
+A crash between steps is repaired by the provider's retry once the lease ran out: the event,
+still "processing", is run again; the order remembers which payment paid it (`paid_by`), so
+the follow-up batch is finished, and every step is guarded or has a stable id.
+
+Payments captured by the provider and reported in-band (Telegram Payments) enter through
+`confirm_external_payment`, which records them under the provider's name and then takes the
+same path.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import re
 from collections.abc import Mapping
+from datetime import timedelta
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from chatcart.logging_setup import get_logger
+from commerce.batch import WriteBatch
 from commerce.carts.catalog_port import SkuCatalog
 from commerce.customers.service import CustomerService
 from commerce.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from commerce.inventory.batch import WriteBatch
 from commerce.inventory.service import InventoryService
 from commerce.money import Money
 from commerce.mongo import CollectionIndexes, Database, Document, utcnow
@@ -41,6 +51,8 @@ from commerce.payments.sandbox import SandboxProvider
 
 PAYMENTS = "payments"
 PAYMENT_EVENTS = "payment_events"
+# How long a run owns a notification; a repeat after that re-runs an interrupted one.
+EVENT_LEASE = timedelta(seconds=60)
 
 INDEXES = [
     CollectionIndexes(
@@ -162,18 +174,64 @@ class PaymentService:
             return await self._not_applied(event_key, notification)
         return await self._apply_success(event_key, notification, order)
 
+    async def confirm_external_payment(self, order_ref: str, *, provider: str, charge_id: str,
+                                       amount: Money) -> NotifyOutcome:  # fmt: skip
+        """A payment the provider already captured and reported in-band (Telegram Payments'
+        `successful_payment`, ...), as opposed to a signed notification about one of our links.
+
+        The payment is recorded under the provider's own name with an id derived from
+        (provider, charge_id), so a repeated report is recognised (DUPLICATE) and changes
+        nothing; then it takes the same guarded path as a notification (`apply`). Money that
+        does not match the order's total (amount or currency) is never applied: the payment is
+        kept as ORPHANED for a refund by hand.
+        """
+        provider, charge_id = _check_external(provider, charge_id, amount)
+        order = await self.orders.find(order_ref)
+        payment_id = external_payment_id(provider, charge_id)
+        now = utcnow()
+        intent = PaymentIntent(id=payment_id, order_id=order.id, order_number=order.number,
+                               customer_id=order.customer_id, provider=provider, amount=amount, pay_url="",
+                               expires_at=now, created_at=now)  # fmt: skip
+        record = {key: value for key, value in intent.to_doc().items() if key != "_id"}
+        await self._payments.update_one({"_id": payment_id}, {"$setOnInsert": {**record, "charge_id": charge_id}},
+                                        upsert=True)  # fmt: skip
+        notification = Notification(provider=provider, event_id=charge_id, payment_id=payment_id, order_id=order.id,
+                                    succeeded=True, amount=amount)  # fmt: skip
+        if amount != order.total:
+            return await self._reject_external(notification, order)
+        if order.status is OrderStatus.PENDING_PAYMENT:
+            # Cancelled or paid meanwhile: `apply` finds out which and answers accordingly.
+            with contextlib.suppress(InvalidTransition):
+                await self.orders.attach_payment(order.id, payment_id)
+        return await self.apply(notification)
+
+    async def _reject_external(self, notification: Notification, order: Order) -> NotifyOutcome:
+        event_key = f"{notification.provider}:{notification.event_id}"
+        if not await self._record_event(event_key, notification):
+            return NotifyOutcome(NotifyResult.DUPLICATE, notification.payment_id, order.id)
+        log.warning("payment_amount_mismatch", order_id=order.id, payment_id=notification.payment_id,
+                    provider=notification.provider)  # fmt: skip
+        return await self._orphan(event_key, notification, order, "rejected:amount_mismatch")
+
     async def _record_event(self, event_key: str, notification: Notification) -> bool:
-        """True when this notification must be processed (new, or an interrupted earlier run)."""
+        """True when this notification must be processed now: it is new, or an earlier run was
+        interrupted. A run holds a lease on the event, so a repeat arriving while the first run
+        is still busy is a duplicate instead of a second, concurrent run."""
+        now = utcnow()
         try:
             await self._events_seen.insert_one({
                 "_id": event_key, "payment_id": notification.payment_id, "order_id": notification.order_id,
                 "succeeded": notification.succeeded, "amount": notification.amount.to_doc(),
-                "received_at": utcnow(), "outcome": "processing",
+                "received_at": now, "outcome": "processing", "lease_until": now + EVENT_LEASE,
             })  # fmt: skip
             return True
         except DuplicateKeyError:
-            seen = await self._events_seen.find_one({"_id": event_key}, {"outcome": 1})
-            return seen is not None and seen.get("outcome") == "processing"
+            taken = await self._events_seen.find_one_and_update(
+                {"_id": event_key, "outcome": "processing",
+                 "$or": [{"lease_until": {"$lte": now}}, {"lease_until": None}]},
+                {"$set": {"lease_until": now + EVENT_LEASE}}, projection={"_id": 1},
+            )  # fmt: skip
+            return taken is not None
 
     async def _apply_success(self, event_key: str, notification: Notification, order: Order) -> NotifyOutcome:
         lines = order.quantities()
@@ -215,7 +273,12 @@ class PaymentService:
         except NotFound:
             await self._set_outcome(event_key, "rejected:unknown_order")
             raise
-        if notification.payment_id not in order.payment_ids:
+        payment_doc = await self._payments.find_one({"_id": notification.payment_id})
+        # Attached to the order, or recorded for it (a provider-captured payment that arrived
+        # after the order had stopped waiting for payment, so it could not be attached).
+        belongs = notification.payment_id in order.payment_ids or (
+            payment_doc is not None and payment_doc.get("order_id") == order.id)
+        if not belongs:
             await self._set_outcome(event_key, "rejected:unknown_payment")
             raise ValidationFailed("the payment does not belong to this order", code="unknown_payment",
                                    details={"payment_id": notification.payment_id})  # fmt: skip
@@ -226,12 +289,23 @@ class PaymentService:
                 "the paid amount does not match the order total", code="amount_mismatch",
                 details={"expected": str(order.total), "received": str(notification.amount)},
             )  # fmt: skip
-        payment = await self.get(notification.payment_id)
-        if payment.status is PaymentStatus.SUCCEEDED:  # the same payment, reported again under a new id
+        succeeded = payment_doc is not None and payment_doc.get("status") == PaymentStatus.SUCCEEDED.value
+        if order.paid_by == notification.payment_id and not succeeded and _older_than_lease(order):
+            # This payment did pay the order, but the run that did it stopped before its
+            # follow-up batch (stock, payment status, event) and its lease ran out: finish it
+            # now. The batch's writes are guarded or keyed.
+            return await self._apply_success(event_key, notification, order)
+        if succeeded or order.paid_by == notification.payment_id:  # reported again (maybe while still in flight)
             await self._set_outcome(event_key, NotifyResult.ALREADY_PAID.value)
             return NotifyOutcome(NotifyResult.ALREADY_PAID, notification.payment_id, order.id, order)
         # Money arrived for an order that was cancelled meanwhile, or paid twice through two
         # links: keep it visible for a refund instead of silently accepting it.
+        log.warning("payment_not_applicable", order_id=order.id, payment_id=notification.payment_id,
+                    order_status=order.status.value)  # fmt: skip
+        return await self._orphan(event_key, notification, order, NotifyResult.ORPHANED.value)
+
+    async def _orphan(self, event_key: str, notification: Notification, order: Order, outcome: str) -> NotifyOutcome:
+        """Money that cannot be applied to the order: the payment is ORPHANED (refund by hand)."""
         batch = WriteBatch(self._db)
         batch.update_one(PAYMENTS, {"_id": notification.payment_id},
                          {"$set": {"status": PaymentStatus.ORPHANED.value}})  # fmt: skip
@@ -239,10 +313,8 @@ class PaymentService:
                         payload={"number": order.number, "payment_id": notification.payment_id,
                                  "amount": notification.amount.to_doc(), "order_status": order.status.value},
                         event_id=f"payment.orphaned:{notification.payment_id}")  # fmt: skip
-        self._add_outcome(batch, event_key, NotifyResult.ORPHANED)
+        batch.update_one(PAYMENT_EVENTS, {"_id": event_key}, {"$set": {"outcome": outcome}})
         await batch.execute()
-        log.warning("payment_not_applicable", order_id=order.id, payment_id=notification.payment_id,
-                    order_status=order.status.value)  # fmt: skip
         return NotifyOutcome(NotifyResult.ORPHANED, notification.payment_id, order.id, order)
 
     @staticmethod
@@ -278,3 +350,27 @@ class PaymentService:
     async def repoint_customer(self, absorbed_id: str, survivor_id: str) -> None:
         await self._payments.update_many({"customer_id": absorbed_id}, {"$set": {"customer_id": survivor_id}})
 
+
+def _older_than_lease(order: Order) -> bool:
+    return order.paid_at is not None and order.paid_at <= utcnow() - EVENT_LEASE
+
+
+_PROVIDER_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+def external_payment_id(provider: str, charge_id: str) -> str:
+    """Stable payment id for a provider's charge: the same charge always maps to one payment."""
+    digest = hashlib.sha256(f"{provider}:{charge_id}".encode()).hexdigest()[:32]
+    return f"{provider}_{digest}"
+
+
+def _check_external(provider: str, charge_id: str, amount: Money) -> tuple[str, str]:
+    provider, charge_id = provider.strip(), charge_id.strip()
+    if not _PROVIDER_NAME.match(provider):
+        raise ValidationFailed("invalid payment provider name", details={"provider": provider[:40]})
+    if not charge_id or len(charge_id) > 100 or not charge_id.isprintable():
+        raise ValidationFailed("invalid provider charge id", code="invalid_charge_id",
+                               details={"charge_id": charge_id[:100]})  # fmt: skip
+    if amount.amount <= 0:
+        raise ValidationFailed("a captured payment must have a positive amount", details={"amount": str(amount)})
+    return provider, charge_id

@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from commerce.batch import WriteBatch
 from commerce.errors import Conflict, NotFound, ValidationFailed
-from commerce.inventory.batch import WriteBatch
 from commerce.localized import LocalizedText
 from commerce.money import Money, MoneyError
 from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow

@@ -1,25 +1,20 @@
 from __future__ import annotations
 
-import contextlib
 import io
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from PIL import Image
 
 from chatcart.cli import catalog as catalog_cli
-from chatcart.database import make_client
-from chatcart.settings import Settings
 from commerce.catalog import CatalogService
 from commerce.catalog.demo import demo_store_data, seed_demo, seed_demo_store
 from commerce.catalog.demo.images import render_product_image
 from commerce.mongo import Database
-from tests.catalog.conftest import FakeStock
+from commerce.promotions.service import PromotionService
 
 
 def test_demo_store_is_big_bilingual_and_varied() -> None:
@@ -44,14 +39,18 @@ def test_product_images_are_deterministic_pngs() -> None:
     assert image.size == (480, 480)
 
 
-async def test_seed_demo_writes_pictures_and_respects_if_empty(catalog: CatalogService, tmp_path: Path) -> None:
-    report = await seed_demo_store(SimpleNamespace(catalog=catalog), tmp_path, if_empty=True)
+async def test_seed_demo_writes_pictures_and_respects_if_empty(
+    catalog: CatalogService, db: Database, tmp_path: Path
+) -> None:
+    promotions = PromotionService(db, currency="CNY")
+    report = await seed_demo_store(SimpleNamespace(catalog=catalog, promotions=promotions), tmp_path, if_empty=True)
     assert report is not None
     assert report.ok
     assert report.created == len(demo_store_data()["products"])
     pictures = sorted(p.name for p in (tmp_path / "media" / "products").iterdir())
     assert "P100.png" in pictures
     assert len(pictures) == report.created
+    assert {c["_id"] async for c in db.coupons.find({}, {"_id": 1})} >= {"WELCOME10", "SAVE20"}
     assert await seed_demo(catalog, tmp_path / "media", if_empty=True) is None
     again = await seed_demo(catalog, tmp_path / "media")
     assert again is not None
@@ -61,19 +60,9 @@ async def test_seed_demo_writes_pictures_and_respects_if_empty(catalog: CatalogS
 # --- CLI -------------------------------------------------------------------------------------------
 @pytest.fixture
 def cli_db(mongo_uri: str, db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
-    """Point the CLI at this test's database through a stand-in for the app container."""
-
-    @contextlib.asynccontextmanager
-    async def open_container(settings: Settings) -> AsyncIterator[Any]:
-        client = make_client(mongo_uri)
-        try:
-            stock = FakeStock(client[db.name])
-            service = CatalogService(client[db.name], set_stock=stock.set_levels, get_stock=stock.get_levels)
-            yield SimpleNamespace(commerce=SimpleNamespace(catalog=service), settings=settings)
-        finally:
-            await client.close()
-
-    monkeypatch.setattr(catalog_cli, "_open_container", open_container)
+    """Point the real CLI (and its real container) at this test's database."""
+    monkeypatch.setenv("MONGODB_URI", mongo_uri)
+    monkeypatch.setenv("CHATCART_DB_NAME", db.name)
     monkeypatch.setenv("CHATCART_DATA_DIR", str(tmp_path))
     return db.name
 

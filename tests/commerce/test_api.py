@@ -124,6 +124,7 @@ async def test_shopping_journey_over_http(served: tuple[Commerce, Api, TokenAuth
     assert order["pricing"]["total"] == "199.00"
     assert order["status"] == "pending_payment"
     assert order["can_cancel"]
+    assert order["channel"] == "api"
 
     payment = await api.call("POST", f"/orders/{order['number']}/pay", "cust", expect=201)
     async with api.session.post(payment["pay_url"] + "/pay") as paid_page:
@@ -154,6 +155,9 @@ async def test_shopping_journey_over_http(served: tuple[Commerce, Api, TokenAuth
 
     admin_list = await api.call("GET", "/admin/orders?status=delivered", "staff")
     assert [o["number"] for o in admin_list["items"]] == [order["number"]]
+    by_channel = await api.call("GET", "/admin/orders?channel=api", "staff")
+    assert [o["number"] for o in by_channel["items"]] == [order["number"]]
+    assert (await api.call("GET", "/admin/orders?channel=telegram", "staff"))["items"] == []
     levels = await api.call("GET", "/admin/inventory?skus=A,B", "staff")
     assert {x["sku"]: x["available"] for x in levels["items"]} == {"A": 4, "B": 5}
     adjusted = await api.call("POST", "/admin/inventory/adjust", "staff", json={"sku": "A", "delta": -4,

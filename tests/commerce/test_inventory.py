@@ -115,3 +115,17 @@ async def test_invalid_input_is_refused(inventory: InventoryService) -> None:
         await inventory.reserve({"A": 0}, "o9")
     with pytest.raises(ValidationFailed):
         await inventory.reserve({"A": 1}, "bad.ref")
+
+
+async def test_holds_intact_follows_the_reservation(inventory: InventoryService) -> None:
+    assert not await inventory.holds_intact("o5", {"A": 2, "B": 1})  # nothing reserved yet
+    await inventory.reserve({"A": 2, "B": 1}, "o5")
+    assert await inventory.holds_intact("o5", {"A": 2, "B": 1})
+    assert not await inventory.holds_intact("o5", {"A": 3, "B": 1})  # a different quantity is not this hold
+    assert not await inventory.holds_intact("o5", {"A": 2, "B": 1, "C": 1})
+    await inventory.release({"B": 1}, "o5")
+    assert not await inventory.holds_intact("o5", {"A": 2, "B": 1})
+    await inventory.commit({"A": 2}, "o5")
+    assert not await inventory.holds_intact("o5", {"A": 2})
+    with pytest.raises(ValidationFailed):
+        await inventory.holds_intact("bad ref!", {"A": 1})

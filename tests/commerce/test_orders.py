@@ -8,6 +8,7 @@ from commerce.errors import InvalidTransition, NotFound, OutOfStock, ValidationF
 from commerce.orders.checkout import CheckoutRequest
 from commerce.orders.model import OrderStatus
 from commerce.orders.numbers import OrderNumbers, format_number
+from commerce.orders.service import OrderFilter
 from commerce.promotions.model import CouponRejected
 from commerce.promotions.service import seed_demo_coupons
 from commerce.services import Commerce
@@ -185,6 +186,44 @@ async def test_orders_are_private_and_paginated(shop: Shop, commerce: Commerce) 
     assert seen == [o.id for o in reversed(placed)]
     assert third.next_after is None
     assert len({o.number for o in placed}) == 5
+
+
+async def test_orders_remember_their_channel(shop: Shop, commerce: Commerce) -> None:
+    await shop.add_product("P1", [("A", "10.00")])
+    customer = await shop.customer()
+    place = commerce.orders.create_order
+    telegram = await place(customer.id, shipping_method="express", lines={"A": 1}, channel="telegram")
+    webchat = await place(customer.id, shipping_method="express", lines={"A": 1}, channel="webchat")
+    unknown = await place(customer.id, shipping_method="express", lines={"A": 1})  # callers may not say
+    assert (await commerce.orders.get(telegram.id)).channel == "telegram"
+    assert unknown.channel is None
+    page = await commerce.orders.list_orders(OrderFilter(channel="telegram"))
+    assert [o.id for o in page.orders] == [telegram.id]
+    page = await commerce.orders.list_orders(OrderFilter(channel="webchat", customer_id=customer.id))
+    assert [o.id for o in page.orders] == [webchat.id]
+    with pytest.raises(ValidationFailed):
+        await place(customer.id, shipping_method="express", lines={"A": 1}, channel="fax")
+    with pytest.raises(ValidationFailed):
+        await commerce.orders.list_orders(OrderFilter(channel="fax"))
+
+
+async def test_notes_are_kept_on_the_order_with_author_and_time(shop: Shop, commerce: Commerce) -> None:
+    await shop.add_product("P1", [("A", "10.00")])
+    order = await commerce.orders.create_order((await shop.customer()).id, shipping_method="express",
+                                               lines={"A": 1}, note="please ring twice")  # fmt: skip
+    await commerce.orders.add_note(order.number, text="  called the customer ", actor="staff:li")
+    noted = await commerce.orders.add_note(order.id, text="address confirmed", actor="staff:wang")
+    assert [(n.text, n.actor) for n in noted.notes] == [("called the customer", "staff:li"),
+                                                        ("address confirmed", "staff:wang")]  # fmt: skip
+    assert noted.notes[0].at <= noted.notes[1].at
+    assert noted.note == "please ring twice"  # the customer's own note is untouched
+    assert noted.status is OrderStatus.PENDING_PAYMENT
+    assert (await commerce.orders.get(order.id)).notes == noted.notes
+    for text in ("", "   ", "x" * 2001):
+        with pytest.raises(ValidationFailed):
+            await commerce.orders.add_note(order.id, text=text, actor="staff:li")
+    with pytest.raises(NotFound):
+        await commerce.orders.add_note("20990101-0001", text="hello", actor="staff:li")
 
 
 async def test_order_numbers_count_per_day(commerce: Commerce, db: object) -> None:

@@ -2,6 +2,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import aiohttp
 import pytest
@@ -11,12 +12,13 @@ from aiohttp.test_utils import TestServer
 from chatcart.embedded_db import free_port
 from commerce.api.framework import SERVICES
 from commerce.api.middleware import json_error_middleware
-from commerce.errors import InvalidTransition, Unauthorized, ValidationFailed
-from commerce.mongo import Database
+from commerce.errors import InvalidTransition, NotFound, Unauthorized, ValidationFailed
+from commerce.money import Money
+from commerce.mongo import Database, utcnow
 from commerce.orders.events import Event
 from commerce.orders.model import Order, OrderStatus
 from commerce.payments import api as payments_api
-from commerce.payments.model import NotifyResult, PaymentStatus
+from commerce.payments.model import Notification, NotifyResult, PaymentStatus
 from commerce.payments.sandbox import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from commerce.payments.sandbox_web import setup_sandbox_routes
 from commerce.services import Commerce, build_commerce, ensure_all_indexes
@@ -171,6 +173,91 @@ async def test_payment_notify_takes_at_most_four_commands(shop: Shop, counted: C
         repeat = await payments.handle_notification("sandbox", headers, body)
     assert repeat.result is NotifyResult.DUPLICATE
     assert measured.count <= 2
+
+
+async def test_an_interrupted_run_is_finished_by_the_retry(shop: Shop, commerce: Commerce, db: Database) -> None:
+    order = await place(shop, commerce)
+    payment = await commerce.payments.start(order.number)
+    notification = Notification("sandbox", "evt-crash", payment.id, order.id, True, order.total)
+    # The first run recorded the event and marked the order paid, then died before its batch.
+    long_ago = utcnow() - timedelta(minutes=5)
+    await db.payment_events.insert_one({"_id": "sandbox:evt-crash", "outcome": "processing", "lease_until": long_ago})
+    assert await commerce.orders.mark_paid(order.id, payment_id=payment.id, amount=order.total, actor="t")
+    # A retry while the first run could still be busy does not run the batch a second time.
+    assert (await commerce.payments.apply(Notification("sandbox", "evt-other", payment.id, order.id, True,
+                                                       order.total))).result is NotifyResult.ALREADY_PAID  # fmt: skip
+    assert (await commerce.inventory.get_levels(["A"]))["A"].reserved == 2
+    await db.orders.update_one({"_id": order.id}, {"$set": {"paid_at": long_ago}})
+    outcome = await commerce.payments.apply(notification)
+    assert outcome.result is NotifyResult.PAID
+    level = (await commerce.inventory.get_levels(["A"]))["A"]
+    assert (level.available, level.reserved) == (8, 0)
+    assert (await commerce.payments.get(payment.id)).status is PaymentStatus.SUCCEEDED
+    assert (await commerce.customers.get(order.customer_id)).purchases.orders == 1
+    assert (await commerce.payments.apply(notification)).result is NotifyResult.DUPLICATE
+
+
+# --- payments a provider captured and reported in-band (Telegram Payments) ------------------------
+async def test_external_payment_pays_once_under_the_provider_name(shop: Shop, commerce: Commerce) -> None:
+    order = await place(shop, commerce)
+    confirm = commerce.payments.confirm_external_payment
+    results = await asyncio.gather(*(confirm(order.number, provider="telegram", charge_id="tg-1", amount=order.total)
+                                     for _ in range(3)))  # fmt: skip
+    assert sorted(r.result for r in results) == sorted([NotifyResult.PAID, NotifyResult.DUPLICATE,
+                                                        NotifyResult.DUPLICATE])  # fmt: skip
+    paid = await commerce.orders.get(order.id)
+    assert paid.status is OrderStatus.PAID
+    assert [h.to_status for h in paid.history].count(OrderStatus.PAID) == 1
+    [payment] = await commerce.payments.for_order(order.id)
+    assert (payment.provider, payment.status, payment.amount) == ("telegram", PaymentStatus.SUCCEEDED, order.total)
+    assert payment.id in paid.payment_ids
+    level = (await commerce.inventory.get_levels(["A"]))["A"]
+    assert (level.available, level.reserved) == (8, 0)
+    assert (await commerce.catalog.get_product("P1")).sales == 2
+    # the same order number paid again with another charge: money to refund, nothing changes
+    other = await confirm(order.id, provider="telegram", charge_id="tg-2", amount=order.total)
+    assert other.result is NotifyResult.ORPHANED
+    assert (await commerce.payments.get(other.payment_id)).status is PaymentStatus.ORPHANED
+    assert (await commerce.inventory.get_levels(["A"]))["A"] == level
+
+
+async def test_external_payment_with_the_wrong_amount_is_kept_for_a_refund(shop: Shop, commerce: Commerce) -> None:
+    order = await place(shop, commerce)
+    confirm = commerce.payments.confirm_external_payment
+    for amount in (Money(order.total.amount - 1, order.currency), Money(order.total.amount, "USD")):
+        outcome = await confirm(order.number, provider="telegram", charge_id=f"tg-{amount}", amount=amount)
+        assert outcome.result is NotifyResult.ORPHANED
+        assert (await commerce.payments.get(outcome.payment_id)).status is PaymentStatus.ORPHANED
+        again = await confirm(order.number, provider="telegram", charge_id=f"tg-{amount}", amount=amount)
+        assert again.result is NotifyResult.DUPLICATE
+    current = await commerce.orders.get(order.id)
+    assert current.status is OrderStatus.PENDING_PAYMENT
+    assert current.payment_ids == ()
+    assert (await commerce.inventory.get_levels(["A"]))["A"].reserved == 2
+    assert "payment.orphaned" in {e.type for e in await commerce.events.recent(order_id=order.id)}
+
+
+async def test_external_payment_after_cancellation_is_orphaned(shop: Shop, commerce: Commerce) -> None:
+    order = await place(shop, commerce)
+    await commerce.orders.cancel(order.id, actor="system:timeout")
+    outcome = await commerce.payments.confirm_external_payment(order.number, provider="telegram", charge_id="tg-9",
+                                                               amount=order.total)  # fmt: skip
+    assert outcome.result is NotifyResult.ORPHANED
+    assert (await commerce.orders.get(order.id)).status is OrderStatus.CANCELLED
+    assert (await commerce.inventory.get_levels(["A"]))["A"].available == 10
+
+
+async def test_external_payment_input_is_checked(shop: Shop, commerce: Commerce) -> None:
+    order = await place(shop, commerce)
+    confirm = commerce.payments.confirm_external_payment
+    for provider, charge_id, amount in (("Tele gram", "c1", order.total), ("telegram", "", order.total),
+                                        ("telegram", "x" * 101, order.total),
+                                        ("telegram", "c1", Money(0, order.currency))):  # fmt: skip
+        with pytest.raises(ValidationFailed):
+            await confirm(order.number, provider=provider, charge_id=charge_id, amount=amount)
+    with pytest.raises(NotFound):
+        await confirm("20990101-9999", provider="telegram", charge_id="c1", amount=order.total)
+    assert await commerce.payments.for_order(order.id) == []
 
 
 # --- through real HTTP: the pay page posts to the notify endpoint ---------------------------------

@@ -114,7 +114,7 @@ async def test_300_concurrent_checkouts_sell_exactly_the_stock(shop: Shop, comme
 async def test_repair_settles_holds_left_by_a_crash(shop: Shop, commerce: Commerce, db: Database) -> None:
     from bson import ObjectId
 
-    from commerce.inventory.batch import WriteBatch
+    from commerce.batch import WriteBatch
 
     await shop.add_product("P1", [("A", "10.00")], stock=10)
     customer = await shop.customer()

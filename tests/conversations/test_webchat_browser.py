@@ -74,7 +74,8 @@ async def test_buy_and_pay_in_the_web_chat(mongo_uri: str, tmp_path: Path,
                 pay_link = page.locator("a.btn.primary", has_text="立即支付").last
                 await pay_link.wait_for()
                 href = await pay_link.get_attribute("href")
-                assert href and href.startswith(f"http://127.0.0.1:{port}/pay/sandbox/")
+                assert href
+                assert href.startswith(f"http://127.0.0.1:{port}/pay/sandbox/")
 
                 pay_page = await browser.new_page()
                 await pay_page.goto(href)

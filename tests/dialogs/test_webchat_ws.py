@@ -73,7 +73,7 @@ async def test_chat_over_websocket(client: Any) -> None:
 
 
 async def test_reconnect_with_token_keeps_the_conversation(client: Any) -> None:
-    http, _, engine = client
+    http, _, _engine = client
     ws = await http.ws_connect("/chat/ws")
     await ws.send_json({"type": "hello"})
     token = (await ws.receive_json())["token"]

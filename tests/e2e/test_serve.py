@@ -10,7 +10,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,7 +33,7 @@ class Served:
         self.base = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"}
         env.update({"CHATCART_DATA_DIR": str(data_dir), "CHATCART_PORT": str(self.port), "CHATCART_LOG_LEVEL": "WARNING"})
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             [CHATCART, "serve", "--demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         deadline = time.monotonic() + 120
@@ -57,8 +56,8 @@ class Served:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Iterator[Path]:
-    yield tmp_path / "var"
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "var"
 
 
 def test_serve_demo_then_restart_keeps_data(data_dir: Path) -> None:

@@ -28,7 +28,12 @@ async def seed_demo_store(commerce: Any, data_dir: Path, *, if_empty: bool = Fal
     """`chatcart seed-demo` / `serve --demo`: `commerce.catalog` is the CatalogService; pictures go
     to `<data_dir>/media/products/` (served under /media/products/)."""
     catalog: CatalogService = commerce.catalog
-    return await seed_demo(catalog, Path(data_dir) / "media", if_empty=if_empty)
+    report = await seed_demo(catalog, Path(data_dir) / "media", if_empty=if_empty)
+    if report is not None and report.ok:
+        from commerce.promotions.service import seed_demo_coupons
+
+        await seed_demo_coupons(commerce.promotions)  # WELCOME10, SAVE20: idempotent
+    return report
 
 
 async def seed_demo(catalog: CatalogService, media_dir: Path, *, if_empty: bool = False) -> ImportReport | None:
