@@ -7,12 +7,13 @@ cookie (set by the language switch), else from the browser's Accept-Language.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+
+from dialogs.i18n import flatten_texts
 
 AdminLang = Literal["zh", "en"]
 LANGS: tuple[AdminLang, ...] = ("zh", "en")
@@ -24,21 +25,10 @@ class MissingMessage(KeyError):
     """A key that is not in the catalog (a programming error; the catalog tests catch it)."""
 
 
-def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
-    flat: dict[str, str] = {}
-    for key, value in tree.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            flat.update(_flatten(value, path + "."))
-        else:
-            flat[path] = str(value)
-    return flat
-
-
 @cache
 def catalog(lang: AdminLang) -> dict[str, str]:
     with (LOCALE_DIR / f"{lang}.yml").open(encoding="utf-8") as handle:
-        return _flatten(yaml.safe_load(handle) or {})
+        return flatten_texts(yaml.safe_load(handle) or {})
 
 
 def _lang(lang: str) -> AdminLang:

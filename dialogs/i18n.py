@@ -8,6 +8,7 @@ compare both catalogs) instead of showing a customer a raw key.
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,14 @@ class MissingMessage(KeyError):
     """A catalog key that does not exist (a programming error caught by the tests)."""
 
 
-def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str | list[str]]:
+def flatten_messages(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str | list[str]]:
+    """A nested YAML message tree as dotted keys ("cart.empty"). Every catalog in the project
+    (dialogs, channels, admin) is loaded through this one function."""
     flat: dict[str, str | list[str]] = {}
     for key, value in tree.items():
         path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(_flatten(value, path + "."))
+        if isinstance(value, Mapping):
+            flat.update(flatten_messages(value, path + "."))
         elif isinstance(value, list):
             flat[path] = [str(item) for item in value]
         else:
@@ -41,7 +44,12 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str | list[str
 def load_catalog(lang: Lang) -> dict[str, str | list[str]]:
     with (LOCALE_DIR / CATALOG_FILES[lang]).open(encoding="utf-8") as handle:
         tree = yaml.safe_load(handle) or {}
-    return _flatten(tree)
+    return flatten_messages(tree)
+
+
+def flatten_texts(tree: Mapping[str, Any]) -> dict[str, str]:
+    """Like `flatten_messages`, for catalogs that hold only plain strings."""
+    return {key: value if isinstance(value, str) else "\n".join(value) for key, value in flatten_messages(tree).items()}
 
 
 def placeholders(template: str) -> set[str]:

@@ -13,26 +13,17 @@ from typing import Any
 
 import yaml
 
+from dialogs.i18n import flatten_texts
 from dialogs.messages import Lang, normalize_lang
 
 CATALOG = Path(__file__).with_name("texts.yml")
-
-
-def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    flat: dict[str, str] = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = str(value)
-    return flat
 
 
 @cache
 def _catalog() -> dict[str, dict[str, str]]:
     with CATALOG.open(encoding="utf-8") as handle:
         tree = yaml.safe_load(handle) or {}
-    return {lang: _flatten(tree.get(lang) or {}) for lang in ("zh", "en")}
+    return {lang: flatten_texts(tree.get(lang) or {}) for lang in ("zh", "en")}
 
 
 def lang_of(value: str | None, default: Lang = "zh") -> Lang:

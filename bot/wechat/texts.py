@@ -8,27 +8,17 @@ from typing import Any
 
 import yaml
 
+from dialogs.i18n import flatten_texts
 from dialogs.messages import Lang
 
 CATALOG = Path(__file__).with_name("texts.yml")
-
-
-def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    flat: dict[str, str] = {}
-    for key, value in tree.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(_flatten(value, path + "."))
-        else:
-            flat[path] = str(value)
-    return flat
 
 
 @cache
 def catalog(lang: Lang) -> dict[str, str]:
     with CATALOG.open(encoding="utf-8") as handle:
         tree = yaml.safe_load(handle) or {}
-    return _flatten(tree.get(lang) or {})
+    return flatten_texts(tree.get(lang) or {})
 
 
 def wt(key: str, lang: Lang, **params: Any) -> str:

@@ -8,6 +8,7 @@ import gc
 import secrets
 import signal
 import sys
+from collections.abc import AsyncIterator
 
 import click
 from aiohttp import web
@@ -58,8 +59,25 @@ async def _prepare_demo(container: Container) -> list[str]:
     return lines
 
 
-def _workers(container: Container) -> list[asyncio.Task[None]]:
-    return [asyncio.create_task(w) for w in container.commerce.background_jobs()]
+@contextlib.asynccontextmanager
+async def background_jobs(container: Container, *, dispatch_events: bool, order_timeouts: bool) -> AsyncIterator[int]:
+    """Run the long-lived loops for the life of the block, cancelling them on the way out.
+
+    Commerce events become pushed chat messages, so they are dispatched only where the channel
+    senders live (the web process); unpaid-order timeouts can run anywhere (lease-claimed).
+    """
+    jobs = []
+    if dispatch_events:
+        jobs.append(container.commerce.events.run_forever())
+    if order_timeouts:
+        jobs.append(container.commerce.timeout_worker.run_forever())
+    tasks = [asyncio.create_task(job) for job in jobs]
+    try:
+        yield len(tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _serve(settings: Settings, demo: bool, run_workers: bool) -> None:
@@ -74,7 +92,6 @@ async def _serve(settings: Settings, demo: bool, run_workers: bool) -> None:
         await runner.setup()
         site = web.TCPSite(runner, settings.host, settings.port)
         await site.start()
-        tasks = _workers(container) if run_workers else []
         base = f"http://{settings.host}:{settings.port}"
         print(
             f"\nchatcart is running (database: {'embedded ' + settings.storage_path if container.database.embedded else 'MONGODB_URI'})"
@@ -86,11 +103,9 @@ async def _serve(settings: Settings, demo: bool, run_workers: bool) -> None:
             print(line)
         print("Press Ctrl-C to stop.\n", flush=True)
         try:
-            await _wait_for_stop(container)
+            async with background_jobs(container, dispatch_events=True, order_timeouts=run_workers):
+                await _wait_for_stop(container)
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
             await runner.cleanup()
 
 
@@ -98,7 +113,7 @@ async def _serve(settings: Settings, demo: bool, run_workers: bool) -> None:
 @click.option("--host", default=None, help="Bind address (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 8080).")
 @click.option("--demo", is_flag=True, help="Load the demo store and create the first admin if empty.")
-@click.option("--no-worker", is_flag=True, help="Do not run background jobs in this process.")
+@click.option("--no-worker", is_flag=True, help="Leave unpaid-order timeouts to `chatcart worker` processes.")
 @db_uri_option
 def serve(host: str | None, port: int | None, demo: bool, no_worker: bool, db_uri: str | None) -> None:
     """Serve the HTTP API, web chat, payment pages and admin."""
@@ -110,19 +125,16 @@ def serve(host: str | None, port: int | None, demo: bool, no_worker: bool, db_ur
 @click.command()
 @db_uri_option
 def worker(db_uri: str | None) -> None:
-    """Run background jobs only (unpaid-order timeouts, outbound messages)."""
+    """Run unpaid-order timeouts only (safe to run several: orders are claimed with leases)."""
     settings = load_settings(db_uri)
     configure_logging(settings.log_level, settings.log_json)
 
     async def go() -> None:
-        async with running_container(settings) as container:
-            tasks = _workers(container)
-            print_json({"worker": "started", "jobs": len(tasks)})
-            try:
-                await _wait_for_stop(container)
-            finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+        async with (
+            running_container(settings, with_nlu=False, with_dialogs=False) as container,
+            background_jobs(container, dispatch_events=False, order_timeouts=True) as jobs,
+        ):
+            print_json({"worker": "started", "jobs": jobs})
+            await _wait_for_stop(container)
 
     asyncio.run(go())
