@@ -57,8 +57,22 @@ def normalize_phone(text: str) -> str | None:
     return None
 
 
+# Labels customers put before a field: "我叫李四", "收件人：张三", "my name is Tom", "电话是 138...".
+_FIELD_LABEL = re.compile(
+    r"^\s*(?:我叫|我是|名字是|名字叫|姓名[:：是]?|收件人[:：是]?|收货人[:：是]?|联系人[:：是]?|电话[:：是]?|手机号?[:：是]?|"
+    r"地址[:：是]?|收货地址[:：是]?|详细地址[:：是]?|地区[:：是]?|"
+    r"(?:my\s+)?name(?:\s+is|:)|i\s*am|i'm|this\s+is|recipient(?:\s+is|:)|phone(?:\s+number)?(?:\s+is|:)|"
+    r"mobile(?:\s+is|:)|(?:my\s+)?address(?:\s+is|:)|region(?:\s+is|:)|it'?s)\s*",
+    re.I,
+)
+
+
+def strip_label(text: str) -> str:
+    return _FIELD_LABEL.sub("", text, count=1).strip()
+
+
 def valid_name(text: str) -> str | None:
-    name = text.strip().strip(",，")
+    name = strip_label(text).strip(",，")
     if 1 <= len(name) <= 30 and not _DIGITS.search(name) and not re.search(r"[<>{}@#$%^*=\\/|?？!！]", name) \
             and re.search(r"[A-Za-z\u4e00-\u9fff]", name):  # fmt: skip
         return name
@@ -66,14 +80,17 @@ def valid_name(text: str) -> str | None:
 
 
 def valid_region(text: str) -> str | None:
-    region = text.strip().strip(",，")
+    region = strip_label(text).strip(",，")
+    # One token mixing letters and digits ("welcome10", "SAVE20") is a code, not a place.
+    if re.fullmatch(r"[A-Za-z]*\d[A-Za-z\d]*|[A-Za-z]+\d+", region):
+        return None
     if 2 <= len(region) <= 60 and re.search(r"[A-Za-z\u4e00-\u9fff]", region):
         return region
     return None
 
 
 def valid_detail(text: str) -> str | None:
-    detail = text.strip().strip(",，")
+    detail = strip_label(text).strip(",，")
     if 3 <= len(detail) <= 120 and re.search(r"[\w\u4e00-\u9fff]", detail):
         return detail
     return None
@@ -85,9 +102,17 @@ def _split_region_zh(text: str) -> tuple[str, str]:
     return region, text[len(region):].strip()
 
 
+# "change the address to ...", "地址改成...", "寄到..." before the address itself.
+_LEAD_IN = re.compile(
+    r"^.{0,24}?(?:(?:address|ship(?:ping)?|deliver(?:y)?|send)\s+(?:it\s+)?(?:to|is)\s*[:：]?|"
+    r"(?:改成|改为|换成|寄到|送到|发到|地址是|地址为)\s*[:：]?)\s*",
+    re.I,
+)
+
+
 def parse_address(text: str) -> AddressDraft:
     """Everything recognisable in one message; fields not found stay empty."""
-    text = text.strip()
+    text = _LEAD_IN.sub("", text.strip(), count=1).strip() or text.strip()
     draft = AddressDraft()
     phone = normalize_phone(text)
     rest = text
@@ -132,8 +157,34 @@ def parse_address(text: str) -> AddressDraft:
         return replace(draft, region=valid_region(region_part) or "", detail=valid_detail(detail_part) or "")
     single = place[0]
     if _DIGITS.search(single):
+        region_part, detail_part = _split_english_place(single)
+        if region_part and detail_part:
+            return replace(draft, region=valid_region(region_part) or "", detail=valid_detail(detail_part) or "")
         return replace(draft, detail=valid_detail(single) or "")
     return replace(draft, region=valid_region(single) or "")
+
+
+_STREET_WORD = re.compile(r"\b(?:street|st|road|rd|avenue|ave|lane|ln|boulevard|blvd|drive|dr|lu|jie|dao|way|hwy|highway)"
+                          r"\b\.?", re.I)  # fmt: skip
+
+
+def _split_english_place(text: str) -> tuple[str, str]:
+    """"Shanghai Jing'an 1 Nanjing West Rd" -> (Shanghai Jing'an, 1 Nanjing West Rd);
+    "100 Century Ave Pudong Shanghai" -> (Pudong Shanghai, 100 Century Ave). ("", "") if unsure."""
+    number = re.search(r"(?:\b(?:no\.?|room|rm|apt|unit|#)\s*)?\d", text, re.I)
+    if number is None:
+        return "", ""
+    before, after = text[: number.start()].strip(" ,"), text[number.start():].strip(" ,")
+    words = before.split()
+    if len(words) >= 3 and _STREET_WORD.fullmatch(words[-1]):
+        # "Shanghai Pudong Century Avenue 100": the street name goes with the number.
+        return " ".join(words[:-2]), " ".join([*words[-2:], after])
+    if before and re.search(r"[A-Za-z]{2,}", before):
+        return before, after
+    street = _STREET_WORD.search(after)
+    if street and after[street.end():].strip(" ,"):
+        return after[street.end():].strip(" ,"), after[: street.end()].strip(" ,")
+    return "", ""
 
 
 def _looks_like_place(part: str) -> bool:

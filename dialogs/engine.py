@@ -102,9 +102,13 @@ class TurnResult:
 
 
 def detect_language(text: str, *, first_message: bool = False) -> Lang | None:
-    """Chinese characters -> zh; an English sentence -> en; names, digits, emoji -> unknown."""
+    """Chinese characters -> zh; an English sentence -> en; names, digits, emoji -> unknown.
+
+    An English sentence quoting Chinese (an address, a product name: "ship it to 北京市朝阳区...")
+    is ambiguous: unknown, so the conversation keeps its language.
+    """
     if _CJK.search(text):
-        return "zh"
+        return None if len(_ENGLISH.findall(text)) >= 2 else "zh"
     if _ENGLISH.search(text):
         return "en"
     if first_message and _LATIN_WORD.search(text) and sum(c.isalpha() for c in text) >= 3:
@@ -152,8 +156,8 @@ class DialogEngine:
 
     async def _handle_locked(self, incoming: IncomingMessage) -> TurnResult:
         services = self.services
-        default_lang = incoming.lang_hint or detect_language(incoming.text, first_message=True) or (
-            services.config.default_lang)
+        guessed = detect_language(incoming.text, first_message=True) if incoming.kind == "text" else None
+        default_lang = incoming.lang_hint or guessed or services.config.default_lang
         state = await services.store.load(incoming.channel, incoming.channel_user_id, default_lang)
         original = copy.deepcopy(state.to_doc())
         turn = Turn(message=incoming, state=state, services=services)

@@ -96,6 +96,13 @@ def _core(word: str) -> str:
     return word[:-1] if len(word) > 1 and word.endswith("色") else word
 
 
+def spellings(value: str) -> list[str]:
+    """An option value and the other ways to write it ("黑色" -> 黑, black, ...)."""
+    core = _core(value)
+    aliases = [alias for group in _color_groups() if value.lower() in group or core in group for alias in group]
+    return [value, core, *aliases]
+
+
 def same_value(wanted: str, offered: str) -> bool:
     """Does the customer's word `wanted` name the option value `offered` (across languages)?"""
     a, b = _core(wanted), _core(offered)
@@ -138,8 +145,14 @@ def _alias_in(alias: str, lowered: str) -> bool:
     return alias in lowered
 
 
-_QUANTITY = re.compile(r"(\d{1,3})\s*(?:个|件|份|台|双|瓶|盒|只|支|条|套|pcs|pieces|units|x\b)|\bx\s*(\d{1,3})\b", re.I)
-_ZH_QUANTITY = re.compile(r"([一二两三四五六七八九十])\s*(?:个|件|份|台|双|瓶|盒|只|支|条|套)")
+_ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对"
+_QUANTITY = re.compile(rf"(\d{{1,3}})\s*(?:{_ZH_UNITS}|pcs|pieces|units|items|x\b)|\bx\s*(\d{{1,3}})\b", re.I)
+_ZH_QUANTITY = re.compile(rf"([一二两三四五六七八九十])\s*(?:{_ZH_UNITS})")
+EN_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+              "a couple": 2, "couple": 2, "a pair": 2, "a dozen": 12, "dozen": 12}  # fmt: skip
+# "two", "a couple of", "one more" - but not the "one" of "the second one" / "this one".
+_EN_QUANTITY = re.compile(r"\b(" + "|".join(EN_NUMBERS) + r")\b|\b(?:just|only)\s+one\b|\bone\s+(?:more|of|piece|unit)\b",
+                          re.I)
 
 
 def quantity_in(text: str) -> int | None:
@@ -150,6 +163,60 @@ def quantity_in(text: str) -> int | None:
     match = _ZH_QUANTITY.search(text)
     if match and text[max(0, match.start() - 1):match.start()] != "第":
         return ZH_NUMBERS[match.group(1)]
+    match = _EN_QUANTITY.search(text)
+    if match:
+        return EN_NUMBERS.get((match.group(1) or "").lower(), 1)
+    return None
+
+
+_MORE = re.compile(r"再来|再加|再要|再买|多来|多加|\banother\b|\bmore\b|\bextra\b|\badditional\b", re.I)
+
+
+def asks_for_more(text: str) -> bool:
+    """"再来一双" / "one more" / "add two more": on top of what is already in the cart."""
+    return bool(_MORE.search(text))
+
+
+_ONLY_QUANTITY = re.compile(
+    rf"^\s*(?:要|来|买|拿|给我|我要|就)?\s*(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})?\s*(?:吧|就好|就行|即可)?"
+    r"\s*[.。!！]?\s*$|^\s*(?:\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|a couple|a pair)"
+    r"(?:\s+(?:pcs|pieces|units|items|please|of them|of those))*\s*[.!]?\s*$",
+    re.I,
+)
+
+
+def only_quantity(text: str) -> bool:
+    """The whole message is a quantity ("两件", "3", "two please")."""
+    return bool(_ONLY_QUANTITY.match(text))
+
+
+_NEXT_PAGE = re.compile(
+    r"^\s*(?:下一页|下页|翻页|往后翻|后一页|更多|看看更多|还有吗|还有别的吗|还有其他的吗|再看看|换一批|next|next page|more|show more|"
+    r"more please|see more|any more|anything else)\s*[?？.!。！]*\s*$",
+    re.I,
+)
+_PREV_PAGE = re.compile(r"^\s*(?:上一页|上页|前一页|往前翻|previous|prev|previous page|back|go back)\s*[?？.!。！]*\s*$", re.I)
+
+
+def page_request(text: str) -> int:
+    """+1 for "下一页" / "next page" / "more", -1 for "上一页" / "previous page", else 0."""
+    if _NEXT_PAGE.match(text):
+        return 1
+    if _PREV_PAGE.match(text):
+        return -1
+    return 0
+
+
+_CHEAPEST = re.compile(r"最便宜|便宜的那|便宜点的|价格最低|最实惠|\bcheap(?:est|er)\b|\blowest\s+price|\bleast\s+expensive", re.I)
+_PRICIEST = re.compile(r"最贵|贵的那|价格最高|\bmost\s+expensive|\bpriciest\b|\bhighest\s+price", re.I)
+
+
+def price_extreme(text: str) -> str | None:
+    """"最便宜的" / "the cheaper one" -> "min"; "最贵的" / "the most expensive" -> "max"."""
+    if _CHEAPEST.search(text):
+        return "min"
+    if _PRICIEST.search(text):
+        return "max"
     return None
 
 

@@ -64,6 +64,7 @@ INTENT_HANDLERS: dict[str, IntentHandler] = {
     "invoice": info.faq_for_intent,
     "human_agent": info.human_intent,
     "complaint": info.complaint,
+    "aftersales_status": aftersales.show_status,
 }
 
 BUTTON_HANDLERS: dict[str, ButtonHandler] = {

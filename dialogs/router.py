@@ -14,7 +14,14 @@ from dialogs.flows import browse, info
 from dialogs.flows.base import is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
-from dialogs.references import bare_ordinal, ordinal
+from dialogs.references import (
+    asks_for_more,
+    asks_to_set_quantity,
+    bare_ordinal,
+    only_quantity,
+    ordinal,
+    quantity_in,
+)
 from dialogs.registry import BUTTON_HANDLERS, FLOWS, INTENT_HANDLERS, detect_language_switch
 from dialogs.turn import Turn
 
@@ -26,6 +33,13 @@ USES_PRODUCT = {"search_product", "product_info", "recommend", "add_to_cart", "r
 HANDOFF_INTENTS = {"human_agent", "complaint"}
 # Readings of a bare "第二个" / "the second one": it points into the list shown last.
 POINTING_INTENTS = {"nlu_fallback", "product_info", "affirm", "deny", "chitchat", "search_product", "order_status"}
+# Readings too weak to override what the conversation context says a short message means.
+WEAK_INTENTS = SMALL_TALK | {"nlu_fallback", "use_coupon", "search_product", "product_info"}
+_AFTERSALES_STATUS = re.compile(r"(售后|退货|退款|换货|after[- ]?sales?|return|refund|exchange).*(进度|状态|怎么样|到哪|结果|status|progress)|"
+                                r"(进度|状态|status|progress).*(售后|退货|退款|换货|after[- ]?sales?|return|refund|exchange)",
+                                re.I)  # fmt: skip
+_PAYMENT_QUESTION = re.compile(r"方式|怎么付|如何付|能用|支持|可以用|支付宝|微信支付|信用卡|method|option|accept|"
+                               r"card|alipay|wechat ?pay|paypal|how (?:can|do) i pay", re.I)  # fmt: skip
 
 
 async def route(turn: Turn) -> None:
@@ -195,6 +209,13 @@ async def text(turn: Turn) -> None:
     flow = FLOWS.get(state.flow or "")
     if flow is None:
         intent = understood_intent(turn)
+        if await browse.page_follow_up(turn) or await browse.spec_follow_up(turn):
+            state.failures = 0
+            return
+        intent = _in_context(turn, intent)
+        if intent != "add_to_cart" and await browse.pick_by_price(turn):
+            state.failures = 0
+            return
         position = ordinal(turn.text)
         pointing = intent in POINTING_INTENTS or bare_ordinal(turn.text) is not None
         if position is not None and pointing and await browse.select_from_list(turn, position):
@@ -205,7 +226,7 @@ async def text(turn: Turn) -> None:
     if await flow.on_text(turn):
         state.failures = 0
         return
-    intent = understood_intent(turn)
+    intent = _in_context(turn, understood_intent(turn), in_flow=True)
     if intent != "nlu_fallback" and intent not in SMALL_TALK:
         await interrupt(turn, intent)
         return
@@ -217,12 +238,34 @@ async def text(turn: Turn) -> None:
         turn.say("fallback.offer_human", turn.button("menu.human", "human"))
 
 
+def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
+    """Correct readings the conversation context contradicts (the NLU sees one message alone)."""
+    context = turn.state.context
+    text = turn.text
+    if intent == "pay" and _PAYMENT_QUESTION.search(text):
+        return "payment_problem"  # "what payment methods do you accept?" is a question, not a request
+    if in_flow:
+        return intent
+    if intent in WEAK_INTENTS | {"goodbye"} and (context.get("product") or context.get("last_sku")) \
+            and quantity_in(text) is not None and (only_quantity(text) or asks_for_more(text)):  # fmt: skip
+        return "add_to_cart"  # "再来一双", "两件", "a couple" about the product being discussed
+    if intent in WEAK_INTENTS and asks_to_set_quantity(text) and (turn.entity("quantity") or quantity_in(text)):
+        return "add_to_cart"  # "第二件改成3件": the cart handler sets quantities too
+    if _AFTERSALES_STATUS.search(text) and intent in WEAK_INTENTS | {"return_goods", "exchange_goods", "refund",
+                                                                     "order_status"}:  # fmt: skip
+        return "aftersales_status"
+    return intent
+
+
 def understood_intent(turn: Turn) -> str:
     if turn.parse is None:
         return "nlu_fallback"
     name = turn.parse.intent.name
     # A message naming a catalog product is about that product unless the NLU is very sure.
     if turn.entity("product") and name not in USES_PRODUCT and turn.confidence < 0.9:
+        return "search_product"
+    # "新百伦 574" is not a goodbye: small talk naming a brand or category is a search.
+    if name in SMALL_TALK and (turn.entity("brand") or turn.entity("category")) and turn.confidence < 0.95:
         return "search_product"
     if name != "nlu_fallback" and turn.confidence >= turn.services.config.nlu_threshold:
         return name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dialogs.flows.base import menu_buttons
@@ -11,9 +12,12 @@ from dialogs.references import (
     asks_for_similar,
     mentioned_values,
     ordinal,
+    page_request,
     pick,
+    price_extreme,
     refers_to_current,
     same_value,
+    spellings,
     strip_filler,
 )
 from dialogs.turn import Turn
@@ -39,10 +43,31 @@ def stock_text(turn: Turn, stock: int) -> str:
 
 
 def selection(turn: Turn, product: ProductView) -> dict[str, str]:
+    """The specs chosen so far for the product on screen ({"颜色": "黑色"} in the turn's language)."""
     if turn.state.context.get("product") != product.product_id:
         return {}
-    chosen = turn.state.context.get("selection") or {}
-    return {k: v for k, v in chosen.items() if v in product.options.get(k, [])}
+    # Stored as positions ({"0": 1} = second value of the first dimension) so a choice made in
+    # one language survives the customer switching to the other.
+    stored = turn.state.context.get("selection") or {}
+    dims = list(product.options.items())
+    chosen: dict[str, str] = {}
+    for dim_index, value_index in stored.items():
+        try:
+            dim, values = dims[int(dim_index)]
+            chosen[dim] = values[int(value_index)]
+        except (ValueError, IndexError, TypeError):
+            continue
+    return chosen
+
+
+def set_selection(turn: Turn, product: ProductView, chosen: dict[str, str]) -> dict[str, str]:
+    """Remember `chosen` for the product on screen; returns it as stored (unknown values dropped)."""
+    stored: dict[str, int] = {}
+    for dim_index, (dim, values) in enumerate(product.options.items()):
+        if chosen.get(dim) in values:
+            stored[str(dim_index)] = values.index(chosen[dim])
+    turn.state.context["selection"] = stored
+    return selection(turn, product)
 
 
 def matching_variants(product: ProductView, chosen: dict[str, str]) -> list[VariantView]:
@@ -60,6 +85,86 @@ def selection_from_text(turn: Turn, product: ProductView) -> dict[str, str]:
         if len(found) >= 1:
             chosen[dim] = found[0]
     return chosen
+
+
+# What may surround spec values in a message that only picks specs ("要黑色的 42码", "size L please").
+_SPEC_FILLER = re.compile(
+    r"我要|要|选|就|换成|改成|来|的|吧|呢|啊|码|号|尺码|尺寸|颜色|款|版|"
+    r"\b(?:i'?ll\s+take|i\s+want|i'?d\s+like|give\s+me|let'?s\s+do|size|colou?r|in|the|please|pls|one|a|an|and|with|"
+    r"take|go\s+with|version|edition|ok|okay)\b|[\s,，.。!！/+&]+",
+    re.I,
+)
+
+
+def _without(text: str, words: list[str]) -> str:
+    for word in sorted({w for w in words if w}, key=len, reverse=True):
+        if word.isascii():
+            text = re.sub(rf"(?<![a-z0-9]){re.escape(word.lower())}(?![a-z0-9])", " ", text)
+        else:
+            text = text.replace(word.lower(), " ")
+    return text
+
+
+def _spec_words(turn: Turn, product: ProductView) -> list[str]:
+    """Every spelling of the product's option values and dimensions, plus NLU colour/size words."""
+    words = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
+    for dim, values in product.options.items():
+        words.append(dim)
+        for value in values:
+            words.extend(spellings(value))
+    return words
+
+
+def unmatched_specs(turn: Turn, product: ProductView) -> list[str]:
+    """Colours/sizes the customer asked for that this product does not come in ("黑色" for a green-only item)."""
+    offered = [v for values in product.options.values() for v in values]
+    title = product.title.lower()
+    wanted = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
+    return [w for w in dict.fromkeys(wanted) if w.lower() not in title
+            and not any(same_value(w, v) for v in offered) and not mentioned_values(w, offered)]  # fmt: skip
+
+
+def spec_only(turn: Turn, product: ProductView) -> bool:
+    """The message does nothing but name specs of `product` ("白色 M码", "500g please", "精装")."""
+    if not turn.text or len(turn.text) > 40:
+        return False
+    rest = _without(turn.text.lower(), _spec_words(turn, product))
+    return not _SPEC_FILLER.sub("", rest)
+
+
+async def spec_follow_up(turn: Turn) -> bool:
+    """Specs typed for the product on screen: select them (and finish a pending "add to cart")."""
+    from dialogs.flows import cart
+
+    context = turn.state.context
+    product_id = context.get("product")
+    if not product_id or not turn.text:
+        return False
+    product = await turn.services.shop.product(product_id, turn.lang)
+    if product is None or not spec_only(turn, product):
+        return False
+    chosen = selection_from_text(turn, product)
+    missing = unmatched_specs(turn, product)
+    if missing and not chosen:
+        turn.intent = "select_spec"
+        turn.say("product.spec_unavailable", title=product.title, wanted=" ".join(missing),
+                 options=options_text(product))  # fmt: skip
+        turn.reply(_card(turn, product, detail=True))
+        return True
+    if not chosen:
+        return False
+    turn.intent = "select_spec"
+    current = set_selection(turn, product, {**selection(turn, product), **chosen})
+    pending = context.get("pending_add")
+    if pending and pending.get("product") == product.product_id:
+        await cart.choose_variant(turn, product, current, int(pending.get("qty") or 1))
+        return True
+    await _show(turn, product)
+    return True
+
+
+def options_text(product: ProductView) -> str:
+    return "; ".join(f"{dim}: {' / '.join(values)}" for dim, values in product.options.items()) or "-"
 
 
 def _card(turn: Turn, product: ProductView, *, detail: bool = False) -> ProductCard:
@@ -160,6 +265,7 @@ async def run_search(turn: Turn, query: dict[str, Any], page: int, *, quiet_if_e
     context = turn.state.context
     context["search"] = query
     context["page"] = result.page
+    context["pages"] = result.pages
     context["results"] = [p.product_id for p in result.items]
     context["list_kind"] = "results"
     # "add it to the cart" after a search means the single hit, never a product seen earlier.
@@ -185,6 +291,50 @@ async def page_button(turn: Turn, value: str) -> None:
     await run_search(turn, query, max(1, int(value)))
 
 
+async def page_follow_up(turn: Turn) -> bool:
+    """"下一页" / "next page" / "more" typed after a result list."""
+    step = page_request(turn.text) if turn.text else 0
+    if not step or turn.state.context.get("list_kind", "results") != "results":
+        return False
+    turn.intent = "page"
+    context = turn.state.context
+    query = context.get("search")
+    pages = int(context.get("pages") or 1)
+    target = max(1, int(context.get("page") or 1) + step)  # "back" on page 1 shows page 1 again
+    if not query or target > pages:
+        turn.say("search.no_more_pages", turn.button("menu.popular", "pop"), turn.button("menu.search", "intent",
+                                                                                           "search_product"))  # fmt: skip
+        return True
+    await run_search(turn, query, target)
+    return True
+
+
+async def by_price(turn: Turn) -> ProductView | None:
+    """The cheapest / most expensive entry of the list shown last, when the text asks for it."""
+    extreme = price_extreme(turn.text) if turn.text else None
+    context = turn.state.context
+    results = list(context.get("results") or [])
+    if extreme is None or not results or context.get("list_kind", "results") != "results" or len(turn.text) > 40:
+        return None
+    products = [p for p in [await turn.services.shop.product(pid, turn.lang) for pid in results] if p is not None]
+    if not products:
+        return None
+    if extreme == "min":
+        return min(products, key=lambda p: p.price_from.amount)
+    return max(products, key=lambda p: p.price_to.amount)
+
+
+async def pick_by_price(turn: Turn) -> bool:
+    """"最便宜的" / "the cheaper one" / "the most expensive": open that entry of the list shown last."""
+    chosen = await by_price(turn)
+    if chosen is None:
+        return False
+    turn.intent = "product_info"
+    remember_product(turn, chosen)
+    await _show(turn, chosen)
+    return True
+
+
 async def search_as_fallback(turn: Turn) -> bool:
     """A message the NLU could not place may simply be a product name ("airpods", "保温杯")."""
     text = strip_filler(turn.text)
@@ -208,6 +358,9 @@ async def resolve_product(turn: Turn, *, allow_current: bool = True) -> ProductV
         chosen = pick(list(context.get("results") or []), position)
         if chosen:
             return await shop.product(chosen, turn.lang)
+    cheapest_or_priciest = await by_price(turn)
+    if cheapest_or_priciest is not None:
+        return cheapest_or_priciest
     name = turn.entity("product")
     current = context.get("product")
     if name and not (current and refers_to_current(turn.text)):
@@ -265,7 +418,7 @@ async def product_info(turn: Turn) -> None:
     remember_product(turn, product)
     chosen = selection_from_text(turn, product)
     if chosen:
-        turn.state.context["selection"] = {**selection(turn, product), **chosen}
+        set_selection(turn, product, {**selection(turn, product), **chosen})
     await _show(turn, product)
 
 
@@ -285,10 +438,10 @@ async def option_button(turn: Turn, value: str) -> None:
     if product is None:
         turn.say("generic.button_expired", *menu_buttons(turn))
         return
-    context["selection"] = {**selection(turn, product), dim: chosen_value}
+    current = set_selection(turn, product, {**selection(turn, product), dim: chosen_value})
     pending = context.get("pending_add")
     if pending and pending.get("product") == product.product_id:
-        await cart.choose_variant(turn, product, context["selection"], int(pending.get("qty") or 1))
+        await cart.choose_variant(turn, product, current, int(pending.get("qty") or 1))
         return
     await _show(turn, product)
 
@@ -317,6 +470,7 @@ def _list(turn: Turn, key: str, items: list[ProductView]) -> None:
     context = turn.state.context
     context["results"] = [p.product_id for p in items]
     context["list_kind"] = "results"
+    context.pop("search", None)  # "next page" has nothing to page through here
     turn.reply(Carousel(text=turn.t(key), items=tuple(_card(turn, p) for p in items)))
 
 

@@ -7,7 +7,15 @@ from dialogs.flows.base import menu_buttons
 from dialogs.flows.confirm import ask_confirmation
 from dialogs.messages import Button, TextReply
 from dialogs.ports import CartLineView, CartView, ProductView
-from dialogs.references import asks_to_set_quantity, ordinal, pick, quantity_in, refers_to_current
+from dialogs.references import (
+    asks_for_more,
+    asks_to_set_quantity,
+    only_quantity,
+    ordinal,
+    pick,
+    quantity_in,
+    refers_to_current,
+)
 from dialogs.turn import Turn
 
 MAX_QTY = 99
@@ -39,6 +47,8 @@ async def add_intent(turn: Turn) -> None:
         if line is not None:
             await set_quantity(turn, line.sku, quantity)
             return
+    if quantity is not None and await _more_of_last(turn, quantity):
+        return
     product = await browse.resolve_product(turn)
     if product is None:
         if turn.entity("product") or turn.entity("category"):
@@ -48,9 +58,42 @@ async def add_intent(turn: Turn) -> None:
             turn.say("cart.which_product", *menu_buttons(turn))
         return
     browse.remember_product(turn, product)
-    chosen = {**browse.selection(turn, product), **browse.selection_from_text(turn, product)}
-    turn.state.context["selection"] = chosen
+    missing = browse.unmatched_specs(turn, product)
+    if missing:
+        # "要黑色的" for a product without black: say so rather than add another colour.
+        turn.say("product.spec_unavailable", title=product.title, wanted=" ".join(missing),
+                 options=browse.options_text(product))  # fmt: skip
+        turn.reply(browse._card(turn, product, detail=True))
+        return
+    chosen = browse.set_selection(turn, product, {**browse.selection(turn, product),
+                                                  **browse.selection_from_text(turn, product)})  # fmt: skip
     await choose_variant(turn, product, chosen, quantity or 1)
+
+
+async def _more_of_last(turn: Turn, quantity: int) -> bool:
+    """"再来一双" / "one more" adds to the item just added; "两件" right after adding sets its quantity."""
+    context = turn.state.context
+    last_sku = context.get("last_sku")
+    pending = context.get("pending_add")
+    if not last_sku or (pending and pending.get("product") == context.get("product")):
+        return False
+    if turn.entity("product") or turn.entities("color") or turn.entities("size") or ordinal(turn.text) is not None:
+        return False
+    more = asks_for_more(turn.text)
+    just_added = context.get("added_at") == turn.state.version - 1
+    if not more and not (only_quantity(turn.text) and just_added):
+        return False
+    product = await turn.services.shop.product_by_sku(str(last_sku), turn.lang)
+    if product is None or context.get("product") not in (None, product.product_id):
+        return False
+    if more:
+        await add_sku(turn, str(last_sku), quantity, product)
+        return True
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    if not any(line.sku == last_sku for line in cart.lines):
+        return False
+    await set_quantity(turn, str(last_sku), quantity)
+    return True
 
 
 async def add_product_button(turn: Turn, product_id: str) -> None:
@@ -73,8 +116,8 @@ async def choose_variant(turn: Turn, product: ProductView, chosen: dict[str, str
         return
     if len(candidates) > 1:
         in_stock = [v for v in candidates if v.stock > 0]
-        if len(in_stock) == 1 and all(len(vals) <= 1 or dim in chosen for dim, vals in product.options.items()):
-            candidates = in_stock
+        if len(in_stock) == 1:
+            candidates = in_stock  # the only one that can be bought; the reply names its specs
     if len(candidates) == 1:
         context.pop("pending_add", None)
         await add_sku(turn, candidates[0].sku, quantity, product)
@@ -120,6 +163,7 @@ async def add_sku(turn: Turn, sku: str, quantity: int, product: ProductView) -> 
         return
     cart = await turn.services.shop.add_to_cart(turn.customer_id, sku, quantity, turn.lang)
     turn.state.context["last_sku"] = sku
+    turn.state.context["added_at"] = turn.state.version  # "两件" in the very next message means this line
     turn.reply(TextReply(text=turn.t("cart.added", title=title, qty=quantity, count=_count(cart),
                                      subtotal=cart.subtotal.format()),
                          buttons=(turn.button("button.checkout", "co"), turn.button("menu.cart", "cart"),

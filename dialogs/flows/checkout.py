@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from commerce.errors import OutOfStock, ValidationFailed
 from dialogs.address import AddressDraft, fill_field, parse_address
+from dialogs.flows import browse
 from dialogs.flows.base import Flow, is_no, is_yes, looks_like_side_question
 from dialogs.messages import Button, OrderSummary, PaymentLink, SummaryLine
 from dialogs.ports import AddressView, OrderView, QuoteView
@@ -36,6 +37,12 @@ async def start(turn: Turn, _: str = "") -> None:
     turn.intent = "checkout"
     cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
     if cart.empty:
+        pending = turn.state.context.get("pending_add")
+        if pending and pending.get("product") == turn.state.context.get("product"):
+            # "Check out" while the size/colour question is still open: finish that first.
+            turn.say("cart.finish_choice_first")
+            await browse.show_product(turn, str(pending["product"]))
+            return
         turn.say("cart.empty", turn.button("menu.search", "intent", "search_product"), turn.button("menu.popular", "pop"))
         return
     state = turn.state
@@ -116,11 +123,33 @@ class CheckoutFlow(Flow):
             return await self._address_choice_text(turn)
         if step == "addr_entry" or step in ADDRESS_STEPS:
             return await self._address_text(turn, step)
+        if await self._new_address_text(turn):
+            return True
         if step == "shipping":
             return await self._shipping_text(turn)
         if step == "coupon":
             return await self._coupon_text(turn)
         return await self._confirm_text(turn)
+
+    async def _new_address_text(self, turn: Turn) -> bool:
+        """A different address typed after the address step ("send it to 李雷 138... 北京市...")."""
+        draft = parse_address(turn.text)
+        if draft.missing() or turn.state.step not in ("shipping", "coupon", "confirm"):
+            return False
+        state = turn.state
+        step = state.step
+        address = await turn.services.shop.save_address(turn.customer_id, AddressView(
+            address_id=None, name=draft.name, phone=draft.phone, region=draft.region, detail=draft.detail))
+        state.slots["address"] = address_to_dict(address)
+        turn.say("checkout.address_ok", address=address.one_line())
+        options = await turn.services.shop.shipping_options(turn.customer_id, address, turn.lang)
+        if step == "shipping" or state.slots.get("shipping") not in [o.code for o in options]:
+            await self.ask_shipping(turn)  # the methods (and fees) depend on where it goes
+        elif step == "coupon":
+            self.ask_coupon(turn)  # back to the question the customer had not answered yet
+        else:
+            await self.show_summary(turn)
+        return True
 
     async def _address_choice_text(self, turn: Turn) -> bool:
         saved = turn.state.slots.get("saved") or []
@@ -192,8 +221,14 @@ class CheckoutFlow(Flow):
 
     async def _shipping_text(self, turn: Turn) -> bool:
         codes: list[str] = turn.state.slots.get("shipping_options") or []
+        if turn.nlu_intent == "change_address" and turn.confidence >= 0.6:
+            turn.state.slots["editing"] = False
+            await self.ask_address(turn)
+            return True
         position = ordinal(turn.text)
         code = pick(codes, position) if position else None
+        if code is None and codes and is_yes(turn):
+            code = codes[0]  # "ok" / "好的" to the list: the first (default) method
         if code is None:
             lowered = turn.text.lower()
             code = next((c for c in codes if c.lower() in lowered), None)

@@ -1,13 +1,18 @@
-"""One seeded shop for all scripted conversations: the demo catalog and coupons, the builtin NLU.
+"""Seeded shops for the scripted conversations, with the builtin NLU.
 
-Each script runs as its own terminal user (own cart, orders and conversation), through
-`chatcart.cli.chat.run_script` - the code behind `chatcart chat --script FILE --json`.
+`shop`: the demo catalog and coupons (scripts/). `custom_shop`: a catalog the dialogs were not
+written for - books, coffee, sneakers with 尺码 - imported like `chatcart catalog import` does
+(scripts_custom/). Both also have an expired coupon, OLDSALE. Each script runs as its own
+terminal user (own cart, orders and conversation), through `chatcart.cli.chat.run_script` -
+the code behind `chatcart chat --script FILE --json`.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +21,24 @@ from pymongo import AsyncMongoClient
 
 from chatcart.bootstrap import refresh_nlu_vocabulary, running_container
 from chatcart.settings import Settings
-from commerce.mongo import Document
+from commerce.mongo import Document, utcnow
+
+CUSTOM_CATALOG = Path(__file__).parent / "catalogs" / "books_coffee_sneakers.json"
+
+
+async def _add_expired_coupon(container: Any) -> None:
+    from commerce.promotions.service import CouponIn
+
+    await container.commerce.promotions.create(CouponIn(
+        code="OLDSALE", kind="fixed", value="10.00", starts_at=utcnow() - timedelta(days=30),
+        ends_at=utcnow() - timedelta(days=1), description_zh="已过期", description_en="expired"))
 
 
 @pytest.fixture(scope="session")
 def shop_settings(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data_dir = tmp_path_factory.mktemp("conversations")
     return Settings(mongodb_uri=mongo_uri, db_name=f"conv_{uuid.uuid4().hex[:10]}", data_dir=Path(data_dir),
-                    payment_sandbox_secret="conversation-tests-secret")  # type: ignore[arg-type]
+                    payment_sandbox_secret="conversation-tests-secret")
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +49,22 @@ async def shop(shop_settings: Settings, mongo_client: AsyncMongoClient[Document]
     async with running_container(shop_settings) as container:
         await seed_demo_store(container.commerce, shop_settings.data_dir)
         await seed_demo_coupons(container.commerce.promotions)
+        await _add_expired_coupon(container)
         await refresh_nlu_vocabulary(container)  # the NLU learns the names just imported
         yield container
     await mongo_client.drop_database(shop_settings.db_name)
+
+
+@pytest.fixture(scope="session")
+async def custom_shop(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory,
+                      mongo_client: AsyncMongoClient[Document]) -> AsyncIterator[Any]:  # fmt: skip
+    settings = Settings(mongodb_uri=mongo_uri, db_name=f"conv_custom_{uuid.uuid4().hex[:10]}",
+                        data_dir=Path(tmp_path_factory.mktemp("custom")),
+                        payment_sandbox_secret="conversation-tests-secret")
+    async with running_container(settings) as container:
+        report = await container.commerce.catalog.import_catalog(json.loads(CUSTOM_CATALOG.read_text("utf-8")))
+        assert report.ok, report
+        await _add_expired_coupon(container)
+        await refresh_nlu_vocabulary(container)
+        yield container
+    await mongo_client.drop_database(settings.db_name)

@@ -23,6 +23,8 @@ import pytest
 from chatcart.cli.chat import run_script
 
 SCRIPTS = sorted((Path(__file__).parent / "scripts").glob("*.txt"))
+# Conversations against a catalog the flows were not written for (see conftest.custom_shop).
+CUSTOM_SCRIPTS = sorted((Path(__file__).parent / "scripts_custom").glob("*.txt"))
 
 
 @dataclass
@@ -83,6 +85,15 @@ def check_turn(turn: dict[str, Any], checks: list[tuple[str, str, str]], where: 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[p.stem for p in SCRIPTS])
 async def test_script(script: Path, shop: Any) -> None:
+    await run_and_check(script, shop)
+
+
+@pytest.mark.parametrize("script", CUSTOM_SCRIPTS, ids=[p.stem for p in CUSTOM_SCRIPTS])
+async def test_custom_catalog_script(script: Path, custom_shop: Any) -> None:
+    await run_and_check(script, custom_shop)
+
+
+async def run_and_check(script: Path, shop: Any) -> None:
     lines, expect = parse(script)
     results = await run_script(shop, lines, user=f"t-{uuid.uuid4().hex[:8]}", lang=expect.lang)
     *turns, final = results
@@ -107,5 +118,6 @@ async def test_script(script: Path, shop: Any) -> None:
 
 def test_there_are_enough_scripts() -> None:
     assert len(SCRIPTS) >= 30
+    assert len(CUSTOM_SCRIPTS) >= 5
     langs = {parse(p)[1].lang or "zh" for p in SCRIPTS}
     assert langs == {"zh", "en"}

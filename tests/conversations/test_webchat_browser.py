@@ -40,7 +40,7 @@ async def test_buy_and_pay_in_the_web_chat(mongo_uri: str, tmp_path: Path,
 
     port = _free_port()
     settings = Settings(mongodb_uri=mongo_uri, db_name=f"e2e_{uuid.uuid4().hex[:8]}", data_dir=tmp_path,
-                        host="127.0.0.1", port=port, payment_sandbox_secret="browser-test-secret-123")  # type: ignore[arg-type]
+                        host="127.0.0.1", port=port, payment_sandbox_secret="browser-test-secret-123")
     async with running_container(settings) as container:
         await seed_demo_store(container.commerce, settings.data_dir)
         await refresh_nlu_vocabulary(container)

@@ -98,7 +98,7 @@ class FakeShop:
         return None
 
     # catalog
-    def _view(self, p: dict, lang: Lang) -> ProductView:  # type: ignore[type-arg]
+    def _view(self, p: dict, lang: Lang) -> ProductView:
         variants = [VariantView(sku, {DIMS[k][lang]: COLORS.get(v, {"zh": v, "en": v})[lang] for k, v in attrs.items()},
                                 cny(p["price"]), self.stock[sku]) for sku, attrs, _ in p["variants"]]
         options: dict[str, list[str]] = {}

@@ -69,3 +69,33 @@ def test_filler_is_stripped() -> None:
 ])  # fmt: skip
 def test_language_detection(text: str, lang: str | None) -> None:
     assert detect_language(text) == lang
+
+
+def test_quantities_customers_type() -> None:
+    from dialogs.references import asks_for_more, only_quantity, page_request, price_extreme, quantity_in
+
+    assert quantity_in("两件") == 2
+    assert only_quantity("两件")
+    assert quantity_in("a couple more") == 2
+    assert asks_for_more("a couple more")
+    assert quantity_in("再来一双") == 1
+    assert asks_for_more("再来一双")
+    assert quantity_in("the second one") is None
+    assert not only_quantity("有没有两个装的袜子")
+    assert page_request("下一页") == 1
+    assert page_request("previous page") == -1
+    assert page_request("下一页的衣服") == 0
+    assert price_extreme("最便宜的") == "min"
+    assert price_extreme("the most expensive one") == "max"
+
+
+def test_address_labels_and_english_one_line() -> None:
+    from dialogs.address import AddressDraft, fill_field, parse_address
+
+    assert fill_field(AddressDraft(), "name", "我叫李四")[0].name == "李四"
+    assert not fill_field(AddressDraft(), "region", "welcome10")[1]  # a coupon code is not a region
+    draft = parse_address("Amy Wang 13911112222 Shanghai Jing'an 1 Nanjing West Rd")
+    assert (draft.name, draft.phone, draft.region, draft.detail) == (
+        "Amy Wang", "13911112222", "Shanghai Jing'an", "1 Nanjing West Rd")
+    moved = parse_address("change the delivery address to 李雷 13800001111 北京市朝阳区建国路88号")
+    assert (moved.name, moved.region, moved.detail) == ("李雷", "北京市朝阳区", "建国路88号")
