@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from benchmarks.harness import BenchContext, BenchSection, summary_ms
-from commerce.catalog import CatalogService, SearchQuery
+from commerce.catalog import CatalogService, ProductStatus, SearchQuery
 from commerce.catalog.demo import demo_store_data
 from commerce.catalog.repository import INDEXES
 from commerce.mongo import ensure_indexes
@@ -25,6 +25,9 @@ QUERIES: dict[str, SearchQuery] = {
     "category browse, price sort": SearchQuery(category="digital", sort="price_asc"),
     "price range + tag": SearchQuery(min_price=None, tag="hot", sort="sales"),
     "page 5 of everything": SearchQuery(page=5),
+    "admin list, all statuses, newest, page 40": SearchQuery(
+        statuses=tuple(ProductStatus), sort="newest", page=40, typo_tolerance=False
+    ),
 }
 
 
@@ -66,6 +69,20 @@ async def run(context: BenchContext) -> BenchSection:
         if again.unchanged != size:
             raise RuntimeError("re-import of an unchanged catalog changed something")
 
+        # Stock as the inventory service stores it ({_id: sku, available}); every third SKU sold out,
+        # so in-stock searches have something to filter.
+        sku_codes = [s["sku"] for p in data["products"] for s in p["skus"]]
+        for start in range(0, len(sku_codes), 5000):
+            await db["inventory"].insert_many(
+                [{"_id": sku, "available": (start + i) % 3, "reserved": 0}
+                 for i, sku in enumerate(sku_codes[start : start + 5000])]
+            )  # fmt: skip
+
+        started = time.perf_counter()
+        with context.counter.measure() as cold:
+            await catalog.search(SearchQuery(text="耳机"))
+        cold_ms = (time.perf_counter() - started) * 1000
+
         section.table(
             ["import", "products", "SKUs", "seconds", "products/s", "database commands"],
             [
@@ -92,6 +109,12 @@ async def run(context: BenchContext) -> BenchSection:
             rows.append([name, total, commands, figures["p50_ms"], figures["p99_ms"]])
             section.figures[f"search {name} commands"] = commands
         section.table(["search", "matches", "max commands", "p50 ms", "p99 ms"], rows)
+        section.note(
+            f"First search of a fresh service (loads the in-process search index): {cold_ms:,.0f} ms, "
+            f"{cold.count} commands; later searches refresh it with one indexed `find` for products "
+            "written since (`rev`)."
+        )
+        section.figures["first_search_ms"] = round(cold_ms)
 
         wanted = [f"G{i:06d}-00" for i in range(0, size, max(1, size // 20))][:20]
         samples = []
@@ -108,9 +131,10 @@ async def run(context: BenchContext) -> BenchSection:
             [[f"get_sku_snapshots({len(wanted)} SKUs)", measured.count // 5, snap["p50_ms"], snap["p99_ms"]]],
         )
         section.note(
-            "Search budget: ≤ 2 commands (a `find` on catalog_meta for typo-vocabulary freshness when a "
-            "query has words, then one `aggregate` with keyword ranking, filters, live in-stock `$lookup` "
-            "and `$facet` paging). Stock is not part of this import (the inventory service writes it)."
+            "Search budget: ≤ 2 commands (a `find` on products for entries written since the in-process "
+            "search index was refreshed, then one `aggregate` for the page with live stock; with `in_stock` "
+            "that aggregate checks stock for every candidate). Keyword matching, filters, ranking and the "
+            "total run in memory. Stock is not part of this import (written directly to `inventory` here)."
         )
         section.figures.update({"import_seconds": round(import_seconds, 2), "import_commands": imported.count})
     return section

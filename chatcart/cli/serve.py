@@ -83,6 +83,7 @@ async def background_jobs(container: Container, *, dispatch_events: bool, order_
 async def _serve(settings: Settings, demo: bool, run_workers: bool) -> None:
     async with running_container(settings) as container:
         banner = await _prepare_demo(container) if demo else []
+        await container.commerce.catalog.warm_up()  # the search index, before the first customer asks
         app = build_app(container)
         # Everything built so far lives for the whole process: keep it out of the cyclic GC's
         # generations so collections do not add multi-millisecond pauses to message handling.

@@ -148,6 +148,7 @@ class _Plan:
     products: list[Product] = field(default_factory=list)
     reindexed: list[Product] = field(default_factory=list)
     stock: dict[str, int] = field(default_factory=dict)
+    new_codes: set[str] = field(default_factory=set)  # products that did not exist when planned
     report: ImportReport = field(default_factory=ImportReport)
 
 
@@ -192,9 +193,14 @@ class CatalogImporter:
         existing_categories = {c.code: c for c in await self.repository.categories_list()}
         categories = self._plan_categories(categories_in, existing_categories, plan, broken)
 
-        all_skus = [s.sku for _, p in products_in for s in p.skus]
-        owners = await self.repository.sku_owners(all_skus) if all_skus else {}
         existing_docs = await self.repository.product_docs(p.code for _, p in products_in)
+        # SKU codes are unique across products (unique index): a SKU listed by an existing
+        # product of the file has no other owner, so only the remaining ones are looked up
+        # (a re-import then reads each product once, not twice).
+        owners = {sku: code for code, doc in existing_docs.items() for sku in doc.get("sku_codes") or ()}
+        unknown = [s.sku for _, p in products_in for s in p.skus if s.sku not in owners]
+        if unknown:
+            owners |= await self.repository.sku_owners(unknown)
         seen_codes: dict[str, int] = {}
         seen_skus: dict[str, str] = {}
         now = utcnow()
@@ -215,6 +221,7 @@ class CatalogImporter:
             plan.stock.update({s.sku: s.stock for s in row.skus if s.stock is not None})
             if existing is None:
                 plan.report.created += 1
+                plan.new_codes.add(product.code)
             elif _content(product.to_doc()) == _content(existing):
                 plan.report.unchanged += 1
                 continue
@@ -359,13 +366,15 @@ class CatalogImporter:
         products = [*plan.products, *plan.reindexed]
 
         async def write(session: AsyncClientSession | None) -> None:
-            await self.repository.upsert_categories(plan.categories, session=session)
-            await self.repository.upsert_products(products, session=session)
+            if plan.categories or products:
+                # Version first: the products are stamped with it (search indexes refresh by rev),
+                # and concurrent imports serialise on this document, so commit order is rev order.
+                vocabulary = await self.repository.stored_vocabulary(session=session)
+                rev = await self.repository.bump_version(vocabulary | latin_vocabulary(products), session=session)
+                await self.repository.upsert_categories(plan.categories, session=session)
+                await self.repository.upsert_products(products, rev=rev, new_codes=plan.new_codes, session=session)
             if plan.stock and self.set_stock is not None:
                 await self.set_stock(plan.stock, "catalog import", session=session)
-            if plan.categories or products:
-                vocabulary = await self.repository.stored_vocabulary(session=session)
-                await self.repository.bump_version(vocabulary | latin_vocabulary(products), session=session)
 
         client = self.repository.db.client
         async with client.start_session() as session:
@@ -422,7 +431,7 @@ def export_sku(sku: Sku, stock: int | None) -> dict[str, Any]:
     return out
 
 
-_VOLATILE = ("created_at", "updated_at", "sales", "in_stock")  # not part of the imported content
+_VOLATILE = ("created_at", "updated_at", "sales", "in_stock", "rev")  # not part of the imported content
 
 
 def _content(doc: Mapping[str, Any]) -> dict[str, Any]:

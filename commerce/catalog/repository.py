@@ -9,15 +9,16 @@ Documents:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Sequence
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReplaceOne, ReturnDocument, UpdateOne
+from pymongo import ASCENDING, DESCENDING, IndexModel, InsertOne, ReplaceOne, ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from commerce.mongo import CollectionIndexes, Database, Document, utcnow
 
 from .model import Category, Product, ProductStatus
+from .search_index import ENTRY_FIELDS
 
 PRODUCTS = "products"
 CATEGORIES = "categories"
@@ -28,18 +29,17 @@ META_ID = "catalog"
 SUMMARY_FIELDS = ("title", "brand", "category", "tags", "images", "price_min", "price_max", "currency",
                   "status", "sales", "sku_codes", "created_at")  # fmt: skip
 
+# Search runs on the in-process index (search_index.py), so products need only the indexes of
+# the remaining queries: `rev` for the index refresh, SKU ownership (unique), best sellers.
+# Fewer indexes also make imports much cheaper (the former multikey `keywords` index alone
+# wrote ~50 entries per product). Indexes left over from older versions are harmless.
 INDEXES: list[CollectionIndexes] = [
     CollectionIndexes(
         PRODUCTS,
         [
-            IndexModel([("keywords", ASCENDING)], name="keywords"),
+            IndexModel([("rev", ASCENDING)], name="rev"),
             IndexModel([("sku_codes", ASCENDING)], name="sku_codes_unique", unique=True),
-            IndexModel([("category_path", ASCENDING), ("status", ASCENDING)], name="category_path_status"),
             IndexModel([("status", ASCENDING), ("sales", DESCENDING)], name="status_sales"),
-            IndexModel([("status", ASCENDING), ("created_at", DESCENDING)], name="status_created"),
-            IndexModel([("status", ASCENDING), ("price_min", ASCENDING)], name="status_price"),
-            IndexModel([("tags", ASCENDING)], name="tags"),
-            IndexModel([("brand", ASCENDING)], name="brand"),
         ],
     ),
     CollectionIndexes(
@@ -52,11 +52,22 @@ INDEXES: list[CollectionIndexes] = [
 ]
 
 
+def stock_lookup(inventory_collection: str) -> list[Document]:
+    """`in_stock` = some SKU of the product has `available > 0` in the inventory collection."""
+    return [
+        {"$lookup": {"from": inventory_collection, "localField": "sku_codes", "foreignField": "_id",
+                     "pipeline": [{"$match": {"available": {"$gt": 0}}}, {"$limit": 1}, {"$project": {"_id": 1}}],
+                     "as": "_stock"}},
+        {"$addFields": {"in_stock": {"$gt": [{"$size": "$_stock"}, 0]}}},
+    ]  # fmt: skip
+
+
 class CatalogRepository:
     INDEXES = INDEXES
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, inventory_collection: str = "inventory") -> None:
         self.db = db
+        self.inventory_collection = inventory_collection
         self.products = db[PRODUCTS]
         self.categories = db[CATEGORIES]
         self.meta = db[META]
@@ -113,17 +124,94 @@ class CatalogRepository:
     async def aggregate(self, pipeline: list[Document]) -> list[Document]:
         return await (await self.products.aggregate(pipeline)).to_list()
 
+    # --- search -------------------------------------------------------------------------------
+    async def search_entries(self, after_rev: int | None = None) -> list[Document]:
+        """Search fields of every product, or of those written after `after_rev` (via the rev index)."""
+        # `$gte rev + 1`, not `$gt rev`: revs are integers, and SecantusDB seeks to a `$gte` bound
+        # but steps over every entry equal to a `$gt` bound (all 10,000 after a big import).
+        query: Document = {} if after_rev is None else {"rev": {"$gte": after_rev + 1}}
+        # One reply for the whole catalog where it fits (the server caps a batch at 16 MB).
+        cursor = self.products.find(query, dict.fromkeys(ENTRY_FIELDS, 1), batch_size=100_000)
+        return await cursor.to_list()
+
+    async def page_summaries(self, codes: Sequence[str], statuses: Sequence[str]) -> list[Document]:
+        """Summary documents with live `in_stock` for one page of codes, in the order given."""
+        pipeline: list[Document] = [
+            {"$match": {"_id": {"$in": list(codes)}, "status": {"$in": list(statuses)}}},
+            {"$project": dict.fromkeys(SUMMARY_FIELDS, 1)},
+            *stock_lookup(self.inventory_collection),
+            {"$project": dict.fromkeys((*SUMMARY_FIELDS, "in_stock"), 1)},
+        ]
+        found = {doc["_id"]: doc for doc in await self.aggregate(pipeline)}
+        return [found[code] for code in codes if code in found]
+
+    async def in_stock_page(
+        self, candidates: Sequence[tuple[str, Sequence[str]]], skip: int, limit: int, statuses: Sequence[str]
+    ) -> tuple[int, list[Document]]:
+        """Total and one page of the ranked `(code, sku_codes)` candidates that have stock.
+
+        One database-level aggregate: the ranked list goes in as `$documents` (order kept), each
+        candidate's stock is looked up through the inventory `_id` index, and the page's product
+        documents are joined after the page is cut. Cost grows with the candidates, so only
+        searches that ask for in-stock products take this path.
+        """
+        if not candidates:
+            return 0, []
+        ranked = [{"c": code, "s": list(skus)} for code, skus in candidates]
+        pipeline: list[Document] = [
+            {"$documents": ranked},  # codes cannot start with "$" (import_schema.CODE_PATTERN)
+            {"$lookup": {"from": self.inventory_collection, "localField": "s", "foreignField": "_id",
+                         "pipeline": [{"$match": {"available": {"$gt": 0}}}, {"$limit": 1}, {"$project": {"_id": 1}}],
+                         "as": "st"}},
+            {"$match": {"st.0": {"$exists": True}}},
+            {"$facet": {
+                "total": [{"$count": "n"}],
+                "items": [
+                    {"$skip": skip}, {"$limit": limit},
+                    {"$lookup": {"from": PRODUCTS, "localField": "c", "foreignField": "_id",
+                                 "pipeline": [{"$match": {"status": {"$in": list(statuses)}}},
+                                              {"$project": dict.fromkeys(SUMMARY_FIELDS, 1)}],
+                                 "as": "p"}},
+                    {"$unwind": "$p"}, {"$replaceRoot": {"newRoot": "$p"}}, {"$addFields": {"in_stock": True}},
+                ],
+            }},
+        ]  # fmt: skip
+        result = await (await self.db.aggregate(pipeline)).to_list()
+        facet = result[0] if result else {}
+        total = int(facet["total"][0]["n"]) if facet.get("total") else 0
+        return total, list(facet.get("items") or ())
+
     async def count_products(self) -> int:
         return await self.products.count_documents({})
 
     # --- writes -------------------------------------------------------------------------------
-    async def upsert_products(self, products: Sequence[Product], session: AsyncClientSession | None = None) -> None:
-        # $set rather than replace: fields owned by others (inventory's `in_stock` flag) survive.
-        # Sent in slices: each statement keeps a long import transaction alive (servers reap
-        # transactions idle for 60 s, and one huge statement on a slow server can exceed that).
+    async def upsert_products(
+        self,
+        products: Sequence[Product],
+        *,
+        rev: int | None = None,
+        new_codes: Collection[str] = (),
+        session: AsyncClientSession | None = None,
+    ) -> None:
+        """Write products stamped with `rev` (the catalog version they belong to; bumped when None).
+
+        Products in `new_codes` did not exist when the import was planned: a plain insert is
+        much cheaper than an upsert (no lookup first); should one appear meanwhile, the
+        duplicate key fails the statement and with it the whole import transaction.
+        Existing ones get $set rather than a replace: fields owned by others survive.
+        Sent in slices: each statement keeps a long import transaction alive (servers reap
+        transactions idle for 60 s, and one huge statement on a slow server can exceed that).
+        """
+        if rev is None:
+            rev = await self.bump_version(session=session)
         for start in range(0, len(products), WRITE_CHUNK):
-            ops = [UpdateOne({"_id": p.code}, {"$set": _without_id(p.to_doc())}, upsert=True)
-                   for p in products[start : start + WRITE_CHUNK]]  # fmt: skip
+            ops: list[InsertOne[Document] | UpdateOne] = []
+            for product in products[start : start + WRITE_CHUNK]:
+                doc = {**product.to_doc(), "rev": rev}
+                if product.code in new_codes:
+                    ops.append(InsertOne(doc))
+                else:
+                    ops.append(UpdateOne({"_id": product.code}, {"$set": _without_id(doc)}, upsert=True))
             await self.products.bulk_write(ops, ordered=False, session=session)
 
     async def upsert_categories(
@@ -139,9 +227,9 @@ class CatalogRepository:
         if ops:
             await self.products.bulk_write(ops, ordered=False)
 
-    async def set_status(self, code: str, status: ProductStatus) -> Product | None:
+    async def set_status(self, code: str, status: ProductStatus, *, rev: int) -> Product | None:
         doc = await self.products.find_one_and_update(
-            {"_id": code}, {"$set": {"status": status.value, "updated_at": utcnow()}},
+            {"_id": code}, {"$set": {"status": status.value, "updated_at": utcnow(), "rev": rev}},
             return_document=ReturnDocument.AFTER,
         )  # fmt: skip
         return Product.from_doc(doc) if doc else None
@@ -186,7 +274,7 @@ def _without_id(doc: Document) -> Document:
 # Bulk imports look up thousands of codes; huge $in lists are slow on some servers (SecantusDB's
 # cost grows faster than linearly), so they are sent in slices. Hot paths stay one round trip.
 IN_CHUNK = 250
-WRITE_CHUNK = 500
+WRITE_CHUNK = 1000
 
 
 def _chunks(values: list[str], size: int = IN_CHUNK) -> list[list[str]]:

@@ -1,14 +1,15 @@
-"""Catalog search: one aggregation (filters, keyword ranking, in-stock lookup, $facet paging).
+"""Catalog search: keyword match, filters, ranking and paging over the in-process search index.
 
-Database commands per search: at most 2 — one `find` on catalog_meta to learn whether the typo
-vocabulary is stale (skipped while it was checked less than `refresh_seconds` ago), and one
-`aggregate` on products. Stock is read live inside that aggregation with a `$lookup` into the
-inventory collection (`{_id: sku, available}`), so no in-stock flag has to be kept in sync.
+Database commands per search: at most 2 — one `find` on products for entries written since the
+index was last refreshed (skipped while it was checked less than `refresh_seconds` ago), and one
+`aggregate` that reads the page's documents with live stock (a `$lookup` into the inventory
+collection `{_id: sku, available}`, so no in-stock flag has to be kept in sync). With `in_stock`
+that aggregate checks stock for every candidate and pages over the ones in stock.
+See search_index.py for why matching happens in memory.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -17,11 +18,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from commerce.money import Money
-from commerce.mongo import Document
 
 from .keywords import QueryTerm, query_terms, stem
 from .model import ProductStatus, ProductSummary
-from .repository import SUMMARY_FIELDS, CatalogRepository
+from .repository import CatalogRepository
+from .search_index import Ranked, SearchFilter, SearchIndex
 from .typos import TypoCorrector
 
 
@@ -80,24 +81,47 @@ class SearchPage:
                 "limit": self.limit, "next_page": self.next_page, "corrections": self.corrections}  # fmt: skip
 
 
-class KeywordVocabulary:
-    """The typo vocabulary of this process, refreshed when the catalog version moves on."""
+class SearchIndexSync:
+    """This process's search index and typo vocabulary, kept fresh with one cheap command.
 
-    def __init__(self, repository: CatalogRepository, refresh_seconds: float = 2.0) -> None:
+    Every product write stamps the product with `rev` = the catalog version it was written under
+    (imports bump the version and write the products in one transaction, so commit order is rev
+    order). A refresh fetches only `{rev: {$gt: newest rev known}}` through the `rev` index —
+    usually nothing. It runs at most every `refresh_seconds`. Sales counters change without a
+    rev (order payment must stay one command): this process mirrors its own increments, and a
+    full reload every `resync_seconds` brings other processes' sales (used only for ordering;
+    the numbers shown come live from the page fetch).
+    """
+
+    def __init__(
+        self, repository: CatalogRepository, refresh_seconds: float = 2.0, resync_seconds: float = 300.0
+    ) -> None:
         self._repository = repository
         self._refresh_seconds = refresh_seconds
+        self._resync_seconds = resync_seconds
         self._checked_at = float("-inf")
-        self.version = -1
-        self.corrector = TypoCorrector()
+        self._loaded_at: float | None = None
+        self.index = SearchIndex()
+        self._corrector = TypoCorrector()
+        self._corrector_generation = -1
 
     async def refresh_if_stale(self) -> None:
-        if time.monotonic() - self._checked_at < self._refresh_seconds:
+        now = time.monotonic()
+        if now - self._checked_at < self._refresh_seconds:
             return
-        changed = await self._repository.vocabulary_if_changed(self.version)
-        self._checked_at = time.monotonic()
-        if changed is not None:
-            self.version, words = changed
-            self.corrector.replace(words)
+        if self._loaded_at is None or now - self._loaded_at >= self._resync_seconds:
+            self.index.replace_all(await self._repository.search_entries())
+            self._loaded_at = now
+        else:
+            self.index.upsert(await self._repository.search_entries(after_rev=self.index.max_rev))
+        self._checked_at = now
+
+    @property
+    def corrector(self) -> TypoCorrector:
+        if self._corrector_generation != self.index.generation:
+            self._corrector.replace(self.index.latin_words())
+            self._corrector_generation = self.index.generation
+        return self._corrector
 
     def invalidate(self) -> None:
         self._checked_at = float("-inf")
@@ -118,124 +142,55 @@ def correct_terms(terms: list[QueryTerm], corrector: TypoCorrector) -> tuple[lis
     return corrected, corrections
 
 
-def _sort_spec(sort: SearchSort, has_terms: bool) -> dict[str, int]:
+def sort_ranked(ranked: list[Ranked], sort: SearchSort, has_terms: bool) -> list[Ranked]:
+    """Order like the former `$sort` specs; the product code breaks ties (stable paging)."""
     if sort is SearchSort.PRICE_ASC:
-        return {"price_min": 1, "_id": 1}
+        return sorted(ranked, key=lambda r: (r.entry.price_min, r.entry.code))
     if sort is SearchSort.PRICE_DESC:
-        return {"price_min": -1, "_id": 1}
+        return sorted(ranked, key=lambda r: (-r.entry.price_min, r.entry.code))
     if sort is SearchSort.SALES:
-        return {"sales": -1, "_id": 1}
+        return sorted(ranked, key=lambda r: (-r.entry.sales, r.entry.code))
     if sort is SearchSort.NEWEST:
-        return {"created_at": -1, "_id": 1}
-    relevance = {"score": -1, "title_score": -1} if has_terms else {}
-    return {**relevance, "sales": -1, "created_at": -1, "_id": 1}
+        return sorted(ranked, key=lambda r: (-r.entry.created, r.entry.code))
+    if has_terms:
+        return sorted(ranked, key=lambda r: (-r.score, -r.title_score, -r.entry.sales, -r.entry.created, r.entry.code))
+    return sorted(ranked, key=lambda r: (-r.entry.sales, -r.entry.created, r.entry.code))
 
 
-def _terms_matched(field_path: str, terms: list[QueryTerm]) -> Document:
-    """How many terms have at least one variant in the array at `field_path`.
-
-    `$in` per variant is the cheapest form measured on SecantusDB (cheaper than
-    `$setIntersection` of whole keyword arrays); variants are few, keyword arrays are not.
-    """
-    array = {"$ifNull": [field_path, []]}
-    hits = [{"$cond": [{"$or": [{"$in": [v, array]} for v in sorted(t.variants)]}, 1, 0]} for t in terms]
-    return hits[0] if len(hits) == 1 else {"$add": hits}
-
-
-def stock_lookup(inventory_collection: str) -> list[Document]:
-    """`in_stock` = some SKU of the product has `available > 0` in the inventory collection."""
-    return [
-        {"$lookup": {"from": inventory_collection, "localField": "sku_codes", "foreignField": "_id",
-                     "pipeline": [{"$match": {"available": {"$gt": 0}}}, {"$limit": 1}, {"$project": {"_id": 1}}],
-                     "as": "_stock"}},
-        {"$addFields": {"in_stock": {"$gt": [{"$size": "$_stock"}, 0]}}},
-    ]  # fmt: skip
-
-
-def _filters(query: SearchQuery, terms: list[QueryTerm]) -> list[Document]:
-    """Filter conditions, most selective (indexed) first."""
-    statuses = [s.value for s in query.statuses]
-    conditions: list[Document] = []
-    if terms:
-        conditions.append({"keywords": {"$in": sorted({v for term in terms for v in term.variants})}})
-    if query.category:
-        conditions.append({"category_path": query.category})
-    if query.tag:
-        conditions.append({"tags": query.tag})
-    conditions.append({"status": statuses[0] if len(statuses) == 1 else {"$in": statuses}})
-    if query.brand:
-        conditions.append({"brand": {"$regex": f"^{re.escape(query.brand)}$", "$options": "i"}})
+def search_filter(query: SearchQuery) -> SearchFilter:
     price = query.min_price or query.max_price
-    if price is not None:
-        # A product qualifies when some SKU price falls in the range: ranges overlap.
-        condition: Document = {"currency": price.currency}
-        if query.min_price is not None:
-            condition["price_max"] = {"$gte": query.min_price.amount}
-        if query.max_price is not None:
-            condition["price_min"] = {"$lte": query.max_price.amount}
-        conditions.append(condition)
-    return conditions
+    return SearchFilter(
+        statuses=frozenset(s.value for s in query.statuses), category=query.category, brand=query.brand,
+        tag=query.tag, currency=price.currency if price is not None else None,
+        min_price=query.min_price.amount if query.min_price is not None else None,
+        max_price=query.max_price.amount if query.max_price is not None else None,
+    )  # fmt: skip
 
 
-def build_pipeline(query: SearchQuery, terms: list[QueryTerm], inventory_collection: str) -> list[Document]:
-    first, *rest = _filters(query, terms)
-    # The leading, indexed condition gets a $match of its own: SecantusDB plans a combined
-    # $match poorly, and MongoDB coalesces consecutive $match stages anyway.
-    pipeline: list[Document] = [{"$match": first}]
-    if rest:
-        pipeline.append({"$match": {key: value for condition in rest for key, value in condition.items()}})
-    if len(terms) > 1:
-        # Score = number of query terms matched; keep only the best-matching tier so
-        # "black headphones" does not list every black product below the headphones.
-        # (With one term every candidate matches it: no scoring needed.)
-        pipeline += [
-            {"$project": {name: 1 for name in (*SUMMARY_FIELDS, "keywords", "title_keywords")}},
-            {"$addFields": {"score": _terms_matched("$keywords", terms)}},
-            {"$project": {"keywords": 0}},
-            {"$group": {"_id": None, "best": {"$max": "$score"}, "docs": {"$push": "$$ROOT"}}},
-            {"$unwind": "$docs"},
-            {"$match": {"$expr": {"$eq": ["$docs.score", "$best"]}}},
-            {"$replaceRoot": {"newRoot": "$docs"}},
-        ]  # fmt: skip
-    elif terms:
-        pipeline.append({"$addFields": {"score": 1}})
-    if terms and query.sort is SearchSort.RELEVANCE:
-        # Title (and brand) hits rank above description/category hits.
-        pipeline.append({"$addFields": {"title_score": _terms_matched("$title_keywords", terms)}})
-    if query.in_stock:
-        pipeline += [*stock_lookup(inventory_collection), {"$match": {"in_stock": True}}]
-    projection = {name: 1 for name in (*SUMMARY_FIELDS, "score", "in_stock")}
-    items: list[Document] = [
-        {"$sort": _sort_spec(query.sort, bool(terms))},
-        {"$skip": (query.page - 1) * query.limit},
-        {"$limit": query.limit},
-    ]
-    if not query.in_stock:
-        items += stock_lookup(inventory_collection)
-    items.append({"$project": projection})
-    pipeline.append({"$facet": {"items": items, "total": [{"$count": "n"}]}})
-    return pipeline
-
-
-def page_from_result(query: SearchQuery, result: list[Document], corrections: dict[str, list[str]]) -> SearchPage:
-    facet = result[0] if result else {"items": [], "total": []}
-    total = int(facet["total"][0]["n"]) if facet.get("total") else 0
-    items = [ProductSummary.from_doc(doc) for doc in facet.get("items") or ()]
-    has_more = query.page * query.limit < total
-    return SearchPage(items=items, total=total, page=query.page, limit=query.limit,
-                      next_page=query.page + 1 if has_more else None, corrections=corrections)  # fmt: skip
-
-
-async def run_search(
-    query: SearchQuery, repository: CatalogRepository, vocabulary: KeywordVocabulary, inventory_collection: str
-) -> SearchPage:
+async def run_search(query: SearchQuery, repository: CatalogRepository, sync: SearchIndexSync) -> SearchPage:
+    """At most 2 commands: the index refresh `find` (when due) and one `aggregate` for the page."""
     terms = query_terms(query.text) if query.text else []
-    corrections: dict[str, list[str]] = {}
-    if terms and query.typo_tolerance:
-        await vocabulary.refresh_if_stale()
-        terms, corrections = correct_terms(terms, vocabulary.corrector)
     if query.text and not terms:
         # Only stopwords ("我想买"): nothing to match on, say so rather than list everything.
         return SearchPage(items=[], total=0, page=query.page, limit=query.limit, next_page=None)
-    result = await repository.aggregate(build_pipeline(query, terms, inventory_collection))
-    return page_from_result(query, result, corrections)
+    await sync.refresh_if_stale()
+    corrections: dict[str, list[str]] = {}
+    if terms and query.typo_tolerance:
+        terms, corrections = correct_terms(terms, sync.corrector)
+    relevance = query.sort is SearchSort.RELEVANCE
+    ranked = sync.index.select(terms, search_filter(query), title_scores=bool(terms) and relevance)
+    ranked = sort_ranked(ranked, query.sort, bool(terms))
+    skip = (query.page - 1) * query.limit
+    statuses = [s.value for s in query.statuses]
+    if query.in_stock:
+        total, docs = await repository.in_stock_page(
+            [(r.entry.code, r.entry.sku_codes) for r in ranked], skip, query.limit, statuses
+        )
+    else:
+        total = len(ranked)
+        docs = await repository.page_summaries([r.entry.code for r in ranked[skip : skip + query.limit]], statuses)
+    scores = {r.entry.code: r.score for r in ranked}
+    items = [ProductSummary.from_doc({**doc, "score": scores.get(doc["_id"], 0)}) for doc in docs]
+    has_more = query.page * query.limit < total
+    return SearchPage(items=items, total=total, page=query.page, limit=query.limit,
+                      next_page=query.page + 1 if has_more else None, corrections=corrections)  # fmt: skip

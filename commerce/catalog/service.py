@@ -11,8 +11,9 @@ from commerce.mongo import Database, Document
 from .importer import CatalogImporter, ImportReport, StockReader, StockWriter
 from .keywords import synonym_groups
 from .model import Category, CategoryNode, Product, ProductDetail, ProductStatus, ProductSummary, SkuSnapshot
-from .repository import SUMMARY_FIELDS, CatalogRepository
-from .search import KeywordVocabulary, SearchPage, SearchQuery, run_search, stock_lookup
+from .repository import CatalogRepository
+from .search import SearchIndexSync, SearchPage, SearchQuery, run_search
+from .search_index import SearchEntry
 from .tree import build_tree
 
 INVENTORY_COLLECTION = "inventory"
@@ -28,13 +29,17 @@ class CatalogService:
         get_stock: StockReader | None = None,
         inventory_collection: str = INVENTORY_COLLECTION,
         vocabulary_refresh_seconds: float = 2.0,
+        search_resync_seconds: float = 300.0,
     ) -> None:
-        self.repository = CatalogRepository(db)
+        self.repository = CatalogRepository(db, inventory_collection)
         self.importer = CatalogImporter(
             self.repository, default_currency=default_currency, set_stock=set_stock, get_stock=get_stock
         )
         self.inventory_collection = inventory_collection
-        self._vocabulary = KeywordVocabulary(self.repository, refresh_seconds=vocabulary_refresh_seconds)
+        # The in-process search index (and typo vocabulary); see search_index.py.
+        self._search = SearchIndexSync(
+            self.repository, refresh_seconds=vocabulary_refresh_seconds, resync_seconds=search_resync_seconds
+        )
 
     # --- for carts / orders ---------------------------------------------------------------------
     async def get_sku_snapshots(self, skus: Iterable[str]) -> dict[str, SkuSnapshot]:
@@ -51,11 +56,17 @@ class CatalogService:
 
     async def record_sales(self, quantities: dict[str, int]) -> None:
         """Add sold quantities (per SKU) to the owning products' sales counters; one command."""
-        await self.repository.increment_sales({sku: int(q) for sku, q in quantities.items() if q > 0})
+        sold = {sku: int(q) for sku, q in quantities.items() if q > 0}
+        await self.repository.increment_sales(sold)
+        self._search.index.add_sales(sold)
 
     # --- shopping ----------------------------------------------------------------------------------
+    async def warm_up(self) -> None:
+        """Load the in-process search index now (the first search would otherwise pay ~2 s at 10k products)."""
+        await self._search.refresh_if_stale()
+
     async def search(self, query: SearchQuery) -> SearchPage:
-        return await run_search(query, self.repository, self._vocabulary, self.inventory_collection)
+        return await run_search(query, self.repository, self._search)
 
     async def get_product(self, code: str, *, public_only: bool = False) -> Product:
         """The product, or NotFound. With public_only, drafts and off-shelf products are hidden."""
@@ -90,38 +101,37 @@ class CatalogService:
         return build_tree(await self.repository.categories_list())
 
     async def popular(self, limit: int = 10) -> list[ProductSummary]:
-        """Best sellers on sale (in stock first), one aggregation."""
-        return await self._summaries({"status": ProductStatus.ON_SALE.value}, [], _clamp(limit))
+        """Best sellers on sale (in stock first), from the search index; two commands at most."""
+        await self._search.refresh_if_stale()
+        on_sale = [e for e in self._search.index.entries() if e.status == ProductStatus.ON_SALE.value]
+        return await self._prefer_in_stock([(e, 0) for e in on_sale], _clamp(limit))
 
     async def recommend(self, similar_to: str | None = None, limit: int = 6) -> list[ProductSummary]:
         """Products like `similar_to` (same category, shared tags), else popular ones."""
         if similar_to is None:
             return await self.popular(limit)
-        product = await self.get_product(similar_to)
-        match: Document = {
-            "status": ProductStatus.ON_SALE.value,
-            "_id": {"$ne": product.code},
-            "$or": [{"category": product.category}, {"tags": {"$in": list(product.tags)}}],
-        }
-        likeness = {"$add": [
-            {"$cond": [{"$eq": ["$category", product.category]}, 2, 0]},
-            {"$size": {"$setIntersection": [{"$ifNull": ["$tags", []]}, list(product.tags)]}},
-        ]}  # fmt: skip
-        return await self._summaries(match, [{"$addFields": {"score": likeness}}], _clamp(limit))
+        await self._search.refresh_if_stale()
+        product = self._search.index.entry(similar_to)
+        if product is None:
+            raise NotFound("product not found", details={"code": similar_to}, code="product_not_found")
+        scored = []
+        for entry in self._search.index.entries():
+            if entry.status != ProductStatus.ON_SALE.value or entry.code == product.code:
+                continue
+            same_category = entry.category == product.category
+            shared_tags = len(entry.tags & product.tags)
+            if same_category or shared_tags:
+                scored.append((entry, (2 if same_category else 0) + shared_tags))
+        return await self._prefer_in_stock(scored, _clamp(limit))
 
-    async def _summaries(self, match: Document, scoring: list[Document], limit: int) -> list[ProductSummary]:
-        sort: Document = {"in_stock": -1, **({"score": -1} if scoring else {}), "sales": -1, "_id": 1}
-        pipeline: list[Document] = [
-            {"$match": match},
-            *scoring,
-            {"$sort": {**({"score": -1} if scoring else {}), "sales": -1, "_id": 1}},
-            {"$limit": limit * 3},  # enough candidates to prefer in-stock ones without a full scan
-            *stock_lookup(self.inventory_collection),
-            {"$sort": sort},
-            {"$limit": limit},
-            {"$project": {name: 1 for name in (*SUMMARY_FIELDS, "in_stock", "score")}},
-        ]
-        return [ProductSummary.from_doc(doc) for doc in await self.repository.aggregate(pipeline)]
+    async def _prefer_in_stock(self, scored: list[tuple[SearchEntry, int]], limit: int) -> list[ProductSummary]:
+        """The best `limit` by (score, sales), in-stock ones first among 3x as many candidates."""
+        scored.sort(key=lambda pair: (-pair[1], -pair[0].sales, pair[0].code))
+        candidates = scored[: limit * 3]  # enough to prefer in-stock ones without checking everything
+        scores = {entry.code: score for entry, score in candidates}
+        docs = await self.repository.page_summaries(list(scores), [ProductStatus.ON_SALE.value])
+        docs.sort(key=lambda d: (not d.get("in_stock"), -scores[d["_id"]], -int(d.get("sales") or 0), d["_id"]))
+        return [ProductSummary.from_doc({**doc, "score": scores[doc["_id"]]}) for doc in docs[:limit]]
 
     # --- NLU support ---------------------------------------------------------------------------------
     async def version(self) -> int:
@@ -157,7 +167,7 @@ class CatalogService:
         """Validate everything, then write it all in one transaction (or nothing)."""
         report = await self.importer.import_data(data, dry_run=dry_run)
         if report.ok and not dry_run:
-            self._vocabulary.invalidate()
+            self._search.invalidate()
         return report
 
     async def export_catalog(self) -> dict[str, Any]:
@@ -168,17 +178,19 @@ class CatalogService:
             wanted = ProductStatus(status)
         except ValueError:
             raise ValidationFailed("unknown product status", details={"status": str(status)}) from None
-        product = await self.repository.set_status(code, wanted)
+        # Version first, then the product stamped with it: search indexes refresh by rev.
+        rev = await self.repository.bump_version()
+        product = await self.repository.set_status(code, wanted, rev=rev)
         if product is None:
             raise NotFound("product not found", details={"code": code}, code="product_not_found")
-        await self.repository.bump_version()
+        self._search.invalidate()
         return product
 
     async def rebuild_vocabulary(self) -> int:
         """Maintenance: recompute the typo vocabulary from all product keywords."""
         words = await self.repository.all_latin_keywords()
         version = await self.repository.bump_version(words)
-        self._vocabulary.invalidate()
+        self._search.invalidate()
         return version
 
     async def is_empty(self) -> bool:
