@@ -9,16 +9,20 @@ from pathlib import Path
 
 from chatcart.logging_setup import get_logger
 from nlu.classifier import DICTIONARY, LinearIntentModel, features, train_model
-from nlu.engine import FALLBACK_INTENT, IntentScore, ParseResult
+from nlu.engine import FALLBACK_INTENT, Entity, IntentScore, ParseResult
 from nlu.extract import EntityExtractor
+from nlu.noise import is_bare_number, looks_like_code, strip_markup, unknown_word_share
 from nlu.text import detect_language, has_meaningful_content
-from nlu.tokenizer import WordTokenizer, build_small_dictionary, shared_tokenizer
+from nlu.tokenizer import WordTokenizer, build_small_dictionary, shared_tokenizer, stem_word
 from nlu.training_data import DATA_DIR, files_digest, load_files, training_files
 
 log = get_logger(__name__)
 
 DEFAULT_THRESHOLD = 0.35
 RANKING_SIZE = 10
+# Confidence multiplier for Latin-script messages made only of words never seen in training
+# (keyboard mashing): a lone typo'd word can still pass, gibberish drops below the threshold.
+UNKNOWN_WORDS_DAMPING = 0.6
 _EMOJI_CATEGORIES = {"So", "Sk"}
 
 
@@ -55,6 +59,7 @@ class BuiltinNluEngine:
         self.extractor = EntityExtractor(data.lookups, data.synonyms)
         self._train_lock = threading.Lock()
         self.model, self.tokenizer = self._load_or_train(force=retrain)
+        self._known_words = self._word_vocabulary()
         self.tokenizer.warm_up()  # load jieba now, not on the first customer message
         self._cached_parse = lru_cache(maxsize=cache_size)(self._parse_uncached)
 
@@ -79,9 +84,16 @@ class BuiltinNluEngine:
             log.info("nlu_model_trained", examples=len(examples), intents=len(model.classes),
                      features=len(model.vocabulary), model_dir=str(self.model_dir))  # fmt: skip
             self.model, self.tokenizer = model, tokenizer
+            self._known_words = self._word_vocabulary()
             if hasattr(self, "_cached_parse"):
                 self._cached_parse.cache_clear()
             return model, tokenizer
+
+    def _word_vocabulary(self) -> frozenset[str]:
+        return frozenset(term[2:] for term in self.model.vocabulary if term.startswith("w:"))
+
+    def _is_known_word(self, word: str) -> bool:
+        return word in self._known_words or stem_word(word) in self._known_words
 
     # --- vocabulary ---------------------------------------------------------------------
     def update_vocabulary(
@@ -108,10 +120,15 @@ class BuiltinNluEngine:
 
     def _parse_uncached(self, text: str, lang_hint: str | None, _vocabulary_version: int) -> ParseResult:
         language = detect_language(text, lang_hint)
-        if not (has_meaningful_content(text) or _has_symbols(text)):
-            fallback = IntentScore(FALLBACK_INTENT, 1.0)
-            return ParseResult(text, fallback, [fallback], [], language)
-        probabilities = self.model.predict(features(text, self.tokenizer))
+        content = strip_markup(text)
+        if not (has_meaningful_content(content) or _has_symbols(content)) or looks_like_code(content):
+            return self._fallback(text, language, [])
+        if is_bare_number(content):
+            # A phone or order number typed on its own answers a question; it is not an intent.
+            return self._fallback(text, language, self.extractor.extract(text))
+        probabilities = self.model.predict(features(content, self.tokenizer))
+        if unknown_word_share(content, self._is_known_word) == 1.0:
+            probabilities = probabilities * UNKNOWN_WORDS_DAMPING
         order = probabilities.argsort()[::-1][:RANKING_SIZE]
         ranking = [IntentScore(self.model.classes[i], float(probabilities[i])) for i in order]
         intent = ranking[0]
@@ -121,3 +138,8 @@ class BuiltinNluEngine:
             ranking = [intent, *ranking]
         entities = self.extractor.extract(text)
         return ParseResult(text, intent, ranking, entities, language)
+
+    @staticmethod
+    def _fallback(text: str, language: str, entities: list[Entity]) -> ParseResult:
+        fallback = IntentScore(FALLBACK_INTENT, 1.0)
+        return ParseResult(text, fallback, [fallback], entities, language)

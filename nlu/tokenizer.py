@@ -61,6 +61,11 @@ def shared_tokenizer(dictionary: Path) -> WordTokenizer:
     return tokenizer
 
 
+def stem_word(word: str) -> str:
+    """The English stem the classifier's word features use ("colours" -> "colour")."""
+    return str(_stemmer.stemWord(word))
+
+
 class WordTokenizer:
     def __init__(self, dictionary: Path) -> None:
         self._jieba = jieba.Tokenizer(dictionary=str(dictionary))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from chatcart.cli.common import load_settings
 from chatcart.settings import Settings
 from nlu.engine import NluEngine
 
@@ -24,7 +25,7 @@ def _model_dir(settings: Settings) -> Path:
 def _engine(engine: str | None) -> NluEngine:
     from nlu.factory import build_engine
 
-    settings = Settings()
+    settings = load_settings()
     return build_engine(engine or settings.nlu_engine, _model_dir(settings), settings.nlu_threshold,
                         settings.rasa_url, settings.rasa_timeout_seconds)  # fmt: skip
 
@@ -44,7 +45,7 @@ def nlu() -> None:
 @ENGINE_OPTION
 def train(engine: str | None) -> None:
     """Train the builtin model (or build + train the Rasa model) from nlu/data."""
-    settings = Settings()
+    settings = load_settings()
     if (engine or settings.nlu_engine) == "rasa":
         from nlu.rasa_process import RasaUnavailable
         from nlu.rasa_process import train as train_rasa

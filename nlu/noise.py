@@ -1,0 +1,81 @@
+"""Recognise input that carries no shop intent: markup, code, bare digits, keyboard mashing.
+
+A linear classifier always spreads probability over the known intents, so without these checks
+`<script>alert(1)</script>` or `jfkdlsa` would come out as a confident commerce intent. The checks
+are deliberately conservative: they only fire when nothing in the text looks like language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from nlu.text import MAX_FEATURE_CHARS, count_script
+
+# Script/style bodies are code, not words: drop them whole; other tags are stripped to their text.
+_CODE_BLOCK = re.compile(r"<\s*(script|style)\b[^>]*>.*?(<\s*/\s*\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<!--.*?-->|<\s*/?\s*[a-zA-Z][\w:-]*(\s[^<>]*)?/?\s*>", re.DOTALL)
+# SQL statements are unmistakable on their own ("DROP TABLE orders" is not a cancellation).
+_SQL = re.compile(
+    r"^\s*(select\s+(\*|[\w.]+(\s*,\s*[\w.]+)*)\s+from\s+\w+|drop\s+(table|database)\s+\w+"
+    r"|insert\s+into\s+\w+\s*(\(|values)|delete\s+from\s+\w+\s*(where|;)|update\s+\w+\s+set\s+\w+\s*=)"
+    r"|\bunion\s+(all\s+)?select\b|'\s*or\s+'?1'?\s*=\s*'?1",
+    re.IGNORECASE,
+)
+_CODE_SIGNALS = (
+    re.compile(r"\b[A-Za-z_][\w.]{0,40}\s*\([^()\u4e00-\u9fff]{0,200}\)\s*;?\s*$"),  # print('x'), alert(1);
+    _SQL,
+    re.compile(r"\b(function|def|return|var|const|let|import|lambda|console\.log|eval)\b.*[(){};=]"),
+    re.compile(r"=>|==|!=|&&|\|\||::|\$\{|\{\{|\}\}|;\s*$"),
+    re.compile(r"^\s*[\[{].*[\]}]\s*$", re.DOTALL),  # JSON / array literals
+)
+_CODE_CHARS = set("{}[]()<>;=$\\|`^~&*+#")
+_LATIN_TOKEN = re.compile(r"[a-z]+")
+_DIGITS_ONLY = re.compile(r"^[\d\s.,:;/+*=\-#()]+$")
+# Digits are folded to 0 for the classifier, so a bare number would look like "88" (bye-bye);
+# only that slang keeps its meaning, any other bare number is an answer or noise, not an intent.
+NUMBER_SLANG = frozenset({"88", "886", "8888"})
+
+
+def strip_markup(text: str) -> str:
+    """The start of the text with HTML/XML markup removed (script and style bodies included)."""
+    text = text[: MAX_FEATURE_CHARS * 2]  # only the classifier reads the result, and it reads the start
+    if "<" not in text:
+        return text
+    return _TAG.sub(" ", _CODE_BLOCK.sub(" ", text))
+
+
+def looks_like_code(text: str) -> bool:
+    """Program code or a query pasted into the chat (no Chinese, code punctuation or syntax)."""
+    sample = text[:MAX_FEATURE_CHARS].strip()
+    cjk, _ = count_script(sample)
+    if cjk or not sample:
+        return False
+    visible = [char for char in sample if not char.isspace()]
+    code_share = sum(char in _CODE_CHARS for char in visible) / len(visible)
+    signals = sum(bool(pattern.search(sample)) for pattern in _CODE_SIGNALS)
+    if _SQL.search(sample):
+        return True
+    return signals >= 2 or (signals >= 1 and code_share >= 0.12) or code_share >= 0.3
+
+
+def is_bare_number(text: str) -> bool:
+    """Only digits and separators (an order number, a phone, "3"), except number slang like "88"."""
+    sample = text[:MAX_FEATURE_CHARS].strip()
+    return bool(_DIGITS_ONLY.match(sample)) and any(c.isdigit() for c in sample) and sample not in NUMBER_SLANG
+
+
+def unknown_word_share(text: str, is_known: Callable[[str], bool]) -> float | None:
+    """Share of Latin words never seen in training, for texts without Chinese; None when not applicable.
+
+    Keyboard mashing ("jfkdlsa", "qwerty uiop") is made only of unknown words; a typo in a real
+    sentence ("wher is my oder") still has known words around it.
+    """
+    sample = text[:MAX_FEATURE_CHARS].lower()
+    cjk, _ = count_script(sample)
+    if cjk:
+        return None
+    words = _LATIN_TOKEN.findall(sample)
+    if not words:
+        return None
+    return sum(not is_known(word) for word in words) / len(words)
