@@ -7,11 +7,14 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from chatcart.logging_setup import get_logger
+from nlu.catalog_only import is_catalog_reference
 from nlu.classifier import DICTIONARY, LinearIntentModel, features, train_model
 from nlu.engine import FALLBACK_INTENT, Entity, IntentScore, ParseResult
 from nlu.extract import EntityExtractor
-from nlu.noise import is_bare_number, looks_like_code, strip_markup, unknown_word_share
+from nlu.noise import is_bare_number, is_repetitive, looks_like_code, strip_markup, unknown_word_share
 from nlu.text import detect_language, has_meaningful_content
 from nlu.tokenizer import WordTokenizer, build_small_dictionary, shared_tokenizer, stem_word
 from nlu.training_data import DATA_DIR, files_digest, load_files, training_files
@@ -23,12 +26,27 @@ RANKING_SIZE = 10
 # Confidence multiplier for Latin-script messages made only of words never seen in training
 # (keyboard mashing): a lone typo'd word can still pass, gibberish drops below the threshold.
 UNKNOWN_WORDS_DAMPING = 0.6
+# A message made only of a brand/product name (+ model code) is a search this sure at least.
+CATALOG_REFERENCE_CONFIDENCE = 0.9
+SEARCH_INTENT = "search_product"
 _EMOJI_CATEGORIES = {"So", "Sk"}
 
 
 def _has_symbols(text: str) -> bool:
     """Emoji and other symbols carry intent on their own (👍, 🙏, 😡)."""
     return any(unicodedata.category(char) in _EMOJI_CATEGORIES for char in text[:200])
+
+
+def _raise_to(probabilities: np.ndarray, index: int, floor: float) -> np.ndarray:
+    """Probabilities with class `index` at least `floor`, the others scaled to keep the sum."""
+    current = float(probabilities[index])
+    if current >= floor:
+        return probabilities
+    total = float(probabilities.sum())
+    others = total - current
+    scaled = probabilities * ((total - floor) / others) if others > 0 else probabilities.copy()
+    scaled[index] = floor
+    return scaled
 
 
 class BuiltinNluEngine:
@@ -121,7 +139,11 @@ class BuiltinNluEngine:
     def _parse_uncached(self, text: str, lang_hint: str | None, _vocabulary_version: int) -> ParseResult:
         language = detect_language(text, lang_hint)
         content = strip_markup(text)
-        if not (has_meaningful_content(content) or _has_symbols(content)) or looks_like_code(content):
+        if (
+            not (has_meaningful_content(content) or _has_symbols(content))
+            or looks_like_code(content)
+            or is_repetitive(content)
+        ):
             return self._fallback(text, language, [])
         if is_bare_number(content):
             # A phone or order number typed on its own answers a question; it is not an intent.
@@ -129,6 +151,10 @@ class BuiltinNluEngine:
         probabilities = self.model.predict(features(content, self.tokenizer))
         if unknown_word_share(content, self._is_known_word) == 1.0:
             probabilities = probabilities * UNKNOWN_WORDS_DAMPING
+        entities = self.extractor.extract(text)
+        if SEARCH_INTENT in self.model.classes and is_catalog_reference(text, entities):
+            probabilities = _raise_to(probabilities, self.model.classes.index(SEARCH_INTENT),
+                                      CATALOG_REFERENCE_CONFIDENCE)  # fmt: skip
         order = probabilities.argsort()[::-1][:RANKING_SIZE]
         ranking = [IntentScore(self.model.classes[i], float(probabilities[i])) for i in order]
         intent = ranking[0]
@@ -136,7 +162,6 @@ class BuiltinNluEngine:
             # Rasa's FallbackClassifier shape: nlu_fallback on top with the threshold as confidence.
             intent = IntentScore(FALLBACK_INTENT, self.threshold)
             ranking = [intent, *ranking]
-        entities = self.extractor.extract(text)
         return ParseResult(text, intent, ranking, entities, language)
 
     @staticmethod

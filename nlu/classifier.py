@@ -17,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from nlu.emoji import sentiment_tokens
 from nlu.text import feature_text
 from nlu.tokenizer import WordTokenizer
 
-FEATURE_VERSION = "4"  # bump when featurisation changes so stored models are retrained
+FEATURE_VERSION = "5"  # bump when featurisation changes so stored models are retrained
 CHAR_NGRAMS = (1, 2, 3, 4)
 MODEL_JSON = "intent_model.json"
 MODEL_ARRAYS = "intent_model.npz"
@@ -28,7 +29,7 @@ DICTIONARY = "jieba_dict.txt"
 
 
 def features(text: str, tokenizer: WordTokenizer) -> Counter[str]:
-    """Raw term counts of one message: character n-grams, word unigrams and bigrams."""
+    """Raw term counts of one message: character n-grams, word uni/bigrams, emoji sentiment."""
     cleaned = feature_text(text)
     counts: Counter[str] = Counter()
     padded = f" {cleaned} "
@@ -42,6 +43,8 @@ def features(text: str, tokenizer: WordTokenizer) -> Counter[str]:
         counts["w:" + word] += 1
     for first, second in zip(["<s>", *words], [*words, "</s>"], strict=True):
         counts["b:" + first + "|" + second] += 1
+    for sentiment in sentiment_tokens(cleaned):
+        counts["e:" + sentiment] += 1
     return counts
 
 

@@ -1,4 +1,4 @@
-"""Recognise input that carries no shop intent: markup, code, bare digits, keyboard mashing.
+"""Recognise input that carries no shop intent: markup, code, bare digits, mashing, repetition.
 
 A linear classifier always spreads probability over the known intents, so without these checks
 `<script>alert(1)</script>` or `jfkdlsa` would come out as a confident commerce intent. The checks
@@ -63,6 +63,16 @@ def is_bare_number(text: str) -> bool:
     """Only digits and separators (an order number, a phone, "3"), except number slang like "88"."""
     sample = text[:MAX_FEATURE_CHARS].strip()
     return bool(_DIGITS_ONLY.match(sample)) and any(c.isdigit() for c in sample) and sample not in NUMBER_SLANG
+
+
+REPETITION_MIN_CHARS = 30
+REPETITION_MAX_DISTINCT = 3
+
+
+def is_repetitive(text: str) -> bool:
+    """A long run of one to three characters ("我我我我…", "aaaaaa…"): stuck keys, not a request."""
+    visible = [char for char in text[:MAX_FEATURE_CHARS] if not char.isspace()]
+    return len(visible) >= REPETITION_MIN_CHARS and len(set(visible)) <= REPETITION_MAX_DISTINCT
 
 
 def unknown_word_share(text: str, is_known: Callable[[str], bool]) -> float | None:
