@@ -10,15 +10,20 @@ are in `INDEXES` (created by `setup_admin` at start-up).
 
 from __future__ import annotations
 
+import bisect
 import re
+import time as _time
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from commerce.customers.model import IdentityKind
 from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
+from commerce.orders.listing import newest_orders
+from commerce.orders.stats import OrderStats
+from commerce.windows import BY_ID, newest_by_id
 
 ORDERS = "orders"
 CUSTOMERS = "customers"
@@ -26,7 +31,6 @@ CONVERSATIONS = "conversations"
 INVENTORY = "inventory"
 PRODUCTS = "products"
 MESSAGES = "messages"
-ORDER_NOTES = "admin_order_notes"
 
 INDEXES = [
     CollectionIndexes(
@@ -35,10 +39,24 @@ INDEXES = [
             # Dashboard: today's and the last days' paid orders; order list date filter.
             IndexModel([("paid_at", DESCENDING)], name="admin_paid_at", sparse=True),
             IndexModel([("created_at", DESCENDING)], name="admin_created_at"),
+            # The order list filtered by channel and status, newest first (time windows on _id).
+            IndexModel([("channel", ASCENDING), ("status", ASCENDING), ("_id", DESCENDING)],
+                       name="admin_channel_status_id"),
         ],
     ),
-    CollectionIndexes(ORDER_NOTES, [IndexModel([("order_id", ASCENDING), ("at", DESCENDING)], name="order_at")]),
-    CollectionIndexes(CUSTOMERS, [IndexModel([("phone", ASCENDING)], name="admin_phone", sparse=True)]),
+    CollectionIndexes(
+        CUSTOMERS,
+        [
+            IndexModel([("phone", ASCENDING)], name="admin_phone", sparse=True),
+            IndexModel([("name", ASCENDING)], name="admin_name", sparse=True),
+            # The customer list, newest first, read in time windows on _id (all / by tier).
+            IndexModel([("merged_into", ASCENDING), ("_id", DESCENDING)], name="admin_merged_id"),
+            IndexModel([("merged_into", ASCENDING), ("tier", ASCENDING), ("_id", DESCENDING)],
+                       name="admin_merged_tier_id"),
+        ],
+    ),
+    # Inventory pages by SKU prefix: SecantusDB ranges over `_id` only through a real index.
+    CollectionIndexes(INVENTORY, [IndexModel([("_id", ASCENDING), ("available", ASCENDING)], name="admin_sku")]),
     CollectionIndexes(
         CONVERSATIONS,
         [IndexModel([("handoff.status", ASCENDING), ("handoff.agent_id", ASCENDING)], name="admin_handoff_agent")],
@@ -50,10 +68,24 @@ INDEXES = [
     ),
 ]
 
-# Chat channel -> the customer identity kind it creates (orders are found through customers).
-CHANNEL_IDENTITY = {"webchat": "web_session", "telegram": "telegram", "wechat": "wechat_openid"}
-PAID_STATUSES = ("paid", "shipped", "delivered", "completed", "refunded")
 PAGE_SIZE = 50
+LOW_STOCK_COUNT_CAP = 100  # the dashboard says "100+" beyond this
+SKU_LIST_SECONDS = 60.0  # how long the inventory list's SKU order may lag behind new SKUs
+
+
+def _customer_lookups(text: str) -> list[Document]:
+    """Indexed queries for a customer search: id, phone, identity value of any kind, name prefix
+    (as typed and in the usual capitalisations; names are matched case-sensitively per query)."""
+    queries: list[Document] = [{"_id": text},
+                               {"identity_keys": {"$in": [f"{kind.value}:{text}" for kind in IdentityKind]}}]
+    phone = re.sub(r"[\s-]", "", text)
+    if phone.isdigit() and len(phone) == 11:
+        queries.append({"phone": "+86" + phone})
+    elif phone.startswith("+"):
+        queries.append({"phone": phone})
+    for variant in dict.fromkeys((text, text.lower(), text.capitalize(), text.title(), text.upper())):
+        queries.append({"name": {"$gte": variant, "$lt": variant + "\uffff"}})
+    return queries
 
 
 def escape_regex(text: str) -> str:
@@ -76,10 +108,15 @@ class Dashboard:
     conversations_today: int
     open_handoffs: int
     waiting_handoffs: int
-    low_stock_count: int
+    low_stock_count: int  # counted up to LOW_STOCK_COUNT_CAP
     low_stock: list[Document]
     days: list[DayFigure]
     status_counts: dict[str, int]
+
+    @property
+    def low_stock_more(self) -> bool:
+        """There may be more low levels than counted."""
+        return self.low_stock_count >= LOW_STOCK_COUNT_CAP
 
     @property
     def conversion(self) -> float | None:
@@ -117,6 +154,8 @@ class AdminQueries:
         self.zone = ZoneInfo(timezone)
         self.timezone = timezone
         self.currency = currency
+        self.stats = OrderStats(db, timezone=timezone)
+        self._sku_list: tuple[float, list[str]] | None = None
 
     # --- time ----------------------------------------------------------------------------------
     def day_start(self, day: date) -> datetime:
@@ -130,107 +169,107 @@ class AdminQueries:
 
     # --- dashboard ------------------------------------------------------------------------------
     async def dashboard(self, *, low_stock_threshold: int, days: int = 14) -> Dashboard:
-        """Four commands: one orders $facet, one conversations $facet, low stock, stock count."""
+        """Five commands: the fortnight's per-day order figures, today's active conversations, open
+        handoffs, the lowest stock levels (counted up to LOW_STOCK_COUNT_CAP) and their products."""
         today = self.today()
+        series_days = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+        figures = await self.stats.days(series_days)
+        series = [DayFigure(day.isoformat(), int(figures.get(day.isoformat(), {}).get("gmv_minor") or 0),
+                            int(figures.get(day.isoformat(), {}).get("paid") or 0)) for day in series_days]  # fmt: skip
+        status_counts: dict[str, int] = {}
+        for day in figures.values():
+            for status, count in (day.get("status") or {}).items():
+                status_counts[status] = status_counts.get(status, 0) + int(count)
         start_today = self.day_start(today)
-        start_series = self.day_start(today - timedelta(days=days - 1))
-        orders = await self._aggregate(ORDERS, [
-            {"$match": {"created_at": {"$gte": start_series}}},
-            {"$facet": {
-                "paid_days": [
-                    {"$match": {"paid_at": {"$gte": start_series}, "status": {"$in": list(PAID_STATUSES)}}},
-                    {"$group": {"_id": {"$dateToString": {"date": "$paid_at", "format": "%Y-%m-%d",
-                                                          "timezone": self.timezone}},
-                                "gmv": {"$sum": "$total.amount"}, "n": {"$sum": 1}}},
-                ],
-                "today": [{"$match": {"created_at": {"$gte": start_today}}}, {"$count": "n"}],
-                "statuses": [{"$group": {"_id": "$status", "n": {"$sum": 1}}}],
-            }},
-        ])  # fmt: skip
-        facet = orders[0] if orders else {}
-        by_day = {str(d["_id"]): d for d in facet.get("paid_days", [])}
-        series = []
-        for offset in range(days - 1, -1, -1):
-            key = (today - timedelta(days=offset)).isoformat()
-            found = by_day.get(key, {})
-            series.append(DayFigure(key, int(found.get("gmv") or 0), int(found.get("n") or 0)))
-        chats = await self._aggregate(CONVERSATIONS, [
-            {"$facet": {
-                "active": [{"$match": {"updated_at": {"$gte": start_today}}}, {"$count": "n"}],
-                "handoffs": [{"$match": {"handoff.status": {"$in": ["waiting", "agent"]}}},
-                             {"$group": {"_id": "$handoff.status", "n": {"$sum": 1}}}],
-            }},
-        ])  # fmt: skip
-        chat_facet = chats[0] if chats else {}
-        handoffs = {str(d["_id"]): int(d["n"]) for d in chat_facet.get("handoffs", [])}
-        low = await self.low_stock(low_stock_threshold, limit=10)
-        low_count = await self.db[INVENTORY].count_documents({"available": {"$lte": low_stock_threshold}})
+        active = await self.db[CONVERSATIONS].find({"updated_at": {"$gte": start_today}}, {"_id": 1}).to_list()
+        handoffs: dict[str, int] = {}
+        async for doc in self.db[CONVERSATIONS].find({"handoff.status": {"$in": ["waiting", "agent"]}},
+                                                     {"handoff.status": 1}):  # fmt: skip
+            status = str(doc["handoff"]["status"])
+            handoffs[status] = handoffs.get(status, 0) + 1
+        low, low_count = await self._lowest_stock(low_stock_threshold, rows=10, count_up_to=LOW_STOCK_COUNT_CAP)
         return Dashboard(
             currency=self.currency, gmv_today_minor=series[-1].gmv_minor, paid_orders_today=series[-1].orders,
-            orders_today=_count(facet.get("today")), conversations_today=_count(chat_facet.get("active")),
+            orders_today=int(figures.get(today.isoformat(), {}).get("created") or 0), conversations_today=len(active),
             open_handoffs=sum(handoffs.values()), waiting_handoffs=handoffs.get("waiting", 0),
-            low_stock_count=low_count, low_stock=low, days=series,
-            status_counts={str(d["_id"]): int(d["n"]) for d in facet.get("statuses", [])},
+            low_stock_count=low_count, low_stock=await self._with_products(low), days=series,
+            status_counts={k: v for k, v in status_counts.items() if v > 0},
         )  # fmt: skip
 
     # --- inventory ------------------------------------------------------------------------------
     async def low_stock(self, threshold: int, *, limit: int = 100) -> list[Document]:
-        """Stock levels at or below `threshold`, lowest first, with the product title (one aggregate)."""
-        return await self._aggregate(INVENTORY, [
-            {"$match": {"available": {"$lte": threshold}}},
-            {"$sort": {"available": 1, "_id": 1}},
-            {"$limit": limit},
-            *self._product_of_sku(),
-        ])  # fmt: skip
+        """Stock levels at or below `threshold`, lowest first, with the product title."""
+        rows, _ = await self._lowest_stock(threshold, rows=limit, count_up_to=limit)
+        return await self._with_products(rows)
+
+    async def _lowest_stock(self, threshold: int, *, rows: int, count_up_to: int) -> tuple[list[Document], int]:
+        """The `rows` lowest levels <= threshold and how many there are, counted up to `count_up_to`
+        (the count is then shown as "N+"). Reads the `available` index in growing value ranges
+        (0, 1, 2-3, 4-7, ...) until enough are found, instead of every low level at once."""
+        found: list[Document] = []
+        low, width = 0, 1
+        while low <= threshold and len(found) < max(rows, count_up_to):
+            high = min(low + width, threshold + 1)
+            found.extend(await self.db[INVENTORY].find({"available": {"$gte": low, "$lt": high}},
+                                                       {"available": 1, "reserved": 1, "updated_at": 1}).to_list())  # fmt: skip
+            low, width = high, width * 2
+        found.sort(key=lambda d: (int(d.get("available") or 0), str(d["_id"])))
+        return found[:rows], min(len(found), count_up_to)
 
     async def stock_levels(self, *, sku_prefix: str = "", after: str | None = None,
                            limit: int = PAGE_SIZE) -> tuple[list[Document], str | None]:  # fmt: skip
-        match: Document = {}
+        """By SKU. With a prefix: one range read of the SKU index. Without: the SKU order comes from
+        a list of every SKU cached for SKU_LIST_SECONDS (one full read per period), the page's
+        levels from point lookups - the database cannot page 10,000s of SKUs by key cheaply."""
+        projection = {"available": 1, "reserved": 1, "updated_at": 1}
         if sku_prefix:
-            match["_id"] = {"$regex": "^" + escape_regex(sku_prefix)}
-        if after:
-            match.setdefault("_id", {})["$gt"] = after
-        docs = await self._aggregate(INVENTORY, [
-            {"$match": match}, {"$sort": {"_id": 1}}, {"$limit": limit + 1}, *self._product_of_sku(),
-        ])  # fmt: skip
-        return docs[:limit], (str(docs[limit - 1]["_id"]) if len(docs) > limit else None)
+            bounds: Document = {"$gte": sku_prefix, "$lt": sku_prefix + "\uffff"}
+            if after:
+                bounds["$gt"] = after
+            found = await self.db[INVENTORY].find({"_id": bounds}, projection).to_list()
+            docs = sorted(found, key=lambda d: str(d["_id"]))[:limit + 1]
+        else:
+            skus = await self._all_skus()
+            start = bisect.bisect_right(skus, after) if after else 0
+            page = skus[start:start + limit + 1]
+            by_sku = {str(d["_id"]): d for d in await self.db[INVENTORY].find({"_id": {"$in": page}}, projection).to_list()}
+            docs = [by_sku[sku] for sku in page if sku in by_sku]
+        rows = await self._with_products(docs[:limit])
+        return rows, (str(docs[limit - 1]["_id"]) if len(docs) > limit else None)
 
-    @staticmethod
-    def _product_of_sku() -> list[Document]:
-        return [
-            {"$lookup": {"from": PRODUCTS, "localField": "_id", "foreignField": "sku_codes", "as": "product"}},
-            {"$project": {"available": 1, "reserved": 1, "updated_at": 1,
-                          "product": {"$arrayElemAt": ["$product", 0]}}},
-            {"$project": {"available": 1, "reserved": 1, "updated_at": 1, "product._id": 1, "product.title": 1,
-                          "product.status": 1}},
-        ]  # fmt: skip
+    async def _all_skus(self) -> list[str]:
+        now = _time.monotonic()
+        if self._sku_list is None or now - self._sku_list[0] > SKU_LIST_SECONDS:
+            skus = sorted([str(d["_id"]) async for d in self.db[INVENTORY].find({}, {"_id": 1})])
+            self._sku_list = (now, skus)
+        return self._sku_list[1]
+
+    async def _with_products(self, rows: list[Document]) -> list[Document]:
+        """Attach `product` (_id, title, status) to stock rows: one read by the SKU index of products."""
+        skus = [str(row["_id"]) for row in rows]
+        if not skus:
+            return rows
+        owner: dict[str, Document] = {}
+        async for product in self.db[PRODUCTS].find({"sku_codes": {"$in": skus}},
+                                                    {"title": 1, "status": 1, "sku_codes": 1}):  # fmt: skip
+            for sku in product.get("sku_codes") or []:
+                owner.setdefault(str(sku), {"_id": product["_id"], "title": product.get("title"),
+                                            "status": product.get("status")})  # fmt: skip
+        return [{**row, "product": owner.get(str(row["_id"]))} for row in rows]
 
     # --- orders ---------------------------------------------------------------------------------
     async def orders(self, filters: OrderListFilter, *, after: str | None = None, limit: int = PAGE_SIZE) -> OrderList:
-        """Newest first (keyset on _id); two or three commands: [customers by channel], orders, names."""
-        query: Document = {}
-        if filters.status:
-            query["status"] = filters.status
-        if filters.number:
-            query["number"] = {"$regex": "^" + escape_regex(filters.number)}
-        if filters.customer_id:
-            query["customer_id"] = filters.customer_id
-        created: Document = {}
-        if filters.date_from:
-            created["$gte"] = self.day_start(filters.date_from)
-        if filters.date_to:
-            created["$lt"] = self.day_start(filters.date_to + timedelta(days=1))
-        if created:
-            query["created_at"] = created
-        if filters.channel and not filters.customer_id:
-            kind = CHANNEL_IDENTITY.get(filters.channel, filters.channel)
-            ids = await self.db[CUSTOMERS].distinct("_id", {"identity_keys": {"$regex": "^" + escape_regex(kind) + ":"}})
-            query["customer_id"] = {"$in": ids}
-        if after:
-            query["_id"] = {"$lt": after}
+        """Newest first (keyset on _id); a few order reads (time windows) and one for the names."""
         projection = {"number": 1, "customer_id": 1, "status": 1, "total": 1, "created_at": 1, "paid_at": 1,
-                      "lines.title": 1, "lines.quantity": 1, "shipment.carrier": 1, "shipment.tracking_no": 1}
-        docs = await self.db[ORDERS].find(query, projection).sort("_id", DESCENDING).limit(limit + 1).to_list()
+                      "channel": 1, "lines.title": 1, "lines.quantity": 1, "shipment.carrier": 1,
+                      "shipment.tracking_no": 1}  # fmt: skip
+        since = self.day_start(filters.date_from) if filters.date_from else None
+        until = self.day_start(filters.date_to + timedelta(days=1)) if filters.date_to else None
+        equal = {"customer_id": filters.customer_id or "", "status": filters.status or "",
+                 "channel": filters.channel or ""}  # fmt: skip
+        docs = await newest_orders(self.db[ORDERS], equal=equal, number_prefix=filters.number or "", since=since,
+                                   until=until, before_id=after, limit=limit + 1, zone=self.zone,
+                                   projection=projection)  # fmt: skip
         names = await self.customer_names({str(d["customer_id"]) for d in docs[:limit]})
         rows = [OrderRow(d, names.get(str(d["customer_id"]), "")) for d in docs[:limit]]
         return OrderList(rows, str(docs[limit - 1]["_id"]) if len(docs) > limit else None)
@@ -241,36 +280,26 @@ class AdminQueries:
         cursor = self.db[CUSTOMERS].find({"_id": {"$in": sorted(ids)}}, {"name": 1, "phone": 1})
         return {str(d["_id"]): str(d.get("name") or d.get("phone") or "") async for d in cursor}
 
-    async def order_notes(self, order_id: str) -> list[Document]:
-        return await self.db[ORDER_NOTES].find({"order_id": order_id}).sort("at", DESCENDING).limit(100).to_list()
-
-    async def add_order_note(self, order_id: str, author_id: str, author: str, text: str) -> Document:
-        note: Document = {"order_id": order_id, "author_id": author_id, "author": author, "text": text, "at": utcnow()}
-        await self.db[ORDER_NOTES].insert_one(note)
-        return note
-
     # --- customers ------------------------------------------------------------------------------
     async def customers(self, *, q: str = "", tier: str | None = None, after: str | None = None,
                         limit: int = PAGE_SIZE) -> tuple[list[Document], str | None]:  # fmt: skip
-        query: Document = {"merged_into": None}
-        if tier:
-            query["tier"] = tier
+        """Newest first (keyset on _id). A search looks the text up as an id, a phone number, an
+        identity of any kind and a name prefix - each one indexed lookup."""
+        projection = {"name": 1, "phone": 1, "tier": 1, "language": 1, "identities.kind": 1, "purchases": 1,
+                      "created_at": 1, "merged_into": 1}  # fmt: skip
         text = q.strip()
         if text:
-            # Exact keys use indexes (id, phone, identity); names are matched by prefix.
-            phone = re.sub(r"[\s-]", "", text)
-            ors: list[Document] = [{"_id": text}, {"name": {"$regex": "^" + escape_regex(text), "$options": "i"}},
-                                   {"identity_keys": {"$regex": ":" + escape_regex(text) + "$"}}]  # fmt: skip
-            if phone.isdigit() and len(phone) == 11:
-                ors.append({"phone": "+86" + phone})
-            elif phone.startswith("+"):
-                ors.append({"phone": phone})
-            query["$or"] = ors
-        if after:
-            query["_id"] = {"$gt": after}
-        projection = {"name": 1, "phone": 1, "tier": 1, "language": 1, "identities.kind": 1, "purchases": 1,
-                      "created_at": 1}  # fmt: skip
-        docs = await self.db[CUSTOMERS].find(query, projection).sort("_id", ASCENDING).limit(limit + 1).to_list()
+            found: dict[str, Document] = {}
+            for query in _customer_lookups(text):
+                for doc in await self.db[CUSTOMERS].find(query, projection).limit(200).to_list():
+                    found[str(doc["_id"])] = doc
+            docs = sorted((d for key, d in found.items() if d.get("merged_into") is None
+                           and (tier is None or d.get("tier") == tier) and (after is None or key < after)),
+                          key=lambda d: str(d["_id"]), reverse=True)[:limit + 1]  # fmt: skip
+        else:
+            equal: Document = {"merged_into": None, **({"tier": tier} if tier else {})}
+            docs = await newest_by_id(self.db[CUSTOMERS], equal=equal, window=BY_ID, limit=limit + 1, before_id=after,
+                                      projection=projection)  # fmt: skip
         return docs[:limit], (str(docs[limit - 1]["_id"]) if len(docs) > limit else None)
 
     async def customer_conversations(self, customer_id: str) -> list[Document]:
@@ -319,6 +348,3 @@ class AdminQueries:
     async def _aggregate(self, collection: str, pipeline: list[Document]) -> list[Document]:
         return await (await self.db[collection].aggregate(pipeline)).to_list()
 
-
-def _count(rows: Any) -> int:
-    return int(rows[0]["n"]) if rows else 0

@@ -30,6 +30,7 @@ from commerce.orders.checkout import Checkout
 from commerce.orders.events import EventBus
 from commerce.orders.numbers import OrderNumbers
 from commerce.orders.service import OrderService
+from commerce.orders.stats import OrderStats
 from commerce.orders.timeout import OrderTimeoutWorker
 from commerce.payments import service as payments_module
 from commerce.payments.model import PaymentProvider
@@ -48,7 +49,7 @@ class CommerceConfig:
     sandbox_secret: str | None = None  # None disables the sandbox payment provider
     base_url: str = "http://127.0.0.1:8080"
     notify_tolerance_seconds: int = 300
-    timezone: str = "Asia/Shanghai"  # order numbers count days in the shop's time zone
+    timezone: str = "Asia/Shanghai"  # order numbers and the per-day order figures count days in the shop's time zone
     tier_percent: Mapping[str, Decimal] = field(default_factory=lambda: dict(DEFAULT_TIER_PERCENT))
     shop_cities: Sequence[str] = ("上海",)  # where same-city delivery is offered
     shipping_methods: Sequence[ShippingMethod] | None = None  # None: express / same_city / pickup defaults
@@ -94,7 +95,8 @@ def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
     events = EventBus(db)
     checkout = Checkout(db, catalog, inventory, shipping, promotions, events, OrderNumbers(db, timezone=config.timezone),
                         pricing=pricing, currency=config.currency,
-                        unpaid_timeout=timedelta(minutes=config.unpaid_timeout_minutes))  # fmt: skip
+                        unpaid_timeout=timedelta(minutes=config.unpaid_timeout_minutes),
+                        stats=OrderStats(db, timezone=config.timezone))  # fmt: skip
     orders = OrderService(db, checkout, inventory, events)
     providers: dict[str, PaymentProvider] = {}
     if config.sandbox_secret:

@@ -11,6 +11,8 @@ from admin_web.views.common import actor, audit, path_param, query_int, query_te
 from admin_web.web import PREFIX, form_data, parse_form, redirect, render, requires
 from commerce.errors import ValidationFailed
 
+LOW_STOCK_ROWS = 100  # the most urgent ones; each row costs a product lookup for its title
+
 
 @requires(permissions.INVENTORY_READ)
 async def stock_list(request: web.Request) -> web.StreamResponse:
@@ -20,7 +22,7 @@ async def stock_list(request: web.Request) -> web.StreamResponse:
     after = query_text(request, "after", 64) or None
     threshold = query_int(request, "threshold", admin.low_stock_threshold, 0, 1_000_000)
     if view == "low":
-        rows, next_after = await admin.queries.low_stock(threshold, limit=200), None
+        rows, next_after = await admin.queries.low_stock(threshold, limit=LOW_STOCK_ROWS), None
     else:
         rows, next_after = await admin.queries.stock_levels(sku_prefix=sku, after=after)
     return render(request, "inventory.html", {"rows": rows, "view": view, "sku": sku, "next_after": next_after,

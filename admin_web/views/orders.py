@@ -5,12 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_web import permissions
-from admin_web.context import admin_of, current
+from admin_web.context import admin_of
 from admin_web.forms import NoteForm, ReasonForm, ShipForm
-from admin_web.queries import CHANNEL_IDENTITY, OrderListFilter
+from admin_web.queries import OrderListFilter
 from admin_web.views.common import actor, audit, path_param, query_date, query_text
 from admin_web.web import PREFIX, form_data, parse_form, redirect, render, requires
-from commerce.orders.model import OrderStatus
+from commerce.orders.model import SALES_CHANNELS, TRANSITIONS, OrderStatus
 
 
 @requires(permissions.ORDERS_READ)
@@ -21,14 +21,14 @@ async def order_list(request: web.Request) -> web.StreamResponse:
         status=status if status in OrderStatus._value2member_map_ else None,
         number=query_text(request, "number", 40) or None,
         customer_id=query_text(request, "customer", 64) or None,
-        channel=channel if channel in CHANNEL_IDENTITY else None,
+        channel=channel if channel in SALES_CHANNELS else None,
         date_from=query_date(request, "from"), date_to=query_date(request, "to"),
     )  # fmt: skip
     after = query_text(request, "after", 64) or None
     result = await admin_of(request).queries.orders(filters, after=after)
     params = {k: v for k, v in request.query.items() if k != "after" and v}
     return render(request, "orders.html", {
-        "result": result, "filters": filters, "statuses": list(OrderStatus), "channels": list(CHANNEL_IDENTITY),
+        "result": result, "filters": filters, "statuses": list(OrderStatus), "channels": SALES_CHANNELS,
         "params": params, "local": admin_of(request).queries.local,
     })  # fmt: skip
 
@@ -38,17 +38,14 @@ async def order_detail(request: web.Request) -> web.StreamResponse:
     admin = admin_of(request)
     order = await admin.commerce.orders.find(path_param(request, "order", 64))
     customer = await admin.commerce.customers.find(order.customer_id)
-    notes = await admin.queries.order_notes(order.id)
     aftersales = await admin.commerce.aftersales.list_for_order(order.id)
     return render(request, "order_detail.html", {
-        "order": order, "customer": customer, "notes": notes, "aftersales": aftersales, "local": admin.queries.local,
+        "order": order, "customer": customer, "notes": list(reversed(order.notes)), "aftersales": aftersales, "local": admin.queries.local,
         "can_ship": OrderStatus.SHIPPED in _next(order.status), "can_deliver": OrderStatus.DELIVERED in _next(order.status),
     })  # fmt: skip
 
 
 def _next(status: OrderStatus) -> frozenset[OrderStatus]:
-    from commerce.orders.model import TRANSITIONS
-
     return TRANSITIONS[status]
 
 
@@ -89,8 +86,7 @@ async def add_note(request: web.Request) -> web.StreamResponse:
     admin = admin_of(request)
     form = parse_form(NoteForm, await form_data(request))
     order = await admin.commerce.orders.find(path_param(request, "order", 64))
-    staff = current(request)
-    await admin.queries.add_order_note(order.id, staff.id, staff.user.username, form.text)
+    await admin.commerce.orders.add_note(order.id, text=form.text, actor=actor(request))
     await audit(request, "order.note", "order", order.number, after={"text": form.text})
     return redirect(f"{PREFIX}/orders/{order.id}?flash=saved", request)
 

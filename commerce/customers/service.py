@@ -44,6 +44,10 @@ INDEXES = [
             # Partial: customers absorbed by a merge keep no keys and must not collide on "missing".
             IndexModel([("identity_keys", ASCENDING)], unique=True, name="identity_keys_unique",
                        partialFilterExpression={"identity_keys": {"$type": "string"}}),
+            # The same keys for lookups: SecantusDB plans `{identity_keys: key}` on a non-partial
+            # index only (it does not see that an equality implies the partial filter above).
+            # A second key field keeps the key pattern distinct for MongoDB.
+            IndexModel([("identity_keys", ASCENDING), ("_id", ASCENDING)], name="identity_keys_lookup"),
             IndexModel([("merged_identity_keys", ASCENDING)], sparse=True),
             IndexModel([("tier", ASCENDING)]),
         ],

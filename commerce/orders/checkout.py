@@ -5,8 +5,8 @@ Round trips for a checkout from the cart with a coupon and an Idempotency-Key (a
   2. the catalog snapshots of the SKUs
   3. one batch: reserve every line (guarded `available >= q`) and redeem the coupon (guarded)
   4. the day's order-number counter
-  5. one ordered batch: insert the order, the stock-ledger lines, drop the bought cart lines,
-     the `order.created` event
+  5. one ordered batch: insert the order, the stock-ledger lines, the day's order figures,
+     drop the bought cart lines, the `order.created` event
 If a guard in 3 fails, the lines/coupon that succeeded are given back before OutOfStock (or
 the coupon rejection) is raised, so nothing leaks. A repeated Idempotency-Key returns the
 order created the first time - also when two identical requests race (unique index).
@@ -46,6 +46,7 @@ from commerce.orders.model import (
     check_channel,
 )
 from commerce.orders.numbers import OrderNumbers
+from commerce.orders.stats import OrderStats
 from commerce.promotions.model import Coupon, CouponRejected, Discount, RejectionReason, customer_field, normalize_code
 from commerce.promotions.service import COUPONS, PromotionService
 from commerce.shipping.model import ShippingMethod
@@ -122,6 +123,7 @@ class Checkout:
         pricing: TierPricing | None = None,
         currency: str = "CNY",
         unpaid_timeout: timedelta = timedelta(minutes=30),
+        stats: OrderStats | None = None,
     ) -> None:
         self._db = db
         self.catalog = catalog
@@ -133,6 +135,7 @@ class Checkout:
         self.pricing = pricing or TierPricing()
         self.currency = currency
         self.unpaid_timeout = unpaid_timeout
+        self.stats = stats or OrderStats(db, timezone=str(numbers.zone))
 
     # --- public ------------------------------------------------------------------------------
     async def quote(self, request: CheckoutRequest) -> OrderQuote:
@@ -158,6 +161,7 @@ class Checkout:
             insert_at = batch.insert(ORDERS, order.to_doc())
             self.inventory.add_ledger(batch, self.inventory.movements("reserve", wanted, order_id, f"order {number}",
                                                                      order.history[0].actor))  # fmt: skip
+            self.stats.add_created(batch, order.created_at)
             if context.from_cart:
                 CartService.add_remove_skus(batch, context.customer.id, wanted)
             self.events.add(batch, "order.created", customer_id=order.customer_id, order_id=order.id,

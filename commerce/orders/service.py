@@ -8,7 +8,6 @@ both win and the history is always the chain of what really happened.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +25,7 @@ from commerce.money import Money
 from commerce.mongo import CollectionIndexes, Database, Document, utcnow
 from commerce.orders.checkout import ORDERS, Checkout, CheckoutRequest, OrderQuote
 from commerce.orders.events import EventBus
+from commerce.orders.listing import newest_orders
 from commerce.orders.model import (
     ADDRESS_CHANGEABLE,
     MAX_NOTE_LENGTH,
@@ -38,6 +38,7 @@ from commerce.orders.model import (
     check_transition,
     sources_of,
 )
+from commerce.orders.stats import OrderStats
 from commerce.promotions.service import PromotionService
 
 INDEXES = [
@@ -88,6 +89,7 @@ class OrderService:
         self.checkout = checkout
         self.inventory = inventory
         self.events = events
+        self.stats: OrderStats = checkout.stats  # the per-day figures, shared with checkout
 
     # --- checkout ----------------------------------------------------------------------------
     async def quote(self, request: CheckoutRequest) -> OrderQuote:
@@ -136,28 +138,14 @@ class OrderService:
         return await self.list_orders(OrderFilter(customer_id=customer_id), after=after, limit=limit)
 
     async def list_orders(self, filters: OrderFilter, *, after: str | None = None, limit: int = 20) -> OrderPage:
-        """Newest first; `after` is the previous page's `next_after` (keyset pagination on _id)."""
+        """Newest first; `after` is the previous page's `next_after` (keyset pagination on _id).
+        Read in time windows (`commerce.orders.listing`), so it stays fast with many orders."""
         limit = max(1, min(limit, 100))
-        query: Document = {}
-        if filters.status is not None:
-            query["status"] = filters.status.value
-        if filters.customer_id:
-            query["customer_id"] = filters.customer_id
-        if filters.channel:
-            query["channel"] = check_channel(filters.channel)
-        if filters.number_prefix:
-            query["number"] = {"$regex": "^" + _escape_regex(filters.number_prefix)}
-        created: Document = {}
-        if filters.created_from:
-            created["$gte"] = filters.created_from
-        if filters.created_to:
-            created["$lt"] = filters.created_to
-        if created:
-            query["created_at"] = created
-        if after:
-            query["_id"] = {"$lt": after}
-        cursor = self._orders.find(query).sort("_id", DESCENDING).limit(limit + 1)
-        docs = [doc async for doc in cursor]
+        equal = {"status": filters.status.value if filters.status else "", "customer_id": filters.customer_id or "",
+                 "channel": check_channel(filters.channel) or ""}  # fmt: skip
+        docs = await newest_orders(self._orders, equal=equal, number_prefix=filters.number_prefix or "",
+                                   since=filters.created_from, until=filters.created_to, before_id=after,
+                                   limit=limit + 1, zone=self.stats.zone)  # fmt: skip
         orders = [Order.from_doc(doc) for doc in docs[:limit]]
         return OrderPage(orders, orders[-1].id if len(docs) > limit else None)
 
@@ -211,7 +199,9 @@ class OrderService:
             )  # fmt: skip
             if doc is not None:
                 log.info("order_transition", order_id=order_id, source=source.value, target=target.value, actor=actor)
-                return Order.from_doc(doc)
+                moved = Order.from_doc(doc)
+                await self.stats.record_status_change(moved.created_at, source, target)
+                return moved
             current = await self.get(order_id)
             check_transition(current.number, current.status, target)  # raises for a really invalid move
             if expected is not None or guard:
@@ -336,7 +326,8 @@ class OrderService:
     # --- used by payments and the timeout worker ----------------------------------------------
     async def mark_paid(self, order_id: str, *, payment_id: str, amount: Money, actor: str) -> Order | None:
         """pending_payment -> paid, only for this payment and exactly this amount. None if the
-        guard did not hold (already paid, cancelled, wrong amount): the caller looks closer."""
+        guard did not hold (already paid, cancelled, wrong amount): the caller looks closer.
+        The caller (payments) follows up in one batch: stock, payment, per-day figures, event."""
         now = utcnow()
         entry = HistoryEntry(OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, actor, f"payment {payment_id}", now)
         doc = await self._orders.find_one_and_update(
@@ -414,6 +405,3 @@ class OrderService:
                                       payload={"number": order.number, **(payload or {})},
                                       event_id=f"{event_type}:{order.id}")  # fmt: skip
 
-
-def _escape_regex(text: str) -> str:
-    return re.escape(text[:40])

@@ -4,7 +4,8 @@ A successful notification costs at most four round trips:
   1. record the provider's event id in `payment_events` (unique: a repeat is recognised)
   2. the order's guarded transition pending_payment -> paid (this payment, exactly this amount)
   3. one batch: commit the stock holds + their ledger lines, the payment's status, the
-     customer's purchase totals, the `order.paid` outbox event, the event's outcome
+     customer's purchase totals, the day's order figures, the `order.paid` outbox event,
+     the event's outcome
   4. the catalog's sales counters
 Repeats change nothing: the event id is known and the order is no longer pending. A run
 holds a lease on its event, so a repeat arriving meanwhile is a duplicate, not a second run.
@@ -242,6 +243,8 @@ class PaymentService:
         batch.update_one(PAYMENTS, {"_id": notification.payment_id},
                          {"$set": {"status": PaymentStatus.SUCCEEDED.value, "paid_at": utcnow()}})  # fmt: skip
         CustomerService.add_purchase(batch, order.customer_id, order.total)
+        self.orders.stats.add_status_change(batch, order.created_at, OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
+        self.orders.stats.add_paid(batch, order.paid_at or utcnow(), order.total)
         self.events.add(batch, "order.paid", customer_id=order.customer_id, order_id=order.id,
                         payload={"number": order.number, "total": order.total.to_doc(),
                                  "payment_id": notification.payment_id},

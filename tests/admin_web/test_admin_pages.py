@@ -23,10 +23,11 @@ async def _seed_order(container: Any, *, paid: bool = False) -> Any:
     address = AddressIn(recipient="王小明", phone="13800138000", region=RegionIn(province="上海市", city="上海市",
                         district="浦东新区"), detail="世纪大道 100 号")  # fmt: skip
     order = await commerce.orders.create_order(customer.id, shipping_method="express", address=address,
-                                               lines={"P100-WHT": 1})  # fmt: skip
+                                               lines={"P100-WHT": 1}, channel="webchat")  # fmt: skip
     if paid:
-        await commerce.orders.attach_payment(order.id, "pay-test-1")
-        order = await commerce.orders.mark_paid(order.id, payment_id="pay-test-1", amount=order.total, actor="test")
+        outcome = await commerce.payments.confirm_external_payment(order.number, provider="test", charge_id="charge-1",
+                                                                   amount=order.total)  # fmt: skip
+        order = outcome.order
     return order
 
 
@@ -174,6 +175,8 @@ async def test_every_page_renders_with_data(client: Client, container: Any) -> N
     export = await client.get("/admin/catalog/export")
     assert export.status == 200
     assert (await export.json())["products"][0]["code"] == "P100"
+    other_channel = await (await client.get("/admin/orders?status=paid&channel=telegram")).text()
+    assert order.number not in other_channel
 
 
 async def test_order_manager_ships_cancels_and_notes(client: Client, container: Any) -> None:
@@ -191,6 +194,8 @@ async def test_order_manager_ships_cancels_and_notes(client: Client, container: 
     assert (await container.commerce.orders.get(unpaid.id)).status.value == "cancelled"
     await client.post(f"/admin/orders/{paid.id}/notes", data={"_csrf": token, "text": "fragile, pack well"})
     assert "fragile, pack well" in await (await client.get(f"/admin/orders/{paid.id}")).text()
+    [note] = (await container.commerce.orders.get(paid.id)).notes
+    assert (note.text, note.actor) == ("fragile, pack well", "staff:ops")
     events = await container.db["events"].find({"order_id": paid.id, "type": "order.shipped"}).to_list()
     assert len(events) == 1  # the dialogs notifier tells the customer from this event
     actions = {d["action"] async for d in container.db["admin_audit"].find({"actor": "ops"})}
