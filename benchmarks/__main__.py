@@ -54,7 +54,7 @@ def main() -> None:
         sections = asyncio.run(_run(names, uri))
         database = "MONGODB_URI"
     else:
-        with EmbeddedMongo(":memory:", cache_size="512M") as server:
+        with EmbeddedMongo(":memory:", cache_size="1G") as server:
             sections = asyncio.run(_run(names, server.uri))
         database = "embedded SecantusDB (secantusd-py, in-memory storage)"
     if args.output:

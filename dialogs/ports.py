@@ -222,7 +222,7 @@ class ShopPort(Protocol):
     async def quote(self, customer_id: str, address: AddressView, shipping: str, coupon: str | None,
                     lang: Lang) -> QuoteView: ...  # fmt: skip
     async def place_order(self, customer_id: str, address: AddressView, shipping: str, coupon: str | None,
-                          lang: Lang, idempotency_key: str) -> OrderView: ...  # fmt: skip
+                          lang: Lang, idempotency_key: str, channel: str | None = None) -> OrderView: ...  # fmt: skip
     async def start_payment(self, customer_id: str, order_number: str) -> PaymentView: ...
 
     # orders

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from commerce.errors import NotFound, ValidationFailed
 from commerce.money import Money
+from commerce.orders.model import SALES_CHANNELS
 from dialogs.messages import Lang
 from dialogs.ports import (
     AddressView,
@@ -288,11 +289,11 @@ class CommerceShop:
                          coupon_error=quote.coupon_error.text(lang) if quote.coupon_error else None)  # fmt: skip
 
     async def place_order(self, customer_id: str, address: AddressView, shipping: str, coupon: str | None,
-                          lang: Lang, idempotency_key: str) -> OrderView:  # fmt: skip
+                          lang: Lang, idempotency_key: str, channel: str | None = None) -> OrderView:  # fmt: skip
         order = await self.c.orders.create_order(
             customer_id, shipping_method=shipping, address_id=address.address_id,
             address=None if address.address_id else self.address_input(address), coupon_code=coupon or None,
-            idempotency_key=idempotency_key[:128],
+            idempotency_key=idempotency_key[:128], channel=channel if channel in SALES_CHANNELS else None,
         )  # fmt: skip
         return self._order(order, lang)
 

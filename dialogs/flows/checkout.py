@@ -358,7 +358,8 @@ class CheckoutFlow(Flow):
         shop = turn.services.shop
         try:
             order = await shop.place_order(turn.customer_id, address, slots["shipping"], slots.get("coupon"),
-                                           turn.lang, idempotency_key=f"{state.id}:{slots['nonce']}")  # fmt: skip
+                                           turn.lang, idempotency_key=f"{state.id}:{slots['nonce']}",
+                                           channel=turn.message.channel)  # fmt: skip
         except OutOfStock:
             state.end_flow()
             turn.say("checkout.out_of_stock", turn.button("menu.cart", "cart"))

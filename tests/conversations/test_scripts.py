@@ -121,3 +121,15 @@ def test_there_are_enough_scripts() -> None:
     assert len(CUSTOM_SCRIPTS) >= 5
     langs = {parse(p)[1].lang or "zh" for p in SCRIPTS}
     assert langs == {"zh", "en"}
+
+
+async def test_chat_orders_record_their_sales_channel(shop: Any) -> None:
+    """Orders placed in a conversation carry the channel they were sold on (admin filters by it)."""
+    script = SCRIPTS[0]
+    lines, _ = parse(script)
+    results = await run_script(shop, lines, user=f"t-{uuid.uuid4().hex[:8]}", lang="zh")
+    numbers = [order["number"] for order in results[-1]["summary"]["orders"]]
+    assert numbers, f"{script.name} places no order"
+    stored = await shop.db.orders.find_one({"number": numbers[0]}, {"channel": 1})
+    assert stored is not None
+    assert stored["channel"] == "terminal"

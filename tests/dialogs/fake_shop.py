@@ -186,7 +186,7 @@ class FakeShop:
         return QuoteView(cart.lines, cart.subtotal, fee, discount, cart.subtotal + fee - discount, coupon)
 
     async def place_order(self, customer_id: str, address: AddressView, shipping: str, coupon: str | None,
-                          lang: Lang, idempotency_key: str) -> OrderView:
+                          lang: Lang, idempotency_key: str, channel: str | None = None) -> OrderView:
         if idempotency_key in self.placed_keys:
             found = await self.order(customer_id, self.placed_keys[idempotency_key], lang)
             assert found is not None
