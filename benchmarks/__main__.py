@@ -22,24 +22,37 @@ from chatcart.embedded_db import EmbeddedMongo
 MODULES = ["commerce_bench", "catalog_bench", "nlu_bench", "dialog_bench", "telegram_bench", "wechat_bench", "admin_bench"]
 
 
-async def _run(names: list[str], uri: str) -> list[BenchSection]:
-    context = BenchContext(mongo_uri=uri)
-    sections: list[BenchSection] = []
+async def _run_module(name: str, uri: str) -> BenchSection | None:
     try:
-        for name in names:
-            try:
-                module = importlib.import_module(f"benchmarks.{name}")
-            except ModuleNotFoundError as exc:
-                if exc.name == f"benchmarks.{name}":
-                    continue
-                raise
-            started = time.perf_counter()
-            section: BenchSection = await module.run(context)
-            section.note(f"_{name} took {time.perf_counter() - started:.1f} s._")
-            sections.append(section)
-            print(section.markdown(), flush=True)
+        module = importlib.import_module(f"benchmarks.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"benchmarks.{name}":
+            return None
+        raise
+    context = BenchContext(mongo_uri=uri)
+    started = time.perf_counter()
+    try:
+        section: BenchSection = await module.run(context)
     finally:
         await context.close()
+    section.note(f"_{name} took {time.perf_counter() - started:.1f} s._")
+    print(section.markdown(), flush=True)
+    return section
+
+
+def _run_all(names: list[str]) -> list[BenchSection]:
+    """Each module gets a fresh embedded server, so one benchmark's data (100k orders) and cache
+    pressure cannot slow the next; with MONGODB_URI they all share that server."""
+    sections: list[BenchSection] = []
+    uri = os.environ.get("MONGODB_URI")
+    for name in names:
+        if uri:
+            section = asyncio.run(_run_module(name, uri))
+        else:
+            with EmbeddedMongo(":memory:", cache_size="1G") as server:
+                section = asyncio.run(_run_module(name, server.uri))
+        if section is not None:
+            sections.append(section)
     return sections
 
 
@@ -49,14 +62,12 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated module names")
     args = parser.parse_args()
     names = [n.strip() for n in args.only.split(",") if n.strip()] or MODULES
-    uri = os.environ.get("MONGODB_URI")
-    if uri:
-        sections = asyncio.run(_run(names, uri))
-        database = "MONGODB_URI"
-    else:
-        with EmbeddedMongo(":memory:", cache_size="1G") as server:
-            sections = asyncio.run(_run(names, server.uri))
-        database = "embedded SecantusDB (secantusd-py, in-memory storage)"
+    sections = _run_all(names)
+    database = (
+        "MONGODB_URI"
+        if os.environ.get("MONGODB_URI")
+        else "embedded SecantusDB (secantusd-py, in-memory storage, a fresh server per module)"
+    )
     if args.output:
         header = [
             "# Benchmarks",
@@ -68,6 +79,7 @@ def main() -> None:
             "",
             "Database commands per operation are counted with a PyMongo command listener and do not",
             "depend on the machine; throughput and latency do (the machines are shared and noisy).",
+            "",
             "",
         ]
         args.output.write_text("\n".join(header) + "\n".join(s.markdown() for s in sections) + "\n")
