@@ -63,31 +63,29 @@ class InventoryService:
     @staticmethod
     def add_release(batch: WriteBatch, lines: Mapping[str, int], ref: str) -> dict[str, int]:
         """Undo a reservation (cancel / timeout / failed checkout): only while its hold exists."""
-        check_ref(ref)
-        now = utcnow()
-        return {
-            sku: batch.update_one(
-                INVENTORY,
-                {"_id": sku, f"holds.{ref}": qty},
-                {"$inc": {"available": qty, "reserved": -qty}, "$unset": {f"holds.{ref}": ""},
-                 "$set": {"updated_at": now}},
-            )
-            for sku, qty in lines.items()
-        }
+        return InventoryService._settle_holds(batch, lines, ref, back_to_available=True)
 
     @staticmethod
     def add_commit(batch: WriteBatch, lines: Mapping[str, int], ref: str) -> dict[str, int]:
         """Turn a reservation into a sale (payment): only while its hold exists."""
+        return InventoryService._settle_holds(batch, lines, ref, back_to_available=False)
+
+    @staticmethod
+    def _settle_holds(
+        batch: WriteBatch, lines: Mapping[str, int], ref: str, *, back_to_available: bool
+    ) -> dict[str, int]:
+        """End the holds of `ref` once: the filter on the hold makes a repeat match nothing."""
         check_ref(ref)
         now = utcnow()
-        return {
-            sku: batch.update_one(
+        result: dict[str, int] = {}
+        for sku, qty in lines.items():
+            increments = {"reserved": -qty, **({"available": qty} if back_to_available else {})}
+            result[sku] = batch.update_one(
                 INVENTORY,
                 {"_id": sku, f"holds.{ref}": qty},
-                {"$inc": {"reserved": -qty}, "$unset": {f"holds.{ref}": ""}, "$set": {"updated_at": now}},
+                {"$inc": increments, "$unset": {f"holds.{ref}": ""}, "$set": {"updated_at": now}},
             )
-            for sku, qty in lines.items()
-        }
+        return result
 
     @staticmethod
     def add_ledger(batch: WriteBatch, movements: Iterable[Movement]) -> list[int]:
