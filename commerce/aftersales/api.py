@@ -45,7 +45,7 @@ class ActionIn(BaseModel):
 class AdminQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    # A Literal (inline enum): the OpenAPI builder does not carry $defs of query models.
+    # A Literal (inline enum) keeps the query parameter's schema self-contained in OpenAPI.
     status: Literal["requested", "approved", "rejected", "goods_received", "refunded", "exchanged", "closed"] | None = None
     cursor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=50, ge=1, le=100)
@@ -91,30 +91,26 @@ def _service(ctx: ApiContext) -> AfterSalesService:
     return service
 
 
-def _lang(ctx: ApiContext) -> str | None:
-    return ctx.request.headers.get("Accept-Language")
-
-
 @router.post("/orders/{number}/after-sales", auth=Auth.CUSTOMER, body=AfterSaleIn, response=AfterSaleOut, status=201)
 async def open_request(ctx: ApiContext) -> AfterSaleOut:
     """Ask for a refund, return or exchange (one open request per order and kind)."""
     body = ctx.body_as(AfterSaleIn)
     request = await _service(ctx).request(ctx.customer_id, ctx.path["number"], body.kind, body.reason,
                                           photos=body.photos, lines=body.lines)  # fmt: skip
-    return AfterSaleOut.of(request, _lang(ctx))
+    return AfterSaleOut.of(request, ctx.language)
 
 
 @router.get("/after-sales", auth=Auth.CUSTOMER, response=AfterSalesOut)
 async def my_requests(ctx: ApiContext) -> AfterSalesOut:
     """My after-sales requests, newest first."""
     requests = await _service(ctx).list_for_customer(ctx.customer_id)
-    return AfterSalesOut(items=[AfterSaleOut.of(r, _lang(ctx)) for r in requests])
+    return AfterSalesOut(items=[AfterSaleOut.of(r, ctx.language) for r in requests])
 
 
 @router.post("/after-sales/{request_id}/withdraw", auth=Auth.CUSTOMER, response=AfterSaleOut)
 async def withdraw(ctx: ApiContext) -> AfterSaleOut:
     """Withdraw a request the shop has not handled yet."""
-    return AfterSaleOut.of(await _service(ctx).withdraw(ctx.path["request_id"], ctx.customer_id), _lang(ctx))
+    return AfterSaleOut.of(await _service(ctx).withdraw(ctx.path["request_id"], ctx.customer_id), ctx.language)
 
 
 @router.get("/admin/after-sales", auth=Auth.STAFF, roles=(*ORDER_ADMINS, Role.AGENT), query=AdminQuery,
@@ -128,7 +124,7 @@ async def admin_requests(ctx: ApiContext) -> AfterSalesOut:
         status=AfterSaleStatus(query.status) if query.status else None, after=after if isinstance(after, str) else None, limit=query.limit
     )
     cursor = encode_cursor({"after": next_after}) if next_after else None
-    return AfterSalesOut(items=[AfterSaleOut.of(r, _lang(ctx)) for r in requests], next_cursor=cursor)
+    return AfterSalesOut(items=[AfterSaleOut.of(r, ctx.language) for r in requests], next_cursor=cursor)
 
 
 @router.post("/admin/after-sales/{request_id}/{action}", auth=Auth.STAFF, roles=ORDER_ADMINS, body=ActionIn,
@@ -149,7 +145,7 @@ async def admin_action(ctx: ApiContext) -> AfterSaleOut:
             "exchange": service.exchange, "close": service.close,
         }  # fmt: skip
         result = await steps[action](request_id, actor=actor, note=body.note)
-    return AfterSaleOut.of(result, _lang(ctx))
+    return AfterSaleOut.of(result, ctx.language)
 
 
 def _amount(ctx: ApiContext, value: str | None) -> Money | None:

@@ -68,6 +68,11 @@ class ApiContext:
         return self.query
 
     @property
+    def language(self) -> str | None:
+        """The caller's Accept-Language; domain `to_dict(lang)` methods pick zh or en from it."""
+        return self.request.headers.get("Accept-Language")
+
+    @property
     def customer_id(self) -> str:
         return self.principal.require_customer()
 

@@ -71,12 +71,8 @@ def _carts(ctx: ApiContext) -> CartService:
     return service
 
 
-def _lang(ctx: ApiContext) -> str | None:
-    return ctx.request.headers.get("Accept-Language")
-
-
 async def _view(ctx: ApiContext) -> CartOut:
-    return CartOut.of(await _carts(ctx).view(ctx.customer_id), _lang(ctx))
+    return CartOut.of(await _carts(ctx).view(ctx.customer_id), ctx.language)
 
 
 @router.get("/cart", auth=Auth.CUSTOMER, response=CartOut)

@@ -43,7 +43,7 @@ class ProductsQuery(BaseModel):
     max_price: str | None = Field(default=None, pattern=DECIMAL_PATTERN)
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$", description="Default: the shop currency")
     in_stock: bool = False
-    # A Literal (inline enum): the OpenAPI builder does not carry $defs of query models.
+    # A Literal (inline enum) keeps the query parameter's schema self-contained in OpenAPI.
     sort: Literal["relevance", "price_asc", "price_desc", "sales", "newest"] = "relevance"
     page: int = Field(default=1, ge=1, le=10_000)
     limit: int = Field(default=20, ge=1, le=100)

@@ -54,7 +54,7 @@ class PageQuery(BaseModel):
 
 
 class AdminOrdersQuery(PageQuery):
-    # A Literal (inline enum): the OpenAPI builder does not carry $defs of query models.
+    # A Literal (inline enum) keeps the query parameter's schema self-contained in OpenAPI.
     status: Literal["pending_payment", "paid", "shipped", "delivered", "completed", "cancelled", "refunded"] | None = None
     channel: Literal["telegram", "wechat", "webchat", "terminal", "api"] | None = None
     customer_id: str | None = Field(default=None, max_length=40)
@@ -165,10 +165,6 @@ def _orders(ctx: ApiContext) -> OrderService:
     return service
 
 
-def _lang(ctx: ApiContext) -> str | None:
-    return ctx.request.headers.get("Accept-Language")
-
-
 def _after(cursor: str | None) -> str | None:
     position = decode_cursor(cursor)
     if position is None:
@@ -195,13 +191,13 @@ async def place_order(ctx: ApiContext) -> OrderOut:
     """Place an order from my cart. Send an `Idempotency-Key` header: a retry returns the same order."""
     key = ctx.header("Idempotency-Key", max_length=128)
     order = await _orders(ctx).checkout.place(_request(ctx, ctx.body_as(PlaceOrderIn), key))
-    return OrderOut.of(order, _lang(ctx))
+    return OrderOut.of(order, ctx.language)
 
 
 @router.post("/orders/quote", auth=Auth.CUSTOMER, body=PlaceOrderIn, response=QuoteOut)
 async def quote_order(ctx: ApiContext) -> QuoteOut:
     """The price breakdown if I ordered now (nothing is reserved)."""
-    return QuoteOut.of(await _orders(ctx).quote(_request(ctx, ctx.body_as(PlaceOrderIn))), _lang(ctx))
+    return QuoteOut.of(await _orders(ctx).quote(_request(ctx, ctx.body_as(PlaceOrderIn))), ctx.language)
 
 
 @router.get("/orders", auth=Auth.CUSTOMER, query=PageQuery, response=OrderPageOut)
@@ -209,13 +205,13 @@ async def my_orders(ctx: ApiContext) -> OrderPageOut:
     """My orders, newest first; pass `next_cursor` back as `cursor` for more."""
     query = ctx.query_as(PageQuery)
     page = await _orders(ctx).list_for_customer(ctx.customer_id, after=_after(query.cursor), limit=query.limit)
-    return OrderPageOut.of(page, _lang(ctx))
+    return OrderPageOut.of(page, ctx.language)
 
 
 @router.get("/orders/{number}", auth=Auth.CUSTOMER, response=OrderOut)
 async def my_order(ctx: ApiContext) -> OrderOut:
     """One of my orders."""
-    return OrderOut.of(await _orders(ctx).get_by_number(ctx.path["number"], customer_id=ctx.customer_id), _lang(ctx))
+    return OrderOut.of(await _orders(ctx).get_by_number(ctx.path["number"], customer_id=ctx.customer_id), ctx.language)
 
 
 @router.post("/orders/{number}/cancel", auth=Auth.CUSTOMER, response=OrderOut)
@@ -223,7 +219,7 @@ async def cancel_my_order(ctx: ApiContext) -> OrderOut:
     """Cancel my unpaid order (paid orders go through after-sales)."""
     order = await _orders(ctx).cancel(ctx.path["number"], actor=f"customer:{ctx.customer_id}",
                                       reason="cancelled by the customer", customer_id=ctx.customer_id)  # fmt: skip
-    return OrderOut.of(order, _lang(ctx))
+    return OrderOut.of(order, ctx.language)
 
 
 @router.put("/orders/{number}/address", auth=Auth.CUSTOMER, body=AddressIn, response=OrderOut)
@@ -231,7 +227,7 @@ async def change_my_address(ctx: ApiContext) -> OrderOut:
     """Change the delivery address while the order has not shipped."""
     order = await _orders(ctx).change_address(ctx.path["number"], ctx.body_as(AddressIn),
                                               actor=f"customer:{ctx.customer_id}", customer_id=ctx.customer_id)  # fmt: skip
-    return OrderOut.of(order, _lang(ctx))
+    return OrderOut.of(order, ctx.language)
 
 
 @router.post("/orders/{number}/complete", auth=Auth.CUSTOMER, response=OrderOut)
@@ -239,7 +235,7 @@ async def confirm_receipt(ctx: ApiContext) -> OrderOut:
     """Confirm I received a delivered order."""
     order = await _orders(ctx).complete(ctx.path["number"], actor=f"customer:{ctx.customer_id}",
                                         customer_id=ctx.customer_id)  # fmt: skip
-    return OrderOut.of(order, _lang(ctx))
+    return OrderOut.of(order, ctx.language)
 
 
 # --- staff routes ------------------------------------------------------------------------------
@@ -251,13 +247,13 @@ async def admin_orders(ctx: ApiContext) -> OrderPageOut:
                           channel=query.channel, number_prefix=query.number, created_from=query.created_from,
                           created_to=query.created_to)  # fmt: skip
     page = await _orders(ctx).list_orders(filters, after=_after(query.cursor), limit=query.limit)
-    return OrderPageOut.of(page, _lang(ctx))
+    return OrderPageOut.of(page, ctx.language)
 
 
 @router.get("/admin/orders/{number}", auth=Auth.STAFF, roles=ORDER_READERS, response=OrderOut)
 async def admin_order(ctx: ApiContext) -> OrderOut:
     """One order with its full history."""
-    return OrderOut.of(await _orders(ctx).get_by_number(ctx.path["number"]), _lang(ctx))
+    return OrderOut.of(await _orders(ctx).get_by_number(ctx.path["number"]), ctx.language)
 
 
 @router.post("/admin/orders/{number}/ship", auth=Auth.STAFF, roles=ORDER_ADMINS, body=ShipIn, response=OrderOut)
@@ -266,17 +262,17 @@ async def admin_ship(ctx: ApiContext) -> OrderOut:
     body = ctx.body_as(ShipIn)
     order = await _orders(ctx).ship(ctx.path["number"], carrier=body.carrier, tracking_no=body.tracking_no,
                                     actor=_staff(ctx))  # fmt: skip
-    return OrderOut.of(order, _lang(ctx))
+    return OrderOut.of(order, ctx.language)
 
 
 @router.post("/admin/orders/{number}/deliver", auth=Auth.STAFF, roles=ORDER_ADMINS, response=OrderOut)
 async def admin_deliver(ctx: ApiContext) -> OrderOut:
     """Mark a shipped order as delivered."""
-    return OrderOut.of(await _orders(ctx).deliver(ctx.path["number"], actor=_staff(ctx)), _lang(ctx))
+    return OrderOut.of(await _orders(ctx).deliver(ctx.path["number"], actor=_staff(ctx)), ctx.language)
 
 
 @router.post("/admin/orders/{number}/cancel", auth=Auth.STAFF, roles=ORDER_ADMINS, body=ReasonIn, response=OrderOut)
 async def admin_cancel(ctx: ApiContext) -> OrderOut:
     """Cancel an unpaid order (stock and coupon go back)."""
     reason = ctx.body_as(ReasonIn).reason or "cancelled by the shop"
-    return OrderOut.of(await _orders(ctx).cancel(ctx.path["number"], actor=_staff(ctx), reason=reason), _lang(ctx))
+    return OrderOut.of(await _orders(ctx).cancel(ctx.path["number"], actor=_staff(ctx), reason=reason), ctx.language)

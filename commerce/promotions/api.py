@@ -68,7 +68,7 @@ async def validate_coupon(ctx: ApiContext) -> CouponCheckOut:
     """Check a coupon code against my cart; a refusal says why (expired, minimum spend, used up...)."""
     code = ctx.body_as(ValidateIn).code
     subtotal = (await ctx.services.carts.view(ctx.customer_id)).subtotal
-    lang = ctx.request.headers.get("Accept-Language")
+    lang = ctx.language
     try:
         discount = await _promotions(ctx).validate(code, ctx.customer_id, subtotal)
     except CouponRejected as rejected:
