@@ -74,7 +74,7 @@ class EmbeddedMongo:
 
     @property
     def uri(self) -> str:
-        return f"mongodb://{self.host}:{self.port}/?directConnection=true"
+        return f"mongodb://{self.host}:{self.port}/?directConnection=true&retryWrites=false"
 
     @property
     def running(self) -> bool:

@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from pymongo import DeleteOne, InsertOne, UpdateMany, UpdateOne
 from pymongo.errors import ClientBulkWriteException, DuplicateKeyError, InvalidOperation, OperationFailure
+from pymongo.results import ClientBulkWriteResult
 
 from commerce.mongo import Database, Document
 
@@ -142,9 +143,11 @@ class WriteBatch:
             raw = await client.bulk_write(self._models(), ordered=ordered, verbose_results=True)
             failed: dict[int, Mapping[str, Any]] = {}
         except ClientBulkWriteException as exc:
-            if exc.error is not None or exc.partial_result is None:
+            if exc.error is not None or not exc.write_errors:
                 raise
-            raw = exc.partial_result
+            # Write errors only (a duplicate key...): the other writes' results are still valid.
+            # `partial_result` is None when no write succeeded, so read the details directly.
+            raw = ClientBulkWriteResult(exc.details, acknowledged=True, has_verbose_results=True)  # type: ignore[arg-type]
             failed = {int(error["idx"]): dict(error) for error in cast(list[Mapping[str, Any]], exc.write_errors or [])}
         inserts = raw.insert_results if raw.has_verbose_results else {}
         updates = raw.update_results if raw.has_verbose_results else {}

@@ -30,6 +30,7 @@ from dialogs.ports import ShopPort
 from dialogs.state import ConversationStore, conversation_id
 from dialogs.transcript import Transcript
 from dialogs.turn import Turn
+from dialogs.turn_cache import turn_scope
 
 if TYPE_CHECKING:
     from dialogs.notify import Notifier
@@ -152,7 +153,8 @@ class DialogEngine:
             await self.start()
         key = conversation_id(incoming.channel, incoming.channel_user_id)
         async with self._locks.hold(key):
-            return await self._handle_locked(incoming)
+            with turn_scope():
+                return await self._handle_locked(incoming)
 
     async def _handle_locked(self, incoming: IncomingMessage) -> TurnResult:
         services = self.services
@@ -181,8 +183,10 @@ class DialogEngine:
         shown = choice_buttons(turn.replies)
         if turn.replies:
             state.buttons = [{"label": b.label, "payload": b.payload} for b in shown]
-        await services.store.save(state, original)
-        await services.transcript.record_turn(state.id, incoming, turn.replies)
+        # The transcript rides in the state write's round trip.
+        batch = services.store.new_batch()
+        services.transcript.add_turn(batch, state.id, incoming, turn.replies)
+        await services.store.save(state, original, batch=batch)
         return TurnResult(turn.replies, turn.intent, state.lang, state.customer_id)
 
     # --- helpers for channels ------------------------------------------------------------------

@@ -59,8 +59,10 @@ class Notifier:
         if not messages:
             return
         await self.outbound.send(ChannelAddress(state.channel, state.channel_user_id), messages)
+        # A version bump, so a turn saving at the same moment merges this in instead of overwriting it.
         await self.store.collection.update_one(
-            {"_id": state.id}, {"$set": {"context.notified": [*sent[-(REMEMBERED_EVENTS - 1):], event.id]}}
+            {"_id": state.id},
+            {"$set": {"context.notified": [*sent[-(REMEMBERED_EVENTS - 1):], event.id]}, "$inc": {"version": 1}},
         )
 
     async def messages_for(self, event: CommerceEvent, state: ConversationState) -> list[OutgoingMessage]:

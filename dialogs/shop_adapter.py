@@ -34,6 +34,7 @@ from dialogs.ports import (
     TrackingView,
     VariantView,
 )
+from dialogs.turn_cache import memoized
 
 # Channel -> the customer identity kind it proves.
 IDENTITY_KINDS = {"telegram": "telegram", "wechat": "wechat_openid", "webchat": "web_session"}
@@ -187,6 +188,9 @@ class CommerceShop:
                           page=result.page, pages=pages)  # fmt: skip
 
     async def product(self, product_id: str, lang: Lang) -> ProductView | None:
+        return await memoized(("product", product_id, lang), lambda: self._product(product_id, lang))
+
+    async def _product(self, product_id: str, lang: Lang) -> ProductView | None:
         try:
             detail = await self.c.catalog.get_product_detail(product_id, public_only=True)
         except NotFound:

@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
+from commerce.batch import WriteBatch
+from commerce.coalesce import Coalescer
 from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 from dialogs.messages import Lang
 
@@ -58,6 +59,7 @@ class ConversationState:
     version: int = 0
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
+    stored: bool = True  # False until the first save of a new conversation (not persisted)
 
     # --- flow helpers ------------------------------------------------------------------------
     def start_flow(self, flow: str, step: str, slots: dict[str, Any] | None = None) -> None:
@@ -125,25 +127,31 @@ class ConversationStore:
         self.collection = db[COLLECTION]
         self.flow_ttl = flow_ttl
         self.max_retries = max_retries
+        # Conversations loaded at the same moment are read with one query (group commit).
+        self._read = Coalescer(self._read_many)
+
+    def new_batch(self) -> WriteBatch:
+        """A batch for a turn's other writes; `save` adds the state write and sends them together."""
+        return WriteBatch(self.collection.database)
+
+    async def _read_many(self, keys: list[str]) -> list[Document | None]:
+        if len(keys) == 1:
+            return [await self.collection.find_one({"_id": keys[0]})]
+        found = {doc["_id"]: doc async for doc in self.collection.find({"_id": {"$in": list(set(keys))}})}
+        return [copy.deepcopy(found.get(key)) if keys.count(key) > 1 else found.get(key) for key in keys]
 
     async def load(self, channel: str, channel_user_id: str, default_lang: Lang = "zh") -> ConversationState:
-        """The conversation of this channel user, created on first contact.
+        """The conversation of this channel user; a new one (version 0) on first contact, stored
+        by its first `save` - so a first message costs no extra round trip.
 
         A flow left unfinished for longer than `flow_ttl` is dropped on load (the customer
         has moved on; resuming a half-done checkout an hour later confuses more than helps).
         """
         key = conversation_id(channel, channel_user_id)
-        doc = await self.collection.find_one({"_id": key})
+        doc = await self._read(key)
         if doc is None:
-            fresh = ConversationState(id=key, channel=channel, channel_user_id=channel_user_id, lang=default_lang)
-            try:
-                await self.collection.insert_one(fresh.to_doc())
-            except DuplicateKeyError:  # created by a concurrent first message
-                doc = await self.collection.find_one({"_id": key})
-                if doc is None:  # pragma: no cover - deleted in between
-                    raise ConcurrentUpdate(key) from None
-                return ConversationState.from_doc(doc)
-            return fresh
+            return ConversationState(id=key, channel=channel, channel_user_id=channel_user_id, lang=default_lang,
+                                     stored=False)  # fmt: skip
         state = ConversationState.from_doc(doc)
         if (state.flow or state.suspended) and utcnow() - state.updated_at > self.flow_ttl:
             state.end_flow()
@@ -155,23 +163,35 @@ class ConversationStore:
         doc = await self.collection.find_one({"_id": key})
         return ConversationState.from_doc(doc) if doc else None
 
-    async def save(self, state: ConversationState, original: Document | None = None) -> ConversationState:
+    async def save(self, state: ConversationState, original: Document | None = None, *,
+                   batch: WriteBatch | None = None) -> ConversationState:  # fmt: skip
         """Store `state` if nobody else changed it since it was loaded; otherwise merge and retry.
 
         `original` is `state.to_doc()` as loaded; without it a conflict raises ConcurrentUpdate.
+        `batch` holds the turn's other writes (its transcript): they go to the database in the
+        same round trip as the first attempt. The write is a guarded update (or the insert of a
+        new conversation), never findAndModify: on the embedded SecantusDB that command scans
+        the whole collection, and the new version is known without reading it back.
         """
         mine = state.to_doc()
         expected = state.version
+        stored = state.stored
         for _ in range(self.max_retries):
             now = utcnow()
-            replacement = {**mine, "version": expected + 1, "updated_at": now}
-            stored = await self.collection.find_one_and_replace(
-                {"_id": state.id, "version": expected}, replacement, return_document=ReturnDocument.AFTER
-            )
-            if stored is not None:
-                saved = ConversationState.from_doc(stored)
-                state.version, state.updated_at = saved.version, saved.updated_at
-                return saved
+            writes = batch if batch is not None else self.new_batch()
+            batch = None
+            if not stored:  # the first turn creates it (a racing first turn -> duplicate key)
+                index = writes.insert(COLLECTION, {**mine, "version": expected + 1, "updated_at": now})
+            else:
+                fields = {name: mine.get(name) for name in _MERGED_FIELDS}
+                index = writes.update_one(COLLECTION, {"_id": state.id, "version": expected},
+                                          {"$set": {**fields, "version": expected + 1, "updated_at": now}})  # fmt: skip
+            outcome = (await writes.execute())[index]
+            if outcome.applied:
+                state.version, state.updated_at, state.stored = expected + 1, now, True
+                return ConversationState.from_doc({**mine, "version": expected + 1, "updated_at": now})
+            if not outcome.duplicate and outcome.error_code is not None:
+                raise RuntimeError(f"saving conversation {state.id} failed: {outcome.error_message}")
             if original is None:
                 raise ConcurrentUpdate(state.id)
             theirs = await self.collection.find_one({"_id": state.id})
@@ -180,6 +200,7 @@ class ConversationStore:
             mine = _three_way_merge(original, mine, theirs)
             original = copy.deepcopy(theirs)
             expected = int(theirs.get("version") or 0)
+            stored = True
         raise ConcurrentUpdate(state.id)
 
     async def update_handoff(self, key: str, handoff: dict[str, Any], *, expect: list[str] | None = None,

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from commerce.batch import WriteBatch
 from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 from dialogs.messages import IncomingMessage, OutgoingMessage
 
@@ -56,6 +57,16 @@ class Transcript:
 
     async def record_turn(self, conversation_id: str, message: IncomingMessage, replies: list[OutgoingMessage]) -> None:
         """The customer's message and the bot's replies in one round trip."""
+        await self.collection.insert_many(self._turn_documents(conversation_id, message, replies), ordered=True)
+
+    def add_turn(self, batch: WriteBatch, conversation_id: str, message: IncomingMessage,
+                 replies: list[OutgoingMessage]) -> None:  # fmt: skip
+        """The same records as `record_turn`, written with the other writes in `batch`."""
+        for doc in self._turn_documents(conversation_id, message, replies):
+            batch.insert(COLLECTION, doc)
+
+    @staticmethod
+    def _turn_documents(conversation_id: str, message: IncomingMessage, replies: list[OutgoingMessage]) -> list[Document]:
         now = utcnow()
         docs: list[Document] = [{
             "conversation_id": conversation_id, "direction": "in", "sender": "customer", "kind": message.kind,
@@ -64,7 +75,7 @@ class Transcript:
         docs.extend({"conversation_id": conversation_id, "direction": "out", "sender": "bot", "kind": reply.type,
                      "text": reply_text(reply), "payload": reply.model_dump(mode="json"), "agent_id": None, "at": now}
                     for reply in replies)  # fmt: skip
-        await self.collection.insert_many(docs, ordered=True)
+        return docs
 
     async def record_out(self, conversation_id: str, replies: list[OutgoingMessage], sender: Sender = "bot",
                          agent_id: str | None = None) -> None:  # fmt: skip

@@ -14,6 +14,20 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    AnswerPreCheckoutQuery,
+    EditMessageMedia,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetFile,
+    GetUpdates,
+    SendInvoice,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
+from aiogram.methods.base import Response
 from aiogram.types import Message, Update
 from pydantic import ValidationError
 
@@ -45,7 +59,23 @@ class DialogPort(Protocol):
     async def handle(self, incoming: IncomingMessage) -> list[OutgoingMessage]: ...
 
 
+# The Bot API calls made for every update. aiogram validates each reply with `Response[<result
+# type>]`, a pydantic generic class that pydantic caches only weakly: whenever the garbage collector
+# has freed it, the next reply rebuilds its whole schema (milliseconds, the biggest single cost of a
+# send under load). Holding these classes keeps them built for the life of the process.
+_HOT_METHODS: tuple[type[TelegramMethod[Any]], ...] = (
+    SendMessage, SendPhoto, SendInvoice, EditMessageText, EditMessageReplyMarkup, EditMessageMedia,
+    AnswerCallbackQuery, AnswerPreCheckoutQuery, GetFile, GetUpdates)  # fmt: skip
+_response_models: list[type[Any]] = []
+
+
+def keep_response_models_built() -> None:
+    if not _response_models:
+        _response_models.extend(Response[method.__returning__] for method in _HOT_METHODS)  # type: ignore[name-defined]
+
+
 def make_bot(config: TelegramConfig) -> Bot:
+    keep_response_models_built()
     session = AiohttpSession(api=TelegramAPIServer.from_base(config.api_base)) if config.api_base else AiohttpSession()
     session.timeout = config.request_timeout_seconds
     return Bot(config.token, session=session,
@@ -87,7 +117,8 @@ class TelegramChannel:
         return cls(config, container.db, container.dialogs, payments=payments, redis=redis)
 
     def _dispatcher(self) -> Dispatcher:
-        dispatcher = Dispatcher(name="chatcart-telegram")
+        # The dialog engine keeps the conversation state; aiogram's FSM would be a second one.
+        dispatcher = Dispatcher(name="chatcart-telegram", disable_fsm=True)
         dispatcher["channel"] = self
         # Registration order = nesting order: the claim is outermost, so a repeat costs one insert.
         dispatcher.update.outer_middleware(ClaimUpdateMiddleware(self.claims))

@@ -13,9 +13,11 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from pymongo import IndexModel
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from chatcart.logging_setup import get_logger
+from commerce.batch import DUPLICATE_KEY
+from commerce.coalesce import Coalescer
 from commerce.mongo import CollectionIndexes, Database, utcnow
 
 UPDATES = "telegram_updates"
@@ -42,6 +44,8 @@ class UpdateClaims:
         self.bot_id = bot_id
         self._redis = redis
         self._ttl = ttl_seconds
+        # Updates arriving together are claimed with one insert (group commit).
+        self._insert = Coalescer(self._insert_claims)
 
     async def claim(self, update_id: int) -> bool:
         """True for the first caller with this update; False for every repeat."""
@@ -52,8 +56,17 @@ class UpdateClaims:
                     return False
             except Exception as exc:  # Redis is an optimisation; the database decides
                 log.warning("telegram.dedup_redis_unavailable", error=type(exc).__name__)
+        return await self._insert(key)
+
+    async def _insert_claims(self, keys: list[str]) -> list[bool]:
+        """One unordered insert for all keys; a duplicate key means another delivery took it."""
+        now = utcnow()
         try:
-            await self._updates.insert_one({"_id": key, "claimed_at": utcnow()})
-        except DuplicateKeyError:
-            return False
-        return True
+            await self._updates.insert_many([{"_id": key, "claimed_at": now} for key in keys], ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors") or []
+            if any(error.get("code") != DUPLICATE_KEY for error in errors):
+                raise
+            taken = {int(error["index"]) for error in errors}
+            return [index not in taken for index in range(len(keys))]
+        return [True] * len(keys)

@@ -10,7 +10,7 @@ import asyncio
 import html
 from typing import TYPE_CHECKING
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, Message, PreCheckoutQuery
 
 from bot.telegram import updates
@@ -26,7 +26,29 @@ PRE_CHECKOUT_BUDGET_SECONDS = 8.0  # Telegram cancels the payment when we take l
 router = Router(name="chatcart.telegram")
 
 
-@router.message(F.successful_payment)
+# Filters are coroutines on purpose: aiogram runs a plain callable filter (magic `F.photo` included)
+# in a worker thread through asyncio.to_thread, a thread hop per filter per update.
+async def has_successful_payment(message: Message) -> bool:
+    return message.successful_payment is not None
+
+
+async def has_photo(message: Message) -> bool:
+    return bool(message.photo)
+
+
+async def has_text_contact_or_location(message: Message) -> bool:
+    return message.text is not None or message.contact is not None or message.location is not None
+
+
+# Most updates are text: its handler is registered first, so aiogram tries one filter for them.
+@router.message(has_text_contact_or_location)
+async def on_message(message: Message, channel: TelegramChannel) -> None:
+    incoming = updates.from_message(message)
+    if incoming is not None:
+        await channel.converse(message.chat.id, incoming)
+
+
+@router.message(has_successful_payment)
 async def on_successful_payment(message: Message, channel: TelegramChannel) -> None:
     payment = message.successful_payment
     assert payment is not None
@@ -37,17 +59,10 @@ async def on_successful_payment(message: Message, channel: TelegramChannel) -> N
              result=confirmation.result)  # fmt: skip
 
 
-@router.message(F.photo)
+@router.message(has_photo)
 async def on_photo(message: Message, channel: TelegramChannel) -> None:
     image_urls = await channel.download_photo(message)
     incoming = updates.from_message(message, image_urls=image_urls)
-    if incoming is not None:
-        await channel.converse(message.chat.id, incoming)
-
-
-@router.message(F.text | F.contact | F.location)
-async def on_message(message: Message, channel: TelegramChannel) -> None:
-    incoming = updates.from_message(message)
     if incoming is not None:
         await channel.converse(message.chat.id, incoming)
 

@@ -137,3 +137,14 @@ async def test_repair_settles_holds_left_by_a_crash(shop: Shop, commerce: Commer
     assert sum(m.delta_available for m in ledger) == level.available
     assert sum(m.delta_reserved for m in ledger) == level.reserved
     assert await commerce.orders.repair_holds(min_age=timedelta(0)) == 0
+
+
+async def test_a_batch_whose_only_writes_fail_reports_them_instead_of_raising(db: Database) -> None:
+    from commerce.batch import WriteBatch
+
+    await db["things"].insert_one({"_id": "a"})
+    batch = WriteBatch(db)
+    duplicate = batch.insert("things", {"_id": "a"})
+    outcome = (await batch.execute())[duplicate]
+    assert outcome.duplicate
+    assert not outcome.applied

@@ -76,3 +76,65 @@ async def test_stale_flow_expires(db: Database) -> None:
     loaded = await store.load("webchat", "u5")
     assert loaded.flow is None
     assert loaded.step is None
+
+
+async def test_a_new_conversation_is_stored_by_its_first_save_not_by_loading(db: Database) -> None:
+    store = ConversationStore(db)
+    state = await store.load("telegram", "42", "en")
+    assert (state.version, state.stored) == (0, False)
+    assert await db["conversations"].count_documents({}) == 0
+    original = copy.deepcopy(state.to_doc())
+    state.context["product"] = "P1"
+    await store.save(state, original)
+    stored = await db["conversations"].find_one({"_id": "telegram:42"})
+    assert stored is not None
+    assert (stored["version"], stored["context"], stored["lang"]) == (1, {"product": "P1"}, "en")
+    assert state.stored
+
+
+async def test_two_first_turns_at_once_both_land(db: Database) -> None:
+    store = ConversationStore(db)
+    first, second = await store.load("telegram", "7"), await store.load("telegram", "7")
+    first_original, second_original = copy.deepcopy(first.to_doc()), copy.deepcopy(second.to_doc())
+    first.context["product"] = "P1"
+    second.slots["coupon"] = "SAVE10"
+    await asyncio.gather(store.save(first, first_original), store.save(second, second_original))
+    stored = await store.load("telegram", "7")
+    assert (stored.context.get("product"), stored.slots.get("coupon"), stored.version) == ("P1", "SAVE10", 2)
+
+
+async def test_the_turns_other_writes_share_the_state_write(db: Database) -> None:
+    store = ConversationStore(db)
+    state = await store.load("webchat", "batch")
+    original = copy.deepcopy(state.to_doc())
+    batch = store.new_batch()
+    batch.insert("messages", {"conversation_id": state.id, "text": "hi"})
+    state.failures = 1
+    await store.save(state, original, batch=batch)
+    assert await db["messages"].count_documents({"conversation_id": state.id}) == 1
+    assert (await store.load("webchat", "batch")).failures == 1
+
+
+async def test_a_flow_dropped_for_age_is_also_dropped_in_the_database(db: Database) -> None:
+    store = ConversationStore(db, flow_ttl=timedelta(minutes=30))
+    state = await store.load("webchat", "old")
+    state.start_flow("checkout", "address")
+    await store.save(state, copy.deepcopy(state.to_doc()))
+    await db["conversations"].update_one({"_id": state.id}, {"$set": {"updated_at": utcnow() - timedelta(hours=2)}})
+    expired = await store.load("webchat", "old")
+    await store.save(expired, copy.deepcopy(expired.to_doc()))  # a turn that changes nothing else
+    stored = await db["conversations"].find_one({"_id": state.id})
+    assert stored is not None
+    assert (stored["flow"], stored["step"]) == (None, None)
+
+
+async def test_concurrent_loads_of_different_conversations_each_get_their_own(db: Database) -> None:
+    store = ConversationStore(db)
+    for user in range(5):
+        state = await store.load("webchat", f"c{user}")
+        state.context["who"] = user
+        await store.save(state, copy.deepcopy(state.to_doc()))
+    loaded = await asyncio.gather(*(store.load("webchat", f"c{user}") for user in (4, 2, 2, 0, 9)))
+    assert [s.context.get("who") for s in loaded] == [4, 2, 2, 0, None]
+    loaded[1].context["who"] = "changed"
+    assert loaded[2].context["who"] == 2  # the same document twice is two independent copies

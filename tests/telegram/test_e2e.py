@@ -12,11 +12,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from pymongo import AsyncMongoClient
 
-from benchmarks.telegram_bench import nlu_vocabulary
 from bot.telegram import TELEGRAM_CHANNEL, setup_telegram
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.webhook import SECRET_HEADER
-from chatcart.bootstrap import build_nlu, running_container
+from chatcart.bootstrap import build_nlu, nlu_vocabulary, running_container
 from chatcart.settings import Settings
 from commerce.mongo import Document
 from commerce.orders.model import OrderStatus

@@ -81,6 +81,19 @@ async def test_two_instances_sharing_the_database_process_an_update_once(
     assert len(fake_api.sent(user.user_id)) == 10
 
 
+async def test_claims_sent_together_still_let_exactly_one_delivery_through(db: Database) -> None:
+    import asyncio
+
+    from bot.telegram.dedup import UpdateClaims
+
+    claims = UpdateClaims(db, bot_id=1)
+    await claims.claim(5)  # processed earlier
+    results = await asyncio.gather(*(claims.claim(update_id) for update_id in (5, 6, 6, 7, 6)))
+    assert results.count(True) == 2  # 6 and 7 once each; 5 was taken before
+    assert results[0] is False
+    assert sorted([doc["_id"] async for doc in db[UPDATES].find({})]) == ["1:5", "1:6", "1:7"]
+
+
 async def test_garbage_and_unknown_updates_are_acknowledged_and_ignored(
     make_channel: ChannelFactory, webhook: WebhookFactory, fake_api: FakeTelegramAPI, user: UpdateFactory
 ) -> None:
