@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
+from commerce.atomic import find_one_and_update
 from commerce.mongo import CollectionIndexes, Database, as_utc, utcnow
 
 FAILURES = "admin_login_failures"
@@ -48,8 +49,7 @@ class MongoLoginLimiter:
         now = utcnow()
         # A window that has run out starts again (one guarded update, then an upsert).
         await self._failures.delete_one({"_id": key, "expires_at": {"$lte": now}})
-        doc = await self._failures.find_one_and_update(
-            {"_id": key},
+        doc = await find_one_and_update(self._failures, {"_id": key},
             {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": now + self.window}},
             upsert=True, return_document=ReturnDocument.AFTER,
         )  # fmt: skip

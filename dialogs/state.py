@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
+from commerce.atomic import find_one_and_update
 from commerce.batch import WriteBatch
 from commerce.coalesce import Coalescer
 from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
@@ -211,8 +212,7 @@ class ConversationStore:
             query["handoff.status"] = {"$in": expect}
         if agent_id is not None:
             query["handoff.agent_id"] = agent_id
-        doc = await self.collection.find_one_and_update(
-            query,
+        doc = await find_one_and_update(self.collection, query,
             {"$set": {"handoff": handoff, "updated_at": utcnow()}, "$inc": {"version": 1}},
             return_document=ReturnDocument.AFTER,
         )

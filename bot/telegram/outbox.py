@@ -29,6 +29,7 @@ from bot.telegram.delivery import Delivery
 from bot.telegram.render import TelegramAction
 from bot.telegram.transport import ChatUnavailable
 from chatcart.logging_setup import get_logger
+from commerce.atomic import find_one_and_update
 from commerce.mongo import CollectionIndexes, Database, Document, utcnow
 from dialogs.messages import Lang, normalize_lang
 
@@ -83,8 +84,7 @@ class Outbox:
     # --- consuming -----------------------------------------------------------------------------
     async def claim(self) -> Document | None:
         now = utcnow()
-        return await self._outbox.find_one_and_update(
-            {"$or": [{"status": "pending", "available_at": {"$lte": now}},
+        return await find_one_and_update(self._outbox, {"$or": [{"status": "pending", "available_at": {"$lte": now}},
                      {"status": "sending", "lease_until": {"$lte": now}}]},
             {"$set": {"status": "sending", "lease_owner": self.worker_id, "lease_until": now + self.lease},
              "$inc": {"attempts": 1}},

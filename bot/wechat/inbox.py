@@ -22,6 +22,7 @@ from typing import Any, Literal
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from commerce.atomic import find_one_and_update
 from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 
 INBOX = "wechat_inbox"
@@ -72,8 +73,7 @@ class Inbox:
     async def take_over(self, key: str, owner: str) -> bool:
         """Claim an entry whose owner stopped heartbeating (crashed process)."""
         now = utcnow()
-        doc = await self._inbox.find_one_and_update(
-            {"_id": key, "state": "processing", "mode": None, "lease_until": {"$lt": now}},
+        doc = await find_one_and_update(self._inbox, {"_id": key, "state": "processing", "mode": None, "lease_until": {"$lt": now}},
             {"$set": {"owner": owner, "lease_until": now + self.lease}},
         )
         return doc is not None
@@ -88,7 +88,7 @@ class Inbox:
 
     async def decide(self, key: str, mode: Mode) -> InboxEntry | None:
         """Set how the answer is delivered, once; None when it was already decided."""
-        doc = await self._inbox.find_one_and_update({"_id": key, "mode": None}, {"$set": {"mode": mode}},
+        doc = await find_one_and_update(self._inbox, {"_id": key, "mode": None}, {"$set": {"mode": mode}},
                                                     return_document=ReturnDocument.AFTER)  # fmt: skip
         return InboxEntry.from_doc(doc) if doc else None
 

@@ -15,6 +15,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel, InsertOne, ReplaceOne, ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from commerce.atomic import find_one_and_update
 from commerce.mongo import CollectionIndexes, Database, Document, utcnow
 
 from .model import Category, Product, ProductStatus
@@ -228,7 +229,7 @@ class CatalogRepository:
             await self.products.bulk_write(ops, ordered=False)
 
     async def set_status(self, code: str, status: ProductStatus, *, rev: int) -> Product | None:
-        doc = await self.products.find_one_and_update(
+        doc = await find_one_and_update(self.products,
             {"_id": code}, {"$set": {"status": status.value, "updated_at": utcnow(), "rev": rev}},
             return_document=ReturnDocument.AFTER,
         )  # fmt: skip

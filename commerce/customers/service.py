@@ -16,6 +16,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from chatcart.logging_setup import get_logger
+from commerce.atomic import find_one_and_update
 from commerce.batch import WriteBatch
 from commerce.customers.model import (
     Address,
@@ -102,8 +103,7 @@ class CustomerService:
             return None
         survivor_id = await self._resolve(str(absorbed["merged_into"]))
         try:
-            doc = await self._customers.find_one_and_update(
-                {"_id": survivor_id},
+            doc = await find_one_and_update(self._customers, {"_id": survivor_id},
                 {"$addToSet": {"identities": identity.to_doc(), "identity_keys": identity.key}},
                 return_document=ReturnDocument.AFTER,
             )
@@ -132,8 +132,7 @@ class CustomerService:
                 if getattr(current, field_name) is None:
                     update["$set"][field_name] = field_value
             try:
-                doc = await self._customers.find_one_and_update(
-                    {"_id": current.id, "merged_into": None}, update, return_document=ReturnDocument.AFTER
+                doc = await find_one_and_update(self._customers, {"_id": current.id, "merged_into": None}, update, return_document=ReturnDocument.AFTER
                 )
             except DuplicateKeyError:
                 continue  # the identity was just taken by someone else: merge on the next round
@@ -151,8 +150,7 @@ class CustomerService:
             raise Conflict("cannot merge into a customer that was merged away", details={"customer_id": survivor.id})
         # 1. retire the absorbed account; its keys move to `merged_identity_keys` so the unique
         #    index lets the survivor take them (and `identify` can repair an interrupted merge).
-        absorbed_doc = await self._customers.find_one_and_update(
-            {"_id": absorbed.id},
+        absorbed_doc = await find_one_and_update(self._customers, {"_id": absorbed.id},
             [{"$set": {
                 "merged_into": {"$literal": survivor.id}, "merged_at": utcnow(),
                 "merged_identity_keys": {"$ifNull": ["$identity_keys", "$merged_identity_keys"]},
@@ -254,8 +252,7 @@ class CustomerService:
 
     async def _update(self, customer_id: str, update: Document, guard: Document | None = None) -> Customer:
         update.setdefault("$set", {})["updated_at"] = utcnow()
-        doc = await self._customers.find_one_and_update(
-            {"_id": customer_id, "merged_into": None, **(guard or {})}, update, return_document=ReturnDocument.AFTER
+        doc = await find_one_and_update(self._customers, {"_id": customer_id, "merged_into": None, **(guard or {})}, update, return_document=ReturnDocument.AFTER
         )
         if doc is None:
             await self.get(customer_id)  # NotFound if missing
@@ -281,8 +278,7 @@ class CustomerService:
 
     async def update_address(self, customer_id: str, address_id: str, data: AddressIn) -> Address:
         address = Address.from_input(address_id, data)
-        doc = await self._customers.find_one_and_update(
-            {"_id": customer_id, "addresses.id": address_id},
+        doc = await find_one_and_update(self._customers, {"_id": customer_id, "addresses.id": address_id},
             {"$set": {"addresses.$": address.to_doc(), "updated_at": utcnow()}},
         )
         if doc is None:
@@ -300,8 +296,7 @@ class CustomerService:
         await self._update(current.id, update)
 
     async def set_default_address(self, customer_id: str, address_id: str) -> Customer:
-        doc = await self._customers.find_one_and_update(
-            {"_id": customer_id, "addresses.id": address_id},
+        doc = await find_one_and_update(self._customers, {"_id": customer_id, "addresses.id": address_id},
             {"$set": {"default_address_id": address_id, "updated_at": utcnow()}},
             return_document=ReturnDocument.AFTER,
         )

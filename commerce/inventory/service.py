@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
+from commerce.atomic import find_one_and_update
 from commerce.batch import BatchResult, WriteBatch
 from commerce.errors import Conflict, OutOfStock, ValidationFailed
 from commerce.inventory.model import Movement, StockLevel, StockShortage, check_ref, normalize_lines
@@ -161,8 +162,7 @@ class InventoryService:
         for sku, level in levels.items():
             if isinstance(level, bool) or not isinstance(level, int) or level < 0:
                 raise ValidationFailed("stock level must be a whole number >= 0", details={"sku": sku, "level": level})
-            before = await self._stock.find_one_and_update(
-                {"_id": sku},
+            before = await find_one_and_update(self._stock, {"_id": sku},
                 {"$set": {"available": level, "updated_at": utcnow()}, "$setOnInsert": {"reserved": 0}},
                 upsert=True, return_document=ReturnDocument.BEFORE, session=session,
             )  # fmt: skip
@@ -186,8 +186,7 @@ class InventoryService:
             query["available"] = {"$gte": -delta}
         else:  # adding may create the stock document of a new SKU
             update["$setOnInsert"] = {"reserved": 0}
-        after = await self._stock.find_one_and_update(
-            query, update, upsert=delta > 0, return_document=ReturnDocument.AFTER
+        after = await find_one_and_update(self._stock, query, update, upsert=delta > 0, return_document=ReturnDocument.AFTER
         )
         if after is None and delta > 0:  # SecantusDB: a lost upsert race returns nothing but applied
             after = await self._stock.find_one({"_id": sku})

@@ -25,6 +25,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from chatcart.logging_setup import get_logger
+from commerce.atomic import find_one_and_update
 from commerce.batch import WriteBatch
 from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 
@@ -118,8 +119,7 @@ class EventBus:
         delivered = 0
         for _ in range(limit):
             now = utcnow()
-            doc = await self._events.find_one_and_update(
-                {"delivered_at": None, "attempts": {"$lt": MAX_ATTEMPTS},
+            doc = await find_one_and_update(self._events, {"delivered_at": None, "attempts": {"$lt": MAX_ATTEMPTS},
                  "$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}]},
                 {"$set": {"lease_owner": self.worker_id, "lease_until": now + self.lease}, "$inc": {"attempts": 1}},
                 sort=[("created_at", ASCENDING)], return_document=ReturnDocument.AFTER,

@@ -30,6 +30,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from chatcart.logging_setup import get_logger
+from commerce.atomic import find_one_and_update
 from commerce.batch import WriteBatch
 from commerce.carts.catalog_port import SkuCatalog
 from commerce.customers.service import CustomerService
@@ -227,8 +228,7 @@ class PaymentService:
             })  # fmt: skip
             return True
         except DuplicateKeyError:
-            taken = await self._events_seen.find_one_and_update(
-                {"_id": event_key, "outcome": "processing",
+            taken = await find_one_and_update(self._events_seen, {"_id": event_key, "outcome": "processing",
                  "$or": [{"lease_until": {"$lte": now}}, {"lease_until": None}]},
                 {"$set": {"lease_until": now + EVENT_LEASE}}, projection={"_id": 1},
             )  # fmt: skip
@@ -332,8 +332,7 @@ class PaymentService:
         """Refund part or all of what was paid for the order through its provider."""
         if amount.amount <= 0 or amount.currency != order.currency:
             raise ValidationFailed("invalid refund amount", details={"amount": str(amount)})
-        payment_doc = await self._payments.find_one_and_update(
-            {"order_id": order.id, "status": PaymentStatus.SUCCEEDED.value,
+        payment_doc = await find_one_and_update(self._payments, {"order_id": order.id, "status": PaymentStatus.SUCCEEDED.value,
              "refunded_minor": {"$lte": order.total.amount - amount.amount}},
             {"$inc": {"refunded_minor": amount.amount}}, return_document=ReturnDocument.AFTER,
         )  # fmt: skip

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from commerce.atomic import find_one_and_update
 from commerce.batch import WriteBatch
 from commerce.errors import Conflict, NotFound, ValidationFailed
 from commerce.localized import LocalizedText
@@ -132,8 +133,7 @@ class PromotionService:
         return coupon
 
     async def set_active(self, code: str, active: bool) -> Coupon:
-        doc = await self._coupons.find_one_and_update(
-            {"_id": normalize_code(code)}, {"$set": {"active": active}}, return_document=True
+        doc = await find_one_and_update(self._coupons, {"_id": normalize_code(code)}, {"$set": {"active": active}}, return_document=True
         )
         if doc is None:
             raise NotFound("coupon not found", details={"code": code})

@@ -1,5 +1,6 @@
 import pytest
 
+from commerce.atomic import scans_on_find_and_modify
 from commerce.carts.model import LineWarning
 from commerce.catalog.model import ProductStatus
 from commerce.customers.model import Tier
@@ -111,10 +112,13 @@ async def test_add_to_cart_takes_at_most_three_commands(shop: Shop, counted: Cou
     await shop.add_product("P1", [("A", "1.00"), ("B", "2.00")])
     customer = await shop.customer()
     carts = counted.commerce.carts
+    # On SecantusDB, whose findAndModify scans the collection, the line upsert is an update and a read.
+    budget = 4 if await scans_on_find_and_modify(counted.db["carts"]) else 3
     for sku in ("A", "A", "B"):  # new cart, existing line, new line
         with counted.counter.measure() as measured:
             await carts.add(customer.id, sku, 1)
-        assert measured.count <= 3, measured.commands
+        assert measured.count <= budget, measured.commands
+        assert "findAndModify" not in measured.commands or budget == 3
     with counted.counter.measure() as measured:
         view = await carts.view(customer.id)
     assert measured.count <= 3

@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestServer
 from chatcart.embedded_db import free_port
 from commerce.api.framework import SERVICES
 from commerce.api.middleware import json_error_middleware
+from commerce.atomic import scans_on_find_and_modify
 from commerce.errors import InvalidTransition, NotFound, Unauthorized, ValidationFailed
 from commerce.money import Money
 from commerce.mongo import Database, utcnow
@@ -165,14 +166,18 @@ async def test_payment_notify_takes_at_most_four_commands(shop: Shop, counted: C
     payments = counted.commerce.payments
     payment = await payments.start(order.number)
     headers, body = payments.sandbox.build_notification(payment, succeeded=True)
+    # On SecantusDB, whose findAndModify scans the collection, marking the order paid is a
+    # transaction of an update and a read (three commands instead of one).
+    scans = await scans_on_find_and_modify(counted.db["orders"])
+    budget = 6 if scans else 4
     with counted.counter.measure() as measured:
         outcome = await payments.handle_notification("sandbox", headers, body)
     assert outcome.result is NotifyResult.PAID
-    assert measured.count <= 4, measured.commands
+    assert measured.count <= budget, measured.commands
     with counted.counter.measure() as measured:
         repeat = await payments.handle_notification("sandbox", headers, body)
     assert repeat.result is NotifyResult.DUPLICATE
-    assert measured.count <= 2
+    assert measured.count <= (3 if scans else 2)  # the lease check reads inside a transaction there
 
 
 async def test_an_interrupted_run_is_finished_by_the_retry(shop: Shop, commerce: Commerce, db: Database) -> None:
