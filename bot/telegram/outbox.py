@@ -83,13 +83,19 @@ class Outbox:
 
     # --- consuming -----------------------------------------------------------------------------
     async def claim(self) -> Document | None:
+        """The next message to send: first one whose sender died mid-send (lease ran out), then
+        the oldest due one. Two queries rather than one `$or`, which SecantusDB evaluates by
+        scanning the whole outbox; each of these follows the (status, available_at) index."""
         now = utcnow()
-        return await find_one_and_update(self._outbox, {"$or": [{"status": "pending", "available_at": {"$lte": now}},
-                     {"status": "sending", "lease_until": {"$lte": now}}]},
-            {"$set": {"status": "sending", "lease_owner": self.worker_id, "lease_until": now + self.lease},
-             "$inc": {"attempts": 1}},
-            sort=[("available_at", ASCENDING)], return_document=ReturnDocument.AFTER,
-        )  # fmt: skip
+        update = {"$set": {"status": "sending", "lease_owner": self.worker_id, "lease_until": now + self.lease},
+                  "$inc": {"attempts": 1}}  # fmt: skip
+        for query in ({"status": "sending", "lease_until": {"$lte": now}},
+                      {"status": "pending", "available_at": {"$lte": now}}):  # fmt: skip
+            doc = await find_one_and_update(self._outbox, query, update, sort=[("available_at", ASCENDING)],
+                                            return_document=ReturnDocument.AFTER)  # fmt: skip
+            if doc is not None:
+                return doc
+        return None
 
     async def _mine(self, doc_id: Any, update: Document) -> bool:
         """Apply `update` only while we still hold the lease."""

@@ -73,7 +73,8 @@ class Inbox:
     async def take_over(self, key: str, owner: str) -> bool:
         """Claim an entry whose owner stopped heartbeating (crashed process)."""
         now = utcnow()
-        doc = await find_one_and_update(self._inbox, {"_id": key, "state": "processing", "mode": None, "lease_until": {"$lt": now}},
+        doc = await find_one_and_update(
+            self._inbox, {"_id": key, "state": "processing", "mode": None, "lease_until": {"$lt": now}},
             {"$set": {"owner": owner, "lease_until": now + self.lease}},
         )
         return doc is not None

@@ -138,7 +138,8 @@ class AfterSalesService:
         if to_refund.currency != maximum.currency or not 0 < to_refund.amount <= maximum.amount:
             raise ValidationFailed(f"the refund must be between 0 and {maximum.to_decimal_string()}",
                                    details={"max": maximum.to_decimal_string()}, code="invalid_refund")  # fmt: skip
-        claimed = await find_one_and_update(self._requests, {"_id": request.id, "status": request.status.value, "refund_claimed_at": None},
+        claimed = await find_one_and_update(
+            self._requests, {"_id": request.id, "status": request.status.value, "refund_claimed_at": None},
             {"$set": {"refund_claimed_at": utcnow(), "refund_amount": to_refund.to_doc()}},
         )
         if claimed is None:
@@ -215,7 +216,8 @@ class AfterSalesService:
                             "$push": {"history": entry.to_doc()}}  # fmt: skip
         if not target.open:
             update["$unset"] = {"open_key": ""}
-        doc = await find_one_and_update(self._requests, {"_id": request.id, "status": request.status.value}, update, return_document=ReturnDocument.AFTER
+        doc = await find_one_and_update(
+            self._requests, {"_id": request.id, "status": request.status.value}, update, return_document=ReturnDocument.AFTER
         )
         if doc is None:
             current = await self.get(request.id)

@@ -79,7 +79,8 @@ class CartService:
         pipeline = _add_pipeline(sku, quantity, self.max_line_quantity, self.max_lines)
         for _ in range(3):
             try:
-                doc = await find_one_and_update(self._carts, {"_id": customer_id}, pipeline, upsert=True, return_document=ReturnDocument.AFTER,
+                doc = await find_one_and_update(
+                    self._carts, {"_id": customer_id}, pipeline, upsert=True, return_document=ReturnDocument.AFTER,
                     exact=False,  # the cart as it is now is what the caller shows
                 )
             except DuplicateKeyError:  # two first adds raced to create the cart: apply ours to theirs

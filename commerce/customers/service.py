@@ -132,7 +132,8 @@ class CustomerService:
                 if getattr(current, field_name) is None:
                     update["$set"][field_name] = field_value
             try:
-                doc = await find_one_and_update(self._customers, {"_id": current.id, "merged_into": None}, update, return_document=ReturnDocument.AFTER
+                doc = await find_one_and_update(
+                    self._customers, {"_id": current.id, "merged_into": None}, update, return_document=ReturnDocument.AFTER
                 )
             except DuplicateKeyError:
                 continue  # the identity was just taken by someone else: merge on the next round
@@ -252,7 +253,9 @@ class CustomerService:
 
     async def _update(self, customer_id: str, update: Document, guard: Document | None = None) -> Customer:
         update.setdefault("$set", {})["updated_at"] = utcnow()
-        doc = await find_one_and_update(self._customers, {"_id": customer_id, "merged_into": None, **(guard or {})}, update, return_document=ReturnDocument.AFTER
+        doc = await find_one_and_update(
+            self._customers, {"_id": customer_id, "merged_into": None, **(guard or {})}, update,
+            return_document=ReturnDocument.AFTER,
         )
         if doc is None:
             await self.get(customer_id)  # NotFound if missing

@@ -186,7 +186,8 @@ class InventoryService:
             query["available"] = {"$gte": -delta}
         else:  # adding may create the stock document of a new SKU
             update["$setOnInsert"] = {"reserved": 0}
-        after = await find_one_and_update(self._stock, query, update, upsert=delta > 0, return_document=ReturnDocument.AFTER
+        after = await find_one_and_update(
+            self._stock, query, update, upsert=delta > 0, return_document=ReturnDocument.AFTER
         )
         if after is None and delta > 0:  # SecantusDB: a lost upsert race returns nothing but applied
             after = await self._stock.find_one({"_id": sku})

@@ -119,8 +119,11 @@ class EventBus:
         delivered = 0
         for _ in range(limit):
             now = utcnow()
-            doc = await find_one_and_update(self._events, {"delivered_at": None, "attempts": {"$lt": MAX_ATTEMPTS},
-                 "$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}]},
+            doc = await find_one_and_update(
+                # "Unleased or lease ran out" without a top-level $or, which SecantusDB would answer
+                # by scanning every event ever written.
+                self._events, {"delivered_at": None, "attempts": {"$lt": MAX_ATTEMPTS},
+                               "lease_until": {"$not": {"$gt": now}}},
                 {"$set": {"lease_owner": self.worker_id, "lease_until": now + self.lease}, "$inc": {"attempts": 1}},
                 sort=[("created_at", ASCENDING)], return_document=ReturnDocument.AFTER,
             )  # fmt: skip

@@ -194,7 +194,8 @@ class OrderService:
             unset = set(unset_fields)
             if unset:
                 update["$unset"] = dict.fromkeys(unset, "")
-            doc = await find_one_and_update(self._orders, {"_id": order_id, "status": source.value, **(guard or {})}, update,
+            doc = await find_one_and_update(
+                self._orders, {"_id": order_id, "status": source.value, **(guard or {})}, update,
                 return_document=ReturnDocument.AFTER,
             )  # fmt: skip
             if doc is not None:
@@ -275,7 +276,8 @@ class OrderService:
                              customer_id: str | None = None) -> Order:  # fmt: skip
         order = await self.find(ref, customer_id=customer_id)
         new = address if isinstance(address, Address) else Address.from_input(order.address.id, address)
-        doc = await find_one_and_update(self._orders, {"_id": order.id, "status": {"$in": [s.value for s in ADDRESS_CHANGEABLE]}},
+        doc = await find_one_and_update(
+            self._orders, {"_id": order.id, "status": {"$in": [s.value for s in ADDRESS_CHANGEABLE]}},
             {"$set": {"address": new.to_doc(), "updated_at": utcnow()},
              "$push": {"address_changes": {"actor": actor, "at": utcnow(), "previous": order.address.to_doc()}}},
             return_document=ReturnDocument.AFTER,
@@ -297,7 +299,8 @@ class OrderService:
             raise ValidationFailed("a note needs an author", code="invalid_note")
         query: Document = {"number": ref} if "-" in ref else {"_id": ref}
         note = OrderNote(text, actor.strip()[:120], utcnow())
-        doc = await find_one_and_update(self._orders, query, {"$push": {"notes": {"$each": [note.to_doc()], "$slice": -MAX_NOTES}}},
+        doc = await find_one_and_update(
+            self._orders, query, {"$push": {"notes": {"$each": [note.to_doc()], "$slice": -MAX_NOTES}}},
             return_document=ReturnDocument.AFTER,
         )
         if doc is None:
@@ -306,7 +309,8 @@ class OrderService:
 
     async def add_refund(self, order_id: str, amount: Money, *, actor: str, reason: str) -> Order:
         """Count a refund against the order; when everything paid is refunded the order is `refunded`."""
-        doc = await find_one_and_update(self._orders, {"_id": order_id, "status": {"$in": [s.value for s in sources_of(OrderStatus.REFUNDED)]}},
+        doc = await find_one_and_update(
+            self._orders, {"_id": order_id, "status": {"$in": [s.value for s in sources_of(OrderStatus.REFUNDED)]}},
             {"$inc": {"refunded.amount": amount.amount}, "$set": {"updated_at": utcnow()}},
             return_document=ReturnDocument.AFTER,
         )
@@ -327,7 +331,8 @@ class OrderService:
         The caller (payments) follows up in one batch: stock, payment, per-day figures, event."""
         now = utcnow()
         entry = HistoryEntry(OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, actor, f"payment {payment_id}", now)
-        doc = await find_one_and_update(self._orders, {"_id": order_id, "status": OrderStatus.PENDING_PAYMENT.value, "payment_ids": payment_id,
+        doc = await find_one_and_update(
+            self._orders, {"_id": order_id, "status": OrderStatus.PENDING_PAYMENT.value, "payment_ids": payment_id,
              "total.amount": amount.amount, "total.currency": amount.currency},
             {"$set": {"status": OrderStatus.PAID.value, "paid_at": now, "updated_at": now, "paid_by": payment_id},
              "$unset": {"expires_at": "", "lease_owner": "", "lease_until": ""},
@@ -337,7 +342,8 @@ class OrderService:
         return Order.from_doc(doc) if doc else None
 
     async def attach_payment(self, order_id: str, payment_id: str) -> Order:
-        doc = await find_one_and_update(self._orders, {"_id": order_id, "status": OrderStatus.PENDING_PAYMENT.value},
+        doc = await find_one_and_update(
+            self._orders, {"_id": order_id, "status": OrderStatus.PENDING_PAYMENT.value},
             {"$addToSet": {"payment_ids": payment_id}, "$set": {"updated_at": utcnow()}},
             return_document=ReturnDocument.AFTER,
         )
@@ -350,8 +356,10 @@ class OrderService:
 
     async def claim_expired(self, worker_id: str, *, now: datetime, lease: timedelta) -> Order | None:
         """Lease one unpaid order whose time is up (or whose previous lease ran out)."""
-        doc = await find_one_and_update(self._orders, {"status": OrderStatus.PENDING_PAYMENT.value, "expires_at": {"$lte": now},
-             "$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}]},
+        doc = await find_one_and_update(
+            # "Unleased or lease ran out" without a top-level $or (SecantusDB would scan the orders).
+            self._orders, {"status": OrderStatus.PENDING_PAYMENT.value, "expires_at": {"$lte": now},
+                           "lease_until": {"$not": {"$gt": now}}},
             {"$set": {"lease_owner": worker_id, "lease_until": now + lease}},
             sort=[("expires_at", ASCENDING)], return_document=ReturnDocument.AFTER,
         )  # fmt: skip

@@ -133,7 +133,8 @@ class PromotionService:
         return coupon
 
     async def set_active(self, code: str, active: bool) -> Coupon:
-        doc = await find_one_and_update(self._coupons, {"_id": normalize_code(code)}, {"$set": {"active": active}}, return_document=True
+        doc = await find_one_and_update(
+            self._coupons, {"_id": normalize_code(code)}, {"$set": {"active": active}}, return_document=True
         )
         if doc is None:
             raise NotFound("coupon not found", details={"code": code})
