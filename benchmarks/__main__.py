@@ -22,14 +22,14 @@ from chatcart.embedded_db import EmbeddedMongo
 MODULES = ["commerce_bench", "catalog_bench", "nlu_bench", "dialog_bench", "telegram_bench", "wechat_bench", "admin_bench"]
 
 
-async def _run_module(name: str, uri: str) -> BenchSection | None:
+async def _run_module(name: str, uri: str, server_pid: int | None = None) -> BenchSection | None:
     try:
         module = importlib.import_module(f"benchmarks.{name}")
     except ModuleNotFoundError as exc:
         if exc.name == f"benchmarks.{name}":
             return None
         raise
-    context = BenchContext(mongo_uri=uri)
+    context = BenchContext(mongo_uri=uri, server_pid=server_pid)
     started = time.perf_counter()
     try:
         section: BenchSection = await module.run(context)
@@ -50,7 +50,7 @@ def _run_all(names: list[str]) -> list[BenchSection]:
             section = asyncio.run(_run_module(name, uri))
         else:
             with EmbeddedMongo(":memory:", cache_size="1G") as server:
-                section = asyncio.run(_run_module(name, server.uri))
+                section = asyncio.run(_run_module(name, server.uri, server.pid))
         if section is not None:
             sections.append(section)
     return sections

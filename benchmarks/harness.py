@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import statistics
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pymongo import AsyncMongoClient
 
@@ -39,6 +41,7 @@ class BenchSection:
 class BenchContext:
     mongo_uri: str
     counter: CommandCounter = field(default_factory=CommandCounter)
+    server_pid: int | None = None  # the embedded database's process, when the benchmark started one
     _client: AsyncMongoClient[Document] | None = None
 
     @property
@@ -75,3 +78,13 @@ def summary_ms(samples: Sequence[float]) -> dict[str, float]:
         "p99_ms": round(percentile(samples, 99) * 1000, 3),
         "mean_ms": round(statistics.fmean(samples) * 1000, 3) if samples else float("nan"),
     }
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of another process (Linux /proc); None where that is not readable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime (fields 14 and 15 of stat)

@@ -27,7 +27,7 @@ from aiogram.types import Message
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import ClientSession, web
 
-from benchmarks.harness import BenchContext, BenchSection, summary_ms
+from benchmarks.harness import BenchContext, BenchSection, process_cpu_seconds, summary_ms
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.config import TelegramConfig
 from bot.telegram.webhook import SECRET_HEADER, webhook_handler
@@ -161,6 +161,20 @@ async def _chatcart_server(context: BenchContext, fake: FakeTelegramAPI) -> Asyn
         await context.client.drop_database(settings.db_name)
 
 
+async def _round(url: str, users: int, first_user: int, server_pid: int | None) -> dict[str, Any]:
+    """One measured run, with the CPU time it cost this process (the pipeline, the load driver and
+    the fake Bot API) and the database server, per update."""
+    database_before = process_cpu_seconds(server_pid) if server_pid else None
+    own_before = time.process_time()
+    figures = await _drive(url, users, first_user=first_user)
+    own = time.process_time() - own_before
+    database_after = process_cpu_seconds(server_pid) if server_pid else None
+    figures["process_cpu_ms"] = round(1000 * own / figures["updates"], 2)
+    if database_before is not None and database_after is not None:
+        figures["database_cpu_ms"] = round(1000 * (database_after - database_before) / figures["updates"], 2)
+    return figures
+
+
 def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return sorted(runs, key=lambda run: run["updates_per_s"])[len(runs) // 2]
 
@@ -181,8 +195,9 @@ async def run(context: BenchContext) -> BenchSection:
         # Interleaved rounds, new users each time: a slow moment of this shared machine hits one
         # round of each pipeline rather than all of one; the medians are compared.
         for round_number in range(ROUNDS):
-            echo_runs.append(await _drive(echo_url, users, first_user=ECHO_USERS + round_number * users))
-            chatcart_runs.append(await _drive(chatcart_url, users, first_user=CHATCART_USERS + round_number * users))
+            echo_runs.append(await _round(echo_url, users, ECHO_USERS + round_number * users, context.server_pid))
+            chatcart_runs.append(await _round(chatcart_url, users, CHATCART_USERS + round_number * users,
+                                              context.server_pid))  # fmt: skip
         dialog = await _dialog_only(dialogs, users, first_user=DIALOG_USERS)
         gc.unfreeze()
         sent = sum(1 for call in fake.sent() if call.chat_id is not None and CHATCART_USERS <= call.chat_id < DIALOG_USERS)
@@ -205,6 +220,13 @@ async def run(context: BenchContext) -> BenchSection:
                  f"{sum(r['updates'] for r in chatcart_runs)} chatcart updates. Both run in one process prepared "
                  f"as `chatcart serve` prepares its own (gc.freeze after start-up; aiogram's reply models kept "
                  f"built, which holds for the echo too).")  # fmt: skip
+    if "database_cpu_ms" in chatcart:
+        section.table(["CPU per update (median round)", "this process (pipeline + driver + fake API)", "database server"], [
+            ["aiogram echo", echo["process_cpu_ms"], echo.get("database_cpu_ms", "")],
+            ["chatcart", chatcart["process_cpu_ms"], chatcart["database_cpu_ms"]],
+        ])  # fmt: skip
+        section.note("CPU milliseconds are this machine's: with 2 cores and the two processes each near one core, "
+                     "chatcart's throughput is bounded by the larger of its two figures.")  # fmt: skip
     section.figures.update({"echo": echo_runs, "chatcart": chatcart_runs, "dialog_only": dialog,
                             "ratio": round(ratio, 3)})  # fmt: skip
     return section

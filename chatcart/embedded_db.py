@@ -77,6 +77,10 @@ class EmbeddedMongo:
         return f"mongodb://{self.host}:{self.port}/?directConnection=true&retryWrites=false"
 
     @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
