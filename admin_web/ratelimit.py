@@ -49,7 +49,8 @@ class MongoLoginLimiter:
         now = utcnow()
         # A window that has run out starts again (one guarded update, then an upsert).
         await self._failures.delete_one({"_id": key, "expires_at": {"$lte": now}})
-        doc = await find_one_and_update(self._failures, {"_id": key},
+        doc = await find_one_and_update(
+            self._failures, {"_id": key},
             {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": now + self.window}},
             upsert=True, return_document=ReturnDocument.AFTER,
         )  # fmt: skip

@@ -24,7 +24,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from commerce.mongo import Collection, Document
+from commerce.mongo import Collection, Document, UpdateSpec, update_document
 
 _scans: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
@@ -42,7 +42,7 @@ async def scans_on_find_and_modify(collection: Collection) -> bool:
 async def find_one_and_update(
     collection: Collection,
     filter: Mapping[str, Any],
-    update: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    update: UpdateSpec,
     *,
     return_document: bool = ReturnDocument.BEFORE,
     upsert: bool = False,
@@ -63,7 +63,7 @@ async def find_one_and_update(
             session=session,
         )  # fmt: skip
     if not exact and return_document == ReturnDocument.AFTER and sort is None and _plain_id_filter(filter):
-        written = await collection.update_one(dict(filter), _as_update(update), upsert=upsert, session=session)
+        written = await collection.update_one(dict(filter), update_document(update), upsert=upsert, session=session)
         if written.matched_count == 0 and written.upserted_id is None:
             return None
         return await collection.find_one({"_id": filter["_id"]}, projection, session=session)
@@ -79,10 +79,6 @@ async def find_one_and_update(
         return result
 
 
-def _as_update(update: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Any:
-    return [dict(stage) for stage in update] if isinstance(update, Sequence) else dict(update)
-
-
 def _plain_id_filter(filter: Mapping[str, Any]) -> bool:
     """An `_id` equality and plain field conditions: the update itself is index-routed."""
     identifier = filter.get("_id")
@@ -92,7 +88,7 @@ def _plain_id_filter(filter: Mapping[str, Any]) -> bool:
 async def _find_update_read(
     collection: Collection,
     filter: Document,
-    update: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    update: UpdateSpec,
     *,
     return_document: bool,
     upsert: bool,
@@ -112,7 +108,7 @@ async def _find_update_read(
         before = await collection.find_one(target, projection, session=session)
         if before is None and not upsert:
             return None
-    result = await collection.update_one(target, _as_update(update), upsert=upsert, session=session)
+    result = await collection.update_one(target, update_document(update), upsert=upsert, session=session)
     if result.matched_count == 0 and result.upserted_id is None:
         return None
     if return_document == ReturnDocument.BEFORE:

@@ -13,7 +13,7 @@ one command per write.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -21,7 +21,7 @@ from pymongo import DeleteOne, InsertOne, UpdateMany, UpdateOne
 from pymongo.errors import ClientBulkWriteException, DuplicateKeyError, InvalidOperation, OperationFailure
 from pymongo.results import ClientBulkWriteResult
 
-from commerce.mongo import Database, Document
+from commerce.mongo import Database, Document, UpdateSpec, update_document
 
 WriteModel = InsertOne[Document] | UpdateOne | UpdateMany | DeleteOne
 DUPLICATE_KEY = 11000
@@ -87,11 +87,12 @@ class WriteBatch:
         self,
         collection: str,
         filter: Mapping[str, Any],
-        update: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        update: UpdateSpec,
         *,
         upsert: bool = False,
     ) -> int:
-        self._ops.append(_Op("update_one", collection, filter=dict(filter), update=_update(update), upsert=upsert))
+        op = _Op("update_one", collection, filter=dict(filter), update=update_document(update), upsert=upsert)
+        self._ops.append(op)
         return len(self._ops) - 1
 
     def update_many(self, collection: str, filter: Mapping[str, Any], update: Mapping[str, Any]) -> int:
@@ -194,8 +195,3 @@ class WriteBatch:
             if ordered and outcome.error_code is not None:
                 break
 
-
-def _update(update: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Document | list[Document]:
-    if isinstance(update, Mapping):
-        return dict(update)
-    return [dict(stage) for stage in update]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +14,15 @@ from pymongo.asynchronous.database import AsyncDatabase
 Document = dict[str, Any]
 Database = AsyncDatabase[Document]
 Collection = AsyncCollection[Document]
+# An update document ({"$set": ...}) or an aggregation-pipeline update ([{"$set": ...}, ...]).
+UpdateSpec = Mapping[str, Any] | Sequence[Mapping[str, Any]]
+
+
+def update_document(update: UpdateSpec) -> Document | list[Document]:
+    """The update as plain dicts, the shape the driver's write models take."""
+    if isinstance(update, Mapping):
+        return dict(update)
+    return [dict(stage) for stage in update]
 
 
 def utcnow() -> datetime:

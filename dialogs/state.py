@@ -212,7 +212,8 @@ class ConversationStore:
             query["handoff.status"] = {"$in": expect}
         if agent_id is not None:
             query["handoff.agent_id"] = agent_id
-        doc = await find_one_and_update(self.collection, query,
+        doc = await find_one_and_update(
+            self.collection, query,
             {"$set": {"handoff": handoff, "updated_at": utcnow()}, "$inc": {"version": 1}},
             return_document=ReturnDocument.AFTER,
         )

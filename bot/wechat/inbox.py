@@ -90,7 +90,7 @@ class Inbox:
     async def decide(self, key: str, mode: Mode) -> InboxEntry | None:
         """Set how the answer is delivered, once; None when it was already decided."""
         doc = await find_one_and_update(self._inbox, {"_id": key, "mode": None}, {"$set": {"mode": mode}},
-                                                    return_document=ReturnDocument.AFTER)  # fmt: skip
+                                        return_document=ReturnDocument.AFTER)  # fmt: skip
         return InboxEntry.from_doc(doc) if doc else None
 
     async def get(self, key: str) -> InboxEntry | None:

@@ -217,7 +217,8 @@ class AfterSalesService:
         if not target.open:
             update["$unset"] = {"open_key": ""}
         doc = await find_one_and_update(
-            self._requests, {"_id": request.id, "status": request.status.value}, update, return_document=ReturnDocument.AFTER
+            self._requests, {"_id": request.id, "status": request.status.value}, update,
+            return_document=ReturnDocument.AFTER,
         )
         if doc is None:
             current = await self.get(request.id)

@@ -85,10 +85,6 @@ class CartService:
                 )
             except DuplicateKeyError:  # two first adds raced to create the cart: apply ours to theirs
                 continue
-            if doc is None:
-                # SecantusDB answers a lost upsert race with no document although it applied the
-                # update: read the result instead of applying it twice.
-                doc = await self._carts.find_one({"_id": customer_id})
             return doc
         raise Conflict("the cart is busy, please retry", code="cart_busy")
 

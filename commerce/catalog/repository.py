@@ -229,8 +229,8 @@ class CatalogRepository:
             await self.products.bulk_write(ops, ordered=False)
 
     async def set_status(self, code: str, status: ProductStatus, *, rev: int) -> Product | None:
-        doc = await find_one_and_update(self.products,
-            {"_id": code}, {"$set": {"status": status.value, "updated_at": utcnow(), "rev": rev}},
+        doc = await find_one_and_update(
+            self.products, {"_id": code}, {"$set": {"status": status.value, "updated_at": utcnow(), "rev": rev}},
             return_document=ReturnDocument.AFTER,
         )  # fmt: skip
         return Product.from_doc(doc) if doc else None

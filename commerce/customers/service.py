@@ -103,7 +103,8 @@ class CustomerService:
             return None
         survivor_id = await self._resolve(str(absorbed["merged_into"]))
         try:
-            doc = await find_one_and_update(self._customers, {"_id": survivor_id},
+            doc = await find_one_and_update(
+                self._customers, {"_id": survivor_id},
                 {"$addToSet": {"identities": identity.to_doc(), "identity_keys": identity.key}},
                 return_document=ReturnDocument.AFTER,
             )
@@ -133,7 +134,8 @@ class CustomerService:
                     update["$set"][field_name] = field_value
             try:
                 doc = await find_one_and_update(
-                    self._customers, {"_id": current.id, "merged_into": None}, update, return_document=ReturnDocument.AFTER
+                    self._customers, {"_id": current.id, "merged_into": None}, update,
+                    return_document=ReturnDocument.AFTER,
                 )
             except DuplicateKeyError:
                 continue  # the identity was just taken by someone else: merge on the next round
@@ -151,7 +153,8 @@ class CustomerService:
             raise Conflict("cannot merge into a customer that was merged away", details={"customer_id": survivor.id})
         # 1. retire the absorbed account; its keys move to `merged_identity_keys` so the unique
         #    index lets the survivor take them (and `identify` can repair an interrupted merge).
-        absorbed_doc = await find_one_and_update(self._customers, {"_id": absorbed.id},
+        absorbed_doc = await find_one_and_update(
+            self._customers, {"_id": absorbed.id},
             [{"$set": {
                 "merged_into": {"$literal": survivor.id}, "merged_at": utcnow(),
                 "merged_identity_keys": {"$ifNull": ["$identity_keys", "$merged_identity_keys"]},
@@ -281,7 +284,8 @@ class CustomerService:
 
     async def update_address(self, customer_id: str, address_id: str, data: AddressIn) -> Address:
         address = Address.from_input(address_id, data)
-        doc = await find_one_and_update(self._customers, {"_id": customer_id, "addresses.id": address_id},
+        doc = await find_one_and_update(
+            self._customers, {"_id": customer_id, "addresses.id": address_id},
             {"$set": {"addresses.$": address.to_doc(), "updated_at": utcnow()}},
         )
         if doc is None:
@@ -299,7 +303,8 @@ class CustomerService:
         await self._update(current.id, update)
 
     async def set_default_address(self, customer_id: str, address_id: str) -> Customer:
-        doc = await find_one_and_update(self._customers, {"_id": customer_id, "addresses.id": address_id},
+        doc = await find_one_and_update(
+            self._customers, {"_id": customer_id, "addresses.id": address_id},
             {"$set": {"default_address_id": address_id, "updated_at": utcnow()}},
             return_document=ReturnDocument.AFTER,
         )

@@ -162,7 +162,8 @@ class InventoryService:
         for sku, level in levels.items():
             if isinstance(level, bool) or not isinstance(level, int) or level < 0:
                 raise ValidationFailed("stock level must be a whole number >= 0", details={"sku": sku, "level": level})
-            before = await find_one_and_update(self._stock, {"_id": sku},
+            before = await find_one_and_update(
+                self._stock, {"_id": sku},
                 {"$set": {"available": level, "updated_at": utcnow()}, "$setOnInsert": {"reserved": 0}},
                 upsert=True, return_document=ReturnDocument.BEFORE, session=session,
             )  # fmt: skip
@@ -189,8 +190,6 @@ class InventoryService:
         after = await find_one_and_update(
             self._stock, query, update, upsert=delta > 0, return_document=ReturnDocument.AFTER
         )
-        if after is None and delta > 0:  # SecantusDB: a lost upsert race returns nothing but applied
-            after = await self._stock.find_one({"_id": sku})
         if after is None:
             level = (await self.get_levels([sku]))[sku]
             raise Conflict(

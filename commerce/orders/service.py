@@ -332,7 +332,8 @@ class OrderService:
         now = utcnow()
         entry = HistoryEntry(OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, actor, f"payment {payment_id}", now)
         doc = await find_one_and_update(
-            self._orders, {"_id": order_id, "status": OrderStatus.PENDING_PAYMENT.value, "payment_ids": payment_id,
+            self._orders,
+            {"_id": order_id, "status": OrderStatus.PENDING_PAYMENT.value, "payment_ids": payment_id,
              "total.amount": amount.amount, "total.currency": amount.currency},
             {"$set": {"status": OrderStatus.PAID.value, "paid_at": now, "updated_at": now, "paid_by": payment_id},
              "$unset": {"expires_at": "", "lease_owner": "", "lease_until": ""},

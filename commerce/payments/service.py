@@ -228,8 +228,8 @@ class PaymentService:
             })  # fmt: skip
             return True
         except DuplicateKeyError:
-            taken = await find_one_and_update(self._events_seen, {"_id": event_key, "outcome": "processing",
-                 "lease_until": {"$not": {"$gt": now}}},
+            taken = await find_one_and_update(
+                self._events_seen, {"_id": event_key, "outcome": "processing", "lease_until": {"$not": {"$gt": now}}},
                 {"$set": {"lease_until": now + EVENT_LEASE}}, projection={"_id": 1},
             )  # fmt: skip
             return taken is not None
@@ -333,7 +333,8 @@ class PaymentService:
         if amount.amount <= 0 or amount.currency != order.currency:
             raise ValidationFailed("invalid refund amount", details={"amount": str(amount)})
         payment_doc = await find_one_and_update(
-            self._payments, {"order_id": order.id, "status": PaymentStatus.SUCCEEDED.value,
+            self._payments,
+            {"order_id": order.id, "status": PaymentStatus.SUCCEEDED.value,
              "refunded_minor": {"$lte": order.total.amount - amount.amount}},
             {"$inc": {"refunded_minor": amount.amount}}, return_document=ReturnDocument.AFTER,
         )  # fmt: skip
