@@ -24,6 +24,7 @@ from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 from commerce.orders.listing import newest_orders
 from commerce.orders.stats import OrderStats
 from commerce.windows import BY_ID, newest_by_id
+from dialogs.transcript import entries
 
 ORDERS = "orders"
 CUSTOMERS = "customers"
@@ -57,15 +58,11 @@ INDEXES = [
     ),
     # Inventory pages by SKU prefix: SecantusDB ranges over `_id` only through a real index.
     CollectionIndexes(INVENTORY, [IndexModel([("_id", ASCENDING), ("available", ASCENDING)], name="admin_sku")]),
-    CollectionIndexes(
-        CONVERSATIONS,
-        [IndexModel([("handoff.status", ASCENDING), ("handoff.agent_id", ASCENDING)], name="admin_handoff_agent")],
-    ),
-    CollectionIndexes(
-        MESSAGES,
-        [IndexModel([("conversation_id", ASCENDING), ("sender", ASCENDING), ("at", DESCENDING)],
-                    name="admin_conv_sender_at")],
-    ),
+    # The console's "mine" list and the idle-agent check are served by the dialog layer's own
+    # indexes (`handoff_queue`: status, since; `conv_at`: conversation, time) and a filter over the
+    # few agent-owned rows; dedicated indexes here were rewritten by every turn for nothing.
+    CollectionIndexes(CONVERSATIONS, retired=("admin_handoff_agent",)),
+    CollectionIndexes(MESSAGES, retired=("admin_conv_sender_at",)),
 ]
 
 PAGE_SIZE = 50
@@ -324,9 +321,16 @@ class AdminQueries:
             {"$match": {"conversation_id": {"$in": conversation_ids}}},
             {"$sort": {"conversation_id": 1, "at": -1}},
             {"$group": {"_id": "$conversation_id", "text": {"$first": "$text"}, "at": {"$first": "$at"},
-                        "sender": {"$first": "$sender"}}},
+                        "sender": {"$first": "$sender"}, "replies": {"$first": "$replies"}}},
         ])  # fmt: skip
-        return {str(d["_id"]): d for d in docs}
+        # A turn document's last message is its last answer.
+        previews = {}
+        for doc in docs:
+            last = entries({"conversation_id": doc["_id"], "text": doc.get("text"), "at": doc.get("at"),
+                            "sender": doc.get("sender"), "replies": doc.get("replies")})[-1]  # fmt: skip
+            previews[str(doc["_id"])] = {"_id": doc["_id"], "text": last.get("text"), "at": last.get("at"),
+                                         "sender": last.get("sender")}  # fmt: skip
+        return previews
 
     async def idle_agent_conversations(self, idle_since: datetime) -> list[Document]:
         """Agent-owned conversations whose agent neither took them nor wrote since `idle_since`."""

@@ -40,10 +40,20 @@ def as_utc(value: datetime) -> datetime:
 class CollectionIndexes:
     collection: str
     indexes: list[IndexModel] = field(default_factory=list)
+    # Names of indexes earlier versions created and this one no longer wants: every index is
+    # rewritten on every write of a document (on SecantusDB even when its key did not change),
+    # so a redundant one is dropped rather than left to cost each write.
+    retired: tuple[str, ...] = ()
 
 
 async def ensure_indexes(db: Database, specs: list[CollectionIndexes]) -> None:
-    """Create indexes idempotently (create_indexes is a no-op for identical existing ones)."""
+    """Create indexes idempotently (create_indexes is a no-op for identical existing ones) and
+    drop retired ones that are still there."""
     for spec in specs:
         if spec.indexes:
             await db[spec.collection].create_indexes(spec.indexes)
+        if spec.retired:
+            existing = {index["name"] async for index in await db[spec.collection].list_indexes()}
+            for name in spec.retired:
+                if name in existing:
+                    await db[spec.collection].drop_index(name)

@@ -133,6 +133,7 @@ class DialogEngine:
             return
         if self._db is not None and self._indexes:
             await ensure_indexes(self._db, self._indexes)
+        await self.services.store.migrate()
         await self.services.faq.entries()
         self._ready = True
 
@@ -202,8 +203,8 @@ class DialogEngine:
             await self.services.store.save(state, original)
             # Conversations of the merged-away account (other devices) now belong to the survivor.
             for old in {customer, owner} - {None, state.customer_id}:
-                await self.services.store.collection.update_many(
-                    {"customer_id": old}, {"$set": {"customer_id": state.customer_id}, "$inc": {"version": 1}})
+                if old is not None:
+                    await self.services.store.reassign_customer(old, state.customer_id)
             return state.customer_id
 
     async def language_of(self, channel: str, channel_user_id: str) -> Lang:

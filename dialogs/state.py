@@ -1,6 +1,16 @@
-"""Per-conversation dialog state in MongoDB (`conversations`), with optimistic concurrency.
+"""Per-conversation dialog state in MongoDB, with optimistic concurrency.
 
-Every save is a conditional replace on `version`. When another turn saved first (two
+Two collections:
+- `conversation_states`: the whole state a turn reads and writes (flow, slots, context, ...),
+  keyed by conversation id and nothing else. Every turn rewrites it.
+- `conversations`: the directory the console and admin pages query - channel, customer,
+  language, handoff, last activity - with the indexes those queries need. A turn writes it only
+  when one of those fields changed, or when its `updated_at` is older than DIRECTORY_REFRESH.
+  Kept apart because every index entry of a document is rewritten with each write of it (on
+  SecantusDB even when the key is unchanged): three secondary indexes rewritten on every turn
+  cost about as much as the rest of the turn's write.
+
+Every save is a conditional update on `version`. When another turn saved first (two
 messages at once, or two bot processes), the save re-reads the stored document, applies
 only the fields *this* turn changed on top of it (a three-way merge, so the other turn's
 changes survive) and tries again. A turn's commerce side effects are therefore never
@@ -9,12 +19,14 @@ repeated, and the stored state is never a torn mix of two writes.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from commerce.atomic import find_one_and_update
 from commerce.batch import WriteBatch
@@ -22,10 +34,15 @@ from commerce.coalesce import Coalescer
 from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 from dialogs.messages import Lang
 
-COLLECTION = "conversations"
+COLLECTION = "conversation_states"
+DIRECTORY = "conversations"
+MIGRATIONS = "schema_migrations"
+# The directory's copy of the state's fields (plus updated_at, the last activity it records).
+DIRECTORY_FIELDS = ("channel", "channel_user_id", "customer_id", "lang", "handoff", "created_at")
+DIRECTORY_REFRESH = timedelta(minutes=5)  # how far the directory's last activity may lag behind
 INDEXES: list[CollectionIndexes] = [
     CollectionIndexes(
-        COLLECTION,
+        DIRECTORY,
         [
             IndexModel([("customer_id", ASCENDING)], name="customer"),
             IndexModel([("handoff.status", ASCENDING), ("handoff.since", ASCENDING)], name="handoff_queue"),
@@ -60,6 +77,7 @@ class ConversationState:
     version: int = 0
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
+    directory_at: datetime | None = None  # when the `conversations` directory entry was last written
     stored: bool = True  # False until the first save of a new conversation (not persisted)
 
     # --- flow helpers ------------------------------------------------------------------------
@@ -96,7 +114,7 @@ class ConversationState:
             "flow": self.flow, "step": self.step, "slots": self.slots, "suspended": self.suspended,
             "context": self.context, "buttons": self.buttons, "failures": self.failures,
             "handoff": self.handoff, "version": self.version, "created_at": self.created_at,
-            "updated_at": self.updated_at,
+            "updated_at": self.updated_at, "directory_at": self.directory_at,
         }  # fmt: skip
 
     @classmethod
@@ -111,6 +129,7 @@ class ConversationState:
             failures=int(doc.get("failures") or 0), handoff=doc.get("handoff") or {"status": "none"},
             version=int(doc.get("version") or 0), created_at=as_utc(doc.get("created_at") or utcnow()),
             updated_at=as_utc(doc.get("updated_at") or utcnow()),
+            directory_at=as_utc(doc["directory_at"]) if isinstance(doc.get("directory_at"), datetime) else None,
         )  # fmt: skip
 
 
@@ -126,6 +145,8 @@ _MERGED_FIELDS = ("customer_id", "lang", "lang_locked", "flow", "step", "slots",
 class ConversationStore:
     def __init__(self, db: Database, *, flow_ttl: timedelta = timedelta(minutes=30), max_retries: int = 8):
         self.collection = db[COLLECTION]
+        self.directory = db[DIRECTORY]
+        self._migrations = db[MIGRATIONS]
         self.flow_ttl = flow_ttl
         self.max_retries = max_retries
         # Conversations loaded at the same moment are read with one query (group commit).
@@ -170,26 +191,37 @@ class ConversationStore:
 
         `original` is `state.to_doc()` as loaded; without it a conflict raises ConcurrentUpdate.
         `batch` holds the turn's other writes (its transcript): they go to the database in the
-        same round trip as the first attempt. The write is a guarded update (or the insert of a
-        new conversation), never findAndModify: on the embedded SecantusDB that command scans
-        the whole collection, and the new version is known without reading it back.
+        same round trip as the first attempt, with the directory entry when that is due. The
+        write is a guarded update (or the insert of a new conversation), never findAndModify: on
+        the embedded SecantusDB that command scans the whole collection, and the new version is
+        known without reading it back.
         """
         mine = state.to_doc()
         expected = state.version
         stored = state.stored
+        directory_due = original is None
         for _ in range(self.max_retries):
             now = utcnow()
             writes = batch if batch is not None else self.new_batch()
             batch = None
+            directory_due = directory_due or not stored or _directory_changed(original, mine, now)
+            if directory_due:
+                mine["directory_at"] = now
+                writes.update_one(DIRECTORY, {"_id": state.id},
+                                  {"$set": {**{name: mine.get(name) for name in DIRECTORY_FIELDS}, "updated_at": now}},
+                                  upsert=True)  # fmt: skip
             if not stored:  # the first turn creates it (a racing first turn -> duplicate key)
                 index = writes.insert(COLLECTION, {**mine, "version": expected + 1, "updated_at": now})
             else:
                 fields = {name: mine.get(name) for name in _MERGED_FIELDS}
-                index = writes.update_one(COLLECTION, {"_id": state.id, "version": expected},
-                                          {"$set": {**fields, "version": expected + 1, "updated_at": now}})  # fmt: skip
+                update: Document = {**fields, "version": expected + 1, "updated_at": now}
+                if directory_due:
+                    update["directory_at"] = now
+                index = writes.update_one(COLLECTION, {"_id": state.id, "version": expected}, {"$set": update})
             outcome = (await writes.execute())[index]
             if outcome.applied:
                 state.version, state.updated_at, state.stored = expected + 1, now, True
+                state.directory_at = mine.get("directory_at")
                 return ConversationState.from_doc({**mine, "version": expected + 1, "updated_at": now})
             if not outcome.duplicate and outcome.error_code is not None:
                 raise RuntimeError(f"saving conversation {state.id} failed: {outcome.error_message}")
@@ -202,30 +234,82 @@ class ConversationStore:
             original = copy.deepcopy(theirs)
             expected = int(theirs.get("version") or 0)
             stored = True
+            # `directory_due` stays set: a directory write of the lost attempt may have landed
+            # after the winner's, so the retry writes the merged entry again.
         raise ConcurrentUpdate(state.id)
 
     async def update_handoff(self, key: str, handoff: dict[str, Any], *, expect: list[str] | None = None,
                              agent_id: str | None = None) -> ConversationState | None:  # fmt: skip
-        """Atomically set the handoff part (agent console actions), guarded by its current status."""
+        """Atomically set the handoff part (agent console actions), guarded by its current status;
+        then the directory's copy, which the console's queue reads."""
         query: Document = {"_id": key}
         if expect is not None:
             query["handoff.status"] = {"$in": expect}
         if agent_id is not None:
             query["handoff.agent_id"] = agent_id
+        now = utcnow()
         doc = await find_one_and_update(
             self.collection, query,
-            {"$set": {"handoff": handoff, "updated_at": utcnow()}, "$inc": {"version": 1}},
+            {"$set": {"handoff": handoff, "updated_at": now, "directory_at": now}, "$inc": {"version": 1}},
             return_document=ReturnDocument.AFTER,
         )
-        return ConversationState.from_doc(doc) if doc else None
+        if doc is None:
+            return None
+        state = ConversationState.from_doc(doc)
+        await self._write_directory(state, now)
+        return state
+
+    async def _write_directory(self, state: ConversationState, now: datetime) -> None:
+        entry = {name: value for name, value in state.to_doc().items() if name in DIRECTORY_FIELDS}
+        await self.directory.update_one({"_id": state.id}, {"$set": {**entry, "updated_at": now}}, upsert=True)
+
+    async def _states(self, keys: list[str]) -> list[ConversationState]:
+        """The states of `keys` (directory order), skipping any without one."""
+        if not keys:
+            return []
+        found = {doc["_id"]: doc async for doc in self.collection.find({"_id": {"$in": keys}})}
+        return [ConversationState.from_doc(found[key]) for key in keys if key in found]
 
     async def waiting(self, limit: int = 100) -> list[ConversationState]:
-        cursor = self.collection.find({"handoff.status": "waiting"}).sort("handoff.since", ASCENDING).limit(limit)
-        return [ConversationState.from_doc(doc) async for doc in cursor]
+        cursor = self.directory.find({"handoff.status": "waiting"}, {"_id": 1}).sort("handoff.since", ASCENDING)
+        return await self._states([doc["_id"] async for doc in cursor.limit(limit)])
 
     async def by_customer(self, customer_id: str) -> list[ConversationState]:
-        cursor = self.collection.find({"customer_id": customer_id}).sort("updated_at", -1)
-        return [ConversationState.from_doc(doc) async for doc in cursor]
+        """The customer's conversations, most recently active first."""
+        cursor = self.directory.find({"customer_id": customer_id}, {"_id": 1}).sort("updated_at", -1)
+        return await self._states([doc["_id"] async for doc in cursor])
+
+    async def reassign_customer(self, old: str, new: str) -> None:
+        """Conversations of a customer merged away belong to the survivor (version bumped, so a
+        turn saving at that moment merges it in)."""
+        keys = [doc["_id"] async for doc in self.directory.find({"customer_id": old}, {"_id": 1})]
+        if not keys:
+            return
+        await self.collection.update_many({"_id": {"$in": keys}}, {"$set": {"customer_id": new}, "$inc": {"version": 1}})
+        await self.directory.update_many({"customer_id": old}, {"$set": {"customer_id": new}})
+
+    async def migrate(self) -> None:
+        """Once per database: split conversations stored whole by earlier versions into state and
+        directory entry (the state gets everything, the directory drops what is not its own)."""
+        if await self._migrations.find_one({"_id": COLLECTION}) is not None:
+            return
+        state_only = {name: "" for name in (*_MERGED_FIELDS, "version", "directory_at") if name not in DIRECTORY_FIELDS}
+        async for doc in self.directory.find({"version": {"$exists": True}}):
+            with contextlib.suppress(DuplicateKeyError):  # an earlier, interrupted run got this far
+                await self.collection.insert_one(doc)
+            await self.directory.update_one({"_id": doc["_id"]}, {"$unset": state_only})
+        with contextlib.suppress(DuplicateKeyError):
+            await self._migrations.insert_one({"_id": COLLECTION, "at": utcnow()})
+
+
+def _directory_changed(original: Document | None, mine: Document, now: datetime) -> bool:
+    """The directory entry needs writing: a field it holds changed, or its last activity is stale."""
+    if original is None:
+        return True
+    if any(original.get(name) != mine.get(name) for name in DIRECTORY_FIELDS):
+        return True
+    written = mine.get("directory_at")
+    return not isinstance(written, datetime) or now - as_utc(written) >= DIRECTORY_REFRESH
 
 
 def _three_way_merge(original: Document, mine: Document, theirs: Document) -> Document:

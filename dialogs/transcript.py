@@ -1,6 +1,12 @@
 """The conversation transcript (`messages`): what the customer, the bot and agents said.
 
 The agent console reads it to take over a conversation with its history in view.
+
+A turn is stored as ONE document: the customer's message with the bot's answers to it in
+`replies`. Every stored document costs its index entries and an oplog entry, on every
+database; a turn has one message and usually one answer, so this halves the transcript's
+share of a turn's write. Pushed messages (agents, notifications) stay a document each.
+`entries()` turns any stored document back into the messages it holds, in order.
 """
 
 from __future__ import annotations
@@ -56,26 +62,23 @@ class Transcript:
         })  # fmt: skip
 
     async def record_turn(self, conversation_id: str, message: IncomingMessage, replies: list[OutgoingMessage]) -> None:
-        """The customer's message and the bot's replies in one round trip."""
-        await self.collection.insert_many(self._turn_documents(conversation_id, message, replies), ordered=True)
+        """The customer's message and the bot's replies: one document."""
+        await self.collection.insert_one(self._turn_document(conversation_id, message, replies))
 
     def add_turn(self, batch: WriteBatch, conversation_id: str, message: IncomingMessage,
                  replies: list[OutgoingMessage]) -> None:  # fmt: skip
-        """The same records as `record_turn`, written with the other writes in `batch`."""
-        for doc in self._turn_documents(conversation_id, message, replies):
-            batch.insert(COLLECTION, doc)
+        """The same document as `record_turn`, written with the other writes in `batch`."""
+        batch.insert(COLLECTION, self._turn_document(conversation_id, message, replies))
 
     @staticmethod
-    def _turn_documents(conversation_id: str, message: IncomingMessage, replies: list[OutgoingMessage]) -> list[Document]:
+    def _turn_document(conversation_id: str, message: IncomingMessage, replies: list[OutgoingMessage]) -> Document:
         now = utcnow()
-        docs: list[Document] = [{
+        return {
             "conversation_id": conversation_id, "direction": "in", "sender": "customer", "kind": message.kind,
             "text": message.transcript_text(), "payload": message.payload or None, "at": message.at,
-        }]
-        docs.extend({"conversation_id": conversation_id, "direction": "out", "sender": "bot", "kind": reply.type,
-                     "text": reply_text(reply), "payload": reply.model_dump(mode="json"), "agent_id": None, "at": now}
-                    for reply in replies)  # fmt: skip
-        return docs
+            "replies": [{"kind": reply.type, "text": reply_text(reply), "payload": reply.model_dump(mode="json"),
+                         "at": now} for reply in replies],
+        }  # fmt: skip
 
     async def record_out(self, conversation_id: str, replies: list[OutgoingMessage], sender: Sender = "bot",
                          agent_id: str | None = None) -> None:  # fmt: skip
@@ -89,11 +92,25 @@ class Transcript:
         ])  # fmt: skip
 
     async def history(self, conversation_id: str, limit: int = 100) -> list[TranscriptEntry]:
+        """The last `limit` messages, oldest first."""
         cursor = self.collection.find({"conversation_id": conversation_id}).sort("at", DESCENDING).limit(limit)
         docs: list[Document] = [doc async for doc in cursor]
+        records = [record for doc in reversed(docs) for record in entries(doc)]
         return [
             TranscriptEntry(conversation_id=d["conversation_id"], direction=d["direction"], sender=d["sender"],
                             text=d.get("text", ""), payload=d.get("payload") if isinstance(d.get("payload"), dict)
                             else None, at=as_utc(d["at"]), agent_id=d.get("agent_id"))
-            for d in reversed(docs)
+            for d in records[-limit:]
         ]
+
+
+def entries(doc: Document) -> list[Document]:
+    """The messages a stored transcript document holds, in order: itself, then the answers of a
+    turn document (each shaped like a message document of its own)."""
+    replies = doc.get("replies")
+    if not isinstance(replies, list):
+        return [doc]
+    message = {key: value for key, value in doc.items() if key != "replies"}
+    answers = [{"_id": doc.get("_id"), "conversation_id": doc.get("conversation_id"), "direction": "out",
+                "sender": "bot", "agent_id": None, **reply} for reply in replies if isinstance(reply, dict)]  # fmt: skip
+    return [message, *answers]

@@ -23,6 +23,7 @@ from pymongo.errors import OperationFailure, PyMongoError
 
 from chatcart.logging_setup import get_logger
 from commerce.mongo import Database, Document, as_utc
+from dialogs.transcript import entries
 
 log = get_logger("admin_web.console")
 MESSAGES = "messages"
@@ -85,7 +86,12 @@ class ConsoleHub:
         return len(self._clients)
 
     async def dispatch(self, doc: Mapping[str, Any]) -> None:
-        """Send one transcript document to the consoles that watch its conversation."""
+        """Send the messages of one transcript document (a turn holds the customer's message and
+        the bot's answers) to the consoles that watch its conversation."""
+        for record in entries(dict(doc)):
+            await self._dispatch_message(record)
+
+    async def _dispatch_message(self, doc: Mapping[str, Any]) -> None:
         event = message_event(doc)
         queue_changed = doc.get("kind") == "handoff"
         for client in list(self._clients):
@@ -112,7 +118,8 @@ class ConsoleHub:
             except asyncio.CancelledError:
                 raise
             except OperationFailure as exc:
-                log.warning("console_change_stream_unavailable", error=str(exc)[:200])
+                # The embedded database runs without an oplog by default: poll the transcript.
+                log.info("console_polls_transcript", reason=str(exc)[:200])
                 self.use_change_stream = False
             except PyMongoError as exc:
                 log.warning("console_watch_failed", error=type(exc).__name__)

@@ -8,8 +8,15 @@ from datetime import timedelta
 
 import pytest
 
-from commerce.mongo import Database, utcnow
-from dialogs.state import ConcurrentUpdate, ConversationStore
+from commerce.mongo import Database, as_utc, utcnow
+from dialogs.state import (
+    COLLECTION,
+    DIRECTORY,
+    DIRECTORY_REFRESH,
+    ConcurrentUpdate,
+    ConversationState,
+    ConversationStore,
+)
 
 
 async def test_first_load_creates_and_save_bumps_version(db: Database) -> None:
@@ -72,7 +79,7 @@ async def test_stale_flow_expires(db: Database) -> None:
     state = await store.load("webchat", "u5")
     state.start_flow("checkout", "shipping")
     await store.save(state, copy.deepcopy(state.to_doc()))
-    await db["conversations"].update_one({"_id": state.id}, {"$set": {"updated_at": utcnow() - timedelta(hours=2)}})
+    await db[COLLECTION].update_one({"_id": state.id}, {"$set": {"updated_at": utcnow() - timedelta(hours=2)}})
     loaded = await store.load("webchat", "u5")
     assert loaded.flow is None
     assert loaded.step is None
@@ -82,14 +89,20 @@ async def test_a_new_conversation_is_stored_by_its_first_save_not_by_loading(db:
     store = ConversationStore(db)
     state = await store.load("telegram", "42", "en")
     assert (state.version, state.stored) == (0, False)
-    assert await db["conversations"].count_documents({}) == 0
+    assert await db[COLLECTION].count_documents({}) == 0
+    assert await db[DIRECTORY].count_documents({}) == 0
     original = copy.deepcopy(state.to_doc())
     state.context["product"] = "P1"
     await store.save(state, original)
-    stored = await db["conversations"].find_one({"_id": "telegram:42"})
+    stored = await db[COLLECTION].find_one({"_id": "telegram:42"})
     assert stored is not None
     assert (stored["version"], stored["context"], stored["lang"]) == (1, {"product": "P1"}, "en")
     assert state.stored
+    entry = await db[DIRECTORY].find_one({"_id": "telegram:42"})
+    assert entry is not None
+    assert (entry["channel"], entry["channel_user_id"], entry["lang"], entry["handoff"]) == (
+        "telegram", "42", "en", {"status": "none"})
+    assert "context" not in entry
 
 
 async def test_two_first_turns_at_once_both_land(db: Database) -> None:
@@ -120,10 +133,10 @@ async def test_a_flow_dropped_for_age_is_also_dropped_in_the_database(db: Databa
     state = await store.load("webchat", "old")
     state.start_flow("checkout", "address")
     await store.save(state, copy.deepcopy(state.to_doc()))
-    await db["conversations"].update_one({"_id": state.id}, {"$set": {"updated_at": utcnow() - timedelta(hours=2)}})
+    await db[COLLECTION].update_one({"_id": state.id}, {"$set": {"updated_at": utcnow() - timedelta(hours=2)}})
     expired = await store.load("webchat", "old")
     await store.save(expired, copy.deepcopy(expired.to_doc()))  # a turn that changes nothing else
-    stored = await db["conversations"].find_one({"_id": state.id})
+    stored = await db[COLLECTION].find_one({"_id": state.id})
     assert stored is not None
     assert (stored["flow"], stored["step"]) == (None, None)
 
@@ -138,3 +151,69 @@ async def test_concurrent_loads_of_different_conversations_each_get_their_own(db
     assert [s.context.get("who") for s in loaded] == [4, 2, 2, 0, None]
     loaded[1].context["who"] = "changed"
     assert loaded[2].context["who"] == 2  # the same document twice is two independent copies
+
+
+async def test_the_directory_is_written_when_its_fields_change_or_its_activity_is_stale(db: Database) -> None:
+    store = ConversationStore(db)
+    state = await store.load("telegram", "dir")
+    await store.save(state, copy.deepcopy(state.to_doc()))
+    first = await db[DIRECTORY].find_one({"_id": state.id})
+    assert first is not None
+
+    # A turn that changes only turn state leaves the directory alone ...
+    state = await store.load("telegram", "dir")
+    original = copy.deepcopy(state.to_doc())
+    state.context["product"] = "P2"
+    await store.save(state, original)
+    assert await db[DIRECTORY].find_one({"_id": state.id}) == first
+
+    # ... one that changes the language (or customer, or handoff) writes it ...
+    state = await store.load("telegram", "dir")
+    original = copy.deepcopy(state.to_doc())
+    state.lang = "en"
+    await store.save(state, original)
+    entry = await db[DIRECTORY].find_one({"_id": state.id})
+    assert entry is not None
+    assert entry["lang"] == "en"
+
+    # ... and so does any turn once the recorded last activity is older than DIRECTORY_REFRESH.
+    stale = utcnow() - DIRECTORY_REFRESH - timedelta(seconds=1)
+    await db[COLLECTION].update_one({"_id": state.id}, {"$set": {"directory_at": stale}})
+    await db[DIRECTORY].update_one({"_id": state.id}, {"$set": {"updated_at": stale}})
+    state = await store.load("telegram", "dir")
+    await store.save(state, copy.deepcopy(state.to_doc()))
+    entry = await db[DIRECTORY].find_one({"_id": state.id})
+    assert entry is not None
+    assert as_utc(entry["updated_at"]) > stale + timedelta(seconds=1)
+
+
+async def test_handoff_changes_from_the_console_reach_state_and_directory(db: Database) -> None:
+    store = ConversationStore(db)
+    state = await store.load("webchat", "h1")
+    state.customer_id = "C1"
+    await store.save(state, copy.deepcopy(state.to_doc()))
+    taken = await store.update_handoff(state.id, {"status": "waiting", "since": utcnow()}, expect=["none"])
+    assert taken is not None
+    assert taken.handoff_status == "waiting"
+    assert [s.id for s in await store.waiting()] == [state.id]
+    assert await store.update_handoff(state.id, {"status": "agent"}, expect=["none"]) is None  # guard holds
+    assert [s.id for s in await store.by_customer("C1")] == [state.id]
+    await store.reassign_customer("C1", "C2")
+    [moved] = await store.by_customer("C2")
+    assert (moved.customer_id, moved.handoff_status) == ("C2", "waiting")
+
+
+async def test_conversations_stored_whole_by_earlier_versions_are_split_once(db: Database) -> None:
+    legacy = ConversationState(id="telegram:9", channel="telegram", channel_user_id="9", customer_id="C9",
+                               lang="en", flow="checkout", step="address", version=4).to_doc()  # fmt: skip
+    legacy.pop("directory_at")
+    await db[DIRECTORY].insert_one(legacy)
+    store = ConversationStore(db)
+    await store.migrate()
+    await store.migrate()  # a second start does nothing
+    state = await store.get("telegram:9")
+    assert state is not None
+    assert (state.flow, state.step, state.version, state.customer_id) == ("checkout", "address", 4, "C9")
+    entry = await db[DIRECTORY].find_one({"_id": "telegram:9"})
+    assert entry is not None
+    assert ("flow" in entry, "version" in entry, entry["customer_id"]) == (False, False, "C9")
