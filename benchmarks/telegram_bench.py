@@ -54,8 +54,9 @@ async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}/telegram/webhook"
 
 
-async def _drive(url: str, users: int, *, first_user: int) -> dict[str, Any]:
-    """All users' conversations through the webhook; returns throughput and latency figures."""
+async def _drive(url: str, fake: FakeTelegramAPI, users: int, *, first_user: int) -> dict[str, Any]:
+    """All users' conversations through the webhook; returns throughput and latency figures.
+    A method call in a webhook response is executed on the fake API, as Telegram would."""
     latencies: list[float] = []
     semaphore = asyncio.Semaphore(CONCURRENT_USERS)
     async with ClientSession() as session:
@@ -67,7 +68,7 @@ async def _drive(url: str, users: int, *, first_user: int) -> dict[str, Any]:
                     started = time.perf_counter()
                     async with session.post(url, json=factory.text(text), headers={SECRET_HEADER: SECRET}) as resp:
                         assert resp.status == 200, resp.status
-                        await resp.read()
+                        fake.execute_webhook_reply(await resp.json(content_type=None))
                     latencies.append(time.perf_counter() - started)
 
         started = time.perf_counter()
@@ -118,7 +119,7 @@ async def _echo_server(fake: FakeTelegramAPI) -> AsyncIterator[str]:
         app, path="/telegram/webhook")  # fmt: skip
     runner, url = await _serve(app)
     try:
-        await _drive(url, CONCURRENT_USERS, first_user=ECHO_USERS - CONCURRENT_USERS)  # warm-up, as for chatcart
+        await _drive(url, fake, CONCURRENT_USERS, first_user=ECHO_USERS - CONCURRENT_USERS)  # warm-up, as for chatcart
         yield url
     finally:
         await runner.cleanup()
@@ -152,7 +153,7 @@ async def _chatcart_server(context: BenchContext, fake: FakeTelegramAPI) -> Asyn
             try:
                 # Warm-up at full concurrency, as for the echo: the model is loaded, the database
                 # connection pool holds a connection per concurrent user, as in a running server.
-                await _drive(url, CONCURRENT_USERS, first_user=CHATCART_USERS - CONCURRENT_USERS)
+                await _drive(url, fake, CONCURRENT_USERS, first_user=CHATCART_USERS - CONCURRENT_USERS)
                 yield url, container.dialogs
             finally:
                 await runner.cleanup()
@@ -161,12 +162,12 @@ async def _chatcart_server(context: BenchContext, fake: FakeTelegramAPI) -> Asyn
         await context.client.drop_database(settings.db_name)
 
 
-async def _round(url: str, users: int, first_user: int, server_pid: int | None) -> dict[str, Any]:
+async def _round(url: str, fake: FakeTelegramAPI, users: int, first_user: int, server_pid: int | None) -> dict[str, Any]:
     """One measured run, with the CPU time it cost this process (the pipeline, the load driver and
     the fake Bot API) and the database server, per update."""
     database_before = process_cpu_seconds(server_pid) if server_pid else None
     own_before = time.process_time()
-    figures = await _drive(url, users, first_user=first_user)
+    figures = await _drive(url, fake, users, first_user=first_user)
     own = time.process_time() - own_before
     database_after = process_cpu_seconds(server_pid) if server_pid else None
     figures["process_cpu_ms"] = round(1000 * own / figures["updates"], 2)
@@ -195,8 +196,9 @@ async def run(context: BenchContext) -> BenchSection:
         # Interleaved rounds, new users each time: a slow moment of this shared machine hits one
         # round of each pipeline rather than all of one; the medians are compared.
         for round_number in range(ROUNDS):
-            echo_runs.append(await _round(echo_url, users, ECHO_USERS + round_number * users, context.server_pid))
-            chatcart_runs.append(await _round(chatcart_url, users, CHATCART_USERS + round_number * users,
+            echo_runs.append(await _round(echo_url, fake, users, ECHO_USERS + round_number * users,
+                                          context.server_pid))  # fmt: skip
+            chatcart_runs.append(await _round(chatcart_url, fake, users, CHATCART_USERS + round_number * users,
                                               context.server_pid))  # fmt: skip
         dialog = await _dialog_only(dialogs, users, first_user=DIALOG_USERS)
         gc.unfreeze()
@@ -216,8 +218,9 @@ async def run(context: BenchContext) -> BenchSection:
     section.note(f"chatcart/echo throughput ratio (medians): **{ratio:.2f}** ({verdict} the target of ≥ {TARGET_RATIO}); "
                  f"per round: {', '.join(f'{r:.2f}' for r in ratios)}. {ROUNDS} interleaved rounds of {users} users × "
                  f"{len(MESSAGES)} messages per pipeline; {CONCURRENT_USERS} users at a time, each waiting for its "
-                 f"reply; rate limits lifted; fake Bot API on loopback; {sent} Bot API sends for "
-                 f"{sum(r['updates'] for r in chatcart_runs)} chatcart updates. Both run in one process prepared "
+                 f"reply; rate limits lifted; fake Bot API on loopback; {sent} replies sent for "
+                 f"{sum(r['updates'] for r in chatcart_runs)} chatcart updates, {fake.webhook_replies} of them "
+                 f"as the webhook response's method call (executed on the fake API as Telegram would). Both run in one process prepared "
                  f"as `chatcart serve` prepares its own (gc.freeze after start-up; aiogram's reply models kept "
                  f"built, which holds for the echo too).")  # fmt: skip
     if "database_cpu_ms" in chatcart:

@@ -169,7 +169,7 @@ class TelegramChannel:
     async def converse(self, chat_id: int, incoming: IncomingMessage, *, source: Message | None = None,
                        payload: str | None = None) -> None:  # fmt: skip
         """Let the dialog answer `incoming` and show the answer in the chat."""
-        await self.chats.seen(chat_id, lang=incoming.lang_hint)
+        await self.chats.seen(chat_id)
         replies, lang = await self._dialog_turn(incoming)
         actions = render(replies, lang, invoices=self.payments is not None)
         try:

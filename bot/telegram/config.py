@@ -50,6 +50,8 @@ class TelegramConfig:
     request_timeout_seconds: int = 30
     redis_url: str | None = None  # optional fast pre-filter for duplicate updates
     default_lang: str = "zh"
+    # A turn's last text reply rides in the webhook response instead of a request of its own.
+    webhook_replies: bool = True
 
     @property
     def webhook_url(self) -> str | None:
@@ -81,7 +83,7 @@ class TelegramConfig:
         values["media_root"] = Path(settings.data_dir) / "media"
         values["redis_url"] = getattr(settings, "redis_url", None)
         for name in ("global_rate_per_second", "chat_rate_per_second", "group_rate_per_minute",
-                     "outbox_lease_seconds", "outbox_concurrency"):  # fmt: skip
+                     "outbox_lease_seconds", "outbox_concurrency", "webhook_replies"):  # fmt: skip
             value = getattr(settings, f"telegram_{name}", None)
             if value is not None:
                 values[name] = value

@@ -30,6 +30,7 @@ from bot.telegram.callbacks import CallbackStore
 from bot.telegram.config import TelegramConfig
 from bot.telegram.render import TelegramAction, edits_in_place
 from bot.telegram.transport import Transport
+from bot.telegram.webhook_reply import open_slot
 from chatcart.logging_setup import get_logger
 from dialogs.messages import Lang
 
@@ -109,12 +110,29 @@ class Delivery:
         return ReplyKeyboardMarkup.model_validate(raw)
 
     async def send_all(self, chat_id: int, actions: list[TelegramAction], lang: Lang) -> list[Message]:
+        """Send the replies in order; the last one may ride in the webhook response instead
+        (then it is not among the returned messages: Telegram reports nothing for it)."""
         sent: list[Message] = []
-        for action in actions:
+        for index, action in enumerate(actions):
+            if index == len(actions) - 1 and await self._answer_in_response(chat_id, action):
+                break
             message = await self.send(chat_id, action, lang)
             if message is not None:
                 sent.append(message)
         return sent
+
+    async def _answer_in_response(self, chat_id: int, action: TelegramAction) -> bool:
+        slot = open_slot()
+        if slot is None or not self.config.webhook_replies or action.kind != "text":
+            return False
+        if not await self.transport.limits.try_acquire(chat_id):
+            return False  # a budget is exhausted: a request waits for it (and sees any 429)
+        params: dict[str, Any] = {"chat_id": chat_id, "text": action.html, "parse_mode": "HTML"}
+        markup = await self._markup(action.reply_markup)
+        if markup is not None:
+            params["reply_markup"] = markup.model_dump(mode="json", exclude_none=True)
+        slot.claim("sendMessage", params)
+        return True
 
     async def send(self, chat_id: int, action: TelegramAction, lang: Lang) -> Message | None:
         markup = await self._markup(action.reply_markup)

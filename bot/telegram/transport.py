@@ -71,6 +71,19 @@ class RateLimits:
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
+    async def try_acquire(self, chat_id: int | None) -> bool:
+        """Take one send from the budgets if that needs no waiting; False (nothing taken) if it would."""
+        if self._paused_until > time.monotonic():
+            return False
+        chat = self._chat_limiter(chat_id) if chat_id is not None else None
+        if not self._global.has_capacity() or (chat is not None and not chat.has_capacity()):
+            return False
+        # Both have room, so neither acquire suspends: nothing can take the room in between.
+        if chat is not None:
+            await chat.acquire()
+        await self._global.acquire()
+        return True
+
     async def acquire(self, chat_id: int | None) -> None:
         # A loop, not one sleep: another 429 may extend the pause while we wait.
         while (delay := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110

@@ -4,6 +4,7 @@ Only requests carrying our `X-Telegram-Bot-Api-Secret-Token` (set with setWebhoo
 processed; anything else gets 401 and is not even parsed. A valid request always gets 200,
 even for an update we cannot use, so Telegram does not re-deliver it forever; a failure of
 our own (database down before the update was claimed) is a 500, which Telegram retries.
+The 200 may carry the turn's last text reply as a method call (`webhook_reply`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.telegram.channel import TelegramChannel
+from bot.telegram.webhook_reply import collecting
 from chatcart.logging_setup import get_logger
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
@@ -36,7 +38,9 @@ def webhook_handler(channel: TelegramChannel) -> Callable[[web.Request], Awaitab
         except (ValueError, UnicodeDecodeError):
             log.warning("telegram.bad_update", reason="invalid JSON")
             return web.json_response({"ok": True})
-        await channel.feed(data)
-        return web.json_response({"ok": True})
+        with collecting() as reply:
+            await channel.feed(data)
+        # The last reply of the turn, when it could ride in the response (see webhook_reply).
+        return web.json_response(reply.body())
 
     return handle

@@ -10,6 +10,7 @@ Point aiogram at it with `TelegramAPIServer.from_base(fake.base_url)`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -37,6 +38,7 @@ class Call:
     params: dict[str, Any]
     at: float
     files: dict[str, bytes] = field(default_factory=dict)
+    in_webhook_response: bool = False  # came as the method of a webhook's 200, not as a request
 
     @property
     def chat_id(self) -> int | None:
@@ -74,6 +76,7 @@ class FakeTelegramAPI:
     def __init__(self, token: str = "123456:TEST-token-for-chatcart") -> None:  # noqa: S107 - fake
         self.token = token
         self.calls: list[Call] = []
+        self.webhook_replies = 0  # calls that came in webhook responses rather than as requests
         self.faults: list[Fault] = []
         self.blocked: set[int] = set()
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
@@ -189,6 +192,24 @@ class FakeTelegramAPI:
         except _ApiError as exc:
             return self._error(exc.status, exc.description)
         return web.json_response({"ok": True, "result": result})
+
+    def execute_webhook_reply(self, body: Any) -> None:
+        """What Telegram does with a webhook's 200 response that names a `method`: it executes the
+        call as if requested, reporting nothing back (a refused call is dropped silently)."""
+        if not isinstance(body, dict) or not isinstance(body.get("method"), str):
+            return
+        params = {key: value for key, value in body.items() if key != "method"}
+        call = Call(body["method"], params, time.monotonic(), in_webhook_response=True)
+        self.calls.append(call)
+        self.webhook_replies += 1
+        if self._take_fault(call) is not None:
+            return
+        if call.chat_id in self.blocked and (call.method in SEND_METHODS or call.method in EDIT_METHODS):
+            return
+        handler = getattr(self, f"_m_{call.method}", None)
+        if handler is not None:
+            with contextlib.suppress(_ApiError):
+                handler(params, {})
 
     async def _download(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:

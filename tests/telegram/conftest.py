@@ -66,6 +66,8 @@ class ScriptedDialogs:
             return [_page(page)]
         if key == "card":
             return [_card("P1", "Black", "/media/products/P1.png")]
+        if key == "card and text":
+            return [_card("P1", "Black", "/media/products/P1.png"), TextReply(text="Anything else?")]
         if key.startswith("opt:"):
             return [_card("P1", "White" if key.endswith(".1") else "Black", "https://cdn.example.com/p1-white.png")]
         if key == "pay":
@@ -121,6 +123,8 @@ async def make_channel(db: Database, fake_api: FakeTelegramAPI, media_root: Path
 class WebhookClient:
     client: TestClient[Any, Any]
     channel: TelegramChannel
+    fake: FakeTelegramAPI
+    last_body: Any = None  # the JSON of the last 200 response
 
     async def post(self, update: Any, *, secret: str | None = SECRET, raw: bytes | None = None) -> int:
         headers = {SECRET_HEADER: secret} if secret is not None else {}
@@ -128,6 +132,9 @@ class WebhookClient:
             response = await self.client.post("/telegram/webhook", data=raw, headers=headers)
         else:
             response = await self.client.post("/telegram/webhook", json=update, headers=headers)
+        if response.status == 200:
+            self.last_body = await response.json()
+            self.fake.execute_webhook_reply(self.last_body)  # as Telegram does with the body
         return response.status
 
 
@@ -135,7 +142,7 @@ WebhookFactory = Callable[[TelegramChannel], Awaitable[WebhookClient]]
 
 
 @pytest.fixture
-async def webhook() -> AsyncIterator[WebhookFactory]:
+async def webhook(fake_api: FakeTelegramAPI) -> AsyncIterator[WebhookFactory]:
     clients: list[TestClient[Any, Any]] = []
 
     async def factory(channel: TelegramChannel) -> WebhookClient:
@@ -144,7 +151,7 @@ async def webhook() -> AsyncIterator[WebhookFactory]:
         client: TestClient[Any, Any] = TestClient(TestServer(app))
         await client.start_server()
         clients.append(client)
-        return WebhookClient(client, channel)
+        return WebhookClient(client, channel, fake_api)
 
     yield factory
     for client in clients:

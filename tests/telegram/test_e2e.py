@@ -59,6 +59,7 @@ class Chat:
     async def post(self, update: dict[str, Any]) -> None:
         response = await self.client.post("/telegram/webhook", json=update, headers={SECRET_HEADER: SECRET})
         assert response.status == 200
+        self.fake.execute_webhook_reply(await response.json())  # as Telegram does with the body
 
     async def say(self, text: str) -> list[dict[str, Any]]:
         before = len(self.fake.calls)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.telegram.chats import CHATS
+from pymongo import AsyncMongoClient
+
+from bot.telegram.chats import CHATS, ChatRegistry
 from bot.telegram.outbox import OUTBOX
 from bot.telegram.render import TelegramAction
-from commerce.mongo import Database, utcnow
+from chatcart.command_counter import CommandCounter
+from chatcart.database import make_client
+from commerce.mongo import Database, Document, utcnow
 from dialogs.messages import TextReply
 from dialogs.outbound import ChannelAddress
 from tests.simulators.telegram_api import FakeTelegramAPI
@@ -104,6 +108,34 @@ async def test_user_writing_again_unblocks_the_chat(make_channel: ChannelFactory
     assert await channel.chats.is_blocked(CHAT)
     await channel.chats.seen(CHAT)
     assert not await channel.chats.is_blocked(CHAT)
+
+
+async def test_a_chat_blocked_by_another_process_is_unblocked_after_the_refresh(db: Database) -> None:
+    here, there = ChatRegistry(db, refresh_seconds=0.2), ChatRegistry(db)
+    await here.seen(CHAT)  # reads the (empty) blocked set
+    await there.mark_blocked(CHAT, "Forbidden: bot was blocked by the user")
+    await here.seen(CHAT)  # within the refresh interval: not known here yet
+    assert await here.is_blocked(CHAT)
+    await asyncio.sleep(0.25)
+    await here.seen(CHAT)
+    assert not await here.is_blocked(CHAT)
+    assert (await db[CHATS].find_one({"_id": CHAT}) or {}).get("unblocked_at") is not None
+
+
+async def test_updates_from_chats_never_blocked_cost_no_database_command(mongo_uri: str, db: Database) -> None:
+    counter = CommandCounter()
+    client: AsyncMongoClient[Document] = make_client(mongo_uri, [counter])
+    try:
+        registry = ChatRegistry(client[db.name])
+        with counter.measure() as first:
+            await registry.seen(1)  # the first one reads the blocked set
+        with counter.measure() as measured:
+            for chat_id in range(2, 50):
+                await registry.seen(chat_id)
+    finally:
+        await client.close()
+    assert first.commands == ["find"]
+    assert measured.commands == []
 
 
 async def test_outbox_survives_a_restart(

@@ -39,6 +39,50 @@ async def test_text_message_is_translated_and_answered(
     assert call.params["reply_markup"] == {"inline_keyboard": [[{"text": "Menu", "callback_data": "menu"}]]}
 
 
+async def test_the_last_text_reply_rides_in_the_webhook_response(
+    make_channel: ChannelFactory, webhook: WebhookFactory, fake_api: FakeTelegramAPI, user: UpdateFactory
+) -> None:
+    hook = await webhook(await make_channel(ScriptedDialogs()))
+    assert await hook.post(user.text("hello")) == 200
+    assert hook.last_body["method"] == "sendMessage"
+    assert hook.last_body["chat_id"] == user.user_id
+    [call] = fake_api.sent(user.user_id)
+    assert call.in_webhook_response
+    assert call.params["text"] == "echo: text hello"
+
+    # A photo card needs Telegram's answer (its file_id, or a refusal to fall back to text): a
+    # request; the text after it still rides in the response, after the card.
+    assert await hook.post(user.text("card and text")) == 200
+    card, text = fake_api.sent(user.user_id)[1:]
+    assert (card.method, card.in_webhook_response) == ("sendPhoto", False)
+    assert (text.method, text.in_webhook_response, text.params["text"]) == ("sendMessage", True, "Anything else?")
+
+    assert await hook.post(user.text("card")) == 200
+    assert hook.last_body == {"ok": True}
+    assert not fake_api.sent(user.user_id)[-1].in_webhook_response
+
+
+async def test_a_reply_that_would_exceed_the_chat_budget_goes_as_a_request_that_waits(
+    make_channel: ChannelFactory, webhook: WebhookFactory, fake_api: FakeTelegramAPI, user: UpdateFactory
+) -> None:
+    hook = await webhook(await make_channel(ScriptedDialogs(), chat_rate_per_second=2.0))
+    for text in ("one", "two", "three", "four"):
+        assert await hook.post(user.text(text)) == 200
+    calls = fake_api.sent(user.user_id)
+    assert [call.in_webhook_response for call in calls] == [True, True, True, False]  # a burst of 3 per chat
+    assert calls[3].at - calls[2].at >= 0.3  # the request waited for the budget
+
+
+async def test_webhook_replies_can_be_turned_off(
+    make_channel: ChannelFactory, webhook: WebhookFactory, fake_api: FakeTelegramAPI, user: UpdateFactory
+) -> None:
+    hook = await webhook(await make_channel(ScriptedDialogs(), webhook_replies=False))
+    assert await hook.post(user.text("hello")) == 200
+    assert hook.last_body == {"ok": True}
+    [call] = fake_api.sent(user.user_id)
+    assert not call.in_webhook_response
+
+
 async def test_commands_contact_and_location_become_incoming_messages(
     make_channel: ChannelFactory, webhook: WebhookFactory, user: UpdateFactory
 ) -> None:
