@@ -66,7 +66,7 @@ def main() -> None:
     database = (
         "MONGODB_URI"
         if os.environ.get("MONGODB_URI")
-        else "embedded SecantusDB (secantusd-py, in-memory storage, a fresh server per module)"
+        else "embedded SecantusDB (secantusd-py, standalone: no oplog, in-memory storage, a fresh server per module)"
     )
     if args.output:
         header = [

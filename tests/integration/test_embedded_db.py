@@ -59,3 +59,31 @@ def test_missing_launcher_is_explained() -> None:
     server = EmbeddedMongo(":memory:", command="definitely-not-secantusd")
     with pytest.raises(EmbeddedDatabaseError, match="MONGODB_URI"):
         server.start()
+
+
+def test_change_streams_are_opt_in_and_transactions_work_either_way() -> None:
+    """Standalone (the default) keeps no oplog: no change streams, but transactions still run
+    (commerce.atomic relies on them); with change_streams=True a watcher sees inserts."""
+    from pymongo import MongoClient
+    from pymongo.errors import OperationFailure
+
+    for change_streams in (False, True):
+        with EmbeddedMongo(":memory:", change_streams=change_streams) as server:
+            client: MongoClient[dict[str, object]] = MongoClient(server.uri)
+            try:
+                things = client.chatcart.things
+                things.insert_one({"_id": "t", "n": 0})
+                with client.start_session() as session:
+                    session.with_transaction(
+                        lambda s, things=things: things.update_one({"_id": "t"}, {"$inc": {"n": 1}}, session=s))
+                assert things.find_one({"_id": "t"}) == {"_id": "t", "n": 1}
+                if change_streams:
+                    with things.watch([{"$match": {"operationType": "insert"}}]) as stream:
+                        things.insert_one({"_id": "u"})
+                        change = stream.try_next() or stream.next()
+                        assert change["documentKey"] == {"_id": "u"}
+                else:
+                    with pytest.raises(OperationFailure):
+                        things.watch().close()
+            finally:
+                client.close()
