@@ -105,10 +105,10 @@ def _without(text: str, words: list[str]) -> str:
     return text
 
 
-def _spec_words(turn: Turn, product: ProductView) -> list[str]:
+def _spec_words(turn: Turn, options: dict[str, list[str]]) -> list[str]:
     """Every spelling of the product's option values and dimensions, plus NLU colour/size words."""
     words = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
-    for dim, values in product.options.items():
+    for dim, values in options.items():
         words.append(dim)
         for value in values:
             words.extend(spellings(value))
@@ -126,10 +126,23 @@ def unmatched_specs(turn: Turn, product: ProductView) -> list[str]:
 
 def spec_only(turn: Turn, product: ProductView) -> bool:
     """The message does nothing but name specs of `product` ("白色 M码", "500g please", "精装")."""
+    return _names_only_specs(turn, product.options)
+
+
+def _names_only_specs(turn: Turn, options: dict[str, list[str]]) -> bool:
     if not turn.text or len(turn.text) > 40:
         return False
-    rest = _without(turn.text.lower(), _spec_words(turn, product))
+    rest = _without(turn.text.lower(), _spec_words(turn, options))
     return not _SPEC_FILLER.sub("", rest)
+
+
+def _remembered_options(context: dict[str, Any], product_id: str) -> dict[str, list[str]] | None:
+    """The options of the product on screen as they were when it was shown (None: not known)."""
+    remembered = context.get("product_options")
+    if not isinstance(remembered, dict) or remembered.get("id") != product_id:
+        return None
+    options = remembered.get("options")
+    return options if isinstance(options, dict) else None
 
 
 async def spec_follow_up(turn: Turn) -> bool:
@@ -139,6 +152,11 @@ async def spec_follow_up(turn: Turn) -> bool:
     context = turn.state.context
     product_id = context.get("product")
     if not product_id or not turn.text:
+        return False
+    # Most messages about the product on screen are not specs ("how long is the warranty?"):
+    # its options as shown tell that without reading it again.
+    remembered = _remembered_options(context, str(product_id))
+    if remembered is not None and not _names_only_specs(turn, remembered):
         return False
     product = await turn.services.shop.product(product_id, turn.lang)
     if product is None or not spec_only(turn, product):
@@ -213,6 +231,11 @@ def remember_product(turn: Turn, product: ProductView) -> None:
     if context.get("product") != product.product_id:
         context["selection"] = {}
     context["product"] = product.product_id
+    if product.is_summary:  # a list entry carries no options: whatever was remembered is not this one's
+        context.pop("product_options", None)
+    else:
+        context["product_options"] = {"id": product.product_id,
+                                      "options": {dim: list(values) for dim, values in product.options.items()}}
 
 
 # --- search -----------------------------------------------------------------------------------
@@ -273,6 +296,7 @@ async def run_search(turn: Turn, query: dict[str, Any], page: int, *, quiet_if_e
         remember_product(turn, result.items[0])
     else:
         context.pop("product", None)
+        context.pop("product_options", None)
     paging: list[Button] = []
     if result.page > 1:
         paging.append(turn.button("button.prev_page", "pg", str(result.page - 1)))

@@ -51,6 +51,14 @@ async def test_turn_round_trips(mongo_uri: str, db: Database, nlu: Any, tmp_path
         assert pick.count("aggregate") == 1
         assert len(pick) == 3
 
+        # Another request while a product is on screen: its options as shown tell it is not a spec
+        # choice, so the product is not read again just to find that out.
+        question = await turn("help")
+        assert "aggregate" not in question
+
+        spec = await turn("black")  # a spec of it: then the product is read (stock, variants)
+        assert spec.count("aggregate") == 1
+
         cart = await turn("/cart")
         assert len(cart) == 3
     finally:
