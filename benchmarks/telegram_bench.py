@@ -38,7 +38,7 @@ SECRET = "bench-secret"  # noqa: S105 - a fake webhook secret
 MESSAGES = ["hello", "do you have power banks?", "the first one", "/cart", "help"]
 CONCURRENT_USERS = 20
 TARGET_RATIO = 0.3
-ROUNDS = 3
+ROUNDS = 5
 # Telegram user ids per pipeline (each round and the warm-up get their own, never reused).
 ECHO_USERS, CHATCART_USERS, DIALOG_USERS = 1_000_000, 2_000_000, 3_000_000
 
