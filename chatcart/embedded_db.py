@@ -76,7 +76,9 @@ class EmbeddedMongo:
 
     @property
     def uri(self) -> str:
-        return f"mongodb://{self.host}:{self.port}/?directConnection=true&retryWrites=false"
+        # serverMonitoringMode=poll: with the streaming protocol a heartbeat the busy server answers
+        # late (a 10,000-product import on a slow machine) interrupts the connections in use.
+        return f"mongodb://{self.host}:{self.port}/?directConnection=true&retryWrites=false&serverMonitoringMode=poll"
 
     @property
     def pid(self) -> int | None:
