@@ -215,7 +215,7 @@ async def run(context: BenchContext) -> BenchSection:
          dialog["p99_ms"]],
     ])  # fmt: skip
     verdict = "meets" if ratio >= TARGET_RATIO else "MISSES"
-    section.note(f"chatcart/echo throughput ratio (medians): **{ratio:.2f}** ({verdict} the target of ≥ {TARGET_RATIO}); "
+    section.note(f"chatcart/echo throughput ratio (medians): **{ratio:.3f}** ({verdict} the target of ≥ {TARGET_RATIO}); "
                  f"per round: {', '.join(f'{r:.2f}' for r in ratios)}. {ROUNDS} interleaved rounds of {users} users × "
                  f"{len(MESSAGES)} messages per pipeline; {CONCURRENT_USERS} users at a time, each waiting for its "
                  f"reply; rate limits lifted; fake Bot API on loopback; {sent} replies sent for "
