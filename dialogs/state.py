@@ -207,9 +207,7 @@ class ConversationStore:
             directory_due = directory_due or not stored or _directory_changed(original, mine, now)
             if directory_due:
                 mine["directory_at"] = now
-                writes.update_one(DIRECTORY, {"_id": state.id},
-                                  {"$set": {**{name: mine.get(name) for name in DIRECTORY_FIELDS}, "updated_at": now}},
-                                  upsert=True)  # fmt: skip
+                writes.update_one(DIRECTORY, {"_id": state.id}, _directory_update(mine, now), upsert=True)
             if not stored:  # the first turn creates it (a racing first turn -> duplicate key)
                 index = writes.insert(COLLECTION, {**mine, "version": expected + 1, "updated_at": now})
             else:
@@ -260,8 +258,7 @@ class ConversationStore:
         return state
 
     async def _write_directory(self, state: ConversationState, now: datetime) -> None:
-        entry = {name: value for name, value in state.to_doc().items() if name in DIRECTORY_FIELDS}
-        await self.directory.update_one({"_id": state.id}, {"$set": {**entry, "updated_at": now}}, upsert=True)
+        await self.directory.update_one({"_id": state.id}, _directory_update(state.to_doc(), now), upsert=True)
 
     async def _states(self, keys: list[str]) -> list[ConversationState]:
         """The states of `keys` (directory order), skipping any without one."""
@@ -300,6 +297,11 @@ class ConversationStore:
             await self.directory.update_one({"_id": doc["_id"]}, {"$unset": state_only})
         with contextlib.suppress(DuplicateKeyError):
             await self._migrations.insert_one({"_id": COLLECTION, "at": utcnow()})
+
+
+def _directory_update(state: Document, now: datetime) -> Document:
+    """The write that makes a conversation's directory entry match its state, active `now`."""
+    return {"$set": {**{name: state.get(name) for name in DIRECTORY_FIELDS}, "updated_at": now}}
 
 
 def _directory_changed(original: Document | None, mine: Document, now: datetime) -> bool:

@@ -32,10 +32,13 @@ class ChatRegistry:
         self._refresh_seconds = refresh_seconds
         self._refreshing: asyncio.Lock = asyncio.Lock()
 
+    def _refresh_due(self) -> bool:
+        return self._refreshed_at is None or time.monotonic() - self._refreshed_at >= self._refresh_seconds
+
     async def _blocked_now(self) -> set[int]:
-        if self._refreshed_at is None or time.monotonic() - self._refreshed_at >= self._refresh_seconds:
+        if self._refresh_due():
             async with self._refreshing:  # one query for all the updates that find it due
-                if self._refreshed_at is None or time.monotonic() - self._refreshed_at >= self._refresh_seconds:
+                if self._refresh_due():
                     self._blocked = {int(doc["_id"]) async for doc in self._chats.find({"blocked": True}, {"_id": 1})}
                     self._refreshed_at = time.monotonic()
         return self._blocked

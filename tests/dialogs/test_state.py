@@ -74,12 +74,18 @@ async def test_many_parallel_saves_never_lose_an_update(db: Database) -> None:
     assert stored.version == 6
 
 
-async def test_stale_flow_expires(db: Database) -> None:
-    store = ConversationStore(db, flow_ttl=timedelta(minutes=30))
-    state = await store.load("webchat", "u5")
-    state.start_flow("checkout", "shipping")
+async def _flow_left_two_hours_ago(db: Database, store: ConversationStore, user: str, step: str) -> str:
+    """A conversation whose checkout flow (at `step`) was last touched two hours ago; its id."""
+    state = await store.load("webchat", user)
+    state.start_flow("checkout", step)
     await store.save(state, copy.deepcopy(state.to_doc()))
     await db[COLLECTION].update_one({"_id": state.id}, {"$set": {"updated_at": utcnow() - timedelta(hours=2)}})
+    return state.id
+
+
+async def test_stale_flow_expires(db: Database) -> None:
+    store = ConversationStore(db, flow_ttl=timedelta(minutes=30))
+    await _flow_left_two_hours_ago(db, store, "u5", "shipping")
     loaded = await store.load("webchat", "u5")
     assert loaded.flow is None
     assert loaded.step is None
@@ -130,13 +136,10 @@ async def test_the_turns_other_writes_share_the_state_write(db: Database) -> Non
 
 async def test_a_flow_dropped_for_age_is_also_dropped_in_the_database(db: Database) -> None:
     store = ConversationStore(db, flow_ttl=timedelta(minutes=30))
-    state = await store.load("webchat", "old")
-    state.start_flow("checkout", "address")
-    await store.save(state, copy.deepcopy(state.to_doc()))
-    await db[COLLECTION].update_one({"_id": state.id}, {"$set": {"updated_at": utcnow() - timedelta(hours=2)}})
+    key = await _flow_left_two_hours_ago(db, store, "old", "address")
     expired = await store.load("webchat", "old")
     await store.save(expired, copy.deepcopy(expired.to_doc()))  # a turn that changes nothing else
-    stored = await db[COLLECTION].find_one({"_id": state.id})
+    stored = await db[COLLECTION].find_one({"_id": key})
     assert stored is not None
     assert (stored["flow"], stored["step"]) == (None, None)
 
