@@ -108,6 +108,7 @@ async def running_container(
         await ensure_indexes(handle.db, access_module.INDEXES)
         await ensure_all_indexes(handle.db)
         commerce = build_commerce(handle.db, commerce_config(settings))
+        await commerce.customers.finish_interrupted_merges()
         container = Container(settings=settings, database=handle, commerce=commerce, access=AccessService(handle.db))
         if with_nlu or with_dialogs:
             container.nlu = build_nlu(settings)

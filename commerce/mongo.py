@@ -36,6 +36,19 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+# One document per one-time data migration that has run on this database (`_id` = its name).
+MIGRATIONS = "schema_migrations"
+
+
+async def migration_done(db: Database, name: str) -> bool:
+    return await db[MIGRATIONS].find_one({"_id": name}, {"_id": 1}) is not None
+
+
+async def mark_migration_done(db: Database, name: str) -> None:
+    """Idempotent: two processes finishing the same migration at once both succeed."""
+    await db[MIGRATIONS].update_one({"_id": name}, {"$setOnInsert": {"at": utcnow()}}, upsert=True)
+
+
 @dataclass(frozen=True)
 class CollectionIndexes:
     collection: str

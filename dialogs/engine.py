@@ -168,8 +168,11 @@ class DialogEngine:
             state.lang = incoming.lang_hint
         try:
             if state.customer_id is None:
+                # A conversation stored for the first time is, almost always, a customer seen
+                # for the first time: try creating them first (one command instead of two).
                 state.customer_id = await services.shop.identify(
-                    incoming.channel, incoming.channel_user_id, state.lang, incoming.display_name
+                    incoming.channel, incoming.channel_user_id, state.lang, incoming.display_name,
+                    likely_new=not state.stored,
                 )
             await router.route(turn)
         except DomainError as exc:

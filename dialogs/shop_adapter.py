@@ -72,10 +72,12 @@ class CommerceShop:
         self.c = commerce
 
     # --- customers -----------------------------------------------------------------------------
-    async def identify(self, channel: str, channel_user_id: str, lang: Lang, display_name: str = "") -> str:
+    async def identify(self, channel: str, channel_user_id: str, lang: Lang, display_name: str = "",
+                       *, likely_new: bool = False) -> str:  # fmt: skip
         kind = IDENTITY_KINDS.get(channel, "web_session")
         value = channel_user_id if channel in IDENTITY_KINDS else f"{channel}:{channel_user_id}"
-        customer = await self.c.customers.identify(kind, value, language=lang, name=display_name or None)
+        customer = await self.c.customers.identify(kind, value, language=lang, name=display_name or None,
+                                                   likely_new=likely_new)  # fmt: skip
         return str(customer.id)
 
     async def link_identity(self, customer_id: str, kind: str, value: str) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from chatcart.logging_setup import get_logger
@@ -32,11 +33,12 @@ from commerce.customers.model import (
 from commerce.errors import Conflict, NotFound, ValidationFailed
 from commerce.localized import normalize_language
 from commerce.money import Money
-from commerce.mongo import CollectionIndexes, Database, Document, utcnow
+from commerce.mongo import CollectionIndexes, Database, Document, mark_migration_done, migration_done, utcnow
 
 CUSTOMERS = "customers"
 MAX_ADDRESSES = 20
 MAX_NAME = 60
+MERGE_MIGRATION = "customers.merges_in_one_transaction"
 
 INDEXES = [
     CollectionIndexes(
@@ -49,9 +51,11 @@ INDEXES = [
             # index only (it does not see that an equality implies the partial filter above).
             # A second key field keeps the key pattern distinct for MongoDB.
             IndexModel([("identity_keys", ASCENDING), ("_id", ASCENDING)], name="identity_keys_lookup"),
-            IndexModel([("merged_identity_keys", ASCENDING)], sparse=True),
             IndexModel([("tier", ASCENDING)]),
         ],
+        # Served `identify`'s repair of half-done merges, which merges in one transaction made
+        # unnecessary (the one-time `finish_interrupted_merges` scans instead).
+        retired=("merged_identity_keys_1",),
     )
 ]
 
@@ -72,16 +76,22 @@ class CustomerService:
 
     # --- identities --------------------------------------------------------------------------
     async def identify(self, kind: IdentityKind | str, value: str, *, language: str | None = None,
-                       name: str | None = None) -> Customer:  # fmt: skip
-        """The customer behind a channel identity, created on first sight."""
+                       name: str | None = None, likely_new: bool = False) -> Customer:  # fmt: skip
+        """The customer behind a channel identity, created on first sight.
+
+        `likely_new` (a channel user the caller has never seen) tries the insert first: one
+        command for a new customer instead of a lookup and an insert, two for one that exists
+        (the unique index turns the insert away). An identity is never left on a merged-away
+        customer (merges move keys in one transaction), so a key nobody holds is a new customer.
+        """
         identity = _identity(kind, value)
+        look_first = not likely_new
         for _ in range(3):
-            doc = await self._customers.find_one({"identity_keys": identity.key})
-            if doc is not None:
-                return Customer.from_doc(doc)
-            survivor = await self._repair_merged_identity(identity)
-            if survivor is not None:
-                return survivor
+            if look_first:
+                doc = await self._customers.find_one({"identity_keys": identity.key})
+                if doc is not None:
+                    return Customer.from_doc(doc)
+            look_first = True
             now = utcnow()
             new: Document = {
                 "_id": str(ObjectId()), "identities": [identity.to_doc(now)], "identity_keys": [identity.key],
@@ -93,24 +103,8 @@ class CustomerService:
                 await self._customers.insert_one(new)
                 return Customer.from_doc(new)
             except DuplicateKeyError:
-                continue  # someone created it at the same moment: read theirs
+                continue  # it exists (or someone created it at the same moment): read it
         raise Conflict("could not identify the customer, please retry", details={"kind": identity.kind.value})
-
-    async def _repair_merged_identity(self, identity: Identity) -> Customer | None:
-        """An identity left on an absorbed customer by an interrupted merge: finish the move."""
-        absorbed = await self._customers.find_one({"merged_identity_keys": identity.key}, {"merged_into": 1})
-        if absorbed is None or not absorbed.get("merged_into"):
-            return None
-        survivor_id = await self._resolve(str(absorbed["merged_into"]))
-        try:
-            doc = await find_one_and_update(
-                self._customers, {"_id": survivor_id},
-                {"$addToSet": {"identities": identity.to_doc(), "identity_keys": identity.key}},
-                return_document=ReturnDocument.AFTER,
-            )
-        except DuplicateKeyError:
-            return None
-        return Customer.from_doc(doc) if doc else None
 
     async def link(self, customer_id: str, kind: IdentityKind | str, value: str) -> Customer:
         """Attach another channel identity; if it belongs to another customer, merge the two.
@@ -151,32 +145,62 @@ class CustomerService:
         survivor, absorbed = sorted([first, second], key=lambda c: (c.created_at, c.id))
         if survivor.merged_into:
             raise Conflict("cannot merge into a customer that was merged away", details={"customer_id": survivor.id})
-        # 1. retire the absorbed account; its keys move to `merged_identity_keys` so the unique
-        #    index lets the survivor take them (and `identify` can repair an interrupted merge).
-        absorbed_doc = await find_one_and_update(
-            self._customers, {"_id": absorbed.id},
-            [{"$set": {
-                "merged_into": {"$literal": survivor.id}, "merged_at": utcnow(),
-                "merged_identity_keys": {"$ifNull": ["$identity_keys", "$merged_identity_keys"]},
-            }}, {"$unset": ["identity_keys"]}],
-            return_document=ReturnDocument.AFTER,
-        )  # fmt: skip
-        if absorbed_doc is None:
-            raise NotFound("customer not found", details={"customer_id": absorbed.id})
-        # 2. the survivor takes identities, addresses, history, tier and purchase totals.
-        #    Guarded by `merged_from` so an interrupted merge can be re-run without double counting.
-        absorbed = Customer.from_doc({**absorbed_doc, "identities": absorbed_doc.get("identities") or []})
-        await self._customers.update_one(
-            {"_id": survivor.id, "merged_from": {"$ne": absorbed.id}}, _merge_update(survivor, absorbed)
-        )
-        # 3. carts, orders, after-sales, payments follow.
+        await self._move_into(survivor.id, absorbed.id)
+        # Carts, orders, after-sales, payments follow (each hook is safe to re-run).
         for hook in self._merge_hooks:
             await hook(absorbed.id, survivor.id)
         log.info("customers_merged", survivor=survivor.id, absorbed=absorbed.id)
         return await self.get(survivor.id)
 
-    async def _raw(self, customer_id: str) -> Customer:
-        doc = await self._customers.find_one({"_id": customer_id})
+    async def _move_into(self, survivor_id: str, absorbed_id: str) -> None:
+        """In one transaction: retire the absorbed account (its keys move to `merged_identity_keys`,
+        so the unique index lets the survivor take them) and give the survivor its identities,
+        addresses, history, tier and purchase totals. An identity is therefore always held by
+        exactly one live customer, which is what lets `identify` insert a key nobody holds.
+        Guarded by `merged_from`, so re-running it never counts anything twice."""
+
+        async def move(txn: AsyncClientSession) -> None:
+            survivor = await self._raw(survivor_id, session=txn)
+            absorbed_doc = await find_one_and_update(
+                self._customers, {"_id": absorbed_id},
+                [{"$set": {
+                    "merged_into": {"$literal": survivor_id}, "merged_at": utcnow(),
+                    "merged_identity_keys": {"$ifNull": ["$identity_keys", "$merged_identity_keys"]},
+                }}, {"$unset": ["identity_keys"]}],
+                return_document=ReturnDocument.AFTER, session=txn,
+            )  # fmt: skip
+            if absorbed_doc is None:
+                raise NotFound("customer not found", details={"customer_id": absorbed_id})
+            absorbed = Customer.from_doc({**absorbed_doc, "identities": absorbed_doc.get("identities") or []})
+            await self._customers.update_one(
+                {"_id": survivor_id, "merged_from": {"$ne": absorbed_id}}, _merge_update(survivor, absorbed),
+                session=txn,
+            )
+
+        async with self._db.client.start_session() as session:
+            await session.with_transaction(move)
+
+    async def finish_interrupted_merges(self) -> int:
+        """Once per database: finish merges that an earlier version (which moved the keys in two
+        separate writes) left half done - the absorbed account retired, the survivor without its
+        keys. Returns how many were finished."""
+        if await migration_done(self._db, MERGE_MIGRATION):
+            return 0
+        finished = 0
+        query: Document = {"merged_into": {"$type": "string"}, "merged_identity_keys.0": {"$exists": True}}
+        async for doc in self._customers.find(query, {"_id": 1, "merged_into": 1}):
+            survivor_id = await self._resolve(str(doc["merged_into"]))
+            if await self._customers.find_one({"_id": survivor_id, "merged_from": doc["_id"]}, {"_id": 1}) is None:
+                await self._move_into(survivor_id, str(doc["_id"]))
+                for hook in self._merge_hooks:
+                    await hook(str(doc["_id"]), survivor_id)
+                log.info("customers_merge_finished", survivor=survivor_id, absorbed=doc["_id"])
+                finished += 1
+        await mark_migration_done(self._db, MERGE_MIGRATION)
+        return finished
+
+    async def _raw(self, customer_id: str, *, session: AsyncClientSession | None = None) -> Customer:
+        doc = await self._customers.find_one({"_id": customer_id}, session=session)
         if doc is None:
             raise NotFound("customer not found", details={"customer_id": customer_id})
         return Customer.from_doc(doc)

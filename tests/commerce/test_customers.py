@@ -5,9 +5,10 @@ from pydantic import ValidationError
 
 from commerce.customers.model import AddressIn, IdentityKind, Tier, normalize_phone
 from commerce.errors import NotFound, ValidationFailed
+from commerce.mongo import Database
 from commerce.services import Commerce
 
-from .conftest import Shop, address
+from .conftest import Counted, Shop, address
 
 
 async def test_identify_creates_once(commerce: Commerce) -> None:
@@ -18,6 +19,22 @@ async def test_identify_creates_once(commerce: Commerce) -> None:
     assert again.language == "en"
     other = await commerce.customers.identify("wechat_openid", "42")
     assert other.id != again.id
+
+
+async def test_identify_a_likely_new_customer_inserts_first(commerce: Commerce, counted: Counted) -> None:
+    # (`commerce` creates the indexes: the unique one on identity keys is what turns a repeat away)
+    customers = counted.commerce.customers
+    with counted.counter.measure() as measured:
+        new = await customers.identify("telegram", "9001", language="en", likely_new=True)
+    assert measured.commands == ["insert"]
+    # Someone known after all: the unique index turns the insert away and they are read.
+    with counted.counter.measure() as measured:
+        known = await customers.identify("telegram", "9001", likely_new=True)
+    assert known.id == new.id
+    assert measured.commands == ["insert", "find"]
+    racing = await asyncio.gather(*(customers.identify("telegram", "9002", likely_new=True) for _ in range(5)))
+    assert len({c.id for c in racing}) == 1
+    assert await counted.db["customers"].count_documents({"identity_keys": "telegram:9002"}) == 1
 
 
 async def test_identity_values_are_validated(commerce: Commerce) -> None:
@@ -119,6 +136,44 @@ async def test_link_merges_customers(shop: Shop, commerce: Commerce) -> None:
     # merging is idempotent
     again = await commerce.customers.merge(web.id, telegram.id)
     assert len(again.addresses) == 2
+
+
+async def test_a_merge_that_fails_midway_changes_nothing(
+    shop: Shop, commerce: Commerce, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    survivor = await shop.customer("older")
+    absorbed = await shop.customer("younger")
+
+    def broken_update(*_: object) -> dict[str, object]:
+        raise RuntimeError("crash between retiring the absorbed account and filling the survivor")
+
+    monkeypatch.setattr("commerce.customers.service._merge_update", broken_update)
+    with pytest.raises(RuntimeError):
+        await commerce.customers.merge(survivor.id, absorbed.id)
+    # Both steps are one transaction: the absorbed customer still holds its identity.
+    still = await commerce.customers.identify("telegram", "younger", likely_new=True)
+    assert still.id == absorbed.id
+    assert (await commerce.customers.get(absorbed.id)).merged_into is None
+
+
+async def test_merges_left_half_done_by_an_earlier_version_are_finished_once(
+    shop: Shop, commerce: Commerce, db: Database
+) -> None:
+    await shop.add_product("P1", [("A", "10.00")])
+    survivor = await shop.customer("first")
+    absorbed = await shop.customer("second")
+    await commerce.carts.add(absorbed.id, "A", 2)
+    # What the two-step merge of earlier versions left when it stopped after its first step.
+    await db["customers"].update_one({"_id": absorbed.id}, [
+        {"$set": {"merged_into": survivor.id, "merged_identity_keys": "$identity_keys"}},
+        {"$unset": ["identity_keys"]},
+    ])  # fmt: skip
+    assert await commerce.customers.finish_interrupted_merges() == 1
+    found = await commerce.customers.identify("telegram", "second", likely_new=True)
+    assert found.id == survivor.id
+    assert {i.value for i in found.identities} == {"first", "second"}
+    assert {i.sku: i.quantity for i in await commerce.carts.items(survivor.id)} == {"A": 2}
+    assert await commerce.customers.finish_interrupted_merges() == 0  # once per database
 
 
 async def test_merge_moves_orders_of_the_absorbed_customer(shop: Shop, commerce: Commerce) -> None:

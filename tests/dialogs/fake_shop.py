@@ -77,7 +77,8 @@ class FakeShop:
                 self.stock.setdefault(sku, qty)
 
     # customers
-    async def identify(self, channel: str, channel_user_id: str, lang: Lang, display_name: str = "") -> str:
+    async def identify(self, channel: str, channel_user_id: str, lang: Lang, display_name: str = "",
+                       *, likely_new: bool = False) -> str:  # fmt: skip
         return f"C-{channel}-{channel_user_id}"
 
     async def link_identity(self, customer_id: str, kind: str, value: str) -> str:

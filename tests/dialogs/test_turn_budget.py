@@ -41,7 +41,7 @@ async def test_turn_round_trips(mongo_uri: str, db: Database, nlu: Any, tmp_path
         first = await turn("hello")
         assert first.count("bulkWrite") == 1  # the new conversation and its transcript, together
         assert first.count("insert") == 1  # the customer; the conversation is created by the turn write
-        assert len(first) <= 5  # conversation read, customer lookup (x2) and creation, turn write
+        assert len(first) <= 3, first  # conversation read, customer creation (inserted first), turn write
 
         search = await turn("show me headphones")
         assert search == ["find", "aggregate", "bulkWrite"]
