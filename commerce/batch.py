@@ -21,10 +21,13 @@ from pymongo import DeleteOne, InsertOne, UpdateMany, UpdateOne
 from pymongo.errors import ClientBulkWriteException, DuplicateKeyError, InvalidOperation, OperationFailure
 from pymongo.results import ClientBulkWriteResult
 
+from chatcart.logging_setup import get_logger
+from commerce.coalesce import Coalescer
 from commerce.mongo import Database, Document, UpdateSpec, update_document
 
 WriteModel = InsertOne[Document] | UpdateOne | UpdateMany | DeleteOne
 DUPLICATE_KEY = 11000
+log = get_logger("commerce.batch")
 
 
 @dataclass
@@ -195,3 +198,51 @@ class WriteBatch:
             if ordered and outcome.error_code is not None:
                 break
 
+
+
+class GroupCommit:
+    """Unordered batches that are ready while another is being written leave together, as one
+    `bulkWrite`: under load many conversations finish a turn at the same moment, and each
+    command has fixed costs (the driver's per-command work, the server's dispatch) that one
+    shared command pays once. An idle system pays no delay (see `Coalescer`). Writes of
+    different batches must not depend on each other (they are unordered, each one guarded).
+
+    When the shared command fails as a whole (not a write error of one of its writes: those
+    are reported per write), each batch is retried on its own, so one batch that cannot be
+    sent (a document over the size limit, say) fails alone."""
+
+    def __init__(self, db: Database, *, max_batches: int = 32, max_in_flight: int = 1) -> None:
+        self._db = db
+        self._coalescer: Coalescer[WriteBatch, BatchResult | Exception] = Coalescer(
+            self._execute_together, max_batch=max_batches, max_in_flight=max_in_flight
+        )
+
+    async def execute(self, batch: WriteBatch) -> BatchResult:
+        result = await self._coalescer(batch)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    async def _execute_together(self, batches: list[WriteBatch]) -> list[BatchResult | Exception]:
+        if len(batches) > 1:
+            together = WriteBatch(self._db)
+            for batch in batches:
+                together._ops.extend(batch._ops)
+            try:
+                outcomes = (await together.execute()).outcomes
+            except Exception as exc:  # each write is guarded, so sending a batch again is safe
+                log.warning("batch.group_commit_failed", batches=len(batches), error=type(exc).__name__)
+            else:
+                results: list[BatchResult | Exception] = []
+                start = 0
+                for batch in batches:
+                    results.append(BatchResult(outcomes[start : start + len(batch)]))
+                    start += len(batch)
+                return results
+        alone: list[BatchResult | Exception] = []
+        for batch in batches:
+            try:
+                alone.append(await batch.execute())
+            except Exception as exc:  # handed to that batch's caller
+                alone.append(exc)
+        return alone

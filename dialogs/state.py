@@ -29,14 +29,21 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from commerce.atomic import find_one_and_update
-from commerce.batch import WriteBatch
+from commerce.batch import GroupCommit, WriteBatch
 from commerce.coalesce import Coalescer
-from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
+from commerce.mongo import (
+    CollectionIndexes,
+    Database,
+    Document,
+    as_utc,
+    mark_migration_done,
+    migration_done,
+    utcnow,
+)
 from dialogs.messages import Lang
 
 COLLECTION = "conversation_states"
 DIRECTORY = "conversations"
-MIGRATIONS = "schema_migrations"
 # The directory's copy of the state's fields (plus updated_at, the last activity it records).
 DIRECTORY_FIELDS = ("channel", "channel_user_id", "customer_id", "lang", "handoff", "created_at")
 DIRECTORY_REFRESH = timedelta(minutes=5)  # how far the directory's last activity may lag behind
@@ -146,11 +153,13 @@ class ConversationStore:
     def __init__(self, db: Database, *, flow_ttl: timedelta = timedelta(minutes=30), max_retries: int = 8):
         self.collection = db[COLLECTION]
         self.directory = db[DIRECTORY]
-        self._migrations = db[MIGRATIONS]
         self.flow_ttl = flow_ttl
         self.max_retries = max_retries
         # Conversations loaded at the same moment are read with one query (group commit).
         self._read = Coalescer(self._read_many)
+        # Turns finishing together are written together: one bulkWrite for all of them (group
+        # commit). Two in flight, so a turn never waits for more than the write before it.
+        self._write = GroupCommit(db, max_in_flight=2)
 
     def new_batch(self) -> WriteBatch:
         """A batch for a turn's other writes; `save` adds the state write and sends them together."""
@@ -216,7 +225,7 @@ class ConversationStore:
                 if directory_due:
                     update["directory_at"] = now
                 index = writes.update_one(COLLECTION, {"_id": state.id, "version": expected}, {"$set": update})
-            outcome = (await writes.execute())[index]
+            outcome = (await self._write.execute(writes))[index]
             if outcome.applied:
                 state.version, state.updated_at, state.stored = expected + 1, now, True
                 state.directory_at = mine.get("directory_at")
@@ -288,15 +297,15 @@ class ConversationStore:
     async def migrate(self) -> None:
         """Once per database: split conversations stored whole by earlier versions into state and
         directory entry (the state gets everything, the directory drops what is not its own)."""
-        if await self._migrations.find_one({"_id": COLLECTION}) is not None:
+        db = self.collection.database
+        if await migration_done(db, COLLECTION):
             return
         state_only = {name: "" for name in (*_MERGED_FIELDS, "version", "directory_at") if name not in DIRECTORY_FIELDS}
         async for doc in self.directory.find({"version": {"$exists": True}}):
             with contextlib.suppress(DuplicateKeyError):  # an earlier, interrupted run got this far
                 await self.collection.insert_one(doc)
             await self.directory.update_one({"_id": doc["_id"]}, {"$unset": state_only})
-        with contextlib.suppress(DuplicateKeyError):
-            await self._migrations.insert_one({"_id": COLLECTION, "at": utcnow()})
+        await mark_migration_done(db, COLLECTION)
 
 
 def _directory_update(state: Document, now: datetime) -> Document:
