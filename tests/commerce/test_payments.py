@@ -69,6 +69,20 @@ async def test_successful_payment_commits_stock_and_emits(shop: Shop, commerce: 
         await commerce.payments.start(order.number)
 
 
+async def test_a_payment_is_attached_only_to_an_order_awaiting_payment(
+    shop: Shop, commerce: Commerce, counted: Counted
+) -> None:
+    order = await place(shop, commerce)
+    with counted.counter.measure() as measured:
+        await counted.commerce.orders.attach_payment(order.id, "pay-1")
+    assert measured.commands == ["update"]  # a guarded update; nothing is read back
+    assert (await commerce.orders.get(order.id)).payment_ids == ("pay-1",)
+    await commerce.orders.cancel(order.id, actor="test", reason="changed mind")
+    with pytest.raises(InvalidTransition):
+        await commerce.orders.attach_payment(order.id, "pay-2")
+    assert (await commerce.orders.get(order.id)).payment_ids == ("pay-1",)
+
+
 async def test_repeated_notification_changes_nothing(shop: Shop, commerce: Commerce, db: Database) -> None:
     order = await place(shop, commerce)
     payment = await commerce.payments.start(order.number)
