@@ -61,13 +61,18 @@ async def newest_by_id(
     collection: Collection, *, equal: Mapping[str, Any], window: WindowField, limit: int,
     before_id: str | None = None, since: datetime | None = None, until: datetime | None = None,
     keep: Callable[[Document], bool] | None = None, projection: Mapping[str, Any] | None = None,
+    first_window: timedelta = FIRST_WINDOW, growth: float = GROWTH,
 ) -> list[Document]:  # fmt: skip
     """Up to `limit` documents matching `equal` (sent to the server) and `keep` (checked here),
     with `_id < before_id`, created in [since, until), newest (highest `_id`) first.
 
     `equal` must be served together with `window.name` by one index: `{**equal, window: range}`.
     With `BY_CREATED_AT` the windows bound `created_at` while the order is by `_id`; a document
-    only counts as certain once the windows reached its id's second."""
+    only counts as certain once the windows reached its id's second.
+
+    `first_window` and `growth` suit the density: a filter that selects few documents in any
+    stretch of time (one customer's orders) starts wide and widens fast, so that a customer
+    with a single order is not read in eight windows reaching back to the year 2000."""
     top = datetime.now(UTC) + CREATED_SLACK
     if until is not None:
         top = min(top, until + CREATED_SLACK)
@@ -76,7 +81,7 @@ async def newest_by_id(
     floor = max(FLOOR, since - CREATED_SLACK) if since is not None else FLOOR
     found: dict[Any, Document] = {}
     before = 0  # documents found before the current window
-    high, size = top.replace(microsecond=0) + timedelta(seconds=1), FIRST_WINDOW
+    high, size = top.replace(microsecond=0) + timedelta(seconds=1), first_window
     while True:
         low = max(high - size, floor)
         query = {**equal, window.name: {"$gte": window.bound(low), "$lt": window.bound(high)}}
@@ -94,6 +99,6 @@ async def newest_by_id(
         # The next window: as long as this one's density says the rest needs (with a margin),
         # at least as long as this one and at most GROWTH times longer.
         missing, seen = limit - len(certain), len(found) - before
-        factor = GROWTH if seen == 0 else min(GROWTH, max(1.0, 1.5 * missing / seen))
+        factor = growth if seen == 0 else min(growth, max(1.0, 1.5 * missing / seen))
         high, size = low, size * factor
         before = len(found)

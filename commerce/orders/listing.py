@@ -15,7 +15,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from commerce.mongo import Collection, Document, as_utc
-from commerce.windows import BY_CREATED_AT, BY_ID, newest_by_id
+from commerce.windows import BY_CREATED_AT, BY_ID, FIRST_WINDOW, GROWTH, newest_by_id
+
+CUSTOMER_FIRST_WINDOW = timedelta(days=30)
+CUSTOMER_GROWTH = 64.0
 
 
 def indexed_equalities(wanted: Mapping[str, str]) -> dict[str, str]:
@@ -72,5 +75,9 @@ async def newest_orders(
         low = max(low, dates[0]) if low else dates[0]
         high = min(high, dates[1]) if high else dates[1]
     indexed = indexed_equalities(wanted)
+    # One customer's orders are few in any stretch of time: start with a month, widen fast.
+    sparse = "customer_id" in indexed
     return await newest_by_id(orders, equal=indexed, window=BY_ID if indexed else BY_CREATED_AT, limit=limit,
-                              before_id=before_id, since=low, until=high, keep=keep, projection=projection)  # fmt: skip
+                              before_id=before_id, since=low, until=high, keep=keep, projection=projection,
+                              first_window=CUSTOMER_FIRST_WINDOW if sparse else FIRST_WINDOW,
+                              growth=CUSTOMER_GROWTH if sparse else GROWTH)  # fmt: skip

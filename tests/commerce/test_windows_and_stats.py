@@ -2,13 +2,15 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from commerce.mongo import Database, Document
 from commerce.orders.model import OrderStatus
 from commerce.payments.model import NotifyResult
 from commerce.services import Commerce
-from commerce.windows import BY_CREATED_AT, BY_ID, id_at, newest_by_id, time_of_id
+from commerce.windows import BY_CREATED_AT, BY_ID, FIRST_WINDOW, GROWTH, id_at, newest_by_id, time_of_id
 
-from .conftest import Shop
+from .conftest import Counted, Shop
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -34,7 +36,10 @@ def test_ids_and_times_round_trip() -> None:
     assert time_of_id("not-an-id").year == 2000
 
 
-async def test_pages_match_a_plain_sort_whatever_the_window(db: Database) -> None:
+@pytest.mark.parametrize(("first_window", "growth"), [(FIRST_WINDOW, GROWTH), (timedelta(days=30), 64.0)])
+async def test_pages_match_a_plain_sort_whatever_the_window(
+    db: Database, first_window: timedelta, growth: float
+) -> None:
     everything = await _seeded(db)
     for window, equal, expected in (
         (BY_ID, {"kind": "a"}, [d for d in everything if d["kind"] == "a"]),
@@ -43,7 +48,8 @@ async def test_pages_match_a_plain_sort_whatever_the_window(db: Database) -> Non
         pages: list[Document] = []
         before: str | None = None
         while True:
-            page = await newest_by_id(db.items, equal=equal, window=window, limit=7, before_id=before)
+            page = await newest_by_id(db.items, equal=equal, window=window, limit=7, before_id=before,
+                                      first_window=first_window, growth=growth)  # fmt: skip
             pages.extend(page)
             if len(page) < 7:
                 break
@@ -83,3 +89,14 @@ async def test_daily_figures_follow_orders_and_match_a_rebuild(shop: Shop, comme
     assert rebuilt is not None
     assert {k: v for k, v in rebuilt["status"].items() if v} == {k: v for k, v in figures["status"].items() if v}
     assert (rebuilt["created"], rebuilt["paid"], rebuilt["gmv_minor"]) == (3, 1, paid.total.amount)
+
+
+async def test_a_customers_few_orders_are_read_in_few_windows(shop: Shop, commerce: Commerce, counted: Counted) -> None:
+    await shop.add_product("P1", [("A", "10.00")])
+    customer = await shop.customer()
+    order = await commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 1})
+    with counted.counter.measure() as measured:
+        page = await counted.commerce.orders.list_for_customer(customer.id, limit=5)
+    assert [o.id for o in page.orders] == [order.id]
+    # A month, then wide windows: not eight windows reaching back to the year 2000.
+    assert measured.commands == ["find"] * 3, measured.commands
