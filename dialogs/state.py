@@ -200,7 +200,8 @@ class ConversationStore:
 
         `original` is `state.to_doc()` as loaded; without it a conflict raises ConcurrentUpdate.
         `batch` holds the turn's other writes (its transcript): they go to the database in the
-        same round trip as the first attempt, with the directory entry when that is due. The
+        same round trip as the first attempt, with the directory entry when that is due (and
+        with the writes of other turns finishing at that moment: group commit). The
         write is a guarded update (or the insert of a new conversation), never findAndModify: on
         the embedded SecantusDB that command scans the whole collection, and the new version is
         known without reading it back.
