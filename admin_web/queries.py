@@ -326,8 +326,7 @@ class AdminQueries:
         # A turn document's last message is its last answer.
         previews = {}
         for doc in docs:
-            last = entries({"conversation_id": doc["_id"], "text": doc.get("text"), "at": doc.get("at"),
-                            "sender": doc.get("sender"), "replies": doc.get("replies")})[-1]  # fmt: skip
+            last = entries({**doc, "conversation_id": doc["_id"]})[-1]
             previews[str(doc["_id"])] = {"_id": doc["_id"], "text": last.get("text"), "at": last.get("at"),
                                          "sender": last.get("sender")}  # fmt: skip
         return previews

@@ -146,9 +146,7 @@ class CustomerService:
         if survivor.merged_into:
             raise Conflict("cannot merge into a customer that was merged away", details={"customer_id": survivor.id})
         await self._move_into(survivor.id, absorbed.id)
-        # Carts, orders, after-sales, payments follow (each hook is safe to re-run).
-        for hook in self._merge_hooks:
-            await hook(absorbed.id, survivor.id)
+        await self._run_merge_hooks(absorbed.id, survivor.id)
         log.info("customers_merged", survivor=survivor.id, absorbed=absorbed.id)
         return await self.get(survivor.id)
 
@@ -180,6 +178,11 @@ class CustomerService:
         async with self._db.client.start_session() as session:
             await session.with_transaction(move)
 
+    async def _run_merge_hooks(self, absorbed_id: str, survivor_id: str) -> None:
+        """Carts, orders, after-sales, payments follow the customer (each hook is safe to re-run)."""
+        for hook in self._merge_hooks:
+            await hook(absorbed_id, survivor_id)
+
     async def finish_interrupted_merges(self) -> int:
         """Once per database: finish merges that an earlier version (which moved the keys in two
         separate writes) left half done - the absorbed account retired, the survivor without its
@@ -192,8 +195,7 @@ class CustomerService:
             survivor_id = await self._resolve(str(doc["merged_into"]))
             if await self._customers.find_one({"_id": survivor_id, "merged_from": doc["_id"]}, {"_id": 1}) is None:
                 await self._move_into(survivor_id, str(doc["_id"]))
-                for hook in self._merge_hooks:
-                    await hook(str(doc["_id"]), survivor_id)
+                await self._run_merge_hooks(str(doc["_id"]), survivor_id)
                 log.info("customers_merge_finished", survivor=survivor_id, absorbed=doc["_id"])
                 finished += 1
         await mark_migration_done(self._db, MERGE_MIGRATION)
