@@ -74,22 +74,28 @@ def vendor_handler(node_modules: Path) -> Any:
     return serve
 
 
-def build_admin_app(container: Any, *, node_modules: Path | None = None, idle_sweep_seconds: float = 30.0,
-                    hub: ConsoleHub | None = None) -> web.Application:  # fmt: skip
+def build_admin_app(
+    container: Any, *, node_modules: Path | None = None, idle_sweep_seconds: float = 30.0, hub: ConsoleHub | None = None
+) -> web.Application:
     settings = container.settings
     admin = web.Application(middlewares=[headers_middleware, error_middleware, auth_middleware])
     commerce = container.commerce
     context = AdminContext(
-        container=container, access=container.access, audit=AuditLog(container.db), limiter=_limiter(container),
-        csrf=CsrfSigner(_csrf_secret(container)), media=MediaStore(Path(settings.data_dir) / "media"),
+        container=container,
+        access=container.access,
+        audit=AuditLog(container.db),
+        limiter=_limiter(container),
+        csrf=CsrfSigner(_csrf_secret(container)),
+        media=MediaStore(Path(settings.data_dir) / "media"),
         queries=AdminQueries(container.db, timezone=commerce.config.timezone, currency=commerce.config.currency),
         secure_cookies=settings.base_url.startswith("https://"),
-    )  # fmt: skip
+    )
     admin[ADMIN] = context
     env = aiohttp_jinja2.setup(
-        admin, loader=jinja2.FileSystemLoader(str(PACKAGE_DIR / "templates")),
+        admin,
+        loader=jinja2.FileSystemLoader(str(PACKAGE_DIR / "templates")),
         autoescape=jinja2.select_autoescape(["html"], default=True),
-    )  # fmt: skip
+    )
     env.globals["prefix"] = PREFIX
     env.filters["money"] = lambda m: m.format() if m is not None else ""
     env.filters["money_doc"] = lambda d: Money.from_doc(d).format() if d else ""
@@ -102,8 +108,13 @@ def build_admin_app(container: Any, *, node_modules: Path | None = None, idle_sw
     dialogs = container.dialogs
     idle_minutes = int(getattr(settings, "agent_idle_timeout_minutes", 10))
     context.extras["idle_minutes"] = idle_minutes
-    sweeper = IdleSweeper(context.queries, dialogs, timeout=timedelta(minutes=idle_minutes),
-                          interval_seconds=idle_sweep_seconds) if dialogs is not None else None  # fmt: skip
+    sweeper = (
+        IdleSweeper(
+            context.queries, dialogs, timeout=timedelta(minutes=idle_minutes), interval_seconds=idle_sweep_seconds
+        )
+        if dialogs is not None
+        else None
+    )
     context.extras["idle_sweeper"] = sweeper
 
     async def start(_: web.Application) -> None:
@@ -124,8 +135,9 @@ def build_admin_app(container: Any, *, node_modules: Path | None = None, idle_sw
     return admin
 
 
-def setup_admin(app: web.Application, container: Any, *, node_modules: Path | None = None,
-                idle_sweep_seconds: float = 30.0) -> web.Application:  # fmt: skip
+def setup_admin(
+    app: web.Application, container: Any, *, node_modules: Path | None = None, idle_sweep_seconds: float = 30.0
+) -> web.Application:
     """Mount the admin under /admin on `app` (chatcart.web.build_app calls this)."""
     admin = build_admin_app(container, node_modules=node_modules, idle_sweep_seconds=idle_sweep_seconds)
 

@@ -45,10 +45,18 @@ class AuditEntry:
 
     @classmethod
     def from_doc(cls, doc: Document) -> AuditEntry:
-        return cls(id=str(doc["_id"]), at=as_utc(doc["at"]), actor_id=str(doc.get("actor_id") or ""),
-                   actor=str(doc.get("actor") or ""), action=str(doc["action"]),
-                   target_type=str(doc.get("target_type") or ""), target_id=str(doc.get("target_id") or ""),
-                   before=doc.get("before"), after=doc.get("after"), ip=doc.get("ip"))  # fmt: skip
+        return cls(
+            id=str(doc["_id"]),
+            at=as_utc(doc["at"]),
+            actor_id=str(doc.get("actor_id") or ""),
+            actor=str(doc.get("actor") or ""),
+            action=str(doc["action"]),
+            target_type=str(doc.get("target_type") or ""),
+            target_id=str(doc.get("target_id") or ""),
+            before=doc.get("before"),
+            after=doc.get("after"),
+            ip=doc.get("ip"),
+        )
 
 
 def _snapshot(value: Any) -> Any:
@@ -63,17 +71,43 @@ class AuditLog:
     def __init__(self, db: Database) -> None:
         self._entries = db[AUDIT]
 
-    async def record(self, *, actor_id: str, actor: str, action: str, target_type: str, target_id: str,
-                     before: Any = None, after: Any = None, ip: str | None = None) -> None:  # fmt: skip
-        await self._entries.insert_one({
-            "_id": str(ObjectId()), "at": utcnow(), "actor_id": actor_id, "actor": actor, "action": action,
-            "target_type": target_type, "target_id": target_id, "before": _snapshot(before),
-            "after": _snapshot(after), "ip": ip,
-        })  # fmt: skip
+    async def record(
+        self,
+        *,
+        actor_id: str,
+        actor: str,
+        action: str,
+        target_type: str,
+        target_id: str,
+        before: Any = None,
+        after: Any = None,
+        ip: str | None = None,
+    ) -> None:
+        await self._entries.insert_one(
+            {
+                "_id": str(ObjectId()),
+                "at": utcnow(),
+                "actor_id": actor_id,
+                "actor": actor,
+                "action": action,
+                "target_type": target_type,
+                "target_id": target_id,
+                "before": _snapshot(before),
+                "after": _snapshot(after),
+                "ip": ip,
+            }
+        )
 
-    async def entries(self, *, action: str | None = None, actor_id: str | None = None,
-                      target_type: str | None = None, target_id: str | None = None,
-                      before_id: str | None = None, limit: int = 50) -> list[AuditEntry]:  # fmt: skip
+    async def entries(
+        self,
+        *,
+        action: str | None = None,
+        actor_id: str | None = None,
+        target_type: str | None = None,
+        target_id: str | None = None,
+        before_id: str | None = None,
+        limit: int = 50,
+    ) -> list[AuditEntry]:
         """Newest first; `before_id` is the last id of the previous page."""
         query: Document = {}
         if action:

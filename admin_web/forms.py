@@ -30,15 +30,16 @@ def _as_list(value: Any) -> list[str]:
 
 
 def parse_specs(text: str) -> dict[str, str]:
-    """"color=black; storage=128GB" -> {"color": "black", "storage": "128GB"}."""
+    """ "color=black; storage=128GB" -> {"color": "black", "storage": "128GB"}."""
     specs: dict[str, str] = {}
     for part in re.split(r"[;；\n]", text):
         if not part.strip():
             continue
         key, sep, value = part.partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise ValidationFailed("write specs as name=value; name=value", details={"field": "sku_specs",
-                                                                                     "value": part[:80]})  # fmt: skip
+            raise ValidationFailed(
+                "write specs as name=value; name=value", details={"field": "sku_specs", "value": part[:80]}
+            )
         specs[key.strip()] = value.strip()
     return specs
 
@@ -80,7 +81,11 @@ class ProductForm(_Form):
             def cell(values: list[str], i: int = index) -> str:
                 return values[i] if i < len(values) else ""
 
-            row: dict[str, Any] = {"sku": code, "specs": parse_specs(cell(self.sku_specs)), "price": cell(self.sku_price)}
+            row: dict[str, Any] = {
+                "sku": code,
+                "specs": parse_specs(cell(self.sku_specs)),
+                "price": cell(self.sku_price),
+            }
             if cell(self.sku_compare_at):
                 row["compare_at_price"] = cell(self.sku_compare_at)
             if with_stock and cell(self.sku_stock):
@@ -91,13 +96,16 @@ class ProductForm(_Form):
         if not skus:
             raise ValidationFailed("a product needs at least one SKU", details={"field": "sku"})
         return {
-            "code": self.code, "category": self.category, "brand": self.brand,
+            "code": self.code,
+            "category": self.category,
+            "brand": self.brand,
             "title": {"zh": self.title_zh, "en": self.title_en},
             "description": {"zh": self.description_zh, "en": self.description_en},
             "tags": [t.strip() for t in re.split(r"[,，]", self.tags) if t.strip()],
             "images": [line.strip() for line in self.images.splitlines() if line.strip()],
-            "status": self.status, "skus": skus,
-        }  # fmt: skip
+            "status": self.status,
+            "skus": skus,
+        }
 
 
 def _whole(text: str, field: str) -> int:
@@ -201,8 +209,9 @@ async def read_multipart(request: web.Request, *, max_bytes: int) -> tuple[dict[
         while chunk := await part.read_chunk(64 * 1024):
             total += len(chunk)
             if total > max_bytes:
-                raise ValidationFailed(f"the upload is larger than {max_bytes // (1024 * 1024)} MB",
-                                       details={"field": part.name})  # fmt: skip
+                raise ValidationFailed(
+                    f"the upload is larger than {max_bytes // (1024 * 1024)} MB", details={"field": part.name}
+                )
             chunks.append(chunk)
         data = b"".join(chunks)
         if part.filename is not None:
@@ -212,6 +221,7 @@ async def read_multipart(request: web.Request, *, max_bytes: int) -> tuple[dict[
     staff = current(request)
     token = request.headers.get("X-CSRF-Token") or fields.pop(CSRF_FIELD, "")
     if not admin_of(request).csrf.check_session_token(staff.session_token, token):
-        raise Forbidden("the form expired or did not come from this site; reload the page and try again",
-                        code="csrf_failed")  # fmt: skip
+        raise Forbidden(
+            "the form expired or did not come from this site; reload the page and try again", code="csrf_failed"
+        )
     return fields, files

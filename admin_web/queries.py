@@ -41,8 +41,9 @@ INDEXES = [
             IndexModel([("paid_at", DESCENDING)], name="admin_paid_at", sparse=True),
             IndexModel([("created_at", DESCENDING)], name="admin_created_at"),
             # The order list filtered by channel and status, newest first (time windows on _id).
-            IndexModel([("channel", ASCENDING), ("status", ASCENDING), ("_id", DESCENDING)],
-                       name="admin_channel_status_id"),
+            IndexModel(
+                [("channel", ASCENDING), ("status", ASCENDING), ("_id", DESCENDING)], name="admin_channel_status_id"
+            ),
         ],
     ),
     CollectionIndexes(
@@ -52,8 +53,9 @@ INDEXES = [
             IndexModel([("name", ASCENDING)], name="admin_name", sparse=True),
             # The customer list, newest first, read in time windows on _id (all / by tier).
             IndexModel([("merged_into", ASCENDING), ("_id", DESCENDING)], name="admin_merged_id"),
-            IndexModel([("merged_into", ASCENDING), ("tier", ASCENDING), ("_id", DESCENDING)],
-                       name="admin_merged_tier_id"),
+            IndexModel(
+                [("merged_into", ASCENDING), ("tier", ASCENDING), ("_id", DESCENDING)], name="admin_merged_tier_id"
+            ),
         ],
     ),
     # Inventory pages by SKU prefix: SecantusDB ranges over `_id` only through a real index.
@@ -73,8 +75,10 @@ SKU_LIST_SECONDS = 60.0  # how long the inventory list's SKU order may lag behin
 def _customer_lookups(text: str) -> list[Document]:
     """Indexed queries for a customer search: id, phone, identity value of any kind, name prefix
     (as typed and in the usual capitalisations; names are matched case-sensitively per query)."""
-    queries: list[Document] = [{"_id": text},
-                               {"identity_keys": {"$in": [f"{kind.value}:{text}" for kind in IdentityKind]}}]
+    queries: list[Document] = [
+        {"_id": text},
+        {"identity_keys": {"$in": [f"{kind.value}:{text}" for kind in IdentityKind]}},
+    ]
     phone = re.sub(r"[\s-]", "", text)
     if phone.isdigit() and len(phone) == 11:
         queries.append({"phone": "+86" + phone})
@@ -171,8 +175,14 @@ class AdminQueries:
         today = self.today()
         series_days = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
         figures = await self.stats.days(series_days)
-        series = [DayFigure(day.isoformat(), int(figures.get(day.isoformat(), {}).get("gmv_minor") or 0),
-                            int(figures.get(day.isoformat(), {}).get("paid") or 0)) for day in series_days]  # fmt: skip
+        series = [
+            DayFigure(
+                day.isoformat(),
+                int(figures.get(day.isoformat(), {}).get("gmv_minor") or 0),
+                int(figures.get(day.isoformat(), {}).get("paid") or 0),
+            )
+            for day in series_days
+        ]
         status_counts: dict[str, int] = {}
         for day in figures.values():
             for status, count in (day.get("status") or {}).items():
@@ -180,18 +190,25 @@ class AdminQueries:
         start_today = self.day_start(today)
         active = await self.db[CONVERSATIONS].find({"updated_at": {"$gte": start_today}}, {"_id": 1}).to_list()
         handoffs: dict[str, int] = {}
-        async for doc in self.db[CONVERSATIONS].find({"handoff.status": {"$in": ["waiting", "agent"]}},
-                                                     {"handoff.status": 1}):  # fmt: skip
+        async for doc in self.db[CONVERSATIONS].find(
+            {"handoff.status": {"$in": ["waiting", "agent"]}}, {"handoff.status": 1}
+        ):
             status = str(doc["handoff"]["status"])
             handoffs[status] = handoffs.get(status, 0) + 1
         low, low_count = await self._lowest_stock(low_stock_threshold, rows=10, count_up_to=LOW_STOCK_COUNT_CAP)
         return Dashboard(
-            currency=self.currency, gmv_today_minor=series[-1].gmv_minor, paid_orders_today=series[-1].orders,
-            orders_today=int(figures.get(today.isoformat(), {}).get("created") or 0), conversations_today=len(active),
-            open_handoffs=sum(handoffs.values()), waiting_handoffs=handoffs.get("waiting", 0),
-            low_stock_count=low_count, low_stock=await self._with_products(low), days=series,
+            currency=self.currency,
+            gmv_today_minor=series[-1].gmv_minor,
+            paid_orders_today=series[-1].orders,
+            orders_today=int(figures.get(today.isoformat(), {}).get("created") or 0),
+            conversations_today=len(active),
+            open_handoffs=sum(handoffs.values()),
+            waiting_handoffs=handoffs.get("waiting", 0),
+            low_stock_count=low_count,
+            low_stock=await self._with_products(low),
+            days=series,
             status_counts={k: v for k, v in status_counts.items() if v > 0},
-        )  # fmt: skip
+        )
 
     # --- inventory ------------------------------------------------------------------------------
     async def low_stock(self, threshold: int, *, limit: int = 100) -> list[Document]:
@@ -207,14 +224,18 @@ class AdminQueries:
         low, width = 0, 1
         while low <= threshold and len(found) < max(rows, count_up_to):
             high = min(low + width, threshold + 1)
-            found.extend(await self.db[INVENTORY].find({"available": {"$gte": low, "$lt": high}},
-                                                       {"available": 1, "reserved": 1, "updated_at": 1}).to_list())  # fmt: skip
+            found.extend(
+                await self.db[INVENTORY]
+                .find({"available": {"$gte": low, "$lt": high}}, {"available": 1, "reserved": 1, "updated_at": 1})
+                .to_list()
+            )
             low, width = high, width * 2
         found.sort(key=lambda d: (int(d.get("available") or 0), str(d["_id"])))
         return found[:rows], min(len(found), count_up_to)
 
-    async def stock_levels(self, *, sku_prefix: str = "", after: str | None = None,
-                           limit: int = PAGE_SIZE) -> tuple[list[Document], str | None]:  # fmt: skip
+    async def stock_levels(
+        self, *, sku_prefix: str = "", after: str | None = None, limit: int = PAGE_SIZE
+    ) -> tuple[list[Document], str | None]:
         """By SKU. With a prefix: one range read of the SKU index. Without: the SKU order comes from
         a list of every SKU cached for SKU_LIST_SECONDS (one full read per period), the page's
         levels from point lookups - the database cannot page 10,000s of SKUs by key cheaply."""
@@ -224,12 +245,14 @@ class AdminQueries:
             if after:
                 bounds["$gt"] = after
             found = await self.db[INVENTORY].find({"_id": bounds}, projection).to_list()
-            docs = sorted(found, key=lambda d: str(d["_id"]))[:limit + 1]
+            docs = sorted(found, key=lambda d: str(d["_id"]))[: limit + 1]
         else:
             skus = await self._all_skus()
             start = bisect.bisect_right(skus, after) if after else 0
-            page = skus[start:start + limit + 1]
-            by_sku = {str(d["_id"]): d for d in await self.db[INVENTORY].find({"_id": {"$in": page}}, projection).to_list()}
+            page = skus[start : start + limit + 1]
+            by_sku = {
+                str(d["_id"]): d for d in await self.db[INVENTORY].find({"_id": {"$in": page}}, projection).to_list()
+            }
             docs = [by_sku[sku] for sku in page if sku in by_sku]
         rows = await self._with_products(docs[:limit])
         return rows, (str(docs[limit - 1]["_id"]) if len(docs) > limit else None)
@@ -247,26 +270,49 @@ class AdminQueries:
         if not skus:
             return rows
         owner: dict[str, Document] = {}
-        async for product in self.db[PRODUCTS].find({"sku_codes": {"$in": skus}},
-                                                    {"title": 1, "status": 1, "sku_codes": 1}):  # fmt: skip
+        async for product in self.db[PRODUCTS].find(
+            {"sku_codes": {"$in": skus}}, {"title": 1, "status": 1, "sku_codes": 1}
+        ):
             for sku in product.get("sku_codes") or []:
-                owner.setdefault(str(sku), {"_id": product["_id"], "title": product.get("title"),
-                                            "status": product.get("status")})  # fmt: skip
+                owner.setdefault(
+                    str(sku), {"_id": product["_id"], "title": product.get("title"), "status": product.get("status")}
+                )
         return [{**row, "product": owner.get(str(row["_id"]))} for row in rows]
 
     # --- orders ---------------------------------------------------------------------------------
     async def orders(self, filters: OrderListFilter, *, after: str | None = None, limit: int = PAGE_SIZE) -> OrderList:
         """Newest first (keyset on _id); a few order reads (time windows) and one for the names."""
-        projection = {"number": 1, "customer_id": 1, "status": 1, "total": 1, "created_at": 1, "paid_at": 1,
-                      "channel": 1, "lines.title": 1, "lines.quantity": 1, "shipment.carrier": 1,
-                      "shipment.tracking_no": 1}  # fmt: skip
+        projection = {
+            "number": 1,
+            "customer_id": 1,
+            "status": 1,
+            "total": 1,
+            "created_at": 1,
+            "paid_at": 1,
+            "channel": 1,
+            "lines.title": 1,
+            "lines.quantity": 1,
+            "shipment.carrier": 1,
+            "shipment.tracking_no": 1,
+        }
         since = self.day_start(filters.date_from) if filters.date_from else None
         until = self.day_start(filters.date_to + timedelta(days=1)) if filters.date_to else None
-        equal = {"customer_id": filters.customer_id or "", "status": filters.status or "",
-                 "channel": filters.channel or ""}  # fmt: skip
-        docs = await newest_orders(self.db[ORDERS], equal=equal, number_prefix=filters.number or "", since=since,
-                                   until=until, before_id=after, limit=limit + 1, zone=self.zone,
-                                   projection=projection)  # fmt: skip
+        equal = {
+            "customer_id": filters.customer_id or "",
+            "status": filters.status or "",
+            "channel": filters.channel or "",
+        }
+        docs = await newest_orders(
+            self.db[ORDERS],
+            equal=equal,
+            number_prefix=filters.number or "",
+            since=since,
+            until=until,
+            before_id=after,
+            limit=limit + 1,
+            zone=self.zone,
+            projection=projection,
+        )
         names = await self.customer_names({str(d["customer_id"]) for d in docs[:limit]})
         rows = [OrderRow(d, names.get(str(d["customer_id"]), "")) for d in docs[:limit]]
         return OrderList(rows, str(docs[limit - 1]["_id"]) if len(docs) > limit else None)
@@ -278,76 +324,135 @@ class AdminQueries:
         return {str(d["_id"]): str(d.get("name") or d.get("phone") or "") async for d in cursor}
 
     # --- customers ------------------------------------------------------------------------------
-    async def customers(self, *, q: str = "", tier: str | None = None, after: str | None = None,
-                        limit: int = PAGE_SIZE) -> tuple[list[Document], str | None]:  # fmt: skip
+    async def customers(
+        self, *, q: str = "", tier: str | None = None, after: str | None = None, limit: int = PAGE_SIZE
+    ) -> tuple[list[Document], str | None]:
         """Newest first (keyset on _id). A search looks the text up as an id, a phone number, an
         identity of any kind and a name prefix - each one indexed lookup."""
-        projection = {"name": 1, "phone": 1, "tier": 1, "language": 1, "identities.kind": 1, "purchases": 1,
-                      "created_at": 1, "merged_into": 1}  # fmt: skip
+        projection = {
+            "name": 1,
+            "phone": 1,
+            "tier": 1,
+            "language": 1,
+            "identities.kind": 1,
+            "purchases": 1,
+            "created_at": 1,
+            "merged_into": 1,
+        }
         text = q.strip()
         if text:
             found: dict[str, Document] = {}
             for query in _customer_lookups(text):
                 for doc in await self.db[CUSTOMERS].find(query, projection).limit(200).to_list():
                     found[str(doc["_id"])] = doc
-            docs = sorted((d for key, d in found.items() if d.get("merged_into") is None
-                           and (tier is None or d.get("tier") == tier) and (after is None or key < after)),
-                          key=lambda d: str(d["_id"]), reverse=True)[:limit + 1]  # fmt: skip
+            docs = sorted(
+                (
+                    d
+                    for key, d in found.items()
+                    if d.get("merged_into") is None
+                    and (tier is None or d.get("tier") == tier)
+                    and (after is None or key < after)
+                ),
+                key=lambda d: str(d["_id"]),
+                reverse=True,
+            )[: limit + 1]
         else:
             equal: Document = {"merged_into": None, **({"tier": tier} if tier else {})}
-            docs = await newest_by_id(self.db[CUSTOMERS], equal=equal, window=BY_ID, limit=limit + 1, before_id=after,
-                                      projection=projection)  # fmt: skip
+            docs = await newest_by_id(
+                self.db[CUSTOMERS], equal=equal, window=BY_ID, limit=limit + 1, before_id=after, projection=projection
+            )
         return docs[:limit], (str(docs[limit - 1]["_id"]) if len(docs) > limit else None)
 
     async def customer_conversations(self, customer_id: str) -> list[Document]:
-        return await self.db[CONVERSATIONS].find(
-            {"customer_id": customer_id}, {"channel": 1, "channel_user_id": 1, "handoff": 1, "updated_at": 1, "lang": 1}
-        ).sort("updated_at", DESCENDING).limit(20).to_list()
+        return (
+            await self.db[CONVERSATIONS]
+            .find(
+                {"customer_id": customer_id},
+                {"channel": 1, "channel_user_id": 1, "handoff": 1, "updated_at": 1, "lang": 1},
+            )
+            .sort("updated_at", DESCENDING)
+            .limit(20)
+            .to_list()
+        )
 
     # --- console --------------------------------------------------------------------------------
     async def handoff_conversations(self, agent_id: str) -> tuple[list[Document], list[Document]]:
         """(waiting queue longest-waiting first, conversations this agent owns); two finds."""
         projection = {"channel": 1, "channel_user_id": 1, "customer_id": 1, "handoff": 1, "lang": 1, "updated_at": 1}
-        waiting = await self.db[CONVERSATIONS].find({"handoff.status": "waiting"}, projection).sort(
-            "handoff.since", ASCENDING).limit(200).to_list()  # fmt: skip
-        mine = await self.db[CONVERSATIONS].find({"handoff.status": "agent", "handoff.agent_id": agent_id},
-                                                 projection).sort("handoff.since", ASCENDING).to_list()  # fmt: skip
+        waiting = (
+            await self.db[CONVERSATIONS]
+            .find({"handoff.status": "waiting"}, projection)
+            .sort("handoff.since", ASCENDING)
+            .limit(200)
+            .to_list()
+        )
+        mine = (
+            await self.db[CONVERSATIONS]
+            .find({"handoff.status": "agent", "handoff.agent_id": agent_id}, projection)
+            .sort("handoff.since", ASCENDING)
+            .to_list()
+        )
         return waiting, mine
 
     async def last_message_previews(self, conversation_ids: list[str]) -> dict[str, Document]:
         if not conversation_ids:
             return {}
-        docs = await self._aggregate(MESSAGES, [
-            {"$match": {"conversation_id": {"$in": conversation_ids}}},
-            {"$sort": {"conversation_id": 1, "at": -1}},
-            {"$group": {"_id": "$conversation_id", "text": {"$first": "$text"}, "at": {"$first": "$at"},
-                        "sender": {"$first": "$sender"}, "replies": {"$first": "$replies"}}},
-        ])  # fmt: skip
+        docs = await self._aggregate(
+            MESSAGES,
+            [
+                {"$match": {"conversation_id": {"$in": conversation_ids}}},
+                {"$sort": {"conversation_id": 1, "at": -1}},
+                {
+                    "$group": {
+                        "_id": "$conversation_id",
+                        "text": {"$first": "$text"},
+                        "at": {"$first": "$at"},
+                        "sender": {"$first": "$sender"},
+                        "replies": {"$first": "$replies"},
+                    }
+                },
+            ],
+        )
         # A turn document's last message is its last answer.
         previews = {}
         for doc in docs:
             last = entries({**doc, "conversation_id": doc["_id"]})[-1]
-            previews[str(doc["_id"])] = {"_id": doc["_id"], "text": last.get("text"), "at": last.get("at"),
-                                         "sender": last.get("sender")}  # fmt: skip
+            previews[str(doc["_id"])] = {
+                "_id": doc["_id"],
+                "text": last.get("text"),
+                "at": last.get("at"),
+                "sender": last.get("sender"),
+            }
         return previews
 
     async def idle_agent_conversations(self, idle_since: datetime) -> list[Document]:
         """Agent-owned conversations whose agent neither took them nor wrote since `idle_since`."""
-        candidates = await self.db[CONVERSATIONS].find(
-            {"handoff.status": "agent", "handoff.since": {"$lt": idle_since}},
-            {"channel": 1, "channel_user_id": 1, "handoff": 1, "lang": 1},
-        ).to_list()
+        candidates = (
+            await self.db[CONVERSATIONS]
+            .find(
+                {"handoff.status": "agent", "handoff.since": {"$lt": idle_since}},
+                {"channel": 1, "channel_user_id": 1, "handoff": 1, "lang": 1},
+            )
+            .to_list()
+        )
         if not candidates:
             return []
-        recent = await self._aggregate(MESSAGES, [
-            {"$match": {"conversation_id": {"$in": [c["_id"] for c in candidates]}, "sender": "agent",
-                        "at": {"$gte": idle_since}}},
-            {"$group": {"_id": "$conversation_id"}},
-        ])  # fmt: skip
+        recent = await self._aggregate(
+            MESSAGES,
+            [
+                {
+                    "$match": {
+                        "conversation_id": {"$in": [c["_id"] for c in candidates]},
+                        "sender": "agent",
+                        "at": {"$gte": idle_since},
+                    }
+                },
+                {"$group": {"_id": "$conversation_id"}},
+            ],
+        )
         active = {d["_id"] for d in recent}
         return [c for c in candidates if c["_id"] not in active]
 
     # --- helpers --------------------------------------------------------------------------------
     async def _aggregate(self, collection: str, pipeline: list[Document]) -> list[Document]:
         return await (await self.db[collection].aggregate(pipeline)).to_list()
-

@@ -50,10 +50,12 @@ class MongoLoginLimiter:
         # A window that has run out starts again (one guarded update, then an upsert).
         await self._failures.delete_one({"_id": key, "expires_at": {"$lte": now}})
         doc = await find_one_and_update(
-            self._failures, {"_id": key},
+            self._failures,
+            {"_id": key},
             {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": now + self.window}},
-            upsert=True, return_document=ReturnDocument.AFTER,
-        )  # fmt: skip
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
         return int((doc or {}).get("count") or 0)
 
     async def succeeded(self, key: str) -> None:
@@ -61,8 +63,14 @@ class MongoLoginLimiter:
 
 
 class RedisLoginLimiter:
-    def __init__(self, redis: Any, *, max_failures: int = 5, window: timedelta = timedelta(minutes=15),
-                 prefix: str = "chatcart:admin-login:") -> None:  # fmt: skip
+    def __init__(
+        self,
+        redis: Any,
+        *,
+        max_failures: int = 5,
+        window: timedelta = timedelta(minutes=15),
+        prefix: str = "chatcart:admin-login:",
+    ) -> None:
         self._redis = redis  # redis.asyncio.Redis
         self.max_failures = max_failures
         self.window = window

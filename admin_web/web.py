@@ -33,9 +33,11 @@ PREFIX = "/admin"
 PUBLIC_PATHS = (f"{PREFIX}/login", f"{PREFIX}/lang")
 PUBLIC_PREFIXES = (f"{PREFIX}/assets/", f"{PREFIX}/vendor/")
 
-CSP = ("default-src 'self'; img-src 'self' data: https: http:; style-src 'self' 'unsafe-inline'; "
-       "script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; "
-       "form-action 'self'")  # fmt: skip
+CSP = (
+    "default-src 'self'; img-src 'self' data: https: http:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'"
+)
 
 NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("dashboard", f"{PREFIX}/", permissions.ANY_STAFF),
@@ -154,8 +156,9 @@ async def check_csrf(request: web.Request, staff: CurrentStaff) -> None:
             return  # streamed uploads check the `_csrf` part themselves (see forms.read_multipart)
         token = ""
     if not signer.check_session_token(staff.session_token, token):
-        raise Forbidden("the form expired or did not come from this site; reload the page and try again",
-                        code="csrf_failed")  # fmt: skip
+        raise Forbidden(
+            "the form expired or did not come from this site; reload the page and try again", code="csrf_failed"
+        )
 
 
 def requires(roles: frozenset[Role]) -> Callable[[Handler], Handler]:
@@ -190,17 +193,23 @@ def base_context(request: web.Request) -> dict[str, Any]:
     staff = request.get(CURRENT)
     admin = admin_of(request)
     context: dict[str, Any] = {
-        "t": Translator(lang), "lang": lang, "me": staff, "path": request.path, "request": request,
-        "flash": request.query.get("flash", ""), "perms": permissions,
+        "t": Translator(lang),
+        "lang": lang,
+        "me": staff,
+        "path": request.path,
+        "request": request,
+        "flash": request.query.get("flash", ""),
+        "perms": permissions,
         "can": lambda roles: can(request, roles),
         "csrf_token": admin.csrf.session_token(staff.session_token) if staff else "",
         "nav": [(key, url) for key, url, roles in NAV if staff is not None and permissions.allowed(staff.roles, roles)],
-    }  # fmt: skip
+    }
     return context
 
 
-def render(request: web.Request, template: str, context: Mapping[str, Any] | None = None, *,
-           status: int = 200) -> web.Response:  # fmt: skip
+def render(
+    request: web.Request, template: str, context: Mapping[str, Any] | None = None, *, status: int = 200
+) -> web.Response:
     merged = {**base_context(request), **(context or {})}
     response = aiohttp_jinja2.render_template(template, request, merged, status=status)
     response.content_type = "text/html"
@@ -211,8 +220,9 @@ def render(request: web.Request, template: str, context: Mapping[str, Any] | Non
 def render_error(request: web.Request, status: int, message: str, details: Mapping[str, Any]) -> web.Response:
     template = "_error_fragment.html" if is_htmx(request) else "error.html"
     try:
-        response = render(request, template, {"status": status, "message": message, "details": dict(details)},
-                          status=status)  # fmt: skip
+        response = render(
+            request, template, {"status": status, "message": message, "details": dict(details)}, status=status
+        )
     except Exception:  # an error page must never fail in turn
         log.exception("admin_error_page_failed", path=request.path)
         return web.Response(status=status, text=message, content_type="text/plain")
@@ -248,7 +258,10 @@ def parse_form(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
         return model.model_validate(dict(data))
     except ValidationError as exc:
         problems = [
-            {"field": ".".join(str(p) for p in error["loc"]), "message": str(error["msg"]).removeprefix("Value error, ")}
+            {
+                "field": ".".join(str(p) for p in error["loc"]),
+                "message": str(error["msg"]).removeprefix("Value error, "),
+            }
             for error in exc.errors(include_url=False, include_input=False)
         ]
         raise ValidationFailed("some fields are not valid", details={"errors": problems}) from None

@@ -1,6 +1,6 @@
 """Run every benchmark and write docs/benchmarks.md.
 
-    python -m benchmarks [--output docs/benchmarks.md] [--only catalog,commerce]
+python -m benchmarks [--output docs/benchmarks.md] [--only catalog,commerce]
 """
 
 from __future__ import annotations
@@ -19,7 +19,15 @@ from benchmarks.harness import BenchContext, BenchSection
 from chatcart.embedded_db import EmbeddedMongo
 
 # Order matters only for reading: database round trips first, then throughput/latency.
-MODULES = ["commerce_bench", "catalog_bench", "nlu_bench", "dialog_bench", "telegram_bench", "wechat_bench", "admin_bench"]
+MODULES = [
+    "commerce_bench",
+    "catalog_bench",
+    "nlu_bench",
+    "dialog_bench",
+    "telegram_bench",
+    "wechat_bench",
+    "admin_bench",
+]
 
 
 async def _run_module(name: str, uri: str, server_pid: int | None = None) -> BenchSection | None:

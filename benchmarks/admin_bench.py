@@ -80,15 +80,38 @@ def _product(i: int, now: datetime) -> Document:
     price = 1_000 + (i * 37) % 500_000
     sku = f"B{i:05d}-1"
     return {
-        "_id": f"B{i:05d}", "category": f"cat{i % 20}", "category_path": [f"cat{i % 20}"], "brand": f"Brand{i % 50}",
-        "title": {"zh": f"商品{i}", "en": f"Product {i}"}, "description": {"zh": "", "en": ""},
-        "tags": ["new"] if i % 7 == 0 else [], "images": [], "videos": [], "status": "on_sale" if i % 10 else "off_shelf",
-        "skus": [{"sku": sku, "specs": {"color": "black"}, "spec_labels": [], "price": _money(price),
-                  "compare_at_price": None, "weight_g": 200, "barcode": None, "tier_prices": {}}],
-        "sku_codes": [sku], "currency": "CNY", "price_min": price, "price_max": price, "sales": i % 300,
-        "created_at": now - timedelta(minutes=i), "updated_at": now,
-        "keywords": [f"product{i}", f"商品{i}", f"brand{i % 50}"], "title_keywords": [f"product{i}"],
-    }  # fmt: skip
+        "_id": f"B{i:05d}",
+        "category": f"cat{i % 20}",
+        "category_path": [f"cat{i % 20}"],
+        "brand": f"Brand{i % 50}",
+        "title": {"zh": f"商品{i}", "en": f"Product {i}"},
+        "description": {"zh": "", "en": ""},
+        "tags": ["new"] if i % 7 == 0 else [],
+        "images": [],
+        "videos": [],
+        "status": "on_sale" if i % 10 else "off_shelf",
+        "skus": [
+            {
+                "sku": sku,
+                "specs": {"color": "black"},
+                "spec_labels": [],
+                "price": _money(price),
+                "compare_at_price": None,
+                "weight_g": 200,
+                "barcode": None,
+                "tier_prices": {},
+            }
+        ],
+        "sku_codes": [sku],
+        "currency": "CNY",
+        "price_min": price,
+        "price_max": price,
+        "sales": i % 300,
+        "created_at": now - timedelta(minutes=i),
+        "updated_at": now,
+        "keywords": [f"product{i}", f"商品{i}", f"brand{i % 50}"],
+        "title_keywords": [f"product{i}"],
+    }
 
 
 def _stock(i: int, now: datetime) -> Document:
@@ -100,12 +123,19 @@ def _customer(i: int, now: datetime) -> Document:
     kind = IDENTITY_OF_CHANNEL[channel]
     value = f"+8613{i:09d}" if kind == "phone" else f"u{i}"
     return {
-        "_id": customer_id(i, now), "name": f"客户{i}", "language": "zh" if i % 3 else "en", "tier": "vip" if i % 25 == 0 else "regular",
-        "merged_into": None, "identities": [{"kind": kind, "value": value, "key": f"{kind}:{value}"}],
-        "identity_keys": [f"{kind}:{value}"], "phone": f"+8613{i:09d}", "addresses": [],
-        "created_at": _customer_created(i, now), "updated_at": now,
+        "_id": customer_id(i, now),
+        "name": f"客户{i}",
+        "language": "zh" if i % 3 else "en",
+        "tier": "vip" if i % 25 == 0 else "regular",
+        "merged_into": None,
+        "identities": [{"kind": kind, "value": value, "key": f"{kind}:{value}"}],
+        "identity_keys": [f"{kind}:{value}"],
+        "phone": f"+8613{i:09d}",
+        "addresses": [],
+        "created_at": _customer_created(i, now),
+        "updated_at": now,
         "purchases": {"orders": 0, "spent_minor": 0},
-    }  # fmt: skip
+    }
 
 
 def _conversation(i: int, now: datetime) -> Document:
@@ -117,10 +147,24 @@ def _conversation(i: int, now: datetime) -> Document:
     elif i % 1000 == 2:
         handoff = {"status": "agent", "agent_id": "someone", "since": updated}
     return {
-        "_id": f"{channel}:u{i}", "channel": channel, "channel_user_id": f"u{i}", "customer_id": customer_id(i, now),
-        "lang": "zh", "lang_locked": False, "flow": None, "step": None, "slots": {}, "suspended": [], "context": {},
-        "buttons": [], "failures": 0, "handoff": handoff, "version": 1, "created_at": updated, "updated_at": updated,
-    }  # fmt: skip
+        "_id": f"{channel}:u{i}",
+        "channel": channel,
+        "channel_user_id": f"u{i}",
+        "customer_id": customer_id(i, now),
+        "lang": "zh",
+        "lang_locked": False,
+        "flow": None,
+        "step": None,
+        "slots": {},
+        "suspended": [],
+        "context": {},
+        "buttons": [],
+        "failures": 0,
+        "handoff": handoff,
+        "version": 1,
+        "created_at": updated,
+        "updated_at": updated,
+    }
 
 
 def _order(i: int, customer: int, now: datetime) -> Document:
@@ -130,24 +174,64 @@ def _order(i: int, customer: int, now: datetime) -> Document:
     paid = created + timedelta(minutes=3) if status not in ("pending_payment", "cancelled") else None
     product = i % PRODUCTS
     return {
-        "_id": object_id(created, i), "number": f"{created:%Y%m%d}-{ORDERS - i:06d}",
-        "customer_id": customer_id(customer, now), "status": status, "channel": CHANNELS[customer % len(CHANNELS)],
-        "lines": [{"sku": f"B{product:05d}-1", "product_code": f"B{product:05d}",
-                   "title": {"zh": f"商品{product}", "en": f"Product {product}"}, "specs": {}, "image": None,
-                   "quantity": 1, "list_unit_price": _money(amount), "unit_price": _money(amount),
-                   "coupon_share": _money(0), "line_total": _money(amount), "weight_g": 200}],
-        "pricing": {"items_subtotal": _money(amount), "tier_discount": _money(0), "coupon_discount": _money(0),
-                    "shipping_fee": _money(0), "total": _money(amount)},
-        "total": _money(amount), "currency": "CNY",
-        "address": {"id": "a1", "recipient": "张三", "phone": "+8613800138000", "province": "上海市", "city": "上海市",
-                    "district": "浦东新区", "detail": "世纪大道 1 号", "postcode": None},
-        "shipment": {"method": "express", "carrier": None, "tracking_no": None, "shipped_at": None, "delivered_at": None},
+        "_id": object_id(created, i),
+        "number": f"{created:%Y%m%d}-{ORDERS - i:06d}",
+        "customer_id": customer_id(customer, now),
+        "status": status,
+        "channel": CHANNELS[customer % len(CHANNELS)],
+        "lines": [
+            {
+                "sku": f"B{product:05d}-1",
+                "product_code": f"B{product:05d}",
+                "title": {"zh": f"商品{product}", "en": f"Product {product}"},
+                "specs": {},
+                "image": None,
+                "quantity": 1,
+                "list_unit_price": _money(amount),
+                "unit_price": _money(amount),
+                "coupon_share": _money(0),
+                "line_total": _money(amount),
+                "weight_g": 200,
+            }
+        ],
+        "pricing": {
+            "items_subtotal": _money(amount),
+            "tier_discount": _money(0),
+            "coupon_discount": _money(0),
+            "shipping_fee": _money(0),
+            "total": _money(amount),
+        },
+        "total": _money(amount),
+        "currency": "CNY",
+        "address": {
+            "id": "a1",
+            "recipient": "张三",
+            "phone": "+8613800138000",
+            "province": "上海市",
+            "city": "上海市",
+            "district": "浦东新区",
+            "detail": "世纪大道 1 号",
+            "postcode": None,
+        },
+        "shipment": {
+            "method": "express",
+            "carrier": None,
+            "tracking_no": None,
+            "shipped_at": None,
+            "delivered_at": None,
+        },
         "coupon_code": None,
         "history": [{"from": None, "to": "pending_payment", "actor": "customer", "reason": "", "at": created}],
-        "created_at": created, "updated_at": created, "expires_at": None, "paid_at": paid,
-        "paid_by": f"pay{i}" if paid else None, "payment_ids": [f"pay{i}"] if paid else [],
-        "refunded": _money(0), "note": "", "notes": [],
-    }  # fmt: skip
+        "created_at": created,
+        "updated_at": created,
+        "expires_at": None,
+        "paid_at": paid,
+        "paid_by": f"pay{i}" if paid else None,
+        "payment_ids": [f"pay{i}"] if paid else [],
+        "refunded": _money(0),
+        "note": "",
+        "notes": [],
+    }
 
 
 # --- seeding ----------------------------------------------------------------------------------
@@ -179,9 +263,12 @@ async def bulk_load(db: Database, collection: str, make: Callable[[int], Documen
         rebuilt = [{key: value for key, value in spec.items() if key not in ("v", "ns")} for spec in specs]
         await db.command("createIndexes", collection, indexes=rebuilt)
     figures = LoadFigures(collection, count, inserted - started, time.perf_counter() - inserted, len(specs))
-    print(f"admin_bench: {collection}: {count:,} documents in {figures.insert_seconds:.1f} s "
-          f"({figures.docs_per_second:,.0f}/s), {len(specs)} indexes in {figures.index_seconds:.1f} s",
-          file=sys.stderr, flush=True)  # fmt: skip
+    print(
+        f"admin_bench: {collection}: {count:,} documents in {figures.insert_seconds:.1f} s "
+        f"({figures.docs_per_second:,.0f}/s), {len(specs)} indexes in {figures.index_seconds:.1f} s",
+        file=sys.stderr,
+        flush=True,
+    )
     return figures
 
 
@@ -198,8 +285,18 @@ async def seed(db: Database) -> list[LoadFigures]:
         # writes after these 140 MB of orders have overflowed it (WT_CACHE_FULL).
         await bulk_load(db, "orders", lambda i: _order(i, buyers[i], now), ORDERS),
     ]
-    await db["categories"].insert_many([{"_id": f"cat{i}", "name": {"zh": f"分类{i}", "en": f"Category {i}"},
-                                         "parent": None, "sort": i, "path": [f"cat{i}"]} for i in range(20)])  # fmt: skip
+    await db["categories"].insert_many(
+        [
+            {
+                "_id": f"cat{i}",
+                "name": {"zh": f"分类{i}", "en": f"Category {i}"},
+                "parent": None,
+                "sort": i,
+                "path": [f"cat{i}"],
+            }
+            for i in range(20)
+        ]
+    )
     return figures
 
 
@@ -227,7 +324,9 @@ class CommandTimer(CommandListener):
     def started(self, event: CommandStartedEvent) -> None:
         target = event.command.get(event.command_name)
         with self._lock:
-            self._names[event.request_id] = f"{event.command_name} {target}" if isinstance(target, str) else event.command_name
+            self._names[event.request_id] = (
+                f"{event.command_name} {target}" if isinstance(target, str) else event.command_name
+            )
 
     def succeeded(self, event: CommandSucceededEvent) -> None:
         self._finish(event.request_id, event.duration_micros)
@@ -258,15 +357,18 @@ async def sign_in(client: TestClient[web.Request, web.Application], username: st
     token = CSRF.search(await page.text())
     if token is None:
         raise RuntimeError("the login page has no CSRF token")
-    response = await client.post("/admin/login", data={"_csrf": token.group(1), "username": username,
-                                                       "password": password, "next": "/admin/"},
-                                 allow_redirects=False)  # fmt: skip
+    response = await client.post(
+        "/admin/login",
+        data={"_csrf": token.group(1), "username": username, "password": password, "next": "/admin/"},
+        allow_redirects=False,
+    )
     if response.status != 303:
         raise RuntimeError(f"sign-in failed ({response.status})")
 
 
-async def measure_page(ctx: BenchContext, timer: CommandTimer, client: TestClient[web.Request, web.Application],
-                       path: str) -> dict[str, Any]:  # fmt: skip
+async def measure_page(
+    ctx: BenchContext, timer: CommandTimer, client: TestClient[web.Request, web.Application], path: str
+) -> dict[str, Any]:
     samples: list[float] = []
     commands = 0
     slowest: dict[str, list[float]] = {}
@@ -303,8 +405,9 @@ async def run(ctx: BenchContext) -> BenchSection:
     timer = CommandTimer()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(mongodb_uri=ctx.mongo_uri, db_name=db_name, data_dir=Path(tmp))
-        async with running_container(settings, with_nlu=False, with_dialogs=False,
-                                     listeners=[ctx.counter, timer]) as container:  # fmt: skip
+        async with running_container(
+            settings, with_nlu=False, with_dialogs=False, listeners=[ctx.counter, timer]
+        ) as container:
             try:
                 app = build_app(container)
                 if ADMIN_APP not in app:
@@ -320,17 +423,40 @@ async def run(ctx: BenchContext) -> BenchSection:
                 async with TestClient(TestServer(app)) as client:
                     await sign_in(client, BENCH_USER, password)
                     rows = await _measure_pages(ctx, timer, client, container.db, section)
-                section.table(["page", "path", "p50 ms", "p99 ms", "DB commands", "slowest command (p50)",
-                               f"< {TARGET_MS:.0f} ms"], rows)  # fmt: skip
-                section.table(["collection", "documents", "insert s", "docs/s", "indexes", "index build s"],
-                              [[f.collection, f"{f.documents:,}", f"{f.insert_seconds:.1f}", f"{f.docs_per_second:,.0f}",
-                                f.indexes, f"{f.index_seconds:.1f}"] for f in loads])  # fmt: skip
+                section.table(
+                    [
+                        "page",
+                        "path",
+                        "p50 ms",
+                        "p99 ms",
+                        "DB commands",
+                        "slowest command (p50)",
+                        f"< {TARGET_MS:.0f} ms",
+                    ],
+                    rows,
+                )
+                section.table(
+                    ["collection", "documents", "insert s", "docs/s", "indexes", "index build s"],
+                    [
+                        [
+                            f.collection,
+                            f"{f.documents:,}",
+                            f"{f.insert_seconds:.1f}",
+                            f"{f.docs_per_second:,.0f}",
+                            f.indexes,
+                            f"{f.index_seconds:.1f}",
+                        ]
+                        for f in loads
+                    ],
+                )
                 section.figures["seed_seconds"] = round(seed_seconds, 1)
-                section.note(f"Seeded in {seed_seconds:.1f} s (unordered insert_many of {INSERT_BATCH:,}, indexes "
-                             f"rebuilt after the load; the {stat_days} days of order figures recounted from the "
-                             f"orders in {stats_seconds:.1f} s). {REPEATS} requests per page after {WARM_UPS} warm-ups; "
-                             "DB commands include the 2 of the session check (token, staff). "
-                             "Also seeded: one conversation per customer.")  # fmt: skip
+                section.note(
+                    f"Seeded in {seed_seconds:.1f} s (unordered insert_many of {INSERT_BATCH:,}, indexes "
+                    f"rebuilt after the load; the {stat_days} days of order figures recounted from the "
+                    f"orders in {stats_seconds:.1f} s). {REPEATS} requests per page after {WARM_UPS} warm-ups; "
+                    "DB commands include the 2 of the session check (token, staff). "
+                    "Also seeded: one conversation per customer."
+                )
             finally:
                 await _drop(container.db)
     return section
@@ -347,28 +473,54 @@ async def _drop(db: Database) -> None:
         print(f"admin_bench: could not drop {db.name}: {str(exc)[:120]}", file=sys.stderr, flush=True)
 
 
-async def _measure_pages(ctx: BenchContext, timer: CommandTimer, client: TestClient[web.Request, web.Application],
-                         db: Database, section: BenchSection) -> list[list[object]]:  # fmt: skip
+async def _measure_pages(
+    ctx: BenchContext,
+    timer: CommandTimer,
+    client: TestClient[web.Request, web.Application],
+    db: Database,
+    section: BenchSection,
+) -> list[list[object]]:
     order = await db["orders"].find_one({"status": "paid"}, {"_id": 1, "customer_id": 1})
     if order is None:
         raise RuntimeError("the seeded data has no paid order")
     pages = {
-        "dashboard": "/admin/", "products": "/admin/products", "products search": "/admin/products?q=product123",
-        "product edit": "/admin/products/B00123", "inventory": "/admin/inventory", "low stock": "/admin/inventory?view=low",
-        "orders": "/admin/orders", "orders: status + channel": "/admin/orders?status=paid&channel=telegram",
+        "dashboard": "/admin/",
+        "products": "/admin/products",
+        "products search": "/admin/products?q=product123",
+        "product edit": "/admin/products/B00123",
+        "inventory": "/admin/inventory",
+        "low stock": "/admin/inventory?view=low",
+        "orders": "/admin/orders",
+        "orders: status + channel": "/admin/orders?status=paid&channel=telegram",
         "orders: number prefix": f"/admin/orders?number={utcnow():%Y%m}",
-        "order detail": f"/admin/orders/{order['_id']}", "customers": "/admin/customers",
-        "customers: search": "/admin/customers?q=客户123", "customer detail": f"/admin/customers/{order['customer_id']}",
-        "after-sales": "/admin/aftersales", "audit log": "/admin/audit", "console": "/admin/console",
-    }  # fmt: skip
+        "order detail": f"/admin/orders/{order['_id']}",
+        "customers": "/admin/customers",
+        "customers: search": "/admin/customers?q=客户123",
+        "customer detail": f"/admin/customers/{order['customer_id']}",
+        "after-sales": "/admin/aftersales",
+        "audit log": "/admin/audit",
+        "console": "/admin/console",
+    }
     rows: list[list[object]] = []
     for name, path in pages.items():
         figures = await measure_page(ctx, timer, client, path)
         section.figures[name] = figures
         verdict = "ok" if figures["p50_ms"] < TARGET_MS else "SLOW"
-        rows.append([name, f"`{path.split('?')[0]}`", figures["p50_ms"], figures["p99_ms"], figures["db_commands"],
-                     figures.get("slowest_command", "-"), verdict])  # fmt: skip
-        print(f"admin_bench: {name}: p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms, "
-              f"{figures['db_commands']} commands, slowest {figures.get('slowest_command')}",
-              file=sys.stderr, flush=True)  # fmt: skip
+        rows.append(
+            [
+                name,
+                f"`{path.split('?')[0]}`",
+                figures["p50_ms"],
+                figures["p99_ms"],
+                figures["db_commands"],
+                figures.get("slowest_command", "-"),
+                verdict,
+            ]
+        )
+        print(
+            f"admin_bench: {name}: p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms, "
+            f"{figures['db_commands']} commands, slowest {figures.get('slowest_command')}",
+            file=sys.stderr,
+            flush=True,
+        )
     return rows

@@ -74,9 +74,11 @@ async def run(context: BenchContext) -> BenchSection:
         sku_codes = [s["sku"] for p in data["products"] for s in p["skus"]]
         for start in range(0, len(sku_codes), 5000):
             await db["inventory"].insert_many(
-                [{"_id": sku, "available": (start + i) % 3, "reserved": 0}
-                 for i, sku in enumerate(sku_codes[start : start + 5000])]
-            )  # fmt: skip
+                [
+                    {"_id": sku, "available": (start + i) % 3, "reserved": 0}
+                    for i, sku in enumerate(sku_codes[start : start + 5000])
+                ]
+            )
 
         started = time.perf_counter()
         with context.counter.measure() as cold:
@@ -86,12 +88,24 @@ async def run(context: BenchContext) -> BenchSection:
         section.table(
             ["import", "products", "SKUs", "seconds", "products/s", "database commands"],
             [
-                ["first import (validate + keywords + one transaction)", size, skus, f"{import_seconds:.1f}",
-                 f"{size / import_seconds:,.0f}", imported.count],
-                ["re-import, nothing changed", size, skus, f"{reimport_seconds:.1f}",
-                 f"{size / reimport_seconds:,.0f}", "-"],
+                [
+                    "first import (validate + keywords + one transaction)",
+                    size,
+                    skus,
+                    f"{import_seconds:.1f}",
+                    f"{size / import_seconds:,.0f}",
+                    imported.count,
+                ],
+                [
+                    "re-import, nothing changed",
+                    size,
+                    skus,
+                    f"{reimport_seconds:.1f}",
+                    f"{size / reimport_seconds:,.0f}",
+                    "-",
+                ],
             ],
-        )  # fmt: skip
+        )
 
         rows: list[list[object]] = []
         for name, query in QUERIES.items():

@@ -27,16 +27,24 @@ from commerce.services import Commerce, CommerceConfig, build_commerce, ensure_a
 ROUNDS = 60
 BENCH_SECRET = "bench-only-sandbox-secret-0123"  # noqa: S105 - a throwaway test value
 T = TypeVar("T")
-ADDRESS = AddressIn.model_validate({
-    "recipient": "张三", "phone": "13800138000", "region": {"province": "上海市", "city": "上海市", "district": "浦东新区"},
-    "detail": "世纪大道100号",
-})  # fmt: skip
+ADDRESS = AddressIn.model_validate(
+    {
+        "recipient": "张三",
+        "phone": "13800138000",
+        "region": {"province": "上海市", "city": "上海市", "district": "浦东新区"},
+        "detail": "世纪大道100号",
+    }
+)
 
 
 async def _setup(commerce: Commerce, skus: int = 3, stock: int = 100_000) -> list[str]:
     codes = [f"B-{i}" for i in range(skus)]
-    product = Product(code="BENCH", category="bench", title=LocalizedText("基准商品", "Bench product"),
-                      skus=tuple(Sku(sku=c, price=Money(9900 + i, "CNY"), weight_g=300) for i, c in enumerate(codes)))  # fmt: skip
+    product = Product(
+        code="BENCH",
+        category="bench",
+        title=LocalizedText("基准商品", "Bench product"),
+        skus=tuple(Sku(sku=c, price=Money(9900 + i, "CNY"), weight_g=300) for i, c in enumerate(codes)),
+    )
     await commerce.catalog.repository.upsert_products([product])
     await commerce.inventory.set_levels(dict.fromkeys(codes, stock), "bench stock")
     await seed_demo_coupons(commerce.promotions)
@@ -71,17 +79,30 @@ async def run(context: BenchContext) -> BenchSection:
         section.figures[f"{name}_p99_ms"] = figures["p99_ms"]
     section.table(["operation", "db commands (max)", "budget", "p50 ms", "p99 ms"], rows)
     section.note(f"{ROUNDS} rounds; checkout = 3-line cart, SAVE20 coupon, Idempotency-Key; latency on this machine.")
-    section.table(["concurrent checkouts", "100 buyers, 100 units", "flash sale: 300 buyers, 50 units"],
-                  [[k, served[k], flash[k]] for k in flash])  # fmt: skip
-    section.note("Every buyer places a real order (reserve stock, price, write the order) at the same time; "
-                 "in the flash sale 250 are refused with a clear OutOfStock, and stock never goes below zero.")
+    section.table(
+        ["concurrent checkouts", "100 buyers, 100 units", "flash sale: 300 buyers, 50 units"],
+        [[k, served[k], flash[k]] for k in flash],
+    )
+    section.note(
+        "Every buyer places a real order (reserve stock, price, write the order) at the same time; "
+        "in the flash sale 250 are refused with a clear OutOfStock, and stock never goes below zero."
+    )
     section.figures.update({f"flash_{k}": v for k, v in flash.items()})
-    section.table(["guarded update returning the document, 20,000 documents in the collection", "p50 ms",
-                   "server CPU is spent on"], [
-        ["driver `find_one_and_update` (findAndModify)", scale["native"], "a scan of the collection on SecantusDB"],
-        ["`commerce.atomic.find_one_and_update`", scale["chatcart"],
-         "an index lookup (a transaction of update + read on SecantusDB, findAndModify elsewhere)"],
-    ])  # fmt: skip
+    section.table(
+        [
+            "guarded update returning the document, 20,000 documents in the collection",
+            "p50 ms",
+            "server CPU is spent on",
+        ],
+        [
+            ["driver `find_one_and_update` (findAndModify)", scale["native"], "a scan of the collection on SecantusDB"],
+            [
+                "`commerce.atomic.find_one_and_update`",
+                scale["chatcart"],
+                "an index lookup (a transaction of update + read on SecantusDB, findAndModify elsewhere)",
+            ],
+        ],
+    )
     section.figures["find_and_modify_at_20k"] = scale
     section.figures.update({f"checkout_100_{k}": v for k, v in served.items()})
     return section
@@ -95,19 +116,27 @@ async def _find_and_modify_at_scale(db: Database, documents: int = 20_000, round
     ours: list[float] = []
     for i in range(rounds):
         started = time.perf_counter()
-        await orders.find_one_and_update({"_id": f"o{i}", "status": "pending_payment"}, {"$set": {"status": "paid"}},
-                                         return_document=ReturnDocument.AFTER)  # fmt: skip
+        await orders.find_one_and_update(
+            {"_id": f"o{i}", "status": "pending_payment"},
+            {"$set": {"status": "paid"}},
+            return_document=ReturnDocument.AFTER,
+        )
         native.append(time.perf_counter() - started)
         started = time.perf_counter()
-        await find_one_and_update(orders, {"_id": f"o{rounds + i}", "status": "pending_payment"},
-                                  {"$set": {"status": "paid"}}, return_document=ReturnDocument.AFTER)  # fmt: skip
+        await find_one_and_update(
+            orders,
+            {"_id": f"o{rounds + i}", "status": "pending_payment"},
+            {"$set": {"status": "paid"}},
+            return_document=ReturnDocument.AFTER,
+        )
         ours.append(time.perf_counter() - started)
     await orders.drop()
     return {"native": summary_ms(native)["p50_ms"], "chatcart": summary_ms(ours)["p50_ms"]}
 
 
-async def _measure(context: BenchContext, name: str, counts: dict[str, int], latency: dict[str, list[float]],
-                   operation: Awaitable[T]) -> T:  # fmt: skip
+async def _measure(
+    context: BenchContext, name: str, counts: dict[str, int], latency: dict[str, list[float]], operation: Awaitable[T]
+) -> T:
     """Run one operation, keeping its latency and the largest command count seen."""
     with context.counter.measure() as measured:
         started = time.perf_counter()
@@ -117,34 +146,53 @@ async def _measure(context: BenchContext, name: str, counts: dict[str, int], lat
     return result
 
 
-async def _round(context: BenchContext, commerce: Commerce, skus: list[str], round_: int, counts: dict[str, int],
-                 latency: dict[str, list[float]]) -> None:  # fmt: skip
+async def _round(
+    context: BenchContext,
+    commerce: Commerce,
+    skus: list[str],
+    round_: int,
+    counts: dict[str, int],
+    latency: dict[str, list[float]],
+) -> None:
     customer = await commerce.customers.identify("web_session", f"bench-{round_}")
     await commerce.customers.add_address(customer.id, ADDRESS)
     for sku in skus:
         await _measure(context, "add_to_cart", counts, latency, commerce.carts.add(customer.id, sku, 1))
     await _measure(context, "cart_view", counts, latency, commerce.carts.view(customer.id))
-    order = await _measure(context, "checkout", counts, latency, commerce.orders.create_order(
-        customer.id, shipping_method="express", coupon_code="SAVE20", idempotency_key=f"k{round_}"))
+    order = await _measure(
+        context,
+        "checkout",
+        counts,
+        latency,
+        commerce.orders.create_order(
+            customer.id, shipping_method="express", coupon_code="SAVE20", idempotency_key=f"k{round_}"
+        ),
+    )
     payment = await commerce.payments.start(order.number)
     headers, body = commerce.payments.sandbox.build_notification(payment, succeeded=True)
-    await _measure(context, "payment_notify", counts, latency,
-                   commerce.payments.handle_notification("sandbox", headers, body))
+    await _measure(
+        context, "payment_notify", counts, latency, commerce.payments.handle_notification("sandbox", headers, body)
+    )
 
 
-async def _flash_sale(commerce: Commerce, buyers: int = 300, units: int = 50, prefix: str = "flash") -> dict[str, object]:
+async def _flash_sale(
+    commerce: Commerce, buyers: int = 300, units: int = 50, prefix: str = "flash"
+) -> dict[str, object]:
     """`buyers` concurrent checkouts of one SKU with `units` in stock."""
     sku = f"{prefix.upper()}-1"
-    product = Product(code=prefix.upper(), category="bench", title=LocalizedText("秒杀", "Flash sale"),
-                      skus=(Sku(sku=sku, price=Money(100, "CNY"), weight_g=100),))  # fmt: skip
+    product = Product(
+        code=prefix.upper(),
+        category="bench",
+        title=LocalizedText("秒杀", "Flash sale"),
+        skus=(Sku(sku=sku, price=Money(100, "CNY"), weight_g=100),),
+    )
     await commerce.catalog.repository.upsert_products([product])
     await commerce.inventory.set_levels({sku: units}, "flash sale")
     customers = [await commerce.customers.identify("web_session", f"{prefix}-{i}") for i in range(buyers)]
 
     async def buy(customer_id: str) -> bool:
         try:
-            await commerce.orders.create_order(customer_id, shipping_method="pickup", lines={sku: 1},
-                                               address=ADDRESS)  # fmt: skip
+            await commerce.orders.create_order(customer_id, shipping_method="pickup", lines={sku: 1}, address=ADDRESS)
             return True
         except OutOfStock:
             return False
@@ -153,6 +201,12 @@ async def _flash_sale(commerce: Commerce, buyers: int = 300, units: int = 50, pr
     results = await asyncio.gather(*(buy(c.id) for c in customers))
     elapsed = time.perf_counter() - started
     level = (await commerce.inventory.get_levels([sku]))[sku]
-    return {"buyers": buyers, "units": units, "orders": sum(results), "refused": results.count(False),
-            "available_after": level.available, "seconds": round(elapsed, 3),
-            "checkouts_per_second": round(buyers / elapsed, 1)}  # fmt: skip
+    return {
+        "buyers": buyers,
+        "units": units,
+        "orders": sum(results),
+        "refused": results.count(False),
+        "available_after": level.available,
+        "seconds": round(elapsed, 3),
+        "checkouts_per_second": round(buyers / elapsed, 1),
+    }

@@ -22,14 +22,32 @@ from typing import Any
 from benchmarks.harness import BenchContext, BenchSection, summary_ms
 
 CONVERSATION_ZH = [
-    "你好", "有没有蓝牙耳机", "第一个", "黑色的加入购物车", "购物车", "结账",
-    "张三 13800138000 上海市浦东新区世纪大道100号", "@快递", "不用了", "确认", "!pay", "我的订单到哪了",
-]  # fmt: skip
+    "你好",
+    "有没有蓝牙耳机",
+    "第一个",
+    "黑色的加入购物车",
+    "购物车",
+    "结账",
+    "张三 13800138000 上海市浦东新区世纪大道100号",
+    "@快递",
+    "不用了",
+    "确认",
+    "!pay",
+    "我的订单到哪了",
+]
 CONVERSATION_EN = [
-    "hello", "do you have power banks?", "the first one", "add the 20000mAh one to my cart", "checkout",
-    "John Smith, 13800138000, 100 Century Ave, Pudong, Shanghai", "@Express", "WELCOME10", "yes", "!pay",
+    "hello",
+    "do you have power banks?",
+    "the first one",
+    "add the 20000mAh one to my cart",
+    "checkout",
+    "John Smith, 13800138000, 100 Century Ave, Pudong, Shanghai",
+    "@Express",
+    "WELCOME10",
+    "yes",
+    "!pay",
     "where is my order?",
-]  # fmt: skip
+]
 
 
 async def _shop(db: Any, data_dir: Path) -> Any:
@@ -55,8 +73,13 @@ async def _conversation(commerce: Any, engine: Any, user: str, lines: list[str],
     from bot.terminal.runner import ChatRunner
     from dialogs.shop_adapter import CommerceSandbox
 
-    runner = ChatRunner(engine, engine.services.shop, CommerceSandbox(commerce), user=user,
-                        dispatch_events=commerce.events.dispatch_once)  # fmt: skip
+    runner = ChatRunner(
+        engine,
+        engine.services.shop,
+        CommerceSandbox(commerce),
+        user=user,
+        dispatch_events=commerce.events.dispatch_once,
+    )
     errors = 0
     for line in lines:
         output = await runner.run_line(line)
@@ -101,14 +124,33 @@ async def run(context: BenchContext) -> BenchSection:
     seq, par = summary_ms(sequential), summary_ms(parallel)
     section.table(
         ["mode", "turns", "turns/s", "p50 ms", "p99 ms", "mean ms"],
-        [["sequential", len(sequential), round(len(sequential) / seq_elapsed, 1), seq["p50_ms"], seq["p99_ms"],
-          seq["mean_ms"]],
-         [f"{concurrency} customers at once", len(parallel), round(len(parallel) / par_elapsed, 1), par["p50_ms"],
-          par["p99_ms"], par["mean_ms"]]],
-    )  # fmt: skip
+        [
+            [
+                "sequential",
+                len(sequential),
+                round(len(sequential) / seq_elapsed, 1),
+                seq["p50_ms"],
+                seq["p99_ms"],
+                seq["mean_ms"],
+            ],
+            [
+                f"{concurrency} customers at once",
+                len(parallel),
+                round(len(parallel) / par_elapsed, 1),
+                par["p50_ms"],
+                par["p99_ms"],
+                par["mean_ms"],
+            ],
+        ],
+    )
     target = "met" if seq["p99_ms"] <= 50 else "NOT met"
     section.note(f"Target p99 <= 50 ms per turn (sequential): {target}. Script errors: {errors}.")
-    section.figures.update({"dialog_turns_per_s": round(len(sequential) / seq_elapsed, 1),
-                            "dialog_p99_ms": seq["p99_ms"], "dialog_parallel_p99_ms": par["p99_ms"],
-                            "dialog_errors": errors})  # fmt: skip
+    section.figures.update(
+        {
+            "dialog_turns_per_s": round(len(sequential) / seq_elapsed, 1),
+            "dialog_p99_ms": seq["p99_ms"],
+            "dialog_parallel_p99_ms": par["p99_ms"],
+            "dialog_errors": errors,
+        }
+    )
     return section

@@ -62,8 +62,11 @@ def _latency(engine: BuiltinNluEngine, texts: list[str]) -> list[float]:
 def _memory_added_mb(model_dir: Path, texts: list[str]) -> float:
     output = subprocess.run(  # noqa: S603 - our own interpreter and probe script
         [sys.executable, "-c", _MEMORY_PROBE, str(model_dir), json.dumps(texts[:200], ensure_ascii=False)],
-        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     figures = json.loads(output.stdout.strip().splitlines()[-1])
     return round(figures["after_mb"] - figures["before_mb"], 1)
 
@@ -155,13 +158,31 @@ def to_section(figures: dict[str, Any]) -> BenchSection:
             continue
         accuracy, latency = data["accuracy"], data["latency"]
         memory = data.get("memory_added_mb", data.get("server_rss_mb"))
-        rows.append([name, accuracy["zh"], accuracy["en"], accuracy["zh_entity_f1"], accuracy["en_entity_f1"],
-                     latency["p50_ms"], latency["p99_ms"], memory])  # fmt: skip
+        rows.append(
+            [
+                name,
+                accuracy["zh"],
+                accuracy["en"],
+                accuracy["zh_entity_f1"],
+                accuracy["en_entity_f1"],
+                latency["p50_ms"],
+                latency["p99_ms"],
+                memory,
+            ]
+        )
     section.table(
-        ["engine", "intent acc. zh", "intent acc. en", "entity F1 zh", "entity F1 en", "parse p50 ms", "parse p99 ms",
-         "memory MB"],
+        [
+            "engine",
+            "intent acc. zh",
+            "intent acc. en",
+            "entity F1 zh",
+            "entity F1 en",
+            "parse p50 ms",
+            "parse p99 ms",
+            "memory MB",
+        ],
         rows,
-    )  # fmt: skip
+    )
     builtin = figures["builtin"]
     section.note(
         f"{figures['held_out_examples']} held-out sentences (nlu/data/test, never trained on). Builtin: trains in "

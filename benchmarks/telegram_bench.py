@@ -75,8 +75,12 @@ async def _drive(url: str, fake: FakeTelegramAPI, users: int, *, first_user: int
         await asyncio.gather(*(conversation(first_user + i) for i in range(users)))
         elapsed = time.perf_counter() - started
     updates = users * len(MESSAGES)
-    return {"updates": updates, "seconds": round(elapsed, 3), "updates_per_s": round(updates / elapsed, 1),
-            **summary_ms(latencies)}  # fmt: skip
+    return {
+        "updates": updates,
+        "seconds": round(elapsed, 3),
+        "updates_per_s": round(updates / elapsed, 1),
+        **summary_ms(latencies),
+    }
 
 
 async def _dialog_only(dialogs: Any, users: int, *, first_user: int) -> dict[str, Any]:
@@ -98,8 +102,12 @@ async def _dialog_only(dialogs: Any, users: int, *, first_user: int) -> dict[str
     await asyncio.gather(*(conversation(first_user + i) for i in range(users)))
     elapsed = time.perf_counter() - started
     updates = users * len(MESSAGES)
-    return {"updates": updates, "seconds": round(elapsed, 3), "updates_per_s": round(updates / elapsed, 1),
-            **summary_ms(latencies)}  # fmt: skip
+    return {
+        "updates": updates,
+        "seconds": round(elapsed, 3),
+        "updates_per_s": round(updates / elapsed, 1),
+        **summary_ms(latencies),
+    }
 
 
 @contextlib.asynccontextmanager
@@ -116,7 +124,8 @@ async def _echo_server(fake: FakeTelegramAPI) -> AsyncIterator[str]:
     dispatcher.include_router(router)
     app = web.Application()
     SimpleRequestHandler(dispatcher, bot, secret_token=SECRET, handle_in_background=False).register(
-        app, path="/telegram/webhook")  # fmt: skip
+        app, path="/telegram/webhook"
+    )
     runner, url = await _serve(app)
     try:
         await _drive(url, fake, CONCURRENT_USERS, first_user=ECHO_USERS - CONCURRENT_USERS)  # warm-up, as for chatcart
@@ -133,8 +142,12 @@ async def _chatcart_server(context: BenchContext, fake: FakeTelegramAPI) -> Asyn
     from dialogs import build_dialog_engine
 
     data_dir = Path(os.environ.get("CHATCART_BENCH_DATA_DIR", "var/bench")) / "telegram"
-    settings = Settings(mongodb_uri=context.mongo_uri, db_name=f"bench_tg_{uuid.uuid4().hex[:8]}",
-                        data_dir=data_dir, payment_sandbox_secret="telegram-bench-sandbox-secret")  # noqa: S106
+    settings = Settings(
+        mongodb_uri=context.mongo_uri,
+        db_name=f"bench_tg_{uuid.uuid4().hex[:8]}",
+        data_dir=data_dir,
+        payment_sandbox_secret="telegram-bench-sandbox-secret",  # noqa: S106
+    )
     try:
         async with running_container(settings, with_nlu=False, with_dialogs=False) as container:
             await seed_demo_store(container.commerce, data_dir)
@@ -142,9 +155,14 @@ async def _chatcart_server(context: BenchContext, fake: FakeTelegramAPI) -> Asyn
             vocabulary = await container.commerce.catalog.vocabulary()
             container.nlu.update_vocabulary(**nlu_vocabulary(vocabulary))
             container.dialogs = build_dialog_engine(commerce=container.commerce, nlu=container.nlu, db=container.db)
-            config = TelegramConfig(token=fake.token, webhook_secret=SECRET, api_base=fake.base_url,
-                                    media_root=data_dir / "media", global_rate_per_second=1e6,
-                                    chat_rate_per_second=1e6)  # fmt: skip
+            config = TelegramConfig(
+                token=fake.token,
+                webhook_secret=SECRET,
+                api_base=fake.base_url,
+                media_root=data_dir / "media",
+                global_rate_per_second=1e6,
+                chat_rate_per_second=1e6,
+            )
             channel = TelegramChannel(config, container.db, container.dialogs)
             await channel.ensure_indexes()
             app = web.Application()
@@ -162,7 +180,9 @@ async def _chatcart_server(context: BenchContext, fake: FakeTelegramAPI) -> Asyn
         await context.client.drop_database(settings.db_name)
 
 
-async def _round(url: str, fake: FakeTelegramAPI, users: int, first_user: int, server_pid: int | None) -> dict[str, Any]:
+async def _round(
+    url: str, fake: FakeTelegramAPI, users: int, first_user: int, server_pid: int | None
+) -> dict[str, Any]:
     """One measured run, with the CPU time it cost this process (the pipeline, the load driver and
     the fake Bot API) and the database server, per update."""
     database_before = process_cpu_seconds(server_pid) if server_pid else None
@@ -185,8 +205,11 @@ async def run(context: BenchContext) -> BenchSection:
     section = BenchSection("Telegram webhook throughput")
     echo_runs: list[dict[str, Any]] = []
     chatcart_runs: list[dict[str, Any]] = []
-    async with FakeTelegramAPI() as fake, _echo_server(fake) as echo_url, \
-            _chatcart_server(context, fake) as (chatcart_url, dialogs):  # fmt: skip
+    async with (
+        FakeTelegramAPI() as fake,
+        _echo_server(fake) as echo_url,
+        _chatcart_server(context, fake) as (chatcart_url, dialogs),
+    ):
         # As `chatcart serve` does after start-up: what lives for the whole process (NLU model,
         # catalog index, both apps) leaves the cyclic GC's generations. Without it, full
         # collections scanning chatcart's large heap stall the echo too (p99 ~190 ms instead of
@@ -196,40 +219,71 @@ async def run(context: BenchContext) -> BenchSection:
         # Interleaved rounds, new users each time: a slow moment of this shared machine hits one
         # round of each pipeline rather than all of one; the medians are compared.
         for round_number in range(ROUNDS):
-            echo_runs.append(await _round(echo_url, fake, users, ECHO_USERS + round_number * users,
-                                          context.server_pid))  # fmt: skip
-            chatcart_runs.append(await _round(chatcart_url, fake, users, CHATCART_USERS + round_number * users,
-                                              context.server_pid))  # fmt: skip
+            echo_runs.append(await _round(echo_url, fake, users, ECHO_USERS + round_number * users, context.server_pid))
+            chatcart_runs.append(
+                await _round(chatcart_url, fake, users, CHATCART_USERS + round_number * users, context.server_pid)
+            )
         dialog = await _dialog_only(dialogs, users, first_user=DIALOG_USERS)
         gc.unfreeze()
-        sent = sum(1 for call in fake.sent() if call.chat_id is not None and CHATCART_USERS <= call.chat_id < DIALOG_USERS)
+        sent = sum(
+            1 for call in fake.sent() if call.chat_id is not None and CHATCART_USERS <= call.chat_id < DIALOG_USERS
+        )
     echo, chatcart = _median(echo_runs), _median(chatcart_runs)
     ratio = chatcart["updates_per_s"] / echo["updates_per_s"] if echo["updates_per_s"] else 0.0
     ratios = [c["updates_per_s"] / e["updates_per_s"] for e, c in zip(echo_runs, chatcart_runs, strict=True)]
-    section.table(["pipeline", "updates", "updates/s (median of rounds)", "each round", "p50 ms", "p99 ms"], [
-        ["aiogram echo (baseline)", echo["updates"], echo["updates_per_s"],
-         " / ".join(str(r["updates_per_s"]) for r in echo_runs), echo["p50_ms"], echo["p99_ms"]],
-        ["chatcart webhook -> dialog -> Bot API", chatcart["updates"], chatcart["updates_per_s"],
-         " / ".join(str(r["updates_per_s"]) for r in chatcart_runs), chatcart["p50_ms"], chatcart["p99_ms"]],
-        ["dialog engine alone (no Telegram)", dialog["updates"], dialog["updates_per_s"], "", dialog["p50_ms"],
-         dialog["p99_ms"]],
-    ])  # fmt: skip
+    section.table(
+        ["pipeline", "updates", "updates/s (median of rounds)", "each round", "p50 ms", "p99 ms"],
+        [
+            [
+                "aiogram echo (baseline)",
+                echo["updates"],
+                echo["updates_per_s"],
+                " / ".join(str(r["updates_per_s"]) for r in echo_runs),
+                echo["p50_ms"],
+                echo["p99_ms"],
+            ],
+            [
+                "chatcart webhook -> dialog -> Bot API",
+                chatcart["updates"],
+                chatcart["updates_per_s"],
+                " / ".join(str(r["updates_per_s"]) for r in chatcart_runs),
+                chatcart["p50_ms"],
+                chatcart["p99_ms"],
+            ],
+            [
+                "dialog engine alone (no Telegram)",
+                dialog["updates"],
+                dialog["updates_per_s"],
+                "",
+                dialog["p50_ms"],
+                dialog["p99_ms"],
+            ],
+        ],
+    )
     verdict = "meets" if ratio >= TARGET_RATIO else "MISSES"
-    section.note(f"chatcart/echo throughput ratio (medians): **{ratio:.3f}** ({verdict} the target of ≥ {TARGET_RATIO}); "
-                 f"per round: {', '.join(f'{r:.2f}' for r in ratios)}. {ROUNDS} interleaved rounds of {users} users × "
-                 f"{len(MESSAGES)} messages per pipeline; {CONCURRENT_USERS} users at a time, each waiting for its "
-                 f"reply; rate limits lifted; fake Bot API on loopback; {sent} replies sent for "
-                 f"{sum(r['updates'] for r in chatcart_runs)} chatcart updates, {fake.webhook_replies} of them "
-                 f"as the webhook response's method call (executed on the fake API as Telegram would). Both run in one process prepared "
-                 f"as `chatcart serve` prepares its own (gc.freeze after start-up; aiogram's reply models kept "
-                 f"built, which holds for the echo too).")  # fmt: skip
+    section.note(
+        f"chatcart/echo throughput ratio (medians): **{ratio:.3f}** ({verdict} the target of ≥ {TARGET_RATIO}); "
+        f"per round: {', '.join(f'{r:.2f}' for r in ratios)}. {ROUNDS} interleaved rounds of {users} users × "
+        f"{len(MESSAGES)} messages per pipeline; {CONCURRENT_USERS} users at a time, each waiting for its "
+        f"reply; rate limits lifted; fake Bot API on loopback; {sent} replies sent for "
+        f"{sum(r['updates'] for r in chatcart_runs)} chatcart updates, {fake.webhook_replies} of them "
+        f"as the webhook response's method call (executed on the fake API as Telegram would). Both run in one process prepared "
+        f"as `chatcart serve` prepares its own (gc.freeze after start-up; aiogram's reply models kept "
+        f"built, which holds for the echo too)."
+    )
     if "database_cpu_ms" in chatcart:
-        section.table(["CPU per update (median round)", "this process (pipeline + driver + fake API)", "database server"], [
-            ["aiogram echo", echo["process_cpu_ms"], echo.get("database_cpu_ms", "")],
-            ["chatcart", chatcart["process_cpu_ms"], chatcart["database_cpu_ms"]],
-        ])  # fmt: skip
-        section.note("CPU milliseconds are this machine's: with 2 cores and the two processes each near one core, "
-                     "chatcart's throughput is bounded by the larger of its two figures.")  # fmt: skip
-    section.figures.update({"echo": echo_runs, "chatcart": chatcart_runs, "dialog_only": dialog,
-                            "ratio": round(ratio, 3)})  # fmt: skip
+        section.table(
+            ["CPU per update (median round)", "this process (pipeline + driver + fake API)", "database server"],
+            [
+                ["aiogram echo", echo["process_cpu_ms"], echo.get("database_cpu_ms", "")],
+                ["chatcart", chatcart["process_cpu_ms"], chatcart["database_cpu_ms"]],
+            ],
+        )
+        section.note(
+            "CPU milliseconds are this machine's: with 2 cores and the two processes each near one core, "
+            "chatcart's throughput is bounded by the larger of its two figures."
+        )
+    section.figures.update(
+        {"echo": echo_runs, "chatcart": chatcart_runs, "dialog_only": dialog, "ratio": round(ratio, 3)}
+    )
     return section

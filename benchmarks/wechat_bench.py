@@ -47,9 +47,16 @@ async def _endpoint(ctx: BenchContext, sim: WeChatSimulator) -> AsyncIterator[An
         try:
             async with running_container(settings) as container:
                 await container.commerce.catalog.import_catalog(demo_store_data())
-                config = WeChatConfig(app_id=APP_ID, app_secret=APP_SECRET, token=TOKEN, encoding_aes_key=AES_KEY,
-                                      api_base=sim.base_url, oauth_base=sim.base_url, public_base_url=base,
-                                      templates=TemplateIds())  # fmt: skip
+                config = WeChatConfig(
+                    app_id=APP_ID,
+                    app_secret=APP_SECRET,
+                    token=TOKEN,
+                    encoding_aes_key=AES_KEY,
+                    api_base=sim.base_url,
+                    oauth_base=sim.base_url,
+                    public_base_url=base,
+                    templates=TemplateIds(),
+                )
                 app = web.Application()
                 channel = setup_wechat(app, container, config)
                 server = TestServer(app, host="127.0.0.1", port=port)
@@ -97,16 +104,29 @@ async def run(ctx: BenchContext) -> BenchSection:
                 latencies, passive, seconds = await _load(sim, users, per_user, concurrency)
                 total = len(latencies)
                 figures = summary_ms(latencies)
-                rows.append([f"{users} users × {per_user}, {concurrency} at once", total,
-                             f"{total / seconds:.1f}", figures["p50_ms"], figures["p99_ms"],
-                             f"{100 * passive / total:.1f} %"])  # fmt: skip
-                section.figures[f"u{users}_c{concurrency}"] = {"messages": total, "per_second": round(total / seconds, 1),
-                                                              **figures, "passive_share": passive / total}  # fmt: skip
+                rows.append(
+                    [
+                        f"{users} users × {per_user}, {concurrency} at once",
+                        total,
+                        f"{total / seconds:.1f}",
+                        figures["p50_ms"],
+                        figures["p99_ms"],
+                        f"{100 * passive / total:.1f} %",
+                    ]
+                )
+                section.figures[f"u{users}_c{concurrency}"] = {
+                    "messages": total,
+                    "per_second": round(total / seconds, 1),
+                    **figures,
+                    "passive_share": passive / total,
+                }
             await channel.processor.drain()
     finally:
         await sim.stop()
     section.table(["load", "messages", "replies/s", "p50 ms", "p99 ms", "passive within 5 s"], rows)
-    section.note("Each message is signed and AES-encrypted by the simulator, checked, decrypted, answered by the "
-                 "real dialog engine, encrypted and verified back. Multi-part answers (product lists) send the "
-                 "first part passively and the rest through the (simulated) customer-service API in the background.")  # fmt: skip
+    section.note(
+        "Each message is signed and AES-encrypted by the simulator, checked, decrypted, answered by the "
+        "real dialog engine, encrypted and verified back. Multi-part answers (product lists) send the "
+        "first part passively and the rest through the (simulated) customer-service API in the background."
+    )
     return section

@@ -37,7 +37,9 @@ async def open_database(
     uri = settings.mongodb_uri
     if not uri:
         embedded = EmbeddedMongo(
-            settings.storage_path, command=settings.embedded_command, cache_size=settings.embedded_cache_size,
+            settings.storage_path,
+            command=settings.embedded_command,
+            cache_size=settings.embedded_cache_size,
             change_streams=settings.embedded_change_streams,
         )
         await embedded.__aenter__()

@@ -100,12 +100,17 @@ class EmbeddedMongo:
         log_handle = self._log_file.open("wb")
         args = [
             executable,
-            "--host", self.host,
-            "--port", str(self.port),
-            "--storage-path", self.storage_path,
-            "--cache-size", self.cache_size,
-            "--log-level", "WARNING",
-        ]  # fmt: skip
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+            "--storage-path",
+            self.storage_path,
+            "--cache-size",
+            self.cache_size,
+            "--log-level",
+            "WARNING",
+        ]
         if not self.change_streams:
             # A standalone node keeps no oplog: every write saves an oplog entry and its update
             # description (~20% of the server's CPU for a chat turn). Its only consumer here

@@ -14,8 +14,23 @@ import structlog
 _PHONE = re.compile(r"(?<!\d)(\+?\d{1,3}[\s-]?)?(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 _LONG_DIGITS = re.compile(r"(?<!\d)(\+?\d{2,4})\d{3,}(\d{2})(?!\d)")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+)")
-SENSITIVE_KEYS = {"phone", "mobile", "address", "detail", "street", "recipient", "name_on_address", "email",
-                  "password", "token", "secret", "otp", "verification_code", "authorization", "cookie"}  # fmt: skip
+SENSITIVE_KEYS = {
+    "phone",
+    "mobile",
+    "address",
+    "detail",
+    "street",
+    "recipient",
+    "name_on_address",
+    "email",
+    "password",
+    "token",
+    "secret",
+    "otp",
+    "verification_code",
+    "authorization",
+    "cookie",
+}
 
 
 def mask_text(text: str) -> str:

@@ -59,9 +59,14 @@ async def find_one_and_update(
     """
     if not await scans_on_find_and_modify(collection):
         return await collection.find_one_and_update(
-            filter, update, return_document=return_document, upsert=upsert, sort=sort, projection=projection,
+            filter,
+            update,
+            return_document=return_document,
+            upsert=upsert,
+            sort=sort,
+            projection=projection,
             session=session,
-        )  # fmt: skip
+        )
     if not exact and return_document == ReturnDocument.AFTER and sort is None and _plain_id_filter(filter):
         written = await collection.update_one(dict(filter), update_document(update), upsert=upsert, session=session)
         if written.matched_count == 0 and written.upserted_id is None:
@@ -69,8 +74,16 @@ async def find_one_and_update(
         return await collection.find_one({"_id": filter["_id"]}, projection, session=session)
 
     async def in_transaction(txn: AsyncClientSession) -> Document | None:
-        return await _find_update_read(collection, dict(filter), update, return_document=return_document,
-                                       upsert=upsert, sort=sort, projection=projection, session=txn)  # fmt: skip
+        return await _find_update_read(
+            collection,
+            dict(filter),
+            update,
+            return_document=return_document,
+            upsert=upsert,
+            sort=sort,
+            projection=projection,
+            session=txn,
+        )
 
     if session is not None and session.in_transaction:
         return await in_transaction(session)

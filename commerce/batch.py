@@ -199,7 +199,6 @@ class WriteBatch:
                 break
 
 
-
 class GroupCommit:
     """Unordered batches that are ready while another is being written leave together, as one
     `bulkWrite`: under load many conversations finish a turn at the same moment, and each

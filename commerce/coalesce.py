@@ -26,8 +26,9 @@ class Coalescer(Generic[K, R]):
     A failure of `run` fails every request of that batch.
     """
 
-    def __init__(self, run: Callable[[list[K]], Awaitable[Sequence[R]]], *, max_batch: int = 64,
-                 max_in_flight: int = 1) -> None:  # fmt: skip
+    def __init__(
+        self, run: Callable[[list[K]], Awaitable[Sequence[R]]], *, max_batch: int = 64, max_in_flight: int = 1
+    ) -> None:
         self._run = run
         self._max_batch = max_batch
         self._max_in_flight = max_in_flight

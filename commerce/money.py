@@ -12,9 +12,21 @@ from typing import Any
 
 # Minor-unit exponents (ISO 4217) for the currencies a shop is likely to use.
 CURRENCY_EXPONENTS: dict[str, int] = {
-    "CNY": 2, "USD": 2, "EUR": 2, "GBP": 2, "HKD": 2, "TWD": 2, "SGD": 2, "AUD": 2, "CAD": 2,
-    "MOP": 2, "CHF": 2, "JPY": 0, "KRW": 0, "VND": 0,
-}  # fmt: skip
+    "CNY": 2,
+    "USD": 2,
+    "EUR": 2,
+    "GBP": 2,
+    "HKD": 2,
+    "TWD": 2,
+    "SGD": 2,
+    "AUD": 2,
+    "CAD": 2,
+    "MOP": 2,
+    "CHF": 2,
+    "JPY": 0,
+    "KRW": 0,
+    "VND": 0,
+}
 CURRENCY_SYMBOLS: dict[str, str] = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$"}
 
 

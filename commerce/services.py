@@ -83,37 +83,72 @@ class Commerce:
 
 def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
     inventory = InventoryService(db)
-    catalog = CatalogService(db, default_currency=config.currency, set_stock=inventory.set_levels,
-                             get_stock=inventory.get_levels)  # fmt: skip
+    catalog = CatalogService(
+        db, default_currency=config.currency, set_stock=inventory.set_levels, get_stock=inventory.get_levels
+    )
     pricing = TierPricing(dict(config.tier_percent))
     customers = CustomerService(db, history_size=config.browsing_history_size)
-    carts = CartService(db, catalog, inventory, pricing=pricing, currency=config.currency,
-                        max_line_quantity=config.max_line_quantity, max_lines=config.max_cart_lines)  # fmt: skip
-    shipping = ShippingService(config.shipping_methods or default_methods(tuple(config.shop_cities)),
-                               currency=config.currency)  # fmt: skip
+    carts = CartService(
+        db,
+        catalog,
+        inventory,
+        pricing=pricing,
+        currency=config.currency,
+        max_line_quantity=config.max_line_quantity,
+        max_lines=config.max_cart_lines,
+    )
+    shipping = ShippingService(
+        config.shipping_methods or default_methods(tuple(config.shop_cities)), currency=config.currency
+    )
     promotions = PromotionService(db, currency=config.currency)
     events = EventBus(db)
-    checkout = Checkout(db, catalog, inventory, shipping, promotions, events, OrderNumbers(db, timezone=config.timezone),
-                        pricing=pricing, currency=config.currency,
-                        unpaid_timeout=timedelta(minutes=config.unpaid_timeout_minutes),
-                        stats=OrderStats(db, timezone=config.timezone))  # fmt: skip
+    checkout = Checkout(
+        db,
+        catalog,
+        inventory,
+        shipping,
+        promotions,
+        events,
+        OrderNumbers(db, timezone=config.timezone),
+        pricing=pricing,
+        currency=config.currency,
+        unpaid_timeout=timedelta(minutes=config.unpaid_timeout_minutes),
+        stats=OrderStats(db, timezone=config.timezone),
+    )
     orders = OrderService(db, checkout, inventory, events)
     providers: dict[str, PaymentProvider] = {}
     if config.sandbox_secret:
-        providers["sandbox"] = SandboxProvider(config.sandbox_secret, config.base_url,
-                                               tolerance_seconds=config.notify_tolerance_seconds,
-                                               payment_ttl=timedelta(minutes=config.unpaid_timeout_minutes))  # fmt: skip
+        providers["sandbox"] = SandboxProvider(
+            config.sandbox_secret,
+            config.base_url,
+            tolerance_seconds=config.notify_tolerance_seconds,
+            payment_ttl=timedelta(minutes=config.unpaid_timeout_minutes),
+        )
     payments = PaymentService(db, orders, inventory, catalog, customers, events, providers)
     aftersales = AfterSalesService(db, orders, payments, inventory, events, window_days=config.aftersales_window_days)
     customers.on_merge(carts.merge_customers)
     customers.on_merge(orders.repoint_customer)
     customers.on_merge(payments.repoint_customer)
     customers.on_merge(aftersales.repoint_customer)
-    timeout_worker = OrderTimeoutWorker(orders, interval_seconds=config.timeout_worker_interval_seconds,
-                                        lease_seconds=config.timeout_worker_lease_seconds)  # fmt: skip
-    return Commerce(config=config, catalog=catalog, inventory=inventory, customers=customers, carts=carts,
-                    shipping=shipping, promotions=promotions, orders=orders, aftersales=aftersales,
-                    payments=payments, events=events, timeout_worker=timeout_worker)  # fmt: skip
+    timeout_worker = OrderTimeoutWorker(
+        orders,
+        interval_seconds=config.timeout_worker_interval_seconds,
+        lease_seconds=config.timeout_worker_lease_seconds,
+    )
+    return Commerce(
+        config=config,
+        catalog=catalog,
+        inventory=inventory,
+        customers=customers,
+        carts=carts,
+        shipping=shipping,
+        promotions=promotions,
+        orders=orders,
+        aftersales=aftersales,
+        payments=payments,
+        events=events,
+        timeout_worker=timeout_worker,
+    )
 
 
 INDEXES: list[CollectionIndexes] = [

@@ -58,11 +58,19 @@ BY_CREATED_AT = WindowField("created_at", lambda at: at)
 
 
 async def newest_by_id(
-    collection: Collection, *, equal: Mapping[str, Any], window: WindowField, limit: int,
-    before_id: str | None = None, since: datetime | None = None, until: datetime | None = None,
-    keep: Callable[[Document], bool] | None = None, projection: Mapping[str, Any] | None = None,
-    first_window: timedelta = FIRST_WINDOW, growth: float = GROWTH,
-) -> list[Document]:  # fmt: skip
+    collection: Collection,
+    *,
+    equal: Mapping[str, Any],
+    window: WindowField,
+    limit: int,
+    before_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    keep: Callable[[Document], bool] | None = None,
+    projection: Mapping[str, Any] | None = None,
+    first_window: timedelta = FIRST_WINDOW,
+    growth: float = GROWTH,
+) -> list[Document]:
     """Up to `limit` documents matching `equal` (sent to the server) and `keep` (checked here),
     with `_id < before_id`, created in [since, until), newest (highest `_id`) first.
 

@@ -21,8 +21,9 @@ def dialog_indexes() -> list[CollectionIndexes]:
     return [*state.INDEXES, *transcript.INDEXES, *faq.INDEXES]
 
 
-def build_dialog_engine(*, commerce: Any, nlu: Any, db: Database, outbound: Outbound | None = None,
-                        config: DialogConfig | None = None) -> DialogEngine:  # fmt: skip
+def build_dialog_engine(
+    *, commerce: Any, nlu: Any, db: Database, outbound: Outbound | None = None, config: DialogConfig | None = None
+) -> DialogEngine:
     """A ready DialogEngine over the real shop services.
 
     `commerce` is `commerce.services.Commerce`; `nlu` an `nlu.engine.NluEngine`. Channels
@@ -45,9 +46,15 @@ def build_dialog_engine(*, commerce: Any, nlu: Any, db: Database, outbound: Outb
     store = ConversationStore(db)
     shop = CommerceShop(commerce)
     services = DialogServices(
-        shop=shop, nlu=nlu, store=store, transcript=transcript, faq=FaqService(db),
-        handoff=HandoffService(store, outbound), outbound=outbound, config=config or DialogConfig(),
-    )  # fmt: skip
+        shop=shop,
+        nlu=nlu,
+        store=store,
+        transcript=transcript,
+        faq=FaqService(db),
+        handoff=HandoffService(store, outbound),
+        outbound=outbound,
+        config=config or DialogConfig(),
+    )
     engine = DialogEngine(services, indexes=dialog_indexes(), db=db)
     notifier = Notifier(store, shop, outbound)
     engine.notifier = notifier

@@ -38,8 +38,12 @@ class AddressDraft:
     @classmethod
     def from_dict(cls, data: dict[str, str] | None) -> AddressDraft:
         data = data or {}
-        return cls(name=str(data.get("name") or ""), phone=str(data.get("phone") or ""),
-                   region=str(data.get("region") or ""), detail=str(data.get("detail") or ""))
+        return cls(
+            name=str(data.get("name") or ""),
+            phone=str(data.get("phone") or ""),
+            region=str(data.get("region") or ""),
+            detail=str(data.get("detail") or ""),
+        )
 
 
 _LONG_NUMBER = re.compile(r"(?<![\d号])\+?\d[\d\s-]{5,}\d(?![\d号])")
@@ -73,8 +77,12 @@ def strip_label(text: str) -> str:
 
 def valid_name(text: str) -> str | None:
     name = strip_label(text).strip(",，")
-    if 1 <= len(name) <= 30 and not _DIGITS.search(name) and not re.search(r"[<>{}@#$%^*=\\/|?？!！]", name) \
-            and re.search(r"[A-Za-z\u4e00-\u9fff]", name):  # fmt: skip
+    if (
+        1 <= len(name) <= 30
+        and not _DIGITS.search(name)
+        and not re.search(r"[<>{}@#$%^*=\\/|?？!！]", name)
+        and re.search(r"[A-Za-z\u4e00-\u9fff]", name)
+    ):
         return name
     return None
 
@@ -99,7 +107,7 @@ def valid_detail(text: str) -> str | None:
 def _split_region_zh(text: str) -> tuple[str, str]:
     match = _REGION_ZH.match(text)
     region = match.group(1) if match else ""
-    return region, text[len(region):].strip()
+    return region, text[len(region) :].strip()
 
 
 # "change the address to ...", "地址改成...", "寄到..." before the address itself.
@@ -120,14 +128,14 @@ def parse_address(text: str) -> AddressDraft:
         draft = replace(draft, phone=phone)
         match = PHONE_CN.search(rest) or PHONE_INTL.search(rest)
         if match:
-            rest = (rest[: match.start()] + " , " + rest[match.end():]).strip()
+            rest = (rest[: match.start()] + " , " + rest[match.end() :]).strip()
             # "+86 " left in front of the national number
             rest = re.sub(r"\+?86[\s-]*,", ",", rest)
     else:
         bad = _LONG_NUMBER.search(rest)
         if bad and len(re.sub(r"\D", "", bad.group(0))) >= 7:
             draft = replace(draft, phone_invalid=True)
-            rest = (rest[: bad.start()] + " , " + rest[bad.end():]).strip()
+            rest = (rest[: bad.start()] + " , " + rest[bad.end() :]).strip()
     parts = [p.strip() for p in _SEPARATORS.split(rest) if p.strip()]
     if len(parts) <= 2 and _HAS_CJK.search(rest):
         parts = [p for chunk in parts for p in chunk.split()] or parts
@@ -147,8 +155,11 @@ def parse_address(text: str) -> AddressDraft:
         region, detail = _split_region_zh(joined)
         if region and detail:
             return replace(draft, region=region, detail=valid_detail(detail) or "")
-        return replace(draft, detail=valid_detail(joined) or "") if _DIGITS.search(joined) else replace(
-            draft, region=valid_region(joined) or "")
+        return (
+            replace(draft, detail=valid_detail(joined) or "")
+            if _DIGITS.search(joined)
+            else replace(draft, region=valid_region(joined) or "")
+        )
     if len(place) >= 2:
         # English order is usually street first, city last: "100 Century Ave, Pudong, Shanghai".
         street_first = bool(_DIGITS.search(place[0]))
@@ -164,17 +175,20 @@ def parse_address(text: str) -> AddressDraft:
     return replace(draft, region=valid_region(single) or "")
 
 
-_STREET_WORD = re.compile(r"\b(?:street|st|road|rd|avenue|ave|lane|ln|boulevard|blvd|drive|dr|lu|jie|dao|way|hwy|highway)"
-                          r"\b\.?", re.I)  # fmt: skip
+_STREET_WORD = re.compile(
+    r"\b(?:street|st|road|rd|avenue|ave|lane|ln|boulevard|blvd|drive|dr|lu|jie|dao|way|hwy|highway)"
+    r"\b\.?",
+    re.I,
+)
 
 
 def _split_english_place(text: str) -> tuple[str, str]:
-    """"Shanghai Jing'an 1 Nanjing West Rd" -> (Shanghai Jing'an, 1 Nanjing West Rd);
+    """ "Shanghai Jing'an 1 Nanjing West Rd" -> (Shanghai Jing'an, 1 Nanjing West Rd);
     "100 Century Ave Pudong Shanghai" -> (Pudong Shanghai, 100 Century Ave). ("", "") if unsure."""
     number = re.search(r"(?:\b(?:no\.?|room|rm|apt|unit|#)\s*)?\d", text, re.I)
     if number is None:
         return "", ""
-    before, after = text[: number.start()].strip(" ,"), text[number.start():].strip(" ,")
+    before, after = text[: number.start()].strip(" ,"), text[number.start() :].strip(" ,")
     words = before.split()
     if len(words) >= 3 and _STREET_WORD.fullmatch(words[-1]):
         # "Shanghai Pudong Century Avenue 100": the street name goes with the number.
@@ -182,8 +196,8 @@ def _split_english_place(text: str) -> tuple[str, str]:
     if before and re.search(r"[A-Za-z]{2,}", before):
         return before, after
     street = _STREET_WORD.search(after)
-    if street and after[street.end():].strip(" ,"):
-        return after[street.end():].strip(" ,"), after[: street.end()].strip(" ,")
+    if street and after[street.end() :].strip(" ,"):
+        return after[street.end() :].strip(" ,"), after[: street.end()].strip(" ,")
     return "", ""
 
 

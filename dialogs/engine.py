@@ -118,8 +118,9 @@ def detect_language(text: str, *, first_message: bool = False) -> Lang | None:
 
 
 class DialogEngine:
-    def __init__(self, services: DialogServices, *, indexes: list[CollectionIndexes] | None = None,
-                 db: Database | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, services: DialogServices, *, indexes: list[CollectionIndexes] | None = None, db: Database | None = None
+    ) -> None:
         self.services = services
         self.notifier: Notifier | None = None
         self._locks = _KeyedLocks()
@@ -171,7 +172,10 @@ class DialogEngine:
                 # A conversation stored for the first time is, almost always, a customer seen
                 # for the first time: try creating them first (one command instead of two).
                 state.customer_id = await services.shop.identify(
-                    incoming.channel, incoming.channel_user_id, state.lang, incoming.display_name,
+                    incoming.channel,
+                    incoming.channel_user_id,
+                    state.lang,
+                    incoming.display_name,
                     likely_new=not state.stored,
                 )
             await router.route(turn)

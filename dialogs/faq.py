@@ -19,7 +19,9 @@ from commerce.mongo import CollectionIndexes, Database, Document
 
 COLLECTION = "faq"
 SEED_FILE = Path(__file__).parent / "faq.yml"
-INDEXES: list[CollectionIndexes] = [CollectionIndexes(COLLECTION, [IndexModel([("intents", ASCENDING)], name="intents")])]
+INDEXES: list[CollectionIndexes] = [
+    CollectionIndexes(COLLECTION, [IndexModel([("intents", ASCENDING)], name="intents")])
+]
 
 
 @dataclass(frozen=True)
@@ -32,15 +34,25 @@ class FaqEntry:
     sort: int = 0
 
     def to_doc(self) -> Document:
-        return {"_id": self.key, "question": self.question.to_doc(), "answer": self.answer.to_doc(),
-                "keywords": list(self.keywords), "intents": list(self.intents), "sort": self.sort}  # fmt: skip
+        return {
+            "_id": self.key,
+            "question": self.question.to_doc(),
+            "answer": self.answer.to_doc(),
+            "keywords": list(self.keywords),
+            "intents": list(self.intents),
+            "sort": self.sort,
+        }
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> FaqEntry:
-        return cls(key=str(doc["_id"]), question=LocalizedText.from_doc(doc.get("question")),
-                   answer=LocalizedText.from_doc(doc.get("answer")),
-                   keywords=tuple(str(k).lower() for k in doc.get("keywords") or ()),
-                   intents=tuple(doc.get("intents") or ()), sort=int(doc.get("sort") or 0))  # fmt: skip
+        return cls(
+            key=str(doc["_id"]),
+            question=LocalizedText.from_doc(doc.get("question")),
+            answer=LocalizedText.from_doc(doc.get("answer")),
+            keywords=tuple(str(k).lower() for k in doc.get("keywords") or ()),
+            intents=tuple(doc.get("intents") or ()),
+            sort=int(doc.get("sort") or 0),
+        )
 
 
 def load_seed(path: Path = SEED_FILE) -> list[FaqEntry]:
@@ -60,8 +72,7 @@ class FaqService:
         """Insert the bundled entries that do not exist yet (never overwrites staff edits)."""
         inserted = 0
         for entry in load_seed():
-            result = await self.collection.update_one({"_id": entry.key}, {"$setOnInsert": entry.to_doc()},
-                                                      upsert=True)  # fmt: skip
+            result = await self.collection.update_one({"_id": entry.key}, {"$setOnInsert": entry.to_doc()}, upsert=True)
             inserted += 1 if result.upserted_id is not None else 0
         self._cache = None
         return inserted

@@ -83,26 +83,37 @@ class HandoffService:
     async def release(self, conversation: str, agent_id: str | None = None) -> ConversationState:
         """Hand the conversation back to the bot (`agent_id` guards against releasing another's)."""
         state = await self.store.update_handoff(
-            conversation, {"status": "none", "released_at": utcnow()}, expect=["agent", "waiting"],
+            conversation,
+            {"status": "none", "released_at": utcnow()},
+            expect=["agent", "waiting"],
             agent_id=_agent(agent_id) if agent_id is not None else None,
-        )  # fmt: skip
+        )
         if state is None:
             if await self.store.get(conversation) is None:
                 raise NotFound("conversation not found", details={"conversation": conversation})
             raise Conflict("conversation is not with this agent", code="handoff_not_owner")
         notice = HandoffNotice(
-            text=t("handoff.released", state.lang), status="released",
-            buttons=(Button(label=t("menu.search", state.lang), payload="intent:search_product"),
-                     Button(label=t("menu.cart", state.lang), payload="cart")),
-        )  # fmt: skip
+            text=t("handoff.released", state.lang),
+            status="released",
+            buttons=(
+                Button(label=t("menu.search", state.lang), payload="intent:search_product"),
+                Button(label=t("menu.cart", state.lang), payload="cart"),
+            ),
+        )
         await self.outbound.send(_address(state), [notice], sender="system")
         return state
 
     @staticmethod
     def describe(state: ConversationState) -> dict[str, Any]:
-        return {"conversation": state.id, "channel": state.channel, "customer_id": state.customer_id,
-                "status": state.handoff_status, "agent_id": state.handoff.get("agent_id"),
-                "reason": state.handoff.get("reason"), "since": state.handoff.get("since")}  # fmt: skip
+        return {
+            "conversation": state.id,
+            "channel": state.channel,
+            "customer_id": state.customer_id,
+            "status": state.handoff_status,
+            "agent_id": state.handoff.get("agent_id"),
+            "reason": state.handoff.get("reason"),
+            "since": state.handoff.get("since"),
+        }
 
 
 def _agent(agent_id: str) -> str:

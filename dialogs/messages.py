@@ -69,15 +69,29 @@ class IncomingMessage(_Model):
         if stripped.startswith("/") and len(stripped) > 1:
             name, _, rest = stripped[1:].partition(" ")
             name = name.split("@", 1)[0].lower()  # Telegram: /start@ShopBot
-            return cls(channel=channel, channel_user_id=user, kind="command", command=name[:32],
-                       args=rest.strip()[:256], text=stripped, lang_hint=lang_hint)  # fmt: skip
+            return cls(
+                channel=channel,
+                channel_user_id=user,
+                kind="command",
+                command=name[:32],
+                args=rest.strip()[:256],
+                text=stripped,
+                lang_hint=lang_hint,
+            )
         return cls(channel=channel, channel_user_id=user, kind="text", text=stripped, lang_hint=lang_hint)
 
     @classmethod
-    def from_button(cls, channel: str, user: str, payload: str, label: str = "",
-                    lang_hint: Lang | None = None) -> IncomingMessage:  # fmt: skip
-        return cls(channel=channel, channel_user_id=user, kind="button", payload=payload[: MAX_PAYLOAD_BYTES * 4],
-                   text=label[:MAX_TEXT_CHARS], lang_hint=lang_hint)  # fmt: skip
+    def from_button(
+        cls, channel: str, user: str, payload: str, label: str = "", lang_hint: Lang | None = None
+    ) -> IncomingMessage:
+        return cls(
+            channel=channel,
+            channel_user_id=user,
+            kind="button",
+            payload=payload[: MAX_PAYLOAD_BYTES * 4],
+            text=label[:MAX_TEXT_CHARS],
+            lang_hint=lang_hint,
+        )
 
     def transcript_text(self) -> str:
         if self.kind == "button":

@@ -19,8 +19,15 @@ from dialogs.state import ConversationState, ConversationStore
 
 log = get_logger(__name__)
 
-EVENT_TYPES = ("order.paid", "payment.failed", "order.shipped", "order.delivered", "order.cancelled",
-               "order.refunded", "aftersale.updated")  # fmt: skip
+EVENT_TYPES = (
+    "order.paid",
+    "payment.failed",
+    "order.shipped",
+    "order.delivered",
+    "order.cancelled",
+    "order.refunded",
+    "aftersale.updated",
+)
 REMEMBERED_EVENTS = 50
 
 
@@ -62,7 +69,7 @@ class Notifier:
         # A version bump, so a turn saving at the same moment merges this in instead of overwriting it.
         await self.store.collection.update_one(
             {"_id": state.id},
-            {"$set": {"context.notified": [*sent[-(REMEMBERED_EVENTS - 1):], event.id]}, "$inc": {"version": 1}},
+            {"$set": {"context.notified": [*sent[-(REMEMBERED_EVENTS - 1) :], event.id]}, "$inc": {"version": 1}},
         )
 
     async def messages_for(self, event: CommerceEvent, state: ConversationState) -> list[OutgoingMessage]:
@@ -81,26 +88,51 @@ class Notifier:
             url = str(payload.get("pay_url") or payload.get("url") or "")
             text = t("payment.failed", lang, number=number)
             if url and order:
-                return [PaymentLink(text=text, url=url, order_number=number, amount=order.total.to_decimal_string(),
-                                    buttons=(Button(label=t("button.pay_now", lang), payload=f"pay:{number}"[:64],
-                                                    url=url),))]  # fmt: skip
-            return [TextReply(text=text, buttons=(Button(label=t("button.pay_again", lang),
-                                                         payload=f"pay:{number}"[:64]),))]  # fmt: skip
+                return [
+                    PaymentLink(
+                        text=text,
+                        url=url,
+                        order_number=number,
+                        amount=order.total.to_decimal_string(),
+                        buttons=(Button(label=t("button.pay_now", lang), payload=f"pay:{number}"[:64], url=url),),
+                    )
+                ]
+            return [
+                TextReply(text=text, buttons=(Button(label=t("button.pay_again", lang), payload=f"pay:{number}"[:64]),))
+            ]
         if event.type == "order.shipped":
             carrier = str(payload.get("carrier") or (order.carrier if order else "") or "")
             tracking = str(payload.get("tracking_no") or (order.tracking_no if order else "") or "")
-            return [TextReply(text=t("tracking.shipped", lang, number=number, carrier=carrier, tracking_no=tracking),
-                              buttons=(Button(label=t("button.track", lang), payload=f"trk:{number}"[:64]),))]
+            return [
+                TextReply(
+                    text=t("tracking.shipped", lang, number=number, carrier=carrier, tracking_no=tracking),
+                    buttons=(Button(label=t("button.track", lang), payload=f"trk:{number}"[:64]),),
+                )
+            ]
         if event.type == "order.delivered":
             return [TextReply(text=t("tracking.delivered", lang, number=number), buttons=buttons)]
         if event.type in ("order.cancelled", "order.refunded"):
             status = event.type.split(".", 1)[1]
-            return [TextReply(text=t("orders.detail_title", lang, number=number) + " — "
-                              + t_or(f"order_status.{status}", lang, status), buttons=buttons)]
+            return [
+                TextReply(
+                    text=t("orders.detail_title", lang, number=number)
+                    + " — "
+                    + t_or(f"order_status.{status}", lang, status),
+                    buttons=buttons,
+                )
+            ]
         if event.type == "aftersale.updated":
             kind = str(payload.get("kind") or "return")
             status = str(payload.get("status") or "")
-            return [TextReply(text=t("aftersales.update", lang, number=number,
-                                     kind=t_or(f"aftersales.kind_{kind}", lang, kind),
-                                     status=t_or(f"aftersale_status.{status}", lang, status)))]  # fmt: skip
+            return [
+                TextReply(
+                    text=t(
+                        "aftersales.update",
+                        lang,
+                        number=number,
+                        kind=t_or(f"aftersales.kind_{kind}", lang, kind),
+                        status=t_or(f"aftersale_status.{status}", lang, status),
+                    )
+                )
+            ]
         return []

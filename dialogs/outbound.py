@@ -58,8 +58,14 @@ class Outbound:
     def sender_for(self, channel: str) -> OutboundSender | None:
         return self._senders.get(channel)
 
-    async def send(self, address: ChannelAddress, messages: list[OutgoingMessage], *, sender: Sender = "bot",
-                   agent_id: str | None = None) -> bool:  # fmt: skip
+    async def send(
+        self,
+        address: ChannelAddress,
+        messages: list[OutgoingMessage],
+        *,
+        sender: Sender = "bot",
+        agent_id: str | None = None,
+    ) -> bool:
         """Deliver; False (and a log line) when the channel has no sender or delivery failed."""
         if not messages:
             return True

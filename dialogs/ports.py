@@ -195,8 +195,9 @@ class ShopPort(Protocol):
     """The shop as the dialogs see it; every call is on behalf of one customer."""
 
     # customers
-    async def identify(self, channel: str, channel_user_id: str, lang: Lang, display_name: str = "",
-                       *, likely_new: bool = False) -> str: ...  # fmt: skip
+    async def identify(
+        self, channel: str, channel_user_id: str, lang: Lang, display_name: str = "", *, likely_new: bool = False
+    ) -> str: ...
     async def link_identity(self, customer_id: str, kind: str, value: str) -> str: ...
     async def identity_owner(self, kind: str, value: str) -> str | None: ...
     async def addresses(self, customer_id: str) -> list[AddressView]: ...
@@ -220,10 +221,19 @@ class ShopPort(Protocol):
     # checkout
     async def shipping_options(self, customer_id: str, address: AddressView, lang: Lang) -> list[ShippingOption]: ...
     async def check_coupon(self, customer_id: str, code: str, lang: Lang) -> CouponCheck: ...
-    async def quote(self, customer_id: str, address: AddressView, shipping: str, coupon: str | None,
-                    lang: Lang) -> QuoteView: ...  # fmt: skip
-    async def place_order(self, customer_id: str, address: AddressView, shipping: str, coupon: str | None,
-                          lang: Lang, idempotency_key: str, channel: str | None = None) -> OrderView: ...  # fmt: skip
+    async def quote(
+        self, customer_id: str, address: AddressView, shipping: str, coupon: str | None, lang: Lang
+    ) -> QuoteView: ...
+    async def place_order(
+        self,
+        customer_id: str,
+        address: AddressView,
+        shipping: str,
+        coupon: str | None,
+        lang: Lang,
+        idempotency_key: str,
+        channel: str | None = None,
+    ) -> OrderView: ...
     async def start_payment(self, customer_id: str, order_number: str) -> PaymentView: ...
 
     # orders
@@ -235,8 +245,9 @@ class ShopPort(Protocol):
     async def tracking(self, customer_id: str, number: str, lang: Lang) -> TrackingView | None: ...
 
     # after-sales
-    async def request_after_sale(self, customer_id: str, number: str, kind: str, reason: str,
-                                 photos: list[str], lang: Lang) -> AfterSaleView: ...  # fmt: skip
+    async def request_after_sale(
+        self, customer_id: str, number: str, kind: str, reason: str, photos: list[str], lang: Lang
+    ) -> AfterSaleView: ...
     async def after_sales(self, customer_id: str, lang: Lang) -> list[AfterSaleView]: ...
 
 

@@ -12,10 +12,27 @@ from functools import cache
 
 ZH_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 EN_ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "7th": 7, "8th": 8,
-    "9th": 9, "10th": 10,
-}  # fmt: skip
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "5th": 5,
+    "6th": 6,
+    "7th": 7,
+    "8th": 8,
+    "9th": 9,
+    "10th": 10,
+}
 LAST = -1
 
 _ZH_ORDINAL = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*(?:个|款|件|种|项|条|号|单)?")
@@ -110,9 +127,7 @@ def same_value(wanted: str, offered: str) -> bool:
         return False
     if a == b:
         return True
-    return any(
-        ({a, wanted.lower()} & group) and ({b, offered.lower()} & group) for group in _color_groups()
-    )
+    return any(({a, wanted.lower()} & group) and ({b, offered.lower()} & group) for group in _color_groups())
 
 
 def mentioned_values(text: str, values: Iterable[str]) -> list[str]:
@@ -148,11 +163,26 @@ def _alias_in(alias: str, lowered: str) -> bool:
 _ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对"
 _QUANTITY = re.compile(rf"(\d{{1,3}})\s*(?:{_ZH_UNITS}|pcs|pieces|units|items|x\b)|\bx\s*(\d{{1,3}})\b", re.I)
 _ZH_QUANTITY = re.compile(rf"([一二两三四五六七八九十])\s*(?:{_ZH_UNITS})")
-EN_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-              "a couple": 2, "couple": 2, "a pair": 2, "a dozen": 12, "dozen": 12}  # fmt: skip
+EN_NUMBERS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "a couple": 2,
+    "couple": 2,
+    "a pair": 2,
+    "a dozen": 12,
+    "dozen": 12,
+}
 # "two", "a couple of", "one more" - but not the "one" of "the second one" / "this one".
-_EN_QUANTITY = re.compile(r"\b(" + "|".join(EN_NUMBERS) + r")\b|\b(?:just|only)\s+one\b|\bone\s+(?:more|of|piece|unit)\b",
-                          re.I)
+_EN_QUANTITY = re.compile(
+    r"\b(" + "|".join(EN_NUMBERS) + r")\b|\b(?:just|only)\s+one\b|\bone\s+(?:more|of|piece|unit)\b", re.I
+)
 
 
 def quantity_in(text: str) -> int | None:
@@ -161,7 +191,7 @@ def quantity_in(text: str) -> int | None:
     if match:
         return int(match.group(1) or match.group(2))
     match = _ZH_QUANTITY.search(text)
-    if match and text[max(0, match.start() - 1):match.start()] != "第":
+    if match and text[max(0, match.start() - 1) : match.start()] != "第":
         return ZH_NUMBERS[match.group(1)]
     match = _EN_QUANTITY.search(text)
     if match:
@@ -173,7 +203,7 @@ _MORE = re.compile(r"再来|再加|再要|再买|多来|多加|\banother\b|\bmor
 
 
 def asks_for_more(text: str) -> bool:
-    """"再来一双" / "one more" / "add two more": on top of what is already in the cart."""
+    """ "再来一双" / "one more" / "add two more": on top of what is already in the cart."""
     return bool(_MORE.search(text))
 
 
@@ -195,7 +225,9 @@ _NEXT_PAGE = re.compile(
     r"more please|see more|any more|anything else)\s*[?？.!。！]*\s*$",
     re.I,
 )
-_PREV_PAGE = re.compile(r"^\s*(?:上一页|上页|前一页|往前翻|previous|prev|previous page|back|go back)\s*[?？.!。！]*\s*$", re.I)
+_PREV_PAGE = re.compile(
+    r"^\s*(?:上一页|上页|前一页|往前翻|previous|prev|previous page|back|go back)\s*[?？.!。！]*\s*$", re.I
+)
 
 
 def page_request(text: str) -> int:
@@ -207,12 +239,14 @@ def page_request(text: str) -> int:
     return 0
 
 
-_CHEAPEST = re.compile(r"最便宜|便宜的那|便宜点的|价格最低|最实惠|\bcheap(?:est|er)\b|\blowest\s+price|\bleast\s+expensive", re.I)
+_CHEAPEST = re.compile(
+    r"最便宜|便宜的那|便宜点的|价格最低|最实惠|\bcheap(?:est|er)\b|\blowest\s+price|\bleast\s+expensive", re.I
+)
 _PRICIEST = re.compile(r"最贵|贵的那|价格最高|\bmost\s+expensive|\bpriciest\b|\bhighest\s+price", re.I)
 
 
 def price_extreme(text: str) -> str | None:
-    """"最便宜的" / "the cheaper one" -> "min"; "最贵的" / "the most expensive" -> "max"."""
+    """ "最便宜的" / "the cheaper one" -> "min"; "最贵的" / "the most expensive" -> "max"."""
     if _CHEAPEST.search(text):
         return "min"
     if _PRICIEST.search(text):
@@ -230,12 +264,13 @@ _FILLER = re.compile(
 
 
 def strip_filler(text: str) -> str:
-    """"我想买蓝牙耳机" -> "蓝牙耳机", "do you have running shoes?" -> "running shoes"."""
+    """ "我想买蓝牙耳机" -> "蓝牙耳机", "do you have running shoes?" -> "running shoes"."""
     return re.sub(r"\s+", " ", _FILLER.sub(" ", text)).strip()
 
 
-_SET_QUANTITY = re.compile(r"改成|改为|换成|调成|变成|数量|\bchange\b.*\bto\b|\bmake\s+it\b|\bset\b.*\bto\b|\bquantity\b",
-                           re.I)
+_SET_QUANTITY = re.compile(
+    r"改成|改为|换成|调成|变成|数量|\bchange\b.*\bto\b|\bmake\s+it\b|\bset\b.*\bto\b|\bquantity\b", re.I
+)
 
 
 def asks_to_set_quantity(text: str) -> bool:

@@ -28,18 +28,35 @@ from dialogs.turn import Turn
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.、)）]?\s*$")
 # Intents that answer a side question and must not abandon a flow for good.
 SMALL_TALK = {"greet", "thanks", "affirm", "deny", "chitchat", "goodbye"}
-USES_PRODUCT = {"search_product", "product_info", "recommend", "add_to_cart", "remove_from_cart", "return_goods",
-                "exchange_goods", "refund", "complaint", "human_agent", "checkout", "view_cart"}  # fmt: skip
+USES_PRODUCT = {
+    "search_product",
+    "product_info",
+    "recommend",
+    "add_to_cart",
+    "remove_from_cart",
+    "return_goods",
+    "exchange_goods",
+    "refund",
+    "complaint",
+    "human_agent",
+    "checkout",
+    "view_cart",
+}
 HANDOFF_INTENTS = {"human_agent", "complaint"}
 # Readings of a bare "第二个" / "the second one": it points into the list shown last.
 POINTING_INTENTS = {"nlu_fallback", "product_info", "affirm", "deny", "chitchat", "search_product", "order_status"}
 # Readings too weak to override what the conversation context says a short message means.
 WEAK_INTENTS = SMALL_TALK | {"nlu_fallback", "use_coupon", "search_product", "product_info"}
-_AFTERSALES_STATUS = re.compile(r"(售后|退货|退款|换货|after[- ]?sales?|return|refund|exchange).*(进度|状态|怎么样|到哪|结果|status|progress)|"
-                                r"(进度|状态|status|progress).*(售后|退货|退款|换货|after[- ]?sales?|return|refund|exchange)",
-                                re.I)  # fmt: skip
-_PAYMENT_QUESTION = re.compile(r"方式|怎么付|如何付|能用|支持|可以用|支付宝|微信支付|信用卡|method|option|accept|"
-                               r"card|alipay|wechat ?pay|paypal|how (?:can|do) i pay", re.I)  # fmt: skip
+_AFTERSALES_STATUS = re.compile(
+    r"(售后|退货|退款|换货|after[- ]?sales?|return|refund|exchange).*(进度|状态|怎么样|到哪|结果|status|progress)|"
+    r"(进度|状态|status|progress).*(售后|退货|退款|换货|after[- ]?sales?|return|refund|exchange)",
+    re.I,
+)
+_PAYMENT_QUESTION = re.compile(
+    r"方式|怎么付|如何付|能用|支持|可以用|支付宝|微信支付|信用卡|method|option|accept|"
+    r"card|alipay|wechat ?pay|paypal|how (?:can|do) i pay",
+    re.I,
+)
 
 
 async def route(turn: Turn) -> None:
@@ -93,8 +110,10 @@ async def _handoff_turn(turn: Turn) -> bool:
             return False
         if message.kind == "text" and turn.text:
             turn.parse = await turn.services.nlu.parse(turn.text, lang_hint=state.lang)
-            if understood_intent(turn) not in (SMALL_TALK | HANDOFF_INTENTS | {"nlu_fallback"}) \
-                    and turn.confidence >= 0.6:  # fmt: skip
+            if (
+                understood_intent(turn) not in (SMALL_TALK | HANDOFF_INTENTS | {"nlu_fallback"})
+                and turn.confidence >= 0.6
+            ):
                 return False
     turn.intent = "to_agent"
     if state.handoff_status == "waiting" and not state.context.get("waiting_reminded"):
@@ -246,13 +265,21 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "payment_problem"  # "what payment methods do you accept?" is a question, not a request
     if in_flow:
         return intent
-    if intent in WEAK_INTENTS | {"goodbye"} and (context.get("product") or context.get("last_sku")) \
-            and quantity_in(text) is not None and (only_quantity(text) or asks_for_more(text)):  # fmt: skip
+    if (
+        intent in WEAK_INTENTS | {"goodbye"}
+        and (context.get("product") or context.get("last_sku"))
+        and quantity_in(text) is not None
+        and (only_quantity(text) or asks_for_more(text))
+    ):
         return "add_to_cart"  # "再来一双", "两件", "a couple" about the product being discussed
     if intent in WEAK_INTENTS and asks_to_set_quantity(text) and (turn.entity("quantity") or quantity_in(text)):
         return "add_to_cart"  # "第二件改成3件": the cart handler sets quantities too
-    if _AFTERSALES_STATUS.search(text) and intent in WEAK_INTENTS | {"return_goods", "exchange_goods", "refund",
-                                                                     "order_status"}:  # fmt: skip
+    if _AFTERSALES_STATUS.search(text) and intent in WEAK_INTENTS | {
+        "return_goods",
+        "exchange_goods",
+        "refund",
+        "order_status",
+    }:
         return "aftersales_status"
     return intent
 
@@ -278,8 +305,12 @@ async def interrupt(turn: Turn, intent: str) -> None:
     paused = state.flow
     state.suspend_flow()
     await run_intent(turn, intent)
-    if state.flow is None and state.handoff_status == "none" and state.suspended \
-            and state.suspended[-1]["flow"] == paused:  # fmt: skip
+    if (
+        state.flow is None
+        and state.handoff_status == "none"
+        and state.suspended
+        and state.suspended[-1]["flow"] == paused
+    ):
         state.resume_flow()
         flow = FLOWS[paused or ""]
         turn.say("flow.resume")
@@ -335,10 +366,14 @@ def _error_class(code: str) -> type[DomainError]:
     from commerce import errors
 
     return {
-        "out_of_stock": errors.OutOfStock, "not_found": errors.NotFound, "validation_failed": errors.ValidationFailed,
-        "invalid_transition": errors.InvalidTransition, "conflict": errors.Conflict, "forbidden": errors.Forbidden,
+        "out_of_stock": errors.OutOfStock,
+        "not_found": errors.NotFound,
+        "validation_failed": errors.ValidationFailed,
+        "invalid_transition": errors.InvalidTransition,
+        "conflict": errors.Conflict,
+        "forbidden": errors.Forbidden,
         "unauthorized": errors.Unauthorized,
-    }.get(code, DomainError)  # fmt: skip
+    }.get(code, DomainError)
 
 
 def internal_error_reply(turn: Turn) -> OutgoingMessage:

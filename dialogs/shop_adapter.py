@@ -46,7 +46,7 @@ _REGION_ZH = re.compile(
 
 
 def split_region(region: str) -> tuple[str, str, str]:
-    """"上海市浦东新区" -> (上海市, 上海市, 浦东新区); "Pudong, Shanghai" -> (Shanghai, Shanghai, Pudong)."""
+    """ "上海市浦东新区" -> (上海市, 上海市, 浦东新区); "Pudong, Shanghai" -> (Shanghai, Shanghai, Pudong)."""
     text = region.strip()
     match = _REGION_ZH.match(text.replace(" ", "")) if re.search(r"[\u4e00-\u9fff]", text) else None
     if match and (match.group("province") or match.group("city")):
@@ -72,12 +72,14 @@ class CommerceShop:
         self.c = commerce
 
     # --- customers -----------------------------------------------------------------------------
-    async def identify(self, channel: str, channel_user_id: str, lang: Lang, display_name: str = "",
-                       *, likely_new: bool = False) -> str:  # fmt: skip
+    async def identify(
+        self, channel: str, channel_user_id: str, lang: Lang, display_name: str = "", *, likely_new: bool = False
+    ) -> str:
         kind = IDENTITY_KINDS.get(channel, "web_session")
         value = channel_user_id if channel in IDENTITY_KINDS else f"{channel}:{channel_user_id}"
-        customer = await self.c.customers.identify(kind, value, language=lang, name=display_name or None,
-                                                   likely_new=likely_new)  # fmt: skip
+        customer = await self.c.customers.identify(
+            kind, value, language=lang, name=display_name or None, likely_new=likely_new
+        )
         return str(customer.id)
 
     async def link_identity(self, customer_id: str, kind: str, value: str) -> str:
@@ -101,8 +103,13 @@ class CommerceShop:
             region = ", ".join(dict.fromkeys(reversed(parts)))
         else:
             region = address.region_line() or address.city
-        return AddressView(address_id=address.id, name=address.recipient, phone=display_phone(address.phone),
-                           region=region, detail=address.detail)  # fmt: skip
+        return AddressView(
+            address_id=address.id,
+            name=address.recipient,
+            phone=display_phone(address.phone),
+            region=region,
+            detail=address.detail,
+        )
 
     async def addresses(self, customer_id: str) -> list[AddressView]:
         return [self._address(a) for a in await self.c.customers.addresses(customer_id)]
@@ -113,9 +120,12 @@ class CommerceShop:
 
         province, city, district = split_region(address.region)
         try:
-            return AddressIn(recipient=address.name[:40], phone=address.phone,
-                             region=RegionIn(province=province[:30], city=city[:30], district=district[:30]),
-                             detail=address.detail[:200])  # fmt: skip
+            return AddressIn(
+                recipient=address.name[:40],
+                phone=address.phone,
+                region=RegionIn(province=province[:30], city=city[:30], district=district[:30]),
+                detail=address.detail[:200],
+            )
         except ValidationError as exc:
             fields = sorted({str(err["loc"][0]) for err in exc.errors() if err.get("loc")})
             raise ValidationFailed("invalid address", details={"fields": fields}) from None
@@ -129,10 +139,19 @@ class CommerceShop:
 
     # --- catalog -------------------------------------------------------------------------------
     def _summary(self, item: Any, lang: Lang) -> ProductView:
-        return ProductView(product_id=item.code, title=item.title.get(lang), description="", brand=item.brand,
-                           category=item.category, image_url=item.image, price_from=item.price_min,
-                           price_to=item.price_max, variants=[], options={},
-                           summary_in_stock=bool(item.in_stock))  # fmt: skip
+        return ProductView(
+            product_id=item.code,
+            title=item.title.get(lang),
+            description="",
+            brand=item.brand,
+            category=item.category,
+            image_url=item.image,
+            price_from=item.price_min,
+            price_to=item.price_max,
+            variants=[],
+            options={},
+            summary_in_stock=bool(item.in_stock),
+        )
 
     def _detail(self, detail: Any, lang: Lang) -> ProductView:
         product = detail.product
@@ -147,10 +166,18 @@ class CommerceShop:
                 if value not in values:
                     values.append(value)
             variants.append(VariantView(sku.sku, attributes, sku.price, int(detail.available.get(sku.sku, 0))))
-        return ProductView(product_id=product.code, title=product.title.get(lang),
-                           description=product.description.get(lang), brand=product.brand, category=product.category,
-                           image_url=product.image, price_from=product.price_min, price_to=product.price_max,
-                           variants=variants, options=options)  # fmt: skip
+        return ProductView(
+            product_id=product.code,
+            title=product.title.get(lang),
+            description=product.description.get(lang),
+            brand=product.brand,
+            category=product.category,
+            image_url=product.image,
+            price_from=product.price_min,
+            price_to=product.price_max,
+            variants=variants,
+            options=options,
+        )
 
     def _money(self, value: str | None) -> Money | None:
         if value in (None, ""):
@@ -179,15 +206,19 @@ class CommerceShop:
         for text_part, brand in dict.fromkeys(attempts):
             if not text_part and not brand and not (low or high):
                 continue
-            result = await self.c.catalog.search(CatalogQuery(
-                text=text_part[:200], brand=brand, min_price=low, max_price=high, page=page, limit=page_size))
+            result = await self.c.catalog.search(
+                CatalogQuery(
+                    text=text_part[:200], brand=brand, min_price=low, max_price=high, page=page, limit=page_size
+                )
+            )
             if result.items:
                 break
         if result is None or not result.items:
             return SearchPage(items=[], total=0, page=page, pages=1)
         pages = max(1, -(-result.total // page_size))
-        return SearchPage(items=[self._summary(i, lang) for i in result.items], total=result.total,
-                          page=result.page, pages=pages)  # fmt: skip
+        return SearchPage(
+            items=[self._summary(i, lang) for i in result.items], total=result.total, page=result.page, pages=pages
+        )
 
     async def product(self, product_id: str, lang: Lang) -> ProductView | None:
         return await memoized(("product", product_id, lang), lambda: self._product(product_id, lang))
@@ -219,11 +250,21 @@ class CommerceShop:
         lines = []
         for line in view.lines:
             snapshot = line.snapshot
-            attributes = {label.key_label.get(lang): label.value_label.get(lang)
-                          for label in (snapshot.spec_labels if snapshot else ())}  # fmt: skip
-            lines.append(CartLineView(sku=line.sku, product_id=snapshot.product_code if snapshot else "",
-                                      title=line.title(lang), attributes=attributes, quantity=line.quantity,
-                                      unit_price=line.unit_price, line_total=line.line_total))  # fmt: skip
+            attributes = {
+                label.key_label.get(lang): label.value_label.get(lang)
+                for label in (snapshot.spec_labels if snapshot else ())
+            }
+            lines.append(
+                CartLineView(
+                    sku=line.sku,
+                    product_id=snapshot.product_code if snapshot else "",
+                    title=line.title(lang),
+                    attributes=attributes,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    line_total=line.line_total,
+                )
+            )
         return CartView(lines=lines, subtotal=view.subtotal)
 
     async def add_to_cart(self, customer_id: str, sku: str, quantity: int, lang: Lang) -> CartView:
@@ -248,11 +289,20 @@ class CommerceShop:
 
         view = await self.c.carts.view(customer_id)
         province, city, district = split_region(address.region)
-        place = Address(id="", recipient=address.name, phone=address.phone, province=province, city=city,
-                        district=district, detail=address.detail)  # fmt: skip
+        place = Address(
+            id="",
+            recipient=address.name,
+            phone=address.phone,
+            province=province,
+            city=city,
+            district=district,
+            detail=address.detail,
+        )
         quotes = self.c.shipping.quotes(ShippingBasis(subtotal=view.subtotal, weight_g=view.weight_g), place)
-        return [ShippingOption(code=q.method.code, name=q.method.name.get(lang), fee=q.fee, eta=q.method.eta.get(lang))
-                for q in quotes]  # fmt: skip
+        return [
+            ShippingOption(code=q.method.code, name=q.method.name.get(lang), fee=q.fee, eta=q.method.eta.get(lang))
+            for q in quotes
+        ]
 
     async def check_coupon(self, customer_id: str, code: str, lang: Lang) -> CouponCheck:
         from commerce.promotions.model import CouponRejected
@@ -266,59 +316,111 @@ class CommerceShop:
             return CouponCheck(ok=False, code=code, message=exc.message)
         return CouponCheck(ok=True, code=discount.code, discount=discount.amount)
 
-    def _request(self, customer_id: str, address: AddressView, shipping: str, coupon: str | None,
-                 idempotency_key: str | None = None) -> Any:  # fmt: skip
+    def _request(
+        self,
+        customer_id: str,
+        address: AddressView,
+        shipping: str,
+        coupon: str | None,
+        idempotency_key: str | None = None,
+    ) -> Any:
         from commerce.orders.checkout import CheckoutRequest
 
-        return CheckoutRequest(customer_id=customer_id, shipping_method=shipping, address_id=address.address_id,
-                               address=None if address.address_id else self.address_input(address),
-                               coupon_code=coupon or None, idempotency_key=idempotency_key)  # fmt: skip
+        return CheckoutRequest(
+            customer_id=customer_id,
+            shipping_method=shipping,
+            address_id=address.address_id,
+            address=None if address.address_id else self.address_input(address),
+            coupon_code=coupon or None,
+            idempotency_key=idempotency_key,
+        )
 
     @staticmethod
     def _order_lines(lines: Any, lang: Lang) -> list[CartLineView]:
         from commerce.catalog.specs import label_specs
 
-        return [CartLineView(sku=line.sku, product_id=line.product_code, title=line.title.get(lang),
-                             attributes={s.key_label.get(lang): s.value_label.get(lang) for s in label_specs(line.specs)},
-                             quantity=line.quantity, unit_price=line.unit_price, line_total=line.line_total)
-                for line in lines]  # fmt: skip
+        return [
+            CartLineView(
+                sku=line.sku,
+                product_id=line.product_code,
+                title=line.title.get(lang),
+                attributes={s.key_label.get(lang): s.value_label.get(lang) for s in label_specs(line.specs)},
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                line_total=line.line_total,
+            )
+            for line in lines
+        ]
 
-    async def quote(self, customer_id: str, address: AddressView, shipping: str, coupon: str | None,
-                    lang: Lang) -> QuoteView:  # fmt: skip
+    async def quote(
+        self, customer_id: str, address: AddressView, shipping: str, coupon: str | None, lang: Lang
+    ) -> QuoteView:
         quote = await self.c.orders.quote(self._request(customer_id, address, shipping, coupon))
         lines = self._order_lines(quote.lines, lang)
         pricing = quote.pricing
         subtotal = Money.sum([line.line_total for line in lines], pricing.currency)
-        return QuoteView(lines=lines, subtotal=subtotal, shipping_fee=pricing.shipping_fee,
-                         discount=pricing.coupon_discount, total=quote.total,
-                         coupon_code=quote.discount.code if quote.discount else None,
-                         coupon_error=quote.coupon_error.text(lang) if quote.coupon_error else None)  # fmt: skip
+        return QuoteView(
+            lines=lines,
+            subtotal=subtotal,
+            shipping_fee=pricing.shipping_fee,
+            discount=pricing.coupon_discount,
+            total=quote.total,
+            coupon_code=quote.discount.code if quote.discount else None,
+            coupon_error=quote.coupon_error.text(lang) if quote.coupon_error else None,
+        )
 
-    async def place_order(self, customer_id: str, address: AddressView, shipping: str, coupon: str | None,
-                          lang: Lang, idempotency_key: str, channel: str | None = None) -> OrderView:  # fmt: skip
+    async def place_order(
+        self,
+        customer_id: str,
+        address: AddressView,
+        shipping: str,
+        coupon: str | None,
+        lang: Lang,
+        idempotency_key: str,
+        channel: str | None = None,
+    ) -> OrderView:
         order = await self.c.orders.create_order(
-            customer_id, shipping_method=shipping, address_id=address.address_id,
-            address=None if address.address_id else self.address_input(address), coupon_code=coupon or None,
-            idempotency_key=idempotency_key[:128], channel=channel if channel in SALES_CHANNELS else None,
-        )  # fmt: skip
+            customer_id,
+            shipping_method=shipping,
+            address_id=address.address_id,
+            address=None if address.address_id else self.address_input(address),
+            coupon_code=coupon or None,
+            idempotency_key=idempotency_key[:128],
+            channel=channel if channel in SALES_CHANNELS else None,
+        )
         return self._order(order, lang)
 
     async def start_payment(self, customer_id: str, order_number: str) -> PaymentView:
         intent = await self.c.payments.start(order_number, customer_id=customer_id)
-        return PaymentView(payment_id=intent.id, order_number=intent.order_number, url=intent.pay_url,
-                           amount=intent.amount, status=str(intent.status.value))  # fmt: skip
+        return PaymentView(
+            payment_id=intent.id,
+            order_number=intent.order_number,
+            url=intent.pay_url,
+            amount=intent.amount,
+            status=str(intent.status.value),
+        )
 
     # --- orders --------------------------------------------------------------------------------
     def _order(self, order: Any, lang: Lang) -> OrderView:
         status = order.status.value
         return OrderView(
-            number=order.number, status=status,
-            lines=[OrderLineView(sku=line.sku, title=line.title.get(lang), quantity=line.quantity,
-                                 unit_price=line.unit_price) for line in order.lines],
-            total=order.total, created_at=_date(order.created_at), address=self._address(order.address),
-            tracking_no=order.shipment.tracking_no, carrier=order.shipment.carrier, can_cancel=order.can_cancel,
-            can_change_address=order.can_change_address, can_return=status in RETURNABLE,
-        )  # fmt: skip
+            number=order.number,
+            status=status,
+            lines=[
+                OrderLineView(
+                    sku=line.sku, title=line.title.get(lang), quantity=line.quantity, unit_price=line.unit_price
+                )
+                for line in order.lines
+            ],
+            total=order.total,
+            created_at=_date(order.created_at),
+            address=self._address(order.address),
+            tracking_no=order.shipment.tracking_no,
+            carrier=order.shipment.carrier,
+            can_cancel=order.can_cancel,
+            can_change_address=order.can_change_address,
+            can_return=status in RETURNABLE,
+        )
 
     async def orders(self, customer_id: str, lang: Lang, limit: int) -> list[OrderView]:
         page = await self.c.orders.list_for_customer(customer_id, limit=max(1, min(limit, 100)))
@@ -340,13 +442,15 @@ class CommerceShop:
             return None
 
     async def cancel_order(self, customer_id: str, number: str, lang: Lang) -> OrderView:
-        order = await self.c.orders.cancel(number, actor=f"customer:{customer_id}", reason="customer request",
-                                           customer_id=customer_id)  # fmt: skip
+        order = await self.c.orders.cancel(
+            number, actor=f"customer:{customer_id}", reason="customer request", customer_id=customer_id
+        )
         return self._order(order, lang)
 
     async def change_address(self, customer_id: str, number: str, address: AddressView, lang: Lang) -> OrderView:
-        order = await self.c.orders.change_address(number, self.address_input(address), actor=f"customer:{customer_id}",
-                                                   customer_id=customer_id)  # fmt: skip
+        order = await self.c.orders.change_address(
+            number, self.address_input(address), actor=f"customer:{customer_id}", customer_id=customer_id
+        )
         return self._order(order, lang)
 
     async def tracking(self, customer_id: str, number: str, lang: Lang) -> TrackingView | None:
@@ -356,14 +460,22 @@ class CommerceShop:
             order = await self.c.orders.find(number, customer_id=customer_id)
         except NotFound:
             return None
-        events = [TrackingEvent(at=entry.at.strftime("%m-%d %H:%M"), text=STATUS_LABELS[entry.to_status].get(lang))
-                  for entry in order.history]  # fmt: skip
-        return TrackingView(order_number=order.number, carrier=order.shipment.carrier,
-                            tracking_no=order.shipment.tracking_no, status=order.status.value, events=events)  # fmt: skip
+        events = [
+            TrackingEvent(at=entry.at.strftime("%m-%d %H:%M"), text=STATUS_LABELS[entry.to_status].get(lang))
+            for entry in order.history
+        ]
+        return TrackingView(
+            order_number=order.number,
+            carrier=order.shipment.carrier,
+            tracking_no=order.shipment.tracking_no,
+            status=order.status.value,
+            events=events,
+        )
 
     # --- after-sales ---------------------------------------------------------------------------
-    async def request_after_sale(self, customer_id: str, number: str, kind: str, reason: str, photos: list[str],
-                                 lang: Lang) -> AfterSaleView:  # fmt: skip
+    async def request_after_sale(
+        self, customer_id: str, number: str, kind: str, reason: str, photos: list[str], lang: Lang
+    ) -> AfterSaleView:
         request = await self.c.aftersales.request(customer_id, number, kind, reason=reason, photos=photos)
         return _after_sale(request)
 
@@ -372,8 +484,13 @@ class CommerceShop:
 
 
 def _after_sale(request: Any) -> AfterSaleView:
-    return AfterSaleView(request_id=request.id, order_number=request.order_number, kind=request.kind.value,
-                         status=request.status.value, reason=request.reason)  # fmt: skip
+    return AfterSaleView(
+        request_id=request.id,
+        order_number=request.order_number,
+        kind=request.kind.value,
+        status=request.status.value,
+        reason=request.reason,
+    )
 
 
 class CommerceSandbox:
@@ -391,8 +508,13 @@ class CommerceSandbox:
             return None
         await self.c.payments.simulate(intent.id, succeed)
         settled = await self.c.payments.get(intent.id)
-        return PaymentView(payment_id=settled.id, order_number=settled.order_number, url=settled.pay_url,
-                           amount=settled.amount, status=str(settled.status.value))  # fmt: skip
+        return PaymentView(
+            payment_id=settled.id,
+            order_number=settled.order_number,
+            url=settled.pay_url,
+            amount=settled.amount,
+            status=str(settled.status.value),
+        )
 
     async def ship_latest(self, customer_id: str) -> OrderView | None:
         from commerce.orders.model import OrderStatus

@@ -116,28 +116,49 @@ class ConversationState:
     # --- persistence ------------------------------------------------------------------------
     def to_doc(self) -> Document:
         return {
-            "_id": self.id, "channel": self.channel, "channel_user_id": self.channel_user_id,
-            "customer_id": self.customer_id, "lang": self.lang, "lang_locked": self.lang_locked,
-            "flow": self.flow, "step": self.step, "slots": self.slots, "suspended": self.suspended,
-            "context": self.context, "buttons": self.buttons, "failures": self.failures,
-            "handoff": self.handoff, "version": self.version, "created_at": self.created_at,
-            "updated_at": self.updated_at, "directory_at": self.directory_at,
-        }  # fmt: skip
+            "_id": self.id,
+            "channel": self.channel,
+            "channel_user_id": self.channel_user_id,
+            "customer_id": self.customer_id,
+            "lang": self.lang,
+            "lang_locked": self.lang_locked,
+            "flow": self.flow,
+            "step": self.step,
+            "slots": self.slots,
+            "suspended": self.suspended,
+            "context": self.context,
+            "buttons": self.buttons,
+            "failures": self.failures,
+            "handoff": self.handoff,
+            "version": self.version,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "directory_at": self.directory_at,
+        }
 
     @classmethod
     def from_doc(cls, doc: Document) -> ConversationState:
         lang = doc.get("lang")
         return cls(
-            id=doc["_id"], channel=doc["channel"], channel_user_id=doc["channel_user_id"],
-            customer_id=doc.get("customer_id"), lang=lang if lang in ("zh", "en") else "zh",
-            lang_locked=bool(doc.get("lang_locked")), flow=doc.get("flow"), step=doc.get("step"),
-            slots=doc.get("slots") or {}, suspended=doc.get("suspended") or [],
-            context=doc.get("context") or {}, buttons=doc.get("buttons") or [],
-            failures=int(doc.get("failures") or 0), handoff=doc.get("handoff") or {"status": "none"},
-            version=int(doc.get("version") or 0), created_at=as_utc(doc.get("created_at") or utcnow()),
+            id=doc["_id"],
+            channel=doc["channel"],
+            channel_user_id=doc["channel_user_id"],
+            customer_id=doc.get("customer_id"),
+            lang=lang if lang in ("zh", "en") else "zh",
+            lang_locked=bool(doc.get("lang_locked")),
+            flow=doc.get("flow"),
+            step=doc.get("step"),
+            slots=doc.get("slots") or {},
+            suspended=doc.get("suspended") or [],
+            context=doc.get("context") or {},
+            buttons=doc.get("buttons") or [],
+            failures=int(doc.get("failures") or 0),
+            handoff=doc.get("handoff") or {"status": "none"},
+            version=int(doc.get("version") or 0),
+            created_at=as_utc(doc.get("created_at") or utcnow()),
             updated_at=as_utc(doc.get("updated_at") or utcnow()),
             directory_at=as_utc(doc["directory_at"]) if isinstance(doc.get("directory_at"), datetime) else None,
-        )  # fmt: skip
+        )
 
 
 def conversation_id(channel: str, channel_user_id: str) -> str:
@@ -145,8 +166,19 @@ def conversation_id(channel: str, channel_user_id: str) -> str:
 
 
 # Fields a turn may change; version/timestamps are managed by the store.
-_MERGED_FIELDS = ("customer_id", "lang", "lang_locked", "flow", "step", "slots", "suspended", "context",
-                  "buttons", "failures", "handoff")  # fmt: skip
+_MERGED_FIELDS = (
+    "customer_id",
+    "lang",
+    "lang_locked",
+    "flow",
+    "step",
+    "slots",
+    "suspended",
+    "context",
+    "buttons",
+    "failures",
+    "handoff",
+)
 
 
 class ConversationStore:
@@ -181,8 +213,9 @@ class ConversationStore:
         key = conversation_id(channel, channel_user_id)
         doc = await self._read(key)
         if doc is None:
-            return ConversationState(id=key, channel=channel, channel_user_id=channel_user_id, lang=default_lang,
-                                     stored=False)  # fmt: skip
+            return ConversationState(
+                id=key, channel=channel, channel_user_id=channel_user_id, lang=default_lang, stored=False
+            )
         state = ConversationState.from_doc(doc)
         if (state.flow or state.suspended) and utcnow() - state.updated_at > self.flow_ttl:
             state.end_flow()
@@ -194,8 +227,9 @@ class ConversationStore:
         doc = await self.collection.find_one({"_id": key})
         return ConversationState.from_doc(doc) if doc else None
 
-    async def save(self, state: ConversationState, original: Document | None = None, *,
-                   batch: WriteBatch | None = None) -> ConversationState:  # fmt: skip
+    async def save(
+        self, state: ConversationState, original: Document | None = None, *, batch: WriteBatch | None = None
+    ) -> ConversationState:
         """Store `state` if nobody else changed it since it was loaded; otherwise merge and retry.
 
         `original` is `state.to_doc()` as loaded; without it a conflict raises ConcurrentUpdate.
@@ -246,8 +280,9 @@ class ConversationStore:
             # after the winner's, so the retry writes the merged entry again.
         raise ConcurrentUpdate(state.id)
 
-    async def update_handoff(self, key: str, handoff: dict[str, Any], *, expect: list[str] | None = None,
-                             agent_id: str | None = None) -> ConversationState | None:  # fmt: skip
+    async def update_handoff(
+        self, key: str, handoff: dict[str, Any], *, expect: list[str] | None = None, agent_id: str | None = None
+    ) -> ConversationState | None:
         """Atomically set the handoff part (agent console actions), guarded by its current status;
         then the directory's copy, which the console's queue reads."""
         query: Document = {"_id": key}
@@ -257,7 +292,8 @@ class ConversationStore:
             query["handoff.agent_id"] = agent_id
         now = utcnow()
         doc = await find_one_and_update(
-            self.collection, query,
+            self.collection,
+            query,
             {"$set": {"handoff": handoff, "updated_at": now, "directory_at": now}, "$inc": {"version": 1}},
             return_document=ReturnDocument.AFTER,
         )
@@ -292,7 +328,9 @@ class ConversationStore:
         keys = [doc["_id"] async for doc in self.directory.find({"customer_id": old}, {"_id": 1})]
         if not keys:
             return
-        await self.collection.update_many({"_id": {"$in": keys}}, {"$set": {"customer_id": new}, "$inc": {"version": 1}})
+        await self.collection.update_many(
+            {"_id": {"$in": keys}}, {"$set": {"customer_id": new}, "$inc": {"version": 1}}
+        )
         await self.directory.update_many({"customer_id": old}, {"$set": {"customer_id": new}})
 
     async def migrate(self) -> None:

@@ -55,18 +55,25 @@ class Transcript:
         self.collection = db[COLLECTION]
 
     async def record_in(self, conversation_id: str, message: IncomingMessage) -> None:
-        await self.collection.insert_one({
-            "conversation_id": conversation_id, "direction": "in", "sender": "customer",
-            "kind": message.kind, "text": message.transcript_text(), "payload": message.payload or None,
-            "at": utcnow(),
-        })  # fmt: skip
+        await self.collection.insert_one(
+            {
+                "conversation_id": conversation_id,
+                "direction": "in",
+                "sender": "customer",
+                "kind": message.kind,
+                "text": message.transcript_text(),
+                "payload": message.payload or None,
+                "at": utcnow(),
+            }
+        )
 
     async def record_turn(self, conversation_id: str, message: IncomingMessage, replies: list[OutgoingMessage]) -> None:
         """The customer's message and the bot's replies: one document."""
         await self.collection.insert_one(self._turn_document(conversation_id, message, replies))
 
-    def add_turn(self, batch: WriteBatch, conversation_id: str, message: IncomingMessage,
-                 replies: list[OutgoingMessage]) -> None:  # fmt: skip
+    def add_turn(
+        self, batch: WriteBatch, conversation_id: str, message: IncomingMessage, replies: list[OutgoingMessage]
+    ) -> None:
         """The same document as `record_turn`, written with the other writes in `batch`."""
         batch.insert(COLLECTION, self._turn_document(conversation_id, message, replies))
 
@@ -74,22 +81,40 @@ class Transcript:
     def _turn_document(conversation_id: str, message: IncomingMessage, replies: list[OutgoingMessage]) -> Document:
         now = utcnow()
         return {
-            "conversation_id": conversation_id, "direction": "in", "sender": "customer", "kind": message.kind,
-            "text": message.transcript_text(), "payload": message.payload or None, "at": message.at,
-            "replies": [{"kind": reply.type, "text": reply_text(reply), "payload": reply.model_dump(mode="json"),
-                         "at": now} for reply in replies],
-        }  # fmt: skip
+            "conversation_id": conversation_id,
+            "direction": "in",
+            "sender": "customer",
+            "kind": message.kind,
+            "text": message.transcript_text(),
+            "payload": message.payload or None,
+            "at": message.at,
+            "replies": [
+                {"kind": reply.type, "text": reply_text(reply), "payload": reply.model_dump(mode="json"), "at": now}
+                for reply in replies
+            ],
+        }
 
-    async def record_out(self, conversation_id: str, replies: list[OutgoingMessage], sender: Sender = "bot",
-                         agent_id: str | None = None) -> None:  # fmt: skip
+    async def record_out(
+        self, conversation_id: str, replies: list[OutgoingMessage], sender: Sender = "bot", agent_id: str | None = None
+    ) -> None:
         if not replies:
             return
         now = utcnow()
-        await self.collection.insert_many([
-            {"conversation_id": conversation_id, "direction": "out", "sender": sender, "kind": reply.type,
-             "text": reply_text(reply), "payload": reply.model_dump(mode="json"), "agent_id": agent_id, "at": now}
-            for reply in replies
-        ])  # fmt: skip
+        await self.collection.insert_many(
+            [
+                {
+                    "conversation_id": conversation_id,
+                    "direction": "out",
+                    "sender": sender,
+                    "kind": reply.type,
+                    "text": reply_text(reply),
+                    "payload": reply.model_dump(mode="json"),
+                    "agent_id": agent_id,
+                    "at": now,
+                }
+                for reply in replies
+            ]
+        )
 
     async def history(self, conversation_id: str, limit: int = 100) -> list[TranscriptEntry]:
         """The last `limit` messages, oldest first."""
@@ -97,9 +122,15 @@ class Transcript:
         docs: list[Document] = [doc async for doc in cursor]
         records = [record for doc in reversed(docs) for record in entries(doc)]
         return [
-            TranscriptEntry(conversation_id=d["conversation_id"], direction=d["direction"], sender=d["sender"],
-                            text=d.get("text", ""), payload=d.get("payload") if isinstance(d.get("payload"), dict)
-                            else None, at=as_utc(d["at"]), agent_id=d.get("agent_id"))
+            TranscriptEntry(
+                conversation_id=d["conversation_id"],
+                direction=d["direction"],
+                sender=d["sender"],
+                text=d.get("text", ""),
+                payload=d.get("payload") if isinstance(d.get("payload"), dict) else None,
+                at=as_utc(d["at"]),
+                agent_id=d.get("agent_id"),
+            )
             for d in records[-limit:]
         ]
 
@@ -111,6 +142,16 @@ def entries(doc: Document) -> list[Document]:
     if not isinstance(replies, list):
         return [doc]
     message = {key: value for key, value in doc.items() if key != "replies"}
-    answers = [{"_id": doc.get("_id"), "conversation_id": doc.get("conversation_id"), "direction": "out",
-                "sender": "bot", "agent_id": None, **reply} for reply in replies if isinstance(reply, dict)]  # fmt: skip
+    answers = [
+        {
+            "_id": doc.get("_id"),
+            "conversation_id": doc.get("conversation_id"),
+            "direction": "out",
+            "sender": "bot",
+            "agent_id": None,
+            **reply,
+        }
+        for reply in replies
+        if isinstance(reply, dict)
+    ]
     return [message, *answers]

@@ -67,7 +67,7 @@ class Turn:
         if value in refs:
             index = refs.index(value)
         else:
-            refs = [*refs[-(MAX_REFS - 1):], value]
+            refs = [*refs[-(MAX_REFS - 1) :], value]
             index = len(refs) - 1
         self.state.context["refs"] = refs
         return f"{prefix}:~{index}"

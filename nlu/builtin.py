@@ -99,8 +99,13 @@ class BuiltinNluEngine:
             examples = load_files(self._files).examples
             model = train_model([e.text for e in examples], [e.intent for e in examples], tokenizer, self.data_hash)
             model.save(self.model_dir)
-            log.info("nlu_model_trained", examples=len(examples), intents=len(model.classes),
-                     features=len(model.vocabulary), model_dir=str(self.model_dir))  # fmt: skip
+            log.info(
+                "nlu_model_trained",
+                examples=len(examples),
+                intents=len(model.classes),
+                features=len(model.vocabulary),
+                model_dir=str(self.model_dir),
+            )
             self.model, self.tokenizer = model, tokenizer
             self._known_words = self._word_vocabulary()
             if hasattr(self, "_cached_parse"):
@@ -153,8 +158,9 @@ class BuiltinNluEngine:
             probabilities = probabilities * UNKNOWN_WORDS_DAMPING
         entities = self.extractor.extract(text)
         if SEARCH_INTENT in self.model.classes and is_catalog_reference(text, entities):
-            probabilities = _raise_to(probabilities, self.model.classes.index(SEARCH_INTENT),
-                                      CATALOG_REFERENCE_CONFIDENCE)  # fmt: skip
+            probabilities = _raise_to(
+                probabilities, self.model.classes.index(SEARCH_INTENT), CATALOG_REFERENCE_CONFIDENCE
+            )
         order = probabilities.argsort()[::-1][:RANKING_SIZE]
         ranking = [IntentScore(self.model.classes[i], float(probabilities[i])) for i in order]
         intent = ranking[0]

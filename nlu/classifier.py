@@ -84,8 +84,12 @@ class LinearIntentModel:
 
     def save(self, model_dir: Path) -> None:
         model_dir.mkdir(parents=True, exist_ok=True)
-        meta = {"version": FEATURE_VERSION, "data_hash": self.data_hash, "classes": self.classes,
-                "vocabulary": self.vocabulary}  # fmt: skip
+        meta = {
+            "version": FEATURE_VERSION,
+            "data_hash": self.data_hash,
+            "classes": self.classes,
+            "vocabulary": self.vocabulary,
+        }
         tmp_json = model_dir / (MODEL_JSON + ".tmp")
         tmp_json.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         tmp_arrays = model_dir / "intent_model.tmp.npz"

@@ -8,19 +8,52 @@ from typing import Any, Protocol, runtime_checkable
 FALLBACK_INTENT = "nlu_fallback"
 
 INTENTS: tuple[str, ...] = (
-    "greet", "goodbye", "thanks", "help", "affirm", "deny", "chitchat",
-    "search_product", "product_info", "recommend",
-    "add_to_cart", "view_cart", "remove_from_cart", "checkout",
-    "ask_promotion", "use_coupon", "pay", "payment_problem",
-    "order_status", "track_shipment", "cancel_order", "change_address",
-    "return_goods", "exchange_goods", "refund", "shipping_info", "invoice",
-    "human_agent", "complaint",
-)  # fmt: skip
+    "greet",
+    "goodbye",
+    "thanks",
+    "help",
+    "affirm",
+    "deny",
+    "chitchat",
+    "search_product",
+    "product_info",
+    "recommend",
+    "add_to_cart",
+    "view_cart",
+    "remove_from_cart",
+    "checkout",
+    "ask_promotion",
+    "use_coupon",
+    "pay",
+    "payment_problem",
+    "order_status",
+    "track_shipment",
+    "cancel_order",
+    "change_address",
+    "return_goods",
+    "exchange_goods",
+    "refund",
+    "shipping_info",
+    "invoice",
+    "human_agent",
+    "complaint",
+)
 
 ENTITY_TYPES: tuple[str, ...] = (
-    "product", "category", "brand", "color", "size", "quantity", "price_min", "price_max",
-    "order_id", "tracking_no", "coupon_code", "phone", "email",
-)  # fmt: skip
+    "product",
+    "category",
+    "brand",
+    "color",
+    "size",
+    "quantity",
+    "price_min",
+    "price_max",
+    "order_id",
+    "tracking_no",
+    "coupon_code",
+    "phone",
+    "email",
+)
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,11 @@ class Scores:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def to_dict(self, support: int | None = None) -> dict[str, Any]:
-        data: dict[str, Any] = {"precision": round(self.precision, 4), "recall": round(self.recall, 4),
-                                "f1": round(self.f1, 4)}  # fmt: skip
+        data: dict[str, Any] = {
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
         data["support"] = self.true_positive + self.false_negative if support is None else support
         return data
 
@@ -85,10 +88,14 @@ def match_entities(gold: Sequence[AnnotatedEntity], predicted: Sequence[Entity])
     tp_by_type: Counter[str] = Counter()
     for annotation in gold:
         hit = next(
-            (p for p in unmatched if p.entity == annotation.entity
-             and ((p.start < annotation.end and annotation.start < p.end) or _same_value(annotation, p))),
+            (
+                p
+                for p in unmatched
+                if p.entity == annotation.entity
+                and ((p.start < annotation.end and annotation.start < p.end) or _same_value(annotation, p))
+            ),
             None,
-        )  # fmt: skip
+        )
         if hit is not None:
             unmatched.remove(hit)
             tp_by_type[annotation.entity] += 1
@@ -120,8 +127,14 @@ async def evaluate_examples(engine: NluEngine, examples: Sequence[Example], max_
             per_intent[predicted].false_positive += 1
             confusion[(example.intent, predicted)] += 1
             if len(errors) < max_errors:
-                errors.append({"text": example.text, "expected": example.intent, "predicted": predicted,
-                               "confidence": round(result.intent.confidence, 4)})  # fmt: skip
+                errors.append(
+                    {
+                        "text": example.text,
+                        "expected": example.intent,
+                        "predicted": predicted,
+                        "confidence": round(result.intent.confidence, 4),
+                    }
+                )
         tp, fp, fn, tp_by_type = match_entities(example.entities, result.entities)
         entity_totals.true_positive += tp
         entity_totals.false_positive += fp
@@ -172,13 +185,16 @@ def format_report(report: EvaluationReport) -> str:
         lines.append(f"  {language}: n={stats['n']} accuracy={stats['intent_accuracy']:.4f}")
     lines += ["", f"{'intent':<20} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>8}"]
     for name, stats in report.per_intent.items():
-        lines.append(f"{name:<20} {stats['precision']:>9.3f} {stats['recall']:>7.3f} {stats['f1']:>7.3f} "
-                     f"{stats['support']:>8}")  # fmt: skip
+        lines.append(
+            f"{name:<20} {stats['precision']:>9.3f} {stats['recall']:>7.3f} {stats['f1']:>7.3f} {stats['support']:>8}"
+        )
     if report.per_entity:
         lines += ["", f"{'entity':<20} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>8}"]
         for name, stats in report.per_entity.items():
-            lines.append(f"{name:<20} {stats['precision']:>9.3f} {stats['recall']:>7.3f} {stats['f1']:>7.3f} "
-                         f"{stats['support']:>8}")  # fmt: skip
+            lines.append(
+                f"{name:<20} {stats['precision']:>9.3f} {stats['recall']:>7.3f} {stats['f1']:>7.3f} "
+                f"{stats['support']:>8}"
+            )
     if report.confusions:
         lines += ["", "most confused (expected -> predicted):"]
         lines += [f"  {c['expected']} -> {c['predicted']}: {c['count']}" for c in report.confusions[:15]]

@@ -64,8 +64,13 @@ class CircuitBreaker:
         self._failures += 1
         if self._state == self.OPEN or self._failures >= self.failure_threshold:
             if self._state != self.OPEN:
-                log.warning("circuit_opened", circuit=self.name, failures=self._failures, reason=reason,
-                            retry_after_seconds=self.reset_after)  # fmt: skip
+                log.warning(
+                    "circuit_opened",
+                    circuit=self.name,
+                    failures=self._failures,
+                    reason=reason,
+                    retry_after_seconds=self.reset_after,
+                )
             self._state = self.OPEN
             self._opened_at = self._clock()
 
@@ -87,8 +92,9 @@ def rasa_payload_to_result(payload: dict[str, Any], text: str, lang_hint: str | 
         value = item.get("value")
         if item["entity"] == "quantity" and isinstance(value, str) and value.strip().isdigit():
             value = int(value.strip())
-        entities.append(Entity(str(item["entity"]), value, start, end, str(item.get("extractor") or "rasa"),
-                               text[start:end]))  # fmt: skip
+        entities.append(
+            Entity(str(item["entity"]), value, start, end, str(item.get("extractor") or "rasa"), text[start:end])
+        )
     return ParseResult(text, intent, ranking, entities, detect_language(text, lang_hint))
 
 

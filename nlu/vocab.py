@@ -17,11 +17,39 @@ from nlu.text import count_script, normalize_aligned
 
 VOCAB_DIR = Path(__file__).resolve().parent / "data" / "vocab"
 BLOCK = "_block"  # a phrase that swallows its span without producing an entity ("手机号" is no phone)
-BLOCKED_PHRASES = ("手机号", "手机号码", "电话号码", "蓝牙", "黑五", "black friday", "白菜价", "红包", "粉丝",
-                   "金额", "金币", "金卡", "银行", "银行卡", "黄金周",
-                   # foods and powders named with 粉 are not pink ("螺蛳粉的" is not "粉的")
-                   "米粉", "面粉", "酸辣粉", "粉条", "散粉", "蜜粉", "爽身粉", "洗衣粉", "粉底",
-                   "phone number", "phone no", "phone #", "apple pay", "google pay", "samsung pay")  # fmt: skip
+BLOCKED_PHRASES = (
+    "手机号",
+    "手机号码",
+    "电话号码",
+    "蓝牙",
+    "黑五",
+    "black friday",
+    "白菜价",
+    "红包",
+    "粉丝",
+    "金额",
+    "金币",
+    "金卡",
+    "银行",
+    "银行卡",
+    "黄金周",
+    # foods and powders named with 粉 are not pink ("螺蛳粉的" is not "粉的")
+    "米粉",
+    "面粉",
+    "酸辣粉",
+    "粉条",
+    "散粉",
+    "蜜粉",
+    "爽身粉",
+    "洗衣粉",
+    "粉底",
+    "phone number",
+    "phone no",
+    "phone #",
+    "apple pay",
+    "google pay",
+    "samsung pay",
+)
 
 
 @dataclass(frozen=True)

@@ -41,12 +41,16 @@ def message_event(doc: Mapping[str, Any]) -> dict[str, Any]:
     at = doc.get("at")
     payload = doc.get("payload") if isinstance(doc.get("payload"), dict) else None
     return {
-        "type": "message", "conversation": str(doc.get("conversation_id") or ""),
-        "direction": doc.get("direction"), "sender": doc.get("sender"), "kind": doc.get("kind"),
-        "text": str(doc.get("text") or ""), "agent_id": doc.get("agent_id"),
+        "type": "message",
+        "conversation": str(doc.get("conversation_id") or ""),
+        "direction": doc.get("direction"),
+        "sender": doc.get("sender"),
+        "kind": doc.get("kind"),
+        "text": str(doc.get("text") or ""),
+        "agent_id": doc.get("agent_id"),
         "at": as_utc(at).isoformat() if isinstance(at, datetime) else None,
         "status": (payload or {}).get("status") if doc.get("kind") == "handoff" else None,
-    }  # fmt: skip
+    }
 
 
 class ConsoleHub:

@@ -22,8 +22,9 @@ log = get_logger("admin_web.idle")
 
 
 class IdleSweeper:
-    def __init__(self, queries: AdminQueries, dialogs: Any, *, timeout: timedelta,
-                 interval_seconds: float = 30.0) -> None:  # fmt: skip
+    def __init__(
+        self, queries: AdminQueries, dialogs: Any, *, timeout: timedelta, interval_seconds: float = 30.0
+    ) -> None:
         self.queries = queries
         self.dialogs = dialogs  # dialogs.engine.DialogEngine (handoff store + outbound)
         self.timeout = timeout
@@ -40,15 +41,18 @@ class IdleSweeper:
         for doc in await self.queries.idle_agent_conversations(now - self.timeout):
             agent_id = (doc.get("handoff") or {}).get("agent_id")
             state = await self.dialogs.handoff.store.update_handoff(
-                doc["_id"], {"status": "waiting", "reason": "agent_idle", "since": now, "previous_agent": agent_id},
-                expect=["agent"], agent_id=agent_id,
-            )  # fmt: skip
+                doc["_id"],
+                {"status": "waiting", "reason": "agent_idle", "since": now, "previous_agent": agent_id},
+                expect=["agent"],
+                agent_id=agent_id,
+            )
             if state is None:
                 continue  # the agent wrote, released, or another process got there first
             lang = "en" if state.lang == "en" else "zh"
             notice = HandoffNotice(text=translate(lang, "customer.agent_idle"), status="waiting")
-            await self.dialogs.outbound.send(ChannelAddress(state.channel, state.channel_user_id), [notice],
-                                             sender="system")  # fmt: skip
+            await self.dialogs.outbound.send(
+                ChannelAddress(state.channel, state.channel_user_id), [notice], sender="system"
+            )
             log.info("handoff_agent_idle", conversation=state.id, agent_id=agent_id)
             returned.append(state.id)
         return returned

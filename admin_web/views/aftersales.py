@@ -20,10 +20,13 @@ from commerce.errors import ValidationFailed
 from commerce.money import Money, MoneyError
 
 ACTIONS = {
-    "approve": AfterSaleStatus.APPROVED, "reject": AfterSaleStatus.REJECTED,
-    "receive": AfterSaleStatus.GOODS_RECEIVED, "refund": AfterSaleStatus.REFUNDED,
-    "exchange": AfterSaleStatus.EXCHANGED, "close": AfterSaleStatus.CLOSED,
-}  # fmt: skip
+    "approve": AfterSaleStatus.APPROVED,
+    "reject": AfterSaleStatus.REJECTED,
+    "receive": AfterSaleStatus.GOODS_RECEIVED,
+    "refund": AfterSaleStatus.REFUNDED,
+    "exchange": AfterSaleStatus.EXCHANGED,
+    "close": AfterSaleStatus.CLOSED,
+}
 
 
 @requires(permissions.AFTERSALES_READ)
@@ -32,10 +35,17 @@ async def queue(request: web.Request) -> web.StreamResponse:
     status = AfterSaleStatus(raw) if raw in AfterSaleStatus._value2member_map_ else None
     after = query_text(request, "after", 64) or None
     requests, next_after = await admin_of(request).commerce.aftersales.list_requests(status=status, after=after)
-    return render(request, "aftersales.html", {"requests": requests, "next_after": next_after,
-                                               "status": status.value if status else "",
-                                               "statuses": list(AfterSaleStatus),
-                                               "local": admin_of(request).queries.local})  # fmt: skip
+    return render(
+        request,
+        "aftersales.html",
+        {
+            "requests": requests,
+            "next_after": next_after,
+            "status": status.value if status else "",
+            "statuses": list(AfterSaleStatus),
+            "local": admin_of(request).queries.local,
+        },
+    )
 
 
 @requires(permissions.AFTERSALES_READ)
@@ -45,8 +55,11 @@ async def detail(request: web.Request) -> web.StreamResponse:
     order = await admin.commerce.orders.get(item.order_id)
     allowed = PATHS[item.kind].get(item.status, frozenset())
     actions = [name for name, target in ACTIONS.items() if target in allowed]
-    return render(request, "aftersale_detail.html", {"item": item, "order": order, "actions": actions,
-                                                     "local": admin.queries.local})  # fmt: skip
+    return render(
+        request,
+        "aftersale_detail.html",
+        {"item": item, "order": order, "actions": actions, "local": admin.queries.local},
+    )
 
 
 @requires(permissions.AFTERSALES_WRITE)
@@ -72,11 +85,21 @@ async def act(request: web.Request) -> web.StreamResponse:
     elif name == "reject":
         result = await service.reject(before.id, actor=who, note=form.note)
     else:
-        method = {"approve": service.approve, "receive": service.receive_goods, "exchange": service.exchange,
-                  "close": service.close}[name]  # fmt: skip
+        method = {
+            "approve": service.approve,
+            "receive": service.receive_goods,
+            "exchange": service.exchange,
+            "close": service.close,
+        }[name]
         result = await method(before.id, actor=who, note=form.note)
-    await audit(request, f"aftersale.{name}", "aftersale", before.id, before={"status": before.status.value},
-                after={"status": result.status.value, "note": form.note, "amount": form.amount or None})  # fmt: skip
+    await audit(
+        request,
+        f"aftersale.{name}",
+        "aftersale",
+        before.id,
+        before={"status": before.status.value},
+        after={"status": result.status.value, "note": form.note, "amount": form.amount or None},
+    )
     return redirect(f"{PREFIX}/aftersales/{before.id}?flash=saved", request)
 
 

@@ -20,9 +20,17 @@ async def audit_list(request: web.Request) -> web.StreamResponse:
     target = query_text(request, "target", 128) or None
     before_id = query_text(request, "before", 64) or None
     entries = await admin.audit.entries(action=action, target_id=target, before_id=before_id, limit=50)
-    return render(request, "audit.html", {"entries": entries, "action": action or "", "target": target or "",
-                                          "next_before": entries[-1].id if len(entries) == 50 else None,
-                                          "local": admin.queries.local})  # fmt: skip
+    return render(
+        request,
+        "audit.html",
+        {
+            "entries": entries,
+            "action": action or "",
+            "target": target or "",
+            "next_before": entries[-1].id if len(entries) == 50 else None,
+            "local": admin.queries.local,
+        },
+    )
 
 
 @requires(permissions.STAFF_ADMIN)
@@ -40,10 +48,12 @@ def _roles(values: list[str]) -> list[Role]:
 @requires(permissions.STAFF_ADMIN)
 async def staff_create(request: web.Request) -> web.StreamResponse:
     form = parse_form(StaffForm, await form_data(request))
-    user = await admin_of(request).access.create_staff(form.username, form.password, _roles(form.roles),
-                                                       form.display_name)  # fmt: skip
-    await audit(request, "staff.create", "staff", user.id,
-                after={"username": user.username, "roles": sorted(user.roles)})  # fmt: skip
+    user = await admin_of(request).access.create_staff(
+        form.username, form.password, _roles(form.roles), form.display_name
+    )
+    await audit(
+        request, "staff.create", "staff", user.id, after={"username": user.username, "roles": sorted(user.roles)}
+    )
     return redirect(f"{PREFIX}/staff?flash=saved", request)
 
 
@@ -62,9 +72,14 @@ async def staff_update(request: web.Request) -> web.StreamResponse:
     after = await access.set_roles(staff_id, roles)
     if active != before.active:
         await access.set_active(staff_id, active)
-    await audit(request, "staff.update", "staff", staff_id,
-                before={"roles": sorted(before.roles), "active": before.active},
-                after={"roles": sorted(after.roles), "active": active})  # fmt: skip
+    await audit(
+        request,
+        "staff.update",
+        "staff",
+        staff_id,
+        before={"roles": sorted(before.roles), "active": before.active},
+        after={"roles": sorted(after.roles), "active": active},
+    )
     return redirect(f"{PREFIX}/staff?flash=saved", request)
 
 

@@ -30,12 +30,27 @@ class LoginForm(BaseModel):
 def _login_page(request: web.Request, *, error: str = "", status: int = 200, username: str = "") -> web.Response:
     admin = admin_of(request)
     nonce = request.cookies.get(LOGIN_NONCE_COOKIE) or admin.csrf.new_login_nonce()
-    response = render(request, "login.html", {
-        "login_token": admin.csrf.login_token(nonce), "error": error, "username": username,
-        "next": safe_next(request.query.get("next")), "csrf_field": CSRF_FIELD,
-    }, status=status)  # fmt: skip
-    response.set_cookie(LOGIN_NONCE_COOKIE, nonce, httponly=True, samesite="Strict", secure=admin.secure_cookies,
-                        path=f"{PREFIX}/login", max_age=3600)  # fmt: skip
+    response = render(
+        request,
+        "login.html",
+        {
+            "login_token": admin.csrf.login_token(nonce),
+            "error": error,
+            "username": username,
+            "next": safe_next(request.query.get("next")),
+            "csrf_field": CSRF_FIELD,
+        },
+        status=status,
+    )
+    response.set_cookie(
+        LOGIN_NONCE_COOKIE,
+        nonce,
+        httponly=True,
+        samesite="Strict",
+        secure=admin.secure_cookies,
+        path=f"{PREFIX}/login",
+        max_age=3600,
+    )
     return response
 
 
@@ -65,13 +80,24 @@ async def login(request: web.Request) -> web.StreamResponse:
         return _login_page(request, error=t("login.failed"), status=401, username=data.username)
     await admin.limiter.succeeded(key)
     issued = await admin.access.create_admin_session(user.id)
-    await admin.audit.record(actor_id=user.id, actor=user.username, action="auth.sign_in", target_type="staff",
-                             target_id=user.id, ip=client_ip(request))  # fmt: skip
+    await admin.audit.record(
+        actor_id=user.id,
+        actor=user.username,
+        action="auth.sign_in",
+        target_type="staff",
+        target_id=user.id,
+        ip=client_ip(request),
+    )
     response = web.HTTPSeeOther(safe_next(data.next))
     response.set_cookie(
-        ADMIN_SESSION_COOKIE, issued.token, httponly=True, samesite="Lax", secure=admin.secure_cookies, path="/",
+        ADMIN_SESSION_COOKIE,
+        issued.token,
+        httponly=True,
+        samesite="Lax",
+        secure=admin.secure_cookies,
+        path="/",
         max_age=int(admin.access.admin_session_ttl.total_seconds()),
-    )  # fmt: skip
+    )
     response.del_cookie(LOGIN_NONCE_COOKIE, path=f"{PREFIX}/login")
     raise response
 
@@ -89,8 +115,9 @@ async def switch_language(request: web.Request) -> web.StreamResponse:
     lang = request.query.get("lang", "")
     response = web.HTTPSeeOther(safe_next(request.query.get("next")))
     if lang in LANGS:
-        response.set_cookie(LANG_COOKIE, lang, samesite="Lax", secure=admin_of(request).secure_cookies,
-                            path=PREFIX, max_age=YEAR)  # fmt: skip
+        response.set_cookie(
+            LANG_COOKIE, lang, samesite="Lax", secure=admin_of(request).secure_cookies, path=PREFIX, max_age=YEAR
+        )
     raise response
 
 

@@ -37,8 +37,11 @@ def _catalog(request: web.Request) -> Any:
 
 
 def _import_failed(report: Any) -> ValidationFailed:
-    return ValidationFailed("nothing was saved: the catalog importer found problems",
-                            details={"errors": [e.to_dict() for e in report.errors]}, code="catalog_invalid")  # fmt: skip
+    return ValidationFailed(
+        "nothing was saved: the catalog importer found problems",
+        details={"errors": [e.to_dict() for e in report.errors]},
+        code="catalog_invalid",
+    )
 
 
 # --- products -------------------------------------------------------------------------------------
@@ -52,28 +55,58 @@ async def product_list(request: web.Request) -> web.StreamResponse:
     brand = query_text(request, "brand", 100) or None
     page = query_int(request, "page", 1, 1, 10_000)
     catalog = _catalog(request)
-    result = await catalog.search(SearchQuery(
-        text=q, category=category, brand=brand, tag=tag, statuses=statuses, page=page, limit=PAGE,
-        sort=SearchSort.RELEVANCE if q else SearchSort.NEWEST, typo_tolerance=False,
-    ))  # fmt: skip
+    result = await catalog.search(
+        SearchQuery(
+            text=q,
+            category=category,
+            brand=brand,
+            tag=tag,
+            statuses=statuses,
+            page=page,
+            limit=PAGE,
+            sort=SearchSort.RELEVANCE if q else SearchSort.NEWEST,
+            typo_tolerance=False,
+        )
+    )
     exact = None
     if q and page == 1 and not any(item.code == q for item in result.items):
         # Codes and SKU codes are looked up exactly: staff often paste them.
         found = await catalog.repository.products_with_skus([q])
         exact = found[0] if found else await catalog.repository.get_product(q)
     categories = await catalog.list_categories()
-    return render(request, "products.html", {
-        "result": result, "exact": exact, "q": q, "status": status, "category": category or "", "tag": tag or "",
-        "brand": brand or "", "categories": categories, "statuses": list(ProductStatus), "thumb": thumbnail_url,
-    })  # fmt: skip
+    return render(
+        request,
+        "products.html",
+        {
+            "result": result,
+            "exact": exact,
+            "q": q,
+            "status": status,
+            "category": category or "",
+            "tag": tag or "",
+            "brand": brand or "",
+            "categories": categories,
+            "statuses": list(ProductStatus),
+            "thumb": thumbnail_url,
+        },
+    )
 
 
 @requires(permissions.CATALOG_READ)
 async def product_new(request: web.Request) -> web.StreamResponse:
     categories = await _catalog(request).list_categories()
-    return render(request, "product_form.html", {"product": None, "categories": categories, "available": {},
-                                                 "statuses": list(ProductStatus), "format_specs": format_specs,
-                                                 "thumb": thumbnail_url})  # fmt: skip
+    return render(
+        request,
+        "product_form.html",
+        {
+            "product": None,
+            "categories": categories,
+            "available": {},
+            "statuses": list(ProductStatus),
+            "format_specs": format_specs,
+            "thumb": thumbnail_url,
+        },
+    )
 
 
 @requires(permissions.CATALOG_READ)
@@ -82,26 +115,41 @@ async def product_edit(request: web.Request) -> web.StreamResponse:
     catalog = _catalog(request)
     detail = await catalog.get_product_detail(code, public_only=False)
     categories = await catalog.list_categories()
-    return render(request, "product_form.html", {
-        "product": detail.product, "available": detail.available, "categories": categories,
-        "statuses": list(ProductStatus), "format_specs": format_specs, "thumb": thumbnail_url,
-    })  # fmt: skip
+    return render(
+        request,
+        "product_form.html",
+        {
+            "product": detail.product,
+            "available": detail.available,
+            "categories": categories,
+            "statuses": list(ProductStatus),
+            "format_specs": format_specs,
+            "thumb": thumbnail_url,
+        },
+    )
 
 
 async def _save_product(request: web.Request, form: ProductForm, *, creating: bool) -> web.StreamResponse:
     catalog = _catalog(request)
     existing = await catalog.repository.get_product(form.code)
     if creating and existing is not None:
-        raise ValidationFailed("a product with this code exists already", details={"field": "code"},
-                               code="product_exists")  # fmt: skip
+        raise ValidationFailed(
+            "a product with this code exists already", details={"field": "code"}, code="product_exists"
+        )
     row = form.to_import(with_stock=creating)
     if existing is not None:
         row["videos"] = list(existing.videos)  # not on the form: keep them
     report = await catalog.import_catalog({"products": [row]})
     if not report.ok:
         raise _import_failed(report)
-    await audit(request, "product.create" if creating else "product.update", "product", form.code,
-                before=export_product(existing, {}) if existing else None, after=row)  # fmt: skip
+    await audit(
+        request,
+        "product.create" if creating else "product.update",
+        "product",
+        form.code,
+        before=export_product(existing, {}) if existing else None,
+        after=row,
+    )
     return redirect(f"{PREFIX}/products/{form.code}?flash=saved", request)
 
 
@@ -128,8 +176,14 @@ async def product_status(request: web.Request) -> web.StreamResponse:
     catalog = _catalog(request)
     before = await catalog.get_product(code)
     after = await catalog.set_product_status(code, form.status)
-    await audit(request, "product.status", "product", code, before={"status": before.status.value},
-                after={"status": after.status.value})  # fmt: skip
+    await audit(
+        request,
+        "product.status",
+        "product",
+        code,
+        before={"status": before.status.value},
+        after={"status": after.status.value},
+    )
     back = safe_next(str(data.get("back") or f"{PREFIX}/products/{code}"))
     return redirect(back + ("&" if "?" in back else "?") + "flash=saved", request)
 
@@ -185,13 +239,16 @@ async def category_save(request: web.Request) -> web.StreamResponse:
     form = parse_form(CategoryForm, await form_data(request))
     catalog = _catalog(request)
     before = next((c for c in await catalog.list_categories() if c.code == form.code), None)
-    row = {"code": form.code, "name": {"zh": form.name_zh, "en": form.name_en}, "parent": form.parent or None,
-           "sort": form.sort}  # fmt: skip
+    row = {
+        "code": form.code,
+        "name": {"zh": form.name_zh, "en": form.name_en},
+        "parent": form.parent or None,
+        "sort": form.sort,
+    }
     report = await catalog.import_catalog({"categories": [row]})
     if not report.ok:
         raise _import_failed(report)
-    await audit(request, "category.save", "category", form.code,
-                before=before.to_doc() if before else None, after=row)  # fmt: skip
+    await audit(request, "category.save", "category", form.code, before=before.to_doc() if before else None, after=row)
     return redirect(f"{PREFIX}/categories?flash=saved", request)
 
 
@@ -201,8 +258,12 @@ async def export_catalog(request: web.Request) -> web.StreamResponse:
     data = await _catalog(request).export_catalog()
     await audit(request, "catalog.export", "catalog", "all", after={"products": len(data.get("products", []))})
     body = json.dumps(data, ensure_ascii=False, indent=2)
-    return web.Response(text=body, content_type="application/json", charset="utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="catalog.json"'})  # fmt: skip
+    return web.Response(
+        text=body,
+        content_type="application/json",
+        charset="utf-8",
+        headers={"Content-Disposition": 'attachment; filename="catalog.json"'},
+    )
 
 
 @requires(permissions.CATALOG_WRITE)

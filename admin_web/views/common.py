@@ -17,13 +17,20 @@ def actor(request: web.Request) -> str:
     return f"staff:{current(request).user.username}"
 
 
-async def audit(request: web.Request, action: str, target_type: str, target_id: str, *,
-                before: Any = None, after: Any = None) -> None:  # fmt: skip
+async def audit(
+    request: web.Request, action: str, target_type: str, target_id: str, *, before: Any = None, after: Any = None
+) -> None:
     staff = current(request)
     await admin_of(request).audit.record(
-        actor_id=staff.id, actor=staff.user.username, action=action, target_type=target_type, target_id=target_id,
-        before=before, after=after, ip=client_ip(request),
-    )  # fmt: skip
+        actor_id=staff.id,
+        actor=staff.user.username,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        before=before,
+        after=after,
+        ip=client_ip(request),
+    )
 
 
 def query_text(request: web.Request, name: str, max_length: int = 100) -> str:

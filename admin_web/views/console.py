@@ -47,17 +47,25 @@ async def _queue_context(request: web.Request) -> dict[str, Any]:
     staff = current(request)
     waiting, mine = await admin.queries.handoff_conversations(staff.id)
     ids = [d["_id"] for d in (*waiting, *mine)]
-    names = await admin.queries.customer_names({str(d["customer_id"]) for d in (*waiting, *mine) if d.get("customer_id")})
+    names = await admin.queries.customer_names(
+        {str(d["customer_id"]) for d in (*waiting, *mine) if d.get("customer_id")}
+    )
     previews = await admin.queries.last_message_previews(ids)
     now = utcnow()
 
     def row(doc: dict[str, Any]) -> dict[str, Any]:
         since = (doc.get("handoff") or {}).get("since")
         wait = int((now - as_utc(since)).total_seconds()) if since else 0
-        return {"id": doc["_id"], "channel": doc.get("channel"), "customer_id": doc.get("customer_id"),
-                "customer": names.get(str(doc.get("customer_id")), "") or doc.get("channel_user_id", ""),
-                "wait_minutes": wait // 60, "wait_seconds": wait % 60, "reason": (doc.get("handoff") or {}).get("reason"),
-                "preview": (previews.get(doc["_id"]) or {}).get("text", "")}  # fmt: skip
+        return {
+            "id": doc["_id"],
+            "channel": doc.get("channel"),
+            "customer_id": doc.get("customer_id"),
+            "customer": names.get(str(doc.get("customer_id")), "") or doc.get("channel_user_id", ""),
+            "wait_minutes": wait // 60,
+            "wait_seconds": wait % 60,
+            "reason": (doc.get("handoff") or {}).get("reason"),
+            "preview": (previews.get(doc["_id"]) or {}).get("text", ""),
+        }
 
     return {"waiting": [row(d) for d in waiting], "mine": [row(d) for d in mine]}
 
@@ -67,8 +75,11 @@ async def console_page(request: web.Request) -> web.StreamResponse:
     context = await _queue_context(request)
     selected = request.query.get("c")
     panel = await _panel_context(request, selected) if selected and ":" in selected else None
-    return render(request, "console.html", {**context, "panel": panel,
-                                            "idle_minutes": admin_of(request).extras.get("idle_minutes")})  # fmt: skip
+    return render(
+        request,
+        "console.html",
+        {**context, "panel": panel, "idle_minutes": admin_of(request).extras.get("idle_minutes")},
+    )
 
 
 @requires(permissions.CONSOLE)
@@ -90,9 +101,16 @@ async def _panel_context(request: web.Request, cid: str) -> dict[str, Any]:
         cart = await admin.commerce.carts.view(state.customer_id)
         orders = (await admin.commerce.orders.list_for_customer(state.customer_id, limit=5)).orders
     owner = state.handoff.get("agent_id")
-    return {"state": state, "transcript": transcript, "customer": customer, "cart": cart, "orders": orders,
-            "mine": state.handoff_status == "agent" and owner == current(request).id,
-            "owner": owner, "local": admin.queries.local}  # fmt: skip
+    return {
+        "state": state,
+        "transcript": transcript,
+        "customer": customer,
+        "cart": cart,
+        "orders": orders,
+        "mine": state.handoff_status == "agent" and owner == current(request).id,
+        "owner": owner,
+        "local": admin.queries.local,
+    }
 
 
 @requires(permissions.CONSOLE)
@@ -141,8 +159,9 @@ async def _owned_state(request: web.Request, cid: str) -> Any:
 async def _push(request: web.Request, state: Any, message: Any) -> None:
     from dialogs.outbound import ChannelAddress
 
-    await _dialogs(request).outbound.send(ChannelAddress(state.channel, state.channel_user_id), [message],
-                                          sender="agent", agent_id=current(request).id)  # fmt: skip
+    await _dialogs(request).outbound.send(
+        ChannelAddress(state.channel, state.channel_user_id), [message], sender="agent", agent_id=current(request).id
+    )
 
 
 @requires(permissions.CONSOLE)
@@ -160,9 +179,14 @@ async def send_card(request: web.Request) -> web.StreamResponse:
     stock = translate(lang, "customer.in_stock" if detail.in_stock else "customer.out_of_stock")
     payload = f"p:{product.code}"
     buttons = (Button(label=translate(lang, "customer.view_product"), payload=payload),) if len(payload) <= 64 else ()
-    card = ProductCard(product_id=product.code, title=product.title.get(lang), price=price,
-                       text=" · ".join(p for p in (product.brand, stock) if p), image_url=product.image,
-                       buttons=buttons)  # fmt: skip
+    card = ProductCard(
+        product_id=product.code,
+        title=product.title.get(lang),
+        price=price,
+        text=" · ".join(p for p in (product.brand, stock) if p),
+        image_url=product.image,
+        buttons=buttons,
+    )
     await _push(request, state, card)
     return web.Response(status=204)
 
@@ -182,8 +206,9 @@ async def send_coupon(request: web.Request) -> web.StreamResponse:
         value = translate(lang, "customer.coupon_percent", percent=coupon.value)
     else:
         value = translate(lang, "customer.coupon_fixed", amount=Money(coupon.value, coupon.currency).format())
-    text = translate(lang, "customer.coupon", code=coupon.code, value=value,
-                     description=coupon.description.get(lang) or value)  # fmt: skip
+    text = translate(
+        lang, "customer.coupon", code=coupon.code, value=value, description=coupon.description.get(lang) or value
+    )
     await _push(request, state, TextReply(text=text))
     await audit(request, "handoff.coupon", "conversation", cid, after={"coupon": coupon.code})
     return web.Response(status=204)

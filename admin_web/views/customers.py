@@ -21,8 +21,18 @@ async def customer_list(request: web.Request) -> web.StreamResponse:
     rows, next_after = await admin_of(request).queries.customers(
         q=q, tier=tier if tier in Tier._value2member_map_ else None, after=after
     )
-    return render(request, "customers.html", {"rows": rows, "next_after": next_after, "q": q, "tier": tier,
-                                              "tiers": list(Tier), "display_phone": display_phone})  # fmt: skip
+    return render(
+        request,
+        "customers.html",
+        {
+            "rows": rows,
+            "next_after": next_after,
+            "q": q,
+            "tier": tier,
+            "tiers": list(Tier),
+            "display_phone": display_phone,
+        },
+    )
 
 
 @requires(permissions.CUSTOMERS_READ)
@@ -35,11 +45,21 @@ async def customer_detail(request: web.Request) -> web.StreamResponse:
     transcript = []
     if selected and any(c["_id"] == selected for c in conversations) and admin.dialogs is not None:
         transcript = await admin.dialogs.services.transcript.history(selected, limit=200)
-    return render(request, "customer_detail.html", {
-        "customer": customer, "orders": orders.orders, "conversations": conversations, "selected": selected,
-        "transcript": transcript, "tiers": list(Tier), "display_phone": display_phone, "local": admin.queries.local,
-        "spent": Money(customer.purchases.spent_minor, admin.queries.currency).format(),
-    })  # fmt: skip
+    return render(
+        request,
+        "customer_detail.html",
+        {
+            "customer": customer,
+            "orders": orders.orders,
+            "conversations": conversations,
+            "selected": selected,
+            "transcript": transcript,
+            "tiers": list(Tier),
+            "display_phone": display_phone,
+            "local": admin.queries.local,
+            "spent": Money(customer.purchases.spent_minor, admin.queries.currency).format(),
+        },
+    )
 
 
 @requires(permissions.CUSTOMERS_WRITE)
@@ -48,8 +68,14 @@ async def set_tier(request: web.Request) -> web.StreamResponse:
     form = parse_form(TierForm, await form_data(request))
     before = await admin.commerce.customers.get(path_param(request, "customer", 64))
     after = await admin.commerce.customers.set_tier(before.id, form.tier, actor(request))
-    await audit(request, "customer.tier", "customer", before.id, before={"tier": before.tier.value},
-                after={"tier": after.tier.value})  # fmt: skip
+    await audit(
+        request,
+        "customer.tier",
+        "customer",
+        before.id,
+        before={"tier": before.tier.value},
+        after={"tier": after.tier.value},
+    )
     return redirect(f"{PREFIX}/customers/{before.id}?flash=saved", request)
 
 

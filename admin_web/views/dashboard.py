@@ -21,13 +21,21 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
         "gmv": [Money(d.gmv_minor, currency).to_decimal_string() for d in figures.days],
         "orders": [d.orders for d in figures.days],
         "labels": {"gmv": t("dashboard.gmv"), "orders": t("dashboard.paid_orders")},
-        "statuses": [{"name": t.opt(f"order_status.{k}", k), "value": v} for k, v in sorted(figures.status_counts.items())],
-    }  # fmt: skip
-    return render(request, "dashboard.html", {
-        "figures": figures, "gmv_today": Money(figures.gmv_today_minor, currency).format(),
-        "conversion": f"{figures.conversion * 100:.1f}%" if figures.conversion is not None else "—",
-        "chart_json": json_attr(chart), "threshold": admin.low_stock_threshold,
-    })  # fmt: skip
+        "statuses": [
+            {"name": t.opt(f"order_status.{k}", k), "value": v} for k, v in sorted(figures.status_counts.items())
+        ],
+    }
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "figures": figures,
+            "gmv_today": Money(figures.gmv_today_minor, currency).format(),
+            "conversion": f"{figures.conversion * 100:.1f}%" if figures.conversion is not None else "—",
+            "chart_json": json_attr(chart),
+            "threshold": admin.low_stock_threshold,
+        },
+    )
 
 
 def routes(prefix: str) -> list[web.RouteDef]:

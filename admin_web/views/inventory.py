@@ -25,8 +25,11 @@ async def stock_list(request: web.Request) -> web.StreamResponse:
         rows, next_after = await admin.queries.low_stock(threshold, limit=LOW_STOCK_ROWS), None
     else:
         rows, next_after = await admin.queries.stock_levels(sku_prefix=sku, after=after)
-    return render(request, "inventory.html", {"rows": rows, "view": view, "sku": sku, "next_after": next_after,
-                                              "threshold": threshold})  # fmt: skip
+    return render(
+        request,
+        "inventory.html",
+        {"rows": rows, "view": view, "sku": sku, "next_after": next_after, "threshold": threshold},
+    )
 
 
 @requires(permissions.INVENTORY_READ)
@@ -47,8 +50,14 @@ async def adjust(request: web.Request) -> web.StreamResponse:
     inventory = admin_of(request).commerce.inventory
     before = (await inventory.get_levels([sku]))[sku]
     after = await inventory.adjust(sku, form.delta, form.reason, actor(request))
-    await audit(request, "stock.adjust", "sku", sku, before={"available": before.available},
-                after={"available": after.available, "delta": form.delta, "reason": form.reason})  # fmt: skip
+    await audit(
+        request,
+        "stock.adjust",
+        "sku",
+        sku,
+        before={"available": before.available},
+        after={"available": after.available, "delta": form.delta, "reason": form.reason},
+    )
     return redirect(f"{PREFIX}/inventory/{sku}?flash=saved", request)
 
 

@@ -22,15 +22,24 @@ async def order_list(request: web.Request) -> web.StreamResponse:
         number=query_text(request, "number", 40) or None,
         customer_id=query_text(request, "customer", 64) or None,
         channel=channel if channel in SALES_CHANNELS else None,
-        date_from=query_date(request, "from"), date_to=query_date(request, "to"),
-    )  # fmt: skip
+        date_from=query_date(request, "from"),
+        date_to=query_date(request, "to"),
+    )
     after = query_text(request, "after", 64) or None
     result = await admin_of(request).queries.orders(filters, after=after)
     params = {k: v for k, v in request.query.items() if k != "after" and v}
-    return render(request, "orders.html", {
-        "result": result, "filters": filters, "statuses": list(OrderStatus), "channels": SALES_CHANNELS,
-        "params": params, "local": admin_of(request).queries.local,
-    })  # fmt: skip
+    return render(
+        request,
+        "orders.html",
+        {
+            "result": result,
+            "filters": filters,
+            "statuses": list(OrderStatus),
+            "channels": SALES_CHANNELS,
+            "params": params,
+            "local": admin_of(request).queries.local,
+        },
+    )
 
 
 @requires(permissions.ORDERS_READ)
@@ -39,10 +48,19 @@ async def order_detail(request: web.Request) -> web.StreamResponse:
     order = await admin.commerce.orders.find(path_param(request, "order", 64))
     customer = await admin.commerce.customers.find(order.customer_id)
     aftersales = await admin.commerce.aftersales.list_for_order(order.id)
-    return render(request, "order_detail.html", {
-        "order": order, "customer": customer, "notes": list(reversed(order.notes)), "aftersales": aftersales, "local": admin.queries.local,
-        "can_ship": OrderStatus.SHIPPED in _next(order.status), "can_deliver": OrderStatus.DELIVERED in _next(order.status),
-    })  # fmt: skip
+    return render(
+        request,
+        "order_detail.html",
+        {
+            "order": order,
+            "customer": customer,
+            "notes": list(reversed(order.notes)),
+            "aftersales": aftersales,
+            "local": admin.queries.local,
+            "can_ship": OrderStatus.SHIPPED in _next(order.status),
+            "can_deliver": OrderStatus.DELIVERED in _next(order.status),
+        },
+    )
 
 
 def _next(status: OrderStatus) -> frozenset[OrderStatus]:
@@ -55,8 +73,14 @@ async def ship(request: web.Request) -> web.StreamResponse:
     form = parse_form(ShipForm, await form_data(request))
     before = await orders.find(path_param(request, "order", 64))
     after = await orders.ship(before.id, carrier=form.carrier, tracking_no=form.tracking_no, actor=actor(request))
-    await audit(request, "order.ship", "order", before.number, before={"status": before.status.value},
-                after={"status": after.status.value, "carrier": form.carrier, "tracking_no": form.tracking_no})  # fmt: skip
+    await audit(
+        request,
+        "order.ship",
+        "order",
+        before.number,
+        before={"status": before.status.value},
+        after={"status": after.status.value, "carrier": form.carrier, "tracking_no": form.tracking_no},
+    )
     return redirect(f"{PREFIX}/orders/{before.id}?flash=saved", request)
 
 
@@ -65,8 +89,14 @@ async def deliver(request: web.Request) -> web.StreamResponse:
     orders = admin_of(request).commerce.orders
     before = await orders.find(path_param(request, "order", 64))
     after = await orders.deliver(before.id, actor=actor(request))
-    await audit(request, "order.deliver", "order", before.number, before={"status": before.status.value},
-                after={"status": after.status.value})  # fmt: skip
+    await audit(
+        request,
+        "order.deliver",
+        "order",
+        before.number,
+        before={"status": before.status.value},
+        after={"status": after.status.value},
+    )
     return redirect(f"{PREFIX}/orders/{before.id}?flash=saved", request)
 
 
@@ -76,8 +106,14 @@ async def cancel(request: web.Request) -> web.StreamResponse:
     form = parse_form(ReasonForm, await form_data(request))
     before = await orders.find(path_param(request, "order", 64))
     after = await orders.cancel(before.id, actor=actor(request), reason=form.reason or "cancelled by the shop")
-    await audit(request, "order.cancel", "order", before.number, before={"status": before.status.value},
-                after={"status": after.status.value, "reason": form.reason})  # fmt: skip
+    await audit(
+        request,
+        "order.cancel",
+        "order",
+        before.number,
+        before={"status": before.status.value},
+        after={"status": after.status.value, "reason": form.reason},
+    )
     return redirect(f"{PREFIX}/orders/{before.id}?flash=saved", request)
 
 

@@ -30,16 +30,31 @@ async def set_commands(bot: Bot, default_lang: Lang = "zh") -> dict[str, int]:
     return done
 
 
-async def set_webhook(bot: Bot, config: TelegramConfig, *, url: str | None = None,
-                      drop_pending_updates: bool = False, max_connections: int | None = None) -> dict[str, Any]:  # fmt: skip
+async def set_webhook(
+    bot: Bot,
+    config: TelegramConfig,
+    *,
+    url: str | None = None,
+    drop_pending_updates: bool = False,
+    max_connections: int | None = None,
+) -> dict[str, Any]:
     target = url or config.webhook_url
     if not target:
         raise ValueError("no webhook URL: set CHATCART_PUBLIC_BASE_URL (https://...) or pass --url")
     if not target.startswith("https://"):
         raise ValueError(f"Telegram only delivers webhooks to https:// URLs, not {target!r}")
-    await bot.set_webhook(url=target, secret_token=config.webhook_secret, allowed_updates=list(config.allowed_updates),
-                          drop_pending_updates=drop_pending_updates, max_connections=max_connections)  # fmt: skip
-    return {"url": target, "allowed_updates": list(config.allowed_updates), "drop_pending_updates": drop_pending_updates}
+    await bot.set_webhook(
+        url=target,
+        secret_token=config.webhook_secret,
+        allowed_updates=list(config.allowed_updates),
+        drop_pending_updates=drop_pending_updates,
+        max_connections=max_connections,
+    )
+    return {
+        "url": target,
+        "allowed_updates": list(config.allowed_updates),
+        "drop_pending_updates": drop_pending_updates,
+    }
 
 
 async def delete_webhook(bot: Bot, *, drop_pending_updates: bool = False) -> dict[str, Any]:

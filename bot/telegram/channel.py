@@ -64,8 +64,17 @@ class DialogPort(Protocol):
 # has freed it, the next reply rebuilds its whole schema (milliseconds, the biggest single cost of a
 # send under load). Holding these classes keeps them built for the life of the process.
 _HOT_METHODS: tuple[type[TelegramMethod[Any]], ...] = (
-    SendMessage, SendPhoto, SendInvoice, EditMessageText, EditMessageReplyMarkup, EditMessageMedia,
-    AnswerCallbackQuery, AnswerPreCheckoutQuery, GetFile, GetUpdates)  # fmt: skip
+    SendMessage,
+    SendPhoto,
+    SendInvoice,
+    EditMessageText,
+    EditMessageReplyMarkup,
+    EditMessageMedia,
+    AnswerCallbackQuery,
+    AnswerPreCheckoutQuery,
+    GetFile,
+    GetUpdates,
+)
 _response_models: list[type[Any]] = []
 
 
@@ -78,14 +87,23 @@ def make_bot(config: TelegramConfig) -> Bot:
     keep_response_models_built()
     session = AiohttpSession(api=TelegramAPIServer.from_base(config.api_base)) if config.api_base else AiohttpSession()
     session.timeout = config.request_timeout_seconds
-    return Bot(config.token, session=session,
-               default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True))  # fmt: skip
+    return Bot(
+        config.token, session=session, default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True)
+    )
 
 
 class TelegramChannel:
-    def __init__(self, config: TelegramConfig, db: Database, dialogs: DialogPort, *,
-                 payments: TelegramPayments | None = None, bot: Bot | None = None, redis: Any = None,
-                 worker_id: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        config: TelegramConfig,
+        db: Database,
+        dialogs: DialogPort,
+        *,
+        payments: TelegramPayments | None = None,
+        bot: Bot | None = None,
+        redis: Any = None,
+        worker_id: str | None = None,
+    ) -> None:
         self.config = config
         self.db = db
         self.dialogs = dialogs
@@ -97,12 +115,22 @@ class TelegramChannel:
         self.media = MediaResolver(config.public_base_url, config.media_root)
         self.payments = payments if config.payments_enabled else None
         self.delivery = Delivery(self.bot, config, self.transport, self.callbacks, self.media, invoices=self.payments)
-        self.outbox = Outbox(db, self.delivery, self.chats, lease_seconds=config.outbox_lease_seconds,
-                             poll_seconds=config.outbox_poll_seconds, concurrency=config.outbox_concurrency,
-                             max_attempts=config.outbox_max_attempts, worker_id=worker_id)  # fmt: skip
-        self.sender = TelegramOutboundSender(self.outbox, invoices=self.payments is not None,
-                                             language_of=getattr(dialogs, "language_of", None),
-                                             default_lang=self.default_lang)  # fmt: skip
+        self.outbox = Outbox(
+            db,
+            self.delivery,
+            self.chats,
+            lease_seconds=config.outbox_lease_seconds,
+            poll_seconds=config.outbox_poll_seconds,
+            concurrency=config.outbox_concurrency,
+            max_attempts=config.outbox_max_attempts,
+            worker_id=worker_id,
+        )
+        self.sender = TelegramOutboundSender(
+            self.outbox,
+            invoices=self.payments is not None,
+            language_of=getattr(dialogs, "language_of", None),
+            default_lang=self.default_lang,
+        )
         self.claims = UpdateClaims(db, self.bot.id, redis=redis)
         self.dispatcher = self._dispatcher()
 
@@ -166,8 +194,9 @@ class TelegramChannel:
         return True
 
     # --- the dialog --------------------------------------------------------------------------------
-    async def converse(self, chat_id: int, incoming: IncomingMessage, *, source: Message | None = None,
-                       payload: str | None = None) -> None:  # fmt: skip
+    async def converse(
+        self, chat_id: int, incoming: IncomingMessage, *, source: Message | None = None, payload: str | None = None
+    ) -> None:
         """Let the dialog answer `incoming` and show the answer in the chat."""
         await self.chats.seen(chat_id)
         replies, lang = await self._dialog_turn(incoming)

@@ -48,13 +48,15 @@ class ChatRegistry:
         if chat_id not in await self._blocked_now():
             return
         self._blocked.discard(chat_id)
-        await self._chats.update_one({"_id": chat_id}, {"$set": {"blocked": False, "unblocked_at": utcnow()},
-                                                        "$unset": {"blocked_at": ""}})  # fmt: skip
+        await self._chats.update_one(
+            {"_id": chat_id}, {"$set": {"blocked": False, "unblocked_at": utcnow()}, "$unset": {"blocked_at": ""}}
+        )
 
     async def mark_blocked(self, chat_id: int, reason: str) -> None:
         self._blocked.add(chat_id)
         await self._chats.update_one(
-            {"_id": chat_id}, {"$set": {"blocked": True, "blocked_at": utcnow(), "blocked_reason": reason[:200]}},
+            {"_id": chat_id},
+            {"$set": {"blocked": True, "blocked_at": utcnow(), "blocked_reason": reason[:200]}},
             upsert=True,
         )
 

@@ -82,8 +82,14 @@ class TelegramConfig:
         values["public_base_url"] = getattr(settings, "public_base_url", None)
         values["media_root"] = Path(settings.data_dir) / "media"
         values["redis_url"] = getattr(settings, "redis_url", None)
-        for name in ("global_rate_per_second", "chat_rate_per_second", "group_rate_per_minute",
-                     "outbox_lease_seconds", "outbox_concurrency", "webhook_replies"):  # fmt: skip
+        for name in (
+            "global_rate_per_second",
+            "chat_rate_per_second",
+            "group_rate_per_minute",
+            "outbox_lease_seconds",
+            "outbox_concurrency",
+            "webhook_replies",
+        ):
             value = getattr(settings, f"telegram_{name}", None)
             if value is not None:
                 values[name] = value

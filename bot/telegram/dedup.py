@@ -38,8 +38,9 @@ class _Redis(Protocol):
 
 
 class UpdateClaims:
-    def __init__(self, db: Database, bot_id: int, *, redis: _Redis | None = None,
-                 ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None:  # fmt: skip
+    def __init__(
+        self, db: Database, bot_id: int, *, redis: _Redis | None = None, ttl_seconds: int = DEFAULT_TTL_SECONDS
+    ) -> None:
         self._updates = db[UPDATES]
         self.bot_id = bot_id
         self._redis = redis

@@ -66,7 +66,7 @@ class MediaResolver:
     def local_path(self, url: str) -> Path | None:
         if self.media_root is None or not url.startswith("/media/"):
             return None
-        candidate = (self.media_root / url[len("/media/"):]).resolve()
+        candidate = (self.media_root / url[len("/media/") :]).resolve()
         if not candidate.is_relative_to(self.media_root) or not candidate.is_file():
             return None  # outside the media folder (../ tricks) or missing
         return candidate
@@ -93,8 +93,15 @@ class MediaResolver:
 
 
 class Delivery:
-    def __init__(self, bot: Bot, config: TelegramConfig, transport: Transport, callbacks: CallbackStore,
-                 media: MediaResolver, invoices: InvoiceSource | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        bot: Bot,
+        config: TelegramConfig,
+        transport: Transport,
+        callbacks: CallbackStore,
+        media: MediaResolver,
+        invoices: InvoiceSource | None = None,
+    ) -> None:
         self.bot = bot
         self.config = config
         self.transport = transport
@@ -142,8 +149,12 @@ class Delivery:
             photo = self.media.resolve(action.photo)
             if photo is not None:
                 try:
-                    message = await self.transport.call(chat_id, lambda: self.bot.send_photo(
-                        chat_id=chat_id, photo=photo, caption=action.html, parse_mode="HTML", reply_markup=markup))  # fmt: skip
+                    message = await self.transport.call(
+                        chat_id,
+                        lambda: self.bot.send_photo(
+                            chat_id=chat_id, photo=photo, caption=action.html, parse_mode="HTML", reply_markup=markup
+                        ),
+                    )
                 except TelegramBadRequest as exc:
                     log.warning("telegram.photo_refused", chat_id=chat_id, photo=action.photo, error=exc.message)
                 else:
@@ -152,9 +163,12 @@ class Delivery:
             return await self._send_text(chat_id, action.fallback_html or action.html, markup)
         return await self._send_text(chat_id, action.html, markup)
 
-    async def _send_text(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None) -> Message:
-        return await self.transport.call(chat_id, lambda: self.bot.send_message(
-            chat_id=chat_id, text=text, parse_mode="HTML", reply_markup=markup))  # fmt: skip
+    async def _send_text(
+        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+    ) -> Message:
+        return await self.transport.call(
+            chat_id, lambda: self.bot.send_message(chat_id=chat_id, text=text, parse_mode="HTML", reply_markup=markup)
+        )
 
     async def _send_invoice(self, chat_id: int, action: TelegramAction, lang: Lang) -> Message | None:
         if self.invoices is None or not self.config.provider_token or not action.order_number:
@@ -164,13 +178,23 @@ class Delivery:
             return None
         prices = [LabeledPrice(label=label[:32], amount=amount) for label, amount in info.prices]
         token = self.config.provider_token
-        return await self.transport.call(chat_id, lambda: self.bot.send_invoice(
-            chat_id=chat_id, title=info.title[:32], description=info.description[:255], payload=info.payload,
-            provider_token=token, currency=info.currency, prices=prices))  # fmt: skip
+        return await self.transport.call(
+            chat_id,
+            lambda: self.bot.send_invoice(
+                chat_id=chat_id,
+                title=info.title[:32],
+                description=info.description[:255],
+                payload=info.payload,
+                provider_token=token,
+                currency=info.currency,
+                prices=prices,
+            ),
+        )
 
     # --- replies to a pressed button ---------------------------------------------------------
-    async def reply_to_button(self, chat_id: int, source: Message | None, payload: str,
-                              actions: list[TelegramAction], lang: Lang) -> None:  # fmt: skip
+    async def reply_to_button(
+        self, chat_id: int, source: Message | None, payload: str, actions: list[TelegramAction], lang: Lang
+    ) -> None:
         """Pagination and spec choices replace the message they were pressed on."""
         in_place = source is not None and edits_in_place(payload) and len(actions) == 1
         if in_place and source is not None and await self.edit(chat_id, source, actions[0]):
@@ -187,20 +211,35 @@ class Delivery:
         try:
             if action.kind == "text" and source.text is not None:
                 if plain_text(action.html) == source.text.strip():
-                    await self.transport.call(chat_id, lambda: self.bot.edit_message_reply_markup(
-                        chat_id=chat_id, message_id=message_id, reply_markup=inline))  # fmt: skip
+                    await self.transport.call(
+                        chat_id,
+                        lambda: self.bot.edit_message_reply_markup(
+                            chat_id=chat_id, message_id=message_id, reply_markup=inline
+                        ),
+                    )
                 else:
-                    await self.transport.call(chat_id, lambda: self.bot.edit_message_text(
-                        chat_id=chat_id, message_id=message_id, text=action.html, parse_mode="HTML",
-                        reply_markup=inline))  # fmt: skip
+                    await self.transport.call(
+                        chat_id,
+                        lambda: self.bot.edit_message_text(
+                            chat_id=chat_id,
+                            message_id=message_id,
+                            text=action.html,
+                            parse_mode="HTML",
+                            reply_markup=inline,
+                        ),
+                    )
                 return True
             if action.kind == "photo" and source.photo:
                 photo = self.media.resolve(action.photo)
                 if photo is None:
                     return False
                 media = InputMediaPhoto(media=photo, caption=action.html, parse_mode="HTML")
-                edited = await self.transport.call(chat_id, lambda: self.bot.edit_message_media(
-                    chat_id=chat_id, message_id=message_id, media=media, reply_markup=inline))  # fmt: skip
+                edited = await self.transport.call(
+                    chat_id,
+                    lambda: self.bot.edit_message_media(
+                        chat_id=chat_id, message_id=message_id, media=media, reply_markup=inline
+                    ),
+                )
                 self.media.remember(action.photo, edited if isinstance(edited, Message) else None)
                 return True
         except TelegramBadRequest as exc:

@@ -53,10 +53,12 @@ async def on_successful_payment(message: Message, channel: TelegramChannel) -> N
     payment = message.successful_payment
     assert payment is not None
     confirmation = await channel.payments_required().confirm(
-        payment.invoice_payload, payment.currency, payment.total_amount, payment.telegram_payment_charge_id)
+        payment.invoice_payload, payment.currency, payment.total_amount, payment.telegram_payment_charge_id
+    )
     # The "payment confirmed" message comes from the order.paid event, like for any provider.
-    log.info("telegram.successful_payment", order=confirmation.order_number, new=confirmation.new,
-             result=confirmation.result)  # fmt: skip
+    log.info(
+        "telegram.successful_payment", order=confirmation.order_number, new=confirmation.new, result=confirmation.result
+    )
 
 
 @router.message(has_photo)
@@ -70,8 +72,9 @@ async def on_photo(message: Message, channel: TelegramChannel) -> None:
 @router.message()
 async def on_unsupported(message: Message, channel: TelegramChannel) -> None:
     lang = lang_of(message.from_user.language_code if message.from_user else None, channel.default_lang)
-    await channel.delivery.transport.call(message.chat.id, lambda: message.answer(
-        html.escape(text("unsupported", lang), quote=False)))  # fmt: skip
+    await channel.delivery.transport.call(
+        message.chat.id, lambda: message.answer(html.escape(text("unsupported", lang), quote=False))
+    )
 
 
 @router.callback_query()
@@ -85,8 +88,12 @@ async def on_button(query: CallbackQuery, channel: TelegramChannel) -> None:
     payload = await channel.callbacks.unpack(query.data or "")
     if not payload:
         lang = lang_of(query.from_user.language_code, channel.default_lang)
-        await channel.delivery.transport.call(chat_id, lambda: channel.bot.send_message(
-            chat_id=chat_id, text=html.escape(shared_text("generic.button_expired", lang), quote=False)))  # fmt: skip
+        await channel.delivery.transport.call(
+            chat_id,
+            lambda: channel.bot.send_message(
+                chat_id=chat_id, text=html.escape(shared_text("generic.button_expired", lang), quote=False)
+            ),
+        )
         return
     source = query.message if isinstance(query.message, Message) else None
     await channel.converse(chat_id, updates.from_callback(query, payload), source=source, payload=payload)
@@ -98,7 +105,8 @@ async def on_pre_checkout(query: PreCheckoutQuery, channel: TelegramChannel) -> 
     try:
         problem = await asyncio.wait_for(
             channel.payments_required().pre_checkout(query.invoice_payload, query.currency, query.total_amount),
-            timeout=PRE_CHECKOUT_BUDGET_SECONDS)  # fmt: skip
+            timeout=PRE_CHECKOUT_BUDGET_SECONDS,
+        )
     except Exception as exc:  # a timeout or failure must still be answered, with a refusal
         log.warning("telegram.pre_checkout_check_failed", error=type(exc).__name__)
         problem = "pre_checkout.unavailable"
@@ -106,5 +114,6 @@ async def on_pre_checkout(query: PreCheckoutQuery, channel: TelegramChannel) -> 
         await channel.delivery.transport.call(None, lambda: query.answer(ok=True), limited=False)
     else:
         await channel.delivery.transport.call(
-            None, lambda: query.answer(ok=False, error_message=text(problem, lang)), limited=False)
+            None, lambda: query.answer(ok=False, error_message=text(problem, lang)), limited=False
+        )
     log.info("telegram.pre_checkout", ok=problem is None, reason=problem)

@@ -71,7 +71,11 @@ class ErrorReplyMiddleware(BaseMiddleware):
             return
         lang = lang_of(language_code, self.channel.default_lang)
         try:
-            await self.channel.delivery.transport.call(chat_id, lambda: self.channel.bot.send_message(
-                chat_id=chat_id, text=html.escape(shared_text("error.generic", lang), quote=False)))  # fmt: skip
+            await self.channel.delivery.transport.call(
+                chat_id,
+                lambda: self.channel.bot.send_message(
+                    chat_id=chat_id, text=html.escape(shared_text("error.generic", lang), quote=False)
+                ),
+            )
         except Exception as exc:  # the apology itself failed: the log line above is what is left
             log.warning("telegram.apology_failed", update_id=update.update_id, error=type(exc).__name__)

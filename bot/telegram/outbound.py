@@ -16,8 +16,14 @@ LanguageLookup = Callable[[str, str], Awaitable[Lang]]
 
 
 class TelegramOutboundSender:
-    def __init__(self, outbox: Outbox, *, invoices: bool = False, language_of: LanguageLookup | None = None,
-                 default_lang: Lang = "zh") -> None:  # fmt: skip
+    def __init__(
+        self,
+        outbox: Outbox,
+        *,
+        invoices: bool = False,
+        language_of: LanguageLookup | None = None,
+        default_lang: Lang = "zh",
+    ) -> None:
         self.outbox = outbox
         self.invoices = invoices
         self.language_of = language_of

@@ -36,20 +36,32 @@ from dialogs.messages import Lang, normalize_lang
 OUTBOX = "telegram_outbox"
 KEEP_DONE = timedelta(days=7)
 INDEXES = [
-    CollectionIndexes(OUTBOX, [
-        IndexModel([("status", ASCENDING), ("available_at", ASCENDING)]),
-        IndexModel([("chat_id", ASCENDING), ("status", ASCENDING)]),
-        IndexModel([("done_at", ASCENDING)], expireAfterSeconds=int(KEEP_DONE.total_seconds())),
-    ])
-]  # fmt: skip
+    CollectionIndexes(
+        OUTBOX,
+        [
+            IndexModel([("status", ASCENDING), ("available_at", ASCENDING)]),
+            IndexModel([("chat_id", ASCENDING), ("status", ASCENDING)]),
+            IndexModel([("done_at", ASCENDING)], expireAfterSeconds=int(KEEP_DONE.total_seconds())),
+        ],
+    )
+]
 
 log = get_logger(__name__)
 
 
 class Outbox:
-    def __init__(self, db: Database, delivery: Delivery, chats: ChatRegistry, *, lease_seconds: float = 30.0,
-                 poll_seconds: float = 1.0, concurrency: int = 8, max_attempts: int = 8,
-                 worker_id: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        db: Database,
+        delivery: Delivery,
+        chats: ChatRegistry,
+        *,
+        lease_seconds: float = 30.0,
+        poll_seconds: float = 1.0,
+        concurrency: int = 8,
+        max_attempts: int = 8,
+        worker_id: str | None = None,
+    ) -> None:
         self._outbox = db[OUTBOX]
         self.delivery = delivery
         self.chats = chats
@@ -62,8 +74,9 @@ class Outbox:
         self._tasks: list[asyncio.Task[None]] = []
 
     # --- producing -----------------------------------------------------------------------------
-    async def enqueue(self, chat_id: int, actions: list[TelegramAction], *, lang: Lang = "zh",
-                      key: str | None = None) -> str | None:  # fmt: skip
+    async def enqueue(
+        self, chat_id: int, actions: list[TelegramAction], *, lang: Lang = "zh", key: str | None = None
+    ) -> str | None:
         """Queue a batch for `chat_id`; None when the chat blocked the bot (nothing queued).
         A `key` makes the enqueue idempotent (the same event pushed twice is queued once)."""
         if not actions:
@@ -72,9 +85,17 @@ class Outbox:
             log.info("telegram.outbox_skipped_blocked", chat_id=chat_id)
             return None
         now = utcnow()
-        doc: Document = {"_id": key or str(ObjectId()), "chat_id": chat_id, "lang": lang,
-                         "actions": [a.to_doc() for a in actions], "progress": 0, "status": "pending",
-                         "attempts": 0, "created_at": now, "available_at": now}  # fmt: skip
+        doc: Document = {
+            "_id": key or str(ObjectId()),
+            "chat_id": chat_id,
+            "lang": lang,
+            "actions": [a.to_doc() for a in actions],
+            "progress": 0,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": now,
+            "available_at": now,
+        }
         result = await self._outbox.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
         if result.upserted_id is None:
             log.info("telegram.outbox_duplicate", key=doc["_id"])
@@ -87,20 +108,26 @@ class Outbox:
         the oldest due one. Two queries rather than one `$or`, which SecantusDB evaluates by
         scanning the whole outbox; each of these follows the (status, available_at) index."""
         now = utcnow()
-        update = {"$set": {"status": "sending", "lease_owner": self.worker_id, "lease_until": now + self.lease},
-                  "$inc": {"attempts": 1}}  # fmt: skip
-        for query in ({"status": "sending", "lease_until": {"$lte": now}},
-                      {"status": "pending", "available_at": {"$lte": now}}):  # fmt: skip
-            doc = await find_one_and_update(self._outbox, query, update, sort=[("available_at", ASCENDING)],
-                                            return_document=ReturnDocument.AFTER)  # fmt: skip
+        update = {
+            "$set": {"status": "sending", "lease_owner": self.worker_id, "lease_until": now + self.lease},
+            "$inc": {"attempts": 1},
+        }
+        for query in (
+            {"status": "sending", "lease_until": {"$lte": now}},
+            {"status": "pending", "available_at": {"$lte": now}},
+        ):
+            doc = await find_one_and_update(
+                self._outbox, query, update, sort=[("available_at", ASCENDING)], return_document=ReturnDocument.AFTER
+            )
             if doc is not None:
                 return doc
         return None
 
     async def _mine(self, doc_id: Any, update: Document) -> bool:
         """Apply `update` only while we still hold the lease."""
-        result = await self._outbox.update_one({"_id": doc_id, "lease_owner": self.worker_id,
-                                                "status": "sending"}, update)  # fmt: skip
+        result = await self._outbox.update_one(
+            {"_id": doc_id, "lease_owner": self.worker_id, "status": "sending"}, update
+        )
         return result.modified_count == 1
 
     async def process(self, doc: Document) -> str:
@@ -112,14 +139,17 @@ class Outbox:
         try:
             for index in range(progress, len(actions)):
                 await self.delivery.send(chat_id, actions[index], lang)
-                if not await self._mine(doc["_id"], {"$set": {"progress": index + 1,
-                                                              "lease_until": utcnow() + self.lease}}):  # fmt: skip
+                if not await self._mine(
+                    doc["_id"], {"$set": {"progress": index + 1, "lease_until": utcnow() + self.lease}}
+                ):
                     log.warning("telegram.outbox_lease_lost", outbox_id=str(doc["_id"]))
                     return "lost"
         except ChatUnavailable as exc:
             await self._finish(doc["_id"], "failed", f"blocked: {exc.reason}")
-            await self._outbox.update_many({"chat_id": chat_id, "status": "pending"},
-                                           {"$set": {"status": "failed", "error": "blocked", "done_at": utcnow()}})  # fmt: skip
+            await self._outbox.update_many(
+                {"chat_id": chat_id, "status": "pending"},
+                {"$set": {"status": "failed", "error": "blocked", "done_at": utcnow()}},
+            )
             return "failed"
         except TelegramBadRequest as exc:  # permanent: retrying the same request gives the same answer
             log.warning("telegram.outbox_rejected", outbox_id=str(doc["_id"]), error=exc.message)
@@ -130,18 +160,24 @@ class Outbox:
             if attempts >= self.max_attempts:
                 await self._finish(doc["_id"], "failed", f"{type(exc).__name__}: giving up")
                 return "failed"
-            backoff = timedelta(seconds=min(600, 2 ** attempts))
-            await self._mine(doc["_id"], {"$set": {"status": "pending", "available_at": utcnow() + backoff,
-                                                   "error": type(exc).__name__},
-                                          "$unset": {"lease_owner": "", "lease_until": ""}})  # fmt: skip
+            backoff = timedelta(seconds=min(600, 2**attempts))
+            await self._mine(
+                doc["_id"],
+                {
+                    "$set": {"status": "pending", "available_at": utcnow() + backoff, "error": type(exc).__name__},
+                    "$unset": {"lease_owner": "", "lease_until": ""},
+                },
+            )
             log.warning("telegram.outbox_retry_later", outbox_id=str(doc["_id"]), error=type(exc).__name__)
             return "pending"
         await self._finish(doc["_id"], "sent", None)
         return "sent"
 
     async def _finish(self, doc_id: Any, status: str, error: str | None) -> None:
-        update: Document = {"$set": {"status": status, "done_at": utcnow(), "error": error},
-                            "$unset": {"lease_owner": "", "lease_until": ""}}  # fmt: skip
+        update: Document = {
+            "$set": {"status": status, "done_at": utcnow(), "error": error},
+            "$unset": {"lease_owner": "", "lease_until": ""},
+        }
         await self._mine(doc_id, update)
 
     async def drain(self, limit: int = 1000) -> int:
@@ -169,8 +205,9 @@ class Outbox:
 
     def start(self) -> None:
         if not self._tasks:
-            self._tasks = [asyncio.create_task(self._worker(), name=f"{self.worker_id}-{i}")
-                           for i in range(self.concurrency)]  # fmt: skip
+            self._tasks = [
+                asyncio.create_task(self._worker(), name=f"{self.worker_id}-{i}") for i in range(self.concurrency)
+            ]
 
     async def stop(self) -> None:
         tasks, self._tasks = self._tasks, []

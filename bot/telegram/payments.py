@@ -34,7 +34,7 @@ def invoice_payload(order_number: str) -> str:
 def order_number_of(payload: str) -> str | None:
     if not payload.startswith(PAYLOAD_PREFIX):
         return None
-    number = payload[len(PAYLOAD_PREFIX):]
+    number = payload[len(PAYLOAD_PREFIX) :]
     return number if 0 < len(number) <= 64 else None
 
 
@@ -50,6 +50,7 @@ class TelegramPayments(Protocol):
     async def pre_checkout(self, payload: str, currency: str, total_amount: int) -> str | None:
         """None when the payment may go ahead; else the texts.yml key explaining why not."""
         ...
+
     async def confirm(self, payload: str, currency: str, total_amount: int, charge_id: str) -> Confirmation: ...
 
 
@@ -77,9 +78,13 @@ class CommerceTelegramPayments:
         if pricing.shipping_fee.amount:
             prices.append((text("invoice.line_shipping", lang), pricing.shipping_fee.amount))
         count = sum(line.quantity for line in order.lines)
-        return InvoiceInfo(title=text("invoice.title", lang, number=order.number),
-                           description=text("invoice.description", lang, number=order.number, count=count),
-                           payload=invoice_payload(order.number), currency=order.currency, prices=prices)  # fmt: skip
+        return InvoiceInfo(
+            title=text("invoice.title", lang, number=order.number),
+            description=text("invoice.description", lang, number=order.number, count=count),
+            payload=invoice_payload(order.number),
+            currency=order.currency,
+            prices=prices,
+        )
 
     async def pre_checkout(self, payload: str, currency: str, total_amount: int) -> str | None:
         order = await self._order(order_number_of(payload))
@@ -97,7 +102,8 @@ class CommerceTelegramPayments:
         if number is None:
             raise NotFound("order of a Telegram payment not found", details={"payload": payload[:64]})
         outcome = await self.payments.confirm_external_payment(
-            number, provider=PROVIDER, charge_id=charge_id, amount=Money(total_amount, currency))
+            number, provider=PROVIDER, charge_id=charge_id, amount=Money(total_amount, currency)
+        )
         result = outcome.result.value
         log.info("telegram.payment_applied", order=number, result=result)
         return Confirmation(new=outcome.result is not NotifyResult.DUPLICATE, order_number=number, result=result)

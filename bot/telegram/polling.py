@@ -15,8 +15,10 @@ async def run_polling(channel: TelegramChannel, *, drop_pending_updates: bool = 
     log.info("telegram.polling_started", allowed_updates=list(channel.config.allowed_updates))
     try:
         await channel.dispatcher.start_polling(
-            channel.bot, allowed_updates=list(channel.config.allowed_updates), handle_signals=False,
+            channel.bot,
+            allowed_updates=list(channel.config.allowed_updates),
+            handle_signals=False,
             close_bot_session=False,
-        )  # fmt: skip
+        )
     finally:
         await channel.stop()

@@ -57,14 +57,27 @@ class TelegramAction:
     order_number: str | None = None  # invoice actions
 
     def to_doc(self) -> dict[str, Any]:
-        return {"kind": self.kind, "html": self.html, "fallback_html": self.fallback_html, "photo": self.photo,
-                "reply_markup": self.reply_markup, "shape": self.shape, "order_number": self.order_number}  # fmt: skip
+        return {
+            "kind": self.kind,
+            "html": self.html,
+            "fallback_html": self.fallback_html,
+            "photo": self.photo,
+            "reply_markup": self.reply_markup,
+            "shape": self.shape,
+            "order_number": self.order_number,
+        }
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> TelegramAction:
-        return cls(kind=doc["kind"], html=str(doc.get("html") or ""), fallback_html=str(doc.get("fallback_html") or ""),
-                   photo=doc.get("photo"), reply_markup=doc.get("reply_markup"), shape=str(doc.get("shape") or ""),
-                   order_number=doc.get("order_number"))  # fmt: skip
+        return cls(
+            kind=doc["kind"],
+            html=str(doc.get("html") or ""),
+            fallback_html=str(doc.get("fallback_html") or ""),
+            photo=doc.get("photo"),
+            reply_markup=doc.get("reply_markup"),
+            shape=str(doc.get("shape") or ""),
+            order_number=doc.get("order_number"),
+        )
 
     @property
     def inline_buttons(self) -> list[dict[str, Any]]:
@@ -172,8 +185,11 @@ def inline_markup(rows: list[list[dict[str, Any]]]) -> dict[str, Any] | None:
 
 
 def share_phone_keyboard(lang: Lang) -> dict[str, Any]:
-    return {"keyboard": [[{"text": text("share_phone.button", lang), "request_contact": True}]],
-            "resize_keyboard": True, "one_time_keyboard": True}  # fmt: skip
+    return {
+        "keyboard": [[{"text": text("share_phone.button", lang), "request_contact": True}]],
+        "resize_keyboard": True,
+        "one_time_keyboard": True,
+    }
 
 
 # --- replies --------------------------------------------------------------------------------------
@@ -198,8 +214,14 @@ def render_card(card: ProductCard) -> TelegramAction:
     rich = _card_text(card)
     markup = inline_markup(_rows(_button_json(b) for b in card.buttons))
     if card.image_url:
-        return TelegramAction("photo", html=rich.html(MAX_CAPTION), fallback_html=rich.html(MAX_MESSAGE),
-                              photo=card.image_url, reply_markup=markup, shape="product")  # fmt: skip
+        return TelegramAction(
+            "photo",
+            html=rich.html(MAX_CAPTION),
+            fallback_html=rich.html(MAX_MESSAGE),
+            photo=card.image_url,
+            reply_markup=markup,
+            shape="product",
+        )
     return TelegramAction("text", html=rich.html(MAX_MESSAGE), reply_markup=markup, shape="product")
 
 
@@ -234,8 +256,9 @@ def render_payment(link: PaymentLink, lang: Lang, *, invoices: bool) -> list[Tel
     if not any(b.url for b in buttons):
         buttons.insert(0, Button(label=shared_text("render.pay_here", lang), payload="payurl", url=link.url))
     markup = inline_markup(_rows(_button_json(b) for b in buttons))
-    actions = [TelegramAction("text", html=RichText().add(link.text).html(MAX_MESSAGE), reply_markup=markup,
-                              shape="payment")]  # fmt: skip
+    actions = [
+        TelegramAction("text", html=RichText().add(link.text).html(MAX_MESSAGE), reply_markup=markup, shape="payment")
+    ]
     if invoices:
         actions.append(TelegramAction("invoice", order_number=link.order_number, shape="invoice"))
     return actions
@@ -249,8 +272,10 @@ def render_text(reply: TextReply | HandoffNotice, lang: Lang) -> list[TelegramAc
     if markup is None:  # one message can carry only one keyboard
         return [TelegramAction("text", html=body, reply_markup=share_phone_keyboard(lang), shape=reply.type)]
     prompt = html.escape(text("share_phone.prompt", lang), quote=False)
-    return [TelegramAction("text", html=body, reply_markup=markup, shape=reply.type),
-            TelegramAction("text", html=prompt, reply_markup=share_phone_keyboard(lang), shape="share_phone")]
+    return [
+        TelegramAction("text", html=body, reply_markup=markup, shape=reply.type),
+        TelegramAction("text", html=prompt, reply_markup=share_phone_keyboard(lang), shape="share_phone"),
+    ]
 
 
 def _asks_for_phone(value: str) -> bool:

@@ -116,8 +116,9 @@ class Transport:
         (answerCallbackQuery, answerPreCheckoutQuery) that must never wait behind a queue."""
         attempts = max(self.config.server_error_attempts, MAX_FLOOD_RETRIES)
         try:
-            async for attempt in AsyncRetrying(retry=retry_if_exception(_retryable), wait=self._wait,
-                                               stop=stop_after_attempt(attempts), reraise=True):  # fmt: skip
+            async for attempt in AsyncRetrying(
+                retry=retry_if_exception(_retryable), wait=self._wait, stop=stop_after_attempt(attempts), reraise=True
+            ):
                 with attempt:
                     if limited:
                         await self.limits.acquire(chat_id)
@@ -130,8 +131,12 @@ class Transport:
                         raise
                     except (TelegramServerError, TelegramNetworkError) as exc:
                         if not isinstance(exc, TelegramEntityTooLarge):
-                            log.warning("telegram.api_retry", chat_id=chat_id, error=type(exc).__name__,
-                                        attempt=attempt.retry_state.attempt_number)  # fmt: skip
+                            log.warning(
+                                "telegram.api_retry",
+                                chat_id=chat_id,
+                                error=type(exc).__name__,
+                                attempt=attempt.retry_state.attempt_number,
+                            )
                         raise
         except TelegramForbiddenError as exc:
             if chat_id is not None:

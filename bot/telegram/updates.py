@@ -28,16 +28,23 @@ def from_message(message: Message, *, image_urls: tuple[str, ...] = ()) -> Incom
     """None for message kinds the dialogs do not understand (stickers, voice, ...)."""
     user = message.from_user
     user_key = conversation_key(message.chat.id)
-    common: dict[str, Any] = {"channel": CHANNEL, "channel_user_id": user_key, "lang_hint": lang_hint(user),
-                              "display_name": display_name(user), "message_id": str(message.message_id)}  # fmt: skip
+    common: dict[str, Any] = {
+        "channel": CHANNEL,
+        "channel_user_id": user_key,
+        "lang_hint": lang_hint(user),
+        "display_name": display_name(user),
+        "message_id": str(message.message_id),
+    }
     if message.contact is not None:
         return IncomingMessage(kind="contact", phone=message.contact.phone_number[:32], **common)
     if message.location is not None:
-        return IncomingMessage(kind="location", latitude=message.location.latitude,
-                               longitude=message.location.longitude, **common)  # fmt: skip
+        return IncomingMessage(
+            kind="location", latitude=message.location.latitude, longitude=message.location.longitude, **common
+        )
     if message.photo:
-        return IncomingMessage(kind="image", image_urls=image_urls, text=(message.caption or "")[:MAX_TEXT_CHARS],
-                               **common)  # fmt: skip
+        return IncomingMessage(
+            kind="image", image_urls=image_urls, text=(message.caption or "")[:MAX_TEXT_CHARS], **common
+        )
     if message.text:
         parsed = IncomingMessage.from_text(CHANNEL, user_key, message.text, lang_hint(user))
         return parsed.model_copy(update={"display_name": common["display_name"], "message_id": common["message_id"]})
@@ -59,6 +66,7 @@ def chat_of(query: CallbackQuery) -> int:
 
 
 def from_callback(query: CallbackQuery, payload: str) -> IncomingMessage:
-    incoming = IncomingMessage.from_button(CHANNEL, conversation_key(chat_of(query)), payload,
-                                           button_label(query), lang_hint(query.from_user))  # fmt: skip
+    incoming = IncomingMessage.from_button(
+        CHANNEL, conversation_key(chat_of(query)), payload, button_label(query), lang_hint(query.from_user)
+    )
     return incoming.model_copy(update={"display_name": display_name(query.from_user)})

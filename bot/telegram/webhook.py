@@ -31,8 +31,9 @@ def webhook_handler(channel: TelegramChannel) -> Callable[[web.Request], Awaitab
     async def handle(request: web.Request) -> web.StreamResponse:
         if not secret_matches(request.headers.get(SECRET_HEADER), channel.config.webhook_secret):
             log.warning("telegram.webhook_unauthorized", remote=request.remote)
-            return web.json_response({"error": {"code": "unauthorized", "message": "bad secret token",
-                                                "details": {}}}, status=401)  # fmt: skip
+            return web.json_response(
+                {"error": {"code": "unauthorized", "message": "bad secret token", "details": {}}}, status=401
+            )
         try:
             data = json.loads(await request.read())
         except (ValueError, UnicodeDecodeError):

@@ -32,8 +32,12 @@ class TurnOutput:
     replies: list[OutgoingMessage] = field(default_factory=list)
 
     def to_json(self, lang: Lang) -> dict[str, Any]:
-        return {"turn": self.turn, "input": self.input, "intent": self.intent,
-                "replies": [reply_json(reply, lang) for reply in self.replies]}  # fmt: skip
+        return {
+            "turn": self.turn,
+            "input": self.input,
+            "intent": self.intent,
+            "replies": [reply_json(reply, lang) for reply in self.replies],
+        }
 
 
 def reply_json(reply: OutgoingMessage, lang: Lang) -> dict[str, Any]:
@@ -52,8 +56,16 @@ def reply_json(reply: OutgoingMessage, lang: Lang) -> dict[str, Any]:
 
 
 class ChatRunner:
-    def __init__(self, engine: DialogEngine, shop: ShopPort, sandbox: SandboxPort, *, user: str,
-                 lang: Lang | None = None, dispatch_events: Any = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        engine: DialogEngine,
+        shop: ShopPort,
+        sandbox: SandboxPort,
+        *,
+        user: str,
+        lang: Lang | None = None,
+        dispatch_events: Any = None,
+    ) -> None:
         """`dispatch_events`: an async callable delivering pending commerce events now
         (script mode has no background dispatcher; pushed messages must appear in the turn)."""
         self.engine = engine
@@ -135,7 +147,9 @@ class ChatRunner:
             if payment is None:
                 output.replies.append(TextReply(text=t("script.no_payment", lang)))
             return
-        order = await (self.sandbox.ship_latest(customer) if command == "ship" else self.sandbox.deliver_latest(customer))
+        order = await (
+            self.sandbox.ship_latest(customer) if command == "ship" else self.sandbox.deliver_latest(customer)
+        )
         if order is None:
             output.replies.append(TextReply(text=t("script.no_order", lang, action=command)))
 
@@ -152,15 +166,23 @@ class ChatRunner:
         orders = await self.shop.orders(customer, lang, 100)
         after_sales = await self.shop.after_sales(customer, lang)
         state = await self.engine.services.store.get(self.conversation)
-        return {"summary": {
-            "customer": customer,
-            "cart": [{"sku": line.sku, "qty": line.quantity} for line in cart.lines],
-            "orders": [{"number": o.number, "status": o.status,
+        return {
+            "summary": {
+                "customer": customer,
+                "cart": [{"sku": line.sku, "qty": line.quantity} for line in cart.lines],
+                "orders": [
+                    {
+                        "number": o.number,
+                        "status": o.status,
                         "items": [{"sku": line.sku, "qty": line.quantity} for line in o.lines],
-                        "total": o.total.to_decimal_string()} for o in orders],
-            "after_sales": [{"order": r.order_number, "kind": r.kind, "status": r.status} for r in after_sales],
-            "handoff": state.handoff_status if state else "none",
-        }}  # fmt: skip
+                        "total": o.total.to_decimal_string(),
+                    }
+                    for o in orders
+                ],
+                "after_sales": [{"order": r.order_number, "kind": r.kind, "status": r.status} for r in after_sales],
+                "handoff": state.handoff_status if state else "none",
+            }
+        }
 
 
 def find_button(buttons: list[Button], label: str) -> list[Button]:

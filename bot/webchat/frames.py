@@ -33,7 +33,8 @@ class PressButton(_Frame):
 class SendImages(_Frame):
     type: Literal["image"]
     urls: list[Annotated[str, Field(max_length=300, pattern=r"^/media/chat/[A-Za-z0-9_-]+\.(jpg|png)$")]] = Field(
-        min_length=1, max_length=6)
+        min_length=1, max_length=6
+    )
     text: str = Field(default="", max_length=500)
 
 
@@ -48,5 +49,7 @@ class OtpVerify(_Frame):
     code: str = Field(min_length=4, max_length=8, pattern=r"^\d+$")
 
 
-ClientFrame = Annotated[Hello | SayText | PressButton | SendImages | OtpRequest | OtpVerify, Field(discriminator="type")]
+ClientFrame = Annotated[
+    Hello | SayText | PressButton | SendImages | OtpRequest | OtpVerify, Field(discriminator="type")
+]
 CLIENT_FRAME: TypeAdapter[ClientFrame] = TypeAdapter(ClientFrame)

@@ -57,9 +57,17 @@ def classify(identifier: str) -> tuple[IdentifierKind, str]:
 
 
 class OtpService:
-    def __init__(self, db: Database, *, sms: CodeSender, email: CodeSender, secret: str,
-                 ttl: timedelta = timedelta(minutes=5), resend_after: timedelta = timedelta(seconds=60),
-                 max_attempts: int = 5) -> None:  # fmt: skip
+    def __init__(
+        self,
+        db: Database,
+        *,
+        sms: CodeSender,
+        email: CodeSender,
+        secret: str,
+        ttl: timedelta = timedelta(minutes=5),
+        resend_after: timedelta = timedelta(seconds=60),
+        max_attempts: int = 5,
+    ) -> None:
         self.collection = db[COLLECTION]
         self.senders: dict[IdentifierKind, CodeSender] = {"phone": sms, "email": email}
         self.secret = secret.encode()

@@ -70,11 +70,17 @@ class WebChat:
 
     # --- HTTP -----------------------------------------------------------------------------------
     async def index(self, request: web.Request) -> web.Response:
-        return web.Response(text=self.page, content_type="text/html", headers={
-            "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
-            "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                                       "script-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:",
-        })  # fmt: skip
+        return web.Response(
+            text=self.page,
+            content_type="text/html",
+            headers={
+                "Cache-Control": "no-store",
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "same-origin",
+                "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                "script-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:",
+            },
+        )
 
     async def upload(self, request: web.Request) -> web.Response:
         """A photo for after-sales: re-encoded (drops metadata and anything that is not an image)."""
@@ -134,8 +140,7 @@ class WebChat:
             self.sender.detach(previous, ws)
         missed = self.sender.attach(user, ws)
         lang = frame.lang
-        await ws.send_json({"type": "welcome", "token": token,
-                            "lang": await self.engine.language_of(CHANNEL, user)})  # fmt: skip
+        await ws.send_json({"type": "welcome", "token": token, "lang": await self.engine.language_of(CHANNEL, user)})
         if missed:
             await ws.send_json(replies_frame("push", missed))
         return user, lang
@@ -146,8 +151,14 @@ class WebChat:
         elif isinstance(frame, PressButton):
             incoming = IncomingMessage.from_button(CHANNEL, user, frame.payload, frame.label, lang_hint=lang)
         elif isinstance(frame, SendImages):
-            incoming = IncomingMessage(channel=CHANNEL, channel_user_id=user, kind="image", text=frame.text,
-                                       image_urls=tuple(frame.urls), lang_hint=lang)  # fmt: skip
+            incoming = IncomingMessage(
+                channel=CHANNEL,
+                channel_user_id=user,
+                kind="image",
+                text=frame.text,
+                image_urls=tuple(frame.urls),
+                lang_hint=lang,
+            )
         elif isinstance(frame, OtpRequest | OtpVerify):
             await self._sign_in(ws, user, frame)
             return
@@ -175,8 +186,15 @@ class WebChat:
             await ws.send_json({"type": "otp_failed", "code": exc.code, "text": t(key, lang)})
 
 
-def setup_webchat(app: web.Application, engine: Any, *, otp: OtpService | None = None,
-                  media_dir: Path | None = None, db: Any = None, secret: str | None = None) -> WebChat:  # fmt: skip
+def setup_webchat(
+    app: web.Application,
+    engine: Any,
+    *,
+    otp: OtpService | None = None,
+    media_dir: Path | None = None,
+    db: Any = None,
+    secret: str | None = None,
+) -> WebChat:
     """Mount /chat, /chat/ws and /chat/upload. `engine` is a DialogEngine (or a container
     with `.dialogs`, `.db` and `.settings`, as `chatcart.web` passes it)."""
     container = engine if hasattr(engine, "dialogs") else None

@@ -33,8 +33,16 @@ class WeChatApiError(RuntimeError):
 
 
 class WeChatApi:
-    def __init__(self, db: Database, *, app_id: str, app_secret: str, api_base: str = "https://api.weixin.qq.com",
-                 timeout_seconds: float = 10.0, session: aiohttp.ClientSession | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        db: Database,
+        *,
+        app_id: str,
+        app_secret: str,
+        api_base: str = "https://api.weixin.qq.com",
+        timeout_seconds: float = 10.0,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
         self.app_id = app_id
         self._secret = app_secret
         self.api_base = api_base.rstrip("/")
@@ -55,16 +63,24 @@ class WeChatApi:
         return self._session
 
     # --- plumbing ---------------------------------------------------------------------------
-    async def _request(self, method: str, path: str, *, params: dict[str, str] | None = None,
-                       body: Any = None, data: aiohttp.FormData | None = None) -> dict[str, Any]:  # fmt: skip
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        body: Any = None,
+        data: aiohttp.FormData | None = None,
+    ) -> dict[str, Any]:
         payload: bytes | aiohttp.FormData | None = data
         headers: dict[str, str] = {}
         if body is not None:
             # ensure_ascii=False: WeChat shows \\uXXXX escapes literally in some message types.
             payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
             headers["Content-Type"] = "application/json; charset=utf-8"
-        async with self._http().request(method, self.api_base + path, params=params, data=payload,
-                                        headers=headers) as response:  # fmt: skip
+        async with self._http().request(
+            method, self.api_base + path, params=params, data=payload, headers=headers
+        ) as response:
             text = await response.text()
         try:
             result = json.loads(text)
@@ -78,19 +94,30 @@ class WeChatApi:
         return result
 
     async def _fetch_token(self) -> tuple[str, int]:
-        result = await self._request("GET", "/cgi-bin/token", params={
-            "grant_type": "client_credential", "appid": self.app_id, "secret": self._secret})  # fmt: skip
+        result = await self._request(
+            "GET",
+            "/cgi-bin/token",
+            params={"grant_type": "client_credential", "appid": self.app_id, "secret": self._secret},
+        )
         return str(result["access_token"]), int(result.get("expires_in") or 7200)
 
-    async def call(self, method: str, path: str, *, params: dict[str, str] | None = None, body: Any = None,
-                   data_factory: Any = None) -> dict[str, Any]:  # fmt: skip
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        body: Any = None,
+        data_factory: Any = None,
+    ) -> dict[str, Any]:
         """An authenticated call; on a rejected token refresh it and retry once."""
         for attempt in (1, 2):
             token = await self.tokens.get()
             query = {**(params or {}), "access_token": token}
             try:
-                return await self._request(method, path, params=query, body=body,
-                                           data=data_factory() if data_factory else None)  # fmt: skip
+                return await self._request(
+                    method, path, params=query, body=body, data=data_factory() if data_factory else None
+                )
             except WeChatApiError as exc:
                 if exc.errcode in TOKEN_ERRORS and attempt == 1:
                     log.info("wechat.token_rejected", errcode=exc.errcode, path=path)
@@ -120,8 +147,9 @@ class WeChatApi:
         await self.call("GET", "/cgi-bin/menu/delete")
 
     # --- template messages ------------------------------------------------------------------
-    async def send_template(self, openid: str, template_id: str, data: dict[str, dict[str, str]],
-                            url: str | None = None) -> int:  # fmt: skip
+    async def send_template(
+        self, openid: str, template_id: str, data: dict[str, dict[str, str]], url: str | None = None
+    ) -> int:
         body: dict[str, Any] = {"touser": openid, "template_id": template_id, "data": data}
         if url:
             body["url"] = url
@@ -131,12 +159,16 @@ class WeChatApi:
     # --- web authorisation (OAuth 2) -----------------------------------------------------------
     async def oauth_exchange(self, code: str) -> dict[str, Any]:
         """code -> {access_token, openid, scope, unionid?}. Uses the AppSecret, not the access token."""
-        return await self._request("GET", "/sns/oauth2/access_token", params={
-            "appid": self.app_id, "secret": self._secret, "code": code, "grant_type": "authorization_code"})  # fmt: skip
+        return await self._request(
+            "GET",
+            "/sns/oauth2/access_token",
+            params={"appid": self.app_id, "secret": self._secret, "code": code, "grant_type": "authorization_code"},
+        )
 
     async def oauth_userinfo(self, access_token: str, openid: str, lang: str = "zh_CN") -> dict[str, Any]:
-        return await self._request("GET", "/sns/userinfo",
-                                   params={"access_token": access_token, "openid": openid, "lang": lang})  # fmt: skip
+        return await self._request(
+            "GET", "/sns/userinfo", params={"access_token": access_token, "openid": openid, "lang": lang}
+        )
 
     # --- media --------------------------------------------------------------------------------
     async def upload_media(self, kind: str, filename: str, content: bytes, content_type: str) -> str:

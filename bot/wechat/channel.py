@@ -26,8 +26,13 @@ from commerce.mongo import CollectionIndexes, Database, ensure_indexes
 
 log = get_logger("bot.wechat")
 
-INDEXES: list[CollectionIndexes] = [*inbox_module.INDEXES, *replay.INDEXES, *users.INDEXES, *tokens.INDEXES,
-                                    *oauth_module.INDEXES]  # fmt: skip
+INDEXES: list[CollectionIndexes] = [
+    *inbox_module.INDEXES,
+    *replay.INDEXES,
+    *users.INDEXES,
+    *tokens.INDEXES,
+    *oauth_module.INDEXES,
+]
 
 
 @dataclass
@@ -48,35 +53,67 @@ class WeChatChannel:
         return [*self.endpoint.routes(), *self.oauth.routes()]
 
     async def ensure_indexes(self) -> None:
-        await ensure_indexes(self.db, [*inbox_module.inbox_indexes(self.config.inbox_ttl_seconds), *replay.INDEXES,
-                                       *users.INDEXES, *oauth_module.INDEXES])  # fmt: skip
+        await ensure_indexes(
+            self.db,
+            [
+                *inbox_module.inbox_indexes(self.config.inbox_ttl_seconds),
+                *replay.INDEXES,
+                *users.INDEXES,
+                *oauth_module.INDEXES,
+            ],
+        )
 
     async def close(self) -> None:
         await self.processor.close()
         await self.api.close()
 
 
-def build_channel(config: WeChatConfig, *, db: Database, dialogs: DialogPort, customers: Any,
-                  api: WeChatApi | None = None) -> WeChatChannel:  # fmt: skip
+def build_channel(
+    config: WeChatConfig, *, db: Database, dialogs: DialogPort, customers: Any, api: WeChatApi | None = None
+) -> WeChatChannel:
     """`customers`: commerce CustomerService (identify/link/get)."""
-    api = api or WeChatApi(db, app_id=config.app_id, app_secret=config.app_secret, api_base=config.api_base,
-                           timeout_seconds=config.api_timeout_seconds)  # fmt: skip
+    api = api or WeChatApi(
+        db,
+        app_id=config.app_id,
+        app_secret=config.app_secret,
+        api_base=config.api_base,
+        timeout_seconds=config.api_timeout_seconds,
+    )
     wechat_users = WeChatUsers(db, window_seconds=config.service_window_seconds)
     links = Links(config.base_url, oauth=config.oauth_product_links)
     inbox = Inbox(db, lease_seconds=max(5.0, config.reply_budget_seconds * 2))
-    processor = WeChatProcessor(dialogs=dialogs, api=api, inbox=inbox, users=wechat_users, links=links,
-                                budget_seconds=config.reply_budget_seconds)  # fmt: skip
+    processor = WeChatProcessor(
+        dialogs=dialogs,
+        api=api,
+        inbox=inbox,
+        users=wechat_users,
+        links=links,
+        budget_seconds=config.reply_budget_seconds,
+    )
     session = WeChatSession(config.app_secret)
     linker: CustomerLinker = customers
     return WeChatChannel(
-        config=config, db=db, api=api, users=wechat_users, links=links, processor=processor,
+        config=config,
+        db=db,
+        api=api,
+        users=wechat_users,
+        links=links,
+        processor=processor,
         endpoint=WeChatEndpoint(config, processor, replay.NonceGuard(db)),
         sender=WeChatSender(processor, wechat_users, links, dialogs.language_of),
-        oauth=WeChatOAuth(db, api=api, customers=linker, users=wechat_users, session=session, app_id=config.app_id,
-                          base_url=config.base_url, oauth_base=config.oauth_base),
+        oauth=WeChatOAuth(
+            db,
+            api=api,
+            customers=linker,
+            users=wechat_users,
+            session=session,
+            app_id=config.app_id,
+            base_url=config.base_url,
+            oauth_base=config.oauth_base,
+        ),
         session=session,
         notifier=WeChatTemplateNotifier(api=api, users=wechat_users, customers=customers, templates=config.templates),
-    )  # fmt: skip
+    )
 
 
 WECHAT_CHANNEL: web.AppKey[WeChatChannel] = web.AppKey("wechat_channel", WeChatChannel)

@@ -83,8 +83,11 @@ class WeChatConfig:
             return str(value) if value else None
 
         optional: dict[str, Any] = {}
-        for name, attribute in (("api_base", "wechat_api_base"), ("oauth_base", "wechat_oauth_base"),
-                                ("reply_budget_seconds", "wechat_reply_budget_seconds")):  # fmt: skip
+        for name, attribute in (
+            ("api_base", "wechat_api_base"),
+            ("oauth_base", "wechat_oauth_base"),
+            ("reply_budget_seconds", "wechat_reply_budget_seconds"),
+        ):
             value = getattr(settings, attribute, None)
             if value:
                 optional[name] = value

@@ -67,5 +67,9 @@ class MessageCrypto:
         encrypted = self.encrypt(plaintext_xml)
         timestamp = timestamp or str(int(time.time()))
         nonce = nonce or secrets.token_hex(8)
-        return ENCRYPTED_TEMPLATE.format(encrypt=encrypted, signature=self.signature_of(timestamp, nonce, encrypted),
-                                         timestamp=timestamp, nonce=nonce)  # fmt: skip
+        return ENCRYPTED_TEMPLATE.format(
+            encrypt=encrypted,
+            signature=self.signature_of(timestamp, nonce, encrypted),
+            timestamp=timestamp,
+            nonce=nonce,
+        )

@@ -40,8 +40,9 @@ class WeChatEndpoint:
         self.config = config
         self.processor = processor
         self.guard = guard
-        self.crypto = (MessageCrypto(config.token, config.encoding_aes_key, config.app_id)
-                       if config.encoding_aes_key else None)  # fmt: skip
+        self.crypto = (
+            MessageCrypto(config.token, config.encoding_aes_key, config.app_id) if config.encoding_aes_key else None
+        )
 
     def routes(self) -> list[web.RouteDef]:
         return [web.get(self.config.path, self.verify), web.post(self.config.path, self.receive)]
@@ -86,8 +87,9 @@ class WeChatEndpoint:
                 if self.crypto is None:
                     return _bad_request("safe mode used but no EncodingAESKey configured")
                 cipher = fields.get("Encrypt")
-                if not isinstance(cipher, str) or not self.crypto.verify(query.get("msg_signature", ""), timestamp,
-                                                                          nonce, cipher):  # fmt: skip
+                if not isinstance(cipher, str) or not self.crypto.verify(
+                    query.get("msg_signature", ""), timestamp, nonce, cipher
+                ):
                     return _forbidden("bad msg_signature")
                 fields = parse_wechat_xml(self.crypto.decrypt(cipher), max_bytes=limit)
             inbound = parse_inbound(fields)

@@ -19,8 +19,21 @@ from dialogs.messages import MAX_PAYLOAD_BYTES, MAX_TEXT_CHARS, IncomingMessage
 CHANNEL = "wechat"
 
 # Events after which the customer-service (custom message) window is open for 48 hours.
-WINDOW_EVENTS = frozenset({"subscribe", "subscribe_scan", "scan", "click", "view", "location_select",
-                           "scancode_push", "scancode_waitmsg", "pic_sysphoto", "pic_photo_or_album", "pic_weixin"})  # fmt: skip
+WINDOW_EVENTS = frozenset(
+    {
+        "subscribe",
+        "subscribe_scan",
+        "scan",
+        "click",
+        "view",
+        "location_select",
+        "scancode_push",
+        "scancode_waitmsg",
+        "pic_sysphoto",
+        "pic_photo_or_album",
+        "pic_weixin",
+    }
+)
 
 Action = Literal["dialog", "voice_unrecognized", "unsupported", "unsubscribe", "template_finished", "ignore"]
 
@@ -85,9 +98,15 @@ def parse_inbound(fields: dict[str, Any]) -> Inbound:
         raise InboundRejected("bad CreateTime")
     openid = str(fields["FromUserName"])[:128]
     message, msg_type, event = wechatpy_message(fields)
-    base: dict[str, Any] = {"fields": fields, "message": message, "msg_type": msg_type, "event": event,
-                            "openid": openid, "account": str(fields["ToUserName"])[:64],
-                            "create_time": int(create_time)}  # fmt: skip
+    base: dict[str, Any] = {
+        "fields": fields,
+        "message": message,
+        "msg_type": msg_type,
+        "event": event,
+        "openid": openid,
+        "account": str(fields["ToUserName"])[:64],
+        "create_time": int(create_time),
+    }
     action, incoming, scene = _meaning(message, msg_type, event, openid)
     inbound = Inbound(**base, action=action, scene=scene)
     if incoming is not None:
@@ -119,8 +138,18 @@ def _meaning(message: Any, msg_type: str, event: str, openid: str) -> tuple[Acti
             return "unsupported", None, None
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             return "unsupported", None, None
-        return "dialog", IncomingMessage(channel=CHANNEL, channel_user_id=openid, kind="location",
-                                         latitude=latitude, longitude=longitude, text=_text(message.label)), None  # fmt: skip
+        return (
+            "dialog",
+            IncomingMessage(
+                channel=CHANNEL,
+                channel_user_id=openid,
+                kind="location",
+                latitude=latitude,
+                longitude=longitude,
+                text=_text(message.label),
+            ),
+            None,
+        )
     if msg_type == "link":
         text = " ".join(part for part in (_text(message.title), _text(message.url)) if part)
         return "dialog", IncomingMessage.from_text(CHANNEL, openid, text[:MAX_TEXT_CHARS]), None
@@ -133,8 +162,9 @@ def _event_meaning(message: Any, event: str, openid: str) -> tuple[Action, Incom
     if event in ("subscribe", "subscribe_scan", "scan"):
         scene = _text(getattr(message, "scene_id", None) or "")[:64] or None
         # No text: "/start" would make the engine guess English for a brand-new follower.
-        start = IncomingMessage(channel=CHANNEL, channel_user_id=openid, kind="command", command="start",
-                                args=scene or "")  # fmt: skip
+        start = IncomingMessage(
+            channel=CHANNEL, channel_user_id=openid, kind="command", command="start", args=scene or ""
+        )
         return "dialog", start, scene
     if event == "unsubscribe":
         return "unsubscribe", None, None

@@ -47,9 +47,14 @@ class InboxEntry:
 
     @classmethod
     def from_doc(cls, doc: Document) -> InboxEntry:
-        return cls(key=str(doc["_id"]), state=doc.get("state", "processing"), mode=doc.get("mode"),
-                   messages=list(doc.get("messages") or []), owner=str(doc.get("owner") or ""),
-                   lease_until=as_utc(doc["lease_until"]))  # fmt: skip
+        return cls(
+            key=str(doc["_id"]),
+            state=doc.get("state", "processing"),
+            mode=doc.get("mode"),
+            messages=list(doc.get("messages") or []),
+            owner=str(doc.get("owner") or ""),
+            lease_until=as_utc(doc["lease_until"]),
+        )
 
     def lease_expired(self, now: datetime | None = None) -> bool:
         return self.state == "processing" and (now or utcnow()) > self.lease_until
@@ -64,8 +69,17 @@ class Inbox:
         """True when this request is the first to see `key` (it must process the message)."""
         now = utcnow()
         try:
-            await self._inbox.insert_one({"_id": key, "state": "processing", "mode": None, "owner": owner,
-                                          "openid": openid, "lease_until": now + self.lease, "created_at": now})  # fmt: skip
+            await self._inbox.insert_one(
+                {
+                    "_id": key,
+                    "state": "processing",
+                    "mode": None,
+                    "owner": owner,
+                    "openid": openid,
+                    "lease_until": now + self.lease,
+                    "created_at": now,
+                }
+            )
         except DuplicateKeyError:
             return False
         return True
@@ -74,23 +88,27 @@ class Inbox:
         """Claim an entry whose owner stopped heartbeating (crashed process)."""
         now = utcnow()
         doc = await find_one_and_update(
-            self._inbox, {"_id": key, "state": "processing", "mode": None, "lease_until": {"$lt": now}},
+            self._inbox,
+            {"_id": key, "state": "processing", "mode": None, "lease_until": {"$lt": now}},
             {"$set": {"owner": owner, "lease_until": now + self.lease}},
         )
         return doc is not None
 
     async def heartbeat(self, key: str, owner: str) -> None:
-        await self._inbox.update_one({"_id": key, "owner": owner, "state": "processing"},
-                                     {"$set": {"lease_until": utcnow() + self.lease}})  # fmt: skip
+        await self._inbox.update_one(
+            {"_id": key, "owner": owner, "state": "processing"}, {"$set": {"lease_until": utcnow() + self.lease}}
+        )
 
     async def finish(self, key: str, owner: str, messages: list[dict[str, Any]]) -> None:
-        await self._inbox.update_one({"_id": key, "owner": owner},
-                                     {"$set": {"state": "done", "messages": messages, "done_at": utcnow()}})  # fmt: skip
+        await self._inbox.update_one(
+            {"_id": key, "owner": owner}, {"$set": {"state": "done", "messages": messages, "done_at": utcnow()}}
+        )
 
     async def decide(self, key: str, mode: Mode) -> InboxEntry | None:
         """Set how the answer is delivered, once; None when it was already decided."""
-        doc = await find_one_and_update(self._inbox, {"_id": key, "mode": None}, {"$set": {"mode": mode}},
-                                        return_document=ReturnDocument.AFTER)  # fmt: skip
+        doc = await find_one_and_update(
+            self._inbox, {"_id": key, "mode": None}, {"$set": {"mode": mode}}, return_document=ReturnDocument.AFTER
+        )
         return InboxEntry.from_doc(doc) if doc else None
 
     async def get(self, key: str) -> InboxEntry | None:

@@ -41,5 +41,10 @@ def default_menu(lang: Lang = "zh") -> dict[str, Any]:
     def click(key: str) -> dict[str, str]:
         return {"type": "click", "name": wt(MENU_ACTIONS[key].label_key, lang), "key": key}
 
-    return {"button": [click("CC_PRODUCTS"), click("CC_CART"),
-                       {"name": wt("menu.mine", lang), "sub_button": [click("CC_ORDERS"), click("CC_HUMAN")]}]}  # fmt: skip
+    return {
+        "button": [
+            click("CC_PRODUCTS"),
+            click("CC_CART"),
+            {"name": wt("menu.mine", lang), "sub_button": [click("CC_ORDERS"), click("CC_HUMAN")]},
+        ]
+    }

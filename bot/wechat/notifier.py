@@ -26,8 +26,13 @@ from dialogs.messages import Lang, normalize_lang
 log = get_logger("bot.wechat.notifier")
 
 EVENT_TYPES = ("order.paid", "order.shipped", "order.delivered", "aftersale.updated", "order.refunded")
-_TEXT_KEYS = {"order.paid": "order_paid", "order.shipped": "order_shipped", "order.delivered": "order_delivered",
-              "aftersale.updated": "aftersales", "order.refunded": "aftersales"}  # fmt: skip
+_TEXT_KEYS = {
+    "order.paid": "order_paid",
+    "order.shipped": "order_shipped",
+    "order.delivered": "order_delivered",
+    "aftersale.updated": "aftersales",
+    "order.refunded": "aftersales",
+}
 CHINA_TIME = timezone(timedelta(hours=8), "CST")  # no daylight saving: a fixed offset is exact
 DEFAULT_FIELDS = {"first": "first", "number": "keyword1", "detail": "keyword2", "time": "keyword3", "remark": "remark"}
 
@@ -46,9 +51,17 @@ def _money_text(value: Any) -> str:
 
 
 class WeChatTemplateNotifier:
-    def __init__(self, *, api: WeChatApi, users: WeChatUsers, customers: CustomerLookup, templates: TemplateIds,
-                 always: bool = False, fields: Mapping[str, str] | None = None,
-                 order_url: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        api: WeChatApi,
+        users: WeChatUsers,
+        customers: CustomerLookup,
+        templates: TemplateIds,
+        always: bool = False,
+        fields: Mapping[str, str] | None = None,
+        order_url: str | None = None,
+    ) -> None:
         self.api = api
         self.users = users
         self.customers = customers
@@ -94,6 +107,11 @@ class WeChatTemplateNotifier:
         else:
             detail = wt(f"templates.{key}.status", lang)
         at: datetime = event.created_at.astimezone(CHINA_TIME)
-        values = {"first": wt(f"templates.{key}.first", lang), "number": number, "detail": detail,
-                  "time": at.strftime("%Y-%m-%d %H:%M"), "remark": wt(f"templates.{key}.remark", lang)}  # fmt: skip
+        values = {
+            "first": wt(f"templates.{key}.first", lang),
+            "number": number,
+            "detail": detail,
+            "time": at.strftime("%Y-%m-%d %H:%M"),
+            "remark": wt(f"templates.{key}.remark", lang),
+        }
         return {self.fields[name]: {"value": value[:200]} for name, value in values.items() if self.fields.get(name)}

@@ -44,8 +44,9 @@ INDEXES = [CollectionIndexes(STATES, [IndexModel([("expires_at", ASCENDING)], ex
 class CustomerLinker(Protocol):
     """The part of `commerce.customers.service.CustomerService` used here."""
 
-    async def identify(self, kind: IdentityKind | str, value: str, *, language: str | None = None,
-                       name: str | None = None) -> Any: ...  # fmt: skip
+    async def identify(
+        self, kind: IdentityKind | str, value: str, *, language: str | None = None, name: str | None = None
+    ) -> Any: ...
     async def link(self, customer_id: str, kind: IdentityKind | str, value: str) -> Any: ...
 
 
@@ -91,9 +92,18 @@ class WeChatSession:
 
 
 class WeChatOAuth:
-    def __init__(self, db: Database, *, api: WeChatApi, customers: CustomerLinker, users: WeChatUsers,
-                 session: WeChatSession, app_id: str, base_url: str,
-                 oauth_base: str = "https://open.weixin.qq.com") -> None:  # fmt: skip
+    def __init__(
+        self,
+        db: Database,
+        *,
+        api: WeChatApi,
+        customers: CustomerLinker,
+        users: WeChatUsers,
+        session: WeChatSession,
+        app_id: str,
+        base_url: str,
+        oauth_base: str = "https://open.weixin.qq.com",
+    ) -> None:
         self._states = db[STATES]
         self.api = api
         self.customers = customers
@@ -107,8 +117,15 @@ class WeChatOAuth:
         return [web.get(OAUTH_START_PATH, self.start), web.get(CALLBACK_PATH, self.callback)]
 
     def authorize_url(self, state: str, scope: str) -> str:
-        query = urlencode({"appid": self.app_id, "redirect_uri": self.base_url + CALLBACK_PATH,
-                           "response_type": "code", "scope": scope, "state": state})  # fmt: skip
+        query = urlencode(
+            {
+                "appid": self.app_id,
+                "redirect_uri": self.base_url + CALLBACK_PATH,
+                "response_type": "code",
+                "scope": scope,
+                "state": state,
+            }
+        )
         return f"{self.oauth_base}/connect/oauth2/authorize?{query}#wechat_redirect"
 
     async def start(self, request: web.Request) -> web.Response:
@@ -120,8 +137,9 @@ class WeChatOAuth:
             raise web.HTTPBadRequest(text="unknown scope")
         # WeChat's `state` allows 128 bytes of [a-zA-Z0-9]: keep the target server-side.
         state = secrets.token_hex(16)
-        await self._states.insert_one({"_id": state, "next": target, "scope": scope,
-                                       "expires_at": utcnow() + timedelta(seconds=STATE_SECONDS)})  # fmt: skip
+        await self._states.insert_one(
+            {"_id": state, "next": target, "scope": scope, "expires_at": utcnow() + timedelta(seconds=STATE_SECONDS)}
+        )
         raise web.HTTPFound(self.authorize_url(state, scope))
 
     async def callback(self, request: web.Request) -> web.Response:
@@ -140,8 +158,15 @@ class WeChatOAuth:
             log.warning("wechat.oauth_failed", errcode=exc.errcode)
             raise web.HTTPFound(target) from None
         response = web.HTTPFound(target)
-        response.set_cookie(COOKIE, self.session.encode(identity), max_age=COOKIE_SECONDS, httponly=True,
-                            secure=self.base_url.startswith("https://"), samesite="Lax", path="/")  # fmt: skip
+        response.set_cookie(
+            COOKIE,
+            self.session.encode(identity),
+            max_age=COOKIE_SECONDS,
+            httponly=True,
+            secure=self.base_url.startswith("https://"),
+            samesite="Lax",
+            path="/",
+        )
         raise response
 
     async def bind(self, code: str) -> WeChatIdentity:

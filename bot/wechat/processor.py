@@ -48,8 +48,17 @@ class Answer:
 
 
 class WeChatProcessor:
-    def __init__(self, *, dialogs: DialogPort, api: WeChatApi, inbox: Inbox, users: WeChatUsers, links: Links,
-                 budget_seconds: float = 4.0, poll_seconds: float = 0.05) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        dialogs: DialogPort,
+        api: WeChatApi,
+        inbox: Inbox,
+        users: WeChatUsers,
+        links: Links,
+        budget_seconds: float = 4.0,
+        poll_seconds: float = 0.05,
+    ) -> None:
         self.dialogs = dialogs
         self.api = api
         self.inbox = inbox
@@ -111,8 +120,9 @@ class WeChatProcessor:
             if entry.mode is not None:
                 return Answer(None)
             if entry.state == "done":  # the owner computed the answer, then vanished
-                return await self._settle(key, inbound.openid, [message_from_doc(m) for m in entry.messages],
-                                          owner=False)  # fmt: skip
+                return await self._settle(
+                    key, inbound.openid, [message_from_doc(m) for m in entry.messages], owner=False
+                )
             if entry.lease_expired() and await self.inbox.take_over(key, self.owner):
                 log.info("wechat.inbox_takeover", key=key)
                 return await self._own(inbound, key, deadline)
@@ -171,8 +181,11 @@ class WeChatProcessor:
             await self.users.unsubscribed(openid)
             return []
         if inbound.action == "template_finished":
-            log.info("wechat.template_finished", status=str(inbound.fields.get("Status", ""))[:64],
-                     msg_id=str(inbound.fields.get("MsgID", ""))[:32])  # fmt: skip
+            log.info(
+                "wechat.template_finished",
+                status=str(inbound.fields.get("Status", ""))[:64],
+                msg_id=str(inbound.fields.get("MsgID", ""))[:32],
+            )
             return []
         if inbound.opens_window:
             touch: Awaitable[None] = self.users.interacted(

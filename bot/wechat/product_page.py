@@ -19,9 +19,10 @@ from commerce.errors import NotFound
 from dialogs.messages import Lang, normalize_lang
 
 _TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True,
+    loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=True,
     undefined=jinja2.StrictUndefined,
-)  # fmt: skip
+)
 
 
 class ProductSource(Protocol):
@@ -45,18 +46,27 @@ def render_product(detail: ProductDetail, lang: Lang, links: Links, code: str) -
     if len(product.skus) > 1:
         for sku in product.skus:
             available = detail.available.get(sku.sku, 0)
-            variants.append({"specs": " / ".join(sku.specs.values()) or sku.sku, "price": sku.price.format(),
-                             "stock": wt("product_page.in_stock" if available > 0 else "product_page.out_of_stock",
-                                         lang)})  # fmt: skip
+            variants.append(
+                {
+                    "specs": " / ".join(sku.specs.values()) or sku.sku,
+                    "price": sku.price.format(),
+                    "stock": wt("product_page.in_stock" if available > 0 else "product_page.out_of_stock", lang),
+                }
+            )
     other: Lang = "en" if lang == "zh" else "zh"
     return _TEMPLATES.get_template("product.html").render(
-        html_lang="zh-CN" if lang == "zh" else "en", title=title, price=price,
+        html_lang="zh-CN" if lang == "zh" else "en",
+        title=title,
+        price=price,
         stock=wt("product_page.in_stock" if detail.in_stock else "product_page.out_of_stock", lang),
-        image=links.absolute(product.image), description=product.description.get(lang),
-        variants=variants, variants_label=wt("product_page.variants", lang),
+        image=links.absolute(product.image),
+        description=product.description.get(lang),
+        variants=variants,
+        variants_label=wt("product_page.variants", lang),
         hint=wt("product_page.buy_hint", lang, title=title),
-        other_lang_url=f"/p/{quote(code, safe='')}?lang={other}", other_lang_label=wt("product_page.other_language", lang),
-    )  # fmt: skip
+        other_lang_url=f"/p/{quote(code, safe='')}?lang={other}",
+        other_lang_label=wt("product_page.other_language", lang),
+    )
 
 
 class ProductPage:

@@ -83,8 +83,14 @@ def passive_xml(message: WxMessage, *, openid: str, account: str) -> str:
     if isinstance(message, WxNews):
         a = message.article
         reply = ArticlesReply(source=cdata(account), target=cdata(openid), time=now)
-        reply.add_article({"title": cdata(a.title), "description": cdata(a.description), "image": cdata(a.picurl),
-                           "url": cdata(a.url)})  # fmt: skip
+        reply.add_article(
+            {
+                "title": cdata(a.title),
+                "description": cdata(a.description),
+                "image": cdata(a.picurl),
+                "url": cdata(a.url),
+            }
+        )
         return str(reply.render())
     return str(
         WxTextReply(source=cdata(account), target=cdata(openid), time=now, content=cdata(message.content)).render()

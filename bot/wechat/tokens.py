@@ -37,8 +37,16 @@ class TokenUnavailable(RuntimeError):
 
 
 class AccessTokenStore:
-    def __init__(self, db: Database, app_id: str, fetch: TokenFetcher, *, refresh_margin_seconds: int = 300,
-                 lease_seconds: float = 15.0, poll_seconds: float = 0.05) -> None:  # fmt: skip
+    def __init__(
+        self,
+        db: Database,
+        app_id: str,
+        fetch: TokenFetcher,
+        *,
+        refresh_margin_seconds: int = 300,
+        lease_seconds: float = 15.0,
+        poll_seconds: float = 0.05,
+    ) -> None:
         self._tokens = db[TOKENS]
         self._app_id = app_id
         self._fetch = fetch
@@ -74,8 +82,9 @@ class AccessTokenStore:
         """WeChat rejected `token` (40001/42001): forget it so that the next `get` refreshes."""
         if self._cached is not None and self._cached.value == token:
             self._cached = None
-        await self._tokens.update_one({"_id": self._app_id, "token": token},
-                                      {"$set": {"expires_at": datetime(1970, 1, 1, tzinfo=UTC)}})  # fmt: skip
+        await self._tokens.update_one(
+            {"_id": self._app_id, "token": token}, {"$set": {"expires_at": datetime(1970, 1, 1, tzinfo=UTC)}}
+        )
 
     async def _read(self) -> CachedToken | None:
         doc = await self._tokens.find_one({"_id": self._app_id})
@@ -116,8 +125,10 @@ class AccessTokenStore:
         return token.value
 
     async def _release(self, fields: dict[str, object]) -> None:
-        await self._tokens.update_one({"_id": self._app_id, "lease_owner": self._owner},
-                                      {"$set": {**fields, "lease_until": None, "lease_owner": None}})  # fmt: skip
+        await self._tokens.update_one(
+            {"_id": self._app_id, "lease_owner": self._owner},
+            {"$set": {**fields, "lease_until": None, "lease_owner": None}},
+        )
 
     async def expires_at(self) -> datetime | None:
         stored = await self._read()

@@ -17,8 +17,12 @@ USERS = "wechat_users"
 # Close the window a little early: a message queued right at the edge must not bounce (45015).
 WINDOW_MARGIN = timedelta(minutes=5)
 
-INDEXES = [CollectionIndexes(USERS, [IndexModel([("customer_id", ASCENDING)], sparse=True),
-                                     IndexModel([("unionid", ASCENDING)], sparse=True)])]  # fmt: skip
+INDEXES = [
+    CollectionIndexes(
+        USERS,
+        [IndexModel([("customer_id", ASCENDING)], sparse=True), IndexModel([("unionid", ASCENDING)], sparse=True)],
+    )
+]
 
 
 @dataclass(frozen=True)
@@ -33,9 +37,14 @@ class WeChatUser:
     @classmethod
     def from_doc(cls, doc: Document) -> WeChatUser:
         last = doc.get("last_interaction_at")
-        return cls(openid=str(doc["_id"]), subscribed=bool(doc.get("subscribed", True)),
-                   last_interaction_at=as_utc(last) if last else None, scene=doc.get("scene"),
-                   unionid=doc.get("unionid"), customer_id=doc.get("customer_id"))  # fmt: skip
+        return cls(
+            openid=str(doc["_id"]),
+            subscribed=bool(doc.get("subscribed", True)),
+            last_interaction_at=as_utc(last) if last else None,
+            scene=doc.get("scene"),
+            unionid=doc.get("unionid"),
+            customer_id=doc.get("customer_id"),
+        )
 
 
 class WeChatUsers:
@@ -43,8 +52,9 @@ class WeChatUsers:
         self._users = db[USERS]
         self.window = timedelta(seconds=window_seconds)
 
-    async def interacted(self, openid: str, *, at: datetime | None = None, scene: str | None = None,
-                         subscribed: bool | None = None) -> None:  # fmt: skip
+    async def interacted(
+        self, openid: str, *, at: datetime | None = None, scene: str | None = None, subscribed: bool | None = None
+    ) -> None:
         """The user did something that opens the customer-service window (message, menu, follow)."""
         now = at or utcnow()
         update: Document = {"$max": {"last_interaction_at": now}, "$setOnInsert": {"first_seen_at": now}}
@@ -59,8 +69,9 @@ class WeChatUsers:
         await self._users.update_one({"_id": openid}, update, upsert=True)
 
     async def unsubscribed(self, openid: str) -> None:
-        await self._users.update_one({"_id": openid}, {"$set": {"subscribed": False, "unsubscribed_at": utcnow()}},
-                                     upsert=True)  # fmt: skip
+        await self._users.update_one(
+            {"_id": openid}, {"$set": {"subscribed": False, "unsubscribed_at": utcnow()}}, upsert=True
+        )
 
     async def bind(self, openid: str, *, customer_id: str | None = None, unionid: str | None = None) -> None:
         fields: Document = {k: v for k, v in (("customer_id", customer_id), ("unionid", unionid)) if v}

@@ -22,8 +22,13 @@ from chatcart.cli.common import db_uri_option, load_settings, print_json, run
 
 
 @click.command()
-@click.option("--script", "script", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Run the lines of FILE instead of reading the keyboard.")
+@click.option(
+    "--script",
+    "script",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Run the lines of FILE instead of reading the keyboard.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per turn and a final summary.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Initial language.")
 @click.option("--user", default=None, help="Terminal user id (default: a new one per script run).")
@@ -46,10 +51,13 @@ def make_runner(container: Any, *, user: str, lang: str | None) -> Any:
     engine = container.dialogs
     events = getattr(container.commerce, "events", None)
     return ChatRunner(
-        engine, engine.services.shop, CommerceSandbox(container.commerce), user=user,
+        engine,
+        engine.services.shop,
+        CommerceSandbox(container.commerce),
+        user=user,
         lang=lang if lang in ("zh", "en") else None,  # type: ignore[arg-type]
         dispatch_events=events.dispatch_once if events is not None else None,
-    )  # fmt: skip
+    )
 
 
 async def run_script(container: Any, lines: list[str], *, user: str, lang: str | None) -> list[dict[str, Any]]:
@@ -71,7 +79,9 @@ async def _chat(settings: Any, lines: list[str] | None, as_json: bool, lang: str
     async with running_container(settings) as container:
         runner = make_runner(container, user=user, lang=lang)
         if lines is None and not as_json:
-            click.echo(click.style("chatcart — type a message, a number to choose, /help, or Ctrl-D to quit.", dim=True))
+            click.echo(
+                click.style("chatcart — type a message, a number to choose, /help, or Ctrl-D to quit.", dim=True)
+            )
         source = lines if lines is not None else _keyboard()
         for line in source:
             output = await runner.run_line(line)

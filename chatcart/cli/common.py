@@ -28,8 +28,9 @@ def load_settings(db_uri: str | None = None, **overrides: Any) -> Settings:
     if updates:
         settings = settings.model_copy(update=updates)
     # CLI output goes to stdout; logs to stderr, quiet unless asked.
-    configure_logging(level=settings.log_level if settings.log_level != "INFO" else "WARNING",
-                      json_output=settings.log_json)  # fmt: skip
+    configure_logging(
+        level=settings.log_level if settings.log_level != "INFO" else "WARNING", json_output=settings.log_json
+    )
     return settings
 
 

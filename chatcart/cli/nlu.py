@@ -26,8 +26,13 @@ def _engine(engine: str | None) -> NluEngine:
     from nlu.factory import build_engine
 
     settings = load_settings()
-    return build_engine(engine or settings.nlu_engine, _model_dir(settings), settings.nlu_threshold,
-                        settings.rasa_url, settings.rasa_timeout_seconds)  # fmt: skip
+    return build_engine(
+        engine or settings.nlu_engine,
+        _model_dir(settings),
+        settings.nlu_threshold,
+        settings.rasa_url,
+        settings.rasa_timeout_seconds,
+    )
 
 
 async def _close(engine: NluEngine) -> None:
@@ -59,8 +64,10 @@ def train(engine: str | None) -> None:
 
     model_dir = _model_dir(settings)
     built = BuiltinNluEngine(model_dir, threshold=settings.nlu_threshold, retrain=True)
-    click.echo(f"builtin model: {model_dir} ({len(built.model.classes)} intents, "
-               f"{len(built.model.vocabulary)} features, data {built.data_hash})")  # fmt: skip
+    click.echo(
+        f"builtin model: {model_dir} ({len(built.model.classes)} intents, "
+        f"{len(built.model.vocabulary)} features, data {built.data_hash})"
+    )
 
 
 @nlu.command()
@@ -81,8 +88,14 @@ def parse(text: str, engine: str | None, lang: str | None) -> None:
 
 
 @nlu.command(name="test")
-@click.option("--data", "data_files", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
-              required=True, help="Rasa NLU YAML file (repeatable)")  # fmt: skip
+@click.option(
+    "--data",
+    "data_files",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    multiple=True,
+    required=True,
+    help="Rasa NLU YAML file (repeatable)",
+)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
 @ENGINE_OPTION
 def test_command(data_files: tuple[Path, ...], as_json: bool, engine: str | None) -> None:

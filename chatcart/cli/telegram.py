@@ -55,8 +55,13 @@ def set_webhook_command(url: str | None, drop_pending_updates: bool, max_connect
     """Point Telegram at this shop's webhook (with the secret token and allowed_updates)."""
     from bot.telegram.admin import set_webhook
 
-    print_json(_with_bot(lambda bot, config: set_webhook(bot, config, url=url, drop_pending_updates=drop_pending_updates,
-                                                         max_connections=max_connections)))  # fmt: skip
+    print_json(
+        _with_bot(
+            lambda bot, config: set_webhook(
+                bot, config, url=url, drop_pending_updates=drop_pending_updates, max_connections=max_connections
+            )
+        )
+    )
 
 
 @telegram.command("delete-webhook")

@@ -15,8 +15,10 @@ def _config(settings: Any) -> Any:
 
     config = WeChatConfig.from_settings(settings)
     if config is None:
-        raise click.ClickException("WeChat is not configured: set CHATCART_WECHAT_APP_ID, CHATCART_WECHAT_APP_SECRET "
-                                   "and CHATCART_WECHAT_TOKEN (see README, 微信公众号).")  # fmt: skip
+        raise click.ClickException(
+            "WeChat is not configured: set CHATCART_WECHAT_APP_ID, CHATCART_WECHAT_APP_SECRET "
+            "and CHATCART_WECHAT_TOKEN (see README, 微信公众号)."
+        )
     return config
 
 
@@ -28,8 +30,13 @@ async def _with_api(db_uri: str | None, action: str, lang: str) -> Any:
     settings = load_settings(db_uri)
     config = _config(settings)
     async with open_database(settings) as handle:
-        api = WeChatApi(handle.db, app_id=config.app_id, app_secret=config.app_secret, api_base=config.api_base,
-                        timeout_seconds=config.api_timeout_seconds)  # fmt: skip
+        api = WeChatApi(
+            handle.db,
+            app_id=config.app_id,
+            app_secret=config.app_secret,
+            api_base=config.api_base,
+            timeout_seconds=config.api_timeout_seconds,
+        )
         try:
             if action == "push":
                 menu = default_menu("en" if lang == "en" else "zh")
@@ -43,9 +50,13 @@ async def _with_api(db_uri: str | None, action: str, lang: str) -> Any:
             if action == "check":
                 await api.tokens.get()
                 expires = await api.tokens.expires_at()
-                return {"app_id": config.app_id, "token_ok": True, "token_expires_at": expires,
-                        "safe_mode": config.encoding_aes_key is not None,
-                        "server_url": f"{config.base_url}{config.path}"}  # fmt: skip
+                return {
+                    "app_id": config.app_id,
+                    "token_ok": True,
+                    "token_expires_at": expires,
+                    "safe_mode": config.encoding_aes_key is not None,
+                    "server_url": f"{config.base_url}{config.path}",
+                }
             raise click.ClickException(f"unknown action {action}")
         except WeChatApiError as exc:
             raise click.ClickException(f"WeChat refused: {exc.errcode} {exc.errmsg}") from None

@@ -137,10 +137,14 @@ class AccessService:
     @staticmethod
     def _staff_from_doc(doc: Document) -> StaffUser:
         return StaffUser(
-            id=doc["_id"], username=doc["username"], password_hash=doc["password_hash"],
-            roles=_roles(doc.get("roles")), active=doc.get("active", True),
-            display_name=doc.get("display_name", ""), created_at=doc.get("created_at"),
-        )  # fmt: skip
+            id=doc["_id"],
+            username=doc["username"],
+            password_hash=doc["password_hash"],
+            roles=_roles(doc.get("roles")),
+            active=doc.get("active", True),
+            display_name=doc.get("display_name", ""),
+            created_at=doc.get("created_at"),
+        )
 
     # --- tokens --------------------------------------------------------------------------
     async def _issue(self, prefix: str, kind: str, subject: str, ttl: timedelta | None, name: str = "") -> IssuedToken:

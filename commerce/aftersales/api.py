@@ -46,7 +46,9 @@ class AdminQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     # A Literal (inline enum) keeps the query parameter's schema self-contained in OpenAPI.
-    status: Literal["requested", "approved", "rejected", "goods_received", "refunded", "exchanged", "closed"] | None = None
+    status: Literal["requested", "approved", "rejected", "goods_received", "refunded", "exchanged", "closed"] | None = (
+        None
+    )
     cursor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=50, ge=1, le=100)
 
@@ -76,8 +78,10 @@ class AfterSaleOut(BaseModel):
     @classmethod
     def of(cls, request: AfterSaleRequest, lang: str | None = None) -> AfterSaleOut:
         data = request.to_dict(lang)
-        data["history"] = [{"from_status": h["from"], "to_status": h["to"], "actor": h["actor"], "note": h["note"],
-                            "at": h["at"]} for h in data["history"]]  # fmt: skip
+        data["history"] = [
+            {"from_status": h["from"], "to_status": h["to"], "actor": h["actor"], "note": h["note"], "at": h["at"]}
+            for h in data["history"]
+        ]
         return cls.model_validate(data)
 
 
@@ -95,8 +99,9 @@ def _service(ctx: ApiContext) -> AfterSalesService:
 async def open_request(ctx: ApiContext) -> AfterSaleOut:
     """Ask for a refund, return or exchange (one open request per order and kind)."""
     body = ctx.body_as(AfterSaleIn)
-    request = await _service(ctx).request(ctx.customer_id, ctx.path["number"], body.kind, body.reason,
-                                          photos=body.photos, lines=body.lines)  # fmt: skip
+    request = await _service(ctx).request(
+        ctx.customer_id, ctx.path["number"], body.kind, body.reason, photos=body.photos, lines=body.lines
+    )
     return AfterSaleOut.of(request, ctx.language)
 
 
@@ -113,22 +118,30 @@ async def withdraw(ctx: ApiContext) -> AfterSaleOut:
     return AfterSaleOut.of(await _service(ctx).withdraw(ctx.path["request_id"], ctx.customer_id), ctx.language)
 
 
-@router.get("/admin/after-sales", auth=Auth.STAFF, roles=(*ORDER_ADMINS, Role.AGENT), query=AdminQuery,
-            response=AfterSalesOut)  # fmt: skip
+@router.get(
+    "/admin/after-sales", auth=Auth.STAFF, roles=(*ORDER_ADMINS, Role.AGENT), query=AdminQuery, response=AfterSalesOut
+)
 async def admin_requests(ctx: ApiContext) -> AfterSalesOut:
     """All after-sales requests, newest first."""
     query = ctx.query_as(AdminQuery)
     position = decode_cursor(query.cursor) or {}
     after = position.get("after")
     requests, next_after = await _service(ctx).list_requests(
-        status=AfterSaleStatus(query.status) if query.status else None, after=after if isinstance(after, str) else None, limit=query.limit
+        status=AfterSaleStatus(query.status) if query.status else None,
+        after=after if isinstance(after, str) else None,
+        limit=query.limit,
     )
     cursor = encode_cursor({"after": next_after}) if next_after else None
     return AfterSalesOut(items=[AfterSaleOut.of(r, ctx.language) for r in requests], next_cursor=cursor)
 
 
-@router.post("/admin/after-sales/{request_id}/{action}", auth=Auth.STAFF, roles=ORDER_ADMINS, body=ActionIn,
-             response=AfterSaleOut)  # fmt: skip
+@router.post(
+    "/admin/after-sales/{request_id}/{action}",
+    auth=Auth.STAFF,
+    roles=ORDER_ADMINS,
+    body=ActionIn,
+    response=AfterSaleOut,
+)
 async def admin_action(ctx: ApiContext) -> AfterSaleOut:
     """approve / reject (note required) / receive goods / refund (optional amount) / exchange / close."""
     action = ctx.path["action"]
@@ -141,9 +154,12 @@ async def admin_action(ctx: ApiContext) -> AfterSaleOut:
         result = await service.refund(request_id, actor=actor, amount=_amount(ctx, body.amount), note=body.note)
     else:
         steps: dict[str, Callable[..., Awaitable[AfterSaleRequest]]] = {
-            "approve": service.approve, "reject": service.reject, "receive": service.receive_goods,
-            "exchange": service.exchange, "close": service.close,
-        }  # fmt: skip
+            "approve": service.approve,
+            "reject": service.reject,
+            "receive": service.receive_goods,
+            "exchange": service.exchange,
+            "close": service.close,
+        }
         result = await steps[action](request_id, actor=actor, note=body.note)
     return AfterSaleOut.of(result, ctx.language)
 

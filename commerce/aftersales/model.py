@@ -1,9 +1,9 @@
 """After-sales requests (return, exchange, refund) and their own status machine.
 
-    refund:   requested -> approved -> refunded -> closed
-    return:   requested -> approved -> goods_received -> refunded -> closed
-    exchange: requested -> approved -> goods_received -> exchanged -> closed
-    any open request can be rejected (-> closed) or withdrawn by the customer (requested -> closed)
+refund:   requested -> approved -> refunded -> closed
+return:   requested -> approved -> goods_received -> refunded -> closed
+exchange: requested -> approved -> goods_received -> exchanged -> closed
+any open request can be rejected (-> closed) or withdrawn by the customer (requested -> closed)
 """
 
 from __future__ import annotations
@@ -45,29 +45,33 @@ class AfterSaleStatus(StrEnum):
         return STATUS_LABELS[self]
 
 
-FINISHED = frozenset({AfterSaleStatus.REJECTED, AfterSaleStatus.REFUNDED, AfterSaleStatus.EXCHANGED,
-                      AfterSaleStatus.CLOSED})  # fmt: skip
+FINISHED = frozenset(
+    {AfterSaleStatus.REJECTED, AfterSaleStatus.REFUNDED, AfterSaleStatus.EXCHANGED, AfterSaleStatus.CLOSED}
+)
 
 _S = AfterSaleStatus
 PATHS: dict[AfterSaleKind, dict[AfterSaleStatus, frozenset[AfterSaleStatus]]] = {
     AfterSaleKind.REFUND: {
         _S.REQUESTED: frozenset({_S.APPROVED, _S.REJECTED, _S.CLOSED}),
         _S.APPROVED: frozenset({_S.REFUNDED, _S.CLOSED}),
-        _S.REJECTED: frozenset({_S.CLOSED}), _S.REFUNDED: frozenset({_S.CLOSED}),
+        _S.REJECTED: frozenset({_S.CLOSED}),
+        _S.REFUNDED: frozenset({_S.CLOSED}),
     },
     AfterSaleKind.RETURN: {
         _S.REQUESTED: frozenset({_S.APPROVED, _S.REJECTED, _S.CLOSED}),
         _S.APPROVED: frozenset({_S.GOODS_RECEIVED, _S.CLOSED}),
         _S.GOODS_RECEIVED: frozenset({_S.REFUNDED}),
-        _S.REJECTED: frozenset({_S.CLOSED}), _S.REFUNDED: frozenset({_S.CLOSED}),
+        _S.REJECTED: frozenset({_S.CLOSED}),
+        _S.REFUNDED: frozenset({_S.CLOSED}),
     },
     AfterSaleKind.EXCHANGE: {
         _S.REQUESTED: frozenset({_S.APPROVED, _S.REJECTED, _S.CLOSED}),
         _S.APPROVED: frozenset({_S.GOODS_RECEIVED, _S.CLOSED}),
         _S.GOODS_RECEIVED: frozenset({_S.EXCHANGED}),
-        _S.REJECTED: frozenset({_S.CLOSED}), _S.EXCHANGED: frozenset({_S.CLOSED}),
+        _S.REJECTED: frozenset({_S.CLOSED}),
+        _S.EXCHANGED: frozenset({_S.CLOSED}),
     },
-}  # fmt: skip
+}
 
 # Which kinds an order can ask for in each status: before shipping only a refund makes sense.
 ELIGIBLE: dict[OrderStatus, frozenset[AfterSaleKind]] = {
@@ -93,9 +97,14 @@ def check_step(request_id: str, kind: AfterSaleKind, current: AfterSaleStatus, t
     if target not in allowed:
         raise InvalidTransition(
             f"a {kind.value} request cannot go from '{current.value}' to '{target.value}'",
-            details={"request_id": request_id, "kind": kind.value, "from": current.value, "to": target.value,
-                     "allowed": sorted(s.value for s in allowed)},
-        )  # fmt: skip
+            details={
+                "request_id": request_id,
+                "kind": kind.value,
+                "from": current.value,
+                "to": target.value,
+                "allowed": sorted(s.value for s in allowed),
+            },
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +125,13 @@ class AfterSaleEntry:
     at: datetime
 
     def to_doc(self) -> Document:
-        return {"from": self.from_status.value if self.from_status else None, "to": self.to_status.value,
-                "actor": self.actor, "note": self.note, "at": self.at}  # fmt: skip
+        return {
+            "from": self.from_status.value if self.from_status else None,
+            "to": self.to_status.value,
+            "actor": self.actor,
+            "note": self.note,
+            "at": self.at,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,13 +155,20 @@ class AfterSaleRequest:
 
     def to_doc(self) -> Document:
         doc: Document = {
-            "_id": self.id, "order_id": self.order_id, "order_number": self.order_number,
-            "customer_id": self.customer_id, "kind": self.kind.value, "status": self.status.value,
-            "reason": self.reason, "photos": list(self.photos), "lines": [x.to_doc() for x in self.lines],
+            "_id": self.id,
+            "order_id": self.order_id,
+            "order_number": self.order_number,
+            "customer_id": self.customer_id,
+            "kind": self.kind.value,
+            "status": self.status.value,
+            "reason": self.reason,
+            "photos": list(self.photos),
+            "lines": [x.to_doc() for x in self.lines],
             "history": [h.to_doc() for h in self.history],
             "refund_amount": self.refund_amount.to_doc() if self.refund_amount else None,
-            "created_at": self.created_at, "updated_at": self.updated_at,
-        }  # fmt: skip
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
         if self.status.open:
             doc["open_key"] = self.open_key()  # unique while open: one open request per order and kind
         return doc
@@ -156,27 +177,51 @@ class AfterSaleRequest:
     def from_doc(cls, doc: Mapping[str, Any]) -> AfterSaleRequest:
         refund = doc.get("refund_amount")
         return cls(
-            id=str(doc["_id"]), order_id=str(doc["order_id"]), order_number=str(doc.get("order_number") or ""),
-            customer_id=str(doc["customer_id"]), kind=AfterSaleKind(doc["kind"]),
-            status=AfterSaleStatus(doc["status"]), reason=str(doc.get("reason") or ""),
+            id=str(doc["_id"]),
+            order_id=str(doc["order_id"]),
+            order_number=str(doc.get("order_number") or ""),
+            customer_id=str(doc["customer_id"]),
+            kind=AfterSaleKind(doc["kind"]),
+            status=AfterSaleStatus(doc["status"]),
+            reason=str(doc.get("reason") or ""),
             photos=tuple(doc.get("photos") or ()),
             lines=tuple(AfterSaleLine(str(x["sku"]), int(x["quantity"])) for x in doc.get("lines") or []),
             history=tuple(
-                AfterSaleEntry(AfterSaleStatus(h["from"]) if h.get("from") else None, AfterSaleStatus(h["to"]),
-                               str(h.get("actor") or ""), str(h.get("note") or ""), as_utc(h["at"]))
+                AfterSaleEntry(
+                    AfterSaleStatus(h["from"]) if h.get("from") else None,
+                    AfterSaleStatus(h["to"]),
+                    str(h.get("actor") or ""),
+                    str(h.get("note") or ""),
+                    as_utc(h["at"]),
+                )
                 for h in doc.get("history") or []
             ),
             refund_amount=Money.from_doc(refund) if refund else None,
-            created_at=as_utc(doc["created_at"]), updated_at=as_utc(doc.get("updated_at") or doc["created_at"]),
-        )  # fmt: skip
+            created_at=as_utc(doc["created_at"]),
+            updated_at=as_utc(doc.get("updated_at") or doc["created_at"]),
+        )
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         return {
-            "id": self.id, "order_number": self.order_number, "kind": self.kind.value, "status": self.status.value,
-            "status_label": self.status.label.get(lang), "reason": self.reason, "photos": list(self.photos),
+            "id": self.id,
+            "order_number": self.order_number,
+            "kind": self.kind.value,
+            "status": self.status.value,
+            "status_label": self.status.label.get(lang),
+            "reason": self.reason,
+            "photos": list(self.photos),
             "lines": [x.to_doc() for x in self.lines],
             "refund_amount": self.refund_amount.to_decimal_string() if self.refund_amount else None,
-            "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
-            "history": [{"from": h.from_status.value if h.from_status else None, "to": h.to_status.value,
-                         "actor": h.actor, "note": h.note, "at": h.at.isoformat()} for h in self.history],
-        }  # fmt: skip
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+            "history": [
+                {
+                    "from": h.from_status.value if h.from_status else None,
+                    "to": h.to_status.value,
+                    "actor": h.actor,
+                    "note": h.note,
+                    "at": h.at.isoformat(),
+                }
+                for h in self.history
+            ],
+        }

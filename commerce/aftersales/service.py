@@ -42,12 +42,14 @@ MAX_PHOTOS = 9
 INDEXES = [
     CollectionIndexes(
         AFTER_SALES,
-        [IndexModel([("open_key", ASCENDING)], unique=True, sparse=True),
-         IndexModel([("customer_id", ASCENDING), ("_id", DESCENDING)]),
-         IndexModel([("status", ASCENDING), ("_id", DESCENDING)]),
-         IndexModel([("order_id", ASCENDING)])],
+        [
+            IndexModel([("open_key", ASCENDING)], unique=True, sparse=True),
+            IndexModel([("customer_id", ASCENDING), ("_id", DESCENDING)]),
+            IndexModel([("status", ASCENDING), ("_id", DESCENDING)]),
+            IndexModel([("order_id", ASCENDING)]),
+        ],
     )
-]  # fmt: skip
+]
 
 log = get_logger("commerce.aftersales")
 
@@ -72,33 +74,50 @@ class AfterSalesService:
 
     # --- customer side -----------------------------------------------------------------------
     async def request(
-        self, customer_id: str, order_ref: str, kind: AfterSaleKind | str, reason: str, *,
-        photos: Sequence[str] = (), lines: dict[str, int] | None = None,
-    ) -> AfterSaleRequest:  # fmt: skip
+        self,
+        customer_id: str,
+        order_ref: str,
+        kind: AfterSaleKind | str,
+        reason: str,
+        *,
+        photos: Sequence[str] = (),
+        lines: dict[str, int] | None = None,
+    ) -> AfterSaleRequest:
         order = await self.orders.find(order_ref, customer_id=customer_id)
         try:
             wanted_kind = AfterSaleKind(kind)
         except ValueError:
-            raise ValidationFailed("unknown after-sales kind", details={"kind": str(kind)[:20],
-                                   "allowed": [k.value for k in AfterSaleKind]}) from None  # fmt: skip
+            raise ValidationFailed(
+                "unknown after-sales kind",
+                details={"kind": str(kind)[:20], "allowed": [k.value for k in AfterSaleKind]},
+            ) from None
         self._check_eligible(order, wanted_kind)
         reason = " ".join(reason.split())
         if not 2 <= len(reason) <= 500:
             raise ValidationFailed("please describe the reason (2-500 characters)", code="reason_required")
         now = utcnow()
         request = AfterSaleRequest(
-            id=str(ObjectId()), order_id=order.id, order_number=order.number, customer_id=order.customer_id,
-            kind=wanted_kind, status=AfterSaleStatus.REQUESTED, reason=reason, photos=_check_photos(photos),
+            id=str(ObjectId()),
+            order_id=order.id,
+            order_number=order.number,
+            customer_id=order.customer_id,
+            kind=wanted_kind,
+            status=AfterSaleStatus.REQUESTED,
+            reason=reason,
+            photos=_check_photos(photos),
             lines=_check_lines(order, lines),
             history=(AfterSaleEntry(None, AfterSaleStatus.REQUESTED, f"customer:{customer_id}", reason, now),),
-            created_at=now, updated_at=now,
-        )  # fmt: skip
+            created_at=now,
+            updated_at=now,
+        )
         try:
             await self._requests.insert_one(request.to_doc())
         except DuplicateKeyError:
-            raise Conflict(f"there is already an open {wanted_kind.value} request for order {order.number}",
-                           details={"order": order.number, "kind": wanted_kind.value},
-                           code="aftersale_exists") from None  # fmt: skip
+            raise Conflict(
+                f"there is already an open {wanted_kind.value} request for order {order.number}",
+                details={"order": order.number, "kind": wanted_kind.value},
+                code="aftersale_exists",
+            ) from None
         await self._emit(request)
         return request
 
@@ -126,8 +145,9 @@ class AfterSalesService:
     async def close(self, request_id: str, *, actor: str, note: str = "") -> AfterSaleRequest:
         return await self._step(await self.get(request_id), AfterSaleStatus.CLOSED, actor, note)
 
-    async def refund(self, request_id: str, *, actor: str, amount: Money | None = None,
-                     note: str = "") -> AfterSaleRequest:  # fmt: skip
+    async def refund(
+        self, request_id: str, *, actor: str, amount: Money | None = None, note: str = ""
+    ) -> AfterSaleRequest:
         """Pay the money back (at most what the lines cost after discounts), restock returned
         goods (and goods that never left the shop), and finish the request."""
         request = await self.get(request_id)
@@ -136,10 +156,14 @@ class AfterSalesService:
         maximum = refundable(order, request)
         to_refund = maximum if amount is None else amount
         if to_refund.currency != maximum.currency or not 0 < to_refund.amount <= maximum.amount:
-            raise ValidationFailed(f"the refund must be between 0 and {maximum.to_decimal_string()}",
-                                   details={"max": maximum.to_decimal_string()}, code="invalid_refund")  # fmt: skip
+            raise ValidationFailed(
+                f"the refund must be between 0 and {maximum.to_decimal_string()}",
+                details={"max": maximum.to_decimal_string()},
+                code="invalid_refund",
+            )
         claimed = await find_one_and_update(
-            self._requests, {"_id": request.id, "status": request.status.value, "refund_claimed_at": None},
+            self._requests,
+            {"_id": request.id, "status": request.status.value, "refund_claimed_at": None},
             {"$set": {"refund_claimed_at": utcnow(), "refund_amount": to_refund.to_doc()}},
         )
         if claimed is None:
@@ -152,11 +176,17 @@ class AfterSalesService:
         restock = request.kind is AfterSaleKind.RETURN or order.status is OrderStatus.PAID
         if restock:
             for line in request.lines:
-                await self.inventory.adjust(line.sku, line.quantity, f"after-sales {request.kind.value}", actor,
-                                            ref=request.id)  # fmt: skip
+                await self.inventory.adjust(
+                    line.sku, line.quantity, f"after-sales {request.kind.value}", actor, ref=request.id
+                )
         await self.orders.add_refund(order.id, to_refund, actor=actor, reason=f"after-sales {request.id}")
-        return await self._step(request, AfterSaleStatus.REFUNDED, actor, note or f"refunded {to_refund.format()}",
-                                extra={"refund_amount": to_refund.to_doc()})  # fmt: skip
+        return await self._step(
+            request,
+            AfterSaleStatus.REFUNDED,
+            actor,
+            note or f"refunded {to_refund.format()}",
+            extra={"refund_amount": to_refund.to_doc()},
+        )
 
     # --- reads -------------------------------------------------------------------------------
     async def get(self, request_id: str, *, customer_id: str | None = None) -> AfterSaleRequest:
@@ -169,15 +199,18 @@ class AfterSalesService:
         return AfterSaleRequest.from_doc(doc)
 
     async def list_for_customer(self, customer_id: str, *, limit: int = 20) -> list[AfterSaleRequest]:
-        cursor = self._requests.find({"customer_id": customer_id}).sort("_id", DESCENDING).limit(max(1, min(limit, 100)))
+        cursor = (
+            self._requests.find({"customer_id": customer_id}).sort("_id", DESCENDING).limit(max(1, min(limit, 100)))
+        )
         return [AfterSaleRequest.from_doc(doc) async for doc in cursor]
 
     async def list_for_order(self, order_id: str) -> list[AfterSaleRequest]:
         cursor = self._requests.find({"order_id": order_id}).sort("_id", ASCENDING)
         return [AfterSaleRequest.from_doc(doc) async for doc in cursor]
 
-    async def list_requests(self, *, status: AfterSaleStatus | None = None, after: str | None = None,
-                            limit: int = 50) -> tuple[list[AfterSaleRequest], str | None]:  # fmt: skip
+    async def list_requests(
+        self, *, status: AfterSaleStatus | None = None, after: str | None = None, limit: int = 50
+    ) -> tuple[list[AfterSaleRequest], str | None]:
         query: Document = {}
         if status is not None:
             query["status"] = status.value
@@ -197,27 +230,43 @@ class AfterSalesService:
         if kind not in allowed:
             raise ValidationFailed(
                 f"a {kind.value} cannot be requested for an order that is {order.status.value}",
-                details={"order": order.number, "status": order.status.value,
-                         "allowed": sorted(k.value for k in allowed)}, code="aftersale_not_eligible",
-            )  # fmt: skip
+                details={
+                    "order": order.number,
+                    "status": order.status.value,
+                    "allowed": sorted(k.value for k in allowed),
+                },
+                code="aftersale_not_eligible",
+            )
         delivered = order.shipment.delivered_at
         if delivered is not None and kind is not AfterSaleKind.REFUND and utcnow() - delivered > self.window:
             raise ValidationFailed(
                 f"returns and exchanges are possible within {self.window.days} days of delivery",
-                details={"order": order.number, "window_days": self.window.days}, code="aftersale_window_passed",
-            )  # fmt: skip
+                details={"order": order.number, "window_days": self.window.days},
+                code="aftersale_window_passed",
+            )
 
-    async def _step(self, request: AfterSaleRequest, target: AfterSaleStatus, actor: str, note: str, *,
-                    extra: Document | None = None) -> AfterSaleRequest:  # fmt: skip
+    async def _step(
+        self,
+        request: AfterSaleRequest,
+        target: AfterSaleStatus,
+        actor: str,
+        note: str,
+        *,
+        extra: Document | None = None,
+    ) -> AfterSaleRequest:
         check_step(request.id, request.kind, request.status, target)
         now = utcnow()
         entry = AfterSaleEntry(request.status, target, actor, " ".join(note.split())[:500], now)
-        update: Document = {"$set": {"status": target.value, "updated_at": now, **(extra or {})},
-                            "$push": {"history": entry.to_doc()}}  # fmt: skip
+        update: Document = {
+            "$set": {"status": target.value, "updated_at": now, **(extra or {})},
+            "$push": {"history": entry.to_doc()},
+        }
         if not target.open:
             update["$unset"] = {"open_key": ""}
         doc = await find_one_and_update(
-            self._requests, {"_id": request.id, "status": request.status.value}, update,
+            self._requests,
+            {"_id": request.id, "status": request.status.value},
+            update,
             return_document=ReturnDocument.AFTER,
         )
         if doc is None:
@@ -231,18 +280,25 @@ class AfterSalesService:
 
     async def _emit(self, request: AfterSaleRequest) -> None:
         await self.events.publish(
-            "aftersale.updated", customer_id=request.customer_id, order_id=request.order_id,
-            payload={"request_id": request.id, "number": request.order_number, "kind": request.kind.value,
-                     "status": request.status.value},
+            "aftersale.updated",
+            customer_id=request.customer_id,
+            order_id=request.order_id,
+            payload={
+                "request_id": request.id,
+                "number": request.order_number,
+                "kind": request.kind.value,
+                "status": request.status.value,
+            },
             event_id=f"aftersale.{request.status.value}:{request.id}",
-        )  # fmt: skip
+        )
 
 
 def refundable(order: Order, request: AfterSaleRequest) -> Money:
     """What the request's lines cost after discounts; the shipping fee too when the whole order
     is refunded before it left."""
-    total = Money.sum([line.refund_for(x.quantity) for x in request.lines if (line := order.line(x.sku))],
-                      order.currency)  # fmt: skip
+    total = Money.sum(
+        [line.refund_for(x.quantity) for x in request.lines if (line := order.line(x.sku))], order.currency
+    )
     whole_order = {x.sku: x.quantity for x in request.lines} == order.quantities()
     if whole_order and order.status is OrderStatus.PAID:
         total = total + order.pricing.shipping_fee
@@ -258,10 +314,15 @@ def _check_lines(order: Order, lines: dict[str, int] | None) -> tuple[AfterSaleL
     for sku, quantity in lines.items():
         line = order.line(sku)
         if line is None:
-            raise ValidationFailed("this item is not part of the order", details={"sku": sku[:100]}, code="not_in_order")
+            raise ValidationFailed(
+                "this item is not part of the order", details={"sku": sku[:100]}, code="not_in_order"
+            )
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 < quantity <= line.quantity:
-            raise ValidationFailed(f"quantity for {sku} must be between 1 and {line.quantity}",
-                                   details={"sku": sku, "max": line.quantity}, code="invalid_quantity")  # fmt: skip
+            raise ValidationFailed(
+                f"quantity for {sku} must be between 1 and {line.quantity}",
+                details={"sku": sku, "max": line.quantity},
+                code="invalid_quantity",
+            )
         result.append(AfterSaleLine(sku, quantity))
     return tuple(result)
 
@@ -275,7 +336,10 @@ def _check_photos(photos: Sequence[str]) -> tuple[str, ...]:
         web_link = parts.scheme in ("http", "https") and bool(parts.netloc)
         uploaded = url.startswith("/media/") and ".." not in url
         if len(url) > 500 or not (web_link or uploaded):
-            raise ValidationFailed("photos must be http(s) links or uploaded /media/ paths",
-                                   details={"photo": url[:100]}, code="invalid_photo")  # fmt: skip
+            raise ValidationFailed(
+                "photos must be http(s) links or uploaded /media/ paths",
+                details={"photo": url[:100]},
+                code="invalid_photo",
+            )
         checked.append(url)
     return tuple(checked)

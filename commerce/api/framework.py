@@ -127,12 +127,20 @@ class ApiRouter:
         def decorate(handler: Handler) -> Handler:
             self.operations.append(
                 Operation(
-                    method=method.upper(), path=self.prefix + path, handler=handler, auth=auth,
-                    roles=frozenset(roles), body=body, query=query, response=response, status=status,
-                    summary=summary or (handler.__doc__ or "").strip().split("\n")[0], tag=self.tag,
+                    method=method.upper(),
+                    path=self.prefix + path,
+                    handler=handler,
+                    auth=auth,
+                    roles=frozenset(roles),
+                    body=body,
+                    query=query,
+                    response=response,
+                    status=status,
+                    summary=summary or (handler.__doc__ or "").strip().split("\n")[0],
+                    tag=self.tag,
                     raw_body=raw_body,
                 )
-            )  # fmt: skip
+            )
             return handler
 
         return decorate

@@ -25,9 +25,16 @@ def _json_error(status: int, code: str, message: str, details: dict[str, object]
     return web.json_response(error_body(code, message, details), status=status)
 
 
-_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
-               429: "rate_limited"}  # fmt: skip
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
 
 
 @web.middleware
@@ -65,6 +72,8 @@ async def json_error_middleware(request: web.Request, handler: Handler) -> web.S
     except Exception:
         log.exception("unhandled_error", path=request.path, method=request.method)
         return _json_error(
-            500, "internal_error", "something went wrong on our side",
+            500,
+            "internal_error",
+            "something went wrong on our side",
             {"request_id": request.get(REQUEST_ID, "")},
-        )  # fmt: skip
+        )

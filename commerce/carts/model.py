@@ -89,7 +89,8 @@ class CartLine:
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         snap = self.snapshot
         return {
-            "sku": self.sku, "quantity": self.quantity,
+            "sku": self.sku,
+            "quantity": self.quantity,
             "product_code": snap.product_code if snap else None,
             "title": snap.title.to_doc() if snap else None,
             "specs": dict(snap.specs) if snap else {},
@@ -98,9 +99,10 @@ class CartLine:
             "unit_price": self.unit_price.to_decimal_string(),
             "line_total": self.line_total.to_decimal_string(),
             "available": self.available,
-            "warnings": [{"code": w.value, "message": w.message(lang, available=self.available or 0)}
-                         for w in self.warnings],
-        }  # fmt: skip
+            "warnings": [
+                {"code": w.value, "message": w.message(lang, available=self.available or 0)} for w in self.warnings
+            ],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,12 +145,14 @@ class CartView:
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         return {
             "lines": [line.to_dict(lang) for line in self.lines],
-            "currency": self.currency, "tier": self.tier.value,
+            "currency": self.currency,
+            "tier": self.tier.value,
             "items_subtotal": self.items_subtotal.to_decimal_string(),
             "tier_discount": self.tier_discount.to_decimal_string(),
             "subtotal": self.subtotal.to_decimal_string(),
-            "quantity": self.quantity, "has_warnings": self.has_warnings,
-        }  # fmt: skip
+            "quantity": self.quantity,
+            "has_warnings": self.has_warnings,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,10 +191,21 @@ def price_lines(
                 warnings.append(LineWarning.INSUFFICIENT_STOCK)
         if snapshot is None or any(w.blocks_price for w in warnings):
             list_price = snapshot.price if snapshot is not None and snapshot.price.currency == currency else zero
-            lines.append(CartLine(item.sku, item.quantity, snapshot, list_price, list_price, zero, available,
-                                  tuple(warnings)))  # fmt: skip
+            lines.append(
+                CartLine(item.sku, item.quantity, snapshot, list_price, list_price, zero, available, tuple(warnings))
+            )
             continue
         unit = pricing.unit_price(snapshot, tier)
-        lines.append(CartLine(item.sku, item.quantity, snapshot, snapshot.price, unit, unit * item.quantity,
-                              available, tuple(warnings)))  # fmt: skip
+        lines.append(
+            CartLine(
+                item.sku,
+                item.quantity,
+                snapshot,
+                snapshot.price,
+                unit,
+                unit * item.quantity,
+                available,
+                tuple(warnings),
+            )
+        )
     return tuple(lines)

@@ -62,8 +62,9 @@ class CartService:
         if line is None:
             raise ValidationFailed(
                 f"a cart can hold at most {self.max_lines} different items",
-                details={"max_lines": self.max_lines}, code="cart_full",
-            )  # fmt: skip
+                details={"max_lines": self.max_lines},
+                code="cart_full",
+            )
         available = (await self.inventory.get_levels([sku]))[sku].available
         warnings: tuple[LineWarning, ...] = ()
         if available <= 0:
@@ -71,16 +72,24 @@ class CartService:
         elif line.quantity > available:
             warnings = (LineWarning.INSUFFICIENT_STOCK,)
         return CartAddResult(
-            sku=sku, quantity=line.quantity, requested=quantity,
-            capped=line.quantity == self.max_line_quantity and quantity > 0, available=available, warnings=warnings,
-        )  # fmt: skip
+            sku=sku,
+            quantity=line.quantity,
+            requested=quantity,
+            capped=line.quantity == self.max_line_quantity and quantity > 0,
+            available=available,
+            warnings=warnings,
+        )
 
     async def _upsert_line(self, customer_id: str, sku: str, quantity: int) -> Document | None:
         pipeline = _add_pipeline(sku, quantity, self.max_line_quantity, self.max_lines)
         for _ in range(3):
             try:
                 doc = await find_one_and_update(
-                    self._carts, {"_id": customer_id}, pipeline, upsert=True, return_document=ReturnDocument.AFTER,
+                    self._carts,
+                    {"_id": customer_id},
+                    pipeline,
+                    upsert=True,
+                    return_document=ReturnDocument.AFTER,
                     exact=False,  # the cart as it is now is what the caller shows
                 )
             except DuplicateKeyError:  # two first adds raced to create the cart: apply ours to theirs
@@ -113,9 +122,10 @@ class CartService:
     def add_remove_skus(batch: WriteBatch, customer_id: str, skus: Iterable[str]) -> int:
         """Drop bought lines from the cart in the checkout's final round trip."""
         return batch.update_one(
-            CARTS, {"_id": customer_id},
+            CARTS,
+            {"_id": customer_id},
             {"$pull": {"lines": {"sku": {"$in": list(skus)}}}, "$set": {"updated_at": utcnow()}},
-        )  # fmt: skip
+        )
 
     async def merge_customers(self, absorbed_id: str, survivor_id: str) -> None:
         """Merge hook: quantities of the same SKU add up (capped); the absorbed cart goes away."""
@@ -131,11 +141,20 @@ class CartService:
 
     async def view(self, customer_id: str) -> CartView:
         """The cart priced now: one aggregate (cart + tier), the snapshots, the stock levels."""
-        cursor = await self._carts.aggregate([
-            {"$match": {"_id": customer_id}},
-            {"$lookup": {"from": CUSTOMERS, "localField": "_id", "foreignField": "_id", "as": "customer",
-                         "pipeline": [{"$project": {"tier": 1}}]}},
-        ])  # fmt: skip
+        cursor = await self._carts.aggregate(
+            [
+                {"$match": {"_id": customer_id}},
+                {
+                    "$lookup": {
+                        "from": CUSTOMERS,
+                        "localField": "_id",
+                        "foreignField": "_id",
+                        "as": "customer",
+                        "pipeline": [{"$project": {"tier": 1}}],
+                    }
+                },
+            ]
+        )
         docs = await cursor.to_list(1)
         doc = docs[0] if docs else None
         items = _items(doc)
@@ -145,16 +164,18 @@ class CartService:
         skus = [item.sku for item in items]
         snapshots = await self.catalog.get_sku_snapshots(skus)
         levels = await self.inventory.get_levels(skus)
-        return CartView(customer_id, tier, self.currency, price_lines(items, snapshots, tier, self.pricing,
-                                                                      self.currency, levels))  # fmt: skip
+        return CartView(
+            customer_id, tier, self.currency, price_lines(items, snapshots, tier, self.pricing, self.currency, levels)
+        )
 
     def _check_quantity(self, quantity: int, *, allow_zero: bool) -> None:
         low = 0 if allow_zero else 1
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not low <= quantity <= self.max_line_quantity:
             raise ValidationFailed(
                 f"quantity must be between {low} and {self.max_line_quantity}",
-                details={"quantity": quantity, "max": self.max_line_quantity}, code="invalid_quantity",
-            )  # fmt: skip
+                details={"quantity": quantity, "max": self.max_line_quantity},
+                code="invalid_quantity",
+            )
 
 
 def _items(doc: Document | None) -> list[CartItem]:
@@ -175,14 +196,24 @@ def _add_pipeline(sku: str, quantity: int, max_quantity: int, max_lines: int) ->
     lines = {"$ifNull": ["$lines", []]}
     sku_value = {"$literal": sku}
     has_line = {"$in": [sku_value, {"$map": {"input": lines, "as": "l", "in": "$$l.sku"}}]}
-    bumped = {"$map": {"input": lines, "as": "l", "in": {"$cond": [
-        {"$eq": ["$$l.sku", sku_value]},
-        {"$mergeObjects": ["$$l", {"qty": {"$min": [max_quantity, {"$add": ["$$l.qty", quantity]}]}}]},
-        "$$l",
-    ]}}}  # fmt: skip
-    appended = {"$cond": [
-        {"$lt": [{"$size": lines}, max_lines]},
-        {"$concatArrays": [lines, [{"sku": sku_value, "qty": min(quantity, max_quantity), "added_at": "$$NOW"}]]},
-        lines,
-    ]}  # fmt: skip
+    bumped = {
+        "$map": {
+            "input": lines,
+            "as": "l",
+            "in": {
+                "$cond": [
+                    {"$eq": ["$$l.sku", sku_value]},
+                    {"$mergeObjects": ["$$l", {"qty": {"$min": [max_quantity, {"$add": ["$$l.qty", quantity]}]}}]},
+                    "$$l",
+                ]
+            },
+        }
+    }
+    appended = {
+        "$cond": [
+            {"$lt": [{"$size": lines}, max_lines]},
+            {"$concatArrays": [lines, [{"sku": sku_value, "qty": min(quantity, max_quantity), "added_at": "$$NOW"}]]},
+            lines,
+        ]
+    }
     return [{"$set": {"lines": {"$cond": [has_line, bumped, appended]}, "updated_at": "$$NOW"}}]

@@ -80,10 +80,19 @@ class ProductCardOut(BaseModel):
 
     @classmethod
     def of(cls, item: ProductSummary) -> ProductCardOut:
-        return cls(code=item.code, title=TextOut.of(item.title), brand=item.brand, category=item.category,
-                   tags=list(item.tags), image=item.image, price_min=item.price_min.to_decimal_string(),
-                   price_max=item.price_max.to_decimal_string(), currency=item.price_min.currency,
-                   in_stock=item.in_stock, sales=item.sales)  # fmt: skip
+        return cls(
+            code=item.code,
+            title=TextOut.of(item.title),
+            brand=item.brand,
+            category=item.category,
+            tags=list(item.tags),
+            image=item.image,
+            price_min=item.price_min.to_decimal_string(),
+            price_max=item.price_max.to_decimal_string(),
+            currency=item.price_min.currency,
+            in_stock=item.in_stock,
+            sales=item.sales,
+        )
 
 
 class ProductPageOut(BaseModel):
@@ -96,8 +105,14 @@ class ProductPageOut(BaseModel):
 
     @classmethod
     def of(cls, page: SearchPage) -> ProductPageOut:
-        return cls(items=[ProductCardOut.of(i) for i in page.items], total=page.total, page=page.page,
-                   limit=page.limit, next_page=page.next_page, corrections=page.corrections)  # fmt: skip
+        return cls(
+            items=[ProductCardOut.of(i) for i in page.items],
+            total=page.total,
+            page=page.page,
+            limit=page.limit,
+            next_page=page.next_page,
+            corrections=page.corrections,
+        )
 
 
 class SpecOut(BaseModel):
@@ -140,18 +155,44 @@ class ProductOut(BaseModel):
     def of(cls, detail: ProductDetail) -> ProductOut:
         p = detail.product
         skus = [
-            SkuOut(sku=s.sku, specs=dict(s.specs), price=s.price.to_decimal_string(), currency=s.price.currency,
-                   compare_at_price=s.compare_at_price.to_decimal_string() if s.compare_at_price else None,
-                   weight_g=s.weight_g, available=detail.available.get(s.sku, 0),
-                   spec_labels=[SpecOut(key=lb.key, value=lb.value, label=TextOut.of(lb.key_label),
-                                        value_label=TextOut.of(lb.value_label)) for lb in s.spec_labels])
+            SkuOut(
+                sku=s.sku,
+                specs=dict(s.specs),
+                price=s.price.to_decimal_string(),
+                currency=s.price.currency,
+                compare_at_price=s.compare_at_price.to_decimal_string() if s.compare_at_price else None,
+                weight_g=s.weight_g,
+                available=detail.available.get(s.sku, 0),
+                spec_labels=[
+                    SpecOut(
+                        key=lb.key,
+                        value=lb.value,
+                        label=TextOut.of(lb.key_label),
+                        value_label=TextOut.of(lb.value_label),
+                    )
+                    for lb in s.spec_labels
+                ],
+            )
             for s in p.skus
-        ]  # fmt: skip
-        return cls(code=p.code, category=p.category, category_path=list(p.category_path), brand=p.brand,
-                   title=TextOut.of(p.title), description=TextOut.of(p.description), tags=list(p.tags),
-                   images=list(p.images), videos=list(p.videos), status=p.status.value,
-                   price_min=p.price_min.to_decimal_string(), price_max=p.price_max.to_decimal_string(),
-                   currency=p.currency, in_stock=detail.in_stock, sales=p.sales, skus=skus)  # fmt: skip
+        ]
+        return cls(
+            code=p.code,
+            category=p.category,
+            category_path=list(p.category_path),
+            brand=p.brand,
+            title=TextOut.of(p.title),
+            description=TextOut.of(p.description),
+            tags=list(p.tags),
+            images=list(p.images),
+            videos=list(p.videos),
+            status=p.status.value,
+            price_min=p.price_min.to_decimal_string(),
+            price_max=p.price_max.to_decimal_string(),
+            currency=p.currency,
+            in_stock=detail.in_stock,
+            sales=p.sales,
+            skus=skus,
+        )
 
 
 class CategoryNodeOut(BaseModel):
@@ -164,8 +205,13 @@ class CategoryNodeOut(BaseModel):
     @classmethod
     def of(cls, node: CategoryNode) -> CategoryNodeOut:
         c = node.category
-        return cls(code=c.code, name=TextOut.of(c.name), parent=c.parent, sort=c.sort,
-                   children=[cls.of(child) for child in node.children])  # fmt: skip
+        return cls(
+            code=c.code,
+            name=TextOut.of(c.name),
+            parent=c.parent,
+            sort=c.sort,
+            children=[cls.of(child) for child in node.children],
+        )
 
 
 class CategoriesOut(BaseModel):
@@ -202,8 +248,9 @@ def _money(value: str | None, currency: str, name: str) -> Money | None:
     try:
         return Money.parse(value, currency)
     except MoneyError as exc:
-        raise ValidationFailed(f"invalid {name}", details={"location": "query", "field": name,
-                                                            "reason": str(exc)}) from None  # fmt: skip
+        raise ValidationFailed(
+            f"invalid {name}", details={"location": "query", "field": name, "reason": str(exc)}
+        ) from None
 
 
 def search_query(params: ProductsQuery, default_currency: str) -> SearchQuery:
@@ -212,9 +259,18 @@ def search_query(params: ProductsQuery, default_currency: str) -> SearchQuery:
     high = _money(params.max_price, currency, "max_price")
     if low is not None and high is not None and low > high:
         raise ValidationFailed("min_price must not exceed max_price", details={"location": "query"})
-    return SearchQuery(text=params.q, category=params.category, brand=params.brand, tag=params.tag, min_price=low,
-                       max_price=high, in_stock=params.in_stock, sort=SearchSort(params.sort), page=params.page,
-                       limit=params.limit)  # fmt: skip
+    return SearchQuery(
+        text=params.q,
+        category=params.category,
+        brand=params.brand,
+        tag=params.tag,
+        min_price=low,
+        max_price=high,
+        in_stock=params.in_stock,
+        sort=SearchSort(params.sort),
+        page=params.page,
+        limit=params.limit,
+    )
 
 
 @router.get("/products", auth=Auth.PUBLIC, query=ProductsQuery, response=ProductPageOut)
@@ -240,8 +296,15 @@ async def list_categories(ctx: ApiContext) -> CategoriesOut:
     return CategoriesOut(items=[CategoryNodeOut.of(node) for node in await _catalog(ctx).category_tree()])
 
 
-@router.post("/admin/catalog/import", auth=Auth.STAFF, roles=CATALOG_ADMINS, body=CatalogFileIn, query=ImportQuery,
-             response=ImportReportOut, raw_body=True)  # fmt: skip
+@router.post(
+    "/admin/catalog/import",
+    auth=Auth.STAFF,
+    roles=CATALOG_ADMINS,
+    body=CatalogFileIn,
+    query=ImportQuery,
+    response=ImportReportOut,
+    raw_body=True,
+)
 async def import_catalog(ctx: ApiContext) -> Any:
     """Import a catalog file: all or nothing; 422 lists every invalid row with its JSON path."""
     try:
@@ -250,8 +313,11 @@ async def import_catalog(ctx: ApiContext) -> Any:
         raise ValidationFailed("the request body is not valid JSON", details={"location": "body"}) from None
     report = await _catalog(ctx).import_catalog(data, dry_run=ctx.query_as(ImportQuery).dry_run)
     if not report.ok:
-        raise ValidationFailed("the catalog file is invalid; nothing was imported",
-                               details={"errors": [e.to_dict() for e in report.errors]}, code="catalog_invalid")  # fmt: skip
+        raise ValidationFailed(
+            "the catalog file is invalid; nothing was imported",
+            details={"errors": [e.to_dict() for e in report.errors]},
+            code="catalog_invalid",
+        )
     return ImportReportOut.model_validate(report.to_dict())
 
 

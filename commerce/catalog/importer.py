@@ -208,8 +208,11 @@ class CatalogImporter:
             prefix = f"products[{index}]"
             errors_before = len(issues)
             if row.code in seen_codes:
-                issues.append(ImportIssue(f"{prefix}.code", f"duplicate product code {row.code!r} "
-                                          f"(also products[{seen_codes[row.code]}])"))  # fmt: skip
+                issues.append(
+                    ImportIssue(
+                        f"{prefix}.code", f"duplicate product code {row.code!r} (also products[{seen_codes[row.code]}])"
+                    )
+                )
             seen_codes.setdefault(row.code, index)
             if row.category not in categories and row.category not in broken:
                 issues.append(ImportIssue(f"{prefix}.category", f"unknown category {row.category!r}"))
@@ -245,8 +248,12 @@ class CatalogImporter:
         first_row: dict[str, int] = {}
         for index, row in rows:
             if row.code in first_row:
-                issues.append(ImportIssue(f"categories[{index}].code", f"duplicate category code {row.code!r} "
-                                          f"(also categories[{first_row[row.code]}])"))  # fmt: skip
+                issues.append(
+                    ImportIssue(
+                        f"categories[{index}].code",
+                        f"duplicate category code {row.code!r} (also categories[{first_row[row.code]}])",
+                    )
+                )
                 continue
             first_row[row.code] = index
             parents[row.code] = row.parent
@@ -265,8 +272,13 @@ class CatalogImporter:
         for index, row in rows:
             if first_row.get(row.code) != index:
                 continue
-            category = Category(code=row.code, name=LocalizedText(row.name.zh, row.name.en), parent=row.parent,
-                                sort=row.sort, path=paths.get(row.code, (row.code,)))  # fmt: skip
+            category = Category(
+                code=row.code,
+                name=LocalizedText(row.name.zh, row.name.en),
+                parent=row.parent,
+                sort=row.sort,
+                path=paths.get(row.code, (row.code,)),
+            )
             merged[row.code] = category
         for code, category in merged.items():
             stored = existing.get(code)
@@ -327,22 +339,40 @@ class CatalogImporter:
             issues.append(ImportIssue(f"{path}.compare_at_price", "must not be lower than price"))
         if len(issues) > before or price is None:
             return None
-        return Sku(sku=row.sku, price=price, specs=dict(row.specs), compare_at_price=compare_at,
-                   weight_g=row.weight_g, barcode=row.barcode,
-                   tier_prices={t: m for t, m in tiers.items() if m is not None})  # fmt: skip
+        return Sku(
+            sku=row.sku,
+            price=price,
+            specs=dict(row.specs),
+            compare_at_price=compare_at,
+            weight_g=row.weight_g,
+            barcode=row.barcode,
+            tier_prices={t: m for t, m in tiers.items() if m is not None},
+        )
 
     def _product(
-        self, row: ProductIn, skus: tuple[Sku, ...], existing: Document | None, now: Any,
+        self,
+        row: ProductIn,
+        skus: tuple[Sku, ...],
+        existing: Document | None,
+        now: Any,
         categories: Mapping[str, Category],
-    ) -> Product:  # fmt: skip
+    ) -> Product:
         status = row.status or (ProductStatus(existing["status"]) if existing else ProductStatus.ON_SALE)
         product = Product(
-            code=row.code, category=row.category, title=LocalizedText(row.title.zh, row.title.en), skus=skus,
-            brand=row.brand, description=LocalizedText(row.description.zh, row.description.en),
-            tags=tuple(row.tags), images=tuple(row.images), videos=tuple(row.videos), status=status,
+            code=row.code,
+            category=row.category,
+            title=LocalizedText(row.title.zh, row.title.en),
+            skus=skus,
+            brand=row.brand,
+            description=LocalizedText(row.description.zh, row.description.en),
+            tags=tuple(row.tags),
+            images=tuple(row.images),
+            videos=tuple(row.videos),
+            status=status,
             sales=int(existing.get("sales") or 0) if existing else 0,
-            created_at=existing["created_at"] if existing else now, updated_at=now,
-        )  # fmt: skip
+            created_at=existing["created_at"] if existing else now,
+            updated_at=now,
+        )
         return index_product(product, categories)
 
     async def _plan_reindex(
@@ -405,10 +435,15 @@ class CatalogImporter:
 
 def export_product(product: Product, stock: Mapping[str, int]) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "code": product.code, "category": product.category, "brand": product.brand,
-        "title": product.title.to_doc(), "description": product.description.to_doc(),
-        "tags": list(product.tags), "images": list(product.images), "status": product.status.value,
-    }  # fmt: skip
+        "code": product.code,
+        "category": product.category,
+        "brand": product.brand,
+        "title": product.title.to_doc(),
+        "description": product.description.to_doc(),
+        "tags": list(product.tags),
+        "images": list(product.images),
+        "status": product.status.value,
+    }
     if product.videos:
         out["videos"] = list(product.videos)
     out["skus"] = [export_sku(s, stock.get(s.sku)) for s in product.skus]
@@ -416,8 +451,12 @@ def export_product(product: Product, stock: Mapping[str, int]) -> dict[str, Any]
 
 
 def export_sku(sku: Sku, stock: int | None) -> dict[str, Any]:
-    out: dict[str, Any] = {"sku": sku.sku, "specs": dict(sku.specs), "price": sku.price.to_decimal_string(),
-                           "currency": sku.price.currency}  # fmt: skip
+    out: dict[str, Any] = {
+        "sku": sku.sku,
+        "specs": dict(sku.specs),
+        "price": sku.price.to_decimal_string(),
+        "currency": sku.price.currency,
+    }
     if sku.compare_at_price is not None:
         out["compare_at_price"] = sku.compare_at_price.to_decimal_string()
     if stock is not None:

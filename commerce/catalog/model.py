@@ -54,13 +54,23 @@ class Category:
         return max(len(self.path) - 1, 0)
 
     def to_doc(self) -> Document:
-        return {"_id": self.code, "name": self.name.to_doc(), "parent": self.parent, "sort": self.sort,
-                "path": list(self.path or (self.code,))}  # fmt: skip
+        return {
+            "_id": self.code,
+            "name": self.name.to_doc(),
+            "parent": self.parent,
+            "sort": self.sort,
+            "path": list(self.path or (self.code,)),
+        }
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> Category:
-        return cls(code=str(doc["_id"]), name=LocalizedText.from_doc(doc.get("name")), parent=doc.get("parent"),
-                   sort=int(doc.get("sort") or 0), path=tuple(doc.get("path") or (doc["_id"],)))  # fmt: skip
+        return cls(
+            code=str(doc["_id"]),
+            name=LocalizedText.from_doc(doc.get("name")),
+            parent=doc.get("parent"),
+            sort=int(doc.get("sort") or 0),
+            path=tuple(doc.get("path") or (doc["_id"],)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +81,13 @@ class CategoryNode:
     children: tuple[CategoryNode, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.category.code, "name": self.category.name.to_doc(), "parent": self.category.parent,
-                "sort": self.category.sort, "children": [c.to_dict() for c in self.children]}  # fmt: skip
+        return {
+            "code": self.category.code,
+            "name": self.category.name.to_doc(),
+            "parent": self.category.parent,
+            "sort": self.category.sort,
+            "children": [c.to_dict() for c in self.children],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,10 +267,21 @@ class SkuSnapshot:
 
     @classmethod
     def of(cls, product: Product, sku: Sku) -> SkuSnapshot:
-        return cls(sku=sku.sku, product_code=product.code, title=product.title, specs=dict(sku.specs),
-                   price=sku.price, weight_g=sku.weight_g, image=product.image, status=product.status,
-                   category=product.category, brand=product.brand, compare_at_price=sku.compare_at_price,
-                   tier_prices=dict(sku.tier_prices), spec_labels=sku.spec_labels)  # fmt: skip
+        return cls(
+            sku=sku.sku,
+            product_code=product.code,
+            title=product.title,
+            specs=dict(sku.specs),
+            price=sku.price,
+            weight_g=sku.weight_g,
+            image=product.image,
+            status=product.status,
+            category=product.category,
+            brand=product.brand,
+            compare_at_price=sku.compare_at_price,
+            tier_prices=dict(sku.tier_prices),
+            spec_labels=sku.spec_labels,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,25 +305,39 @@ class ProductSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "code": self.code, "title": self.title.to_doc(), "brand": self.brand, "category": self.category,
-            "tags": list(self.tags), "image": self.image,
-            "price_min": self.price_min.to_decimal_string(), "price_max": self.price_max.to_decimal_string(),
-            "currency": self.price_min.currency, "status": self.status.value, "sales": self.sales,
-            "in_stock": self.in_stock, "sku_count": self.sku_count, "created_at": self.created_at.isoformat(),
-        }  # fmt: skip
+            "code": self.code,
+            "title": self.title.to_doc(),
+            "brand": self.brand,
+            "category": self.category,
+            "tags": list(self.tags),
+            "image": self.image,
+            "price_min": self.price_min.to_decimal_string(),
+            "price_max": self.price_max.to_decimal_string(),
+            "currency": self.price_min.currency,
+            "status": self.status.value,
+            "sales": self.sales,
+            "in_stock": self.in_stock,
+            "sku_count": self.sku_count,
+            "created_at": self.created_at.isoformat(),
+        }
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> ProductSummary:
         currency = str(doc.get("currency") or "CNY")
         images = doc.get("images") or ()
         return cls(
-            code=str(doc["_id"]), title=LocalizedText.from_doc(doc.get("title")), brand=str(doc.get("brand") or ""),
-            category=str(doc.get("category")), tags=tuple(doc.get("tags") or ()),
+            code=str(doc["_id"]),
+            title=LocalizedText.from_doc(doc.get("title")),
+            brand=str(doc.get("brand") or ""),
+            category=str(doc.get("category")),
+            tags=tuple(doc.get("tags") or ()),
             image=images[0] if images else None,
             price_min=Money(int(doc.get("price_min") or 0), currency),
             price_max=Money(int(doc.get("price_max") or 0), currency),
-            status=ProductStatus(doc.get("status") or ProductStatus.ON_SALE), sales=int(doc.get("sales") or 0),
-            in_stock=bool(doc.get("in_stock")), sku_count=len(doc.get("sku_codes") or ()),
+            status=ProductStatus(doc.get("status") or ProductStatus.ON_SALE),
+            sales=int(doc.get("sales") or 0),
+            in_stock=bool(doc.get("in_stock")),
+            sku_count=len(doc.get("sku_codes") or ()),
             created_at=as_utc(doc["created_at"]) if doc.get("created_at") else utcnow(),
             score=int(doc.get("score") or 0),
-        )  # fmt: skip
+        )

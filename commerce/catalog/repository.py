@@ -27,8 +27,20 @@ META = "catalog_meta"
 META_ID = "catalog"
 
 # Fields a search result card needs; keeps keyword arrays and SKU lists off the wire.
-SUMMARY_FIELDS = ("title", "brand", "category", "tags", "images", "price_min", "price_max", "currency",
-                  "status", "sales", "sku_codes", "created_at")  # fmt: skip
+SUMMARY_FIELDS = (
+    "title",
+    "brand",
+    "category",
+    "tags",
+    "images",
+    "price_min",
+    "price_max",
+    "currency",
+    "status",
+    "sales",
+    "sku_codes",
+    "created_at",
+)
 
 # Search runs on the in-process index (search_index.py), so products need only the indexes of
 # the remaining queries: `rev` for the index refresh, SKU ownership (unique), best sellers.
@@ -56,11 +68,17 @@ INDEXES: list[CollectionIndexes] = [
 def stock_lookup(inventory_collection: str) -> list[Document]:
     """`in_stock` = some SKU of the product has `available > 0` in the inventory collection."""
     return [
-        {"$lookup": {"from": inventory_collection, "localField": "sku_codes", "foreignField": "_id",
-                     "pipeline": [{"$match": {"available": {"$gt": 0}}}, {"$limit": 1}, {"$project": {"_id": 1}}],
-                     "as": "_stock"}},
+        {
+            "$lookup": {
+                "from": inventory_collection,
+                "localField": "sku_codes",
+                "foreignField": "_id",
+                "pipeline": [{"$match": {"available": {"$gt": 0}}}, {"$limit": 1}, {"$project": {"_id": 1}}],
+                "as": "_stock",
+            }
+        },
         {"$addFields": {"in_stock": {"$gt": [{"$size": "$_stock"}, 0]}}},
-    ]  # fmt: skip
+    ]
 
 
 class CatalogRepository:
@@ -161,22 +179,41 @@ class CatalogRepository:
         ranked = [{"c": code, "s": list(skus)} for code, skus in candidates]
         pipeline: list[Document] = [
             {"$documents": ranked},  # codes cannot start with "$" (import_schema.CODE_PATTERN)
-            {"$lookup": {"from": self.inventory_collection, "localField": "s", "foreignField": "_id",
-                         "pipeline": [{"$match": {"available": {"$gt": 0}}}, {"$limit": 1}, {"$project": {"_id": 1}}],
-                         "as": "st"}},
+            {
+                "$lookup": {
+                    "from": self.inventory_collection,
+                    "localField": "s",
+                    "foreignField": "_id",
+                    "pipeline": [{"$match": {"available": {"$gt": 0}}}, {"$limit": 1}, {"$project": {"_id": 1}}],
+                    "as": "st",
+                }
+            },
             {"$match": {"st.0": {"$exists": True}}},
-            {"$facet": {
-                "total": [{"$count": "n"}],
-                "items": [
-                    {"$skip": skip}, {"$limit": limit},
-                    {"$lookup": {"from": PRODUCTS, "localField": "c", "foreignField": "_id",
-                                 "pipeline": [{"$match": {"status": {"$in": list(statuses)}}},
-                                              {"$project": dict.fromkeys(SUMMARY_FIELDS, 1)}],
-                                 "as": "p"}},
-                    {"$unwind": "$p"}, {"$replaceRoot": {"newRoot": "$p"}}, {"$addFields": {"in_stock": True}},
-                ],
-            }},
-        ]  # fmt: skip
+            {
+                "$facet": {
+                    "total": [{"$count": "n"}],
+                    "items": [
+                        {"$skip": skip},
+                        {"$limit": limit},
+                        {
+                            "$lookup": {
+                                "from": PRODUCTS,
+                                "localField": "c",
+                                "foreignField": "_id",
+                                "pipeline": [
+                                    {"$match": {"status": {"$in": list(statuses)}}},
+                                    {"$project": dict.fromkeys(SUMMARY_FIELDS, 1)},
+                                ],
+                                "as": "p",
+                            }
+                        },
+                        {"$unwind": "$p"},
+                        {"$replaceRoot": {"newRoot": "$p"}},
+                        {"$addFields": {"in_stock": True}},
+                    ],
+                }
+            },
+        ]
         result = await (await self.db.aggregate(pipeline)).to_list()
         facet = result[0] if result else {}
         total = int(facet["total"][0]["n"]) if facet.get("total") else 0
@@ -230,9 +267,11 @@ class CatalogRepository:
 
     async def set_status(self, code: str, status: ProductStatus, *, rev: int) -> Product | None:
         doc = await find_one_and_update(
-            self.products, {"_id": code}, {"$set": {"status": status.value, "updated_at": utcnow(), "rev": rev}},
+            self.products,
+            {"_id": code},
+            {"$set": {"status": status.value, "updated_at": utcnow(), "rev": rev}},
             return_document=ReturnDocument.AFTER,
-        )  # fmt: skip
+        )
         return Product.from_doc(doc) if doc else None
 
     # --- meta: version + typo vocabulary ---------------------------------------------------------

@@ -77,8 +77,14 @@ class SearchPage:
     corrections: dict[str, list[str]] = field(default_factory=dict)  # "headphnes" -> ["headphones"]
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
-        return {"items": [item.to_dict() for item in self.items], "total": self.total, "page": self.page,
-                "limit": self.limit, "next_page": self.next_page, "corrections": self.corrections}  # fmt: skip
+        return {
+            "items": [item.to_dict() for item in self.items],
+            "total": self.total,
+            "page": self.page,
+            "limit": self.limit,
+            "next_page": self.next_page,
+            "corrections": self.corrections,
+        }
 
 
 class SearchIndexSync:
@@ -160,11 +166,14 @@ def sort_ranked(ranked: list[Ranked], sort: SearchSort, has_terms: bool) -> list
 def search_filter(query: SearchQuery) -> SearchFilter:
     price = query.min_price or query.max_price
     return SearchFilter(
-        statuses=frozenset(s.value for s in query.statuses), category=query.category, brand=query.brand,
-        tag=query.tag, currency=price.currency if price is not None else None,
+        statuses=frozenset(s.value for s in query.statuses),
+        category=query.category,
+        brand=query.brand,
+        tag=query.tag,
+        currency=price.currency if price is not None else None,
         min_price=query.min_price.amount if query.min_price is not None else None,
         max_price=query.max_price.amount if query.max_price is not None else None,
-    )  # fmt: skip
+    )
 
 
 async def run_search(query: SearchQuery, repository: CatalogRepository, sync: SearchIndexSync) -> SearchPage:
@@ -192,5 +201,11 @@ async def run_search(query: SearchQuery, repository: CatalogRepository, sync: Se
     scores = {r.entry.code: r.score for r in ranked}
     items = [ProductSummary.from_doc({**doc, "score": scores.get(doc["_id"], 0)}) for doc in docs]
     has_more = query.page * query.limit < total
-    return SearchPage(items=items, total=total, page=query.page, limit=query.limit,
-                      next_page=query.page + 1 if has_more else None, corrections=corrections)  # fmt: skip
+    return SearchPage(
+        items=items,
+        total=total,
+        page=query.page,
+        limit=query.limit,
+        next_page=query.page + 1 if has_more else None,
+        corrections=corrections,
+    )

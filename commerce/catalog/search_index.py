@@ -21,8 +21,22 @@ from typing import Any
 from .keywords import QueryTerm
 
 # Product fields an entry is built from (the projection used to load the index).
-ENTRY_FIELDS = ("category", "keywords", "title_keywords", "category_path", "status", "brand", "tags", "currency",
-                "price_min", "price_max", "sales", "created_at", "sku_codes", "rev")  # fmt: skip
+ENTRY_FIELDS = (
+    "category",
+    "keywords",
+    "title_keywords",
+    "category_path",
+    "status",
+    "brand",
+    "tags",
+    "currency",
+    "price_min",
+    "price_max",
+    "sales",
+    "created_at",
+    "sku_codes",
+    "rev",
+)
 
 
 @dataclass(slots=True)

@@ -80,9 +80,15 @@ class CatalogService:
         pipeline: list[Document] = [
             {"$match": {"_id": code}},
             {"$project": {"keywords": 0, "title_keywords": 0}},
-            {"$lookup": {"from": self.inventory_collection, "localField": "sku_codes", "foreignField": "_id",
-                         "as": "_stock"}},
-        ]  # fmt: skip
+            {
+                "$lookup": {
+                    "from": self.inventory_collection,
+                    "localField": "sku_codes",
+                    "foreignField": "_id",
+                    "as": "_stock",
+                }
+            },
+        ]
         docs = await self.repository.aggregate(pipeline)
         product = Product.from_doc(docs[0]) if docs else None
         if product is None or (public_only and not product.on_sale):
@@ -141,11 +147,13 @@ class CatalogService:
     async def vocabulary(self) -> dict[str, Any]:
         """Names the NLU engine should recognise (entity lists), with the catalog version."""
         version = await self.repository.version()
-        products = await self.repository.aggregate([
-            {"$match": {"status": ProductStatus.ON_SALE.value}},
-            {"$project": {"title": 1, "brand": 1, "category": 1}},
-            {"$sort": {"_id": 1}},
-        ])  # fmt: skip
+        products = await self.repository.aggregate(
+            [
+                {"$match": {"status": ProductStatus.ON_SALE.value}},
+                {"$project": {"title": 1, "brand": 1, "category": 1}},
+                {"$sort": {"_id": 1}},
+            ]
+        )
         categories = await self.repository.categories_list()
         product_names = [
             {
@@ -159,8 +167,13 @@ class CatalogService:
         category_names = [{"code": c.code, "zh": c.name.zh, "en": c.name.en, "parent": c.parent} for c in categories]
         brands = sorted({d["brand"] for d in products if d.get("brand")})
         synonyms = [list(group) for group in synonym_groups()]
-        return {"version": version, "products": product_names, "brands": brands, "categories": category_names,
-                "synonyms": synonyms}  # fmt: skip
+        return {
+            "version": version,
+            "products": product_names,
+            "brands": brands,
+            "categories": category_names,
+            "synonyms": synonyms,
+        }
 
     # --- administration ----------------------------------------------------------------------------
     async def import_catalog(self, data: Any, *, dry_run: bool = False) -> ImportReport:

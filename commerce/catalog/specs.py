@@ -65,13 +65,21 @@ class SpecLabel:
     value_label: LocalizedText
 
     def to_doc(self) -> dict[str, Any]:
-        return {"key": self.key, "value": self.value, "key_label": self.key_label.to_doc(),
-                "value_label": self.value_label.to_doc()}  # fmt: skip
+        return {
+            "key": self.key,
+            "value": self.value,
+            "key_label": self.key_label.to_doc(),
+            "value_label": self.value_label.to_doc(),
+        }
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> SpecLabel:
-        return cls(str(doc["key"]), str(doc["value"]), LocalizedText.from_doc(doc.get("key_label")),
-                   LocalizedText.from_doc(doc.get("value_label")))  # fmt: skip
+        return cls(
+            str(doc["key"]),
+            str(doc["value"]),
+            LocalizedText.from_doc(doc.get("key_label")),
+            LocalizedText.from_doc(doc.get("value_label")),
+        )
 
     def format(self, lang: str | None) -> str:
         return f"{self.key_label.get(lang)}: {self.value_label.get(lang)}"

@@ -57,9 +57,15 @@ class AddressOut(BaseModel):
 
     @classmethod
     def of(cls, address: Address) -> AddressOut:
-        return cls(id=address.id, recipient=address.recipient, phone=address.phone,
-                   region=RegionOut(province=address.province, city=address.city, district=address.district),
-                   detail=address.detail, postcode=address.postcode, one_line=address.one_line())  # fmt: skip
+        return cls(
+            id=address.id,
+            recipient=address.recipient,
+            phone=address.phone,
+            region=RegionOut(province=address.province, city=address.city, district=address.district),
+            detail=address.detail,
+            postcode=address.postcode,
+            one_line=address.one_line(),
+        )
 
 
 class AddressesOut(BaseModel):
@@ -122,8 +128,9 @@ async def get_me(ctx: ApiContext) -> CustomerOut:
 async def update_me(ctx: ApiContext) -> CustomerOut:
     """Change my name, language or e-mail."""
     body = ctx.body_as(ProfileIn)
-    customer = await _customers(ctx).update_profile(ctx.customer_id, name=body.name, language=body.language,
-                                                    email=body.email)  # fmt: skip
+    customer = await _customers(ctx).update_profile(
+        ctx.customer_id, name=body.name, language=body.language, email=body.email
+    )
     return CustomerOut.of(customer, _currency(ctx))
 
 
@@ -167,11 +174,11 @@ async def admin_get_customer(ctx: ApiContext) -> CustomerOut:
     return CustomerOut.of(await _customers(ctx).get(ctx.path["customer_id"]), _currency(ctx))
 
 
-@router.put("/admin/customers/{customer_id}/tier", auth=Auth.STAFF, roles=CUSTOMER_ADMINS, body=TierIn,
-            response=CustomerOut)  # fmt: skip
+@router.put(
+    "/admin/customers/{customer_id}/tier", auth=Auth.STAFF, roles=CUSTOMER_ADMINS, body=TierIn, response=CustomerOut
+)
 async def admin_set_tier(ctx: ApiContext) -> CustomerOut:
     """Set a customer's member tier (regular / vip / enterprise)."""
     actor = f"staff:{ctx.principal.staff_id}"
     customer = await _customers(ctx).set_tier(ctx.path["customer_id"], ctx.body_as(TierIn).tier, actor)
     return CustomerOut.of(customer, _currency(ctx))
-

@@ -145,9 +145,16 @@ class Address:
 
     @classmethod
     def from_input(cls, address_id: str, data: AddressIn) -> Address:
-        return cls(id=address_id, recipient=data.recipient, phone=data.phone, province=data.region.province,
-                   city=data.region.city, district=data.region.district, detail=data.detail,
-                   postcode=data.postcode)  # fmt: skip
+        return cls(
+            id=address_id,
+            recipient=data.recipient,
+            phone=data.phone,
+            province=data.region.province,
+            city=data.region.city,
+            district=data.region.district,
+            detail=data.detail,
+            postcode=data.postcode,
+        )
 
     def region_line(self) -> str:
         """Chinese addresses read province-city-district without separators; skip repeats
@@ -163,19 +170,36 @@ class Address:
 
     def same_place(self, other: Address) -> bool:
         return (self.recipient, self.phone, self.region_line(), self.detail) == (
-            other.recipient, other.phone, other.region_line(), other.detail,
-        )  # fmt: skip
+            other.recipient,
+            other.phone,
+            other.region_line(),
+            other.detail,
+        )
 
     def to_doc(self) -> Document:
-        return {"id": self.id, "recipient": self.recipient, "phone": self.phone, "province": self.province,
-                "city": self.city, "district": self.district, "detail": self.detail, "postcode": self.postcode}  # fmt: skip
+        return {
+            "id": self.id,
+            "recipient": self.recipient,
+            "phone": self.phone,
+            "province": self.province,
+            "city": self.city,
+            "district": self.district,
+            "detail": self.detail,
+            "postcode": self.postcode,
+        }
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> Address:
-        return cls(id=str(doc["id"]), recipient=str(doc["recipient"]), phone=str(doc["phone"]),
-                   province=str(doc.get("province") or ""), city=str(doc.get("city") or ""),
-                   district=str(doc.get("district") or ""), detail=str(doc.get("detail") or ""),
-                   postcode=doc.get("postcode"))  # fmt: skip
+        return cls(
+            id=str(doc["id"]),
+            recipient=str(doc["recipient"]),
+            phone=str(doc["phone"]),
+            province=str(doc.get("province") or ""),
+            city=str(doc.get("city") or ""),
+            district=str(doc.get("district") or ""),
+            detail=str(doc.get("detail") or ""),
+            postcode=doc.get("postcode"),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return self.to_doc()
@@ -251,7 +275,8 @@ class Customer:
             default_address_id=doc.get("default_address_id"),
             viewed=tuple(doc.get("viewed") or ()),
             purchases=PurchaseStats(
-                orders=int(purchases.get("orders") or 0), spent_minor=int(purchases.get("spent_minor") or 0),
+                orders=int(purchases.get("orders") or 0),
+                spent_minor=int(purchases.get("spent_minor") or 0),
                 last_order_at=as_utc(last) if last else None,
             ),
             created_at=as_utc(doc["created_at"]) if doc.get("created_at") else utcnow(),
@@ -261,10 +286,14 @@ class Customer:
     def to_dict(self) -> dict[str, Any]:
         """The customer's own view of their profile (API `/me`)."""
         return {
-            "id": self.id, "name": self.name, "language": self.language,
-            "phone": display_phone(self.phone) if self.phone else None, "email": self.email,
-            "tier": self.tier.value, "tier_label": self.tier.label.get(self.language),
+            "id": self.id,
+            "name": self.name,
+            "language": self.language,
+            "phone": display_phone(self.phone) if self.phone else None,
+            "email": self.email,
+            "tier": self.tier.value,
+            "tier_label": self.tier.label.get(self.language),
             "default_address_id": self.default_address.id if self.default_address else None,
             "addresses": [a.to_dict() for a in self.addresses],
             "linked": sorted({i.kind.value for i in self.identities}),
-        }  # fmt: skip
+        }

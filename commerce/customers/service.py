@@ -45,8 +45,12 @@ INDEXES = [
         CUSTOMERS,
         [
             # Partial: customers absorbed by a merge keep no keys and must not collide on "missing".
-            IndexModel([("identity_keys", ASCENDING)], unique=True, name="identity_keys_unique",
-                       partialFilterExpression={"identity_keys": {"$type": "string"}}),
+            IndexModel(
+                [("identity_keys", ASCENDING)],
+                unique=True,
+                name="identity_keys_unique",
+                partialFilterExpression={"identity_keys": {"$type": "string"}},
+            ),
             # The same keys for lookups: SecantusDB plans `{identity_keys: key}` on a non-partial
             # index only (it does not see that an equality implies the partial filter above).
             # A second key field keeps the key pattern distinct for MongoDB.
@@ -75,8 +79,15 @@ class CustomerService:
         self._merge_hooks.append(hook)
 
     # --- identities --------------------------------------------------------------------------
-    async def identify(self, kind: IdentityKind | str, value: str, *, language: str | None = None,
-                       name: str | None = None, likely_new: bool = False) -> Customer:  # fmt: skip
+    async def identify(
+        self,
+        kind: IdentityKind | str,
+        value: str,
+        *,
+        language: str | None = None,
+        name: str | None = None,
+        likely_new: bool = False,
+    ) -> Customer:
         """The customer behind a channel identity, created on first sight.
 
         `likely_new` (a channel user the caller has never seen) tries the insert first: one
@@ -94,10 +105,18 @@ class CustomerService:
             look_first = True
             now = utcnow()
             new: Document = {
-                "_id": str(ObjectId()), "identities": [identity.to_doc(now)], "identity_keys": [identity.key],
-                "name": _clean_name(name or ""), "language": normalize_language(language), "tier": Tier.REGULAR.value,
-                "addresses": [], "default_address_id": None, "viewed": [], "created_at": now, "updated_at": now,
-            }  # fmt: skip
+                "_id": str(ObjectId()),
+                "identities": [identity.to_doc(now)],
+                "identity_keys": [identity.key],
+                "name": _clean_name(name or ""),
+                "language": normalize_language(language),
+                "tier": Tier.REGULAR.value,
+                "addresses": [],
+                "default_address_id": None,
+                "viewed": [],
+                "created_at": now,
+                "updated_at": now,
+            }
             _apply_identity_profile(new, identity)
             try:
                 await self._customers.insert_one(new)
@@ -128,7 +147,9 @@ class CustomerService:
                     update["$set"][field_name] = field_value
             try:
                 doc = await find_one_and_update(
-                    self._customers, {"_id": current.id, "merged_into": None}, update,
+                    self._customers,
+                    {"_id": current.id, "merged_into": None},
+                    update,
                     return_document=ReturnDocument.AFTER,
                 )
             except DuplicateKeyError:
@@ -160,18 +181,27 @@ class CustomerService:
         async def move(txn: AsyncClientSession) -> None:
             survivor = await self._raw(survivor_id, session=txn)
             absorbed_doc = await find_one_and_update(
-                self._customers, {"_id": absorbed_id},
-                [{"$set": {
-                    "merged_into": {"$literal": survivor_id}, "merged_at": utcnow(),
-                    "merged_identity_keys": {"$ifNull": ["$identity_keys", "$merged_identity_keys"]},
-                }}, {"$unset": ["identity_keys"]}],
-                return_document=ReturnDocument.AFTER, session=txn,
-            )  # fmt: skip
+                self._customers,
+                {"_id": absorbed_id},
+                [
+                    {
+                        "$set": {
+                            "merged_into": {"$literal": survivor_id},
+                            "merged_at": utcnow(),
+                            "merged_identity_keys": {"$ifNull": ["$identity_keys", "$merged_identity_keys"]},
+                        }
+                    },
+                    {"$unset": ["identity_keys"]},
+                ],
+                return_document=ReturnDocument.AFTER,
+                session=txn,
+            )
             if absorbed_doc is None:
                 raise NotFound("customer not found", details={"customer_id": absorbed_id})
             absorbed = Customer.from_doc({**absorbed_doc, "identities": absorbed_doc.get("identities") or []})
             await self._customers.update_one(
-                {"_id": survivor_id, "merged_from": {"$ne": absorbed_id}}, _merge_update(survivor, absorbed),
+                {"_id": survivor_id, "merged_from": {"$ne": absorbed_id}},
+                _merge_update(survivor, absorbed),
                 session=txn,
             )
 
@@ -241,7 +271,9 @@ class CustomerService:
         doc = await self._customers.find_one({"identity_keys": identity.key})
         return Customer.from_doc(doc) if doc else None
 
-    async def list_customers(self, *, tier: str | None = None, after: str | None = None, limit: int = 50) -> list[Customer]:
+    async def list_customers(
+        self, *, tier: str | None = None, after: str | None = None, limit: int = 50
+    ) -> list[Customer]:
         query: Document = {"merged_into": None}
         if tier:
             query["tier"] = Tier(tier).value
@@ -252,9 +284,14 @@ class CustomerService:
 
     # --- profile -----------------------------------------------------------------------------
     async def update_profile(
-        self, customer_id: str, *, name: str | None = None, language: str | None = None,
-        phone: str | None = None, email: str | None = None,
-    ) -> Customer:  # fmt: skip
+        self,
+        customer_id: str,
+        *,
+        name: str | None = None,
+        language: str | None = None,
+        phone: str | None = None,
+        email: str | None = None,
+    ) -> Customer:
         changes: Document = {}
         if name is not None:
             changes["name"] = _clean_name(name)
@@ -276,14 +313,18 @@ class CustomerService:
         try:
             value = Tier(tier)
         except ValueError:
-            raise ValidationFailed("unknown tier", details={"tier": str(tier), "allowed": [t.value for t in Tier]}) from None
+            raise ValidationFailed(
+                "unknown tier", details={"tier": str(tier), "allowed": [t.value for t in Tier]}
+            ) from None
         log.info("customer_tier_set", customer_id=customer_id, tier=value.value, actor=actor)
         return await self._update(customer_id, {"$set": {"tier": value.value}})
 
     async def _update(self, customer_id: str, update: Document, guard: Document | None = None) -> Customer:
         update.setdefault("$set", {})["updated_at"] = utcnow()
         doc = await find_one_and_update(
-            self._customers, {"_id": customer_id, "merged_into": None, **(guard or {})}, update,
+            self._customers,
+            {"_id": customer_id, "merged_into": None, **(guard or {})},
+            update,
             return_document=ReturnDocument.AFTER,
         )
         if doc is None:
@@ -311,7 +352,8 @@ class CustomerService:
     async def update_address(self, customer_id: str, address_id: str, data: AddressIn) -> Address:
         address = Address.from_input(address_id, data)
         doc = await find_one_and_update(
-            self._customers, {"_id": customer_id, "addresses.id": address_id},
+            self._customers,
+            {"_id": customer_id, "addresses.id": address_id},
             {"$set": {"addresses.$": address.to_doc(), "updated_at": utcnow()}},
         )
         if doc is None:
@@ -330,7 +372,8 @@ class CustomerService:
 
     async def set_default_address(self, customer_id: str, address_id: str) -> Customer:
         doc = await find_one_and_update(
-            self._customers, {"_id": customer_id, "addresses.id": address_id},
+            self._customers,
+            {"_id": customer_id, "addresses.id": address_id},
             {"$set": {"default_address_id": address_id, "updated_at": utcnow()}},
             return_document=ReturnDocument.AFTER,
         )
@@ -350,10 +393,30 @@ class CustomerService:
         code = {"$literal": product_code}
         await self._customers.update_one(
             {"_id": customer_id},
-            [{"$set": {"viewed": {"$slice": [{"$concatArrays": [[code], {"$filter": {
-                "input": {"$ifNull": ["$viewed", []]}, "as": "v", "cond": {"$ne": ["$$v", code]},
-            }}]}, self.history_size]}}}],
-        )  # fmt: skip
+            [
+                {
+                    "$set": {
+                        "viewed": {
+                            "$slice": [
+                                {
+                                    "$concatArrays": [
+                                        [code],
+                                        {
+                                            "$filter": {
+                                                "input": {"$ifNull": ["$viewed", []]},
+                                                "as": "v",
+                                                "cond": {"$ne": ["$$v", code]},
+                                            }
+                                        },
+                                    ]
+                                },
+                                self.history_size,
+                            ]
+                        }
+                    }
+                }
+            ],
+        )
 
     async def browsing_history(self, customer_id: str) -> list[str]:
         return list((await self.get(customer_id)).viewed)
@@ -365,9 +428,11 @@ class CustomerService:
         return batch.update_one(
             CUSTOMERS,
             {"_id": customer_id},
-            {"$inc": {"purchases.orders": 1, "purchases.spent_minor": total.amount},
-             "$set": {"purchases.last_order_at": now, "updated_at": now}},
-        )  # fmt: skip
+            {
+                "$inc": {"purchases.orders": 1, "purchases.spent_minor": total.amount},
+                "$set": {"purchases.last_order_at": now, "updated_at": now},
+            },
+        )
 
 
 def _identity(kind: IdentityKind | str, value: str) -> Identity:
@@ -420,4 +485,3 @@ def _merge_update(survivor: Customer, absorbed: Customer) -> Document:
     if purchases.orders:
         update["$inc"] = {"purchases.orders": purchases.orders, "purchases.spent_minor": purchases.spent_minor}
     return update
-

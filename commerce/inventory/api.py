@@ -68,9 +68,16 @@ class MovementOut(BaseModel):
 
     @classmethod
     def of(cls, movement: Movement) -> MovementOut:
-        return cls(sku=movement.sku, delta_available=movement.delta_available,
-                   delta_reserved=movement.delta_reserved, kind=movement.kind, reason=movement.reason,
-                   ref=movement.ref, actor=movement.actor, at=movement.at.isoformat())  # fmt: skip
+        return cls(
+            sku=movement.sku,
+            delta_available=movement.delta_available,
+            delta_reserved=movement.delta_reserved,
+            kind=movement.kind,
+            reason=movement.reason,
+            ref=movement.ref,
+            actor=movement.actor,
+            at=movement.at.isoformat(),
+        )
 
 
 class LedgerOut(BaseModel):
@@ -92,8 +99,7 @@ async def stock_levels(ctx: ApiContext) -> LevelsOut:
     return LevelsOut(items=[LevelOut.of(level) for level in levels.values()])
 
 
-@router.get("/admin/inventory/low-stock", auth=Auth.STAFF, roles=STOCK_READERS, query=LowStockQuery,
-            response=LevelsOut)  # fmt: skip
+@router.get("/admin/inventory/low-stock", auth=Auth.STAFF, roles=STOCK_READERS, query=LowStockQuery, response=LevelsOut)
 async def low_stock(ctx: ApiContext) -> LevelsOut:
     """SKUs whose available units are at or below the threshold, lowest first."""
     query = ctx.query_as(LowStockQuery)

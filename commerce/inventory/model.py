@@ -54,7 +54,9 @@ class StockLevel:
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> StockLevel:
-        return cls(sku=str(doc["_id"]), available=int(doc.get("available") or 0), reserved=int(doc.get("reserved") or 0))
+        return cls(
+            sku=str(doc["_id"]), available=int(doc.get("available") or 0), reserved=int(doc.get("reserved") or 0)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +91,15 @@ class Movement:
 
     def to_doc(self) -> Document:
         doc: Document = {
-            "sku": self.sku, "delta_available": self.delta_available, "delta_reserved": self.delta_reserved,
-            "reason": self.reason, "ref": self.ref, "actor": self.actor, "kind": self.kind, "at": self.at,
-        }  # fmt: skip
+            "sku": self.sku,
+            "delta_available": self.delta_available,
+            "delta_reserved": self.delta_reserved,
+            "reason": self.reason,
+            "ref": self.ref,
+            "actor": self.actor,
+            "kind": self.kind,
+            "at": self.at,
+        }
         ledger_id = self.ledger_id()
         if ledger_id:
             doc["_id"] = ledger_id
@@ -100,7 +108,12 @@ class Movement:
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> Movement:
         return cls(
-            sku=str(doc["sku"]), delta_available=int(doc["delta_available"]),
-            delta_reserved=int(doc["delta_reserved"]), reason=str(doc.get("reason") or ""), ref=doc.get("ref"),
-            actor=str(doc.get("actor") or "system"), kind=str(doc.get("kind") or "adjust"), at=as_utc(doc["at"]),
-        )  # fmt: skip
+            sku=str(doc["sku"]),
+            delta_available=int(doc["delta_available"]),
+            delta_reserved=int(doc["delta_reserved"]),
+            reason=str(doc.get("reason") or ""),
+            ref=doc.get("ref"),
+            actor=str(doc.get("actor") or "system"),
+            kind=str(doc.get("kind") or "adjust"),
+            at=as_utc(doc["at"]),
+        )

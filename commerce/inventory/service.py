@@ -93,14 +93,20 @@ class InventoryService:
         return [batch.insert(LEDGER, movement.to_doc()) for movement in movements]
 
     @staticmethod
-    def movements(
-        kind: str, lines: Mapping[str, int], ref: str, reason: str, actor: str = "system"
-    ) -> list[Movement]:
+    def movements(kind: str, lines: Mapping[str, int], ref: str, reason: str, actor: str = "system") -> list[Movement]:
         sign = {"reserve": (-1, 1), "release": (1, -1), "commit": (0, -1)}[kind]
         now = utcnow()
         return [
-            Movement(sku=sku, delta_available=sign[0] * qty, delta_reserved=sign[1] * qty, reason=reason,
-                     ref=ref, actor=actor, kind=kind, at=now)
+            Movement(
+                sku=sku,
+                delta_available=sign[0] * qty,
+                delta_reserved=sign[1] * qty,
+                reason=reason,
+                ref=ref,
+                actor=actor,
+                kind=kind,
+                at=now,
+            )
             for sku, qty in lines.items()
         ]
 
@@ -109,8 +115,9 @@ class InventoryService:
             self.watcher.stock_changed(list(skus))
 
     # --- stand-alone movements -------------------------------------------------------------
-    async def reserve(self, lines: Mapping[str, int], ref: str, *, reason: str = "reserve",
-                      actor: str = "system") -> None:  # fmt: skip
+    async def reserve(
+        self, lines: Mapping[str, int], ref: str, *, reason: str = "reserve", actor: str = "system"
+    ) -> None:
         """All-or-nothing reservation; raises OutOfStock naming every short SKU."""
         wanted = normalize_lines(lines)
         batch = WriteBatch(self._db)
@@ -133,13 +140,15 @@ class InventoryService:
         self.add_release(batch, reserved, ref)
         await batch.execute()
 
-    async def release(self, lines: Mapping[str, int], ref: str, *, reason: str = "release",
-                      actor: str = "system") -> dict[str, int]:  # fmt: skip
+    async def release(
+        self, lines: Mapping[str, int], ref: str, *, reason: str = "release", actor: str = "system"
+    ) -> dict[str, int]:
         """Release what is still held for `ref`; returns what was actually released."""
         return await self._settle("release", lines, ref, reason, actor)
 
-    async def commit(self, lines: Mapping[str, int], ref: str, *, reason: str = "sold",
-                     actor: str = "system") -> dict[str, int]:  # fmt: skip
+    async def commit(
+        self, lines: Mapping[str, int], ref: str, *, reason: str = "sold", actor: str = "system"
+    ) -> dict[str, int]:
         return await self._settle("commit", lines, ref, reason, actor)
 
     async def _settle(self, kind: str, lines: Mapping[str, int], ref: str, reason: str, actor: str) -> dict[str, int]:
@@ -163,14 +172,18 @@ class InventoryService:
             if isinstance(level, bool) or not isinstance(level, int) or level < 0:
                 raise ValidationFailed("stock level must be a whole number >= 0", details={"sku": sku, "level": level})
             before = await find_one_and_update(
-                self._stock, {"_id": sku},
+                self._stock,
+                {"_id": sku},
                 {"$set": {"available": level, "updated_at": utcnow()}, "$setOnInsert": {"reserved": 0}},
-                upsert=True, return_document=ReturnDocument.BEFORE, session=session,
-            )  # fmt: skip
+                upsert=True,
+                return_document=ReturnDocument.BEFORE,
+                session=session,
+            )
             delta = level - int((before or {}).get("available") or 0)
             if delta:
-                movements.append(Movement(sku=sku, delta_available=delta, delta_reserved=0, reason=reason,
-                                          actor=actor, kind="set"))  # fmt: skip
+                movements.append(
+                    Movement(sku=sku, delta_available=delta, delta_reserved=0, reason=reason, actor=actor, kind="set")
+                )
         if movements:
             await self._ledger.insert_many([m.to_doc() for m in movements], session=session)
         self.notify_changed(levels)
@@ -194,10 +207,22 @@ class InventoryService:
             level = (await self.get_levels([sku]))[sku]
             raise Conflict(
                 "not enough available stock to remove",
-                details={"sku": sku, "available": level.available, "delta": delta}, code="stock_negative",
+                details={"sku": sku, "available": level.available, "delta": delta},
+                code="stock_negative",
             )
-        await self._record([Movement(sku=sku, delta_available=delta, delta_reserved=0, reason=reason.strip(),
-                                     ref=ref, actor=actor, kind="adjust")])  # fmt: skip
+        await self._record(
+            [
+                Movement(
+                    sku=sku,
+                    delta_available=delta,
+                    delta_reserved=0,
+                    reason=reason.strip(),
+                    ref=ref,
+                    actor=actor,
+                    kind="adjust",
+                )
+            ]
+        )
         self.notify_changed([sku])
         return StockLevel.from_doc(after)
 
@@ -257,9 +282,13 @@ def out_of_stock(shortages: list[StockShortage]) -> OutOfStock:
     first = shortages[0]
     return OutOfStock(
         f"only {first.available} of {first.sku} available (requested {first.requested})",
-        details={"sku": first.sku, "available": first.available, "requested": first.requested,
-                 "lines": [s.to_dict() for s in shortages]},
-    )  # fmt: skip
+        details={
+            "sku": first.sku,
+            "available": first.available,
+            "requested": first.requested,
+            "lines": [s.to_dict() for s in shortages],
+        },
+    )
 
 
 def new_ref() -> str:

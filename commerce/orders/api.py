@@ -55,7 +55,9 @@ class PageQuery(BaseModel):
 
 class AdminOrdersQuery(PageQuery):
     # A Literal (inline enum) keeps the query parameter's schema self-contained in OpenAPI.
-    status: Literal["pending_payment", "paid", "shipped", "delivered", "completed", "cancelled", "refunded"] | None = None
+    status: Literal["pending_payment", "paid", "shipped", "delivered", "completed", "cancelled", "refunded"] | None = (
+        None
+    )
     channel: Literal["telegram", "wechat", "webchat", "terminal", "api"] | None = None
     customer_id: str | None = Field(default=None, max_length=40)
     number: str | None = Field(default=None, max_length=20, description="order number prefix, e.g. 20250101")
@@ -122,7 +124,9 @@ class OrderOut(BaseModel):
     refunded: str
     can_cancel: bool
     can_change_address: bool
-    channel: str | None = Field(default=None, description="where it was placed: telegram, wechat, webchat, terminal, api")
+    channel: str | None = Field(
+        default=None, description="where it was placed: telegram, wechat, webchat, terminal, api"
+    )
     history: list[HistoryOut]
 
     @classmethod
@@ -176,9 +180,17 @@ def _after(cursor: str | None) -> str | None:
 
 
 def _request(ctx: ApiContext, body: PlaceOrderIn, key: str | None = None) -> CheckoutRequest:
-    return CheckoutRequest(customer_id=ctx.customer_id, shipping_method=body.shipping_method,
-                           address_id=body.address_id, address=body.address, coupon_code=body.coupon_code,
-                           lines=body.lines, idempotency_key=key, note=body.note, channel="api")  # fmt: skip
+    return CheckoutRequest(
+        customer_id=ctx.customer_id,
+        shipping_method=body.shipping_method,
+        address_id=body.address_id,
+        address=body.address,
+        coupon_code=body.coupon_code,
+        lines=body.lines,
+        idempotency_key=key,
+        note=body.note,
+        channel="api",
+    )
 
 
 def _staff(ctx: ApiContext) -> str:
@@ -217,24 +229,30 @@ async def my_order(ctx: ApiContext) -> OrderOut:
 @router.post("/orders/{number}/cancel", auth=Auth.CUSTOMER, response=OrderOut)
 async def cancel_my_order(ctx: ApiContext) -> OrderOut:
     """Cancel my unpaid order (paid orders go through after-sales)."""
-    order = await _orders(ctx).cancel(ctx.path["number"], actor=f"customer:{ctx.customer_id}",
-                                      reason="cancelled by the customer", customer_id=ctx.customer_id)  # fmt: skip
+    order = await _orders(ctx).cancel(
+        ctx.path["number"],
+        actor=f"customer:{ctx.customer_id}",
+        reason="cancelled by the customer",
+        customer_id=ctx.customer_id,
+    )
     return OrderOut.of(order, ctx.language)
 
 
 @router.put("/orders/{number}/address", auth=Auth.CUSTOMER, body=AddressIn, response=OrderOut)
 async def change_my_address(ctx: ApiContext) -> OrderOut:
     """Change the delivery address while the order has not shipped."""
-    order = await _orders(ctx).change_address(ctx.path["number"], ctx.body_as(AddressIn),
-                                              actor=f"customer:{ctx.customer_id}", customer_id=ctx.customer_id)  # fmt: skip
+    order = await _orders(ctx).change_address(
+        ctx.path["number"], ctx.body_as(AddressIn), actor=f"customer:{ctx.customer_id}", customer_id=ctx.customer_id
+    )
     return OrderOut.of(order, ctx.language)
 
 
 @router.post("/orders/{number}/complete", auth=Auth.CUSTOMER, response=OrderOut)
 async def confirm_receipt(ctx: ApiContext) -> OrderOut:
     """Confirm I received a delivered order."""
-    order = await _orders(ctx).complete(ctx.path["number"], actor=f"customer:{ctx.customer_id}",
-                                        customer_id=ctx.customer_id)  # fmt: skip
+    order = await _orders(ctx).complete(
+        ctx.path["number"], actor=f"customer:{ctx.customer_id}", customer_id=ctx.customer_id
+    )
     return OrderOut.of(order, ctx.language)
 
 
@@ -243,9 +261,14 @@ async def confirm_receipt(ctx: ApiContext) -> OrderOut:
 async def admin_orders(ctx: ApiContext) -> OrderPageOut:
     """All orders, newest first, with filters."""
     query = ctx.query_as(AdminOrdersQuery)
-    filters = OrderFilter(status=OrderStatus(query.status) if query.status else None, customer_id=query.customer_id,
-                          channel=query.channel, number_prefix=query.number, created_from=query.created_from,
-                          created_to=query.created_to)  # fmt: skip
+    filters = OrderFilter(
+        status=OrderStatus(query.status) if query.status else None,
+        customer_id=query.customer_id,
+        channel=query.channel,
+        number_prefix=query.number,
+        created_from=query.created_from,
+        created_to=query.created_to,
+    )
     page = await _orders(ctx).list_orders(filters, after=_after(query.cursor), limit=query.limit)
     return OrderPageOut.of(page, ctx.language)
 
@@ -260,8 +283,9 @@ async def admin_order(ctx: ApiContext) -> OrderOut:
 async def admin_ship(ctx: ApiContext) -> OrderOut:
     """Mark a paid order as shipped with carrier and tracking number."""
     body = ctx.body_as(ShipIn)
-    order = await _orders(ctx).ship(ctx.path["number"], carrier=body.carrier, tracking_no=body.tracking_no,
-                                    actor=_staff(ctx))  # fmt: skip
+    order = await _orders(ctx).ship(
+        ctx.path["number"], carrier=body.carrier, tracking_no=body.tracking_no, actor=_staff(ctx)
+    )
     return OrderOut.of(order, ctx.language)
 
 

@@ -91,13 +91,16 @@ class OrderQuote:
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         return {
-            "lines": [line.to_dict() for line in self.lines], "pricing": self.pricing.to_dict(),
-            "address": self.address.to_dict(), "shipping_method": self.shipping.code,
+            "lines": [line.to_dict() for line in self.lines],
+            "pricing": self.pricing.to_dict(),
+            "address": self.address.to_dict(),
+            "shipping_method": self.shipping.code,
             "coupon": self.discount.to_dict() if self.discount else None,
             "coupon_error": {"code": self.coupon_error.code, "message": self.coupon_error.text(lang)}
-            if self.coupon_error else None,
+            if self.coupon_error
+            else None,
             "unavailable": [line.sku for line in self.unavailable],
-        }  # fmt: skip
+        }
 
 
 @dataclass
@@ -159,14 +162,20 @@ class Checkout:
             order = self._build(order_id, number, request, context, quote, key)
             batch = WriteBatch(self._db)
             insert_at = batch.insert(ORDERS, order.to_doc())
-            self.inventory.add_ledger(batch, self.inventory.movements("reserve", wanted, order_id, f"order {number}",
-                                                                     order.history[0].actor))  # fmt: skip
+            self.inventory.add_ledger(
+                batch, self.inventory.movements("reserve", wanted, order_id, f"order {number}", order.history[0].actor)
+            )
             self.stats.add_created(batch, order.created_at)
             if context.from_cart:
                 CartService.add_remove_skus(batch, context.customer.id, wanted)
-            self.events.add(batch, "order.created", customer_id=order.customer_id, order_id=order.id,
-                            payload={"number": number, "total": order.total.to_doc()},
-                            event_id=f"order.created:{order.id}")  # fmt: skip
+            self.events.add(
+                batch,
+                "order.created",
+                customer_id=order.customer_id,
+                order_id=order.id,
+                payload={"number": number, "total": order.total.to_doc()},
+                event_id=f"order.created:{order.id}",
+            )
             result = await batch.execute(ordered=True)
         except BaseException:
             # Shielded: a cancelled request must still hand the reserved stock back.
@@ -188,22 +197,63 @@ class Checkout:
         from_cart = request.lines is None
         pipeline: list[Document] = [
             {"$match": {"_id": request.customer_id}},
-            {"$project": {"tier": 1, "addresses": 1, "default_address_id": 1, "merged_into": 1, "language": 1,
-                          "created_at": 1}},
-        ]  # fmt: skip
+            {
+                "$project": {
+                    "tier": 1,
+                    "addresses": 1,
+                    "default_address_id": 1,
+                    "merged_into": 1,
+                    "language": 1,
+                    "created_at": 1,
+                }
+            },
+        ]
         if from_cart:
             pipeline.append({"$lookup": {"from": CARTS, "localField": "_id", "foreignField": "_id", "as": "cart"}})
         if request.idempotency_key:
-            pipeline.append({"$lookup": {"from": ORDERS, "as": "existing", "pipeline": [
-                {"$match": {"customer_id": request.customer_id, "idempotency_key": request.idempotency_key}},
-                {"$limit": 1}]}})  # fmt: skip
+            pipeline.append(
+                {
+                    "$lookup": {
+                        "from": ORDERS,
+                        "as": "existing",
+                        "pipeline": [
+                            {
+                                "$match": {
+                                    "customer_id": request.customer_id,
+                                    "idempotency_key": request.idempotency_key,
+                                }
+                            },
+                            {"$limit": 1},
+                        ],
+                    }
+                }
+            )
         if request.coupon_code:
             code = normalize_code(request.coupon_code)
             who = customer_field(request.customer_id)
-            fields = ["kind", "value", "currency", "min_subtotal", "starts_at", "ends_at", "usage_limit",
-                      "per_customer_limit", "used", "active", "description", f"used_by.{who}"]  # fmt: skip
-            pipeline.append({"$lookup": {"from": COUPONS, "as": "coupon", "pipeline": [
-                {"$match": {"_id": code}}, {"$project": dict.fromkeys(fields, 1)}]}})  # fmt: skip
+            fields = [
+                "kind",
+                "value",
+                "currency",
+                "min_subtotal",
+                "starts_at",
+                "ends_at",
+                "usage_limit",
+                "per_customer_limit",
+                "used",
+                "active",
+                "description",
+                f"used_by.{who}",
+            ]
+            pipeline.append(
+                {
+                    "$lookup": {
+                        "from": COUPONS,
+                        "as": "coupon",
+                        "pipeline": [{"$match": {"_id": code}}, {"$project": dict.fromkeys(fields, 1)}],
+                    }
+                }
+            )
         docs = await (await self._db[CUSTOMERS].aggregate(pipeline)).to_list(1)
         if not docs:
             raise NotFound("customer not found", details={"customer_id": request.customer_id})
@@ -219,10 +269,12 @@ class Checkout:
         existing = doc.get("existing") or []
         coupons = doc.get("coupon") or []
         return _Context(
-            customer=Customer.from_doc(doc), items=[i for i in items if i.quantity > 0], from_cart=from_cart,
+            customer=Customer.from_doc(doc),
+            items=[i for i in items if i.quantity > 0],
+            from_cart=from_cart,
             existing=Order.from_doc(existing[0]) if existing else None,
             coupon_doc=coupons[0] if coupons else None,
-        )  # fmt: skip
+        )
 
     async def _price(self, request: CheckoutRequest, context: _Context, *, strict: bool) -> OrderQuote:
         """Round trip 2 (snapshots); the rest is arithmetic."""
@@ -238,14 +290,20 @@ class Checkout:
         unavailable = tuple(line for line in priced if not line.priced)
         if unavailable and strict:
             raise ValidationFailed(
-                "some items cannot be bought", code="not_purchasable",
-                details={"skus": [line.sku for line in unavailable],
-                         "reasons": {line.sku: [w.value for w in line.warnings] for line in unavailable}},
-            )  # fmt: skip
+                "some items cannot be bought",
+                code="not_purchasable",
+                details={
+                    "skus": [line.sku for line in unavailable],
+                    "reasons": {line.sku: [w.value for w in line.warnings] for line in unavailable},
+                },
+            )
         buyable = [line for line in priced if line.priced]
         if not buyable:
-            raise ValidationFailed("none of the items can be bought", code="not_purchasable",
-                                   details={"skus": [line.sku for line in unavailable]})  # fmt: skip
+            raise ValidationFailed(
+                "none of the items can be bought",
+                code="not_purchasable",
+                details={"skus": [line.sku for line in unavailable]},
+            )
         zero = Money.zero(self.currency)
         items_subtotal = Money.sum([line.list_line_total for line in buyable], self.currency)
         subtotal = Money.sum([line.line_total for line in buyable], self.currency)
@@ -257,11 +315,13 @@ class Checkout:
         weight = sum(line.weight_g * line.quantity for line in lines)
         fee = self.shipping.quote(method.code, ShippingBasis(subtotal - coupon_amount, weight), address)
         pricing = PriceBreakdown(items_subtotal, items_subtotal - subtotal, coupon_amount, fee)
-        return OrderQuote(context.customer.id, tier, lines, pricing, address, method, discount, coupon_error,
-                          unavailable)  # fmt: skip
+        return OrderQuote(
+            context.customer.id, tier, lines, pricing, address, method, discount, coupon_error, unavailable
+        )
 
-    def _coupon(self, request: CheckoutRequest, context: _Context, subtotal: Money,
-                strict: bool) -> tuple[Discount | None, CouponRejected | None]:  # fmt: skip
+    def _coupon(
+        self, request: CheckoutRequest, context: _Context, subtotal: Money, strict: bool
+    ) -> tuple[Discount | None, CouponRejected | None]:
         if not request.coupon_code:
             return None, None
         code = normalize_code(request.coupon_code)
@@ -287,8 +347,9 @@ class Checkout:
             raise ValidationFailed("a delivery address is required", code="address_required")
         return customer.default_address
 
-    async def _reserve(self, order_id: str, customer_id: str, wanted: dict[str, int], coupon: Coupon | None,
-                       quote: OrderQuote) -> None:  # fmt: skip
+    async def _reserve(
+        self, order_id: str, customer_id: str, wanted: dict[str, int], coupon: Coupon | None, quote: OrderQuote
+    ) -> None:
         """Round trip 3: every stock line and the coupon, all-or-nothing by compensation."""
         batch = WriteBatch(self._db)
         indexes = self.inventory.add_reserve(batch, wanted, order_id)
@@ -307,8 +368,9 @@ class Checkout:
             coupon.code, customer_id, quote.pricing.items_subtotal - quote.pricing.tier_discount
         )
 
-    async def _give_back(self, order_id: str, customer_id: str, reserved: Mapping[str, int],
-                         coupon: Coupon | None) -> None:  # fmt: skip
+    async def _give_back(
+        self, order_id: str, customer_id: str, reserved: Mapping[str, int], coupon: Coupon | None
+    ) -> None:
         batch = WriteBatch(self._db)
         if reserved:
             self.inventory.add_release(batch, reserved, order_id)
@@ -316,18 +378,35 @@ class Checkout:
             PromotionService.add_give_back(batch, coupon.code, customer_id)
         await batch.execute()
 
-    def _build(self, order_id: str, number: str, request: CheckoutRequest, context: _Context, quote: OrderQuote,
-               key: str | None) -> Order:  # fmt: skip
+    def _build(
+        self,
+        order_id: str,
+        number: str,
+        request: CheckoutRequest,
+        context: _Context,
+        quote: OrderQuote,
+        key: str | None,
+    ) -> Order:
         now = utcnow()
         actor = request.actor or f"customer:{context.customer.id}"
         return Order(
-            id=order_id, number=number, customer_id=context.customer.id, status=OrderStatus.PENDING_PAYMENT,
-            lines=quote.lines, pricing=quote.pricing, address=quote.address,
-            shipment=Shipment(method=quote.shipping.code), coupon_code=quote.discount.code if quote.discount else None,
+            id=order_id,
+            number=number,
+            customer_id=context.customer.id,
+            status=OrderStatus.PENDING_PAYMENT,
+            lines=quote.lines,
+            pricing=quote.pricing,
+            address=quote.address,
+            shipment=Shipment(method=quote.shipping.code),
+            coupon_code=quote.discount.code if quote.discount else None,
             history=(HistoryEntry(None, OrderStatus.PENDING_PAYMENT, actor, "order placed", now),),
-            created_at=now, updated_at=now, expires_at=now + self.unpaid_timeout, idempotency_key=key,
-            note=" ".join(request.note.split())[:500], channel=request.channel,
-        )  # fmt: skip
+            created_at=now,
+            updated_at=now,
+            expires_at=now + self.unpaid_timeout,
+            idempotency_key=key,
+            note=" ".join(request.note.split())[:500],
+            channel=request.channel,
+        )
 
 
 def coupon_shares(amount: Money, line_totals: Sequence[Money]) -> list[Money]:
@@ -352,11 +431,20 @@ def order_lines(priced: Sequence[CartLine], coupon_amount: Money) -> tuple[Order
     for line, share in zip(priced, shares, strict=True):
         snapshot = line.snapshot
         assert snapshot is not None  # priced lines always have one
-        lines.append(OrderLine(
-            sku=line.sku, product_code=snapshot.product_code, title=snapshot.title, specs=dict(snapshot.specs),
-            image=snapshot.image, quantity=line.quantity, list_unit_price=line.list_unit_price,
-            unit_price=line.unit_price, coupon_share=share, weight_g=snapshot.weight_g or 0,
-        ))  # fmt: skip
+        lines.append(
+            OrderLine(
+                sku=line.sku,
+                product_code=snapshot.product_code,
+                title=snapshot.title,
+                specs=dict(snapshot.specs),
+                image=snapshot.image,
+                quantity=line.quantity,
+                list_unit_price=line.list_unit_price,
+                unit_price=line.unit_price,
+                coupon_share=share,
+                weight_g=snapshot.weight_g or 0,
+            )
+        )
     return tuple(lines)
 
 
@@ -364,5 +452,7 @@ def _check_idempotency_key(key: str | None) -> str | None:
     if key is None:
         return None
     if not _IDEMPOTENCY_KEY.match(key):
-        raise ValidationFailed("Idempotency-Key must be 1-128 printable ASCII characters", code="invalid_idempotency_key")
+        raise ValidationFailed(
+            "Idempotency-Key must be 1-128 printable ASCII characters", code="invalid_idempotency_key"
+        )
     return key

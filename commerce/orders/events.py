@@ -35,10 +35,13 @@ MAX_ATTEMPTS = 10
 INDEXES = [
     CollectionIndexes(
         EVENTS,
-        [IndexModel([("delivered_at", ASCENDING), ("created_at", ASCENDING)]),
-         IndexModel([("order_id", ASCENDING)]), IndexModel([("customer_id", ASCENDING), ("created_at", ASCENDING)])],
+        [
+            IndexModel([("delivered_at", ASCENDING), ("created_at", ASCENDING)]),
+            IndexModel([("order_id", ASCENDING)]),
+            IndexModel([("customer_id", ASCENDING), ("created_at", ASCENDING)]),
+        ],
     )
-]  # fmt: skip
+]
 
 log = get_logger("commerce.events")
 
@@ -54,16 +57,29 @@ class Event:
     delivered_at: datetime | None = None
 
     def to_doc(self) -> Document:
-        return {"_id": self.id, "type": self.type, "customer_id": self.customer_id, "order_id": self.order_id,
-                "payload": dict(self.payload), "created_at": self.created_at, "delivered_at": self.delivered_at,
-                "attempts": 0}  # fmt: skip
+        return {
+            "_id": self.id,
+            "type": self.type,
+            "customer_id": self.customer_id,
+            "order_id": self.order_id,
+            "payload": dict(self.payload),
+            "created_at": self.created_at,
+            "delivered_at": self.delivered_at,
+            "attempts": 0,
+        }
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> Event:
         delivered = doc.get("delivered_at")
-        return cls(id=str(doc["_id"]), type=str(doc["type"]), customer_id=doc.get("customer_id"),
-                   order_id=doc.get("order_id"), payload=dict(doc.get("payload") or {}),
-                   created_at=as_utc(doc["created_at"]), delivered_at=as_utc(delivered) if delivered else None)  # fmt: skip
+        return cls(
+            id=str(doc["_id"]),
+            type=str(doc["type"]),
+            customer_id=doc.get("customer_id"),
+            order_id=doc.get("order_id"),
+            payload=dict(doc.get("payload") or {}),
+            created_at=as_utc(doc["created_at"]),
+            delivered_at=as_utc(delivered) if delivered else None,
+        )
 
 
 Subscriber = Callable[[Event], Awaitable[None]]
@@ -92,16 +108,31 @@ class EventBus:
         return bool(self._subscriptions)
 
     # --- writing -----------------------------------------------------------------------------
-    def add(self, batch: WriteBatch, type: str, *, customer_id: str | None, order_id: str | None,
-            payload: Mapping[str, Any] | None = None, event_id: str | None = None) -> Event:  # fmt: skip
+    def add(
+        self,
+        batch: WriteBatch,
+        type: str,
+        *,
+        customer_id: str | None,
+        order_id: str | None,
+        payload: Mapping[str, Any] | None = None,
+        event_id: str | None = None,
+    ) -> Event:
         """Write an event in the caller's batch. A stable `event_id` makes re-emitting harmless."""
         event = Event(event_id or str(ObjectId()), type, customer_id, order_id, dict(payload or {}))
         batch.insert(EVENTS, event.to_doc())
         self._wake.set()
         return event
 
-    async def publish(self, type: str, *, customer_id: str | None, order_id: str | None,
-                      payload: Mapping[str, Any] | None = None, event_id: str | None = None) -> Event:  # fmt: skip
+    async def publish(
+        self,
+        type: str,
+        *,
+        customer_id: str | None,
+        order_id: str | None,
+        payload: Mapping[str, Any] | None = None,
+        event_id: str | None = None,
+    ) -> Event:
         event = Event(event_id or str(ObjectId()), type, customer_id, order_id, dict(payload or {}))
         with contextlib.suppress(DuplicateKeyError):  # already emitted
             await self._events.insert_one(event.to_doc())
@@ -122,11 +153,12 @@ class EventBus:
             doc = await find_one_and_update(
                 # "Unleased or lease ran out" without a top-level $or, which SecantusDB would answer
                 # by scanning every event ever written.
-                self._events, {"delivered_at": None, "attempts": {"$lt": MAX_ATTEMPTS},
-                               "lease_until": {"$not": {"$gt": now}}},
+                self._events,
+                {"delivered_at": None, "attempts": {"$lt": MAX_ATTEMPTS}, "lease_until": {"$not": {"$gt": now}}},
                 {"$set": {"lease_owner": self.worker_id, "lease_until": now + self.lease}, "$inc": {"attempts": 1}},
-                sort=[("created_at", ASCENDING)], return_document=ReturnDocument.AFTER,
-            )  # fmt: skip
+                sort=[("created_at", ASCENDING)],
+                return_document=ReturnDocument.AFTER,
+            )
             if doc is None:
                 break
             event = Event.from_doc(doc)
@@ -160,8 +192,9 @@ class EventBus:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)
 
-    async def recent(self, *, customer_id: str | None = None, order_id: str | None = None,
-                     limit: int = 50) -> list[Event]:  # fmt: skip
+    async def recent(
+        self, *, customer_id: str | None = None, order_id: str | None = None, limit: int = 50
+    ) -> list[Event]:
         query: Document = {}
         if customer_id:
             query["customer_id"] = customer_id

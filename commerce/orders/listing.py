@@ -49,10 +49,17 @@ def number_dates(prefix: str, zone: ZoneInfo) -> tuple[datetime, datetime] | Non
 
 
 async def newest_orders(
-    orders: Collection, *, equal: Mapping[str, str], number_prefix: str = "", since: datetime | None = None,
-    until: datetime | None = None, before_id: str | None = None, limit: int, zone: ZoneInfo,
+    orders: Collection,
+    *,
+    equal: Mapping[str, str],
+    number_prefix: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before_id: str | None = None,
+    limit: int,
+    zone: ZoneInfo,
     projection: Mapping[str, Any] | None = None,
-) -> list[Document]:  # fmt: skip
+) -> list[Document]:
     """Up to `limit` orders with these field values, number prefix, `created_at` in
     [since, until) and `_id < before_id`, newest first. `projection` must keep the filtered
     fields (status, channel, customer_id, number, created_at)."""
@@ -60,14 +67,20 @@ async def newest_orders(
 
     def keep(doc: Document) -> bool:
         created = as_utc(doc["created_at"])
-        return (all(doc.get(key) == value for key, value in wanted.items())
-                and str(doc.get("number", "")).startswith(number_prefix)
-                and (since is None or created >= since) and (until is None or created < until))  # fmt: skip
+        return (
+            all(doc.get(key) == value for key, value in wanted.items())
+            and str(doc.get("number", "")).startswith(number_prefix)
+            and (since is None or created >= since)
+            and (until is None or created < until)
+        )
 
     if len(number_prefix) >= 8:  # a day's orders or one order: the number index alone is narrow enough
         query: Document = {"number": {"$gte": number_prefix, "$lt": number_prefix + "\uffff"}}
-        found = [doc for doc in await orders.find(query, projection).to_list()
-                 if keep(doc) and (before_id is None or str(doc["_id"]) < before_id)]  # fmt: skip
+        found = [
+            doc
+            for doc in await orders.find(query, projection).to_list()
+            if keep(doc) and (before_id is None or str(doc["_id"]) < before_id)
+        ]
         return sorted(found, key=lambda doc: str(doc["_id"]), reverse=True)[:limit]
     low, high = since, until
     dates = number_dates(number_prefix, zone) if number_prefix else None
@@ -77,7 +90,16 @@ async def newest_orders(
     indexed = indexed_equalities(wanted)
     # One customer's orders are few in any stretch of time: start with a month, widen fast.
     sparse = "customer_id" in indexed
-    return await newest_by_id(orders, equal=indexed, window=BY_ID if indexed else BY_CREATED_AT, limit=limit,
-                              before_id=before_id, since=low, until=high, keep=keep, projection=projection,
-                              first_window=CUSTOMER_FIRST_WINDOW if sparse else FIRST_WINDOW,
-                              growth=CUSTOMER_GROWTH if sparse else GROWTH)  # fmt: skip
+    return await newest_by_id(
+        orders,
+        equal=indexed,
+        window=BY_ID if indexed else BY_CREATED_AT,
+        limit=limit,
+        before_id=before_id,
+        since=low,
+        until=high,
+        keep=keep,
+        projection=projection,
+        first_window=CUSTOMER_FIRST_WINDOW if sparse else FIRST_WINDOW,
+        growth=CUSTOMER_GROWTH if sparse else GROWTH,
+    )

@@ -1,8 +1,8 @@
 """Orders: lines frozen at purchase time, the price breakdown, the status machine and history.
 
-    pending_payment -> paid -> shipped -> delivered -> completed
-    pending_payment -> cancelled            (customer, staff, or the unpaid-order timeout)
-    paid | shipped | delivered | completed -> refunded   (after-sales refunded the whole order)
+pending_payment -> paid -> shipped -> delivered -> completed
+pending_payment -> cancelled            (customer, staff, or the unpaid-order timeout)
+paid | shipped | delivered | completed -> refunded   (after-sales refunded the whole order)
 """
 
 from __future__ import annotations
@@ -71,8 +71,9 @@ MAX_NOTES = 200  # per order: older notes are dropped beyond this
 
 def check_channel(channel: str | None) -> str | None:
     if channel is not None and channel not in SALES_CHANNELS:
-        raise ValidationFailed("unknown sales channel", details={"channel": channel[:40],
-                                                                  "allowed": list(SALES_CHANNELS)})  # fmt: skip
+        raise ValidationFailed(
+            "unknown sales channel", details={"channel": channel[:40], "allowed": list(SALES_CHANNELS)}
+        )
     return channel
 
 
@@ -121,21 +122,32 @@ class PriceBreakdown:
         return self.goods_total + self.shipping_fee
 
     def to_doc(self) -> Document:
-        return {"items_subtotal": self.items_subtotal.to_doc(), "tier_discount": self.tier_discount.to_doc(),
-                "coupon_discount": self.coupon_discount.to_doc(), "shipping_fee": self.shipping_fee.to_doc(),
-                "total": self.total.to_doc()}  # fmt: skip
+        return {
+            "items_subtotal": self.items_subtotal.to_doc(),
+            "tier_discount": self.tier_discount.to_doc(),
+            "coupon_discount": self.coupon_discount.to_doc(),
+            "shipping_fee": self.shipping_fee.to_doc(),
+            "total": self.total.to_doc(),
+        }
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> PriceBreakdown:
-        return cls(Money.from_doc(doc["items_subtotal"]), Money.from_doc(doc["tier_discount"]),
-                   Money.from_doc(doc["coupon_discount"]), Money.from_doc(doc["shipping_fee"]))  # fmt: skip
+        return cls(
+            Money.from_doc(doc["items_subtotal"]),
+            Money.from_doc(doc["tier_discount"]),
+            Money.from_doc(doc["coupon_discount"]),
+            Money.from_doc(doc["shipping_fee"]),
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"items_subtotal": self.items_subtotal.to_decimal_string(),
-                "tier_discount": self.tier_discount.to_decimal_string(),
-                "coupon_discount": self.coupon_discount.to_decimal_string(),
-                "shipping_fee": self.shipping_fee.to_decimal_string(), "total": self.total.to_decimal_string(),
-                "currency": self.currency}  # fmt: skip
+        return {
+            "items_subtotal": self.items_subtotal.to_decimal_string(),
+            "tier_discount": self.tier_discount.to_decimal_string(),
+            "coupon_discount": self.coupon_discount.to_decimal_string(),
+            "shipping_fee": self.shipping_fee.to_decimal_string(),
+            "total": self.total.to_decimal_string(),
+            "currency": self.currency,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,29 +181,46 @@ class OrderLine:
 
     def to_doc(self) -> Document:
         return {
-            "sku": self.sku, "product_code": self.product_code, "title": self.title.to_doc(),
-            "specs": dict(self.specs), "image": self.image, "quantity": self.quantity,
-            "list_unit_price": self.list_unit_price.to_doc(), "unit_price": self.unit_price.to_doc(),
-            "coupon_share": self.coupon_share.to_doc(), "line_total": self.line_total.to_doc(),
+            "sku": self.sku,
+            "product_code": self.product_code,
+            "title": self.title.to_doc(),
+            "specs": dict(self.specs),
+            "image": self.image,
+            "quantity": self.quantity,
+            "list_unit_price": self.list_unit_price.to_doc(),
+            "unit_price": self.unit_price.to_doc(),
+            "coupon_share": self.coupon_share.to_doc(),
+            "line_total": self.line_total.to_doc(),
             "weight_g": self.weight_g,
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> OrderLine:
         return cls(
-            sku=str(doc["sku"]), product_code=str(doc.get("product_code") or ""),
-            title=LocalizedText.from_doc(doc.get("title")), specs=dict(doc.get("specs") or {}),
-            image=doc.get("image"), quantity=int(doc["quantity"]),
-            list_unit_price=Money.from_doc(doc["list_unit_price"]), unit_price=Money.from_doc(doc["unit_price"]),
-            coupon_share=Money.from_doc(doc["coupon_share"]), weight_g=int(doc.get("weight_g") or 0),
-        )  # fmt: skip
+            sku=str(doc["sku"]),
+            product_code=str(doc.get("product_code") or ""),
+            title=LocalizedText.from_doc(doc.get("title")),
+            specs=dict(doc.get("specs") or {}),
+            image=doc.get("image"),
+            quantity=int(doc["quantity"]),
+            list_unit_price=Money.from_doc(doc["list_unit_price"]),
+            unit_price=Money.from_doc(doc["unit_price"]),
+            coupon_share=Money.from_doc(doc["coupon_share"]),
+            weight_g=int(doc.get("weight_g") or 0),
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"sku": self.sku, "product_code": self.product_code, "title": self.title.to_doc(),
-                "specs": dict(self.specs), "image": self.image, "quantity": self.quantity,
-                "list_unit_price": self.list_unit_price.to_decimal_string(),
-                "unit_price": self.unit_price.to_decimal_string(),
-                "line_total": self.line_total.to_decimal_string()}  # fmt: skip
+        return {
+            "sku": self.sku,
+            "product_code": self.product_code,
+            "title": self.title.to_doc(),
+            "specs": dict(self.specs),
+            "image": self.image,
+            "quantity": self.quantity,
+            "list_unit_price": self.list_unit_price.to_decimal_string(),
+            "unit_price": self.unit_price.to_decimal_string(),
+            "line_total": self.line_total.to_decimal_string(),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,18 +232,32 @@ class HistoryEntry:
     at: datetime
 
     def to_doc(self) -> Document:
-        return {"from": self.from_status.value if self.from_status else None, "to": self.to_status.value,
-                "actor": self.actor, "reason": self.reason, "at": self.at}  # fmt: skip
+        return {
+            "from": self.from_status.value if self.from_status else None,
+            "to": self.to_status.value,
+            "actor": self.actor,
+            "reason": self.reason,
+            "at": self.at,
+        }
 
     def to_dict(self) -> dict[str, Any]:
-        return {"from_status": self.from_status.value if self.from_status else None,
-                "to_status": self.to_status.value, "actor": self.actor, "reason": self.reason,
-                "at": self.at.isoformat()}  # fmt: skip
+        return {
+            "from_status": self.from_status.value if self.from_status else None,
+            "to_status": self.to_status.value,
+            "actor": self.actor,
+            "reason": self.reason,
+            "at": self.at.isoformat(),
+        }
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> HistoryEntry:
-        return cls(OrderStatus(doc["from"]) if doc.get("from") else None, OrderStatus(doc["to"]),
-                   str(doc.get("actor") or ""), str(doc.get("reason") or ""), as_utc(doc["at"]))  # fmt: skip
+        return cls(
+            OrderStatus(doc["from"]) if doc.get("from") else None,
+            OrderStatus(doc["to"]),
+            str(doc.get("actor") or ""),
+            str(doc.get("reason") or ""),
+            as_utc(doc["at"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,14 +285,24 @@ class Shipment:
     delivered_at: datetime | None = None
 
     def to_doc(self) -> Document:
-        return {"method": self.method, "carrier": self.carrier, "tracking_no": self.tracking_no,
-                "shipped_at": self.shipped_at, "delivered_at": self.delivered_at}  # fmt: skip
+        return {
+            "method": self.method,
+            "carrier": self.carrier,
+            "tracking_no": self.tracking_no,
+            "shipped_at": self.shipped_at,
+            "delivered_at": self.delivered_at,
+        }
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> Shipment:
         shipped, delivered = doc.get("shipped_at"), doc.get("delivered_at")
-        return cls(str(doc.get("method") or ""), doc.get("carrier"), doc.get("tracking_no"),
-                   as_utc(shipped) if shipped else None, as_utc(delivered) if delivered else None)  # fmt: skip
+        return cls(
+            str(doc.get("method") or ""),
+            doc.get("carrier"),
+            doc.get("tracking_no"),
+            as_utc(shipped) if shipped else None,
+            as_utc(delivered) if delivered else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,16 +353,29 @@ class Order:
 
     def to_doc(self) -> Document:
         doc: Document = {
-            "_id": self.id, "number": self.number, "customer_id": self.customer_id, "status": self.status.value,
-            "lines": [line.to_doc() for line in self.lines], "pricing": self.pricing.to_doc(),
-            "total": self.total.to_doc(), "currency": self.currency, "address": self.address.to_doc(),
-            "shipment": self.shipment.to_doc(), "coupon_code": self.coupon_code,
-            "history": [h.to_doc() for h in self.history], "created_at": self.created_at,
-            "updated_at": self.updated_at, "expires_at": self.expires_at, "paid_at": self.paid_at,
-            "payment_ids": list(self.payment_ids), "refunded": (self.refunded or Money.zero(self.currency)).to_doc(),
-            "note": self.note, "channel": self.channel, "paid_by": self.paid_by,
+            "_id": self.id,
+            "number": self.number,
+            "customer_id": self.customer_id,
+            "status": self.status.value,
+            "lines": [line.to_doc() for line in self.lines],
+            "pricing": self.pricing.to_doc(),
+            "total": self.total.to_doc(),
+            "currency": self.currency,
+            "address": self.address.to_doc(),
+            "shipment": self.shipment.to_doc(),
+            "coupon_code": self.coupon_code,
+            "history": [h.to_doc() for h in self.history],
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "expires_at": self.expires_at,
+            "paid_at": self.paid_at,
+            "payment_ids": list(self.payment_ids),
+            "refunded": (self.refunded or Money.zero(self.currency)).to_doc(),
+            "note": self.note,
+            "channel": self.channel,
+            "paid_by": self.paid_by,
             "notes": [n.to_doc() for n in self.notes],
-        }  # fmt: skip
+        }
         if self.idempotency_key is not None:  # absent, not null: the unique index only covers keyed orders
             doc["idempotency_key"] = self.idempotency_key
         return doc
@@ -322,33 +388,52 @@ class Order:
 
         refunded = doc.get("refunded")
         return cls(
-            id=str(doc["_id"]), number=str(doc["number"]), customer_id=str(doc["customer_id"]),
-            status=OrderStatus(doc["status"]), lines=tuple(OrderLine.from_doc(x) for x in doc.get("lines") or []),
-            pricing=PriceBreakdown.from_doc(doc["pricing"]), address=Address.from_doc(doc["address"]),
-            shipment=Shipment.from_doc(doc.get("shipment") or {}), coupon_code=doc.get("coupon_code"),
+            id=str(doc["_id"]),
+            number=str(doc["number"]),
+            customer_id=str(doc["customer_id"]),
+            status=OrderStatus(doc["status"]),
+            lines=tuple(OrderLine.from_doc(x) for x in doc.get("lines") or []),
+            pricing=PriceBreakdown.from_doc(doc["pricing"]),
+            address=Address.from_doc(doc["address"]),
+            shipment=Shipment.from_doc(doc.get("shipment") or {}),
+            coupon_code=doc.get("coupon_code"),
             history=tuple(HistoryEntry.from_doc(h) for h in doc.get("history") or []),
-            created_at=as_utc(doc["created_at"]), updated_at=as_utc(doc.get("updated_at") or doc["created_at"]),
-            expires_at=when("expires_at"), paid_at=when("paid_at"), payment_ids=tuple(doc.get("payment_ids") or ()),
+            created_at=as_utc(doc["created_at"]),
+            updated_at=as_utc(doc.get("updated_at") or doc["created_at"]),
+            expires_at=when("expires_at"),
+            paid_at=when("paid_at"),
+            payment_ids=tuple(doc.get("payment_ids") or ()),
             refunded=Money.from_doc(refunded) if refunded else None,
-            idempotency_key=doc.get("idempotency_key"), note=str(doc.get("note") or ""),
-            channel=doc.get("channel"), paid_by=doc.get("paid_by"),
+            idempotency_key=doc.get("idempotency_key"),
+            note=str(doc.get("note") or ""),
+            channel=doc.get("channel"),
+            paid_by=doc.get("paid_by"),
             notes=tuple(OrderNote.from_doc(n) for n in doc.get("notes") or []),
-        )  # fmt: skip
+        )
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         return {
-            "id": self.id, "number": self.number, "status": self.status.value,
-            "status_label": self.status.label.get(lang), "lines": [line.to_dict() for line in self.lines],
-            "pricing": self.pricing.to_dict(), "address": self.address.to_dict(),
-            "shipment": {"method": self.shipment.method, "carrier": self.shipment.carrier,
-                         "tracking_no": self.shipment.tracking_no,
-                         "shipped_at": self.shipment.shipped_at.isoformat() if self.shipment.shipped_at else None,
-                         "delivered_at": self.shipment.delivered_at.isoformat()
-                         if self.shipment.delivered_at else None},
-            "coupon_code": self.coupon_code, "created_at": self.created_at.isoformat(),
+            "id": self.id,
+            "number": self.number,
+            "status": self.status.value,
+            "status_label": self.status.label.get(lang),
+            "lines": [line.to_dict() for line in self.lines],
+            "pricing": self.pricing.to_dict(),
+            "address": self.address.to_dict(),
+            "shipment": {
+                "method": self.shipment.method,
+                "carrier": self.shipment.carrier,
+                "tracking_no": self.shipment.tracking_no,
+                "shipped_at": self.shipment.shipped_at.isoformat() if self.shipment.shipped_at else None,
+                "delivered_at": self.shipment.delivered_at.isoformat() if self.shipment.delivered_at else None,
+            },
+            "coupon_code": self.coupon_code,
+            "created_at": self.created_at.isoformat(),
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,
             "paid_at": self.paid_at.isoformat() if self.paid_at else None,
             "refunded": (self.refunded or Money.zero(self.currency)).to_decimal_string(),
-            "can_cancel": self.can_cancel, "can_change_address": self.can_change_address, "channel": self.channel,
+            "can_cancel": self.can_cancel,
+            "can_change_address": self.can_change_address,
+            "channel": self.channel,
             "history": [h.to_dict() for h in self.history],
-        }  # fmt: skip
+        }

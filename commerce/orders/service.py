@@ -48,9 +48,12 @@ INDEXES = [
         [
             IndexModel([("number", ASCENDING)], unique=True),
             IndexModel([("customer_id", ASCENDING), ("_id", DESCENDING)]),
-            IndexModel([("customer_id", ASCENDING), ("idempotency_key", ASCENDING)], unique=True,
-                       name="customer_idempotency_key",
-                       partialFilterExpression={"idempotency_key": {"$type": "string"}}),
+            IndexModel(
+                [("customer_id", ASCENDING), ("idempotency_key", ASCENDING)],
+                unique=True,
+                name="customer_idempotency_key",
+                partialFilterExpression={"idempotency_key": {"$type": "string"}},
+            ),
             IndexModel([("status", ASCENDING), ("expires_at", ASCENDING)]),
             IndexModel([("status", ASCENDING), ("_id", DESCENDING)]),
             IndexModel([("payment_ids", ASCENDING)]),
@@ -61,10 +64,13 @@ INDEXES = [
 
 log = get_logger("commerce.orders")
 _EVENT_OF = {
-    OrderStatus.PAID: "order.paid", OrderStatus.SHIPPED: "order.shipped", OrderStatus.DELIVERED: "order.delivered",
-    OrderStatus.COMPLETED: "order.completed", OrderStatus.CANCELLED: "order.cancelled",
+    OrderStatus.PAID: "order.paid",
+    OrderStatus.SHIPPED: "order.shipped",
+    OrderStatus.DELIVERED: "order.delivered",
+    OrderStatus.COMPLETED: "order.completed",
+    OrderStatus.CANCELLED: "order.cancelled",
     OrderStatus.REFUNDED: "order.refunded",
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -97,17 +103,35 @@ class OrderService:
         return await self.checkout.quote(request)
 
     async def create_order(
-        self, customer_id: str, *, shipping_method: str, address_id: str | None = None,
-        address: AddressIn | None = None, coupon_code: str | None = None, lines: dict[str, int] | None = None,
-        idempotency_key: str | None = None, note: str = "", actor: str | None = None, channel: str | None = None,
-    ) -> Order:  # fmt: skip
+        self,
+        customer_id: str,
+        *,
+        shipping_method: str,
+        address_id: str | None = None,
+        address: AddressIn | None = None,
+        coupon_code: str | None = None,
+        lines: dict[str, int] | None = None,
+        idempotency_key: str | None = None,
+        note: str = "",
+        actor: str | None = None,
+        channel: str | None = None,
+    ) -> Order:
         """Place an order from the cart (or `lines`). A repeated idempotency key returns the same order.
         `channel` (telegram, wechat, webchat, terminal, api) is where it was placed."""
-        return await self.checkout.place(CheckoutRequest(
-            customer_id=customer_id, shipping_method=shipping_method, address_id=address_id, address=address,
-            coupon_code=coupon_code, lines=lines, idempotency_key=idempotency_key, note=note, actor=actor,
-            channel=channel,
-        ))  # fmt: skip
+        return await self.checkout.place(
+            CheckoutRequest(
+                customer_id=customer_id,
+                shipping_method=shipping_method,
+                address_id=address_id,
+                address=address,
+                coupon_code=coupon_code,
+                lines=lines,
+                idempotency_key=idempotency_key,
+                note=note,
+                actor=actor,
+                channel=channel,
+            )
+        )
 
     # --- reads -------------------------------------------------------------------------------
     async def get(self, order_id: str) -> Order:
@@ -142,11 +166,21 @@ class OrderService:
         """Newest first; `after` is the previous page's `next_after` (keyset pagination on _id).
         Read in time windows (`commerce.orders.listing`), so it stays fast with many orders."""
         limit = max(1, min(limit, 100))
-        equal = {"status": filters.status.value if filters.status else "", "customer_id": filters.customer_id or "",
-                 "channel": check_channel(filters.channel) or ""}  # fmt: skip
-        docs = await newest_orders(self._orders, equal=equal, number_prefix=filters.number_prefix or "",
-                                   since=filters.created_from, until=filters.created_to, before_id=after,
-                                   limit=limit + 1, zone=self.stats.zone)  # fmt: skip
+        equal = {
+            "status": filters.status.value if filters.status else "",
+            "customer_id": filters.customer_id or "",
+            "channel": check_channel(filters.channel) or "",
+        }
+        docs = await newest_orders(
+            self._orders,
+            equal=equal,
+            number_prefix=filters.number_prefix or "",
+            since=filters.created_from,
+            until=filters.created_to,
+            before_id=after,
+            limit=limit + 1,
+            zone=self.stats.zone,
+        )
         orders = [Order.from_doc(doc) for doc in docs[:limit]]
         return OrderPage(orders, orders[-1].id if len(docs) > limit else None)
 
@@ -159,10 +193,14 @@ class OrderService:
 
     async def purchased_skus(self, customer_id: str, limit: int = 50) -> list[str]:
         """Purchase history: SKUs from paid (or later) orders, most recent first."""
-        cursor = self._orders.find(
-            {"customer_id": customer_id, "status": {"$nin": [OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED]}},
-            {"lines.sku": 1},
-        ).sort("_id", DESCENDING).limit(limit)
+        cursor = (
+            self._orders.find(
+                {"customer_id": customer_id, "status": {"$nin": [OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED]}},
+                {"lines.sku": 1},
+            )
+            .sort("_id", DESCENDING)
+            .limit(limit)
+        )
         skus: list[str] = []
         async for doc in cursor:
             skus.extend(line["sku"] for line in doc.get("lines") or [])
@@ -170,10 +208,17 @@ class OrderService:
 
     # --- transitions -------------------------------------------------------------------------
     async def transition(
-        self, order_id: str, target: OrderStatus, *, actor: str, reason: str = "",
-        set_fields: Document | None = None, unset_fields: Iterable[str] = (), guard: Document | None = None,
+        self,
+        order_id: str,
+        target: OrderStatus,
+        *,
+        actor: str,
+        reason: str = "",
+        set_fields: Document | None = None,
+        unset_fields: Iterable[str] = (),
+        guard: Document | None = None,
         expected: OrderStatus | None = None,
-    ) -> Order:  # fmt: skip
+    ) -> Order:
         """Move an order to `target` with one guarded update; InvalidTransition otherwise."""
         sources = sources_of(target)
         for _ in range(3):
@@ -195,9 +240,11 @@ class OrderService:
             if unset:
                 update["$unset"] = dict.fromkeys(unset, "")
             doc = await find_one_and_update(
-                self._orders, {"_id": order_id, "status": source.value, **(guard or {})}, update,
+                self._orders,
+                {"_id": order_id, "status": source.value, **(guard or {})},
+                update,
                 return_document=ReturnDocument.AFTER,
-            )  # fmt: skip
+            )
             if doc is not None:
                 log.info("order_transition", order_id=order_id, source=source.value, target=target.value, actor=actor)
                 moved = Order.from_doc(doc)
@@ -213,15 +260,20 @@ class OrderService:
             details={"order": current.number, "from": current.status.value, "to": target.value},
         )
 
-    async def cancel(self, ref: str, *, actor: str, reason: str = "", customer_id: str | None = None,
-                     guard: Document | None = None) -> Order:  # fmt: skip
+    async def cancel(
+        self, ref: str, *, actor: str, reason: str = "", customer_id: str | None = None, guard: Document | None = None
+    ) -> Order:
         """Cancel an unpaid order: stock and coupon go back (once, whoever calls)."""
         order = await self.find(ref, customer_id=customer_id)
         check_transition(order.number, order.status, OrderStatus.CANCELLED)
         cancelled = await self.transition(
-            order.id, OrderStatus.CANCELLED, actor=actor, reason=reason or "cancelled",
-            unset_fields=("expires_at", "lease_owner", "lease_until"), guard=guard,
-        )  # fmt: skip
+            order.id,
+            OrderStatus.CANCELLED,
+            actor=actor,
+            reason=reason or "cancelled",
+            unset_fields=("expires_at", "lease_owner", "lease_until"),
+            guard=guard,
+        )
         await self._after_cancel(cancelled, actor, reason)
         return cancelled
 
@@ -232,36 +284,55 @@ class OrderService:
         lines = order.quantities()
         batch = WriteBatch(self._db)
         self.inventory.add_release(batch, lines, order.id)
-        self.inventory.add_ledger(batch, self.inventory.movements("release", lines, order.id,
-                                                                  reason or f"order {order.number} cancelled", actor))  # fmt: skip
+        self.inventory.add_ledger(
+            batch,
+            self.inventory.movements("release", lines, order.id, reason or f"order {order.number} cancelled", actor),
+        )
         if order.coupon_code:
             PromotionService.add_give_back(batch, order.coupon_code, order.customer_id)
-        self.events.add(batch, "order.cancelled", customer_id=order.customer_id, order_id=order.id,
-                        payload={"number": order.number, "reason": reason, "actor": actor},
-                        event_id=f"order.cancelled:{order.id}")  # fmt: skip
+        self.events.add(
+            batch,
+            "order.cancelled",
+            customer_id=order.customer_id,
+            order_id=order.id,
+            payload={"number": order.number, "reason": reason, "actor": actor},
+            event_id=f"order.cancelled:{order.id}",
+        )
         await batch.execute()
         self.inventory.notify_changed(lines)
 
     async def ship(self, ref: str, *, carrier: str, tracking_no: str, actor: str) -> Order:
         carrier, tracking_no = carrier.strip(), tracking_no.strip()
         if not carrier or not tracking_no or len(carrier) > 60 or len(tracking_no) > 60:
-            raise ValidationFailed("carrier and tracking number are required (max 60 characters)",
-                                   code="shipping_details_required")  # fmt: skip
+            raise ValidationFailed(
+                "carrier and tracking number are required (max 60 characters)", code="shipping_details_required"
+            )
         order = await self.find(ref)
         check_transition(order.number, order.status, OrderStatus.SHIPPED)
         shipped = await self.transition(
-            order.id, OrderStatus.SHIPPED, actor=actor, reason=f"{carrier} {tracking_no}",
-            set_fields={"shipment.carrier": carrier, "shipment.tracking_no": tracking_no,
-                        "shipment.shipped_at": utcnow()},
-        )  # fmt: skip
+            order.id,
+            OrderStatus.SHIPPED,
+            actor=actor,
+            reason=f"{carrier} {tracking_no}",
+            set_fields={
+                "shipment.carrier": carrier,
+                "shipment.tracking_no": tracking_no,
+                "shipment.shipped_at": utcnow(),
+            },
+        )
         await self._emit(shipped, {"carrier": carrier, "tracking_no": tracking_no})
         return shipped
 
     async def deliver(self, ref: str, *, actor: str) -> Order:
         order = await self.find(ref)
         check_transition(order.number, order.status, OrderStatus.DELIVERED)
-        delivered = await self.transition(order.id, OrderStatus.DELIVERED, actor=actor, reason="delivered",
-                                          set_fields={"shipment.delivered_at": utcnow()})  # fmt: skip
+        delivered = await self.transition(
+            order.id,
+            OrderStatus.DELIVERED,
+            actor=actor,
+            reason="delivered",
+            set_fields={"shipment.delivered_at": utcnow()},
+        )
         await self._emit(delivered)
         return delivered
 
@@ -272,22 +343,27 @@ class OrderService:
         await self._emit(completed)
         return completed
 
-    async def change_address(self, ref: str, address: AddressIn | Address, *, actor: str,
-                             customer_id: str | None = None) -> Order:  # fmt: skip
+    async def change_address(
+        self, ref: str, address: AddressIn | Address, *, actor: str, customer_id: str | None = None
+    ) -> Order:
         order = await self.find(ref, customer_id=customer_id)
         new = address if isinstance(address, Address) else Address.from_input(order.address.id, address)
         doc = await find_one_and_update(
-            self._orders, {"_id": order.id, "status": {"$in": [s.value for s in ADDRESS_CHANGEABLE]}},
-            {"$set": {"address": new.to_doc(), "updated_at": utcnow()},
-             "$push": {"address_changes": {"actor": actor, "at": utcnow(), "previous": order.address.to_doc()}}},
+            self._orders,
+            {"_id": order.id, "status": {"$in": [s.value for s in ADDRESS_CHANGEABLE]}},
+            {
+                "$set": {"address": new.to_doc(), "updated_at": utcnow()},
+                "$push": {"address_changes": {"actor": actor, "at": utcnow(), "previous": order.address.to_doc()}},
+            },
             return_document=ReturnDocument.AFTER,
-        )  # fmt: skip
+        )
         if doc is None:
             current = await self.get(order.id)
             raise InvalidTransition(
                 f"the address of order {current.number} can no longer change ({current.status.value})",
-                details={"order": current.number, "status": current.status.value}, code="address_locked",
-            )  # fmt: skip
+                details={"order": current.number, "status": current.status.value},
+                code="address_locked",
+            )
         return Order.from_doc(doc)
 
     async def add_note(self, ref: str, *, text: str, actor: str) -> Order:
@@ -300,7 +376,9 @@ class OrderService:
         query: Document = {"number": ref} if "-" in ref else {"_id": ref}
         note = OrderNote(text, actor.strip()[:120], utcnow())
         doc = await find_one_and_update(
-            self._orders, query, {"$push": {"notes": {"$each": [note.to_doc()], "$slice": -MAX_NOTES}}},
+            self._orders,
+            query,
+            {"$push": {"notes": {"$each": [note.to_doc()], "$slice": -MAX_NOTES}}},
             return_document=ReturnDocument.AFTER,
         )
         if doc is None:
@@ -310,14 +388,17 @@ class OrderService:
     async def add_refund(self, order_id: str, amount: Money, *, actor: str, reason: str) -> Order:
         """Count a refund against the order; when everything paid is refunded the order is `refunded`."""
         doc = await find_one_and_update(
-            self._orders, {"_id": order_id, "status": {"$in": [s.value for s in sources_of(OrderStatus.REFUNDED)]}},
+            self._orders,
+            {"_id": order_id, "status": {"$in": [s.value for s in sources_of(OrderStatus.REFUNDED)]}},
             {"$inc": {"refunded.amount": amount.amount}, "$set": {"updated_at": utcnow()}},
             return_document=ReturnDocument.AFTER,
         )
         if doc is None:
             current = await self.get(order_id)
-            raise InvalidTransition(f"order {current.number} cannot be refunded ({current.status.value})",
-                                    details={"order": current.number, "status": current.status.value})  # fmt: skip
+            raise InvalidTransition(
+                f"order {current.number} cannot be refunded ({current.status.value})",
+                details={"order": current.number, "status": current.status.value},
+            )
         order = Order.from_doc(doc)
         if order.refunded is not None and order.refunded >= order.total:
             order = await self.transition(order.id, OrderStatus.REFUNDED, actor=actor, reason=reason)
@@ -333,13 +414,20 @@ class OrderService:
         entry = HistoryEntry(OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, actor, f"payment {payment_id}", now)
         doc = await find_one_and_update(
             self._orders,
-            {"_id": order_id, "status": OrderStatus.PENDING_PAYMENT.value, "payment_ids": payment_id,
-             "total.amount": amount.amount, "total.currency": amount.currency},
-            {"$set": {"status": OrderStatus.PAID.value, "paid_at": now, "updated_at": now, "paid_by": payment_id},
-             "$unset": {"expires_at": "", "lease_owner": "", "lease_until": ""},
-             "$push": {"history": entry.to_doc()}},
+            {
+                "_id": order_id,
+                "status": OrderStatus.PENDING_PAYMENT.value,
+                "payment_ids": payment_id,
+                "total.amount": amount.amount,
+                "total.currency": amount.currency,
+            },
+            {
+                "$set": {"status": OrderStatus.PAID.value, "paid_at": now, "updated_at": now, "paid_by": payment_id},
+                "$unset": {"expires_at": "", "lease_owner": "", "lease_until": ""},
+                "$push": {"history": entry.to_doc()},
+            },
             return_document=ReturnDocument.AFTER,
-        )  # fmt: skip
+        )
         return Order.from_doc(doc) if doc else None
 
     async def attach_payment(self, order_id: str, payment_id: str) -> None:
@@ -352,19 +440,26 @@ class OrderService:
         )
         if written.matched_count == 0:
             current = await self.get(order_id)
-            raise InvalidTransition(f"order {current.number} is not awaiting payment ({current.status.value})",
-                                    details={"order": current.number, "status": current.status.value},
-                                    code="not_payable")  # fmt: skip
+            raise InvalidTransition(
+                f"order {current.number} is not awaiting payment ({current.status.value})",
+                details={"order": current.number, "status": current.status.value},
+                code="not_payable",
+            )
 
     async def claim_expired(self, worker_id: str, *, now: datetime, lease: timedelta) -> Order | None:
         """Lease one unpaid order whose time is up (or whose previous lease ran out)."""
         doc = await find_one_and_update(
             # "Unleased or lease ran out" without a top-level $or (SecantusDB would scan the orders).
-            self._orders, {"status": OrderStatus.PENDING_PAYMENT.value, "expires_at": {"$lte": now},
-                           "lease_until": {"$not": {"$gt": now}}},
+            self._orders,
+            {
+                "status": OrderStatus.PENDING_PAYMENT.value,
+                "expires_at": {"$lte": now},
+                "lease_until": {"$not": {"$gt": now}},
+            },
             {"$set": {"lease_owner": worker_id, "lease_until": now + lease}},
-            sort=[("expires_at", ASCENDING)], return_document=ReturnDocument.AFTER,
-        )  # fmt: skip
+            sort=[("expires_at", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
         return Order.from_doc(doc) if doc else None
 
     async def repair_holds(self, *, min_age: timedelta = timedelta(minutes=5)) -> int:
@@ -405,7 +500,10 @@ class OrderService:
     async def _emit(self, order: Order, payload: dict[str, Any] | None = None) -> None:
         event_type = _EVENT_OF.get(order.status)
         if event_type:
-            await self.events.publish(event_type, customer_id=order.customer_id, order_id=order.id,
-                                      payload={"number": order.number, **(payload or {})},
-                                      event_id=f"{event_type}:{order.id}")  # fmt: skip
-
+            await self.events.publish(
+                event_type,
+                customer_id=order.customer_id,
+                order_id=order.id,
+                payload={"number": order.number, **(payload or {})},
+                event_id=f"{event_type}:{order.id}",
+            )

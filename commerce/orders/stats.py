@@ -40,19 +40,27 @@ class OrderStats:
 
     # --- increments (added to the caller's batch) -------------------------------------------
     def add_created(self, batch: WriteBatch, created_at: datetime) -> int:
-        return batch.update_one(ORDER_STATS, {"_id": self.day_of(created_at)},
-                                {"$inc": {"created": 1, f"status.{OrderStatus.PENDING_PAYMENT.value}": 1}},
-                                upsert=True)  # fmt: skip
+        return batch.update_one(
+            ORDER_STATS,
+            {"_id": self.day_of(created_at)},
+            {"$inc": {"created": 1, f"status.{OrderStatus.PENDING_PAYMENT.value}": 1}},
+            upsert=True,
+        )
 
-    def add_status_change(self, batch: WriteBatch, created_at: datetime, source: OrderStatus,
-                          target: OrderStatus) -> int:  # fmt: skip
-        return batch.update_one(ORDER_STATS, {"_id": self.day_of(created_at)}, _status_change(source, target),
-                                upsert=True)  # fmt: skip
+    def add_status_change(
+        self, batch: WriteBatch, created_at: datetime, source: OrderStatus, target: OrderStatus
+    ) -> int:
+        return batch.update_one(
+            ORDER_STATS, {"_id": self.day_of(created_at)}, _status_change(source, target), upsert=True
+        )
 
     def add_paid(self, batch: WriteBatch, paid_at: datetime, total: Money) -> int:
-        return batch.update_one(ORDER_STATS, {"_id": self.day_of(paid_at)},
-                                {"$inc": {"paid": 1, "gmv_minor": total.amount}, "$set": {"currency": total.currency}},
-                                upsert=True)  # fmt: skip
+        return batch.update_one(
+            ORDER_STATS,
+            {"_id": self.day_of(paid_at)},
+            {"$inc": {"paid": 1, "gmv_minor": total.amount}, "$set": {"currency": total.currency}},
+            upsert=True,
+        )
 
     async def record_status_change(self, created_at: datetime, source: OrderStatus, target: OrderStatus) -> None:
         await self._stats.update_one({"_id": self.day_of(created_at)}, _status_change(source, target), upsert=True)
@@ -67,20 +75,48 @@ class OrderStats:
         """Recount every day from the orders (after an upgrade, or to repair drift); returns
         the number of days written. Two aggregations over all orders: run it off-peak."""
         figures: dict[str, Document] = {}
-        created = await (await self._db["orders"].aggregate([
-            {"$group": {"_id": {"day": {"$dateToString": {"date": "$created_at", "format": "%Y-%m-%d",
-                                                          "timezone": self.timezone}},
-                                "status": "$status"}, "n": {"$sum": 1}}},
-        ])).to_list()  # fmt: skip
+        created = await (
+            await self._db["orders"].aggregate(
+                [
+                    {
+                        "$group": {
+                            "_id": {
+                                "day": {
+                                    "$dateToString": {
+                                        "date": "$created_at",
+                                        "format": "%Y-%m-%d",
+                                        "timezone": self.timezone,
+                                    }
+                                },
+                                "status": "$status",
+                            },
+                            "n": {"$sum": 1},
+                        }
+                    },
+                ]
+            )
+        ).to_list()
         for row in created:
             day = figures.setdefault(str(row["_id"]["day"]), _empty())
             day["created"] += int(row["n"])
             day["status"][str(row["_id"]["status"])] = int(row["n"])
-        paid = await (await self._db["orders"].aggregate([
-            {"$match": {"status": {"$in": _PAID_STATUSES}, "paid_at": {"$type": "date"}}},
-            {"$group": {"_id": {"$dateToString": {"date": "$paid_at", "format": "%Y-%m-%d", "timezone": self.timezone}},
-                        "n": {"$sum": 1}, "gmv": {"$sum": "$total.amount"}, "currency": {"$first": "$total.currency"}}},
-        ])).to_list()  # fmt: skip
+        paid = await (
+            await self._db["orders"].aggregate(
+                [
+                    {"$match": {"status": {"$in": _PAID_STATUSES}, "paid_at": {"$type": "date"}}},
+                    {
+                        "$group": {
+                            "_id": {
+                                "$dateToString": {"date": "$paid_at", "format": "%Y-%m-%d", "timezone": self.timezone}
+                            },
+                            "n": {"$sum": 1},
+                            "gmv": {"$sum": "$total.amount"},
+                            "currency": {"$first": "$total.currency"},
+                        }
+                    },
+                ]
+            )
+        ).to_list()
         for row in paid:
             day = figures.setdefault(str(row["_id"]), _empty())
             day.update(paid=int(row["n"]), gmv_minor=int(row["gmv"]), currency=row.get("currency"))

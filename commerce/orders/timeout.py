@@ -50,9 +50,11 @@ class OrderTimeoutWorker:
                 break
             try:
                 await self.orders.cancel(
-                    order.id, actor="system:timeout", reason="payment not received in time",
+                    order.id,
+                    actor="system:timeout",
+                    reason="payment not received in time",
                     guard={"lease_owner": self.worker_id},
-                )  # fmt: skip
+                )
                 cancelled += 1
             except InvalidTransition:
                 # Paid (or cancelled by someone else) between the claim and now: nothing to do.

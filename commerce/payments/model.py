@@ -39,26 +39,48 @@ class PaymentIntent:
     refunded: Money | None = None
 
     def to_doc(self) -> Document:
-        return {"_id": self.id, "order_id": self.order_id, "order_number": self.order_number,
-                "customer_id": self.customer_id, "provider": self.provider, "amount": self.amount.to_doc(),
-                "pay_url": self.pay_url, "expires_at": self.expires_at, "status": self.status.value,
-                "created_at": self.created_at, "refunded_minor": (self.refunded.amount if self.refunded else 0)}  # fmt: skip
+        return {
+            "_id": self.id,
+            "order_id": self.order_id,
+            "order_number": self.order_number,
+            "customer_id": self.customer_id,
+            "provider": self.provider,
+            "amount": self.amount.to_doc(),
+            "pay_url": self.pay_url,
+            "expires_at": self.expires_at,
+            "status": self.status.value,
+            "created_at": self.created_at,
+            "refunded_minor": (self.refunded.amount if self.refunded else 0),
+        }
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> PaymentIntent:
         amount = Money.from_doc(doc["amount"])
         created = doc.get("created_at")
-        return cls(id=str(doc["_id"]), order_id=str(doc["order_id"]), order_number=str(doc.get("order_number") or ""),
-                   customer_id=str(doc.get("customer_id") or ""), provider=str(doc["provider"]), amount=amount,
-                   pay_url=str(doc.get("pay_url") or ""), expires_at=as_utc(doc["expires_at"]),
-                   status=PaymentStatus(doc.get("status") or "pending"),
-                   created_at=as_utc(created) if created else None,
-                   refunded=Money(int(doc.get("refunded_minor") or 0), amount.currency))  # fmt: skip
+        return cls(
+            id=str(doc["_id"]),
+            order_id=str(doc["order_id"]),
+            order_number=str(doc.get("order_number") or ""),
+            customer_id=str(doc.get("customer_id") or ""),
+            provider=str(doc["provider"]),
+            amount=amount,
+            pay_url=str(doc.get("pay_url") or ""),
+            expires_at=as_utc(doc["expires_at"]),
+            status=PaymentStatus(doc.get("status") or "pending"),
+            created_at=as_utc(created) if created else None,
+            refunded=Money(int(doc.get("refunded_minor") or 0), amount.currency),
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"payment_id": self.id, "order_number": self.order_number, "pay_url": self.pay_url,
-                "amount": self.amount.to_decimal_string(), "currency": self.amount.currency,
-                "status": self.status.value, "expires_at": self.expires_at.isoformat()}  # fmt: skip
+        return {
+            "payment_id": self.id,
+            "order_number": self.order_number,
+            "pay_url": self.pay_url,
+            "amount": self.amount.to_decimal_string(),
+            "currency": self.amount.currency,
+            "status": self.status.value,
+            "expires_at": self.expires_at.isoformat(),
+        }
 
 
 class NotificationBody(BaseModel):
@@ -86,8 +108,14 @@ class Notification:
 
     @classmethod
     def from_body(cls, provider: str, body: NotificationBody) -> Notification:
-        return cls(provider, body.event_id, body.payment_id, body.order_id, body.status == "succeeded",
-                   Money(body.amount, body.currency))  # fmt: skip
+        return cls(
+            provider,
+            body.event_id,
+            body.payment_id,
+            body.order_id,
+            body.status == "succeeded",
+            Money(body.amount, body.currency),
+        )
 
 
 class NotifyResult(StrEnum):
@@ -106,8 +134,12 @@ class NotifyOutcome:
     order: Order | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ok": True, "result": self.result.value, "payment_id": self.payment_id,
-                "order_number": self.order.number if self.order else None}  # fmt: skip
+        return {
+            "ok": True,
+            "result": self.result.value,
+            "payment_id": self.payment_id,
+            "order_number": self.order.number if self.order else None,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,26 +66,43 @@ class SandboxProvider:
         now = utcnow()
         expires = min(order.expires_at, now + self.payment_ttl) if order.expires_at else now + self.payment_ttl
         return PaymentIntent(
-            id=payment_id, order_id=order.id, order_number=order.number, customer_id=order.customer_id,
-            provider=self.name, amount=order.total, pay_url=f"{self.base_url}/pay/sandbox/{payment_id}",
-            expires_at=expires, created_at=now,
-        )  # fmt: skip
+            id=payment_id,
+            order_id=order.id,
+            order_number=order.number,
+            customer_id=order.customer_id,
+            provider=self.name,
+            amount=order.total,
+            pay_url=f"{self.base_url}/pay/sandbox/{payment_id}",
+            expires_at=expires,
+            created_at=now,
+        )
 
     async def refund(self, payment: PaymentIntent, amount: Money, reason: str) -> RefundResult:
         return RefundResult(id="sbr_" + secrets.token_hex(8), amount=amount, succeeded=True)
 
     # --- the wire format ---------------------------------------------------------------------
-    def build_notification(self, payment: PaymentIntent, *, succeeded: bool,
-                           timestamp: int | None = None) -> tuple[dict[str, str], bytes]:  # fmt: skip
+    def build_notification(
+        self, payment: PaymentIntent, *, succeeded: bool, timestamp: int | None = None
+    ) -> tuple[dict[str, str], bytes]:
         """Headers and raw body of a signed notification, as the pay page sends it."""
-        body = json.dumps({
-            "event_id": "sbe_" + secrets.token_hex(12), "payment_id": payment.id, "order_id": payment.order_id,
-            "status": "succeeded" if succeeded else "failed", "amount": payment.amount.amount,
-            "currency": payment.amount.currency, "occurred_at": utcnow().isoformat(),
-        }, separators=(",", ":")).encode()  # fmt: skip
+        body = json.dumps(
+            {
+                "event_id": "sbe_" + secrets.token_hex(12),
+                "payment_id": payment.id,
+                "order_id": payment.order_id,
+                "status": "succeeded" if succeeded else "failed",
+                "amount": payment.amount.amount,
+                "currency": payment.amount.currency,
+                "occurred_at": utcnow().isoformat(),
+            },
+            separators=(",", ":"),
+        ).encode()
         stamp = str(int(self._clock()) if timestamp is None else timestamp)
-        headers = {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(self._secret, stamp, body),
-                   "Content-Type": "application/json"}  # fmt: skip
+        headers = {
+            TIMESTAMP_HEADER: stamp,
+            SIGNATURE_HEADER: sign(self._secret, stamp, body),
+            "Content-Type": "application/json",
+        }
         return headers, body
 
     def verify_notification(self, headers: Mapping[str, str], body: bytes) -> Notification:

@@ -40,10 +40,15 @@ button {{ font-size: 1rem; padding: .6rem 1.4rem; border-radius: .5rem; border: 
 
 
 def _page(payment: PaymentIntent, body: str, status: int = 200) -> web.Response:
-    text = _PAGE.format(number=html.escape(payment.order_number), amount=html.escape(payment.amount.format()),
-                        body=body)  # fmt: skip
-    return web.Response(text=text, content_type="text/html", status=status,
-                        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})  # fmt: skip
+    text = _PAGE.format(
+        number=html.escape(payment.order_number), amount=html.escape(payment.amount.format()), body=body
+    )
+    return web.Response(
+        text=text,
+        content_type="text/html",
+        status=status,
+        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"},
+    )
 
 
 def _message(text: str) -> str:
@@ -65,10 +70,12 @@ async def show_payment(request: web.Request) -> web.Response:
     if payment.status is not PaymentStatus.PENDING:
         return _page(payment, _message(f"这笔支付已处理 · This payment is {payment.status.value}."))
     action = html.escape(f"/pay/sandbox/{payment.id}")
-    buttons = (f'<form method="post" action="{action}/pay" style="display:inline">'
-               '<button class="pay" type="submit">支付 Pay</button></form>'
-               f'<form method="post" action="{action}/fail" style="display:inline">'
-               '<button class="fail" type="submit">失败 Fail</button></form>')  # fmt: skip
+    buttons = (
+        f'<form method="post" action="{action}/pay" style="display:inline">'
+        '<button class="pay" type="submit">支付 Pay</button></form>'
+        f'<form method="post" action="{action}/fail" style="display:inline">'
+        '<button class="fail" type="submit">失败 Fail</button></form>'
+    )
     return _page(payment, buttons)
 
 
@@ -82,9 +89,10 @@ async def settle_payment(request: web.Request) -> web.Response:
     headers, body = sandbox.build_notification(payment, succeeded=succeeded)
     try:
         timeout = aiohttp.ClientTimeout(total=15)
-        async with aiohttp.ClientSession(timeout=timeout) as session, session.post(
-            sandbox.notify_url, data=body, headers=headers
-        ) as response:
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.post(sandbox.notify_url, data=body, headers=headers) as response,
+        ):
             answer = await response.json(content_type=None)
             status = response.status
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:

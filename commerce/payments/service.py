@@ -59,8 +59,10 @@ EVENT_LEASE = timedelta(seconds=60)
 INDEXES = [
     CollectionIndexes(
         PAYMENTS,
-        [IndexModel([("order_id", ASCENDING), ("status", ASCENDING)]),
-         IndexModel([("customer_id", ASCENDING), ("created_at", DESCENDING)])],
+        [
+            IndexModel([("order_id", ASCENDING), ("status", ASCENDING)]),
+            IndexModel([("customer_id", ASCENDING), ("created_at", DESCENDING)]),
+        ],
     ),
     # `_id` is "<provider>:<event id>": unique by construction; payment_id for lookups.
     CollectionIndexes(PAYMENT_EVENTS, [IndexModel([("payment_id", ASCENDING)])]),
@@ -107,19 +109,27 @@ class PaymentService:
         return provider
 
     # --- starting a payment ------------------------------------------------------------------
-    async def start(self, order_ref: str, *, customer_id: str | None = None,
-                    provider: str | None = None) -> PaymentIntent:  # fmt: skip
+    async def start(
+        self, order_ref: str, *, customer_id: str | None = None, provider: str | None = None
+    ) -> PaymentIntent:
         """A payment link for an unpaid order; an open one is reused."""
         order = await self.orders.find(order_ref, customer_id=customer_id)
         if order.status is not OrderStatus.PENDING_PAYMENT:
-            raise InvalidTransition(f"order {order.number} is not awaiting payment ({order.status.value})",
-                                    details={"order": order.number, "status": order.status.value},
-                                    code="not_payable")  # fmt: skip
+            raise InvalidTransition(
+                f"order {order.number} is not awaiting payment ({order.status.value})",
+                details={"order": order.number, "status": order.status.value},
+                code="not_payable",
+            )
         now = utcnow()
         open_doc = await self._payments.find_one(
-            {"order_id": order.id, "status": PaymentStatus.PENDING.value, "expires_at": {"$gt": now},
-             "amount.amount": order.total.amount}, sort=[("created_at", DESCENDING)],
-        )  # fmt: skip
+            {
+                "order_id": order.id,
+                "status": PaymentStatus.PENDING.value,
+                "expires_at": {"$gt": now},
+                "amount.amount": order.total.amount,
+            },
+            sort=[("created_at", DESCENDING)],
+        )
         if open_doc is not None:
             return PaymentIntent.from_doc(open_doc)
         chosen = self.provider(provider or self.default_provider)
@@ -139,7 +149,9 @@ class PaymentService:
             raise NotFound("payment not found", details={"payment_id": payment_id[:64]})
         return PaymentIntent.from_doc(doc)
 
-    async def latest_for_customer(self, customer_id: str, *, status: PaymentStatus | None = None) -> PaymentIntent | None:
+    async def latest_for_customer(
+        self, customer_id: str, *, status: PaymentStatus | None = None
+    ) -> PaymentIntent | None:
         query: Document = {"customer_id": customer_id}
         if status is not None:
             query["status"] = status.value
@@ -169,15 +181,18 @@ class PaymentService:
         if not notification.succeeded:
             return await self._apply_failure(event_key, notification)
         order = await self.orders.mark_paid(
-            notification.order_id, payment_id=notification.payment_id, amount=notification.amount,
+            notification.order_id,
+            payment_id=notification.payment_id,
+            amount=notification.amount,
             actor=f"payment:{notification.provider}",
-        )  # fmt: skip
+        )
         if order is None:
             return await self._not_applied(event_key, notification)
         return await self._apply_success(event_key, notification, order)
 
-    async def confirm_external_payment(self, order_ref: str, *, provider: str, charge_id: str,
-                                       amount: Money) -> NotifyOutcome:  # fmt: skip
+    async def confirm_external_payment(
+        self, order_ref: str, *, provider: str, charge_id: str, amount: Money
+    ) -> NotifyOutcome:
         """A payment the provider already captured and reported in-band (Telegram Payments'
         `successful_payment`, ...), as opposed to a signed notification about one of our links.
 
@@ -191,14 +206,29 @@ class PaymentService:
         order = await self.orders.find(order_ref)
         payment_id = external_payment_id(provider, charge_id)
         now = utcnow()
-        intent = PaymentIntent(id=payment_id, order_id=order.id, order_number=order.number,
-                               customer_id=order.customer_id, provider=provider, amount=amount, pay_url="",
-                               expires_at=now, created_at=now)  # fmt: skip
+        intent = PaymentIntent(
+            id=payment_id,
+            order_id=order.id,
+            order_number=order.number,
+            customer_id=order.customer_id,
+            provider=provider,
+            amount=amount,
+            pay_url="",
+            expires_at=now,
+            created_at=now,
+        )
         record = {key: value for key, value in intent.to_doc().items() if key != "_id"}
-        await self._payments.update_one({"_id": payment_id}, {"$setOnInsert": {**record, "charge_id": charge_id}},
-                                        upsert=True)  # fmt: skip
-        notification = Notification(provider=provider, event_id=charge_id, payment_id=payment_id, order_id=order.id,
-                                    succeeded=True, amount=amount)  # fmt: skip
+        await self._payments.update_one(
+            {"_id": payment_id}, {"$setOnInsert": {**record, "charge_id": charge_id}}, upsert=True
+        )
+        notification = Notification(
+            provider=provider,
+            event_id=charge_id,
+            payment_id=payment_id,
+            order_id=order.id,
+            succeeded=True,
+            amount=amount,
+        )
         if amount != order.total:
             return await self._reject_external(notification, order)
         if order.status is OrderStatus.PENDING_PAYMENT:
@@ -211,8 +241,12 @@ class PaymentService:
         event_key = f"{notification.provider}:{notification.event_id}"
         if not await self._record_event(event_key, notification):
             return NotifyOutcome(NotifyResult.DUPLICATE, notification.payment_id, order.id)
-        log.warning("payment_amount_mismatch", order_id=order.id, payment_id=notification.payment_id,
-                    provider=notification.provider)  # fmt: skip
+        log.warning(
+            "payment_amount_mismatch",
+            order_id=order.id,
+            payment_id=notification.payment_id,
+            provider=notification.provider,
+        )
         return await self._orphan(event_key, notification, order, "rejected:amount_mismatch")
 
     async def _record_event(self, event_key: str, notification: Notification) -> bool:
@@ -221,34 +255,51 @@ class PaymentService:
         is still busy is a duplicate instead of a second, concurrent run."""
         now = utcnow()
         try:
-            await self._events_seen.insert_one({
-                "_id": event_key, "payment_id": notification.payment_id, "order_id": notification.order_id,
-                "succeeded": notification.succeeded, "amount": notification.amount.to_doc(),
-                "received_at": now, "outcome": "processing", "lease_until": now + EVENT_LEASE,
-            })  # fmt: skip
+            await self._events_seen.insert_one(
+                {
+                    "_id": event_key,
+                    "payment_id": notification.payment_id,
+                    "order_id": notification.order_id,
+                    "succeeded": notification.succeeded,
+                    "amount": notification.amount.to_doc(),
+                    "received_at": now,
+                    "outcome": "processing",
+                    "lease_until": now + EVENT_LEASE,
+                }
+            )
             return True
         except DuplicateKeyError:
             taken = await find_one_and_update(
-                self._events_seen, {"_id": event_key, "outcome": "processing", "lease_until": {"$not": {"$gt": now}}},
-                {"$set": {"lease_until": now + EVENT_LEASE}}, projection={"_id": 1},
-            )  # fmt: skip
+                self._events_seen,
+                {"_id": event_key, "outcome": "processing", "lease_until": {"$not": {"$gt": now}}},
+                {"$set": {"lease_until": now + EVENT_LEASE}},
+                projection={"_id": 1},
+            )
             return taken is not None
 
     async def _apply_success(self, event_key: str, notification: Notification, order: Order) -> NotifyOutcome:
         lines = order.quantities()
         batch = WriteBatch(self._db)
         commits = self.inventory.add_commit(batch, lines, order.id)
-        self.inventory.add_ledger(batch, self.inventory.movements("commit", lines, order.id,
-                                                                  f"order {order.number} paid"))  # fmt: skip
-        batch.update_one(PAYMENTS, {"_id": notification.payment_id},
-                         {"$set": {"status": PaymentStatus.SUCCEEDED.value, "paid_at": utcnow()}})  # fmt: skip
+        self.inventory.add_ledger(
+            batch, self.inventory.movements("commit", lines, order.id, f"order {order.number} paid")
+        )
+        batch.update_one(
+            PAYMENTS,
+            {"_id": notification.payment_id},
+            {"$set": {"status": PaymentStatus.SUCCEEDED.value, "paid_at": utcnow()}},
+        )
         CustomerService.add_purchase(batch, order.customer_id, order.total)
         self.orders.stats.add_status_change(batch, order.created_at, OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
         self.orders.stats.add_paid(batch, order.paid_at or utcnow(), order.total)
-        self.events.add(batch, "order.paid", customer_id=order.customer_id, order_id=order.id,
-                        payload={"number": order.number, "total": order.total.to_doc(),
-                                 "payment_id": notification.payment_id},
-                        event_id=f"order.paid:{order.id}")  # fmt: skip
+        self.events.add(
+            batch,
+            "order.paid",
+            customer_id=order.customer_id,
+            order_id=order.id,
+            payload={"number": order.number, "total": order.total.to_doc(), "payment_id": notification.payment_id},
+            event_id=f"order.paid:{order.id}",
+        )
         self._add_outcome(batch, event_key, NotifyResult.PAID)
         result = await batch.execute()
         sold = {sku: lines[sku] for sku, index in commits.items() if result[index].applied}
@@ -259,12 +310,20 @@ class PaymentService:
 
     async def _apply_failure(self, event_key: str, notification: Notification) -> NotifyOutcome:
         batch = WriteBatch(self._db)
-        batch.update_one(PAYMENTS, {"_id": notification.payment_id, "status": PaymentStatus.PENDING.value},
-                         {"$set": {"status": PaymentStatus.FAILED.value, "failed_at": utcnow()}})  # fmt: skip
+        batch.update_one(
+            PAYMENTS,
+            {"_id": notification.payment_id, "status": PaymentStatus.PENDING.value},
+            {"$set": {"status": PaymentStatus.FAILED.value, "failed_at": utcnow()}},
+        )
         payment_doc = await self._payments.find_one({"_id": notification.payment_id}, {"customer_id": 1})
-        self.events.add(batch, "payment.failed", customer_id=(payment_doc or {}).get("customer_id"),
-                        order_id=notification.order_id, payload={"payment_id": notification.payment_id},
-                        event_id=f"payment.failed:{notification.payment_id}")  # fmt: skip
+        self.events.add(
+            batch,
+            "payment.failed",
+            customer_id=(payment_doc or {}).get("customer_id"),
+            order_id=notification.order_id,
+            payload={"payment_id": notification.payment_id},
+            event_id=f"payment.failed:{notification.payment_id}",
+        )
         self._add_outcome(batch, event_key, NotifyResult.FAILED)
         await batch.execute()
         return NotifyOutcome(NotifyResult.FAILED, notification.payment_id, notification.order_id)
@@ -280,18 +339,23 @@ class PaymentService:
         # Attached to the order, or recorded for it (a provider-captured payment that arrived
         # after the order had stopped waiting for payment, so it could not be attached).
         belongs = notification.payment_id in order.payment_ids or (
-            payment_doc is not None and payment_doc.get("order_id") == order.id)
+            payment_doc is not None and payment_doc.get("order_id") == order.id
+        )
         if not belongs:
             await self._set_outcome(event_key, "rejected:unknown_payment")
-            raise ValidationFailed("the payment does not belong to this order", code="unknown_payment",
-                                   details={"payment_id": notification.payment_id})  # fmt: skip
+            raise ValidationFailed(
+                "the payment does not belong to this order",
+                code="unknown_payment",
+                details={"payment_id": notification.payment_id},
+            )
         if order.status is OrderStatus.PENDING_PAYMENT:  # right order and payment: the amount is wrong
             await self._set_outcome(event_key, "rejected:amount_mismatch")
             log.warning("payment_amount_mismatch", order_id=order.id, payment_id=notification.payment_id)
             raise ValidationFailed(
-                "the paid amount does not match the order total", code="amount_mismatch",
+                "the paid amount does not match the order total",
+                code="amount_mismatch",
                 details={"expected": str(order.total), "received": str(notification.amount)},
-            )  # fmt: skip
+            )
         succeeded = payment_doc is not None and payment_doc.get("status") == PaymentStatus.SUCCEEDED.value
         if order.paid_by == notification.payment_id and not succeeded and _older_than_lease(order):
             # This payment did pay the order, but the run that did it stopped before its
@@ -303,19 +367,31 @@ class PaymentService:
             return NotifyOutcome(NotifyResult.ALREADY_PAID, notification.payment_id, order.id, order)
         # Money arrived for an order that was cancelled meanwhile, or paid twice through two
         # links: keep it visible for a refund instead of silently accepting it.
-        log.warning("payment_not_applicable", order_id=order.id, payment_id=notification.payment_id,
-                    order_status=order.status.value)  # fmt: skip
+        log.warning(
+            "payment_not_applicable",
+            order_id=order.id,
+            payment_id=notification.payment_id,
+            order_status=order.status.value,
+        )
         return await self._orphan(event_key, notification, order, NotifyResult.ORPHANED.value)
 
     async def _orphan(self, event_key: str, notification: Notification, order: Order, outcome: str) -> NotifyOutcome:
         """Money that cannot be applied to the order: the payment is ORPHANED (refund by hand)."""
         batch = WriteBatch(self._db)
-        batch.update_one(PAYMENTS, {"_id": notification.payment_id},
-                         {"$set": {"status": PaymentStatus.ORPHANED.value}})  # fmt: skip
-        self.events.add(batch, "payment.orphaned", customer_id=order.customer_id, order_id=order.id,
-                        payload={"number": order.number, "payment_id": notification.payment_id,
-                                 "amount": notification.amount.to_doc(), "order_status": order.status.value},
-                        event_id=f"payment.orphaned:{notification.payment_id}")  # fmt: skip
+        batch.update_one(PAYMENTS, {"_id": notification.payment_id}, {"$set": {"status": PaymentStatus.ORPHANED.value}})
+        self.events.add(
+            batch,
+            "payment.orphaned",
+            customer_id=order.customer_id,
+            order_id=order.id,
+            payload={
+                "number": order.number,
+                "payment_id": notification.payment_id,
+                "amount": notification.amount.to_doc(),
+                "order_status": order.status.value,
+            },
+            event_id=f"payment.orphaned:{notification.payment_id}",
+        )
         batch.update_one(PAYMENT_EVENTS, {"_id": event_key}, {"$set": {"outcome": outcome}})
         await batch.execute()
         return NotifyOutcome(NotifyResult.ORPHANED, notification.payment_id, order.id, order)
@@ -334,20 +410,39 @@ class PaymentService:
             raise ValidationFailed("invalid refund amount", details={"amount": str(amount)})
         payment_doc = await find_one_and_update(
             self._payments,
-            {"order_id": order.id, "status": PaymentStatus.SUCCEEDED.value,
-             "refunded_minor": {"$lte": order.total.amount - amount.amount}},
-            {"$inc": {"refunded_minor": amount.amount}}, return_document=ReturnDocument.AFTER,
-        )  # fmt: skip
+            {
+                "order_id": order.id,
+                "status": PaymentStatus.SUCCEEDED.value,
+                "refunded_minor": {"$lte": order.total.amount - amount.amount},
+            },
+            {"$inc": {"refunded_minor": amount.amount}},
+            return_document=ReturnDocument.AFTER,
+        )
         if payment_doc is None:
-            raise Conflict("nothing (or not that much) left to refund on this order",
-                           details={"order": order.number, "amount": str(amount)}, code="refund_exceeds_paid")  # fmt: skip
+            raise Conflict(
+                "nothing (or not that much) left to refund on this order",
+                details={"order": order.number, "amount": str(amount)},
+                code="refund_exceeds_paid",
+            )
         payment = PaymentIntent.from_doc(payment_doc)
         result = await self.provider(payment.provider).refund(payment, amount, reason)
         if not result.succeeded:
             await self._payments.update_one({"_id": payment.id}, {"$inc": {"refunded_minor": -amount.amount}})
             raise Conflict("the payment provider refused the refund", code="refund_failed")
-        await self._payments.update_one({"_id": payment.id}, {"$push": {"refunds": {
-            "id": result.id, "amount": amount.to_doc(), "reason": reason, "actor": actor, "at": utcnow()}}})  # fmt: skip
+        await self._payments.update_one(
+            {"_id": payment.id},
+            {
+                "$push": {
+                    "refunds": {
+                        "id": result.id,
+                        "amount": amount.to_doc(),
+                        "reason": reason,
+                        "actor": actor,
+                        "at": utcnow(),
+                    }
+                }
+            },
+        )
         log.info("refunded", order_id=order.id, payment_id=payment.id, amount=str(amount), actor=actor)
         return amount
 
@@ -373,8 +468,9 @@ def _check_external(provider: str, charge_id: str, amount: Money) -> tuple[str, 
     if not _PROVIDER_NAME.match(provider):
         raise ValidationFailed("invalid payment provider name", details={"provider": provider[:40]})
     if not charge_id or len(charge_id) > 100 or not charge_id.isprintable():
-        raise ValidationFailed("invalid provider charge id", code="invalid_charge_id",
-                               details={"charge_id": charge_id[:100]})  # fmt: skip
+        raise ValidationFailed(
+            "invalid provider charge id", code="invalid_charge_id", details={"charge_id": charge_id[:100]}
+        )
     if amount.amount <= 0:
         raise ValidationFailed("a captured payment must have a positive amount", details={"amount": str(amount)})
     return provider, charge_id

@@ -72,10 +72,20 @@ async def validate_coupon(ctx: ApiContext) -> CouponCheckOut:
     try:
         discount = await _promotions(ctx).validate(code, ctx.customer_id, subtotal)
     except CouponRejected as rejected:
-        return CouponCheckOut(ok=False, code=str(rejected.params["code"]), currency=subtotal.currency,
-                              reason=rejected.code, message=rejected.text(lang))  # fmt: skip
-    return CouponCheckOut(ok=True, code=discount.code, discount=discount.amount.to_decimal_string(),
-                          currency=discount.amount.currency, message=discount.description.get(lang))  # fmt: skip
+        return CouponCheckOut(
+            ok=False,
+            code=str(rejected.params["code"]),
+            currency=subtotal.currency,
+            reason=rejected.code,
+            message=rejected.text(lang),
+        )
+    return CouponCheckOut(
+        ok=True,
+        code=discount.code,
+        discount=discount.amount.to_decimal_string(),
+        currency=discount.amount.currency,
+        message=discount.description.get(lang),
+    )
 
 
 @router.get("/admin/coupons", auth=Auth.STAFF, roles=COUPON_ADMINS, response=CouponsOut)

@@ -51,7 +51,9 @@ REJECTION_TEXTS: dict[RejectionReason, LocalizedText] = {
     ),
     RejectionReason.USED_UP: LocalizedText("优惠码 {code} 已被领完", "The coupon {code} has been used up"),
     RejectionReason.CUSTOMER_LIMIT: LocalizedText("您已使用过优惠码 {code}", "You have already used the coupon {code}"),
-    RejectionReason.CURRENCY: LocalizedText("优惠码 {code} 不适用于该币种", "The coupon {code} does not apply to this currency"),
+    RejectionReason.CURRENCY: LocalizedText(
+        "优惠码 {code} 不适用于该币种", "The coupon {code} does not apply to this currency"
+    ),
 }
 
 
@@ -61,8 +63,11 @@ class CouponRejected(ValidationFailed):
     def __init__(self, reason: RejectionReason, code: str, **params: str) -> None:
         self.reason = reason
         self.params = {"code": code, **params}
-        super().__init__(REJECTION_TEXTS[reason].en.format(**self.params),
-                         details={"reason": reason.value, **self.params}, code=reason.value)  # fmt: skip
+        super().__init__(
+            REJECTION_TEXTS[reason].en.format(**self.params),
+            details={"reason": reason.value, **self.params},
+            code=reason.value,
+        )
 
     def text(self, lang: str | None) -> str:
         return REJECTION_TEXTS[self.reason].get(lang).format(**self.params)
@@ -128,8 +133,12 @@ class Coupon:
             raise CouponRejected(RejectionReason.CURRENCY, self.code)
         if subtotal.amount < self.min_subtotal:
             minimum = Money(self.min_subtotal, self.currency)
-            raise CouponRejected(RejectionReason.MIN_SPEND, self.code, min_subtotal=minimum.format(),
-                                 missing=(minimum - subtotal).format())  # fmt: skip
+            raise CouponRejected(
+                RejectionReason.MIN_SPEND,
+                self.code,
+                min_subtotal=minimum.format(),
+                missing=(minimum - subtotal).format(),
+            )
         if self.usage_limit is not None and self.used >= self.usage_limit:
             raise CouponRejected(RejectionReason.USED_UP, self.code)
         if self.per_customer_limit is not None and self.used_by_customer(customer_id) >= self.per_customer_limit:
@@ -138,36 +147,59 @@ class Coupon:
 
     def to_doc(self) -> Document:
         return {
-            "_id": self.code, "kind": self.kind.value, "value": self.value, "currency": self.currency,
-            "min_subtotal": self.min_subtotal, "starts_at": self.starts_at, "ends_at": self.ends_at,
-            "usage_limit": self.usage_limit, "per_customer_limit": self.per_customer_limit,
-            "used": self.used, "used_by": dict(self.used_by), "active": self.active,
+            "_id": self.code,
+            "kind": self.kind.value,
+            "value": self.value,
+            "currency": self.currency,
+            "min_subtotal": self.min_subtotal,
+            "starts_at": self.starts_at,
+            "ends_at": self.ends_at,
+            "usage_limit": self.usage_limit,
+            "per_customer_limit": self.per_customer_limit,
+            "used": self.used,
+            "used_by": dict(self.used_by),
+            "active": self.active,
             "description": self.description.to_doc(),
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> Coupon:
         starts, ends = doc.get("starts_at"), doc.get("ends_at")
         return cls(
-            code=str(doc["_id"]), kind=CouponKind(doc["kind"]), value=int(doc["value"]),
-            currency=str(doc.get("currency") or "CNY"), min_subtotal=int(doc.get("min_subtotal") or 0),
-            starts_at=as_utc(starts) if starts else None, ends_at=as_utc(ends) if ends else None,
-            usage_limit=doc.get("usage_limit"), per_customer_limit=doc.get("per_customer_limit"),
-            used=int(doc.get("used") or 0), used_by={str(k): int(v) for k, v in (doc.get("used_by") or {}).items()},
-            active=bool(doc.get("active", True)), description=LocalizedText.from_doc(doc.get("description")),
-        )  # fmt: skip
+            code=str(doc["_id"]),
+            kind=CouponKind(doc["kind"]),
+            value=int(doc["value"]),
+            currency=str(doc.get("currency") or "CNY"),
+            min_subtotal=int(doc.get("min_subtotal") or 0),
+            starts_at=as_utc(starts) if starts else None,
+            ends_at=as_utc(ends) if ends else None,
+            usage_limit=doc.get("usage_limit"),
+            per_customer_limit=doc.get("per_customer_limit"),
+            used=int(doc.get("used") or 0),
+            used_by={str(k): int(v) for k, v in (doc.get("used_by") or {}).items()},
+            active=bool(doc.get("active", True)),
+            description=LocalizedText.from_doc(doc.get("description")),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Admin view (without the per-customer usage map)."""
-        value = str(self.value) if self.kind is CouponKind.PERCENT else Money(self.value, self.currency).to_decimal_string()
+        value = (
+            str(self.value) if self.kind is CouponKind.PERCENT else Money(self.value, self.currency).to_decimal_string()
+        )
         return {
-            "code": self.code, "kind": self.kind.value, "value": value, "currency": self.currency,
+            "code": self.code,
+            "kind": self.kind.value,
+            "value": value,
+            "currency": self.currency,
             "min_subtotal": Money(self.min_subtotal, self.currency).to_decimal_string(),
             "starts_at": self.starts_at.isoformat() if self.starts_at else None,
             "ends_at": self.ends_at.isoformat() if self.ends_at else None,
-            "usage_limit": self.usage_limit, "per_customer_limit": self.per_customer_limit, "used": self.used,
-            "active": self.active, "description": self.description.to_doc(),
-        }  # fmt: skip
+            "usage_limit": self.usage_limit,
+            "per_customer_limit": self.per_customer_limit,
+            "used": self.used,
+            "active": self.active,
+            "description": self.description.to_doc(),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,5 +211,10 @@ class Discount:
     description: LocalizedText = field(default_factory=LocalizedText)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "amount": self.amount.to_decimal_string(), "currency": self.amount.currency,
-                "kind": self.kind.value, "description": self.description.to_doc()}  # fmt: skip
+        return {
+            "code": self.code,
+            "amount": self.amount.to_decimal_string(),
+            "currency": self.amount.currency,
+            "kind": self.kind.value,
+            "description": self.description.to_doc(),
+        }

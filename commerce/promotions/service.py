@@ -93,9 +93,10 @@ class PromotionService:
         """Return one use (order cancelled before payment)."""
         who = customer_field(customer_id)
         return batch.update_one(
-            COUPONS, {"_id": code, f"used_by.{who}": {"$gte": 1}, "used": {"$gte": 1}},
+            COUPONS,
+            {"_id": code, f"used_by.{who}": {"$gte": 1}, "used": {"$gte": 1}},
             {"$inc": {"used": -1, f"used_by.{who}": -1}},
-        )  # fmt: skip
+        )
 
     async def redeem(self, code: str, customer_id: str, subtotal: Money) -> Discount:
         """Check and use one redemption now (stand-alone; checkout batches this instead)."""
@@ -163,21 +164,39 @@ class PromotionService:
             raise ValidationFailed("ends_at must be after starts_at", details={"field": "ends_at"})
         try:
             return Coupon(
-                code=normalize_code(data.code), kind=data.kind, value=value, currency=self.currency,
-                min_subtotal=minimum, starts_at=starts, ends_at=ends, usage_limit=data.usage_limit,
+                code=normalize_code(data.code),
+                kind=data.kind,
+                value=value,
+                currency=self.currency,
+                min_subtotal=minimum,
+                starts_at=starts,
+                ends_at=ends,
+                usage_limit=data.usage_limit,
                 per_customer_limit=data.per_customer_limit,
                 description=LocalizedText(data.description_zh, data.description_en),
-            )  # fmt: skip
+            )
         except ValueError as exc:
             raise ValidationFailed(str(exc), details={"field": "value"}) from None
 
 
 DEMO_COUPONS: list[dict[str, Any]] = [
-    {"code": "WELCOME10", "kind": "percent", "value": "10", "per_customer_limit": 1,
-     "description_zh": "新人专享 9 折（每人限用一次）", "description_en": "10% off your first order (once per customer)"},
-    {"code": "SAVE20", "kind": "fixed", "value": "20.00", "min_subtotal": "199.00",
-     "description_zh": "满 199 减 20", "description_en": "¥20 off orders of ¥199 or more"},
-]  # fmt: skip
+    {
+        "code": "WELCOME10",
+        "kind": "percent",
+        "value": "10",
+        "per_customer_limit": 1,
+        "description_zh": "新人专享 9 折（每人限用一次）",
+        "description_en": "10% off your first order (once per customer)",
+    },
+    {
+        "code": "SAVE20",
+        "kind": "fixed",
+        "value": "20.00",
+        "min_subtotal": "199.00",
+        "description_zh": "满 199 减 20",
+        "description_en": "¥20 off orders of ¥199 or more",
+    },
+]
 
 
 async def seed_demo_coupons(promotions: PromotionService) -> int:

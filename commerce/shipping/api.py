@@ -82,5 +82,15 @@ async def shipping_quote(ctx: ApiContext) -> QuotesOut:
     cart = await ctx.services.carts.view(ctx.customer_id)
     lang = ctx.language
     quotes = _shipping(ctx).quotes(ShippingBasis(cart.subtotal, cart.weight_g), address)
-    return QuotesOut(items=[QuoteLineOut(code=q.method.code, name=q.method.name.get(lang), eta=q.method.eta.get(lang),
-                                         fee=q.fee.to_decimal_string(), currency=q.fee.currency) for q in quotes])  # fmt: skip
+    return QuotesOut(
+        items=[
+            QuoteLineOut(
+                code=q.method.code,
+                name=q.method.name.get(lang),
+                eta=q.method.eta.get(lang),
+                fee=q.fee.to_decimal_string(),
+                currency=q.fee.currency,
+            )
+            for q in quotes
+        ]
+    )

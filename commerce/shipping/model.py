@@ -61,12 +61,18 @@ class ShippingMethod:
         if isinstance(self.rule, FlatRate):
             rule = {"kind": "flat", "fee": Money(self.rule.fee, currency).to_decimal_string()}
         else:
-            rule = {"kind": "weight", "first_kg": Money(self.rule.first_kg, currency).to_decimal_string(),
-                    "additional_kg": Money(self.rule.additional_kg, currency).to_decimal_string()}  # fmt: skip
+            rule = {
+                "kind": "weight",
+                "first_kg": Money(self.rule.first_kg, currency).to_decimal_string(),
+                "additional_kg": Money(self.rule.additional_kg, currency).to_decimal_string(),
+            }
         return {
-            "code": self.code, "name": self.name.to_doc(), "eta": self.eta.to_doc(), "rule": rule,
+            "code": self.code,
+            "name": self.name.to_doc(),
+            "eta": self.eta.to_doc(),
+            "rule": rule,
             "free_over": Money(self.free_over, currency).to_decimal_string() if self.free_over is not None else None,
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_config(cls, data: Mapping[str, Any]) -> ShippingMethod:
@@ -79,12 +85,15 @@ class ShippingMethod:
             rule = WeightRate(int(data["first_kg"]), int(data.get("additional_kg", 0)))
         free_over = data.get("free_over")
         return cls(
-            code=str(data["code"]), name=LocalizedText.from_doc(data.get("name")),
-            eta=LocalizedText.from_doc(data.get("eta")), rule=rule,
+            code=str(data["code"]),
+            name=LocalizedText.from_doc(data.get("name")),
+            eta=LocalizedText.from_doc(data.get("eta")),
+            rule=rule,
             free_over=int(free_over) if free_over is not None else None,
-            cities=tuple(data.get("cities") or ()), excluded_provinces=tuple(data.get("excluded_provinces") or ()),
+            cities=tuple(data.get("cities") or ()),
+            excluded_provinces=tuple(data.get("excluded_provinces") or ()),
             needs_delivery=bool(data.get("needs_delivery", True)),
-        )  # fmt: skip
+        )
 
 
 def _place(name: str | None) -> str:
@@ -105,14 +114,30 @@ class ShippingQuote:
 def default_methods(shop_cities: Sequence[str] = ("上海",)) -> tuple[ShippingMethod, ...]:
     """express ¥10 first kg + ¥5/kg, free from ¥99; pickup free; same-city ¥15 flat, free from ¥199."""
     return (
-        ShippingMethod("express", LocalizedText("快递", "Express delivery"), LocalizedText("2-4天", "2-4 days"),
-                       WeightRate(1000, 500), free_over=9900, excluded_provinces=()),
-        ShippingMethod("same_city", LocalizedText("同城配送", "Same-city delivery"),
-                       LocalizedText("当日达", "same day"), FlatRate(1500), free_over=19900,
-                       cities=tuple(shop_cities)),
-        ShippingMethod("pickup", LocalizedText("门店自提", "Pick up in store"),
-                       LocalizedText("次日可取", "ready next day"), FlatRate(0), needs_delivery=False),
-    )  # fmt: skip
+        ShippingMethod(
+            "express",
+            LocalizedText("快递", "Express delivery"),
+            LocalizedText("2-4天", "2-4 days"),
+            WeightRate(1000, 500),
+            free_over=9900,
+            excluded_provinces=(),
+        ),
+        ShippingMethod(
+            "same_city",
+            LocalizedText("同城配送", "Same-city delivery"),
+            LocalizedText("当日达", "same day"),
+            FlatRate(1500),
+            free_over=19900,
+            cities=tuple(shop_cities),
+        ),
+        ShippingMethod(
+            "pickup",
+            LocalizedText("门店自提", "Pick up in store"),
+            LocalizedText("次日可取", "ready next day"),
+            FlatRate(0),
+            needs_delivery=False,
+        ),
+    )
 
 
 @dataclass(frozen=True)

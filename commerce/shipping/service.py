@@ -46,9 +46,10 @@ class ShippingService:
             if method.code == code:
                 return method
         raise ValidationFailed(
-            "unknown shipping method", details={"method": code[:40], "allowed": [m.code for m in self._methods]},
+            "unknown shipping method",
+            details={"method": code[:40], "allowed": [m.code for m in self._methods]},
             code="unknown_shipping_method",
-        )  # fmt: skip
+        )
 
     def available_methods(self, address: Place | None) -> list[ShippingMethod]:
         if address is None:
@@ -60,8 +61,9 @@ class ShippingService:
         if address is not None and not method.serves(address.province, address.city):
             raise ValidationFailed(
                 "this shipping method does not deliver to the address",
-                details={"method": method.code, "city": address.city}, code="shipping_not_available",
-            )  # fmt: skip
+                details={"method": method.code, "city": address.city},
+                code="shipping_not_available",
+            )
         return method.fee(basis.subtotal, basis.weight_g)
 
     def quotes(self, basis: ShippingBasis, address: Place | None) -> list[ShippingQuote]:

@@ -56,8 +56,12 @@ async def start(turn: Turn, kind: str, number: str) -> None:
             await list_orders(turn, allowed="return", action="as")
             return
     if not order.can_return:
-        turn.say("aftersales.not_eligible", turn.button("menu.human", "human"), number=order.number,
-                 status=t_or(f"order_status.{order.status}", turn.lang, order.status))  # fmt: skip
+        turn.say(
+            "aftersales.not_eligible",
+            turn.button("menu.human", "human"),
+            number=order.number,
+            status=t_or(f"order_status.{order.status}", turn.lang, order.status),
+        )
         return
     turn.state.start_flow("aftersales", "reason", {"kind": kind, "order": order.number, "photos": []})
     await AfterSalesFlow().prompt(turn)
@@ -68,8 +72,15 @@ async def show_status(turn: Turn, _: str = "") -> None:
     if not requests:
         turn.say("aftersales.none", *menu_buttons(turn))
         return
-    rows = [turn.t("aftersales.row", number=r.order_number, kind=turn.t(f"aftersales.kind_{r.kind}"),
-                   status=t_or(f"aftersale_status.{r.status}", turn.lang, r.status)) for r in requests[:5]]  # fmt: skip
+    rows = [
+        turn.t(
+            "aftersales.row",
+            number=r.order_number,
+            kind=turn.t(f"aftersales.kind_{r.kind}"),
+            status=t_or(f"aftersale_status.{r.status}", turn.lang, r.status),
+        )
+        for r in requests[:5]
+    ]
     turn.say("aftersales.status", *menu_buttons(turn), rows="\n".join(rows))
 
 
@@ -87,8 +98,14 @@ class AfterSalesFlow(Flow):
         elif state.step == "photos":
             turn.say("aftersales.ask_photos", turn.button("button.skip_photos", "photos", "done"))
         else:
-            turn.say("aftersales.confirm", *yes_no_buttons(turn), kind=kind_label, number=slots["order"],
-                     reason=slots.get("reason", ""), photos=len(slots.get("photos") or []))  # fmt: skip
+            turn.say(
+                "aftersales.confirm",
+                *yes_no_buttons(turn),
+                kind=kind_label,
+                number=slots["order"],
+                reason=slots.get("reason", ""),
+                photos=len(slots.get("photos") or []),
+            )
 
     async def _reason(self, turn: Turn, reason: str) -> None:
         state = turn.state
@@ -157,9 +174,18 @@ class AfterSalesFlow(Flow):
         slots = dict(turn.state.slots)
         turn.state.end_flow()
         request = await turn.services.shop.request_after_sale(
-            turn.customer_id, slots["order"], slots["kind"], slots.get("reason", ""), list(slots.get("photos") or []),
+            turn.customer_id,
+            slots["order"],
+            slots["kind"],
+            slots.get("reason", ""),
+            list(slots.get("photos") or []),
             turn.lang,
         )
-        turn.say("aftersales.filed", turn.button("button.aftersales_status", "asst"), *menu_buttons(turn)[:1],
-                 kind=turn.t(f"aftersales.kind_{request.kind}"), number=request.order_number,
-                 status=t_or(f"aftersale_status.{request.status}", turn.lang, request.status))  # fmt: skip
+        turn.say(
+            "aftersales.filed",
+            turn.button("button.aftersales_status", "asst"),
+            *menu_buttons(turn)[:1],
+            kind=turn.t(f"aftersales.kind_{request.kind}"),
+            number=request.order_number,
+            status=t_or(f"aftersale_status.{request.status}", turn.lang, request.status),
+        )

@@ -56,9 +56,20 @@ def is_cancel(turn: Turn) -> bool:
 
 # Questions a customer may ask in the middle of a step; answered, then the step continues.
 SIDE_QUESTIONS = {
-    "shipping_info", "invoice", "ask_promotion", "payment_problem", "help", "human_agent", "complaint",
-    "view_cart", "order_status", "track_shipment", "search_product", "product_info", "recommend",
-}  # fmt: skip
+    "shipping_info",
+    "invoice",
+    "ask_promotion",
+    "payment_problem",
+    "help",
+    "human_agent",
+    "complaint",
+    "view_cart",
+    "order_status",
+    "track_shipment",
+    "search_product",
+    "product_info",
+    "recommend",
+}
 
 
 def looks_like_side_question(turn: Turn, threshold: float = 0.6) -> bool:

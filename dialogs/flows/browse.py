@@ -120,8 +120,11 @@ def unmatched_specs(turn: Turn, product: ProductView) -> list[str]:
     offered = [v for values in product.options.values() for v in values]
     title = product.title.lower()
     wanted = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
-    return [w for w in dict.fromkeys(wanted) if w.lower() not in title
-            and not any(same_value(w, v) for v in offered) and not mentioned_values(w, offered)]  # fmt: skip
+    return [
+        w
+        for w in dict.fromkeys(wanted)
+        if w.lower() not in title and not any(same_value(w, v) for v in offered) and not mentioned_values(w, offered)
+    ]
 
 
 def spec_only(turn: Turn, product: ProductView) -> bool:
@@ -165,8 +168,9 @@ async def spec_follow_up(turn: Turn) -> bool:
     missing = unmatched_specs(turn, product)
     if missing and not chosen:
         turn.intent = "select_spec"
-        turn.say("product.spec_unavailable", title=product.title, wanted=" ".join(missing),
-                 options=options_text(product))  # fmt: skip
+        turn.say(
+            "product.spec_unavailable", title=product.title, wanted=" ".join(missing), options=options_text(product)
+        )
         turn.reply(_card(turn, product, detail=True))
         return True
     if not chosen:
@@ -204,12 +208,25 @@ def _card(turn: Turn, product: ProductView, *, detail: bool = False) -> ProductC
         buttons.append(Button(label=product.title[:64], payload=turn.payload("p", product.product_id)))
         if len(product.variants) == 1 and product.variants[0].stock > 0:
             buttons.append(turn.button("button.add_item", "add", product.variants[0].sku, title=product.title[:40]))
-    specs = tuple(SpecChoice(name=dim, values=tuple(values), selected=chosen.get(dim))
-                  for dim, values in product.options.items()) if detail else ()  # fmt: skip
+    specs = (
+        tuple(
+            SpecChoice(name=dim, values=tuple(values), selected=chosen.get(dim))
+            for dim, values in product.options.items()
+        )
+        if detail
+        else ()
+    )
     variant_price = matching_variants(product, chosen)
     price = variant_price[0].price.format() if chosen and len(variant_price) == 1 else price_text(product)
-    return ProductCard(product_id=product.product_id, title=product.title, text=" · ".join(text_parts),
-                       price=price, image_url=product.image_url, specs=specs, buttons=tuple(buttons))  # fmt: skip
+    return ProductCard(
+        product_id=product.product_id,
+        title=product.title,
+        text=" · ".join(text_parts),
+        price=price,
+        image_url=product.image_url,
+        specs=specs,
+        buttons=tuple(buttons),
+    )
 
 
 def _option_buttons(turn: Turn, product: ProductView, chosen: dict[str, str]) -> list[Button]:
@@ -234,8 +251,10 @@ def remember_product(turn: Turn, product: ProductView) -> None:
     if product.is_summary:  # a list entry carries no options: whatever was remembered is not this one's
         context.pop("product_options", None)
     else:
-        context["product_options"] = {"id": product.product_id,
-                                      "options": {dim: list(values) for dim, values in product.options.items()}}
+        context["product_options"] = {
+            "id": product.product_id,
+            "options": {dim: list(values) for dim, values in product.options.items()},
+        }
 
 
 # --- search -----------------------------------------------------------------------------------
@@ -254,11 +273,13 @@ def query_from_turn(turn: Turn) -> dict[str, Any]:
                 text = text.replace(str(word), " ")
         text = " ".join(text.split())
     return {
-        "text": text[:80], "category": str(category) if category else None, "brand": str(brand) if brand else None,
+        "text": text[:80],
+        "category": str(category) if category else None,
+        "brand": str(brand) if brand else None,
         "color": str(color) if color else None,
         "price_min": str(turn.entity("price_min")) if turn.entity("price_min") is not None else None,
         "price_max": str(turn.entity("price_max")) if turn.entity("price_max") is not None else None,
-    }  # fmt: skip
+    }
 
 
 async def search_intent(turn: Turn) -> None:
@@ -282,8 +303,7 @@ async def run_search(turn: Turn, query: dict[str, Any], page: int, *, quiet_if_e
         if quiet_if_empty:
             return False
         described = query.get("text") or query.get("category") or query.get("brand") or ""
-        turn.say("search.none", turn.button("menu.popular", "pop"), turn.button("menu.human", "human"),
-                 query=described)  # fmt: skip
+        turn.say("search.none", turn.button("menu.popular", "pop"), turn.button("menu.human", "human"), query=described)
         return False
     context = turn.state.context
     context["search"] = query
@@ -302,8 +322,15 @@ async def run_search(turn: Turn, query: dict[str, Any], page: int, *, quiet_if_e
         paging.append(turn.button("button.prev_page", "pg", str(result.page - 1)))
     if result.page < result.pages:
         paging.append(turn.button("button.next_page", "pg", str(result.page + 1)))
-    turn.reply(Carousel(text=turn.t("search.results", total=result.total), items=tuple(
-        _card(turn, p) for p in result.items), page=result.page, pages=result.pages, buttons=tuple(paging)))
+    turn.reply(
+        Carousel(
+            text=turn.t("search.results", total=result.total),
+            items=tuple(_card(turn, p) for p in result.items),
+            page=result.page,
+            pages=result.pages,
+            buttons=tuple(paging),
+        )
+    )
     return True
 
 
@@ -316,7 +343,7 @@ async def page_button(turn: Turn, value: str) -> None:
 
 
 async def page_follow_up(turn: Turn) -> bool:
-    """"下一页" / "next page" / "more" typed after a result list."""
+    """ "下一页" / "next page" / "more" typed after a result list."""
     step = page_request(turn.text) if turn.text else 0
     if not step or turn.state.context.get("list_kind", "results") != "results":
         return False
@@ -326,8 +353,11 @@ async def page_follow_up(turn: Turn) -> bool:
     pages = int(context.get("pages") or 1)
     target = max(1, int(context.get("page") or 1) + step)  # "back" on page 1 shows page 1 again
     if not query or target > pages:
-        turn.say("search.no_more_pages", turn.button("menu.popular", "pop"), turn.button("menu.search", "intent",
-                                                                                           "search_product"))  # fmt: skip
+        turn.say(
+            "search.no_more_pages",
+            turn.button("menu.popular", "pop"),
+            turn.button("menu.search", "intent", "search_product"),
+        )
         return True
     await run_search(turn, query, target)
     return True
@@ -349,7 +379,7 @@ async def by_price(turn: Turn) -> ProductView | None:
 
 
 async def pick_by_price(turn: Turn) -> bool:
-    """"最便宜的" / "the cheaper one" / "the most expensive": open that entry of the list shown last."""
+    """ "最便宜的" / "the cheaper one" / "the most expensive": open that entry of the list shown last."""
     chosen = await by_price(turn)
     if chosen is None:
         return False
@@ -397,7 +427,7 @@ async def resolve_product(turn: Turn, *, allow_current: bool = True) -> ProductV
 
 
 async def select_from_list(turn: Turn, position: int) -> bool:
-    """"第二个" / "the second one" alone: open that entry of the list shown last."""
+    """ "第二个" / "the second one" alone: open that entry of the list shown last."""
     from dialogs.flows import orders
 
     context = turn.state.context
@@ -447,7 +477,7 @@ async def product_info(turn: Turn) -> None:
 
 
 async def option_button(turn: Turn, value: str) -> None:
-    """"opt:<dim>.<value>" on the product on screen; completes a pending add-to-cart."""
+    """ "opt:<dim>.<value>" on the product on screen; completes a pending add-to-cart."""
     from dialogs.flows import cart
 
     context = turn.state.context

@@ -61,17 +61,22 @@ async def add_intent(turn: Turn) -> None:
     missing = browse.unmatched_specs(turn, product)
     if missing:
         # "要黑色的" for a product without black: say so rather than add another colour.
-        turn.say("product.spec_unavailable", title=product.title, wanted=" ".join(missing),
-                 options=browse.options_text(product))  # fmt: skip
+        turn.say(
+            "product.spec_unavailable",
+            title=product.title,
+            wanted=" ".join(missing),
+            options=browse.options_text(product),
+        )
         turn.reply(browse._card(turn, product, detail=True))
         return
-    chosen = browse.set_selection(turn, product, {**browse.selection(turn, product),
-                                                  **browse.selection_from_text(turn, product)})  # fmt: skip
+    chosen = browse.set_selection(
+        turn, product, {**browse.selection(turn, product), **browse.selection_from_text(turn, product)}
+    )
     await choose_variant(turn, product, chosen, quantity or 1)
 
 
 async def _more_of_last(turn: Turn, quantity: int) -> bool:
-    """"再来一双" / "one more" adds to the item just added; "两件" right after adding sets its quantity."""
+    """ "再来一双" / "one more" adds to the item just added; "两件" right after adding sets its quantity."""
     context = turn.state.context
     last_sku = context.get("last_sku")
     pending = context.get("pending_add")
@@ -97,7 +102,7 @@ async def _more_of_last(turn: Turn, quantity: int) -> bool:
 
 
 async def add_product_button(turn: Turn, product_id: str) -> None:
-    """"Add to cart" on a product card: the spec chosen so far decides the variant."""
+    """ "Add to cart" on a product card: the spec chosen so far decides the variant."""
     product = await turn.services.shop.product(product_id, turn.lang)
     if product is None:
         turn.say("product.gone", *menu_buttons(turn))
@@ -148,8 +153,12 @@ async def add_sku(turn: Turn, sku: str, quantity: int, product: ProductView) -> 
     spec = "/".join(variant.attributes.values())
     title = f"{product.title}{f' ({spec})' if spec else ''}"
     if variant.stock <= 0:
-        turn.say("cart.out_of_stock", turn.button("button.similar", "sim", product.product_id),
-                 *menu_buttons(turn)[:1], title=title)  # fmt: skip
+        turn.say(
+            "cart.out_of_stock",
+            turn.button("button.similar", "sim", product.product_id),
+            *menu_buttons(turn)[:1],
+            title=title,
+        )
         return
     cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
     in_cart = sum(line.quantity for line in cart.lines if line.sku == sku)
@@ -158,16 +167,26 @@ async def add_sku(turn: Turn, sku: str, quantity: int, product: ProductView) -> 
         if available <= 0:
             turn.say("cart.all_in_cart", turn.button("menu.cart", "cart"), title=title, count=in_cart)
             return
-        turn.say("cart.only_left", turn.button("button.add_n", "addq", f"{sku}*{available}", count=available),
-                 title=title, count=variant.stock)  # fmt: skip
+        turn.say(
+            "cart.only_left",
+            turn.button("button.add_n", "addq", f"{sku}*{available}", count=available),
+            title=title,
+            count=variant.stock,
+        )
         return
     cart = await turn.services.shop.add_to_cart(turn.customer_id, sku, quantity, turn.lang)
     turn.state.context["last_sku"] = sku
     turn.state.context["added_at"] = turn.state.version  # "两件" in the very next message means this line
-    turn.reply(TextReply(text=turn.t("cart.added", title=title, qty=quantity, count=_count(cart),
-                                     subtotal=cart.subtotal.format()),
-                         buttons=(turn.button("button.checkout", "co"), turn.button("menu.cart", "cart"),
-                                  turn.button("button.continue", "intent", "search_product"))))  # fmt: skip
+    turn.reply(
+        TextReply(
+            text=turn.t("cart.added", title=title, qty=quantity, count=_count(cart), subtotal=cart.subtotal.format()),
+            buttons=(
+                turn.button("button.checkout", "co"),
+                turn.button("menu.cart", "cart"),
+                turn.button("button.continue", "intent", "search_product"),
+            ),
+        )
+    )
 
 
 async def add_quantity_button(turn: Turn, value: str) -> None:
@@ -191,20 +210,28 @@ async def view(turn: Turn, _: str = "") -> None:
     context = turn.state.context
     if cart.empty:
         context["cart_skus"] = []
-        turn.say("cart.empty", turn.button("menu.search", "intent", "search_product"), turn.button("menu.popular", "pop"))
+        turn.say(
+            "cart.empty", turn.button("menu.search", "intent", "search_product"), turn.button("menu.popular", "pop")
+        )
         return
     context["cart_skus"] = [line.sku for line in cart.lines]
     context["list_kind"] = "cart"
-    rows = [turn.t("cart.line", n=i, title=_line_label(line), qty=line.quantity, total=line.line_total.format())
-            for i, line in enumerate(cart.lines, start=1)]  # fmt: skip
+    rows = [
+        turn.t("cart.line", n=i, title=_line_label(line), qty=line.quantity, total=line.line_total.format())
+        for i, line in enumerate(cart.lines, start=1)
+    ]
     buttons: list[Button] = [turn.button("button.checkout", "co")]
     for index, line in enumerate(cart.lines[:MAX_LINES_WITH_BUTTONS], start=1):
         buttons.append(turn.button("button.more_one", "inc", line.sku, n=index))
         buttons.append(turn.button("button.less_one", "dec", line.sku, n=index))
         buttons.append(turn.button("button.remove_n", "rm", line.sku, n=index))
     buttons.append(turn.button("button.clear_cart", "clear"))
-    turn.reply(TextReply(text=turn.t("cart.view", lines="\n".join(rows), count=_count(cart),
-                                     subtotal=cart.subtotal.format()), buttons=tuple(buttons)))  # fmt: skip
+    turn.reply(
+        TextReply(
+            text=turn.t("cart.view", lines="\n".join(rows), count=_count(cart), subtotal=cart.subtotal.format()),
+            buttons=tuple(buttons),
+        )
+    )
 
 
 async def _resolve_line(turn: Turn) -> CartLineView | None:
@@ -244,7 +271,9 @@ async def remove_intent(turn: Turn) -> None:
     if line is None:
         turn.state.context["cart_skus"] = [item.sku for item in cart.lines]
         turn.state.context["list_kind"] = "cart"
-        buttons = [Button(label=_line_label(item)[:64], payload=turn.payload("rm", item.sku)) for item in cart.lines[:8]]
+        buttons = [
+            Button(label=_line_label(item)[:64], payload=turn.payload("rm", item.sku)) for item in cart.lines[:8]
+        ]
         turn.say("cart.which_remove", *buttons)
         return
     await remove(turn, line.sku)

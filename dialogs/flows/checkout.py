@@ -22,8 +22,13 @@ ADDRESS_STEPS = {f"addr_{name}": name for name in ("name", "phone", "region", "d
 
 
 def address_from_dict(data: dict[str, str]) -> AddressView:
-    return AddressView(address_id=data.get("address_id"), name=data["name"], phone=data["phone"],
-                       region=data["region"], detail=data["detail"])  # fmt: skip
+    return AddressView(
+        address_id=data.get("address_id"),
+        name=data["name"],
+        phone=data["phone"],
+        region=data["region"],
+        detail=data["detail"],
+    )
 
 
 def address_to_dict(address: AddressView) -> dict[str, str]:
@@ -43,7 +48,9 @@ async def start(turn: Turn, _: str = "") -> None:
             turn.say("cart.finish_choice_first")
             await browse.show_product(turn, str(pending["product"]))
             return
-        turn.say("cart.empty", turn.button("menu.search", "intent", "search_product"), turn.button("menu.popular", "pop"))
+        turn.say(
+            "cart.empty", turn.button("menu.search", "intent", "search_product"), turn.button("menu.popular", "pop")
+        )
         return
     state = turn.state
     coupon = state.context.pop("pending_coupon", None)
@@ -80,7 +87,9 @@ class CheckoutFlow(Flow):
             turn.say("checkout.ask_address_line")
             return
         state.step = "address"
-        buttons = [Button(label=a.one_line()[:64], payload=turn.payload("addr", str(i))) for i, a in enumerate(saved[:5])]
+        buttons = [
+            Button(label=a.one_line()[:64], payload=turn.payload("addr", str(i))) for i, a in enumerate(saved[:5])
+        ]
         buttons.append(turn.button("button.new_address", "addr", "new"))
         turn.say("checkout.choose_address", *buttons)
 
@@ -97,8 +106,10 @@ class CheckoutFlow(Flow):
             await self.choose_shipping(turn, options[0].code, announce=True)
             return
         state.step = "shipping"
-        buttons = [turn.button("checkout.shipping_option", "ship", o.code, name=o.name, fee=o.fee.format(), eta=o.eta)
-                   for o in options]  # fmt: skip
+        buttons = [
+            turn.button("checkout.shipping_option", "ship", o.code, name=o.name, fee=o.fee.format(), eta=o.eta)
+            for o in options
+        ]
         turn.say("checkout.choose_shipping", *buttons)
 
     def ask_coupon(self, turn: Turn) -> None:
@@ -109,8 +120,9 @@ class CheckoutFlow(Flow):
         state = turn.state
         state.step = "confirm"
         address = address_from_dict(state.slots["address"])
-        quote = await turn.services.shop.quote(turn.customer_id, address, state.slots["shipping"],
-                                               state.slots.get("coupon"), turn.lang)  # fmt: skip
+        quote = await turn.services.shop.quote(
+            turn.customer_id, address, state.slots["shipping"], state.slots.get("coupon"), turn.lang
+        )
         if quote.coupon_error:
             state.slots["coupon"] = None
             turn.say("checkout.coupon_dropped", reason=quote.coupon_error)
@@ -138,8 +150,10 @@ class CheckoutFlow(Flow):
             return False
         state = turn.state
         step = state.step
-        address = await turn.services.shop.save_address(turn.customer_id, AddressView(
-            address_id=None, name=draft.name, phone=draft.phone, region=draft.region, detail=draft.detail))
+        address = await turn.services.shop.save_address(
+            turn.customer_id,
+            AddressView(address_id=None, name=draft.name, phone=draft.phone, region=draft.region, detail=draft.detail),
+        )
         state.slots["address"] = address_to_dict(address)
         turn.say("checkout.address_ok", address=address.one_line())
         options = await turn.services.shop.shipping_options(turn.customer_id, address, turn.lang)
@@ -175,7 +189,9 @@ class CheckoutFlow(Flow):
                 return False
             if not any(parsed.to_dict().values()) and not parsed.phone_invalid:
                 return await self._invalid(turn, "address_line")
-            draft = AddressDraft(**{f: getattr(parsed, f) or getattr(draft, f) for f in ("name", "phone", "region", "detail")})
+            draft = AddressDraft(
+                **{f: getattr(parsed, f) or getattr(draft, f) for f in ("name", "phone", "region", "detail")}
+            )
             if parsed.phone_invalid and not draft.phone:
                 turn.say("checkout.invalid_phone")
         else:
@@ -191,8 +207,10 @@ class CheckoutFlow(Flow):
             state.step = f"addr_{missing[0]}"
             turn.say(f"checkout.ask_{missing[0]}")
             return True
-        address = await turn.services.shop.save_address(turn.customer_id, AddressView(
-            address_id=None, name=draft.name, phone=draft.phone, region=draft.region, detail=draft.detail))
+        address = await turn.services.shop.save_address(
+            turn.customer_id,
+            AddressView(address_id=None, name=draft.name, phone=draft.phone, region=draft.region, detail=draft.detail),
+        )
         state.slots["address"] = address_to_dict(address)
         state.slots["draft"] = {}
         turn.say("checkout.address_ok", address=address.one_line())
@@ -273,8 +291,12 @@ class CheckoutFlow(Flow):
                 return False
             match = _COUPON.search(turn.text)
             code = match.group(1) if match and any(ch.isdigit() or ch.isupper() for ch in match.group(1)) else None
-            if code is None and turn.text.strip().isascii() and 3 <= len(turn.text.strip()) <= 24 \
-                    and " " not in turn.text.strip():  # fmt: skip
+            if (
+                code is None
+                and turn.text.strip().isascii()
+                and 3 <= len(turn.text.strip()) <= 24
+                and " " not in turn.text.strip()
+            ):
                 code = turn.text.strip()
         if not code:
             return False
@@ -286,8 +308,12 @@ class CheckoutFlow(Flow):
         if not check.ok:
             turn.state.slots["coupon"] = None
             turn.state.step = "coupon"
-            turn.say("checkout.coupon_invalid", turn.button("button.no_coupon", "cpn", "none"),
-                     code=code, reason=check.message)  # fmt: skip
+            turn.say(
+                "checkout.coupon_invalid",
+                turn.button("button.no_coupon", "cpn", "none"),
+                code=code,
+                reason=check.message,
+            )
             return
         turn.state.slots["coupon"] = check.code
         turn.say("checkout.coupon_ok", code=check.code, discount=check.discount.format() if check.discount else "")
@@ -357,9 +383,15 @@ class CheckoutFlow(Flow):
         address = address_from_dict(slots["address"])
         shop = turn.services.shop
         try:
-            order = await shop.place_order(turn.customer_id, address, slots["shipping"], slots.get("coupon"),
-                                           turn.lang, idempotency_key=f"{state.id}:{slots['nonce']}",
-                                           channel=turn.message.channel)  # fmt: skip
+            order = await shop.place_order(
+                turn.customer_id,
+                address,
+                slots["shipping"],
+                slots.get("coupon"),
+                turn.lang,
+                idempotency_key=f"{state.id}:{slots['nonce']}",
+                channel=turn.message.channel,
+            )
         except OutOfStock:
             state.end_flow()
             turn.say("checkout.out_of_stock", turn.button("menu.cart", "cart"))
@@ -367,8 +399,12 @@ class CheckoutFlow(Flow):
         except ValidationFailed as exc:
             if "coupon" in (exc.code + exc.message).lower():
                 slots["coupon"] = None
-                turn.say("checkout.coupon_invalid", turn.button("button.no_coupon", "cpn", "none"),
-                         code=str(slots.get("coupon") or ""), reason=exc.message)  # fmt: skip
+                turn.say(
+                    "checkout.coupon_invalid",
+                    turn.button("button.no_coupon", "cpn", "none"),
+                    code=str(slots.get("coupon") or ""),
+                    reason=exc.message,
+                )
                 state.step = "coupon"
                 return
             raise
@@ -380,17 +416,29 @@ class CheckoutFlow(Flow):
 
 async def send_payment_link(turn: Turn, order: OrderView) -> None:
     payment = await turn.services.shop.start_payment(turn.customer_id, order.number)
-    turn.reply(PaymentLink(
-        text=turn.t("checkout.order_placed", number=order.number, total=payment.amount.format()),
-        url=payment.url, order_number=order.number, amount=payment.amount.to_decimal_string(),
-        buttons=(Button(label=turn.t("button.pay_now"), payload=turn.payload("payurl", order.number), url=payment.url),
-                 turn.button("button.order_detail", "o", order.number)),
-    ))  # fmt: skip
+    turn.reply(
+        PaymentLink(
+            text=turn.t("checkout.order_placed", number=order.number, total=payment.amount.format()),
+            url=payment.url,
+            order_number=order.number,
+            amount=payment.amount.to_decimal_string(),
+            buttons=(
+                Button(label=turn.t("button.pay_now"), payload=turn.payload("payurl", order.number), url=payment.url),
+                turn.button("button.order_detail", "o", order.number),
+            ),
+        )
+    )
 
 
 def _summary(turn: Turn, quote: QuoteView, address: AddressView) -> OrderSummary:
-    lines = [SummaryLine(label=f"{line.title}{' (' + '/'.join(line.attributes.values()) + ')' if line.attributes else ''}"
-                         f" ×{line.quantity}", value=line.line_total.format()) for line in quote.lines]  # fmt: skip
+    lines = [
+        SummaryLine(
+            label=f"{line.title}{' (' + '/'.join(line.attributes.values()) + ')' if line.attributes else ''}"
+            f" ×{line.quantity}",
+            value=line.line_total.format(),
+        )
+        for line in quote.lines
+    ]
     lines.append(SummaryLine(label=turn.t("summary.subtotal"), value=quote.subtotal.format()))
     lines.append(SummaryLine(label=turn.t("summary.shipping"), value=quote.shipping_fee.format()))
     if quote.discount:
@@ -398,8 +446,13 @@ def _summary(turn: Turn, quote: QuoteView, address: AddressView) -> OrderSummary
         lines.append(SummaryLine(label=label, value="-" + quote.discount.format()))
     lines.append(SummaryLine(label=turn.t("summary.address"), value=address.one_line()))
     return OrderSummary(
-        text=turn.t("checkout.summary"), lines=tuple(lines), total=quote.total.format(),
-        buttons=(turn.button("button.confirm_order", "yes"), turn.button("button.change_address", "co", "addr"),
-                 turn.button("button.change_coupon", "cpn", "enter"), turn.button("button.cancel", "no")),
-    )  # fmt: skip
-
+        text=turn.t("checkout.summary"),
+        lines=tuple(lines),
+        total=quote.total.format(),
+        buttons=(
+            turn.button("button.confirm_order", "yes"),
+            turn.button("button.change_address", "co", "addr"),
+            turn.button("button.change_coupon", "cpn", "enter"),
+            turn.button("button.cancel", "no"),
+        ),
+    )

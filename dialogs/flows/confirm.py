@@ -13,10 +13,10 @@ ConfirmedAction = Callable[[Turn, dict[str, str]], Awaitable[None]]
 ACTIONS: dict[str, ConfirmedAction] = {}
 
 
-async def ask_confirmation(turn: Turn, action: str, args: dict[str, str], question_key: str,
-                           **params: str) -> None:  # fmt: skip
-    turn.state.start_flow("confirm", "ask", {"action": action, "args": args, "question": question_key,
-                                             "params": params})  # fmt: skip
+async def ask_confirmation(turn: Turn, action: str, args: dict[str, str], question_key: str, **params: str) -> None:
+    turn.state.start_flow(
+        "confirm", "ask", {"action": action, "args": args, "question": question_key, "params": params}
+    )
     await ConfirmFlow().prompt(turn)
 
 

@@ -8,8 +8,12 @@ from dialogs.messages import HandoffNotice
 from dialogs.turn import Turn
 
 # Intents answered from the editable FAQ content.
-FAQ_INTENTS = {"shipping_info": "shipping", "invoice": "invoice", "ask_promotion": "promotions",
-               "payment_problem": "payment"}  # fmt: skip
+FAQ_INTENTS = {
+    "shipping_info": "shipping",
+    "invoice": "invoice",
+    "ask_promotion": "promotions",
+    "payment_problem": "payment",
+}
 
 
 async def greet(turn: Turn) -> None:
@@ -33,7 +37,7 @@ async def chitchat(turn: Turn) -> None:
 
 
 async def affirm_or_deny(turn: Turn) -> None:
-    """"ok" / "no" with nothing pending: acknowledge and offer the menu."""
+    """ "ok" / "no" with nothing pending: acknowledge and offer the menu."""
     turn.say("smalltalk.ok", *menu_buttons(turn))
 
 
@@ -51,8 +55,13 @@ async def faq_answer(turn: Turn, key: str) -> None:
     if entry is None:
         await faq_topics(turn)
         return
-    turn.say("faq.answer", turn.button("menu.faq_more", "faq"), *menu_buttons(turn)[:2],
-             question=entry.question.get(turn.lang), answer=entry.answer.get(turn.lang))  # fmt: skip
+    turn.say(
+        "faq.answer",
+        turn.button("menu.faq_more", "faq"),
+        *menu_buttons(turn)[:2],
+        question=entry.question.get(turn.lang),
+        answer=entry.answer.get(turn.lang),
+    )
 
 
 async def faq_for_intent(turn: Turn) -> None:
@@ -74,8 +83,13 @@ async def request_human(turn: Turn, reason: str = "customer") -> None:
         return
     HandoffService.mark_waiting(state, reason)
     state.context.pop("waiting_reminded", None)
-    turn.reply(HandoffNotice(text=turn.t("handoff.waiting"), status="waiting",
-                             buttons=(turn.button("button.back_to_bot", "handoff", "cancel"),)))  # fmt: skip
+    turn.reply(
+        HandoffNotice(
+            text=turn.t("handoff.waiting"),
+            status="waiting",
+            buttons=(turn.button("button.back_to_bot", "handoff", "cancel"),),
+        )
+    )
 
 
 async def human_button(turn: Turn, _: str = "") -> None:

@@ -39,16 +39,24 @@ def _order_buttons(turn: Turn, order: OrderView) -> list[Button]:
 
 
 def order_summary(turn: Turn, order: OrderView) -> OrderSummary:
-    lines = [SummaryLine(label=f"{line.title} ×{line.quantity}", value=(line.unit_price * line.quantity).format())
-             for line in order.lines]  # fmt: skip
+    lines = [
+        SummaryLine(label=f"{line.title} ×{line.quantity}", value=(line.unit_price * line.quantity).format())
+        for line in order.lines
+    ]
     lines.append(SummaryLine(label=turn.t("summary.status"), value=status_label(turn, order.status)))
     if order.tracking_no:
-        lines.append(SummaryLine(label=turn.t("summary.tracking"), value=f"{order.carrier or ''} {order.tracking_no}".strip()))
+        lines.append(
+            SummaryLine(label=turn.t("summary.tracking"), value=f"{order.carrier or ''} {order.tracking_no}".strip())
+        )
     if order.address:
         lines.append(SummaryLine(label=turn.t("summary.address"), value=order.address.one_line()))
-    return OrderSummary(text=turn.t("orders.detail_title", number=order.number), lines=tuple(lines),
-                        total=order.total.format(), order_number=order.number,
-                        buttons=tuple(_order_buttons(turn, order)))  # fmt: skip
+    return OrderSummary(
+        text=turn.t("orders.detail_title", number=order.number),
+        lines=tuple(lines),
+        total=order.total.format(),
+        order_number=order.number,
+        buttons=tuple(_order_buttons(turn, order)),
+    )
 
 
 async def _resolve_order(turn: Turn, *, allowed: str | None = None) -> OrderView | None:
@@ -95,8 +103,17 @@ async def list_orders(turn: Turn, _: str = "", *, allowed: str | None = None, ac
     context = turn.state.context
     context["orders"] = [o.number for o in orders]
     context["list_kind"] = "orders"
-    rows = [turn.t("orders.row", n=i, number=o.number, status=status_label(turn, o.status), total=o.total.format(),
-                   date=o.created_at) for i, o in enumerate(orders, start=1)]  # fmt: skip
+    rows = [
+        turn.t(
+            "orders.row",
+            n=i,
+            number=o.number,
+            status=status_label(turn, o.status),
+            total=o.total.format(),
+            date=o.created_at,
+        )
+        for i, o in enumerate(orders, start=1)
+    ]
     buttons = [Button(label=o.number[:64], payload=turn.payload(action, o.number)) for o in orders]
     turn.say("orders.list" if allowed is None else "orders.pick", *buttons, rows="\n".join(rows))
 
@@ -140,14 +157,22 @@ async def track(turn: Turn, number: str) -> None:
         turn.say("tracking.not_shipped", turn.button("button.order_detail", "o", number), number=number, status=status)
         return
     events = "\n".join(f"{event.at} {event.text}" for event in tracking.events[-5:]) or turn.t("tracking.no_events")
-    turn.say("tracking.info", turn.button("button.order_detail", "o", number), number=number,
-             carrier=tracking.carrier or "", tracking_no=tracking.tracking_no, status=status_label(turn, tracking.status),
-             events=events)  # fmt: skip
+    turn.say(
+        "tracking.info",
+        turn.button("button.order_detail", "o", number),
+        number=number,
+        carrier=tracking.carrier or "",
+        tracking_no=tracking.tracking_no,
+        status=status_label(turn, tracking.status),
+        events=events,
+    )
 
 
 async def pay_intent(turn: Turn, number: str = "") -> None:
     shop = turn.services.shop
-    order = await shop.order(turn.customer_id, number, turn.lang) if number else await _resolve_order(turn, allowed="pay")
+    order = (
+        await shop.order(turn.customer_id, number, turn.lang) if number else await _resolve_order(turn, allowed="pay")
+    )
     if order is None:
         orders = [o for o in await shop.orders(turn.customer_id, turn.lang, 20) if o.status == "pending_payment"]
         order = orders[0] if orders else None
@@ -159,22 +184,39 @@ async def pay_intent(turn: Turn, number: str = "") -> None:
 
 async def cancel_intent(turn: Turn, number: str = "") -> None:
     shop = turn.services.shop
-    order = await shop.order(turn.customer_id, number, turn.lang) if number else await _resolve_order(turn, allowed="cancel")
+    order = (
+        await shop.order(turn.customer_id, number, turn.lang)
+        if number
+        else await _resolve_order(turn, allowed="cancel")
+    )
     if order is None and not number:
         order = await _resolve_order(turn)  # the order meant, to explain why it cannot be cancelled
     if order is None:
         if turn.entity("order_id") or number:
-            turn.say("orders.not_found", turn.button("menu.orders", "orders"), number=number or str(turn.entity("order_id")))
+            turn.say(
+                "orders.not_found", turn.button("menu.orders", "orders"), number=number or str(turn.entity("order_id"))
+            )
             return
         await list_orders(turn, allowed="cancel", action="cxl")
         return
     if not order.can_cancel:
-        turn.say("orders.cannot_cancel", turn.button("button.return", "as", f"return.{order.number}")
-                 if order.can_return else turn.button("menu.human", "human"),
-                 number=order.number, status=status_label(turn, order.status))  # fmt: skip
+        turn.say(
+            "orders.cannot_cancel",
+            turn.button("button.return", "as", f"return.{order.number}")
+            if order.can_return
+            else turn.button("menu.human", "human"),
+            number=order.number,
+            status=status_label(turn, order.status),
+        )
         return
-    await ask_confirmation(turn, "cancel_order", {"number": order.number}, "orders.confirm_cancel",
-                           number=order.number, total=order.total.format())  # fmt: skip
+    await ask_confirmation(
+        turn,
+        "cancel_order",
+        {"number": order.number},
+        "orders.confirm_cancel",
+        number=order.number,
+        total=order.total.format(),
+    )
 
 
 async def cancel_confirmed(turn: Turn, args: dict[str, str]) -> None:
@@ -187,16 +229,23 @@ async def cancel_confirmed(turn: Turn, args: dict[str, str]) -> None:
 
 async def change_address_intent(turn: Turn, number: str = "") -> None:
     shop = turn.services.shop
-    order = await shop.order(turn.customer_id, number, turn.lang) if number else await _resolve_order(
-        turn, allowed="address")
+    order = (
+        await shop.order(turn.customer_id, number, turn.lang)
+        if number
+        else await _resolve_order(turn, allowed="address")
+    )
     if order is None and not number:
         order = await _resolve_order(turn)  # the order meant, to explain why its address is fixed
     if order is None:
         await list_orders(turn, allowed="address", action="chaddr")
         return
     if not order.can_change_address:
-        turn.say("orders.cannot_change_address", turn.button("menu.human", "human"), number=order.number,
-                 status=status_label(turn, order.status))  # fmt: skip
+        turn.say(
+            "orders.cannot_change_address",
+            turn.button("menu.human", "human"),
+            number=order.number,
+            status=status_label(turn, order.status),
+        )
         return
     turn.state.start_flow("change_address", "addr_entry", {"order": order.number, "draft": {}})
     draft = parse_address(turn.text) if turn.text else AddressDraft()
@@ -224,7 +273,9 @@ class ChangeAddressFlow(Flow):
         state.step = "confirm"
         draft = AddressDraft.from_dict(state.slots["draft"])
         address = AddressView(None, draft.name, draft.phone, draft.region, draft.detail)
-        turn.say("orders.confirm_address", *yes_no_buttons(turn), number=state.slots["order"], address=address.one_line())
+        turn.say(
+            "orders.confirm_address", *yes_no_buttons(turn), number=state.slots["order"], address=address.one_line()
+        )
 
     async def on_text(self, turn: Turn) -> bool:
         state = turn.state
@@ -245,7 +296,9 @@ class ChangeAddressFlow(Flow):
             if not any(parsed.to_dict().values()):
                 turn.say("checkout.invalid_phone" if parsed.phone_invalid else "checkout.invalid_address_line")
                 return True
-            draft = AddressDraft(**{f: getattr(parsed, f) or getattr(draft, f) for f in ("name", "phone", "region", "detail")})
+            draft = AddressDraft(
+                **{f: getattr(parsed, f) or getattr(draft, f) for f in ("name", "phone", "region", "detail")}
+            )
         else:
             field = (state.step or "addr_detail")[5:]
             draft, ok = fill_field(draft, field, turn.text)
@@ -277,5 +330,6 @@ class ChangeAddressFlow(Flow):
         number = state.slots["order"]
         state.end_flow()
         order = await turn.services.shop.change_address(
-            turn.customer_id, number, AddressView(None, draft.name, draft.phone, draft.region, draft.detail), turn.lang)
+            turn.customer_id, number, AddressView(None, draft.name, draft.phone, draft.region, draft.detail), turn.lang
+        )
         turn.say("orders.address_changed", turn.button("button.order_detail", "o", order.number), number=order.number)

@@ -100,16 +100,24 @@ def find_prices(normalized: str) -> list[Candidate]:
             continue
         if _has_currency(match, "a", "b") or (match.group("kw") or "").strip() in {"between", "price range", "priced"}:
             found += [_bound(match, "price_min", "a"), _bound(match, "price_max", "b")]
-    for pattern, entity in ((_ZH_MAX_SUFFIX, "price_max"), (_ZH_MIN_SUFFIX, "price_min"),
-                            (_ZH_MAX_PREFIX, "price_max"), (_ZH_MIN_PREFIX, "price_min")):  # fmt: skip
+    for pattern, entity in (
+        (_ZH_MAX_SUFFIX, "price_max"),
+        (_ZH_MIN_SUFFIX, "price_min"),
+        (_ZH_MAX_PREFIX, "price_max"),
+        (_ZH_MIN_PREFIX, "price_min"),
+    ):
         for match in pattern.finditer(normalized):
             if pattern in (_ZH_MAX_PREFIX, _ZH_MIN_PREFIX) and _followed_by_unit(normalized, match):
                 continue
             if pattern is _ZH_MIN_SUFFIX and match.group(0).endswith("起") and not _has_currency(match, "a"):
                 continue  # 一起 = together; 100元起 needs its currency
             found.append(_bound(match, entity))
-    for pattern, entity in ((_EN_MAX_PREFIX, "price_max"), (_EN_MIN_PREFIX, "price_min"),
-                            (_EN_MAX_SUFFIX, "price_max"), (_EN_MIN_SUFFIX, "price_min")):  # fmt: skip
+    for pattern, entity in (
+        (_EN_MAX_PREFIX, "price_max"),
+        (_EN_MIN_PREFIX, "price_min"),
+        (_EN_MAX_SUFFIX, "price_max"),
+        (_EN_MIN_SUFFIX, "price_min"),
+    ):
         for match in pattern.finditer(normalized):
             if _followed_by_unit(normalized, match) and not _has_currency(match, "a"):
                 continue

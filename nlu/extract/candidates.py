@@ -9,10 +9,20 @@ from nlu.engine import Entity
 
 # Lower rank wins an overlap: exact formats first, then numbers, then vocabulary lookups.
 PRIORITY = {
-    "email": 0, "order_id": 1, "tracking_no": 2, "phone": 3, "coupon_code": 4,
-    "price_min": 5, "price_max": 5, "quantity": 6, "size": 7,
-    "color": 8, "product": 8, "brand": 8, "category": 8,
-}  # fmt: skip
+    "email": 0,
+    "order_id": 1,
+    "tracking_no": 2,
+    "phone": 3,
+    "coupon_code": 4,
+    "price_min": 5,
+    "price_max": 5,
+    "quantity": 6,
+    "size": 7,
+    "color": 8,
+    "product": 8,
+    "brand": 8,
+    "category": 8,
+}
 
 
 @dataclass(frozen=True)

@@ -52,8 +52,9 @@ def _digits(text: str) -> str:
 
 
 def find_emails(text: str, normalized: str) -> list[Candidate]:
-    return [Candidate("email", text[m.start() : m.end()], m.start(), m.end(), EXTRACTOR)
-            for m in EMAIL.finditer(normalized)]  # fmt: skip
+    return [
+        Candidate("email", text[m.start() : m.end()], m.start(), m.end(), EXTRACTOR) for m in EMAIL.finditer(normalized)
+    ]
 
 
 def find_phones(text: str, normalized: str) -> list[Candidate]:

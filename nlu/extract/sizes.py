@@ -10,8 +10,20 @@ EXTRACTOR = "chatcart.sizes"
 
 _LETTER = re.compile(r"(?<![a-z0-9])(xxxl|xxl|xl|xs|xxs|[2-6]xl|s|m|l)(?:\s?(码|号|size))?(?![a-z0-9'’])")
 _SIZE_WORD_BEFORE = re.compile(r"(?:size|尺码|尺寸|码数|穿|要|选|换成?|改成?)\s*$")
-_ZH_WORD = {"特大号": "XXL", "加大号": "XL", "加大码": "XL", "大号": "L", "大码": "L", "中号": "M", "中码": "M",
-            "小号": "S", "小码": "S", "均码": "one size", "one size": "one size", "free size": "one size"}  # fmt: skip
+_ZH_WORD = {
+    "特大号": "XXL",
+    "加大号": "XL",
+    "加大码": "XL",
+    "大号": "L",
+    "大码": "L",
+    "中号": "M",
+    "中码": "M",
+    "小号": "S",
+    "小码": "S",
+    "均码": "one size",
+    "one size": "one size",
+    "free size": "one size",
+}
 _ZH_WORDS = re.compile(
     "(?:"
     + "|".join(sorted(map(re.escape, _ZH_WORD), key=len, reverse=True))

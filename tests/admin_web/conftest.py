@@ -37,8 +37,9 @@ def nlu_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 async def container(mongo_uri: str, tmp_path: Path, nlu_model_dir: Path) -> AsyncIterator[Any]:
-    settings = Settings(mongodb_uri=mongo_uri, db_name=f"admin_{uuid.uuid4().hex[:10]}", data_dir=tmp_path,
-                        nlu_model_dir=nlu_model_dir)
+    settings = Settings(
+        mongodb_uri=mongo_uri, db_name=f"admin_{uuid.uuid4().hex[:10]}", data_dir=tmp_path, nlu_model_dir=nlu_model_dir
+    )
     async with running_container(settings) as built:
         try:
             yield built
@@ -56,14 +57,15 @@ async def make_staff(container: Any, username: str, roles: list[Role]) -> Any:
     return await container.access.create_staff(username, PASSWORD, roles)
 
 
-async def sign_in(client: TestClient[web.Request, web.Application], username: str,
-                  password: str = PASSWORD) -> Any:  # fmt: skip
+async def sign_in(client: TestClient[web.Request, web.Application], username: str, password: str = PASSWORD) -> Any:
     page = await client.get("/admin/login")
     token = CSRF.search(await page.text())
     assert token is not None
-    return await client.post("/admin/login", data={"_csrf": token.group(1), "username": username,
-                                                   "password": password, "next": "/admin/"},
-                             allow_redirects=False)  # fmt: skip
+    return await client.post(
+        "/admin/login",
+        data={"_csrf": token.group(1), "username": username, "password": password, "next": "/admin/"},
+        allow_redirects=False,
+    )
 
 
 async def csrf_of(client: TestClient[web.Request, web.Application], path: str = "/admin/") -> str:
@@ -77,8 +79,15 @@ async def csrf_of(client: TestClient[web.Request, web.Application], path: str = 
 DEMO_CATALOG = {
     "categories": [{"code": "phones", "name": {"zh": "手机", "en": "Phones"}}],
     "products": [
-        {"code": "P100", "category": "phones", "brand": "Acme", "title": {"zh": "极光手机", "en": "Aurora Phone"},
-         "skus": [{"sku": "P100-BLK", "specs": {"color": "black"}, "price": "2999.00", "stock": 3},
-                  {"sku": "P100-WHT", "specs": {"color": "white"}, "price": "2999.00", "stock": 40}]},
+        {
+            "code": "P100",
+            "category": "phones",
+            "brand": "Acme",
+            "title": {"zh": "极光手机", "en": "Aurora Phone"},
+            "skus": [
+                {"sku": "P100-BLK", "specs": {"color": "black"}, "price": "2999.00", "stock": 3},
+                {"sku": "P100-WHT", "specs": {"color": "white"}, "price": "2999.00", "stock": 40},
+            ],
+        },
     ],
-}  # fmt: skip
+}

@@ -20,13 +20,19 @@ Client = TestClient[web.Request, web.Application]
 async def _seed_order(container: Any, *, paid: bool = False) -> Any:
     commerce = container.commerce
     customer = await commerce.customers.identify("web_session", "visitor-1", language="zh", name="王小明")
-    address = AddressIn(recipient="王小明", phone="13800138000", region=RegionIn(province="上海市", city="上海市",
-                        district="浦东新区"), detail="世纪大道 100 号")  # fmt: skip
-    order = await commerce.orders.create_order(customer.id, shipping_method="express", address=address,
-                                               lines={"P100-WHT": 1}, channel="webchat")  # fmt: skip
+    address = AddressIn(
+        recipient="王小明",
+        phone="13800138000",
+        region=RegionIn(province="上海市", city="上海市", district="浦东新区"),
+        detail="世纪大道 100 号",
+    )
+    order = await commerce.orders.create_order(
+        customer.id, shipping_method="express", address=address, lines={"P100-WHT": 1}, channel="webchat"
+    )
     if paid:
-        outcome = await commerce.payments.confirm_external_payment(order.number, provider="test", charge_id="charge-1",
-                                                                   amount=order.total)  # fmt: skip
+        outcome = await commerce.payments.confirm_external_payment(
+            order.number, provider="test", charge_id="charge-1", amount=order.total
+        )
         order = outcome.order
     return order
 
@@ -55,8 +61,9 @@ async def test_sign_in_sets_a_safe_cookie_and_sign_out_revokes_it(client: Client
 
 async def test_login_form_needs_its_csrf_token(client: Client, container: Any) -> None:
     await make_staff(container, "owner1", [Role.OWNER])
-    response = await client.post("/admin/login", data={"username": "owner1", "password": "correct horse battery"},
-                                 allow_redirects=False)  # fmt: skip
+    response = await client.post(
+        "/admin/login", data={"username": "owner1", "password": "correct horse battery"}, allow_redirects=False
+    )
     assert response.status == 403
     assert "chatcart_admin=" not in response.headers.get("Set-Cookie", "")
 
@@ -88,8 +95,15 @@ async def test_an_agent_cannot_edit_prices(client: Client, container: Any) -> No
     await make_staff(container, "agent1", [Role.AGENT])
     await sign_in(client, "agent1")
     token = await csrf_of(client, "/admin/products/P100")
-    form = {"_csrf": token, "category": "phones", "title_zh": "极光手机", "sku": "P100-BLK", "sku_specs": "color=black",
-            "sku_price": "1.00", "status": "on_sale"}  # fmt: skip
+    form = {
+        "_csrf": token,
+        "category": "phones",
+        "title_zh": "极光手机",
+        "sku": "P100-BLK",
+        "sku_specs": "color=black",
+        "sku_price": "1.00",
+        "status": "on_sale",
+    }
     response = await client.post("/admin/products/P100", data=form)
     assert response.status == 403
     product = await container.commerce.catalog.get_product("P100")
@@ -104,12 +118,28 @@ async def test_catalog_manager_creates_a_product_and_the_audit_log_shows_it(clie
     await make_staff(container, "boss", [Role.OWNER])
     await sign_in(client, "cat")
     token = await csrf_of(client, "/admin/products/new")
-    form = [("_csrf", token), ("code", "P200"), ("category", "phones"), ("brand", "Acme"),
-            ("title_zh", "星河耳机"), ("title_en", "Galaxy Earbuds"), ("tags", "new, hot"), ("status", "on_sale"),
-            ("sku", "P200-A"), ("sku_specs", "color=white"), ("sku_price", "199.00"), ("sku_compare_at", ""),
-            ("sku_stock", "12"), ("sku_weight", "50"),
-            ("sku", ""), ("sku_specs", ""), ("sku_price", ""), ("sku_compare_at", ""), ("sku_stock", ""),
-            ("sku_weight", "")]  # fmt: skip
+    form = [
+        ("_csrf", token),
+        ("code", "P200"),
+        ("category", "phones"),
+        ("brand", "Acme"),
+        ("title_zh", "星河耳机"),
+        ("title_en", "Galaxy Earbuds"),
+        ("tags", "new, hot"),
+        ("status", "on_sale"),
+        ("sku", "P200-A"),
+        ("sku_specs", "color=white"),
+        ("sku_price", "199.00"),
+        ("sku_compare_at", ""),
+        ("sku_stock", "12"),
+        ("sku_weight", "50"),
+        ("sku", ""),
+        ("sku_specs", ""),
+        ("sku_price", ""),
+        ("sku_compare_at", ""),
+        ("sku_stock", ""),
+        ("sku_weight", ""),
+    ]
     response = await client.post("/admin/products", data=form, allow_redirects=False)
     assert response.status == 303, await response.text()
     product = await container.commerce.catalog.get_product("P200")
@@ -157,15 +187,26 @@ async def test_every_page_renders_with_data(client: Client, container: Any) -> N
     await make_staff(container, "boss", [Role.OWNER])
     await sign_in(client, "boss")
     pages = {
-        "/admin/": ["2,999.00", "P100-BLK"], "/admin/products": ["P100", "极光手机"], "/admin/products?q=P100-BLK": ["P100"],
-        "/admin/products/P100": ["P100-WHT"], "/admin/categories": ["phones"], "/admin/inventory": ["P100-BLK"],
-        "/admin/inventory?view=low": ["P100-BLK"], "/admin/inventory/P100-WHT": ["catalog import"],
-        "/admin/orders": [order.number], f"/admin/orders/{order.id}": [order.number, "王小明"],
+        "/admin/": ["2,999.00", "P100-BLK"],
+        "/admin/products": ["P100", "极光手机"],
+        "/admin/products?q=P100-BLK": ["P100"],
+        "/admin/products/P100": ["P100-WHT"],
+        "/admin/categories": ["phones"],
+        "/admin/inventory": ["P100-BLK"],
+        "/admin/inventory?view=low": ["P100-BLK"],
+        "/admin/inventory/P100-WHT": ["catalog import"],
+        "/admin/orders": [order.number],
+        f"/admin/orders/{order.id}": [order.number, "王小明"],
         f"/admin/orders?status=paid&channel=webchat&number={order.number[:8]}": [order.number],
-        "/admin/customers": ["王小明"], f"/admin/customers/{order.customer_id}": [order.number],
-        "/admin/customers?q=13800138000": [], "/admin/aftersales": [], "/admin/audit": ["auth.sign_in"],
-        "/admin/staff": ["boss"], "/admin/console": [], "/admin/catalog/import": [],
-    }  # fmt: skip
+        "/admin/customers": ["王小明"],
+        f"/admin/customers/{order.customer_id}": [order.number],
+        "/admin/customers?q=13800138000": [],
+        "/admin/aftersales": [],
+        "/admin/audit": ["auth.sign_in"],
+        "/admin/staff": ["boss"],
+        "/admin/console": [],
+        "/admin/catalog/import": [],
+    }
     for path, expected in pages.items():
         response = await client.get(path)
         text = await response.text()
@@ -186,8 +227,9 @@ async def test_order_manager_ships_cancels_and_notes(client: Client, container: 
     await make_staff(container, "ops", [Role.ORDER_MANAGER])
     await sign_in(client, "ops")
     token = await csrf_of(client, f"/admin/orders/{paid.id}")
-    shipped = await client.post(f"/admin/orders/{paid.id}/ship",
-                                data={"_csrf": token, "carrier": "SF", "tracking_no": "SF123456"})  # fmt: skip
+    shipped = await client.post(
+        f"/admin/orders/{paid.id}/ship", data={"_csrf": token, "carrier": "SF", "tracking_no": "SF123456"}
+    )
     assert shipped.status == 200
     assert (await container.commerce.orders.get(paid.id)).status.value == "shipped"
     await client.post(f"/admin/orders/{unpaid.id}/cancel", data={"_csrf": token, "reason": "customer asked"})
@@ -225,7 +267,9 @@ async def test_stock_adjustment_needs_a_reason_and_lands_in_the_ledger(client: C
     token = await csrf_of(client, "/admin/inventory/P100-BLK")
     missing = await client.post("/admin/inventory/P100-BLK/adjust", data={"_csrf": token, "delta": "5", "reason": ""})
     assert missing.status == 422
-    ok = await client.post("/admin/inventory/P100-BLK/adjust", data={"_csrf": token, "delta": "5", "reason": "delivery"})
+    ok = await client.post(
+        "/admin/inventory/P100-BLK/adjust", data={"_csrf": token, "delta": "5", "reason": "delivery"}
+    )
     assert ok.status == 200
     assert (await container.commerce.inventory.get_levels(["P100-BLK"]))["P100-BLK"].available == 8
     assert "delivery" in await (await client.get("/admin/inventory/P100-BLK")).text()

@@ -109,7 +109,11 @@ async def test_admin_and_webchat_end_to_end(served: str, browser: Any, container
     await admin.screenshot(path=str(ARTIFACTS / "console.png"), full_page=True)
     await chat.screenshot(path=str(ARTIFACTS / "webchat.png"), full_page=True)
 
-    for name, path in {"orders": "/admin/orders", "inventory": "/admin/inventory", "customers": "/admin/customers",
-                       "audit": "/admin/audit"}.items():  # fmt: skip
+    for name, path in {
+        "orders": "/admin/orders",
+        "inventory": "/admin/inventory",
+        "customers": "/admin/customers",
+        "audit": "/admin/audit",
+    }.items():
         await admin.goto(f"{served}{path}")
         await admin.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -44,7 +44,9 @@ def test_keys_built_from_data_exist() -> None:
 
     keys = {f"aftersales.action_{name}" for name in ACTIONS} | {f"nav.{key}" for key, _, _ in NAV}
     keys |= {f"order_status.{s.value}" for s in OrderStatus} | {f"product_status.{s.value}" for s in ProductStatus}
-    keys |= {f"aftersale_status.{s.value}" for s in AfterSaleStatus} | {f"aftersale_kind.{k.value}" for k in AfterSaleKind}
+    keys |= {f"aftersale_status.{s.value}" for s in AfterSaleStatus} | {
+        f"aftersale_kind.{k.value}" for k in AfterSaleKind
+    }
     keys |= {f"role.{r.value}" for r in Role}
     for lang in LANGS:
         assert not keys - set(catalog(lang)), lang

@@ -55,8 +55,9 @@ async def test_agent_takes_over_and_messages_arrive_live(client: Client, contain
     assert "reply-form" in await taken.text()
     await _next_event(socket, "queue")  # every console refreshes its queue
 
-    sent = await client.post(f"/admin/console/c/{CID}/send", data={"text": "您好，我来帮您"},
-                             headers={"X-CSRF-Token": token})  # fmt: skip
+    sent = await client.post(
+        f"/admin/console/c/{CID}/send", data={"text": "您好，我来帮您"}, headers={"X-CSRF-Token": token}
+    )
     assert sent.status == 204
     event = await _next_event(socket, "message")
     while event["sender"] != "agent":

@@ -25,9 +25,16 @@ def _object_id(at: datetime, serial: int) -> str:
 
 def _order(i: int) -> Document:
     created = NOW - timedelta(hours=5 * i)  # one every five hours, over about 40 days
-    return {"_id": _object_id(created, i), "number": f"{created.astimezone(ZONE):%Y%m%d}-{i:04d}",
-            "customer_id": CUSTOMER[i % 4], "status": STATUSES[i % 3], "channel": CHANNELS[i % 4],
-            "created_at": created, "total": {"amount": 100 + i, "currency": "CNY"}, "lines": []}  # fmt: skip
+    return {
+        "_id": _object_id(created, i),
+        "number": f"{created.astimezone(ZONE):%Y%m%d}-{i:04d}",
+        "customer_id": CUSTOMER[i % 4],
+        "status": STATUSES[i % 3],
+        "channel": CHANNELS[i % 4],
+        "created_at": created,
+        "total": {"amount": 100 + i, "currency": "CNY"},
+        "lines": [],
+    }
 
 
 @pytest.fixture
@@ -35,11 +42,19 @@ async def queries(db: Database) -> AdminQueries:
     await ensure_all_indexes(db)
     await ensure_indexes(db, ADMIN_INDEXES)
     await db.orders.insert_many([_order(i) for i in range(200)])
-    await db.customers.insert_many([
-        {"_id": CUSTOMER[i], "name": name, "phone": f"+86138000000{i:02d}", "tier": "vip" if i == 2 else "regular",
-         "merged_into": CUSTOMER[0] if i == 3 else None, "identity_keys": [f"telegram:t{i}"]}
-        for i, name in enumerate(["王小明", "Alice", "alice cooper", "merged"])
-    ])  # fmt: skip
+    await db.customers.insert_many(
+        [
+            {
+                "_id": CUSTOMER[i],
+                "name": name,
+                "phone": f"+86138000000{i:02d}",
+                "tier": "vip" if i == 2 else "regular",
+                "merged_into": CUSTOMER[0] if i == 3 else None,
+                "identity_keys": [f"telegram:t{i}"],
+            }
+            for i, name in enumerate(["王小明", "Alice", "alice cooper", "merged"])
+        ]
+    )
     return AdminQueries(db)
 
 
@@ -53,15 +68,25 @@ async def test_order_filters_match_a_plain_scan(queries: AdminQueries) -> None:
     day = everything[57]["number"][:8]
     cases = [
         (OrderListFilter(), lambda d: True),
-        (OrderListFilter(status="paid", channel="telegram"), lambda d: d["status"] == "paid" and d["channel"] == "telegram"),
+        (
+            OrderListFilter(status="paid", channel="telegram"),
+            lambda d: d["status"] == "paid" and d["channel"] == "telegram",
+        ),
         (OrderListFilter(channel="wechat"), lambda d: d["channel"] == "wechat"),
-        (OrderListFilter(customer_id=CUSTOMER[1], status="paid"),
-         lambda d: d["customer_id"] == CUSTOMER[1] and d["status"] == "paid"),
+        (
+            OrderListFilter(customer_id=CUSTOMER[1], status="paid"),
+            lambda d: d["customer_id"] == CUSTOMER[1] and d["status"] == "paid",
+        ),
         (OrderListFilter(number=month), lambda d: d["number"].startswith(month)),
-        (OrderListFilter(number=day, status="shipped"), lambda d: d["number"].startswith(day) and d["status"] == "shipped"),
-        (OrderListFilter(date_from=date(2026, 5, 1), date_to=date(2026, 5, 10)),
-         lambda d: datetime(2026, 5, 1, tzinfo=ZONE) <= d["created_at"] < datetime(2026, 5, 11, tzinfo=ZONE)),
-    ]  # fmt: skip
+        (
+            OrderListFilter(number=day, status="shipped"),
+            lambda d: d["number"].startswith(day) and d["status"] == "shipped",
+        ),
+        (
+            OrderListFilter(date_from=date(2026, 5, 1), date_to=date(2026, 5, 10)),
+            lambda d: datetime(2026, 5, 1, tzinfo=ZONE) <= d["created_at"] < datetime(2026, 5, 11, tzinfo=ZONE),
+        ),
+    ]
     for filters, wanted in cases:
         expected = [d["number"] for d in everything if wanted(d)]
         assert expected, filters
@@ -83,15 +108,23 @@ async def test_customers_list_and_search(queries: AdminQueries) -> None:
     more, after = await queries.customers(limit=2, after=after)
     assert ([r["_id"] for r in more], after) == ([c0], None)
     assert [r["_id"] for r in (await queries.customers(tier="vip"))[0]] == [c2]
-    for text, expected in (("alice", [c2, c1]), ("王小", [c0]), ("t1", [c1]), ("13800000002", [c2]),
-                           (c0, [c0]), ("merged", []), ("nobody", [])):  # fmt: skip
+    for text, expected in (
+        ("alice", [c2, c1]),
+        ("王小", [c0]),
+        ("t1", [c1]),
+        ("13800000002", [c2]),
+        (c0, [c0]),
+        ("merged", []),
+        ("nobody", []),
+    ):
         assert [r["_id"] for r in (await queries.customers(q=text))[0]] == expected, text
 
 
 async def test_stock_pages_and_low_stock(queries: AdminQueries, db: Database) -> None:
     await db.inventory.insert_many([{"_id": f"S{i:03d}", "available": i % 30, "reserved": 0} for i in range(150)])
-    await db.products.insert_one({"_id": "P1", "title": {"zh": "杯子", "en": "Mug"}, "status": "on_sale",
-                                  "sku_codes": ["S000", "S001"]})  # fmt: skip
+    await db.products.insert_one(
+        {"_id": "P1", "title": {"zh": "杯子", "en": "Mug"}, "status": "on_sale", "sku_codes": ["S000", "S001"]}
+    )
     seen: list[str] = []
     after: str | None = None
     while True:
@@ -106,8 +139,15 @@ async def test_stock_pages_and_low_stock(queries: AdminQueries, db: Database) ->
     prefixed, after = await queries.stock_levels(sku_prefix="S01", limit=6)
     assert ([str(r["_id"]) for r in prefixed], after) == ([f"S01{i}" for i in range(6)], "S015")
     low = await queries.low_stock(2, limit=7)
-    assert [(r["available"], r["_id"]) for r in low] == [(0, "S000"), (0, "S030"), (0, "S060"), (0, "S090"),
-                                                         (0, "S120"), (1, "S001"), (1, "S031")]  # fmt: skip
+    assert [(r["available"], r["_id"]) for r in low] == [
+        (0, "S000"),
+        (0, "S030"),
+        (0, "S060"),
+        (0, "S090"),
+        (0, "S120"),
+        (1, "S001"),
+        (1, "S031"),
+    ]
     dashboard = await queries.dashboard(low_stock_threshold=2)
     assert (dashboard.low_stock_count, dashboard.low_stock_more) == (15, False)
     assert [r["_id"] for r in dashboard.low_stock][:2] == ["S000", "S030"]

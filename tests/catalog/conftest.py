@@ -23,8 +23,10 @@ class FakeStock:
 
     async def set_levels(self, levels: dict[str, int], reason: str, *, session: Any = None) -> None:
         self.calls.append((dict(levels), reason, session is not None))
-        ops = [UpdateOne({"_id": sku}, {"$set": {"available": n}, "$setOnInsert": {"reserved": 0}}, upsert=True)
-               for sku, n in levels.items()]  # fmt: skip
+        ops = [
+            UpdateOne({"_id": sku}, {"$set": {"available": n}, "$setOnInsert": {"reserved": 0}}, upsert=True)
+            for sku, n in levels.items()
+        ]
         await self.db["inventory"].bulk_write(ops, session=session)
         if self.fail_with is not None:
             raise self.fail_with

@@ -86,8 +86,9 @@ async def test_admin_import_and_export_need_a_catalog_role(
     assert len(exported["products"]) == 45
 
     exported["products"][0]["skus"][0]["price"] = "2799.00"
-    response = await client.post("/api/v1/admin/catalog/import", data=json.dumps(exported), headers=manager,
-                                 params={"dry_run": "true"})  # fmt: skip
+    response = await client.post(
+        "/api/v1/admin/catalog/import", data=json.dumps(exported), headers=manager, params={"dry_run": "true"}
+    )
     assert response.status == 200
     assert (await response.json())["updated"] == 1
     owner = {"Authorization": "Bearer owner"}

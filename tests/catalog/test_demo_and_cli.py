@@ -69,8 +69,11 @@ def cli_db(mongo_uri: str, db: Database, monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 def test_cli_import_invalid_file_exits_1_with_paths(cli_db: str, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"products": [{"code": "P1", "category": "nope", "title": "x",
-                                             "skus": [{"sku": "S1", "price": "1.234"}]}]}))  # fmt: skip
+    bad.write_text(
+        json.dumps(
+            {"products": [{"code": "P1", "category": "nope", "title": "x", "skus": [{"sku": "S1", "price": "1.234"}]}]}
+        )
+    )
     result = CliRunner().invoke(catalog_cli.catalog, ["import", str(bad), "--json"])
     assert result.exit_code == 1
     report = json.loads(result.output)

@@ -32,15 +32,26 @@ def catalog_file() -> dict[str, Any]:
                 "tags": ["new"],
                 "images": ["https://img.example.com/p100.png"],
                 "skus": [
-                    {"sku": "P100-BLK-128", "specs": {"color": "black", "storage": "128GB"}, "price": "2999.00",
-                     "currency": "CNY", "stock": 50, "weight_g": 180},
-                    {"sku": "P100-BLK-256", "specs": {"color": "black", "storage": "256GB"}, "price": "3399.00",
-                     "compare_at_price": "3599.00", "stock": 0},
+                    {
+                        "sku": "P100-BLK-128",
+                        "specs": {"color": "black", "storage": "128GB"},
+                        "price": "2999.00",
+                        "currency": "CNY",
+                        "stock": 50,
+                        "weight_g": 180,
+                    },
+                    {
+                        "sku": "P100-BLK-256",
+                        "specs": {"color": "black", "storage": "256GB"},
+                        "price": "3399.00",
+                        "compare_at_price": "3599.00",
+                        "stock": 0,
+                    },
                 ],
             },
             {"code": "P101", "category": "digital", "title": "Cable", "skus": [{"sku": "C1", "price": "19.9"}]},
         ],
-    }  # fmt: skip
+    }
 
 
 async def test_import_creates_products_categories_and_stock(
@@ -99,9 +110,11 @@ async def test_every_bad_row_is_reported_with_its_path_and_nothing_is_written(
     catalog: CatalogService, db: Database, stock: FakeStock
 ) -> None:
     await catalog.import_catalog(
-        {"categories": [{"code": "misc", "name": "Misc"}],
-         "products": [{"code": "OWNER", "category": "misc", "title": "t", "skus": [{"sku": "TAKEN", "price": "1"}]}]}
-    )  # fmt: skip
+        {
+            "categories": [{"code": "misc", "name": "Misc"}],
+            "products": [{"code": "OWNER", "category": "misc", "title": "t", "skus": [{"sku": "TAKEN", "price": "1"}]}],
+        }
+    )
     stock.calls.clear()
     data = catalog_file()
     data["categories"] += [
@@ -116,13 +129,30 @@ async def test_every_bad_row_is_reported_with_its_path_and_nothing_is_written(
     p.append(copy.deepcopy(p[1]))  # products[2]: duplicate code P101 and duplicate SKU C1
     p.append({"code": "P102", "category": "unknown", "title": "x", "skus": [{"sku": "TAKEN", "price": "1"}]})
     p.append({"code": "P103", "category": "phones", "title": {"zh": "", "en": ""}, "skus": []})
-    p.append({"code": "P104", "category": "phones", "title": "x",
-              "skus": [{"sku": "U1", "price": "1", "currency": "USD"}, {"sku": "U2", "price": "1", "currency": "CNY"},
-                       {"sku": "U3", "price": "5", "compare_at_price": "4"}, {"sku": "U4", "price": "2"},
-                       {"sku": "U5", "price": "1", "currency": "XYZ"}, {"sku": "U6", "price": "-1"}]})  # fmt: skip
+    p.append(
+        {
+            "code": "P104",
+            "category": "phones",
+            "title": "x",
+            "skus": [
+                {"sku": "U1", "price": "1", "currency": "USD"},
+                {"sku": "U2", "price": "1", "currency": "CNY"},
+                {"sku": "U3", "price": "5", "compare_at_price": "4"},
+                {"sku": "U4", "price": "2"},
+                {"sku": "U5", "price": "1", "currency": "XYZ"},
+                {"sku": "U6", "price": "-1"},
+            ],
+        }
+    )
     # Shape errors (checked by the schema) are reported per row; that row's cross-checks follow once fixed.
-    p.append({"code": "P105", "category": "phones", "title": "x",
-              "skus": [{"sku": "V1", "price": 1.5}, {"sku": "V2", "price": "1", "stock": -2}]})  # fmt: skip
+    p.append(
+        {
+            "code": "P105",
+            "category": "phones",
+            "title": "x",
+            "skus": [{"sku": "V1", "price": 1.5}, {"sku": "V2", "price": "1", "stock": -2}],
+        }
+    )
     report = await catalog.import_catalog(data)
     found = {(issue.path, issue.message) for issue in report.errors}
     paths = {path for path, _ in found}
@@ -208,8 +238,9 @@ async def test_export_round_trips_exactly(catalog: CatalogService, db: Database,
     # Importing the export elsewhere and exporting again gives the same document.
     other_db = mongo_client[db.name + "_copy"]
     try:
-        other = CatalogService(other_db, set_stock=FakeStock(other_db).set_levels,
-                               get_stock=FakeStock(other_db).get_levels)  # fmt: skip
+        other = CatalogService(
+            other_db, set_stock=FakeStock(other_db).set_levels, get_stock=FakeStock(other_db).get_levels
+        )
         assert (await other.import_catalog(parse_catalog_json(__import__("json").dumps(exported)))).ok
         assert await other.export_catalog() == exported
     finally:

@@ -67,8 +67,9 @@ async def test_brand_tag_and_price_filters(demo_catalog: CatalogService) -> None
     cheap_phones = await codes(demo_catalog, category="phones", max_price=Money.parse("1500", "CNY"))
     assert set(cheap_phones) == {"P101", "P103"}
     # A product qualifies when any SKU price is in range (P100 has 2999 and 3399).
-    mid = await codes(demo_catalog, category="phones", min_price=Money.parse("3000", "CNY"),
-                      max_price=Money.parse("3500", "CNY"))  # fmt: skip
+    mid = await codes(
+        demo_catalog, category="phones", min_price=Money.parse("3000", "CNY"), max_price=Money.parse("3500", "CNY")
+    )
     assert mid == ["P100"]
 
 
@@ -104,8 +105,9 @@ async def test_pagination_with_total_in_the_same_aggregation(demo_catalog: Catal
     seen = [i.code for i in first.items]
     page = first
     while page.next_page is not None:
-        page = await demo_catalog.search(SearchQuery(category="digital", limit=5, sort="price_asc",
-                                                     page=page.next_page))  # fmt: skip
+        page = await demo_catalog.search(
+            SearchQuery(category="digital", limit=5, sort="price_asc", page=page.next_page)
+        )
         seen += [i.code for i in page.items]
     assert len(seen) == len(set(seen)) == 13
     assert page.page == 3

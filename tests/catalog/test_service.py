@@ -71,8 +71,12 @@ async def test_vocabulary_and_version(demo_catalog: CatalogService) -> None:
     vocabulary = await demo_catalog.vocabulary()
     version = vocabulary["version"]
     assert version == await demo_catalog.version() >= 1
-    assert {"code": "P110", "zh": "声悦降噪蓝牙耳机", "en": "Sonora Noise-Cancelling Headphones",
-            "category": "audio"} in vocabulary["products"]  # fmt: skip
+    assert {
+        "code": "P110",
+        "zh": "声悦降噪蓝牙耳机",
+        "en": "Sonora Noise-Cancelling Headphones",
+        "category": "audio",
+    } in vocabulary["products"]
     assert all(p["code"] != "P900" for p in vocabulary["products"])  # drafts are not offered
     assert "Sonora" in vocabulary["brands"]
     assert "森木" in vocabulary["brands"]

@@ -30,21 +30,33 @@ def cny(text: str) -> Money:
     return Money.parse(text, "CNY")
 
 
-def product(code: str, skus: list[tuple[str, str]], *, status: ProductStatus = ProductStatus.ON_SALE,
-            weight_g: int = 500, tier_prices: dict[str, Money] | None = None) -> Product:  # fmt: skip
+def product(
+    code: str,
+    skus: list[tuple[str, str]],
+    *,
+    status: ProductStatus = ProductStatus.ON_SALE,
+    weight_g: int = 500,
+    tier_prices: dict[str, Money] | None = None,
+) -> Product:
     return Product(
-        code=code, category="test", title=LocalizedText(f"商品{code}", f"Product {code}"),
-        skus=tuple(Sku(sku=s, price=cny(p), specs={"color": "black"}, weight_g=weight_g,
-                       tier_prices=dict(tier_prices or {})) for s, p in skus),
+        code=code,
+        category="test",
+        title=LocalizedText(f"商品{code}", f"Product {code}"),
+        skus=tuple(
+            Sku(sku=s, price=cny(p), specs={"color": "black"}, weight_g=weight_g, tier_prices=dict(tier_prices or {}))
+            for s, p in skus
+        ),
         status=status,
-    )  # fmt: skip
+    )
 
 
 def address(**overrides: object) -> AddressIn:
     data: dict[str, object] = {
-        "recipient": "张三", "phone": "13800138000",
-        "region": {"province": "上海市", "city": "上海市", "district": "浦东新区"}, "detail": "世纪大道100号1室",
-    }  # fmt: skip
+        "recipient": "张三",
+        "phone": "13800138000",
+        "region": {"province": "上海市", "city": "上海市", "district": "浦东新区"},
+        "detail": "世纪大道100号1室",
+    }
     data.update(overrides)
     return AddressIn.model_validate(data)
 
@@ -55,8 +67,9 @@ class Shop:
 
     commerce: Commerce
 
-    async def add_product(self, code: str, skus: list[tuple[str, str]], stock: int | dict[str, int] = 100,
-                          **kwargs: object) -> Product:  # fmt: skip
+    async def add_product(
+        self, code: str, skus: list[tuple[str, str]], stock: int | dict[str, int] = 100, **kwargs: object
+    ) -> Product:
         item = product(code, skus, **kwargs)  # type: ignore[arg-type]
         await self.commerce.catalog.repository.upsert_products([item])
         levels = stock if isinstance(stock, dict) else {s: stock for s, _ in skus}

@@ -40,16 +40,26 @@ async def test_refund_before_shipping_restocks_and_refunds_everything(shop: Shop
     assert final.refunded == cny("40.00")
     assert (await commerce.inventory.get_levels(["A"]))["A"].available == 10
     closed = await commerce.aftersales.close(request.id, actor="staff")
-    assert [h.to_status for h in closed.history] == [AfterSaleStatus.REQUESTED, AfterSaleStatus.APPROVED,
-                                                     AfterSaleStatus.REFUNDED, AfterSaleStatus.CLOSED]  # fmt: skip
+    assert [h.to_status for h in closed.history] == [
+        AfterSaleStatus.REQUESTED,
+        AfterSaleStatus.APPROVED,
+        AfterSaleStatus.REFUNDED,
+        AfterSaleStatus.CLOSED,
+    ]
 
 
 async def test_partial_return_after_delivery(shop: Shop, commerce: Commerce) -> None:
     order = await paid_order(shop, commerce, {"A": 2, "B": 1})
     await commerce.orders.ship(order.number, carrier="SF", tracking_no="SF1", actor="staff")
     await commerce.orders.deliver(order.number, actor="staff")
-    request = await commerce.aftersales.request(order.customer_id, order.number, "return", "尺码不合适",
-                                                photos=["https://img.example.com/1.jpg"], lines={"A": 1})  # fmt: skip
+    request = await commerce.aftersales.request(
+        order.customer_id,
+        order.number,
+        "return",
+        "尺码不合适",
+        photos=["https://img.example.com/1.jpg"],
+        lines={"A": 1},
+    )
     await commerce.aftersales.approve(request.id, actor="staff")
     with pytest.raises(InvalidTransition):
         await commerce.aftersales.refund(request.id, actor="staff")  # goods first

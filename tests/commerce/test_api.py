@@ -29,8 +29,19 @@ from commerce.shipping import api as shipping_api
 
 from .conftest import Shop, config
 
-ROUTERS: list[ApiRouter] = [m.router for m in (customers_api, carts_api, orders_api, payments_api, aftersales_api,
-                                                 inventory_api, promotions_api, shipping_api)]  # fmt: skip
+ROUTERS: list[ApiRouter] = [
+    m.router
+    for m in (
+        customers_api,
+        carts_api,
+        orders_api,
+        payments_api,
+        aftersales_api,
+        inventory_api,
+        promotions_api,
+        shipping_api,
+    )
+]
 
 
 class TokenAuthenticator:
@@ -46,8 +57,7 @@ class Api:
     def __init__(self, session: aiohttp.ClientSession, base: str) -> None:
         self.session, self.base = session, base
 
-    async def call(self, method: str, path: str, token: str | None = None, *, expect: int = 200,
-                   **kwargs: Any) -> Any:  # fmt: skip
+    async def call(self, method: str, path: str, token: str | None = None, *, expect: int = 200, **kwargs: Any) -> Any:
         headers = dict(kwargs.pop("headers", {}))
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -95,8 +105,13 @@ async def test_shopping_journey_over_http(served: tuple[Commerce, Api, TokenAuth
     auth.tokens["analyst"] = Principal(kind="staff", staff_id="s2", roles=frozenset({Role.ANALYST}))
 
     await api.call("GET", "/cart", expect=401)
-    address = {"recipient": "王五", "phone": "13912345678", "region": {"province": "上海市", "city": "上海市",
-               "district": "静安区"}, "detail": "南京西路1号", "make_default": True}  # fmt: skip
+    address = {
+        "recipient": "王五",
+        "phone": "13912345678",
+        "region": {"province": "上海市", "city": "上海市", "district": "静安区"},
+        "detail": "南京西路1号",
+        "make_default": True,
+    }
     saved = await api.call("POST", "/addresses", "cust", json=address, expect=201)
     bad = await api.call("POST", "/addresses", "cust", json={**address, "phone": "123"}, expect=422)
     assert bad["error"]["code"] == "validation_failed"
@@ -113,8 +128,9 @@ async def test_shopping_journey_over_http(served: tuple[Commerce, Api, TokenAuth
     assert check["discount"] == "20.00"
     quotes = await api.call("POST", "/shipping/quote", "cust", json={})
     assert {q["code"] for q in quotes["items"]} == {"express", "same_city", "pickup"}
-    quote = await api.call("POST", "/orders/quote", "cust", json={"shipping_method": "same_city",
-                                                                   "coupon_code": "SAVE20"})  # fmt: skip
+    quote = await api.call(
+        "POST", "/orders/quote", "cust", json={"shipping_method": "same_city", "coupon_code": "SAVE20"}
+    )
     assert quote["pricing"]["total"] == "199.00"
 
     body = {"shipping_method": "same_city", "coupon_code": "SAVE20", "address_id": saved["id"]}
@@ -136,18 +152,29 @@ async def test_shopping_journey_over_http(served: tuple[Commerce, Api, TokenAuth
     listed = await api.call("GET", "/orders?limit=1", "cust")
     assert [o["number"] for o in listed["items"]] == [order["number"]]
     assert listed["next_cursor"] is None
-    denied = await api.call("POST", f"/admin/orders/{order['number']}/ship", "analyst",
-                            json={"carrier": "SF", "tracking_no": "1"}, expect=403)  # fmt: skip
+    denied = await api.call(
+        "POST",
+        f"/admin/orders/{order['number']}/ship",
+        "analyst",
+        json={"carrier": "SF", "tracking_no": "1"},
+        expect=403,
+    )
     assert denied["error"]["code"] == "forbidden"
-    shipped = await api.call("POST", f"/admin/orders/{order['number']}/ship", "staff",
-                             json={"carrier": "SF", "tracking_no": "SF100"})  # fmt: skip
+    shipped = await api.call(
+        "POST", f"/admin/orders/{order['number']}/ship", "staff", json={"carrier": "SF", "tracking_no": "SF100"}
+    )
     assert shipped["shipment"]["tracking_no"] == "SF100"
     wrong = await api.call("POST", f"/orders/{order['number']}/cancel", "cust", expect=409)
     assert wrong["error"]["code"] == "invalid_transition"
     await api.call("POST", f"/admin/orders/{order['number']}/deliver", "staff")
 
-    request = await api.call("POST", f"/orders/{order['number']}/after-sales", "cust",
-                             json={"kind": "return", "reason": "颜色不喜欢", "lines": {"B": 1}}, expect=201)  # fmt: skip
+    request = await api.call(
+        "POST",
+        f"/orders/{order['number']}/after-sales",
+        "cust",
+        json={"kind": "return", "reason": "颜色不喜欢", "lines": {"B": 1}},
+        expect=201,
+    )
     for action in ("approve", "receive", "refund"):
         request = await api.call("POST", f"/admin/after-sales/{request['id']}/{action}", "staff", json={})
     assert request["status"] == "refunded"
@@ -160,8 +187,9 @@ async def test_shopping_journey_over_http(served: tuple[Commerce, Api, TokenAuth
     assert (await api.call("GET", "/admin/orders?channel=telegram", "staff"))["items"] == []
     levels = await api.call("GET", "/admin/inventory?skus=A,B", "staff")
     assert {x["sku"]: x["available"] for x in levels["items"]} == {"A": 4, "B": 5}
-    adjusted = await api.call("POST", "/admin/inventory/adjust", "staff", json={"sku": "A", "delta": -4,
-                                                                               "reason": "damaged"})  # fmt: skip
+    adjusted = await api.call(
+        "POST", "/admin/inventory/adjust", "staff", json={"sku": "A", "delta": -4, "reason": "damaged"}
+    )
     assert adjusted["available"] == 0
     me = await api.call("GET", "/me", "cust")
     assert me["orders"] == 1

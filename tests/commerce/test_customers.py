@@ -49,8 +49,12 @@ async def test_identity_values_are_validated(commerce: Commerce) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("13800138000", "+8613800138000"), ("+86-138-0013-8000", "+8613800138000"), ("+85291234567", "+85291234567"),
-     ("0044 20 7946 0958", "+442079460958")],
+    [
+        ("13800138000", "+8613800138000"),
+        ("+86-138-0013-8000", "+8613800138000"),
+        ("+85291234567", "+85291234567"),
+        ("0044 20 7946 0958", "+442079460958"),
+    ],
 )
 def test_phone_normalisation(raw: str, expected: str) -> None:
     assert normalize_phone(raw) == expected
@@ -164,10 +168,13 @@ async def test_merges_left_half_done_by_an_earlier_version_are_finished_once(
     absorbed = await shop.customer("second")
     await commerce.carts.add(absorbed.id, "A", 2)
     # What the two-step merge of earlier versions left when it stopped after its first step.
-    await db["customers"].update_one({"_id": absorbed.id}, [
-        {"$set": {"merged_into": survivor.id, "merged_identity_keys": "$identity_keys"}},
-        {"$unset": ["identity_keys"]},
-    ])  # fmt: skip
+    await db["customers"].update_one(
+        {"_id": absorbed.id},
+        [
+            {"$set": {"merged_into": survivor.id, "merged_identity_keys": "$identity_keys"}},
+            {"$unset": ["identity_keys"]},
+        ],
+    )
     assert await commerce.customers.finish_interrupted_merges() == 1
     found = await commerce.customers.identify("telegram", "second", likely_new=True)
     assert found.id == survivor.id
@@ -189,8 +196,9 @@ async def test_merge_moves_orders_of_the_absorbed_customer(shop: Shop, commerce:
 
 async def test_profile_updates(shop: Shop, commerce: Commerce) -> None:
     customer = await shop.customer(with_address=False)
-    updated = await commerce.customers.update_profile(customer.id, name="  李 四 ", language="en-US",
-                                                      email="Li@Example.COM")  # fmt: skip
+    updated = await commerce.customers.update_profile(
+        customer.id, name="  李 四 ", language="en-US", email="Li@Example.COM"
+    )
     assert (updated.name, updated.language, updated.email) == ("李 四", "en", "li@example.com")
     with pytest.raises(ValidationFailed):
         await commerce.customers.update_profile(customer.id, email="not-an-email")

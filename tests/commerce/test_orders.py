@@ -66,8 +66,9 @@ async def test_out_of_stock_names_the_sku_and_leaks_nothing(shop: Shop, commerce
     await seed_demo_coupons(commerce.promotions)
     customer = await shop.customer()
     with pytest.raises(OutOfStock) as caught:
-        await commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 2, "B": 3},
-                                           coupon_code="WELCOME10")  # fmt: skip
+        await commerce.orders.create_order(
+            customer.id, shipping_method="express", lines={"A": 2, "B": 3}, coupon_code="WELCOME10"
+        )
     assert caught.value.details["sku"] == "B"
     assert caught.value.details["available"] == 1
     levels = await commerce.inventory.get_levels(["A", "B"])
@@ -82,19 +83,23 @@ async def test_out_of_stock_names_the_sku_and_leaks_nothing(shop: Shop, commerce
 async def test_idempotency_key_returns_the_same_order(shop: Shop, commerce: Commerce) -> None:
     await shop.add_product("P1", [("A", "10.00")], stock=10)
     customer = await shop.customer()
-    orders = await asyncio.gather(*(
-        commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 2}, idempotency_key="k-1")
-        for _ in range(4)
-    ))  # fmt: skip
+    orders = await asyncio.gather(
+        *(
+            commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 2}, idempotency_key="k-1")
+            for _ in range(4)
+        )
+    )
     assert len({o.id for o in orders}) == 1
     level = (await commerce.inventory.get_levels(["A"]))["A"]
     assert (level.available, level.reserved) == (8, 2)  # reserved once
-    other = await commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 1},
-                                               idempotency_key="k-2")  # fmt: skip
+    other = await commerce.orders.create_order(
+        customer.id, shipping_method="express", lines={"A": 1}, idempotency_key="k-2"
+    )
     assert other.id != orders[0].id
     with pytest.raises(ValidationFailed):
-        await commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 1},
-                                           idempotency_key="has space")  # fmt: skip
+        await commerce.orders.create_order(
+            customer.id, shipping_method="express", lines={"A": 1}, idempotency_key="has space"
+        )
 
 
 async def test_checkout_validation(shop: Shop, commerce: Commerce) -> None:
@@ -107,13 +112,11 @@ async def test_checkout_validation(shop: Shop, commerce: Commerce) -> None:
         await commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 1})
     assert caught.value.code == "address_required"
     with pytest.raises(ValidationFailed) as caught:
-        await commerce.orders.create_order(customer.id, shipping_method="express", lines={"NOPE": 1},
-                                           address=address())  # fmt: skip
+        await commerce.orders.create_order(customer.id, shipping_method="express", lines={"NOPE": 1}, address=address())
     assert caught.value.code == "not_purchasable"
     with pytest.raises(NotFound):
         await commerce.orders.create_order("nobody", shipping_method="express", lines={"A": 1})
-    order = await commerce.orders.create_order(customer.id, shipping_method="pickup", lines={"A": 1},
-                                               address=address())  # fmt: skip
+    order = await commerce.orders.create_order(customer.id, shipping_method="pickup", lines={"A": 1}, address=address())
     assert order.pricing.shipping_fee == cny("0.00")
 
 
@@ -121,8 +124,9 @@ async def test_cancel_releases_stock_and_coupon_once(shop: Shop, commerce: Comme
     await shop.add_product("P1", [("A", "100.00")], stock=3)
     await seed_demo_coupons(commerce.promotions)
     customer = await shop.customer()
-    order = await commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 2},
-                                               coupon_code="WELCOME10")  # fmt: skip
+    order = await commerce.orders.create_order(
+        customer.id, shipping_method="express", lines={"A": 2}, coupon_code="WELCOME10"
+    )
     results = await asyncio.gather(
         *(commerce.orders.cancel(order.number, actor="customer", customer_id=customer.id) for _ in range(3)),
         return_exceptions=True,
@@ -137,7 +141,9 @@ async def test_cancel_releases_stock_and_coupon_once(shop: Shop, commerce: Comme
     assert coupon.used_by_customer(customer.id) == 0
     cancelled = await commerce.orders.get(order.id)
     assert [(h.from_status, h.to_status) for h in cancelled.history] == [
-        (None, OrderStatus.PENDING_PAYMENT), (OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED)]
+        (None, OrderStatus.PENDING_PAYMENT),
+        (OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED),
+    ]
     assert cancelled.expires_at is None
 
 
@@ -152,8 +158,9 @@ async def test_lifecycle_and_invalid_transitions(shop: Shop, commerce: Commerce)
 
     payment = await commerce.payments.start(order.number, customer_id=customer.id)
     await commerce.payments.simulate(payment.id, True)
-    moved = await commerce.orders.change_address(order.number, address(detail="新地址9号"), actor="customer",
-                                                 customer_id=customer.id)  # fmt: skip
+    moved = await commerce.orders.change_address(
+        order.number, address(detail="新地址9号"), actor="customer", customer_id=customer.id
+    )
     assert moved.address.detail == "新地址9号"
     with pytest.raises(InvalidTransition):
         await commerce.orders.cancel(order.number, actor="customer")
@@ -166,8 +173,12 @@ async def test_lifecycle_and_invalid_transitions(shop: Shop, commerce: Commerce)
     await commerce.orders.deliver(order.number, actor="staff")
     done = await commerce.orders.complete(order.number, actor="customer", customer_id=customer.id)
     assert [h.to_status for h in done.history] == [
-        OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED,
-        OrderStatus.COMPLETED]  # fmt: skip
+        OrderStatus.PENDING_PAYMENT,
+        OrderStatus.PAID,
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
+        OrderStatus.COMPLETED,
+    ]
     types = {e.type for e in await commerce.events.recent(order_id=order.id)}
     assert {"order.paid", "order.shipped", "order.delivered", "order.completed"} <= types
 
@@ -175,8 +186,7 @@ async def test_lifecycle_and_invalid_transitions(shop: Shop, commerce: Commerce)
 async def test_orders_are_private_and_paginated(shop: Shop, commerce: Commerce) -> None:
     await shop.add_product("P1", [("A", "10.00")])
     alice, bob = await shop.customer("alice"), await shop.customer("bob")
-    placed = [await commerce.orders.create_order(alice.id, shipping_method="express", lines={"A": 1})
-              for _ in range(5)]  # fmt: skip
+    placed = [await commerce.orders.create_order(alice.id, shipping_method="express", lines={"A": 1}) for _ in range(5)]
     with pytest.raises(NotFound):
         await commerce.orders.get_by_number(placed[0].number, customer_id=bob.id)
     first = await commerce.orders.list_for_customer(alice.id, limit=2)
@@ -209,12 +219,15 @@ async def test_orders_remember_their_channel(shop: Shop, commerce: Commerce) -> 
 
 async def test_notes_are_kept_on_the_order_with_author_and_time(shop: Shop, commerce: Commerce) -> None:
     await shop.add_product("P1", [("A", "10.00")])
-    order = await commerce.orders.create_order((await shop.customer()).id, shipping_method="express",
-                                               lines={"A": 1}, note="please ring twice")  # fmt: skip
+    order = await commerce.orders.create_order(
+        (await shop.customer()).id, shipping_method="express", lines={"A": 1}, note="please ring twice"
+    )
     await commerce.orders.add_note(order.number, text="  called the customer ", actor="staff:li")
     noted = await commerce.orders.add_note(order.id, text="address confirmed", actor="staff:wang")
-    assert [(n.text, n.actor) for n in noted.notes] == [("called the customer", "staff:li"),
-                                                        ("address confirmed", "staff:wang")]  # fmt: skip
+    assert [(n.text, n.actor) for n in noted.notes] == [
+        ("called the customer", "staff:li"),
+        ("address confirmed", "staff:wang"),
+    ]
     assert noted.notes[0].at <= noted.notes[1].at
     assert noted.note == "please ring twice"  # the customer's own note is untouched
     assert noted.status is OrderStatus.PENDING_PAYMENT
@@ -243,11 +256,13 @@ async def test_checkout_takes_at_most_eight_commands(shop: Shop, counted: Counte
     for sku in ("A", "B", "C"):
         await commerce.carts.add(customer.id, sku, 1)
     with counted.counter.measure() as measured:
-        order = await commerce.orders.create_order(customer.id, shipping_method="express", coupon_code="SAVE20",
-                                                   idempotency_key="idem-1")  # fmt: skip
+        order = await commerce.orders.create_order(
+            customer.id, shipping_method="express", coupon_code="SAVE20", idempotency_key="idem-1"
+        )
     assert measured.count <= 8, measured.commands
     with counted.counter.measure() as measured:
-        again = await commerce.orders.create_order(customer.id, shipping_method="express", coupon_code="SAVE20",
-                                                   idempotency_key="idem-1")  # fmt: skip
+        again = await commerce.orders.create_order(
+            customer.id, shipping_method="express", coupon_code="SAVE20", idempotency_key="idem-1"
+        )
     assert again.id == order.id
     assert measured.count <= 2

@@ -147,7 +147,8 @@ async def test_amount_mismatch_is_rejected(shop: Shop, commerce: Commerce) -> No
     other = json.dumps(data).encode()
     with pytest.raises(ValidationFailed):
         await commerce.payments.handle_notification(
-            "sandbox", {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(SECRET, stamp, other)}, other)
+            "sandbox", {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(SECRET, stamp, other)}, other
+        )
     assert (await commerce.orders.get(order.id)).status is OrderStatus.PENDING_PAYMENT
     assert (await commerce.inventory.get_levels(["A"]))["A"].reserved == 2
 
@@ -203,8 +204,9 @@ async def test_an_interrupted_run_is_finished_by_the_retry(shop: Shop, commerce:
     await db.payment_events.insert_one({"_id": "sandbox:evt-crash", "outcome": "processing", "lease_until": long_ago})
     assert await commerce.orders.mark_paid(order.id, payment_id=payment.id, amount=order.total, actor="t")
     # A retry while the first run could still be busy does not run the batch a second time.
-    assert (await commerce.payments.apply(Notification("sandbox", "evt-other", payment.id, order.id, True,
-                                                       order.total))).result is NotifyResult.ALREADY_PAID  # fmt: skip
+    assert (
+        await commerce.payments.apply(Notification("sandbox", "evt-other", payment.id, order.id, True, order.total))
+    ).result is NotifyResult.ALREADY_PAID
     assert (await commerce.inventory.get_levels(["A"]))["A"].reserved == 2
     await db.orders.update_one({"_id": order.id}, {"$set": {"paid_at": long_ago}})
     outcome = await commerce.payments.apply(notification)
@@ -220,10 +222,12 @@ async def test_an_interrupted_run_is_finished_by_the_retry(shop: Shop, commerce:
 async def test_external_payment_pays_once_under_the_provider_name(shop: Shop, commerce: Commerce) -> None:
     order = await place(shop, commerce)
     confirm = commerce.payments.confirm_external_payment
-    results = await asyncio.gather(*(confirm(order.number, provider="telegram", charge_id="tg-1", amount=order.total)
-                                     for _ in range(3)))  # fmt: skip
-    assert sorted(r.result for r in results) == sorted([NotifyResult.PAID, NotifyResult.DUPLICATE,
-                                                        NotifyResult.DUPLICATE])  # fmt: skip
+    results = await asyncio.gather(
+        *(confirm(order.number, provider="telegram", charge_id="tg-1", amount=order.total) for _ in range(3))
+    )
+    assert sorted(r.result for r in results) == sorted(
+        [NotifyResult.PAID, NotifyResult.DUPLICATE, NotifyResult.DUPLICATE]
+    )
     paid = await commerce.orders.get(order.id)
     assert paid.status is OrderStatus.PAID
     assert [h.to_status for h in paid.history].count(OrderStatus.PAID) == 1
@@ -259,8 +263,9 @@ async def test_external_payment_with_the_wrong_amount_is_kept_for_a_refund(shop:
 async def test_external_payment_after_cancellation_is_orphaned(shop: Shop, commerce: Commerce) -> None:
     order = await place(shop, commerce)
     await commerce.orders.cancel(order.id, actor="system:timeout")
-    outcome = await commerce.payments.confirm_external_payment(order.number, provider="telegram", charge_id="tg-9",
-                                                               amount=order.total)  # fmt: skip
+    outcome = await commerce.payments.confirm_external_payment(
+        order.number, provider="telegram", charge_id="tg-9", amount=order.total
+    )
     assert outcome.result is NotifyResult.ORPHANED
     assert (await commerce.orders.get(order.id)).status is OrderStatus.CANCELLED
     assert (await commerce.inventory.get_levels(["A"]))["A"].available == 10
@@ -269,9 +274,12 @@ async def test_external_payment_after_cancellation_is_orphaned(shop: Shop, comme
 async def test_external_payment_input_is_checked(shop: Shop, commerce: Commerce) -> None:
     order = await place(shop, commerce)
     confirm = commerce.payments.confirm_external_payment
-    for provider, charge_id, amount in (("Tele gram", "c1", order.total), ("telegram", "", order.total),
-                                        ("telegram", "x" * 101, order.total),
-                                        ("telegram", "c1", Money(0, order.currency))):  # fmt: skip
+    for provider, charge_id, amount in (
+        ("Tele gram", "c1", order.total),
+        ("telegram", "", order.total),
+        ("telegram", "x" * 101, order.total),
+        ("telegram", "c1", Money(0, order.currency)),
+    ):
         with pytest.raises(ValidationFailed):
             await confirm(order.number, provider=provider, charge_id=charge_id, amount=amount)
     with pytest.raises(NotFound):

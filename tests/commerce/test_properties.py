@@ -22,8 +22,14 @@ from commerce.services import Commerce
 from .conftest import Shop
 
 ACTIONS = ["pay", "cancel", "ship", "deliver", "complete", "refund"]
-TARGET = {"pay": OrderStatus.PAID, "cancel": OrderStatus.CANCELLED, "ship": OrderStatus.SHIPPED,
-          "deliver": OrderStatus.DELIVERED, "complete": OrderStatus.COMPLETED, "refund": OrderStatus.REFUNDED}  # fmt: skip
+TARGET = {
+    "pay": OrderStatus.PAID,
+    "cancel": OrderStatus.CANCELLED,
+    "ship": OrderStatus.SHIPPED,
+    "deliver": OrderStatus.DELIVERED,
+    "complete": OrderStatus.COMPLETED,
+    "refund": OrderStatus.REFUNDED,
+}
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -79,9 +85,19 @@ async def _perform(commerce: Commerce, order_id: str, number: str, action: str) 
 def _snapshot(sku: str, price: int, tier_price: int | None) -> SkuSnapshot:
     from commerce.catalog.model import ProductStatus
 
-    return SkuSnapshot(sku=sku, product_code="P", title=LocalizedText("t", "t"), specs={}, price=Money(price, "CNY"),
-                       weight_g=100, image=None, status=ProductStatus.ON_SALE, category="c", brand="b",
-                       tier_prices={"vip": Money(tier_price, "CNY")} if tier_price is not None else {})  # fmt: skip
+    return SkuSnapshot(
+        sku=sku,
+        product_code="P",
+        title=LocalizedText("t", "t"),
+        specs={},
+        price=Money(price, "CNY"),
+        weight_g=100,
+        image=None,
+        status=ProductStatus.ON_SALE,
+        category="c",
+        brand="b",
+        tier_prices={"vip": Money(tier_price, "CNY")} if tier_price is not None else {},
+    )
 
 
 line_strategy = st.tuples(st.integers(0, 5_000_000), st.integers(1, 99), st.none() | st.integers(0, 5_000_000))
@@ -94,8 +110,13 @@ line_strategy = st.tuples(st.integers(0, 5_000_000), st.integers(1, 99), st.none
     coupon=st.none() | st.tuples(st.sampled_from(list(CouponKind)), st.integers(1, 100), st.integers(1, 10_000_000)),
     shipping=st.integers(0, 100_000),
 )
-def test_price_breakdown_adds_up(lines: list[tuple[int, int, int | None]], tier: Tier, vip_percent: int,
-                                 coupon: tuple[CouponKind, int, int] | None, shipping: int) -> None:  # fmt: skip
+def test_price_breakdown_adds_up(
+    lines: list[tuple[int, int, int | None]],
+    tier: Tier,
+    vip_percent: int,
+    coupon: tuple[CouponKind, int, int] | None,
+    shipping: int,
+) -> None:
     snapshots = {f"S{i}": _snapshot(f"S{i}", price, tier_price) for i, (price, _, tier_price) in enumerate(lines)}
     items = [CartItem(f"S{i}", quantity) for i, (_, quantity, _) in enumerate(lines)]
     pricing = TierPricing({"regular": Decimal(100), "vip": Decimal(vip_percent), "enterprise": Decimal(90)})
@@ -110,8 +131,12 @@ def test_price_breakdown_adds_up(lines: list[tuple[int, int, int | None]], tier:
     order = order_lines(priced, discount)
     breakdown = PriceBreakdown(items_subtotal, items_subtotal - subtotal, discount, Money(shipping, "CNY"))
 
-    assert breakdown.total.amount == (breakdown.items_subtotal.amount - breakdown.tier_discount.amount
-                                      - breakdown.coupon_discount.amount + breakdown.shipping_fee.amount)  # fmt: skip
+    assert breakdown.total.amount == (
+        breakdown.items_subtotal.amount
+        - breakdown.tier_discount.amount
+        - breakdown.coupon_discount.amount
+        + breakdown.shipping_fee.amount
+    )
     assert all(p.amount >= 0 for p in (breakdown.tier_discount, breakdown.coupon_discount, breakdown.total))
     assert sum(line.coupon_share.amount for line in order) == discount.amount
     assert all(0 <= line.paid_total.amount <= line.line_total.amount for line in order)

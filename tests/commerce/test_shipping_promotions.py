@@ -41,8 +41,15 @@ def test_default_methods_by_address_and_free_threshold() -> None:
 
 
 def test_methods_from_config() -> None:
-    method = ShippingMethod.from_config({"code": "sf", "name": {"zh": "顺丰", "en": "SF"}, "first_kg": 2300,
-                                         "additional_kg": 1000, "excluded_provinces": ["西藏"]})  # fmt: skip
+    method = ShippingMethod.from_config(
+        {
+            "code": "sf",
+            "name": {"zh": "顺丰", "en": "SF"},
+            "first_kg": 2300,
+            "additional_kg": 1000,
+            "excluded_provinces": ["西藏"],
+        }
+    )
     assert isinstance(method.rule, WeightRate)
     assert not method.serves("西藏自治区", "拉萨市")
     assert ShippingMethod.from_config({"code": "x", "flat": 500}).rule == FlatRate(500)
@@ -99,8 +106,9 @@ async def test_redemption_is_atomic_under_races(commerce: Commerce) -> None:
     promotions: PromotionService = commerce.promotions
     await promotions.create(CouponIn(code="LAST3", kind=CouponKind.FIXED, value="1.00", usage_limit=3))
 
-    results = await asyncio.gather(*(promotions.redeem("LAST3", f"customer{i}", cny("10.00")) for i in range(12)),
-                                   return_exceptions=True)  # fmt: skip
+    results = await asyncio.gather(
+        *(promotions.redeem("LAST3", f"customer{i}", cny("10.00")) for i in range(12)), return_exceptions=True
+    )
     refused = [r for r in results if isinstance(r, Exception)]
     assert len(results) - len(refused) == 3
     assert all(isinstance(r, CouponRejected) and r.reason is RejectionReason.USED_UP for r in refused)
@@ -112,8 +120,9 @@ async def test_redemption_is_atomic_under_races(commerce: Commerce) -> None:
 async def test_per_customer_limit_and_give_back(commerce: Commerce) -> None:
     promotions = commerce.promotions
     await promotions.create(CouponIn(code="ONCE", kind=CouponKind.PERCENT, value="10", per_customer_limit=1))
-    results = await asyncio.gather(*(promotions.redeem("ONCE", "same", cny("10.00")) for _ in range(5)),
-                                   return_exceptions=True)  # fmt: skip
+    results = await asyncio.gather(
+        *(promotions.redeem("ONCE", "same", cny("10.00")) for _ in range(5)), return_exceptions=True
+    )
     assert sum(not isinstance(r, Exception) for r in results) == 1
     assert await promotions.give_back("ONCE", "same")
     assert not await promotions.give_back("ONCE", "same")  # nothing left to give back
@@ -127,5 +136,6 @@ async def test_coupon_input_validation(commerce: Commerce) -> None:
         await commerce.promotions.create(CouponIn(code="BAD2", kind=CouponKind.FIXED, value="1.001"))
     now = utcnow()
     with pytest.raises(ValidationFailed):
-        await commerce.promotions.create(CouponIn(code="BAD3", kind=CouponKind.FIXED, value="1", starts_at=now,
-                                                  ends_at=now - timedelta(days=1)))  # fmt: skip
+        await commerce.promotions.create(
+            CouponIn(code="BAD3", kind=CouponKind.FIXED, value="1", starts_at=now, ends_at=now - timedelta(days=1))
+        )

@@ -14,8 +14,9 @@ from .conftest import Shop, address
 async def test_two_workers_cancel_each_unpaid_order_exactly_once(shop: Shop, commerce: Commerce, db: Database) -> None:
     await shop.add_product("P1", [("A", "10.00")], stock=40)
     customer = await shop.customer()
-    orders = [await commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 2})
-              for _ in range(12)]  # fmt: skip
+    orders = [
+        await commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 2}) for _ in range(12)
+    ]
     paid = orders[0]
     payment = await commerce.payments.start(paid.number)
     await commerce.payments.simulate(payment.id, True)
@@ -64,7 +65,9 @@ async def test_payment_racing_the_timeout_has_one_winner(shop: Shop, commerce: C
         order = await commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 1})
         payment = await commerce.payments.start(order.number)
         worker = OrderTimeoutWorker(commerce.orders)
-        cancelled, outcome = await asyncio.gather(worker.run_once(now=later), commerce.payments.simulate(payment.id, True))
+        cancelled, outcome = await asyncio.gather(
+            worker.run_once(now=later), commerce.payments.simulate(payment.id, True)
+        )
         final = await commerce.orders.get(order.id)
         if final.status is OrderStatus.PAID:
             assert cancelled == 0
@@ -86,10 +89,12 @@ async def test_300_concurrent_checkouts_sell_exactly_the_stock(shop: Shop, comme
     customers = [await commerce.customers.identify("web_session", f"s{i}") for i in range(300)]
 
     outcomes = await asyncio.gather(
-        *(commerce.orders.create_order(c.id, shipping_method="pickup", lines={"HOT-1": 1}, address=address())
-          for c in customers),
+        *(
+            commerce.orders.create_order(c.id, shipping_method="pickup", lines={"HOT-1": 1}, address=address())
+            for c in customers
+        ),
         return_exceptions=True,
-    )  # fmt: skip
+    )
     refusals = [r for r in outcomes if isinstance(r, BaseException)]
     assert all(isinstance(r, OutOfStock) for r in refusals), refusals[:3]
     assert all(r.details["sku"] == "HOT-1" and r.details["requested"] == 1 for r in refusals)  # type: ignore[attr-defined]

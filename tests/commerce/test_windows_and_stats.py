@@ -48,8 +48,15 @@ async def test_pages_match_a_plain_sort_whatever_the_window(
         pages: list[Document] = []
         before: str | None = None
         while True:
-            page = await newest_by_id(db.items, equal=equal, window=window, limit=7, before_id=before,
-                                      first_window=first_window, growth=growth)  # fmt: skip
+            page = await newest_by_id(
+                db.items,
+                equal=equal,
+                window=window,
+                limit=7,
+                before_id=before,
+                first_window=first_window,
+                growth=growth,
+            )
             pages.extend(page)
             if len(page) < 7:
                 break
@@ -60,8 +67,15 @@ async def test_pages_match_a_plain_sort_whatever_the_window(
 async def test_time_bounds_and_local_checks(db: Database) -> None:
     everything = await _seeded(db)
     since, until = NOW - timedelta(days=100), NOW - timedelta(days=10)
-    found = await newest_by_id(db.items, equal={}, window=BY_CREATED_AT, limit=100, since=since, until=until,
-                               keep=lambda d: since <= d["created_at"] < until and d["kind"] == "a")  # fmt: skip
+    found = await newest_by_id(
+        db.items,
+        equal={},
+        window=BY_CREATED_AT,
+        limit=100,
+        since=since,
+        until=until,
+        keep=lambda d: since <= d["created_at"] < until and d["kind"] == "a",
+    )
     expected = [d["_id"] for d in everything if since <= d["created_at"].replace(tzinfo=UTC) < until]
     assert [d["_id"] for d in found] == expected
     assert expected  # the bounds do select something
@@ -73,8 +87,9 @@ async def test_daily_figures_follow_orders_and_match_a_rebuild(shop: Shop, comme
     paid = await commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 1})
     cancelled = await commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 1})
     await commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 1})
-    outcome = await commerce.payments.confirm_external_payment(paid.number, provider="test", charge_id="c-1",
-                                                               amount=paid.total)  # fmt: skip
+    outcome = await commerce.payments.confirm_external_payment(
+        paid.number, provider="test", charge_id="c-1", amount=paid.total
+    )
     assert outcome.result is NotifyResult.PAID
     await commerce.orders.cancel(cancelled.id, actor="test")
     await commerce.orders.ship(paid.id, carrier="SF", tracking_no="1", actor="test")
@@ -83,7 +98,10 @@ async def test_daily_figures_follow_orders_and_match_a_rebuild(shop: Shop, comme
     assert figures["created"] == 3
     assert (figures["paid"], figures["gmv_minor"]) == (1, paid.total.amount)
     assert {k: v for k, v in figures["status"].items() if v} == {
-        OrderStatus.PENDING_PAYMENT.value: 1, OrderStatus.CANCELLED.value: 1, OrderStatus.SHIPPED.value: 1}
+        OrderStatus.PENDING_PAYMENT.value: 1,
+        OrderStatus.CANCELLED.value: 1,
+        OrderStatus.SHIPPED.value: 1,
+    }
     assert await commerce.orders.stats.rebuild() == 1
     rebuilt = await db.order_stats.find_one({"_id": day})
     assert rebuilt is not None

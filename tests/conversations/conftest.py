@@ -29,16 +29,28 @@ CUSTOM_CATALOG = Path(__file__).parent / "catalogs" / "books_coffee_sneakers.jso
 async def _add_expired_coupon(container: Any) -> None:
     from commerce.promotions.service import CouponIn
 
-    await container.commerce.promotions.create(CouponIn(
-        code="OLDSALE", kind="fixed", value="10.00", starts_at=utcnow() - timedelta(days=30),
-        ends_at=utcnow() - timedelta(days=1), description_zh="已过期", description_en="expired"))
+    await container.commerce.promotions.create(
+        CouponIn(
+            code="OLDSALE",
+            kind="fixed",
+            value="10.00",
+            starts_at=utcnow() - timedelta(days=30),
+            ends_at=utcnow() - timedelta(days=1),
+            description_zh="已过期",
+            description_en="expired",
+        )
+    )
 
 
 @pytest.fixture(scope="session")
 def shop_settings(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data_dir = tmp_path_factory.mktemp("conversations")
-    return Settings(mongodb_uri=mongo_uri, db_name=f"conv_{uuid.uuid4().hex[:10]}", data_dir=Path(data_dir),
-                    payment_sandbox_secret="conversation-tests-secret")
+    return Settings(
+        mongodb_uri=mongo_uri,
+        db_name=f"conv_{uuid.uuid4().hex[:10]}",
+        data_dir=Path(data_dir),
+        payment_sandbox_secret="conversation-tests-secret",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -56,11 +68,15 @@ async def shop(shop_settings: Settings, mongo_client: AsyncMongoClient[Document]
 
 
 @pytest.fixture(scope="session")
-async def custom_shop(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory,
-                      mongo_client: AsyncMongoClient[Document]) -> AsyncIterator[Any]:  # fmt: skip
-    settings = Settings(mongodb_uri=mongo_uri, db_name=f"conv_custom_{uuid.uuid4().hex[:10]}",
-                        data_dir=Path(tmp_path_factory.mktemp("custom")),
-                        payment_sandbox_secret="conversation-tests-secret")
+async def custom_shop(
+    mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
+) -> AsyncIterator[Any]:
+    settings = Settings(
+        mongodb_uri=mongo_uri,
+        db_name=f"conv_custom_{uuid.uuid4().hex[:10]}",
+        data_dir=Path(tmp_path_factory.mktemp("custom")),
+        payment_sandbox_secret="conversation-tests-secret",
+    )
     async with running_container(settings) as container:
         report = await container.commerce.catalog.import_catalog(json.loads(CUSTOM_CATALOG.read_text("utf-8")))
         assert report.ok, report

@@ -25,12 +25,22 @@ where is my order?
 def test_script_mode_prints_one_json_object_per_turn_and_a_summary(tmp_path: Path, shop_settings: Settings) -> None:
     script = tmp_path / "chat.txt"
     script.write_text(SCRIPT, encoding="utf-8")
-    env = {**os.environ, "MONGODB_URI": str(shop_settings.mongodb_uri), "CHATCART_DB_NAME": f"cli_{uuid.uuid4().hex[:8]}",
-           "CHATCART_DATA_DIR": str(shop_settings.data_dir),  # reuses the trained NLU model
-           "CHATCART_PAYMENT_SANDBOX_SECRET": "conversation-tests-secret"}  # fmt: skip
+    env = {
+        **os.environ,
+        "MONGODB_URI": str(shop_settings.mongodb_uri),
+        "CHATCART_DB_NAME": f"cli_{uuid.uuid4().hex[:8]}",
+        "CHATCART_DATA_DIR": str(shop_settings.data_dir),  # reuses the trained NLU model
+        "CHATCART_PAYMENT_SANDBOX_SECRET": "conversation-tests-secret",
+    }
     command = [sys.executable, "-c", "from chatcart.cli import main; main()"]
-    done = subprocess.run([*command, "chat", "--script", str(script), "--json", "--user", "cli-1"],
-                          capture_output=True, text=True, env=env, timeout=300, check=False)  # fmt: skip
+    done = subprocess.run(
+        [*command, "chat", "--script", str(script), "--json", "--user", "cli-1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
     turns, summary = lines[:-1], lines[-1]

@@ -50,7 +50,7 @@ def parse(path: Path) -> tuple[list[str], Expectations]:
             else:
                 for op in ("!~", "~", "="):
                     if rest.startswith(op):
-                        expect.per_line.setdefault(len(lines) - 1, []).append((kind, op, rest[len(op):].strip()))
+                        expect.per_line.setdefault(len(lines) - 1, []).append((kind, op, rest[len(op) :].strip()))
                         break
                 else:
                     raise ValueError(f"bad expectation in {path.name}: {raw}")

@@ -31,16 +31,23 @@ def _free_port() -> int:
         return port
 
 
-async def test_buy_and_pay_in_the_web_chat(mongo_uri: str, tmp_path: Path,
-                                           mongo_client: AsyncMongoClient[Document]) -> None:  # fmt: skip
+async def test_buy_and_pay_in_the_web_chat(
+    mongo_uri: str, tmp_path: Path, mongo_client: AsyncMongoClient[Document]
+) -> None:
     from playwright.async_api import async_playwright
 
     from chatcart.web import build_app
     from commerce.catalog.demo import seed_demo_store
 
     port = _free_port()
-    settings = Settings(mongodb_uri=mongo_uri, db_name=f"e2e_{uuid.uuid4().hex[:8]}", data_dir=tmp_path,
-                        host="127.0.0.1", port=port, payment_sandbox_secret="browser-test-secret-123")
+    settings = Settings(
+        mongodb_uri=mongo_uri,
+        db_name=f"e2e_{uuid.uuid4().hex[:8]}",
+        data_dir=tmp_path,
+        host="127.0.0.1",
+        port=port,
+        payment_sandbox_secret="browser-test-secret-123",
+    )
     async with running_container(settings) as container:
         await seed_demo_store(container.commerce, settings.data_dir)
         await refresh_nlu_vocabulary(container)
@@ -50,8 +57,15 @@ async def test_buy_and_pay_in_the_web_chat(mongo_uri: str, tmp_path: Path,
         jobs = [asyncio.create_task(job) for job in container.commerce.background_jobs()]
         try:
             async with async_playwright() as playwright:
-                browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=[
-                    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+                browser = await playwright.chromium.launch(
+                    executable_path=CHROMIUM,
+                    args=[
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                    ],
+                )
                 page = await browser.new_page()
                 await page.goto(f"http://127.0.0.1:{port}/chat")
 

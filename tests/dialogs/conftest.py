@@ -24,9 +24,21 @@ def nlu(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
     engine = BuiltinNluEngine(Path(tmp_path_factory.mktemp("nlu")))
     engine.update_vocabulary(
-        products=["无线蓝牙耳机", "蓝牙耳机", "耳机", "运动跑鞋", "跑鞋", "保温杯", "降噪耳机", "earbuds", "running shoes",
-                  "mug", "headphones"],
-        brands=["Acme"], categories=["audio", "shoes"],
+        products=[
+            "无线蓝牙耳机",
+            "蓝牙耳机",
+            "耳机",
+            "运动跑鞋",
+            "跑鞋",
+            "保温杯",
+            "降噪耳机",
+            "earbuds",
+            "running shoes",
+            "mug",
+            "headphones",
+        ],
+        brands=["Acme"],
+        categories=["audio", "shoes"],
     )
     return engine
 
@@ -35,8 +47,16 @@ def make_engine(db: Database, shop: Any, nlu: Any) -> DialogEngine:
     transcript = Transcript(db)
     outbound = Outbound(transcript)
     store = ConversationStore(db)
-    services = DialogServices(shop=shop, nlu=nlu, store=store, transcript=transcript, faq=FaqService(db),
-                              handoff=HandoffService(store, outbound), outbound=outbound, config=DialogConfig())
+    services = DialogServices(
+        shop=shop,
+        nlu=nlu,
+        store=store,
+        transcript=transcript,
+        faq=FaqService(db),
+        handoff=HandoffService(store, outbound),
+        outbound=outbound,
+        config=DialogConfig(),
+    )
     return DialogEngine(services)
 
 

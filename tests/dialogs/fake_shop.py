@@ -31,22 +31,54 @@ def cny(value: str) -> Money:
     return Money.parse(value, "CNY")
 
 
-def _product(pid: str, zh: str, en: str, price: str, variants: list[tuple[str, dict[str, str], int]],
-             brand: str = "Acme", category: str = "misc") -> dict[str, object]:
-    return {"pid": pid, "title": {"zh": zh, "en": en}, "price": price, "variants": variants, "brand": brand,
-            "category": category}
+def _product(
+    pid: str,
+    zh: str,
+    en: str,
+    price: str,
+    variants: list[tuple[str, dict[str, str], int]],
+    brand: str = "Acme",
+    category: str = "misc",
+) -> dict[str, object]:
+    return {
+        "pid": pid,
+        "title": {"zh": zh, "en": en},
+        "price": price,
+        "variants": variants,
+        "brand": brand,
+        "category": category,
+    }
 
 
 CATALOG = [
-    _product("P100", "无线蓝牙耳机", "Wireless Bluetooth Earbuds", "299.00",
-             [("P100-BLK", {"color": "black"}, 10), ("P100-WHT", {"color": "white"}, 2)], category="audio"),
-    _product("P200", "运动跑鞋", "Running Shoes", "499.00",
-             [("P200-BLK-42", {"color": "black", "size": "42"}, 5), ("P200-BLK-43", {"color": "black", "size": "43"}, 0),
-              ("P200-RED-42", {"color": "red", "size": "42"}, 3)], category="shoes"),
+    _product(
+        "P100",
+        "无线蓝牙耳机",
+        "Wireless Bluetooth Earbuds",
+        "299.00",
+        [("P100-BLK", {"color": "black"}, 10), ("P100-WHT", {"color": "white"}, 2)],
+        category="audio",
+    ),
+    _product(
+        "P200",
+        "运动跑鞋",
+        "Running Shoes",
+        "499.00",
+        [
+            ("P200-BLK-42", {"color": "black", "size": "42"}, 5),
+            ("P200-BLK-43", {"color": "black", "size": "43"}, 0),
+            ("P200-RED-42", {"color": "red", "size": "42"}, 3),
+        ],
+        category="shoes",
+    ),
     _product("P300", "保温杯", "Insulated Mug", "89.00", [("P300", {}, 50)], category="home"),
     _product("P400", "降噪耳机", "Noise Cancelling Headphones", "1299.00", [("P400", {}, 0)], category="audio"),
 ]
-COLORS = {"black": {"zh": "黑色", "en": "Black"}, "white": {"zh": "白色", "en": "White"}, "red": {"zh": "红色", "en": "Red"}}
+COLORS = {
+    "black": {"zh": "黑色", "en": "Black"},
+    "white": {"zh": "白色", "en": "White"},
+    "red": {"zh": "红色", "en": "Red"},
+}
 DIMS = {"color": {"zh": "颜色", "en": "Color"}, "size": {"zh": "尺码", "en": "Size"}}
 
 
@@ -77,8 +109,9 @@ class FakeShop:
                 self.stock.setdefault(sku, qty)
 
     # customers
-    async def identify(self, channel: str, channel_user_id: str, lang: Lang, display_name: str = "",
-                       *, likely_new: bool = False) -> str:  # fmt: skip
+    async def identify(
+        self, channel: str, channel_user_id: str, lang: Lang, display_name: str = "", *, likely_new: bool = False
+    ) -> str:
         return f"C-{channel}-{channel_user_id}"
 
     async def link_identity(self, customer_id: str, kind: str, value: str) -> str:
@@ -100,15 +133,32 @@ class FakeShop:
 
     # catalog
     def _view(self, p: dict, lang: Lang) -> ProductView:
-        variants = [VariantView(sku, {DIMS[k][lang]: COLORS.get(v, {"zh": v, "en": v})[lang] for k, v in attrs.items()},
-                                cny(p["price"]), self.stock[sku]) for sku, attrs, _ in p["variants"]]
+        variants = [
+            VariantView(
+                sku,
+                {DIMS[k][lang]: COLORS.get(v, {"zh": v, "en": v})[lang] for k, v in attrs.items()},
+                cny(p["price"]),
+                self.stock[sku],
+            )
+            for sku, attrs, _ in p["variants"]
+        ]
         options: dict[str, list[str]] = {}
         for v in variants:
             for k, val in v.attributes.items():
                 if val not in options.setdefault(k, []):
                     options[k].append(val)
-        return ProductView(p["pid"], p["title"][lang], "", p["brand"], p["category"], None, cny(p["price"]),
-                           cny(p["price"]), variants, options)
+        return ProductView(
+            p["pid"],
+            p["title"][lang],
+            "",
+            p["brand"],
+            p["category"],
+            None,
+            cny(p["price"]),
+            cny(p["price"]),
+            variants,
+            options,
+        )
 
     async def search(self, query: SearchQuery, lang: Lang, page: int, page_size: int) -> SearchPage:
         words = [w for w in (query.text or "").lower().split() if w]
@@ -122,7 +172,7 @@ class FakeShop:
             hits.append(self._view(p, lang))
         pages = max(1, -(-len(hits) // page_size))
         start = (page - 1) * page_size
-        return SearchPage(hits[start:start + page_size], len(hits), page, pages)
+        return SearchPage(hits[start : start + page_size], len(hits), page, pages)
 
     async def product(self, product_id: str, lang: Lang) -> ProductView | None:
         return next((self._view(p, lang) for p in CATALOG if p["pid"] == product_id), None)
@@ -147,8 +197,11 @@ class FakeShop:
             assert product is not None
             variant = product.variant(sku)
             assert variant is not None
-            lines.append(CartLineView(sku, product.product_id, product.title, variant.attributes, qty, variant.price,
-                                      variant.price * qty))
+            lines.append(
+                CartLineView(
+                    sku, product.product_id, product.title, variant.attributes, qty, variant.price, variant.price * qty
+                )
+            )
         return CartView(lines, Money.sum([line.line_total for line in lines], "CNY"))
 
     async def add_to_cart(self, customer_id: str, sku: str, quantity: int, lang: Lang) -> CartView:
@@ -171,23 +224,34 @@ class FakeShop:
 
     # checkout
     async def shipping_options(self, customer_id: str, address: AddressView, lang: Lang) -> list[ShippingOption]:
-        return [ShippingOption("standard", "标准快递" if lang == "zh" else "Standard", cny("10.00"), "1-3"),
-                ShippingOption("express", "顺丰" if lang == "zh" else "Express", cny("22.00"), "1")]
+        return [
+            ShippingOption("standard", "标准快递" if lang == "zh" else "Standard", cny("10.00"), "1-3"),
+            ShippingOption("express", "顺丰" if lang == "zh" else "Express", cny("22.00"), "1"),
+        ]
 
     async def check_coupon(self, customer_id: str, code: str, lang: Lang) -> CouponCheck:
         if code == "SAVE10":
             return CouponCheck(True, code, cny("10.00"))
         return CouponCheck(False, code, None, "无效" if lang == "zh" else "unknown code")
 
-    async def quote(self, customer_id: str, address: AddressView, shipping: str, coupon: str | None,
-                    lang: Lang) -> QuoteView:
+    async def quote(
+        self, customer_id: str, address: AddressView, shipping: str, coupon: str | None, lang: Lang
+    ) -> QuoteView:
         cart = await self.cart(customer_id, lang)
         fee = cny("10.00") if shipping == "standard" else cny("22.00")
         discount = cny("10.00") if coupon == "SAVE10" else Money.zero("CNY")
         return QuoteView(cart.lines, cart.subtotal, fee, discount, cart.subtotal + fee - discount, coupon)
 
-    async def place_order(self, customer_id: str, address: AddressView, shipping: str, coupon: str | None,
-                          lang: Lang, idempotency_key: str, channel: str | None = None) -> OrderView:
+    async def place_order(
+        self,
+        customer_id: str,
+        address: AddressView,
+        shipping: str,
+        coupon: str | None,
+        lang: Lang,
+        idempotency_key: str,
+        channel: str | None = None,
+    ) -> OrderView:
         if idempotency_key in self.placed_keys:
             found = await self.order(customer_id, self.placed_keys[idempotency_key], lang)
             assert found is not None
@@ -199,8 +263,15 @@ class FakeShop:
         for line in quote.lines:
             self.stock[line.sku] -= line.quantity
         number = f"O{1000 + next(self.seq)}"
-        self.orders_list.append(FakeOrder(number, customer_id, [(ln.sku, ln.quantity, ln.unit_price, ln.title)
-                                                                for ln in quote.lines], quote.total, address))
+        self.orders_list.append(
+            FakeOrder(
+                number,
+                customer_id,
+                [(ln.sku, ln.quantity, ln.unit_price, ln.title) for ln in quote.lines],
+                quote.total,
+                address,
+            )
+        )
         self.carts[customer_id] = {}
         self.placed_keys[idempotency_key] = number
         found = await self.order(customer_id, number, lang)
@@ -209,7 +280,9 @@ class FakeShop:
 
     async def start_payment(self, customer_id: str, order_number: str) -> PaymentView:
         order = self._order(customer_id, order_number)
-        return PaymentView(f"PAY-{order.number}", order.number, f"http://pay.test/{order.number}", order.total, "pending")
+        return PaymentView(
+            f"PAY-{order.number}", order.number, f"http://pay.test/{order.number}", order.total, "pending"
+        )
 
     # orders
     def _order(self, customer_id: str, number: str) -> FakeOrder:
@@ -219,11 +292,19 @@ class FakeShop:
         raise NotFound("order not found")
 
     def _view_order(self, o: FakeOrder) -> OrderView:
-        return OrderView(o.number, o.status, [OrderLineView(s, title, q, p) for s, q, p, title in o.lines], o.total,
-                         "2024-01-01", o.address, o.tracking, "SF" if o.tracking else None,
-                         can_cancel=o.status in ("pending_payment", "paid"),
-                         can_change_address=o.status in ("pending_payment", "paid"),
-                         can_return=o.status in ("delivered", "shipped"))
+        return OrderView(
+            o.number,
+            o.status,
+            [OrderLineView(s, title, q, p) for s, q, p, title in o.lines],
+            o.total,
+            "2024-01-01",
+            o.address,
+            o.tracking,
+            "SF" if o.tracking else None,
+            can_cancel=o.status in ("pending_payment", "paid"),
+            can_change_address=o.status in ("pending_payment", "paid"),
+            can_return=o.status in ("delivered", "shipped"),
+        )
 
     async def orders(self, customer_id: str, lang: Lang, limit: int) -> list[OrderView]:
         return [self._view_order(o) for o in reversed(self.orders_list) if o.customer == customer_id][:limit]
@@ -253,8 +334,9 @@ class FakeShop:
         order = self._order(customer_id, number)
         return TrackingView(number, "SF", order.tracking, order.status, []) if order.tracking else None
 
-    async def request_after_sale(self, customer_id: str, number: str, kind: str, reason: str, photos: list[str],
-                                 lang: Lang) -> AfterSaleView:
+    async def request_after_sale(
+        self, customer_id: str, number: str, kind: str, reason: str, photos: list[str], lang: Lang
+    ) -> AfterSaleView:
         view = AfterSaleView(f"R{next(self.seq)}", number, kind, "requested", reason)
         self.requests.append((customer_id, view))
         return view

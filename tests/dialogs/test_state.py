@@ -107,7 +107,11 @@ async def test_a_new_conversation_is_stored_by_its_first_save_not_by_loading(db:
     entry = await db[DIRECTORY].find_one({"_id": "telegram:42"})
     assert entry is not None
     assert (entry["channel"], entry["channel_user_id"], entry["lang"], entry["handoff"]) == (
-        "telegram", "42", "en", {"status": "none"})
+        "telegram",
+        "42",
+        "en",
+        {"status": "none"},
+    )
     assert "context" not in entry
 
 
@@ -207,8 +211,16 @@ async def test_handoff_changes_from_the_console_reach_state_and_directory(db: Da
 
 
 async def test_conversations_stored_whole_by_earlier_versions_are_split_once(db: Database) -> None:
-    legacy = ConversationState(id="telegram:9", channel="telegram", channel_user_id="9", customer_id="C9",
-                               lang="en", flow="checkout", step="address", version=4).to_doc()  # fmt: skip
+    legacy = ConversationState(
+        id="telegram:9",
+        channel="telegram",
+        channel_user_id="9",
+        customer_id="C9",
+        lang="en",
+        flow="checkout",
+        step="address",
+        version=4,
+    ).to_doc()
     legacy.pop("directory_at")
     await db[DIRECTORY].insert_one(legacy)
     store = ConversationStore(db)

@@ -9,12 +9,20 @@ from dialogs.engine import detect_language
 from dialogs.references import LAST, mentioned_values, ordinal, quantity_in, strip_filler
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("张三 13800138000 上海市浦东新区世纪大道100号", ("张三", "13800138000", "上海市浦东新区", "世纪大道100号")),
-    ("李四，13912345678，广东省深圳市南山区科技园路1号", ("李四", "13912345678", "广东省深圳市南山区", "科技园路1号")),
-    ("John Smith, +86 138 0013 8000, 100 Century Ave, Pudong, Shanghai",
-     ("John Smith", "13800138000", "Pudong, Shanghai", "100 Century Ave")),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("张三 13800138000 上海市浦东新区世纪大道100号", ("张三", "13800138000", "上海市浦东新区", "世纪大道100号")),
+        (
+            "李四，13912345678，广东省深圳市南山区科技园路1号",
+            ("李四", "13912345678", "广东省深圳市南山区", "科技园路1号"),
+        ),
+        (
+            "John Smith, +86 138 0013 8000, 100 Century Ave, Pudong, Shanghai",
+            ("John Smith", "13800138000", "Pudong, Shanghai", "100 Century Ave"),
+        ),
+    ],
+)
 def test_one_line_addresses(text: str, expected: tuple[str, str, str, str]) -> None:
     draft = parse_address(text)
     assert (draft.name, draft.phone, draft.region, draft.detail) == expected
@@ -39,10 +47,20 @@ def test_step_by_step_fields() -> None:
     assert not ok
 
 
-@pytest.mark.parametrize(("text", "position"), [
-    ("第二个", 2), ("第2款", 2), ("the second one", 2), ("#3", 3), ("最后一个", LAST), ("the last one", LAST),
-    ("add number 4", 4), ("我要这个", None), ("iphone 15", None),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [
+        ("第二个", 2),
+        ("第2款", 2),
+        ("the second one", 2),
+        ("#3", 3),
+        ("最后一个", LAST),
+        ("the last one", LAST),
+        ("add number 4", 4),
+        ("我要这个", None),
+        ("iphone 15", None),
+    ],
+)
 def test_ordinals(text: str, position: int | None) -> None:
     assert ordinal(text) == position
 
@@ -64,9 +82,16 @@ def test_filler_is_stripped() -> None:
     assert strip_filler("do you have running shoes?") == "running shoes"
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("你好", "zh"), ("I want headphones", "en"), ("airpods pro", None), ("2", None), ("ok", "en"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("你好", "zh"),
+        ("I want headphones", "en"),
+        ("airpods pro", None),
+        ("2", None),
+        ("ok", "en"),
+    ],
+)
 def test_language_detection(text: str, lang: str | None) -> None:
     assert detect_language(text) == lang
 
@@ -96,6 +121,10 @@ def test_address_labels_and_english_one_line() -> None:
     assert not fill_field(AddressDraft(), "region", "welcome10")[1]  # a coupon code is not a region
     draft = parse_address("Amy Wang 13911112222 Shanghai Jing'an 1 Nanjing West Rd")
     assert (draft.name, draft.phone, draft.region, draft.detail) == (
-        "Amy Wang", "13911112222", "Shanghai Jing'an", "1 Nanjing West Rd")
+        "Amy Wang",
+        "13911112222",
+        "Shanghai Jing'an",
+        "1 Nanjing West Rd",
+    )
     moved = parse_address("change the delivery address to 李雷 13800001111 北京市朝阳区建国路88号")
     assert (moved.name, moved.region, moved.detail) == ("李雷", "北京市朝阳区", "建国路88号")

@@ -10,17 +10,23 @@ from dialogs.transcript import COLLECTION, Transcript, entries
 async def test_a_turn_is_one_document_and_reads_back_as_its_messages_in_order(db: Database) -> None:
     transcript = Transcript(db)
     cid = "telegram:1"
-    await transcript.record_turn(cid, IncomingMessage.from_text("telegram", "1", "hello", "en"),
-                                 [TextReply(text="Hi!"), TextReply(text="What are you looking for?")])  # fmt: skip
+    await transcript.record_turn(
+        cid,
+        IncomingMessage.from_text("telegram", "1", "hello", "en"),
+        [TextReply(text="Hi!"), TextReply(text="What are you looking for?")],
+    )
     await transcript.record_out(cid, [TextReply(text="An agent here")], sender="agent", agent_id="a1")
     await transcript.record_turn(cid, IncomingMessage.from_text("telegram", "1", "thanks", "en"), [])
     assert await db[COLLECTION].count_documents({"conversation_id": cid}) == 3
 
     history = await transcript.history(cid)
     assert [(e.sender, e.direction, e.text) for e in history] == [
-        ("customer", "in", "hello"), ("bot", "out", "Hi!"), ("bot", "out", "What are you looking for?"),
-        ("agent", "out", "An agent here"), ("customer", "in", "thanks"),
-    ]  # fmt: skip
+        ("customer", "in", "hello"),
+        ("bot", "out", "Hi!"),
+        ("bot", "out", "What are you looking for?"),
+        ("agent", "out", "An agent here"),
+        ("customer", "in", "thanks"),
+    ]
     assert history[3].agent_id == "a1"
     assert history[1].payload == {"type": "text", "text": "Hi!", "buttons": []}
     # The limit counts messages, not documents: the newest ones.
@@ -30,8 +36,14 @@ async def test_a_turn_is_one_document_and_reads_back_as_its_messages_in_order(db
 def test_entries_leaves_a_single_message_document_alone() -> None:
     doc = {"_id": 1, "conversation_id": "c", "direction": "out", "sender": "agent", "text": "hi"}
     assert entries(doc) == [doc]
-    turn = {"_id": 2, "conversation_id": "c", "direction": "in", "sender": "customer", "text": "q",
-            "replies": [{"kind": "text", "text": "a", "payload": None, "at": None}]}  # fmt: skip
+    turn = {
+        "_id": 2,
+        "conversation_id": "c",
+        "direction": "in",
+        "sender": "customer",
+        "text": "q",
+        "replies": [{"kind": "text", "text": "a", "payload": None, "at": None}],
+    }
     message, answer = entries(turn)
     assert "replies" not in message
     assert (answer["_id"], answer["sender"], answer["direction"], answer["text"]) == (2, "bot", "out", "a")

@@ -28,8 +28,9 @@ class CapturingSender:
 
 
 @pytest.fixture
-async def client(db: Database, nlu: Any, tmp_path: Path) -> AsyncIterator[tuple[TestClient[Any, Any], CapturingSender,
-                                                                                 DialogEngine]]:
+async def client(
+    db: Database, nlu: Any, tmp_path: Path
+) -> AsyncIterator[tuple[TestClient[Any, Any], CapturingSender, DialogEngine]]:
     engine = make_engine(db, FakeShop(), nlu)
     codes = CapturingSender()
     app = web.Application()
@@ -97,8 +98,13 @@ async def test_sign_in_with_a_one_time_code(client: Any) -> None:
     assert (await ws.receive_json())["type"] == "otp_failed"
     await ws.send_json({"type": "otp_request", "identifier": "13800138000"})
     assert (await ws.receive_json())["type"] == "otp_sent"
-    await ws.send_json({"type": "otp_verify", "identifier": "13800138000", "code": "000000"
-                        if codes.codes["13800138000"] != "000000" else "111111"})  # fmt: skip
+    await ws.send_json(
+        {
+            "type": "otp_verify",
+            "identifier": "13800138000",
+            "code": "000000" if codes.codes["13800138000"] != "000000" else "111111",
+        }
+    )
     assert (await ws.receive_json())["type"] == "otp_failed"
     await ws.send_json({"type": "otp_verify", "identifier": "13800138000", "code": codes.codes["13800138000"]})
     signed = await ws.receive_json()

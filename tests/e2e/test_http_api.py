@@ -25,11 +25,19 @@ CATALOG = {
             "category": "phones",
             "brand": "Acme",
             "title": {"zh": "极光手机", "en": "Aurora Phone"},
-            "skus": [{"sku": "P100-BLK", "specs": {"color": "black"}, "price": "2999.00", "currency": "CNY",
-                      "stock": 3, "weight_g": 180}],
+            "skus": [
+                {
+                    "sku": "P100-BLK",
+                    "specs": {"color": "black"},
+                    "price": "2999.00",
+                    "currency": "CNY",
+                    "stock": 3,
+                    "weight_g": 180,
+                }
+            ],
         }
     ],
-}  # fmt: skip
+}
 ADDRESS = {
     "recipient": "张三",
     "phone": "13800138000",

@@ -32,7 +32,9 @@ class Served:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"}
-        env.update({"CHATCART_DATA_DIR": str(data_dir), "CHATCART_PORT": str(self.port), "CHATCART_LOG_LEVEL": "WARNING"})
+        env.update(
+            {"CHATCART_DATA_DIR": str(data_dir), "CHATCART_PORT": str(self.port), "CHATCART_LOG_LEVEL": "WARNING"}
+        )
         self.process = subprocess.Popen(
             [CHATCART, "serve", "--demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )

@@ -29,8 +29,12 @@ def strategy(request: pytest.FixtureRequest, db: Database) -> Iterator[str]:
 async def test_after_and_before_and_guards(db: Database, strategy: str) -> None:
     things = db["things"]
     await things.insert_one({"_id": "a", "status": "new", "n": 1})
-    after = await find_one_and_update(things, {"_id": "a", "status": "new"}, {"$set": {"status": "paid"}, "$inc": {"n": 1}},
-                                      return_document=ReturnDocument.AFTER)  # fmt: skip
+    after = await find_one_and_update(
+        things,
+        {"_id": "a", "status": "new"},
+        {"$set": {"status": "paid"}, "$inc": {"n": 1}},
+        return_document=ReturnDocument.AFTER,
+    )
     assert after == {"_id": "a", "status": "paid", "n": 2}
     assert await find_one_and_update(things, {"_id": "a", "status": "new"}, {"$set": {"status": "x"}}) is None
     before = await find_one_and_update(things, {"_id": "a"}, {"$inc": {"n": 10}})
@@ -41,15 +45,20 @@ async def test_after_and_before_and_guards(db: Database, strategy: str) -> None:
 
 async def test_upserts_and_pipeline_updates(db: Database, strategy: str) -> None:
     carts = db["carts"]
-    created = await find_one_and_update(carts, {"_id": "c1"}, [{"$set": {"lines": {"$ifNull": ["$lines", 0]}}},
-                                                                {"$set": {"lines": {"$add": ["$lines", 1]}}}],
-                                        upsert=True, return_document=ReturnDocument.AFTER)  # fmt: skip
+    created = await find_one_and_update(
+        carts,
+        {"_id": "c1"},
+        [{"$set": {"lines": {"$ifNull": ["$lines", 0]}}}, {"$set": {"lines": {"$add": ["$lines", 1]}}}],
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+    )
     assert created == {"_id": "c1", "lines": 1}
     before = await find_one_and_update(carts, {"_id": "c2"}, {"$set": {"lines": 5}}, upsert=True)
     assert before is None
     assert await carts.find_one({"_id": "c2"}) == {"_id": "c2", "lines": 5}
-    projected = await find_one_and_update(carts, {"_id": "c2"}, {"$inc": {"lines": 1}}, projection={"_id": 1},
-                                          return_document=ReturnDocument.AFTER)  # fmt: skip
+    projected = await find_one_and_update(
+        carts, {"_id": "c2"}, {"$inc": {"lines": 1}}, projection={"_id": 1}, return_document=ReturnDocument.AFTER
+    )
     assert projected == {"_id": "c2"}
 
 
@@ -62,9 +71,12 @@ async def test_claims_by_query_take_the_first_in_sort_order_and_never_the_same_t
 
     async def claim(worker: int) -> str | None:
         doc = await find_one_and_update(
-            jobs, {"$or": [{"owner": None}, {"owner": {"$exists": False}}]}, {"$set": {"owner": worker}},
-            sort=[("due", 1)], return_document=ReturnDocument.AFTER,
-        )  # fmt: skip
+            jobs,
+            {"$or": [{"owner": None}, {"owner": {"$exists": False}}]},
+            {"$set": {"owner": worker}},
+            sort=[("due", 1)],
+            return_document=ReturnDocument.AFTER,
+        )
         return None if doc is None else str(doc["_id"])
 
     first = await claim(0)
@@ -78,10 +90,14 @@ async def test_claims_by_query_take_the_first_in_sort_order_and_never_the_same_t
 async def test_concurrent_increments_each_see_their_own_result(db: Database, strategy: str) -> None:
     counters = db["counters"]
     await counters.insert_one({"_id": "seq", "n": 0})
-    values = await asyncio.gather(*(
-        find_one_and_update(counters, {"_id": "seq"}, {"$inc": {"n": 1}}, upsert=True,
-                            return_document=ReturnDocument.AFTER)
-        for _ in range(25)))  # fmt: skip
+    values = await asyncio.gather(
+        *(
+            find_one_and_update(
+                counters, {"_id": "seq"}, {"$inc": {"n": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+            )
+            for _ in range(25)
+        )
+    )
     assert sorted(v["n"] for v in values if v) == list(range(1, 26))
 
 
@@ -89,10 +105,14 @@ async def test_concurrent_upserts_creating_the_document_each_see_their_own_resul
     # SecantusDB's own findAndModify answers some racing upserts with no document (while applying
     # them); the strategy chatcart uses there must not.
     counters = db["counters"]
-    values = await asyncio.gather(*(
-        find_one_and_update(counters, {"_id": "fresh"}, {"$inc": {"n": 1}}, upsert=True,
-                            return_document=ReturnDocument.AFTER)
-        for _ in range(25)))  # fmt: skip
+    values = await asyncio.gather(
+        *(
+            find_one_and_update(
+                counters, {"_id": "fresh"}, {"$inc": {"n": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+            )
+            for _ in range(25)
+        )
+    )
     assert sorted(v["n"] for v in values if v) == list(range(1, 26))
 
 
@@ -122,8 +142,12 @@ async def test_secantusdb_never_gets_find_and_modify(counted: tuple[Database, Co
     await orders.insert_many([{"_id": f"o{i}", "status": "pending"} for i in range(50)])
     scans = await atomic.scans_on_find_and_modify(orders)
     with counter.measure() as measured:
-        doc = await find_one_and_update(orders, {"_id": "o7", "status": "pending"}, {"$set": {"status": "paid"}},
-                                        return_document=ReturnDocument.AFTER)  # fmt: skip
+        doc = await find_one_and_update(
+            orders,
+            {"_id": "o7", "status": "pending"},
+            {"$set": {"status": "paid"}},
+            return_document=ReturnDocument.AFTER,
+        )
     assert doc == {"_id": "o7", "status": "paid"}
     if scans:
         assert "findAndModify" not in measured.commands
@@ -134,10 +158,16 @@ async def test_secantusdb_never_gets_find_and_modify(counted: tuple[Database, Co
 
 async def test_current_rather_than_exact_document(db: Database, strategy: str) -> None:
     carts = db["carts"]
-    first = await find_one_and_update(carts, {"_id": "c"}, {"$inc": {"lines": 1}}, upsert=True,
-                                      return_document=ReturnDocument.AFTER, exact=False)  # fmt: skip
-    again = await find_one_and_update(carts, {"_id": "c"}, {"$inc": {"lines": 2}}, upsert=True,
-                                      return_document=ReturnDocument.AFTER, exact=False)  # fmt: skip
+    first = await find_one_and_update(
+        carts, {"_id": "c"}, {"$inc": {"lines": 1}}, upsert=True, return_document=ReturnDocument.AFTER, exact=False
+    )
+    again = await find_one_and_update(
+        carts, {"_id": "c"}, {"$inc": {"lines": 2}}, upsert=True, return_document=ReturnDocument.AFTER, exact=False
+    )
     assert (first, again) == ({"_id": "c", "lines": 1}, {"_id": "c", "lines": 3})
-    assert await find_one_and_update(carts, {"_id": "gone"}, {"$inc": {"lines": 1}}, exact=False,
-                                     return_document=ReturnDocument.AFTER) is None  # fmt: skip
+    assert (
+        await find_one_and_update(
+            carts, {"_id": "gone"}, {"$inc": {"lines": 1}}, exact=False, return_document=ReturnDocument.AFTER
+        )
+        is None
+    )

@@ -75,7 +75,8 @@ def test_change_streams_are_opt_in_and_transactions_work_either_way() -> None:
                 things.insert_one({"_id": "t", "n": 0})
                 with client.start_session() as session:
                     session.with_transaction(
-                        lambda s, things=things: things.update_one({"_id": "t"}, {"$inc": {"n": 1}}, session=s))
+                        lambda s, things=things: things.update_one({"_id": "t"}, {"$inc": {"n": 1}}, session=s)
+                    )
                 assert things.find_one({"_id": "t"}) == {"_id": "t", "n": 1}
                 if change_streams:
                     with things.watch([{"$match": {"operationType": "insert"}}]) as stream:

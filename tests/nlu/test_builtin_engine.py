@@ -69,10 +69,24 @@ def test_rasa_dict_shape(engine: BuiltinNluEngine) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "\x00\x01\x02", "\u200b\u200b", "🙂🙂🙂", "😡", "asdkjhqwe zxcmnb", "。。。？？？",
-     "我" * 10_000, "order " * 2_000, "ｆｕｌｌｗｉｄｔｈ　ｔｅｘｔ", "mixed 中文 English العربية русский 한국어",
-     "\ud800", "ॐ", "12345678901234567890123456789"],
-)  # fmt: skip
+    [
+        "",
+        "   ",
+        "\x00\x01\x02",
+        "\u200b\u200b",
+        "🙂🙂🙂",
+        "😡",
+        "asdkjhqwe zxcmnb",
+        "。。。？？？",
+        "我" * 10_000,
+        "order " * 2_000,
+        "ｆｕｌｌｗｉｄｔｈ　ｔｅｘｔ",
+        "mixed 中文 English العربية русский 한국어",
+        "\ud800",
+        "ॐ",
+        "12345678901234567890123456789",
+    ],
+)
 def test_robust_inputs_never_raise(engine: BuiltinNluEngine, text: str) -> None:
     result = engine.parse_sync(text)
     assert isinstance(result, ParseResult)

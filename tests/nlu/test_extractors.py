@@ -53,12 +53,23 @@ def test_numbers_that_are_not_prices(extractor: EntityExtractor, text: str) -> N
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("来两件", [2]), ("我要三个", [3]), ("十二个", [12]), ("买2双42码的", [2]), ("要5盒", [5]),
-        ("数量改成3", [3]), ("add 2 of the black one", [2]), ("i'll take three pairs", [3]),
-        ("add x2", [2]), ("buy 4 bottles", [4]), ("add one more", [1]),
-        ("第二个不要了", []), ("帮我选一个", []), ("三个月了还没到", []), ("两百块以内", []),
+        ("来两件", [2]),
+        ("我要三个", [3]),
+        ("十二个", [12]),
+        ("买2双42码的", [2]),
+        ("要5盒", [5]),
+        ("数量改成3", [3]),
+        ("add 2 of the black one", [2]),
+        ("i'll take three pairs", [3]),
+        ("add x2", [2]),
+        ("buy 4 bottles", [4]),
+        ("add one more", [1]),
+        ("第二个不要了", []),
+        ("帮我选一个", []),
+        ("三个月了还没到", []),
+        ("两百块以内", []),
     ],
-)  # fmt: skip
+)
 def test_quantities(extractor: EntityExtractor, text: str, expected: list[int]) -> None:
     assert found(extractor, text, "quantity") == expected
 
@@ -134,27 +145,46 @@ def test_phone_number_words_are_not_a_category(extractor: EntityExtractor) -> No
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("邮箱abc.def@qq.com", ["abc.def@qq.com"]), ("mail John.Doe+shop@Example.co.uk now", ["John.Doe+shop@Example.co.uk"]),
-     ("not an email: a@b", [])],
-)  # fmt: skip
+    [
+        ("邮箱abc.def@qq.com", ["abc.def@qq.com"]),
+        ("mail John.Doe+shop@Example.co.uk now", ["John.Doe+shop@Example.co.uk"]),
+        ("not an email: a@b", []),
+    ],
+)
 def test_emails(extractor: EntityExtractor, text: str, expected: list[str]) -> None:
     assert found(extractor, text, "email") == expected
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("有XL的吗", ["XL"]), ("要M码", ["M"]), ("大号的", ["L"]), ("42码的鞋", ["42"]), ("size 9 please", ["9"]),
-     ("256G的", ["256GB"]), ("I'm here", []), ("exchange for small", ["S"])],
-)  # fmt: skip
+    [
+        ("有XL的吗", ["XL"]),
+        ("要M码", ["M"]),
+        ("大号的", ["L"]),
+        ("42码的鞋", ["42"]),
+        ("size 9 please", ["9"]),
+        ("256G的", ["256GB"]),
+        ("I'm here", []),
+        ("exchange for small", ["S"]),
+    ],
+)
 def test_sizes(extractor: EntityExtractor, text: str, expected: list[str]) -> None:
     assert found(extractor, text, "size") == expected
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("黑色的T恤", ["黑色"]), ("要黑的", ["黑色"]), ("the black one", ["black"]), ("深蓝色外套", ["藏青色"]),
-     ("蓝牙耳机", []), ("black friday deals", []), ("red packet 红包", ["red"]), ("space grey please", ["gray"])],
-)  # fmt: skip
+    [
+        ("黑色的T恤", ["黑色"]),
+        ("要黑的", ["黑色"]),
+        ("the black one", ["black"]),
+        ("深蓝色外套", ["藏青色"]),
+        ("蓝牙耳机", []),
+        ("black friday deals", []),
+        ("red packet 红包", ["red"]),
+        ("space grey please", ["gray"]),
+    ],
+)
 def test_colors(extractor: EntityExtractor, text: str, expected: list[str]) -> None:
     assert found(extractor, text, "color") == expected
 

@@ -10,11 +10,29 @@ from nlu.noise import is_bare_number, looks_like_code, strip_markup, unknown_wor
 
 # Intents a dialog would act on (cart, orders, money); noise must never land on one of these.
 COMMERCE_INTENTS = {
-    "search_product", "product_info", "recommend", "add_to_cart", "view_cart", "remove_from_cart", "checkout",
-    "ask_promotion", "use_coupon", "pay", "payment_problem", "order_status", "track_shipment", "cancel_order",
-    "change_address", "return_goods", "exchange_goods", "refund", "shipping_info", "invoice", "human_agent",
+    "search_product",
+    "product_info",
+    "recommend",
+    "add_to_cart",
+    "view_cart",
+    "remove_from_cart",
+    "checkout",
+    "ask_promotion",
+    "use_coupon",
+    "pay",
+    "payment_problem",
+    "order_status",
+    "track_shipment",
+    "cancel_order",
+    "change_address",
+    "return_goods",
+    "exchange_goods",
+    "refund",
+    "shipping_info",
+    "invoice",
+    "human_agent",
     "complaint",
-}  # fmt: skip
+}
 
 
 def test_strip_markup_drops_script_bodies_and_tags() -> None:
@@ -57,10 +75,26 @@ def test_unknown_word_share() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "print('hello')", "SELECT * FROM users;",
-     '{"a": 1}', "asdfgh", "jfkdlsa", "qwerty uiop", "zzzz", "。。。", "？？？", "!!!!", "1234567", "555",
-     "0000000000", "20261125-0042", "1+1=?"],
-)  # fmt: skip
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "print('hello')",
+        "SELECT * FROM users;",
+        '{"a": 1}',
+        "asdfgh",
+        "jfkdlsa",
+        "qwerty uiop",
+        "zzzz",
+        "。。。",
+        "？？？",
+        "!!!!",
+        "1234567",
+        "555",
+        "0000000000",
+        "20261125-0042",
+        "1+1=?",
+    ],
+)
 def test_noise_gives_fallback(engine: BuiltinNluEngine, text: str) -> None:
     result = engine.parse_sync(text)
     assert result.intent.name == FALLBACK_INTENT, (text, result.intent)
@@ -76,9 +110,17 @@ def test_filler_is_never_a_commerce_intent(engine: BuiltinNluEngine, text: str) 
 
 @pytest.mark.parametrize(
     ("text", "intent"),
-    [("<b>hi</b>", "greet"), ("88", "goodbye"), ("ok", "affirm"), ("helo", "greet"), ("thx", "thanks"),
-     ("add (2) please", "add_to_cart"), ("SF1234567890123 到哪了", "track_shipment"), ("我要退货", "return_goods")],
-)  # fmt: skip
+    [
+        ("<b>hi</b>", "greet"),
+        ("88", "goodbye"),
+        ("ok", "affirm"),
+        ("helo", "greet"),
+        ("thx", "thanks"),
+        ("add (2) please", "add_to_cart"),
+        ("SF1234567890123 到哪了", "track_shipment"),
+        ("我要退货", "return_goods"),
+    ],
+)
 def test_real_messages_survive_the_noise_checks(engine: BuiltinNluEngine, text: str, intent: str) -> None:
     assert engine.parse_sync(text).intent.name == intent
 

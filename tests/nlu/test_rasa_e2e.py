@@ -54,8 +54,12 @@ async def test_real_rasa_held_out_accuracy(rasa_server: RasaServer, engine: Buil
 
 
 async def test_rasa_down_falls_back_to_builtin(engine: BuiltinNluEngine) -> None:
-    rasa = RasaHttpEngine(f"http://127.0.0.1:{free_port()}", fallback=engine, timeout=1.0,
-                          breaker=CircuitBreaker(failure_threshold=1, reset_after=60))  # fmt: skip
+    rasa = RasaHttpEngine(
+        f"http://127.0.0.1:{free_port()}",
+        fallback=engine,
+        timeout=1.0,
+        breaker=CircuitBreaker(failure_threshold=1, reset_after=60),
+    )
     try:
         first = await rasa.parse("我要退货")
         second = await rasa.parse("转人工")

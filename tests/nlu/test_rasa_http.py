@@ -135,8 +135,9 @@ async def test_failures_fall_back_and_open_the_circuit(fake_rasa: tuple[FakeRasa
     fake, url = fake_rasa
     fake.mode = mode
     fallback = StubEngine()
-    engine = RasaHttpEngine(url, fallback=fallback, timeout=0.3,
-                            breaker=CircuitBreaker(failure_threshold=2, reset_after=60))  # fmt: skip
+    engine = RasaHttpEngine(
+        url, fallback=fallback, timeout=0.3, breaker=CircuitBreaker(failure_threshold=2, reset_after=60)
+    )
     try:
         for _ in range(4):
             assert (await engine.parse("你好")).intent.name == "greet"

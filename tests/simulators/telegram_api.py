@@ -20,16 +20,45 @@ from typing import Any
 from aiohttp import web
 
 # Fields aiogram sends JSON-encoded inside form bodies.
-_JSON_FIELDS = {"reply_markup", "media", "allowed_updates", "commands", "prices", "entities",
-                "caption_entities", "scope", "link_preview_options", "reply_parameters",
-                "suggested_tip_amounts", "provider_data", "shipping_options"}  # fmt: skip
-_INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "total_amount", "max_connections",
-               "cache_time", "latitude", "longitude"}  # fmt: skip
+_JSON_FIELDS = {
+    "reply_markup",
+    "media",
+    "allowed_updates",
+    "commands",
+    "prices",
+    "entities",
+    "caption_entities",
+    "scope",
+    "link_preview_options",
+    "reply_parameters",
+    "suggested_tip_amounts",
+    "provider_data",
+    "shipping_options",
+}
+_INT_FIELDS = {
+    "chat_id",
+    "message_id",
+    "offset",
+    "limit",
+    "timeout",
+    "total_amount",
+    "max_connections",
+    "cache_time",
+    "latitude",
+    "longitude",
+}
 _BOOL_FIELDS = {"drop_pending_updates", "show_alert", "ok", "need_phone_number", "is_flexible"}
 SEND_METHODS = {"sendMessage", "sendPhoto", "sendInvoice", "sendLocation", "sendChatAction", "sendDocument"}
 EDIT_METHODS = {"editMessageText", "editMessageReplyMarkup", "editMessageCaption", "editMessageMedia"}
-BOT_USER = {"id": 900000001, "is_bot": True, "first_name": "ChatCart", "username": "chatcart_test_bot",
-            "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}  # fmt: skip
+BOT_USER = {
+    "id": 900000001,
+    "is_bot": True,
+    "first_name": "ChatCart",
+    "username": "chatcart_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 
 
 @dataclass
@@ -119,8 +148,16 @@ class FakeTelegramAPI:
         await self.stop()
 
     # --- test helpers ----------------------------------------------------------------------------
-    def inject(self, method: str | None, status: int, description: str, *, retry_after: int | None = None,
-               times: int = 1, chat_id: int | None = None) -> None:  # fmt: skip
+    def inject(
+        self,
+        method: str | None,
+        status: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        times: int = 1,
+        chat_id: int | None = None,
+    ) -> None:
         self.faults.append(Fault(method, status, description, retry_after, times, chat_id))
 
     def block(self, chat_id: int) -> None:
@@ -134,8 +171,10 @@ class FakeTelegramAPI:
         return self.calls_to(*SEND_METHODS, chat_id=chat_id)
 
     def texts(self, chat_id: int | None = None) -> list[str]:
-        return [str(c.params.get("text") or c.params.get("caption") or c.params.get("title") or "")
-                for c in self.sent(chat_id)]  # fmt: skip
+        return [
+            str(c.params.get("text") or c.params.get("caption") or c.params.get("title") or "")
+            for c in self.sent(chat_id)
+        ]
 
     def seed_file(self, content: bytes) -> str:
         file_id = f"seeded-{next(self._file_ids)}"
@@ -243,15 +282,20 @@ class FakeTelegramAPI:
         return {"id": chat_id, "type": "private", "first_name": "Test", "username": f"user{chat_id}"}
 
     def _message(self, chat_id: int, **content: Any) -> dict[str, Any]:
-        message = {"message_id": next(self._ids), "date": int(time.time()), "chat": self._chat(chat_id),
-                   "from": BOT_USER, **{k: v for k, v in content.items() if v is not None}}  # fmt: skip
+        message = {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": BOT_USER,
+            **{k: v for k, v in content.items() if v is not None},
+        }
         self.messages[(chat_id, message["message_id"])] = message
         return message
 
     def _photo(self, params: dict[str, Any], files: dict[str, bytes], key: str) -> list[dict[str, Any]]:
         value = params.get(key)
         if key in files or (isinstance(value, str) and value.startswith("attach://")):
-            name = value[len("attach://"):] if isinstance(value, str) and value.startswith("attach://") else key
+            name = value[len("attach://") :] if isinstance(value, str) and value.startswith("attach://") else key
             content = files.get(name)
             if content is None:
                 raise _ApiError(400, "Bad Request: there is no photo in the request")
@@ -311,16 +355,23 @@ class FakeTelegramAPI:
         if not prices:
             raise _ApiError(400, "Bad Request: prices must be non-empty")
         total = sum(int(p["amount"]) for p in prices)
-        invoice = {"title": params["title"], "description": params["description"],
-                   "start_parameter": params.get("start_parameter", ""), "currency": params["currency"],
-                   "total_amount": total}  # fmt: skip
+        invoice = {
+            "title": params["title"],
+            "description": params["description"],
+            "start_parameter": params.get("start_parameter", ""),
+            "currency": params["currency"],
+            "total_amount": total,
+        }
         return self._message(int(params["chat_id"]), invoice=invoice, reply_markup=_inline_only(params))
 
     def _edit(self, params: dict[str, Any], changes: dict[str, Any]) -> Any:
         message = self._stored(params)
         if all(message.get(k) == v for k, v in changes.items()):
-            raise _ApiError(400, "Bad Request: message is not modified: specified new message content and reply "
-                                 "markup are exactly the same as a current content and reply markup of the message")
+            raise _ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message",
+            )
         message.update({k: v for k, v in changes.items() if v is not None})
         for key, value in changes.items():
             if value is None:
@@ -346,13 +397,17 @@ class FakeTelegramAPI:
         if "photo" not in message:
             raise _ApiError(400, "Bad Request: there is no media in the message to edit")
         photo = self._photo({"media": media.get("media")}, files, "media")
-        if str(media.get("media", "")).startswith("http") and message.get("photo_source") == media.get("media") \
-                and message.get("caption") == media.get("caption") \
-                and message.get("reply_markup") == params.get("reply_markup"):  # fmt: skip
+        if (
+            str(media.get("media", "")).startswith("http")
+            and message.get("photo_source") == media.get("media")
+            and message.get("caption") == media.get("caption")
+            and message.get("reply_markup") == params.get("reply_markup")
+        ):
             raise _ApiError(400, "Bad Request: message is not modified")
         message["photo_source"] = media.get("media")
-        return self._edit(params, {"photo": photo, "caption": media.get("caption"),
-                                   "reply_markup": params.get("reply_markup")})  # fmt: skip
+        return self._edit(
+            params, {"photo": photo, "caption": media.get("caption"), "reply_markup": params.get("reply_markup")}
+        )
 
     def _m_deleteMessage(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         self.messages.pop((int(params["chat_id"]), int(params["message_id"])), None)
@@ -370,15 +425,22 @@ class FakeTelegramAPI:
         file_id = str(params.get("file_id") or "")
         if file_id not in self.files:
             raise _ApiError(400, "Bad Request: invalid file_id")
-        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(self.files[file_id]),
-                "file_path": f"photos/{file_id}"}  # fmt: skip
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(self.files[file_id]),
+            "file_path": f"photos/{file_id}",
+        }
 
     def _m_setWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         if not str(params.get("url", "")).startswith("https://"):
             raise _ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
-        self.webhook = {"url": params["url"], "allowed_updates": params.get("allowed_updates"),
-                        "secret_token": params.get("secret_token"),
-                        "drop_pending_updates": bool(params.get("drop_pending_updates"))}  # fmt: skip
+        self.webhook = {
+            "url": params["url"],
+            "allowed_updates": params.get("allowed_updates"),
+            "secret_token": params.get("secret_token"),
+            "drop_pending_updates": bool(params.get("drop_pending_updates")),
+        }
         if params.get("drop_pending_updates"):
             self.updates.clear()
         return True
@@ -390,8 +452,11 @@ class FakeTelegramAPI:
         return True
 
     def _m_getWebhookInfo(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        info: dict[str, Any] = {"url": self.webhook["url"], "has_custom_certificate": False,
-                                "pending_update_count": len(self.updates)}  # fmt: skip
+        info: dict[str, Any] = {
+            "url": self.webhook["url"],
+            "has_custom_certificate": False,
+            "pending_update_count": len(self.updates),
+        }
         if self.webhook.get("allowed_updates"):
             info["allowed_updates"] = self.webhook["allowed_updates"]
         return info
@@ -441,8 +506,7 @@ class UpdateFactory:
 
     @property
     def user(self) -> dict[str, Any]:
-        return {"id": self.user_id, "is_bot": False, "first_name": self.first_name,
-                "language_code": self.language_code}  # fmt: skip
+        return {"id": self.user_id, "is_bot": False, "first_name": self.first_name, "language_code": self.language_code}
 
     @property
     def chat(self) -> dict[str, Any]:
@@ -452,9 +516,16 @@ class UpdateFactory:
         return next(UpdateFactory._update_ids)
 
     def _message(self, **content: Any) -> dict[str, Any]:
-        return {"update_id": self.next_update_id(), "message": {
-            "message_id": next(self._message_ids), "date": int(time.time()), "chat": self.chat,
-            "from": self.user, **content}}  # fmt: skip
+        return {
+            "update_id": self.next_update_id(),
+            "message": {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": self.chat,
+                "from": self.user,
+                **content,
+            },
+        }
 
     def text(self, text: str) -> dict[str, Any]:
         content: dict[str, Any] = {"text": text}
@@ -469,29 +540,60 @@ class UpdateFactory:
         return self._message(location={"latitude": latitude, "longitude": longitude})
 
     def photo(self, file_id: str, caption: str = "") -> dict[str, Any]:
-        sizes = [{"file_id": f"{file_id}-small", "file_unique_id": "s", "width": 90, "height": 90},
-                 {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 800, "height": 800}]  # fmt: skip
+        sizes = [
+            {"file_id": f"{file_id}-small", "file_unique_id": "s", "width": 90, "height": 90},
+            {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 800, "height": 800},
+        ]
         content: dict[str, Any] = {"photo": sizes}
         if caption:
             content["caption"] = caption
         return self._message(**content)
 
     def sticker(self) -> dict[str, Any]:
-        return self._message(sticker={"file_id": "stk", "file_unique_id": "stk", "type": "regular", "width": 512,
-                                      "height": 512, "is_animated": False, "is_video": False})  # fmt: skip
+        return self._message(
+            sticker={
+                "file_id": "stk",
+                "file_unique_id": "stk",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            }
+        )
 
     def callback(self, data: str, message: dict[str, Any]) -> dict[str, Any]:
         """Pressing an inline button of `message` (a Message as returned by the fake API)."""
-        return {"update_id": self.next_update_id(), "callback_query": {
-            "id": f"cb{self.next_update_id()}", "from": self.user, "chat_instance": "ci-1",
-            "message": message, "data": data}}  # fmt: skip
+        return {
+            "update_id": self.next_update_id(),
+            "callback_query": {
+                "id": f"cb{self.next_update_id()}",
+                "from": self.user,
+                "chat_instance": "ci-1",
+                "message": message,
+                "data": data,
+            },
+        }
 
     def pre_checkout(self, payload: str, currency: str, total_amount: int) -> dict[str, Any]:
-        return {"update_id": self.next_update_id(), "pre_checkout_query": {
-            "id": f"pcq{self.next_update_id()}", "from": self.user, "currency": currency,
-            "total_amount": total_amount, "invoice_payload": payload}}  # fmt: skip
+        return {
+            "update_id": self.next_update_id(),
+            "pre_checkout_query": {
+                "id": f"pcq{self.next_update_id()}",
+                "from": self.user,
+                "currency": currency,
+                "total_amount": total_amount,
+                "invoice_payload": payload,
+            },
+        }
 
     def successful_payment(self, payload: str, currency: str, total_amount: int, charge_id: str) -> dict[str, Any]:
-        return self._message(successful_payment={
-            "currency": currency, "total_amount": total_amount, "invoice_payload": payload,
-            "telegram_payment_charge_id": charge_id, "provider_payment_charge_id": f"prov-{charge_id}"})  # fmt: skip
+        return self._message(
+            successful_payment={
+                "currency": currency,
+                "total_amount": total_amount,
+                "invoice_payload": payload,
+                "telegram_payment_charge_id": charge_id,
+                "provider_payment_charge_id": f"prov-{charge_id}",
+            }
+        )

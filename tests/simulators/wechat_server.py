@@ -128,9 +128,18 @@ class Shown:
 
 
 class WeChatSimulator:
-    def __init__(self, *, app_id: str, app_secret: str, token: str, encoding_aes_key: str | None = None,
-                 account: str = "gh_chatcart0001", reply_timeout: float = 5.0, attempts: int = 3,
-                 token_ttl: int = 7200) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        app_id: str,
+        app_secret: str,
+        token: str,
+        encoding_aes_key: str | None = None,
+        account: str = "gh_chatcart0001",
+        reply_timeout: float = 5.0,
+        attempts: int = 3,
+        token_ttl: int = 7200,
+    ) -> None:
         self.app_id, self.app_secret, self.token = app_id, app_secret, token
         self.crypto = SimCrypto(encoding_aes_key, app_id) if encoding_aes_key else None
         self.account = account
@@ -207,8 +216,12 @@ class WeChatSimulator:
 
     # --- WeChat -> developer server -------------------------------------------------------
     def message(self, openid: str, msg_type: str, **fields: Any) -> dict[str, Any]:
-        base: dict[str, Any] = {"ToUserName": self.account, "FromUserName": openid, "CreateTime": int(time.time()),
-                                "MsgType": msg_type}  # fmt: skip
+        base: dict[str, Any] = {
+            "ToUserName": self.account,
+            "FromUserName": openid,
+            "CreateTime": int(time.time()),
+            "MsgType": msg_type,
+        }
         base.update(fields)
         if msg_type != "event":
             base.setdefault("MsgId", next(self._msg_ids))
@@ -223,8 +236,9 @@ class WeChatSimulator:
             fields["EventKey"] = key
         return self.message(openid, "event", **fields)
 
-    def signed_query(self, body_xml: str, *, timestamp: str | None = None, nonce: str | None = None,
-                     openid: str | None = None) -> tuple[dict[str, str], str]:  # fmt: skip
+    def signed_query(
+        self, body_xml: str, *, timestamp: str | None = None, nonce: str | None = None, openid: str | None = None
+    ) -> tuple[dict[str, str], str]:
         """Query string and body for one push, signed (and encrypted in safe mode)."""
         timestamp = timestamp or str(int(time.time()))
         nonce = nonce or str(secrets.randbelow(10**10))
@@ -254,8 +268,12 @@ class WeChatSimulator:
                 query, body = self.signed_query(plain, openid=openid)
             started = time.monotonic()
             try:
-                async with self._session.post(self.endpoint, params=query, data=body.encode(),
-                                              timeout=aiohttp.ClientTimeout(total=self.reply_timeout)) as response:  # fmt: skip
+                async with self._session.post(
+                    self.endpoint,
+                    params=query,
+                    data=body.encode(),
+                    timeout=aiohttp.ClientTimeout(total=self.reply_timeout),
+                ) as response:
                     text = await response.text()
                     delivery.attempts.append(Attempt(response.status, text, time.monotonic() - started))
             except (TimeoutError, aiohttp.ClientError):
@@ -310,8 +328,12 @@ class WeChatSimulator:
         assert self._session is not None
         assert self.endpoint is not None
         timestamp, nonce = str(int(time.time())), "998877"
-        query = {"signature": wechat_signature(self.token, timestamp, nonce), "timestamp": timestamp,
-                 "nonce": nonce, "echostr": echostr}  # fmt: skip
+        query = {
+            "signature": wechat_signature(self.token, timestamp, nonce),
+            "timestamp": timestamp,
+            "nonce": nonce,
+            "echostr": echostr,
+        }
         async with self._session.get(self.endpoint, params=query) as response:
             return response.status, await response.text()
 
@@ -427,8 +449,13 @@ class WeChatSimulator:
         form = await request.post()
         if "media" not in form:
             return self._error(41005, "media data missing")
-        return web.json_response({"type": request.query.get("type", "image"), "media_id": secrets.token_hex(16),
-                                  "created_at": int(time.time())})  # fmt: skip
+        return web.json_response(
+            {
+                "type": request.query.get("type", "image"),
+                "media_id": secrets.token_hex(16),
+                "created_at": int(time.time()),
+            }
+        )
 
     async def _authorize(self, request: web.Request) -> web.Response:
         """The consent page: the configured `oauth_user` agrees at once and is sent back."""
@@ -451,8 +478,13 @@ class WeChatSimulator:
             return self._error(40029, "invalid code")
         access = secrets.token_hex(20)
         self.oauth_tokens[access] = user
-        answer = {"access_token": access, "expires_in": 7200, "refresh_token": secrets.token_hex(20),
-                  "openid": user["openid"], "scope": user["scope"]}  # fmt: skip
+        answer = {
+            "access_token": access,
+            "expires_in": 7200,
+            "refresh_token": secrets.token_hex(20),
+            "openid": user["openid"],
+            "scope": user["scope"],
+        }
         if user.get("unionid"):
             answer["unionid"] = user["unionid"]
         return web.json_response(answer)
@@ -461,6 +493,17 @@ class WeChatSimulator:
         user = self.oauth_tokens.get(request.query.get("access_token", ""))
         if user is None or user.get("scope") != "snsapi_userinfo":
             return self._error(40001, "invalid credential")
-        return web.json_response({"openid": user["openid"], "nickname": user.get("nickname", ""), "sex": 0,
-                                  "province": "", "city": "", "country": "", "headimgurl": "", "privilege": [],
-                                  "unionid": user.get("unionid", "")}, dumps=lambda v: json.dumps(v, ensure_ascii=False))  # fmt: skip
+        return web.json_response(
+            {
+                "openid": user["openid"],
+                "nickname": user.get("nickname", ""),
+                "sex": 0,
+                "province": "",
+                "city": "",
+                "country": "",
+                "headimgurl": "",
+                "privilege": [],
+                "unionid": user.get("unionid", ""),
+            },
+            dumps=lambda v: json.dumps(v, ensure_ascii=False),
+        )

@@ -32,15 +32,31 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64
 
 
 def _card(product_id: str, color: str, image: str | None) -> ProductCard:
-    return ProductCard(product_id=product_id, title=f"Mug <{product_id}> & co", text="In stock", price="¥29.00",
-                       image_url=image, specs=(SpecChoice(name="Color", values=("Black", "White"), selected=color),),
-                       buttons=(Button(label="Black", payload="opt:0.0"), Button(label="White", payload="opt:0.1"),
-                                Button(label="Add to cart", payload=f"addp:{product_id}")))  # fmt: skip
+    return ProductCard(
+        product_id=product_id,
+        title=f"Mug <{product_id}> & co",
+        text="In stock",
+        price="¥29.00",
+        image_url=image,
+        specs=(SpecChoice(name="Color", values=("Black", "White"), selected=color),),
+        buttons=(
+            Button(label="Black", payload="opt:0.0"),
+            Button(label="White", payload="opt:0.1"),
+            Button(label="Add to cart", payload=f"addp:{product_id}"),
+        ),
+    )
 
 
 def _page(page: int) -> Carousel:
-    items = tuple(ProductCard(product_id=f"P{page}{i}", title=f"Product {page}.{i}", price="¥10.00",
-                              buttons=(Button(label="Details", payload=f"p:P{page}{i}"),)) for i in range(3))  # fmt: skip
+    items = tuple(
+        ProductCard(
+            product_id=f"P{page}{i}",
+            title=f"Product {page}.{i}",
+            price="¥10.00",
+            buttons=(Button(label="Details", payload=f"p:P{page}{i}"),),
+        )
+        for i in range(3)
+    )
     paging = []
     if page > 1:
         paging.append(Button(label="◀ Prev", payload=f"pg:{page - 1}"))
@@ -71,14 +87,25 @@ class ScriptedDialogs:
         if key.startswith("opt:"):
             return [_card("P1", "White" if key.endswith(".1") else "Black", "https://cdn.example.com/p1-white.png")]
         if key == "pay":
-            return [PaymentLink(text="Order 20250101-0001 placed, total ¥58.00", url="https://shop.example.com/pay/x",
-                                order_number="20250101-0001", amount="58.00",
-                                buttons=(Button(label="Pay now", payload="payurl:20250101-0001",
-                                                url="https://shop.example.com/pay/x"),))]  # fmt: skip
+            return [
+                PaymentLink(
+                    text="Order 20250101-0001 placed, total ¥58.00",
+                    url="https://shop.example.com/pay/x",
+                    order_number="20250101-0001",
+                    amount="58.00",
+                    buttons=(
+                        Button(label="Pay now", payload="payurl:20250101-0001", url="https://shop.example.com/pay/x"),
+                    ),
+                )
+            ]
         if key == "long":
             return [TextReply(text="x" * 5000)]
-        return [TextReply(text=f"echo: {incoming.kind} {incoming.text or incoming.phone}".strip(),
-                          buttons=(Button(label="Menu", payload="menu"),))]  # fmt: skip
+        return [
+            TextReply(
+                text=f"echo: {incoming.kind} {incoming.text or incoming.phone}".strip(),
+                buttons=(Button(label="Menu", payload="menu"),),
+            )
+        ]
 
 
 @pytest.fixture
@@ -102,14 +129,32 @@ ChannelFactory = Callable[..., Awaitable[TelegramChannel]]
 async def make_channel(db: Database, fake_api: FakeTelegramAPI, media_root: Path) -> AsyncIterator[ChannelFactory]:
     made: list[TelegramChannel] = []
 
-    async def factory(dialogs: Any = None, *, database: Database | None = None, payments: Any = None,
-                      worker_id: str | None = None, **overrides: Any) -> TelegramChannel:  # fmt: skip
-        values: dict[str, Any] = {"token": fake_api.token, "webhook_secret": SECRET, "api_base": fake_api.base_url,
-                                  "media_root": media_root, "retry_base_seconds": 0.01, "outbox_poll_seconds": 0.05,
-                                  "chat_rate_per_second": 1000.0, "global_rate_per_second": 1000.0}  # fmt: skip
+    async def factory(
+        dialogs: Any = None,
+        *,
+        database: Database | None = None,
+        payments: Any = None,
+        worker_id: str | None = None,
+        **overrides: Any,
+    ) -> TelegramChannel:
+        values: dict[str, Any] = {
+            "token": fake_api.token,
+            "webhook_secret": SECRET,
+            "api_base": fake_api.base_url,
+            "media_root": media_root,
+            "retry_base_seconds": 0.01,
+            "outbox_poll_seconds": 0.05,
+            "chat_rate_per_second": 1000.0,
+            "global_rate_per_second": 1000.0,
+        }
         values.update(overrides)
-        channel = TelegramChannel(TelegramConfig(**values), database if database is not None else db,
-                                  dialogs or ScriptedDialogs(), payments=payments, worker_id=worker_id)  # fmt: skip
+        channel = TelegramChannel(
+            TelegramConfig(**values),
+            database if database is not None else db,
+            dialogs or ScriptedDialogs(),
+            payments=payments,
+            worker_id=worker_id,
+        )
         await channel.ensure_indexes()
         made.append(channel)
         return channel

@@ -104,8 +104,9 @@ async def test_overlong_callback_data_is_stored_server_side(
 ) -> None:
     channel = await make_channel()
     long_payload = "x" * 100
-    markup = {"inline_keyboard": [[{"text": "Long", "callback_data": long_payload},
-                                   {"text": "Short", "callback_data": "ok"}]]}  # fmt: skip
+    markup = {
+        "inline_keyboard": [[{"text": "Long", "callback_data": long_payload}, {"text": "Short", "callback_data": "ok"}]]
+    }
     packed = await channel.callbacks.pack(markup)
     assert packed is not None
     long_button, short_button = packed["inline_keyboard"][0]

@@ -26,14 +26,19 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-async def shop(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory,
-               mongo_client: AsyncMongoClient[Document]) -> AsyncIterator[Any]:  # fmt: skip
+async def shop(
+    mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
+) -> AsyncIterator[Any]:
     from commerce.catalog.demo import seed_demo_store
     from dialogs import build_dialog_engine
 
     data_dir = Path(tmp_path_factory.mktemp("telegram_e2e"))
-    settings = Settings(mongodb_uri=mongo_uri, db_name=f"tg_{uuid.uuid4().hex[:10]}", data_dir=data_dir,
-                        payment_sandbox_secret="telegram-e2e-secret")
+    settings = Settings(
+        mongodb_uri=mongo_uri,
+        db_name=f"tg_{uuid.uuid4().hex[:10]}",
+        data_dir=data_dir,
+        payment_sandbox_secret="telegram-e2e-secret",
+    )
     async with running_container(settings, with_nlu=False, with_dialogs=False) as container:
         await seed_demo_store(container.commerce, data_dir)
         container.nlu = build_nlu(settings)
@@ -90,9 +95,15 @@ class Chat:
 
 @pytest.fixture
 async def chat(shop: Any, fake_api: FakeTelegramAPI) -> AsyncIterator[Chat]:
-    settings = shop.settings.model_copy(update={
-        "telegram_token": fake_api.token, "telegram_webhook_secret": SECRET, "telegram_api_base": fake_api.base_url,
-        "telegram_provider_token": "PROVIDER:TEST", "telegram_chat_rate_per_second": 100.0})  # fmt: skip
+    settings = shop.settings.model_copy(
+        update={
+            "telegram_token": fake_api.token,
+            "telegram_webhook_secret": SECRET,
+            "telegram_api_base": fake_api.base_url,
+            "telegram_provider_token": "PROVIDER:TEST",
+            "telegram_chat_rate_per_second": 100.0,
+        }
+    )
     shop.settings = settings
     app = web.Application()
     setup_telegram(app, shop)
@@ -115,9 +126,12 @@ async def _place_order(chat: Chat) -> str:
     if any("coupon" in text.lower() for text in chat.texts()[-1:]):
         await chat.say("no")
     await chat.say("yes")
-    pay_link = next(r for r in reversed(chat.fake.sent(chat.user.user_id)) if r.method == "sendMessage"
-                    and any("url" in b for row in (r.params.get("reply_markup") or {}).get("inline_keyboard", [])
-                            for b in row))  # fmt: skip
+    pay_link = next(
+        r
+        for r in reversed(chat.fake.sent(chat.user.user_id))
+        if r.method == "sendMessage"
+        and any("url" in b for row in (r.params.get("reply_markup") or {}).get("inline_keyboard", []) for b in row)
+    )
     url = next(b["url"] for row in pay_link.params["reply_markup"]["inline_keyboard"] for b in row if "url" in b)
     return str(url)
 
@@ -169,8 +183,9 @@ async def test_pre_checkout_fails_when_the_stock_is_gone(chat: Chat, shop: Any) 
     order = await shop.commerce.orders.get_by_number(payload.removeprefix("order:"))
     # The reservation is gone (e.g. released by staff) and nothing is left on the shelf.
     for sku in order.quantities():
-        await shop.db["inventory"].update_one({"_id": sku}, {"$unset": {f"holds.{order.id}": ""},
-                                                             "$set": {"available": 0}})  # fmt: skip
+        await shop.db["inventory"].update_one(
+            {"_id": sku}, {"$unset": {f"holds.{order.id}": ""}, "$set": {"available": 0}}
+        )
     await chat.post(chat.user.pre_checkout(payload, "CNY", total))
     [answer] = chat.fake.calls_to("answerPreCheckoutQuery")
     assert answer.params["ok"] is False

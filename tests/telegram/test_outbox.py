@@ -138,9 +138,7 @@ async def test_updates_from_chats_never_blocked_cost_no_database_command(mongo_u
     assert measured.commands == []
 
 
-async def test_outbox_survives_a_restart(
-    make_channel: ChannelFactory, fake_api: FakeTelegramAPI, db: Database
-) -> None:
+async def test_outbox_survives_a_restart(make_channel: ChannelFactory, fake_api: FakeTelegramAPI, db: Database) -> None:
     before = await make_channel(worker_id="before-restart")
     # A batch a crashed worker was in the middle of: claimed, first message sent, lease still on.
     await before.outbox.enqueue(7777, _texts("already sent", "not yet sent"))

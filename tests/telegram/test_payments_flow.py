@@ -19,8 +19,13 @@ class StubPayments:
     charges: list[str] = field(default_factory=list)
 
     async def invoice(self, order_number: str, lang: Lang) -> InvoiceInfo | None:
-        return InvoiceInfo(title=f"Order {order_number}", description="2 items", payload=invoice_payload(order_number),
-                           currency="CNY", prices=[("Items", 5000), ("Shipping", 800)])  # fmt: skip
+        return InvoiceInfo(
+            title=f"Order {order_number}",
+            description="2 items",
+            payload=invoice_payload(order_number),
+            currency="CNY",
+            prices=[("Items", 5000), ("Shipping", 800)],
+        )
 
     async def pre_checkout(self, payload: str, currency: str, total_amount: int) -> str | None:
         return self.problem

@@ -35,10 +35,19 @@ def test_utf16_cut_never_splits_an_emoji() -> None:
 
 
 def test_carousel_numbers_item_buttons_and_keeps_paging_in_one_row() -> None:
-    items = tuple(ProductCard(product_id=f"P{i}", title=f"Item {i}", price="¥1.00",
-                              buttons=(Button(label="Details", payload=f"p:P{i}"),)) for i in (1, 2))  # fmt: skip
-    carousel = Carousel(text="Results", items=items, page=2, pages=3,
-                        buttons=(Button(label="◀", payload="pg:1"), Button(label="▶", payload="pg:3")))  # fmt: skip
+    items = tuple(
+        ProductCard(
+            product_id=f"P{i}", title=f"Item {i}", price="¥1.00", buttons=(Button(label="Details", payload=f"p:P{i}"),)
+        )
+        for i in (1, 2)
+    )
+    carousel = Carousel(
+        text="Results",
+        items=items,
+        page=2,
+        pages=3,
+        buttons=(Button(label="◀", payload="pg:1"), Button(label="▶", payload="pg:3")),
+    )
     [action] = render([carousel], "en")
     rows = action.reply_markup["inline_keyboard"] if action.reply_markup else []
     assert rows[0] == [{"text": "1 · Details", "callback_data": "p:P1"}]
@@ -53,8 +62,9 @@ def test_card_without_image_is_a_text_message() -> None:
 
 
 def test_payment_link_has_a_url_button_and_an_invoice_when_enabled() -> None:
-    link = PaymentLink(text="Order placed", url="https://shop.example.com/pay/1", order_number="20250101-0001",
-                       amount="10.00")  # fmt: skip
+    link = PaymentLink(
+        text="Order placed", url="https://shop.example.com/pay/1", order_number="20250101-0001", amount="10.00"
+    )
     [text_only] = render([link], "en")
     assert text_only.inline_buttons == [{"text": "Pay here", "url": "https://shop.example.com/pay/1"}]
     _message, invoice = render([link], "en", invoices=True)
@@ -62,8 +72,12 @@ def test_payment_link_has_a_url_button_and_an_invoice_when_enabled() -> None:
 
 
 def test_order_summary_lists_lines_and_total() -> None:
-    summary = OrderSummary(text="Please confirm", lines=(SummaryLine(label="Mug ×2", value="¥58.00"),),
-                           total="¥58.00", buttons=(Button(label="Confirm", payload="yes"),))  # fmt: skip
+    summary = OrderSummary(
+        text="Please confirm",
+        lines=(SummaryLine(label="Mug ×2", value="¥58.00"),),
+        total="¥58.00",
+        buttons=(Button(label="Confirm", payload="yes"),),
+    )
     [action] = render([summary], "en")
     assert action.html == "<b>Please confirm</b>\nMug ×2: ¥58.00\n<b>Total: ¥58.00</b>"
 
@@ -72,8 +86,9 @@ def test_phone_question_offers_the_share_contact_keyboard() -> None:
     [action] = render([TextReply(text=t("checkout.ask_phone", "zh"))], "zh")
     assert action.reply_markup is not None
     assert action.reply_markup["keyboard"][0][0]["request_contact"] is True
-    with_buttons = render([TextReply(text=t("checkout.ask_phone", "en"), buttons=(Button(label="Cancel",
-                                                                                          payload="no"),))], "en")  # fmt: skip
+    with_buttons = render(
+        [TextReply(text=t("checkout.ask_phone", "en"), buttons=(Button(label="Cancel", payload="no"),))], "en"
+    )
     assert len(with_buttons) == 2
     assert with_buttons[1].reply_markup is not None
     assert with_buttons[1].reply_markup["keyboard"][0][0]["request_contact"] is True

@@ -144,8 +144,10 @@ async def test_garbage_and_unknown_updates_are_acknowledged_and_ignored(
     dialogs = ScriptedDialogs()
     hook = await webhook(await make_channel(dialogs))
     bad: list[Any] = [
-        {"update_id": 1, "edited_message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"},
-                                            "text": "edited"}},  # an update type we did not ask for
+        {
+            "update_id": 1,
+            "edited_message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}, "text": "edited"},
+        },  # an update type we did not ask for
         {"update_id": 2, "message": {"message_id": 1, "text": "no chat, no date"}},  # missing fields
         {"update_id": "three"},
         {"no": "update id"},

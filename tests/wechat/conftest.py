@@ -54,10 +54,15 @@ class ScriptedDialogs:
 
 def carousel_answer(_: IncomingMessage) -> list[OutgoingMessage]:
     items = tuple(
-        ProductCard(product_id=f"P{i}", title=f"耳机 {i}", price=f"¥{i}99.00", image_url=f"/media/p{i}.png",
-                    buttons=(Button(label=f"查看 {i}", payload=f"view:P{i}"),))
+        ProductCard(
+            product_id=f"P{i}",
+            title=f"耳机 {i}",
+            price=f"¥{i}99.00",
+            image_url=f"/media/p{i}.png",
+            buttons=(Button(label=f"查看 {i}", payload=f"view:P{i}"),),
+        )
         for i in range(1, 4)
-    )  # fmt: skip
+    )
     return [Carousel(text="为您找到 3 件商品：", items=items)]
 
 
@@ -82,14 +87,32 @@ HarnessFactory = Callable[..., Awaitable[Harness]]
 async def make_harness(db: Database) -> AsyncIterator[HarnessFactory]:
     created: list[Harness] = []
 
-    async def factory(*, safe_mode: bool = False, budget: float = 2.0, reply_timeout: float = 3.0,
-                      dialogs: ScriptedDialogs | None = None, **config_overrides: object) -> Harness:  # fmt: skip
-        sim = WeChatSimulator(app_id=APP_ID, app_secret=APP_SECRET, token=TOKEN,
-                              encoding_aes_key=AES_KEY if safe_mode else None, reply_timeout=reply_timeout)  # fmt: skip
+    async def factory(
+        *,
+        safe_mode: bool = False,
+        budget: float = 2.0,
+        reply_timeout: float = 3.0,
+        dialogs: ScriptedDialogs | None = None,
+        **config_overrides: object,
+    ) -> Harness:
+        sim = WeChatSimulator(
+            app_id=APP_ID,
+            app_secret=APP_SECRET,
+            token=TOKEN,
+            encoding_aes_key=AES_KEY if safe_mode else None,
+            reply_timeout=reply_timeout,
+        )
         await sim.start()
-        config = WeChatConfig(app_id=APP_ID, app_secret=APP_SECRET, token=TOKEN, encoding_aes_key=AES_KEY,
-                              api_base=sim.base_url, oauth_base=sim.base_url, reply_budget_seconds=budget,
-                              templates=TemplateIds(order_paid="TPL_PAID", order_shipped="TPL_SHIP"))  # fmt: skip
+        config = WeChatConfig(
+            app_id=APP_ID,
+            app_secret=APP_SECRET,
+            token=TOKEN,
+            encoding_aes_key=AES_KEY,
+            api_base=sim.base_url,
+            oauth_base=sim.base_url,
+            reply_budget_seconds=budget,
+            templates=TemplateIds(order_paid="TPL_PAID", order_shipped="TPL_SHIP"),
+        )
         config = replace(config, **config_overrides)  # type: ignore[arg-type]
         await ensure_indexes(db, CUSTOMER_INDEXES)
         customers = CustomerService(db)

@@ -42,12 +42,20 @@ def simulator() -> Iterator[WeChatSimulator]:
     thread.join(10)
 
 
-def test_menu_push_show_delete_and_check(simulator: WeChatSimulator, mongo_uri: str, monkeypatch: pytest.MonkeyPatch,
-                                         request: pytest.FixtureRequest) -> None:  # fmt: skip
+def test_menu_push_show_delete_and_check(
+    simulator: WeChatSimulator, mongo_uri: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
     db_name = f"test_wechat_cli_{uuid.uuid4().hex[:8]}"
-    settings = SimpleNamespace(wechat_app_id=APP_ID, wechat_app_secret=APP_SECRET, wechat_token=TOKEN,
-                               wechat_encoding_aes_key=None, wechat_api_base=simulator.base_url,
-                               base_url="https://shop.example", mongodb_uri=mongo_uri, db_name=db_name)  # fmt: skip
+    settings = SimpleNamespace(
+        wechat_app_id=APP_ID,
+        wechat_app_secret=APP_SECRET,
+        wechat_token=TOKEN,
+        wechat_encoding_aes_key=None,
+        wechat_api_base=simulator.base_url,
+        base_url="https://shop.example",
+        mongodb_uri=mongo_uri,
+        db_name=db_name,
+    )
     monkeypatch.setattr(wechat_cli, "load_settings", lambda db_uri=None: settings)
     request.addfinalizer(lambda: MongoClient(mongo_uri).drop_database(db_name))
     runner = CliRunner()

@@ -38,9 +38,16 @@ async def test_whole_purchase_over_wechat(mongo_uri: str, tmp_path: Path) -> Non
         async with running_container(settings) as container:
             assert (await container.commerce.catalog.import_catalog(demo_store_data())).ok
             app = web.Application()
-            config = WeChatConfig(app_id=APP_ID, app_secret=APP_SECRET, token=TOKEN, encoding_aes_key=AES_KEY,
-                                  api_base=sim.base_url, oauth_base=sim.base_url, public_base_url=base,
-                                  templates=TemplateIds(order_paid="TPL_PAID", order_shipped="TPL_SHIP"))  # fmt: skip
+            config = WeChatConfig(
+                app_id=APP_ID,
+                app_secret=APP_SECRET,
+                token=TOKEN,
+                encoding_aes_key=AES_KEY,
+                api_base=sim.base_url,
+                oauth_base=sim.base_url,
+                public_base_url=base,
+                templates=TemplateIds(order_paid="TPL_PAID", order_shipped="TPL_SHIP"),
+            )
             channel = setup_wechat(app, container, config)
             assert channel is not None
             assert app[WECHAT_CHANNEL] is channel

@@ -139,9 +139,11 @@ async def test_malicious_xml_is_rejected(make_harness: HarnessFactory, payload: 
 
 async def test_malicious_xml_inside_safe_mode_envelope_is_rejected(make_harness: HarnessFactory) -> None:
     h = await make_harness(safe_mode=True)
-    evil = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><ToUserName>gh'
-            "</ToUserName><FromUserName>oU</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType>"
-            "<Content>&xxe;</Content><MsgId>3</MsgId></xml>")  # fmt: skip
+    evil = (
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><ToUserName>gh'
+        "</ToUserName><FromUserName>oU</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType>"
+        "<Content>&xxe;</Content><MsgId>3</MsgId></xml>"
+    )
     query, body = h.sim.signed_query(evil)
     assert (await _post(h.sim.endpoint or "", query, body.encode()))[0] == 400
     assert h.dialogs.seen == []

@@ -35,8 +35,13 @@ async def test_menu_clicks_map_to_dialog_commands(make_harness: HarnessFactory) 
     for key in ("CC_PRODUCTS", "CC_CART", "CC_ORDERS", "CC_HUMAN", "pop"):
         await h.sim.push(h.sim.event("oMenu", "CLICK", key))
     seen = [(m.kind, m.command or m.payload) for m in h.dialogs.seen]
-    assert seen == [("button", "pop"), ("command", "cart"), ("command", "orders"), ("command", "human"),
-                    ("button", "pop")]  # fmt: skip
+    assert seen == [
+        ("button", "pop"),
+        ("command", "cart"),
+        ("command", "orders"),
+        ("command", "human"),
+        ("button", "pop"),
+    ]
 
 
 async def test_view_and_template_finished_events_are_acknowledged_only(make_harness: HarnessFactory) -> None:
@@ -60,8 +65,9 @@ async def test_voice_uses_recognition_or_asks_for_text(make_harness: HarnessFact
 async def test_image_location_and_link(make_harness: HarnessFactory) -> None:
     h = await make_harness()
     await h.sim.push(h.sim.message("oM", "image", PicUrl="https://mmbiz.example/pic.jpg", MediaId="m"))
-    await h.sim.push(h.sim.message("oM", "location", Location_X="31.2304", Location_Y="121.4737", Scale="15",
-                                   Label="上海市黄浦区"))  # fmt: skip
+    await h.sim.push(
+        h.sim.message("oM", "location", Location_X="31.2304", Location_Y="121.4737", Scale="15", Label="上海市黄浦区")
+    )
     await h.sim.push(h.sim.message("oM", "link", Title="好物推荐", Description="d", Url="https://example.com/a"))
     image, location, link = h.dialogs.seen
     assert image.kind == "image"

@@ -71,13 +71,15 @@ async def test_template_sent_only_when_window_closed(make_harness: HarnessFactor
     h.sim.template_ids.update({"TPL_PAID", "TPL_SHIP"})
     customer_id = await _customer_with_openid(h, "oTpl")
     await h.sim.push(h.sim.text("oTpl", "hi"))  # window open
-    paid = Event("e1", "order.paid", customer_id, "o1", {"order_number": "A100", "total": {"amount": 89900,
-                                                                                         "currency": "CNY"}})  # fmt: skip
+    paid = Event(
+        "e1", "order.paid", customer_id, "o1", {"order_number": "A100", "total": {"amount": 89900, "currency": "CNY"}}
+    )
     assert not await h.channel.notifier.notify(paid)
     await h.channel.users.window_closed("oTpl")
     assert await h.channel.notifier.notify(paid)
-    shipped = Event("e2", "order.shipped", customer_id, "o1", {"order_number": "A100", "carrier": "SF",
-                                                               "tracking_no": "SF123"})  # fmt: skip
+    shipped = Event(
+        "e2", "order.shipped", customer_id, "o1", {"order_number": "A100", "carrier": "SF", "tracking_no": "SF123"}
+    )
     assert await h.channel.notifier.notify(shipped)
     first, second = h.sim.templates_sent
     assert first["template_id"] == "TPL_PAID"

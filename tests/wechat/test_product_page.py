@@ -20,8 +20,9 @@ from commerce.mongo import Database, ensure_indexes
 @pytest.fixture
 async def client(db: Database) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     async def set_levels(levels: dict[str, int], reason: str, *, session: object = None) -> None:
-        await db["inventory"].bulk_write([UpdateOne({"_id": s}, {"$set": {"available": n}}, upsert=True)
-                                          for s, n in levels.items()], session=session)  # type: ignore[arg-type]  # fmt: skip
+        await db["inventory"].bulk_write(
+            [UpdateOne({"_id": s}, {"$set": {"available": n}}, upsert=True) for s, n in levels.items()], session=session
+        )  # type: ignore[arg-type]
 
     async def get_levels(skus: list[str]) -> dict[str, int]:
         return {d["_id"]: int(d["available"]) async for d in db["inventory"].find({"_id": {"$in": skus}})}
@@ -65,8 +66,12 @@ async def test_page_escapes_html(db: Database) -> None:
     from commerce.localized import LocalizedText
     from commerce.money import Money
 
-    product = Product(code="X1", category="c", title=LocalizedText("<script>alert(1)</script>", "x"),
-                      skus=(Sku(sku="X1-1", price=Money(100, "CNY")),))  # fmt: skip
+    product = Product(
+        code="X1",
+        category="c",
+        title=LocalizedText("<script>alert(1)</script>", "x"),
+        skus=(Sku(sku="X1-1", price=Money(100, "CNY")),),
+    )
     html = render_product(ProductDetail(product, {"X1-1": 1}), "zh", Links("https://s"), "X1")
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html

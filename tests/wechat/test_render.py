@@ -11,9 +11,15 @@ LINKS = Links("https://shop.example", oauth=False)
 
 
 def test_product_card_becomes_news_then_choices() -> None:
-    card = ProductCard(product_id="EAR-1", title="降噪耳机", price="¥899.00", text="库存 12", image_url="/media/e.png",
-                       specs=(SpecChoice(name="颜色", values=("黑", "白")),),
-                       buttons=(Button(label="加入购物车", payload="add:EAR-1"), Button(label="返回", payload="back")))  # fmt: skip
+    card = ProductCard(
+        product_id="EAR-1",
+        title="降噪耳机",
+        price="¥899.00",
+        text="库存 12",
+        image_url="/media/e.png",
+        specs=(SpecChoice(name="颜色", values=("黑", "白")),),
+        buttons=(Button(label="加入购物车", payload="add:EAR-1"), Button(label="返回", payload="back")),
+    )
     news, text = plan_messages([card], "zh", LINKS)
     assert isinstance(news, WxNews)
     assert isinstance(text, WxText)
@@ -38,8 +44,12 @@ def test_foreign_links_are_not_wrapped() -> None:
 
 
 def test_text_replies_merge_and_summary_renders() -> None:
-    summary = OrderSummary(text="确认订单", lines=(SummaryLine(label="商品", value="耳机 x1"),), total="¥899.00",
-                           buttons=(Button(label="确认", payload="confirm"),))  # fmt: skip
+    summary = OrderSummary(
+        text="确认订单",
+        lines=(SummaryLine(label="商品", value="耳机 x1"),),
+        total="¥899.00",
+        buttons=(Button(label="确认", payload="confirm"),),
+    )
     [text] = plan_messages([TextReply(text="好的"), summary], "en", LINKS)
     assert isinstance(text, WxText)
     assert text.content.startswith("好的\n\n确认订单")

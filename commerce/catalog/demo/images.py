@@ -44,8 +44,21 @@ def _accessory(d: ImageDraw.ImageDraw, c: Color) -> None:
 
 
 def _shirt(d: ImageDraw.ImageDraw, c: Color) -> None:
-    d.polygon([(170, 90), (310, 90), (390, 150), (350, 200), (320, 180), (320, 390), (160, 390), (160, 180),
-               (130, 200), (90, 150)], fill=c)  # fmt: skip
+    d.polygon(
+        [
+            (170, 90),
+            (310, 90),
+            (390, 150),
+            (350, 200),
+            (320, 180),
+            (320, 390),
+            (160, 390),
+            (160, 180),
+            (130, 200),
+            (90, 150),
+        ],
+        fill=c,
+    )
     d.chord((205, 70, 275, 130), start=0, end=180, fill=(250, 250, 250))
 
 
@@ -83,10 +96,20 @@ def _tea(d: ImageDraw.ImageDraw, c: Color) -> None:
 
 
 SHAPES: dict[str, Callable[[ImageDraw.ImageDraw, Color], None]] = {
-    "phones": _phone, "audio": _headphones, "accessories": _accessory, "digital": _phone,
-    "tops": _shirt, "apparel": _shirt, "bottoms": _pants, "shoes": _shoe, "home": _home,
-    "beauty": _beauty, "snacks": _food, "food": _food, "drinks": _tea,
-}  # fmt: skip
+    "phones": _phone,
+    "audio": _headphones,
+    "accessories": _accessory,
+    "digital": _phone,
+    "tops": _shirt,
+    "apparel": _shirt,
+    "bottoms": _pants,
+    "shoes": _shoe,
+    "home": _home,
+    "beauty": _beauty,
+    "snacks": _food,
+    "food": _food,
+    "drinks": _tea,
+}
 
 
 def render_product_image(code: str, category: str) -> bytes:
