@@ -14,6 +14,7 @@ from typing import TypeVar
 from pymongo import ReturnDocument
 
 from benchmarks.harness import BenchContext, BenchSection, summary_ms
+from chatcart.bootstrap import build_commerce
 from commerce.atomic import find_one_and_update, scans_on_find_and_modify
 from commerce.catalog.model import Product, Sku
 from commerce.customers.model import AddressIn
@@ -22,7 +23,7 @@ from commerce.localized import LocalizedText
 from commerce.money import Money
 from commerce.mongo import Database
 from commerce.promotions.service import seed_demo_coupons
-from commerce.services import Commerce, CommerceConfig, build_commerce, ensure_all_indexes
+from commerce.services import Commerce, CommerceConfig, ensure_all_indexes
 
 ROUNDS = 60
 BENCH_SECRET = "bench-only-sandbox-secret-0123"  # noqa: S105 - a throwaway test value

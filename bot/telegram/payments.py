@@ -11,15 +11,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.telegram.delivery import InvoiceInfo
 from bot.telegram.texts import text
 from chatcart.logging_setup import get_logger
 from commerce.errors import NotFound
+from commerce.inventory.service import InventoryService
 from commerce.money import Money
 from commerce.orders.model import Order, OrderStatus
+from commerce.orders.service import OrderService
 from commerce.payments.model import NotifyResult
+from commerce.payments.service import PaymentService
 from dialogs.messages import Lang
 
 log = get_logger(__name__)
@@ -55,19 +58,18 @@ class TelegramPayments(Protocol):
 
 
 class CommerceTelegramPayments:
-    def __init__(self, commerce: Any) -> None:
-        self.orders = commerce.orders
-        self.payments = commerce.payments
-        self.inventory = commerce.inventory
+    def __init__(self, *, orders: OrderService, payments: PaymentService, inventory: InventoryService) -> None:
+        self.orders = orders
+        self.payments = payments
+        self.inventory = inventory
 
     async def _order(self, number: str | None) -> Order | None:
         if not number:
             return None
         try:
-            order: Order = await self.orders.get_by_number(number)
+            return await self.orders.get_by_number(number)
         except NotFound:
             return None
-        return order
 
     async def invoice(self, order_number: str, lang: Lang) -> InvoiceInfo | None:
         order = await self._order(order_number)

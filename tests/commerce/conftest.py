@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from pymongo import AsyncMongoClient
 
+from chatcart.bootstrap import build_commerce
 from chatcart.command_counter import CommandCounter
 from chatcart.database import make_client
 from commerce.catalog.model import Product, ProductStatus, Sku
@@ -15,7 +16,7 @@ from commerce.customers.model import AddressIn, Customer
 from commerce.localized import LocalizedText
 from commerce.money import Money
 from commerce.mongo import Database, Document
-from commerce.services import Commerce, CommerceConfig, build_commerce, ensure_all_indexes
+from commerce.services import Commerce, CommerceConfig, ensure_all_indexes
 
 SECRET = "test-sandbox-secret-0123456789"
 
