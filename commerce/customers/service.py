@@ -17,7 +17,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from chatcart.logging_setup import get_logger
-from commerce.atomic import find_one_and_update
+from commerce.atomic import find_one_and_update, run_transaction
 from commerce.batch import WriteBatch
 from commerce.customers.model import (
     Address,
@@ -205,8 +205,7 @@ class CustomerService:
                 session=txn,
             )
 
-        async with self._db.client.start_session() as session:
-            await session.with_transaction(move)
+        await run_transaction(self._db.client, move)
 
     async def _run_merge_hooks(self, absorbed_id: str, survivor_id: str) -> None:
         """Carts, orders, after-sales, payments follow the customer (each hook is safe to re-run)."""
