@@ -22,7 +22,7 @@ from pymongo import AsyncMongoClient
 
 from chatcart.bootstrap import refresh_nlu_vocabulary, running_container
 from chatcart.settings import Settings
-from commerce.mongo import Document, utcnow
+from core.mongo import Document, utcnow
 
 CUSTOM_CATALOG = Path(__file__).parent / "catalogs" / "books_coffee_sneakers.json"
 OUTSIDER_CATALOG = Path(__file__).parent / "outsider" / "catalog.json"
