@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from chatcart.logging_setup import get_logger
+from core.logging_setup import get_logger
 from dialogs.i18n import t, t_or
 from dialogs.messages import Button, OutgoingMessage, PaymentLink, TextReply
 from dialogs.outbound import ChannelAddress, Outbound

@@ -14,6 +14,7 @@ from dialogs import buttons as codes
 from dialogs.flows import browse, info, orders, specs
 from dialogs.flows.base import is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
+from dialogs.language import detect_language_switch
 from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
 from dialogs.references import (
     asks_for_more,
@@ -24,7 +25,6 @@ from dialogs.references import (
     pick,
     quantity_in,
 )
-from dialogs.language import detect_language_switch
 from dialogs.registry import BUTTON_HANDLERS, FLOWS, INTENT_HANDLERS
 from dialogs.turn import Turn
 

@@ -15,11 +15,11 @@ from typing import Any, Protocol
 
 from bot.telegram.delivery import InvoiceInfo
 from bot.telegram.texts import text
-from chatcart.logging_setup import get_logger
 from commerce.errors import NotFound
 from commerce.money import Money
 from commerce.orders.model import Order, OrderStatus
 from commerce.payments.model import NotifyResult
+from core.logging_setup import get_logger
 from dialogs.messages import Lang
 
 log = get_logger(__name__)

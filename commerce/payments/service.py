@@ -29,15 +29,11 @@ from datetime import timedelta
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from chatcart.logging_setup import get_logger
-from commerce.atomic import find_one_and_update
-from commerce.batch import WriteBatch
 from commerce.carts.catalog_port import SkuCatalog
 from commerce.customers.service import CustomerService
 from commerce.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from commerce.inventory.service import InventoryService
 from commerce.money import Money
-from commerce.mongo import CollectionIndexes, Database, Document, utcnow
 from commerce.orders.events import EventBus
 from commerce.orders.model import Order, OrderStatus
 from commerce.orders.service import OrderService
@@ -50,6 +46,10 @@ from commerce.payments.model import (
     PaymentStatus,
 )
 from commerce.payments.sandbox import SandboxProvider
+from core.atomic import find_one_and_update
+from core.batch import WriteBatch
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, Document, utcnow
 
 PAYMENTS = "payments"
 PAYMENT_EVENTS = "payment_events"
