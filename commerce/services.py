@@ -23,7 +23,6 @@ from commerce.customers.pricing import DEFAULT_TIER_PERCENT, TierPricing
 from commerce.customers.service import CustomerService
 from commerce.inventory import service as inventory_module
 from commerce.inventory.service import InventoryService
-from commerce.mongo import CollectionIndexes, Database, ensure_indexes
 from commerce.orders import events as events_module
 from commerce.orders import service as orders_module
 from commerce.orders.checkout import Checkout
@@ -42,6 +41,7 @@ from commerce.promotions import service as promotions_module
 from commerce.promotions.service import PromotionService
 from commerce.shipping.model import ShippingMethod, default_methods
 from commerce.shipping.service import ShippingService
+from core.mongo import CollectionIndexes, Database, ensure_indexes
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from chatcart.logging_setup import get_logger
 from commerce.errors import DomainError
-from commerce.mongo import CollectionIndexes, Database, ensure_indexes
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, ensure_indexes
 from dialogs import router
 from dialogs.faq import FaqService
 from dialogs.handoff import HandoffService

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from chatcart.logging_setup import get_logger
 from commerce.money import Money
+from core.logging_setup import get_logger
 from dialogs.i18n import t, t_or
 from dialogs.messages import Button, OutgoingMessage, PaymentLink, TextReply
 from dialogs.outbound import ChannelAddress, Outbound

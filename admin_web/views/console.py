@@ -23,7 +23,7 @@ from admin_web.views.common import audit, path_param
 from admin_web.web import form_data, parse_form, render, requires
 from commerce.errors import Forbidden, NotFound, ValidationFailed
 from commerce.money import Money
-from commerce.mongo import as_utc, utcnow
+from core.mongo import as_utc, utcnow
 
 HEARTBEAT_SECONDS = 25.0
 

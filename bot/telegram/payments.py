@@ -16,13 +16,13 @@ from typing import Any, Protocol
 
 from bot.telegram.delivery import InvoiceInfo
 from bot.telegram.texts import text
-from chatcart.logging_setup import get_logger
 from commerce.errors import NotFound
 from commerce.money import Money
-from commerce.mongo import utcnow
 from commerce.orders.model import Order
 from commerce.orders.payability import PayRefusal, state_refusal
 from commerce.payments.model import NotifyResult
+from core.logging_setup import get_logger
+from core.mongo import utcnow
 from dialogs.messages import Lang
 
 log = get_logger(__name__)

@@ -16,16 +16,12 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
-from chatcart.logging_setup import get_logger
-from commerce.atomic import find_one_and_update
-from commerce.batch import BatchResult, WriteBatch
 from commerce.carts.catalog_port import SkuCatalog
 from commerce.customers.model import Address, AddressIn
 from commerce.customers.service import CustomerService
 from commerce.errors import InvalidTransition, NotFound, ValidationFailed
 from commerce.inventory.service import INVENTORY, InventoryService
 from commerce.money import Money
-from commerce.mongo import CollectionIndexes, Database, Document, utcnow
 from commerce.orders.checkout import ORDERS, Checkout, CheckoutRequest, OrderQuote
 from commerce.orders.events import EventBus
 from commerce.orders.listing import newest_orders
@@ -44,6 +40,10 @@ from commerce.orders.model import (
 from commerce.orders.payability import PayRefusal, state_refusal
 from commerce.orders.stats import OrderStats
 from commerce.promotions.service import PromotionService
+from core.atomic import find_one_and_update
+from core.batch import BatchResult, WriteBatch
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, Document, utcnow
 
 INDEXES = [
     CollectionIndexes(

@@ -18,8 +18,8 @@ from typing import Any
 from bson import ObjectId
 from pymongo import DESCENDING, IndexModel
 
-from commerce.batch import WriteBatch
-from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
+from core.batch import WriteBatch
+from core.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 
 PAYMENT_ALERTS = "payment_alerts"
 

@@ -15,8 +15,8 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field
 
 from commerce.money import Money
-from commerce.mongo import Document, as_utc
 from commerce.orders.model import Order
+from core.mongo import Document, as_utc
 
 
 class PaymentStatus(StrEnum):

@@ -20,10 +20,10 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from commerce.atomic import find_one_and_update
 from commerce.money import Money
-from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 from commerce.payments.model import RefundState
+from core.atomic import find_one_and_update
+from core.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 
 REFUNDS = "refunds"
 RETRY_AFTER = timedelta(minutes=2)

@@ -22,7 +22,6 @@ from pydantic import ValidationError
 
 from commerce.errors import Unauthorized, ValidationFailed
 from commerce.money import Money
-from commerce.mongo import utcnow
 from commerce.orders.model import Order
 from commerce.payments.model import (
     Notification,
@@ -36,6 +35,7 @@ from commerce.payments.model import (
     StatementLine,
     TradeState,
 )
+from core.mongo import utcnow
 
 TIMESTAMP_HEADER = "X-Sandbox-Timestamp"
 SIGNATURE_HEADER = "X-Sandbox-Signature"

@@ -11,10 +11,10 @@ import html
 import aiohttp
 from aiohttp import web
 
-from chatcart.logging_setup import get_logger
 from commerce.errors import DomainError
 from commerce.payments.model import PaymentIntent, PaymentStatus
 from commerce.payments.service import PaymentService
+from core.logging_setup import get_logger
 
 log = get_logger("commerce.payments.sandbox_web")
 PAYMENTS_KEY: web.AppKey[PaymentService] = web.AppKey("sandbox_payments", PaymentService)

@@ -33,12 +33,8 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from chatcart.logging_setup import get_logger
-from commerce.atomic import find_one_and_update
-from commerce.batch import WriteBatch
 from commerce.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
 from commerce.money import Money
-from commerce.mongo import CollectionIndexes, Database, Document, utcnow
 from commerce.orders.events import EventBus
 from commerce.orders.model import Order, OrderStatus
 from commerce.orders.payability import PayRefusal
@@ -60,6 +56,10 @@ from commerce.payments.model import (
 )
 from commerce.payments.refunds import Refund, RefundLedger
 from commerce.payments.sandbox import SandboxProvider
+from core.atomic import find_one_and_update
+from core.batch import WriteBatch
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, Document, utcnow
 
 PAYMENTS = "payments"
 PAYMENT_EVENTS = "payment_events"

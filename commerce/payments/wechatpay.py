@@ -28,7 +28,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from commerce.errors import Unauthorized, ValidationFailed
 from commerce.money import Money
-from commerce.mongo import utcnow
 from commerce.orders.model import Order
 from commerce.payments.http import HttpAnswer, ProviderRejected, call
 from commerce.payments.model import (
@@ -45,6 +44,7 @@ from commerce.payments.model import (
     TradeState,
 )
 from commerce.payments.signing import aes_gcm_decrypt, rsa_sign, rsa_verify
+from core.mongo import utcnow
 
 API_BASE = "https://api.mch.weixin.qq.com"
 NOTIFY_PATH = "/api/v1/payments/wechatpay/notify"

@@ -12,10 +12,8 @@ from aiohttp.test_utils import TestServer
 from chatcart.embedded_db import free_port
 from commerce.api.framework import SERVICES
 from commerce.api.middleware import json_error_middleware
-from commerce.atomic import scans_on_find_and_modify
 from commerce.errors import InvalidTransition, NotFound, Unauthorized, ValidationFailed
 from commerce.money import Money
-from commerce.mongo import Database, utcnow
 from commerce.orders.events import Event
 from commerce.orders.model import Order, OrderStatus
 from commerce.payments import api as payments_api
@@ -24,6 +22,8 @@ from commerce.payments.model import Notification, NotifyResult, PaymentStatus, R
 from commerce.payments.sandbox import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from commerce.payments.sandbox_web import setup_sandbox_routes
 from commerce.services import Commerce, build_commerce, ensure_all_indexes
+from core.atomic import scans_on_find_and_modify
+from core.mongo import Database, utcnow
 
 from .conftest import SECRET, Counted, Shop, config
 
