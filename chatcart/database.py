@@ -11,7 +11,7 @@ from pymongo.monitoring import CommandListener
 
 from chatcart.embedded_db import EmbeddedMongo
 from chatcart.settings import Settings
-from commerce.mongo import Database, Document
+from core.mongo import Database, Document
 
 
 @dataclass

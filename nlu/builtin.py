@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from chatcart.logging_setup import get_logger
+from core.logging_setup import get_logger
 from nlu.catalog_only import is_catalog_reference
 from nlu.classifier import DICTIONARY, LinearIntentModel, features, train_model
 from nlu.engine import FALLBACK_INTENT, Entity, IntentScore, ParseResult

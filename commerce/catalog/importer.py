@@ -20,10 +20,10 @@ from pydantic import BaseModel, ValidationError
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import OperationFailure
 
-from chatcart.logging_setup import get_logger
 from commerce.localized import LocalizedText
 from commerce.money import CURRENCY_EXPONENTS, Money, MoneyError, exponent_of
-from commerce.mongo import Document, utcnow
+from core.logging_setup import get_logger
+from core.mongo import Document, utcnow
 
 from .import_schema import CategoryIn, ProductIn, SkuIn
 from .indexing import index_product, latin_vocabulary

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.config import TelegramConfig
 from bot.telegram.webhook import SECRET_HEADER, webhook_handler
-from commerce.mongo import Database
+from core.mongo import Database
 from dialogs.messages import (
     Button,
     Carousel,

@@ -17,8 +17,8 @@ from bot.telegram.channel import TelegramChannel
 from bot.telegram.webhook import SECRET_HEADER
 from chatcart.bootstrap import build_nlu, nlu_vocabulary, running_container
 from chatcart.settings import Settings
-from commerce.mongo import Document
 from commerce.orders.model import OrderStatus
+from core.mongo import Document
 from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 from tests.telegram.conftest import SECRET
 

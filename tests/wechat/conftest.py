@@ -14,7 +14,7 @@ from bot.wechat import WeChatChannel, WeChatConfig, build_channel
 from bot.wechat.config import TemplateIds
 from commerce.customers.service import INDEXES as CUSTOMER_INDEXES
 from commerce.customers.service import CustomerService
-from commerce.mongo import Database, ensure_indexes
+from core.mongo import Database, ensure_indexes
 from dialogs.messages import Button, Carousel, IncomingMessage, Lang, OutgoingMessage, ProductCard, TextReply
 from tests.simulators.wechat_server import WeChatSimulator
 

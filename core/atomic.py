@@ -24,7 +24,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from commerce.mongo import Collection, Document, UpdateSpec, update_document
+from core.mongo import Collection, Document, UpdateSpec, update_document
 
 _scans: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
