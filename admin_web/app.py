@@ -27,9 +27,9 @@ from admin_web.queries import AdminQueries
 from admin_web.ratelimit import LoginLimiter, MongoLoginLimiter, RedisLoginLimiter
 from admin_web.views import aftersales, audit_log, auth, catalog, console, customers, dashboard, inventory, orders
 from admin_web.web import PREFIX, auth_middleware, error_middleware, headers_middleware
-from chatcart.logging_setup import get_logger
 from commerce.money import Money
-from commerce.mongo import CollectionIndexes, ensure_indexes
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, ensure_indexes
 
 log = get_logger("admin_web")
 PACKAGE_DIR = Path(__file__).parent
@@ -54,7 +54,7 @@ def _limiter(container: Any) -> LoginLimiter:
 
 
 def _csrf_secret(container: Any) -> str:
-    from chatcart.local_secrets import local_secret
+    from core.local_secrets import local_secret
 
     settings = container.settings
     configured = getattr(settings, "admin_secret", None)

@@ -17,14 +17,14 @@ import yaml
 from pymongo.monitoring import CommandListener
 
 from chatcart.database import DatabaseHandle, open_database
-from chatcart.local_secrets import local_secret
-from chatcart.logging_setup import get_logger
 from chatcart.settings import Settings
 from commerce.access import service as access_module
 from commerce.access.service import AccessService
-from commerce.mongo import Database, ensure_indexes
 from commerce.services import Commerce, CommerceConfig, build_commerce, ensure_all_indexes
 from commerce.shipping.model import ShippingMethod
+from core.local_secrets import local_secret
+from core.logging_setup import get_logger
+from core.mongo import Database, ensure_indexes
 
 log = get_logger("chatcart.bootstrap")
 

@@ -14,9 +14,9 @@ from pymongo.monitoring import CommandListener
 from pymongo.uri_parser import parse_uri
 
 from chatcart.embedded_db import EmbeddedMongo
-from chatcart.logging_setup import get_logger
 from chatcart.settings import Settings
-from commerce.mongo import Database, Document, utcnow
+from core.logging_setup import get_logger
+from core.mongo import Database, Document, utcnow
 
 log = get_logger("chatcart.database")
 

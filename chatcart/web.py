@@ -11,10 +11,10 @@ from aiohttp import web
 
 import commerce
 from chatcart.bootstrap import Container
-from chatcart.local_secrets import local_secret
 from commerce.api.framework import AUTHENTICATOR, SERVICES, ApiRouter
 from commerce.api.middleware import json_error_middleware, request_context_middleware
 from commerce.api.openapi import openapi_route
+from core.local_secrets import local_secret
 
 CONTAINER: web.AppKey[Container] = web.AppKey("container", Container)
 

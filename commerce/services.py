@@ -23,7 +23,6 @@ from commerce.customers.pricing import DEFAULT_TIER_PERCENT, TierPricing
 from commerce.customers.service import CustomerService
 from commerce.inventory import service as inventory_module
 from commerce.inventory.service import InventoryService
-from commerce.mongo import CollectionIndexes, Database, ensure_indexes
 from commerce.orders import events as events_module
 from commerce.orders import service as orders_module
 from commerce.orders.checkout import Checkout
@@ -32,6 +31,8 @@ from commerce.orders.numbers import OrderNumbers
 from commerce.orders.service import OrderService
 from commerce.orders.stats import OrderStats
 from commerce.orders.timeout import OrderTimeoutWorker
+from commerce.payments import alerts as alerts_module
+from commerce.payments import refunds as refunds_module
 from commerce.payments import service as payments_module
 from commerce.payments.model import PaymentProvider
 from commerce.payments.sandbox import SandboxProvider
@@ -40,6 +41,7 @@ from commerce.promotions import service as promotions_module
 from commerce.promotions.service import PromotionService
 from commerce.shipping.model import ShippingMethod, default_methods
 from commerce.shipping.service import ShippingService
+from core.mongo import CollectionIndexes, Database, ensure_indexes
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
             tolerance_seconds=config.notify_tolerance_seconds,
             payment_ttl=timedelta(minutes=config.unpaid_timeout_minutes),
         )
-    payments = PaymentService(db, orders, inventory, catalog, customers, events, providers)
+    payments = PaymentService(db, orders, events, providers)
     aftersales = AfterSalesService(db, orders, payments, inventory, events, window_days=config.aftersales_window_days)
     customers.on_merge(carts.merge_customers)
     customers.on_merge(orders.repoint_customer)
@@ -159,6 +161,8 @@ INDEXES: list[CollectionIndexes] = [
     *orders_module.INDEXES,
     *events_module.INDEXES,
     *payments_module.INDEXES,
+    *alerts_module.INDEXES,
+    *refunds_module.INDEXES,
     *aftersales_module.INDEXES,
 ]
 

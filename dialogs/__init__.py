@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from commerce.mongo import CollectionIndexes, Database
+from core.mongo import CollectionIndexes, Database
 
 if TYPE_CHECKING:
     from dialogs.engine import DialogConfig, DialogEngine

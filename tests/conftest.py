@@ -15,7 +15,7 @@ from pymongo import AsyncMongoClient
 
 from chatcart.database import make_client
 from chatcart.embedded_db import EmbeddedMongo
-from commerce.mongo import Database, Document
+from core.mongo import Database, Document
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from chatcart.logging_setup import get_logger
+from core.logging_setup import get_logger
 
 log = get_logger(__name__)
 

@@ -73,7 +73,7 @@ class TelegramConfig:
         secret = _secret(getattr(settings, "telegram_webhook_secret", None))
         if secret is None:
             # A stable locally generated secret, so several processes and restarts agree.
-            from chatcart.local_secrets import local_secret
+            from core.local_secrets import local_secret
 
             secret = local_secret(Path(settings.data_dir), "telegram_webhook_secret")
         values["webhook_secret"] = secret

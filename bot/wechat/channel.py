@@ -21,8 +21,8 @@ from bot.wechat.processor import DialogPort, WeChatProcessor
 from bot.wechat.product_page import ProductPage, ProductSource
 from bot.wechat.sender import WeChatSender
 from bot.wechat.users import WeChatUsers
-from chatcart.logging_setup import get_logger
-from commerce.mongo import CollectionIndexes, Database, ensure_indexes
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, ensure_indexes
 
 log = get_logger("bot.wechat")
 

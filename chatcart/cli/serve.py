@@ -15,10 +15,10 @@ from aiohttp import web
 
 from chatcart.bootstrap import Container, running_container
 from chatcart.cli.common import db_uri_option, load_settings, print_json
-from chatcart.logging_setup import configure_logging, get_logger
 from chatcart.settings import Settings
 from chatcart.web import build_app
 from commerce.api.principal import Role
+from core.logging_setup import configure_logging, get_logger
 
 log = get_logger("chatcart.serve")
 

@@ -20,11 +20,11 @@ from pydantic import BaseModel, ValidationError
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import OperationFailure
 
-from chatcart.logging_setup import get_logger
-from commerce.atomic import run_transaction
 from commerce.localized import LocalizedText
 from commerce.money import CURRENCY_EXPONENTS, Money, MoneyError, exponent_of
-from commerce.mongo import Document, utcnow
+from core.atomic import run_transaction
+from core.logging_setup import get_logger
+from core.mongo import Document, utcnow
 
 from .import_schema import CategoryIn, ProductIn, SkuIn
 from .indexing import index_product, latin_vocabulary

@@ -14,8 +14,8 @@ from commerce.catalog.model import Product, ProductStatus, Sku
 from commerce.customers.model import AddressIn, Customer
 from commerce.localized import LocalizedText
 from commerce.money import Money
-from commerce.mongo import Database, Document
 from commerce.services import Commerce, CommerceConfig, build_commerce, ensure_all_indexes
+from core.mongo import Database, Document
 
 SECRET = "test-sandbox-secret-0123456789"
 

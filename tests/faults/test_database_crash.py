@@ -14,11 +14,11 @@ from pathlib import Path
 from chatcart.database import make_client
 from chatcart.embedded_db import EmbeddedMongo
 from commerce.inventory.service import INVENTORY, LEDGER
-from commerce.mongo import Database
 from commerce.orders.checkout import ORDERS
 from commerce.orders.model import OrderStatus
 from commerce.payments.model import NotifyResult
 from commerce.services import Commerce, build_commerce, ensure_all_indexes
+from core.mongo import Database
 from tests.commerce.conftest import Shop, config
 
 SKUS = {"A": 10_000, "B": 10_000, "C": 100_000}

@@ -30,7 +30,7 @@ from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import ConnectionFailure, PyMongoError
 
-from commerce.mongo import Collection, Document, UpdateSpec, update_document
+from core.mongo import Collection, Document, UpdateSpec, update_document
 
 _scans: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 TRANSACTION_RETRY_SECONDS = 10.0
