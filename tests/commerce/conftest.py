@@ -28,8 +28,8 @@ from commerce.payments.sandbox_web import setup_sandbox_routes
 from commerce.payments.wechatpay import WechatPayConfig, WechatPayProvider
 from commerce.services import Commerce, CommerceConfig, build_commerce, ensure_all_indexes
 from core.mongo import Database, Document
-from tests.simulators.alipay_gateway import AlipayGateway
-from tests.simulators.wechatpay_gateway import WechatPayGateway, new_rsa_key
+from simulators.alipay_gateway import AlipayGateway
+from simulators.wechatpay_gateway import WechatPayGateway, new_rsa_key
 
 SECRET = "test-sandbox-secret-0123456789"
 

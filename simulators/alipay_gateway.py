@@ -37,7 +37,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from tests.simulators.wechatpay_gateway import new_rsa_key, sha256_rsa
+from simulators.wechatpay_gateway import new_rsa_key, sha256_rsa
 
 CHINA = timezone(timedelta(hours=8))
 
