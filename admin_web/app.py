@@ -29,11 +29,11 @@ from admin_web.queries import AdminQueries
 from admin_web.ratelimit import LoginLimiter
 from admin_web.views import aftersales, audit_log, auth, catalog, console, customers, dashboard, inventory, orders
 from admin_web.web import PREFIX, auth_middleware, error_middleware, headers_middleware
-from chatcart.logging_setup import get_logger
 from commerce.access.service import AccessService
 from commerce.money import Money
-from commerce.mongo import CollectionIndexes, Database, ensure_indexes
 from commerce.services import Commerce
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, ensure_indexes
 
 if TYPE_CHECKING:
     from dialogs.engine import DialogEngine

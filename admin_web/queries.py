@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from commerce.customers.model import IdentityKind
-from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 from commerce.orders.listing import newest_orders
 from commerce.orders.stats import OrderStats
-from commerce.windows import BY_ID, newest_by_id
+from core.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
+from core.windows import BY_ID, newest_by_id
 from dialogs.transcript import entries
 
 ORDERS = "orders"

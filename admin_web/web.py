@@ -20,10 +20,10 @@ from admin_web import permissions
 from admin_web.context import CURRENT, LANG, CurrentStaff, admin_of, current, lang_of
 from admin_web.csrf import CSRF_FIELD, CSRF_HEADER
 from admin_web.i18n import LANG_COOKIE, Translator, pick_language
-from chatcart.logging_setup import get_logger
 from commerce.access.service import ADMIN_SESSION_COOKIE
 from commerce.api.principal import Role
 from commerce.errors import DomainError, Forbidden, Unauthorized, ValidationFailed
+from core.logging_setup import get_logger
 
 log = get_logger("admin_web")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

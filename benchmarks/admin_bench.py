@@ -39,8 +39,8 @@ from pymongo.monitoring import CommandFailedEvent, CommandListener, CommandStart
 
 from benchmarks.harness import BenchContext, BenchSection, summary_ms
 from commerce.api.principal import Role
-from commerce.mongo import Database, Document, ensure_indexes, utcnow
 from commerce.orders.stats import OrderStats
+from core.mongo import Database, Document, ensure_indexes, utcnow
 from dialogs import dialog_indexes
 
 PRODUCTS = 10_000  # and as many stock levels

@@ -33,7 +33,7 @@ import json, sys
 def rss_mb():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * __import__("os").sysconf("SC_PAGE_SIZE") / 2**20
-import chatcart.logging_setup  # the app has structlog loaded anyway
+import core.logging_setup  # the app has structlog loaded anyway
 before = rss_mb()
 from pathlib import Path
 from nlu.builtin import BuiltinNluEngine

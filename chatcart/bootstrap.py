@@ -23,8 +23,7 @@ from pydantic import SecretStr
 from pymongo.monitoring import CommandListener
 
 from chatcart.database import DatabaseHandle, open_database
-from chatcart.local_secrets import local_secret
-from chatcart.logging_setup import get_logger
+from chatcart.payment_setup import build_providers, offered_providers
 from chatcart.settings import Settings
 from commerce.access import service as access_module
 from commerce.access.service import AccessService
@@ -34,7 +33,6 @@ from commerce.catalog.service import CatalogService
 from commerce.customers.pricing import TierPricing
 from commerce.customers.service import CustomerService
 from commerce.inventory.service import InventoryService
-from commerce.mongo import Database, ensure_indexes
 from commerce.orders.checkout import Checkout
 from commerce.orders.events import EventBus
 from commerce.orders.numbers import OrderNumbers
@@ -42,12 +40,17 @@ from commerce.orders.service import OrderService
 from commerce.orders.stats import OrderStats
 from commerce.orders.timeout import OrderTimeoutWorker
 from commerce.payments.model import PaymentProvider
+from commerce.payments.poller import PaymentStatusWorker
+from commerce.payments.reconcile import DailyReconciliation, Reconciler
 from commerce.payments.sandbox import SandboxProvider
 from commerce.payments.service import PaymentService
 from commerce.promotions.service import PromotionService
 from commerce.services import Commerce, CommerceConfig, ensure_all_indexes
 from commerce.shipping.model import ShippingMethod, default_methods
 from commerce.shipping.service import ShippingService
+from core.local_secrets import local_secret
+from core.logging_setup import get_logger
+from core.mongo import Database, ensure_indexes
 
 # The conversation side (NLU models, jieba, the flows) and the channels (aiogram, wechatpy) are
 # imported by the functions that build them: CLI commands that only touch the shop stay quick.
@@ -103,6 +106,10 @@ def commerce_config(settings: Settings) -> CommerceConfig:
         max_line_quantity=settings.cart_max_line_quantity,
         max_cart_lines=settings.cart_max_lines,
         aftersales_window_days=settings.aftersales_window_days,
+        payment_providers=tuple(offered_providers(settings)),
+        providers=build_providers(settings),
+        payment_poll_seconds=settings.payment_status_poll_seconds,
+        reconcile_after_hour=settings.payment_reconcile_hour,
     )
 
 
@@ -149,15 +156,15 @@ def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
         stats=OrderStats(db, timezone=config.timezone),
     )
     orders = OrderService(db, checkout, inventory, events)
-    providers: dict[str, PaymentProvider] = {}
-    if config.sandbox_secret:
+    providers: dict[str, PaymentProvider] = dict(config.providers)
+    if config.sandbox_secret and "sandbox" in config.payment_providers:
         providers["sandbox"] = SandboxProvider(
             config.sandbox_secret,
             config.base_url,
             tolerance_seconds=config.notify_tolerance_seconds,
             payment_ttl=timedelta(minutes=config.unpaid_timeout_minutes),
         )
-    payments = PaymentService(db, orders, inventory, catalog, customers, events, providers)
+    payments = PaymentService(db, orders, events, providers, offered=config.payment_providers)
     aftersales = AfterSalesService(db, orders, payments, inventory, events, window_days=config.aftersales_window_days)
     customers.on_merge(carts.merge_customers)
     customers.on_merge(orders.repoint_customer)
@@ -168,6 +175,7 @@ def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
         interval_seconds=config.timeout_worker_interval_seconds,
         lease_seconds=config.timeout_worker_lease_seconds,
     )
+    reconciler = Reconciler(db, payments)
     return Commerce(
         config=config,
         catalog=catalog,
@@ -181,6 +189,11 @@ def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
         payments=payments,
         events=events,
         timeout_worker=timeout_worker,
+        payment_status_worker=PaymentStatusWorker(db, payments, interval_seconds=config.payment_poll_seconds),
+        reconciler=reconciler,
+        daily_reconciliation=DailyReconciliation(
+            reconciler, timezone_name=config.timezone, after_hour=config.reconcile_after_hour
+        ),
     )
 
 
@@ -298,7 +311,7 @@ def build_telegram_channel(container: Container, config: TelegramConfig) -> Tele
 
     commerce = container.commerce
     payments = (
-        CommerceTelegramPayments(orders=commerce.orders, payments=commerce.payments, inventory=commerce.inventory)
+        CommerceTelegramPayments(orders=commerce.orders, payments=commerce.payments)
         if config.payments_enabled
         else None
     )
@@ -386,10 +399,11 @@ async def running_container(
     listeners: list[CommandListener] | None = None,
 ) -> AsyncIterator[Container]:
     """Open the database (embedded or MONGODB_URI), create indexes, build the services."""
+    config = commerce_config(settings)  # first: a wrong payment key stops the start before anything runs
     async with open_database(settings, listeners) as handle:
         await ensure_indexes(handle.db, access_module.INDEXES)
         await ensure_all_indexes(handle.db)
-        commerce = build_commerce(handle.db, commerce_config(settings))
+        commerce = build_commerce(handle.db, config)
         await commerce.customers.finish_interrupted_merges()
         container = Container(settings=settings, database=handle, commerce=commerce, access=AccessService(handle.db))
         if with_nlu or with_dialogs:

@@ -19,11 +19,11 @@ from chatcart.bootstrap import (
     telegram_config,
     wechat_config,
 )
-from chatcart.local_secrets import local_secret
-from chatcart.logging_setup import get_logger
 from commerce.api.framework import AUTHENTICATOR, SERVICES, ApiRouter
 from commerce.api.middleware import json_error_middleware, request_context_middleware
 from commerce.api.openapi import openapi_route
+from core.local_secrets import local_secret
+from core.logging_setup import get_logger
 
 if TYPE_CHECKING:
     from bot.telegram.channel import TelegramChannel
@@ -82,11 +82,13 @@ def build_app(container: Container) -> web.Application:
 
 
 def _mount_optional(app: web.Application, container: Container) -> None:
-    """Pages owned by other packages: the payment sandbox and, with the dialog engine, product
+    """Pages owned by other packages: the payment pages (sandbox, provider notifications) and, with the dialog engine, product
     pages, the web chat, the admin and the Telegram / WeChat channels (when configured)."""
+    from commerce.payments.provider_web import setup_provider_routes
     from commerce.payments.sandbox_web import setup_sandbox_routes
 
     setup_sandbox_routes(app, container.commerce.payments)
+    setup_provider_routes(app, container.commerce.payments)
     dialogs = container.dialogs
     if dialogs is None:
         return

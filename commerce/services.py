@@ -23,18 +23,24 @@ from commerce.customers.pricing import DEFAULT_TIER_PERCENT
 from commerce.customers.service import CustomerService
 from commerce.inventory import service as inventory_module
 from commerce.inventory.service import InventoryService
-from commerce.mongo import CollectionIndexes, Database, ensure_indexes
 from commerce.orders import events as events_module
 from commerce.orders import service as orders_module
 from commerce.orders.events import EventBus
 from commerce.orders.service import OrderService
 from commerce.orders.timeout import OrderTimeoutWorker
+from commerce.payments import alerts as alerts_module
+from commerce.payments import reconcile as reconcile_module
+from commerce.payments import refunds as refunds_module
 from commerce.payments import service as payments_module
+from commerce.payments.model import PaymentProvider
+from commerce.payments.poller import PaymentStatusWorker
+from commerce.payments.reconcile import DailyReconciliation, Reconciler
 from commerce.payments.service import PaymentService
 from commerce.promotions import service as promotions_module
 from commerce.promotions.service import PromotionService
 from commerce.shipping.model import ShippingMethod
 from commerce.shipping.service import ShippingService
+from core.mongo import CollectionIndexes, Database, ensure_indexes
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,12 @@ class CommerceConfig:
     aftersales_window_days: int = 7  # returns/exchanges within this many days of delivery
     timeout_worker_interval_seconds: float = 15.0
     timeout_worker_lease_seconds: int = 60
+    reconcile_after_hour: int = 10  # yesterday's statements are reconciled after this shop-time hour
+    # Providers offered to customers, in order; "sandbox" is built here from `sandbox_secret`,
+    # the real ones are built by the composition root (keys from files) and passed in.
+    payment_providers: Sequence[str] = ("sandbox",)
+    providers: Mapping[str, PaymentProvider] = field(default_factory=dict)
+    payment_poll_seconds: float = 60.0
 
 
 @dataclass
@@ -70,10 +82,25 @@ class Commerce:
     payments: PaymentService
     events: EventBus
     timeout_worker: OrderTimeoutWorker
+    payment_status_worker: PaymentStatusWorker
+    reconciler: Reconciler
+    daily_reconciliation: DailyReconciliation
 
     def background_jobs(self) -> list[Coroutine[Any, Any, None]]:
-        """Long-running loops for the server process: unpaid-order timeouts, event dispatch."""
-        return [self.timeout_worker.run_forever(), self.events.run_forever()]
+        """Long-running loops for the server process: unpaid-order timeouts, event dispatch,
+        payment status queries, the daily reconciliation."""
+        return [
+            self.timeout_worker.run_forever(),
+            self.events.run_forever(),
+            *self.payment_jobs(),
+        ]
+
+    def payment_jobs(self) -> list[Coroutine[Any, Any, None]]:
+        """Status queries for payments nobody notified about (and refunds on their way) and the
+        daily reconciliation; only when a provider that can be queried is configured."""
+        if not self.reconciler.providers():
+            return []
+        return [self.payment_status_worker.run_forever(), self.daily_reconciliation.run_forever()]
 
 
 INDEXES: list[CollectionIndexes] = [
@@ -84,6 +111,9 @@ INDEXES: list[CollectionIndexes] = [
     *orders_module.INDEXES,
     *events_module.INDEXES,
     *payments_module.INDEXES,
+    *alerts_module.INDEXES,
+    *refunds_module.INDEXES,
+    *reconcile_module.INDEXES,
     *aftersales_module.INDEXES,
 ]
 

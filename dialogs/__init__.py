@@ -6,7 +6,7 @@ The composition root (`chatcart.bootstrap.build_dialog_engine`) wires it to the 
 
 from __future__ import annotations
 
-from commerce.mongo import CollectionIndexes
+from core.mongo import CollectionIndexes
 
 
 def dialog_indexes() -> list[CollectionIndexes]:

@@ -21,8 +21,8 @@ from aiohttp import web
 from bson import ObjectId
 from pymongo.errors import OperationFailure, PyMongoError
 
-from chatcart.logging_setup import get_logger
-from commerce.mongo import Database, Document, as_utc
+from core.logging_setup import get_logger
+from core.mongo import Database, Document, as_utc
 from dialogs.transcript import entries
 
 log = get_logger("admin_web.console")

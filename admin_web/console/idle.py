@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from admin_web.i18n import translate
 from admin_web.queries import AdminQueries
-from chatcart.logging_setup import get_logger
-from commerce.mongo import utcnow
+from core.logging_setup import get_logger
+from core.mongo import utcnow
 
 if TYPE_CHECKING:
     from dialogs.engine import DialogEngine

@@ -45,8 +45,8 @@ from bot.telegram.payments import TelegramPayments
 from bot.telegram.render import render
 from bot.telegram.texts import lang_of
 from bot.telegram.transport import ChatUnavailable, Transport
-from chatcart.logging_setup import get_logger
-from commerce.mongo import CollectionIndexes, Database, ensure_indexes
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, ensure_indexes
 from dialogs.engine import TurnResult
 from dialogs.messages import IncomingMessage, Lang, OutgoingMessage
 

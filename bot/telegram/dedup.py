@@ -16,10 +16,10 @@ from typing import Protocol
 from pymongo import IndexModel
 from pymongo.errors import BulkWriteError
 
-from chatcart.logging_setup import get_logger
-from commerce.batch import DUPLICATE_KEY
-from commerce.coalesce import Coalescer
-from commerce.mongo import CollectionIndexes, Database, utcnow
+from core.batch import DUPLICATE_KEY
+from core.coalesce import Coalescer
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, utcnow
 
 UPDATES = "telegram_updates"
 DEFAULT_TTL_SECONDS = 2 * 24 * 3600

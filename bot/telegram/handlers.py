@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery, Message, PreCheckoutQuery
 
 from bot.telegram import updates
 from bot.telegram.texts import lang_of, shared_text, text
-from chatcart.logging_setup import get_logger
+from core.logging_setup import get_logger
 
 if TYPE_CHECKING:
     from bot.telegram.channel import TelegramChannel

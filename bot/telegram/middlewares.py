@@ -12,7 +12,7 @@ from aiogram.types import TelegramObject, Update
 
 from bot.telegram.dedup import UpdateClaims
 from bot.telegram.texts import lang_of, shared_text
-from chatcart.logging_setup import get_logger
+from core.logging_setup import get_logger
 
 if TYPE_CHECKING:
     from bot.telegram.channel import TelegramChannel

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.telegram.outbox import Outbox
 from bot.telegram.render import render
-from chatcart.logging_setup import get_logger
+from core.logging_setup import get_logger
 from dialogs.messages import Lang, OutgoingMessage
 from dialogs.outbound import ChannelAddress
 

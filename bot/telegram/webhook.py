@@ -17,7 +17,7 @@ from aiohttp import web
 
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.webhook_reply import collecting
-from chatcart.logging_setup import get_logger
+from core.logging_setup import get_logger
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 log = get_logger(__name__)

@@ -32,9 +32,9 @@ from bot.webchat.frames import (
 )
 from bot.webchat.otp import OtpService
 from bot.webchat.sender import WebchatSender, replies_frame
-from chatcart.logging_setup import get_logger
 from commerce.errors import DomainError
-from commerce.mongo import Database
+from core.logging_setup import get_logger
+from core.mongo import Database
 from dialogs.engine import DialogEngine
 from dialogs.i18n import load_catalog, t
 from dialogs.messages import IncomingMessage, Lang
@@ -209,7 +209,7 @@ def setup_webchat(
     async def _indexes(_: web.Application) -> None:
         if otp_db is not None:
             from bot.webchat.otp import INDEXES
-            from commerce.mongo import ensure_indexes
+            from core.mongo import ensure_indexes
 
             await ensure_indexes(otp_db, INDEXES)
 

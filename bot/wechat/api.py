@@ -14,8 +14,8 @@ from urllib.parse import quote
 import aiohttp
 
 from bot.wechat.tokens import AccessTokenStore
-from chatcart.logging_setup import get_logger
-from commerce.mongo import Database
+from core.logging_setup import get_logger
+from core.mongo import Database
 
 log = get_logger("bot.wechat.api")
 

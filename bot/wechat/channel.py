@@ -21,8 +21,8 @@ from bot.wechat.processor import DialogPort, WeChatProcessor
 from bot.wechat.product_page import ProductPage, ProductSource
 from bot.wechat.sender import WeChatSender
 from bot.wechat.users import WeChatUsers
-from commerce.mongo import CollectionIndexes, Database, ensure_indexes
 from commerce.orders.events import EventBus
+from core.mongo import CollectionIndexes, Database, ensure_indexes
 from dialogs.outbound import Outbound
 
 INDEXES: list[CollectionIndexes] = [

@@ -17,10 +17,10 @@ from bot.wechat.api import WeChatApi, WeChatApiError
 from bot.wechat.config import TemplateIds
 from bot.wechat.texts import wt
 from bot.wechat.users import WeChatUsers
-from chatcart.logging_setup import get_logger
 from commerce.customers.model import Customer, IdentityKind
 from commerce.money import Money
 from commerce.orders.events import Event
+from core.logging_setup import get_logger
 from dialogs.messages import Lang, normalize_lang
 
 log = get_logger("bot.wechat.notifier")

@@ -25,9 +25,9 @@ from pymongo import ASCENDING, IndexModel
 from bot.wechat.api import WeChatApi, WeChatApiError
 from bot.wechat.links import OAUTH_START_PATH
 from bot.wechat.users import WeChatUsers
-from chatcart.logging_setup import get_logger
 from commerce.customers.model import Customer, IdentityKind
-from commerce.mongo import CollectionIndexes, Database, utcnow
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, utcnow
 
 log = get_logger("bot.wechat.oauth")
 

@@ -5,8 +5,10 @@
 
 Script lines: text typed by the customer; `@LABEL` presses a shown button (label or unique
 prefix); `/command`; `!pay` / `!fail` settle the newest sandbox payment through the real
-notify path; `!ship` / `!deliver` move the newest paid order on; `#` comments. With --json
-every turn prints one JSON object per line, then a final {"summary": ...} line.
+notify path; `!ship` / `!deliver` move the newest paid order on; `#` comments. A line ending
+in a backslash continues on the next one: the lines form one multi-line message (a pasted
+address block). With --json every turn prints one JSON object per line, then a final
+{"summary": ...} line.
 """
 
 from __future__ import annotations
@@ -43,9 +45,29 @@ def chat(script: Path | None, as_json: bool, lang: str | None, user: str | None,
     settings = load_settings(db_uri)
     if user is None:
         user = f"script-{uuid.uuid4().hex[:10]}" if script else "local"
-    lines = script.read_text(encoding="utf-8").splitlines() if script else None
+    lines = join_continued(script.read_text(encoding="utf-8").splitlines()) if script else None
     code = run(_chat(settings, lines, as_json, lang, user))
     sys.exit(code)
+
+
+def join_continued(lines: list[str]) -> list[str]:
+    """Script lines with backslash continuations joined: a customer pastes a multi-line block
+    (WeChat's address card, an English address over four lines) as ONE message."""
+    joined: list[str] = []
+    pending: list[str] = []
+    for line in lines:
+        stripped = line.rstrip()
+        if stripped.endswith("\\"):
+            pending.append(stripped[:-1].strip())
+            continue
+        if pending:
+            joined.append("\n".join([*pending, line.strip()]))
+            pending = []
+        else:
+            joined.append(line)
+    if pending:
+        joined.append("\n".join(pending))
+    return joined
 
 
 def make_runner(container: Container, *, user: str, lang: str | None) -> ChatRunner:
@@ -69,7 +91,7 @@ async def run_script(container: Container, lines: list[str], *, user: str, lang:
     """Every turn of a script as the JSON objects `--json` prints, the summary last."""
     runner = make_runner(container, user=user, lang=lang)
     results: list[dict[str, Any]] = []
-    for line in lines:
+    for line in join_continued(lines):
         output = await runner.run_line(line)
         if output is not None:
             results.append(output.to_json(await runner.current_lang()))

@@ -15,10 +15,10 @@ from aiohttp import web
 
 from chatcart.bootstrap import Container, running_container
 from chatcart.cli.common import db_uri_option, load_settings, print_json
-from chatcart.logging_setup import configure_logging, get_logger
 from chatcart.settings import Settings
 from chatcart.web import build_app
 from commerce.api.principal import Role
+from core.logging_setup import configure_logging, get_logger
 
 log = get_logger("chatcart.serve")
 
@@ -71,6 +71,7 @@ async def background_jobs(container: Container, *, dispatch_events: bool, order_
         jobs.append(container.commerce.events.run_forever())
     if order_timeouts:
         jobs.append(container.commerce.timeout_worker.run_forever())
+        jobs.extend(container.commerce.payment_jobs())  # status queries and reconciliation: leased too
     tasks = [asyncio.create_task(job) for job in jobs]
     try:
         yield len(tasks)

@@ -22,7 +22,7 @@ from pymongo.errors import DuplicateKeyError
 from commerce.access.model import IssuedToken, StaffUser
 from commerce.api.principal import ANONYMOUS, Principal, Role
 from commerce.errors import Conflict, NotFound, Unauthorized, ValidationFailed
-from commerce.mongo import CollectionIndexes, Database, Document, utcnow
+from core.mongo import CollectionIndexes, Database, Document, utcnow
 
 STAFF_TOKEN_PREFIX = "ccs_"  # noqa: S105 - a prefix, not a secret
 CUSTOMER_TOKEN_PREFIX = "cct_"  # noqa: S105 - a prefix, not a secret

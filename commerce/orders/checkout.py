@@ -23,7 +23,6 @@ from typing import Any
 
 from bson import ObjectId
 
-from commerce.batch import WriteBatch
 from commerce.carts.catalog_port import SkuCatalog
 from commerce.carts.model import CartItem, CartLine, price_lines
 from commerce.carts.service import CARTS, CartService
@@ -34,7 +33,6 @@ from commerce.errors import NotFound, ValidationFailed
 from commerce.inventory.model import normalize_lines
 from commerce.inventory.service import InventoryService, applied_lines, out_of_stock
 from commerce.money import Money
-from commerce.mongo import Database, Document, utcnow
 from commerce.orders.events import EventBus
 from commerce.orders.model import (
     HistoryEntry,
@@ -51,6 +49,8 @@ from commerce.promotions.model import Coupon, CouponRejected, Discount, Rejectio
 from commerce.promotions.service import COUPONS, PromotionService
 from commerce.shipping.model import ShippingMethod
 from commerce.shipping.service import ShippingBasis, ShippingService
+from core.batch import WriteBatch
+from core.mongo import Database, Document, utcnow
 
 ORDERS = "orders"
 MAX_ORDER_LINES = 50

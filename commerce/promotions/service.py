@@ -16,12 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from commerce.atomic import find_one_and_update
-from commerce.batch import WriteBatch
 from commerce.errors import Conflict, NotFound, ValidationFailed
 from commerce.localized import LocalizedText
 from commerce.money import Money, MoneyError
-from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 from commerce.promotions.model import (
     Coupon,
     CouponKind,
@@ -31,6 +28,9 @@ from commerce.promotions.model import (
     customer_field,
     normalize_code,
 )
+from core.atomic import find_one_and_update
+from core.batch import WriteBatch
+from core.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 
 COUPONS = "coupons"
 INDEXES = [CollectionIndexes(COUPONS, [IndexModel([("active", ASCENDING), ("ends_at", ASCENDING)])])]

@@ -9,8 +9,8 @@ import pytest
 
 from admin_web.app import INDEXES as ADMIN_INDEXES
 from admin_web.queries import LOW_STOCK_COUNT_CAP, AdminQueries, OrderListFilter
-from commerce.mongo import Database, Document, ensure_indexes
 from commerce.services import ensure_all_indexes
+from core.mongo import Database, Document, ensure_indexes
 
 ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 5, 20, 15, 0, tzinfo=ZONE)

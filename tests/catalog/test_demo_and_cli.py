@@ -13,8 +13,8 @@ from chatcart.cli import catalog as catalog_cli
 from commerce.catalog import CatalogService
 from commerce.catalog.demo import demo_store_data, seed_demo, seed_demo_store
 from commerce.catalog.demo.images import render_product_image
-from commerce.mongo import Database
 from commerce.promotions.service import PromotionService
+from core.mongo import Database
 
 
 def test_demo_store_is_big_bilingual_and_varied() -> None:

@@ -5,12 +5,12 @@ import pytest
 
 from commerce.customers.model import Address
 from commerce.errors import ValidationFailed
-from commerce.mongo import utcnow
 from commerce.promotions.model import Coupon, CouponKind, CouponRejected, RejectionReason
 from commerce.promotions.service import CouponIn, PromotionService, seed_demo_coupons
 from commerce.services import Commerce
 from commerce.shipping.model import FlatRate, ShippingMethod, WeightRate
 from commerce.shipping.service import ShippingBasis, ShippingService
+from core.mongo import utcnow
 
 from .conftest import address, cny
 

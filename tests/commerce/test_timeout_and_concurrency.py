@@ -2,11 +2,11 @@ import asyncio
 from datetime import timedelta
 
 from commerce.errors import OutOfStock
-from commerce.mongo import Database, utcnow
 from commerce.orders.model import Order, OrderStatus
 from commerce.orders.timeout import OrderTimeoutWorker
 from commerce.payments.model import NotifyResult
 from commerce.services import Commerce
+from core.mongo import Database, utcnow
 
 from .conftest import Shop, address
 
@@ -119,7 +119,7 @@ async def test_300_concurrent_checkouts_sell_exactly_the_stock(shop: Shop, comme
 async def test_repair_settles_holds_left_by_a_crash(shop: Shop, commerce: Commerce, db: Database) -> None:
     from bson import ObjectId
 
-    from commerce.batch import WriteBatch
+    from core.batch import WriteBatch
 
     await shop.add_product("P1", [("A", "10.00")], stock=10)
     customer = await shop.customer()
@@ -145,7 +145,7 @@ async def test_repair_settles_holds_left_by_a_crash(shop: Shop, commerce: Commer
 
 
 async def test_a_batch_whose_only_writes_fail_reports_them_instead_of_raising(db: Database) -> None:
-    from commerce.batch import WriteBatch
+    from core.batch import WriteBatch
 
     await db["things"].insert_one({"_id": "a"})
     batch = WriteBatch(db)

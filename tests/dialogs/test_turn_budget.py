@@ -15,8 +15,8 @@ from chatcart.bootstrap import build_commerce, build_dialog_engine
 from chatcart.command_counter import CommandCounter
 from chatcart.database import make_client
 from commerce.catalog.demo import seed_demo_store
-from commerce.mongo import Database, Document
 from commerce.services import ensure_all_indexes
+from core.mongo import Database, Document
 from dialogs.messages import IncomingMessage
 from tests.commerce.conftest import config
 

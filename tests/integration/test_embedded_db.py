@@ -2,7 +2,7 @@ import pytest
 from pymongo import ReturnDocument
 
 from chatcart.embedded_db import EmbeddedDatabaseError, EmbeddedMongo
-from commerce.mongo import Database
+from core.mongo import Database
 
 
 async def test_database_answers_and_isolates(db: Database) -> None:
@@ -63,7 +63,7 @@ def test_missing_launcher_is_explained() -> None:
 
 def test_change_streams_are_opt_in_and_transactions_work_either_way() -> None:
     """Standalone (the default) keeps no oplog: no change streams, but transactions still run
-    (commerce.atomic relies on them); with change_streams=True a watcher sees inserts."""
+    (core.atomic relies on them); with change_streams=True a watcher sees inserts."""
     from pymongo import MongoClient
     from pymongo.errors import OperationFailure
 

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.config import TelegramConfig
 from bot.telegram.webhook import SECRET_HEADER, webhook_handler
-from commerce.mongo import Database
+from core.mongo import Database
 from dialogs.engine import TurnResult
 from dialogs.messages import (
     Button,
@@ -27,7 +27,7 @@ from dialogs.messages import (
     SpecChoice,
     TextReply,
 )
-from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
+from simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 
 SECRET = "test-webhook-secret_123"
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64

@@ -13,7 +13,7 @@ from bot.telegram.config import ALLOWED_UPDATES
 from bot.telegram.polling import run_polling
 from chatcart.bootstrap import telegram_config
 from chatcart.settings import Settings
-from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
+from simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 from tests.telegram.conftest import ChannelFactory, ScriptedDialogs
 
 

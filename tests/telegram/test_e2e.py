@@ -19,9 +19,9 @@ from bot.telegram.webhook import SECRET_HEADER
 from chatcart.bootstrap import Container, build_dialog_engine, build_nlu, nlu_vocabulary, running_container
 from chatcart.settings import Settings
 from chatcart.web import mount_telegram
-from commerce.mongo import Document
 from commerce.orders.model import OrderStatus
-from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
+from core.mongo import Document
+from simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 from tests.telegram.conftest import SECRET
 
 pytestmark = pytest.mark.slow

@@ -14,9 +14,9 @@ from bot.wechat import WeChatChannel, WeChatConfig, build_channel
 from bot.wechat.config import TemplateIds
 from commerce.customers.service import INDEXES as CUSTOMER_INDEXES
 from commerce.customers.service import CustomerService
-from commerce.mongo import Database, ensure_indexes
+from core.mongo import Database, ensure_indexes
 from dialogs.messages import Button, Carousel, IncomingMessage, Lang, OutgoingMessage, ProductCard, TextReply
-from tests.simulators.wechat_server import WeChatSimulator
+from simulators.wechat_server import WeChatSimulator
 
 APP_ID = "wx2c2769f8efd9abc2"
 APP_SECRET = "sim-secret-0123456789"

@@ -21,7 +21,7 @@ from chatcart.web import mount_wechat
 from commerce.catalog.demo import demo_store_data
 from commerce.customers.model import IdentityKind
 from dialogs.shop_adapter import CommerceSandbox
-from tests.simulators.wechat_server import WeChatSimulator
+from simulators.wechat_server import WeChatSimulator
 from tests.wechat.conftest import AES_KEY, APP_ID, APP_SECRET, TOKEN
 
 OPENID = "oE2eBuyer000001"

@@ -14,7 +14,7 @@ from bot.wechat.links import Links
 from commerce.catalog import CatalogService
 from commerce.catalog.demo import demo_store_data
 from commerce.catalog.repository import INDEXES
-from commerce.mongo import Database, ensure_indexes
+from core.mongo import Database, ensure_indexes
 
 
 @pytest.fixture

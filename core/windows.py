@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from commerce.mongo import Collection, Document
+from core.mongo import Collection, Document
 
 FLOOR = datetime(2000, 1, 1, tzinfo=UTC)  # nothing in the shop is older
 FIRST_WINDOW = timedelta(hours=1)

@@ -21,13 +21,13 @@ from pymongo import DeleteOne, InsertOne, UpdateMany, UpdateOne
 from pymongo.errors import ClientBulkWriteException, DuplicateKeyError, InvalidOperation, OperationFailure
 from pymongo.results import ClientBulkWriteResult
 
-from chatcart.logging_setup import get_logger
-from commerce.coalesce import Coalescer
-from commerce.mongo import Database, Document, UpdateSpec, update_document
+from core.coalesce import Coalescer
+from core.logging_setup import get_logger
+from core.mongo import Database, Document, UpdateSpec, update_document
 
 WriteModel = InsertOne[Document] | UpdateOne | UpdateMany | DeleteOne
 DUPLICATE_KEY = 11000
-log = get_logger("commerce.batch")
+log = get_logger("core.batch")
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Small shared helpers for the MongoDB repositories (adapters) of every commerce domain."""
+"""Small shared helpers for the MongoDB repositories (adapters) of every layer."""
 
 from __future__ import annotations
 
