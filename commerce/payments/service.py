@@ -456,7 +456,14 @@ class PaymentService:
         batch.update_one(
             PAYMENTS,
             {"_id": notification.payment_id, "status": {"$nin": [PaymentStatus.REFUNDED.value]}},
-            {"$set": {"status": PaymentStatus.ORPHANED.value, "late_reason": outcome, **_trade_no(notification)}},
+            {
+                "$set": {
+                    "status": PaymentStatus.ORPHANED.value,
+                    "late_reason": outcome,
+                    "paid_at": utcnow(),
+                    **_trade_no(notification),
+                }
+            },
         )
         self.events.add(
             batch,
