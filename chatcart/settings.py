@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     embedded_command: str = "secantusd-py"
     embedded_cache_size: str = "256M"
     embedded_change_streams: bool = False  # true: keep an oplog (change streams) at ~20% more CPU per write
+    embedded_sync_on_commit: bool = True  # fsync every commit: acknowledged writes survive a crash
 
     # --- HTTP -----------------------------------------------------------------------
     host: str = "127.0.0.1"
