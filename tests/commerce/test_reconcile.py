@@ -8,6 +8,7 @@ import os
 import sys
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -161,14 +162,14 @@ async def test_cli_reconcile_prints_the_report_as_json(
 
 def test_missing_or_wrong_keys_name_their_setting(tmp_path: Path, keys: Keys) -> None:
     files = key_files(tmp_path, keys)
-    base = {
+    base: dict[str, Any] = {
         "payment_providers": ["alipay"],
         "alipay_app_id": "2021000000000001",
         "alipay_app_private_key_file": files["app.pem"],
         "alipay_public_key_file": files["alipay_pub.pem"],
     }
-    assert set(build_providers(Settings(**base))) == {"alipay"}  # type: ignore[arg-type]
-    cases = {
+    assert set(build_providers(Settings.model_validate(base))) == {"alipay"}
+    cases: dict[str, dict[str, Any]] = {
         "CHATCART_ALIPAY_APP_ID": {"alipay_app_id": None},
         "CHATCART_ALIPAY_PUBLIC_KEY_FILE": {"alipay_public_key_file": files["app.pem"]},  # a private key
         "CHATCART_ALIPAY_APP_PRIVATE_KEY_FILE": {"alipay_app_private_key_file": str(tmp_path / "nope.pem")},
@@ -177,7 +178,7 @@ def test_missing_or_wrong_keys_name_their_setting(tmp_path: Path, keys: Keys) ->
     }
     for setting, change in cases.items():
         with pytest.raises(PaymentSetupError) as failed:
-            build_providers(Settings(**{**base, **change}))  # type: ignore[arg-type]
+            build_providers(Settings.model_validate({**base, **change}))
         message = failed.value.message
         assert message.startswith(setting)
         assert "\n" not in message
