@@ -28,6 +28,7 @@ MODULES = [
     "telegram_bench",
     "wechat_bench",
     "admin_bench",
+    "durability_bench",
 ]
 
 
@@ -58,7 +59,7 @@ def _run_all(names: list[str]) -> list[BenchSection]:
         if uri:
             section = asyncio.run(_run_module(name, uri))
         else:
-            with EmbeddedMongo(":memory:", cache_size="1G") as server:
+            with EmbeddedMongo(":memory:", cache_size="1G", sync_on_commit=False) as server:
                 section = asyncio.run(_run_module(name, server.uri, server.pid))
         if section is not None:
             sections.append(section)
@@ -75,7 +76,7 @@ def main() -> None:
     database = (
         "MONGODB_URI"
         if os.environ.get("MONGODB_URI")
-        else "embedded SecantusDB (secantusd-py, standalone: no oplog, in-memory storage, a fresh server per module)"
+        else "embedded SecantusDB (secantusd-py, standalone: no oplog, in-memory storage without fsync per commit, a fresh server per module; durability_bench measures the durable set-up)"
     )
     if args.output:
         header = [

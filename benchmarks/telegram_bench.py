@@ -32,7 +32,7 @@ from bot.telegram.channel import TelegramChannel
 from bot.telegram.config import TelegramConfig
 from bot.telegram.webhook import SECRET_HEADER, webhook_handler
 from chatcart.settings import Settings
-from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
+from simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 
 SECRET = "bench-secret"  # noqa: S105 - a fake webhook secret
 MESSAGES = ["hello", "do you have power banks?", "the first one", "/cart", "help"]

@@ -67,9 +67,11 @@ def build_app(container: Container) -> web.Application:
 
 def _mount_optional(app: web.Application, container: Container) -> None:
     """Pages owned by other packages: payment sandbox, web chat, admin (when present)."""
+    from commerce.payments.provider_web import setup_provider_routes
     from commerce.payments.sandbox_web import setup_sandbox_routes
 
     setup_sandbox_routes(app, container.commerce.payments)
+    setup_provider_routes(app, container.commerce.payments)
     if container.dialogs is not None:
         from admin_web import setup_admin
         from bot.telegram import setup_telegram

@@ -24,6 +24,7 @@ from admin_web.web import form_data, parse_form, render, requires
 from commerce.errors import Forbidden, NotFound, ValidationFailed
 from commerce.money import Money
 from core.mongo import as_utc, utcnow
+from dialogs import buttons as button_codes
 
 HEARTBEAT_SECONDS = 25.0
 
@@ -177,7 +178,7 @@ async def send_card(request: web.Request) -> web.StreamResponse:
     low, high = product.price_min, product.price_max
     price = low.format() if low == high else f"{low.format()} - {high.format()}"
     stock = translate(lang, "customer.in_stock" if detail.in_stock else "customer.out_of_stock")
-    payload = f"p:{product.code}"
+    payload = f"{button_codes.PRODUCT}:{product.code}"
     buttons = (Button(label=translate(lang, "customer.view_product"), payload=payload),) if len(payload) <= 64 else ()
     card = ProductCard(
         product_id=product.code,

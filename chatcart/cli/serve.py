@@ -71,6 +71,7 @@ async def background_jobs(container: Container, *, dispatch_events: bool, order_
         jobs.append(container.commerce.events.run_forever())
     if order_timeouts:
         jobs.append(container.commerce.timeout_worker.run_forever())
+        jobs.extend(container.commerce.payment_jobs())  # status queries and reconciliation: leased too
     tasks = [asyncio.create_task(job) for job in jobs]
     try:
         yield len(tasks)

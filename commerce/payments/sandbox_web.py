@@ -39,6 +39,18 @@ button {{ font-size: 1rem; padding: .6rem 1.4rem; border-radius: .5rem; border: 
 """
 
 
+_REFUSED = (
+    "这个订单已不能支付（已取消、已支付或已超时），没有扣款。 · "
+    "This order can no longer be paid (cancelled, already paid or expired); no money was taken."
+)
+_DONE = {
+    PaymentStatus.SUCCEEDED: "这笔支付已完成。 · This payment has been completed.",
+    PaymentStatus.FAILED: "这笔支付未成功。 · This payment did not go through.",
+    PaymentStatus.VOID: "这笔支付已失效。 · This payment is no longer valid.",
+    PaymentStatus.ORPHANED: "这笔支付已退回。 · This payment has been refunded.",
+}
+
+
 def _page(payment: PaymentIntent, body: str, status: int = 200) -> web.Response:
     text = _PAGE.format(
         number=html.escape(payment.order_number), amount=html.escape(payment.amount.format()), body=body
@@ -68,7 +80,9 @@ async def show_payment(request: web.Request) -> web.Response:
     if payment is None:
         return web.Response(text="payment not found", status=404)
     if payment.status is not PaymentStatus.PENDING:
-        return _page(payment, _message(f"这笔支付已处理 · This payment is {payment.status.value}."))
+        return _page(payment, _message(_DONE.get(payment.status, _DONE[PaymentStatus.VOID])))
+    if await request.app[PAYMENTS_KEY].refusal(payment) is not None:
+        return _page(payment, _message(_REFUSED), 409)
     action = html.escape(f"/pay/sandbox/{payment.id}")
     buttons = (
         f'<form method="post" action="{action}/pay" style="display:inline">'
@@ -85,6 +99,9 @@ async def settle_payment(request: web.Request) -> web.Response:
         return web.Response(text="payment not found", status=404)
     succeeded = request.match_info["outcome"] == "pay"
     payments = request.app[PAYMENTS_KEY]
+    # Checked again on the click: the order may have been cancelled since the page was shown.
+    if succeeded and await payments.refusal(payment) is not None:
+        return _page(payment, _message(_REFUSED), 409)
     sandbox = payments.sandbox
     headers, body = sandbox.build_notification(payment, succeeded=succeeded)
     try:
