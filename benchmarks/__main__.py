@@ -24,6 +24,7 @@ MODULES = [
     "catalog_bench",
     "nlu_bench",
     "dialog_bench",
+    "usersim_bench",
     "telegram_bench",
     "wechat_bench",
     "admin_bench",
