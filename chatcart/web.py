@@ -82,8 +82,9 @@ def build_app(container: Container) -> web.Application:
 
 
 def _mount_optional(app: web.Application, container: Container) -> None:
-    """Pages owned by other packages: the payment pages (sandbox, provider notifications) and, with the dialog engine, product
-    pages, the web chat, the admin and the Telegram / WeChat channels (when configured)."""
+    """Pages owned by other packages: the payment pages (sandbox, provider notifications) and,
+    with the dialog engine, product pages, the web chat, the admin and the Telegram / WeChat
+    channels (when configured)."""
     from commerce.payments.provider_web import setup_provider_routes
     from commerce.payments.sandbox_web import setup_sandbox_routes
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import Mapping
+from typing import Any
 
 from simulators.terminal import say, typed_lines
 from simulators.wechat_server import Shown, WeChatSimulator
@@ -58,7 +60,7 @@ def describe(shown: Shown) -> str:
     return shown.content
 
 
-def menu_keys(menu: dict[str, object] | None) -> list[str]:
+def menu_keys(menu: Mapping[str, Any] | None) -> list[str]:
     lines: list[str] = []
     buttons = menu.get("button") if menu else None
     for button in buttons if isinstance(buttons, list) else []:

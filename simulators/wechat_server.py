@@ -185,8 +185,7 @@ class WeChatSimulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
         self._session = aiohttp.ClientSession()
         return self.base_url
 

@@ -383,6 +383,11 @@ class PaymentService:
         except ValidationFailed as exc:
             await self._set_outcome(event_key, f"rejected:{exc.code}")
             raise
+        if payment_doc.get("status") != PaymentStatus.PENDING.value:
+            # Closed after it was paid or refunded (Alipay's TRADE_CLOSED after a full refund):
+            # nothing failed from the customer's point of view.
+            await self._set_outcome(event_key, "ignored:not_pending")
+            return NotifyOutcome(NotifyResult.FAILED, notification.payment_id, notification.order_id)
         batch = WriteBatch(self._db)
         batch.update_one(
             PAYMENTS,

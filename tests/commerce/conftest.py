@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -35,10 +36,8 @@ from simulators.wechatpay_gateway import WechatPayGateway, new_rsa_key
 SECRET = "test-sandbox-secret-0123456789"
 
 
-def config(**overrides: object) -> CommerceConfig:
-    values: dict[str, object] = {"sandbox_secret": SECRET, "base_url": "http://127.0.0.1:9"}
-    values.update(overrides)
-    return CommerceConfig(**values)  # type: ignore[arg-type]
+def config(**overrides: Any) -> CommerceConfig:
+    return CommerceConfig(**({"sandbox_secret": SECRET, "base_url": "http://127.0.0.1:9"} | overrides))
 
 
 def cny(text: str) -> Money:
@@ -83,9 +82,16 @@ class Shop:
     commerce: Commerce
 
     async def add_product(
-        self, code: str, skus: list[tuple[str, str]], stock: int | dict[str, int] = 100, **kwargs: object
+        self,
+        code: str,
+        skus: list[tuple[str, str]],
+        stock: int | dict[str, int] = 100,
+        *,
+        status: ProductStatus = ProductStatus.ON_SALE,
+        weight_g: int = 500,
+        tier_prices: dict[str, Money] | None = None,
     ) -> Product:
-        item = product(code, skus, **kwargs)  # type: ignore[arg-type]
+        item = product(code, skus, status=status, weight_g=weight_g, tier_prices=tier_prices)
         await self.commerce.catalog.repository.upsert_products([item])
         levels = stock if isinstance(stock, dict) else {s: stock for s, _ in skus}
         await self.commerce.inventory.set_levels(levels, "test stock")

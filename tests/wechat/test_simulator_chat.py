@@ -12,7 +12,7 @@ from simulators.wechat_server import Shown, WeChatSimulator
 
 def _configured(environment: dict[str, str]) -> WeChatConfig:
     values = {key.removeprefix("CHATCART_").lower(): value for key, value in environment.items()}
-    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    settings = Settings.model_validate(values)  # the values alone: no environment, no .env file
     config = wechat_config(settings)
     assert config is not None
     return config

@@ -8,17 +8,27 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from commerce.catalog.importer import ImportReport, parse_catalog_json
 from commerce.catalog.service import CatalogService
 
 from .images import write_product_images
 
-if TYPE_CHECKING:  # commerce.services imports every domain, the catalog included
-    from commerce.services import Commerce
+if TYPE_CHECKING:
+    from commerce.promotions.service import PromotionService
 
 MEDIA_PREFIX = "/media/products/"
+
+
+class DemoShop(Protocol):
+    """The part of `commerce.services.Commerce` the demo store is seeded through."""
+
+    @property
+    def catalog(self) -> CatalogService: ...
+
+    @property
+    def promotions(self) -> PromotionService: ...
 
 
 def demo_store_data() -> dict[str, Any]:
@@ -27,7 +37,7 @@ def demo_store_data() -> dict[str, Any]:
     return data
 
 
-async def seed_demo_store(commerce: Commerce, data_dir: Path, *, if_empty: bool = False) -> ImportReport | None:
+async def seed_demo_store(commerce: DemoShop, data_dir: Path, *, if_empty: bool = False) -> ImportReport | None:
     """`chatcart seed-demo` / `serve --demo`: the demo catalog and coupons; pictures go to
     `<data_dir>/media/products/` (served under /media/products/)."""
     report = await seed_demo(commerce.catalog, Path(data_dir) / "media", if_empty=if_empty)
