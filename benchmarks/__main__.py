@@ -76,7 +76,10 @@ def main() -> None:
     database = (
         "MONGODB_URI"
         if os.environ.get("MONGODB_URI")
-        else "embedded SecantusDB (secantusd-py, standalone: no oplog, in-memory storage without fsync per commit, a fresh server per module; durability_bench measures the durable set-up)"
+        else (
+            "embedded SecantusDB (secantusd-py, standalone: no oplog, in-memory storage without fsync per "
+            "commit, a fresh server per module; durability_bench measures the durable set-up)"
+        )
     )
     if args.output:
         header = [

@@ -221,7 +221,8 @@ def only_quantity(text: str) -> bool:
 
 
 _NEXT_PAGE = re.compile(
-    r"^\s*(?:下一页|下页|翻页|往后翻|后一页|更多|看看更多|还有吗|还有别的吗|还有其他的吗|再看看|换一批|next|next page|more|show more|"
+    r"^\s*(?:下一页|下页|翻页|往后翻|后一页|更多|看看更多|还有吗|还有别的吗|还有其他的吗|再看看|换一批|"
+    r"next|next page|more|show more|"
     r"more please|see more|any more|anything else)\s*[?？.!。！]*\s*$",
     re.I,
 )

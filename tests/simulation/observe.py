@@ -13,7 +13,8 @@ ASK_PATTERNS: list[tuple[str, str]] = [
     ("coupon", r"coupon code|优惠码|优惠券|No coupon|不用优惠"),
     (
         "shipping",
-        r"how should we ship|shipping method|delivery method|配送方式|怎么配送|Express delivery|Pick up in store|到店自提",
+        r"how should we ship|shipping method|delivery method|配送方式|怎么配送|"
+        r"Express delivery|Pick up in store|到店自提",
     ),
     ("region", r"省市区|哪个(城市|省)|which (city|province|region)|what city"),
     (
