@@ -21,6 +21,7 @@ from chatcart.embedded_db import EmbeddedMongo
 # Order matters only for reading: database round trips first, then throughput/latency.
 MODULES = [
     "commerce_bench",
+    "payments_bench",
     "catalog_bench",
     "nlu_bench",
     "dialog_bench",
