@@ -67,6 +67,9 @@ def _run_all(names: list[str]) -> list[BenchSection]:
     return sections
 
 
+PERFORMANCE_NOTES = Path(__file__).with_name("performance_notes.md")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--output", type=Path, default=None)
@@ -96,7 +99,9 @@ def main() -> None:
             "",
             "",
         ]
-        args.output.write_text("\n".join(header) + "\n".join(s.markdown() for s in sections) + "\n")
+        notes = PERFORMANCE_NOTES.read_text("utf-8")  # hand-written; kept at the end of every run's file
+        figures = "\n".join(header) + "\n".join(s.markdown() for s in sections)
+        args.output.write_text(figures.rstrip("\n") + "\n\n" + notes)
 
 
 if __name__ == "__main__":
