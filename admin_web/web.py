@@ -44,6 +44,7 @@ NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("inventory", f"{PREFIX}/inventory", permissions.INVENTORY_READ),
     ("orders", f"{PREFIX}/orders", permissions.ORDERS_READ),
     ("aftersales", f"{PREFIX}/aftersales", permissions.AFTERSALES_READ),
+    ("payments", f"{PREFIX}/payments", permissions.ORDERS_READ),
     ("customers", f"{PREFIX}/customers", permissions.CUSTOMERS_READ),
     ("audit", f"{PREFIX}/audit", permissions.AUDIT_READ),
     ("staff", f"{PREFIX}/staff", permissions.STAFF_ADMIN),

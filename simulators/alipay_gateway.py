@@ -275,7 +275,8 @@ class AlipayGateway:
             when = refund.at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
             lines.append(
                 f"{trade.trade_no}\t,{trade.out_trade_no}\t,退款,{trade.subject},{when},{when},,,,,159****5620,"
-                f"{trade.total_amount},-{refund.amount},0.00,0.00,0.00,0.00,0.00,,0.00,0.00,{refund.out_request_no},0.06,0.00,"
+                f"{trade.total_amount},-{refund.amount},0.00,0.00,0.00,0.00,0.00,,0.00,0.00,"
+                f"{refund.out_request_no},0.06,0.00,"
             )
         lines.append("#-----------------------------------------业务明细列表结束------------------------------------")
         lines.append(f"#导出时间：[{datetime.now(CHINA):%Y-%m-%d %H:%M:%S}]")
