@@ -38,6 +38,7 @@ from admin_web.views import (
     payments,
 )
 from admin_web.web import PREFIX, auth_middleware, error_middleware, headers_middleware
+from commerce.api.framework import CSRF_VERIFIER
 from commerce.money import Money
 from core.logging_setup import get_logger
 from core.mongo import CollectionIndexes, ensure_indexes
@@ -158,4 +159,6 @@ def setup_admin(
     app.router.add_get(PREFIX, to_dashboard)
     app.add_subapp(PREFIX, admin)
     app[ADMIN_APP] = admin
+    # The JSON API accepts the admin cookie too; unsafe requests then need this CSRF token.
+    app[CSRF_VERIFIER] = admin[ADMIN].csrf
     return admin
