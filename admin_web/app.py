@@ -41,6 +41,7 @@ from admin_web.views import (
 )
 from admin_web.web import PREFIX, auth_middleware, error_middleware, headers_middleware
 from commerce.access.service import AccessService
+from commerce.api.framework import CSRF_VERIFIER
 from commerce.money import Money
 from commerce.services import Commerce
 from core.logging_setup import get_logger
@@ -179,4 +180,6 @@ def setup_admin(
     app.router.add_get(PREFIX, to_dashboard)
     app.add_subapp(PREFIX, admin)
     app[ADMIN_APP] = admin
+    # The JSON API accepts the admin cookie too; unsafe requests then need this CSRF token.
+    app[CSRF_VERIFIER] = admin[ADMIN].csrf
     return admin

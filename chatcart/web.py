@@ -6,6 +6,7 @@ import importlib
 import pkgutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -19,7 +20,7 @@ from chatcart.bootstrap import (
     telegram_config,
     wechat_config,
 )
-from commerce.api.framework import AUTHENTICATOR, SERVICES, ApiRouter
+from commerce.api.framework import AUTHENTICATOR, SERVICES, TRUSTED_ORIGINS, ApiRouter
 from commerce.api.middleware import json_error_middleware, request_context_middleware
 from commerce.api.openapi import openapi_route
 from core.local_secrets import local_secret
@@ -67,6 +68,9 @@ def build_app(container: Container) -> web.Application:
     app[CONTAINER] = container
     app[SERVICES] = container.commerce
     app[AUTHENTICATOR] = container.access
+    if settings.public_base_url:
+        base = urlsplit(settings.public_base_url)
+        app[TRUSTED_ORIGINS] = frozenset({f"{base.scheme}://{base.netloc}".lower()})
 
     routers = discover_routers()
     for router in routers:

@@ -76,3 +76,14 @@ async def test_page_escapes_html(db: Database) -> None:
     html = render_product(ProductDetail(product, {"X1-1": 1}), "zh", Links("https://s"), "X1")
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
+
+
+async def test_product_pages_carry_the_admin_security_headers(client: TestClient[web.Request, web.Application]) -> None:
+    from core.security_headers import PAGE_CSP
+
+    for path in ("/p/P100", "/p/NOPE"):
+        response = await client.get(path)
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert response.headers["Content-Security-Policy"] == PAGE_CSP
