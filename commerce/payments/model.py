@@ -152,6 +152,7 @@ class Notification:
     succeeded: bool
     amount: Money
     trade_no: str = ""  # the provider's transaction id
+    nonce: str = ""  # what makes this signed request unique (replay detection); "" when none
 
     @classmethod
     def from_body(cls, provider: str, body: NotificationBody) -> Notification:

@@ -33,7 +33,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from commerce.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
+from commerce.errors import Conflict, DomainError, InvalidTransition, NotFound, Unauthorized, ValidationFailed
 from commerce.money import Money
 from commerce.orders.events import EventBus
 from commerce.orders.model import Order, OrderStatus
@@ -65,6 +65,8 @@ PAYMENTS = "payments"
 PAYMENT_EVENTS = "payment_events"
 # How long a run owns a notification; a repeat after that re-runs an interrupted one.
 EVENT_LEASE = timedelta(seconds=60)
+# Signed-request nonces remembered per notification (replay detection).
+MAX_NONCES = 50
 # A payment nobody notified about is first asked about this long after it was created.
 FIRST_POLL = timedelta(minutes=2)
 
@@ -351,6 +353,7 @@ class PaymentService:
                     "received_at": now,
                     "outcome": "processing",
                     "lease_until": now + EVENT_LEASE,
+                    "nonces": [notification.nonce] if notification.nonce else [],
                 }
             )
             return True
@@ -361,7 +364,24 @@ class PaymentService:
                 {"$set": {"lease_until": now + EVENT_LEASE}},
                 projection={"_id": 1},
             )
-            return taken is not None
+            if taken is not None:
+                return True
+        if notification.nonce:
+            # A provider re-signs each retry (WeChat Pay: new timestamp and nonce), so the very
+            # same signed request arriving twice is a replay, not a retry.
+            fresh = await self._events_seen.update_one(
+                {"_id": event_key, "nonces": {"$ne": notification.nonce}},
+                {"$push": {"nonces": {"$each": [notification.nonce], "$slice": -MAX_NONCES}}},
+            )
+            if fresh.matched_count == 0:
+                await self._security(
+                    notification.provider,
+                    "replayed_notification",
+                    "the same signed request again",
+                    notification.payment_id,
+                )
+                raise Unauthorized("this exact notification was received before", code="replayed_notification")
+        return False
 
     async def _apply_success(self, event_key: str, notification: Notification, order: Order) -> NotifyOutcome:
         """The order says what being paid means (`OrderService.add_paid_effects`); the payment's

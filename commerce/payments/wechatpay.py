@@ -130,6 +130,11 @@ class _Envelope(BaseModel):
     resource: _Resource
 
 
+def _request_nonce(headers: Mapping[str, str]) -> str:
+    lowered = {k.lower(): v for k, v in headers.items()}
+    return f"{lowered.get('wechatpay-timestamp', '')}:{lowered.get('wechatpay-nonce', '')}"[:80]
+
+
 def rfc3339(moment: datetime) -> str:
     return moment.astimezone(CHINA).isoformat(timespec="seconds")
 
@@ -239,6 +244,7 @@ class WechatPayProvider:
             succeeded=succeeded,
             amount=Money(transaction.amount.total, transaction.amount.currency),
             trade_no=transaction.transaction_id,
+            nonce=_request_nonce(headers),
         )
 
     def verify_refund_notification(self, headers: Mapping[str, str], body: bytes) -> RefundNotification:

@@ -57,9 +57,12 @@ async def test_native_payment_pays_the_order_once(provider_shop: ProviderShop) -
     assert paid.status is OrderStatus.PAID
     stored = await shop.commerce.payments.get(payment.id)
     assert (stored.status, stored.trade_no) == (PaymentStatus.SUCCEEDED, sim.trades[payment.id].transaction_id)
-    # WeChat retries (the same notification, or a fresh one about the same payment): nothing more
-    assert (await sim.deliver(url, headers, body))[0] == 204
+    # WeChat retries (signed again), or notifies afresh about the same payment: nothing more
+    assert (await sim.deliver(url, sim.signed_headers(body), body))[0] == 204
     assert (await sim.deliver(*sim.pay(payment.id)))[0] == 204
+    # the very same signed request again is a replay: refused and recorded
+    assert (await sim.deliver(url, headers, body))[0] == 500
+    assert await security_codes(shop) == ["replayed_notification"]
     assert (await shop.commerce.customers.get(order.customer_id)).purchases.orders == 1
     level = (await shop.commerce.inventory.get_levels(["A"]))["A"]
     assert (level.available, level.reserved) == (8, 0)
