@@ -9,6 +9,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from chatcart.bootstrap import build_commerce
 from chatcart.embedded_db import free_port
 from commerce.api.framework import SERVICES
 from commerce.api.middleware import json_error_middleware
@@ -21,7 +22,7 @@ from commerce.payments.alerts import AlertKind
 from commerce.payments.model import Notification, NotifyResult, PaymentStatus, RefundState
 from commerce.payments.sandbox import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from commerce.payments.sandbox_web import setup_sandbox_routes
-from commerce.services import Commerce, build_commerce, ensure_all_indexes
+from commerce.services import Commerce, ensure_all_indexes
 from core.atomic import scans_on_find_and_modify
 from core.mongo import Database, utcnow
 
