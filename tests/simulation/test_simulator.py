@@ -21,7 +21,7 @@ from tests.simulation.run import failure_text, run_population, tally, tally_line
 from tests.simulation.shop import COUPONS, sim_products
 from tests.simulation.user import SimulatedCustomer
 
-SAMPLE_PER_LANG = 30  # three goals of each kind per language
+SAMPLE_PER_LANG = 33  # three goals of each of the 11 kinds per language
 SEED = 14
 FLOOR_FILE = Path(__file__).parent / "floor.json"
 
