@@ -8,7 +8,6 @@ agents can never own one conversation); messages reach the customer through
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -23,6 +22,7 @@ from admin_web.views.common import audit, path_param
 from admin_web.web import form_data, parse_form, render, requires
 from commerce.errors import Forbidden, NotFound, ValidationFailed
 from commerce.money import Money
+from core.json_limits import loads_bounded
 from core.mongo import as_utc, utcnow
 from dialogs import buttons as button_codes
 from dialogs.messages import Button, ProductCard, TextReply
@@ -239,7 +239,7 @@ async def live(request: web.Request) -> web.StreamResponse:
             if message.type != WSMsgType.TEXT:
                 continue
             try:
-                data = json.loads(message.data)
+                data = loads_bounded(message.data)
             except ValueError:
                 continue
             watch = data.get("watch") if isinstance(data, dict) else None
