@@ -36,7 +36,7 @@ from pymongo.errors import DuplicateKeyError
 from commerce.errors import Conflict, DomainError, InvalidTransition, NotFound, Unauthorized, ValidationFailed
 from commerce.events import PaymentFailed, PaymentOrphaned, PaymentRefunded, RefundOwed
 from commerce.money import Money
-from commerce.orders.events import Event, EventBus
+from commerce.orders.events import EventBus, StoredEvent
 from commerce.orders.model import Order, OrderStatus
 from commerce.orders.payability import PayRefusal
 from commerce.orders.service import OrderService
@@ -206,7 +206,7 @@ class PaymentService:
             closed += written.modified_count
         return closed
 
-    async def on_order_cancelled(self, event: Event) -> None:
+    async def on_order_cancelled(self, event: StoredEvent) -> None:
         if event.order_id:
             await self.close_open_payments(event.order_id)
 
