@@ -25,8 +25,20 @@ from admin_web.csrf import CsrfSigner
 from admin_web.media import MediaStore
 from admin_web.queries import AdminQueries
 from admin_web.ratelimit import LoginLimiter, MongoLoginLimiter, RedisLoginLimiter
-from admin_web.views import aftersales, audit_log, auth, catalog, console, customers, dashboard, inventory, orders
+from admin_web.views import (
+    aftersales,
+    audit_log,
+    auth,
+    catalog,
+    console,
+    customers,
+    dashboard,
+    inventory,
+    orders,
+    payments,
+)
 from admin_web.web import PREFIX, auth_middleware, error_middleware, headers_middleware
+from commerce.api.framework import CSRF_VERIFIER
 from commerce.money import Money
 from core.logging_setup import get_logger
 from core.mongo import CollectionIndexes, ensure_indexes
@@ -99,7 +111,7 @@ def build_admin_app(
     env.globals["prefix"] = PREFIX
     env.filters["money"] = lambda m: m.format() if m is not None else ""
     env.filters["money_doc"] = lambda d: Money.from_doc(d).format() if d else ""
-    for module in (auth, dashboard, catalog, inventory, orders, aftersales, customers, console, audit_log):
+    for module in (auth, dashboard, catalog, inventory, orders, aftersales, payments, customers, console, audit_log):
         admin.router.add_routes(module.routes(""))
     admin.router.add_static("/assets", PACKAGE_DIR / "static", show_index=False, follow_symlinks=False)
     admin.router.add_get("/vendor/{name}", vendor_handler(node_modules or REPO_NODE_MODULES))
@@ -147,4 +159,6 @@ def setup_admin(
     app.router.add_get(PREFIX, to_dashboard)
     app.add_subapp(PREFIX, admin)
     app[ADMIN_APP] = admin
+    # The JSON API accepts the admin cookie too; unsafe requests then need this CSRF token.
+    app[CSRF_VERIFIER] = admin[ADMIN].csrf
     return admin

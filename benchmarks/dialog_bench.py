@@ -59,7 +59,8 @@ async def _shop(db: Any, data_dir: Path) -> Any:
     from dialogs import build_dialog_engine
 
     await ensure_all_indexes(db)
-    commerce = build_commerce(db, CommerceConfig(sandbox_secret="benchmark-sandbox-secret"))  # noqa: S106 - throwaway db
+    sandbox_secret = "benchmark-sandbox-secret"  # noqa: S105 - a throwaway database
+    commerce = build_commerce(db, CommerceConfig(sandbox_secret=sandbox_secret))
     await seed_demo_store(commerce, data_dir)
     await seed_demo_coupons(commerce.promotions)
     nlu = build_nlu(Settings(data_dir=data_dir))

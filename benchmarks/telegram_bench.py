@@ -32,7 +32,7 @@ from bot.telegram.channel import TelegramChannel
 from bot.telegram.config import TelegramConfig
 from bot.telegram.webhook import SECRET_HEADER, webhook_handler
 from chatcart.settings import Settings
-from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
+from simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 
 SECRET = "bench-secret"  # noqa: S105 - a fake webhook secret
 MESSAGES = ["hello", "do you have power banks?", "the first one", "/cart", "help"]
@@ -267,7 +267,8 @@ async def run(context: BenchContext) -> BenchSection:
         f"{len(MESSAGES)} messages per pipeline; {CONCURRENT_USERS} users at a time, each waiting for its "
         f"reply; rate limits lifted; fake Bot API on loopback; {sent} replies sent for "
         f"{sum(r['updates'] for r in chatcart_runs)} chatcart updates, {fake.webhook_replies} of them "
-        f"as the webhook response's method call (executed on the fake API as Telegram would). Both run in one process prepared "
+        "as the webhook response's method call (executed on the fake API as Telegram would). "
+        "Both run in one process prepared "
         f"as `chatcart serve` prepares its own (gc.freeze after start-up; aiogram's reply models kept "
         f"built, which holds for the echo too)."
     )

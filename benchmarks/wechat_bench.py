@@ -26,7 +26,7 @@ from aiohttp.test_utils import TestServer
 from benchmarks.harness import BenchContext, BenchSection, summary_ms
 from bot.wechat import TemplateIds, WeChatConfig, setup_wechat
 from chatcart.embedded_db import free_port
-from tests.simulators.wechat_server import WeChatSimulator
+from simulators.wechat_server import WeChatSimulator
 
 APP_ID, APP_SECRET, TOKEN = "wxbench000000001", "bench-secret", "bench-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"

@@ -17,6 +17,7 @@ import yaml
 from pymongo.monitoring import CommandListener
 
 from chatcart.database import DatabaseHandle, open_database
+from chatcart.payment_setup import build_providers, offered_providers
 from chatcart.settings import Settings
 from commerce.access import service as access_module
 from commerce.access.service import AccessService
@@ -63,6 +64,10 @@ def commerce_config(settings: Settings) -> CommerceConfig:
         max_line_quantity=settings.cart_max_line_quantity,
         max_cart_lines=settings.cart_max_lines,
         aftersales_window_days=settings.aftersales_window_days,
+        payment_providers=tuple(offered_providers(settings)),
+        providers=build_providers(settings),
+        payment_poll_seconds=settings.payment_status_poll_seconds,
+        reconcile_after_hour=settings.payment_reconcile_hour,
     )
 
 
@@ -104,10 +109,11 @@ async def running_container(
     listeners: list[CommandListener] | None = None,
 ) -> AsyncIterator[Container]:
     """Open the database (embedded or MONGODB_URI), create indexes, build the services."""
+    config = commerce_config(settings)  # first: a wrong payment key stops the start before anything runs
     async with open_database(settings, listeners) as handle:
         await ensure_indexes(handle.db, access_module.INDEXES)
         await ensure_all_indexes(handle.db)
-        commerce = build_commerce(handle.db, commerce_config(settings))
+        commerce = build_commerce(handle.db, config)
         await commerce.customers.finish_interrupted_merges()
         container = Container(settings=settings, database=handle, commerce=commerce, access=AccessService(handle.db))
         if with_nlu or with_dialogs:

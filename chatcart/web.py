@@ -6,12 +6,13 @@ import importlib
 import pkgutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 import commerce
 from chatcart.bootstrap import Container
-from commerce.api.framework import AUTHENTICATOR, SERVICES, ApiRouter
+from commerce.api.framework import AUTHENTICATOR, SERVICES, TRUSTED_ORIGINS, ApiRouter
 from commerce.api.middleware import json_error_middleware, request_context_middleware
 from commerce.api.openapi import openapi_route
 from core.local_secrets import local_secret
@@ -51,6 +52,9 @@ def build_app(container: Container) -> web.Application:
     app[CONTAINER] = container
     app[SERVICES] = container.commerce
     app[AUTHENTICATOR] = container.access
+    if settings.public_base_url:
+        base = urlsplit(settings.public_base_url)
+        app[TRUSTED_ORIGINS] = frozenset({f"{base.scheme}://{base.netloc}".lower()})
 
     routers = discover_routers()
     for router in routers:
@@ -67,9 +71,11 @@ def build_app(container: Container) -> web.Application:
 
 def _mount_optional(app: web.Application, container: Container) -> None:
     """Pages owned by other packages: payment sandbox, web chat, admin (when present)."""
+    from commerce.payments.provider_web import setup_provider_routes
     from commerce.payments.sandbox_web import setup_sandbox_routes
 
     setup_sandbox_routes(app, container.commerce.payments)
+    setup_provider_routes(app, container.commerce.payments)
     if container.dialogs is not None:
         from admin_web import setup_admin
         from bot.telegram import setup_telegram

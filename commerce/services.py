@@ -32,9 +32,12 @@ from commerce.orders.service import OrderService
 from commerce.orders.stats import OrderStats
 from commerce.orders.timeout import OrderTimeoutWorker
 from commerce.payments import alerts as alerts_module
+from commerce.payments import reconcile as reconcile_module
 from commerce.payments import refunds as refunds_module
 from commerce.payments import service as payments_module
 from commerce.payments.model import PaymentProvider
+from commerce.payments.poller import PaymentStatusWorker
+from commerce.payments.reconcile import DailyReconciliation, Reconciler
 from commerce.payments.sandbox import SandboxProvider
 from commerce.payments.service import PaymentService
 from commerce.promotions import service as promotions_module
@@ -61,6 +64,12 @@ class CommerceConfig:
     aftersales_window_days: int = 7  # returns/exchanges within this many days of delivery
     timeout_worker_interval_seconds: float = 15.0
     timeout_worker_lease_seconds: int = 60
+    reconcile_after_hour: int = 10  # yesterday's statements are reconciled after this shop-time hour
+    # Providers offered to customers, in order; "sandbox" is built here from `sandbox_secret`,
+    # the real ones are built by the composition root (keys from files) and passed in.
+    payment_providers: Sequence[str] = ("sandbox",)
+    providers: Mapping[str, PaymentProvider] = field(default_factory=dict)
+    payment_poll_seconds: float = 60.0
 
 
 @dataclass
@@ -77,10 +86,25 @@ class Commerce:
     payments: PaymentService
     events: EventBus
     timeout_worker: OrderTimeoutWorker
+    payment_status_worker: PaymentStatusWorker
+    reconciler: Reconciler
+    daily_reconciliation: DailyReconciliation
 
     def background_jobs(self) -> list[Coroutine[Any, Any, None]]:
-        """Long-running loops for the server process: unpaid-order timeouts, event dispatch."""
-        return [self.timeout_worker.run_forever(), self.events.run_forever()]
+        """Long-running loops for the server process: unpaid-order timeouts, event dispatch,
+        payment status queries, the daily reconciliation."""
+        return [
+            self.timeout_worker.run_forever(),
+            self.events.run_forever(),
+            *self.payment_jobs(),
+        ]
+
+    def payment_jobs(self) -> list[Coroutine[Any, Any, None]]:
+        """Status queries for payments nobody notified about (and refunds on their way) and the
+        daily reconciliation; only when a provider that can be queried is configured."""
+        if not self.reconciler.providers():
+            return []
+        return [self.payment_status_worker.run_forever(), self.daily_reconciliation.run_forever()]
 
 
 def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
@@ -118,15 +142,15 @@ def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
         stats=OrderStats(db, timezone=config.timezone),
     )
     orders = OrderService(db, checkout, inventory, events)
-    providers: dict[str, PaymentProvider] = {}
-    if config.sandbox_secret:
+    providers: dict[str, PaymentProvider] = dict(config.providers)
+    if config.sandbox_secret and "sandbox" in config.payment_providers:
         providers["sandbox"] = SandboxProvider(
             config.sandbox_secret,
             config.base_url,
             tolerance_seconds=config.notify_tolerance_seconds,
             payment_ttl=timedelta(minutes=config.unpaid_timeout_minutes),
         )
-    payments = PaymentService(db, orders, events, providers)
+    payments = PaymentService(db, orders, events, providers, offered=config.payment_providers)
     aftersales = AfterSalesService(db, orders, payments, inventory, events, window_days=config.aftersales_window_days)
     customers.on_merge(carts.merge_customers)
     customers.on_merge(orders.repoint_customer)
@@ -137,6 +161,7 @@ def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
         interval_seconds=config.timeout_worker_interval_seconds,
         lease_seconds=config.timeout_worker_lease_seconds,
     )
+    reconciler = Reconciler(db, payments)
     return Commerce(
         config=config,
         catalog=catalog,
@@ -150,6 +175,11 @@ def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
         payments=payments,
         events=events,
         timeout_worker=timeout_worker,
+        payment_status_worker=PaymentStatusWorker(db, payments, interval_seconds=config.payment_poll_seconds),
+        reconciler=reconciler,
+        daily_reconciliation=DailyReconciliation(
+            reconciler, timezone_name=config.timezone, after_hour=config.reconcile_after_hour
+        ),
     )
 
 
@@ -163,6 +193,7 @@ INDEXES: list[CollectionIndexes] = [
     *payments_module.INDEXES,
     *alerts_module.INDEXES,
     *refunds_module.INDEXES,
+    *reconcile_module.INDEXES,
     *aftersales_module.INDEXES,
 ]
 

@@ -15,7 +15,9 @@ from nlu.classifier import DICTIONARY, LinearIntentModel, features, train_model
 from nlu.engine import FALLBACK_INTENT, Entity, IntentScore, ParseResult
 from nlu.extract import EntityExtractor
 from nlu.noise import is_bare_number, is_repetitive, looks_like_code, strip_markup, unknown_word_share
-from nlu.text import detect_language, has_meaningful_content
+from nlu.pinyin import PinyinReader, build_table, load_table, save_table
+from nlu.spelling import SpellingNormaliser
+from nlu.text import detect_language, feature_text, has_meaningful_content
 from nlu.tokenizer import WordTokenizer, build_small_dictionary, shared_tokenizer, stem_word
 from nlu.training_data import DATA_DIR, files_digest, load_files, training_files
 
@@ -49,6 +51,15 @@ def _raise_to(probabilities: np.ndarray, index: int, floor: float) -> np.ndarray
     return scaled
 
 
+def _dictionary_chars(dictionary: Path, texts: list[str]) -> set[str]:
+    """Every character of the tokenizer's dictionary words and of the training texts."""
+    chars = set("".join(texts))
+    with dictionary.open(encoding="utf-8") as handle:
+        for line in handle:
+            chars.update(line.split(" ", 1)[0])
+    return chars
+
+
 class BuiltinNluEngine:
     """Trains from the YAML under `data_dir` (once; the model is cached in `model_dir`).
 
@@ -76,6 +87,9 @@ class BuiltinNluEngine:
         self._lookup_words = [value for values in data.lookups.values() for value in values]
         self.extractor = EntityExtractor(data.lookups, data.synonyms)
         self._train_lock = threading.Lock()
+        self._speller = SpellingNormaliser({})
+        self._speller_model: LinearIntentModel | None = None
+        self.pinyin = PinyinReader({})
         self.model, self.tokenizer = self._load_or_train(force=retrain)
         self._known_words = self._word_vocabulary()
         self.tokenizer.warm_up()  # load jieba now, not on the first customer message
@@ -86,7 +100,9 @@ class BuiltinNluEngine:
         dictionary = self.model_dir / DICTIONARY
         if not force:
             model = LinearIntentModel.load(self.model_dir)
-            if model is not None and model.data_hash == self.data_hash and dictionary.exists():
+            table = load_table(self.model_dir)
+            if model is not None and model.data_hash == self.data_hash and dictionary.exists() and table is not None:
+                self.pinyin = PinyinReader(table)
                 return model, shared_tokenizer(dictionary)
         return self.train()
 
@@ -97,7 +113,11 @@ class BuiltinNluEngine:
             build_small_dictionary(dictionary, self._lookup_words)
             tokenizer = shared_tokenizer(dictionary)
             examples = load_files(self._files).examples
-            model = train_model([e.text for e in examples], [e.intent for e in examples], tokenizer, self.data_hash)
+            texts = [e.text for e in examples]
+            table = build_table(_dictionary_chars(dictionary, texts))
+            pinyin = PinyinReader(table)
+            model = train_model(texts, [e.intent for e in examples], tokenizer, self.data_hash, pinyin=pinyin)
+            save_table(table, self.model_dir)
             model.save(self.model_dir)
             log.info(
                 "nlu_model_trained",
@@ -106,11 +126,18 @@ class BuiltinNluEngine:
                 features=len(model.vocabulary),
                 model_dir=str(self.model_dir),
             )
-            self.model, self.tokenizer = model, tokenizer
+            self.model, self.tokenizer, self.pinyin = model, tokenizer, pinyin
             self._known_words = self._word_vocabulary()
             if hasattr(self, "_cached_parse"):
                 self._cached_parse.cache_clear()
             return model, tokenizer
+
+    @property
+    def speller(self) -> SpellingNormaliser:
+        if self._speller_model is not self.model:
+            self._speller = SpellingNormaliser(self.model.words)
+            self._speller_model = self.model
+        return self._speller
 
     def _word_vocabulary(self) -> frozenset[str]:
         return frozenset(term[2:] for term in self.model.vocabulary if term.startswith("w:"))
@@ -153,7 +180,8 @@ class BuiltinNluEngine:
         if is_bare_number(content):
             # A phone or order number typed on its own answers a question; it is not an intent.
             return self._fallback(text, language, self.extractor.extract(text))
-        probabilities = self.model.predict(features(content, self.tokenizer))
+        cleaned = self.speller.correct(feature_text(content))
+        probabilities = self.model.predict(features(cleaned, self.tokenizer, self.pinyin))
         if unknown_word_share(content, self._is_known_word) == 1.0:
             probabilities = probabilities * UNKNOWN_WORDS_DAMPING
         entities = self.extractor.extract(text)

@@ -383,6 +383,11 @@ class PaymentService:
         except ValidationFailed as exc:
             await self._set_outcome(event_key, f"rejected:{exc.code}")
             raise
+        if payment_doc.get("status") != PaymentStatus.PENDING.value:
+            # Closed after it was paid or refunded (Alipay's TRADE_CLOSED after a full refund):
+            # nothing failed from the customer's point of view.
+            await self._set_outcome(event_key, "ignored:not_pending")
+            return NotifyOutcome(NotifyResult.FAILED, notification.payment_id, notification.order_id)
         batch = WriteBatch(self._db)
         batch.update_one(
             PAYMENTS,
@@ -456,7 +461,14 @@ class PaymentService:
         batch.update_one(
             PAYMENTS,
             {"_id": notification.payment_id, "status": {"$nin": [PaymentStatus.REFUNDED.value]}},
-            {"$set": {"status": PaymentStatus.ORPHANED.value, "late_reason": outcome, **_trade_no(notification)}},
+            {
+                "$set": {
+                    "status": PaymentStatus.ORPHANED.value,
+                    "late_reason": outcome,
+                    "paid_at": utcnow(),
+                    **_trade_no(notification),
+                }
+            },
         )
         self.events.add(
             batch,
@@ -629,6 +641,19 @@ class PaymentService:
         await batch.execute()
         log.info("refund_settled", refund_id=settled.id, state=state.value, provider=settled.provider)
         return settled
+
+    async def settle_by_hand(self, refund_id: str, *, actor: str) -> Refund:
+        """Staff paid an owed (or failed) refund back by hand: it is recorded as done and the
+        customer is told like for any refund."""
+        refund = await self.refunds.get(refund_id)
+        if refund is None:
+            raise NotFound("refund not found", details={"refund_id": refund_id[:64]})
+        if refund.state not in (RefundState.MANUAL, RefundState.FAILED):
+            raise Conflict("only an owed or failed refund can be settled by hand", code="refund_not_owed")
+        reopened = await self.refunds.reopen(refund.id, refund.state, actor=actor)
+        if reopened is None:
+            raise Conflict("the refund changed meanwhile; please reload", code="refund_changed")
+        return await self.refund_outcome(reopened, RefundState.SUCCEEDED)
 
     async def handle_refund_notification(self, provider_name: str, headers: Mapping[str, str], body: bytes) -> Refund:
         """A provider's refund result (WeChat Pay refund notifications): verified, matched

@@ -25,7 +25,7 @@ from dialogs.messages import (
     SpecChoice,
     TextReply,
 )
-from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
+from simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 
 SECRET = "test-webhook-secret_123"
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64

@@ -9,7 +9,7 @@ import pytest
 from bot.telegram.admin import delete_webhook, set_commands, set_webhook, webhook_info
 from bot.telegram.config import ALLOWED_UPDATES, TelegramConfig
 from bot.telegram.polling import run_polling
-from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
+from simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 from tests.telegram.conftest import ChannelFactory, ScriptedDialogs
 
 

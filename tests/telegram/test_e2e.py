@@ -19,7 +19,7 @@ from chatcart.bootstrap import build_nlu, nlu_vocabulary, running_container
 from chatcart.settings import Settings
 from commerce.orders.model import OrderStatus
 from core.mongo import Document
-from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
+from simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 from tests.telegram.conftest import SECRET
 
 pytestmark = pytest.mark.slow

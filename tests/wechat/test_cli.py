@@ -14,7 +14,7 @@ from pymongo import MongoClient
 
 from chatcart.cli import wechat as wechat_cli
 from chatcart.cli.wechat import wechat
-from tests.simulators.wechat_server import WeChatSimulator
+from simulators.wechat_server import WeChatSimulator
 from tests.wechat.conftest import APP_ID, APP_SECRET, TOKEN
 
 
