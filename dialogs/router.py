@@ -12,6 +12,7 @@ import re
 from commerce import errors
 from commerce.errors import DomainError
 from dialogs import buttons as codes
+from dialogs.address import parse_address
 from dialogs.flows import browse, cart, info, orders, specs
 from dialogs.flows.base import is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
@@ -55,6 +56,9 @@ POINTING_INTENTS = {"nlu_fallback", "product_info", "affirm", "deny", "chitchat"
 WEAK_INTENTS = SMALL_TALK | {"nlu_fallback", "use_coupon", "search_product", "product_info"}
 _REMOVE = re.compile(
     r"不要了|删掉|删了|删除|去掉|拿掉|移除|不要这|\b(?:remove|delete|drop|take\s+out|get\s+rid\s+of)\b", re.I
+)
+_ADDRESS_HINT = re.compile(
+    r"地址|收货|寄到|送到|发到|改到|\baddress\b|\bship\s+(?:it\s+)?to\b|\bdeliver\s+(?:it\s+)?to\b", re.I
 )
 _ORDER_WORD = re.compile(r"订单|\border\b", re.I)
 # Readings of a message with a buying verb or a count that are really "add this to my cart".
@@ -318,6 +322,9 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         and (context.get("last_sku") or context.get("list_kind") == "cart")
     ):
         return "remove_from_cart"  # "蓝的不要了", "the first one, remove it": a cart line, not an order
+    if intent == "change_address" and not _ADDRESS_HINT.search(text) and not parse_address(text).phone:
+        # "pink tumbler x3" is not an address change: no address in it, no word about one.
+        return "add_to_cart" if asks_to_buy(text) else "nlu_fallback"
     if intent in BUYING_READINGS and asks_to_buy(text) and not _QUESTION.search(text):
         return "add_to_cart"  # "我想买个头灯", "ceramic mug x2": find it and add it, not only list it
     return intent
