@@ -25,6 +25,8 @@ from commerce.money import Money
 from core.json_limits import loads_bounded
 from core.mongo import as_utc, utcnow
 from dialogs import buttons as button_codes
+from dialogs.messages import Button, ProductCard, TextReply
+from dialogs.outbound import ChannelAddress
 
 if TYPE_CHECKING:
     from dialogs.engine import DialogEngine
@@ -161,8 +163,6 @@ async def _owned_state(request: web.Request, cid: str) -> Any:
 
 
 async def _push(request: web.Request, state: Any, message: Any) -> None:
-    from dialogs.outbound import ChannelAddress
-
     await _dialogs(request).outbound.send(
         ChannelAddress(state.channel, state.channel_user_id), [message], sender="agent", agent_id=current(request).id
     )
@@ -170,8 +170,6 @@ async def _push(request: web.Request, state: Any, message: Any) -> None:
 
 @requires(permissions.CONSOLE)
 async def send_card(request: web.Request) -> web.StreamResponse:
-    from dialogs.messages import Button, ProductCard
-
     cid = _conversation_id(request)
     form = parse_form(AgentCardForm, await form_data(request))
     state = await _owned_state(request, cid)
@@ -197,8 +195,6 @@ async def send_card(request: web.Request) -> web.StreamResponse:
 
 @requires(permissions.CONSOLE)
 async def send_coupon(request: web.Request) -> web.StreamResponse:
-    from dialogs.messages import TextReply
-
     cid = _conversation_id(request)
     form = parse_form(AgentCouponForm, await form_data(request))
     state = await _owned_state(request, cid)
