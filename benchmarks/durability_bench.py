@@ -16,12 +16,13 @@ from pathlib import Path
 
 from benchmarks.commerce_bench import ADDRESS, BENCH_SECRET
 from benchmarks.harness import BenchContext, BenchSection, summary_ms
+from chatcart.bootstrap import build_commerce
 from chatcart.database import durable_client
 from chatcart.embedded_db import EmbeddedMongo
 from commerce.catalog.model import Product, Sku
 from commerce.localized import LocalizedText
 from commerce.money import Money
-from commerce.services import Commerce, CommerceConfig, build_commerce, ensure_all_indexes
+from commerce.services import Commerce, CommerceConfig, ensure_all_indexes
 
 SEQUENTIAL = 40
 CONCURRENT_BUYERS = 8

@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from benchmarks.harness import BenchContext, BenchSection
+from chatcart.bootstrap import build_commerce
 from commerce.catalog.model import Product, Sku
 from commerce.customers.model import AddressIn
 from commerce.localized import LocalizedText
@@ -21,7 +22,7 @@ from commerce.orders.model import Order
 from commerce.payments.alipay import AlipayConfig, AlipayProvider
 from commerce.payments.model import NotifyOutcome, PaymentProvider
 from commerce.payments.wechatpay import WechatPayConfig, WechatPayProvider
-from commerce.services import Commerce, CommerceConfig, build_commerce, ensure_all_indexes
+from commerce.services import Commerce, CommerceConfig, ensure_all_indexes
 from simulators.alipay_gateway import AlipayGateway, AliTrade
 from simulators.wechatpay_gateway import WechatPayGateway, new_rsa_key
 

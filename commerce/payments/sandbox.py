@@ -16,6 +16,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 
 from pydantic import ValidationError
@@ -101,6 +102,9 @@ class SandboxProvider:
     async def query_payment(self, payment: PaymentIntent) -> ProviderPayment:
         return ProviderPayment(payment.id, TradeState.NOT_FOUND)
 
+    async def close_payment(self, payment: PaymentIntent) -> None:
+        return None  # its page asks the shop before paying
+
     async def statement(self, day: date) -> list[StatementLine]:
         raise NotImplementedError("the sandbox keeps no statement")
 
@@ -153,4 +157,4 @@ class SandboxProvider:
             parsed = NotificationBody.model_validate_json(body)
         except ValidationError:
             raise ValidationFailed("the notification body is invalid", code="bad_notification") from None
-        return Notification.from_body(self.name, parsed)
+        return replace(Notification.from_body(self.name, parsed), nonce=signature.strip().lower()[:80])

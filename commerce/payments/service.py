@@ -33,9 +33,9 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from commerce.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
+from commerce.errors import Conflict, DomainError, InvalidTransition, NotFound, Unauthorized, ValidationFailed
 from commerce.money import Money
-from commerce.orders.events import EventBus
+from commerce.orders.events import Event, EventBus
 from commerce.orders.model import Order, OrderStatus
 from commerce.orders.payability import PayRefusal
 from commerce.orders.service import OrderService
@@ -65,6 +65,8 @@ PAYMENTS = "payments"
 PAYMENT_EVENTS = "payment_events"
 # How long a run owns a notification; a repeat after that re-runs an interrupted one.
 EVENT_LEASE = timedelta(seconds=60)
+# Signed-request nonces remembered per notification (replay detection).
+MAX_NONCES = 50
 # A payment nobody notified about is first asked about this long after it was created.
 FIRST_POLL = timedelta(minutes=2)
 
@@ -181,6 +183,31 @@ class PaymentService:
             return PayRefusal.NOT_PAYABLE if payment.status is not PaymentStatus.PENDING else PayRefusal.EXPIRED
         order = await self.orders.get(payment.order_id)
         return await self.orders.payability(order, payment.amount)
+
+    async def close_open_payments(self, order_id: str) -> int:
+        """The order was cancelled: its open payments become void here and are closed at their
+        providers, so a QR code scanned or a cashier opened earlier can no longer take money.
+        Best effort: a payment that slips through anyway is refunded as a late payment."""
+        closed = 0
+        async for doc in self._payments.find({"order_id": order_id, "status": PaymentStatus.PENDING.value}):
+            payment = PaymentIntent.from_doc(doc)
+            provider = self.providers.get(payment.provider)
+            try:
+                if provider is not None:
+                    await provider.close_payment(payment)
+            except (ProviderUnavailable, DomainError) as exc:
+                log.warning("payment_close_failed", payment_id=payment.id, error=type(exc).__name__)
+                continue  # still pending: the status worker keeps asking about it
+            written = await self._payments.update_one(
+                {"_id": payment.id, "status": PaymentStatus.PENDING.value},
+                {"$set": {"status": PaymentStatus.VOID.value}, "$unset": {"next_poll_at": ""}},
+            )
+            closed += written.modified_count
+        return closed
+
+    async def on_order_cancelled(self, event: Event) -> None:
+        if event.order_id:
+            await self.close_open_payments(event.order_id)
 
     async def get(self, payment_id: str) -> PaymentIntent:
         doc = await self._payments.find_one({"_id": payment_id})
@@ -351,6 +378,7 @@ class PaymentService:
                     "received_at": now,
                     "outcome": "processing",
                     "lease_until": now + EVENT_LEASE,
+                    "nonces": [notification.nonce] if notification.nonce else [],
                 }
             )
             return True
@@ -361,7 +389,24 @@ class PaymentService:
                 {"$set": {"lease_until": now + EVENT_LEASE}},
                 projection={"_id": 1},
             )
-            return taken is not None
+            if taken is not None:
+                return True
+        if notification.nonce:
+            # A provider re-signs each retry (WeChat Pay: new timestamp and nonce), so the very
+            # same signed request arriving twice is a replay, not a retry.
+            fresh = await self._events_seen.update_one(
+                {"_id": event_key, "nonces": {"$ne": notification.nonce}},
+                {"$push": {"nonces": {"$each": [notification.nonce], "$slice": -MAX_NONCES}}},
+            )
+            if fresh.matched_count == 0:
+                await self._security(
+                    notification.provider,
+                    "replayed_notification",
+                    "the same signed request again",
+                    notification.payment_id,
+                )
+                raise Unauthorized("this exact notification was received before", code="replayed_notification")
+        return False
 
     async def _apply_success(self, event_key: str, notification: Notification, order: Order) -> NotifyOutcome:
         """The order says what being paid means (`OrderService.add_paid_effects`); the payment's

@@ -130,6 +130,11 @@ class _Envelope(BaseModel):
     resource: _Resource
 
 
+def _request_nonce(headers: Mapping[str, str]) -> str:
+    lowered = {k.lower(): v for k, v in headers.items()}
+    return f"{lowered.get('wechatpay-timestamp', '')}:{lowered.get('wechatpay-nonce', '')}"[:80]
+
+
 def rfc3339(moment: datetime) -> str:
     return moment.astimezone(CHINA).isoformat(timespec="seconds")
 
@@ -239,6 +244,7 @@ class WechatPayProvider:
             succeeded=succeeded,
             amount=Money(transaction.amount.total, transaction.amount.currency),
             trade_no=transaction.transaction_id,
+            nonce=_request_nonce(headers),
         )
 
     def verify_refund_notification(self, headers: Mapping[str, str], body: bytes) -> RefundNotification:
@@ -327,6 +333,14 @@ class WechatPayProvider:
         state = _TRADE_STATES.get(transaction.trade_state, TradeState.PENDING)
         amount = Money(transaction.amount.total, transaction.amount.currency) if transaction.amount else None
         return ProviderPayment(payment.id, state, amount, transaction.transaction_id)
+
+    async def close_payment(self, payment: PaymentIntent) -> None:
+        path = f"/v3/pay/transactions/out-trade-no/{quote(payment.id)}/close"
+        try:
+            await self._request("POST", path, {"mchid": self.config.mchid})
+        except ProviderRejected as exc:
+            if exc.details.get("code") not in ("ORDER_NOT_EXIST", "ORDER_CLOSED"):
+                raise ProviderUnavailable(f"close refused: {exc.details.get('code')}") from None
 
     async def refund(self, payment: PaymentIntent, refund_id: str, amount: Money, reason: str) -> RefundResult:
         body = {

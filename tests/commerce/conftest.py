@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pymongo import AsyncMongoClient
 
+from chatcart.bootstrap import build_commerce
 from chatcart.command_counter import CommandCounter
 from chatcart.database import make_client
 from chatcart.embedded_db import free_port
@@ -27,7 +28,7 @@ from commerce.payments.alipay import AlipayConfig, AlipayProvider
 from commerce.payments.provider_web import setup_provider_routes
 from commerce.payments.sandbox_web import setup_sandbox_routes
 from commerce.payments.wechatpay import WechatPayConfig, WechatPayProvider
-from commerce.services import Commerce, CommerceConfig, build_commerce, ensure_all_indexes
+from commerce.services import Commerce, CommerceConfig, ensure_all_indexes
 from core.mongo import Database, Document
 from simulators.alipay_gateway import AlipayGateway
 from simulators.wechatpay_gateway import WechatPayGateway, new_rsa_key

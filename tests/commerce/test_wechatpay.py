@@ -57,9 +57,12 @@ async def test_native_payment_pays_the_order_once(provider_shop: ProviderShop) -
     assert paid.status is OrderStatus.PAID
     stored = await shop.commerce.payments.get(payment.id)
     assert (stored.status, stored.trade_no) == (PaymentStatus.SUCCEEDED, sim.trades[payment.id].transaction_id)
-    # WeChat retries (the same notification, or a fresh one about the same payment): nothing more
-    assert (await sim.deliver(url, headers, body))[0] == 204
+    # WeChat retries (signed again), or notifies afresh about the same payment: nothing more
+    assert (await sim.deliver(url, sim.signed_headers(body), body))[0] == 204
     assert (await sim.deliver(*sim.pay(payment.id)))[0] == 204
+    # the very same signed request again is a replay: refused and recorded
+    assert (await sim.deliver(url, headers, body))[0] == 500
+    assert await security_codes(shop) == ["replayed_notification"]
     assert (await shop.commerce.customers.get(order.customer_id)).purchases.orders == 1
     level = (await shop.commerce.inventory.get_levels(["A"]))["A"]
     assert (level.available, level.reserved) == (8, 0)
@@ -229,3 +232,15 @@ async def test_timeouts_and_server_errors(provider_shop: ProviderShop) -> None:
     assert counts["refunds_settled"] == 1
     assert list(sim.refunds) == [refund.id]
     assert (await shop.commerce.payments.get(payment.id)).status is PaymentStatus.REFUNDED
+
+
+async def test_cancelling_an_order_closes_its_open_payment_at_wechat(provider_shop: ProviderShop) -> None:
+    shop, sim = provider_shop, provider_shop.wechat
+    order = await shop.order()
+    payment = await shop.commerce.payments.start(order.number, provider=WECHAT)
+    await shop.commerce.orders.cancel(order.number, actor="customer")
+    await shop.commerce.events.dispatch_once()
+    assert sim.trades[payment.id].state == "CLOSED"  # a QR code scanned earlier can no longer pay
+    assert (await shop.commerce.payments.get(payment.id)).status is PaymentStatus.VOID
+    with pytest.raises(ValueError, match="closed"):
+        sim.pay(payment.id)

@@ -106,6 +106,7 @@ class FakeShop:
     seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     placed_keys: dict[str, str] = field(default_factory=dict)
     catalog: list[FakeProduct] = field(default_factory=lambda: CATALOG)
+    providers: list[str] = field(default_factory=lambda: ["sandbox"])
 
     def __post_init__(self) -> None:
         for p in self.catalog:
@@ -285,11 +286,15 @@ class FakeShop:
         assert found is not None
         return found
 
-    async def start_payment(self, customer_id: str, order_number: str) -> PaymentView:
+    async def start_payment(self, customer_id: str, order_number: str, provider: str | None = None) -> PaymentView:
         order = self._order(customer_id, order_number)
+        chosen = provider if provider in self.providers else self.providers[0]
         return PaymentView(
-            f"PAY-{order.number}", order.number, f"http://pay.test/{order.number}", order.total, "pending"
+            f"PAY-{order.number}", order.number, f"http://pay.test/{chosen}/{order.number}", order.total, "pending"
         )
+
+    def payment_providers(self) -> list[str]:
+        return list(self.providers)
 
     # orders
     def _order(self, customer_id: str, number: str) -> FakeOrder:

@@ -11,13 +11,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chatcart.bootstrap import build_commerce
 from chatcart.database import make_client
 from chatcart.embedded_db import EmbeddedMongo
 from commerce.inventory.service import INVENTORY, LEDGER
 from commerce.orders.checkout import ORDERS
 from commerce.orders.model import OrderStatus
 from commerce.payments.model import NotifyResult
-from commerce.services import Commerce, build_commerce, ensure_all_indexes
+from commerce.services import Commerce, ensure_all_indexes
 from core.mongo import Database
 from tests.commerce.conftest import Shop, config
 

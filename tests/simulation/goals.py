@@ -16,6 +16,7 @@ from tests.simulation.catalog_view import OPTION_WORDS, Product, Sku, option_wor
 
 GOAL_KINDS = (
     "buy",  # buy N of a product with options, check out, skip the coupon, pay
+    "buy_multi",  # two different products in one order
     "buy_coupon",  # the same with a coupon code
     "pay_retry",  # the first payment fails, the customer asks again and pays
     "side_question",  # a question about shipping/invoices/returns in the middle of checkout
@@ -51,6 +52,7 @@ class Goal:
     noise: int = 0
     edit: tuple[str, int, int] | None = None  # ("set_qty"|"remove", index into wants, new qty)
     side_topic: str = ""
+    sold_out_first: Sku | None = None  # asks for this sold-out option of the product first
     extra: dict[str, Any] = field(default_factory=dict)
 
     def final_cart(self) -> dict[str, int]:
@@ -66,7 +68,7 @@ class Goal:
 
     def expectation(self) -> dict[str, Any]:
         items = {w.sku.sku: w.qty for w in self.wants}
-        if self.kind in ("buy", "buy_coupon", "pay_retry", "side_question"):
+        if self.kind in ("buy", "buy_multi", "buy_coupon", "pay_retry", "side_question"):
             return {"orders": [{"items": items, "status_in": ["paid"]}]}
         if self.kind == "cart_edit":
             return {"orders_count": 0, "cart": self.final_cart()}
@@ -113,6 +115,13 @@ def draw_goal(kind: str, lang: str, products: list[Product], rng: random.Random,
     chosen, sku = rng.choice(choices)
     qty = rng.choices([1, 2, 3], weights=[6, 3, 1])[0]
     goal = Goal(kind, lang, [Want(chosen, sku, qty)], address, style=style, noise=noise)
+    sold_out = [s for s in chosen.skus if s.stock == 0 and nameable(chosen, s, lang)]
+    if sold_out and kind in ("buy", "buy_coupon", "track") and rng.random() < 0.5:
+        goal.sold_out_first = rng.choice(sold_out)
+    if kind == "buy_multi":
+        others = [(p, s) for p, s in choices if p.code != chosen.code]
+        other, other_sku = rng.choice(others)
+        goal.wants.append(Want(other, other_sku, rng.choices([1, 2], weights=[3, 1])[0]))
     if kind == "buy_coupon":
         goal.coupon = rng.choice(sorted(code for code, needs in coupons.items() if sku.price * qty >= needs))
     if kind == "side_question":

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from pypinyin import lazy_pinyin
+
 from tests.simulation.catalog_view import option_words, short_names
 from tests.simulation.goals import Goal, Want
 from tests.simulation.lexicon import (
@@ -53,6 +55,8 @@ def agenda_for(goal: Goal) -> list[Act]:
     if kind == "handoff":
         return [Act("browse"), Act("human")]
     agenda = [*wants, *checkout]
+    if goal.sold_out_first is not None:
+        agenda.insert(0, Act("sold_out_first"))
     if kind == "pay_retry":
         return [*agenda, Act("!fail"), Act("payment_failed"), Act("!pay")]
     if kind == "cancel":
@@ -99,8 +103,15 @@ class SimulatedCustomer:
         return noisy
 
     def product_name(self, want: Want) -> str:
-        aliases = ALIASES.get(want.product.code, {}).get(self.lang, [])
-        return self.rng.choice(aliases + short_names(want.product, self.lang))
+        """What this customer calls the product; noisy typists sometimes leave the IME in pinyin,
+        and English speakers sometimes use the Chinese name they saw."""
+        aliases = ALIASES.get(want.product.code, {})
+        name = self.rng.choice(aliases.get(self.lang, []) + short_names(want.product, self.lang))
+        if self.lang == "zh" and self.goal.noise >= 2 and self.rng.random() < 0.15:
+            return "".join(lazy_pinyin(name))
+        if self.lang == "en" and self.goal.noise >= 1 and aliases.get("zh") and self.rng.random() < 0.08:
+            return self.rng.choice(aliases["zh"])
+        return name
 
     def option_phrase(self, want: Want) -> str:
         words = [self.rng.choice(option_words(value, self.lang)) for value in want.choices.values()]
@@ -223,7 +234,8 @@ class SimulatedCustomer:
 
     def shipping_answer(self, replies: list[dict[str, Any]]) -> str:
         """Pick the first shipping method offered (press it, or type its first word)."""
-        labels = [b["label"] for r in replies for b in r["buttons"]]
+        shipping = r"快递|配送|自提|express|delivery|pick ?up|standard|shipping"
+        labels = [b["label"] for r in replies for b in r["buttons"] if re.search(shipping, b["label"], re.IGNORECASE)]
         if labels and self.rng.random() < 0.3:
             return "@" + str(labels[0])
         if labels:
@@ -242,10 +254,25 @@ class SimulatedCustomer:
             # if the bot is not asking, the customer asks to check out (again).
             return self.say("checkout")
         self.agenda.pop(0)
+        if act.name == "sold_out_first":
+            assert goal.sold_out_first is not None
+            wanted = goal.wants[0]
+            sold_out = Want(wanted.product, goal.sold_out_first, wanted.qty)
+            return self.say(
+                "buy_compound",
+                p=self.product_name(sold_out),
+                o=self.option_phrase(sold_out),
+                q=self.quantity_phrase(sold_out),
+                n=str(sold_out.qty),
+            )
         if act.name.startswith("!"):
             return act.name
         if act.name == "side":
             return add_noise(self.rng.choice(SIDE_QUESTIONS[self.lang]), self.lang, goal.noise, self.rng)
+        if act.name == "payment_failed":
+            retry = [b["label"] for r in replies for b in r["buttons"] if re.search(r"pay|支付|付款", b["label"], re.I)]
+            if retry and self.rng.random() < 0.5:
+                return "@" + retry[0]  # press "open the payment link again"
         if act.name in ("payment_failed", "cancel", "track", "human", "view_cart"):
             phrase = {"payment_failed": "payment_failed", "cancel": "cancel_order"}.get(act.name, act.name)
             return self.say(phrase)

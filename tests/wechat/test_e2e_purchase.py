@@ -12,11 +12,12 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from pymongo import MongoClient
 
-from bot.wechat import TemplateIds, WeChatChannel, WeChatConfig, setup_wechat
+from bot.wechat import TemplateIds, WeChatChannel, WeChatConfig
 from bot.wechat.channel import WECHAT_CHANNEL
 from chatcart.bootstrap import Container, running_container
 from chatcart.embedded_db import free_port
 from chatcart.settings import Settings
+from chatcart.web import mount_wechat
 from commerce.catalog.demo import demo_store_data
 from commerce.customers.model import IdentityKind
 from dialogs.shop_adapter import CommerceSandbox
@@ -48,7 +49,7 @@ async def test_whole_purchase_over_wechat(mongo_uri: str, tmp_path: Path) -> Non
                 public_base_url=base,
                 templates=TemplateIds(order_paid="TPL_PAID", order_shipped="TPL_SHIP"),
             )
-            channel = setup_wechat(app, container, config)
+            channel = mount_wechat(app, container, config)
             assert channel is not None
             assert app[WECHAT_CHANNEL] is channel
             server = TestServer(app, host="127.0.0.1", port=port)

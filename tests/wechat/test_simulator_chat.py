@@ -4,6 +4,7 @@ the simulator, and what it prints of the chat reads like the chat."""
 from __future__ import annotations
 
 from bot.wechat.config import WeChatConfig
+from chatcart.bootstrap import wechat_config
 from chatcart.settings import Settings
 from simulators.wechat_chat import APP_ID, APP_SECRET, TEMPLATES, TOKEN, describe, menu_keys, settings_for
 from simulators.wechat_server import Shown, WeChatSimulator
@@ -12,7 +13,7 @@ from simulators.wechat_server import Shown, WeChatSimulator
 def _configured(environment: dict[str, str]) -> WeChatConfig:
     values = {key.removeprefix("CHATCART_").lower(): value for key, value in environment.items()}
     settings = Settings.model_validate(values)  # the values alone: no environment, no .env file
-    config = WeChatConfig.from_settings(settings)
+    config = wechat_config(settings)
     assert config is not None
     return config
 
