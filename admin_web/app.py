@@ -25,7 +25,18 @@ from admin_web.csrf import CsrfSigner
 from admin_web.media import MediaStore
 from admin_web.queries import AdminQueries
 from admin_web.ratelimit import LoginLimiter, MongoLoginLimiter, RedisLoginLimiter
-from admin_web.views import aftersales, audit_log, auth, catalog, console, customers, dashboard, inventory, orders
+from admin_web.views import (
+    aftersales,
+    audit_log,
+    auth,
+    catalog,
+    console,
+    customers,
+    dashboard,
+    inventory,
+    nlu_review,
+    orders,
+)
 from admin_web.web import PREFIX, auth_middleware, error_middleware, headers_middleware
 from commerce.money import Money
 from core.logging_setup import get_logger
@@ -99,7 +110,7 @@ def build_admin_app(
     env.globals["prefix"] = PREFIX
     env.filters["money"] = lambda m: m.format() if m is not None else ""
     env.filters["money_doc"] = lambda d: Money.from_doc(d).format() if d else ""
-    for module in (auth, dashboard, catalog, inventory, orders, aftersales, customers, console, audit_log):
+    for module in (auth, dashboard, catalog, inventory, orders, aftersales, customers, console, nlu_review, audit_log):
         admin.router.add_routes(module.routes(""))
     admin.router.add_static("/assets", PACKAGE_DIR / "static", show_index=False, follow_symlinks=False)
     admin.router.add_get("/vendor/{name}", vendor_handler(node_modules or REPO_NODE_MODULES))

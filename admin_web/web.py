@@ -48,6 +48,7 @@ NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("orders", f"{PREFIX}/orders", permissions.ORDERS_READ),
     ("aftersales", f"{PREFIX}/aftersales", permissions.AFTERSALES_READ),
     ("customers", f"{PREFIX}/customers", permissions.CUSTOMERS_READ),
+    ("nlu_review", f"{PREFIX}/nlu-review", permissions.NLU_REVIEW),
     ("audit", f"{PREFIX}/audit", permissions.AUDIT_READ),
     ("staff", f"{PREFIX}/staff", permissions.STAFF_ADMIN),
 ]

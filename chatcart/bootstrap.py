@@ -37,6 +37,7 @@ class Container:
     access: AccessService
     nlu: Any = None  # nlu.engine.NluEngine, built when asked for
     dialogs: Any = None  # dialogs.engine.DialogEngine, built when asked for
+    nlu_trainer: Any = None  # nlu.retrain.ModelUpdater for the builtin engine (admin retraining)
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -95,6 +96,14 @@ def build_nlu(settings: Settings) -> Any:
     )
 
 
+def build_nlu_trainer(engine: Any) -> Any:
+    """Background retraining with reviewed examples: the builtin engine only (Rasa: `make rasa`)."""
+    from nlu.builtin import BuiltinNluEngine
+    from nlu.retrain import ModelUpdater
+
+    return ModelUpdater(engine) if isinstance(engine, BuiltinNluEngine) else None
+
+
 @contextlib.asynccontextmanager
 async def running_container(
     settings: Settings,
@@ -112,6 +121,7 @@ async def running_container(
         container = Container(settings=settings, database=handle, commerce=commerce, access=AccessService(handle.db))
         if with_nlu or with_dialogs:
             container.nlu = build_nlu(settings)
+            container.nlu_trainer = build_nlu_trainer(container.nlu)
             await refresh_nlu_vocabulary(container)
         if with_dialogs:
             from dialogs import build_dialog_engine

@@ -16,9 +16,9 @@ if TYPE_CHECKING:
 
 
 def dialog_indexes() -> list[CollectionIndexes]:
-    from dialogs import faq, state, transcript
+    from dialogs import faq, review, state, transcript
 
-    return [*state.INDEXES, *transcript.INDEXES, *faq.INDEXES]
+    return [*state.INDEXES, *transcript.INDEXES, *faq.INDEXES, *review.INDEXES]
 
 
 def build_dialog_engine(
@@ -35,6 +35,7 @@ def build_dialog_engine(
     from dialogs.handoff import HandoffService
     from dialogs.notify import EVENT_TYPES, Notifier
     from dialogs.outbound import Outbound
+    from dialogs.review import UnrecognisedMessages
     from dialogs.shop_adapter import CommerceShop
     from dialogs.state import ConversationStore
     from dialogs.transcript import Transcript
@@ -54,6 +55,7 @@ def build_dialog_engine(
         handoff=HandoffService(store, outbound),
         outbound=outbound,
         config=config or DialogConfig(),
+        review=UnrecognisedMessages(db),
     )
     engine = DialogEngine(services, indexes=dialog_indexes(), db=db)
     notifier = Notifier(store, shop, outbound)
