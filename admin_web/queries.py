@@ -89,10 +89,6 @@ def _customer_lookups(text: str) -> list[Document]:
     return queries
 
 
-def escape_regex(text: str) -> str:
-    return re.escape(text)
-
-
 @dataclass(frozen=True)
 class DayFigure:
     day: str

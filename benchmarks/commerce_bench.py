@@ -14,13 +14,14 @@ from typing import TypeVar
 from pymongo import ReturnDocument
 
 from benchmarks.harness import BenchContext, BenchSection, summary_ms
+from chatcart.bootstrap import build_commerce
 from commerce.catalog.model import Product, Sku
 from commerce.customers.model import AddressIn
 from commerce.errors import OutOfStock
 from commerce.localized import LocalizedText
 from commerce.money import Money
 from commerce.promotions.service import seed_demo_coupons
-from commerce.services import Commerce, CommerceConfig, build_commerce, ensure_all_indexes
+from commerce.services import Commerce, CommerceConfig, ensure_all_indexes
 from core.atomic import find_one_and_update, scans_on_find_and_modify
 from core.mongo import Database
 

@@ -13,20 +13,28 @@ caller's sort), update it by `_id`, read it back. Snapshot isolation makes that 
 atomic as `findAndModify`: a concurrent writer of the same document aborts one of the two
 transactions, which `with_transaction` retries. Three round trips of ~0.6 ms instead of one
 that scans. Everywhere else the driver's `find_one_and_update` is used unchanged.
+
+The transaction is retried on write conflicts only, for at most TRANSACTION_RETRY_SECONDS: the
+driver's `with_transaction` also retries when the database is unreachable, for two minutes,
+which turned a database outage into requests hanging that long (issue 17).
 """
 
 from __future__ import annotations
 
+import asyncio
 import weakref
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
-from pymongo import ReturnDocument
+from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from core.mongo import Collection, Document, UpdateSpec, update_document
 
 _scans: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+TRANSACTION_RETRY_SECONDS = 10.0
+T = TypeVar("T")
 
 
 async def scans_on_find_and_modify(collection: Collection) -> bool:
@@ -87,9 +95,27 @@ async def find_one_and_update(
 
     if session is not None and session.in_transaction:
         return await in_transaction(session)
-    async with collection.database.client.start_session() as own:
-        result: Document | None = await own.with_transaction(in_transaction)
-        return result
+    return await run_transaction(collection.database.client, in_transaction)
+
+
+async def run_transaction(client: AsyncMongoClient[Any], callback: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
+    """Run `callback` in a transaction, again after a write conflict (for at most
+    TRANSACTION_RETRY_SECONDS); any other failure - the database unreachable above all - is
+    raised at once. Use instead of the driver's `with_transaction`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + TRANSACTION_RETRY_SECONDS
+    backoff = 0.002
+    async with client.start_session() as session:
+        while True:
+            try:
+                async with await session.start_transaction():
+                    return await callback(session)
+            except PyMongoError as exc:
+                conflict = exc.has_error_label("TransientTransactionError") and not isinstance(exc, ConnectionFailure)
+                if not conflict or loop.time() + backoff > deadline:
+                    raise
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 0.1)
 
 
 def _plain_id_filter(filter: Mapping[str, Any]) -> bool:

@@ -151,7 +151,7 @@ class WriteBatch:
                 raise
             # Write errors only (a duplicate key...): the other writes' results are still valid.
             # `partial_result` is None when no write succeeded, so read the details directly.
-            raw = ClientBulkWriteResult(exc.details, acknowledged=True, has_verbose_results=True)  # type: ignore[arg-type]
+            raw = ClientBulkWriteResult(dict(exc.details or {}), acknowledged=True, has_verbose_results=True)
             failed = {int(error["idx"]): dict(error) for error in cast(list[Mapping[str, Any]], exc.write_errors or [])}
         inserts = raw.insert_results if raw.has_verbose_results else {}
         updates = raw.update_results if raw.has_verbose_results else {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from commerce import errors
 from commerce.errors import DomainError
 from dialogs import buttons as codes
 from dialogs.flows import browse, info, orders, specs
@@ -390,8 +391,6 @@ def domain_error_reply(turn: Turn, exc: DomainError) -> OutgoingMessage:
 
 
 def _error_class(code: str) -> type[DomainError]:
-    from commerce import errors
-
     return {
         "out_of_stock": errors.OutOfStock,
         "not_found": errors.NotFound,

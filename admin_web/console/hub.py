@@ -85,10 +85,6 @@ class ConsoleHub:
     def remove(self, client: ConsoleClient) -> None:
         self._clients.discard(client)
 
-    @property
-    def client_count(self) -> int:
-        return len(self._clients)
-
     async def dispatch(self, doc: Mapping[str, Any]) -> None:
         """Send the messages of one transcript document (a turn holds the customer's message and
         the bot's answers) to the consoles that watch its conversation."""

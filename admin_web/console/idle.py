@@ -11,22 +11,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from admin_web.i18n import translate
 from admin_web.queries import AdminQueries
 from core.logging_setup import get_logger
 from core.mongo import utcnow
 
+if TYPE_CHECKING:
+    from dialogs.engine import DialogEngine
+
 log = get_logger("admin_web.idle")
 
 
 class IdleSweeper:
     def __init__(
-        self, queries: AdminQueries, dialogs: Any, *, timeout: timedelta, interval_seconds: float = 30.0
+        self, queries: AdminQueries, dialogs: DialogEngine, *, timeout: timedelta, interval_seconds: float = 30.0
     ) -> None:
         self.queries = queries
-        self.dialogs = dialogs  # dialogs.engine.DialogEngine (handoff store + outbound)
+        self.dialogs = dialogs  # its handoff store and outbound
         self.timeout = timeout
         self.interval_seconds = interval_seconds
         self._task: asyncio.Task[None] | None = None

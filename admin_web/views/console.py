@@ -9,7 +9,7 @@ agents can never own one conversation); messages reach the customer through
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from aiohttp import WSMsgType, web
@@ -26,10 +26,13 @@ from commerce.money import Money
 from core.mongo import as_utc, utcnow
 from dialogs import buttons as button_codes
 
+if TYPE_CHECKING:
+    from dialogs.engine import DialogEngine
+
 HEARTBEAT_SECONDS = 25.0
 
 
-def _dialogs(request: web.Request) -> Any:
+def _dialogs(request: web.Request) -> DialogEngine:
     dialogs = admin_of(request).dialogs
     if dialogs is None:
         raise NotFound("the conversation engine is not running in this process", code="dialogs_unavailable")
@@ -79,7 +82,7 @@ async def console_page(request: web.Request) -> web.StreamResponse:
     return render(
         request,
         "console.html",
-        {**context, "panel": panel, "idle_minutes": admin_of(request).extras.get("idle_minutes")},
+        {**context, "panel": panel, "idle_minutes": admin_of(request).idle_minutes},
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from aiohttp import web
 
@@ -20,14 +20,14 @@ TABS: tuple[Status, ...] = ("open", "labelled", "ignored")
 
 def _store(request: web.Request) -> UnrecognisedMessages:
     dialogs = admin_of(request).dialogs
-    review = getattr(dialogs, "review", None) if dialogs is not None else None
+    review = dialogs.review if dialogs is not None else None
     if review is None:
         raise Conflict("the conversation engine is not running in this process", code="no_dialogs")
-    return cast(UnrecognisedMessages, review)
+    return review
 
 
 def _trainer(request: web.Request) -> ModelTrainer | None:
-    return cast(ModelTrainer | None, getattr(admin_of(request).container, "nlu_trainer", None))
+    return admin_of(request).nlu_trainer
 
 
 def _tab(request: web.Request) -> Status:

@@ -10,7 +10,8 @@ half-done purchase step replayed could do more harm than one lost message.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Awaitable
+from typing import Protocol
 
 from pymongo import IndexModel
 from pymongo.errors import BulkWriteError
@@ -33,13 +34,15 @@ def indexes(ttl_seconds: int = DEFAULT_TTL_SECONDS) -> list[CollectionIndexes]:
 INDEXES = indexes()
 
 
-class _Redis(Protocol):
-    async def set(self, name: str, value: str, *, ex: int, nx: bool) -> Any: ...
+class RedisSetter(Protocol):
+    """The one Redis call the claims use (`redis.asyncio.Redis.set`)."""
+
+    def set(self, name: str, value: str, *, ex: int, nx: bool) -> Awaitable[bool | str | bytes | None]: ...
 
 
 class UpdateClaims:
     def __init__(
-        self, db: Database, bot_id: int, *, redis: _Redis | None = None, ttl_seconds: int = DEFAULT_TTL_SECONDS
+        self, db: Database, bot_id: int, *, redis: RedisSetter | None = None, ttl_seconds: int = DEFAULT_TTL_SECONDS
     ) -> None:
         self._updates = db[UPDATES]
         self.bot_id = bot_id

@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 PRE_CHECKOUT_BUDGET_SECONDS = 8.0  # Telegram cancels the payment when we take longer than 10 s
 
-router = Router(name="chatcart.telegram")
-
 
 # Filters are coroutines on purpose: aiogram runs a plain callable filter (magic `F.photo` included)
 # in a worker thread through asyncio.to_thread, a thread hop per filter per update.
@@ -40,15 +38,12 @@ async def has_text_contact_or_location(message: Message) -> bool:
     return message.text is not None or message.contact is not None or message.location is not None
 
 
-# Most updates are text: its handler is registered first, so aiogram tries one filter for them.
-@router.message(has_text_contact_or_location)
 async def on_message(message: Message, channel: TelegramChannel) -> None:
     incoming = updates.from_message(message)
     if incoming is not None:
         await channel.converse(message.chat.id, incoming)
 
 
-@router.message(has_successful_payment)
 async def on_successful_payment(message: Message, channel: TelegramChannel) -> None:
     payment = message.successful_payment
     assert payment is not None
@@ -61,7 +56,6 @@ async def on_successful_payment(message: Message, channel: TelegramChannel) -> N
     )
 
 
-@router.message(has_photo)
 async def on_photo(message: Message, channel: TelegramChannel) -> None:
     image_urls = await channel.download_photo(message)
     incoming = updates.from_message(message, image_urls=image_urls)
@@ -69,7 +63,6 @@ async def on_photo(message: Message, channel: TelegramChannel) -> None:
         await channel.converse(message.chat.id, incoming)
 
 
-@router.message()
 async def on_unsupported(message: Message, channel: TelegramChannel) -> None:
     lang = lang_of(message.from_user.language_code if message.from_user else None, channel.default_lang)
     await channel.delivery.transport.call(
@@ -77,7 +70,6 @@ async def on_unsupported(message: Message, channel: TelegramChannel) -> None:
     )
 
 
-@router.callback_query()
 async def on_button(query: CallbackQuery, channel: TelegramChannel) -> None:
     # Answer first: it stops the spinner on the user's button even if the dialog is slow.
     try:
@@ -99,7 +91,6 @@ async def on_button(query: CallbackQuery, channel: TelegramChannel) -> None:
     await channel.converse(chat_id, updates.from_callback(query, payload), source=source, payload=payload)
 
 
-@router.pre_checkout_query()
 async def on_pre_checkout(query: PreCheckoutQuery, channel: TelegramChannel) -> None:
     lang = lang_of(query.from_user.language_code, channel.default_lang)
     try:
@@ -117,3 +108,17 @@ async def on_pre_checkout(query: PreCheckoutQuery, channel: TelegramChannel) -> 
             None, lambda: query.answer(ok=False, error_message=text(problem, lang)), limited=False
         )
     log.info("telegram.pre_checkout", ok=problem is None, reason=problem)
+
+
+def build_router() -> Router:
+    """A fresh router with the handlers (an aiogram router belongs to one dispatcher, so each
+    channel gets its own instead of sharing a module-level one)."""
+    router = Router(name="chatcart.telegram")
+    # Most updates are text: its handler is registered first, so aiogram tries one filter for them.
+    router.message.register(on_message, has_text_contact_or_location)
+    router.message.register(on_successful_payment, has_successful_payment)
+    router.message.register(on_photo, has_photo)
+    router.message.register(on_unsupported)
+    router.callback_query.register(on_button)
+    router.pre_checkout_query.register(on_pre_checkout)
+    return router

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.telegram.delivery import InvoiceInfo
 from bot.telegram.texts import text
@@ -20,7 +20,9 @@ from commerce.errors import NotFound
 from commerce.money import Money
 from commerce.orders.model import Order
 from commerce.orders.payability import PayRefusal, state_refusal
+from commerce.orders.service import OrderService
 from commerce.payments.model import NotifyResult
+from commerce.payments.service import PaymentService
 from core.logging_setup import get_logger
 from core.mongo import utcnow
 from dialogs.messages import Lang
@@ -66,18 +68,17 @@ class TelegramPayments(Protocol):
 
 
 class CommerceTelegramPayments:
-    def __init__(self, commerce: Any) -> None:
-        self.orders = commerce.orders
-        self.payments = commerce.payments
+    def __init__(self, *, orders: OrderService, payments: PaymentService) -> None:
+        self.orders = orders
+        self.payments = payments
 
     async def _order(self, number: str | None) -> Order | None:
         if not number:
             return None
         try:
-            order: Order = await self.orders.get_by_number(number)
+            return await self.orders.get_by_number(number)
         except NotFound:
             return None
-        return order
 
     async def invoice(self, order_number: str, lang: Lang) -> InvoiceInfo | None:
         order = await self._order(order_number)

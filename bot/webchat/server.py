@@ -34,6 +34,7 @@ from bot.webchat.otp import OtpService
 from bot.webchat.sender import WebchatSender, replies_frame
 from commerce.errors import DomainError
 from core.logging_setup import get_logger
+from core.mongo import Database
 from dialogs.engine import DialogEngine
 from dialogs.i18n import load_catalog, t
 from dialogs.messages import IncomingMessage, Lang
@@ -58,11 +59,10 @@ def _texts() -> dict[str, dict[str, str]]:
 
 
 class WebChat:
-    def __init__(self, engine: DialogEngine, otp: OtpService, media_dir: Path, *, link_identity: Any = None) -> None:
+    def __init__(self, engine: DialogEngine, otp: OtpService, media_dir: Path) -> None:
         self.engine = engine
         self.otp = otp
         self.media_dir = media_dir
-        self.link_identity = link_identity
         self.sender = WebchatSender()
         engine.outbound.register(CHANNEL, self.sender)
         page = (STATIC / "chat.html").read_text(encoding="utf-8")
@@ -77,8 +77,8 @@ class WebChat:
                 "Cache-Control": "no-store",
                 "X-Content-Type-Options": "nosniff",
                 "Referrer-Policy": "same-origin",
-                "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                "script-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:",
+                "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+                "style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:",
             },
         )
 
@@ -188,20 +188,15 @@ class WebChat:
 
 def setup_webchat(
     app: web.Application,
-    engine: Any,
+    engine: DialogEngine,
     *,
     otp: OtpService | None = None,
     media_dir: Path | None = None,
-    db: Any = None,
+    db: Database | None = None,
     secret: str | None = None,
 ) -> WebChat:
-    """Mount /chat, /chat/ws and /chat/upload. `engine` is a DialogEngine (or a container
-    with `.dialogs`, `.db` and `.settings`, as `chatcart.web` passes it)."""
-    container = engine if hasattr(engine, "dialogs") else None
-    dialog_engine: DialogEngine = container.dialogs if container is not None else engine
-    if container is not None:
-        db = db if db is not None else container.db
-        media_dir = media_dir or Path(container.settings.data_dir) / "media"
+    """Mount /chat, /chat/ws and /chat/upload over the dialog engine."""
+    dialog_engine = engine
     if otp is None:
         from bot.webchat.otp import SandboxEmail, SandboxSms
 

@@ -16,11 +16,16 @@ from __future__ import annotations
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from chatcart.cli.common import db_uri_option, load_settings, print_json, run
+from chatcart.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.terminal.runner import ChatRunner
+    from chatcart.bootstrap import Container
 
 
 @click.command()
@@ -65,24 +70,24 @@ def join_continued(lines: list[str]) -> list[str]:
     return joined
 
 
-def make_runner(container: Any, *, user: str, lang: str | None) -> Any:
+def make_runner(container: Container, *, user: str, lang: str | None) -> ChatRunner:
     """The terminal channel over a running container (same wiring for the CLI and the tests)."""
     from bot.terminal.runner import ChatRunner
     from dialogs.shop_adapter import CommerceSandbox
 
-    engine = container.dialogs
-    events = getattr(container.commerce, "events", None)
+    engine = container.require_dialogs()
+    events = container.commerce.events
     return ChatRunner(
         engine,
         engine.services.shop,
         CommerceSandbox(container.commerce),
         user=user,
         lang=lang if lang in ("zh", "en") else None,  # type: ignore[arg-type]
-        dispatch_events=events.dispatch_once if events is not None else None,
+        dispatch_events=events.dispatch_once,
     )
 
 
-async def run_script(container: Any, lines: list[str], *, user: str, lang: str | None) -> list[dict[str, Any]]:
+async def run_script(container: Container, lines: list[str], *, user: str, lang: str | None) -> list[dict[str, Any]]:
     """Every turn of a script as the JSON objects `--json` prints, the summary last."""
     runner = make_runner(container, user=user, lang=lang)
     results: list[dict[str, Any]] = []
@@ -94,7 +99,7 @@ async def run_script(container: Any, lines: list[str], *, user: str, lang: str |
     return results
 
 
-async def _chat(settings: Any, lines: list[str] | None, as_json: bool, lang: str | None, user: str) -> int:
+async def _chat(settings: Settings, lines: list[str] | None, as_json: bool, lang: str | None, user: str) -> int:
     from chatcart.bootstrap import running_container
     from dialogs.render import render_as_text
 

@@ -6,6 +6,7 @@ database dump does not hand out sessions. Passwords use argon2id.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import secrets
@@ -207,5 +208,5 @@ class AccessService:
             return await self.resolve(token.strip())
         cookie = request.cookies.get(ADMIN_SESSION_COOKIE)
         if cookie:
-            return await self.resolve(cookie)
+            return dataclasses.replace(await self.resolve(cookie), cookie_session=cookie)
         return ANONYMOUS

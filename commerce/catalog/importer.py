@@ -22,6 +22,7 @@ from pymongo.errors import OperationFailure
 
 from commerce.localized import LocalizedText
 from commerce.money import CURRENCY_EXPONENTS, Money, MoneyError, exponent_of
+from core.atomic import run_transaction
 from core.logging_setup import get_logger
 from core.mongo import Document, utcnow
 
@@ -406,14 +407,12 @@ class CatalogImporter:
             if plan.stock and self.set_stock is not None:
                 await self.set_stock(plan.stock, "catalog import", session=session)
 
-        client = self.repository.db.client
-        async with client.start_session() as session:
-            try:
-                await session.with_transaction(write)
-                return
-            except OperationFailure as exc:
-                if not _transactions_unsupported(exc):
-                    raise
+        try:
+            await run_transaction(self.repository.db.client, write)
+            return
+        except OperationFailure as exc:
+            if not _transactions_unsupported(exc):
+                raise
         log.warning("catalog_import_without_transaction", reason="server does not support transactions")
         await write(None)
 

@@ -63,6 +63,9 @@ class PaymentIntent:
     qr_content: str = ""  # WeChat Native: the code_url to render as a QR code
     client_params: Mapping[str, str] | None = None  # WeChat JSAPI: what WeixinJSBridge needs
     trade_no: str = ""  # the provider's own transaction id, once known
+    # The provider's own page (Alipay gateway, WeChat H5): the customer reaches it through
+    # `pay_url`, our page that first checks the order can still be paid.
+    provider_url: str = ""
 
     def to_doc(self) -> Document:
         return {
@@ -81,6 +84,7 @@ class PaymentIntent:
             "qr_content": self.qr_content,
             "client_params": dict(self.client_params or {}),
             "trade_no": self.trade_no,
+            "provider_url": self.provider_url,
         }
 
     @classmethod
@@ -103,6 +107,7 @@ class PaymentIntent:
             qr_content=str(doc.get("qr_content") or ""),
             client_params={str(k): str(v) for k, v in (doc.get("client_params") or {}).items()},
             trade_no=str(doc.get("trade_no") or ""),
+            provider_url=str(doc.get("provider_url") or ""),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -147,6 +152,7 @@ class Notification:
     succeeded: bool
     amount: Money
     trade_no: str = ""  # the provider's transaction id
+    nonce: str = ""  # what makes this signed request unique (replay detection); "" when none
 
     @classmethod
     def from_body(cls, provider: str, body: NotificationBody) -> Notification:

@@ -114,6 +114,21 @@ class RefundLedger:
         doc = await find_one_and_update(self._refunds, query, change, return_document=ReturnDocument.AFTER)
         return Refund.from_doc(doc) if doc else None
 
+    async def reopen(self, refund_id: str, state: RefundState, *, actor: str) -> Refund | None:
+        """Back to pending (guarded by the state it leaves), so it can be settled once more."""
+        doc = await find_one_and_update(
+            self._refunds,
+            {"_id": refund_id, "state": state.value},
+            {"$set": {"state": RefundState.PENDING.value, "settled_by_hand": actor[:120]}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return Refund.from_doc(doc) if doc else None
+
+    async def recent(self, *, states: tuple[RefundState, ...] = (), limit: int = 100) -> list[Refund]:
+        query: Document = {"state": {"$in": [s.value for s in states]}} if states else {}
+        cursor = self._refunds.find(query).sort("created_at", -1).limit(max(1, min(limit, 500)))
+        return [Refund.from_doc(doc) async for doc in cursor]
+
     async def postpone(self, refund_id: str, provider_refund_id: str = "") -> None:
         update: Document = {"next_try_at": utcnow() + RETRY_AFTER}
         if provider_refund_id:

@@ -16,6 +16,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 
 from pydantic import ValidationError
@@ -153,4 +154,4 @@ class SandboxProvider:
             parsed = NotificationBody.model_validate_json(body)
         except ValidationError:
             raise ValidationFailed("the notification body is invalid", code="bad_notification") from None
-        return Notification.from_body(self.name, parsed)
+        return replace(Notification.from_body(self.name, parsed), nonce=signature.strip().lower()[:80])

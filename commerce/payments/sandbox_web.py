@@ -27,7 +27,8 @@ body {{ font-family: system-ui, sans-serif; max-width: 28rem; margin: 3rem auto;
 .card {{ border: 1px solid #ddd; border-radius: .75rem; padding: 1.5rem; }}
 .amount {{ font-size: 2rem; font-weight: 600; margin: .5rem 0 1rem; }}
 .note {{ color: #777; font-size: .85rem; }}
-button {{ font-size: 1rem; padding: .6rem 1.4rem; border-radius: .5rem; border: 0; cursor: pointer; margin-right: .5rem; }}
+button {{ font-size: 1rem; padding: .6rem 1.4rem; border-radius: .5rem; border: 0; cursor: pointer;
+  margin-right: .5rem; }}
 .pay {{ background: #07c160; color: #fff; }} .fail {{ background: #eee; }}
 </style></head>
 <body><div class="card">

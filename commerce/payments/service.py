@@ -33,7 +33,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from commerce.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
+from commerce.errors import Conflict, DomainError, InvalidTransition, NotFound, Unauthorized, ValidationFailed
 from commerce.money import Money
 from commerce.orders.events import EventBus
 from commerce.orders.model import Order, OrderStatus
@@ -65,6 +65,8 @@ PAYMENTS = "payments"
 PAYMENT_EVENTS = "payment_events"
 # How long a run owns a notification; a repeat after that re-runs an interrupted one.
 EVENT_LEASE = timedelta(seconds=60)
+# Signed-request nonces remembered per notification (replay detection).
+MAX_NONCES = 50
 # A payment nobody notified about is first asked about this long after it was created.
 FIRST_POLL = timedelta(minutes=2)
 
@@ -351,6 +353,7 @@ class PaymentService:
                     "received_at": now,
                     "outcome": "processing",
                     "lease_until": now + EVENT_LEASE,
+                    "nonces": [notification.nonce] if notification.nonce else [],
                 }
             )
             return True
@@ -361,7 +364,24 @@ class PaymentService:
                 {"$set": {"lease_until": now + EVENT_LEASE}},
                 projection={"_id": 1},
             )
-            return taken is not None
+            if taken is not None:
+                return True
+        if notification.nonce:
+            # A provider re-signs each retry (WeChat Pay: new timestamp and nonce), so the very
+            # same signed request arriving twice is a replay, not a retry.
+            fresh = await self._events_seen.update_one(
+                {"_id": event_key, "nonces": {"$ne": notification.nonce}},
+                {"$push": {"nonces": {"$each": [notification.nonce], "$slice": -MAX_NONCES}}},
+            )
+            if fresh.matched_count == 0:
+                await self._security(
+                    notification.provider,
+                    "replayed_notification",
+                    "the same signed request again",
+                    notification.payment_id,
+                )
+                raise Unauthorized("this exact notification was received before", code="replayed_notification")
+        return False
 
     async def _apply_success(self, event_key: str, notification: Notification, order: Order) -> NotifyOutcome:
         """The order says what being paid means (`OrderService.add_paid_effects`); the payment's
@@ -383,6 +403,11 @@ class PaymentService:
         except ValidationFailed as exc:
             await self._set_outcome(event_key, f"rejected:{exc.code}")
             raise
+        if payment_doc.get("status") != PaymentStatus.PENDING.value:
+            # Closed after it was paid or refunded (Alipay's TRADE_CLOSED after a full refund):
+            # nothing failed from the customer's point of view.
+            await self._set_outcome(event_key, "ignored:not_pending")
+            return NotifyOutcome(NotifyResult.FAILED, notification.payment_id, notification.order_id)
         batch = WriteBatch(self._db)
         batch.update_one(
             PAYMENTS,
@@ -456,7 +481,14 @@ class PaymentService:
         batch.update_one(
             PAYMENTS,
             {"_id": notification.payment_id, "status": {"$nin": [PaymentStatus.REFUNDED.value]}},
-            {"$set": {"status": PaymentStatus.ORPHANED.value, "late_reason": outcome, **_trade_no(notification)}},
+            {
+                "$set": {
+                    "status": PaymentStatus.ORPHANED.value,
+                    "late_reason": outcome,
+                    "paid_at": utcnow(),
+                    **_trade_no(notification),
+                }
+            },
         )
         self.events.add(
             batch,
@@ -629,6 +661,19 @@ class PaymentService:
         await batch.execute()
         log.info("refund_settled", refund_id=settled.id, state=state.value, provider=settled.provider)
         return settled
+
+    async def settle_by_hand(self, refund_id: str, *, actor: str) -> Refund:
+        """Staff paid an owed (or failed) refund back by hand: it is recorded as done and the
+        customer is told like for any refund."""
+        refund = await self.refunds.get(refund_id)
+        if refund is None:
+            raise NotFound("refund not found", details={"refund_id": refund_id[:64]})
+        if refund.state not in (RefundState.MANUAL, RefundState.FAILED):
+            raise Conflict("only an owed or failed refund can be settled by hand", code="refund_not_owed")
+        reopened = await self.refunds.reopen(refund.id, refund.state, actor=actor)
+        if reopened is None:
+            raise Conflict("the refund changed meanwhile; please reload", code="refund_changed")
+        return await self.refund_outcome(reopened, RefundState.SUCCEEDED)
 
     async def handle_refund_notification(self, provider_name: str, headers: Mapping[str, str], body: bytes) -> Refund:
         """A provider's refund result (WeChat Pay refund notifications): verified, matched

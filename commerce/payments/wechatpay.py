@@ -13,6 +13,7 @@ notification's `resource` is AEAD_AES_256_GCM encrypted with the APIv3 key.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import secrets
@@ -129,6 +130,11 @@ class _Envelope(BaseModel):
     resource: _Resource
 
 
+def _request_nonce(headers: Mapping[str, str]) -> str:
+    lowered = {k.lower(): v for k, v in headers.items()}
+    return f"{lowered.get('wechatpay-timestamp', '')}:{lowered.get('wechatpay-nonce', '')}"[:80]
+
+
 def rfc3339(moment: datetime) -> str:
     return moment.astimezone(CHINA).isoformat(timespec="seconds")
 
@@ -201,7 +207,8 @@ class WechatPayProvider:
             code_url = str(answer.get("code_url") or "")
             return _with(intent, qr_content=code_url, pay_url=f"{self.config.base_url.rstrip('/')}/pay/qr/{payment_id}")
         if method is PayMethod.H5:
-            return _with(intent, pay_url=str(answer.get("h5_url") or ""))
+            go = f"{self.config.base_url.rstrip('/')}/pay/go/{payment_id}"
+            return _with(intent, pay_url=go, provider_url=str(answer.get("h5_url") or ""))
         return _with(intent, client_params=self.jsapi_params(str(answer.get("prepay_id") or "")))
 
     def jsapi_params(self, prepay_id: str) -> dict[str, str]:
@@ -237,6 +244,7 @@ class WechatPayProvider:
             succeeded=succeeded,
             amount=Money(transaction.amount.total, transaction.amount.currency),
             trade_no=transaction.transaction_id,
+            nonce=_request_nonce(headers),
         )
 
     def verify_refund_notification(self, headers: Mapping[str, str], body: bytes) -> RefundNotification:
@@ -358,6 +366,10 @@ class WechatPayProvider:
         if not url.startswith(self.config.api_base):
             raise ProviderUnavailable("unexpected bill download address")
         raw = await self._download(url[len(self.config.api_base) :])
+        # The download itself is not signed; the signed bill answer carries its SHA1.
+        expected = str(answer.get("hash_value") or "").lower()
+        if answer.get("hash_type") == "SHA1" and hashlib.sha1(raw).hexdigest() != expected:  # noqa: S324
+            raise ProviderUnavailable("the downloaded bill does not match its hash")
         return parse_trade_bill(raw.decode("utf-8-sig"))
 
     # --- the signed HTTP call ------------------------------------------------------------------------

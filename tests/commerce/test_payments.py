@@ -9,6 +9,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from chatcart.bootstrap import build_commerce
 from chatcart.embedded_db import free_port
 from commerce.api.framework import SERVICES
 from commerce.api.middleware import json_error_middleware
@@ -21,11 +22,17 @@ from commerce.payments.alerts import AlertKind
 from commerce.payments.model import Notification, NotifyResult, PaymentStatus, RefundState
 from commerce.payments.sandbox import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from commerce.payments.sandbox_web import setup_sandbox_routes
-from commerce.services import Commerce, build_commerce, ensure_all_indexes
+from commerce.services import Commerce, ensure_all_indexes
 from core.atomic import scans_on_find_and_modify
 from core.mongo import Database, utcnow
 
 from .conftest import SECRET, Counted, Shop, config
+
+
+def resigned(body: bytes, timestamp: int) -> dict[str, str]:
+    """The headers of the same notification signed again (a provider's retry)."""
+    stamp = str(timestamp)
+    return {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(SECRET, stamp, body)}
 
 
 async def place(shop: Shop, commerce: Commerce, quantity: int = 2) -> Order:
@@ -90,9 +97,18 @@ async def test_repeated_notification_changes_nothing(shop: Shop, commerce: Comme
     headers, body = commerce.payments.sandbox.build_notification(payment, succeeded=True)
     first = await commerce.payments.handle_notification("sandbox", headers, body)
     snapshot = await db.orders.find_one({"_id": order.id})
-    results = await asyncio.gather(*(commerce.payments.handle_notification("sandbox", headers, body) for _ in range(3)))
+    # the provider retries: the same notification, signed again each time
+    retries = [resigned(body, int(headers[TIMESTAMP_HEADER]) + i) for i in (1, 2, 3)]
+    results = await asyncio.gather(*(commerce.payments.handle_notification("sandbox", h, body) for h in retries))
     assert first.result is NotifyResult.PAID
     assert {r.result for r in results} == {NotifyResult.DUPLICATE}
+    assert await db.orders.find_one({"_id": order.id}) == snapshot
+    # the very same signed request again is a replay: refused and recorded
+    with pytest.raises(Unauthorized) as replayed:
+        await commerce.payments.handle_notification("sandbox", headers, body)
+    assert replayed.value.code == "replayed_notification"
+    [alert] = await commerce.payments.alerts.recent()
+    assert (alert.code, alert.payment_id) == ("replayed_notification", payment.id)
     assert await db.orders.find_one({"_id": order.id}) == snapshot
     # the provider reports the same payment again under a new event id
     again = await commerce.payments.simulate(payment.id, True)
@@ -207,9 +223,11 @@ async def test_payment_notify_takes_at_most_four_commands(shop: Shop, counted: C
     assert outcome.result is NotifyResult.PAID
     assert measured.count <= budget, measured.commands
     with counted.counter.measure() as measured:
-        repeat = await payments.handle_notification("sandbox", headers, body)
+        repeat = await payments.handle_notification("sandbox", resigned(body, int(headers[TIMESTAMP_HEADER]) + 1), body)
     assert repeat.result is NotifyResult.DUPLICATE
-    assert measured.count <= (3 if scans else 2)  # the lease check reads inside a transaction there
+    # the lease check reads inside a transaction there; one more write remembers the retry's
+    # signature, so the same signed request a second time is known as a replay
+    assert measured.count <= (4 if scans else 3)
 
 
 async def test_an_interrupted_run_is_finished_by_the_retry(shop: Shop, commerce: Commerce, db: Database) -> None:

@@ -3,7 +3,8 @@
 `shop`: the demo catalog and coupons (scripts/). `custom_shop`: a catalog the dialogs were not
 written for - books, coffee, sneakers with 尺码 - imported like `chatcart catalog import` does
 (scripts_custom/). `outsider_shop`: the outsider corpus's kitchenware / outdoor / cosmetics shop
-(outsider/catalog.json) with coupons SUMMER20 and CAMP10. All have an expired coupon, OLDSALE. Each script runs as its own
+(outsider/catalog.json) with coupons SUMMER20 and CAMP10. All have an expired coupon, OLDSALE.
+Each script runs as its own
 terminal user (own cart, orders and conversation), through `chatcart.cli.chat.run_script` -
 the code behind `chatcart chat --script FILE --json`.
 """

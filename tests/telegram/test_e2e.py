@@ -10,16 +10,18 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
 from pymongo import AsyncMongoClient
 
-from bot.telegram import TELEGRAM_CHANNEL, setup_telegram
+from bot.telegram import TELEGRAM_CHANNEL
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.webhook import SECRET_HEADER
-from chatcart.bootstrap import build_nlu, nlu_vocabulary, running_container
+from chatcart.bootstrap import Container, build_dialog_engine, build_nlu, nlu_vocabulary, running_container
 from chatcart.settings import Settings
+from chatcart.web import mount_telegram
 from commerce.orders.model import OrderStatus
 from core.mongo import Document
-from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
+from simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 from tests.telegram.conftest import SECRET
 
 pytestmark = pytest.mark.slow
@@ -28,9 +30,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 async def shop(
     mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
-) -> AsyncIterator[Any]:
+) -> AsyncIterator[Container]:
     from commerce.catalog.demo import seed_demo_store
-    from dialogs import build_dialog_engine
 
     data_dir = Path(tmp_path_factory.mktemp("telegram_e2e"))
     settings = Settings(
@@ -41,9 +42,9 @@ async def shop(
     )
     async with running_container(settings, with_nlu=False, with_dialogs=False) as container:
         await seed_demo_store(container.commerce, data_dir)
-        container.nlu = build_nlu(settings)
-        container.nlu.update_vocabulary(**nlu_vocabulary(await container.commerce.catalog.vocabulary()))
-        container.dialogs = build_dialog_engine(commerce=container.commerce, nlu=container.nlu, db=container.db)
+        nlu = container.nlu = build_nlu(settings)
+        nlu.update_vocabulary(**nlu_vocabulary(await container.commerce.catalog.vocabulary()))
+        container.dialogs = build_dialog_engine(commerce=container.commerce, nlu=nlu, db=container.db)
         yield container
     await mongo_client.drop_database(settings.db_name)
 
@@ -94,19 +95,19 @@ class Chat:
 
 
 @pytest.fixture
-async def chat(shop: Any, fake_api: FakeTelegramAPI) -> AsyncIterator[Chat]:
+async def chat(shop: Container, fake_api: FakeTelegramAPI) -> AsyncIterator[Chat]:
     settings = shop.settings.model_copy(
         update={
-            "telegram_token": fake_api.token,
-            "telegram_webhook_secret": SECRET,
+            "telegram_token": SecretStr(fake_api.token),
+            "telegram_webhook_secret": SecretStr(SECRET),
             "telegram_api_base": fake_api.base_url,
-            "telegram_provider_token": "PROVIDER:TEST",
+            "telegram_provider_token": SecretStr("PROVIDER:TEST"),
             "telegram_chat_rate_per_second": 100.0,
         }
     )
     shop.settings = settings
     app = web.Application()
-    setup_telegram(app, shop)
+    mount_telegram(app, shop)
     client: TestClient[Any, Any] = TestClient(TestServer(app))
     await client.start_server()
     yield Chat(client, fake_api, UpdateFactory(user_id=int(uuid.uuid4().int % 10**9) + 1000, language_code="en"))

@@ -15,7 +15,7 @@ from chatcart.database import make_client
 from core.mongo import Database, Document, utcnow
 from dialogs.messages import TextReply
 from dialogs.outbound import ChannelAddress
-from tests.simulators.telegram_api import FakeTelegramAPI
+from simulators.telegram_api import FakeTelegramAPI
 from tests.telegram.conftest import ChannelFactory
 
 CHAT = 5551

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.telegram.dedup import UPDATES
 from core.mongo import Database
-from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
+from simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 from tests.telegram.conftest import ChannelFactory, ScriptedDialogs, WebhookFactory
 
 

@@ -1,4 +1,5 @@
-"""A WeChat server simulator for tests and benchmarks (aiohttp on a free loopback port).
+"""A WeChat server simulator for tests, benchmarks and trying the official-account channel without
+an account (aiohttp on a loopback port; `python -m simulators wechat` chats with it from a terminal).
 
 Both directions of the official-account protocol:
 - as WeChat calling the developer's server: builds message XML, signs it (`signature`,
@@ -167,7 +168,8 @@ class WeChatSimulator:
         self.base_url = ""
 
     # --- lifecycle ------------------------------------------------------------------------
-    async def start(self) -> str:
+    async def start(self, port: int = 0) -> str:
+        """Serve the WeChat API on 127.0.0.1:`port` (0: a free port); returns its base URL."""
         app = web.Application()
         app.router.add_get("/cgi-bin/token", self._token)
         app.router.add_post("/cgi-bin/message/custom/send", self._custom_send)
@@ -181,10 +183,9 @@ class WeChatSimulator:
         app.router.add_get("/sns/userinfo", self._userinfo)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
         self._session = aiohttp.ClientSession()
         return self.base_url
 

@@ -1,4 +1,5 @@
-"""A fake Telegram Bot API server for tests and benchmarks (aiohttp on a free loopback port).
+"""A fake Telegram Bot API server for tests, benchmarks and trying the bot without an account
+(aiohttp on a loopback port; `python -m simulators telegram` chats with it from a terminal).
 
 It speaks the real wire format: `POST /bot<token>/<method>` with form, multipart or JSON
 bodies, answers `{"ok": true, "result": ...}` with Message/Chat/User objects, and fails the
@@ -14,6 +15,7 @@ import contextlib
 import itertools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,6 +116,11 @@ class FakeTelegramAPI:
         self.webhook: dict[str, Any] = {"url": "", "allowed_updates": None, "secret_token": None}
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.delay_seconds = 0.0  # simulated API latency
+        # getUpdates waits up to its `timeout` for an update, as Telegram's long polling does. Off for
+        # tests, which append to `updates` directly and stop the server while a poll may be open.
+        self.long_poll = False
+        self._update_queued = asyncio.Event()
+        self._stopping = False  # ends open long polls, so stopping does not wait out their timeout
         self._ids = itertools.count(1000)
         self._file_ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -124,19 +131,22 @@ class FakeTelegramAPI:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self) -> FakeTelegramAPI:
+    async def start(self, port: int = 0) -> FakeTelegramAPI:
+        """Serve on 127.0.0.1:`port` (0: a free port, see `base_url`)."""
         app = web.Application(client_max_size=20_000_000)
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
         return self
 
     async def stop(self) -> None:
+        self._stopping = True
+        self._update_queued.set()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -181,12 +191,13 @@ class FakeTelegramAPI:
         self.files[file_id] = content
         return file_id
 
-    async def wait_for(self, predicate: Any, timeout: float = 5.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                raise AssertionError("fake Telegram API: condition not met in time")
-            await asyncio.sleep(0.01)
+    async def wait_for(self, predicate: Callable[[], object], seconds: float = 5.0) -> None:
+        try:
+            async with asyncio.timeout(seconds):
+                while not predicate():  # noqa: ASYNC110 - the predicate reads plain attributes
+                    await asyncio.sleep(0.01)
+        except TimeoutError:
+            raise AssertionError("fake Telegram API: condition not met in time") from None
 
     def reset(self) -> None:
         self.calls.clear()
@@ -223,6 +234,8 @@ class FakeTelegramAPI:
             return self._error(fault.status, fault.description, retry_after=fault.retry_after)
         if call.chat_id in self.blocked and (method in SEND_METHODS or method in EDIT_METHODS):
             return self._error(403, "Forbidden: bot was blocked by the user")
+        if method == "getUpdates" and self.long_poll:
+            await self._wait_for_updates(params)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return self._error(404, "Not Found: method not found")
@@ -231,6 +244,19 @@ class FakeTelegramAPI:
         except _ApiError as exc:
             return self._error(exc.status, exc.description)
         return web.json_response({"ok": True, "result": result})
+
+    def queue_update(self, update: dict[str, Any]) -> None:
+        """An update for getUpdates, waking a long poll that waits for one."""
+        self.updates.append(update)
+        self._update_queued.set()
+
+    async def _wait_for_updates(self, params: dict[str, Any]) -> None:
+        offset = int(params.get("offset") or 0)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(min(float(params.get("timeout") or 0), 50.0)):
+                while not self._stopping and not any(update["update_id"] >= offset for update in self.updates):
+                    self._update_queued.clear()
+                    await self._update_queued.wait()
 
     def execute_webhook_reply(self, body: Any) -> None:
         """What Telegram does with a webhook's 200 response that names a `method`: it executes the
