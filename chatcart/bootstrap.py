@@ -171,6 +171,7 @@ def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
     customers.on_merge(carts.merge_customers)
     customers.on_merge(orders.repoint_customer)
     customers.on_merge(payments.repoint_customer)
+    events.subscribe(payments.on_order_cancelled, ["order.cancelled"])
     customers.on_merge(aftersales.repoint_customer)
     timeout_worker = OrderTimeoutWorker(
         orders,

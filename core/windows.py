@@ -25,11 +25,19 @@ from typing import Any
 from core.mongo import Collection, Document
 
 FLOOR = datetime(2000, 1, 1, tzinfo=UTC)  # nothing in the shop is older
+# Far enough for any real bound, near enough that adding the slack or a day cannot overflow
+# (a filter `until=9999-12-31T23:59:59+14:00` raised OverflowError, issue 17).
+CEILING = datetime(9000, 1, 1, tzinfo=UTC)
 FIRST_WINDOW = timedelta(hours=1)
 GROWTH = 8
 # How much later than its id's second a document's `created_at` may be (the checkout takes
 # the id first, then a couple of round trips, then stamps the order).
 CREATED_SLACK = timedelta(minutes=5)
+
+
+def clamp_time(at: datetime) -> datetime:
+    """`at` moved into [FLOOR, CEILING]: times outside select the same documents as the bound."""
+    return min(max(at, FLOOR), CEILING)
 
 
 def id_at(at: datetime) -> str:
@@ -81,6 +89,8 @@ async def newest_by_id(
     `first_window` and `growth` suit the density: a filter that selects few documents in any
     stretch of time (one customer's orders) starts wide and widens fast, so that a customer
     with a single order is not read in eight windows reaching back to the year 2000."""
+    since = clamp_time(since) if since is not None else None
+    until = clamp_time(until) if until is not None else None
     top = datetime.now(UTC) + CREATED_SLACK
     if until is not None:
         top = min(top, until + CREATED_SLACK)

@@ -294,6 +294,8 @@ class AlipayGateway:
     ) -> tuple[str, bytes]:
         """The customer pays: returns (notify URL, form body) of the async notification."""
         trade = self.trades[out_trade_no]
+        if trade.status == "TRADE_CLOSED" and not trade.trade_no:
+            raise ValueError("Alipay's cashier refuses a closed trade")
         if not trade.trade_no:
             trade.trade_no = datetime.now(CHINA).strftime("%Y%m%d") + "22001" + secrets.token_hex(7)[:13]
             trade.paid_at = datetime.now(UTC)

@@ -414,6 +414,8 @@ class WechatPayGateway:
     def pay(self, out_trade_no: str, *, paid_total: int | None = None) -> tuple[str, dict[str, str], bytes]:
         """The customer pays: the trade succeeds; returns (notify URL, headers, body)."""
         trade = self.trades[out_trade_no]
+        if trade.state == "CLOSED":
+            raise ValueError("WeChat Pay refuses to pay a closed order (ORDER_CLOSED)")
         if not trade.transaction_id:
             trade.state = "SUCCESS"
             trade.transaction_id = "4200" + secrets.token_hex(12)

@@ -8,7 +8,6 @@ agents can never own one conversation); messages reach the customer through
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -23,8 +22,11 @@ from admin_web.views.common import audit, path_param
 from admin_web.web import form_data, parse_form, render, requires
 from commerce.errors import Forbidden, NotFound, ValidationFailed
 from commerce.money import Money
+from core.json_limits import loads_bounded
 from core.mongo import as_utc, utcnow
 from dialogs import buttons as button_codes
+from dialogs.messages import Button, ProductCard, TextReply
+from dialogs.outbound import ChannelAddress
 
 if TYPE_CHECKING:
     from dialogs.engine import DialogEngine
@@ -161,8 +163,6 @@ async def _owned_state(request: web.Request, cid: str) -> Any:
 
 
 async def _push(request: web.Request, state: Any, message: Any) -> None:
-    from dialogs.outbound import ChannelAddress
-
     await _dialogs(request).outbound.send(
         ChannelAddress(state.channel, state.channel_user_id), [message], sender="agent", agent_id=current(request).id
     )
@@ -170,8 +170,6 @@ async def _push(request: web.Request, state: Any, message: Any) -> None:
 
 @requires(permissions.CONSOLE)
 async def send_card(request: web.Request) -> web.StreamResponse:
-    from dialogs.messages import Button, ProductCard
-
     cid = _conversation_id(request)
     form = parse_form(AgentCardForm, await form_data(request))
     state = await _owned_state(request, cid)
@@ -197,8 +195,6 @@ async def send_card(request: web.Request) -> web.StreamResponse:
 
 @requires(permissions.CONSOLE)
 async def send_coupon(request: web.Request) -> web.StreamResponse:
-    from dialogs.messages import TextReply
-
     cid = _conversation_id(request)
     form = parse_form(AgentCouponForm, await form_data(request))
     state = await _owned_state(request, cid)
@@ -243,7 +239,7 @@ async def live(request: web.Request) -> web.StreamResponse:
             if message.type != WSMsgType.TEXT:
                 continue
             try:
-                data = json.loads(message.data)
+                data = loads_bounded(message.data)
             except ValueError:
                 continue
             watch = data.get("watch") if isinstance(data, dict) else None

@@ -30,11 +30,11 @@ from bot.webchat.frames import (
     SayText,
     SendImages,
 )
-from bot.webchat.otp import OtpService
+from bot.webchat.otp import INDEXES, OtpService, SandboxEmail, SandboxSms
 from bot.webchat.sender import WebchatSender, replies_frame
 from commerce.errors import DomainError
 from core.logging_setup import get_logger
-from core.mongo import Database
+from core.mongo import Database, ensure_indexes
 from dialogs.engine import DialogEngine
 from dialogs.i18n import load_catalog, t
 from dialogs.messages import IncomingMessage, Lang
@@ -198,8 +198,6 @@ def setup_webchat(
     """Mount /chat, /chat/ws and /chat/upload over the dialog engine."""
     dialog_engine = engine
     if otp is None:
-        from bot.webchat.otp import SandboxEmail, SandboxSms
-
         if db is None:
             raise ValueError("setup_webchat needs `otp` or a database for one-time codes")
         otp = OtpService(db, sms=SandboxSms(), email=SandboxEmail(), secret=secret or secrets.token_hex(16))
@@ -208,9 +206,6 @@ def setup_webchat(
 
     async def _indexes(_: web.Application) -> None:
         if otp_db is not None:
-            from bot.webchat.otp import INDEXES
-            from core.mongo import ensure_indexes
-
             await ensure_indexes(otp_db, INDEXES)
 
     app.on_startup.append(_indexes)

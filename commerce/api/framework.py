@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from commerce.api.principal import ANONYMOUS, Auth, Principal, Role
 from commerce.errors import Forbidden, ValidationFailed
+from core.json_limits import MAX_JSON_DEPTH, JsonTooDeep, loads_bounded
 
 API_PREFIX = "/api/v1"
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -239,12 +240,17 @@ def _query_dict(request: web.Request) -> dict[str, Any]:
 
 
 async def read_json(request: web.Request) -> Any:
+    """The body as JSON: its size is capped by the application (`client_max_size`, 413) and its
+    nesting checked before it is parsed (a 50,000-deep array would exhaust the parser's stack)."""
     if not request.can_read_body:
         raise ValidationFailed("a JSON request body is required", details={"location": "body"})
+    raw = await request.read()
     try:
-        return await request.json(loads=json.loads)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValidationFailed("the request body is not valid JSON", details={"reason": str(exc)}) from None
+        return loads_bounded(raw)
+    except JsonTooDeep as exc:
+        raise ValidationFailed(str(exc), code="json_too_deep", details={"max_depth": MAX_JSON_DEPTH}) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed("the request body is not valid JSON", details={"reason": str(exc)[:200]}) from None
 
 
 def validate(model: type[ModelT], data: Any, *, location: str) -> ModelT:

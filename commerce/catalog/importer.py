@@ -10,7 +10,6 @@ is refused (remove it from its product first).
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,6 +22,7 @@ from pymongo.errors import OperationFailure
 from commerce.localized import LocalizedText
 from commerce.money import CURRENCY_EXPONENTS, Money, MoneyError, exponent_of
 from core.atomic import run_transaction
+from core.json_limits import loads_bounded
 from core.logging_setup import get_logger
 from core.mongo import Document, utcnow
 
@@ -101,7 +101,7 @@ class ImportReport:
 
 def parse_catalog_json(raw: str | bytes) -> Any:
     """JSON with exact decimals (a price written as 19.9 stays Decimal("19.9"), never a float)."""
-    return json.loads(raw, parse_float=Decimal)
+    return loads_bounded(raw, parse_float=Decimal)
 
 
 def _codes(rows: Any) -> set[str]:

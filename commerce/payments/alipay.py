@@ -246,6 +246,13 @@ class AlipayProvider:
             raise ProviderUnavailable("unreadable trade query answer") from None
         return ProviderPayment(payment.id, state, amount, str(answer.get("trade_no") or ""))
 
+    async def close_payment(self, payment: PaymentIntent) -> None:
+        try:
+            await self._request("alipay.trade.close", {"out_trade_no": payment.id})
+        except ProviderRejected as exc:
+            if exc.details.get("sub_code") != "ACQ.TRADE_NOT_EXIST":  # never opened: nothing to close
+                raise ProviderUnavailable(f"close refused: {exc.details.get('sub_code')}") from None
+
     async def refund(self, payment: PaymentIntent, refund_id: str, amount: Money, reason: str) -> RefundResult:
         biz = {
             "out_trade_no": payment.id,

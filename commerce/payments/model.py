@@ -282,6 +282,11 @@ class PaymentProvider(Refunder, Protocol):
 
     async def query_payment(self, payment: PaymentIntent) -> ProviderPayment: ...
 
+    async def close_payment(self, payment: PaymentIntent) -> None:
+        """Close an unpaid payment at the provider, so it can no longer be paid (the order was
+        cancelled). Raises ProviderUnavailable when that could not be done."""
+        ...
+
     async def statement(self, day: date) -> list[StatementLine]:
         """The provider's statement (payments and refunds) for a day in the provider's zone."""
         ...

@@ -102,6 +102,9 @@ class SandboxProvider:
     async def query_payment(self, payment: PaymentIntent) -> ProviderPayment:
         return ProviderPayment(payment.id, TradeState.NOT_FOUND)
 
+    async def close_payment(self, payment: PaymentIntent) -> None:
+        return None  # its page asks the shop before paying
+
     async def statement(self, day: date) -> list[StatementLine]:
         raise NotImplementedError("the sandbox keeps no statement")
 

@@ -35,7 +35,7 @@ from pymongo.errors import DuplicateKeyError
 
 from commerce.errors import Conflict, DomainError, InvalidTransition, NotFound, Unauthorized, ValidationFailed
 from commerce.money import Money
-from commerce.orders.events import EventBus
+from commerce.orders.events import Event, EventBus
 from commerce.orders.model import Order, OrderStatus
 from commerce.orders.payability import PayRefusal
 from commerce.orders.service import OrderService
@@ -183,6 +183,31 @@ class PaymentService:
             return PayRefusal.NOT_PAYABLE if payment.status is not PaymentStatus.PENDING else PayRefusal.EXPIRED
         order = await self.orders.get(payment.order_id)
         return await self.orders.payability(order, payment.amount)
+
+    async def close_open_payments(self, order_id: str) -> int:
+        """The order was cancelled: its open payments become void here and are closed at their
+        providers, so a QR code scanned or a cashier opened earlier can no longer take money.
+        Best effort: a payment that slips through anyway is refunded as a late payment."""
+        closed = 0
+        async for doc in self._payments.find({"order_id": order_id, "status": PaymentStatus.PENDING.value}):
+            payment = PaymentIntent.from_doc(doc)
+            provider = self.providers.get(payment.provider)
+            try:
+                if provider is not None:
+                    await provider.close_payment(payment)
+            except (ProviderUnavailable, DomainError) as exc:
+                log.warning("payment_close_failed", payment_id=payment.id, error=type(exc).__name__)
+                continue  # still pending: the status worker keeps asking about it
+            written = await self._payments.update_one(
+                {"_id": payment.id, "status": PaymentStatus.PENDING.value},
+                {"$set": {"status": PaymentStatus.VOID.value}, "$unset": {"next_poll_at": ""}},
+            )
+            closed += written.modified_count
+        return closed
+
+    async def on_order_cancelled(self, event: Event) -> None:
+        if event.order_id:
+            await self.close_open_payments(event.order_id)
 
     async def get(self, payment_id: str) -> PaymentIntent:
         doc = await self._payments.find_one({"_id": payment_id})

@@ -334,6 +334,14 @@ class WechatPayProvider:
         amount = Money(transaction.amount.total, transaction.amount.currency) if transaction.amount else None
         return ProviderPayment(payment.id, state, amount, transaction.transaction_id)
 
+    async def close_payment(self, payment: PaymentIntent) -> None:
+        path = f"/v3/pay/transactions/out-trade-no/{quote(payment.id)}/close"
+        try:
+            await self._request("POST", path, {"mchid": self.config.mchid})
+        except ProviderRejected as exc:
+            if exc.details.get("code") not in ("ORDER_NOT_EXIST", "ORDER_CLOSED"):
+                raise ProviderUnavailable(f"close refused: {exc.details.get('code')}") from None
+
     async def refund(self, payment: PaymentIntent, refund_id: str, amount: Money, reason: str) -> RefundResult:
         body = {
             "out_trade_no": payment.id,

@@ -118,3 +118,14 @@ async def test_the_status_query_finds_an_unnotified_alipay_payment(provider_shop
     counts = await shop.commerce.payment_status_worker.run_once(later + timedelta(minutes=10))
     assert counts["paid"] == 1
     assert (await shop.commerce.orders.get(order.id)).status is OrderStatus.PAID
+
+
+async def test_cancelling_an_order_closes_its_opened_alipay_trade(provider_shop: ProviderShop) -> None:
+    shop, sim = provider_shop, provider_shop.alipay
+    order = await shop.order()
+    payment = await shop.commerce.payments.start(order.number, provider=ALIPAY)
+    await open_cashier(shop, payment.pay_url)
+    await shop.commerce.orders.cancel(order.number, actor="customer")
+    await shop.commerce.events.dispatch_once()
+    assert sim.trades[payment.id].status == "TRADE_CLOSED"
+    assert (await shop.commerce.payments.get(payment.id)).status is PaymentStatus.VOID

@@ -232,3 +232,15 @@ async def test_timeouts_and_server_errors(provider_shop: ProviderShop) -> None:
     assert counts["refunds_settled"] == 1
     assert list(sim.refunds) == [refund.id]
     assert (await shop.commerce.payments.get(payment.id)).status is PaymentStatus.REFUNDED
+
+
+async def test_cancelling_an_order_closes_its_open_payment_at_wechat(provider_shop: ProviderShop) -> None:
+    shop, sim = provider_shop, provider_shop.wechat
+    order = await shop.order()
+    payment = await shop.commerce.payments.start(order.number, provider=WECHAT)
+    await shop.commerce.orders.cancel(order.number, actor="customer")
+    await shop.commerce.events.dispatch_once()
+    assert sim.trades[payment.id].state == "CLOSED"  # a QR code scanned earlier can no longer pay
+    assert (await shop.commerce.payments.get(payment.id)).status is PaymentStatus.VOID
+    with pytest.raises(ValueError, match="closed"):
+        sim.pay(payment.id)
