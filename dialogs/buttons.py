@@ -33,6 +33,7 @@ ORDER: Final = "order"
 TRACK: Final = "track"
 PAY: Final = "pay"
 PAY_LINK: Final = "pay_url"  # the button carrying the payment page's URL
+PAY_WITH: Final = "pay_with"  # "<provider>.<order number>": pay with another offered provider
 CANCEL_ORDER: Final = "cancel_order"
 CHANGE_ADDRESS: Final = "change_address"
 AFTERSALES: Final = "aftersales"  # "<kind>.<order number>" or an order number picked from a list

@@ -68,6 +68,7 @@ BUTTON_HANDLERS: dict[str, ButtonHandler] = {
     codes.TRACK: orders.track,
     codes.PAY: orders.pay_intent,
     codes.PAY_LINK: orders.pay_intent,
+    codes.PAY_WITH: orders.pay_with,
     codes.CANCEL_ORDER: orders.cancel_intent,
     codes.CHANGE_ADDRESS: orders.change_address_intent,
     codes.AFTERSALES: aftersales.button,

@@ -387,8 +387,9 @@ class CommerceShop:
         )
         return self._order(order, lang)
 
-    async def start_payment(self, customer_id: str, order_number: str) -> PaymentView:
-        intent = await self.c.payments.start(order_number, customer_id=customer_id)
+    async def start_payment(self, customer_id: str, order_number: str, provider: str | None = None) -> PaymentView:
+        chosen = provider if provider in self.c.payments.offered else None
+        intent = await self.c.payments.start(order_number, customer_id=customer_id, provider=chosen)
         return PaymentView(
             payment_id=intent.id,
             order_number=intent.order_number,
@@ -396,6 +397,9 @@ class CommerceShop:
             amount=intent.amount,
             status=str(intent.status.value),
         )
+
+    def payment_providers(self) -> list[str]:
+        return list(self.c.payments.offered)
 
     # --- orders --------------------------------------------------------------------------------
     def _order(self, order: Order, lang: Lang) -> OrderView:

@@ -188,6 +188,16 @@ async def pay_intent(turn: Turn, number: str = "") -> None:
     await send_payment_link(turn, order)
 
 
+async def pay_with(turn: Turn, value: str = "") -> None:
+    """The customer picked another payment provider ("<provider>.<order number>")."""
+    provider, _, number = value.partition(".")
+    order = await turn.services.shop.order(turn.customer_id, number, turn.lang) if number else None
+    if order is None or order.status != "pending_payment":
+        turn.say("payment.nothing_to_pay", turn.button("menu.orders", codes.ORDERS))
+        return
+    await send_payment_link(turn, order, provider=provider)
+
+
 async def cancel_intent(turn: Turn, number: str = "") -> None:
     shop = turn.services.shop
     order = (

@@ -105,6 +105,7 @@ class FakeShop:
     stock: dict[str, int] = field(default_factory=dict)
     seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     placed_keys: dict[str, str] = field(default_factory=dict)
+    providers: list[str] = field(default_factory=lambda: ["sandbox"])
 
     def __post_init__(self) -> None:
         for p in CATALOG:
@@ -281,11 +282,15 @@ class FakeShop:
         assert found is not None
         return found
 
-    async def start_payment(self, customer_id: str, order_number: str) -> PaymentView:
+    async def start_payment(self, customer_id: str, order_number: str, provider: str | None = None) -> PaymentView:
         order = self._order(customer_id, order_number)
+        chosen = provider if provider in self.providers else self.providers[0]
         return PaymentView(
-            f"PAY-{order.number}", order.number, f"http://pay.test/{order.number}", order.total, "pending"
+            f"PAY-{order.number}", order.number, f"http://pay.test/{chosen}/{order.number}", order.total, "pending"
         )
+
+    def payment_providers(self) -> list[str]:
+        return list(self.providers)
 
     # orders
     def _order(self, customer_id: str, number: str) -> FakeOrder:
