@@ -28,7 +28,8 @@ body {{ font-family: system-ui, sans-serif; max-width: 28rem; margin: 3rem auto;
 .amount {{ font-size: 2rem; font-weight: 600; margin: .5rem 0 1rem; }}
 .note {{ color: #777; font-size: .85rem; }}
 button {{ font-size: 1rem; padding: .6rem 1.4rem; border-radius: .5rem; border: 0; cursor: pointer; margin-right: .5rem; }}
-.pay {{ background: #07c160; color: #fff; }} .fail {{ background: #eee; }}
+.pay {{ background: #067a3e; color: #fff; }} .fail {{ background: #eee; color: #222; }}
+.back-to-chat {{ display: inline-block; margin-top: 1rem; color: #9a3412; font-weight: 600; }}
 </style></head>
 <body><div class="card">
 <div class="note">沙箱支付 · Sandbox payment — no real money moves</div>
@@ -37,6 +38,14 @@ button {{ font-size: 1rem; padding: .6rem 1.4rem; border-radius: .5rem; border: 
 {body}
 </div></body></html>
 """
+# What a customer reads for a payment that is no longer waiting (never the raw status code).
+_STATUS_TEXTS = {
+    PaymentStatus.SUCCEEDED: "这笔订单已支付成功。 · This order is already paid.",
+    PaymentStatus.FAILED: "这次支付没有成功。 · This payment did not go through.",
+}
+_SETTLED_TEXT = "这个支付链接已失效。 · This payment link is no longer valid."
+# The payment pages open from the chat; every result leads back to it.
+_BACK_TO_CHAT = '<p><a class="back-to-chat" href="/chat">返回聊天 · Back to the chat</a></p>'
 
 
 def _page(payment: PaymentIntent, body: str, status: int = 200) -> web.Response:
@@ -52,7 +61,7 @@ def _page(payment: PaymentIntent, body: str, status: int = 200) -> web.Response:
 
 
 def _message(text: str) -> str:
-    return f"<p>{html.escape(text)}</p>"
+    return f"<p>{html.escape(text)}</p>{_BACK_TO_CHAT}"
 
 
 async def _payment(request: web.Request) -> PaymentIntent | None:
@@ -68,7 +77,7 @@ async def show_payment(request: web.Request) -> web.Response:
     if payment is None:
         return web.Response(text="payment not found", status=404)
     if payment.status is not PaymentStatus.PENDING:
-        return _page(payment, _message(f"这笔支付已处理 · This payment is {payment.status.value}."))
+        return _page(payment, _message(_STATUS_TEXTS.get(payment.status, _SETTLED_TEXT)))
     action = html.escape(f"/pay/sandbox/{payment.id}")
     buttons = (
         f'<form method="post" action="{action}/pay" style="display:inline">'
