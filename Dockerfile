@@ -2,6 +2,7 @@ FROM python:3.11-slim
 WORKDIR /app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 COPY pyproject.toml README.md ./
+COPY core core
 COPY chatcart chatcart
 COPY commerce commerce
 COPY nlu nlu

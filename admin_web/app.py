@@ -1,4 +1,4 @@
-"""Mounting the admin on chatcart's aiohttp application: `setup_admin(app, container)`.
+"""Mounting the admin on chatcart's aiohttp application: `setup_admin(app, services, options)`.
 
 The admin is a sub-application under /admin with its own middlewares (sign-in, CSRF, error
 pages, security headers), Jinja2 templates, static files, the front-end libraries served
@@ -8,9 +8,11 @@ agent sweeper.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import aiohttp_jinja2
 import jinja2
@@ -24,12 +26,31 @@ from admin_web.context import ADMIN, AdminContext
 from admin_web.csrf import CsrfSigner
 from admin_web.media import MediaStore
 from admin_web.queries import AdminQueries
-from admin_web.ratelimit import LoginLimiter, MongoLoginLimiter, RedisLoginLimiter
-from admin_web.views import aftersales, audit_log, auth, catalog, console, customers, dashboard, inventory, orders
+from admin_web.ratelimit import LoginLimiter
+from admin_web.views import (
+    aftersales,
+    audit_log,
+    auth,
+    catalog,
+    console,
+    customers,
+    dashboard,
+    inventory,
+    nlu_review,
+    orders,
+    payments,
+)
 from admin_web.web import PREFIX, auth_middleware, error_middleware, headers_middleware
-from chatcart.logging_setup import get_logger
+from commerce.access.service import AccessService
+from commerce.api.framework import CSRF_VERIFIER
 from commerce.money import Money
-from commerce.mongo import CollectionIndexes, ensure_indexes
+from commerce.services import Commerce
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, ensure_indexes
+
+if TYPE_CHECKING:
+    from dialogs.engine import DialogEngine
+    from dialogs.review import ModelTrainer
 
 log = get_logger("admin_web")
 PACKAGE_DIR = Path(__file__).parent
@@ -44,26 +65,30 @@ INDEXES: list[CollectionIndexes] = [*audit.INDEXES, *ratelimit.INDEXES, *queries
 ADMIN_APP: web.AppKey[web.Application] = web.AppKey("admin_app", web.Application)
 
 
-def _limiter(container: Any) -> LoginLimiter:
-    redis_url = getattr(container.settings, "redis_url", None)
-    if redis_url:
-        import redis.asyncio as redis_asyncio
+@dataclass(frozen=True)
+class AdminServices:
+    """What the admin works on, built by the composition root."""
 
-        return RedisLoginLimiter(redis_asyncio.from_url(redis_url))
-    return MongoLoginLimiter(container.db)
-
-
-def _csrf_secret(container: Any) -> str:
-    from chatcart.local_secrets import local_secret
-
-    settings = container.settings
-    configured = getattr(settings, "admin_secret", None)
-    if configured is not None:
-        return str(configured.get_secret_value())
-    return local_secret(Path(settings.data_dir), "admin_csrf_secret")
+    db: Database
+    commerce: Commerce
+    access: AccessService
+    dialogs: DialogEngine | None  # None: no console hand-back sweeps, console pages say so
+    limiter: LoginLimiter
+    nlu_trainer: ModelTrainer | None = None  # background retraining of the builtin NLU model
 
 
-def vendor_handler(node_modules: Path) -> Any:
+@dataclass(frozen=True)
+class AdminOptions:
+    """The admin's settings (`CHATCART_ADMIN_*`, `CHATCART_AGENT_IDLE_TIMEOUT_MINUTES`)."""
+
+    csrf_secret: str
+    media_dir: Path
+    secure_cookies: bool
+    idle_minutes: int = 10
+    low_stock_threshold: int = 5
+
+
+def vendor_handler(node_modules: Path) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def serve(request: web.Request) -> web.StreamResponse:
         relative = VENDOR_FILES.get(request.match_info["name"])
         path = node_modules / relative if relative else None
@@ -75,20 +100,40 @@ def vendor_handler(node_modules: Path) -> Any:
 
 
 def build_admin_app(
-    container: Any, *, node_modules: Path | None = None, idle_sweep_seconds: float = 30.0, hub: ConsoleHub | None = None
+    services: AdminServices,
+    options: AdminOptions,
+    *,
+    node_modules: Path | None = None,
+    idle_sweep_seconds: float = 30.0,
+    hub: ConsoleHub | None = None,
 ) -> web.Application:
-    settings = container.settings
     admin = web.Application(middlewares=[headers_middleware, error_middleware, auth_middleware])
-    commerce = container.commerce
+    commerce = services.commerce
+    db = services.db
+    dialogs = services.dialogs
+    queries = AdminQueries(db, timezone=commerce.config.timezone, currency=commerce.config.currency)
+    sweeper = (
+        IdleSweeper(
+            queries, dialogs, timeout=timedelta(minutes=options.idle_minutes), interval_seconds=idle_sweep_seconds
+        )
+        if dialogs is not None
+        else None
+    )
     context = AdminContext(
-        container=container,
-        access=container.access,
-        audit=AuditLog(container.db),
-        limiter=_limiter(container),
-        csrf=CsrfSigner(_csrf_secret(container)),
-        media=MediaStore(Path(settings.data_dir) / "media"),
-        queries=AdminQueries(container.db, timezone=commerce.config.timezone, currency=commerce.config.currency),
-        secure_cookies=settings.base_url.startswith("https://"),
+        commerce=commerce,
+        dialogs=dialogs,
+        access=services.access,
+        audit=AuditLog(db),
+        limiter=services.limiter,
+        csrf=CsrfSigner(options.csrf_secret),
+        media=MediaStore(options.media_dir),
+        queries=queries,
+        secure_cookies=options.secure_cookies,
+        low_stock_threshold=options.low_stock_threshold,
+        idle_minutes=options.idle_minutes,
+        hub=hub or ConsoleHub(db),
+        idle_sweeper=sweeper,
+        nlu_trainer=services.nlu_trainer,
     )
     admin[ADMIN] = context
     env = aiohttp_jinja2.setup(
@@ -99,26 +144,25 @@ def build_admin_app(
     env.globals["prefix"] = PREFIX
     env.filters["money"] = lambda m: m.format() if m is not None else ""
     env.filters["money_doc"] = lambda d: Money.from_doc(d).format() if d else ""
-    for module in (auth, dashboard, catalog, inventory, orders, aftersales, customers, console, audit_log):
+    for module in (
+        auth,
+        dashboard,
+        catalog,
+        inventory,
+        orders,
+        aftersales,
+        payments,
+        customers,
+        console,
+        nlu_review,
+        audit_log,
+    ):
         admin.router.add_routes(module.routes(""))
     admin.router.add_static("/assets", PACKAGE_DIR / "static", show_index=False, follow_symlinks=False)
     admin.router.add_get("/vendor/{name}", vendor_handler(node_modules or REPO_NODE_MODULES))
 
-    context.hub = hub or ConsoleHub(container.db)
-    dialogs = container.dialogs
-    idle_minutes = int(getattr(settings, "agent_idle_timeout_minutes", 10))
-    context.extras["idle_minutes"] = idle_minutes
-    sweeper = (
-        IdleSweeper(
-            context.queries, dialogs, timeout=timedelta(minutes=idle_minutes), interval_seconds=idle_sweep_seconds
-        )
-        if dialogs is not None
-        else None
-    )
-    context.extras["idle_sweeper"] = sweeper
-
     async def start(_: web.Application) -> None:
-        await ensure_indexes(container.db, INDEXES)
+        await ensure_indexes(db, INDEXES)
         if context.hub is not None:
             await context.hub.start()
         if sweeper is not None and idle_sweep_seconds > 0:
@@ -136,10 +180,15 @@ def build_admin_app(
 
 
 def setup_admin(
-    app: web.Application, container: Any, *, node_modules: Path | None = None, idle_sweep_seconds: float = 30.0
+    app: web.Application,
+    services: AdminServices,
+    options: AdminOptions,
+    *,
+    node_modules: Path | None = None,
+    idle_sweep_seconds: float = 30.0,
 ) -> web.Application:
-    """Mount the admin under /admin on `app` (chatcart.web.build_app calls this)."""
-    admin = build_admin_app(container, node_modules=node_modules, idle_sweep_seconds=idle_sweep_seconds)
+    """Mount the admin under /admin on `app` (chatcart.web.mount_admin calls this)."""
+    admin = build_admin_app(services, options, node_modules=node_modules, idle_sweep_seconds=idle_sweep_seconds)
 
     async def to_dashboard(_: web.Request) -> web.StreamResponse:
         raise web.HTTPFound(f"{PREFIX}/")
@@ -147,4 +196,6 @@ def setup_admin(
     app.router.add_get(PREFIX, to_dashboard)
     app.add_subapp(PREFIX, admin)
     app[ADMIN_APP] = admin
+    # The JSON API accepts the admin cookie too; unsafe requests then need this CSRF token.
+    app[CSRF_VERIFIER] = admin[ADMIN].csrf
     return admin

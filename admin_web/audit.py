@@ -13,7 +13,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
+from core.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 
 AUDIT = "admin_audit"
 INDEXES = [

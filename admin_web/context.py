@@ -3,8 +3,8 @@ the signed-in staff member and the UI language."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -16,15 +16,20 @@ from admin_web.ratelimit import LoginLimiter
 from commerce.access.model import StaffUser
 from commerce.access.service import AccessService
 from commerce.api.principal import Principal, Role
+from commerce.services import Commerce
 
 if TYPE_CHECKING:
     from admin_web.console.hub import ConsoleHub
+    from admin_web.console.idle import IdleSweeper
     from admin_web.queries import AdminQueries
+    from dialogs.engine import DialogEngine
+    from dialogs.review import ModelTrainer
 
 
 @dataclass
 class AdminContext:
-    container: Any  # chatcart.bootstrap.Container (typed loosely: admin_web must not import the root)
+    commerce: Commerce
+    dialogs: DialogEngine | None  # None in a process without the conversation engine
     access: AccessService
     audit: AuditLog
     limiter: LoginLimiter
@@ -33,16 +38,10 @@ class AdminContext:
     queries: AdminQueries
     secure_cookies: bool
     low_stock_threshold: int = 5
+    idle_minutes: int = 10  # an agent's conversation goes back to the queue after this much silence
     hub: ConsoleHub | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def commerce(self) -> Any:
-        return self.container.commerce
-
-    @property
-    def dialogs(self) -> Any:
-        return self.container.dialogs
+    idle_sweeper: IdleSweeper | None = None
+    nlu_trainer: ModelTrainer | None = None  # None: not the builtin engine, retraining unavailable
 
 
 @dataclass(frozen=True)

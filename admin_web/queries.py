@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from commerce.customers.model import IdentityKind
-from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 from commerce.orders.listing import newest_orders
 from commerce.orders.stats import OrderStats
-from commerce.windows import BY_ID, newest_by_id
+from core.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
+from core.windows import BY_ID, CEILING, clamp_time, newest_by_id
 from dialogs.transcript import entries
 
 ORDERS = "orders"
@@ -71,6 +71,8 @@ PAGE_SIZE = 50
 LOW_STOCK_COUNT_CAP = 100  # the dashboard says "100+" beyond this
 SKU_LIST_SECONDS = 60.0  # how long the inventory list's SKU order may lag behind new SKUs
 
+LAST_DAY = CEILING.date()  # date filters beyond it mean the same and cannot overflow a day's arithmetic
+
 
 def _customer_lookups(text: str) -> list[Document]:
     """Indexed queries for a customer search: id, phone, identity value of any kind, name prefix
@@ -87,10 +89,6 @@ def _customer_lookups(text: str) -> list[Document]:
     for variant in dict.fromkeys((text, text.lower(), text.capitalize(), text.title(), text.upper())):
         queries.append({"name": {"$gte": variant, "$lt": variant + "\uffff"}})
     return queries
-
-
-def escape_regex(text: str) -> str:
-    return re.escape(text)
 
 
 @dataclass(frozen=True)
@@ -160,7 +158,7 @@ class AdminQueries:
 
     # --- time ----------------------------------------------------------------------------------
     def day_start(self, day: date) -> datetime:
-        return datetime.combine(day, time(0), tzinfo=self.zone)
+        return clamp_time(datetime.combine(min(day, LAST_DAY), time(0), tzinfo=self.zone))
 
     def today(self) -> date:
         return utcnow().astimezone(self.zone).date()
@@ -296,7 +294,7 @@ class AdminQueries:
             "shipment.tracking_no": 1,
         }
         since = self.day_start(filters.date_from) if filters.date_from else None
-        until = self.day_start(filters.date_to + timedelta(days=1)) if filters.date_to else None
+        until = self.day_start(min(filters.date_to, LAST_DAY) + timedelta(days=1)) if filters.date_to else None
         equal = {
             "customer_id": filters.customer_id or "",
             "status": filters.status or "",

@@ -15,8 +15,8 @@ from typing import Any, Protocol
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
-from commerce.atomic import find_one_and_update
-from commerce.mongo import CollectionIndexes, Database, as_utc, utcnow
+from core.atomic import find_one_and_update
+from core.mongo import CollectionIndexes, Database, as_utc, utcnow
 
 FAILURES = "admin_login_failures"
 INDEXES = [CollectionIndexes(FAILURES, [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)])]

@@ -20,10 +20,11 @@ from admin_web import permissions
 from admin_web.context import CURRENT, LANG, CurrentStaff, admin_of, current, lang_of
 from admin_web.csrf import CSRF_FIELD, CSRF_HEADER
 from admin_web.i18n import LANG_COOKIE, Translator, pick_language
-from chatcart.logging_setup import get_logger
 from commerce.access.service import ADMIN_SESSION_COOKIE
 from commerce.api.principal import Role
 from commerce.errors import DomainError, Forbidden, Unauthorized, ValidationFailed
+from core.logging_setup import get_logger
+from core.security_headers import PAGE_CSP, add_page_headers
 
 log = get_logger("admin_web")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -33,11 +34,7 @@ PREFIX = "/admin"
 PUBLIC_PATHS = (f"{PREFIX}/login", f"{PREFIX}/lang")
 PUBLIC_PREFIXES = (f"{PREFIX}/assets/", f"{PREFIX}/vendor/")
 
-CSP = (
-    "default-src 'self'; img-src 'self' data: https: http:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; "
-    "form-action 'self'"
-)
+CSP = PAGE_CSP
 
 NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("dashboard", f"{PREFIX}/", permissions.ANY_STAFF),
@@ -47,7 +44,9 @@ NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("inventory", f"{PREFIX}/inventory", permissions.INVENTORY_READ),
     ("orders", f"{PREFIX}/orders", permissions.ORDERS_READ),
     ("aftersales", f"{PREFIX}/aftersales", permissions.AFTERSALES_READ),
+    ("payments", f"{PREFIX}/payments", permissions.ORDERS_READ),
     ("customers", f"{PREFIX}/customers", permissions.CUSTOMERS_READ),
+    ("nlu_review", f"{PREFIX}/nlu-review", permissions.NLU_REVIEW),
     ("audit", f"{PREFIX}/audit", permissions.AUDIT_READ),
     ("staff", f"{PREFIX}/staff", permissions.STAFF_ADMIN),
 ]
@@ -94,10 +93,7 @@ async def headers_middleware(request: web.Request, handler: Handler) -> web.Stre
 
 
 def _secure_headers(request: web.Request, response: web.StreamResponse) -> None:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    add_page_headers(response.headers, csp=CSP)
     if not is_public(request.path):
         response.headers.setdefault("Cache-Control", "no-store")
 

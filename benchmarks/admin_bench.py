@@ -39,8 +39,8 @@ from pymongo.monitoring import CommandFailedEvent, CommandListener, CommandStart
 
 from benchmarks.harness import BenchContext, BenchSection, summary_ms
 from commerce.api.principal import Role
-from commerce.mongo import Database, Document, ensure_indexes, utcnow
 from commerce.orders.stats import OrderStats
+from core.mongo import Database, Document, ensure_indexes, utcnow
 from dialogs import dialog_indexes
 
 PRODUCTS = 10_000  # and as many stock levels
@@ -393,11 +393,11 @@ async def measure_page(
 
 
 async def run(ctx: BenchContext) -> BenchSection:
-    from admin_web.app import ADMIN_APP, INDEXES, setup_admin
+    from admin_web.app import ADMIN_APP, INDEXES
     from admin_web.context import ADMIN
     from chatcart.bootstrap import running_container
     from chatcart.settings import Settings
-    from chatcart.web import build_app
+    from chatcart.web import build_app, mount_admin
 
     section = BenchSection(f"Admin pages ({PRODUCTS:,} products, {ORDERS:,} orders, {CUSTOMERS:,} customers)")
     db_name = f"bench_admin_{uuid.uuid4().hex[:8]}"
@@ -411,7 +411,7 @@ async def run(ctx: BenchContext) -> BenchSection:
             try:
                 app = build_app(container)
                 if ADMIN_APP not in app:
-                    setup_admin(app, container, idle_sweep_seconds=0)
+                    mount_admin(app, container, idle_sweep_seconds=0)
                 app[ADMIN_APP][ADMIN].hub = None  # no change-stream traffic inside the measurements
                 started = time.perf_counter()
                 # The admin's and the conversations' indexes too, so they are rebuilt after the load as well.

@@ -15,7 +15,7 @@ from benchmarks.harness import BenchContext, BenchSection, summary_ms
 from commerce.catalog import CatalogService, ProductStatus, SearchQuery
 from commerce.catalog.demo import demo_store_data
 from commerce.catalog.repository import INDEXES
-from commerce.mongo import ensure_indexes
+from core.mongo import ensure_indexes
 
 QUERIES: dict[str, SearchQuery] = {
     "zh word (耳机)": SearchQuery(text="耳机"),

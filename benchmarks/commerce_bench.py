@@ -14,15 +14,16 @@ from typing import TypeVar
 from pymongo import ReturnDocument
 
 from benchmarks.harness import BenchContext, BenchSection, summary_ms
-from commerce.atomic import find_one_and_update, scans_on_find_and_modify
+from chatcart.bootstrap import build_commerce
 from commerce.catalog.model import Product, Sku
 from commerce.customers.model import AddressIn
 from commerce.errors import OutOfStock
 from commerce.localized import LocalizedText
 from commerce.money import Money
-from commerce.mongo import Database
 from commerce.promotions.service import seed_demo_coupons
-from commerce.services import Commerce, CommerceConfig, build_commerce, ensure_all_indexes
+from commerce.services import Commerce, CommerceConfig, ensure_all_indexes
+from core.atomic import find_one_and_update, scans_on_find_and_modify
+from core.mongo import Database
 
 ROUNDS = 60
 BENCH_SECRET = "bench-only-sandbox-secret-0123"  # noqa: S105 - a throwaway test value
@@ -97,7 +98,7 @@ async def run(context: BenchContext) -> BenchSection:
         [
             ["driver `find_one_and_update` (findAndModify)", scale["native"], "a scan of the collection on SecantusDB"],
             [
-                "`commerce.atomic.find_one_and_update`",
+                "`core.atomic.find_one_and_update`",
                 scale["chatcart"],
                 "an index lookup (a transaction of update + read on SecantusDB, findAndModify elsewhere)",
             ],

@@ -51,15 +51,15 @@ CONVERSATION_EN = [
 
 
 async def _shop(db: Any, data_dir: Path) -> Any:
-    from chatcart.bootstrap import build_nlu, nlu_vocabulary
+    from chatcart.bootstrap import build_commerce, build_dialog_engine, build_nlu, nlu_vocabulary
     from chatcart.settings import Settings
     from commerce.catalog.demo import seed_demo_store
     from commerce.promotions.service import seed_demo_coupons
-    from commerce.services import CommerceConfig, build_commerce, ensure_all_indexes
-    from dialogs import build_dialog_engine
+    from commerce.services import CommerceConfig, ensure_all_indexes
 
     await ensure_all_indexes(db)
-    commerce = build_commerce(db, CommerceConfig(sandbox_secret="benchmark-sandbox-secret"))  # noqa: S106 - throwaway db
+    sandbox_secret = "benchmark-sandbox-secret"  # noqa: S105 - a throwaway database
+    commerce = build_commerce(db, CommerceConfig(sandbox_secret=sandbox_secret))
     await seed_demo_store(commerce, data_dir)
     await seed_demo_coupons(commerce.promotions)
     nlu = build_nlu(Settings(data_dir=data_dir))

@@ -14,7 +14,7 @@ from pymongo import AsyncMongoClient
 
 from chatcart.command_counter import CommandCounter
 from chatcart.database import make_client
-from commerce.mongo import Database, Document
+from core.mongo import Database, Document
 
 
 @dataclass

@@ -32,7 +32,7 @@ from bot.telegram.channel import TelegramChannel
 from bot.telegram.config import TelegramConfig
 from bot.telegram.webhook import SECRET_HEADER, webhook_handler
 from chatcart.settings import Settings
-from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
+from simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 
 SECRET = "bench-secret"  # noqa: S105 - a fake webhook secret
 MESSAGES = ["hello", "do you have power banks?", "the first one", "/cart", "help"]
@@ -137,9 +137,8 @@ async def _echo_server(fake: FakeTelegramAPI) -> AsyncIterator[str]:
 
 @contextlib.asynccontextmanager
 async def _chatcart_server(context: BenchContext, fake: FakeTelegramAPI) -> AsyncIterator[tuple[str, Any]]:
-    from chatcart.bootstrap import build_nlu, nlu_vocabulary, running_container
+    from chatcart.bootstrap import build_dialog_engine, build_nlu, nlu_vocabulary, running_container
     from commerce.catalog.demo import seed_demo_store
-    from dialogs import build_dialog_engine
 
     data_dir = Path(os.environ.get("CHATCART_BENCH_DATA_DIR", "var/bench")) / "telegram"
     settings = Settings(
@@ -151,10 +150,10 @@ async def _chatcart_server(context: BenchContext, fake: FakeTelegramAPI) -> Asyn
     try:
         async with running_container(settings, with_nlu=False, with_dialogs=False) as container:
             await seed_demo_store(container.commerce, data_dir)
-            container.nlu = build_nlu(settings)
+            nlu = container.nlu = build_nlu(settings)
             vocabulary = await container.commerce.catalog.vocabulary()
-            container.nlu.update_vocabulary(**nlu_vocabulary(vocabulary))
-            container.dialogs = build_dialog_engine(commerce=container.commerce, nlu=container.nlu, db=container.db)
+            nlu.update_vocabulary(**nlu_vocabulary(vocabulary))
+            dialogs = container.dialogs = build_dialog_engine(commerce=container.commerce, nlu=nlu, db=container.db)
             config = TelegramConfig(
                 token=fake.token,
                 webhook_secret=SECRET,
@@ -163,7 +162,7 @@ async def _chatcart_server(context: BenchContext, fake: FakeTelegramAPI) -> Asyn
                 global_rate_per_second=1e6,
                 chat_rate_per_second=1e6,
             )
-            channel = TelegramChannel(config, container.db, container.dialogs)
+            channel = TelegramChannel(config, container.db, dialogs)
             await channel.ensure_indexes()
             app = web.Application()
             app.router.add_post(config.webhook_path, webhook_handler(channel))
@@ -172,7 +171,7 @@ async def _chatcart_server(context: BenchContext, fake: FakeTelegramAPI) -> Asyn
                 # Warm-up at full concurrency, as for the echo: the model is loaded, the database
                 # connection pool holds a connection per concurrent user, as in a running server.
                 await _drive(url, fake, CONCURRENT_USERS, first_user=CHATCART_USERS - CONCURRENT_USERS)
-                yield url, container.dialogs
+                yield url, dialogs
             finally:
                 await runner.cleanup()
                 await channel.stop()
@@ -267,7 +266,8 @@ async def run(context: BenchContext) -> BenchSection:
         f"{len(MESSAGES)} messages per pipeline; {CONCURRENT_USERS} users at a time, each waiting for its "
         f"reply; rate limits lifted; fake Bot API on loopback; {sent} replies sent for "
         f"{sum(r['updates'] for r in chatcart_runs)} chatcart updates, {fake.webhook_replies} of them "
-        f"as the webhook response's method call (executed on the fake API as Telegram would). Both run in one process prepared "
+        "as the webhook response's method call (executed on the fake API as Telegram would). "
+        "Both run in one process prepared "
         f"as `chatcart serve` prepares its own (gc.freeze after start-up; aiogram's reply models kept "
         f"built, which holds for the echo too)."
     )

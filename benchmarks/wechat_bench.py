@@ -24,9 +24,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from benchmarks.harness import BenchContext, BenchSection, summary_ms
-from bot.wechat import TemplateIds, WeChatConfig, setup_wechat
+from bot.wechat import TemplateIds, WeChatConfig
 from chatcart.embedded_db import free_port
-from tests.simulators.wechat_server import WeChatSimulator
+from simulators.wechat_server import WeChatSimulator
 
 APP_ID, APP_SECRET, TOKEN = "wxbench000000001", "bench-secret", "bench-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -37,6 +37,7 @@ QUERIES = ["你好", "我想买手机", "1", "有没有500元以内的耳机", "
 async def _endpoint(ctx: BenchContext, sim: WeChatSimulator) -> AsyncIterator[Any]:
     from chatcart.bootstrap import running_container
     from chatcart.settings import Settings
+    from chatcart.web import mount_wechat
     from commerce.catalog.demo import demo_store_data
 
     port = free_port()
@@ -58,7 +59,7 @@ async def _endpoint(ctx: BenchContext, sim: WeChatSimulator) -> AsyncIterator[An
                     templates=TemplateIds(),
                 )
                 app = web.Application()
-                channel = setup_wechat(app, container, config)
+                channel = mount_wechat(app, container, config)
                 server = TestServer(app, host="127.0.0.1", port=port)
                 await server.start_server()
                 sim.endpoint = base + config.path

@@ -63,6 +63,7 @@ class EmbeddedMongo:
         cache_size: str = "256M",
         startup_timeout: float = 30.0,
         change_streams: bool = False,
+        sync_on_commit: bool = True,
     ) -> None:
         self.storage_path = storage_path
         self.command = command
@@ -70,6 +71,10 @@ class EmbeddedMongo:
         self.cache_size = cache_size
         self.startup_timeout = startup_timeout
         self.change_streams = change_streams
+        # Fsync the write-ahead log at every commit: without it an acknowledged write can be
+        # lost when the database process is killed (issue 17: 78 of 5,147 acknowledged inserts).
+        # Only throwaway servers (tests, benchmarks on ":memory:") turn it off.
+        self.sync_on_commit = sync_on_commit
         self.port = 0
         self._process: subprocess.Popen[bytes] | None = None
         self._log_file: Path | None = None
@@ -88,14 +93,15 @@ class EmbeddedMongo:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
-    def start(self) -> str:
+    def start(self, port: int | None = None) -> str:
+        """Start the server; `port` reuses a known port (a restart on the same storage path)."""
         executable = _find_command(self.command)
         if self.storage_path != ":memory:":
             Path(self.storage_path).mkdir(parents=True, exist_ok=True)
             log_dir = Path(self.storage_path).parent
         else:
             log_dir = Path(tempfile.gettempdir())
-        self.port = free_port(self.host)
+        self.port = port or free_port(self.host)
         self._log_file = log_dir / f"secantusd-{self.port}.log"
         log_handle = self._log_file.open("wb")
         args = [
@@ -116,6 +122,8 @@ class EmbeddedMongo:
             # description (~20% of the server's CPU for a chat turn). Its only consumer here
             # would be change streams, and the console's one watcher polls instead.
             args.append("--standalone")
+        if self.sync_on_commit:
+            args.append("--sync-on-commit")
         self._process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             args,
             stdout=log_handle,
@@ -143,6 +151,15 @@ class EmbeddedMongo:
             client.close()
         self.stop()
         raise EmbeddedDatabaseError(f"embedded database did not answer ping within {self.startup_timeout}s")
+
+    def kill(self) -> None:
+        """SIGKILL the server, as a crash would (fault-injection tests); `start(port)` restarts it."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
     def crash_report(self, what: str) -> str:
         code = self._process.returncode if self._process else None

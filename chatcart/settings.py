@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     embedded_command: str = "secantusd-py"
     embedded_cache_size: str = "256M"
     embedded_change_streams: bool = False  # true: keep an oplog (change streams) at ~20% more CPU per write
+    embedded_sync_on_commit: bool = True  # fsync every commit: acknowledged writes survive a crash
 
     # --- HTTP -----------------------------------------------------------------------
     host: str = "127.0.0.1"
@@ -43,6 +44,22 @@ class Settings(BaseSettings):
     unpaid_order_timeout_minutes: int = 30
     payment_sandbox_secret: SecretStr | None = None  # generated into <data_dir>/secrets.json if unset
     payment_notify_tolerance_seconds: int = 300
+    # Payment providers offered to customers, in this order (the first is the default).
+    payment_providers: list[str] = Field(default_factory=lambda: ["sandbox"])
+    payment_status_poll_seconds: float = 60.0  # how often payments nobody notified about are queried
+    payment_reconcile_hour: int = 10  # shop-time hour after which yesterday's statements are reconciled
+    wechatpay_mchid: str | None = None
+    wechatpay_appid: str | None = None
+    wechatpay_apiv3_key: SecretStr | None = None
+    wechatpay_private_key_file: Path | None = None
+    wechatpay_cert_serial: str | None = None
+    wechatpay_platform_public_key_file: Path | None = None
+    wechatpay_platform_public_key_id: str | None = None
+    wechatpay_api_base: str = "https://api.mch.weixin.qq.com"
+    alipay_app_id: str | None = None
+    alipay_app_private_key_file: Path | None = None
+    alipay_public_key_file: Path | None = None
+    alipay_gateway: str = "https://openapi.alipay.com/gateway.do"
     shop_timezone: str = "Asia/Shanghai"  # order numbers count days in the shop's time zone
     pricing_tier_percent: dict[str, Decimal] = Field(
         default_factory=lambda: {"regular": Decimal(100), "vip": Decimal(95), "enterprise": Decimal(90)}

@@ -5,17 +5,34 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 import commerce
-from chatcart.bootstrap import Container
-from chatcart.local_secrets import local_secret
-from commerce.api.framework import AUTHENTICATOR, SERVICES, ApiRouter
+from chatcart.bootstrap import (
+    Container,
+    admin_options,
+    admin_services,
+    build_telegram_channel,
+    build_wechat_channel,
+    telegram_config,
+    wechat_config,
+)
+from commerce.api.framework import AUTHENTICATOR, SERVICES, TRUSTED_ORIGINS, ApiRouter
 from commerce.api.middleware import json_error_middleware, request_context_middleware
 from commerce.api.openapi import openapi_route
+from core.local_secrets import local_secret
+from core.logging_setup import get_logger
 
+if TYPE_CHECKING:
+    from bot.telegram.channel import TelegramChannel
+    from bot.telegram.config import TelegramConfig
+    from bot.wechat.channel import WeChatChannel
+    from bot.wechat.config import WeChatConfig
+
+log = get_logger("chatcart.web")
 CONTAINER: web.AppKey[Container] = web.AppKey("container", Container)
 
 
@@ -51,6 +68,9 @@ def build_app(container: Container) -> web.Application:
     app[CONTAINER] = container
     app[SERVICES] = container.commerce
     app[AUTHENTICATOR] = container.access
+    if settings.public_base_url:
+        base = urlsplit(settings.public_base_url)
+        app[TRUSTED_ORIGINS] = frozenset({f"{base.scheme}://{base.netloc}".lower()})
 
     routers = discover_routers()
     for router in routers:
@@ -66,24 +86,76 @@ def build_app(container: Container) -> web.Application:
 
 
 def _mount_optional(app: web.Application, container: Container) -> None:
-    """Pages owned by other packages: payment sandbox, web chat, admin (when present)."""
+    """Pages owned by other packages: the payment pages (sandbox, provider notifications) and,
+    with the dialog engine, product pages, the web chat, the admin and the Telegram / WeChat
+    channels (when configured)."""
+    from commerce.payments.provider_web import setup_provider_routes
     from commerce.payments.sandbox_web import setup_sandbox_routes
 
     setup_sandbox_routes(app, container.commerce.payments)
-    if container.dialogs is not None:
-        from admin_web import setup_admin
-        from bot.telegram import setup_telegram
-        from bot.webchat import setup_webchat
-        from bot.wechat import setup_wechat
+    setup_provider_routes(app, container.commerce.payments)
+    dialogs = container.dialogs
+    if dialogs is None:
+        return
+    from bot.webchat import setup_webchat
 
-        otp_secret = container.settings.webchat_otp_secret
-        setup_webchat(
-            app,
-            container,
-            secret=otp_secret.get_secret_value()
-            if otp_secret
-            else local_secret(container.settings.data_dir, "webchat_otp_secret"),
-        )
-        setup_admin(app, container)
-        setup_telegram(app, container)  # no-op unless CHATCART_TELEGRAM_TOKEN is set
-        setup_wechat(app, container)  # product pages always; the account endpoint when configured
+    otp_secret = container.settings.webchat_otp_secret
+    setup_webchat(
+        app,
+        dialogs,
+        db=container.db,
+        media_dir=container.settings.data_dir / "media",
+        secret=otp_secret.get_secret_value()
+        if otp_secret
+        else local_secret(container.settings.data_dir, "webchat_otp_secret"),
+    )
+    mount_admin(app, container)
+    mount_telegram(app, container)  # no-op unless CHATCART_TELEGRAM_TOKEN is set
+    mount_wechat(app, container)  # product pages always; the account endpoint when configured
+
+
+def mount_admin(app: web.Application, container: Container, *, idle_sweep_seconds: float = 30.0) -> web.Application:
+    """The admin under /admin, over the container's services and the admin settings."""
+    from admin_web import setup_admin
+
+    return setup_admin(
+        app,
+        admin_services(container),
+        admin_options(container.settings),
+        idle_sweep_seconds=idle_sweep_seconds,
+    )
+
+
+def mount_telegram(
+    app: web.Application, container: Container, config: TelegramConfig | None = None
+) -> TelegramChannel | None:
+    """The Telegram webhook, sender and outbox worker; None when no bot token is configured."""
+    from bot.telegram import setup_telegram
+
+    config = config or telegram_config(container.settings)
+    if config is None:
+        log.info("telegram.disabled", reason="no token")
+        return None
+    channel = build_telegram_channel(container, config)
+    setup_telegram(app, channel, container.require_dialogs().outbound)
+    return channel
+
+
+def mount_wechat(
+    app: web.Application, container: Container, config: WeChatConfig | None = None
+) -> WeChatChannel | None:
+    """Product pages (`/p/{code}`), and when WeChat is configured the account endpoint, OAuth,
+    sender and template notices; None when it is not."""
+    from bot.wechat.channel import mount_product_page, setup_wechat
+    from bot.wechat.links import Links
+
+    config = config or wechat_config(container.settings)
+    base_url = config.base_url if config else container.settings.base_url
+    links = Links(base_url, oauth=bool(config and config.oauth_product_links))
+    mount_product_page(app, container.commerce.catalog, links)
+    if config is None:
+        log.info("wechat.not_configured")
+        return None
+    channel = build_wechat_channel(container, config)
+    setup_wechat(app, channel, outbound=container.require_dialogs().outbound, events=container.commerce.events)
+    return channel

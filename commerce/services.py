@@ -1,14 +1,14 @@
-"""The commerce services, built once and wired together (`build_commerce`).
+"""The commerce services as one typed aggregate (`Commerce`), their configuration and indexes.
 
-The composition root (chatcart.bootstrap) fills `CommerceConfig` from the settings, calls
-`ensure_all_indexes` at start-up, and runs `Commerce.background_jobs()` in the server process.
+The composition root (`chatcart.bootstrap.build_commerce`) fills `CommerceConfig` from the
+settings and builds the services, calls `ensure_all_indexes` at start-up, and runs
+`Commerce.background_jobs()` in the server process.
 """
 
 from __future__ import annotations
 
 from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,27 +19,28 @@ from commerce.carts.service import CartService
 from commerce.catalog import repository as catalog_repository
 from commerce.catalog.service import CatalogService
 from commerce.customers import service as customers_module
-from commerce.customers.pricing import DEFAULT_TIER_PERCENT, TierPricing
+from commerce.customers.pricing import DEFAULT_TIER_PERCENT
 from commerce.customers.service import CustomerService
 from commerce.inventory import service as inventory_module
 from commerce.inventory.service import InventoryService
-from commerce.mongo import CollectionIndexes, Database, ensure_indexes
 from commerce.orders import events as events_module
 from commerce.orders import service as orders_module
-from commerce.orders.checkout import Checkout
 from commerce.orders.events import EventBus
-from commerce.orders.numbers import OrderNumbers
 from commerce.orders.service import OrderService
-from commerce.orders.stats import OrderStats
 from commerce.orders.timeout import OrderTimeoutWorker
+from commerce.payments import alerts as alerts_module
+from commerce.payments import reconcile as reconcile_module
+from commerce.payments import refunds as refunds_module
 from commerce.payments import service as payments_module
 from commerce.payments.model import PaymentProvider
-from commerce.payments.sandbox import SandboxProvider
+from commerce.payments.poller import PaymentStatusWorker
+from commerce.payments.reconcile import DailyReconciliation, Reconciler
 from commerce.payments.service import PaymentService
 from commerce.promotions import service as promotions_module
 from commerce.promotions.service import PromotionService
-from commerce.shipping.model import ShippingMethod, default_methods
+from commerce.shipping.model import ShippingMethod
 from commerce.shipping.service import ShippingService
+from core.mongo import CollectionIndexes, Database, ensure_indexes
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,12 @@ class CommerceConfig:
     aftersales_window_days: int = 7  # returns/exchanges within this many days of delivery
     timeout_worker_interval_seconds: float = 15.0
     timeout_worker_lease_seconds: int = 60
+    reconcile_after_hour: int = 10  # yesterday's statements are reconciled after this shop-time hour
+    # Providers offered to customers, in order; "sandbox" is built here from `sandbox_secret`,
+    # the real ones are built by the composition root (keys from files) and passed in.
+    payment_providers: Sequence[str] = ("sandbox",)
+    providers: Mapping[str, PaymentProvider] = field(default_factory=dict)
+    payment_poll_seconds: float = 60.0
 
 
 @dataclass
@@ -75,80 +82,25 @@ class Commerce:
     payments: PaymentService
     events: EventBus
     timeout_worker: OrderTimeoutWorker
+    payment_status_worker: PaymentStatusWorker
+    reconciler: Reconciler
+    daily_reconciliation: DailyReconciliation
 
     def background_jobs(self) -> list[Coroutine[Any, Any, None]]:
-        """Long-running loops for the server process: unpaid-order timeouts, event dispatch."""
-        return [self.timeout_worker.run_forever(), self.events.run_forever()]
+        """Long-running loops for the server process: unpaid-order timeouts, event dispatch,
+        payment status queries, the daily reconciliation."""
+        return [
+            self.timeout_worker.run_forever(),
+            self.events.run_forever(),
+            *self.payment_jobs(),
+        ]
 
-
-def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
-    inventory = InventoryService(db)
-    catalog = CatalogService(
-        db, default_currency=config.currency, set_stock=inventory.set_levels, get_stock=inventory.get_levels
-    )
-    pricing = TierPricing(dict(config.tier_percent))
-    customers = CustomerService(db, history_size=config.browsing_history_size)
-    carts = CartService(
-        db,
-        catalog,
-        inventory,
-        pricing=pricing,
-        currency=config.currency,
-        max_line_quantity=config.max_line_quantity,
-        max_lines=config.max_cart_lines,
-    )
-    shipping = ShippingService(
-        config.shipping_methods or default_methods(tuple(config.shop_cities)), currency=config.currency
-    )
-    promotions = PromotionService(db, currency=config.currency)
-    events = EventBus(db)
-    checkout = Checkout(
-        db,
-        catalog,
-        inventory,
-        shipping,
-        promotions,
-        events,
-        OrderNumbers(db, timezone=config.timezone),
-        pricing=pricing,
-        currency=config.currency,
-        unpaid_timeout=timedelta(minutes=config.unpaid_timeout_minutes),
-        stats=OrderStats(db, timezone=config.timezone),
-    )
-    orders = OrderService(db, checkout, inventory, events)
-    providers: dict[str, PaymentProvider] = {}
-    if config.sandbox_secret:
-        providers["sandbox"] = SandboxProvider(
-            config.sandbox_secret,
-            config.base_url,
-            tolerance_seconds=config.notify_tolerance_seconds,
-            payment_ttl=timedelta(minutes=config.unpaid_timeout_minutes),
-        )
-    payments = PaymentService(db, orders, inventory, catalog, customers, events, providers)
-    aftersales = AfterSalesService(db, orders, payments, inventory, events, window_days=config.aftersales_window_days)
-    customers.on_merge(carts.merge_customers)
-    customers.on_merge(orders.repoint_customer)
-    customers.on_merge(payments.repoint_customer)
-    customers.on_merge(aftersales.repoint_customer)
-    timeout_worker = OrderTimeoutWorker(
-        orders,
-        interval_seconds=config.timeout_worker_interval_seconds,
-        lease_seconds=config.timeout_worker_lease_seconds,
-    )
-    return Commerce(
-        config=config,
-        catalog=catalog,
-        inventory=inventory,
-        customers=customers,
-        carts=carts,
-        shipping=shipping,
-        promotions=promotions,
-        orders=orders,
-        aftersales=aftersales,
-        payments=payments,
-        events=events,
-        timeout_worker=timeout_worker,
-    )
+    def payment_jobs(self) -> list[Coroutine[Any, Any, None]]:
+        """Status queries for payments nobody notified about (and refunds on their way) and the
+        daily reconciliation; only when a provider that can be queried is configured."""
+        if not self.reconciler.providers():
+            return []
+        return [self.payment_status_worker.run_forever(), self.daily_reconciliation.run_forever()]
 
 
 INDEXES: list[CollectionIndexes] = [
@@ -159,6 +111,9 @@ INDEXES: list[CollectionIndexes] = [
     *orders_module.INDEXES,
     *events_module.INDEXES,
     *payments_module.INDEXES,
+    *alerts_module.INDEXES,
+    *refunds_module.INDEXES,
+    *reconcile_module.INDEXES,
     *aftersales_module.INDEXES,
 ]
 

@@ -11,65 +11,35 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chatcart.logging_setup import get_logger
 from commerce.errors import DomainError
-from commerce.mongo import CollectionIndexes, Database, ensure_indexes
+from core.batch import WriteBatch
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, ensure_indexes
 from dialogs import router
-from dialogs.faq import FaqService
 from dialogs.handoff import HandoffService
+from dialogs.language import detect_language
 from dialogs.messages import LANGS, Button, IncomingMessage, Lang, OutgoingMessage, choice_buttons, normalize_lang
 from dialogs.outbound import Outbound
-from dialogs.ports import ShopPort
-from dialogs.state import ConversationStore, conversation_id
-from dialogs.transcript import Transcript, TranscriptEntry
+from dialogs.review import UnrecognisedMessages, needs_review
+from dialogs.services import DialogConfig, DialogServices
+from dialogs.state import conversation_id
+from dialogs.transcript import TranscriptEntry
 from dialogs.turn import Turn
 from dialogs.turn_cache import turn_scope
 
 if TYPE_CHECKING:
     from dialogs.notify import Notifier
-    from nlu.engine import NluEngine
+
+# DialogConfig, DialogServices and detect_language are imported from here by callers.
+__all__ = ["DialogConfig", "DialogEngine", "DialogServices", "TurnResult", "detect_language", "parse_lang_arg"]
 
 log = get_logger(__name__)
-
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-# Words that show a sentence is English, not just an English product name typed by a Chinese
-# speaker ("airpods pro", "iphone 15").
-_ENGLISH = re.compile(
-    r"\b(i|i'm|im|you|your|my|me|we|the|a|an|is|are|do|does|can|could|would|want|need|have|has|show|find|"
-    r"please|how|what|where|when|which|why|hi|hello|hey|thanks|thank|yes|no|ok|okay|order|cart|buy|add|"
-    r"remove|cancel|help|to|for|with|of|in|and|or|not|this|that|it|some|any|much|many|price|cheap|ship)\b",
-    re.I,
-)
-
-
-@dataclass(frozen=True)
-class DialogConfig:
-    nlu_threshold: float = 0.35
-    page_size: int = 5
-    default_lang: Lang = "zh"
-    # Channels where customers can send photos (after-sales evidence).
-    photo_channels: frozenset[str] = frozenset({"webchat", "telegram", "wechat"})
-    failures_before_human: int = 2
-
-
-@dataclass
-class DialogServices:
-    shop: ShopPort
-    nlu: NluEngine
-    store: ConversationStore
-    transcript: Transcript
-    faq: FaqService
-    handoff: HandoffService
-    outbound: Outbound
-    config: DialogConfig = field(default_factory=DialogConfig)
 
 
 class _KeyedLocks:
@@ -100,21 +70,6 @@ class TurnResult:
     intent: str
     lang: Lang
     customer_id: str | None
-
-
-def detect_language(text: str, *, first_message: bool = False) -> Lang | None:
-    """Chinese characters -> zh; an English sentence -> en; names, digits, emoji -> unknown.
-
-    An English sentence quoting Chinese (an address, a product name: "ship it to 北京市朝阳区...")
-    is ambiguous: unknown, so the conversation keeps its language.
-    """
-    if _CJK.search(text):
-        return None if len(_ENGLISH.findall(text)) >= 2 else "zh"
-    if _ENGLISH.search(text):
-        return "en"
-    if first_message and _LATIN_WORD.search(text) and sum(c.isalpha() for c in text) >= 3:
-        return "en"
-    return None
 
 
 class DialogEngine:
@@ -194,8 +149,31 @@ class DialogEngine:
         # The transcript rides in the state write's round trip.
         batch = services.store.new_batch()
         services.transcript.add_turn(batch, state.id, incoming, turn.replies)
+        self._keep_for_review(batch, turn)
         await services.store.save(state, original, batch=batch)
         return TurnResult(turn.replies, turn.intent, state.lang, state.customer_id)
+
+    def _keep_for_review(self, batch: WriteBatch, turn: Turn) -> None:
+        """A text the bot did not understand (or barely) goes to the admin's review list."""
+        review = self.services.review
+        parse = turn.parse
+        if review is None or parse is None:
+            return
+        nlu_intent, confidence = parse.intent.name, float(parse.intent.confidence)
+        if needs_review(turn.message.kind, turn.text, turn.intent or "", nlu_intent, confidence):
+            review.add(
+                batch,
+                text=turn.text,
+                lang=turn.state.lang,
+                channel=turn.message.channel,
+                conversation_id=turn.state.id,
+                intent=nlu_intent,
+                confidence=confidence,
+            )
+
+    @property
+    def review(self) -> UnrecognisedMessages | None:
+        return self.services.review
 
     # --- helpers for channels ------------------------------------------------------------------
     async def link_identity(self, channel: str, channel_user_id: str, kind: str, value: str) -> str:

@@ -15,7 +15,7 @@ import yaml
 from pymongo import ASCENDING, IndexModel
 
 from commerce.localized import LocalizedText
-from commerce.mongo import CollectionIndexes, Database, Document
+from core.mongo import CollectionIndexes, Database, Document
 
 COLLECTION = "faq"
 SEED_FILE = Path(__file__).parent / "faq.yml"

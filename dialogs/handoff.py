@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from commerce.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from commerce.mongo import utcnow
+from core.mongo import utcnow
 from dialogs.i18n import t
 from dialogs.messages import Button, HandoffNotice, IncomingMessage, TextReply
 from dialogs.outbound import ChannelAddress, Outbound

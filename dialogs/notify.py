@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from chatcart.logging_setup import get_logger
+from commerce.money import Money
+from core.logging_setup import get_logger
 from dialogs.i18n import t, t_or
 from dialogs.messages import Button, OutgoingMessage, PaymentLink, TextReply
 from dialogs.outbound import ChannelAddress, Outbound
@@ -22,6 +23,8 @@ log = get_logger(__name__)
 EVENT_TYPES = (
     "order.paid",
     "payment.failed",
+    "payment.refunded",
+    "payment.refund_owed",
     "order.shipped",
     "order.delivered",
     "order.cancelled",
@@ -42,6 +45,16 @@ class CommerceEvent(Protocol):
     def order_id(self) -> str | None: ...
     @property
     def payload(self) -> Any: ...
+
+
+def _money_text(value: Any) -> str:
+    """An event's money ({"amount": minor, "currency"}) as people read it."""
+    if not isinstance(value, dict):
+        return ""
+    try:
+        return Money.from_doc(value).format()
+    except (KeyError, TypeError, ValueError):
+        return ""
 
 
 class Notifier:
@@ -100,6 +113,13 @@ class Notifier:
             return [
                 TextReply(text=text, buttons=(Button(label=t("button.pay_again", lang), payload=f"pay:{number}"[:64]),))
             ]
+        if event.type in ("payment.refunded", "payment.refund_owed"):
+            amount = _money_text(payload.get("amount"))
+            if event.type == "payment.refund_owed":
+                key = "payment.refund_owed"
+            else:
+                key = "payment.refunded_late" if payload.get("purpose") == "late_payment" else "payment.refunded"
+            return [TextReply(text=t(key, lang, number=number, amount=amount), buttons=buttons)]
         if event.type == "order.shipped":
             carrier = str(payload.get("carrier") or (order.carrier if order else "") or "")
             tracking = str(payload.get("tracking_no") or (order.tracking_no if order else "") or "")

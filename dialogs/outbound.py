@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Protocol
 
-from chatcart.logging_setup import get_logger
+from core.logging_setup import get_logger
 from dialogs.messages import OutgoingMessage, signed_by
 from dialogs.state import conversation_id
 from dialogs.transcript import Sender, Transcript

@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
+from nlu.vocab import color_aliases
+
 ZH_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 EN_ORDINALS = {
     "first": 1,
@@ -90,16 +92,10 @@ def refers_to_current(text: str) -> bool:
 
 @cache
 def _color_groups() -> list[set[str]]:
-    """Sets of words naming the same colour in zh and en, from the NLU vocabulary when present."""
+    """Sets of words naming the same colour in zh and en, from the NLU vocabulary."""
     groups: list[set[str]] = []
-    try:
-        from nlu.vocab import color_aliases
-
-        table = color_aliases()
-    except (ImportError, AttributeError):  # NLU vocabulary not installed: exact matching only
-        return groups
     seen: set[frozenset[str]] = set()
-    for canonical, forms in table.items():
+    for canonical, forms in color_aliases().items():
         group = frozenset({str(canonical).lower(), *(str(form).lower() for form in forms)})
         if group not in seen:
             seen.add(group)
@@ -221,7 +217,8 @@ def only_quantity(text: str) -> bool:
 
 
 _NEXT_PAGE = re.compile(
-    r"^\s*(?:下一页|下页|翻页|往后翻|后一页|更多|看看更多|还有吗|还有别的吗|还有其他的吗|再看看|换一批|next|next page|more|show more|"
+    r"^\s*(?:下一页|下页|翻页|往后翻|后一页|更多|看看更多|还有吗|还有别的吗|还有其他的吗|再看看|换一批|"
+    r"next|next page|more|show more|"
     r"more please|see more|any more|anything else)\s*[?？.!。！]*\s*$",
     re.I,
 )

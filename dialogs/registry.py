@@ -4,34 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from dialogs.flows import aftersales, browse, cart, checkout, info, orders
+from dialogs import buttons as codes
+from dialogs.flows import aftersales, browse, cart, checkout, info, orders, specs
 from dialogs.flows.base import Flow
-from dialogs.flows.confirm import ACTIONS, ConfirmFlow
+from dialogs.flows.confirm import ConfirmedAction, ConfirmFlow
 from dialogs.turn import Turn
 
 IntentHandler = Callable[[Turn], Awaitable[None]]
 ButtonHandler = Callable[[Turn, str], Awaitable[None]]
-
-
-async def _use_coupon(turn: Turn) -> None:
-    """A coupon mentioned outside checkout is kept for the next checkout (and checked now)."""
-    code = turn.entity("coupon_code")
-    if not code:
-        turn.say("coupon.ask_code")
-        return
-    check = await turn.services.shop.check_coupon(turn.customer_id, str(code).upper(), turn.lang)
-    if not check.ok:
-        turn.say("checkout.coupon_invalid", code=str(code), reason=check.message)
-        return
-    turn.state.context["pending_coupon"] = check.code
-    turn.say("coupon.saved", turn.button("button.checkout", "co"), code=check.code)
-
-
-async def _remove_or_clear(turn: Turn) -> None:
-    if any(word in turn.text.lower() for word in ("清空", "全部删", "都删", "clear", "empty the cart", "remove all")):
-        await cart.clear_button(turn)
-        return
-    await cart.remove_intent(turn)
 
 
 INTENT_HANDLERS: dict[str, IntentHandler] = {
@@ -47,10 +27,10 @@ INTENT_HANDLERS: dict[str, IntentHandler] = {
     "recommend": browse.recommend,
     "add_to_cart": cart.add_intent,
     "view_cart": cart.view,
-    "remove_from_cart": _remove_or_clear,
+    "remove_from_cart": cart.remove_or_clear_intent,
     "checkout": checkout.start,
     "ask_promotion": info.faq_for_intent,
-    "use_coupon": _use_coupon,
+    "use_coupon": checkout.coupon_intent,
     "pay": orders.pay_intent,
     "payment_problem": info.faq_for_intent,
     "order_status": orders.status_intent,
@@ -68,50 +48,44 @@ INTENT_HANDLERS: dict[str, IntentHandler] = {
 }
 
 BUTTON_HANDLERS: dict[str, ButtonHandler] = {
-    "p": browse.show_product,
-    "opt": browse.option_button,
-    "pg": browse.page_button,
-    "sim": browse.similar,
-    "pop": browse.popular,
-    "add": cart.add_sku_button,
-    "addp": cart.add_product_button,
-    "addq": cart.add_quantity_button,
-    "cart": cart.view,
-    "inc": cart.inc_button,
-    "dec": cart.dec_button,
-    "rm": cart.remove_button,
-    "clear": cart.clear_button,
-    "co": checkout.start,
-    "orders": orders.list_orders,
-    "o": orders.show_order,
-    "trk": orders.track,
-    "pay": orders.pay_intent,
-    "payurl": orders.pay_intent,
-    "cxl": orders.cancel_intent,
-    "chaddr": orders.change_address_intent,
-    "as": aftersales.button,
-    "asst": aftersales.show_status,
-    "faq": info.faq_answer,
-    "human": info.human_button,
+    codes.PRODUCT: browse.show_product,
+    codes.OPTION: specs.option_button,
+    codes.PAGE: browse.page_button,
+    codes.SIMILAR: browse.similar,
+    codes.POPULAR: browse.popular,
+    codes.ADD_SKU: cart.add_sku_button,
+    codes.ADD_PRODUCT: cart.add_product_button,
+    codes.ADD_QUANTITY: cart.add_quantity_button,
+    codes.CART: cart.view,
+    codes.MORE_ONE: cart.inc_button,
+    codes.LESS_ONE: cart.dec_button,
+    codes.REMOVE: cart.remove_button,
+    codes.CLEAR_CART: cart.clear_button,
+    codes.CHECKOUT: checkout.start,
+    codes.EDIT_ADDRESS: checkout.start,  # the summary's "change address" after checkout ended
+    codes.ORDERS: orders.list_orders,
+    codes.ORDER: orders.show_order,
+    codes.TRACK: orders.track,
+    codes.PAY: orders.pay_intent,
+    codes.PAY_LINK: orders.pay_intent,
+    codes.PAY_WITH: orders.pay_with,
+    codes.CANCEL_ORDER: orders.cancel_intent,
+    codes.CHANGE_ADDRESS: orders.change_address_intent,
+    codes.AFTERSALES: aftersales.button,
+    codes.AFTERSALES_STATUS: aftersales.show_status,
+    codes.FAQ: info.faq_answer,
+    codes.HUMAN: info.human_button,
+}
+
+# What "yes" to an "are you sure?" question does, by the action name the question was asked for.
+CONFIRMED_ACTIONS: dict[str, ConfirmedAction] = {
+    "clear_cart": cart.clear_confirmed,
+    "cancel_order": orders.cancel_confirmed,
 }
 
 FLOWS: dict[str, Flow] = {
     "checkout": checkout.CheckoutFlow(),
-    "confirm": ConfirmFlow(),
+    "confirm": ConfirmFlow(CONFIRMED_ACTIONS),
     "change_address": orders.ChangeAddressFlow(),
     "aftersales": aftersales.AfterSalesFlow(),
 }
-
-ACTIONS.update({"clear_cart": cart.clear_confirmed, "cancel_order": orders.cancel_confirmed})
-
-
-def detect_language_switch(turn: Turn) -> None:
-    """Answer in the language the customer writes in, unless they chose one with /lang."""
-    from dialogs.engine import detect_language
-
-    state = turn.state
-    if state.lang_locked:
-        return
-    detected = detect_language(turn.text)
-    if detected is not None:
-        state.lang = detected

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 
+from commerce import errors
 from commerce.errors import DomainError
-from dialogs.flows import browse, info
+from dialogs import buttons as codes
+from dialogs.flows import browse, info, orders, specs
 from dialogs.flows.base import is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
+from dialogs.language import detect_language_switch
 from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
 from dialogs.references import (
     asks_for_more,
@@ -20,9 +23,10 @@ from dialogs.references import (
     bare_ordinal,
     only_quantity,
     ordinal,
+    pick,
     quantity_in,
 )
-from dialogs.registry import BUTTON_HANDLERS, FLOWS, INTENT_HANDLERS, detect_language_switch
+from dialogs.registry import BUTTON_HANDLERS, FLOWS, INTENT_HANDLERS
 from dialogs.turn import Turn
 
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.、)）]?\s*$")
@@ -118,7 +122,7 @@ async def _handoff_turn(turn: Turn) -> bool:
     turn.intent = "to_agent"
     if state.handoff_status == "waiting" and not state.context.get("waiting_reminded"):
         state.context["waiting_reminded"] = True
-        turn.say("handoff.still_waiting", turn.button("button.back_to_bot", "handoff", "cancel"))
+        turn.say("handoff.still_waiting", turn.button("button.back_to_bot", codes.HANDOFF, "cancel"))
     return True
 
 
@@ -152,7 +156,11 @@ async def command(turn: Turn, name: str, args: str) -> None:
 async def set_language(turn: Turn, value: str) -> None:
     lang = normalize_lang(value) if value else None
     if lang is None:
-        turn.say("lang.choose", turn.button("lang.zh_label", "lang", "zh"), turn.button("lang.en_label", "lang", "en"))
+        turn.say(
+            "lang.choose",
+            turn.button("lang.zh_label", codes.LANG, "zh"),
+            turn.button("lang.en_label", codes.LANG, "en"),
+        )
         return
     turn.state.lang = lang
     turn.state.lang_locked = True
@@ -174,16 +182,16 @@ async def cancel_flow(turn: Turn) -> None:
 
 
 async def press(turn: Turn, payload: str) -> None:
-    prefix, _, value = payload.partition(":")
+    prefix, value = codes.split(payload)
     value = turn.deref(value)
     turn.intent = turn.intent or f"button:{prefix}"
     flow = FLOWS.get(turn.state.flow or "")
     if flow is not None and await flow.on_button(turn, prefix, value):
         return
-    if prefix == "lang" and value in LANGS:
+    if prefix == codes.LANG and value in LANGS:
         await set_language(turn, value)
         return
-    if prefix == "intent":
+    if prefix == codes.INTENT:
         await run_intent(turn, value)
         return
     handler = BUTTON_HANDLERS.get(prefix)
@@ -228,7 +236,7 @@ async def text(turn: Turn) -> None:
     flow = FLOWS.get(state.flow or "")
     if flow is None:
         intent = understood_intent(turn)
-        if await browse.page_follow_up(turn) or await browse.spec_follow_up(turn):
+        if await browse.page_follow_up(turn) or await specs.spec_follow_up(turn):
             state.failures = 0
             return
         intent = _in_context(turn, intent)
@@ -237,7 +245,7 @@ async def text(turn: Turn) -> None:
             return
         position = ordinal(turn.text)
         pointing = intent in POINTING_INTENTS or bare_ordinal(turn.text) is not None
-        if position is not None and pointing and await browse.select_from_list(turn, position):
+        if position is not None and pointing and await select_from_list(turn, position):
             return
         await run_intent(turn, intent)
         return
@@ -254,7 +262,7 @@ async def text(turn: Turn) -> None:
     turn.say("flow.not_understood")
     await flow.prompt(turn)
     if state.failures >= turn.services.config.failures_before_human:
-        turn.say("fallback.offer_human", turn.button("menu.human", "human"))
+        turn.say("fallback.offer_human", turn.button("menu.human", codes.HUMAN))
 
 
 def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
@@ -337,9 +345,29 @@ async def fallback(turn: Turn) -> None:
         return
     state.failures += 1
     if state.failures >= turn.services.config.failures_before_human:
-        turn.say("fallback.again", turn.button("menu.human", "human"), *menu_buttons(turn))
+        turn.say("fallback.again", turn.button("menu.human", codes.HUMAN), *menu_buttons(turn))
     else:
         turn.say("fallback.first", *menu_buttons(turn))
+
+
+async def select_from_list(turn: Turn, position: int) -> bool:
+    """ "第二个" / "the second one" alone: open that entry of the list shown last."""
+    context = turn.state.context
+    kind = context.get("list_kind", "results")
+    if kind == "orders":
+        number = pick(list(context.get("orders") or []), position)
+        if number:
+            turn.intent = "order_status"
+            await orders.show_order(turn, number)
+            return True
+        return False
+    if kind == "results":
+        product_id = pick(list(context.get("results") or []), position)
+        if product_id:
+            turn.intent = "product_info"
+            await browse.show_product(turn, product_id)
+            return True
+    return False
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -363,8 +391,6 @@ def domain_error_reply(turn: Turn, exc: DomainError) -> OutgoingMessage:
 
 
 def _error_class(code: str) -> type[DomainError]:
-    from commerce import errors
-
     return {
         "out_of_stock": errors.OutOfStock,
         "not_found": errors.NotFound,
@@ -377,4 +403,4 @@ def _error_class(code: str) -> type[DomainError]:
 
 
 def internal_error_reply(turn: Turn) -> OutgoingMessage:
-    return TextReply(text=turn.t("error.internal"), buttons=(turn.button("menu.human", "human"),))
+    return TextReply(text=turn.t("error.internal"), buttons=(turn.button("menu.human", codes.HUMAN),))

@@ -8,13 +8,25 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any
+from collections.abc import Iterable
+from datetime import datetime
 
 from pydantic import ValidationError
 
+from commerce.aftersales.model import AfterSaleRequest
+from commerce.catalog.model import ProductDetail, ProductSummary
+from commerce.catalog.search import SearchPage as CatalogPage
+from commerce.catalog.search import SearchQuery as CatalogQuery
+from commerce.catalog.specs import label_specs
+from commerce.customers.model import Address, AddressIn, RegionIn, display_phone
 from commerce.errors import NotFound, ValidationFailed
 from commerce.money import Money
-from commerce.orders.model import SALES_CHANNELS
+from commerce.orders.checkout import CheckoutRequest
+from commerce.orders.model import SALES_CHANNELS, STATUS_LABELS, Order, OrderLine, OrderStatus
+from commerce.payments.model import PaymentStatus
+from commerce.promotions.model import CouponRejected
+from commerce.services import Commerce
+from commerce.shipping.service import ShippingBasis
 from dialogs.messages import Lang
 from dialogs.ports import (
     AddressView,
@@ -61,14 +73,14 @@ def split_region(region: str) -> tuple[str, str, str]:
     return parts[-1], parts[-1] if len(parts) == 2 else parts[-2], parts[0]
 
 
-def _date(value: Any) -> str:
-    return value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else str(value or "")
+def _date(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d")
 
 
 class CommerceShop:
     """The shop as the dialogs see it (implements `dialogs.ports.ShopPort`)."""
 
-    def __init__(self, commerce: Any) -> None:
+    def __init__(self, commerce: Commerce) -> None:
         self.c = commerce
 
     # --- customers -----------------------------------------------------------------------------
@@ -95,9 +107,7 @@ class CommerceShop:
         return str(customer.id) if customer else None
 
     @staticmethod
-    def _address(address: Any) -> AddressView:
-        from commerce.customers.model import display_phone
-
+    def _address(address: Address) -> AddressView:
         parts = [p for p in (address.province, address.city, address.district) if p]
         if all(p.isascii() for p in parts):  # "Huangpu, Shanghai": smallest place first, no repeats
             region = ", ".join(dict.fromkeys(reversed(parts)))
@@ -115,9 +125,7 @@ class CommerceShop:
         return [self._address(a) for a in await self.c.customers.addresses(customer_id)]
 
     @staticmethod
-    def address_input(address: AddressView) -> Any:
-        from commerce.customers.model import AddressIn, RegionIn
-
+    def address_input(address: AddressView) -> AddressIn:
         province, city, district = split_region(address.region)
         try:
             return AddressIn(
@@ -138,7 +146,7 @@ class CommerceShop:
         await self.c.customers.set_language(customer_id, lang)
 
     # --- catalog -------------------------------------------------------------------------------
-    def _summary(self, item: Any, lang: Lang) -> ProductView:
+    def _summary(self, item: ProductSummary, lang: Lang) -> ProductView:
         return ProductView(
             product_id=item.code,
             title=item.title.get(lang),
@@ -153,7 +161,7 @@ class CommerceShop:
             summary_in_stock=bool(item.in_stock),
         )
 
-    def _detail(self, detail: Any, lang: Lang) -> ProductView:
+    def _detail(self, detail: ProductDetail, lang: Lang) -> ProductView:
         product = detail.product
         variants: list[VariantView] = []
         options: dict[str, list[str]] = {}
@@ -188,8 +196,6 @@ class CommerceShop:
             return None
 
     async def search(self, query: SearchQuery, lang: Lang, page: int, page_size: int) -> SearchPage:
-        from commerce.catalog.search import SearchQuery as CatalogQuery
-
         low, high = self._money(query.price_min), self._money(query.price_max)
         if low and high and low > high:
             low, high = high, low
@@ -202,7 +208,7 @@ class CommerceShop:
             (base, query.brand),
             (" ".join(filter(None, [base, query.brand or ""])), None),
         ]
-        result = None
+        result: CatalogPage | None = None
         for text_part, brand in dict.fromkeys(attempts):
             if not text_part and not brand and not (low or high):
                 continue
@@ -284,9 +290,6 @@ class CommerceShop:
 
     # --- checkout ------------------------------------------------------------------------------
     async def shipping_options(self, customer_id: str, address: AddressView, lang: Lang) -> list[ShippingOption]:
-        from commerce.customers.model import Address
-        from commerce.shipping.service import ShippingBasis
-
         view = await self.c.carts.view(customer_id)
         province, city, district = split_region(address.region)
         place = Address(
@@ -305,8 +308,6 @@ class CommerceShop:
         ]
 
     async def check_coupon(self, customer_id: str, code: str, lang: Lang) -> CouponCheck:
-        from commerce.promotions.model import CouponRejected
-
         view = await self.c.carts.view(customer_id)
         try:
             discount = await self.c.promotions.validate(code, customer_id, view.subtotal)
@@ -323,9 +324,7 @@ class CommerceShop:
         shipping: str,
         coupon: str | None,
         idempotency_key: str | None = None,
-    ) -> Any:
-        from commerce.orders.checkout import CheckoutRequest
-
+    ) -> CheckoutRequest:
         return CheckoutRequest(
             customer_id=customer_id,
             shipping_method=shipping,
@@ -336,9 +335,7 @@ class CommerceShop:
         )
 
     @staticmethod
-    def _order_lines(lines: Any, lang: Lang) -> list[CartLineView]:
-        from commerce.catalog.specs import label_specs
-
+    def _order_lines(lines: Iterable[OrderLine], lang: Lang) -> list[CartLineView]:
         return [
             CartLineView(
                 sku=line.sku,
@@ -390,8 +387,9 @@ class CommerceShop:
         )
         return self._order(order, lang)
 
-    async def start_payment(self, customer_id: str, order_number: str) -> PaymentView:
-        intent = await self.c.payments.start(order_number, customer_id=customer_id)
+    async def start_payment(self, customer_id: str, order_number: str, provider: str | None = None) -> PaymentView:
+        chosen = provider if provider in self.c.payments.offered else None
+        intent = await self.c.payments.start(order_number, customer_id=customer_id, provider=chosen)
         return PaymentView(
             payment_id=intent.id,
             order_number=intent.order_number,
@@ -400,8 +398,11 @@ class CommerceShop:
             status=str(intent.status.value),
         )
 
+    def payment_providers(self) -> list[str]:
+        return list(self.c.payments.offered)
+
     # --- orders --------------------------------------------------------------------------------
-    def _order(self, order: Any, lang: Lang) -> OrderView:
+    def _order(self, order: Order, lang: Lang) -> OrderView:
         status = order.status.value
         return OrderView(
             number=order.number,
@@ -454,8 +455,6 @@ class CommerceShop:
         return self._order(order, lang)
 
     async def tracking(self, customer_id: str, number: str, lang: Lang) -> TrackingView | None:
-        from commerce.orders.model import STATUS_LABELS
-
         try:
             order = await self.c.orders.find(number, customer_id=customer_id)
         except NotFound:
@@ -483,7 +482,7 @@ class CommerceShop:
         return [_after_sale(r) for r in await self.c.aftersales.list_for_customer(customer_id)]
 
 
-def _after_sale(request: Any) -> AfterSaleView:
+def _after_sale(request: AfterSaleRequest) -> AfterSaleView:
     return AfterSaleView(
         request_id=request.id,
         order_number=request.order_number,
@@ -496,13 +495,11 @@ def _after_sale(request: Any) -> AfterSaleView:
 class CommerceSandbox:
     """Shop-side actions for scripts and tests (implements `dialogs.ports.SandboxPort`)."""
 
-    def __init__(self, commerce: Any, *, actor: str = "script") -> None:
+    def __init__(self, commerce: Commerce, *, actor: str = "script") -> None:
         self.c = commerce
         self.actor = actor
 
     async def settle_latest_payment(self, customer_id: str, succeed: bool) -> PaymentView | None:
-        from commerce.payments.model import PaymentStatus
-
         intent = await self.c.payments.latest_for_customer(customer_id, status=PaymentStatus.PENDING)
         if intent is None:
             return None
@@ -517,8 +514,6 @@ class CommerceSandbox:
         )
 
     async def ship_latest(self, customer_id: str) -> OrderView | None:
-        from commerce.orders.model import OrderStatus
-
         order = await self.c.orders.latest_for_customer(customer_id, OrderStatus.PAID)
         if order is None:
             return None
@@ -527,8 +522,6 @@ class CommerceSandbox:
         return CommerceShop(self.c)._order(shipped, "en")
 
     async def deliver_latest(self, customer_id: str) -> OrderView | None:
-        from commerce.orders.model import OrderStatus
-
         order = await self.c.orders.latest_for_customer(customer_id, OrderStatus.SHIPPED)
         if order is None:
             return None

@@ -28,10 +28,10 @@ from typing import Any, Literal
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from commerce.atomic import find_one_and_update
-from commerce.batch import GroupCommit, WriteBatch
-from commerce.coalesce import Coalescer
-from commerce.mongo import (
+from core.atomic import find_one_and_update
+from core.batch import GroupCommit, WriteBatch
+from core.coalesce import Coalescer
+from core.mongo import (
     CollectionIndexes,
     Database,
     Document,

@@ -17,8 +17,8 @@ from typing import Any, Literal
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from commerce.batch import WriteBatch
-from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
+from core.batch import WriteBatch
+from core.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 from dialogs.messages import IncomingMessage, OutgoingMessage
 
 COLLECTION = "messages"

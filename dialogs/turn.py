@@ -13,7 +13,7 @@ from dialogs.messages import Button, IncomingMessage, Lang, OutgoingMessage, Tex
 from dialogs.state import ConversationState
 
 if TYPE_CHECKING:
-    from dialogs.engine import DialogServices
+    from dialogs.services import DialogServices
     from nlu.engine import ParseResult
 
 MAX_REFS = 40

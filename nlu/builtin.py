@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from chatcart.logging_setup import get_logger
+from core.logging_setup import get_logger
 from nlu.catalog_only import is_catalog_reference
 from nlu.classifier import DICTIONARY, LinearIntentModel, features, train_model
 from nlu.engine import FALLBACK_INTENT, Entity, IntentScore, ParseResult
 from nlu.extract import EntityExtractor
 from nlu.noise import is_bare_number, is_repetitive, looks_like_code, strip_markup, unknown_word_share
-from nlu.text import detect_language, has_meaningful_content
+from nlu.pinyin import PinyinReader, build_table, load_table, save_table
+from nlu.spelling import SpellingNormaliser
+from nlu.text import detect_language, feature_text, has_meaningful_content
 from nlu.tokenizer import WordTokenizer, build_small_dictionary, shared_tokenizer, stem_word
 from nlu.training_data import DATA_DIR, files_digest, load_files, training_files
 
 log = get_logger(__name__)
 
 DEFAULT_THRESHOLD = 0.35
+REVIEWED_FILE = "reviewed.yml"  # staff-labelled examples beside the model (see nlu/retrain.py)
 RANKING_SIZE = 10
 # Confidence multiplier for Latin-script messages made only of words never seen in training
 # (keyboard mashing): a lone typo'd word can still pass, gibberish drops below the threshold.
@@ -49,6 +53,24 @@ def _raise_to(probabilities: np.ndarray, index: int, floor: float) -> np.ndarray
     return scaled
 
 
+@dataclass(frozen=True)
+class LoadedModel:
+    model: LinearIntentModel
+    tokenizer: WordTokenizer
+    pinyin: PinyinReader
+    files: list[Path]
+    data_hash: str
+
+
+def _dictionary_chars(dictionary: Path, texts: list[str]) -> set[str]:
+    """Every character of the tokenizer's dictionary words and of the training texts."""
+    chars = set("".join(texts))
+    with dictionary.open(encoding="utf-8") as handle:
+        for line in handle:
+            chars.update(line.split(" ", 1)[0])
+    return chars
+
+
 class BuiltinNluEngine:
     """Trains from the YAML under `data_dir` (once; the model is cached in `model_dir`).
 
@@ -68,25 +90,60 @@ class BuiltinNluEngine:
         self.threshold = threshold
         self.model_dir = Path(model_dir)
         self.data_dir = Path(data_dir)
-        self._files = training_files(self.data_dir)
-        if not self._files:
+        if not training_files(self.data_dir):
             raise FileNotFoundError(f"no NLU training data under {self.data_dir}")
+        self._files = self._training_files()
         data = load_files(self._files)  # examples are dropped after start-up: only vocabularies stay
         self.data_hash = files_digest(self._files)
         self._lookup_words = [value for values in data.lookups.values() for value in values]
         self.extractor = EntityExtractor(data.lookups, data.synonyms)
         self._train_lock = threading.Lock()
+        self._speller = SpellingNormaliser({})
+        self._speller_model: LinearIntentModel | None = None
+        self.pinyin = PinyinReader({})
         self.model, self.tokenizer = self._load_or_train(force=retrain)
         self._known_words = self._word_vocabulary()
         self.tokenizer.warm_up()  # load jieba now, not on the first customer message
         self._cached_parse = lru_cache(maxsize=cache_size)(self._parse_uncached)
 
     # --- model lifecycle ----------------------------------------------------------------
+    def _training_files(self) -> list[Path]:
+        """The YAML under data_dir plus the staff-reviewed examples kept beside the model."""
+        reviewed = self.model_dir / REVIEWED_FILE
+        return training_files(self.data_dir) + ([reviewed] if reviewed.is_file() else [])
+
+    def load_stored(self) -> LoadedModel:
+        """Read the model now stored in model_dir (after a swap); raises if it is missing or stale.
+
+        Safe to call from a worker thread: nothing the parser uses is touched until `install`.
+        """
+        files = self._training_files()
+        data_hash = files_digest(files)
+        model = LinearIntentModel.load(self.model_dir)
+        table = load_table(self.model_dir)
+        dictionary = self.model_dir / DICTIONARY
+        if model is None or table is None or not dictionary.exists():
+            raise FileNotFoundError(f"no complete model in {self.model_dir}")
+        if model.data_hash != data_hash:
+            raise ValueError(f"the model in {self.model_dir} was trained on other data")
+        tokenizer = shared_tokenizer(dictionary)
+        tokenizer.warm_up()
+        return LoadedModel(model, tokenizer, PinyinReader(table), files, data_hash)
+
+    def install(self, loaded: LoadedModel) -> None:
+        """Serve `loaded` from the next parse on (call it on the thread that parses)."""
+        self._files, self.data_hash = loaded.files, loaded.data_hash
+        self.model, self.tokenizer, self.pinyin = loaded.model, loaded.tokenizer, loaded.pinyin
+        self._known_words = self._word_vocabulary()
+        self._cached_parse.cache_clear()
+
     def _load_or_train(self, *, force: bool) -> tuple[LinearIntentModel, WordTokenizer]:
         dictionary = self.model_dir / DICTIONARY
         if not force:
             model = LinearIntentModel.load(self.model_dir)
-            if model is not None and model.data_hash == self.data_hash and dictionary.exists():
+            table = load_table(self.model_dir)
+            if model is not None and model.data_hash == self.data_hash and dictionary.exists() and table is not None:
+                self.pinyin = PinyinReader(table)
                 return model, shared_tokenizer(dictionary)
         return self.train()
 
@@ -97,7 +154,11 @@ class BuiltinNluEngine:
             build_small_dictionary(dictionary, self._lookup_words)
             tokenizer = shared_tokenizer(dictionary)
             examples = load_files(self._files).examples
-            model = train_model([e.text for e in examples], [e.intent for e in examples], tokenizer, self.data_hash)
+            texts = [e.text for e in examples]
+            table = build_table(_dictionary_chars(dictionary, texts))
+            pinyin = PinyinReader(table)
+            model = train_model(texts, [e.intent for e in examples], tokenizer, self.data_hash, pinyin=pinyin)
+            save_table(table, self.model_dir)
             model.save(self.model_dir)
             log.info(
                 "nlu_model_trained",
@@ -106,11 +167,18 @@ class BuiltinNluEngine:
                 features=len(model.vocabulary),
                 model_dir=str(self.model_dir),
             )
-            self.model, self.tokenizer = model, tokenizer
+            self.model, self.tokenizer, self.pinyin = model, tokenizer, pinyin
             self._known_words = self._word_vocabulary()
             if hasattr(self, "_cached_parse"):
                 self._cached_parse.cache_clear()
             return model, tokenizer
+
+    @property
+    def speller(self) -> SpellingNormaliser:
+        if self._speller_model is not self.model:
+            self._speller = SpellingNormaliser(self.model.words)
+            self._speller_model = self.model
+        return self._speller
 
     def _word_vocabulary(self) -> frozenset[str]:
         return frozenset(term[2:] for term in self.model.vocabulary if term.startswith("w:"))
@@ -153,7 +221,8 @@ class BuiltinNluEngine:
         if is_bare_number(content):
             # A phone or order number typed on its own answers a question; it is not an intent.
             return self._fallback(text, language, self.extractor.extract(text))
-        probabilities = self.model.predict(features(content, self.tokenizer))
+        cleaned = self.speller.correct(feature_text(content))
+        probabilities = self.model.predict(features(cleaned, self.tokenizer, self.pinyin))
         if unknown_word_share(content, self._is_known_word) == 1.0:
             probabilities = probabilities * UNKNOWN_WORDS_DAMPING
         entities = self.extractor.extract(text)

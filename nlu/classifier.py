@@ -9,27 +9,30 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import warnings
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from nlu.emoji import sentiment_tokens
+from nlu.pinyin import PinyinReader
 from nlu.text import feature_text
 from nlu.tokenizer import WordTokenizer
 
-FEATURE_VERSION = "5"  # bump when featurisation changes so stored models are retrained
+FEATURE_VERSION = "7"  # bump when featurisation changes so stored models are retrained
 CHAR_NGRAMS = (1, 2, 3, 4)
 MODEL_JSON = "intent_model.json"
+_LATIN_WORD = re.compile(r"[a-z]+")
 MODEL_ARRAYS = "intent_model.npz"
 DICTIONARY = "jieba_dict.txt"
 
 
-def features(text: str, tokenizer: WordTokenizer) -> Counter[str]:
-    """Raw term counts of one message: character n-grams, word uni/bigrams, emoji sentiment."""
+def features(text: str, tokenizer: WordTokenizer, pinyin: PinyinReader | None = None) -> Counter[str]:
+    """Raw term counts of one message: character n-grams, word uni/bigrams, emoji sentiment, pinyin."""
     cleaned = feature_text(text)
     counts: Counter[str] = Counter()
     padded = f" {cleaned} "
@@ -45,6 +48,9 @@ def features(text: str, tokenizer: WordTokenizer) -> Counter[str]:
         counts["b:" + first + "|" + second] += 1
     for sentiment in sentiment_tokens(cleaned):
         counts["e:" + sentiment] += 1
+    if pinyin is not None:
+        for bigram in pinyin.bigrams(cleaned):
+            counts["p:" + bigram] += 1
     return counts
 
 
@@ -56,6 +62,8 @@ class LinearIntentModel:
     weights: np.ndarray  # (n_features, n_classes), float32
     bias: np.ndarray  # (n_classes,)
     data_hash: str
+    # Latin words of the training texts with their counts: the spelling normaliser's dictionary.
+    words: dict[str, int] = field(default_factory=dict)
 
     def vectorize(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
         indices: list[int] = []
@@ -89,6 +97,7 @@ class LinearIntentModel:
             "data_hash": self.data_hash,
             "classes": self.classes,
             "vocabulary": self.vocabulary,
+            "words": self.words,
         }
         tmp_json = model_dir / (MODEL_JSON + ".tmp")
         tmp_json.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -108,18 +117,31 @@ class LinearIntentModel:
             return None
         if meta.get("version") != FEATURE_VERSION:
             return None
-        return cls(list(meta["classes"]), dict(meta["vocabulary"]), idf, weights, bias, str(meta["data_hash"]))
+        return cls(
+            list(meta["classes"]),
+            dict(meta["vocabulary"]),
+            idf,
+            weights,
+            bias,
+            str(meta["data_hash"]),
+            {str(word): int(count) for word, count in meta.get("words", {}).items()},
+        )
 
 
 def train_model(
-    texts: Sequence[str], labels: Sequence[str], tokenizer: WordTokenizer, data_hash: str, c: float = 300.0
+    texts: Sequence[str],
+    labels: Sequence[str],
+    tokenizer: WordTokenizer,
+    data_hash: str,
+    c: float = 300.0,
+    pinyin: PinyinReader | None = None,
 ) -> LinearIntentModel:
     """Fit TF-IDF + logistic regression on the examples (a few seconds for a few thousand)."""
     from scipy.sparse import csr_matrix  # training-only imports: keep them out of run-time memory
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
-    all_counts = [features(text, tokenizer) for text in texts]
+    all_counts = [features(text, tokenizer, pinyin) for text in texts]
     document_frequency: Counter[str] = Counter()
     for counts in all_counts:
         document_frequency.update(counts.keys())
@@ -147,4 +169,12 @@ def train_model(
         classifier.fit(matrix, targets)
     weights = np.ascontiguousarray(classifier.coef_.T, dtype=np.float32)
     bias = np.asarray(classifier.intercept_, dtype=np.float64)
-    return LinearIntentModel(classes, vocabulary, idf, weights, bias, data_hash)
+    return LinearIntentModel(classes, vocabulary, idf, weights, bias, data_hash, latin_word_counts(texts))
+
+
+def latin_word_counts(texts: Sequence[str]) -> dict[str, int]:
+    """How often each Latin word occurs in the (normalised) training texts."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(_LATIN_WORD.findall(feature_text(text)))
+    return dict(sorted(counts.items()))

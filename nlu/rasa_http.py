@@ -13,7 +13,7 @@ from typing import Any
 
 import aiohttp
 
-from chatcart.logging_setup import get_logger
+from core.logging_setup import get_logger
 from nlu.engine import Entity, IntentScore, NluEngine, ParseResult
 from nlu.text import MAX_EXTRACT_CHARS, detect_language
 

@@ -15,7 +15,7 @@ from pymongo import AsyncMongoClient
 
 from chatcart.database import make_client
 from chatcart.embedded_db import EmbeddedMongo
-from commerce.mongo import Database, Document
+from core.mongo import Database, Document
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +24,8 @@ def mongo_uri() -> Iterator[str]:
     if uri:
         yield uri
         return
-    with EmbeddedMongo(":memory:") as server:
+    # A throwaway server: no fsync per commit (the durability tests start durable servers).
+    with EmbeddedMongo(":memory:", sync_on_commit=False) as server:
         yield server.uri
 
 

@@ -21,8 +21,8 @@ from aiohttp import web
 from bson import ObjectId
 from pymongo.errors import OperationFailure, PyMongoError
 
-from chatcart.logging_setup import get_logger
-from commerce.mongo import Database, Document, as_utc
+from core.logging_setup import get_logger
+from core.mongo import Database, Document, as_utc
 from dialogs.transcript import entries
 
 log = get_logger("admin_web.console")
@@ -84,10 +84,6 @@ class ConsoleHub:
 
     def remove(self, client: ConsoleClient) -> None:
         self._clients.discard(client)
-
-    @property
-    def client_count(self) -> int:
-        return len(self._clients)
 
     async def dispatch(self, doc: Mapping[str, Any]) -> None:
         """Send the messages of one transcript document (a turn holds the customer's message and

@@ -11,31 +11,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from admin_web.i18n import translate
 from admin_web.queries import AdminQueries
-from chatcart.logging_setup import get_logger
-from commerce.mongo import utcnow
+from core.logging_setup import get_logger
+from core.mongo import utcnow
+from dialogs.messages import HandoffNotice
+from dialogs.outbound import ChannelAddress
+
+if TYPE_CHECKING:
+    from dialogs.engine import DialogEngine
 
 log = get_logger("admin_web.idle")
 
 
 class IdleSweeper:
     def __init__(
-        self, queries: AdminQueries, dialogs: Any, *, timeout: timedelta, interval_seconds: float = 30.0
+        self, queries: AdminQueries, dialogs: DialogEngine, *, timeout: timedelta, interval_seconds: float = 30.0
     ) -> None:
         self.queries = queries
-        self.dialogs = dialogs  # dialogs.engine.DialogEngine (handoff store + outbound)
+        self.dialogs = dialogs  # its handoff store and outbound
         self.timeout = timeout
         self.interval_seconds = interval_seconds
         self._task: asyncio.Task[None] | None = None
 
     async def sweep(self) -> list[str]:
         """Return idle agent conversations to the queue; the ids that were handed back."""
-        from dialogs.messages import HandoffNotice
-        from dialogs.outbound import ChannelAddress
-
         now = utcnow()
         returned: list[str] = []
         for doc in await self.queries.idle_agent_conversations(now - self.timeout):

@@ -11,9 +11,9 @@ from admin_web.i18n import LANG_COOKIE, LANGS
 from admin_web.ratelimit import limiter_key
 from admin_web.views.common import audit
 from admin_web.web import PREFIX, client_ip, form_data, render, safe_next
-from chatcart.logging_setup import get_logger
 from commerce.access.service import ADMIN_SESSION_COOKIE
 from commerce.errors import Unauthorized, ValidationFailed
+from core.logging_setup import get_logger
 
 log = get_logger("admin_web.auth")
 YEAR = 365 * 24 * 3600

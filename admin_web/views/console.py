@@ -8,8 +8,7 @@ agents can never own one conversation); messages reach the customer through
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from aiohttp import WSMsgType, web
@@ -23,12 +22,19 @@ from admin_web.views.common import audit, path_param
 from admin_web.web import form_data, parse_form, render, requires
 from commerce.errors import Forbidden, NotFound, ValidationFailed
 from commerce.money import Money
-from commerce.mongo import as_utc, utcnow
+from core.json_limits import loads_bounded
+from core.mongo import as_utc, utcnow
+from dialogs import buttons as button_codes
+from dialogs.messages import Button, ProductCard, TextReply
+from dialogs.outbound import ChannelAddress
+
+if TYPE_CHECKING:
+    from dialogs.engine import DialogEngine
 
 HEARTBEAT_SECONDS = 25.0
 
 
-def _dialogs(request: web.Request) -> Any:
+def _dialogs(request: web.Request) -> DialogEngine:
     dialogs = admin_of(request).dialogs
     if dialogs is None:
         raise NotFound("the conversation engine is not running in this process", code="dialogs_unavailable")
@@ -78,7 +84,7 @@ async def console_page(request: web.Request) -> web.StreamResponse:
     return render(
         request,
         "console.html",
-        {**context, "panel": panel, "idle_minutes": admin_of(request).extras.get("idle_minutes")},
+        {**context, "panel": panel, "idle_minutes": admin_of(request).idle_minutes},
     )
 
 
@@ -157,8 +163,6 @@ async def _owned_state(request: web.Request, cid: str) -> Any:
 
 
 async def _push(request: web.Request, state: Any, message: Any) -> None:
-    from dialogs.outbound import ChannelAddress
-
     await _dialogs(request).outbound.send(
         ChannelAddress(state.channel, state.channel_user_id),
         [message],
@@ -170,8 +174,6 @@ async def _push(request: web.Request, state: Any, message: Any) -> None:
 
 @requires(permissions.CONSOLE)
 async def send_card(request: web.Request) -> web.StreamResponse:
-    from dialogs.messages import Button, ProductCard
-
     cid = _conversation_id(request)
     form = parse_form(AgentCardForm, await form_data(request))
     state = await _owned_state(request, cid)
@@ -181,7 +183,7 @@ async def send_card(request: web.Request) -> web.StreamResponse:
     low, high = product.price_min, product.price_max
     price = low.format() if low == high else f"{low.format()} - {high.format()}"
     stock = translate(lang, "customer.in_stock" if detail.in_stock else "customer.out_of_stock")
-    payload = f"p:{product.code}"
+    payload = f"{button_codes.PRODUCT}:{product.code}"
     buttons = (Button(label=translate(lang, "customer.view_product"), payload=payload),) if len(payload) <= 64 else ()
     card = ProductCard(
         product_id=product.code,
@@ -197,8 +199,6 @@ async def send_card(request: web.Request) -> web.StreamResponse:
 
 @requires(permissions.CONSOLE)
 async def send_coupon(request: web.Request) -> web.StreamResponse:
-    from dialogs.messages import TextReply
-
     cid = _conversation_id(request)
     form = parse_form(AgentCouponForm, await form_data(request))
     state = await _owned_state(request, cid)
@@ -243,7 +243,7 @@ async def live(request: web.Request) -> web.StreamResponse:
             if message.type != WSMsgType.TEXT:
                 continue
             try:
-                data = json.loads(message.data)
+                data = loads_bounded(message.data)
             except ValueError:
                 continue
             watch = data.get("watch") if isinstance(data, dict) else None

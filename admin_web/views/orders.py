@@ -48,6 +48,7 @@ async def order_detail(request: web.Request) -> web.StreamResponse:
     order = await admin.commerce.orders.find(path_param(request, "order", 64))
     customer = await admin.commerce.customers.find(order.customer_id)
     aftersales = await admin.commerce.aftersales.list_for_order(order.id)
+    payments = admin.commerce.payments
     return render(
         request,
         "order_detail.html",
@@ -56,6 +57,9 @@ async def order_detail(request: web.Request) -> web.StreamResponse:
             "customer": customer,
             "notes": list(reversed(order.notes)),
             "aftersales": aftersales,
+            "payments": await payments.for_order(order.id),
+            "refunds": await payments.refunds.for_order(order.id),
+            "payment_alerts": await payments.alerts.recent(order_id=order.id),
             "local": admin.queries.local,
             "can_ship": OrderStatus.SHIPPED in _next(order.status),
             "can_deliver": OrderStatus.DELIVERED in _next(order.status),

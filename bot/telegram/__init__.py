@@ -1,34 +1,27 @@
 """The Telegram channel (aiogram 3): webhook or polling in, durable rate-limited outbox out.
 
-The composition root calls `setup_telegram(app, container)`; nothing happens unless
-CHATCART_TELEGRAM_TOKEN is set.
+The composition root builds the channel (`chatcart.bootstrap.build_telegram_channel`, only when
+CHATCART_TELEGRAM_TOKEN is set) and mounts it with `setup_telegram`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from chatcart.logging_setup import get_logger
-
-log = get_logger(__name__)
-
-
-def setup_telegram(app: web.Application, container: Any) -> None:
-    """Mount `POST /telegram/webhook`, register the outbound sender, run the outbox worker."""
+if TYPE_CHECKING:  # the channel module loads aiogram; importing the package must not
     from bot.telegram.channel import TelegramChannel
-    from bot.telegram.config import TelegramConfig
+    from dialogs.outbound import Outbound
+
+
+def setup_telegram(app: web.Application, channel: TelegramChannel, outbound: Outbound) -> None:
+    """Mount `POST /telegram/webhook`, register the outbound sender, run the outbox worker."""
     from bot.telegram.webhook import webhook_handler
 
-    config = TelegramConfig.from_settings(container.settings)
-    if config is None or container.dialogs is None:
-        log.info("telegram.disabled", reason="no token" if config is None else "no dialogs")
-        return
-    channel = TelegramChannel.from_container(container, config)
     app[TELEGRAM_CHANNEL] = channel
-    app.router.add_post(config.webhook_path, webhook_handler(channel))
-    container.dialogs.outbound.register("telegram", channel.sender)
+    app.router.add_post(channel.config.webhook_path, webhook_handler(channel))
+    outbound.register("telegram", channel.sender)
 
     async def start(_: web.Application) -> None:
         await channel.start()
@@ -40,6 +33,6 @@ def setup_telegram(app: web.Application, container: Any) -> None:
     app.on_cleanup.append(stop)
 
 
-TELEGRAM_CHANNEL: web.AppKey[Any] = web.AppKey("telegram_channel", object)
+TELEGRAM_CHANNEL: web.AppKey[TelegramChannel] = web.AppKey("telegram_channel")
 
 __all__ = ["TELEGRAM_CHANNEL", "setup_telegram"]

@@ -14,7 +14,7 @@ from typing import Any
 
 from pymongo import IndexModel
 
-from commerce.mongo import CollectionIndexes, Database, utcnow
+from core.mongo import CollectionIndexes, Database, utcnow
 
 CALLBACKS = "telegram_callbacks"
 MAX_CALLBACK_BYTES = 64

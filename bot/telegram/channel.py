@@ -35,18 +35,19 @@ from bot.telegram import callbacks, chats, dedup, outbox
 from bot.telegram.callbacks import CallbackStore
 from bot.telegram.chats import ChatRegistry
 from bot.telegram.config import TelegramConfig
-from bot.telegram.dedup import UpdateClaims
+from bot.telegram.dedup import RedisSetter, UpdateClaims
 from bot.telegram.delivery import Delivery, MediaResolver
-from bot.telegram.handlers import router
+from bot.telegram.handlers import build_router
 from bot.telegram.middlewares import ClaimUpdateMiddleware, ErrorReplyMiddleware
 from bot.telegram.outbound import TelegramOutboundSender
 from bot.telegram.outbox import Outbox
-from bot.telegram.payments import CommerceTelegramPayments, TelegramPayments
+from bot.telegram.payments import TelegramPayments
 from bot.telegram.render import render
 from bot.telegram.texts import lang_of
 from bot.telegram.transport import ChatUnavailable, Transport
-from chatcart.logging_setup import get_logger
-from commerce.mongo import CollectionIndexes, Database, ensure_indexes
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, ensure_indexes
+from dialogs.engine import TurnResult
 from dialogs.messages import IncomingMessage, Lang, OutgoingMessage
 
 log = get_logger(__name__)
@@ -56,7 +57,10 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")
 
 
 class DialogPort(Protocol):
-    async def handle(self, incoming: IncomingMessage) -> list[OutgoingMessage]: ...
+    """What the channel needs from `dialogs.engine.DialogEngine`."""
+
+    async def handle_turn(self, incoming: IncomingMessage) -> TurnResult: ...
+    async def language_of(self, channel: str, channel_user_id: str) -> Lang: ...
 
 
 # The Bot API calls made for every update. aiogram validates each reply with `Response[<result
@@ -101,7 +105,7 @@ class TelegramChannel:
         *,
         payments: TelegramPayments | None = None,
         bot: Bot | None = None,
-        redis: Any = None,
+        redis: RedisSetter | None = None,
         worker_id: str | None = None,
     ) -> None:
         self.config = config
@@ -128,21 +132,11 @@ class TelegramChannel:
         self.sender = TelegramOutboundSender(
             self.outbox,
             invoices=self.payments is not None,
-            language_of=getattr(dialogs, "language_of", None),
+            language_of=dialogs.language_of,
             default_lang=self.default_lang,
         )
         self.claims = UpdateClaims(db, self.bot.id, redis=redis)
         self.dispatcher = self._dispatcher()
-
-    @classmethod
-    def from_container(cls, container: Any, config: TelegramConfig) -> TelegramChannel:
-        payments = CommerceTelegramPayments(container.commerce) if config.payments_enabled else None
-        redis = None
-        if config.redis_url:
-            import redis.asyncio as redis_asyncio
-
-            redis = redis_asyncio.from_url(config.redis_url)
-        return cls(config, container.db, container.dialogs, payments=payments, redis=redis)
 
     def _dispatcher(self) -> Dispatcher:
         # The dialog engine keeps the conversation state; aiogram's FSM would be a second one.
@@ -151,9 +145,7 @@ class TelegramChannel:
         # Registration order = nesting order: the claim is outermost, so a repeat costs one insert.
         dispatcher.update.outer_middleware(ClaimUpdateMiddleware(self.claims))
         dispatcher.update.outer_middleware(ErrorReplyMiddleware(self))
-        if router.parent_router is not None:  # the module-level router can belong to one dispatcher
-            router._parent_router = None
-        dispatcher.include_router(router)
+        dispatcher.include_router(build_router())
         return dispatcher
 
     def payments_required(self) -> TelegramPayments:
@@ -175,7 +167,7 @@ class TelegramChannel:
         await self.bot.session.close()
 
     # --- updates in ------------------------------------------------------------------------------
-    async def feed(self, data: Any) -> bool:
+    async def feed(self, data: object) -> bool:
         """Process one update in Telegram's JSON shape; False when it was not a valid update."""
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             log.warning("telegram.bad_update", reason="not an update object")
@@ -210,11 +202,8 @@ class TelegramChannel:
             log.info("telegram.reply_to_unavailable_chat", chat_id=chat_id)
 
     async def _dialog_turn(self, incoming: IncomingMessage) -> tuple[list[OutgoingMessage], Lang]:
-        handle_turn = getattr(self.dialogs, "handle_turn", None)
-        if handle_turn is not None:
-            result = await handle_turn(incoming)
-            return list(result.replies), result.lang
-        return await self.dialogs.handle(incoming), incoming.lang_hint or self.default_lang
+        result = await self.dialogs.handle_turn(incoming)
+        return list(result.replies), result.lang
 
     async def download_photo(self, message: Message) -> tuple[str, ...]:
         """The largest size saved under <media>/telegram/, as a URL the shop can show staff.

@@ -17,7 +17,7 @@ import time
 
 from pymongo import IndexModel
 
-from commerce.mongo import CollectionIndexes, Database, utcnow
+from core.mongo import CollectionIndexes, Database, utcnow
 
 CHATS = "telegram_chats"
 BLOCKED_REFRESH_SECONDS = 60.0

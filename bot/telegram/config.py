@@ -1,7 +1,7 @@
 """Everything the Telegram channel is configured with, in one plain value object.
 
-Built from `chatcart.settings.Settings` by `TelegramConfig.from_settings` (reading the
-`telegram_*` fields when the settings class has them), or directly in tests.
+Built from the typed settings (`CHATCART_TELEGRAM_*`) by `chatcart.bootstrap.telegram_config`,
+or directly in tests.
 """
 
 from __future__ import annotations
@@ -9,19 +9,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 # The update types the handlers understand; everything else is not even delivered.
 ALLOWED_UPDATES: tuple[str, ...] = ("message", "callback_query", "pre_checkout_query")
 WEBHOOK_PATH = "/telegram/webhook"
-
-
-def _secret(value: Any) -> str | None:
-    if value is None:
-        return None
-    getter = getattr(value, "get_secret_value", None)
-    text = str(getter() if getter else value).strip()
-    return text or None
 
 
 @dataclass(frozen=True)
@@ -62,36 +53,3 @@ class TelegramConfig:
     @property
     def payments_enabled(self) -> bool:
         return bool(self.provider_token)
-
-    @classmethod
-    def from_settings(cls, settings: Any, **overrides: Any) -> TelegramConfig | None:
-        """None when no bot token is configured (the channel then stays off)."""
-        token = _secret(getattr(settings, "telegram_token", None))
-        if token is None:
-            return None
-        values: dict[str, Any] = {"token": token}
-        secret = _secret(getattr(settings, "telegram_webhook_secret", None))
-        if secret is None:
-            # A stable locally generated secret, so several processes and restarts agree.
-            from chatcart.local_secrets import local_secret
-
-            secret = local_secret(Path(settings.data_dir), "telegram_webhook_secret")
-        values["webhook_secret"] = secret
-        values["provider_token"] = _secret(getattr(settings, "telegram_provider_token", None))
-        values["api_base"] = getattr(settings, "telegram_api_base", None) or None
-        values["public_base_url"] = getattr(settings, "public_base_url", None)
-        values["media_root"] = Path(settings.data_dir) / "media"
-        values["redis_url"] = getattr(settings, "redis_url", None)
-        for name in (
-            "global_rate_per_second",
-            "chat_rate_per_second",
-            "group_rate_per_minute",
-            "outbox_lease_seconds",
-            "outbox_concurrency",
-            "webhook_replies",
-        ):
-            value = getattr(settings, f"telegram_{name}", None)
-            if value is not None:
-                values[name] = value
-        values.update(overrides)
-        return cls(**values)

@@ -10,15 +10,16 @@ half-done purchase step replayed could do more harm than one lost message.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Awaitable
+from typing import Protocol
 
 from pymongo import IndexModel
 from pymongo.errors import BulkWriteError
 
-from chatcart.logging_setup import get_logger
-from commerce.batch import DUPLICATE_KEY
-from commerce.coalesce import Coalescer
-from commerce.mongo import CollectionIndexes, Database, utcnow
+from core.batch import DUPLICATE_KEY
+from core.coalesce import Coalescer
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, utcnow
 
 UPDATES = "telegram_updates"
 DEFAULT_TTL_SECONDS = 2 * 24 * 3600
@@ -33,13 +34,15 @@ def indexes(ttl_seconds: int = DEFAULT_TTL_SECONDS) -> list[CollectionIndexes]:
 INDEXES = indexes()
 
 
-class _Redis(Protocol):
-    async def set(self, name: str, value: str, *, ex: int, nx: bool) -> Any: ...
+class RedisSetter(Protocol):
+    """The one Redis call the claims use (`redis.asyncio.Redis.set`)."""
+
+    def set(self, name: str, value: str, *, ex: int, nx: bool) -> Awaitable[bool | str | bytes | None]: ...
 
 
 class UpdateClaims:
     def __init__(
-        self, db: Database, bot_id: int, *, redis: _Redis | None = None, ttl_seconds: int = DEFAULT_TTL_SECONDS
+        self, db: Database, bot_id: int, *, redis: RedisSetter | None = None, ttl_seconds: int = DEFAULT_TTL_SECONDS
     ) -> None:
         self._updates = db[UPDATES]
         self.bot_id = bot_id

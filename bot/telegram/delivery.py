@@ -31,7 +31,7 @@ from bot.telegram.config import TelegramConfig
 from bot.telegram.render import TelegramAction, edits_in_place
 from bot.telegram.transport import Transport
 from bot.telegram.webhook_reply import open_slot
-from chatcart.logging_setup import get_logger
+from core.logging_setup import get_logger
 from dialogs.messages import Lang
 
 log = get_logger(__name__)

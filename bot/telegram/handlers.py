@@ -8,22 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import html
-from typing import TYPE_CHECKING
 
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message, PreCheckoutQuery
 
 from bot.telegram import updates
+from bot.telegram.ports import UpdateHandling
 from bot.telegram.texts import lang_of, shared_text, text
-from chatcart.logging_setup import get_logger
-
-if TYPE_CHECKING:
-    from bot.telegram.channel import TelegramChannel
+from core.logging_setup import get_logger
 
 log = get_logger(__name__)
 PRE_CHECKOUT_BUDGET_SECONDS = 8.0  # Telegram cancels the payment when we take longer than 10 s
-
-router = Router(name="chatcart.telegram")
 
 
 # Filters are coroutines on purpose: aiogram runs a plain callable filter (magic `F.photo` included)
@@ -40,16 +35,13 @@ async def has_text_contact_or_location(message: Message) -> bool:
     return message.text is not None or message.contact is not None or message.location is not None
 
 
-# Most updates are text: its handler is registered first, so aiogram tries one filter for them.
-@router.message(has_text_contact_or_location)
-async def on_message(message: Message, channel: TelegramChannel) -> None:
+async def on_message(message: Message, channel: UpdateHandling) -> None:
     incoming = updates.from_message(message)
     if incoming is not None:
         await channel.converse(message.chat.id, incoming)
 
 
-@router.message(has_successful_payment)
-async def on_successful_payment(message: Message, channel: TelegramChannel) -> None:
+async def on_successful_payment(message: Message, channel: UpdateHandling) -> None:
     payment = message.successful_payment
     assert payment is not None
     confirmation = await channel.payments_required().confirm(
@@ -61,24 +53,21 @@ async def on_successful_payment(message: Message, channel: TelegramChannel) -> N
     )
 
 
-@router.message(has_photo)
-async def on_photo(message: Message, channel: TelegramChannel) -> None:
+async def on_photo(message: Message, channel: UpdateHandling) -> None:
     image_urls = await channel.download_photo(message)
     incoming = updates.from_message(message, image_urls=image_urls)
     if incoming is not None:
         await channel.converse(message.chat.id, incoming)
 
 
-@router.message()
-async def on_unsupported(message: Message, channel: TelegramChannel) -> None:
+async def on_unsupported(message: Message, channel: UpdateHandling) -> None:
     lang = lang_of(message.from_user.language_code if message.from_user else None, channel.default_lang)
     await channel.delivery.transport.call(
         message.chat.id, lambda: message.answer(html.escape(text("unsupported", lang), quote=False))
     )
 
 
-@router.callback_query()
-async def on_button(query: CallbackQuery, channel: TelegramChannel) -> None:
+async def on_button(query: CallbackQuery, channel: UpdateHandling) -> None:
     # Answer first: it stops the spinner on the user's button even if the dialog is slow.
     try:
         await channel.delivery.transport.call(None, lambda: query.answer(), limited=False)
@@ -99,8 +88,7 @@ async def on_button(query: CallbackQuery, channel: TelegramChannel) -> None:
     await channel.converse(chat_id, updates.from_callback(query, payload), source=source, payload=payload)
 
 
-@router.pre_checkout_query()
-async def on_pre_checkout(query: PreCheckoutQuery, channel: TelegramChannel) -> None:
+async def on_pre_checkout(query: PreCheckoutQuery, channel: UpdateHandling) -> None:
     lang = lang_of(query.from_user.language_code, channel.default_lang)
     try:
         problem = await asyncio.wait_for(
@@ -117,3 +105,17 @@ async def on_pre_checkout(query: PreCheckoutQuery, channel: TelegramChannel) -> 
             None, lambda: query.answer(ok=False, error_message=text(problem, lang)), limited=False
         )
     log.info("telegram.pre_checkout", ok=problem is None, reason=problem)
+
+
+def build_router() -> Router:
+    """A fresh router with the handlers (an aiogram router belongs to one dispatcher, so each
+    channel gets its own instead of sharing a module-level one)."""
+    router = Router(name="chatcart.telegram")
+    # Most updates are text: its handler is registered first, so aiogram tries one filter for them.
+    router.message.register(on_message, has_text_contact_or_location)
+    router.message.register(on_successful_payment, has_successful_payment)
+    router.message.register(on_photo, has_photo)
+    router.message.register(on_unsupported)
+    router.callback_query.register(on_button)
+    router.pre_checkout_query.register(on_pre_checkout)
+    return router

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import html
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import structlog
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 
 from bot.telegram.dedup import UpdateClaims
+from bot.telegram.ports import UpdateHandling
 from bot.telegram.texts import lang_of, shared_text
-from chatcart.logging_setup import get_logger
-
-if TYPE_CHECKING:
-    from bot.telegram.channel import TelegramChannel
+from core.logging_setup import get_logger
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 log = get_logger(__name__)
@@ -52,7 +50,7 @@ class ClaimUpdateMiddleware(BaseMiddleware):
 class ErrorReplyMiddleware(BaseMiddleware):
     """A failure reaches the log with the update id and the user as a polite message."""
 
-    def __init__(self, channel: TelegramChannel) -> None:
+    def __init__(self, channel: UpdateHandling) -> None:
         self.channel = channel
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:

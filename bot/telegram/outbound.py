@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 
 from bot.telegram.outbox import Outbox
 from bot.telegram.render import render
-from chatcart.logging_setup import get_logger
+from core.logging_setup import get_logger
 from dialogs.messages import Lang, OutgoingMessage
 from dialogs.outbound import ChannelAddress
 
@@ -40,8 +39,3 @@ class TelegramOutboundSender:
             lang = await self.language_of(address.channel, address.channel_user_id)
         actions = render(messages, lang, invoices=self.invoices)
         await self.outbox.enqueue(chat_id, actions, lang=lang)
-
-
-def batch_key(chat_id: int, event_id: str) -> str:
-    """A stable outbox id for a push caused by one event, so a repeated event is queued once."""
-    return hashlib.sha256(f"{chat_id}:{event_id}".encode()).hexdigest()[:32]

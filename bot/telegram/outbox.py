@@ -28,9 +28,9 @@ from bot.telegram.chats import ChatRegistry
 from bot.telegram.delivery import Delivery
 from bot.telegram.render import TelegramAction
 from bot.telegram.transport import ChatUnavailable
-from chatcart.logging_setup import get_logger
-from commerce.atomic import find_one_and_update
-from commerce.mongo import CollectionIndexes, Database, Document, utcnow
+from core.atomic import find_one_and_update
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, Document, utcnow
 from dialogs.messages import Lang, normalize_lang
 
 OUTBOX = "telegram_outbox"

@@ -1,8 +1,9 @@
 """Telegram Payments over the commerce payments service.
 
 - `invoice`: the order (still awaiting payment) as an invoice: payload "order:<number>".
-- `pre_checkout`: answered within Telegram's 10 seconds after re-checking that the order still
-  awaits payment, the amount and currency are unchanged and its stock is still held.
+- `pre_checkout`: answered within Telegram's 10 seconds with the order's payability rule
+  (`OrderService.payability`, shared with the payment pages): still awaiting payment and not
+  expired, the amount and currency unchanged, its stock still held.
 - `confirm`: successful_payment -> `PaymentService.confirm_external_payment` (provider
   "telegram", keyed on telegram_payment_charge_id): the same guarded path as every payment
   notification, so a repeated update changes nothing.
@@ -11,20 +12,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.telegram.delivery import InvoiceInfo
 from bot.telegram.texts import text
-from chatcart.logging_setup import get_logger
 from commerce.errors import NotFound
 from commerce.money import Money
-from commerce.orders.model import Order, OrderStatus
+from commerce.orders.model import Order
+from commerce.orders.payability import PayRefusal, state_refusal
+from commerce.orders.service import OrderService
 from commerce.payments.model import NotifyResult
+from commerce.payments.service import PaymentService
+from core.logging_setup import get_logger
+from core.mongo import utcnow
 from dialogs.messages import Lang
 
 log = get_logger(__name__)
 PAYLOAD_PREFIX = "order:"
 PROVIDER = "telegram"
+
+
+_REFUSAL_TEXT = {
+    PayRefusal.NOT_PAYABLE: "pre_checkout.not_payable",
+    PayRefusal.EXPIRED: "pre_checkout.not_payable",
+    PayRefusal.AMOUNT_CHANGED: "pre_checkout.amount_changed",
+    PayRefusal.OUT_OF_STOCK: "pre_checkout.out_of_stock",
+}
 
 
 def invoice_payload(order_number: str) -> str:
@@ -55,23 +68,21 @@ class TelegramPayments(Protocol):
 
 
 class CommerceTelegramPayments:
-    def __init__(self, commerce: Any) -> None:
-        self.orders = commerce.orders
-        self.payments = commerce.payments
-        self.inventory = commerce.inventory
+    def __init__(self, *, orders: OrderService, payments: PaymentService) -> None:
+        self.orders = orders
+        self.payments = payments
 
     async def _order(self, number: str | None) -> Order | None:
         if not number:
             return None
         try:
-            order: Order = await self.orders.get_by_number(number)
+            return await self.orders.get_by_number(number)
         except NotFound:
             return None
-        return order
 
     async def invoice(self, order_number: str, lang: Lang) -> InvoiceInfo | None:
         order = await self._order(order_number)
-        if order is None or order.status is not OrderStatus.PENDING_PAYMENT:
+        if order is None or state_refusal(order, utcnow()) is not None:
             return None
         pricing = order.pricing
         prices = [(text("invoice.line_goods", lang), pricing.goods_total.amount)]
@@ -87,15 +98,14 @@ class CommerceTelegramPayments:
         )
 
     async def pre_checkout(self, payload: str, currency: str, total_amount: int) -> str | None:
+        """The order's own payability rule (shared with the payment pages), as a texts.yml key."""
         order = await self._order(order_number_of(payload))
-        if order is None or order.status is not OrderStatus.PENDING_PAYMENT:
+        if order is None:
             return "pre_checkout.not_payable"
-        if order.currency != currency or order.total.amount != total_amount:
-            return "pre_checkout.amount_changed"
-        # Paying commits the order's stock holds: without them the sale would not be covered.
-        if not await self.inventory.holds_intact(order.id, order.quantities()):
-            return "pre_checkout.out_of_stock"
-        return None
+        refusal = await self.orders.payability(order, Money(total_amount, currency))
+        if refusal is None:
+            return None
+        return _REFUSAL_TEXT[refusal]
 
     async def confirm(self, payload: str, currency: str, total_amount: int, charge_id: str) -> Confirmation:
         number = order_number_of(payload)

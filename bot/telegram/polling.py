@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.telegram.channel import TelegramChannel
-from chatcart.logging_setup import get_logger
+from core.logging_setup import get_logger
 
 log = get_logger(__name__)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.telegram.texts import shared_text, text
+from dialogs import buttons as button_codes
 from dialogs.messages import (
     LANGS,
     Button,
@@ -32,9 +33,6 @@ MAX_MESSAGE = 4096
 MAX_CAPTION = 1024
 ELLIPSIS = "…"
 _TAG = re.compile(r"<[^>]+>")
-# Button payload prefixes whose answer replaces the message they were pressed on (a new page
-# of results, another spec chosen on a product card) instead of adding a message below it.
-IN_PLACE_PREFIXES = frozenset({"pg", "opt"})
 # Dialog texts after which offering Telegram's "share phone number" keyboard helps.
 PHONE_PROMPT_KEYS = ("checkout.ask_phone", "checkout.invalid_phone")
 MAX_ROW_BUTTONS = 3
@@ -305,12 +303,10 @@ def render(replies: Sequence[OutgoingMessage], lang: Lang, *, invoices: bool = F
     return actions
 
 
-def payload_prefix(payload: str) -> str:
-    return payload.split(":", 1)[0]
-
-
 def edits_in_place(payload: str) -> bool:
-    return payload_prefix(payload) in IN_PLACE_PREFIXES
+    """The answer to this button replaces the message it was pressed on (a new page of results,
+    another spec chosen on a product card) instead of adding a message below it."""
+    return button_codes.edits_in_place(payload)
 
 
 def plain_len(markup: str) -> int:

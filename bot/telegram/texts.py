@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from dialogs.i18n import flatten_texts
+from dialogs.i18n import MissingMessage, flatten_texts, t
 from dialogs.messages import Lang, normalize_lang
 
 CATALOG = Path(__file__).with_name("texts.yml")
@@ -39,15 +39,9 @@ def text(key: str, lang: Lang, **params: Any) -> str:
 def shared_text(key: str, lang: Lang, **params: Any) -> str:
     """A text from the dialogs catalog when it has `key`, else from ours."""
     try:
-        from dialogs.i18n import MissingMessage, t
-
-        try:
-            return t(key, lang, **params)
-        except MissingMessage:
-            pass
-    except ImportError:  # dialogs not installed: the channel still answers politely
-        pass
-    return text(key, lang, **params)
+        return t(key, lang, **params)
+    except MissingMessage:
+        return text(key, lang, **params)
 
 
 def keys(lang: Lang) -> set[str]:

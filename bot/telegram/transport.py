@@ -30,7 +30,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 
 from bot.telegram.chats import ChatRegistry
 from bot.telegram.config import TelegramConfig
-from chatcart.logging_setup import get_logger
+from core.logging_setup import get_logger
 
 T = TypeVar("T")
 CHAT_BURST = 3  # a reply of a card plus a text must not wait a second between them

@@ -10,14 +10,14 @@ The 200 may carry the turn's last text reply as a method call (`webhook_reply`).
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.webhook_reply import collecting
-from chatcart.logging_setup import get_logger
+from core.json_limits import loads_bounded
+from core.logging_setup import get_logger
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 log = get_logger(__name__)
@@ -35,7 +35,7 @@ def webhook_handler(channel: TelegramChannel) -> Callable[[web.Request], Awaitab
                 {"error": {"code": "unauthorized", "message": "bad secret token", "details": {}}}, status=401
             )
         try:
-            data = json.loads(await request.read())
+            data = loads_bounded(await request.read())
         except (ValueError, UnicodeDecodeError):
             log.warning("telegram.bad_update", reason="invalid JSON")
             return web.json_response({"ok": True})

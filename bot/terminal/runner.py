@@ -9,6 +9,7 @@ that caused them. Used by the interactive terminal, `--script` mode and the test
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,7 +65,7 @@ class ChatRunner:
         *,
         user: str,
         lang: Lang | None = None,
-        dispatch_events: Any = None,
+        dispatch_events: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         """`dispatch_events`: an async callable delivering pending commerce events now
         (script mode has no background dispatcher; pushed messages must appear in the turn)."""

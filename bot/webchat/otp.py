@@ -16,9 +16,9 @@ from typing import Literal, Protocol
 
 from pymongo import ASCENDING, IndexModel
 
-from chatcart.logging_setup import get_logger
 from commerce.errors import Conflict, ValidationFailed
-from commerce.mongo import CollectionIndexes, Database, as_utc, utcnow
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, as_utc, utcnow
 
 COLLECTION = "webchat_otp"
 INDEXES = [CollectionIndexes(COLLECTION, [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)])]

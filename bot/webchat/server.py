@@ -37,10 +37,11 @@ from bot.webchat.frames import (
     SendImages,
 )
 from bot.webchat.history import HISTORY_LIMIT, history_frame
-from bot.webchat.otp import OtpService
+from bot.webchat.otp import INDEXES, OtpService, SandboxEmail, SandboxSms
 from bot.webchat.sender import WebchatSender, replies_frame
-from chatcart.logging_setup import get_logger
 from commerce.errors import DomainError
+from core.logging_setup import get_logger
+from core.mongo import Database, ensure_indexes
 from dialogs.engine import DialogEngine
 from dialogs.i18n import load_catalog, t
 from dialogs.messages import IncomingMessage, Lang
@@ -65,11 +66,10 @@ def _texts() -> dict[str, dict[str, str]]:
 
 
 class WebChat:
-    def __init__(self, engine: DialogEngine, otp: OtpService, media_dir: Path, *, link_identity: Any = None) -> None:
+    def __init__(self, engine: DialogEngine, otp: OtpService, media_dir: Path) -> None:
         self.engine = engine
         self.otp = otp
         self.media_dir = media_dir
-        self.link_identity = link_identity
         self.sender = WebchatSender()
         engine.outbound.register(CHANNEL, self.sender)
         page = (STATIC / "chat.html").read_text(encoding="utf-8")
@@ -212,23 +212,16 @@ def _frame_error(exc: ValidationError) -> dict[str, Any]:
 
 def setup_webchat(
     app: web.Application,
-    engine: Any,
+    engine: DialogEngine,
     *,
     otp: OtpService | None = None,
     media_dir: Path | None = None,
-    db: Any = None,
+    db: Database | None = None,
     secret: str | None = None,
 ) -> WebChat:
-    """Mount /chat, /chat/ws and /chat/upload. `engine` is a DialogEngine (or a container
-    with `.dialogs`, `.db` and `.settings`, as `chatcart.web` passes it)."""
-    container = engine if hasattr(engine, "dialogs") else None
-    dialog_engine: DialogEngine = container.dialogs if container is not None else engine
-    if container is not None:
-        db = db if db is not None else container.db
-        media_dir = media_dir or Path(container.settings.data_dir) / "media"
+    """Mount /chat, /chat/ws and /chat/upload over the dialog engine."""
+    dialog_engine = engine
     if otp is None:
-        from bot.webchat.otp import SandboxEmail, SandboxSms
-
         if db is None:
             raise ValueError("setup_webchat needs `otp` or a database for one-time codes")
         otp = OtpService(db, sms=SandboxSms(), email=SandboxEmail(), secret=secret or secrets.token_hex(16))
@@ -237,9 +230,6 @@ def setup_webchat(
 
     async def _indexes(_: web.Application) -> None:
         if otp_db is not None:
-            from bot.webchat.otp import INDEXES
-            from commerce.mongo import ensure_indexes
-
             await ensure_indexes(otp_db, INDEXES)
 
     app.on_startup.append(_indexes)

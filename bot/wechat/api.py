@@ -14,14 +14,13 @@ from urllib.parse import quote
 import aiohttp
 
 from bot.wechat.tokens import AccessTokenStore
-from chatcart.logging_setup import get_logger
-from commerce.mongo import Database
+from core.logging_setup import get_logger
+from core.mongo import Database
 
 log = get_logger("bot.wechat.api")
 
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid credential / invalid token / token expired
 OUT_OF_WINDOW = 45015  # custom message outside the 48-hour customer-service window
-TOO_MANY_ARTICLES = 45008
 
 
 class WeChatApiError(RuntimeError):
@@ -132,9 +131,6 @@ class WeChatApi:
 
     async def send_text(self, openid: str, content: str) -> None:
         await self.send_custom(openid, {"msgtype": "text", "text": {"content": content}})
-
-    async def send_news(self, openid: str, articles: list[dict[str, str]]) -> None:
-        await self.send_custom(openid, {"msgtype": "news", "news": {"articles": articles}})
 
     # --- menu -------------------------------------------------------------------------------
     async def create_menu(self, menu: dict[str, Any]) -> None:

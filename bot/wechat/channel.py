@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 from aiohttp import web
 
@@ -15,16 +15,15 @@ from bot.wechat.config import WeChatConfig
 from bot.wechat.endpoint import WeChatEndpoint
 from bot.wechat.inbox import Inbox
 from bot.wechat.links import Links
-from bot.wechat.notifier import EVENT_TYPES, WeChatTemplateNotifier
+from bot.wechat.notifier import EVENT_TYPES, CustomerLookup, WeChatTemplateNotifier
 from bot.wechat.oauth import CustomerLinker, WeChatOAuth, WeChatSession
 from bot.wechat.processor import DialogPort, WeChatProcessor
 from bot.wechat.product_page import ProductPage, ProductSource
 from bot.wechat.sender import WeChatSender
 from bot.wechat.users import WeChatUsers
-from chatcart.logging_setup import get_logger
-from commerce.mongo import CollectionIndexes, Database, ensure_indexes
-
-log = get_logger("bot.wechat")
+from commerce.orders.events import EventBus
+from core.mongo import CollectionIndexes, Database, ensure_indexes
+from dialogs.outbound import Outbound
 
 INDEXES: list[CollectionIndexes] = [
     *inbox_module.INDEXES,
@@ -68,10 +67,19 @@ class WeChatChannel:
         await self.api.close()
 
 
+class WeChatCustomers(CustomerLinker, CustomerLookup, Protocol):
+    """What the channel needs from `commerce.customers.service.CustomerService`."""
+
+
 def build_channel(
-    config: WeChatConfig, *, db: Database, dialogs: DialogPort, customers: Any, api: WeChatApi | None = None
+    config: WeChatConfig,
+    *,
+    db: Database,
+    dialogs: DialogPort,
+    customers: WeChatCustomers,
+    api: WeChatApi | None = None,
 ) -> WeChatChannel:
-    """`customers`: commerce CustomerService (identify/link/get)."""
+    """The channel's parts assembled over the dialog engine and the customer service."""
     api = api or WeChatApi(
         db,
         app_id=config.app_id,
@@ -91,7 +99,6 @@ def build_channel(
         budget_seconds=config.reply_budget_seconds,
     )
     session = WeChatSession(config.app_secret)
-    linker: CustomerLinker = customers
     return WeChatChannel(
         config=config,
         db=db,
@@ -104,7 +111,7 @@ def build_channel(
         oauth=WeChatOAuth(
             db,
             api=api,
-            customers=linker,
+            customers=customers,
             users=wechat_users,
             session=session,
             app_id=config.app_id,
@@ -123,26 +130,13 @@ def mount_product_page(app: web.Application, products: ProductSource, links: Lin
     app.router.add_routes(ProductPage(products, links).routes())
 
 
-def setup_wechat(app: web.Application, container: Any, config: WeChatConfig | None = None) -> WeChatChannel | None:
-    """Mount `/p/{code}` and, when WeChat is configured, `/wechat` + OAuth; register the sender,
-    the template notifier and the start-up/clean-up hooks. `container`: chatcart.bootstrap.Container."""
-    config = config or WeChatConfig.from_settings(container.settings)
-    base_url = config.base_url if config else str(container.settings.base_url)
-    mount_product_page(
-        app, container.commerce.catalog, Links(base_url, oauth=bool(config and config.oauth_product_links))
-    )
-    if config is None:
-        log.info("wechat.not_configured")
-        return None
-    if container.dialogs is None:
-        raise RuntimeError("the WeChat channel needs the dialog engine (running_container(with_dialogs=True))")
-    channel = build_channel(config, db=container.db, dialogs=container.dialogs, customers=container.commerce.customers)
+def setup_wechat(app: web.Application, channel: WeChatChannel, *, outbound: Outbound, events: EventBus) -> None:
+    """Mount `/wechat` + OAuth, register the sender and the template notifier, and the
+    start-up/clean-up hooks (the product pages are mounted apart: `mount_product_page`)."""
     app.router.add_routes(channel.routes())
     app[WECHAT_CHANNEL] = channel
-    container.dialogs.outbound.register("wechat", channel.sender)
-    events = getattr(container.commerce, "events", None)
-    if events is not None:
-        events.subscribe(channel.notifier, types=EVENT_TYPES)
+    outbound.register("wechat", channel.sender)
+    events.subscribe(channel.notifier, types=EVENT_TYPES)
 
     async def on_startup(_: web.Application) -> None:
         await channel.ensure_indexes()
@@ -152,4 +146,3 @@ def setup_wechat(app: web.Application, container: Any, config: WeChatConfig | No
 
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)
-    return channel

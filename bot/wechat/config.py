@@ -1,15 +1,12 @@
 """WeChat official-account channel configuration.
 
-Read from `chatcart.settings.Settings` (`CHATCART_WECHAT_*`) when the lead has added those
-fields; every value can also be given directly, which is what tests and the CLI do.
+Built from the typed settings (`CHATCART_WECHAT_*`) by `chatcart.bootstrap.wechat_config`, or
+directly in tests.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-from pydantic import SecretStr
 
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
 DEFAULT_OAUTH_BASE = "https://open.weixin.qq.com"
@@ -68,40 +65,3 @@ class WeChatConfig:
     @property
     def base_url(self) -> str:
         return self.public_base_url.rstrip("/")
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> WeChatConfig | None:
-        """The configuration from settings, or None when WeChat is not set up (no app id)."""
-        app_id = getattr(settings, "wechat_app_id", None)
-        if not app_id:
-            return None
-
-        def secret(name: str) -> str | None:
-            value = getattr(settings, name, None)
-            if isinstance(value, SecretStr):
-                return value.get_secret_value() or None
-            return str(value) if value else None
-
-        optional: dict[str, Any] = {}
-        for name, attribute in (
-            ("api_base", "wechat_api_base"),
-            ("oauth_base", "wechat_oauth_base"),
-            ("reply_budget_seconds", "wechat_reply_budget_seconds"),
-        ):
-            value = getattr(settings, attribute, None)
-            if value:
-                optional[name] = value
-        return cls(
-            app_id=str(app_id),
-            app_secret=secret("wechat_app_secret") or "",
-            token=secret("wechat_token") or "",
-            encoding_aes_key=secret("wechat_encoding_aes_key"),
-            public_base_url=str(getattr(settings, "base_url", "") or "http://127.0.0.1:8080"),
-            templates=TemplateIds(
-                order_paid=getattr(settings, "wechat_template_order_paid", None) or None,
-                order_shipped=getattr(settings, "wechat_template_shipped", None) or None,
-                order_delivered=getattr(settings, "wechat_template_delivered", None) or None,
-                aftersales=getattr(settings, "wechat_template_aftersales", None) or None,
-            ),
-            **optional,
-        )

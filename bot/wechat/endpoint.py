@@ -18,7 +18,7 @@ from bot.wechat.processor import WeChatProcessor
 from bot.wechat.render import passive_xml
 from bot.wechat.replay import NonceGuard, timestamp_fresh
 from bot.wechat.xmlsafe import XmlRejected, parse_wechat_xml
-from chatcart.logging_setup import get_logger
+from core.logging_setup import get_logger
 
 log = get_logger("bot.wechat.endpoint")
 

@@ -22,8 +22,8 @@ from typing import Any, Literal
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from commerce.atomic import find_one_and_update
-from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
+from core.atomic import find_one_and_update
+from core.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 
 INBOX = "wechat_inbox"
 Mode = Literal["passive", "custom", "none"]

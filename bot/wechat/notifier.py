@@ -17,10 +17,10 @@ from bot.wechat.api import WeChatApi, WeChatApiError
 from bot.wechat.config import TemplateIds
 from bot.wechat.texts import wt
 from bot.wechat.users import WeChatUsers
-from chatcart.logging_setup import get_logger
-from commerce.customers.model import IdentityKind
+from commerce.customers.model import Customer, IdentityKind
 from commerce.money import Money
 from commerce.orders.events import Event
+from core.logging_setup import get_logger
 from dialogs.messages import Lang, normalize_lang
 
 log = get_logger("bot.wechat.notifier")
@@ -38,7 +38,7 @@ DEFAULT_FIELDS = {"first": "first", "number": "keyword1", "detail": "keyword2", 
 
 
 class CustomerLookup(Protocol):
-    async def get(self, customer_id: str) -> Any: ...  # commerce Customer: .identity(kind), .language
+    async def get(self, customer_id: str) -> Customer: ...
 
 
 def _money_text(value: Any) -> str:

@@ -16,7 +16,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -25,9 +25,9 @@ from pymongo import ASCENDING, IndexModel
 from bot.wechat.api import WeChatApi, WeChatApiError
 from bot.wechat.links import OAUTH_START_PATH
 from bot.wechat.users import WeChatUsers
-from chatcart.logging_setup import get_logger
-from commerce.customers.model import IdentityKind
-from commerce.mongo import CollectionIndexes, Database, utcnow
+from commerce.customers.model import Customer, IdentityKind
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, utcnow
 
 log = get_logger("bot.wechat.oauth")
 
@@ -46,8 +46,8 @@ class CustomerLinker(Protocol):
 
     async def identify(
         self, kind: IdentityKind | str, value: str, *, language: str | None = None, name: str | None = None
-    ) -> Any: ...
-    async def link(self, customer_id: str, kind: IdentityKind | str, value: str) -> Any: ...
+    ) -> Customer: ...
+    async def link(self, customer_id: str, kind: IdentityKind | str, value: str) -> Customer: ...
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from bot.wechat.links import Links
 from bot.wechat.render import WxMessage, WxText, custom_payload, message_from_doc, plan_messages
 from bot.wechat.texts import wt
 from bot.wechat.users import WeChatUsers
-from chatcart.logging_setup import get_logger
+from core.logging_setup import get_logger
 from dialogs.messages import IncomingMessage, Lang, OutgoingMessage
 
 log = get_logger("bot.wechat.processor")

@@ -16,6 +16,7 @@ from bot.wechat.links import Links
 from bot.wechat.texts import wt
 from commerce.catalog.model import ProductDetail
 from commerce.errors import NotFound
+from core.security_headers import add_page_headers
 from dialogs.messages import Lang, normalize_lang
 
 _TEMPLATES = jinja2.Environment(
@@ -78,6 +79,11 @@ class ProductPage:
         return [web.get("/p/{code}", self.show)]
 
     async def show(self, request: web.Request) -> web.Response:
+        response = await self._page(request)
+        add_page_headers(response.headers)  # the admin's baseline: public pages are framed and sniffed too
+        return response
+
+    async def _page(self, request: web.Request) -> web.Response:
         code = request.match_info["code"]
         lang = page_language(request)
         if not code or len(code) > 64 or not code.isprintable():

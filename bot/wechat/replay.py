@@ -15,7 +15,7 @@ from datetime import timedelta
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from commerce.mongo import CollectionIndexes, Database, utcnow
+from core.mongo import CollectionIndexes, Database, utcnow
 
 NONCES = "wechat_nonces"
 NONCE_TTL_SECONDS = 900  # longer than the timestamp tolerance, so an old nonce can never come back

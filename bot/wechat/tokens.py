@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 
 from pymongo.errors import DuplicateKeyError
 
-from chatcart.logging_setup import get_logger
-from commerce.mongo import CollectionIndexes, Database, as_utc, utcnow
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, as_utc, utcnow
 
 TOKENS = "wechat_tokens"
 INDEXES: list[CollectionIndexes] = [CollectionIndexes(TOKENS, [])]  # keyed by AppId (_id)

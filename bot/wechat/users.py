@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from pymongo import ASCENDING, IndexModel
 
-from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
+from core.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 
 USERS = "wechat_users"
 # Close the window a little early: a message queued right at the edge must not bounce (45015).

@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, str] = {
     "chat": "chatcart.cli.chat:chat",
     "telegram": "chatcart.cli.telegram:telegram",
     "wechat": "chatcart.cli.wechat:wechat",
+    "payments": "chatcart.cli.payments:payments",
 }
 
 

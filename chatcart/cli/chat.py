@@ -5,8 +5,10 @@
 
 Script lines: text typed by the customer; `@LABEL` presses a shown button (label or unique
 prefix); `/command`; `!pay` / `!fail` settle the newest sandbox payment through the real
-notify path; `!ship` / `!deliver` move the newest paid order on; `#` comments. With --json
-every turn prints one JSON object per line, then a final {"summary": ...} line.
+notify path; `!ship` / `!deliver` move the newest paid order on; `#` comments. A line ending
+in a backslash continues on the next one: the lines form one multi-line message (a pasted
+address block). With --json every turn prints one JSON object per line, then a final
+{"summary": ...} line.
 """
 
 from __future__ import annotations
@@ -14,11 +16,16 @@ from __future__ import annotations
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from chatcart.cli.common import db_uri_option, load_settings, print_json, run
+from chatcart.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.terminal.runner import ChatRunner
+    from chatcart.bootstrap import Container
 
 
 @click.command()
@@ -38,33 +45,53 @@ def chat(script: Path | None, as_json: bool, lang: str | None, user: str | None,
     settings = load_settings(db_uri)
     if user is None:
         user = f"script-{uuid.uuid4().hex[:10]}" if script else "local"
-    lines = script.read_text(encoding="utf-8").splitlines() if script else None
+    lines = join_continued(script.read_text(encoding="utf-8").splitlines()) if script else None
     code = run(_chat(settings, lines, as_json, lang, user))
     sys.exit(code)
 
 
-def make_runner(container: Any, *, user: str, lang: str | None) -> Any:
+def join_continued(lines: list[str]) -> list[str]:
+    """Script lines with backslash continuations joined: a customer pastes a multi-line block
+    (WeChat's address card, an English address over four lines) as ONE message."""
+    joined: list[str] = []
+    pending: list[str] = []
+    for line in lines:
+        stripped = line.rstrip()
+        if stripped.endswith("\\"):
+            pending.append(stripped[:-1].strip())
+            continue
+        if pending:
+            joined.append("\n".join([*pending, line.strip()]))
+            pending = []
+        else:
+            joined.append(line)
+    if pending:
+        joined.append("\n".join(pending))
+    return joined
+
+
+def make_runner(container: Container, *, user: str, lang: str | None) -> ChatRunner:
     """The terminal channel over a running container (same wiring for the CLI and the tests)."""
     from bot.terminal.runner import ChatRunner
     from dialogs.shop_adapter import CommerceSandbox
 
-    engine = container.dialogs
-    events = getattr(container.commerce, "events", None)
+    engine = container.require_dialogs()
+    events = container.commerce.events
     return ChatRunner(
         engine,
         engine.services.shop,
         CommerceSandbox(container.commerce),
         user=user,
         lang=lang if lang in ("zh", "en") else None,  # type: ignore[arg-type]
-        dispatch_events=events.dispatch_once if events is not None else None,
+        dispatch_events=events.dispatch_once,
     )
 
 
-async def run_script(container: Any, lines: list[str], *, user: str, lang: str | None) -> list[dict[str, Any]]:
+async def run_script(container: Container, lines: list[str], *, user: str, lang: str | None) -> list[dict[str, Any]]:
     """Every turn of a script as the JSON objects `--json` prints, the summary last."""
     runner = make_runner(container, user=user, lang=lang)
     results: list[dict[str, Any]] = []
-    for line in lines:
+    for line in join_continued(lines):
         output = await runner.run_line(line)
         if output is not None:
             results.append(output.to_json(await runner.current_lang()))
@@ -72,7 +99,7 @@ async def run_script(container: Any, lines: list[str], *, user: str, lang: str |
     return results
 
 
-async def _chat(settings: Any, lines: list[str] | None, as_json: bool, lang: str | None, user: str) -> int:
+async def _chat(settings: Settings, lines: list[str] | None, as_json: bool, lang: str | None, user: str) -> int:
     from chatcart.bootstrap import running_container
     from dialogs.render import render_as_text
 

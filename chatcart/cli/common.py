@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 import click
 
-from chatcart.logging_setup import configure_logging
 from chatcart.settings import Settings
+from core.logging_setup import configure_logging
 
 T = TypeVar("T")
 

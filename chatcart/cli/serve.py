@@ -15,10 +15,10 @@ from aiohttp import web
 
 from chatcart.bootstrap import Container, running_container
 from chatcart.cli.common import db_uri_option, load_settings, print_json
-from chatcart.logging_setup import configure_logging, get_logger
 from chatcart.settings import Settings
 from chatcart.web import build_app
 from commerce.api.principal import Role
+from core.logging_setup import configure_logging, get_logger
 
 log = get_logger("chatcart.serve")
 
@@ -71,6 +71,7 @@ async def background_jobs(container: Container, *, dispatch_events: bool, order_
         jobs.append(container.commerce.events.run_forever())
     if order_timeouts:
         jobs.append(container.commerce.timeout_worker.run_forever())
+        jobs.extend(container.commerce.payment_jobs())  # status queries and reconciliation: leased too
     tasks = [asyncio.create_task(job) for job in jobs]
     try:
         yield len(tasks)
@@ -94,9 +95,8 @@ async def _serve(settings: Settings, demo: bool, run_workers: bool) -> None:
         site = web.TCPSite(runner, settings.host, settings.port)
         await site.start()
         base = f"http://{settings.host}:{settings.port}"
-        print(
-            f"\nchatcart is running (database: {'embedded ' + settings.storage_path if container.database.embedded else 'MONGODB_URI'})"
-        )
+        database = f"embedded {settings.storage_path}" if container.database.embedded else "MONGODB_URI"
+        print(f"\nchatcart is running (database: {database})")
         print(f"  web chat : {base}/chat")
         print(f"  admin    : {base}/admin")
         print(f"  API      : {base}/api/v1/openapi.json")

@@ -5,19 +5,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from chatcart.cli.common import db_uri_option, load_settings, print_json
+from chatcart.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.telegram.config import TelegramConfig
 
 T = TypeVar("T")
 
 
-def _config(settings: Any) -> Any:
-    from bot.telegram.config import TelegramConfig
+def _config(settings: Settings) -> TelegramConfig:
+    from chatcart.bootstrap import telegram_config
 
-    config = TelegramConfig.from_settings(settings)
+    config = telegram_config(settings)
     if config is None:
         raise click.ClickException("CHATCART_TELEGRAM_TOKEN is not set (get one from @BotFather).")
     return config
@@ -100,13 +104,12 @@ def polling_command(drop_pending_updates: bool, no_worker: bool, db_uri: str | N
     config = _config(settings)
 
     async def go() -> None:
-        from bot.telegram.channel import TelegramChannel
         from bot.telegram.polling import run_polling
-        from chatcart.bootstrap import running_container
+        from chatcart.bootstrap import build_telegram_channel, running_container
 
         async with running_container(settings) as container:
-            channel = TelegramChannel.from_container(container, config)
-            container.dialogs.outbound.register("telegram", channel.sender)
+            channel = build_telegram_channel(container, config)
+            container.require_dialogs().outbound.register("telegram", channel.sender)
             jobs = [] if no_worker else [asyncio.create_task(job) for job in container.commerce.background_jobs()]
             print_json({"telegram": "polling", "allowed_updates": list(config.allowed_updates)})
             try:

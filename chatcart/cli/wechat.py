@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from chatcart.cli.common import db_uri_option, load_settings, print_json, run
+from chatcart.settings import Settings
 
-
-def _config(settings: Any) -> Any:
+if TYPE_CHECKING:
     from bot.wechat.config import WeChatConfig
 
-    config = WeChatConfig.from_settings(settings)
+
+def _config(settings: Settings) -> WeChatConfig:
+    from chatcart.bootstrap import wechat_config
+
+    config = wechat_config(settings)
     if config is None:
         raise click.ClickException(
             "WeChat is not configured: set CHATCART_WECHAT_APP_ID, CHATCART_WECHAT_APP_SECRET "

@@ -6,6 +6,7 @@ database dump does not hand out sessions. Passwords use argon2id.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import secrets
@@ -22,7 +23,7 @@ from pymongo.errors import DuplicateKeyError
 from commerce.access.model import IssuedToken, StaffUser
 from commerce.api.principal import ANONYMOUS, Principal, Role
 from commerce.errors import Conflict, NotFound, Unauthorized, ValidationFailed
-from commerce.mongo import CollectionIndexes, Database, Document, utcnow
+from core.mongo import CollectionIndexes, Database, Document, utcnow
 
 STAFF_TOKEN_PREFIX = "ccs_"  # noqa: S105 - a prefix, not a secret
 CUSTOMER_TOKEN_PREFIX = "cct_"  # noqa: S105 - a prefix, not a secret
@@ -207,5 +208,5 @@ class AccessService:
             return await self.resolve(token.strip())
         cookie = request.cookies.get(ADMIN_SESSION_COOKIE)
         if cookie:
-            return await self.resolve(cookie)
+            return dataclasses.replace(await self.resolve(cookie), cookie_session=cookie)
         return ANONYMOUS

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from commerce.aftersales.model import AfterSaleKind, AfterSaleRequest, AfterSaleStatus
 from commerce.aftersales.service import AfterSalesService
+from commerce.api.fields import QuantityLines
 from commerce.api.framework import ApiContext, ApiRouter, decode_cursor, encode_cursor
 from commerce.api.principal import Auth, Role
 from commerce.errors import NotFound, ValidationFailed
@@ -32,7 +33,7 @@ class AfterSaleIn(BaseModel):
     kind: AfterSaleKind
     reason: str = Field(min_length=2, max_length=500)
     photos: list[str] = Field(default_factory=list, max_length=9)
-    lines: dict[str, int] | None = Field(default=None, description="SKU -> quantity; omitted: the whole order")
+    lines: QuantityLines | None = Field(default=None, description="SKU -> quantity; omitted: the whole order")
 
 
 class ActionIn(BaseModel):

@@ -17,8 +17,8 @@ from typing import Any
 from commerce.errors import InvalidTransition
 from commerce.localized import LocalizedText
 from commerce.money import Money
-from commerce.mongo import Document, as_utc, utcnow
 from commerce.orders.model import OrderStatus
+from core.mongo import Document, as_utc, utcnow
 
 
 class AfterSaleKind(StrEnum):

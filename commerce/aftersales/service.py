@@ -16,7 +16,6 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from chatcart.logging_setup import get_logger
 from commerce.aftersales.model import (
     ELIGIBLE,
     AfterSaleEntry,
@@ -26,15 +25,16 @@ from commerce.aftersales.model import (
     AfterSaleStatus,
     check_step,
 )
-from commerce.atomic import find_one_and_update
 from commerce.errors import Conflict, NotFound, ValidationFailed
 from commerce.inventory.service import InventoryService
 from commerce.money import Money
-from commerce.mongo import CollectionIndexes, Database, Document, utcnow
 from commerce.orders.events import EventBus
 from commerce.orders.model import Order, OrderStatus
 from commerce.orders.service import OrderService
 from commerce.payments.service import PaymentService
+from core.atomic import find_one_and_update
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, Document, utcnow
 
 AFTER_SALES = "after_sales"
 MAX_PHOTOS = 9

@@ -20,12 +20,14 @@ import json
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from commerce.api.principal import ANONYMOUS, Auth, Principal, Role
-from commerce.errors import ValidationFailed
+from commerce.errors import Forbidden, ValidationFailed
+from core.json_limits import MAX_JSON_DEPTH, JsonTooDeep, loads_bounded
 
 API_PREFIX = "/api/v1"
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -35,7 +37,19 @@ class Authenticator(Protocol):
     async def authenticate(self, request: web.Request) -> Principal: ...
 
 
+class CsrfVerifier(Protocol):
+    """Checks the CSRF token the admin pages hand out for a session (admin_web.csrf.CsrfSigner)."""
+
+    def check_session_token(self, session: str, token: str | None) -> bool: ...
+
+
 AUTHENTICATOR: web.AppKey[Authenticator] = web.AppKey("authenticator")
+CSRF_VERIFIER: web.AppKey[CsrfVerifier] = web.AppKey("csrf_verifier")
+# Origins (scheme://host[:port]) besides the request's own host that may send cookie-authenticated
+# unsafe requests: the public base URL behind a proxy.
+TRUSTED_ORIGINS: web.AppKey[frozenset[str]] = web.AppKey("trusted_origins")
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Services are attached to the application by the composition root (chatcart.bootstrap);
 # typed loosely here so the framework does not depend on every domain.
 SERVICES: web.AppKey[Any] = web.AppKey("services")
@@ -191,7 +205,30 @@ async def _authenticate(request: web.Request, operation: Operation) -> Principal
         principal.require_customer()
     elif operation.auth == Auth.STAFF:
         principal.require_roles(operation.roles)
+    if principal.cookie_session is not None and request.method not in SAFE_METHODS:
+        check_same_site(request, principal.cookie_session)
     return principal
+
+
+def check_same_site(request: web.Request, session: str) -> None:
+    """A browser sends the admin cookie with a cross-site form post too (`text/plain` needs no
+    preflight): such a request is accepted only with the session's CSRF token or an `Origin`
+    (or, without one, a `Referer`) of this site. Bearer-token requests never get here."""
+    verifier = request.app.get(CSRF_VERIFIER)
+    token = request.headers.get(CSRF_HEADER)
+    if verifier is not None and token and verifier.check_session_token(session, token):
+        return
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    parsed = urlsplit(source)
+    origin = f"{parsed.scheme}://{parsed.netloc}".lower()
+    trusted = request.app.get(TRUSTED_ORIGINS, frozenset())
+    if parsed.netloc and (parsed.netloc.lower() == request.host.lower() or origin in trusted):
+        return
+    raise Forbidden(
+        "a request signed in with the admin cookie must come from this site (send the X-CSRF-Token "
+        "header, or use an API token)",
+        code="csrf_failed",
+    )
 
 
 def _query_dict(request: web.Request) -> dict[str, Any]:
@@ -203,12 +240,17 @@ def _query_dict(request: web.Request) -> dict[str, Any]:
 
 
 async def read_json(request: web.Request) -> Any:
+    """The body as JSON: its size is capped by the application (`client_max_size`, 413) and its
+    nesting checked before it is parsed (a 50,000-deep array would exhaust the parser's stack)."""
     if not request.can_read_body:
         raise ValidationFailed("a JSON request body is required", details={"location": "body"})
+    raw = await request.read()
     try:
-        return await request.json(loads=json.loads)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValidationFailed("the request body is not valid JSON", details={"reason": str(exc)}) from None
+        return loads_bounded(raw)
+    except JsonTooDeep as exc:
+        raise ValidationFailed(str(exc), code="json_too_deep", details={"max_depth": MAX_JSON_DEPTH}) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed("the request body is not valid JSON", details={"reason": str(exc)[:200]}) from None
 
 
 def validate(model: type[ModelT], data: Any, *, location: str) -> ModelT:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from commerce.api.framework import pydantic_errors
 from commerce.errors import DomainError
+from core.security_headers import add_api_headers
 
 log = structlog.get_logger("chatcart.http")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -45,7 +46,15 @@ async def request_context_middleware(request: web.Request, handler: Handler) -> 
     with structlog.contextvars.bound_contextvars(request_id=request_id):
         response = await handler(request)
         response.headers["X-Request-Id"] = request_id
+        if request.path.startswith("/api/") and not response.prepared:
+            add_api_headers(response.headers, personal=carries_personal_data(request))
         return response
+
+
+def carries_personal_data(request: web.Request) -> bool:
+    """Answers to signed-in callers (their orders, addresses, tier prices; staff views of
+    customers) and to writes (a new session token...) are personal; anonymous catalog reads are not."""
+    return request.method not in ("GET", "HEAD") or "Authorization" in request.headers or bool(request.cookies)
 
 
 @web.middleware

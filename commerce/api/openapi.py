@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode
 
 from commerce.api.framework import API_PREFIX, ApiRouter, Operation
 from commerce.api.principal import Auth
@@ -30,8 +31,8 @@ class _SchemaCollector:
     def __init__(self) -> None:
         self.components: dict[str, Any] = {"Error": _ERROR_SCHEMA}
 
-    def ref(self, model: type[BaseModel], mode: str = "validation") -> dict[str, Any]:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)  # type: ignore[arg-type]
+    def ref(self, model: type[BaseModel], mode: JsonSchemaMode = "validation") -> dict[str, Any]:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
         for name, definition in schema.pop("$defs", {}).items():
             self.components.setdefault(name, definition)
         self.components.setdefault(model.__name__, schema)

@@ -30,13 +30,22 @@ class Principal:
     customer_id: str | None = None
     staff_id: str | None = None
     roles: frozenset[Role] = field(default_factory=frozenset)
+    # The admin session cookie this principal was read from (None for a bearer token): browsers
+    # send cookies with cross-site requests too, so unsafe requests authenticated this way must
+    # also prove they come from this site (commerce.api.framework checks the CSRF token or Origin).
+    cookie_session: str | None = field(default=None, repr=False)
 
     def require_customer(self) -> str:
+        if self.kind == "staff":
+            raise Forbidden("this endpoint is for customers; staff tokens are not accepted")
         if self.kind != "customer" or self.customer_id is None:
             raise Unauthorized("a customer session token is required")
         return self.customer_id
 
     def require_roles(self, allowed: frozenset[Role]) -> None:
+        if self.kind == "customer":
+            # Known, but not allowed: 403 (a 401 would invite signing in again with the same token).
+            raise Forbidden("this endpoint is for staff; customer tokens are not accepted")
         if self.kind != "staff":
             raise Unauthorized("a staff session or API token is required")
         # Owners can do everything; otherwise one of the allowed roles is needed.

@@ -18,7 +18,7 @@ from commerce.customers.pricing import TierPricing
 from commerce.inventory.model import StockLevel
 from commerce.localized import LocalizedText
 from commerce.money import Money
-from commerce.mongo import as_utc, utcnow
+from core.mongo import as_utc, utcnow
 
 
 class LineWarning(StrEnum):

@@ -13,8 +13,6 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from commerce.atomic import find_one_and_update
-from commerce.batch import WriteBatch
 from commerce.carts.catalog_port import SkuCatalog
 from commerce.carts.model import CartAddResult, CartItem, CartView, LineWarning, price_lines
 from commerce.customers.model import Tier
@@ -22,7 +20,9 @@ from commerce.customers.pricing import TierPricing
 from commerce.customers.service import CUSTOMERS
 from commerce.errors import Conflict, NotFound, ValidationFailed
 from commerce.inventory.service import InventoryService
-from commerce.mongo import CollectionIndexes, Database, Document, utcnow
+from core.atomic import find_one_and_update
+from core.batch import WriteBatch
+from core.mongo import CollectionIndexes, Database, Document, utcnow
 
 CARTS = "carts"
 INDEXES = [CollectionIndexes(CARTS, [])]  # keyed by customer id; no secondary index needed

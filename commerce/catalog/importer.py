@@ -10,7 +10,6 @@ is refused (remove it from its product first).
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,10 +19,12 @@ from pydantic import BaseModel, ValidationError
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import OperationFailure
 
-from chatcart.logging_setup import get_logger
 from commerce.localized import LocalizedText
 from commerce.money import CURRENCY_EXPONENTS, Money, MoneyError, exponent_of
-from commerce.mongo import Document, utcnow
+from core.atomic import run_transaction
+from core.json_limits import loads_bounded
+from core.logging_setup import get_logger
+from core.mongo import Document, utcnow
 
 from .import_schema import CategoryIn, ProductIn, SkuIn
 from .indexing import index_product, latin_vocabulary
@@ -100,7 +101,7 @@ class ImportReport:
 
 def parse_catalog_json(raw: str | bytes) -> Any:
     """JSON with exact decimals (a price written as 19.9 stays Decimal("19.9"), never a float)."""
-    return json.loads(raw, parse_float=Decimal)
+    return loads_bounded(raw, parse_float=Decimal)
 
 
 def _codes(rows: Any) -> set[str]:
@@ -406,14 +407,12 @@ class CatalogImporter:
             if plan.stock and self.set_stock is not None:
                 await self.set_stock(plan.stock, "catalog import", session=session)
 
-        client = self.repository.db.client
-        async with client.start_session() as session:
-            try:
-                await session.with_transaction(write)
-                return
-            except OperationFailure as exc:
-                if not _transactions_unsupported(exc):
-                    raise
+        try:
+            await run_transaction(self.repository.db.client, write)
+            return
+        except OperationFailure as exc:
+            if not _transactions_unsupported(exc):
+                raise
         log.warning("catalog_import_without_transaction", reason="server does not support transactions")
         await write(None)
 

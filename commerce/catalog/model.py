@@ -14,7 +14,7 @@ from typing import Any
 
 from commerce.localized import LocalizedText
 from commerce.money import Money
-from commerce.mongo import Document, as_utc, utcnow
+from core.mongo import Document, as_utc, utcnow
 
 from .specs import SpecLabel, label_specs
 

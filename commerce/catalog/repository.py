@@ -15,8 +15,8 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel, InsertOne, ReplaceOne, ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from commerce.atomic import find_one_and_update
-from commerce.mongo import CollectionIndexes, Database, Document, utcnow
+from core.atomic import find_one_and_update
+from core.mongo import CollectionIndexes, Database, Document, utcnow
 
 from .model import Category, Product, ProductStatus
 from .search_index import ENTRY_FIELDS

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from commerce.errors import NotFound, ValidationFailed
-from commerce.mongo import Database, Document
+from core.mongo import Database, Document
 
 from .importer import CatalogImporter, ImportReport, StockReader, StockWriter
 from .keywords import synonym_groups

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from commerce.errors import ValidationFailed
 from commerce.localized import LocalizedText, normalize_language
-from commerce.mongo import Document, as_utc, utcnow
+from core.mongo import Document, as_utc, utcnow
 
 
 class IdentityKind(StrEnum):

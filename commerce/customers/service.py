@@ -16,9 +16,6 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
-from chatcart.logging_setup import get_logger
-from commerce.atomic import find_one_and_update
-from commerce.batch import WriteBatch
 from commerce.customers.model import (
     Address,
     AddressIn,
@@ -33,7 +30,10 @@ from commerce.customers.model import (
 from commerce.errors import Conflict, NotFound, ValidationFailed
 from commerce.localized import normalize_language
 from commerce.money import Money
-from commerce.mongo import CollectionIndexes, Database, Document, mark_migration_done, migration_done, utcnow
+from core.atomic import find_one_and_update, run_transaction
+from core.batch import WriteBatch
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, Document, mark_migration_done, migration_done, utcnow
 
 CUSTOMERS = "customers"
 MAX_ADDRESSES = 20
@@ -205,8 +205,7 @@ class CustomerService:
                 session=txn,
             )
 
-        async with self._db.client.start_session() as session:
-            await session.with_transaction(move)
+        await run_transaction(self._db.client, move)
 
     async def _run_merge_hooks(self, absorbed_id: str, survivor_id: str) -> None:
         """Carts, orders, after-sales, payments follow the customer (each hook is safe to re-run)."""

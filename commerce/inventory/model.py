@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from commerce.errors import ValidationFailed
-from commerce.mongo import Document, as_utc, utcnow
+from core.mongo import Document, as_utc, utcnow
 
 # Refs become part of a field name (`holds.<ref>`): keep them to safe characters.
 _REF = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

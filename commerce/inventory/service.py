@@ -15,11 +15,11 @@ from typing import Any, Protocol
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
-from commerce.atomic import find_one_and_update
-from commerce.batch import BatchResult, WriteBatch
 from commerce.errors import Conflict, OutOfStock, ValidationFailed
 from commerce.inventory.model import Movement, StockLevel, StockShortage, check_ref, normalize_lines
-from commerce.mongo import CollectionIndexes, Database, utcnow
+from core.atomic import find_one_and_update
+from core.batch import BatchResult, WriteBatch
+from core.mongo import CollectionIndexes, Database, utcnow
 
 INVENTORY = "inventory"
 LEDGER = "stock_ledger"

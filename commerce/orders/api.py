@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from commerce.api.fields import QuantityLines
 from commerce.api.framework import ApiContext, ApiRouter, decode_cursor, encode_cursor
 from commerce.api.principal import Auth, Role
 from commerce.customers.model import AddressIn
@@ -43,7 +44,7 @@ class PlaceOrderIn(BaseModel):
     address: AddressIn | None = None
     coupon_code: str | None = Field(default=None, max_length=32)
     note: str = Field(default="", max_length=500)
-    lines: dict[str, int] | None = Field(default=None, description="buy these SKUs instead of the cart")
+    lines: QuantityLines | None = Field(default=None, description="buy these SKUs instead of the cart")
 
 
 class PageQuery(BaseModel):

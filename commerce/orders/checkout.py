@@ -22,19 +22,18 @@ from datetime import timedelta
 from typing import Any
 
 from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
 
-from commerce.batch import WriteBatch
 from commerce.carts.catalog_port import SkuCatalog
 from commerce.carts.model import CartItem, CartLine, price_lines
 from commerce.carts.service import CARTS, CartService
 from commerce.customers.model import Address, AddressIn, Customer, Tier
 from commerce.customers.pricing import TierPricing
 from commerce.customers.service import CUSTOMERS
-from commerce.errors import NotFound, ValidationFailed
+from commerce.errors import Conflict, NotFound, ValidationFailed
 from commerce.inventory.model import normalize_lines
 from commerce.inventory.service import InventoryService, applied_lines, out_of_stock
 from commerce.money import Money
-from commerce.mongo import Database, Document, utcnow
 from commerce.orders.events import EventBus
 from commerce.orders.model import (
     HistoryEntry,
@@ -51,8 +50,17 @@ from commerce.promotions.model import Coupon, CouponRejected, Discount, Rejectio
 from commerce.promotions.service import COUPONS, PromotionService
 from commerce.shipping.model import ShippingMethod
 from commerce.shipping.service import ShippingBasis, ShippingService
+from core.batch import WriteBatch
+from core.mongo import Database, Document, utcnow
 
 ORDERS = "orders"
+# One document per Idempotency-Key being checked out ({_id: "<customer>:<key>"}), claimed BEFORE
+# any stock is reserved: concurrent retries of one key wait for the first one's order instead of
+# competing with it for the stock (issue 17). A failed attempt deletes its claim (the key may be
+# used again); a saved order marks it `done`, so a later claim of the key fails and finds the order.
+IDEMPOTENCY_CLAIMS = "idempotency_claims"
+CLAIM_LEASE = timedelta(seconds=60)  # a claim left by a crashed process is taken over after this
+CLAIM_WAIT_SECONDS = 15.0
 MAX_ORDER_LINES = 50
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")  # printable ASCII, no spaces
 
@@ -152,6 +160,45 @@ class Checkout:
         context = await self._gather(request)
         if context.existing is not None:
             return context.existing
+        if key is None:
+            return await self._place(request, context, None)
+        claim = f"{context.customer.id}:{key}"
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + CLAIM_WAIT_SECONDS
+        while not await self._claim(claim):
+            # Another request with this key is checking out: its order is ours too. If it failed
+            # instead, its claim is gone and this request tries itself.
+            existing = await self._db[ORDERS].find_one({"customer_id": context.customer.id, "idempotency_key": key})
+            if existing is not None:
+                return Order.from_doc(existing)
+            if loop.time() > deadline:
+                raise Conflict(
+                    "an order with this Idempotency-Key is still being placed, please retry",
+                    code="idempotency_key_in_use",
+                )
+            await asyncio.sleep(0.05)
+        try:
+            return await self._place(request, context, claim)
+        except BaseException:
+            await asyncio.shield(self._db[IDEMPOTENCY_CLAIMS].delete_one({"_id": claim}))
+            raise
+
+    async def _claim(self, claim: str) -> bool:
+        """Take the key for this request; an unfinished claim whose lease ran out (its process
+        died) is taken over."""
+        now = utcnow()
+        try:
+            await self._db[IDEMPOTENCY_CLAIMS].insert_one({"_id": claim, "lease_until": now + CLAIM_LEASE})
+            return True
+        except DuplicateKeyError:
+            taken = await self._db[IDEMPOTENCY_CLAIMS].update_one(
+                {"_id": claim, "done": {"$ne": True}, "lease_until": {"$lt": now}},
+                {"$set": {"lease_until": now + CLAIM_LEASE}},
+            )
+            return taken.modified_count == 1
+
+    async def _place(self, request: CheckoutRequest, context: _Context, claim: str | None) -> Order:
+        key = request.idempotency_key
         quote = await self._price(request, context, strict=True)
         order_id = str(ObjectId())
         wanted = {line.sku: line.quantity for line in quote.lines}
@@ -176,6 +223,8 @@ class Checkout:
                 payload={"number": number, "total": order.total.to_doc()},
                 event_id=f"order.created:{order.id}",
             )
+            if claim is not None:  # the order now answers for the key
+                batch.update_one(IDEMPOTENCY_CLAIMS, {"_id": claim}, {"$set": {"done": True, "order_id": order_id}})
             result = await batch.execute(ordered=True)
         except BaseException:
             # Shielded: a cancelled request must still hand the reserved stock back.

@@ -24,10 +24,10 @@ from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from chatcart.logging_setup import get_logger
-from commerce.atomic import find_one_and_update
-from commerce.batch import WriteBatch
-from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
+from core.atomic import find_one_and_update
+from core.batch import WriteBatch
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 
 EVENTS = "events"
 MAX_ATTEMPTS = 10

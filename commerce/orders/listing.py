@@ -3,7 +3,7 @@
 The equality filters one orders index serves together with `_id` ranges go to the server
 ((customer_id, _id), (channel, status, _id), (status, _id), (channel, _id)); the others are
 checked on the fetched documents (a customer's orders are few anyway). The list is read in
-time windows (`commerce.windows`). A number prefix of a whole day reads that day's numbers
+time windows (`core.windows`). A number prefix of a whole day reads that day's numbers
 from the number index; a shorter one (a year or a month) bounds the windows to its dates.
 """
 
@@ -14,8 +14,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from commerce.mongo import Collection, Document, as_utc
-from commerce.windows import BY_CREATED_AT, BY_ID, FIRST_WINDOW, GROWTH, newest_by_id
+from core.mongo import Collection, Document, as_utc
+from core.windows import BY_CREATED_AT, BY_ID, FIRST_WINDOW, GROWTH, newest_by_id
 
 CUSTOMER_FIRST_WINDOW = timedelta(days=30)
 CUSTOMER_GROWTH = 64.0

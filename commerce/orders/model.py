@@ -17,7 +17,7 @@ from commerce.customers.model import Address
 from commerce.errors import InvalidTransition, ValidationFailed
 from commerce.localized import LocalizedText
 from commerce.money import Money
-from commerce.mongo import Document, as_utc, utcnow
+from core.mongo import Document, as_utc, utcnow
 
 
 class OrderStatus(StrEnum):

@@ -13,7 +13,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from commerce.errors import Conflict
-from commerce.mongo import Database, utcnow
+from core.mongo import Database, utcnow
 
 COUNTERS = "counters"
 

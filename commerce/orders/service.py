@@ -16,14 +16,12 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
-from chatcart.logging_setup import get_logger
-from commerce.atomic import find_one_and_update
-from commerce.batch import WriteBatch
+from commerce.carts.catalog_port import SkuCatalog
 from commerce.customers.model import Address, AddressIn
+from commerce.customers.service import CustomerService
 from commerce.errors import InvalidTransition, NotFound, ValidationFailed
 from commerce.inventory.service import INVENTORY, InventoryService
 from commerce.money import Money
-from commerce.mongo import CollectionIndexes, Database, Document, utcnow
 from commerce.orders.checkout import ORDERS, Checkout, CheckoutRequest, OrderQuote
 from commerce.orders.events import EventBus
 from commerce.orders.listing import newest_orders
@@ -39,8 +37,13 @@ from commerce.orders.model import (
     check_transition,
     sources_of,
 )
+from commerce.orders.payability import PayRefusal, state_refusal
 from commerce.orders.stats import OrderStats
 from commerce.promotions.service import PromotionService
+from core.atomic import find_one_and_update
+from core.batch import BatchResult, WriteBatch
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, Document, utcnow
 
 INDEXES = [
     CollectionIndexes(
@@ -74,6 +77,15 @@ _EVENT_OF = {
 
 
 @dataclass(frozen=True)
+class PaidEffects:
+    """What `add_paid_effects` put into a batch; `after_paid` reads the batch's results."""
+
+    order: Order
+    lines: dict[str, int]
+    commit_index: dict[str, int]  # sku -> index of its stock-commit write in the batch
+
+
+@dataclass(frozen=True)
 class OrderPage:
     orders: list[Order]
     next_after: str | None  # pass back as `after` for the next page
@@ -97,6 +109,7 @@ class OrderService:
         self.inventory = inventory
         self.events = events
         self.stats: OrderStats = checkout.stats  # the per-day figures, shared with checkout
+        self.catalog: SkuCatalog = checkout.catalog  # sales counters of paid orders
 
     # --- checkout ----------------------------------------------------------------------------
     async def quote(self, request: CheckoutRequest) -> OrderQuote:
@@ -405,17 +418,31 @@ class OrderService:
             await self._emit(order)
         return order
 
-    # --- used by payments and the timeout worker ----------------------------------------------
-    async def mark_paid(self, order_id: str, *, payment_id: str, amount: Money, actor: str) -> Order | None:
+    # --- payability and "paid": the order decides what a payment means -----------------------
+    async def payability(self, order: Order, amount: Money | None = None) -> PayRefusal | None:
+        """None when the order may be paid now (for `amount`, when given); else why not.
+        Paying commits the order's stock holds, so they must still be intact (one read)."""
+        refusal = state_refusal(order, utcnow(), amount)
+        if refusal is not None:
+            return refusal
+        if not await self.inventory.holds_intact(order.id, order.quantities()):
+            return PayRefusal.OUT_OF_STOCK
+        return None
+
+    async def mark_paid(self, order_id: str | None, *, payment_id: str, amount: Money, actor: str) -> Order | None:
         """pending_payment -> paid, only for this payment and exactly this amount. None if the
         guard did not hold (already paid, cancelled, wrong amount): the caller looks closer.
-        The caller (payments) follows up in one batch: stock, payment, per-day figures, event."""
+        Without `order_id` (a provider that only knows our payment id) the order is the one
+        this payment was attached to.
+        The caller (payments) follows up in one batch that holds `add_paid_effects` and its own
+        payment writes, then calls `after_paid`."""
         now = utcnow()
         entry = HistoryEntry(OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, actor, f"payment {payment_id}", now)
+        guard: Document = {"_id": order_id} if order_id else {}
         doc = await find_one_and_update(
             self._orders,
             {
-                "_id": order_id,
+                **guard,
                 "status": OrderStatus.PENDING_PAYMENT.value,
                 "payment_ids": payment_id,
                 "total.amount": amount.amount,
@@ -429,6 +456,37 @@ class OrderService:
             return_document=ReturnDocument.AFTER,
         )
         return Order.from_doc(doc) if doc else None
+
+    def add_paid_effects(self, batch: WriteBatch, order: Order, *, payment_id: str) -> PaidEffects:
+        """What being paid means for an order, added to the caller's batch (one round trip with
+        the payment's own writes): the stock holds are committed (with ledger lines), the
+        customer's purchase totals and the day's figures grow, and `order.paid` is published.
+        Every write is guarded or keyed, so a re-run after a crash changes nothing twice."""
+        lines = order.quantities()
+        commits = self.inventory.add_commit(batch, lines, order.id)
+        self.inventory.add_ledger(
+            batch, self.inventory.movements("commit", lines, order.id, f"order {order.number} paid")
+        )
+        CustomerService.add_purchase(batch, order.customer_id, order.total)
+        self.stats.add_status_change(batch, order.created_at, OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
+        self.stats.add_paid(batch, order.paid_at or utcnow(), order.total)
+        self.events.add(
+            batch,
+            "order.paid",
+            customer_id=order.customer_id,
+            order_id=order.id,
+            payload={"number": order.number, "total": order.total.to_doc(), "payment_id": payment_id},
+            event_id=f"order.paid:{order.id}",
+        )
+        return PaidEffects(order, lines, commits)
+
+    async def after_paid(self, effects: PaidEffects, result: BatchResult) -> None:
+        """After the batch: the catalog's sales counters, for what was committed now only (a
+        re-run does not count sales twice)."""
+        sold = {sku: effects.lines[sku] for sku, index in effects.commit_index.items() if result[index].applied}
+        if sold:
+            await self.catalog.record_sales(sold)
+        log.info("order_paid", order_id=effects.order.id, payment_id=effects.order.paid_by)
 
     async def attach_payment(self, order_id: str, payment_id: str) -> None:
         """Record a payment started for an order still awaiting payment (InvalidTransition

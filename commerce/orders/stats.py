@@ -19,10 +19,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from commerce.batch import WriteBatch
 from commerce.money import Money
-from commerce.mongo import Database, Document, as_utc
 from commerce.orders.model import OrderStatus
+from core.batch import WriteBatch
+from core.mongo import Database, Document, as_utc
 
 ORDER_STATS = "order_stats"
 _PAID_STATUSES = [s.value for s in OrderStatus if s not in (OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED)]

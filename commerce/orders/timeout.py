@@ -14,10 +14,10 @@ import asyncio
 import uuid
 from datetime import datetime, timedelta
 
-from chatcart.logging_setup import get_logger
 from commerce.errors import InvalidTransition
-from commerce.mongo import utcnow
 from commerce.orders.service import OrderService
+from core.logging_setup import get_logger
+from core.mongo import utcnow
 
 log = get_logger("commerce.orders.timeout")
 

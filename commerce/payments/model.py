@@ -1,19 +1,22 @@
-"""Payments: the intent shown to the customer, provider notifications, refunds, and the
-`PaymentProvider` interface a real provider (WeChat Pay, Alipay, Stripe) would implement."""
+"""Payments: the intent shown to the customer, provider notifications, refunds, statements, and
+the ONE `PaymentProvider` interface every provider implements (sandbox, WeChat Pay, Alipay).
+
+Payments record money; orders decide what it means (`OrderService.mark_paid` and
+`OrderService.payability`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from commerce.money import Money
-from commerce.mongo import Document, as_utc
 from commerce.orders.model import Order
+from core.mongo import Document, as_utc
 
 
 class PaymentStatus(StrEnum):
@@ -21,7 +24,26 @@ class PaymentStatus(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     VOID = "void"  # the order went away before the payment was used
-    ORPHANED = "orphaned"  # money arrived for an order that was already cancelled: refund by hand
+    ORPHANED = "orphaned"  # money arrived for an order no longer payable: being refunded (or owed)
+    REFUNDED = "refunded"  # such a late payment, given back in full
+
+
+class PayMethod(StrEnum):
+    """How the customer pays: where the intent's link, QR content or in-chat parameters go."""
+
+    LINK = "link"  # a page to open (sandbox, Alipay page/wap pay, WeChat H5)
+    NATIVE = "native"  # WeChat Native: QR content shown in web chat / Telegram
+    JSAPI = "jsapi"  # WeChat JSAPI inside the official account: parameters for WeixinJSBridge
+    H5 = "h5"  # WeChat H5 in a phone browser
+    PAGE = "page"  # Alipay desktop page pay
+    WAP = "wap"  # Alipay phone wap pay
+
+
+@dataclass(frozen=True, slots=True)
+class PayOptions:
+    method: PayMethod | None = None  # None: the provider's default for a chat link
+    payer: str | None = None  # WeChat JSAPI: the customer's openid (from OAuth)
+    client_ip: str | None = None  # WeChat H5 requires the payer's IP
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +59,13 @@ class PaymentIntent:
     status: PaymentStatus = PaymentStatus.PENDING
     created_at: datetime | None = None
     refunded: Money | None = None
+    method: str = ""
+    qr_content: str = ""  # WeChat Native: the code_url to render as a QR code
+    client_params: Mapping[str, str] | None = None  # WeChat JSAPI: what WeixinJSBridge needs
+    trade_no: str = ""  # the provider's own transaction id, once known
+    # The provider's own page (Alipay gateway, WeChat H5): the customer reaches it through
+    # `pay_url`, our page that first checks the order can still be paid.
+    provider_url: str = ""
 
     def to_doc(self) -> Document:
         return {
@@ -51,6 +80,11 @@ class PaymentIntent:
             "status": self.status.value,
             "created_at": self.created_at,
             "refunded_minor": (self.refunded.amount if self.refunded else 0),
+            "method": self.method,
+            "qr_content": self.qr_content,
+            "client_params": dict(self.client_params or {}),
+            "trade_no": self.trade_no,
+            "provider_url": self.provider_url,
         }
 
     @classmethod
@@ -69,6 +103,11 @@ class PaymentIntent:
             status=PaymentStatus(doc.get("status") or "pending"),
             created_at=as_utc(created) if created else None,
             refunded=Money(int(doc.get("refunded_minor") or 0), amount.currency),
+            method=str(doc.get("method") or ""),
+            qr_content=str(doc.get("qr_content") or ""),
+            client_params={str(k): str(v) for k, v in (doc.get("client_params") or {}).items()},
+            trade_no=str(doc.get("trade_no") or ""),
+            provider_url=str(doc.get("provider_url") or ""),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,6 +119,10 @@ class PaymentIntent:
             "currency": self.amount.currency,
             "status": self.status.value,
             "expires_at": self.expires_at.isoformat(),
+            "provider": self.provider,
+            "method": self.method,
+            "qr_content": self.qr_content,
+            "client_params": dict(self.client_params or {}),
         }
 
 
@@ -99,12 +142,17 @@ class NotificationBody(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class Notification:
+    """A verified payment result. `order_id` is empty when the provider only knows our payment
+    id (out_trade_no): the order is then found through the payment."""
+
     provider: str
     event_id: str
     payment_id: str
     order_id: str
     succeeded: bool
     amount: Money
+    trade_no: str = ""  # the provider's transaction id
+    nonce: str = ""  # what makes this signed request unique (replay detection); "" when none
 
     @classmethod
     def from_body(cls, provider: str, body: NotificationBody) -> Notification:
@@ -123,7 +171,7 @@ class NotifyResult(StrEnum):
     FAILED = "failed"  # the customer's payment failed; the order still awaits payment
     DUPLICATE = "duplicate"  # this notification was processed before: nothing changed
     ALREADY_PAID = "already_paid"
-    ORPHANED = "orphaned"
+    ORPHANED = "orphaned"  # the order was no longer payable: the money goes back
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,22 +190,114 @@ class NotifyOutcome:
         }
 
 
+class RefundState(StrEnum):
+    PENDING = "pending"  # asked for; the provider is still moving the money (or did not answer yet)
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"  # the provider refused or gave up: staff must act
+    MANUAL = "manual"  # the provider cannot refund through an API (Telegram card payments): owed by hand
+
+
 @dataclass(frozen=True, slots=True)
 class RefundResult:
-    id: str
+    id: str  # our refund id (out_refund_no / out_request_no): the same id never refunds twice
     amount: Money
-    succeeded: bool
+    state: RefundState
+    provider_refund_id: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.state is RefundState.SUCCEEDED
 
 
-class PaymentProvider(Protocol):
+@dataclass(frozen=True, slots=True)
+class RefundNotification:
+    """A verified refund result (WeChat Pay's refund notifications)."""
+
+    provider: str
+    event_id: str
+    refund_id: str
+    payment_id: str
+    state: RefundState
+    amount: Money
+    provider_refund_id: str = ""
+
+
+class TradeState(StrEnum):
+    PAID = "paid"
+    PENDING = "pending"  # created, not paid yet
+    CLOSED = "closed"  # closed or failed: it will never be paid
+    NOT_FOUND = "not_found"  # the provider does not know it (never opened by the customer)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderPayment:
+    """What a provider's payment query answers."""
+
+    payment_id: str
+    state: TradeState
+    amount: Money | None = None
+    trade_no: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    """One line of a provider's statement for a day: a payment or a refund."""
+
+    kind: str  # "payment" | "refund"
+    trade_no: str  # the provider's transaction id
+    payment_id: str  # our out_trade_no
+    amount: Money
+    refund_id: str = ""  # our out_refund_no for a refund line
+
+
+class ProviderUnavailable(Exception):
+    """The provider did not answer in time or answered with a server error: try again later."""
+
+
+class Refunder(Protocol):
+    """What a refund needs: every provider, and channels whose payments are refunded through
+    their own API (Telegram Stars)."""
+
     name: str
 
-    async def create_payment(self, order: Order) -> PaymentIntent:
-        """Register a payment for the order's total with the provider; returns where to pay."""
+    async def refund(self, payment: PaymentIntent, refund_id: str, amount: Money, reason: str) -> RefundResult:
+        """Idempotent on `refund_id`. Raises ProviderUnavailable when the outcome is unknown."""
+        ...
+
+    async def query_refund(self, payment: PaymentIntent, refund_id: str) -> RefundResult: ...
+
+
+class PaymentProvider(Refunder, Protocol):
+    name: str
+
+    async def create_payment(self, order: Order, options: PayOptions) -> PaymentIntent:
+        """Register a payment for the order's total with the provider: a link, QR content or
+        in-chat parameters, depending on `options.method`."""
         ...
 
     def verify_notification(self, headers: Mapping[str, str], body: bytes) -> Notification:
-        """Check the signature/freshness and parse; raises Unauthorized / ValidationFailed."""
+        """Check the signature/freshness and parse; raises Unauthorized / ValidationFailed
+        whose `code` names what was wrong (recorded as a security event)."""
         ...
 
-    async def refund(self, payment: PaymentIntent, amount: Money, reason: str) -> RefundResult: ...
+    async def query_payment(self, payment: PaymentIntent) -> ProviderPayment: ...
+
+    async def close_payment(self, payment: PaymentIntent) -> None:
+        """Close an unpaid payment at the provider, so it can no longer be paid (the order was
+        cancelled). Raises ProviderUnavailable when that could not be done."""
+        ...
+
+    async def statement(self, day: date) -> list[StatementLine]:
+        """The provider's statement (payments and refunds) for a day in the provider's zone."""
+        ...
+
+    def notify_answer(self, ok: bool) -> tuple[int, str, str]:
+        """(HTTP status, content type, body) the provider expects for a stored / failed notification."""
+        ...
+
+
+@runtime_checkable
+class RefundNotifying(Protocol):
+    """A provider that also notifies refund results (WeChat Pay)."""
+
+    def verify_refund_notification(self, headers: Mapping[str, str], body: bytes) -> RefundNotification: ...

@@ -16,15 +16,27 @@ import json
 import secrets
 import time
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 
 from pydantic import ValidationError
 
 from commerce.errors import Unauthorized, ValidationFailed
 from commerce.money import Money
-from commerce.mongo import utcnow
 from commerce.orders.model import Order
-from commerce.payments.model import Notification, NotificationBody, PaymentIntent, RefundResult
+from commerce.payments.model import (
+    Notification,
+    NotificationBody,
+    PaymentIntent,
+    PayMethod,
+    PayOptions,
+    ProviderPayment,
+    RefundResult,
+    RefundState,
+    StatementLine,
+    TradeState,
+)
+from core.mongo import utcnow
 
 TIMESTAMP_HEADER = "X-Sandbox-Timestamp"
 SIGNATURE_HEADER = "X-Sandbox-Signature"
@@ -61,7 +73,7 @@ class SandboxProvider:
     def notify_url(self) -> str:
         return self.base_url + NOTIFY_PATH
 
-    async def create_payment(self, order: Order) -> PaymentIntent:
+    async def create_payment(self, order: Order, options: PayOptions) -> PaymentIntent:
         payment_id = "sbx_" + secrets.token_hex(12)
         now = utcnow()
         expires = min(order.expires_at, now + self.payment_ttl) if order.expires_at else now + self.payment_ttl
@@ -75,10 +87,29 @@ class SandboxProvider:
             pay_url=f"{self.base_url}/pay/sandbox/{payment_id}",
             expires_at=expires,
             created_at=now,
+            method=PayMethod.LINK.value,
         )
 
-    async def refund(self, payment: PaymentIntent, amount: Money, reason: str) -> RefundResult:
-        return RefundResult(id="sbr_" + secrets.token_hex(8), amount=amount, succeeded=True)
+    # The sandbox moves no money and keeps no books: a refund always goes through at once,
+    # there is nothing to ask about a payment (its page notifies or nothing happened), and
+    # there is no statement to reconcile with.
+    async def refund(self, payment: PaymentIntent, refund_id: str, amount: Money, reason: str) -> RefundResult:
+        return RefundResult(id=refund_id, amount=amount, state=RefundState.SUCCEEDED, provider_refund_id=refund_id)
+
+    async def query_refund(self, payment: PaymentIntent, refund_id: str) -> RefundResult:
+        return RefundResult(id=refund_id, amount=payment.amount, state=RefundState.SUCCEEDED)
+
+    async def query_payment(self, payment: PaymentIntent) -> ProviderPayment:
+        return ProviderPayment(payment.id, TradeState.NOT_FOUND)
+
+    async def close_payment(self, payment: PaymentIntent) -> None:
+        return None  # its page asks the shop before paying
+
+    async def statement(self, day: date) -> list[StatementLine]:
+        raise NotImplementedError("the sandbox keeps no statement")
+
+    def notify_answer(self, ok: bool) -> tuple[int, str, str]:
+        return (200, "application/json", '{"ok":true}') if ok else (400, "application/json", '{"ok":false}')
 
     # --- the wire format ---------------------------------------------------------------------
     def build_notification(
@@ -126,4 +157,4 @@ class SandboxProvider:
             parsed = NotificationBody.model_validate_json(body)
         except ValidationError:
             raise ValidationFailed("the notification body is invalid", code="bad_notification") from None
-        return Notification.from_body(self.name, parsed)
+        return replace(Notification.from_body(self.name, parsed), nonce=signature.strip().lower()[:80])

@@ -11,10 +11,10 @@ import html
 import aiohttp
 from aiohttp import web
 
-from chatcart.logging_setup import get_logger
 from commerce.errors import DomainError
 from commerce.payments.model import PaymentIntent, PaymentStatus
 from commerce.payments.service import PaymentService
+from core.logging_setup import get_logger
 
 log = get_logger("commerce.payments.sandbox_web")
 PAYMENTS_KEY: web.AppKey[PaymentService] = web.AppKey("sandbox_payments", PaymentService)
@@ -27,7 +27,8 @@ body {{ font-family: system-ui, sans-serif; max-width: 28rem; margin: 3rem auto;
 .card {{ border: 1px solid #ddd; border-radius: .75rem; padding: 1.5rem; }}
 .amount {{ font-size: 2rem; font-weight: 600; margin: .5rem 0 1rem; }}
 .note {{ color: #777; font-size: .85rem; }}
-button {{ font-size: 1rem; padding: .6rem 1.4rem; border-radius: .5rem; border: 0; cursor: pointer; margin-right: .5rem; }}
+button {{ font-size: 1rem; padding: .6rem 1.4rem; border-radius: .5rem; border: 0; cursor: pointer;
+  margin-right: .5rem; }}
 .pay {{ background: #067a3e; color: #fff; }} .fail {{ background: #eee; color: #222; }}
 .back-to-chat {{ display: inline-block; margin-top: 1rem; color: #9a3412; font-weight: 600; }}
 </style></head>
@@ -38,14 +39,20 @@ button {{ font-size: 1rem; padding: .6rem 1.4rem; border-radius: .5rem; border: 
 {body}
 </div></body></html>
 """
-# What a customer reads for a payment that is no longer waiting (never the raw status code).
-_STATUS_TEXTS = {
-    PaymentStatus.SUCCEEDED: "这笔订单已支付成功。 · This order is already paid.",
-    PaymentStatus.FAILED: "这次支付没有成功。 · This payment did not go through.",
-}
-_SETTLED_TEXT = "这个支付链接已失效。 · This payment link is no longer valid."
 # The payment pages open from the chat; every result leads back to it.
 _BACK_TO_CHAT = '<p><a class="back-to-chat" href="/chat">返回聊天 · Back to the chat</a></p>'
+
+
+_REFUSED = (
+    "这个订单已不能支付（已取消、已支付或已超时），没有扣款。 · "
+    "This order can no longer be paid (cancelled, already paid or expired); no money was taken."
+)
+_DONE = {
+    PaymentStatus.SUCCEEDED: "这笔支付已完成。 · This payment has been completed.",
+    PaymentStatus.FAILED: "这笔支付未成功。 · This payment did not go through.",
+    PaymentStatus.VOID: "这笔支付已失效。 · This payment is no longer valid.",
+    PaymentStatus.ORPHANED: "这笔支付已退回。 · This payment has been refunded.",
+}
 
 
 def _page(payment: PaymentIntent, body: str, status: int = 200) -> web.Response:
@@ -77,7 +84,9 @@ async def show_payment(request: web.Request) -> web.Response:
     if payment is None:
         return web.Response(text="payment not found", status=404)
     if payment.status is not PaymentStatus.PENDING:
-        return _page(payment, _message(_STATUS_TEXTS.get(payment.status, _SETTLED_TEXT)))
+        return _page(payment, _message(_DONE.get(payment.status, _DONE[PaymentStatus.VOID])))
+    if await request.app[PAYMENTS_KEY].refusal(payment) is not None:
+        return _page(payment, _message(_REFUSED), 409)
     action = html.escape(f"/pay/sandbox/{payment.id}")
     buttons = (
         f'<form method="post" action="{action}/pay" style="display:inline">'
@@ -94,6 +103,9 @@ async def settle_payment(request: web.Request) -> web.Response:
         return web.Response(text="payment not found", status=404)
     succeeded = request.match_info["outcome"] == "pay"
     payments = request.app[PAYMENTS_KEY]
+    # Checked again on the click: the order may have been cancelled since the page was shown.
+    if succeeded and await payments.refusal(payment) is not None:
+        return _page(payment, _message(_REFUSED), 409)
     sandbox = payments.sandbox
     headers, body = sandbox.build_notification(payment, succeeded=succeeded)
     try:

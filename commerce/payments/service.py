@@ -1,12 +1,14 @@
 """Payment intents (`payments`), processed notifications (`payment_events`), refunds.
 
-A successful notification costs at most four round trips:
+Payments record money; orders decide what it means. A successful notification costs at most
+four round trips:
   1. record the provider's event id in `payment_events` (unique: a repeat is recognised)
-  2. the order's guarded transition pending_payment -> paid (this payment, exactly this amount)
-  3. one batch: commit the stock holds + their ledger lines, the payment's status, the
-     customer's purchase totals, the day's order figures, the `order.paid` outbox event,
-     the event's outcome
-  4. the catalog's sales counters
+  2. the order's guarded transition pending_payment -> paid (`OrderService.mark_paid`: this
+     payment, exactly this amount)
+  3. one batch: the order's paid effects (`OrderService.add_paid_effects`: stock commit and
+     ledger, customer totals, the day's figures, the `order.paid` event), the payment's
+     status, the event's outcome
+  4. the catalog's sales counters (`OrderService.after_paid`)
 Repeats change nothing: the event id is known and the order is no longer pending. A run
 holds a lease on its event, so a repeat arriving meanwhile is a duplicate, not a second run.
 A crash between steps is repaired by the provider's retry once the lease ran out: the event,
@@ -23,24 +25,21 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 
+from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from chatcart.logging_setup import get_logger
-from commerce.atomic import find_one_and_update
-from commerce.batch import WriteBatch
-from commerce.carts.catalog_port import SkuCatalog
-from commerce.customers.service import CustomerService
-from commerce.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from commerce.inventory.service import InventoryService
+from commerce.errors import Conflict, DomainError, InvalidTransition, NotFound, Unauthorized, ValidationFailed
 from commerce.money import Money
-from commerce.mongo import CollectionIndexes, Database, Document, utcnow
-from commerce.orders.events import EventBus
+from commerce.orders.events import Event, EventBus
 from commerce.orders.model import Order, OrderStatus
+from commerce.orders.payability import PayRefusal
 from commerce.orders.service import OrderService
+from commerce.payments.alerts import AlertKind, PaymentAlerts
 from commerce.payments.model import (
     Notification,
     NotifyOutcome,
@@ -48,13 +47,28 @@ from commerce.payments.model import (
     PaymentIntent,
     PaymentProvider,
     PaymentStatus,
+    PayOptions,
+    ProviderUnavailable,
+    Refunder,
+    RefundNotification,
+    RefundNotifying,
+    RefundState,
 )
+from commerce.payments.refunds import Refund, RefundLedger
 from commerce.payments.sandbox import SandboxProvider
+from core.atomic import find_one_and_update
+from core.batch import WriteBatch
+from core.logging_setup import get_logger
+from core.mongo import CollectionIndexes, Database, Document, utcnow
 
 PAYMENTS = "payments"
 PAYMENT_EVENTS = "payment_events"
 # How long a run owns a notification; a repeat after that re-runs an interrupted one.
 EVENT_LEASE = timedelta(seconds=60)
+# Signed-request nonces remembered per notification (replay detection).
+MAX_NONCES = 50
+# A payment nobody notified about is first asked about this long after it was created.
+FIRST_POLL = timedelta(minutes=2)
 
 INDEXES = [
     CollectionIndexes(
@@ -62,6 +76,8 @@ INDEXES = [
         [
             IndexModel([("order_id", ASCENDING), ("status", ASCENDING)]),
             IndexModel([("customer_id", ASCENDING), ("created_at", DESCENDING)]),
+            IndexModel([("status", ASCENDING), ("next_poll_at", ASCENDING)]),
+            IndexModel([("provider", ASCENDING), ("paid_at", ASCENDING)]),
         ],
     ),
     # `_id` is "<provider>:<event id>": unique by construction; payment_id for lookups.
@@ -76,24 +92,30 @@ class PaymentService:
         self,
         db: Database,
         orders: OrderService,
-        inventory: InventoryService,
-        catalog: SkuCatalog,
-        customers: CustomerService,
         events: EventBus,
         providers: Mapping[str, PaymentProvider],
         *,
-        default_provider: str = "sandbox",
+        offered: Sequence[str] | None = None,
     ) -> None:
         self._db = db
         self._payments = db[PAYMENTS]
         self._events_seen = db[PAYMENT_EVENTS]
         self.orders = orders
-        self.inventory = inventory
-        self.catalog = catalog
-        self.customers = customers
         self.events = events
         self.providers = dict(providers)
-        self.default_provider = default_provider
+        # The providers offered to customers, in order; the first is the default.
+        self.offered = [name for name in (offered or list(self.providers)) if name in self.providers]
+        self.refunders: dict[str, Refunder] = dict(self.providers)
+        self.alerts = PaymentAlerts(db)
+        self.refunds = RefundLedger(db)
+
+    @property
+    def default_provider(self) -> str:
+        return self.offered[0] if self.offered else "sandbox"
+
+    def register_refunder(self, refunder: Refunder) -> None:
+        """A channel whose payments it refunds itself (Telegram Stars) registers here."""
+        self.refunders[refunder.name] = refunder
 
     def provider(self, name: str) -> PaymentProvider:
         try:
@@ -110,31 +132,43 @@ class PaymentService:
 
     # --- starting a payment ------------------------------------------------------------------
     async def start(
-        self, order_ref: str, *, customer_id: str | None = None, provider: str | None = None
+        self,
+        order_ref: str,
+        *,
+        customer_id: str | None = None,
+        provider: str | None = None,
+        options: PayOptions | None = None,
     ) -> PaymentIntent:
-        """A payment link for an unpaid order; an open one is reused."""
+        """A payment (link, QR content or in-chat parameters) for an unpaid order; an open one
+        of the same provider and method is reused."""
         order = await self.orders.find(order_ref, customer_id=customer_id)
-        if order.status is not OrderStatus.PENDING_PAYMENT:
-            raise InvalidTransition(
-                f"order {order.number} is not awaiting payment ({order.status.value})",
-                details={"order": order.number, "status": order.status.value},
-                code="not_payable",
-            )
+        refusal = await self.orders.payability(order)
+        if refusal is not None:
+            raise not_payable(order, refusal)
         now = utcnow()
-        open_doc = await self._payments.find_one(
-            {
-                "order_id": order.id,
-                "status": PaymentStatus.PENDING.value,
-                "expires_at": {"$gt": now},
-                "amount.amount": order.total.amount,
-            },
-            sort=[("created_at", DESCENDING)],
-        )
-        if open_doc is not None:
-            return PaymentIntent.from_doc(open_doc)
         chosen = self.provider(provider or self.default_provider)
-        intent = await chosen.create_payment(order)
-        await self._payments.insert_one(intent.to_doc())
+        options = options or PayOptions()
+        open_query: Document = {
+            "order_id": order.id,
+            "status": PaymentStatus.PENDING.value,
+            "expires_at": {"$gt": now},
+            "amount.amount": order.total.amount,
+            "provider": chosen.name,
+        }
+        if options.method is not None:
+            open_query["method"] = options.method.value
+        open_doc = await self._payments.find_one(open_query, sort=[("created_at", DESCENDING)])
+        if open_doc is not None and not options.payer:  # a JSAPI payment is bound to its payer
+            return PaymentIntent.from_doc(open_doc)
+        try:
+            intent = await chosen.create_payment(order, options)
+        except ProviderUnavailable:
+            raise Conflict(
+                "the payment provider is not reachable right now, please try again",
+                code="provider_unavailable",
+                details={"provider": chosen.name},
+            ) from None
+        await self._payments.insert_one({**intent.to_doc(), "next_poll_at": now + FIRST_POLL})
         try:
             await self.orders.attach_payment(order.id, intent.id)
         except InvalidTransition:
@@ -142,6 +176,38 @@ class PaymentService:
             raise
         log.info("payment_started", payment_id=intent.id, order_id=order.id, provider=chosen.name)
         return intent
+
+    async def refusal(self, payment: PaymentIntent) -> PayRefusal | None:
+        """Asked by payment pages before money moves: may this payment's order be paid now?"""
+        if payment.status is not PaymentStatus.PENDING or payment.expires_at <= utcnow():
+            return PayRefusal.NOT_PAYABLE if payment.status is not PaymentStatus.PENDING else PayRefusal.EXPIRED
+        order = await self.orders.get(payment.order_id)
+        return await self.orders.payability(order, payment.amount)
+
+    async def close_open_payments(self, order_id: str) -> int:
+        """The order was cancelled: its open payments become void here and are closed at their
+        providers, so a QR code scanned or a cashier opened earlier can no longer take money.
+        Best effort: a payment that slips through anyway is refunded as a late payment."""
+        closed = 0
+        async for doc in self._payments.find({"order_id": order_id, "status": PaymentStatus.PENDING.value}):
+            payment = PaymentIntent.from_doc(doc)
+            provider = self.providers.get(payment.provider)
+            try:
+                if provider is not None:
+                    await provider.close_payment(payment)
+            except (ProviderUnavailable, DomainError) as exc:
+                log.warning("payment_close_failed", payment_id=payment.id, error=type(exc).__name__)
+                continue  # still pending: the status worker keeps asking about it
+            written = await self._payments.update_one(
+                {"_id": payment.id, "status": PaymentStatus.PENDING.value},
+                {"$set": {"status": PaymentStatus.VOID.value}, "$unset": {"next_poll_at": ""}},
+            )
+            closed += written.modified_count
+        return closed
+
+    async def on_order_cancelled(self, event: Event) -> None:
+        if event.order_id:
+            await self.close_open_payments(event.order_id)
 
     async def get(self, payment_id: str) -> PaymentIntent:
         doc = await self._payments.find_one({"_id": payment_id})
@@ -164,9 +230,56 @@ class PaymentService:
 
     # --- notifications -----------------------------------------------------------------------
     async def handle_notification(self, provider_name: str, headers: Mapping[str, str], body: bytes) -> NotifyOutcome:
-        """Entry point of the notify endpoint: verify, then apply."""
-        notification = self.provider(provider_name).verify_notification(headers, body)
+        """Entry point of the notify endpoints: verify, match against the payment, then apply.
+        Anything that fails verification or matching changes nothing but a security event."""
+        provider = self.provider(provider_name)
+        try:
+            notification = provider.verify_notification(headers, body)
+        except DomainError as exc:
+            await self._security(provider_name, exc.code, exc.message)
+            raise
         return await self.apply(notification)
+
+    async def matched(self, notification: Notification) -> tuple[Notification, Document]:
+        """The notification with its order filled in, after checking it against the payment we
+        created: same provider, same order, and (for a success) the same amount and currency.
+        One read; mismatches are security events. (A success that pays the order needs no such
+        read: `mark_paid`'s guard already requires this payment and exactly the order's total.)"""
+        doc = await self._payments.find_one({"_id": notification.payment_id})
+        if doc is None or doc.get("provider") != notification.provider:
+            await self._security(notification.provider, "unknown_payment", "no such payment", notification.payment_id)
+            raise ValidationFailed(
+                "the notification names an unknown payment",
+                code="unknown_payment",
+                details={"payment_id": notification.payment_id[:64]},
+            )
+        order_id = str(doc["order_id"])
+        if notification.order_id and notification.order_id != order_id:
+            await self._security(notification.provider, "order_mismatch", "another order", notification.payment_id)
+            raise ValidationFailed("the notification names another order", code="order_mismatch")
+        expected = Money.from_doc(doc["amount"])
+        if notification.succeeded and notification.amount != expected:
+            await self._security(
+                notification.provider,
+                "amount_mismatch",
+                f"expected {expected}, notified {notification.amount}",
+                notification.payment_id,
+                order_id=order_id,
+            )
+            raise ValidationFailed(
+                "the paid amount does not match the payment",
+                code="amount_mismatch",
+                details={"expected": str(expected), "received": str(notification.amount)},
+            )
+        return replace(notification, order_id=order_id), doc
+
+    async def _security(
+        self, provider: str, code: str, detail: str, payment_id: str | None = None, *, order_id: str | None = None
+    ) -> None:
+        log.warning("payment_notification_rejected", provider=provider, code=code, payment_id=payment_id)
+        await self.alerts.record(
+            AlertKind.SECURITY, code, provider=provider, payment_id=payment_id, order_id=order_id, detail=detail
+        )
 
     async def simulate(self, payment_id: str, success: bool) -> NotifyOutcome:
         """Settle a sandbox payment through the same verification path as the HTTP notify."""
@@ -181,7 +294,7 @@ class PaymentService:
         if not notification.succeeded:
             return await self._apply_failure(event_key, notification)
         order = await self.orders.mark_paid(
-            notification.order_id,
+            notification.order_id or None,
             payment_id=notification.payment_id,
             amount=notification.amount,
             actor=f"payment:{notification.provider}",
@@ -265,6 +378,7 @@ class PaymentService:
                     "received_at": now,
                     "outcome": "processing",
                     "lease_until": now + EVENT_LEASE,
+                    "nonces": [notification.nonce] if notification.nonce else [],
                 }
             )
             return True
@@ -275,51 +389,60 @@ class PaymentService:
                 {"$set": {"lease_until": now + EVENT_LEASE}},
                 projection={"_id": 1},
             )
-            return taken is not None
+            if taken is not None:
+                return True
+        if notification.nonce:
+            # A provider re-signs each retry (WeChat Pay: new timestamp and nonce), so the very
+            # same signed request arriving twice is a replay, not a retry.
+            fresh = await self._events_seen.update_one(
+                {"_id": event_key, "nonces": {"$ne": notification.nonce}},
+                {"$push": {"nonces": {"$each": [notification.nonce], "$slice": -MAX_NONCES}}},
+            )
+            if fresh.matched_count == 0:
+                await self._security(
+                    notification.provider,
+                    "replayed_notification",
+                    "the same signed request again",
+                    notification.payment_id,
+                )
+                raise Unauthorized("this exact notification was received before", code="replayed_notification")
+        return False
 
     async def _apply_success(self, event_key: str, notification: Notification, order: Order) -> NotifyOutcome:
-        lines = order.quantities()
+        """The order says what being paid means (`OrderService.add_paid_effects`); the payment's
+        own status and the event's outcome ride in the same batch."""
         batch = WriteBatch(self._db)
-        commits = self.inventory.add_commit(batch, lines, order.id)
-        self.inventory.add_ledger(
-            batch, self.inventory.movements("commit", lines, order.id, f"order {order.number} paid")
-        )
+        effects = self.orders.add_paid_effects(batch, order, payment_id=notification.payment_id)
         batch.update_one(
             PAYMENTS,
             {"_id": notification.payment_id},
-            {"$set": {"status": PaymentStatus.SUCCEEDED.value, "paid_at": utcnow()}},
-        )
-        CustomerService.add_purchase(batch, order.customer_id, order.total)
-        self.orders.stats.add_status_change(batch, order.created_at, OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
-        self.orders.stats.add_paid(batch, order.paid_at or utcnow(), order.total)
-        self.events.add(
-            batch,
-            "order.paid",
-            customer_id=order.customer_id,
-            order_id=order.id,
-            payload={"number": order.number, "total": order.total.to_doc(), "payment_id": notification.payment_id},
-            event_id=f"order.paid:{order.id}",
+            {"$set": {"status": PaymentStatus.SUCCEEDED.value, "paid_at": utcnow(), **_trade_no(notification)}},
         )
         self._add_outcome(batch, event_key, NotifyResult.PAID)
-        result = await batch.execute()
-        sold = {sku: lines[sku] for sku, index in commits.items() if result[index].applied}
-        if sold:  # only what was committed now: a re-run does not count sales twice
-            await self.catalog.record_sales(sold)
-        log.info("order_paid", order_id=order.id, payment_id=notification.payment_id)
+        await self.orders.after_paid(effects, await batch.execute())
         return NotifyOutcome(NotifyResult.PAID, notification.payment_id, order.id, order)
 
     async def _apply_failure(self, event_key: str, notification: Notification) -> NotifyOutcome:
+        try:
+            notification, payment_doc = await self.matched(notification)
+        except ValidationFailed as exc:
+            await self._set_outcome(event_key, f"rejected:{exc.code}")
+            raise
+        if payment_doc.get("status") != PaymentStatus.PENDING.value:
+            # Closed after it was paid or refunded (Alipay's TRADE_CLOSED after a full refund):
+            # nothing failed from the customer's point of view.
+            await self._set_outcome(event_key, "ignored:not_pending")
+            return NotifyOutcome(NotifyResult.FAILED, notification.payment_id, notification.order_id)
         batch = WriteBatch(self._db)
         batch.update_one(
             PAYMENTS,
             {"_id": notification.payment_id, "status": PaymentStatus.PENDING.value},
             {"$set": {"status": PaymentStatus.FAILED.value, "failed_at": utcnow()}},
         )
-        payment_doc = await self._payments.find_one({"_id": notification.payment_id}, {"customer_id": 1})
         self.events.add(
             batch,
             "payment.failed",
-            customer_id=(payment_doc or {}).get("customer_id"),
+            customer_id=payment_doc.get("customer_id"),
             order_id=notification.order_id,
             payload={"payment_id": notification.payment_id},
             event_id=f"payment.failed:{notification.payment_id}",
@@ -331,32 +454,32 @@ class PaymentService:
     async def _not_applied(self, event_key: str, notification: Notification) -> NotifyOutcome:
         """The paid-transition guard did not hold: find out why and answer accordingly."""
         try:
+            notification, payment_doc = await self.matched(notification)
+        except ValidationFailed as exc:
+            await self._set_outcome(event_key, f"rejected:{exc.code}")
+            raise
+        try:
             order = await self.orders.get(notification.order_id)
         except NotFound:
             await self._set_outcome(event_key, "rejected:unknown_order")
             raise
-        payment_doc = await self._payments.find_one({"_id": notification.payment_id})
-        # Attached to the order, or recorded for it (a provider-captured payment that arrived
-        # after the order had stopped waiting for payment, so it could not be attached).
-        belongs = notification.payment_id in order.payment_ids or (
-            payment_doc is not None and payment_doc.get("order_id") == order.id
-        )
-        if not belongs:
-            await self._set_outcome(event_key, "rejected:unknown_payment")
-            raise ValidationFailed(
-                "the payment does not belong to this order",
-                code="unknown_payment",
-                details={"payment_id": notification.payment_id},
-            )
-        if order.status is OrderStatus.PENDING_PAYMENT:  # right order and payment: the amount is wrong
+        if order.status is OrderStatus.PENDING_PAYMENT:
+            # The payment matched what we asked for, yet the order's guard did not hold: the
+            # order's total is not this payment's (or the payment was never attached).
             await self._set_outcome(event_key, "rejected:amount_mismatch")
-            log.warning("payment_amount_mismatch", order_id=order.id, payment_id=notification.payment_id)
+            await self._security(
+                notification.provider,
+                "amount_mismatch",
+                f"order total {order.total}, paid {notification.amount}",
+                notification.payment_id,
+                order_id=order.id,
+            )
             raise ValidationFailed(
                 "the paid amount does not match the order total",
                 code="amount_mismatch",
                 details={"expected": str(order.total), "received": str(notification.amount)},
             )
-        succeeded = payment_doc is not None and payment_doc.get("status") == PaymentStatus.SUCCEEDED.value
+        succeeded = payment_doc.get("status") == PaymentStatus.SUCCEEDED.value
         if order.paid_by == notification.payment_id and not succeeded and _older_than_lease(order):
             # This payment did pay the order, but the run that did it stopped before its
             # follow-up batch (stock, payment status, event) and its lease ran out: finish it
@@ -365,8 +488,8 @@ class PaymentService:
         if succeeded or order.paid_by == notification.payment_id:  # reported again (maybe while still in flight)
             await self._set_outcome(event_key, NotifyResult.ALREADY_PAID.value)
             return NotifyOutcome(NotifyResult.ALREADY_PAID, notification.payment_id, order.id, order)
-        # Money arrived for an order that was cancelled meanwhile, or paid twice through two
-        # links: keep it visible for a refund instead of silently accepting it.
+        # Money arrived for an order that was cancelled or expired meanwhile, or paid twice
+        # through two links: it goes back to the customer.
         log.warning(
             "payment_not_applicable",
             order_id=order.id,
@@ -376,9 +499,22 @@ class PaymentService:
         return await self._orphan(event_key, notification, order, NotifyResult.ORPHANED.value)
 
     async def _orphan(self, event_key: str, notification: Notification, order: Order, outcome: str) -> NotifyOutcome:
-        """Money that cannot be applied to the order: the payment is ORPHANED (refund by hand)."""
+        """Money that cannot be applied to the order (cancelled, expired, paid by another
+        payment, wrong amount of an in-band payment): the payment is ORPHANED, staff see an
+        alert, and the money goes back through the provider right away (`refund_late`)."""
         batch = WriteBatch(self._db)
-        batch.update_one(PAYMENTS, {"_id": notification.payment_id}, {"$set": {"status": PaymentStatus.ORPHANED.value}})
+        batch.update_one(
+            PAYMENTS,
+            {"_id": notification.payment_id, "status": {"$nin": [PaymentStatus.REFUNDED.value]}},
+            {
+                "$set": {
+                    "status": PaymentStatus.ORPHANED.value,
+                    "late_reason": outcome,
+                    "paid_at": utcnow(),
+                    **_trade_no(notification),
+                }
+            },
+        )
         self.events.add(
             batch,
             "payment.orphaned",
@@ -392,8 +528,20 @@ class PaymentService:
             },
             event_id=f"payment.orphaned:{notification.payment_id}",
         )
+        PaymentAlerts.add(
+            batch,
+            AlertKind.LATE_PAYMENT,
+            outcome,
+            provider=notification.provider,
+            order_id=order.id,
+            order_number=order.number,
+            payment_id=notification.payment_id,
+            detail=f"{notification.amount} arrived for an order that is {order.status.value}; refunded automatically",
+            alert_id=f"late:{notification.payment_id}",
+        )
         batch.update_one(PAYMENT_EVENTS, {"_id": event_key}, {"$set": {"outcome": outcome}})
         await batch.execute()
+        await self.refund_late(notification.payment_id, notification.amount)
         return NotifyOutcome(NotifyResult.ORPHANED, notification.payment_id, order.id, order)
 
     @staticmethod
@@ -404,8 +552,13 @@ class PaymentService:
         await self._events_seen.update_one({"_id": event_key}, {"$set": {"outcome": outcome}})
 
     # --- refunds -----------------------------------------------------------------------------
-    async def refund(self, order: Order, amount: Money, *, reason: str, actor: str) -> Money:
-        """Refund part or all of what was paid for the order through its provider."""
+    async def refund(
+        self, order: Order, amount: Money, *, reason: str, actor: str, purpose: str = "aftersales"
+    ) -> Money:
+        """Refund part or all of what was paid for the order through the provider of its
+        payment. The amount is claimed on the payment first (`refunded_minor`), so two callers
+        can never refund more than was paid. A refund the provider accepted but has not
+        finished (or did not answer about) stays pending and is asked about again."""
         if amount.amount <= 0 or amount.currency != order.currency:
             raise ValidationFailed("invalid refund amount", details={"amount": str(amount)})
         payment_doc = await find_one_and_update(
@@ -425,29 +578,170 @@ class PaymentService:
                 code="refund_exceeds_paid",
             )
         payment = PaymentIntent.from_doc(payment_doc)
-        result = await self.provider(payment.provider).refund(payment, amount, reason)
-        if not result.succeeded:
+        refund = await self._refund(payment, f"rf_{ObjectId()}", amount, reason=reason, actor=actor, purpose=purpose)
+        if refund.state is RefundState.FAILED:
             await self._payments.update_one({"_id": payment.id}, {"$inc": {"refunded_minor": -amount.amount}})
             raise Conflict("the payment provider refused the refund", code="refund_failed")
-        await self._payments.update_one(
-            {"_id": payment.id},
-            {
-                "$push": {
-                    "refunds": {
-                        "id": result.id,
-                        "amount": amount.to_doc(),
-                        "reason": reason,
-                        "actor": actor,
-                        "at": utcnow(),
-                    }
-                }
-            },
-        )
-        log.info("refunded", order_id=order.id, payment_id=payment.id, amount=str(amount), actor=actor)
+        log.info("refunded", order_id=order.id, payment_id=payment.id, amount=str(amount), state=refund.state.value)
         return amount
+
+    async def refund_late(self, payment_id: str, amount: Money) -> Refund:
+        """Give back a payment that arrived for an order no longer payable. The refund id is
+        derived from the payment, so asking again never refunds twice."""
+        payment = await self.get(payment_id)
+        return await self._refund(
+            payment,
+            f"{payment.id}-late",
+            amount,
+            reason="order no longer payable",
+            actor="system:late-payment",
+            purpose="late_payment",
+        )
+
+    async def _refund(
+        self, payment: PaymentIntent, refund_id: str, amount: Money, *, reason: str, actor: str, purpose: str
+    ) -> Refund:
+        refund, new = await self.refunds.open(
+            {
+                "_id": refund_id,
+                "payment_id": payment.id,
+                "order_id": payment.order_id,
+                "order_number": payment.order_number,
+                "customer_id": payment.customer_id,
+                "provider": payment.provider,
+                "trade_no": payment.trade_no,
+                "amount": amount.to_doc(),
+                "reason": reason[:200],
+                "actor": actor[:120],
+                "purpose": purpose,
+            }
+        )
+        if not new:
+            return refund
+        refunder = self.refunders.get(payment.provider)
+        if refunder is None:  # no refund API (Telegram card payments): owed by hand
+            return await self.refund_outcome(refund, RefundState.MANUAL)
+        try:
+            result = await refunder.refund(payment, refund.id, amount, reason)
+        except ProviderUnavailable:
+            log.warning("refund_postponed", refund_id=refund.id, provider=payment.provider)
+            return refund  # pending: the status worker asks again with the same refund id
+        return await self.refund_outcome(refund, result.state, result.provider_refund_id)
+
+    async def refund_outcome(self, refund: Refund, state: RefundState, provider_refund_id: str = "") -> Refund:
+        """A refund's outcome, from the provider's answer, a refund notification or a query.
+        Settled once: a repeat finds it settled and changes nothing."""
+        if state is RefundState.PENDING:
+            await self.refunds.postpone(refund.id, provider_refund_id)
+            return refund
+        settled = await self.refunds.settle(refund.id, state, provider_refund_id=provider_refund_id)
+        if settled is None:
+            return (await self.refunds.get(refund.id)) or refund
+        batch = WriteBatch(self._db)
+        if state is RefundState.SUCCEEDED:
+            if settled.purpose == "late_payment":
+                batch.update_one(
+                    PAYMENTS,
+                    {"_id": settled.payment_id},
+                    {
+                        "$set": {"status": PaymentStatus.REFUNDED.value},
+                        "$inc": {"refunded_minor": settled.amount.amount},
+                    },
+                )
+            self.events.add(
+                batch,
+                "payment.refunded",
+                customer_id=settled.customer_id,
+                order_id=settled.order_id,
+                payload={
+                    "number": settled.order_number,
+                    "amount": settled.amount.to_doc(),
+                    "purpose": settled.purpose,
+                    "refund_id": settled.id,
+                },
+                event_id=f"payment.refunded:{settled.id}",
+            )
+        else:
+            owed = state is RefundState.MANUAL
+            PaymentAlerts.add(
+                batch,
+                AlertKind.REFUND_OWED if owed else AlertKind.REFUND_FAILED,
+                state.value,
+                provider=settled.provider,
+                order_id=settled.order_id,
+                order_number=settled.order_number,
+                payment_id=settled.payment_id,
+                detail=f"refund {settled.id} of {settled.amount} must be paid back by hand",
+                alert_id=f"refund:{settled.id}",
+            )
+            if owed:  # the customer is told a person will send the money back
+                self.events.add(
+                    batch,
+                    "payment.refund_owed",
+                    customer_id=settled.customer_id,
+                    order_id=settled.order_id,
+                    payload={"number": settled.order_number, "amount": settled.amount.to_doc()},
+                    event_id=f"payment.refund_owed:{settled.id}",
+                )
+        await batch.execute()
+        log.info("refund_settled", refund_id=settled.id, state=state.value, provider=settled.provider)
+        return settled
+
+    async def settle_by_hand(self, refund_id: str, *, actor: str) -> Refund:
+        """Staff paid an owed (or failed) refund back by hand: it is recorded as done and the
+        customer is told like for any refund."""
+        refund = await self.refunds.get(refund_id)
+        if refund is None:
+            raise NotFound("refund not found", details={"refund_id": refund_id[:64]})
+        if refund.state not in (RefundState.MANUAL, RefundState.FAILED):
+            raise Conflict("only an owed or failed refund can be settled by hand", code="refund_not_owed")
+        reopened = await self.refunds.reopen(refund.id, refund.state, actor=actor)
+        if reopened is None:
+            raise Conflict("the refund changed meanwhile; please reload", code="refund_changed")
+        return await self.refund_outcome(reopened, RefundState.SUCCEEDED)
+
+    async def handle_refund_notification(self, provider_name: str, headers: Mapping[str, str], body: bytes) -> Refund:
+        """A provider's refund result (WeChat Pay refund notifications): verified, matched
+        against the refund we asked for (payment and amount), then settled once."""
+        provider = self.provider(provider_name)
+        if not isinstance(provider, RefundNotifying):
+            raise NotFound("this provider sends no refund notifications", code="not_found")
+        try:
+            notification: RefundNotification = provider.verify_refund_notification(headers, body)
+        except DomainError as exc:
+            await self._security(provider_name, exc.code, exc.message)
+            raise
+        refund = await self.refunds.get(notification.refund_id)
+        if refund is None or refund.provider != provider_name or refund.payment_id != notification.payment_id:
+            await self._security(provider_name, "unknown_refund", "no such refund", notification.payment_id)
+            raise ValidationFailed("the notification names an unknown refund", code="unknown_refund")
+        if notification.amount != refund.amount:
+            await self._security(
+                provider_name,
+                "amount_mismatch",
+                f"refund expected {refund.amount}, notified {notification.amount}",
+                refund.payment_id,
+                order_id=refund.order_id,
+            )
+            raise ValidationFailed("the refunded amount does not match", code="amount_mismatch")
+        if notification.state is RefundState.PENDING:
+            return refund
+        return await self.refund_outcome(refund, notification.state, notification.provider_refund_id)
 
     async def repoint_customer(self, absorbed_id: str, survivor_id: str) -> None:
         await self._payments.update_many({"customer_id": absorbed_id}, {"$set": {"customer_id": survivor_id}})
+
+
+def _trade_no(notification: Notification) -> Document:
+    return {"trade_no": notification.trade_no[:64]} if notification.trade_no else {}
+
+
+def not_payable(order: Order, refusal: PayRefusal) -> InvalidTransition:
+    return InvalidTransition(
+        f"order {order.number} cannot be paid now ({refusal.value})",
+        details={"order": order.number, "status": order.status.value, "reason": refusal.value},
+        code="not_payable",
+    )
 
 
 def _older_than_lease(order: Order) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 from commerce.errors import ValidationFailed
 from commerce.localized import LocalizedText
 from commerce.money import Money
-from commerce.mongo import Document, as_utc, utcnow
+from core.mongo import Document, as_utc, utcnow
 
 _CODE = re.compile(r"^[A-Z0-9_-]{2,32}$")
 _SAFE_FIELD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -16,12 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from commerce.atomic import find_one_and_update
-from commerce.batch import WriteBatch
 from commerce.errors import Conflict, NotFound, ValidationFailed
 from commerce.localized import LocalizedText
 from commerce.money import Money, MoneyError
-from commerce.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 from commerce.promotions.model import (
     Coupon,
     CouponKind,
@@ -31,9 +28,17 @@ from commerce.promotions.model import (
     customer_field,
     normalize_code,
 )
+from core.atomic import find_one_and_update
+from core.batch import WriteBatch
+from core.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 
 COUPONS = "coupons"
 INDEXES = [CollectionIndexes(COUPONS, [IndexModel([("active", ASCENDING), ("ends_at", ASCENDING)])])]
+
+
+# A plain non-negative decimal ("20", "19.90"): no exponent, no "Infinity"/"NaN" (issue 17).
+DECIMAL_AMOUNT = r"^[0-9]{1,13}(\.[0-9]{1,4})?$"
+MAX_COUNT = 1_000_000_000  # usage limits: far beyond any real shop, far inside 64 bits
 
 
 class CouponIn(BaseModel):
@@ -43,12 +48,16 @@ class CouponIn(BaseModel):
 
     code: str = Field(pattern=r"^[A-Za-z0-9_-]{2,32}$")
     kind: CouponKind
-    value: str = Field(description="percent off (1-100) for percent coupons, an amount like '20.00' for fixed")
-    min_subtotal: str = "0"
+    value: str = Field(
+        pattern=DECIMAL_AMOUNT,
+        max_length=20,
+        description="percent off (1-100) for percent coupons, an amount like '20.00' for fixed",
+    )
+    min_subtotal: str = Field(default="0", pattern=DECIMAL_AMOUNT, max_length=20)
     starts_at: datetime | None = None
     ends_at: datetime | None = None
-    usage_limit: int | None = Field(default=None, ge=1)
-    per_customer_limit: int | None = Field(default=None, ge=1)
+    usage_limit: int | None = Field(default=None, ge=1, le=MAX_COUNT)
+    per_customer_limit: int | None = Field(default=None, ge=1, le=MAX_COUNT)
     description_zh: str = Field(default="", max_length=200)
     description_en: str = Field(default="", max_length=200)
 
@@ -150,8 +159,8 @@ class PromotionService:
         try:
             if data.kind is CouponKind.PERCENT:
                 percent = Decimal(data.value)
-                if percent != percent.to_integral_value():
-                    raise ValidationFailed("percent must be a whole number", details={"field": "value"})
+                if not percent.is_finite() or percent != percent.to_integral_value() or not 1 <= percent <= 100:
+                    raise ValidationFailed("percent must be a whole number from 1 to 100", details={"field": "value"})
                 value = int(percent)
             else:
                 value = Money.parse(data.value, self.currency).amount

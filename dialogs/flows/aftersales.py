@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from dialogs import buttons as codes
 from dialogs.flows.base import Flow, is_no, is_yes, looks_like_side_question, menu_buttons, yes_no_buttons
 from dialogs.flows.orders import list_orders
 from dialogs.i18n import t_list, t_or
@@ -39,7 +40,7 @@ async def start(turn: Turn, kind: str, number: str) -> None:
     shop = turn.services.shop
     order = await shop.order(turn.customer_id, number, turn.lang) if number else None
     if number and order is None:
-        turn.say("orders.not_found", turn.button("menu.orders", "orders"), number=number)
+        turn.say("orders.not_found", turn.button("menu.orders", codes.ORDERS), number=number)
         return
     if order is None:
         context = turn.state.context
@@ -58,7 +59,7 @@ async def start(turn: Turn, kind: str, number: str) -> None:
     if not order.can_return:
         turn.say(
             "aftersales.not_eligible",
-            turn.button("menu.human", "human"),
+            turn.button("menu.human", codes.HUMAN),
             number=order.number,
             status=t_or(f"order_status.{order.status}", turn.lang, order.status),
         )
@@ -93,10 +94,10 @@ class AfterSalesFlow(Flow):
         kind_label = turn.t(f"aftersales.kind_{slots['kind']}")
         if state.step == "reason":
             reasons = t_list("aftersales.reasons", turn.lang)
-            buttons = [Button(label=r[:64], payload=f"rsn:{i}") for i, r in enumerate(reasons)]
+            buttons = [Button(label=r[:64], payload=turn.payload(codes.REASON, str(i))) for i, r in enumerate(reasons)]
             turn.say("aftersales.ask_reason", *buttons, kind=kind_label, number=slots["order"])
         elif state.step == "photos":
-            turn.say("aftersales.ask_photos", turn.button("button.skip_photos", "photos", "done"))
+            turn.say("aftersales.ask_photos", turn.button("button.skip_photos", codes.PHOTOS_DONE, "done"))
         else:
             turn.say(
                 "aftersales.confirm",
@@ -146,23 +147,25 @@ class AfterSalesFlow(Flow):
             turn.say("aftersales.photo_received", count=len(photos))
             await self.prompt(turn)
             return True
-        turn.say("aftersales.photo_received", turn.button("button.photos_done", "photos", "done"), count=len(photos))
+        turn.say(
+            "aftersales.photo_received", turn.button("button.photos_done", codes.PHOTOS_DONE, "done"), count=len(photos)
+        )
         return True
 
     async def on_button(self, turn: Turn, prefix: str, value: str) -> bool:
         state = turn.state
-        if prefix == "rsn" and state.step == "reason":
+        if prefix == codes.REASON and state.step == "reason":
             reasons = t_list("aftersales.reasons", turn.lang)
             index = int(value) if value.isdigit() else -1
             if 0 <= index < len(reasons):
                 await self._reason(turn, reasons[index])
                 return True
-        if prefix == "photos":
+        if prefix == codes.PHOTOS_DONE:
             state.step = "confirm"
             await self.prompt(turn)
             return True
-        if prefix in ("yes", "no") and state.step == "confirm":
-            if prefix == "yes":
+        if prefix in (codes.YES, codes.NO) and state.step == "confirm":
+            if prefix == codes.YES:
                 await self.submit(turn)
             else:
                 state.end_flow()
@@ -183,7 +186,7 @@ class AfterSalesFlow(Flow):
         )
         turn.say(
             "aftersales.filed",
-            turn.button("button.aftersales_status", "asst"),
+            turn.button("button.aftersales_status", codes.AFTERSALES_STATUS),
             *menu_buttons(turn)[:1],
             kind=turn.t(f"aftersales.kind_{request.kind}"),
             number=request.order_number,

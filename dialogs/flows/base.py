@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from dialogs import buttons as codes
 from dialogs.i18n import t_both
 from dialogs.messages import Button
 from dialogs.turn import Turn
@@ -83,8 +84,8 @@ def yes_no_buttons(turn: Turn, yes_key: str = "button.yes", no_key: str = "butto
 
 def menu_buttons(turn: Turn) -> tuple[Button, ...]:
     return (
-        turn.button("menu.search", "intent", "search_product"),
-        turn.button("menu.popular", "pop"),
-        turn.button("menu.cart", "cart"),
-        turn.button("menu.orders", "orders"),
+        turn.button("menu.search", codes.INTENT, "search_product"),
+        turn.button("menu.popular", codes.POPULAR),
+        turn.button("menu.cart", codes.CART),
+        turn.button("menu.orders", codes.ORDERS),
     )

@@ -2,260 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from dialogs import buttons as codes
+from dialogs.flows import products
 from dialogs.flows.base import menu_buttons
-from dialogs.messages import Button, Carousel, ProductCard, SpecChoice
-from dialogs.ports import ProductView, SearchQuery, VariantView
+from dialogs.messages import Button, Carousel
+from dialogs.ports import ProductView, SearchQuery
 from dialogs.references import (
     asks_for_similar,
-    mentioned_values,
     ordinal,
     page_request,
     pick,
     price_extreme,
     refers_to_current,
-    same_value,
-    spellings,
     strip_filler,
 )
 from dialogs.turn import Turn
 
 MAX_FALLBACK_QUERY = 30
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-
-def price_text(product: ProductView) -> str:
-    if product.price_from == product.price_to:
-        return product.price_from.format()
-    return f"{product.price_from.format()} - {product.price_to.format()}"
-
-
-def stock_text(turn: Turn, stock: int) -> str:
-    if stock <= 0:
-        return turn.t("product.out_of_stock")
-    if stock <= 5:
-        return turn.t("product.low_stock", count=stock)
-    return turn.t("product.in_stock")
-
-
-def selection(turn: Turn, product: ProductView) -> dict[str, str]:
-    """The specs chosen so far for the product on screen ({"颜色": "黑色"} in the turn's language)."""
-    if turn.state.context.get("product") != product.product_id:
-        return {}
-    # Stored as positions ({"0": 1} = second value of the first dimension) so a choice made in
-    # one language survives the customer switching to the other.
-    stored = turn.state.context.get("selection") or {}
-    dims = list(product.options.items())
-    chosen: dict[str, str] = {}
-    for dim_index, value_index in stored.items():
-        try:
-            dim, values = dims[int(dim_index)]
-            chosen[dim] = values[int(value_index)]
-        except (ValueError, IndexError, TypeError):
-            continue
-    return chosen
-
-
-def set_selection(turn: Turn, product: ProductView, chosen: dict[str, str]) -> dict[str, str]:
-    """Remember `chosen` for the product on screen; returns it as stored (unknown values dropped)."""
-    stored: dict[str, int] = {}
-    for dim_index, (dim, values) in enumerate(product.options.items()):
-        if chosen.get(dim) in values:
-            stored[str(dim_index)] = values.index(chosen[dim])
-    turn.state.context["selection"] = stored
-    return selection(turn, product)
-
-
-def matching_variants(product: ProductView, chosen: dict[str, str]) -> list[VariantView]:
-    return [v for v in product.variants if all(v.attributes.get(k) == val for k, val in chosen.items())]
-
-
-def selection_from_text(turn: Turn, product: ProductView) -> dict[str, str]:
-    """Spec values the customer named: "黑色的", "in black, size L", or NLU colour/size entities."""
-    chosen: dict[str, str] = {}
-    words = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
-    for dim, values in product.options.items():
-        found = mentioned_values(turn.text, values) if turn.text else []
-        if not found:
-            found = [v for v in values for w in words if same_value(w, v)]
-        if len(found) >= 1:
-            chosen[dim] = found[0]
-    return chosen
-
-
-# What may surround spec values in a message that only picks specs ("要黑色的 42码", "size L please").
-_SPEC_FILLER = re.compile(
-    r"我要|要|选|就|换成|改成|来|的|吧|呢|啊|码|号|尺码|尺寸|颜色|款|版|"
-    r"\b(?:i'?ll\s+take|i\s+want|i'?d\s+like|give\s+me|let'?s\s+do|size|colou?r|in|the|please|pls|one|a|an|and|with|"
-    r"take|go\s+with|version|edition|ok|okay)\b|[\s,，.。!！/+&]+",
-    re.I,
-)
-
-
-def _without(text: str, words: list[str]) -> str:
-    for word in sorted({w for w in words if w}, key=len, reverse=True):
-        if word.isascii():
-            text = re.sub(rf"(?<![a-z0-9]){re.escape(word.lower())}(?![a-z0-9])", " ", text)
-        else:
-            text = text.replace(word.lower(), " ")
-    return text
-
-
-def _spec_words(turn: Turn, options: dict[str, list[str]]) -> list[str]:
-    """Every spelling of the product's option values and dimensions, plus NLU colour/size words."""
-    words = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
-    for dim, values in options.items():
-        words.append(dim)
-        for value in values:
-            words.extend(spellings(value))
-    return words
-
-
-def unmatched_specs(turn: Turn, product: ProductView) -> list[str]:
-    """Colours/sizes the customer asked for that this product does not come in ("黑色" for a green-only item)."""
-    offered = [v for values in product.options.values() for v in values]
-    title = product.title.lower()
-    wanted = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
-    return [
-        w
-        for w in dict.fromkeys(wanted)
-        if w.lower() not in title and not any(same_value(w, v) for v in offered) and not mentioned_values(w, offered)
-    ]
-
-
-def spec_only(turn: Turn, product: ProductView) -> bool:
-    """The message does nothing but name specs of `product` ("白色 M码", "500g please", "精装")."""
-    return _names_only_specs(turn, product.options)
-
-
-def _names_only_specs(turn: Turn, options: dict[str, list[str]]) -> bool:
-    if not turn.text or len(turn.text) > 40:
-        return False
-    rest = _without(turn.text.lower(), _spec_words(turn, options))
-    return not _SPEC_FILLER.sub("", rest)
-
-
-def _remembered_options(context: dict[str, Any], product_id: str) -> dict[str, list[str]] | None:
-    """The options of the product on screen as they were when it was shown (None: not known)."""
-    remembered = context.get("product_options")
-    if not isinstance(remembered, dict) or remembered.get("id") != product_id:
-        return None
-    options = remembered.get("options")
-    return options if isinstance(options, dict) else None
-
-
-async def spec_follow_up(turn: Turn) -> bool:
-    """Specs typed for the product on screen: select them (and finish a pending "add to cart")."""
-    from dialogs.flows import cart
-
-    context = turn.state.context
-    product_id = context.get("product")
-    if not product_id or not turn.text:
-        return False
-    # Most messages about the product on screen are not specs ("how long is the warranty?"):
-    # its options as shown tell that without reading it again.
-    remembered = _remembered_options(context, str(product_id))
-    if remembered is not None and not _names_only_specs(turn, remembered):
-        return False
-    product = await turn.services.shop.product(product_id, turn.lang)
-    if product is None or not spec_only(turn, product):
-        return False
-    chosen = selection_from_text(turn, product)
-    missing = unmatched_specs(turn, product)
-    if missing and not chosen:
-        turn.intent = "select_spec"
-        turn.say(
-            "product.spec_unavailable", title=product.title, wanted=" ".join(missing), options=options_text(product)
-        )
-        turn.reply(_card(turn, product, detail=True))
-        return True
-    if not chosen:
-        return False
-    turn.intent = "select_spec"
-    current = set_selection(turn, product, {**selection(turn, product), **chosen})
-    pending = context.get("pending_add")
-    if pending and pending.get("product") == product.product_id:
-        await cart.choose_variant(turn, product, current, int(pending.get("qty") or 1))
-        return True
-    await _show(turn, product)
-    return True
-
-
-def options_text(product: ProductView) -> str:
-    return "; ".join(f"{dim}: {' / '.join(values)}" for dim, values in product.options.items()) or "-"
-
-
-def _card(turn: Turn, product: ProductView, *, detail: bool = False) -> ProductCard:
-    chosen = selection(turn, product)
-    if product.is_summary:
-        availability = turn.t("product.in_stock") if product.in_stock else turn.t("product.out_of_stock")
-    else:
-        stock = sum(v.stock for v in (matching_variants(product, chosen) if chosen else product.variants))
-        availability = stock_text(turn, stock)
-    text_parts = [part for part in (product.brand, availability) if part]
-    if detail and product.description:
-        text_parts.append(product.description[:200])
-    buttons: list[Button] = []
-    if detail:
-        buttons.extend(_option_buttons(turn, product, chosen))
-        buttons.append(turn.button("button.add_to_cart", "addp", product.product_id))
-        buttons.append(turn.button("button.similar", "sim", product.product_id))
-    else:
-        buttons.append(Button(label=product.title[:64], payload=turn.payload("p", product.product_id)))
-        if len(product.variants) == 1 and product.variants[0].stock > 0:
-            buttons.append(turn.button("button.add_item", "add", product.variants[0].sku, title=product.title[:40]))
-    specs = (
-        tuple(
-            SpecChoice(name=dim, values=tuple(values), selected=chosen.get(dim))
-            for dim, values in product.options.items()
-        )
-        if detail
-        else ()
-    )
-    variant_price = matching_variants(product, chosen)
-    price = variant_price[0].price.format() if chosen and len(variant_price) == 1 else price_text(product)
-    return ProductCard(
-        product_id=product.product_id,
-        title=product.title,
-        text=" · ".join(text_parts),
-        price=price,
-        image_url=product.image_url,
-        specs=specs,
-        buttons=tuple(buttons),
-    )
-
-
-def _option_buttons(turn: Turn, product: ProductView, chosen: dict[str, str]) -> list[Button]:
-    """Buttons for the first spec dimension not chosen yet (a chat shows one question at a time)."""
-    for dim_index, (dim, values) in enumerate(product.options.items()):
-        if dim in chosen or len(values) <= 1:
-            continue
-        buttons = []
-        for value_index, value in enumerate(values[:10]):
-            in_stock = any(v.stock > 0 for v in matching_variants(product, {**chosen, dim: value}))
-            label = value if in_stock else turn.t("product.value_sold_out", value=value)
-            buttons.append(Button(label=label[:64], payload=turn.payload("opt", f"{dim_index}.{value_index}")))
-        return buttons
-    return []
-
-
-def remember_product(turn: Turn, product: ProductView) -> None:
-    context = turn.state.context
-    if context.get("product") != product.product_id:
-        context["selection"] = {}
-    context["product"] = product.product_id
-    if product.is_summary:  # a list entry carries no options: whatever was remembered is not this one's
-        context.pop("product_options", None)
-    else:
-        context["product_options"] = {
-            "id": product.product_id,
-            "options": {dim: list(values) for dim, values in product.options.items()},
-        }
-
 
 # --- search -----------------------------------------------------------------------------------
 
@@ -290,7 +55,7 @@ async def search_intent(turn: Turn) -> None:
         return
     query = query_from_turn(turn)
     if not any(query.values()):
-        turn.say("search.ask", turn.button("menu.popular", "pop"))
+        turn.say("search.ask", turn.button("menu.popular", codes.POPULAR))
         return
     await run_search(turn, query, 1)
 
@@ -303,7 +68,12 @@ async def run_search(turn: Turn, query: dict[str, Any], page: int, *, quiet_if_e
         if quiet_if_empty:
             return False
         described = query.get("text") or query.get("category") or query.get("brand") or ""
-        turn.say("search.none", turn.button("menu.popular", "pop"), turn.button("menu.human", "human"), query=described)
+        turn.say(
+            "search.none",
+            turn.button("menu.popular", codes.POPULAR),
+            turn.button("menu.human", codes.HUMAN),
+            query=described,
+        )
         return False
     context = turn.state.context
     context["search"] = query
@@ -313,19 +83,19 @@ async def run_search(turn: Turn, query: dict[str, Any], page: int, *, quiet_if_e
     context["list_kind"] = "results"
     # "add it to the cart" after a search means the single hit, never a product seen earlier.
     if result.total == 1:
-        remember_product(turn, result.items[0])
+        products.remember_product(turn, result.items[0])
     else:
         context.pop("product", None)
         context.pop("product_options", None)
     paging: list[Button] = []
     if result.page > 1:
-        paging.append(turn.button("button.prev_page", "pg", str(result.page - 1)))
+        paging.append(turn.button("button.prev_page", codes.PAGE, str(result.page - 1)))
     if result.page < result.pages:
-        paging.append(turn.button("button.next_page", "pg", str(result.page + 1)))
+        paging.append(turn.button("button.next_page", codes.PAGE, str(result.page + 1)))
     turn.reply(
         Carousel(
             text=turn.t("search.results", total=result.total),
-            items=tuple(_card(turn, p) for p in result.items),
+            items=tuple(products.product_card(turn, p) for p in result.items),
             page=result.page,
             pages=result.pages,
             buttons=tuple(paging),
@@ -355,8 +125,8 @@ async def page_follow_up(turn: Turn) -> bool:
     if not query or target > pages:
         turn.say(
             "search.no_more_pages",
-            turn.button("menu.popular", "pop"),
-            turn.button("menu.search", "intent", "search_product"),
+            turn.button("menu.popular", codes.POPULAR),
+            turn.button("menu.search", codes.INTENT, "search_product"),
         )
         return True
     await run_search(turn, query, target)
@@ -384,8 +154,8 @@ async def pick_by_price(turn: Turn) -> bool:
     if chosen is None:
         return False
     turn.intent = "product_info"
-    remember_product(turn, chosen)
-    await _show(turn, chosen)
+    products.remember_product(turn, chosen)
+    products.show(turn, chosen)
     return True
 
 
@@ -426,39 +196,13 @@ async def resolve_product(turn: Turn, *, allow_current: bool = True) -> ProductV
     return None
 
 
-async def select_from_list(turn: Turn, position: int) -> bool:
-    """ "第二个" / "the second one" alone: open that entry of the list shown last."""
-    from dialogs.flows import orders
-
-    context = turn.state.context
-    kind = context.get("list_kind", "results")
-    if kind == "orders":
-        number = pick(list(context.get("orders") or []), position)
-        if number:
-            turn.intent = "order_status"
-            await orders.show_order(turn, number)
-            return True
-        return False
-    if kind == "results":
-        product_id = pick(list(context.get("results") or []), position)
-        if product_id:
-            turn.intent = "product_info"
-            await show_product(turn, product_id)
-            return True
-    return False
-
-
 async def show_product(turn: Turn, product_id: str) -> None:
     product = await turn.services.shop.product(product_id, turn.lang)
     if product is None:
         turn.say("product.gone", *menu_buttons(turn))
         return
-    remember_product(turn, product)
-    await _show(turn, product)
-
-
-async def _show(turn: Turn, product: ProductView) -> None:
-    turn.reply(_card(turn, product, detail=True))
+    products.remember_product(turn, product)
+    products.show(turn, product)
 
 
 async def product_info(turn: Turn) -> None:
@@ -469,38 +213,11 @@ async def product_info(turn: Turn) -> None:
         else:
             turn.say("product.which", *menu_buttons(turn))
         return
-    remember_product(turn, product)
-    chosen = selection_from_text(turn, product)
+    products.remember_product(turn, product)
+    chosen = products.selection_from_text(turn, product)
     if chosen:
-        set_selection(turn, product, {**selection(turn, product), **chosen})
-    await _show(turn, product)
-
-
-async def option_button(turn: Turn, value: str) -> None:
-    """ "opt:<dim>.<value>" on the product on screen; completes a pending add-to-cart."""
-    from dialogs.flows import cart
-
-    context = turn.state.context
-    product_id = context.get("product")
-    product = await turn.services.shop.product(product_id, turn.lang) if product_id else None
-    try:
-        dim_index, value_index = (int(part) for part in value.split(".", 1))
-        dim = list(product.options)[dim_index] if product else ""
-        chosen_value = product.options[dim][value_index] if product else ""
-    except (ValueError, IndexError, KeyError):
-        product = None
-    if product is None:
-        turn.say("generic.button_expired", *menu_buttons(turn))
-        return
-    current = set_selection(turn, product, {**selection(turn, product), dim: chosen_value})
-    pending = context.get("pending_add")
-    if pending and pending.get("product") == product.product_id:
-        await cart.choose_variant(turn, product, current, int(pending.get("qty") or 1))
-        return
-    await _show(turn, product)
-
-
-# --- recommendations --------------------------------------------------------------------------
+        products.set_selection(turn, product, {**products.selection(turn, product), **chosen})
+    products.show(turn, product)
 
 
 async def similar(turn: Turn, product_id: str) -> None:
@@ -525,7 +242,7 @@ def _list(turn: Turn, key: str, items: list[ProductView]) -> None:
     context["results"] = [p.product_id for p in items]
     context["list_kind"] = "results"
     context.pop("search", None)  # "next page" has nothing to page through here
-    turn.reply(Carousel(text=turn.t(key), items=tuple(_card(turn, p) for p in items)))
+    turn.reply(Carousel(text=turn.t(key), items=tuple(products.product_card(turn, p) for p in items)))
 
 
 async def recommend(turn: Turn) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dialogs.flows import browse
+from dialogs import buttons as codes
+from dialogs.flows import browse, products
 from dialogs.flows.base import menu_buttons
 from dialogs.flows.confirm import ask_confirmation
 from dialogs.messages import Button, TextReply
@@ -57,20 +58,20 @@ async def add_intent(turn: Turn) -> None:
         else:
             turn.say("cart.which_product", *menu_buttons(turn))
         return
-    browse.remember_product(turn, product)
-    missing = browse.unmatched_specs(turn, product)
+    products.remember_product(turn, product)
+    missing = products.unmatched_specs(turn, product)
     if missing:
         # "要黑色的" for a product without black: say so rather than add another colour.
         turn.say(
             "product.spec_unavailable",
             title=product.title,
             wanted=" ".join(missing),
-            options=browse.options_text(product),
+            options=products.options_text(product),
         )
-        turn.reply(browse._card(turn, product, detail=True))
+        products.show(turn, product)
         return
-    chosen = browse.set_selection(
-        turn, product, {**browse.selection(turn, product), **browse.selection_from_text(turn, product)}
+    chosen = products.set_selection(
+        turn, product, {**products.selection(turn, product), **products.selection_from_text(turn, product)}
     )
     await choose_variant(turn, product, chosen, quantity or 1)
 
@@ -107,17 +108,17 @@ async def add_product_button(turn: Turn, product_id: str) -> None:
     if product is None:
         turn.say("product.gone", *menu_buttons(turn))
         return
-    browse.remember_product(turn, product)
-    await choose_variant(turn, product, browse.selection(turn, product), 1)
+    products.remember_product(turn, product)
+    await choose_variant(turn, product, products.selection(turn, product), 1)
 
 
 async def choose_variant(turn: Turn, product: ProductView, chosen: dict[str, str], quantity: int) -> None:
     context = turn.state.context
-    candidates = browse.matching_variants(product, chosen)
+    candidates = products.matching_variants(product, chosen)
     if len(product.variants) == 1:
         candidates = product.variants
     if not candidates:
-        turn.say("cart.no_such_variant", turn.button("button.details", "p", product.product_id))
+        turn.say("cart.no_such_variant", turn.button("button.details", codes.PRODUCT, product.product_id))
         return
     if len(candidates) > 1:
         in_stock = [v for v in candidates if v.stock > 0]
@@ -130,7 +131,7 @@ async def choose_variant(turn: Turn, product: ProductView, chosen: dict[str, str
     context["pending_add"] = {"product": product.product_id, "qty": quantity}
     dim = next(d for d, values in product.options.items() if d not in chosen and len(values) > 1)
     turn.say("cart.choose_spec", dim=dim)
-    turn.reply(browse._card(turn, product, detail=True))
+    products.show(turn, product)
 
 
 async def add_sku_button(turn: Turn, sku: str) -> None:
@@ -138,7 +139,7 @@ async def add_sku_button(turn: Turn, sku: str) -> None:
     if product is None:
         turn.say("product.gone", *menu_buttons(turn))
         return
-    browse.remember_product(turn, product)
+    products.remember_product(turn, product)
     await add_sku(turn, sku, 1, product)
 
 
@@ -155,7 +156,7 @@ async def add_sku(turn: Turn, sku: str, quantity: int, product: ProductView) -> 
     if variant.stock <= 0:
         turn.say(
             "cart.out_of_stock",
-            turn.button("button.similar", "sim", product.product_id),
+            turn.button("button.similar", codes.SIMILAR, product.product_id),
             *menu_buttons(turn)[:1],
             title=title,
         )
@@ -165,11 +166,11 @@ async def add_sku(turn: Turn, sku: str, quantity: int, product: ProductView) -> 
     if in_cart + quantity > variant.stock:
         available = variant.stock - in_cart
         if available <= 0:
-            turn.say("cart.all_in_cart", turn.button("menu.cart", "cart"), title=title, count=in_cart)
+            turn.say("cart.all_in_cart", turn.button("menu.cart", codes.CART), title=title, count=in_cart)
             return
         turn.say(
             "cart.only_left",
-            turn.button("button.add_n", "addq", f"{sku}*{available}", count=available),
+            turn.button("button.add_n", codes.ADD_QUANTITY, f"{sku}*{available}", count=available),
             title=title,
             count=variant.stock,
         )
@@ -181,9 +182,9 @@ async def add_sku(turn: Turn, sku: str, quantity: int, product: ProductView) -> 
         TextReply(
             text=turn.t("cart.added", title=title, qty=quantity, count=_count(cart), subtotal=cart.subtotal.format()),
             buttons=(
-                turn.button("button.checkout", "co"),
-                turn.button("menu.cart", "cart"),
-                turn.button("button.continue", "intent", "search_product"),
+                turn.button("button.checkout", codes.CHECKOUT),
+                turn.button("menu.cart", codes.CART),
+                turn.button("button.continue", codes.INTENT, "search_product"),
             ),
         )
     )
@@ -211,7 +212,9 @@ async def view(turn: Turn, _: str = "") -> None:
     if cart.empty:
         context["cart_skus"] = []
         turn.say(
-            "cart.empty", turn.button("menu.search", "intent", "search_product"), turn.button("menu.popular", "pop")
+            "cart.empty",
+            turn.button("menu.search", codes.INTENT, "search_product"),
+            turn.button("menu.popular", codes.POPULAR),
         )
         return
     context["cart_skus"] = [line.sku for line in cart.lines]
@@ -220,12 +223,12 @@ async def view(turn: Turn, _: str = "") -> None:
         turn.t("cart.line", n=i, title=_line_label(line), qty=line.quantity, total=line.line_total.format())
         for i, line in enumerate(cart.lines, start=1)
     ]
-    buttons: list[Button] = [turn.button("button.checkout", "co")]
+    buttons: list[Button] = [turn.button("button.checkout", codes.CHECKOUT)]
     for index, line in enumerate(cart.lines[:MAX_LINES_WITH_BUTTONS], start=1):
-        buttons.append(turn.button("button.more_one", "inc", line.sku, n=index))
-        buttons.append(turn.button("button.less_one", "dec", line.sku, n=index))
-        buttons.append(turn.button("button.remove_n", "rm", line.sku, n=index))
-    buttons.append(turn.button("button.clear_cart", "clear"))
+        buttons.append(turn.button("button.more_one", codes.MORE_ONE, line.sku, n=index))
+        buttons.append(turn.button("button.less_one", codes.LESS_ONE, line.sku, n=index))
+        buttons.append(turn.button("button.remove_n", codes.REMOVE, line.sku, n=index))
+    buttons.append(turn.button("button.clear_cart", codes.CLEAR_CART))
     turn.reply(
         TextReply(
             text=turn.t("cart.view", lines="\n".join(rows), count=_count(cart), subtotal=cart.subtotal.format()),
@@ -265,18 +268,27 @@ async def _resolve_line(turn: Turn) -> CartLineView | None:
 async def remove_intent(turn: Turn) -> None:
     cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
     if cart.empty:
-        turn.say("cart.empty", turn.button("menu.search", "intent", "search_product"))
+        turn.say("cart.empty", turn.button("menu.search", codes.INTENT, "search_product"))
         return
     line = await _resolve_line(turn)
     if line is None:
         turn.state.context["cart_skus"] = [item.sku for item in cart.lines]
         turn.state.context["list_kind"] = "cart"
         buttons = [
-            Button(label=_line_label(item)[:64], payload=turn.payload("rm", item.sku)) for item in cart.lines[:8]
+            Button(label=_line_label(item)[:64], payload=turn.payload(codes.REMOVE, item.sku))
+            for item in cart.lines[:8]
         ]
         turn.say("cart.which_remove", *buttons)
         return
     await remove(turn, line.sku)
+
+
+async def remove_or_clear_intent(turn: Turn) -> None:
+    """ "Remove the X" removes one line; "empty the cart" asks before clearing it."""
+    if any(word in turn.text.lower() for word in ("清空", "全部删", "都删", "clear", "empty the cart", "remove all")):
+        await clear_button(turn)
+        return
+    await remove_intent(turn)
 
 
 async def remove(turn: Turn, sku: str) -> None:
@@ -333,7 +345,7 @@ async def remove_button(turn: Turn, sku: str) -> None:
 async def clear_button(turn: Turn, _: str = "") -> None:
     cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
     if cart.empty:
-        turn.say("cart.empty", turn.button("menu.search", "intent", "search_product"))
+        turn.say("cart.empty", turn.button("menu.search", codes.INTENT, "search_product"))
         return
     await ask_confirmation(turn, "clear_cart", {}, "cart.confirm_clear")
 

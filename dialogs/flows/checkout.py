@@ -9,6 +9,7 @@ import uuid
 from typing import ClassVar
 
 from commerce.errors import OutOfStock, ValidationFailed
+from dialogs import buttons as codes
 from dialogs.address import AddressDraft, fill_field, parse_address
 from dialogs.flows import browse
 from dialogs.flows.base import Flow, is_no, is_yes, looks_like_side_question
@@ -49,13 +50,29 @@ async def start(turn: Turn, _: str = "") -> None:
             await browse.show_product(turn, str(pending["product"]))
             return
         turn.say(
-            "cart.empty", turn.button("menu.search", "intent", "search_product"), turn.button("menu.popular", "pop")
+            "cart.empty",
+            turn.button("menu.search", codes.INTENT, "search_product"),
+            turn.button("menu.popular", codes.POPULAR),
         )
         return
     state = turn.state
     coupon = state.context.pop("pending_coupon", None)
     state.start_flow("checkout", "address", {"nonce": uuid.uuid4().hex[:16], "coupon": coupon})
     await CheckoutFlow().ask_address(turn)
+
+
+async def coupon_intent(turn: Turn) -> None:
+    """A coupon mentioned outside checkout is kept for the next checkout (and checked now)."""
+    code = turn.entity("coupon_code")
+    if not code:
+        turn.say("coupon.ask_code")
+        return
+    check = await turn.services.shop.check_coupon(turn.customer_id, str(code).upper(), turn.lang)
+    if not check.ok:
+        turn.say("checkout.coupon_invalid", code=str(code), reason=check.message)
+        return
+    turn.state.context["pending_coupon"] = check.code
+    turn.say("coupon.saved", turn.button("button.checkout", codes.CHECKOUT), code=check.code)
 
 
 class CheckoutFlow(Flow):
@@ -88,9 +105,10 @@ class CheckoutFlow(Flow):
             return
         state.step = "address"
         buttons = [
-            Button(label=a.one_line()[:64], payload=turn.payload("addr", str(i))) for i, a in enumerate(saved[:5])
+            Button(label=a.one_line()[:64], payload=turn.payload(codes.ADDRESS, str(i)))
+            for i, a in enumerate(saved[:5])
         ]
-        buttons.append(turn.button("button.new_address", "addr", "new"))
+        buttons.append(turn.button("button.new_address", codes.ADDRESS, "new"))
         turn.say("checkout.choose_address", *buttons)
 
     async def ask_shipping(self, turn: Turn) -> None:
@@ -99,7 +117,7 @@ class CheckoutFlow(Flow):
         options = await turn.services.shop.shipping_options(turn.customer_id, address, turn.lang)
         state.slots["shipping_options"] = [o.code for o in options]
         if not options:
-            turn.say("checkout.no_shipping", turn.button("button.new_address", "addr", "new"))
+            turn.say("checkout.no_shipping", turn.button("button.new_address", codes.ADDRESS, "new"))
             state.step = "address"
             return
         if len(options) == 1:
@@ -107,14 +125,14 @@ class CheckoutFlow(Flow):
             return
         state.step = "shipping"
         buttons = [
-            turn.button("checkout.shipping_option", "ship", o.code, name=o.name, fee=o.fee.format(), eta=o.eta)
+            turn.button("checkout.shipping_option", codes.SHIPPING, o.code, name=o.name, fee=o.fee.format(), eta=o.eta)
             for o in options
         ]
         turn.say("checkout.choose_shipping", *buttons)
 
     def ask_coupon(self, turn: Turn) -> None:
         turn.state.step = "coupon"
-        turn.say("checkout.ask_coupon", turn.button("button.no_coupon", "cpn", "none"))
+        turn.say("checkout.ask_coupon", turn.button("button.no_coupon", codes.COUPON, "none"))
 
     async def show_summary(self, turn: Turn) -> None:
         state = turn.state
@@ -310,7 +328,7 @@ class CheckoutFlow(Flow):
             turn.state.step = "coupon"
             turn.say(
                 "checkout.coupon_invalid",
-                turn.button("button.no_coupon", "cpn", "none"),
+                turn.button("button.no_coupon", codes.COUPON, "none"),
                 code=code,
                 reason=check.message,
             )
@@ -325,7 +343,7 @@ class CheckoutFlow(Flow):
             return True
         if is_no(turn):
             turn.state.end_flow()
-            turn.say("checkout.cancelled", turn.button("menu.cart", "cart"))
+            turn.say("checkout.cancelled", turn.button("menu.cart", codes.CART))
             return True
         if turn.nlu_intent == "change_address" or turn.nlu_intent == "use_coupon":
             if turn.nlu_intent == "use_coupon" and turn.entity("coupon_code"):
@@ -342,7 +360,7 @@ class CheckoutFlow(Flow):
     # --- buttons -----------------------------------------------------------------------------------
     async def on_button(self, turn: Turn, prefix: str, value: str) -> bool:
         state = turn.state
-        if prefix == "addr":
+        if prefix == codes.ADDRESS:
             if value == "new":
                 state.step = "addr_entry"
                 state.slots["draft"] = {}
@@ -350,28 +368,28 @@ class CheckoutFlow(Flow):
             elif value.isdigit():
                 await self.use_saved(turn, int(value))
             return True
-        if prefix == "ship":
+        if prefix == codes.SHIPPING:
             await self.choose_shipping(turn, value)
             return True
-        if prefix == "cpn":
+        if prefix == codes.COUPON:
             if value == "none":
                 state.slots["coupon"] = None
                 await self.show_summary(turn)
             else:
                 self.ask_coupon(turn)
             return True
-        if prefix == "co" and value == "addr":
+        if prefix == codes.EDIT_ADDRESS or (prefix == codes.CHECKOUT and value == "addr"):
             state.slots["editing"] = True
             await self.ask_address(turn)
             return True
-        if prefix in ("yes", "no") and state.step == "confirm":
-            if prefix == "yes":
+        if prefix in (codes.YES, codes.NO) and state.step == "confirm":
+            if prefix == codes.YES:
                 await self.place(turn)
             else:
                 state.end_flow()
-                turn.say("checkout.cancelled", turn.button("menu.cart", "cart"))
+                turn.say("checkout.cancelled", turn.button("menu.cart", codes.CART))
             return True
-        if prefix == "co":
+        if prefix == codes.CHECKOUT:
             await self.prompt(turn)
             return True
         return False
@@ -394,14 +412,14 @@ class CheckoutFlow(Flow):
             )
         except OutOfStock:
             state.end_flow()
-            turn.say("checkout.out_of_stock", turn.button("menu.cart", "cart"))
+            turn.say("checkout.out_of_stock", turn.button("menu.cart", codes.CART))
             return
         except ValidationFailed as exc:
             if "coupon" in (exc.code + exc.message).lower():
                 slots["coupon"] = None
                 turn.say(
                     "checkout.coupon_invalid",
-                    turn.button("button.no_coupon", "cpn", "none"),
+                    turn.button("button.no_coupon", codes.COUPON, "none"),
                     code=str(slots.get("coupon") or ""),
                     reason=exc.message,
                 )
@@ -414,8 +432,17 @@ class CheckoutFlow(Flow):
         await send_payment_link(turn, order)
 
 
-async def send_payment_link(turn: Turn, order: OrderView) -> None:
-    payment = await turn.services.shop.start_payment(turn.customer_id, order.number)
+async def send_payment_link(turn: Turn, order: OrderView, provider: str | None = None) -> None:
+    shop = turn.services.shop
+    offered = shop.payment_providers()
+    chosen = provider if provider in offered else (offered[0] if offered else None)
+    payment = await shop.start_payment(turn.customer_id, order.number, chosen)
+    # The other providers the shop offers, as one button each (CHATCART_PAYMENT_PROVIDERS order).
+    others = tuple(
+        turn.button(f"button.pay_with_{name}", codes.PAY_WITH, f"{name}.{order.number}")
+        for name in offered
+        if name != chosen
+    )
     turn.reply(
         PaymentLink(
             text=turn.t("checkout.order_placed", number=order.number, total=payment.amount.format()),
@@ -423,8 +450,11 @@ async def send_payment_link(turn: Turn, order: OrderView) -> None:
             order_number=order.number,
             amount=payment.amount.to_decimal_string(),
             buttons=(
-                Button(label=turn.t("button.pay_now"), payload=turn.payload("payurl", order.number), url=payment.url),
-                turn.button("button.order_detail", "o", order.number),
+                Button(
+                    label=turn.t("button.pay_now"), payload=turn.payload(codes.PAY_LINK, order.number), url=payment.url
+                ),
+                *others,
+                turn.button("button.order_detail", codes.ORDER, order.number),
             ),
         )
     )
@@ -450,9 +480,9 @@ def _summary(turn: Turn, quote: QuoteView, address: AddressView) -> OrderSummary
         lines=tuple(lines),
         total=quote.total.format(),
         buttons=(
-            turn.button("button.confirm_order", "yes"),
-            turn.button("button.change_address", "co", "addr"),
-            turn.button("button.change_coupon", "cpn", "enter"),
-            turn.button("button.cancel", "no"),
+            turn.button("button.confirm_order", codes.YES),
+            turn.button("button.change_address", codes.EDIT_ADDRESS),
+            turn.button("button.change_coupon", codes.COUPON, "enter"),
+            turn.button("button.cancel", codes.NO),
         ),
     )

@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import ClassVar
 
+from dialogs import buttons as codes
 from dialogs.flows.base import Flow, is_no, is_yes, menu_buttons, yes_no_buttons
 from dialogs.turn import Turn
 
 ConfirmedAction = Callable[[Turn, dict[str, str]], Awaitable[None]]
-# action name -> what to do on "yes"; filled by the registry (avoids import cycles).
-ACTIONS: dict[str, ConfirmedAction] = {}
 
 
 async def ask_confirmation(turn: Turn, action: str, args: dict[str, str], question_key: str, **params: str) -> None:
     turn.state.start_flow(
         "confirm", "ask", {"action": action, "args": args, "question": question_key, "params": params}
     )
-    await ConfirmFlow().prompt(turn)
+    _ask(turn)
+
+
+def _ask(turn: Turn) -> None:
+    slots = turn.state.slots
+    turn.say(slots["question"], *yes_no_buttons(turn), **slots.get("params", {}))
 
 
 class ConfirmFlow(Flow):
+    """The question, and on "yes" the action named when it was asked (looked up in `actions`)."""
+
     name: ClassVar[str] = "confirm"
 
+    def __init__(self, actions: Mapping[str, ConfirmedAction]) -> None:
+        self._actions = actions
+
     async def prompt(self, turn: Turn) -> None:
-        slots = turn.state.slots
-        turn.say(slots["question"], *yes_no_buttons(turn), **slots.get("params", {}))
+        _ask(turn)
 
     async def _decide(self, turn: Turn, yes: bool) -> None:
         slots = turn.state.slots
@@ -33,7 +41,7 @@ class ConfirmFlow(Flow):
         if not yes:
             turn.say("confirm.not_done", *menu_buttons(turn))
             return
-        action = ACTIONS.get(slots.get("action", ""))
+        action = self._actions.get(slots.get("action", ""))
         if action is None:
             turn.say("generic.button_expired", *menu_buttons(turn))
             return
@@ -49,7 +57,7 @@ class ConfirmFlow(Flow):
         return False
 
     async def on_button(self, turn: Turn, prefix: str, value: str) -> bool:
-        if prefix in ("yes", "no"):
-            await self._decide(turn, prefix == "yes")
+        if prefix in (codes.YES, codes.NO):
+            await self._decide(turn, prefix == codes.YES)
             return True
         return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dialogs import buttons as codes
 from dialogs.flows.base import menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.messages import HandoffNotice
@@ -21,7 +22,9 @@ async def greet(turn: Turn) -> None:
 
 
 async def help_(turn: Turn) -> None:
-    turn.say("help.text", *menu_buttons(turn), turn.button("menu.faq", "faq"), turn.button("menu.human", "human"))
+    turn.say(
+        "help.text", *menu_buttons(turn), turn.button("menu.faq", codes.FAQ), turn.button("menu.human", codes.HUMAN)
+    )
 
 
 async def thanks(turn: Turn) -> None:
@@ -43,7 +46,7 @@ async def affirm_or_deny(turn: Turn) -> None:
 
 async def faq_topics(turn: Turn, _: str = "") -> None:
     entries = await turn.services.faq.entries()
-    buttons = [turn.button("faq.topic", "faq", entry.key, title=entry.question.get(turn.lang)) for entry in entries]
+    buttons = [turn.button("faq.topic", codes.FAQ, entry.key, title=entry.question.get(turn.lang)) for entry in entries]
     turn.say("faq.choose", *buttons[:8])
 
 
@@ -57,7 +60,7 @@ async def faq_answer(turn: Turn, key: str) -> None:
         return
     turn.say(
         "faq.answer",
-        turn.button("menu.faq_more", "faq"),
+        turn.button("menu.faq_more", codes.FAQ),
         *menu_buttons(turn)[:2],
         question=entry.question.get(turn.lang),
         answer=entry.answer.get(turn.lang),
@@ -73,7 +76,9 @@ async def faq_for_intent(turn: Turn) -> None:
         return
     await faq_answer(turn, entry.key)
     if turn.intent == "payment_problem":
-        turn.say("payment.problem_hint", turn.button("button.pay_again", "pay"), turn.button("menu.human", "human"))
+        turn.say(
+            "payment.problem_hint", turn.button("button.pay_again", codes.PAY), turn.button("menu.human", codes.HUMAN)
+        )
 
 
 async def request_human(turn: Turn, reason: str = "customer") -> None:
@@ -87,7 +92,7 @@ async def request_human(turn: Turn, reason: str = "customer") -> None:
         HandoffNotice(
             text=turn.t("handoff.waiting"),
             status="waiting",
-            buttons=(turn.button("button.back_to_bot", "handoff", "cancel"),),
+            buttons=(turn.button("button.back_to_bot", codes.HANDOFF, "cancel"),),
         )
     )
 

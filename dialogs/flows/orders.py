@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from dialogs import buttons as codes
 from dialogs.address import AddressDraft, fill_field, parse_address
 from dialogs.flows.base import Flow, is_no, is_yes, looks_like_side_question, menu_buttons, yes_no_buttons
 from dialogs.flows.checkout import send_payment_link
@@ -24,17 +25,17 @@ def status_label(turn: Turn, status: str) -> str:
 def _order_buttons(turn: Turn, order: OrderView) -> list[Button]:
     buttons: list[Button] = []
     if order.status == "pending_payment":
-        buttons.append(turn.button("button.pay_now", "pay", order.number))
+        buttons.append(turn.button("button.pay_now", codes.PAY, order.number))
     if order.tracking_no or order.status in ("shipped", "delivered"):
-        buttons.append(turn.button("button.track", "trk", order.number))
+        buttons.append(turn.button("button.track", codes.TRACK, order.number))
     if order.can_change_address:
-        buttons.append(turn.button("button.change_address", "chaddr", order.number))
+        buttons.append(turn.button("button.change_address", codes.CHANGE_ADDRESS, order.number))
     if order.can_cancel:
-        buttons.append(turn.button("button.cancel_order", "cxl", order.number))
+        buttons.append(turn.button("button.cancel_order", codes.CANCEL_ORDER, order.number))
     if order.can_return:
-        buttons.append(turn.button("button.return", "as", f"return.{order.number}"))
-        buttons.append(turn.button("button.exchange", "as", f"exchange.{order.number}"))
-        buttons.append(turn.button("button.refund", "as", f"refund.{order.number}"))
+        buttons.append(turn.button("button.return", codes.AFTERSALES, f"return.{order.number}"))
+        buttons.append(turn.button("button.exchange", codes.AFTERSALES, f"exchange.{order.number}"))
+        buttons.append(turn.button("button.refund", codes.AFTERSALES, f"refund.{order.number}"))
     return buttons
 
 
@@ -121,7 +122,7 @@ async def list_orders(turn: Turn, _: str = "", *, allowed: str | None = None, ac
 async def status_intent(turn: Turn) -> None:
     order = await _resolve_order(turn)
     if turn.entity("order_id") and order is None:
-        turn.say("orders.not_found", turn.button("menu.orders", "orders"), number=str(turn.entity("order_id")))
+        turn.say("orders.not_found", turn.button("menu.orders", codes.ORDERS), number=str(turn.entity("order_id")))
         return
     if order is None:
         await list_orders(turn)
@@ -132,7 +133,7 @@ async def status_intent(turn: Turn) -> None:
 async def show_order(turn: Turn, number: str) -> None:
     order = await turn.services.shop.order(turn.customer_id, number, turn.lang)
     if order is None:
-        turn.say("orders.not_found", turn.button("menu.orders", "orders"), number=number)
+        turn.say("orders.not_found", turn.button("menu.orders", codes.ORDERS), number=number)
         return
     turn.state.context["last_order"] = order.number
     turn.reply(order_summary(turn, order))
@@ -142,7 +143,7 @@ async def track_intent(turn: Turn) -> None:
     order = await _resolve_order(turn, allowed="track")
     if order is None:
         if turn.entity("order_id"):
-            turn.say("orders.not_found", turn.button("menu.orders", "orders"), number=str(turn.entity("order_id")))
+            turn.say("orders.not_found", turn.button("menu.orders", codes.ORDERS), number=str(turn.entity("order_id")))
         else:
             await list_orders(turn, allowed="track", action="trk")
         return
@@ -154,12 +155,17 @@ async def track(turn: Turn, number: str) -> None:
     if tracking is None or not tracking.tracking_no:
         order = await turn.services.shop.order(turn.customer_id, number, turn.lang)
         status = status_label(turn, order.status) if order else "-"
-        turn.say("tracking.not_shipped", turn.button("button.order_detail", "o", number), number=number, status=status)
+        turn.say(
+            "tracking.not_shipped",
+            turn.button("button.order_detail", codes.ORDER, number),
+            number=number,
+            status=status,
+        )
         return
     events = "\n".join(f"{event.at} {event.text}" for event in tracking.events[-5:]) or turn.t("tracking.no_events")
     turn.say(
         "tracking.info",
-        turn.button("button.order_detail", "o", number),
+        turn.button("button.order_detail", codes.ORDER, number),
         number=number,
         carrier=tracking.carrier or "",
         tracking_no=tracking.tracking_no,
@@ -177,9 +183,19 @@ async def pay_intent(turn: Turn, number: str = "") -> None:
         orders = [o for o in await shop.orders(turn.customer_id, turn.lang, 20) if o.status == "pending_payment"]
         order = orders[0] if orders else None
     if order is None or order.status != "pending_payment":
-        turn.say("payment.nothing_to_pay", turn.button("menu.orders", "orders"))
+        turn.say("payment.nothing_to_pay", turn.button("menu.orders", codes.ORDERS))
         return
     await send_payment_link(turn, order)
+
+
+async def pay_with(turn: Turn, value: str = "") -> None:
+    """The customer picked another payment provider ("<provider>.<order number>")."""
+    provider, _, number = value.partition(".")
+    order = await turn.services.shop.order(turn.customer_id, number, turn.lang) if number else None
+    if order is None or order.status != "pending_payment":
+        turn.say("payment.nothing_to_pay", turn.button("menu.orders", codes.ORDERS))
+        return
+    await send_payment_link(turn, order, provider=provider)
 
 
 async def cancel_intent(turn: Turn, number: str = "") -> None:
@@ -194,7 +210,9 @@ async def cancel_intent(turn: Turn, number: str = "") -> None:
     if order is None:
         if turn.entity("order_id") or number:
             turn.say(
-                "orders.not_found", turn.button("menu.orders", "orders"), number=number or str(turn.entity("order_id"))
+                "orders.not_found",
+                turn.button("menu.orders", codes.ORDERS),
+                number=number or str(turn.entity("order_id")),
             )
             return
         await list_orders(turn, allowed="cancel", action="cxl")
@@ -202,9 +220,9 @@ async def cancel_intent(turn: Turn, number: str = "") -> None:
     if not order.can_cancel:
         turn.say(
             "orders.cannot_cancel",
-            turn.button("button.return", "as", f"return.{order.number}")
+            turn.button("button.return", codes.AFTERSALES, f"return.{order.number}")
             if order.can_return
-            else turn.button("menu.human", "human"),
+            else turn.button("menu.human", codes.HUMAN),
             number=order.number,
             status=status_label(turn, order.status),
         )
@@ -221,7 +239,7 @@ async def cancel_intent(turn: Turn, number: str = "") -> None:
 
 async def cancel_confirmed(turn: Turn, args: dict[str, str]) -> None:
     order = await turn.services.shop.cancel_order(turn.customer_id, args["number"], turn.lang)
-    turn.say("orders.cancelled", turn.button("menu.orders", "orders"), number=order.number)
+    turn.say("orders.cancelled", turn.button("menu.orders", codes.ORDERS), number=order.number)
 
 
 # --- change address (before shipping) -----------------------------------------------------------
@@ -242,7 +260,7 @@ async def change_address_intent(turn: Turn, number: str = "") -> None:
     if not order.can_change_address:
         turn.say(
             "orders.cannot_change_address",
-            turn.button("menu.human", "human"),
+            turn.button("menu.human", codes.HUMAN),
             number=order.number,
             status=status_label(turn, order.status),
         )
@@ -315,8 +333,8 @@ class ChangeAddressFlow(Flow):
         return True
 
     async def on_button(self, turn: Turn, prefix: str, value: str) -> bool:
-        if prefix in ("yes", "no") and turn.state.step == "confirm":
-            if prefix == "yes":
+        if prefix in (codes.YES, codes.NO) and turn.state.step == "confirm":
+            if prefix == codes.YES:
                 await self.apply(turn)
             else:
                 turn.state.end_flow()
@@ -332,4 +350,6 @@ class ChangeAddressFlow(Flow):
         order = await turn.services.shop.change_address(
             turn.customer_id, number, AddressView(None, draft.name, draft.phone, draft.region, draft.detail), turn.lang
         )
-        turn.say("orders.address_changed", turn.button("button.order_detail", "o", order.number), number=order.number)
+        turn.say(
+            "orders.address_changed", turn.button("button.order_detail", codes.ORDER, order.number), number=order.number
+        )

@@ -42,7 +42,8 @@ _ZH_MAX_PREFIX = re.compile(
 _ZH_MIN_PREFIX = re.compile(rf"(?<![不别])(?:高于|超过|大于|至少|最低|起码|不低于|不少于)\s*{_amount('a')}")
 
 _EN_RANGE = re.compile(
-    rf"(?P<kw>between|from|price\s*range|budget\s*(?:of|is)?|priced)?\s*{_amount('a')}\s*(?:-|–|~|to|and)\s*{_amount('b')}"
+    r"(?P<kw>between|from|price\s*range|budget\s*(?:of|is)?|priced)?"
+    rf"\s*{_amount('a')}\s*(?:-|–|~|to|and)\s*{_amount('b')}"
 )
 _EN_MAX_PREFIX = re.compile(
     r"(?:under|below|less\s+than|lower\s+than|cheaper\s+than|no\s+more\s+than|not\s+more\s+than|"
@@ -140,11 +141,13 @@ _ZH_QUANTITY_SET = re.compile(
 _EN_NUMBER = r"\d{1,3}|" + "|".join(sorted(EN_NUMBER_WORDS, key=len, reverse=True))
 _EN_QUANTITY_VERB = re.compile(
     r"(?:\badd|\bbuy|\bget|\border|\bwant|\bneed|\btake|\bgrab|\bpurchase|\bremove|\bdelete|\bmake\s+it|"
-    r"\bbuying|\badding|\bordering|\bgetting|\bput|\breduce\s+(?:it\s+)?by|\bchange\s+(?:it\s+)?to|\bupdate\s+(?:it\s+)?to|\bset\s+(?:it\s+)?to|\bqty|\bquantity(?:\s+to|\s+of)?|"
+    r"\bbuying|\badding|\bordering|\bgetting|\bput|\breduce\s+(?:it\s+)?by|\bchange\s+(?:it\s+)?to|"
+    r"\bupdate\s+(?:it\s+)?to|\bset\s+(?:it\s+)?to|\bqty|\bquantity(?:\s+to|\s+of)?|"
     rf"\bjust|\bonly)\s*:?\s*(?P<num>(?<![A-Za-z0-9_.])(?:{_EN_NUMBER}))(?![A-Za-z0-9_.%$-])"
 )
 _EN_QUANTITY_UNIT = re.compile(
-    rf"(?<![A-Za-z0-9_.$-])(?P<num>{_EN_NUMBER})\s*(?:x\b|pcs\b|pieces?\b|units?\b|items?\b|pairs?\b|packs?\b|boxes\b|box\b|"
+    rf"(?<![A-Za-z0-9_.$-])(?P<num>{_EN_NUMBER})\s*"
+    r"(?:x\b|pcs\b|pieces?\b|units?\b|items?\b|pairs?\b|packs?\b|boxes\b|box\b|"
     r"bottles?\b|sets?\b|bags?\b|cans?\b|copies\b|more\b|of\s+(?:them|these|those|this|that|the|it|each|em)\b)"
 )
 _EN_QUANTITY_ONES = re.compile(rf"(?<![A-Za-z0-9_.$-])(?P<num>{_EN_NUMBER})\s+(?:[a-z]+\s+)?ones\b")

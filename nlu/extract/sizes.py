@@ -37,7 +37,8 @@ _EN_WORD = re.compile(
     r"(?:size\s+(?P<a>small|medium|large|extra\s+large|x-large)\b|"
     r"(?P<b>small|medium|large|extra\s+large|x-large)\s+size\b|"
     # "exchange for small", "the red one in large please", "add 1 large in black"
-    r"(?:\b(?:in|for)\s+|(?<=\d\s))(?P<c>small|medium|large|extra\s+large|x-large)(?=\s*(?:$|[,.!?]|please|in\b|and\b)))"
+    r"(?:\b(?:in|for)\s+|(?<=\d\s))(?P<c>small|medium|large|extra\s+large|x-large)"
+    r"(?=\s*(?:$|[,.!?]|please|in\b|and\b)))"
 )
 _EN_WORD_VALUE = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "x-large": "XL"}
 _STORAGE = re.compile(r"(?<![\d.])(64|128|256|512|1024)\s?(?:g|gb)(?![a-z])|(?<![\d.])([12])\s?(?:t|tb)(?![a-z])")

@@ -5,7 +5,7 @@ import pytest
 from commerce.access.service import INDEXES, AccessService, hash_token
 from commerce.api.principal import Role
 from commerce.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
-from commerce.mongo import Database, ensure_indexes
+from core.mongo import Database, ensure_indexes
 
 
 @pytest.fixture

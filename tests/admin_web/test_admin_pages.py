@@ -202,6 +202,7 @@ async def test_every_page_renders_with_data(client: Client, container: Any) -> N
         f"/admin/customers/{order.customer_id}": [order.number],
         "/admin/customers?q=13800138000": [],
         "/admin/aftersales": [],
+        "/admin/payments": ["sandbox"],
         "/admin/audit": ["auth.sign_in"],
         "/admin/staff": ["boss"],
         "/admin/console": [],
@@ -311,3 +312,33 @@ async def test_language_switch(client: Client, container: Any) -> None:
     text = await (await client.get("/admin/")).text()
     assert "Products" in text
     assert "商品" not in text
+
+
+async def test_a_late_payment_shows_its_payment_refund_and_alert(client: Client, container: Any) -> None:
+    await container.commerce.catalog.import_catalog(DEMO_CATALOG)
+    order = await _seed_order(container)
+    await container.commerce.orders.cancel(order.id, actor="customer")
+    # a provider without a refund API (Telegram card payments): the refund is owed by hand
+    await container.commerce.payments.confirm_external_payment(
+        order.number, provider="telegram", charge_id="late-1", amount=order.total
+    )
+    await make_staff(container, "ops", [Role.ORDER_MANAGER])
+    await sign_in(client, "ops")
+    detail = await (await client.get(f"/admin/orders/{order.id}")).text()
+    assert 'data-status="orphaned"' in detail  # the payment
+    assert 'data-state="manual"' in detail  # the refund
+    assert "迟到的付款" in detail  # the alert
+    overview = await (await client.get("/admin/payments")).text()
+    assert order.number in overview
+    assert 'data-kind="late_payment"' in overview
+    [refund] = await container.commerce.payments.refunds.for_order(order.id)
+    token = await csrf_of(client, "/admin/payments")
+    done = await client.post(f"/admin/payments/refunds/{refund.id}/settled", data={"_csrf": token})
+    assert done.status == 200
+    [settled] = await container.commerce.payments.refunds.for_order(order.id)
+    assert settled.state.value == "succeeded"
+    assert (await container.commerce.payments.get(refund.payment_id)).status.value == "refunded"
+    event = await container.db["events"].find_one({"type": "payment.refunded", "order_id": order.id})
+    assert event is not None  # the customer is told
+    actions = {d["action"] async for d in container.db["admin_audit"].find({"actor": "ops"})}
+    assert "refund.settled_by_hand" in actions

@@ -102,7 +102,8 @@ async def test_idle_agent_conversation_returns_to_the_queue(client: Client, cont
     await _waiting_conversation(container)
     agent = await make_staff(container, "agent1", [Role.AGENT])
     await container.dialogs.handoff.take_over(CID, agent.id)
-    sweeper = client.app[ADMIN_APP][ADMIN].extras["idle_sweeper"]
+    sweeper = client.app[ADMIN_APP][ADMIN].idle_sweeper
+    assert sweeper is not None
     assert await sweeper.sweep() == []  # not idle yet
     sweeper.timeout = timedelta(seconds=-1)
     assert await sweeper.sweep() == [CID]

@@ -8,7 +8,7 @@ from typing import Any, cast
 from aiohttp import web
 
 from admin_web.console.hub import ConsoleClient, ConsoleHub
-from commerce.mongo import Database
+from core.mongo import Database
 
 
 class _Socket:

@@ -9,8 +9,8 @@ import pytest
 
 from admin_web.app import INDEXES as ADMIN_INDEXES
 from admin_web.queries import LOW_STOCK_COUNT_CAP, AdminQueries, OrderListFilter
-from commerce.mongo import Database, Document, ensure_indexes
 from commerce.services import ensure_all_indexes
+from core.mongo import Database, Document, ensure_indexes
 
 ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 5, 20, 15, 0, tzinfo=ZONE)
@@ -152,3 +152,10 @@ async def test_stock_pages_and_low_stock(queries: AdminQueries, db: Database) ->
     assert (dashboard.low_stock_count, dashboard.low_stock_more) == (15, False)
     assert [r["_id"] for r in dashboard.low_stock][:2] == ["S000", "S030"]
     assert LOW_STOCK_COUNT_CAP > 15
+
+
+async def test_date_filters_at_the_calendar_edges_answer(queries: AdminQueries) -> None:
+    """Issue 17: `date_to=9999-12-31` overflowed adding its day; year 1 overflowed the windows."""
+    widest = OrderListFilter(date_from=date(1, 1, 1), date_to=date(9999, 12, 31))
+    page = await queries.orders(widest, limit=5)
+    assert len(page.rows) == 5

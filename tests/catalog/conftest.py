@@ -10,7 +10,7 @@ from pymongo import UpdateOne
 from commerce.catalog import CatalogService
 from commerce.catalog.demo import demo_store_data
 from commerce.catalog.repository import INDEXES
-from commerce.mongo import Database, ensure_indexes
+from core.mongo import Database, ensure_indexes
 
 
 class FakeStock:

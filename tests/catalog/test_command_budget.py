@@ -11,7 +11,7 @@ from pymongo.monitoring import CommandFailedEvent, CommandListener, CommandStart
 from chatcart.database import make_client
 from commerce.catalog import CatalogService, SearchQuery
 from commerce.catalog.demo import demo_store_data
-from commerce.mongo import Database, Document
+from core.mongo import Database, Document
 from tests.catalog.conftest import FakeStock
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -13,8 +13,8 @@ from chatcart.cli import catalog as catalog_cli
 from commerce.catalog import CatalogService
 from commerce.catalog.demo import demo_store_data, seed_demo, seed_demo_store
 from commerce.catalog.demo.images import render_product_image
-from commerce.mongo import Database
 from commerce.promotions.service import PromotionService
+from core.mongo import Database
 
 
 def test_demo_store_is_big_bilingual_and_varied() -> None:
@@ -39,11 +39,17 @@ def test_product_images_are_deterministic_pngs() -> None:
     assert image.size == (480, 480)
 
 
+@dataclass(frozen=True)
+class DemoParts:
+    catalog: CatalogService
+    promotions: PromotionService
+
+
 async def test_seed_demo_writes_pictures_and_respects_if_empty(
     catalog: CatalogService, db: Database, tmp_path: Path
 ) -> None:
     promotions = PromotionService(db, currency="CNY")
-    report = await seed_demo_store(SimpleNamespace(catalog=catalog, promotions=promotions), tmp_path, if_empty=True)
+    report = await seed_demo_store(DemoParts(catalog, promotions), tmp_path, if_empty=True)
     assert report is not None
     assert report.ok
     assert report.created == len(demo_store_data()["products"])

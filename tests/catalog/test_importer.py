@@ -12,7 +12,7 @@ from commerce.catalog import CatalogService
 from commerce.catalog.demo import demo_store_data
 from commerce.catalog.importer import parse_catalog_json
 from commerce.money import Money
-from commerce.mongo import Database
+from core.mongo import Database
 from tests.catalog.conftest import FakeStock
 
 

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from commerce.catalog import CatalogService, ProductStatus, SearchQuery, SearchSort
 from commerce.money import Money
-from commerce.mongo import Database
+from core.mongo import Database
 
 
 async def codes(catalog: CatalogService, **kwargs: object) -> list[str]:

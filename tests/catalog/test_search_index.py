@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commerce.catalog import CatalogService, ProductStatus, SearchQuery
-from commerce.mongo import Database
+from core.mongo import Database
 from tests.catalog.conftest import FakeStock
 
 

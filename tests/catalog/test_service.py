@@ -6,7 +6,7 @@ from commerce.catalog import CatalogService, ProductStatus
 from commerce.errors import NotFound, ValidationFailed
 from commerce.localized import LocalizedText
 from commerce.money import Money
-from commerce.mongo import Database
+from core.mongo import Database
 
 
 async def test_sku_snapshots(demo_catalog: CatalogService) -> None:

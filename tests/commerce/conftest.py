@@ -4,26 +4,40 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from cryptography.hazmat.primitives.asymmetric import rsa
 from pymongo import AsyncMongoClient
 
+from chatcart.bootstrap import build_commerce
 from chatcart.command_counter import CommandCounter
 from chatcart.database import make_client
+from chatcart.embedded_db import free_port
+from commerce.api.framework import SERVICES
+from commerce.api.middleware import json_error_middleware
 from commerce.catalog.model import Product, ProductStatus, Sku
 from commerce.customers.model import AddressIn, Customer
 from commerce.localized import LocalizedText
 from commerce.money import Money
-from commerce.mongo import Database, Document
-from commerce.services import Commerce, CommerceConfig, build_commerce, ensure_all_indexes
+from commerce.orders.model import Order
+from commerce.payments import api as payments_api
+from commerce.payments.alipay import AlipayConfig, AlipayProvider
+from commerce.payments.provider_web import setup_provider_routes
+from commerce.payments.sandbox_web import setup_sandbox_routes
+from commerce.payments.wechatpay import WechatPayConfig, WechatPayProvider
+from commerce.services import Commerce, CommerceConfig, ensure_all_indexes
+from core.mongo import Database, Document
+from simulators.alipay_gateway import AlipayGateway
+from simulators.wechatpay_gateway import WechatPayGateway, new_rsa_key
 
 SECRET = "test-sandbox-secret-0123456789"
 
 
-def config(**overrides: object) -> CommerceConfig:
-    values: dict[str, object] = {"sandbox_secret": SECRET, "base_url": "http://127.0.0.1:9"}
-    values.update(overrides)
-    return CommerceConfig(**values)  # type: ignore[arg-type]
+def config(**overrides: Any) -> CommerceConfig:
+    return CommerceConfig(**({"sandbox_secret": SECRET, "base_url": "http://127.0.0.1:9"} | overrides))
 
 
 def cny(text: str) -> Money:
@@ -68,9 +82,16 @@ class Shop:
     commerce: Commerce
 
     async def add_product(
-        self, code: str, skus: list[tuple[str, str]], stock: int | dict[str, int] = 100, **kwargs: object
+        self,
+        code: str,
+        skus: list[tuple[str, str]],
+        stock: int | dict[str, int] = 100,
+        *,
+        status: ProductStatus = ProductStatus.ON_SALE,
+        weight_g: int = 500,
+        tier_prices: dict[str, Money] | None = None,
     ) -> Product:
-        item = product(code, skus, **kwargs)  # type: ignore[arg-type]
+        item = product(code, skus, status=status, weight_g=weight_g, tier_prices=tier_prices)
         await self.commerce.catalog.repository.upsert_products([item])
         levels = stock if isinstance(stock, dict) else {s: stock for s, _ in skus}
         await self.commerce.inventory.set_levels(levels, "test stock")
@@ -113,3 +134,87 @@ async def counted(mongo_uri: str, db: Database) -> AsyncIterator[Counted]:
         yield Counted(build_commerce(counted_db, config()), counter, counted_db)
     finally:
         await client.close()
+
+
+# --- real providers against their gateway simulators -------------------------------------
+
+
+@dataclass
+class Keys:
+    merchant: rsa.RSAPrivateKey  # WeChat Pay merchant API key
+    platform: rsa.RSAPrivateKey  # WeChat Pay platform key
+    app: rsa.RSAPrivateKey  # Alipay app key
+    alipay: rsa.RSAPrivateKey  # Alipay's own key
+
+
+@pytest.fixture(scope="session")
+def keys() -> Keys:
+    return Keys(new_rsa_key(), new_rsa_key(), new_rsa_key(), new_rsa_key())
+
+
+@dataclass
+class ProviderShop:
+    commerce: Commerce
+    base_url: str
+    wechat: WechatPayGateway
+    alipay: AlipayGateway
+    shop: Shop
+
+    async def order(self, quantity: int = 2, price: str = "50.00") -> Order:
+        await self.shop.add_product("P1", [("A", price)], stock=10)
+        customer = await self.shop.customer()
+        return await self.commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": quantity})
+
+
+@pytest.fixture
+async def provider_shop(db: Database, keys: Keys) -> AsyncIterator[ProviderShop]:
+    wechat = WechatPayGateway(platform_key=keys.platform, merchant_public_key=keys.merchant.public_key())
+    alipay = AlipayGateway(alipay_key=keys.alipay, app_public_key=keys.app.public_key())
+    await wechat.start()
+    await alipay.start()
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    providers = {
+        "wechatpay": WechatPayProvider(
+            WechatPayConfig(
+                mchid=wechat.mchid,
+                appid=wechat.appid,
+                apiv3_key=wechat.apiv3_key,
+                private_key=keys.merchant,
+                cert_serial=wechat.merchant_serial,
+                platform_public_key=keys.platform.public_key(),
+                platform_public_key_id=wechat.platform_key_id,
+                base_url=base_url,
+                api_base=wechat.base_url,
+                timeout_seconds=2.0,
+            )
+        ),
+        "alipay": AlipayProvider(
+            AlipayConfig(
+                app_id=alipay.app_id,
+                app_private_key=keys.app,
+                alipay_public_key=keys.alipay.public_key(),
+                base_url=base_url,
+                gateway=alipay.gateway,
+                timeout_seconds=2.0,
+            )
+        ),
+    }
+    await ensure_all_indexes(db)
+    commerce = build_commerce(
+        db,
+        config(base_url=base_url, providers=providers, payment_providers=("wechatpay", "alipay", "sandbox")),
+    )
+    app = web.Application(middlewares=[json_error_middleware])
+    app[SERVICES] = commerce
+    payments_api.router.register(app)
+    setup_sandbox_routes(app, commerce.payments)
+    setup_provider_routes(app, commerce.payments)
+    server = TestServer(app, host="127.0.0.1", port=port)
+    await server.start_server()
+    try:
+        yield ProviderShop(commerce, base_url, wechat, alipay, Shop(commerce))
+    finally:
+        await server.close()
+        await wechat.stop()
+        await alipay.stop()

@@ -4,9 +4,9 @@ import pytest
 
 from commerce.aftersales.model import AfterSaleStatus
 from commerce.errors import Conflict, InvalidTransition, ValidationFailed
-from commerce.mongo import Database, utcnow
 from commerce.orders.model import Order, OrderStatus
 from commerce.services import Commerce
+from core.mongo import Database, utcnow
 
 from .conftest import Shop, cny
 

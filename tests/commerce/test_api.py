@@ -9,6 +9,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from openapi_spec_validator import validate
 
+from chatcart.bootstrap import build_commerce
 from chatcart.embedded_db import free_port
 from commerce.aftersales import api as aftersales_api
 from commerce.api.framework import AUTHENTICATOR, SERVICES, ApiRouter
@@ -18,14 +19,14 @@ from commerce.api.principal import ANONYMOUS, Principal, Role
 from commerce.carts import api as carts_api
 from commerce.customers import api as customers_api
 from commerce.inventory import api as inventory_api
-from commerce.mongo import Database
 from commerce.orders import api as orders_api
 from commerce.payments import api as payments_api
 from commerce.payments.sandbox_web import setup_sandbox_routes
 from commerce.promotions import api as promotions_api
 from commerce.promotions.service import seed_demo_coupons
-from commerce.services import Commerce, build_commerce, ensure_all_indexes
+from commerce.services import Commerce, ensure_all_indexes
 from commerce.shipping import api as shipping_api
+from core.mongo import Database
 
 from .conftest import Shop, config
 

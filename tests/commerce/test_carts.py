@@ -1,11 +1,11 @@
 import pytest
 
-from commerce.atomic import scans_on_find_and_modify
 from commerce.carts.model import LineWarning
 from commerce.catalog.model import ProductStatus
 from commerce.customers.model import Tier
 from commerce.errors import NotFound, ValidationFailed
 from commerce.services import Commerce
+from core.atomic import scans_on_find_and_modify
 
 from .conftest import Counted, Shop, cny
 

@@ -5,8 +5,8 @@ from pydantic import ValidationError
 
 from commerce.customers.model import AddressIn, IdentityKind, Tier, normalize_phone
 from commerce.errors import NotFound, ValidationFailed
-from commerce.mongo import Database
 from commerce.services import Commerce
+from core.mongo import Database
 
 from .conftest import Counted, Shop, address
 

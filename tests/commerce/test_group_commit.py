@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from pymongo.errors import OperationFailure
 
-from commerce.batch import BatchResult, GroupCommit, WriteBatch
+from core.batch import BatchResult, GroupCommit, WriteBatch
 
 from .conftest import Counted
 

@@ -4,7 +4,7 @@ import pytest
 
 from commerce.errors import Conflict, OutOfStock, ValidationFailed
 from commerce.inventory.service import InventoryService
-from commerce.mongo import Database
+from core.mongo import Database
 
 
 @pytest.fixture

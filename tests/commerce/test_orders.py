@@ -6,7 +6,7 @@ import pytest
 
 from commerce.errors import InvalidTransition, NotFound, OutOfStock, ValidationFailed
 from commerce.orders.checkout import CheckoutRequest
-from commerce.orders.model import OrderStatus
+from commerce.orders.model import Order, OrderStatus
 from commerce.orders.numbers import OrderNumbers, format_number
 from commerce.orders.service import OrderFilter
 from commerce.promotions.model import CouponRejected
@@ -266,3 +266,32 @@ async def test_checkout_takes_at_most_eight_commands(shop: Shop, counted: Counte
         )
     assert again.id == order.id
     assert measured.count <= 2
+
+
+async def test_retries_of_one_key_racing_for_the_last_unit_all_get_the_order(shop: Shop, commerce: Commerce) -> None:
+    """Issue 17: five concurrent requests with one Idempotency-Key for the last unit answered
+    [409, 201, 409, 409, 409] - stock was reserved before the key was claimed."""
+    await shop.add_product("P1", [("A", "10.00")], stock=1)
+    customer = await shop.customer()
+    results = await asyncio.gather(
+        *(
+            commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 1}, idempotency_key="last")
+            for _ in range(5)
+        ),
+        return_exceptions=True,
+    )
+    assert [type(r).__name__ for r in results] == ["Order"] * 5
+    assert len({r.id for r in results if isinstance(r, Order)}) == 1
+    level = (await commerce.inventory.get_levels(["A"]))["A"]
+    assert (level.available, level.reserved) == (0, 1)
+
+
+async def test_a_failed_keyed_checkout_lets_the_key_be_used_again(shop: Shop, commerce: Commerce) -> None:
+    await shop.add_product("P1", [("A", "10.00")], stock=1)
+    customer = await shop.customer()
+    with pytest.raises(OutOfStock):
+        await commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 2}, idempotency_key="k")
+    order = await commerce.orders.create_order(
+        customer.id, shipping_method="express", lines={"A": 1}, idempotency_key="k"
+    )
+    assert order.idempotency_key == "k"

@@ -9,22 +9,30 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from chatcart.bootstrap import build_commerce
 from chatcart.embedded_db import free_port
 from commerce.api.framework import SERVICES
 from commerce.api.middleware import json_error_middleware
-from commerce.atomic import scans_on_find_and_modify
 from commerce.errors import InvalidTransition, NotFound, Unauthorized, ValidationFailed
 from commerce.money import Money
-from commerce.mongo import Database, utcnow
 from commerce.orders.events import Event
 from commerce.orders.model import Order, OrderStatus
 from commerce.payments import api as payments_api
-from commerce.payments.model import Notification, NotifyResult, PaymentStatus
+from commerce.payments.alerts import AlertKind
+from commerce.payments.model import Notification, NotifyResult, PaymentStatus, RefundState
 from commerce.payments.sandbox import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from commerce.payments.sandbox_web import setup_sandbox_routes
-from commerce.services import Commerce, build_commerce, ensure_all_indexes
+from commerce.services import Commerce, ensure_all_indexes
+from core.atomic import scans_on_find_and_modify
+from core.mongo import Database, utcnow
 
 from .conftest import SECRET, Counted, Shop, config
+
+
+def resigned(body: bytes, timestamp: int) -> dict[str, str]:
+    """The headers of the same notification signed again (a provider's retry)."""
+    stamp = str(timestamp)
+    return {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(SECRET, stamp, body)}
 
 
 async def place(shop: Shop, commerce: Commerce, quantity: int = 2) -> Order:
@@ -89,9 +97,18 @@ async def test_repeated_notification_changes_nothing(shop: Shop, commerce: Comme
     headers, body = commerce.payments.sandbox.build_notification(payment, succeeded=True)
     first = await commerce.payments.handle_notification("sandbox", headers, body)
     snapshot = await db.orders.find_one({"_id": order.id})
-    results = await asyncio.gather(*(commerce.payments.handle_notification("sandbox", headers, body) for _ in range(3)))
+    # the provider retries: the same notification, signed again each time
+    retries = [resigned(body, int(headers[TIMESTAMP_HEADER]) + i) for i in (1, 2, 3)]
+    results = await asyncio.gather(*(commerce.payments.handle_notification("sandbox", h, body) for h in retries))
     assert first.result is NotifyResult.PAID
     assert {r.result for r in results} == {NotifyResult.DUPLICATE}
+    assert await db.orders.find_one({"_id": order.id}) == snapshot
+    # the very same signed request again is a replay: refused and recorded
+    with pytest.raises(Unauthorized) as replayed:
+        await commerce.payments.handle_notification("sandbox", headers, body)
+    assert replayed.value.code == "replayed_notification"
+    [alert] = await commerce.payments.alerts.recent()
+    assert (alert.code, alert.payment_id) == ("replayed_notification", payment.id)
     assert await db.orders.find_one({"_id": order.id}) == snapshot
     # the provider reports the same payment again under a new event id
     again = await commerce.payments.simulate(payment.id, True)
@@ -165,7 +182,7 @@ async def test_failed_payment_keeps_order_payable(shop: Shop, commerce: Commerce
     assert (await commerce.payments.simulate(retry.id, True)).result is NotifyResult.PAID
 
 
-async def test_payment_after_cancellation_is_orphaned(shop: Shop, commerce: Commerce) -> None:
+async def test_a_late_payment_on_a_cancelled_order_is_refunded_told_and_shown(shop: Shop, commerce: Commerce) -> None:
     order = await place(shop, commerce)
     payment = await commerce.payments.start(order.number)
     await commerce.orders.cancel(order.id, actor="system:timeout")
@@ -173,7 +190,23 @@ async def test_payment_after_cancellation_is_orphaned(shop: Shop, commerce: Comm
     assert outcome.result is NotifyResult.ORPHANED
     assert (await commerce.orders.get(order.id)).status is OrderStatus.CANCELLED
     assert (await commerce.inventory.get_levels(["A"]))["A"].available == 10
-    assert "payment.orphaned" in {e.type for e in await commerce.events.recent(order_id=order.id)}
+    # refunded through the provider of the payment, once
+    assert (await commerce.payments.get(payment.id)).status is PaymentStatus.REFUNDED
+    [refund] = await commerce.payments.refunds.for_order(order.id)
+    assert (refund.state, refund.amount, refund.purpose) == (RefundState.SUCCEEDED, order.total, "late_payment")
+    # the customer is told (the chat notifier turns this event into a message) ...
+    events = {e.type: e for e in await commerce.events.recent(order_id=order.id)}
+    assert events["payment.refunded"].payload["purpose"] == "late_payment"
+    assert events["payment.refunded"].customer_id == order.customer_id
+    # ... and staff see it
+    [alert] = await commerce.payments.alerts.recent(order_id=order.id)
+    assert (alert.kind, alert.payment_id, alert.order_number) == (AlertKind.LATE_PAYMENT, payment.id, order.number)
+    # a repeat of the notification refunds nothing more
+    again = await commerce.payments.simulate(payment.id, True)
+    assert again.result is NotifyResult.ORPHANED
+    assert len(await commerce.payments.refunds.for_order(order.id)) == 1
+    assert (await commerce.payments.get(payment.id)).status is PaymentStatus.REFUNDED
+    assert len(await commerce.payments.alerts.recent(order_id=order.id)) == 1
 
 
 async def test_payment_notify_takes_at_most_four_commands(shop: Shop, counted: Counted) -> None:
@@ -190,9 +223,11 @@ async def test_payment_notify_takes_at_most_four_commands(shop: Shop, counted: C
     assert outcome.result is NotifyResult.PAID
     assert measured.count <= budget, measured.commands
     with counted.counter.measure() as measured:
-        repeat = await payments.handle_notification("sandbox", headers, body)
+        repeat = await payments.handle_notification("sandbox", resigned(body, int(headers[TIMESTAMP_HEADER]) + 1), body)
     assert repeat.result is NotifyResult.DUPLICATE
-    assert measured.count <= (3 if scans else 2)  # the lease check reads inside a transaction there
+    # the lease check reads inside a transaction there; one more write remembers the retry's
+    # signature, so the same signed request a second time is known as a replay
+    assert measured.count <= (4 if scans else 3)
 
 
 async def test_an_interrupted_run_is_finished_by_the_retry(shop: Shop, commerce: Commerce, db: Database) -> None:
@@ -269,6 +304,12 @@ async def test_external_payment_after_cancellation_is_orphaned(shop: Shop, comme
     assert outcome.result is NotifyResult.ORPHANED
     assert (await commerce.orders.get(order.id)).status is OrderStatus.CANCELLED
     assert (await commerce.inventory.get_levels(["A"]))["A"].available == 10
+    # Telegram card payments have no refund API: owed by hand, staff alerted, customer told
+    [refund] = await commerce.payments.refunds.for_order(order.id)
+    assert refund.state is RefundState.MANUAL
+    kinds = {alert.kind for alert in await commerce.payments.alerts.recent(order_id=order.id)}
+    assert kinds == {AlertKind.LATE_PAYMENT, AlertKind.REFUND_OWED}
+    assert "payment.refund_owed" in {e.type for e in await commerce.events.recent(order_id=order.id)}
 
 
 async def test_external_payment_input_is_checked(shop: Shop, commerce: Commerce) -> None:
@@ -328,3 +369,31 @@ async def test_pay_page_notifies_over_http(served: tuple[Commerce, str]) -> None
             assert (await bad.json())["error"]["code"] == "bad_signature"
         async with client.get(f"{base_url}/pay/sandbox/unknown") as missing:
             assert missing.status == 404
+
+
+async def test_pay_page_refuses_an_order_cancelled_after_the_link_was_sent(served: tuple[Commerce, str]) -> None:
+    commerce, base_url = served
+    order = await place(Shop(commerce), commerce)
+    payment = await commerce.payments.start(order.number)
+    async with aiohttp.ClientSession() as client:
+        async with client.get(payment.pay_url) as page:
+            assert page.status == 200  # still payable: the Pay button is offered
+        await commerce.orders.cancel(order.number, actor="customer")
+        async with client.get(payment.pay_url) as page:
+            assert page.status == 409
+            assert "/pay" not in await page.text()  # no Pay button any more
+        async with client.post(f"{base_url}/pay/sandbox/{payment.id}/pay") as pressed:
+            assert pressed.status == 409
+            assert "no money was taken" in await pressed.text()
+    # nothing was sent to the notify endpoint: the payment is still pending, nothing is owed
+    assert (await commerce.payments.get(payment.id)).status is PaymentStatus.PENDING
+    assert (await commerce.orders.get(order.id)).status is OrderStatus.CANCELLED
+
+
+async def test_an_expired_order_cannot_start_a_payment(shop: Shop, commerce: Commerce, db: Database) -> None:
+    order = await place(shop, commerce)
+    await db.orders.update_one({"_id": order.id}, {"$set": {"expires_at": utcnow() - timedelta(seconds=1)}})
+    with pytest.raises(InvalidTransition) as refused:
+        await commerce.payments.start(order.number)
+    assert refused.value.details["reason"] == "expired"
+    assert await commerce.payments.for_order(order.id) == []

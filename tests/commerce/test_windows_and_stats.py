@@ -4,11 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from commerce.mongo import Database, Document
 from commerce.orders.model import OrderStatus
 from commerce.payments.model import NotifyResult
 from commerce.services import Commerce
-from commerce.windows import BY_CREATED_AT, BY_ID, FIRST_WINDOW, GROWTH, id_at, newest_by_id, time_of_id
+from core.mongo import Database, Document
+from core.windows import BY_CREATED_AT, BY_ID, FIRST_WINDOW, GROWTH, id_at, newest_by_id, time_of_id
 
 from .conftest import Counted, Shop
 

@@ -2,7 +2,9 @@
 
 `shop`: the demo catalog and coupons (scripts/). `custom_shop`: a catalog the dialogs were not
 written for - books, coffee, sneakers with 尺码 - imported like `chatcart catalog import` does
-(scripts_custom/). Both also have an expired coupon, OLDSALE. Each script runs as its own
+(scripts_custom/). `outsider_shop`: the outsider corpus's kitchenware / outdoor / cosmetics shop
+(outsider/catalog.json) with coupons SUMMER20 and CAMP10. All have an expired coupon, OLDSALE.
+Each script runs as its own
 terminal user (own cart, orders and conversation), through `chatcart.cli.chat.run_script` -
 the code behind `chatcart chat --script FILE --json`.
 """
@@ -21,9 +23,10 @@ from pymongo import AsyncMongoClient
 
 from chatcart.bootstrap import refresh_nlu_vocabulary, running_container
 from chatcart.settings import Settings
-from commerce.mongo import Document, utcnow
+from core.mongo import Document, utcnow
 
 CUSTOM_CATALOG = Path(__file__).parent / "catalogs" / "books_coffee_sneakers.json"
+OUTSIDER_CATALOG = Path(__file__).parent / "outsider" / "catalog.json"
 
 
 async def _add_expired_coupon(container: Any) -> None:
@@ -81,6 +84,37 @@ async def custom_shop(
         report = await container.commerce.catalog.import_catalog(json.loads(CUSTOM_CATALOG.read_text("utf-8")))
         assert report.ok, report
         await _add_expired_coupon(container)
+        await refresh_nlu_vocabulary(container)
+        yield container
+    await mongo_client.drop_database(settings.db_name)
+
+
+async def add_outsider_coupons(container: Any) -> None:
+    """The codes the outsider shop advertises: 20 off from 100, and 10 % off camping."""
+    from commerce.promotions.service import CouponIn
+
+    promotions = container.commerce.promotions
+    await promotions.create(
+        CouponIn(code="SUMMER20", kind="fixed", value="20.00", min_subtotal="100.00", description_zh="满100减20")
+    )
+    await promotions.create(CouponIn(code="CAMP10", kind="percent", value="10", description_en="10% off"))
+    await _add_expired_coupon(container)
+
+
+@pytest.fixture(scope="session")
+async def outsider_shop(
+    mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
+) -> AsyncIterator[Any]:
+    settings = Settings(
+        mongodb_uri=mongo_uri,
+        db_name=f"conv_outsider_{uuid.uuid4().hex[:10]}",
+        data_dir=Path(tmp_path_factory.mktemp("outsider")),
+        payment_sandbox_secret="conversation-tests-secret",
+    )
+    async with running_container(settings) as container:
+        report = await container.commerce.catalog.import_catalog(json.loads(OUTSIDER_CATALOG.read_text("utf-8")))
+        assert report.ok, report
+        await add_outsider_coupons(container)
         await refresh_nlu_vocabulary(container)
         yield container
     await mongo_client.drop_database(settings.db_name)

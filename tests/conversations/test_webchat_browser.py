@@ -15,7 +15,7 @@ from pymongo import AsyncMongoClient
 
 from chatcart.bootstrap import refresh_nlu_vocabulary, running_container
 from chatcart.settings import Settings
-from commerce.mongo import Document
+from core.mongo import Document
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.terminal.runner import ChatRunner, TurnOutput
-from commerce.mongo import Database
+from core.mongo import Database
 from dialogs.engine import DialogConfig, DialogEngine, DialogServices
 from dialogs.faq import FaqService
 from dialogs.handoff import HandoffService

@@ -31,6 +31,16 @@ def cny(value: str) -> Money:
     return Money.parse(value, "CNY")
 
 
+@dataclass(frozen=True)
+class FakeProduct:
+    pid: str
+    title: dict[Lang, str]
+    price: str
+    variants: list[tuple[str, dict[str, str], int]]  # sku, attributes, stock
+    brand: str = "Acme"
+    category: str = "misc"
+
+
 def _product(
     pid: str,
     zh: str,
@@ -39,15 +49,8 @@ def _product(
     variants: list[tuple[str, dict[str, str], int]],
     brand: str = "Acme",
     category: str = "misc",
-) -> dict[str, object]:
-    return {
-        "pid": pid,
-        "title": {"zh": zh, "en": en},
-        "price": price,
-        "variants": variants,
-        "brand": brand,
-        "category": category,
-    }
+) -> FakeProduct:
+    return FakeProduct(pid, {"zh": zh, "en": en}, price, variants, brand, category)
 
 
 CATALOG = [
@@ -102,10 +105,11 @@ class FakeShop:
     stock: dict[str, int] = field(default_factory=dict)
     seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     placed_keys: dict[str, str] = field(default_factory=dict)
+    providers: list[str] = field(default_factory=lambda: ["sandbox"])
 
     def __post_init__(self) -> None:
         for p in CATALOG:
-            for sku, _, qty in p["variants"]:  # type: ignore[attr-defined]
+            for sku, _, qty in p.variants:
                 self.stock.setdefault(sku, qty)
 
     # customers
@@ -132,15 +136,15 @@ class FakeShop:
         return None
 
     # catalog
-    def _view(self, p: dict, lang: Lang) -> ProductView:
+    def _view(self, p: FakeProduct, lang: Lang) -> ProductView:
         variants = [
             VariantView(
                 sku,
                 {DIMS[k][lang]: COLORS.get(v, {"zh": v, "en": v})[lang] for k, v in attrs.items()},
-                cny(p["price"]),
+                cny(p.price),
                 self.stock[sku],
             )
-            for sku, attrs, _ in p["variants"]
+            for sku, attrs, _ in p.variants
         ]
         options: dict[str, list[str]] = {}
         for v in variants:
@@ -148,14 +152,14 @@ class FakeShop:
                 if val not in options.setdefault(k, []):
                     options[k].append(val)
         return ProductView(
-            p["pid"],
-            p["title"][lang],
+            p.pid,
+            p.title[lang],
             "",
-            p["brand"],
-            p["category"],
+            p.brand,
+            p.category,
             None,
-            cny(p["price"]),
-            cny(p["price"]),
+            cny(p.price),
+            cny(p.price),
             variants,
             options,
         )
@@ -164,7 +168,7 @@ class FakeShop:
         words = [w for w in (query.text or "").lower().split() if w]
         hits = []
         for p in CATALOG:
-            haystack = (p["title"]["zh"] + " " + p["title"]["en"] + " " + p["category"]).lower()  # type: ignore[index]
+            haystack = (p.title["zh"] + " " + p.title["en"] + " " + p.category).lower()
             if words and not any(w in haystack or haystack.find(w[:2]) >= 0 for w in words):
                 continue
             if query.category and query.category.lower() not in haystack:
@@ -175,16 +179,16 @@ class FakeShop:
         return SearchPage(hits[start : start + page_size], len(hits), page, pages)
 
     async def product(self, product_id: str, lang: Lang) -> ProductView | None:
-        return next((self._view(p, lang) for p in CATALOG if p["pid"] == product_id), None)
+        return next((self._view(p, lang) for p in CATALOG if p.pid == product_id), None)
 
     async def product_by_sku(self, sku: str, lang: Lang) -> ProductView | None:
         for p in CATALOG:
-            if any(v[0] == sku for v in p["variants"]):  # type: ignore[attr-defined]
+            if any(v[0] == sku for v in p.variants):
                 return self._view(p, lang)
         return None
 
     async def similar(self, product_id: str, lang: Lang, limit: int) -> list[ProductView]:
-        return [self._view(p, lang) for p in CATALOG if p["pid"] != product_id][:limit]
+        return [self._view(p, lang) for p in CATALOG if p.pid != product_id][:limit]
 
     async def popular(self, lang: Lang, limit: int) -> list[ProductView]:
         return [self._view(p, lang) for p in CATALOG][:limit]
@@ -278,11 +282,15 @@ class FakeShop:
         assert found is not None
         return found
 
-    async def start_payment(self, customer_id: str, order_number: str) -> PaymentView:
+    async def start_payment(self, customer_id: str, order_number: str, provider: str | None = None) -> PaymentView:
         order = self._order(customer_id, order_number)
+        chosen = provider if provider in self.providers else self.providers[0]
         return PaymentView(
-            f"PAY-{order.number}", order.number, f"http://pay.test/{order.number}", order.total, "pending"
+            f"PAY-{order.number}", order.number, f"http://pay.test/{chosen}/{order.number}", order.total, "pending"
         )
+
+    def payment_providers(self) -> list[str]:
+        return list(self.providers)
 
     # orders
     def _order(self, customer_id: str, number: str) -> FakeOrder:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from commerce.mongo import Database, as_utc, utcnow
+from core.mongo import Database, as_utc, utcnow
 from dialogs.state import (
     COLLECTION,
     DIRECTORY,

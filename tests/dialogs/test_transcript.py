@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commerce.mongo import Database
+from core.mongo import Database
 from dialogs.messages import IncomingMessage, TextReply
 from dialogs.transcript import COLLECTION, Transcript, entries
 

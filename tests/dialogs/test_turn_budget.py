@@ -11,12 +11,12 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from chatcart.bootstrap import build_commerce, build_dialog_engine
 from chatcart.command_counter import CommandCounter
 from chatcart.database import make_client
 from commerce.catalog.demo import seed_demo_store
-from commerce.mongo import Database, Document
-from commerce.services import build_commerce, ensure_all_indexes
-from dialogs import build_dialog_engine
+from commerce.services import ensure_all_indexes
+from core.mongo import Database, Document
 from dialogs.messages import IncomingMessage
 from tests.commerce.conftest import config
 

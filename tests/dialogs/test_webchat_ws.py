@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from PIL import Image
 
 from bot.webchat import OtpService, session_user, setup_webchat
-from commerce.mongo import Database
+from core.mongo import Database
 from dialogs.engine import DialogEngine
 from tests.dialogs.conftest import make_engine
 from tests.dialogs.fake_shop import FakeShop

@@ -109,7 +109,7 @@ async def test_staff_roles_guard_admin_endpoints(app_client: tuple[Container, Cl
     me = await _json(await client.get("/api/v1/staff/me", headers=bearer(agent_token)), 200)
     assert me["roles"] == ["agent"]
     customer = await _json(await client.post("/api/v1/session", json={}), 201)
-    await _json(await client.get("/api/v1/staff/me", headers=bearer(customer["token"])), 401)
+    await _json(await client.get("/api/v1/staff/me", headers=bearer(customer["token"])), 403)  # known, not allowed
     await _json(await client.get("/api/v1/admin/catalog/export"), 401)
 
 

@@ -1,4 +1,4 @@
-"""`commerce.atomic.find_one_and_update`: the driver's semantics on every server, and on SecantusDB
+"""`core.atomic.find_one_and_update`: the driver's semantics on every server, and on SecantusDB
 no `findAndModify` (it scans the collection there) - with the same atomicity under concurrency."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pymongo import ReturnDocument
 
 from chatcart.command_counter import CommandCounter
 from chatcart.database import make_client
-from commerce import atomic
-from commerce.atomic import find_one_and_update
-from commerce.mongo import Database
+from core import atomic
+from core.atomic import find_one_and_update
+from core.mongo import Database
 
 
 @pytest.fixture(params=["server default", "findAndModify"])

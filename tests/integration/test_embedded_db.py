@@ -1,8 +1,12 @@
+from functools import partial
+
 import pytest
 from pymongo import ReturnDocument
+from pymongo.client_session import ClientSession
+from pymongo.collection import Collection
 
 from chatcart.embedded_db import EmbeddedDatabaseError, EmbeddedMongo
-from commerce.mongo import Database
+from core.mongo import Database
 
 
 async def test_database_answers_and_isolates(db: Database) -> None:
@@ -19,6 +23,10 @@ async def test_conditional_update_is_atomic(db: Database) -> None:
     assert first is not None
     assert first["available"] == 0
     assert second is None
+
+
+def _increment(things: Collection[dict[str, object]], session: ClientSession) -> None:
+    things.update_one({"_id": "t"}, {"$inc": {"n": 1}}, session=session)
 
 
 def test_embedded_keeps_data_across_restarts(tmp_path: object) -> None:
@@ -63,7 +71,7 @@ def test_missing_launcher_is_explained() -> None:
 
 def test_change_streams_are_opt_in_and_transactions_work_either_way() -> None:
     """Standalone (the default) keeps no oplog: no change streams, but transactions still run
-    (commerce.atomic relies on them); with change_streams=True a watcher sees inserts."""
+    (core.atomic relies on them); with change_streams=True a watcher sees inserts."""
     from pymongo import MongoClient
     from pymongo.errors import OperationFailure
 
@@ -74,9 +82,7 @@ def test_change_streams_are_opt_in_and_transactions_work_either_way() -> None:
                 things = client.chatcart.things
                 things.insert_one({"_id": "t", "n": 0})
                 with client.start_session() as session:
-                    session.with_transaction(
-                        lambda s, things=things: things.update_one({"_id": "t"}, {"$inc": {"n": 1}}, session=s)
-                    )
+                    session.with_transaction(partial(_increment, things))
                 assert things.find_one({"_id": "t"}) == {"_id": "t", "n": 1}
                 if change_streams:
                     with things.watch([{"$match": {"operationType": "insert"}}]) as stream:

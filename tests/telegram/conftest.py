@@ -14,18 +14,20 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.config import TelegramConfig
 from bot.telegram.webhook import SECRET_HEADER, webhook_handler
-from commerce.mongo import Database
+from core.mongo import Database
+from dialogs.engine import TurnResult
 from dialogs.messages import (
     Button,
     Carousel,
     IncomingMessage,
+    Lang,
     OutgoingMessage,
     PaymentLink,
     ProductCard,
     SpecChoice,
     TextReply,
 )
-from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
+from simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 
 SECRET = "test-webhook-secret_123"
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64
@@ -71,6 +73,15 @@ class ScriptedDialogs:
 
     received: list[IncomingMessage] = field(default_factory=list)
     outbound: Any = None
+
+    lang: Lang = "zh"
+
+    async def handle_turn(self, incoming: IncomingMessage) -> TurnResult:
+        replies = await self.handle(incoming)
+        return TurnResult(replies=replies, intent="scripted", lang=incoming.lang_hint or self.lang, customer_id=None)
+
+    async def language_of(self, channel: str, channel_user_id: str) -> Lang:
+        return self.lang
 
     async def handle(self, incoming: IncomingMessage) -> list[OutgoingMessage]:
         self.received.append(incoming)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from bot.telegram.admin import delete_webhook, set_commands, set_webhook, webhook_info
-from bot.telegram.config import ALLOWED_UPDATES, TelegramConfig
+from bot.telegram.config import ALLOWED_UPDATES
 from bot.telegram.polling import run_polling
-from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
+from chatcart.bootstrap import telegram_config
+from chatcart.settings import Settings
+from simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 from tests.telegram.conftest import ChannelFactory, ScriptedDialogs
 
 
@@ -61,26 +65,22 @@ async def test_polling_mode_uses_the_same_handlers(make_channel: ChannelFactory,
     assert get_updates.params["allowed_updates"] == list(ALLOWED_UPDATES)
 
 
-def test_config_from_settings_reads_secrets_and_generates_a_webhook_secret(tmp_path: object) -> None:
-    from pathlib import Path
-
-    from pydantic import SecretStr
-
-    class FakeSettings:
-        telegram_token = SecretStr("123:abc")
-        telegram_webhook_secret = None
-        telegram_provider_token = SecretStr("")
-        telegram_api_base = None
-        public_base_url = "https://shop.example.com"
-        data_dir = Path(str(tmp_path))
-        redis_url = None
-
-    config = TelegramConfig.from_settings(FakeSettings())
+def test_config_from_settings_reads_secrets_and_generates_a_webhook_secret(tmp_path: Path) -> None:
+    settings = Settings(
+        telegram_token=SecretStr("123:abc"),
+        telegram_provider_token=SecretStr(""),
+        public_base_url="https://shop.example.com",
+        data_dir=tmp_path,
+        telegram_chat_rate_per_second=2.5,
+    )
+    config = telegram_config(settings)
     assert config is not None
-    again = TelegramConfig.from_settings(FakeSettings())
+    again = telegram_config(settings)
     assert again is not None
     assert again.webhook_secret == config.webhook_secret
     assert config.provider_token is None
+    assert config.chat_rate_per_second == 2.5
+    assert config.media_root == tmp_path / "media"
     assert config.webhook_url == "https://shop.example.com/telegram/webhook"
-    FakeSettings.telegram_token = SecretStr("")
-    assert TelegramConfig.from_settings(FakeSettings()) is None
+    assert telegram_config(settings.model_copy(update={"telegram_token": SecretStr("")})) is None
+    assert telegram_config(settings.model_copy(update={"telegram_token": None})) is None

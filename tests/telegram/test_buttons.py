@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.telegram.callbacks import STORED_PREFIX
-from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
+from simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 from tests.telegram.conftest import PNG, ChannelFactory, ScriptedDialogs, WebhookFactory
 
 

@@ -10,16 +10,18 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
 from pymongo import AsyncMongoClient
 
-from bot.telegram import TELEGRAM_CHANNEL, setup_telegram
+from bot.telegram import TELEGRAM_CHANNEL
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.webhook import SECRET_HEADER
-from chatcart.bootstrap import build_nlu, nlu_vocabulary, running_container
+from chatcart.bootstrap import Container, build_dialog_engine, build_nlu, nlu_vocabulary, running_container
 from chatcart.settings import Settings
-from commerce.mongo import Document
+from chatcart.web import mount_telegram
 from commerce.orders.model import OrderStatus
-from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
+from core.mongo import Document
+from simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 from tests.telegram.conftest import SECRET
 
 pytestmark = pytest.mark.slow
@@ -28,9 +30,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 async def shop(
     mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
-) -> AsyncIterator[Any]:
+) -> AsyncIterator[Container]:
     from commerce.catalog.demo import seed_demo_store
-    from dialogs import build_dialog_engine
 
     data_dir = Path(tmp_path_factory.mktemp("telegram_e2e"))
     settings = Settings(
@@ -41,9 +42,9 @@ async def shop(
     )
     async with running_container(settings, with_nlu=False, with_dialogs=False) as container:
         await seed_demo_store(container.commerce, data_dir)
-        container.nlu = build_nlu(settings)
-        container.nlu.update_vocabulary(**nlu_vocabulary(await container.commerce.catalog.vocabulary()))
-        container.dialogs = build_dialog_engine(commerce=container.commerce, nlu=container.nlu, db=container.db)
+        nlu = container.nlu = build_nlu(settings)
+        nlu.update_vocabulary(**nlu_vocabulary(await container.commerce.catalog.vocabulary()))
+        container.dialogs = build_dialog_engine(commerce=container.commerce, nlu=nlu, db=container.db)
         yield container
     await mongo_client.drop_database(settings.db_name)
 
@@ -94,19 +95,19 @@ class Chat:
 
 
 @pytest.fixture
-async def chat(shop: Any, fake_api: FakeTelegramAPI) -> AsyncIterator[Chat]:
+async def chat(shop: Container, fake_api: FakeTelegramAPI) -> AsyncIterator[Chat]:
     settings = shop.settings.model_copy(
         update={
-            "telegram_token": fake_api.token,
-            "telegram_webhook_secret": SECRET,
+            "telegram_token": SecretStr(fake_api.token),
+            "telegram_webhook_secret": SecretStr(SECRET),
             "telegram_api_base": fake_api.base_url,
-            "telegram_provider_token": "PROVIDER:TEST",
+            "telegram_provider_token": SecretStr("PROVIDER:TEST"),
             "telegram_chat_rate_per_second": 100.0,
         }
     )
     shop.settings = settings
     app = web.Application()
-    setup_telegram(app, shop)
+    mount_telegram(app, shop)
     client: TestClient[Any, Any] = TestClient(TestServer(app))
     await client.start_server()
     yield Chat(client, fake_api, UpdateFactory(user_id=int(uuid.uuid4().int % 10**9) + 1000, language_code="en"))
@@ -190,3 +191,27 @@ async def test_pre_checkout_fails_when_the_stock_is_gone(chat: Chat, shop: Any) 
     [answer] = chat.fake.calls_to("answerPreCheckoutQuery")
     assert answer.params["ok"] is False
     assert "sold out" in answer.params["error_message"]
+
+
+async def test_a_cancelled_order_is_refused_at_pre_checkout_and_a_racing_payment_is_owed_back(
+    chat: Chat, shop: Any
+) -> None:
+    await _place_order(chat)
+    [invoice] = chat.fake.calls_to("sendInvoice", chat_id=chat.user.user_id)
+    payload, total = invoice.params["payload"], sum(p["amount"] for p in invoice.params["prices"])
+    number = payload.removeprefix("order:")
+    await shop.commerce.orders.cancel(number, actor="customer")
+    await chat.post(chat.user.pre_checkout(payload, "CNY", total))
+    [refused] = chat.fake.calls_to("answerPreCheckoutQuery")
+    assert refused.params["ok"] is False  # no money moves
+    # A payment Telegram captured while the cancel was happening: not applied; Telegram has no
+    # refund API for card payments, so it is owed by hand, staff are alerted, the customer told.
+    await chat.post(chat.user.successful_payment(payload, "CNY", total, f"tg-{uuid.uuid4().hex[:8]}"))
+    order = await shop.commerce.orders.get_by_number(number)
+    assert order.status is OrderStatus.CANCELLED
+    [refund] = await shop.commerce.payments.refunds.for_order(order.id)
+    assert refund.state.value == "manual"
+    kinds = {alert.kind.value for alert in await shop.commerce.payments.alerts.recent(order_id=order.id)}
+    assert kinds == {"late_payment", "refund_owed"}
+    await shop.commerce.events.dispatch_once()
+    await chat.fake.wait_for(lambda: any("send the money back to you by hand" in t for t in chat.texts()))

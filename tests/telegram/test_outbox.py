@@ -12,10 +12,10 @@ from bot.telegram.outbox import OUTBOX
 from bot.telegram.render import TelegramAction
 from chatcart.command_counter import CommandCounter
 from chatcart.database import make_client
-from commerce.mongo import Database, Document, utcnow
+from core.mongo import Database, Document, utcnow
 from dialogs.messages import TextReply
 from dialogs.outbound import ChannelAddress
-from tests.simulators.telegram_api import FakeTelegramAPI
+from simulators.telegram_api import FakeTelegramAPI
 from tests.telegram.conftest import ChannelFactory
 
 CHAT = 5551

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from bot.telegram.delivery import InvoiceInfo
 from bot.telegram.payments import Confirmation, invoice_payload, order_number_of
 from dialogs.messages import Lang
-from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
+from simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 from tests.telegram.conftest import ChannelFactory, WebhookFactory
 
 NUMBER = "20250101-0001"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.telegram.dedup import UPDATES
-from commerce.mongo import Database
-from tests.simulators.telegram_api import FakeTelegramAPI, UpdateFactory
+from core.mongo import Database
+from simulators.telegram_api import FakeTelegramAPI, UpdateFactory
 from tests.telegram.conftest import ChannelFactory, ScriptedDialogs, WebhookFactory
 
 

@@ -135,7 +135,7 @@ async def test_auth_and_roles(client: TestClient[web.Request, web.Application]) 
     staff_as_customer = await client.post(
         "/api/v1/items", json={"sku": "A", "qty": 1}, headers={"Authorization": "Bearer agent"}
     )
-    assert staff_as_customer.status == 401
+    assert staff_as_customer.status == 403  # known, but the wrong kind of token
     denied = await client.post("/api/v1/admin/prices", headers={"Authorization": "Bearer agent"})
     assert denied.status == 403
     assert (await denied.json())["error"]["details"]["required_any_of"] == ["catalog_manager"]

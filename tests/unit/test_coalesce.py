@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from commerce.coalesce import Coalescer
+from core.coalesce import Coalescer
 
 
 class Backend:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -14,9 +15,9 @@ from bot.wechat import WeChatChannel, WeChatConfig, build_channel
 from bot.wechat.config import TemplateIds
 from commerce.customers.service import INDEXES as CUSTOMER_INDEXES
 from commerce.customers.service import CustomerService
-from commerce.mongo import Database, ensure_indexes
+from core.mongo import Database, ensure_indexes
 from dialogs.messages import Button, Carousel, IncomingMessage, Lang, OutgoingMessage, ProductCard, TextReply
-from tests.simulators.wechat_server import WeChatSimulator
+from simulators.wechat_server import WeChatSimulator
 
 APP_ID = "wx2c2769f8efd9abc2"
 APP_SECRET = "sim-secret-0123456789"
@@ -93,7 +94,7 @@ async def make_harness(db: Database) -> AsyncIterator[HarnessFactory]:
         budget: float = 2.0,
         reply_timeout: float = 3.0,
         dialogs: ScriptedDialogs | None = None,
-        **config_overrides: object,
+        **config_overrides: Any,
     ) -> Harness:
         sim = WeChatSimulator(
             app_id=APP_ID,
@@ -113,7 +114,7 @@ async def make_harness(db: Database) -> AsyncIterator[HarnessFactory]:
             reply_budget_seconds=budget,
             templates=TemplateIds(order_paid="TPL_PAID", order_shipped="TPL_SHIP"),
         )
-        config = replace(config, **config_overrides)  # type: ignore[arg-type]
+        config = replace(config, **config_overrides)
         await ensure_indexes(db, CUSTOMER_INDEXES)
         customers = CustomerService(db)
         dialogs = dialogs or ScriptedDialogs()

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from bot.wechat.api import WeChatApi, WeChatApiError
-from commerce.mongo import Database
+from core.mongo import Database
 from tests.wechat.conftest import APP_ID, APP_SECRET, HarnessFactory
 
 

@@ -6,15 +6,16 @@ import json
 import threading
 import uuid
 from collections.abc import Iterator
-from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
+from pydantic import SecretStr
 from pymongo import MongoClient
 
 from chatcart.cli import wechat as wechat_cli
 from chatcart.cli.wechat import wechat
-from tests.simulators.wechat_server import WeChatSimulator
+from chatcart.settings import Settings
+from simulators.wechat_server import WeChatSimulator
 from tests.wechat.conftest import APP_ID, APP_SECRET, TOKEN
 
 
@@ -46,13 +47,13 @@ def test_menu_push_show_delete_and_check(
     simulator: WeChatSimulator, mongo_uri: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     db_name = f"test_wechat_cli_{uuid.uuid4().hex[:8]}"
-    settings = SimpleNamespace(
+    settings = Settings(
         wechat_app_id=APP_ID,
-        wechat_app_secret=APP_SECRET,
-        wechat_token=TOKEN,
+        wechat_app_secret=SecretStr(APP_SECRET),
+        wechat_token=SecretStr(TOKEN),
         wechat_encoding_aes_key=None,
         wechat_api_base=simulator.base_url,
-        base_url="https://shop.example",
+        public_base_url="https://shop.example",
         mongodb_uri=mongo_uri,
         db_name=db_name,
     )
@@ -77,7 +78,7 @@ def test_menu_push_show_delete_and_check(
 
 
 def test_unconfigured_wechat_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(wechat_cli, "load_settings", lambda db_uri=None: SimpleNamespace(wechat_app_id=None))
+    monkeypatch.setattr(wechat_cli, "load_settings", lambda db_uri=None: Settings(wechat_app_id=None))
     result = CliRunner().invoke(wechat, ["menu", "push"])
     assert result.exit_code != 0
     assert "CHATCART_WECHAT_APP_ID" in result.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.wechat.crypto import CryptoError, MessageCrypto, sign, signature_ok
-from tests.simulators.wechat_server import SimCrypto
+from simulators.wechat_server import SimCrypto
 
 # From the official WXBizMsgCrypt Python demo (Sample.py): token, key, AppId, a real message.
 DEMO_TOKEN = "spamtest"

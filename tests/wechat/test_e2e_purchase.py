@@ -12,15 +12,16 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from pymongo import MongoClient
 
-from bot.wechat import TemplateIds, WeChatConfig, setup_wechat
+from bot.wechat import TemplateIds, WeChatChannel, WeChatConfig
 from bot.wechat.channel import WECHAT_CHANNEL
-from chatcart.bootstrap import running_container
+from chatcart.bootstrap import Container, running_container
 from chatcart.embedded_db import free_port
 from chatcart.settings import Settings
+from chatcart.web import mount_wechat
 from commerce.catalog.demo import demo_store_data
 from commerce.customers.model import IdentityKind
 from dialogs.shop_adapter import CommerceSandbox
-from tests.simulators.wechat_server import WeChatSimulator
+from simulators.wechat_server import WeChatSimulator
 from tests.wechat.conftest import AES_KEY, APP_ID, APP_SECRET, TOKEN
 
 OPENID = "oE2eBuyer000001"
@@ -48,7 +49,7 @@ async def test_whole_purchase_over_wechat(mongo_uri: str, tmp_path: Path) -> Non
                 public_base_url=base,
                 templates=TemplateIds(order_paid="TPL_PAID", order_shipped="TPL_SHIP"),
             )
-            channel = setup_wechat(app, container, config)
+            channel = mount_wechat(app, container, config)
             assert channel is not None
             assert app[WECHAT_CHANNEL] is channel
             server = TestServer(app, host="127.0.0.1", port=port)
@@ -63,15 +64,15 @@ async def test_whole_purchase_over_wechat(mongo_uri: str, tmp_path: Path) -> Non
         MongoClient(mongo_uri).drop_database(db_name)
 
 
-async def _say(sim: WeChatSimulator, channel: object, text: str) -> str:
+async def _say(sim: WeChatSimulator, channel: WeChatChannel, text: str) -> str:
     delivery = await sim.push(sim.text(OPENID, text))
     assert delivery.answered, delivery.error
     assert len(delivery.attempts) == 1  # answered passively within the 5 s
-    await channel.processor.drain()  # type: ignore[attr-defined]
+    await channel.processor.drain()
     return "\n".join(m.content or m.articles[0]["title"] for m in sim.chat(OPENID))
 
 
-async def _purchase(sim: WeChatSimulator, channel: object, container: object, base: str) -> None:
+async def _purchase(sim: WeChatSimulator, channel: WeChatChannel, container: Container, base: str) -> None:
     follow = await sim.push(sim.event(OPENID, "subscribe", "qrscene_launch"))
     assert follow.reply is not None
     assert "您好" in follow.reply["Content"]
@@ -97,24 +98,24 @@ async def _purchase(sim: WeChatSimulator, channel: object, container: object, ba
     chat = await _say(sim, channel, "1")
     assert "/wechat/oauth/start?next=%2Fpay%2Fsandbox%2Fsbx_" in chat  # the pay page, through OAuth
 
-    customers = container.commerce.customers  # type: ignore[attr-defined]
+    customers = container.commerce.customers
     customer = await customers.find_by_identity(IdentityKind.WECHAT_OPENID, OPENID)
     assert customer is not None
     assert customer.identity(IdentityKind.WECHAT_UNIONID) == "uE2eUnion"
 
-    sandbox = CommerceSandbox(container.commerce)  # type: ignore[attr-defined]
+    sandbox = CommerceSandbox(container.commerce)
     before = len(sim.chat(OPENID))
     assert await sandbox.settle_latest_payment(customer.id, True) is not None
-    await container.commerce.events.dispatch_once()  # type: ignore[attr-defined]
-    await channel.processor.drain()  # type: ignore[attr-defined]
+    await container.commerce.events.dispatch_once()
+    await channel.processor.drain()
     pushed = sim.chat(OPENID)[before:]
     assert pushed
     assert all(m.via == "custom" for m in pushed)
     assert not sim.templates_sent
 
-    await channel.users.window_closed(OPENID)  # type: ignore[attr-defined]
+    await channel.users.window_closed(OPENID)
     sim.close_window(OPENID)
     assert await sandbox.ship_latest(customer.id) is not None
-    await container.commerce.events.dispatch_once()  # type: ignore[attr-defined]
+    await container.commerce.events.dispatch_once()
     assert [t["template_id"] for t in sim.templates_sent] == ["TPL_SHIP"]
     assert sim.templates_sent[0]["touser"] == OPENID

@@ -7,7 +7,7 @@ import time
 import aiohttp
 import pytest
 
-from tests.simulators.wechat_server import to_xml, wechat_signature
+from simulators.wechat_server import to_xml, wechat_signature
 from tests.wechat.conftest import HarnessFactory
 
 

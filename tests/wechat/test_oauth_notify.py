@@ -11,7 +11,7 @@ from commerce.customers.model import IdentityKind
 from commerce.orders.events import Event
 from dialogs.messages import TextReply
 from dialogs.outbound import ChannelAddress
-from tests.wechat.conftest import HarnessFactory
+from tests.wechat.conftest import Harness, HarnessFactory
 
 
 async def _follow_oauth(h_base: str, path: str) -> tuple[str, aiohttp.CookieJar]:
@@ -61,8 +61,8 @@ def test_session_cookie_is_tamper_proof() -> None:
     assert session.decode(value, now=10**12) is None  # expired
 
 
-async def _customer_with_openid(h: object, openid: str) -> str:
-    customer = await h.customers.identify(IdentityKind.WECHAT_OPENID, openid)  # type: ignore[attr-defined]
+async def _customer_with_openid(h: Harness, openid: str) -> str:
+    customer = await h.customers.identify(IdentityKind.WECHAT_OPENID, openid)
     return str(customer.id)
 
 

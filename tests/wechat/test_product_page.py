@@ -8,21 +8,22 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from pymongo import UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from bot.wechat.channel import mount_product_page
 from bot.wechat.links import Links
 from commerce.catalog import CatalogService
 from commerce.catalog.demo import demo_store_data
 from commerce.catalog.repository import INDEXES
-from commerce.mongo import Database, ensure_indexes
+from core.mongo import Database, ensure_indexes
 
 
 @pytest.fixture
 async def client(db: Database) -> AsyncIterator[TestClient[web.Request, web.Application]]:
-    async def set_levels(levels: dict[str, int], reason: str, *, session: object = None) -> None:
+    async def set_levels(levels: dict[str, int], reason: str, *, session: AsyncClientSession | None = None) -> None:
         await db["inventory"].bulk_write(
             [UpdateOne({"_id": s}, {"$set": {"available": n}}, upsert=True) for s, n in levels.items()], session=session
-        )  # type: ignore[arg-type]
+        )
 
     async def get_levels(skus: list[str]) -> dict[str, int]:
         return {d["_id"]: int(d["available"]) async for d in db["inventory"].find({"_id": {"$in": skus}})}
@@ -75,3 +76,14 @@ async def test_page_escapes_html(db: Database) -> None:
     html = render_product(ProductDetail(product, {"X1-1": 1}), "zh", Links("https://s"), "X1")
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
+
+
+async def test_product_pages_carry_the_admin_security_headers(client: TestClient[web.Request, web.Application]) -> None:
+    from core.security_headers import PAGE_CSP
+
+    for path in ("/p/P100", "/p/NOPE"):
+        response = await client.get(path)
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert response.headers["Content-Security-Policy"] == PAGE_CSP

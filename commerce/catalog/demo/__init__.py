@@ -8,14 +8,25 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from commerce.catalog.importer import ImportReport, parse_catalog_json
 from commerce.catalog.service import CatalogService
+from commerce.promotions.service import PromotionService, seed_demo_coupons
 
 from .images import write_product_images
 
 MEDIA_PREFIX = "/media/products/"
+
+
+class DemoShop(Protocol):
+    """The part of `commerce.services.Commerce` the demo store is seeded through."""
+
+    @property
+    def catalog(self) -> CatalogService: ...
+
+    @property
+    def promotions(self) -> PromotionService: ...
 
 
 def demo_store_data() -> dict[str, Any]:
@@ -24,14 +35,11 @@ def demo_store_data() -> dict[str, Any]:
     return data
 
 
-async def seed_demo_store(commerce: Any, data_dir: Path, *, if_empty: bool = False) -> ImportReport | None:
-    """`chatcart seed-demo` / `serve --demo`: `commerce.catalog` is the CatalogService; pictures go
-    to `<data_dir>/media/products/` (served under /media/products/)."""
-    catalog: CatalogService = commerce.catalog
-    report = await seed_demo(catalog, Path(data_dir) / "media", if_empty=if_empty)
+async def seed_demo_store(commerce: DemoShop, data_dir: Path, *, if_empty: bool = False) -> ImportReport | None:
+    """`chatcart seed-demo` / `serve --demo`: the demo catalog and coupons; pictures go to
+    `<data_dir>/media/products/` (served under /media/products/)."""
+    report = await seed_demo(commerce.catalog, Path(data_dir) / "media", if_empty=if_empty)
     if report is not None and report.ok:
-        from commerce.promotions.service import seed_demo_coupons
-
         await seed_demo_coupons(commerce.promotions)  # WELCOME10, SAVE20: idempotent
     return report
 

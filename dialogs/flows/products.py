@@ -1,0 +1,215 @@
+"""What every flow shows and reads about one product: its card, its options, the variant chosen.
+
+Browsing, the cart and option choice all use these helpers; they depend on nothing but the
+turn, so the flows depend on this module instead of on each other.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from dialogs import buttons as codes
+from dialogs.messages import Button, ProductCard, SpecChoice
+from dialogs.ports import ProductView, VariantView
+from dialogs.references import mentioned_values, same_value, spellings
+from dialogs.turn import Turn
+
+
+def price_text(product: ProductView) -> str:
+    if product.price_from == product.price_to:
+        return product.price_from.format()
+    return f"{product.price_from.format()} - {product.price_to.format()}"
+
+
+def stock_text(turn: Turn, stock: int) -> str:
+    if stock <= 0:
+        return turn.t("product.out_of_stock")
+    if stock <= 5:
+        return turn.t("product.low_stock", count=stock)
+    return turn.t("product.in_stock")
+
+
+def selection(turn: Turn, product: ProductView) -> dict[str, str]:
+    """The specs chosen so far for the product on screen ({"颜色": "黑色"} in the turn's language)."""
+    if turn.state.context.get("product") != product.product_id:
+        return {}
+    # Stored as positions ({"0": 1} = second value of the first dimension) so a choice made in
+    # one language survives the customer switching to the other.
+    stored = turn.state.context.get("selection") or {}
+    dims = list(product.options.items())
+    chosen: dict[str, str] = {}
+    for dim_index, value_index in stored.items():
+        try:
+            dim, values = dims[int(dim_index)]
+            chosen[dim] = values[int(value_index)]
+        except (ValueError, IndexError, TypeError):
+            continue
+    return chosen
+
+
+def set_selection(turn: Turn, product: ProductView, chosen: dict[str, str]) -> dict[str, str]:
+    """Remember `chosen` for the product on screen; returns it as stored (unknown values dropped)."""
+    stored: dict[str, int] = {}
+    for dim_index, (dim, values) in enumerate(product.options.items()):
+        if chosen.get(dim) in values:
+            stored[str(dim_index)] = values.index(chosen[dim])
+    turn.state.context["selection"] = stored
+    return selection(turn, product)
+
+
+def matching_variants(product: ProductView, chosen: dict[str, str]) -> list[VariantView]:
+    return [v for v in product.variants if all(v.attributes.get(k) == val for k, val in chosen.items())]
+
+
+def selection_from_text(turn: Turn, product: ProductView) -> dict[str, str]:
+    """Spec values the customer named: "黑色的", "in black, size L", or NLU colour/size entities."""
+    chosen: dict[str, str] = {}
+    words = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
+    for dim, values in product.options.items():
+        found = mentioned_values(turn.text, values) if turn.text else []
+        if not found:
+            found = [v for v in values for w in words if same_value(w, v)]
+        if len(found) >= 1:
+            chosen[dim] = found[0]
+    return chosen
+
+
+# What may surround spec values in a message that only picks specs ("要黑色的 42码", "size L please").
+_SPEC_FILLER = re.compile(
+    r"我要|要|选|就|换成|改成|来|的|吧|呢|啊|码|号|尺码|尺寸|颜色|款|版|"
+    r"\b(?:i'?ll\s+take|i\s+want|i'?d\s+like|give\s+me|let'?s\s+do|size|colou?r|in|the|please|pls|one|a|an|and|with|"
+    r"take|go\s+with|version|edition|ok|okay)\b|[\s,，.。!！/+&]+",
+    re.I,
+)
+
+
+def _without(text: str, words: list[str]) -> str:
+    for word in sorted({w for w in words if w}, key=len, reverse=True):
+        if word.isascii():
+            text = re.sub(rf"(?<![a-z0-9]){re.escape(word.lower())}(?![a-z0-9])", " ", text)
+        else:
+            text = text.replace(word.lower(), " ")
+    return text
+
+
+def _spec_words(turn: Turn, options: dict[str, list[str]]) -> list[str]:
+    """Every spelling of the product's option values and dimensions, plus NLU colour/size words."""
+    words = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
+    for dim, values in options.items():
+        words.append(dim)
+        for value in values:
+            words.extend(spellings(value))
+    return words
+
+
+def unmatched_specs(turn: Turn, product: ProductView) -> list[str]:
+    """Colours/sizes the customer asked for that this product does not come in ("黑色" for a green-only item)."""
+    offered = [v for values in product.options.values() for v in values]
+    title = product.title.lower()
+    wanted = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
+    return [
+        w
+        for w in dict.fromkeys(wanted)
+        if w.lower() not in title and not any(same_value(w, v) for v in offered) and not mentioned_values(w, offered)
+    ]
+
+
+def spec_only(turn: Turn, product: ProductView) -> bool:
+    """The message does nothing but name specs of `product` ("白色 M码", "500g please", "精装")."""
+    return names_only_specs(turn, product.options)
+
+
+def names_only_specs(turn: Turn, options: dict[str, list[str]]) -> bool:
+    if not turn.text or len(turn.text) > 40:
+        return False
+    rest = _without(turn.text.lower(), _spec_words(turn, options))
+    return not _SPEC_FILLER.sub("", rest)
+
+
+def remembered_options(context: dict[str, Any], product_id: str) -> dict[str, list[str]] | None:
+    """The options of the product on screen as they were when it was shown (None: not known)."""
+    remembered = context.get("product_options")
+    if not isinstance(remembered, dict) or remembered.get("id") != product_id:
+        return None
+    options = remembered.get("options")
+    return options if isinstance(options, dict) else None
+
+
+def options_text(product: ProductView) -> str:
+    return "; ".join(f"{dim}: {' / '.join(values)}" for dim, values in product.options.items()) or "-"
+
+
+def product_card(turn: Turn, product: ProductView, *, detail: bool = False) -> ProductCard:
+    chosen = selection(turn, product)
+    if product.is_summary:
+        availability = turn.t("product.in_stock") if product.in_stock else turn.t("product.out_of_stock")
+    else:
+        stock = sum(v.stock for v in (matching_variants(product, chosen) if chosen else product.variants))
+        availability = stock_text(turn, stock)
+    text_parts = [part for part in (product.brand, availability) if part]
+    if detail and product.description:
+        text_parts.append(product.description[:200])
+    buttons: list[Button] = []
+    if detail:
+        buttons.extend(option_buttons(turn, product, chosen))
+        buttons.append(turn.button("button.add_to_cart", codes.ADD_PRODUCT, product.product_id))
+        buttons.append(turn.button("button.similar", codes.SIMILAR, product.product_id))
+    else:
+        buttons.append(Button(label=product.title[:64], payload=turn.payload(codes.PRODUCT, product.product_id)))
+        if len(product.variants) == 1 and product.variants[0].stock > 0:
+            buttons.append(
+                turn.button("button.add_item", codes.ADD_SKU, product.variants[0].sku, title=product.title[:40])
+            )
+    specs = (
+        tuple(
+            SpecChoice(name=dim, values=tuple(values), selected=chosen.get(dim))
+            for dim, values in product.options.items()
+        )
+        if detail
+        else ()
+    )
+    variant_price = matching_variants(product, chosen)
+    price = variant_price[0].price.format() if chosen and len(variant_price) == 1 else price_text(product)
+    return ProductCard(
+        product_id=product.product_id,
+        title=product.title,
+        text=" · ".join(text_parts),
+        price=price,
+        image_url=product.image_url,
+        specs=specs,
+        buttons=tuple(buttons),
+    )
+
+
+def option_buttons(turn: Turn, product: ProductView, chosen: dict[str, str]) -> list[Button]:
+    """Buttons for the first spec dimension not chosen yet (a chat shows one question at a time)."""
+    for dim_index, (dim, values) in enumerate(product.options.items()):
+        if dim in chosen or len(values) <= 1:
+            continue
+        buttons = []
+        for value_index, value in enumerate(values[:10]):
+            in_stock = any(v.stock > 0 for v in matching_variants(product, {**chosen, dim: value}))
+            label = value if in_stock else turn.t("product.value_sold_out", value=value)
+            buttons.append(Button(label=label[:64], payload=turn.payload(codes.OPTION, f"{dim_index}.{value_index}")))
+        return buttons
+    return []
+
+
+def remember_product(turn: Turn, product: ProductView) -> None:
+    context = turn.state.context
+    if context.get("product") != product.product_id:
+        context["selection"] = {}
+    context["product"] = product.product_id
+    if product.is_summary:  # a list entry carries no options: whatever was remembered is not this one's
+        context.pop("product_options", None)
+    else:
+        context["product_options"] = {
+            "id": product.product_id,
+            "options": {dim: list(values) for dim, values in product.options.items()},
+        }
+
+
+def show(turn: Turn, product: ProductView) -> None:
+    """The product's detail card, with the options chosen so far."""
+    turn.reply(product_card(turn, product, detail=True))

@@ -1,0 +1,72 @@
+"""Spelling normaliser: Latin words never seen in training are corrected to the nearest word that was.
+
+"whre is my pakage" reaches the classifier as "where is my package": one or two keystrokes away
+from a training word (a neighbouring key, a dropped or doubled letter, two letters swapped) is
+taken as that word; anything further is left alone, so gibberish stays gibberish and still falls
+back. Ties go to the word seen more often in training. Only words of four letters or more are
+touched: short words are too close to each other to guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+MIN_LENGTH = 4
+_WORD = re.compile(r"[a-z]+")
+
+
+def max_distance(word: str) -> int:
+    return 1 if len(word) < 7 else 2
+
+
+class SpellingNormaliser:
+    def __init__(self, word_counts: Mapping[str, int]) -> None:
+        self._counts = dict(word_counts)
+        self._by_length: dict[int, list[str]] = {}
+        for word in self._counts:
+            if len(word) >= MIN_LENGTH - 1:
+                self._by_length.setdefault(len(word), []).append(word)
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def is_known(self, word: str) -> bool:
+        return word in self._counts
+
+    def correct_word(self, word: str) -> str | None:
+        """The training word `word` was probably meant to be, or None (known, short, or too far off)."""
+        if len(word) < MIN_LENGTH or word in self._counts:
+            return None
+        limit = max_distance(word)
+        best: tuple[float, int, str] | None = None  # (distance, -count, word)
+        for length in range(len(word) - limit, len(word) + limit + 1):
+            candidates = self._by_length.get(length)
+            if not candidates:
+                continue
+            for candidate, distance, _ in process.extract(
+                word, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None
+            ):
+                key = (distance, -self._counts[candidate], candidate)
+                if best is None or key < best:
+                    best = key
+        return best[2] if best else None
+
+    def correct(self, text: str) -> str:
+        """`text` (already lower-cased) with unknown Latin words replaced by their corrections."""
+        if not self._counts or not _WORD.search(text):
+            return text
+        pieces: list[str] = []
+        cursor = 0
+        for match in _WORD.finditer(text):
+            correction = self.correct_word(match.group())
+            if correction is not None:
+                pieces += [text[cursor : match.start()], correction]
+                cursor = match.end()
+        if not pieces:
+            return text
+        pieces.append(text[cursor:])
+        return "".join(pieces)
