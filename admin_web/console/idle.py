@@ -17,6 +17,8 @@ from admin_web.i18n import translate
 from admin_web.queries import AdminQueries
 from core.logging_setup import get_logger
 from core.mongo import utcnow
+from dialogs.messages import HandoffNotice
+from dialogs.outbound import ChannelAddress
 
 if TYPE_CHECKING:
     from dialogs.engine import DialogEngine
@@ -36,9 +38,6 @@ class IdleSweeper:
 
     async def sweep(self) -> list[str]:
         """Return idle agent conversations to the queue; the ids that were handed back."""
-        from dialogs.messages import HandoffNotice
-        from dialogs.outbound import ChannelAddress
-
         now = utcnow()
         returned: list[str] = []
         for doc in await self.queries.idle_agent_conversations(now - self.timeout):

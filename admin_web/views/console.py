@@ -25,6 +25,8 @@ from commerce.money import Money
 from core.json_limits import loads_bounded
 from core.mongo import as_utc, utcnow
 from dialogs import buttons as button_codes
+from dialogs.messages import Button, ProductCard, TextReply
+from dialogs.outbound import ChannelAddress
 
 if TYPE_CHECKING:
     from dialogs.engine import DialogEngine
@@ -129,7 +131,7 @@ async def _panel_response(request: web.Request, cid: str) -> web.StreamResponse:
 @requires(permissions.CONSOLE)
 async def take_over(request: web.Request) -> web.StreamResponse:
     cid = _conversation_id(request)
-    state = await _dialogs(request).handoff.take_over(cid, current(request).id)
+    state = await _dialogs(request).handoff.take_over(cid, current(request).id, current(request).name)
     await audit(request, "handoff.take_over", "conversation", cid, after={"agent_id": state.handoff.get("agent_id")})
     return await _panel_response(request, cid)
 
@@ -137,7 +139,7 @@ async def take_over(request: web.Request) -> web.StreamResponse:
 @requires(permissions.CONSOLE)
 async def release(request: web.Request) -> web.StreamResponse:
     cid = _conversation_id(request)
-    await _dialogs(request).handoff.release(cid, current(request).id)
+    await _dialogs(request).handoff.release(cid, current(request).id, current(request).name)
     await audit(request, "handoff.release", "conversation", cid)
     return await _panel_response(request, cid)
 
@@ -146,7 +148,7 @@ async def release(request: web.Request) -> web.StreamResponse:
 async def send_text(request: web.Request) -> web.StreamResponse:
     cid = _conversation_id(request)
     form = parse_form(AgentTextForm, await form_data(request))
-    await _dialogs(request).handoff.agent_send(cid, current(request).id, form.text)
+    await _dialogs(request).handoff.agent_send(cid, current(request).id, form.text, current(request).name)
     return web.Response(status=204)
 
 
@@ -161,17 +163,17 @@ async def _owned_state(request: web.Request, cid: str) -> Any:
 
 
 async def _push(request: web.Request, state: Any, message: Any) -> None:
-    from dialogs.outbound import ChannelAddress
-
     await _dialogs(request).outbound.send(
-        ChannelAddress(state.channel, state.channel_user_id), [message], sender="agent", agent_id=current(request).id
+        ChannelAddress(state.channel, state.channel_user_id),
+        [message],
+        sender="agent",
+        agent_id=current(request).id,
+        agent_name=current(request).name,
     )
 
 
 @requires(permissions.CONSOLE)
 async def send_card(request: web.Request) -> web.StreamResponse:
-    from dialogs.messages import Button, ProductCard
-
     cid = _conversation_id(request)
     form = parse_form(AgentCardForm, await form_data(request))
     state = await _owned_state(request, cid)
@@ -197,8 +199,6 @@ async def send_card(request: web.Request) -> web.StreamResponse:
 
 @requires(permissions.CONSOLE)
 async def send_coupon(request: web.Request) -> web.StreamResponse:
-    from dialogs.messages import TextReply
-
     cid = _conversation_id(request)
     form = parse_form(AgentCouponForm, await form_data(request))
     state = await _owned_state(request, cid)

@@ -144,7 +144,7 @@ class TelegramChannel:
         dispatcher["channel"] = self
         # Registration order = nesting order. Errors outermost: a claim the database cannot take
         # (an outage) is answered like any other outage; then the claim, so a repeat costs one insert.
-        dispatcher.update.outer_middleware(ErrorReplyMiddleware(self))
+        dispatcher.update.outer_middleware(ErrorReplyMiddleware(self, self.claims))
         dispatcher.update.outer_middleware(ClaimUpdateMiddleware(self.claims))
         dispatcher.include_router(build_router())
         return dispatcher

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import html
-from typing import TYPE_CHECKING
 
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message, PreCheckoutQuery
 
 from bot.telegram import updates
+from bot.telegram.ports import UpdateHandling
 from bot.telegram.texts import lang_of, shared_text, text
 from core.logging_setup import get_logger
-
-if TYPE_CHECKING:
-    from bot.telegram.channel import TelegramChannel
 
 log = get_logger(__name__)
 PRE_CHECKOUT_BUDGET_SECONDS = 8.0  # Telegram cancels the payment when we take longer than 10 s
@@ -38,13 +35,13 @@ async def has_text_contact_or_location(message: Message) -> bool:
     return message.text is not None or message.contact is not None or message.location is not None
 
 
-async def on_message(message: Message, channel: TelegramChannel) -> None:
+async def on_message(message: Message, channel: UpdateHandling) -> None:
     incoming = updates.from_message(message)
     if incoming is not None:
         await channel.converse(message.chat.id, incoming)
 
 
-async def on_successful_payment(message: Message, channel: TelegramChannel) -> None:
+async def on_successful_payment(message: Message, channel: UpdateHandling) -> None:
     payment = message.successful_payment
     assert payment is not None
     confirmation = await channel.payments_required().confirm(
@@ -56,21 +53,21 @@ async def on_successful_payment(message: Message, channel: TelegramChannel) -> N
     )
 
 
-async def on_photo(message: Message, channel: TelegramChannel) -> None:
+async def on_photo(message: Message, channel: UpdateHandling) -> None:
     image_urls = await channel.download_photo(message)
     incoming = updates.from_message(message, image_urls=image_urls)
     if incoming is not None:
         await channel.converse(message.chat.id, incoming)
 
 
-async def on_unsupported(message: Message, channel: TelegramChannel) -> None:
+async def on_unsupported(message: Message, channel: UpdateHandling) -> None:
     lang = lang_of(message.from_user.language_code if message.from_user else None, channel.default_lang)
     await channel.delivery.transport.call(
         message.chat.id, lambda: message.answer(html.escape(text("unsupported", lang), quote=False))
     )
 
 
-async def on_button(query: CallbackQuery, channel: TelegramChannel) -> None:
+async def on_button(query: CallbackQuery, channel: UpdateHandling) -> None:
     # Answer first: it stops the spinner on the user's button even if the dialog is slow.
     try:
         await channel.delivery.transport.call(None, lambda: query.answer(), limited=False)
@@ -91,7 +88,7 @@ async def on_button(query: CallbackQuery, channel: TelegramChannel) -> None:
     await channel.converse(chat_id, updates.from_callback(query, payload), source=source, payload=payload)
 
 
-async def on_pre_checkout(query: PreCheckoutQuery, channel: TelegramChannel) -> None:
+async def on_pre_checkout(query: PreCheckoutQuery, channel: UpdateHandling) -> None:
     lang = lang_of(query.from_user.language_code, channel.default_lang)
     try:
         problem = await asyncio.wait_for(

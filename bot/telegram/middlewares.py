@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import html
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import structlog
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 
 from bot.telegram.dedup import UpdateClaims
+from bot.telegram.ports import UpdateHandling
 from bot.telegram.texts import lang_of, shared_text
 from core.logging_setup import get_logger
 from core.outage import is_database_outage
-
-if TYPE_CHECKING:
-    from bot.telegram.channel import TelegramChannel
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 log = get_logger(__name__)
@@ -62,8 +60,9 @@ class UpdateNotProcessed(Exception):
 class ErrorReplyMiddleware(BaseMiddleware):
     """A failure reaches the log with the update id and the user as a polite message."""
 
-    def __init__(self, channel: TelegramChannel) -> None:
+    def __init__(self, channel: UpdateHandling, claims: UpdateClaims) -> None:
         self.channel = channel
+        self.claims = claims  # given back when the database is unreachable (see _outage)
         # Updates already told "try again later" (Telegram redelivers them while the outage lasts).
         self._told_unavailable: dict[int, None] = {}
 
@@ -89,7 +88,7 @@ class ErrorReplyMiddleware(BaseMiddleware):
             while len(self._told_unavailable) > 1000:
                 self._told_unavailable.pop(next(iter(self._told_unavailable)))
             await self._apologise(update, "error.unavailable")
-        await self.channel.claims.release(update.update_id)
+        await self.claims.release(update.update_id)
 
     async def _apologise(self, update: Update, key: str = "error.generic") -> None:
         chat_id, language_code = update_chat(update)

@@ -432,8 +432,17 @@ class CheckoutFlow(Flow):
         await send_payment_link(turn, order)
 
 
-async def send_payment_link(turn: Turn, order: OrderView) -> None:
-    payment = await turn.services.shop.start_payment(turn.customer_id, order.number)
+async def send_payment_link(turn: Turn, order: OrderView, provider: str | None = None) -> None:
+    shop = turn.services.shop
+    offered = shop.payment_providers()
+    chosen = provider if provider in offered else (offered[0] if offered else None)
+    payment = await shop.start_payment(turn.customer_id, order.number, chosen, turn.message.channel)
+    # The other providers the shop offers, as one button each (CHATCART_PAYMENT_PROVIDERS order).
+    others = tuple(
+        turn.button(f"button.pay_with_{name}", codes.PAY_WITH, f"{name}.{order.number}")
+        for name in offered
+        if name != chosen
+    )
     turn.reply(
         PaymentLink(
             text=turn.t("checkout.order_placed", number=order.number, total=payment.amount.format()),
@@ -444,6 +453,7 @@ async def send_payment_link(turn: Turn, order: OrderView) -> None:
                 Button(
                     label=turn.t("button.pay_now"), payload=turn.payload(codes.PAY_LINK, order.number), url=payment.url
                 ),
+                *others,
                 turn.button("button.order_detail", codes.ORDER, order.number),
             ),
         )

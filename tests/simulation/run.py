@@ -50,7 +50,11 @@ async def simulate(container: Any, goal: Goal, rng: random.Random) -> SimResult:
         message = customer.next_message(asks_of(replies), replies)
         if message is None:
             break
-        output = await runner.run_line(message)
+        try:
+            output = await runner.run_line(message)
+        except Exception as exc:  # the engine failing a customer is a failed conversation, reported
+            result.problems.append(f"the engine raised {type(exc).__name__}: {exc} on {message!r}")
+            break
         if output is None:
             continue
         turn = output.to_json(await runner.current_lang())
@@ -64,7 +68,7 @@ async def simulate(container: Any, goal: Goal, rng: random.Random) -> SimResult:
             track_reply = "\n".join(r["text"] for r in turn["replies"])
     result.gave_up = customer.gave_up
     result.summary = (await runner.summary())["summary"]
-    result.problems = mismatches(goal.expectation(), result.summary)
+    result.problems += mismatches(goal.expectation(), result.summary)
     if goal.kind == "track" and result.summary["orders"]:
         number = result.summary["orders"][0]["number"]
         if number not in track_reply and not re.search(SHIPPED_WORDS, track_reply, re.IGNORECASE):

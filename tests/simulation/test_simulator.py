@@ -17,6 +17,7 @@ from typing import Any
 from tests.conversations.end_state import mismatches
 from tests.simulation.goals import GOAL_KINDS, draw_goal
 from tests.simulation.noise import add_noise
+from tests.simulation.observe import asks_of, list_position
 from tests.simulation.run import failure_text, run_population, tally, tally_lines
 from tests.simulation.shop import COUPONS, sim_products
 from tests.simulation.user import SimulatedCustomer
@@ -56,8 +57,22 @@ def test_the_customer_answers_the_step_the_bot_asks_for() -> None:
     assert [act.name for act in customer.agenda][:3] == ["shipping", "coupon", "confirm"]
 
 
+def test_the_customer_reads_what_the_bot_asks_for() -> None:
+    card = {"type": "product", "text": "【Tent】 ¥459.00\n  Color: olive / sand", "buttons": [{"label": "olive"}]}
+    ask_colour = {"type": "text", "text": "Please choose the Color:", "buttons": []}
+    assert asks_of([ask_colour, card])[:1] == ["option"]
+    buttons = [{"label": "Yes"}, {"label": "No"}]
+    yes_no = {"type": "text", "text": "Request a refund? Reason: too big", "buttons": buttons}
+    assert asks_of([yes_no])[0] == "yes_no"  # not "reason": the question is the Yes/No one
+    added = {"type": "text", "text": "已将 帐篷 (军绿) ×1 加入购物车。", "buttons": [{"label": "加入购物车"}]}
+    assert "added" in asks_of([added])
+    assert "added" not in asks_of([{"type": "product", "text": "【帐篷】", "buttons": [{"label": "加入购物车"}]}])
+    listing = {"type": "text", "text": "I found 2 item(s):\n  (1) Tent  ¥459.00\n  (2) Headlamp  ¥79.00", "buttons": []}
+    assert list_position([listing], "Headlamp") == 2
+
+
 async def test_simulated_customers_succeed_at_least_as_often_as_the_floor(sim_shop: Any) -> None:
-    results = await run_population(sim_shop, SAMPLE_PER_LANG, ("zh", "en"), SEED)
+    results = await run_population(sim_shop, SAMPLE_PER_LANG, ("zh", "en"), SEED, concurrency=4)
     failures = "\n\n".join(failure_text(r, i) for i, r in enumerate(results) if not r.success)
     table = "\n".join(tally_lines(results))
     print(f"\nuser simulator, seed {SEED}, {SAMPLE_PER_LANG} per language:\n{table}\n\n{failures}")

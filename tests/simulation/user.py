@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from pypinyin import lazy_pinyin
+
 from tests.simulation.catalog_view import option_words, short_names
 from tests.simulation.goals import Goal, Want
 from tests.simulation.lexicon import (
@@ -101,8 +103,15 @@ class SimulatedCustomer:
         return noisy
 
     def product_name(self, want: Want) -> str:
-        aliases = ALIASES.get(want.product.code, {}).get(self.lang, [])
-        return self.rng.choice(aliases + short_names(want.product, self.lang))
+        """What this customer calls the product; noisy typists sometimes leave the IME in pinyin,
+        and English speakers sometimes use the Chinese name they saw."""
+        aliases = ALIASES.get(want.product.code, {})
+        name = self.rng.choice(aliases.get(self.lang, []) + short_names(want.product, self.lang))
+        if self.lang == "zh" and self.goal.noise >= 2 and self.rng.random() < 0.15:
+            return "".join(lazy_pinyin(name))
+        if self.lang == "en" and self.goal.noise >= 1 and aliases.get("zh") and self.rng.random() < 0.08:
+            return self.rng.choice(aliases["zh"])
+        return name
 
     def option_phrase(self, want: Want) -> str:
         words = [self.rng.choice(option_words(value, self.lang)) for value in want.choices.values()]

@@ -191,3 +191,27 @@ async def test_pre_checkout_fails_when_the_stock_is_gone(chat: Chat, shop: Any) 
     [answer] = chat.fake.calls_to("answerPreCheckoutQuery")
     assert answer.params["ok"] is False
     assert "sold out" in answer.params["error_message"]
+
+
+async def test_a_cancelled_order_is_refused_at_pre_checkout_and_a_racing_payment_is_owed_back(
+    chat: Chat, shop: Any
+) -> None:
+    await _place_order(chat)
+    [invoice] = chat.fake.calls_to("sendInvoice", chat_id=chat.user.user_id)
+    payload, total = invoice.params["payload"], sum(p["amount"] for p in invoice.params["prices"])
+    number = payload.removeprefix("order:")
+    await shop.commerce.orders.cancel(number, actor="customer")
+    await chat.post(chat.user.pre_checkout(payload, "CNY", total))
+    [refused] = chat.fake.calls_to("answerPreCheckoutQuery")
+    assert refused.params["ok"] is False  # no money moves
+    # A payment Telegram captured while the cancel was happening: not applied; Telegram has no
+    # refund API for card payments, so it is owed by hand, staff are alerted, the customer told.
+    await chat.post(chat.user.successful_payment(payload, "CNY", total, f"tg-{uuid.uuid4().hex[:8]}"))
+    order = await shop.commerce.orders.get_by_number(number)
+    assert order.status is OrderStatus.CANCELLED
+    [refund] = await shop.commerce.payments.refunds.for_order(order.id)
+    assert refund.state.value == "manual"
+    kinds = {alert.kind.value for alert in await shop.commerce.payments.alerts.recent(order_id=order.id)}
+    assert kinds == {"late_payment", "refund_owed"}
+    await shop.commerce.events.dispatch_once()
+    await chat.fake.wait_for(lambda: any("send the money back to you by hand" in t for t in chat.texts()))

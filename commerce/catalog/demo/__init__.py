@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from commerce.catalog.importer import ImportReport, parse_catalog_json
 from commerce.catalog.service import CatalogService
+from commerce.promotions.service import PromotionService, seed_demo_coupons
 
 from .images import write_product_images
-
-if TYPE_CHECKING:
-    from commerce.promotions.service import PromotionService
 
 MEDIA_PREFIX = "/media/products/"
 
@@ -42,8 +40,6 @@ async def seed_demo_store(commerce: DemoShop, data_dir: Path, *, if_empty: bool 
     `<data_dir>/media/products/` (served under /media/products/)."""
     report = await seed_demo(commerce.catalog, Path(data_dir) / "media", if_empty=if_empty)
     if report is not None and report.ok:
-        from commerce.promotions.service import seed_demo_coupons
-
         await seed_demo_coupons(commerce.promotions)  # WELCOME10, SAVE20: idempotent
     return report
 
