@@ -29,6 +29,7 @@ from dialogs.outbound import Outbound
 from dialogs.review import UnrecognisedMessages, needs_review
 from dialogs.services import DialogConfig, DialogServices
 from dialogs.state import conversation_id
+from dialogs.transcript import TranscriptEntry
 from dialogs.turn import Turn
 from dialogs.turn_cache import turn_scope
 
@@ -190,6 +191,10 @@ class DialogEngine:
                 if old is not None:
                     await self.services.store.reassign_customer(old, state.customer_id)
             return state.customer_id
+
+    async def history(self, channel: str, channel_user_id: str, limit: int = 50) -> list[TranscriptEntry]:
+        """The conversation's last `limit` messages, oldest first (a chat reopened shows them)."""
+        return await self.services.transcript.history(conversation_id(channel, channel_user_id), limit)
 
     async def language_of(self, channel: str, channel_user_id: str) -> Lang:
         state = await self.services.store.get(conversation_id(channel, channel_user_id))
