@@ -234,7 +234,16 @@ class ShopPort(Protocol):
         idempotency_key: str,
         channel: str | None = None,
     ) -> OrderView: ...
-    async def start_payment(self, customer_id: str, order_number: str) -> PaymentView: ...
+    async def start_payment(
+        self, customer_id: str, order_number: str, provider: str | None = None, channel: str | None = None
+    ) -> PaymentView:
+        """A payment link with `provider` (one of `payment_providers()`), else the default.
+        `channel` is where the customer is (WeChat Pay inside WeChat pays in place: JSAPI)."""
+        ...
+
+    def payment_providers(self) -> list[str]:
+        """The providers offered to customers, the default first (sandbox, wechatpay, alipay)."""
+        ...
 
     # orders
     async def orders(self, customer_id: str, lang: Lang, limit: int) -> list[OrderView]: ...

@@ -39,6 +39,8 @@ class TranscriptEntry:
     payload: dict[str, Any] | None
     at: datetime
     agent_id: str | None = None
+    kind: str = ""  # "text", "button", "image", "command"... for a customer's message; the reply type for ours
+    images: tuple[str, ...] = ()  # photos the customer sent (chat media URLs)
 
 
 def reply_text(reply: OutgoingMessage) -> str:
@@ -63,6 +65,7 @@ class Transcript:
                 "kind": message.kind,
                 "text": message.transcript_text(),
                 "payload": message.payload or None,
+                **_images(message),
                 "at": utcnow(),
             }
         )
@@ -87,6 +90,7 @@ class Transcript:
             "kind": message.kind,
             "text": message.transcript_text(),
             "payload": message.payload or None,
+            **_images(message),
             "at": message.at,
             "replies": [
                 {"kind": reply.type, "text": reply_text(reply), "payload": reply.model_dump(mode="json"), "at": now}
@@ -130,9 +134,16 @@ class Transcript:
                 payload=d.get("payload") if isinstance(d.get("payload"), dict) else None,
                 at=as_utc(d["at"]),
                 agent_id=d.get("agent_id"),
+                kind=str(d.get("kind") or ""),
+                images=tuple(str(url) for url in d.get("images") or ()),
             )
             for d in records[-limit:]
         ]
+
+
+def _images(message: IncomingMessage) -> Document:
+    """The photos of a customer's message, kept so a chat can show them again in its history."""
+    return {"images": list(message.image_urls)} if message.image_urls else {}
 
 
 def entries(doc: Document) -> list[Document]:

@@ -30,3 +30,23 @@ async def test_checkout_happy_path_en(chat: Chat, shop: FakeShop) -> None:
     assert shop.orders_list[0].total.to_decimal_string() == "511.00"
     summary = await chat.runner.summary()
     assert summary["summary"]["orders"][0]["status"] == "pending_payment"
+
+
+async def test_the_payment_link_offers_the_other_providers(chat: Chat, shop: FakeShop) -> None:
+    shop.providers = ["wechatpay", "alipay"]  # CHATCART_PAYMENT_PROVIDERS order: the first is the default
+    await chat("show me running shoes")
+    await chat("add the first one in black size 42")
+    await chat("checkout")
+    await chat("John Smith, 13800138000, 100 Century Ave, Pudong, Shanghai")
+    await chat("@Express")
+    await chat("no coupon")
+    out = await chat("yes")
+    [link] = [r for r in out.replies if r.type == "payment_link"]
+    assert "/wechatpay/" in link.url
+    labels = [b.label for b in link.buttons]
+    assert "Pay with Alipay" in labels
+    assert "Pay with WeChat Pay" not in labels  # that is the link itself
+    out = await chat("@Pay with Alipay")
+    [alipay] = [r for r in out.replies if r.type == "payment_link"]
+    assert "/alipay/" in alipay.url
+    assert "Pay with WeChat Pay" in [b.label for b in alipay.buttons]
