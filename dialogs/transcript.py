@@ -39,6 +39,9 @@ class TranscriptEntry:
     payload: dict[str, Any] | None
     at: datetime
     agent_id: str | None = None
+    kind: str = "text"
+    images: tuple[str, ...] = ()  # photos the customer sent
+    key: str = ""  # unique per message (document id, position in the turn): the console de-duplicates by it
 
 
 def reply_text(reply: OutgoingMessage) -> str:
@@ -63,6 +66,7 @@ class Transcript:
                 "kind": message.kind,
                 "text": message.transcript_text(),
                 "payload": message.payload or None,
+                **_images(message),
                 "at": utcnow(),
             }
         )
@@ -87,6 +91,7 @@ class Transcript:
             "kind": message.kind,
             "text": message.transcript_text(),
             "payload": message.payload or None,
+            **_images(message),
             "at": message.at,
             "replies": [
                 {"kind": reply.type, "text": reply_text(reply), "payload": reply.model_dump(mode="json"), "at": now}
@@ -130,6 +135,9 @@ class Transcript:
                 payload=d.get("payload") if isinstance(d.get("payload"), dict) else None,
                 at=as_utc(d["at"]),
                 agent_id=d.get("agent_id"),
+                kind=str(d.get("kind") or "text"),
+                images=tuple(str(u) for u in d.get("images") or () if isinstance(u, str)),
+                key=str(d.get("key") or ""),
             )
             for d in records[-limit:]
         ]
@@ -140,8 +148,9 @@ def entries(doc: Document) -> list[Document]:
     turn document (each shaped like a message document of its own)."""
     replies = doc.get("replies")
     if not isinstance(replies, list):
-        return [doc]
+        return [{**doc, "key": str(doc.get("_id") or "")}]
     message = {key: value for key, value in doc.items() if key != "replies"}
+    message["key"] = str(doc.get("_id") or "")
     answers = [
         {
             "_id": doc.get("_id"),
@@ -150,8 +159,14 @@ def entries(doc: Document) -> list[Document]:
             "sender": "bot",
             "agent_id": None,
             **reply,
+            "key": f"{doc.get('_id') or ''}.{position}",
         }
-        for reply in replies
+        for position, reply in enumerate(replies, start=1)
         if isinstance(reply, dict)
     ]
     return [message, *answers]
+
+
+def _images(message: IncomingMessage) -> Document:
+    """The photos' addresses, kept so the console can show them (the text only counts them)."""
+    return {"images": list(message.image_urls)} if message.image_urls else {}

@@ -12,6 +12,7 @@ from typing import Any
 
 from commerce.localized import LocalizedText
 from commerce.money import Money
+from commerce.shipping.regions import MUNICIPALITIES, canonical_place
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +48,14 @@ class ShippingMethod:
     needs_delivery: bool = True  # False for pickup in store
 
     def serves(self, province: str | None, city: str | None) -> bool:
-        if self.cities and _place(city) not in {_place(c) for c in self.cities}:
-            return False
-        return not (province and _place(province) in {_place(p) for p in self.excluded_provinces})
+        """Place names match in any language (上海 == Shanghai); a municipality may come as the
+        province alone ("Huangpu, Shanghai" -> province Shanghai)."""
+        if self.cities:
+            shop_cities = {canonical_place(c) for c in self.cities}
+            places = {canonical_place(city), *({canonical_place(province)} & MUNICIPALITIES)} - {""}
+            if not places & shop_cities:
+                return False
+        return not (province and canonical_place(province) in {canonical_place(p) for p in self.excluded_provinces})
 
     def fee(self, subtotal: Money, weight_g: int) -> Money:
         if self.free_over is not None and subtotal.amount >= self.free_over:
@@ -94,15 +100,6 @@ class ShippingMethod:
             excluded_provinces=tuple(data.get("excluded_provinces") or ()),
             needs_delivery=bool(data.get("needs_delivery", True)),
         )
-
-
-def _place(name: str | None) -> str:
-    """上海市 == 上海 == shanghai: compare place names without the administrative suffix."""
-    text = (name or "").strip().lower()
-    for suffix in ("市", "省", "自治区", "特别行政区", " city", " shi"):
-        if text.endswith(suffix):
-            text = text[: -len(suffix)]
-    return text
 
 
 @dataclass(frozen=True, slots=True)
