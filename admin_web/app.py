@@ -37,6 +37,7 @@ from admin_web.views import (
     customers,
     dashboard,
     inventory,
+    nlu_review,
     orders,
     payments,
 )
@@ -50,6 +51,7 @@ from core.mongo import CollectionIndexes, Database, ensure_indexes
 
 if TYPE_CHECKING:
     from dialogs.engine import DialogEngine
+    from dialogs.review import ModelTrainer
 
 log = get_logger("admin_web")
 PACKAGE_DIR = Path(__file__).parent
@@ -73,6 +75,7 @@ class AdminServices:
     access: AccessService
     dialogs: DialogEngine | None  # None: no console hand-back sweeps, console pages say so
     limiter: LoginLimiter
+    nlu_trainer: ModelTrainer | None = None  # background retraining of the builtin NLU model
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,7 @@ def build_admin_app(
         idle_minutes=options.idle_minutes,
         hub=hub or ConsoleHub(db, clock=queries.clock),
         idle_sweeper=sweeper,
+        nlu_trainer=services.nlu_trainer,
     )
     admin[ADMIN] = context
     env = aiohttp_jinja2.setup(
@@ -143,7 +147,19 @@ def build_admin_app(
     env.filters["readable"] = readable_fields
     env.filters["money"] = lambda m: m.format() if m is not None else ""
     env.filters["money_doc"] = lambda d: Money.from_doc(d).format() if d else ""
-    for module in (auth, dashboard, catalog, inventory, orders, aftersales, payments, customers, console, audit_log):
+    for module in (
+        auth,
+        dashboard,
+        catalog,
+        inventory,
+        orders,
+        aftersales,
+        payments,
+        customers,
+        console,
+        nlu_review,
+        audit_log,
+    ):
         admin.router.add_routes(module.routes(""))
     admin.router.add_static("/assets", PACKAGE_DIR / "static", show_index=False, follow_symlinks=False)
     admin.router.add_get("/vendor/{name}", vendor_handler(node_modules or REPO_NODE_MODULES))

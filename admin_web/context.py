@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from admin_web.console.idle import IdleSweeper
     from admin_web.queries import AdminQueries
     from dialogs.engine import DialogEngine
+    from dialogs.review import ModelTrainer
 
 
 @dataclass
@@ -40,6 +41,7 @@ class AdminContext:
     idle_minutes: int = 10  # an agent's conversation goes back to the queue after this much silence
     hub: ConsoleHub | None = None
     idle_sweeper: IdleSweeper | None = None
+    nlu_trainer: ModelTrainer | None = None  # None: not the builtin engine, retraining unavailable
 
 
 @dataclass(frozen=True)

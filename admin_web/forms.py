@@ -195,6 +195,21 @@ class RolesForm(_Form):
         return _as_list(value)
 
 
+class ReviewLabelForm(_Form):
+    """Label (or, with an empty intent, ignore) a group of similar unrecognised messages."""
+
+    keys: list[str] = Field(min_length=1, max_length=50)
+    intent: str = Field(default="", max_length=40, pattern=r"^[a-z_]*$")
+
+    @field_validator("keys", mode="before")
+    @classmethod
+    def _keys(cls, value: Any) -> list[str]:
+        keys = _as_list(value)
+        if any(len(key) > 400 for key in keys):
+            raise ValueError("group key too long")
+        return keys
+
+
 # --- multipart uploads ---------------------------------------------------------------------------
 async def read_multipart(request: web.Request, *, max_bytes: int) -> tuple[dict[str, str], dict[str, bytes]]:
     """Stream a multipart form (files may exceed the app's body limit for JSON) and check its

@@ -22,6 +22,10 @@ AFTERSALES_WRITE = frozenset({Role.ORDER_MANAGER})
 CUSTOMERS_READ = frozenset({Role.ORDER_MANAGER, Role.AGENT, Role.ANALYST})
 CUSTOMERS_WRITE = frozenset({Role.ORDER_MANAGER})
 CONSOLE = frozenset({Role.AGENT})
+# Customer messages the bot did not understand: agents read chats anyway and label them;
+# retraining and rolling back the model changes the bot for everyone, so owners only.
+NLU_REVIEW = frozenset({Role.AGENT})
+NLU_TRAIN = OWNER_ONLY
 AUDIT_READ = OWNER_ONLY
 STAFF_ADMIN = OWNER_ONLY
 

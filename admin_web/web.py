@@ -46,6 +46,7 @@ NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("aftersales", f"{PREFIX}/aftersales", permissions.AFTERSALES_READ),
     ("payments", f"{PREFIX}/payments", permissions.ORDERS_READ),
     ("customers", f"{PREFIX}/customers", permissions.CUSTOMERS_READ),
+    ("nlu_review", f"{PREFIX}/nlu-review", permissions.NLU_REVIEW),
     ("audit", f"{PREFIX}/audit", permissions.AUDIT_READ),
     ("staff", f"{PREFIX}/staff", permissions.STAFF_ADMIN),
 ]

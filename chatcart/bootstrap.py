@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from dialogs.engine import DialogConfig, DialogEngine
     from dialogs.outbound import Outbound
     from nlu.engine import NluEngine
+    from nlu.retrain import ModelUpdater
 
 log = get_logger("chatcart.bootstrap")
 
@@ -75,6 +76,7 @@ class Container:
     access: AccessService
     nlu: NluEngine | None = None  # built when asked for
     dialogs: DialogEngine | None = None  # built when asked for
+    nlu_trainer: ModelUpdater | None = None  # background retraining of the builtin model (admin)
 
     @property
     def db(self) -> Database:
@@ -221,6 +223,14 @@ def build_nlu(settings: Settings) -> NluEngine:
     )
 
 
+def build_nlu_trainer(engine: NluEngine) -> ModelUpdater | None:
+    """Background retraining with reviewed examples: the builtin engine only (Rasa: `make rasa`)."""
+    from nlu.builtin import BuiltinNluEngine
+    from nlu.retrain import ModelUpdater
+
+    return ModelUpdater(engine) if isinstance(engine, BuiltinNluEngine) else None
+
+
 def build_dialog_engine(
     *,
     commerce: Commerce,
@@ -240,6 +250,7 @@ def build_dialog_engine(
     from dialogs.handoff import HandoffService
     from dialogs.notify import EVENT_TYPES, Notifier
     from dialogs.outbound import Outbound
+    from dialogs.review import UnrecognisedMessages
     from dialogs.shop_adapter import CommerceShop
     from dialogs.state import ConversationStore
     from dialogs.transcript import Transcript
@@ -259,6 +270,7 @@ def build_dialog_engine(
         handoff=HandoffService(store, outbound),
         outbound=outbound,
         config=config or DialogConfig(),
+        review=UnrecognisedMessages(db),
     )
     engine = DialogEngine(services, indexes=dialog_indexes(), db=db)
     notifier = Notifier(store, shop, outbound)
@@ -387,6 +399,7 @@ def admin_services(container: Container) -> AdminServices:
         access=container.access,
         dialogs=container.dialogs,
         limiter=limiter,
+        nlu_trainer=container.nlu_trainer,
     )
 
 
@@ -409,6 +422,7 @@ async def running_container(
         container = Container(settings=settings, database=handle, commerce=commerce, access=AccessService(handle.db))
         if with_nlu or with_dialogs:
             nlu = container.nlu = build_nlu(settings)
+            container.nlu_trainer = build_nlu_trainer(nlu)
             await refresh_nlu_vocabulary(container)
             if with_dialogs:
                 container.dialogs = build_dialog_engine(

@@ -11,6 +11,6 @@ from core.mongo import CollectionIndexes
 
 def dialog_indexes() -> list[CollectionIndexes]:
     # Imported here so that `import dialogs` (done for any dialogs submodule) stays light.
-    from dialogs import faq, state, transcript
+    from dialogs import faq, review, state, transcript
 
-    return [*state.INDEXES, *transcript.INDEXES, *faq.INDEXES]
+    return [*state.INDEXES, *transcript.INDEXES, *faq.INDEXES, *review.INDEXES]

@@ -21,6 +21,7 @@ RESTOCK_NOTICE: Final = "restock_notice"  # tell me when this variant is back in
 ADD_SKU: Final = "add"
 ADD_PRODUCT: Final = "add_product"  # the spec chosen so far decides the variant
 ADD_QUANTITY: Final = "add_qty"  # "<sku>*<n>"
+SET_QUANTITY: Final = "set_qty"  # "<sku>*<n>": the cart line's new quantity
 CART: Final = "cart"
 MORE_ONE: Final = "more"
 LESS_ONE: Final = "less"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from commerce.errors import DomainError
+from core.batch import WriteBatch
 from core.logging_setup import get_logger
 from core.mongo import CollectionIndexes, Database, ensure_indexes
 from dialogs import router
@@ -25,8 +26,10 @@ from dialogs.handoff import HandoffService
 from dialogs.language import detect_language
 from dialogs.messages import LANGS, Button, IncomingMessage, Lang, OutgoingMessage, choice_buttons, normalize_lang
 from dialogs.outbound import Outbound
+from dialogs.review import UnrecognisedMessages, needs_review
 from dialogs.services import DialogConfig, DialogServices
 from dialogs.state import conversation_id
+from dialogs.transcript import TranscriptEntry
 from dialogs.turn import Turn
 from dialogs.turn_cache import turn_scope
 
@@ -146,8 +149,31 @@ class DialogEngine:
         # The transcript rides in the state write's round trip.
         batch = services.store.new_batch()
         services.transcript.add_turn(batch, state.id, incoming, turn.replies)
+        self._keep_for_review(batch, turn)
         await services.store.save(state, original, batch=batch)
         return TurnResult(turn.replies, turn.intent, state.lang, state.customer_id)
+
+    def _keep_for_review(self, batch: WriteBatch, turn: Turn) -> None:
+        """A text the bot did not understand (or barely) goes to the admin's review list."""
+        review = self.services.review
+        parse = turn.parse
+        if review is None or parse is None:
+            return
+        nlu_intent, confidence = parse.intent.name, float(parse.intent.confidence)
+        if needs_review(turn.message.kind, turn.text, turn.intent or "", nlu_intent, confidence):
+            review.add(
+                batch,
+                text=turn.text,
+                lang=turn.state.lang,
+                channel=turn.message.channel,
+                conversation_id=turn.state.id,
+                intent=nlu_intent,
+                confidence=confidence,
+            )
+
+    @property
+    def review(self) -> UnrecognisedMessages | None:
+        return self.services.review
 
     # --- helpers for channels ------------------------------------------------------------------
     async def link_identity(self, channel: str, channel_user_id: str, kind: str, value: str) -> str:
@@ -165,6 +191,10 @@ class DialogEngine:
                 if old is not None:
                     await self.services.store.reassign_customer(old, state.customer_id)
             return state.customer_id
+
+    async def history(self, channel: str, channel_user_id: str, limit: int = 50) -> list[TranscriptEntry]:
+        """The conversation's last `limit` messages, oldest first (a chat reopened shows them)."""
+        return await self.services.transcript.history(conversation_id(channel, channel_user_id), limit)
 
     async def language_of(self, channel: str, channel_user_id: str) -> Lang:
         state = await self.services.store.get(conversation_id(channel, channel_user_id))

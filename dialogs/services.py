@@ -14,6 +14,7 @@ from dialogs.handoff import HandoffService
 from dialogs.messages import Lang
 from dialogs.outbound import Outbound
 from dialogs.ports import ShopPort
+from dialogs.review import UnrecognisedMessages
 from dialogs.state import ConversationStore
 from dialogs.transcript import Transcript
 
@@ -41,3 +42,4 @@ class DialogServices:
     handoff: HandoffService
     outbound: Outbound
     config: DialogConfig = field(default_factory=DialogConfig)
+    review: UnrecognisedMessages | None = None  # keeps the messages the bot did not understand

@@ -39,8 +39,8 @@ class TranscriptEntry:
     payload: dict[str, Any] | None
     at: datetime
     agent_id: str | None = None
-    kind: str = "text"
-    images: tuple[str, ...] = ()  # photos the customer sent
+    kind: str = ""  # "text", "button", "image", "command"... for a customer's message; the reply type for ours
+    images: tuple[str, ...] = ()  # photos the customer sent (chat media URLs)
     key: str = ""  # unique per message (document id, position in the turn): the console de-duplicates by it
 
 
@@ -135,12 +135,17 @@ class Transcript:
                 payload=d.get("payload") if isinstance(d.get("payload"), dict) else None,
                 at=as_utc(d["at"]),
                 agent_id=d.get("agent_id"),
-                kind=str(d.get("kind") or "text"),
-                images=tuple(str(u) for u in d.get("images") or () if isinstance(u, str)),
+                kind=str(d.get("kind") or ""),
+                images=tuple(str(url) for url in d.get("images") or ()),
                 key=str(d.get("key") or ""),
             )
             for d in records[-limit:]
         ]
+
+
+def _images(message: IncomingMessage) -> Document:
+    """The photos of a customer's message, kept so a chat can show them again in its history."""
+    return {"images": list(message.image_urls)} if message.image_urls else {}
 
 
 def entries(doc: Document) -> list[Document]:
@@ -165,8 +170,3 @@ def entries(doc: Document) -> list[Document]:
         if isinstance(reply, dict)
     ]
     return [message, *answers]
-
-
-def _images(message: IncomingMessage) -> Document:
-    """The photos' addresses, kept so the console can show them (the text only counts them)."""
-    return {"images": list(message.image_urls)} if message.image_urls else {}

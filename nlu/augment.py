@@ -144,7 +144,7 @@ class Sentence:
     intent: str
 
 
-def _typo_en(text: str, rng: random.Random) -> str | None:
+def typo_en(text: str, rng: random.Random) -> str | None:
     words = text.split(" ")
     candidates = [i for i, word in enumerate(words) if len(word) >= 4 and word.isalpha()]
     if not candidates:
@@ -168,7 +168,7 @@ def _typo_en(text: str, rng: random.Random) -> str | None:
     return " ".join(words)
 
 
-def _typo_zh(text: str, rng: random.Random, terms: Sequence[str]) -> str | None:
+def typo_zh(text: str, rng: random.Random, terms: Sequence[str]) -> str | None:
     from pypinyin import lazy_pinyin
 
     present = [key for key in HOMOPHONES if key in text]
@@ -217,7 +217,7 @@ def generate(lexicon: dict[str, Any], language: str, seed: int = SEED) -> list[S
             if entry.get("wrappable", True) and rng.random() < WRAPPED_PER_SENTENCE:
                 variants.append(_wrap(sentence, language, rng))
             if rng.random() < NOISY_PER_SENTENCE:
-                noisy = _typo_en(sentence.text, rng) if language == "en" else _typo_zh(sentence.text, rng, terms)
+                noisy = typo_en(sentence.text, rng) if language == "en" else typo_zh(sentence.text, rng, terms)
                 if noisy:
                     variants.append(Sentence(noisy, intent))
         result.extend(base + variants)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from nlu.training_data import DATA_DIR, files_digest, load_files, training_files
 log = get_logger(__name__)
 
 DEFAULT_THRESHOLD = 0.35
+REVIEWED_FILE = "reviewed.yml"  # staff-labelled examples beside the model (see nlu/retrain.py)
 RANKING_SIZE = 10
 # Confidence multiplier for Latin-script messages made only of words never seen in training
 # (keyboard mashing): a lone typo'd word can still pass, gibberish drops below the threshold.
@@ -49,6 +51,15 @@ def _raise_to(probabilities: np.ndarray, index: int, floor: float) -> np.ndarray
     scaled = probabilities * ((total - floor) / others) if others > 0 else probabilities.copy()
     scaled[index] = floor
     return scaled
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    model: LinearIntentModel
+    tokenizer: WordTokenizer
+    pinyin: PinyinReader
+    files: list[Path]
+    data_hash: str
 
 
 def _dictionary_chars(dictionary: Path, texts: list[str]) -> set[str]:
@@ -79,9 +90,9 @@ class BuiltinNluEngine:
         self.threshold = threshold
         self.model_dir = Path(model_dir)
         self.data_dir = Path(data_dir)
-        self._files = training_files(self.data_dir)
-        if not self._files:
+        if not training_files(self.data_dir):
             raise FileNotFoundError(f"no NLU training data under {self.data_dir}")
+        self._files = self._training_files()
         data = load_files(self._files)  # examples are dropped after start-up: only vocabularies stay
         self.data_hash = files_digest(self._files)
         self._lookup_words = [value for values in data.lookups.values() for value in values]
@@ -96,6 +107,36 @@ class BuiltinNluEngine:
         self._cached_parse = lru_cache(maxsize=cache_size)(self._parse_uncached)
 
     # --- model lifecycle ----------------------------------------------------------------
+    def _training_files(self) -> list[Path]:
+        """The YAML under data_dir plus the staff-reviewed examples kept beside the model."""
+        reviewed = self.model_dir / REVIEWED_FILE
+        return training_files(self.data_dir) + ([reviewed] if reviewed.is_file() else [])
+
+    def load_stored(self) -> LoadedModel:
+        """Read the model now stored in model_dir (after a swap); raises if it is missing or stale.
+
+        Safe to call from a worker thread: nothing the parser uses is touched until `install`.
+        """
+        files = self._training_files()
+        data_hash = files_digest(files)
+        model = LinearIntentModel.load(self.model_dir)
+        table = load_table(self.model_dir)
+        dictionary = self.model_dir / DICTIONARY
+        if model is None or table is None or not dictionary.exists():
+            raise FileNotFoundError(f"no complete model in {self.model_dir}")
+        if model.data_hash != data_hash:
+            raise ValueError(f"the model in {self.model_dir} was trained on other data")
+        tokenizer = shared_tokenizer(dictionary)
+        tokenizer.warm_up()
+        return LoadedModel(model, tokenizer, PinyinReader(table), files, data_hash)
+
+    def install(self, loaded: LoadedModel) -> None:
+        """Serve `loaded` from the next parse on (call it on the thread that parses)."""
+        self._files, self.data_hash = loaded.files, loaded.data_hash
+        self.model, self.tokenizer, self.pinyin = loaded.model, loaded.tokenizer, loaded.pinyin
+        self._known_words = self._word_vocabulary()
+        self._cached_parse.cache_clear()
+
     def _load_or_train(self, *, force: bool) -> tuple[LinearIntentModel, WordTokenizer]:
         dictionary = self.model_dir / DICTIONARY
         if not force:

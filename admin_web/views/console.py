@@ -163,7 +163,7 @@ async def _panel_response(request: web.Request, cid: str) -> web.StreamResponse:
 @requires(permissions.CONSOLE)
 async def take_over(request: web.Request) -> web.StreamResponse:
     cid = _conversation_id(request)
-    state = await _dialogs(request).handoff.take_over(cid, current(request).id)
+    state = await _dialogs(request).handoff.take_over(cid, current(request).id, current(request).name)
     await audit(request, "handoff.take_over", "conversation", cid, after={"agent_id": state.handoff.get("agent_id")})
     return await _panel_response(request, cid)
 
@@ -171,7 +171,7 @@ async def take_over(request: web.Request) -> web.StreamResponse:
 @requires(permissions.CONSOLE)
 async def release(request: web.Request) -> web.StreamResponse:
     cid = _conversation_id(request)
-    await _dialogs(request).handoff.release(cid, current(request).id)
+    await _dialogs(request).handoff.release(cid, current(request).id, current(request).name)
     await audit(request, "handoff.release", "conversation", cid)
     return await _panel_response(request, cid)
 
@@ -180,7 +180,7 @@ async def release(request: web.Request) -> web.StreamResponse:
 async def send_text(request: web.Request) -> web.StreamResponse:
     cid = _conversation_id(request)
     form = parse_form(AgentTextForm, await form_data(request))
-    await _dialogs(request).handoff.agent_send(cid, current(request).id, form.text)
+    await _dialogs(request).handoff.agent_send(cid, current(request).id, form.text, current(request).name)
     return web.Response(status=204)
 
 
@@ -196,7 +196,11 @@ async def _owned_state(request: web.Request, cid: str) -> Any:
 
 async def _push(request: web.Request, state: Any, message: Any) -> None:
     await _dialogs(request).outbound.send(
-        ChannelAddress(state.channel, state.channel_user_id), [message], sender="agent", agent_id=current(request).id
+        ChannelAddress(state.channel, state.channel_user_id),
+        [message],
+        sender="agent",
+        agent_id=current(request).id,
+        agent_name=current(request).name,
     )
 
 

@@ -105,6 +105,7 @@ async def order_detail(request: web.Request) -> web.StreamResponse:
             "local": admin.queries.local,
             "can_ship": OrderStatus.SHIPPED in _next(order.status),
             "can_deliver": OrderStatus.DELIVERED in _next(order.status),
+            "can_refund": OrderStatus.REFUNDED in _next(order.status),
         },
     )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from chatcart.cli.common import load_settings
+from chatcart.cli.common import db_uri_option, load_settings
 from chatcart.settings import Settings
 from nlu.engine import NluEngine
 
@@ -121,3 +121,22 @@ def test_command(data_files: tuple[Path, ...], as_json: bool, engine: str | None
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
     else:
         click.echo(format_report(report))
+
+
+@nlu.command(name="export-reviewed")
+@click.argument("target", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@db_uri_option
+def export_reviewed(target: Path, db_uri: str | None) -> None:
+    """Write the messages staff labelled in the admin (Unrecognised messages) to TARGET as Rasa YAML."""
+    from chatcart.bootstrap import running_container
+    from dialogs.review import UnrecognisedMessages
+    from nlu.retrain import reviewed_yaml
+
+    async def run() -> dict[str, list[str]]:
+        async with running_container(load_settings(db_uri), with_nlu=False, with_dialogs=False) as container:
+            return await UnrecognisedMessages(container.db).labelled_examples()
+
+    examples = asyncio.run(run())
+    target.write_text(reviewed_yaml(examples), encoding="utf-8")
+    total = sum(len(texts) for texts in examples.values())
+    click.echo(f"{target}: {total} examples for {len(examples)} intents")

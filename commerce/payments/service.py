@@ -22,6 +22,7 @@ same path.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import re
@@ -65,6 +66,8 @@ PAYMENTS = "payments"
 PAYMENT_EVENTS = "payment_events"
 # How long a run owns a notification; a repeat after that re-runs an interrupted one.
 EVENT_LEASE = timedelta(seconds=60)
+# How long a notification handler waits for the automatic refund of a late payment.
+INLINE_REFUND_SECONDS = 3.0
 # Signed-request nonces remembered per notification (replay detection).
 MAX_NONCES = 50
 # A payment nobody notified about is first asked about this long after it was created.
@@ -596,10 +599,19 @@ class PaymentService:
             reason="order no longer payable",
             actor="system:late-payment",
             purpose="late_payment",
+            limit_seconds=INLINE_REFUND_SECONDS,
         )
 
     async def _refund(
-        self, payment: PaymentIntent, refund_id: str, amount: Money, *, reason: str, actor: str, purpose: str
+        self,
+        payment: PaymentIntent,
+        refund_id: str,
+        amount: Money,
+        *,
+        reason: str,
+        actor: str,
+        purpose: str,
+        limit_seconds: float | None = None,
     ) -> Refund:
         refund, new = await self.refunds.open(
             {
@@ -622,8 +634,11 @@ class PaymentService:
         if refunder is None:  # no refund API (Telegram card payments): owed by hand
             return await self.refund_outcome(refund, RefundState.MANUAL)
         try:
-            result = await refunder.refund(payment, refund.id, amount, reason)
-        except ProviderUnavailable:
+            # Bounded, so a notification handler still answers within the provider's patience
+            # (WeChat Pay waits 5 s); an unanswered refund is asked again with the same id.
+            async with asyncio.timeout(limit_seconds):
+                result = await refunder.refund(payment, refund.id, amount, reason)
+        except (ProviderUnavailable, TimeoutError):
             log.warning("refund_postponed", refund_id=refund.id, provider=payment.provider)
             return refund  # pending: the status worker asks again with the same refund id
         return await self.refund_outcome(refund, result.state, result.provider_refund_id)

@@ -54,7 +54,7 @@ async def start(turn: Turn, kind: str, number: str) -> None:
             order = eligible[0]
         else:
             turn.state.context["aftersale_kind"] = kind
-            await list_orders(turn, allowed="return", action="as")
+            await list_orders(turn, allowed="return", action=codes.AFTERSALES)
             return
     if not order.can_return:
         turn.say(

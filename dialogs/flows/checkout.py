@@ -436,7 +436,7 @@ async def send_payment_link(turn: Turn, order: OrderView, provider: str | None =
     shop = turn.services.shop
     offered = shop.payment_providers()
     chosen = provider if provider in offered else (offered[0] if offered else None)
-    payment = await shop.start_payment(turn.customer_id, order.number, chosen)
+    payment = await shop.start_payment(turn.customer_id, order.number, chosen, turn.message.channel)
     # The other providers the shop offers, as one button each (CHATCART_PAYMENT_PROVIDERS order).
     others = tuple(
         turn.button(f"button.pay_with_{name}", codes.PAY_WITH, f"{name}.{order.number}")

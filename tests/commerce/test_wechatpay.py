@@ -19,8 +19,9 @@ from commerce.payments.alerts import AlertKind
 from commerce.payments.model import PaymentStatus, PayMethod, PayOptions, RefundState
 from commerce.payments.signing import aes_gcm_decrypt
 from core.mongo import utcnow
+from dialogs.shop_adapter import CommerceShop
 
-from .conftest import Keys, ProviderShop
+from .conftest import Keys, ProviderShop, address
 
 WECHAT = "wechatpay"
 
@@ -244,3 +245,32 @@ async def test_cancelling_an_order_closes_its_open_payment_at_wechat(provider_sh
     assert (await shop.commerce.payments.get(payment.id)).status is PaymentStatus.VOID
     with pytest.raises(ValueError, match="closed"):
         sim.pay(payment.id)
+
+
+async def test_inside_the_official_account_wechat_pay_pays_in_place(provider_shop: ProviderShop) -> None:
+    """The chat in the official account gets a JSAPI payment as the customer's openid."""
+    shop, sim = provider_shop, provider_shop.wechat
+    order = await shop.order()
+    customer = await shop.commerce.customers.identify("wechat_openid", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+    order = await shop.commerce.orders.create_order(
+        customer.id,
+        shipping_method="express",
+        lines={"A": 1},
+        address=address(),
+    )
+    view = await CommerceShop(shop.commerce).start_payment(customer.id, order.number, None, "wechat")
+    assert view.url.endswith(f"/pay/jsapi/{view.payment_id}")
+    assert sim.trades[view.payment_id].payer_openid == "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+    async with aiohttp.ClientSession() as client:
+        async with client.get(view.url) as page:
+            text = await page.text()
+        assert page.status == 200
+        assert "getBrandWCPayRequest" in text
+        assert "prepay_id=wx" in text
+        await shop.commerce.orders.cancel(order.number, actor="customer")
+        async with client.get(view.url) as refused:
+            assert refused.status == 409
+    # elsewhere (web chat, Telegram) the same customer gets the QR code
+    other = await shop.order()
+    web_view = await CommerceShop(shop.commerce).start_payment(other.customer_id, other.number, None, "webchat")
+    assert "/pay/qr/" in web_view.url

@@ -37,7 +37,7 @@ def test_generated_files_are_rasa_data_for_known_intents(language: str) -> None:
 def test_english_typos_are_one_edit_away() -> None:
     rng = random.Random(3)
     for _ in range(200):
-        typo = augment._typo_en("where is my package", rng)
+        typo = augment.typo_en("where is my package", rng)
         assert typo is not None
         assert typo != "where is my package"
         assert OSA.distance(typo, "where is my package") == 1
@@ -45,10 +45,10 @@ def test_english_typos_are_one_edit_away() -> None:
 
 def test_chinese_noise_uses_homophones_or_pinyin() -> None:
     rng = random.Random(5)
-    variants = {augment._typo_zh("我的快递到哪了", rng, ["快递"]) for _ in range(60)}
+    variants = {augment.typo_zh("我的快递到哪了", rng, ["快递"]) for _ in range(60)}
     assert "我的kuaidi到哪了" in variants
     assert any(v and "快第" in v for v in variants)
-    assert augment._typo_zh("好", rng, []) is None
+    assert augment.typo_zh("好", rng, []) is None
 
 
 def test_wrappers_do_not_repeat_a_politeness_word() -> None:
