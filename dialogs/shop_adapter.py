@@ -18,12 +18,12 @@ from commerce.catalog.model import ProductDetail, ProductSummary
 from commerce.catalog.search import SearchPage as CatalogPage
 from commerce.catalog.search import SearchQuery as CatalogQuery
 from commerce.catalog.specs import label_specs
-from commerce.customers.model import Address, AddressIn, RegionIn, display_phone
+from commerce.customers.model import Address, AddressIn, IdentityKind, RegionIn, display_phone
 from commerce.errors import NotFound, ValidationFailed
 from commerce.money import Money
 from commerce.orders.checkout import CheckoutRequest
 from commerce.orders.model import SALES_CHANNELS, STATUS_LABELS, Order, OrderLine, OrderStatus
-from commerce.payments.model import PaymentStatus
+from commerce.payments.model import PaymentStatus, PayMethod, PayOptions
 from commerce.promotions.model import CouponRejected
 from commerce.services import Commerce
 from commerce.shipping.service import ShippingBasis
@@ -394,9 +394,18 @@ class CommerceShop:
         )
         return self._order(order, lang)
 
-    async def start_payment(self, customer_id: str, order_number: str, provider: str | None = None) -> PaymentView:
+    async def start_payment(
+        self, customer_id: str, order_number: str, provider: str | None = None, channel: str | None = None
+    ) -> PaymentView:
         chosen = provider if provider in self.c.payments.offered else None
-        intent = await self.c.payments.start(order_number, customer_id=customer_id, provider=chosen)
+        options = None
+        if channel == "wechat" and (chosen or self.c.payments.default_provider) == "wechatpay":
+            # Inside the official account WeChat Pay pays in place (JSAPI) as the customer's openid.
+            customer = await self.c.customers.get(customer_id)
+            openid = customer.identity(IdentityKind.WECHAT_OPENID)
+            if openid:
+                options = PayOptions(PayMethod.JSAPI, payer=openid)
+        intent = await self.c.payments.start(order_number, customer_id=customer_id, provider=chosen, options=options)
         return PaymentView(
             payment_id=intent.id,
             order_number=intent.order_number,

@@ -286,7 +286,9 @@ class FakeShop:
         assert found is not None
         return found
 
-    async def start_payment(self, customer_id: str, order_number: str, provider: str | None = None) -> PaymentView:
+    async def start_payment(
+        self, customer_id: str, order_number: str, provider: str | None = None, channel: str | None = None
+    ) -> PaymentView:
         order = self._order(customer_id, order_number)
         chosen = provider if provider in self.providers else self.providers[0]
         return PaymentView(
