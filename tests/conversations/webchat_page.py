@@ -32,9 +32,6 @@ ANSWER_TIMEOUT_MS = 20_000
 RAW_CODE = re.compile(r"\[[a-z_]{1,20}:[^\]\s]*\]|\[image x\d+\]|\{[a-z_]+\}|\bNone\b|Σ")
 
 
-
-
-
 # overflow(), contrast(), unlabelled(): run in the page by `page.evaluate`.
 MEASURE_JS = (Path(__file__).parent / "webchat_measure.js").read_text(encoding="utf-8")
 
