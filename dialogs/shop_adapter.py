@@ -300,7 +300,14 @@ class CommerceShop:
         )
         quotes = self.c.shipping.quotes(ShippingBasis(subtotal=view.subtotal, weight_g=view.weight_g), place)
         return [
-            ShippingOption(code=q.method.code, name=q.method.name.get(lang), fee=q.fee, eta=q.method.eta.get(lang))
+            ShippingOption(
+                code=q.method.code,
+                name=q.method.name.get(lang),
+                fee=q.fee,
+                eta=q.method.eta.get(lang),
+                pickup_address=q.method.pickup_address.get(lang),
+                pickup_hours=q.method.pickup_hours.get(lang),
+            )
             for q in quotes
         ]
 

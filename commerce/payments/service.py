@@ -35,8 +35,9 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from commerce.errors import Conflict, DomainError, InvalidTransition, NotFound, Unauthorized, ValidationFailed
+from commerce.events import PaymentFailed, PaymentOrphaned, PaymentRefunded, RefundOwed
 from commerce.money import Money
-from commerce.orders.events import Event, EventBus
+from commerce.orders.events import EventBus, StoredEvent
 from commerce.orders.model import Order, OrderStatus
 from commerce.orders.payability import PayRefusal
 from commerce.orders.service import OrderService
@@ -208,7 +209,7 @@ class PaymentService:
             closed += written.modified_count
         return closed
 
-    async def on_order_cancelled(self, event: Event) -> None:
+    async def on_order_cancelled(self, event: StoredEvent) -> None:
         if event.order_id:
             await self.close_open_payments(event.order_id)
 
@@ -444,11 +445,13 @@ class PaymentService:
         )
         self.events.add(
             batch,
-            "payment.failed",
-            customer_id=payment_doc.get("customer_id"),
-            order_id=notification.order_id,
-            payload={"payment_id": notification.payment_id},
-            event_id=f"payment.failed:{notification.payment_id}",
+            PaymentFailed(
+                customer_id=payment_doc.get("customer_id"),
+                order_id=notification.order_id,
+                number=str(payment_doc.get("order_number") or ""),
+                payment_id=notification.payment_id,
+            ),
+            event_id=f"{PaymentFailed.TYPE}:{notification.payment_id}",
         )
         self._add_outcome(batch, event_key, NotifyResult.FAILED)
         await batch.execute()
@@ -520,16 +523,15 @@ class PaymentService:
         )
         self.events.add(
             batch,
-            "payment.orphaned",
-            customer_id=order.customer_id,
-            order_id=order.id,
-            payload={
-                "number": order.number,
-                "payment_id": notification.payment_id,
-                "amount": notification.amount.to_doc(),
-                "order_status": order.status.value,
-            },
-            event_id=f"payment.orphaned:{notification.payment_id}",
+            PaymentOrphaned(
+                customer_id=order.customer_id,
+                order_id=order.id,
+                number=order.number,
+                payment_id=notification.payment_id,
+                amount=notification.amount,
+                order_status=order.status.value,
+            ),
+            event_id=f"{PaymentOrphaned.TYPE}:{notification.payment_id}",
         )
         PaymentAlerts.add(
             batch,
@@ -665,16 +667,15 @@ class PaymentService:
                 )
             self.events.add(
                 batch,
-                "payment.refunded",
-                customer_id=settled.customer_id,
-                order_id=settled.order_id,
-                payload={
-                    "number": settled.order_number,
-                    "amount": settled.amount.to_doc(),
-                    "purpose": settled.purpose,
-                    "refund_id": settled.id,
-                },
-                event_id=f"payment.refunded:{settled.id}",
+                PaymentRefunded(
+                    customer_id=settled.customer_id,
+                    order_id=settled.order_id,
+                    number=settled.order_number,
+                    amount=settled.amount,
+                    purpose=settled.purpose,
+                    refund_id=settled.id,
+                ),
+                event_id=f"{PaymentRefunded.TYPE}:{settled.id}",
             )
         else:
             owed = state is RefundState.MANUAL
@@ -692,11 +693,13 @@ class PaymentService:
             if owed:  # the customer is told a person will send the money back
                 self.events.add(
                     batch,
-                    "payment.refund_owed",
-                    customer_id=settled.customer_id,
-                    order_id=settled.order_id,
-                    payload={"number": settled.order_number, "amount": settled.amount.to_doc()},
-                    event_id=f"payment.refund_owed:{settled.id}",
+                    RefundOwed(
+                        customer_id=settled.customer_id,
+                        order_id=settled.order_id,
+                        number=settled.order_number,
+                        amount=settled.amount,
+                    ),
+                    event_id=f"{RefundOwed.TYPE}:{settled.id}",
                 )
         await batch.execute()
         log.info("refund_settled", refund_id=settled.id, state=state.value, provider=settled.provider)

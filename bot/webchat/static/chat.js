@@ -104,7 +104,7 @@ function buttonRow(buttons, context) {
     // and the accessible name still tells the cards apart.
     let shown = b.label;
     if (context && context.title) {
-      if (b.payload.startsWith("p:") && b.label === context.title) shown = tr("details");
+      if (/^(product|p):/.test(b.payload) && b.label === context.title) shown = tr("details");
       else if (b.payload.startsWith("add:") && b.label.includes(context.title)) shown = tr("add_to_cart");
     }
     const button = el("button", "btn", shown);
@@ -250,7 +250,8 @@ function connect() {
   };
 }
 function showServerError(frame) {
-  if (frame.code === "too_long") addError(tr("too_long", {count: "> " + (frame.max || MAX_CHARS), max: frame.max || MAX_CHARS}));
+  if (frame.code === "unavailable") addError(frame.text || tr("bad_frame"));  // the database is down: try later
+  else if (frame.code === "too_long") addError(tr("too_long", {count: "> " + (frame.max || MAX_CHARS), max: frame.max || MAX_CHARS}));
   else addError(tr("bad_frame"));
 }
 
