@@ -32,6 +32,7 @@ from commerce.carts.service import CartService
 from commerce.catalog.service import CatalogService
 from commerce.customers.pricing import TierPricing
 from commerce.customers.service import CustomerService
+from commerce.events import OrderCancelled
 from commerce.inventory.service import InventoryService
 from commerce.orders.checkout import Checkout
 from commerce.orders.events import EventBus
@@ -171,7 +172,7 @@ def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
     customers.on_merge(carts.merge_customers)
     customers.on_merge(orders.repoint_customer)
     customers.on_merge(payments.repoint_customer)
-    events.subscribe(payments.on_order_cancelled, ["order.cancelled"])
+    events.subscribe(payments.on_order_cancelled, [OrderCancelled])
     customers.on_merge(aftersales.repoint_customer)
     timeout_worker = OrderTimeoutWorker(
         orders,

@@ -21,6 +21,7 @@ from commerce.errors import DomainError
 from core.batch import WriteBatch
 from core.logging_setup import get_logger
 from core.mongo import CollectionIndexes, Database, ensure_indexes
+from core.outage import is_database_outage
 from dialogs import router
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language
@@ -137,7 +138,9 @@ class DialogEngine:
         except DomainError as exc:
             log.info("dialog.domain_error", code=exc.code, conversation=state.id)
             turn.replies.append(router.domain_error_reply(turn, exc))
-        except Exception:
+        except Exception as exc:
+            if is_database_outage(exc):
+                raise  # the channel answers "try again later" and keeps the message where it can
             # Never leave the customer without an answer, never store a half-done turn.
             log.exception("dialog.turn_failed", conversation=state.id)
             turn.replies = [router.internal_error_reply(turn)]

@@ -361,6 +361,10 @@ async def interrupt(turn: Turn, intent: str) -> None:
         flow = FLOWS[paused or ""]
         turn.say("flow.resume")
         await flow.prompt(turn)
+    elif paused == "checkout" and any(s.get("flow") == "checkout" for s in state.suspended):
+        # Something else took over (an after-sales request, a person): the half-done checkout
+        # is kept, and the customer is told how to get back to it.
+        turn.say("flow.checkout_kept", turn.button("button.continue_checkout", codes.CHECKOUT))
 
 
 async def run_intent(turn: Turn, intent: str) -> None:

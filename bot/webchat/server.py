@@ -42,6 +42,7 @@ from bot.webchat.sender import WebchatSender, replies_frame
 from commerce.errors import DomainError
 from core.logging_setup import get_logger
 from core.mongo import Database, ensure_indexes
+from core.outage import is_database_outage
 from dialogs.engine import DialogEngine
 from dialogs.i18n import load_catalog, t
 from dialogs.messages import IncomingMessage, Lang
@@ -132,13 +133,20 @@ class WebChat:
                     except ValidationError as exc:
                         await ws.send_json(_frame_error(exc))
                         continue
-                    if isinstance(frame, Hello):
-                        user, lang = await self._hello(ws, frame, user)
-                        continue
-                    if user is None:
-                        await ws.send_json({"type": "error", "code": "hello_first"})
-                        continue
-                    await self._frame(ws, user, frame, lang)
+                    try:
+                        if isinstance(frame, Hello):
+                            user, lang = await self._hello(ws, frame, user)
+                            continue
+                        if user is None:
+                            await ws.send_json({"type": "error", "code": "hello_first"})
+                            continue
+                        await self._frame(ws, user, frame, lang)
+                    except Exception as exc:
+                        if not is_database_outage(exc):
+                            raise
+                        # The socket stays open; the customer is asked to send it again later.
+                        text = t("error.unavailable", lang or "zh")
+                        await ws.send_json({"type": "error", "code": "unavailable", "text": text})
         finally:
             if user is not None:
                 self.sender.detach(user, ws)

@@ -26,6 +26,7 @@ from commerce.aftersales.model import (
     check_step,
 )
 from commerce.errors import Conflict, NotFound, ValidationFailed
+from commerce.events import AfterSaleChanged
 from commerce.inventory.service import InventoryService
 from commerce.money import Money
 from commerce.orders.events import EventBus
@@ -280,15 +281,14 @@ class AfterSalesService:
 
     async def _emit(self, request: AfterSaleRequest) -> None:
         await self.events.publish(
-            "aftersale.updated",
-            customer_id=request.customer_id,
-            order_id=request.order_id,
-            payload={
-                "request_id": request.id,
-                "number": request.order_number,
-                "kind": request.kind.value,
-                "status": request.status.value,
-            },
+            AfterSaleChanged(
+                customer_id=request.customer_id,
+                order_id=request.order_id,
+                request_id=request.id,
+                number=request.order_number,
+                kind=request.kind.value,
+                status=request.status.value,
+            ),
             event_id=f"aftersale.{request.status.value}:{request.id}",
         )
 

@@ -16,6 +16,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 
 from commerce.errors import Conflict, DomainError, NotFound, ValidationFailed
+from commerce.events import PaymentRefunded, RefundOwed
 from commerce.money import Money
 from commerce.orders.events import EventBus
 from commerce.orders.model import Order
@@ -186,16 +187,15 @@ class RefundService:
                 )
             self.events.add(
                 batch,
-                "payment.refunded",
-                customer_id=settled.customer_id,
-                order_id=settled.order_id,
-                payload={
-                    "number": settled.order_number,
-                    "amount": settled.amount.to_doc(),
-                    "purpose": settled.purpose,
-                    "refund_id": settled.id,
-                },
-                event_id=f"payment.refunded:{settled.id}",
+                PaymentRefunded(
+                    customer_id=settled.customer_id,
+                    order_id=settled.order_id,
+                    number=settled.order_number,
+                    amount=settled.amount,
+                    purpose=settled.purpose,
+                    refund_id=settled.id,
+                ),
+                event_id=f"{PaymentRefunded.TYPE}:{settled.id}",
             )
         else:
             owed = state is RefundState.MANUAL
@@ -213,11 +213,13 @@ class RefundService:
             if owed:  # the customer is told a person will send the money back
                 self.events.add(
                     batch,
-                    "payment.refund_owed",
-                    customer_id=settled.customer_id,
-                    order_id=settled.order_id,
-                    payload={"number": settled.order_number, "amount": settled.amount.to_doc()},
-                    event_id=f"payment.refund_owed:{settled.id}",
+                    RefundOwed(
+                        customer_id=settled.customer_id,
+                        order_id=settled.order_id,
+                        number=settled.order_number,
+                        amount=settled.amount,
+                    ),
+                    event_id=f"{RefundOwed.TYPE}:{settled.id}",
                 )
         await batch.execute()
         log.info("refund_settled", refund_id=settled.id, state=state.value, provider=settled.provider)

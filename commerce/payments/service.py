@@ -33,8 +33,9 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from commerce.errors import Conflict, DomainError, InvalidTransition, NotFound, Unauthorized, ValidationFailed
+from commerce.events import PaymentFailed, PaymentOrphaned
 from commerce.money import Money
-from commerce.orders.events import Event, EventBus
+from commerce.orders.events import EventBus, StoredEvent
 from commerce.orders.model import Order, OrderStatus
 from commerce.orders.payability import PayRefusal
 from commerce.orders.service import OrderService
@@ -203,7 +204,7 @@ class PaymentService:
             closed += written.modified_count
         return closed
 
-    async def on_order_cancelled(self, event: Event) -> None:
+    async def on_order_cancelled(self, event: StoredEvent) -> None:
         if event.order_id:
             await self.close_open_payments(event.order_id)
 
@@ -436,11 +437,13 @@ class PaymentService:
         )
         self.events.add(
             batch,
-            "payment.failed",
-            customer_id=payment_doc.get("customer_id"),
-            order_id=notification.order_id,
-            payload={"payment_id": notification.payment_id},
-            event_id=f"payment.failed:{notification.payment_id}",
+            PaymentFailed(
+                customer_id=payment_doc.get("customer_id"),
+                order_id=notification.order_id,
+                number=str(payment_doc.get("order_number") or ""),
+                payment_id=notification.payment_id,
+            ),
+            event_id=f"{PaymentFailed.TYPE}:{notification.payment_id}",
         )
         self._add_outcome(batch, event_key, NotifyResult.FAILED)
         await batch.execute()
@@ -512,16 +515,15 @@ class PaymentService:
         )
         self.events.add(
             batch,
-            "payment.orphaned",
-            customer_id=order.customer_id,
-            order_id=order.id,
-            payload={
-                "number": order.number,
-                "payment_id": notification.payment_id,
-                "amount": notification.amount.to_doc(),
-                "order_status": order.status.value,
-            },
-            event_id=f"payment.orphaned:{notification.payment_id}",
+            PaymentOrphaned(
+                customer_id=order.customer_id,
+                order_id=order.id,
+                number=order.number,
+                payment_id=notification.payment_id,
+                amount=notification.amount,
+                order_status=order.status.value,
+            ),
+            event_id=f"{PaymentOrphaned.TYPE}:{notification.payment_id}",
         )
         PaymentAlerts.add(
             batch,

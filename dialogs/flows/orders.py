@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import ClassVar
 
 from dialogs import buttons as codes
+from dialogs import step_reply
 from dialogs.address import AddressDraft, fill_field, parse_address
 from dialogs.flows import checkout
-from dialogs.flows.base import Flow, is_no, is_yes, looks_like_side_question, menu_buttons, yes_no_buttons
+from dialogs.flows.base import Flow, looks_like_side_question, menu_buttons, yes_no_buttons
 from dialogs.flows.checkout import send_payment_link
 from dialogs.flows.confirm import ask_confirmation
 from dialogs.i18n import t_or
 from dialogs.messages import Button, OrderSummary, SummaryLine
 from dialogs.ports import AddressView, OrderView
 from dialogs.references import ordinal, pick
+from dialogs.step_reply import Expects, Reply
 from dialogs.turn import Turn
 
 LIST_LIMIT = 5
@@ -315,10 +317,11 @@ class ChangeAddressFlow(Flow):
     async def on_text(self, turn: Turn) -> bool:
         state = turn.state
         if state.step == "confirm":
-            if is_yes(turn):
+            answer = step_reply.read(turn, Expects(yes_no=True, proceed=True))
+            if answer and (answer.kinds & {Reply.YES, Reply.PROCEED}):
                 await self.apply(turn)
                 return True
-            if is_no(turn):
+            if answer and answer.has(Reply.NO):
                 state.end_flow()
                 turn.say("confirm.not_done", *menu_buttons(turn))
                 return True

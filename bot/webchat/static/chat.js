@@ -250,7 +250,8 @@ function connect() {
   };
 }
 function showServerError(frame) {
-  if (frame.code === "too_long") addError(tr("too_long", {count: "> " + (frame.max || MAX_CHARS), max: frame.max || MAX_CHARS}));
+  if (frame.code === "unavailable") addError(frame.text || tr("bad_frame"));  // the database is down: try later
+  else if (frame.code === "too_long") addError(tr("too_long", {count: "> " + (frame.max || MAX_CHARS), max: frame.max || MAX_CHARS}));
   else addError(tr("bad_frame"));
 }
 
