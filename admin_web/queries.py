@@ -19,19 +19,18 @@ from zoneinfo import ZoneInfo
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from commerce.catalog.repository import PRODUCTS
 from commerce.customers.model import IdentityKind
+from commerce.customers.service import CUSTOMERS
+from commerce.inventory.service import INVENTORY
 from commerce.orders.listing import newest_orders
+from commerce.orders.model import ORDERS
 from commerce.orders.stats import OrderStats
 from core.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
 from core.windows import BY_ID, CEILING, clamp_time, newest_by_id
+from dialogs.state import DIRECTORY as CONVERSATIONS
+from dialogs.transcript import COLLECTION as MESSAGES
 from dialogs.transcript import entries
-
-ORDERS = "orders"
-CUSTOMERS = "customers"
-CONVERSATIONS = "conversations"
-INVENTORY = "inventory"
-PRODUCTS = "products"
-MESSAGES = "messages"
 
 INDEXES = [
     CollectionIndexes(

@@ -23,10 +23,10 @@ from pymongo.errors import OperationFailure, PyMongoError
 
 from core.logging_setup import get_logger
 from core.mongo import Database, Document, as_utc
+from dialogs.transcript import COLLECTION as MESSAGES
 from dialogs.transcript import entries
 
 log = get_logger("admin_web.console")
-MESSAGES = "messages"
 MAX_WATCHED = 200
 
 
