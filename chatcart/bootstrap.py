@@ -34,6 +34,7 @@ from commerce.customers.pricing import TierPricing
 from commerce.customers.service import CustomerService
 from commerce.events import OrderCancelled
 from commerce.inventory.service import InventoryService
+from commerce.localized import LocalizedText
 from commerce.orders.checkout import Checkout
 from commerce.orders.events import EventBus
 from commerce.orders.numbers import OrderNumbers
@@ -105,6 +106,8 @@ def commerce_config(settings: Settings) -> CommerceConfig:
         timezone=settings.shop_timezone,
         tier_percent=settings.pricing_tier_percent,
         shop_cities=tuple(settings.shop_cities),
+        store_address=LocalizedText(settings.store_address_zh, settings.store_address_en),
+        store_hours=LocalizedText(settings.store_hours_zh, settings.store_hours_en),
         shipping_methods=_shipping_methods(settings.shipping_methods_file),
         max_line_quantity=settings.cart_max_line_quantity,
         max_cart_lines=settings.cart_max_lines,
@@ -141,7 +144,8 @@ def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
         max_lines=config.max_cart_lines,
     )
     shipping = ShippingService(
-        config.shipping_methods or default_methods(tuple(config.shop_cities)), currency=config.currency
+        config.shipping_methods or default_methods(tuple(config.shop_cities), config.store_address, config.store_hours),
+        currency=config.currency,
     )
     promotions = PromotionService(db, currency=config.currency)
     events = EventBus(db)
