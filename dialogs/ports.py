@@ -112,6 +112,8 @@ class ShippingOption:
     name: str
     fee: Money
     eta: str  # "1-3 days" / "1-3天"
+    pickup_address: str = ""  # pickup in store: the store's address and opening hours
+    pickup_hours: str = ""
 
 
 @dataclass(frozen=True)

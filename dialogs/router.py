@@ -119,7 +119,8 @@ async def route(turn: Turn) -> None:
 async def _handoff_turn(turn: Turn) -> bool:
     """True when the handoff answers the turn (the bot stays out of it).
 
-    With an agent in the conversation the bot is silent. While only *waiting* for one, the
+    With an agent in the conversation the bot is silent, except for buttons that only show
+    something (an agent's product card opens its details). While only *waiting* for one, the
     customer can keep shopping: clear requests (buttons, commands, confidently understood
     shop questions) are still answered; everything else is left for the agent.
     """
@@ -134,6 +135,8 @@ async def _handoff_turn(turn: Turn) -> bool:
         turn.say("handoff.cancelled", *menu_buttons(turn))
         return True
     await turn.services.handoff.customer_message(state, message)
+    if message.kind == "button" and codes.shows_only(message.payload):
+        return False  # looking at a product or an order needs no person, even with one present
     if state.handoff_status == "waiting":
         if message.kind in ("button", "command"):
             return False

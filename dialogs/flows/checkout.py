@@ -156,6 +156,10 @@ class CheckoutFlow(Flow):
         address = address_from_dict(state.slots["address"])
         options = await turn.services.shop.shipping_options(turn.customer_id, address, turn.lang)
         state.slots["shipping_options"] = [o.code for o in options]
+        # Where and when to pick up, for the reply that confirms the choice and the summary.
+        state.slots["pickup_places"] = {
+            o.code: {"address": o.pickup_address, "hours": o.pickup_hours} for o in options if o.pickup_address
+        }
         if not options:
             turn.say("checkout.no_shipping", turn.button("button.new_address", codes.ADDRESS, "new"))
             state.step = "address"
@@ -331,6 +335,9 @@ class CheckoutFlow(Flow):
             await self.ask_shipping(turn)
             return
         state.slots["shipping"] = code
+        pickup = (state.slots.get("pickup_places") or {}).get(code)
+        if pickup:
+            turn.say("checkout.pickup_at", address=pickup["address"], hours=pickup["hours"])
         if announce:
             address = address_from_dict(state.slots["address"])
             options = await turn.services.shop.shipping_options(turn.customer_id, address, turn.lang)
@@ -532,7 +539,13 @@ def _summary(turn: Turn, quote: QuoteView, address: AddressView) -> OrderSummary
     if quote.discount:
         label = turn.t("summary.discount", code=quote.coupon_code or "")
         lines.append(SummaryLine(label=label, value="-" + quote.discount.format()))
-    lines.append(SummaryLine(label=turn.t("summary.address"), value=address.one_line()))
+    pickup = (turn.state.slots.get("pickup_places") or {}).get(turn.state.slots.get("shipping") or "")
+    if pickup:
+        place = f"{pickup['address']} ({pickup['hours']})" if pickup["hours"] else pickup["address"]
+        lines.append(SummaryLine(label=turn.t("summary.pickup"), value=place))
+        lines.append(SummaryLine(label=turn.t("summary.recipient"), value=f"{address.name} {address.phone}"))
+    else:
+        lines.append(SummaryLine(label=turn.t("summary.address"), value=address.one_line()))
     return OrderSummary(
         text=turn.t("checkout.summary"),
         lines=tuple(lines),

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from commerce.errors import Conflict, ValidationFailed
+from commerce.events import PaymentRefunded
 from commerce.money import Money
 from commerce.orders.model import OrderStatus
 from commerce.payments.alerts import AlertKind
@@ -151,8 +152,10 @@ async def test_a_late_payment_on_a_cancelled_order_is_refunded_through_wechat(pr
     [refund] = sim.refunds.values()
     assert (refund.out_trade_no, refund.refund, refund.total) == (payment.id, order.total.amount, order.total.amount)
     assert (await shop.commerce.payments.get(payment.id)).status is PaymentStatus.REFUNDED
-    events = {e.type: e for e in await shop.commerce.events.recent(order_id=order.id)}
-    assert events["payment.refunded"].payload["purpose"] == "late_payment"
+    events = {e.type: e.event for e in await shop.commerce.events.recent(order_id=order.id)}
+    late = events[PaymentRefunded.TYPE]
+    assert isinstance(late, PaymentRefunded)
+    assert late.late_payment
     assert AlertKind.LATE_PAYMENT in {a.kind for a in await shop.commerce.payments.alerts.recent(order_id=order.id)}
     # the refund notification arriving afterwards (and twice) changes nothing more
     refund_notice = sim.settle_refund(refund.out_refund_no)
@@ -180,9 +183,11 @@ async def test_a_processing_refund_settles_by_its_notification(provider_shop: Pr
     assert (await sim.deliver(url, headers, body))[0] == 204
     [settled] = await shop.commerce.payments.refunds.for_order(order.id)
     assert settled.state is RefundState.SUCCEEDED
-    refunded = [e for e in await shop.commerce.events.recent(order_id=order.id) if e.type == "payment.refunded"]
+    refunded = [
+        e.event for e in await shop.commerce.events.recent(order_id=order.id) if isinstance(e.event, PaymentRefunded)
+    ]
     assert len(refunded) == 1
-    assert refunded[0].payload["amount"] == {"amount": 3000, "currency": "CNY"}
+    assert refunded[0].amount == Money(3000, "CNY")
 
 
 async def test_a_payment_that_never_notifies_is_found_by_the_status_query(provider_shop: ProviderShop) -> None:

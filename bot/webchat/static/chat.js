@@ -104,7 +104,7 @@ function buttonRow(buttons, context) {
     // and the accessible name still tells the cards apart.
     let shown = b.label;
     if (context && context.title) {
-      if (b.payload.startsWith("p:") && b.label === context.title) shown = tr("details");
+      if (/^(product|p):/.test(b.payload) && b.label === context.title) shown = tr("details");
       else if (b.payload.startsWith("add:") && b.label.includes(context.title)) shown = tr("add_to_cart");
     }
     const button = el("button", "btn", shown);
