@@ -60,6 +60,8 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@test -d /usr/share/fonts/opentype/noto || { echo "installing CJK fonts for screenshots"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; }
+	@test -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf || { echo "installing emoji font for screenshots"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji >/dev/null; }
 
 ## rasa: separate Python 3.10 virtualenv with Rasa 3.6 (cached outside the checkout), trained on nlu/data
 rasa: install

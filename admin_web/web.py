@@ -24,6 +24,7 @@ from commerce.access.service import ADMIN_SESSION_COOKIE
 from commerce.api.principal import Role
 from commerce.errors import DomainError, Forbidden, Unauthorized, ValidationFailed
 from core.logging_setup import get_logger
+from core.outage import is_database_outage
 from core.security_headers import PAGE_CSP, add_page_headers
 
 log = get_logger("admin_web")
@@ -106,10 +107,14 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except Unauthorized:
         return login_redirect(request)
     except DomainError as exc:
-        return render_error(request, exc.http_status, exc.message, exc.details)
+        # Errors staff are expected to meet have a text in the catalogs (by their code).
+        message = Translator(lang_of(request)).opt(f"errors.code.{exc.code}", exc.message)
+        return render_error(request, exc.http_status, message, exc.details)
     except web.HTTPException:
         raise
-    except Exception:
+    except Exception as exc:
+        if is_database_outage(exc):
+            raise  # the application's middleware answers 503 with Retry-After
         log.exception("admin_unhandled_error", path=request.path, method=request.method)
         return render_error(request, 500, Translator(lang_of(request))("errors.internal"), {})
 

@@ -32,7 +32,9 @@ from commerce.carts.service import CartService
 from commerce.catalog.service import CatalogService
 from commerce.customers.pricing import TierPricing
 from commerce.customers.service import CustomerService
+from commerce.events import OrderCancelled
 from commerce.inventory.service import InventoryService
+from commerce.localized import LocalizedText
 from commerce.orders.checkout import Checkout
 from commerce.orders.events import EventBus
 from commerce.orders.numbers import OrderNumbers
@@ -104,6 +106,8 @@ def commerce_config(settings: Settings) -> CommerceConfig:
         timezone=settings.shop_timezone,
         tier_percent=settings.pricing_tier_percent,
         shop_cities=tuple(settings.shop_cities),
+        store_address=LocalizedText(settings.store_address_zh, settings.store_address_en),
+        store_hours=LocalizedText(settings.store_hours_zh, settings.store_hours_en),
         shipping_methods=_shipping_methods(settings.shipping_methods_file),
         max_line_quantity=settings.cart_max_line_quantity,
         max_cart_lines=settings.cart_max_lines,
@@ -140,7 +144,8 @@ def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
         max_lines=config.max_cart_lines,
     )
     shipping = ShippingService(
-        config.shipping_methods or default_methods(tuple(config.shop_cities)), currency=config.currency
+        config.shipping_methods or default_methods(tuple(config.shop_cities), config.store_address, config.store_hours),
+        currency=config.currency,
     )
     promotions = PromotionService(db, currency=config.currency)
     events = EventBus(db)
@@ -171,7 +176,7 @@ def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
     customers.on_merge(carts.merge_customers)
     customers.on_merge(orders.repoint_customer)
     customers.on_merge(payments.repoint_customer)
-    events.subscribe(payments.on_order_cancelled, ["order.cancelled"])
+    events.subscribe(payments.on_order_cancelled, [OrderCancelled])
     customers.on_merge(aftersales.repoint_customer)
     timeout_worker = OrderTimeoutWorker(
         orders,

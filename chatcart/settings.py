@@ -65,6 +65,11 @@ class Settings(BaseSettings):
         default_factory=lambda: {"regular": Decimal(100), "vip": Decimal(95), "enterprise": Decimal(90)}
     )
     shop_cities: list[str] = Field(default_factory=lambda: ["上海"])  # where same-city delivery is offered
+    # The store of "pick up in store" (shown to customers who choose it; both languages).
+    store_address_zh: str = "上海市黄浦区南京东路100号"
+    store_address_en: str = "100 East Nanjing Road, Huangpu, Shanghai"
+    store_hours_zh: str = "每天 10:00-21:00"
+    store_hours_en: str = "daily 10:00-21:00"
     shipping_methods_file: Path | None = None  # YAML list of methods; unset = express / same_city / pickup
     cart_max_line_quantity: int = 99
     cart_max_lines: int = 50

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import pkgutil
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from pymongo.errors import PyMongoError
 
 import commerce
 from chatcart.bootstrap import (
@@ -25,6 +27,7 @@ from commerce.api.middleware import json_error_middleware, request_context_middl
 from commerce.api.openapi import openapi_route
 from core.local_secrets import local_secret
 from core.logging_setup import get_logger
+from core.outage import RETRY_AFTER_SECONDS
 
 if TYPE_CHECKING:
     from bot.telegram.channel import TelegramChannel
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 
 log = get_logger("chatcart.web")
 CONTAINER: web.AppKey[Container] = web.AppKey("container", Container)
+READY_TIMEOUT_SECONDS = 1.0
 
 
 def discover_routers() -> list[ApiRouter]:
@@ -53,10 +57,22 @@ def discover_routers() -> list[ApiRouter]:
     return routers
 
 
-async def health(request: web.Request) -> web.Response:
-    container = request.app[CONTAINER]
-    await container.db.command("ping")
+async def health(_: web.Request) -> web.Response:
+    """Liveness: this process answers. It says nothing about the database, so an orchestrator
+    does not restart healthy processes during a database outage."""
     return web.json_response({"status": "ok"})
+
+
+async def ready(request: web.Request) -> web.Response:
+    """Readiness: the database answers a ping within READY_TIMEOUT_SECONDS."""
+    container = request.app[CONTAINER]
+    try:
+        await asyncio.wait_for(container.db.command("ping"), READY_TIMEOUT_SECONDS)
+    except (TimeoutError, PyMongoError) as exc:
+        response = web.json_response({"status": "not_ready", "database": type(exc).__name__}, status=503)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return web.json_response({"status": "ready", "database": "ok"})
 
 
 def build_app(container: Container) -> web.Application:
@@ -75,7 +91,7 @@ def build_app(container: Container) -> web.Application:
     routers = discover_routers()
     for router in routers:
         router.register(app)
-    app.router.add_routes([openapi_route(routers), web.get("/healthz", health)])
+    app.router.add_routes([openapi_route(routers), web.get("/healthz", health), web.get("/readyz", ready)])
 
     media = Path(settings.data_dir) / "media"
     media.mkdir(parents=True, exist_ok=True)

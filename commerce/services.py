@@ -23,6 +23,7 @@ from commerce.customers.pricing import DEFAULT_TIER_PERCENT
 from commerce.customers.service import CustomerService
 from commerce.inventory import service as inventory_module
 from commerce.inventory.service import InventoryService
+from commerce.localized import LocalizedText
 from commerce.orders import events as events_module
 from commerce.orders import service as orders_module
 from commerce.orders.events import EventBus
@@ -38,7 +39,7 @@ from commerce.payments.reconcile import DailyReconciliation, Reconciler
 from commerce.payments.service import PaymentService
 from commerce.promotions import service as promotions_module
 from commerce.promotions.service import PromotionService
-from commerce.shipping.model import ShippingMethod
+from commerce.shipping.model import DEFAULT_STORE_ADDRESS, DEFAULT_STORE_HOURS, ShippingMethod
 from commerce.shipping.service import ShippingService
 from core.mongo import CollectionIndexes, Database, ensure_indexes
 
@@ -53,6 +54,8 @@ class CommerceConfig:
     timezone: str = "Asia/Shanghai"  # order numbers and the per-day order figures count days in the shop's time zone
     tier_percent: Mapping[str, Decimal] = field(default_factory=lambda: dict(DEFAULT_TIER_PERCENT))
     shop_cities: Sequence[str] = ("上海",)  # where same-city delivery is offered
+    store_address: LocalizedText = DEFAULT_STORE_ADDRESS  # where "pick up in store" customers go
+    store_hours: LocalizedText = DEFAULT_STORE_HOURS
     shipping_methods: Sequence[ShippingMethod] | None = None  # None: express / same_city / pickup defaults
     max_line_quantity: int = 99
     max_cart_lines: int = 50

@@ -21,6 +21,7 @@ from commerce.errors import DomainError
 from core.batch import WriteBatch
 from core.logging_setup import get_logger
 from core.mongo import CollectionIndexes, Database, ensure_indexes
+from core.outage import is_database_outage
 from dialogs import router
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language
@@ -29,6 +30,7 @@ from dialogs.outbound import Outbound
 from dialogs.review import UnrecognisedMessages, needs_review
 from dialogs.services import DialogConfig, DialogServices
 from dialogs.state import conversation_id
+from dialogs.transcript import TranscriptEntry
 from dialogs.turn import Turn
 from dialogs.turn_cache import turn_scope
 
@@ -136,7 +138,9 @@ class DialogEngine:
         except DomainError as exc:
             log.info("dialog.domain_error", code=exc.code, conversation=state.id)
             turn.replies.append(router.domain_error_reply(turn, exc))
-        except Exception:
+        except Exception as exc:
+            if is_database_outage(exc):
+                raise  # the channel answers "try again later" and keeps the message where it can
             # Never leave the customer without an answer, never store a half-done turn.
             log.exception("dialog.turn_failed", conversation=state.id)
             turn.replies = [router.internal_error_reply(turn)]
@@ -190,6 +194,10 @@ class DialogEngine:
                 if old is not None:
                     await self.services.store.reassign_customer(old, state.customer_id)
             return state.customer_id
+
+    async def history(self, channel: str, channel_user_id: str, limit: int = 50) -> list[TranscriptEntry]:
+        """The conversation's last `limit` messages, oldest first (a chat reopened shows them)."""
+        return await self.services.transcript.history(conversation_id(channel, channel_user_id), limit)
 
     async def language_of(self, channel: str, channel_user_id: str) -> Lang:
         state = await self.services.store.get(conversation_id(channel, channel_user_id))

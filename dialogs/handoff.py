@@ -55,7 +55,8 @@ class HandoffService:
         """Conversations waiting for an agent, longest-waiting first."""
         return await self.store.waiting(limit)
 
-    async def take_over(self, conversation: str, agent_id: str) -> ConversationState:
+    async def take_over(self, conversation: str, agent_id: str, agent_name: str = "") -> ConversationState:
+        """`agent_name`: the display name the customer sees (never the internal id)."""
         agent_id = _agent(agent_id)
         state = await self.store.update_handoff(
             conversation, {"status": "agent", "agent_id": agent_id, "since": utcnow()}, expect=["waiting", "none"]
@@ -64,11 +65,12 @@ class HandoffService:
             if await self.store.get(conversation) is None:
                 raise NotFound("conversation not found", details={"conversation": conversation})
             raise Conflict("conversation is already handled by another agent", code="handoff_taken")
-        notice = HandoffNotice(text=t("handoff.agent_joined", state.lang), status="agent")
-        await self.outbound.send(_address(state), [notice], sender="system", agent_id=agent_id)
+        text = t("handoff.agent_joined_named", state.lang, name=agent_name) if agent_name else None
+        notice = HandoffNotice(text=text or t("handoff.agent_joined", state.lang), status="agent")
+        await self.outbound.send(_address(state), [notice], sender="system", agent_id=agent_id, agent_name=agent_name)
         return state
 
-    async def agent_send(self, conversation: str, agent_id: str, text: str) -> None:
+    async def agent_send(self, conversation: str, agent_id: str, text: str, agent_name: str = "") -> None:
         agent_id = _agent(agent_id)
         text = text.strip()
         if not text or len(text) > MAX_AGENT_TEXT:
@@ -78,9 +80,11 @@ class HandoffService:
             raise NotFound("conversation not found", details={"conversation": conversation})
         if state.handoff_status != "agent" or state.handoff.get("agent_id") != agent_id:
             raise Forbidden("take over the conversation before writing in it", code="handoff_not_owner")
-        await self.outbound.send(_address(state), [TextReply(text=text)], sender="agent", agent_id=agent_id)
+        await self.outbound.send(
+            _address(state), [TextReply(text=text)], sender="agent", agent_id=agent_id, agent_name=agent_name
+        )
 
-    async def release(self, conversation: str, agent_id: str | None = None) -> ConversationState:
+    async def release(self, conversation: str, agent_id: str | None = None, agent_name: str = "") -> ConversationState:
         """Hand the conversation back to the bot (`agent_id` guards against releasing another's)."""
         state = await self.store.update_handoff(
             conversation,
@@ -93,14 +97,16 @@ class HandoffService:
                 raise NotFound("conversation not found", details={"conversation": conversation})
             raise Conflict("conversation is not with this agent", code="handoff_not_owner")
         notice = HandoffNotice(
-            text=t("handoff.released", state.lang),
+            text=t("handoff.released_named", state.lang, name=agent_name)
+            if agent_name
+            else t("handoff.released", state.lang),
             status="released",
             buttons=(
                 Button(label=t("menu.search", state.lang), payload="intent:search_product"),
                 Button(label=t("menu.cart", state.lang), payload="cart"),
             ),
         )
-        await self.outbound.send(_address(state), [notice], sender="system")
+        await self.outbound.send(_address(state), [notice], sender="system", agent_name=agent_name)
         return state
 
     @staticmethod

@@ -127,6 +127,7 @@ class TextReply(_Model):
     type: Literal["text"] = "text"
     text: str
     buttons: tuple[Button, ...] = ()
+    agent_name: str = ""  # set when a person wrote it: chats show who is talking
 
 
 class SpecChoice(_Model):
@@ -146,6 +147,7 @@ class ProductCard(_Model):
     image_url: str | None = None
     specs: tuple[SpecChoice, ...] = ()
     buttons: tuple[Button, ...] = ()
+    agent_name: str = ""  # an agent sent this card from the console
 
 
 class Carousel(_Model):
@@ -187,11 +189,19 @@ class HandoffNotice(_Model):
     text: str
     status: Literal["waiting", "agent", "released"]
     buttons: tuple[Button, ...] = ()
+    agent_name: str = ""  # the person who joined or left
 
 
 OutgoingMessage = Annotated[
     TextReply | ProductCard | Carousel | PaymentLink | OrderSummary | HandoffNotice, Field(discriminator="type")
 ]
+
+
+def signed_by(message: OutgoingMessage, agent_name: str) -> OutgoingMessage:
+    """The message marked as written by the agent `agent_name` (when its type can carry it)."""
+    if agent_name and isinstance(message, TextReply | ProductCard | HandoffNotice):
+        return message.model_copy(update={"agent_name": agent_name[:64]})
+    return message
 
 
 def buttons_of(replies: list[OutgoingMessage]) -> list[Button]:

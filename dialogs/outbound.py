@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from core.logging_setup import get_logger
-from dialogs.messages import OutgoingMessage
+from dialogs.messages import OutgoingMessage, signed_by
 from dialogs.state import conversation_id
 from dialogs.transcript import Sender, Transcript
 
@@ -65,10 +65,14 @@ class Outbound:
         *,
         sender: Sender = "bot",
         agent_id: str | None = None,
+        agent_name: str = "",
     ) -> bool:
-        """Deliver; False (and a log line) when the channel has no sender or delivery failed."""
+        """Deliver; False (and a log line) when the channel has no sender or delivery failed.
+        `agent_name` signs the messages with the person's display name (chats show who talks)."""
         if not messages:
             return True
+        if agent_name:
+            messages = [signed_by(message, agent_name) for message in messages]
         if self.transcript is not None:
             await self.transcript.record_out(address.conversation_id, messages, sender=sender, agent_id=agent_id)
         channel_sender = self._senders.get(address.channel)

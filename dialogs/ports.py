@@ -112,6 +112,8 @@ class ShippingOption:
     name: str
     fee: Money
     eta: str  # "1-3 days" / "1-3天"
+    pickup_address: str = ""  # pickup in store: the store's address and opening hours
+    pickup_hours: str = ""
 
 
 @dataclass(frozen=True)
@@ -234,8 +236,11 @@ class ShopPort(Protocol):
         idempotency_key: str,
         channel: str | None = None,
     ) -> OrderView: ...
-    async def start_payment(self, customer_id: str, order_number: str, provider: str | None = None) -> PaymentView:
-        """A payment link with `provider` (one of `payment_providers()`), else the default."""
+    async def start_payment(
+        self, customer_id: str, order_number: str, provider: str | None = None, channel: str | None = None
+    ) -> PaymentView:
+        """A payment link with `provider` (one of `payment_providers()`), else the default.
+        `channel` is where the customer is (WeChat Pay inside WeChat pays in place: JSAPI)."""
         ...
 
     def payment_providers(self) -> list[str]:

@@ -42,7 +42,9 @@ _ZH_LAST = re.compile(r"最后(?:一)?(?:个|款|件|种|项|条)")
 _EN_ORDINAL = re.compile(r"\b(" + "|".join(EN_ORDINALS) + r")\b(?:\s+(?:one|item|product|option))?", re.I)
 _EN_NUMBER = re.compile(r"(?:\b(?:number|no\.?|item|option)\s*|#)(\d{1,2})\b", re.I)
 _EN_LAST = re.compile(r"\b(?:the\s+)?last\s+(?:one|item|product)\b", re.I)
-_THIS = re.compile(r"这个|这款|这件|这一款|就它|它|\bthis\b|\bit\b|\bthat one\b|\bthis one\b", re.I)
+_THIS = re.compile(
+    r"这个|这款|这件|这一款|就它|它|\bthis\b|\bit\b|\bthat one\b|\bthis one\b|\bthem\b|\bthese\b|\bthose\b", re.I
+)
 
 
 def ordinal(text: str) -> int | None:
@@ -103,6 +105,33 @@ def _color_groups() -> list[set[str]]:
     return groups
 
 
+# Size words: a catalog may say "L", "大号" or "large"; customers say any of them ("大码", "big").
+SIZE_GROUPS: tuple[frozenset[str], ...] = (
+    frozenset({"xs", "extra small", "加小", "加小码", "特小号"}),
+    frozenset({"s", "small", "小号", "小码", "小号的", "小的", "小瓶", "小杯", "小款", "小份"}),
+    frozenset({"m", "medium", "中号", "中码", "中号的", "中的", "中杯", "中款"}),
+    frozenset({"l", "large", "big", "大号", "大码", "大号的", "大的", "大瓶", "大杯", "大款", "大份"}),
+    frozenset({"xl", "extra large", "加大", "加大码", "加大号", "特大号"}),
+    frozenset({"xxl", "2xl", "加加大", "加加大码"}),
+)
+
+
+def word_groups() -> list[set[str]]:
+    return [*_color_groups(), *(set(group) for group in SIZE_GROUPS)]
+
+
+@cache
+def _groups_of(value: str) -> tuple[frozenset[str], ...]:
+    """The alias groups an option value belongs to; an English word found inside one group's
+    alias ("olive" in "olive green") places it there when nothing names it directly."""
+    lowered, core = value.strip().lower(), _core(value)
+    direct = tuple(frozenset(g) for g in word_groups() if lowered in g or core in g)
+    if direct or not lowered.isascii() or " " in lowered or len(lowered) < 3:
+        return direct
+    inside = [frozenset(g) for g in _color_groups() if any(lowered in alias.split() for alias in g)]
+    return tuple(inside[:1])
+
+
 def _core(word: str) -> str:
     """黑色 -> 黑 so "黑的" matches; english words unchanged."""
     word = word.strip().lower()
@@ -112,7 +141,7 @@ def _core(word: str) -> str:
 def spellings(value: str) -> list[str]:
     """An option value and the other ways to write it ("黑色" -> 黑, black, ...)."""
     core = _core(value)
-    aliases = [alias for group in _color_groups() if value.lower() in group or core in group for alias in group]
+    aliases = [alias for group in _groups_of(value) for alias in group]
     return [value, core, *aliases]
 
 
@@ -123,26 +152,38 @@ def same_value(wanted: str, offered: str) -> bool:
         return False
     if a == b:
         return True
-    return any(({a, wanted.lower()} & group) and ({b, offered.lower()} & group) for group in _color_groups())
+    return any({a, wanted.strip().lower()} & group for group in _groups_of(offered))
+
+
+_LEADING_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)")
+
+
+def leading_number(value: str) -> float | None:
+    """ "500ml" -> 500, "3.5L" -> 3.5, "42" -> 42; None when the value does not start with a number."""
+    match = _LEADING_NUMBER.match(value)
+    return float(match.group(1)) if match else None
+
+
+def _number_in(number: str, lowered: str) -> bool:
+    """The number stands alone in the text and is not a count ("500的", "the 256 one"; not "2件")."""
+    pattern = rf"(?<![\d.x×*]){re.escape(number)}(?![\d.])(?!\s*(?:{_ZH_UNITS}|pcs|pieces|units|x\b))"
+    return re.search(pattern, lowered) is not None
 
 
 def mentioned_values(text: str, values: Iterable[str]) -> list[str]:
-    """Option values (colours, sizes) that appear in the text, directly or as an alias."""
+    """Option values (colours, sizes, capacities) that appear in the text, directly or as an alias."""
     lowered = text.lower()
     found: list[str] = []
     for value in values:
         core = _core(value)
         if not core:
             continue
-        if core.isascii():
-            hit = re.search(rf"(?<![a-z0-9]){re.escape(core)}(?![a-z0-9])", lowered) is not None
-        else:
-            hit = core in lowered
+        hit = _alias_in(core, lowered) or any(
+            _alias_in(alias, lowered) for group in _groups_of(value) for alias in group
+        )
         if not hit:
-            hit = any(
-                (core in group or value.lower() in group) and any(_alias_in(alias, lowered) for alias in group)
-                for group in _color_groups()
-            )
+            number = _LEADING_NUMBER.match(value)
+            hit = number is not None and _number_in(number.group(1), lowered)
         if hit:
             found.append(value)
     return found
@@ -152,13 +193,20 @@ def _alias_in(alias: str, lowered: str) -> bool:
     if not alias:
         return False
     if alias.isascii():
-        return re.search(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])", lowered) is not None
+        # not the "m" of "i'm" or the "l" of "30l"
+        return re.search(rf"(?<![a-z0-9'’]){re.escape(alias)}(?![a-z0-9])", lowered) is not None
     return alias in lowered
 
 
-_ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对"
-_QUANTITY = re.compile(rf"(\d{{1,3}})\s*(?:{_ZH_UNITS}|pcs|pieces|units|items|x\b)|\bx\s*(\d{{1,3}})\b", re.I)
-_ZH_QUANTITY = re.compile(rf"([一二两三四五六七八九十])\s*(?:{_ZH_UNITS})")
+_ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对|副|顶|口|块|听|提|卷|片|枚|颗|款"
+_QUANTITY = re.compile(
+    rf"(\d{{1,3}})\s*(?:{_ZH_UNITS}|pcs|pieces|units|items|packs?|bottles?|boxes|pairs?|sets?|x\b|×)|"
+    r"(?:(?<![a-z])x|×|\*)\s*(\d{1,3})\b",
+    re.I,
+)
+# Colloquial numerals: "来俩" (two), "仨" (three), "来一个", "两副".
+_ZH_COLLOQUIAL = {"俩": 2, "仨": 3}
+_ZH_QUANTITY = re.compile(rf"([一二两三四五六七八九十])\s*(?:{_ZH_UNITS})|(俩|仨)")
 EN_NUMBERS = {
     "two": 2,
     "three": 3,
@@ -179,19 +227,28 @@ EN_NUMBERS = {
 _EN_QUANTITY = re.compile(
     r"\b(" + "|".join(EN_NUMBERS) + r")\b|\b(?:just|only)\s+one\b|\bone\s+(?:more|of|piece|unit)\b", re.I
 )
+# A bare number before a product word is a quantity too ("2 gray water bottles") unless it is
+# a spec ("500ml", "30L", "24cm", "size 42").
+_BARE_LEADING_NUMBER = re.compile(r"^\s*(?:i'?d like|i want|get me|give me|add|buy)?\s*(\d{1,2})\s+(?=[a-z])", re.I)
 
 
 def quantity_in(text: str) -> int | None:
-    """A quantity typed with a unit ("2件", "两个", "3 pcs", "x2") when the NLU found none."""
+    """A quantity typed with a unit ("2件", "两个", "来俩", "3 pcs", "x2", "a couple") when the NLU found none."""
     match = _QUANTITY.search(text)
     if match:
         return int(match.group(1) or match.group(2))
-    match = _ZH_QUANTITY.search(text)
-    if match and text[max(0, match.start() - 1) : match.start()] != "第":
+    for match in _ZH_QUANTITY.finditer(text):
+        if text[max(0, match.start() - 1) : match.start()] == "第":
+            continue
+        if match.group(2):
+            return _ZH_COLLOQUIAL[match.group(2)]
         return ZH_NUMBERS[match.group(1)]
     match = _EN_QUANTITY.search(text)
     if match:
         return EN_NUMBERS.get((match.group(1) or "").lower(), 1)
+    match = _BARE_LEADING_NUMBER.match(text)
+    if match:
+        return int(match.group(1))
     return None
 
 
@@ -266,8 +323,22 @@ def strip_filler(text: str) -> str:
 
 
 _SET_QUANTITY = re.compile(
-    r"改成|改为|换成|调成|变成|数量|\bchange\b.*\bto\b|\bmake\s+it\b|\bset\b.*\bto\b|\bquantity\b", re.I
+    r"改成|改为|换成|调成|变成|数量|\bchange\b.*\bto\b|"
+    r"\bmake\s+(?:it|that|them|those|the\s+.{1,40}?)\s+(?:\d|two|three|four|five|a couple)|"
+    r"\bmake\s+it\b|\bset\b.*\bto\b|\bquantity\b|\bi\s+(?:only\s+)?(?:want|need)\s+(?:\d|two|three)\s+of\b",
+    re.I,
 )
+
+
+_TRAILING_NUMBER = re.compile(
+    r"(?:^|\s|改成|改为|换成|to)\s*(\d{1,2})\s*(?:pcs|pieces|please|pls)?\s*[.!。！]?\s*$", re.I
+)
+
+
+def trailing_number(text: str) -> int | None:
+    """ "make the blue one 2", "actually make it 3": the number that ends a quantity change."""
+    match = _TRAILING_NUMBER.search(text)
+    return int(match.group(1)) if match else None
 
 
 def asks_to_set_quantity(text: str) -> bool:
@@ -279,3 +350,41 @@ _SIMILAR = re.compile(r"类似|相似|同款|差不多|similar|like this|alterna
 
 def asks_for_similar(text: str) -> bool:
     return bool(_SIMILAR.search(text))
+
+
+_BUY = re.compile(
+    r"买|来[一二两三四五六七八九十俩仨个\d]|要[一二两三四五六七八九十俩仨个\d]|加入购物车|加购|加到购物车|放进购物车|下单|拍[一下个]|入手|"
+    r"\b(?:buy|purchase|add|i'?ll\s+(?:take|get|have)|i'?d\s+like|can\s+i\s+(?:get|have)|get\s+me|give\s+me|"
+    r"i\s+want|i\s+need|order\s+(?:a|an|one|two|some|\d))\b|^\s*(?:a|an|one)\s+[a-z].*\b(?:please|pls|plz)\b|"
+    r"^\s*(?:one|1|just\s+one)\s*(?:please|pls|plz)?\s*[.!]?\s*$|\b(?:also|too|as\s+well)\b|也要|也来|还要|再要|再来",
+    re.I,
+)
+
+
+def asks_to_buy(text: str) -> bool:
+    """A buying verb ("我想买", "来一个", "加购", "buy", "add", "I'll take") or a counted item ("2 mugs")."""
+    return any(pattern.search(text) is not None for pattern in (_BUY, _QUANTITY, _ZH_QUANTITY, _EN_QUANTITY)) or bool(
+        _BARE_LEADING_NUMBER.match(text)
+    )
+
+
+# Words of a buying message that are not the product ("来两个", "add ... to my cart", "x2", "please").
+_PURCHASE_WORDS = re.compile(
+    rf"(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})|俩|仨|(?:加入|加到|加进|放进|加)?购物车|加购|下单|入手|"
+    r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿|加|拍)(?:个|一个|一下)?|我想要|我要|帮我|给我|吧|呢|啊|的|那款|这款|那个|这个|一下|"
+    rf"(?<![\d.])\d{{1,2}}\s*(?:pcs|pieces|units|items|x\b|×)|(?:(?<![a-z])x|×|\*)\s*\d{{1,3}}\b|"
+    r"\b(?:add|buy|purchase|get|take|have|like|want|need|order|i|i'?ll|i'?d|can|me|my|to|the|a|an|one|two|three|"
+    r"couple|pair|of|please|pls|plz|cart|basket|it|this|that|them|these|those|ones?|some|just|also|and|too|ok|okay|fine|then|actually|"
+    r"in|size|colou?r)\b|[\s,，。!！?？~]+|\.(?!\d)",
+    re.I,
+)
+
+
+def product_words(text: str) -> str:
+    """What is left of a buying message for a catalog search: "白色保温杯500的 来两个" -> "白色保温杯500"."""
+    decimal = "\u2024"  # keeps "3.5L" whole through the punctuation clean-up
+    cleaned = re.sub(r"(?<=\d)\.(?=\d)", decimal, text)
+    cleaned = _PURCHASE_WORDS.sub(" ", _FILLER.sub(" ", cleaned))
+    cleaned = re.sub(r"^\s*\d{1,2}\s+", " ", cleaned)  # "2 gray water bottles": the count
+    cleaned = re.sub(r"(?:^|\s)个(?=\S)", " ", cleaned)  # what is left of "买个头灯"
+    return re.sub(r"\s+", " ", cleaned).strip().replace(decimal, ".")

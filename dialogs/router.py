@@ -12,19 +12,22 @@ import re
 from commerce import errors
 from commerce.errors import DomainError
 from dialogs import buttons as codes
-from dialogs.flows import browse, info, orders, specs
+from dialogs.address import parse_address
+from dialogs.flows import browse, cart, info, orders, specs
 from dialogs.flows.base import is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
 from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
 from dialogs.references import (
     asks_for_more,
+    asks_to_buy,
     asks_to_set_quantity,
     bare_ordinal,
     only_quantity,
     ordinal,
     pick,
     quantity_in,
+    trailing_number,
 )
 from dialogs.registry import BUTTON_HANDLERS, FLOWS, INTENT_HANDLERS
 from dialogs.turn import Turn
@@ -51,10 +54,32 @@ HANDOFF_INTENTS = {"human_agent", "complaint"}
 POINTING_INTENTS = {"nlu_fallback", "product_info", "affirm", "deny", "chitchat", "search_product", "order_status"}
 # Readings too weak to override what the conversation context says a short message means.
 WEAK_INTENTS = SMALL_TALK | {"nlu_fallback", "use_coupon", "search_product", "product_info"}
+_REMOVE = re.compile(
+    r"不要了|删掉|删了|删除|去掉|拿掉|移除|不要这|\b(?:remove|delete|drop|take\s+out|get\s+rid\s+of)\b", re.I
+)
+_ADDRESS_HINT = re.compile(
+    r"地址|收货|寄到|送到|发到|改到|\baddress\b|\bship\s+(?:it\s+)?to\b|\bdeliver\s+(?:it\s+)?to\b", re.I
+)
+_ORDER_WORD = re.compile(r"订单|\border\b", re.I)
+# Readings of a message with a buying verb or a count that are really "add this to my cart".
+BUYING_READINGS = {
+    "search_product",
+    "product_info",
+    "recommend",
+    "nlu_fallback",
+    "chitchat",
+    "greet",
+    "thanks",
+    "affirm",
+}
+_QUESTION = re.compile(r"[?？]|吗|么|\b(?:how|what|which|when|where|why|is|are|does|do)\b", re.I)
 _AFTERSALES_STATUS = re.compile(
     r"(售后|退货|退款|换货|after[- ]?sales?|return|refund|exchange).*(进度|状态|怎么样|到哪|结果|status|progress)|"
     r"(进度|状态|status|progress).*(售后|退货|退款|换货|after[- ]?sales?|return|refund|exchange)",
     re.I,
+)
+_PAY_AGAIN = re.compile(
+    r"再发|重发|重新|再来一次|再试|再付|链接|\b(?:again|retry|resend|re-send|link|one more time)\b", re.I
 )
 _PAYMENT_QUESTION = re.compile(
     r"方式|怎么付|如何付|能用|支持|可以用|支付宝|微信支付|信用卡|method|option|accept|"
@@ -94,7 +119,8 @@ async def route(turn: Turn) -> None:
 async def _handoff_turn(turn: Turn) -> bool:
     """True when the handoff answers the turn (the bot stays out of it).
 
-    With an agent in the conversation the bot is silent. While only *waiting* for one, the
+    With an agent in the conversation the bot is silent, except for buttons that only show
+    something (an agent's product card opens its details). While only *waiting* for one, the
     customer can keep shopping: clear requests (buttons, commands, confidently understood
     shop questions) are still answered; everything else is left for the agent.
     """
@@ -109,6 +135,8 @@ async def _handoff_turn(turn: Turn) -> bool:
         turn.say("handoff.cancelled", *menu_buttons(turn))
         return True
     await turn.services.handoff.customer_message(state, message)
+    if message.kind == "button" and codes.shows_only(message.payload):
+        return False  # looking at a product or an order needs no person, even with one present
     if state.handoff_status == "waiting":
         if message.kind in ("button", "command"):
             return False
@@ -269,8 +297,10 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     """Correct readings the conversation context contradicts (the NLU sees one message alone)."""
     context = turn.state.context
     text = turn.text
-    if intent == "pay" and _PAYMENT_QUESTION.search(text):
+    if intent == "pay" and _PAYMENT_QUESTION.search(text) and not _PAY_AGAIN.search(text):
         return "payment_problem"  # "what payment methods do you accept?" is a question, not a request
+    if intent == "payment_problem" and _PAY_AGAIN.search(text):
+        return "pay"  # "付款失败了 再发一次链接", "didn't go through, try again": the link again
     if in_flow:
         return intent
     if (
@@ -280,7 +310,11 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         and (only_quantity(text) or asks_for_more(text))
     ):
         return "add_to_cart"  # "再来一双", "两件", "a couple" about the product being discussed
-    if intent in WEAK_INTENTS and asks_to_set_quantity(text) and (turn.entity("quantity") or quantity_in(text)):
+    if (
+        intent in WEAK_INTENTS | {"remove_from_cart"}
+        and asks_to_set_quantity(text)
+        and (turn.entity("quantity") or quantity_in(text) or trailing_number(text))
+    ):
         return "add_to_cart"  # "第二件改成3件": the cart handler sets quantities too
     if _AFTERSALES_STATUS.search(text) and intent in WEAK_INTENTS | {
         "return_goods",
@@ -289,6 +323,18 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         "order_status",
     }:
         return "aftersales_status"
+    if (
+        _REMOVE.search(text)
+        and intent in WEAK_INTENTS | {"deny", "cancel_order", "add_to_cart"}
+        and not _ORDER_WORD.search(text)
+        and (context.get("last_sku") or context.get("list_kind") == "cart")
+    ):
+        return "remove_from_cart"  # "蓝的不要了", "the first one, remove it": a cart line, not an order
+    if intent == "change_address" and not _ADDRESS_HINT.search(text) and not parse_address(text).phone:
+        # "pink tumbler x3" is not an address change: no address in it, no word about one.
+        return "add_to_cart" if asks_to_buy(text) else "nlu_fallback"
+    if intent in BUYING_READINGS and asks_to_buy(text) and not _QUESTION.search(text):
+        return "add_to_cart"  # "我想买个头灯", "ceramic mug x2": find it and add it, not only list it
     return intent
 
 
@@ -323,6 +369,10 @@ async def interrupt(turn: Turn, intent: str) -> None:
         flow = FLOWS[paused or ""]
         turn.say("flow.resume")
         await flow.prompt(turn)
+    elif paused == "checkout" and any(s.get("flow") == "checkout" for s in state.suspended):
+        # Something else took over (an after-sales request, a person): the half-done checkout
+        # is kept, and the customer is told how to get back to it.
+        turn.say("flow.checkout_kept", turn.button("button.continue_checkout", codes.CHECKOUT))
 
 
 async def run_intent(turn: Turn, intent: str) -> None:
@@ -363,6 +413,13 @@ async def select_from_list(turn: Turn, position: int) -> bool:
         return False
     if kind == "results":
         product_id = pick(list(context.get("results") or []), position)
+        pending_buy = context.pop("buy_after_pick", None)
+        if product_id and pending_buy:
+            product = await turn.services.shop.product(product_id, turn.lang)
+            if product is not None:
+                turn.intent = "add_to_cart"  # the answer to "which one?" after "I want to buy ..."
+                await cart.buy(turn, product, int(pending_buy.get("qty") or 1))
+                return True
         if product_id:
             turn.intent = "product_info"
             await browse.show_product(turn, product_id)

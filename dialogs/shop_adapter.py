@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
 
 from pydantic import ValidationError
 
@@ -18,15 +17,16 @@ from commerce.catalog.model import ProductDetail, ProductSummary
 from commerce.catalog.search import SearchPage as CatalogPage
 from commerce.catalog.search import SearchQuery as CatalogQuery
 from commerce.catalog.specs import label_specs
-from commerce.customers.model import Address, AddressIn, RegionIn, display_phone
+from commerce.customers.model import Address, AddressIn, IdentityKind, RegionIn, display_phone
 from commerce.errors import NotFound, ValidationFailed
 from commerce.money import Money
 from commerce.orders.checkout import CheckoutRequest
 from commerce.orders.model import SALES_CHANNELS, STATUS_LABELS, Order, OrderLine, OrderStatus
-from commerce.payments.model import PaymentStatus
+from commerce.payments.model import PaymentStatus, PayMethod, PayOptions
 from commerce.promotions.model import CouponRejected
 from commerce.services import Commerce
 from commerce.shipping.service import ShippingBasis
+from core.shop_time import ShopClock
 from dialogs.messages import Lang
 from dialogs.ports import (
     AddressView,
@@ -73,15 +73,12 @@ def split_region(region: str) -> tuple[str, str, str]:
     return parts[-1], parts[-1] if len(parts) == 2 else parts[-2], parts[0]
 
 
-def _date(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d")
-
-
 class CommerceShop:
     """The shop as the dialogs see it (implements `dialogs.ports.ShopPort`)."""
 
     def __init__(self, commerce: Commerce) -> None:
         self.c = commerce
+        self.clock = ShopClock(commerce.config.timezone)  # times the customer reads: the shop's zone
 
     # --- customers -----------------------------------------------------------------------------
     async def identify(
@@ -303,7 +300,14 @@ class CommerceShop:
         )
         quotes = self.c.shipping.quotes(ShippingBasis(subtotal=view.subtotal, weight_g=view.weight_g), place)
         return [
-            ShippingOption(code=q.method.code, name=q.method.name.get(lang), fee=q.fee, eta=q.method.eta.get(lang))
+            ShippingOption(
+                code=q.method.code,
+                name=q.method.name.get(lang),
+                fee=q.fee,
+                eta=q.method.eta.get(lang),
+                pickup_address=q.method.pickup_address.get(lang),
+                pickup_hours=q.method.pickup_hours.get(lang),
+            )
             for q in quotes
         ]
 
@@ -387,9 +391,18 @@ class CommerceShop:
         )
         return self._order(order, lang)
 
-    async def start_payment(self, customer_id: str, order_number: str, provider: str | None = None) -> PaymentView:
+    async def start_payment(
+        self, customer_id: str, order_number: str, provider: str | None = None, channel: str | None = None
+    ) -> PaymentView:
         chosen = provider if provider in self.c.payments.offered else None
-        intent = await self.c.payments.start(order_number, customer_id=customer_id, provider=chosen)
+        options = None
+        if channel == "wechat" and (chosen or self.c.payments.default_provider) == "wechatpay":
+            # Inside the official account WeChat Pay pays in place (JSAPI) as the customer's openid.
+            customer = await self.c.customers.get(customer_id)
+            openid = customer.identity(IdentityKind.WECHAT_OPENID)
+            if openid:
+                options = PayOptions(PayMethod.JSAPI, payer=openid)
+        intent = await self.c.payments.start(order_number, customer_id=customer_id, provider=chosen, options=options)
         return PaymentView(
             payment_id=intent.id,
             order_number=intent.order_number,
@@ -414,7 +427,7 @@ class CommerceShop:
                 for line in order.lines
             ],
             total=order.total,
-            created_at=_date(order.created_at),
+            created_at=self.clock.format(order.created_at, "date"),
             address=self._address(order.address),
             tracking_no=order.shipment.tracking_no,
             carrier=order.shipment.carrier,
@@ -460,7 +473,7 @@ class CommerceShop:
         except NotFound:
             return None
         events = [
-            TrackingEvent(at=entry.at.strftime("%m-%d %H:%M"), text=STATUS_LABELS[entry.to_status].get(lang))
+            TrackingEvent(at=self.clock.format(entry.at, "short"), text=STATUS_LABELS[entry.to_status].get(lang))
             for entry in order.history
         ]
         return TrackingView(

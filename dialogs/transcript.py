@@ -39,6 +39,9 @@ class TranscriptEntry:
     payload: dict[str, Any] | None
     at: datetime
     agent_id: str | None = None
+    kind: str = ""  # "text", "button", "image", "command"... for a customer's message; the reply type for ours
+    images: tuple[str, ...] = ()  # photos the customer sent (chat media URLs)
+    key: str = ""  # unique per message (document id, position in the turn): the console de-duplicates by it
 
 
 def reply_text(reply: OutgoingMessage) -> str:
@@ -63,6 +66,7 @@ class Transcript:
                 "kind": message.kind,
                 "text": message.transcript_text(),
                 "payload": message.payload or None,
+                **_images(message),
                 "at": utcnow(),
             }
         )
@@ -87,6 +91,7 @@ class Transcript:
             "kind": message.kind,
             "text": message.transcript_text(),
             "payload": message.payload or None,
+            **_images(message),
             "at": message.at,
             "replies": [
                 {"kind": reply.type, "text": reply_text(reply), "payload": reply.model_dump(mode="json"), "at": now}
@@ -130,9 +135,17 @@ class Transcript:
                 payload=d.get("payload") if isinstance(d.get("payload"), dict) else None,
                 at=as_utc(d["at"]),
                 agent_id=d.get("agent_id"),
+                kind=str(d.get("kind") or ""),
+                images=tuple(str(url) for url in d.get("images") or ()),
+                key=str(d.get("key") or ""),
             )
             for d in records[-limit:]
         ]
+
+
+def _images(message: IncomingMessage) -> Document:
+    """The photos of a customer's message, kept so a chat can show them again in its history."""
+    return {"images": list(message.image_urls)} if message.image_urls else {}
 
 
 def entries(doc: Document) -> list[Document]:
@@ -140,8 +153,9 @@ def entries(doc: Document) -> list[Document]:
     turn document (each shaped like a message document of its own)."""
     replies = doc.get("replies")
     if not isinstance(replies, list):
-        return [doc]
+        return [{**doc, "key": str(doc.get("_id") or "")}]
     message = {key: value for key, value in doc.items() if key != "replies"}
+    message["key"] = str(doc.get("_id") or "")
     answers = [
         {
             "_id": doc.get("_id"),
@@ -150,8 +164,9 @@ def entries(doc: Document) -> list[Document]:
             "sender": "bot",
             "agent_id": None,
             **reply,
+            "key": f"{doc.get('_id') or ''}.{position}",
         }
-        for reply in replies
+        for position, reply in enumerate(replies, start=1)
         if isinstance(reply, dict)
     ]
     return [message, *answers]

@@ -7,9 +7,11 @@ from aiohttp import web
 
 from admin_web import permissions
 from admin_web.context import admin_of
+from admin_web.forms import RefundForm
 from admin_web.views.common import actor, audit, path_param
-from admin_web.web import PREFIX, redirect, render, requires
-from commerce.errors import NotFound
+from admin_web.web import PREFIX, form_data, parse_form, redirect, render, requires
+from commerce.errors import NotFound, ValidationFailed
+from commerce.money import Money, MoneyError
 from commerce.payments.model import RefundState
 from commerce.payments.reconcile import report_from_doc
 
@@ -48,7 +50,7 @@ async def alert_handled(request: web.Request) -> web.StreamResponse:
 @requires(permissions.ORDERS_WRITE)
 async def refund_settled_by_hand(request: web.Request) -> web.StreamResponse:
     refund_id = path_param(request, "refund", 80)
-    refund = await admin_of(request).commerce.payments.settle_by_hand(refund_id, actor=actor(request))
+    refund = await admin_of(request).commerce.payments.refunding.settle_by_hand(refund_id, actor=actor(request))
     await audit(
         request,
         "refund.settled_by_hand",
@@ -59,9 +61,35 @@ async def refund_settled_by_hand(request: web.Request) -> web.StreamResponse:
     return redirect(f"{PREFIX}/payments?flash=saved", request)
 
 
+@requires(permissions.ORDERS_WRITE)
+async def refund_order(request: web.Request) -> web.StreamResponse:
+    """Refund part or all of a paid order through the provider of its payment (an admin action
+    outside after-sales: goodwill, a price error). Empty amount: everything not yet refunded."""
+    admin = admin_of(request)
+    form = parse_form(RefundForm, await form_data(request))
+    order = await admin.commerce.orders.find(path_param(request, "order", 64))
+    remaining = order.total - (order.refunded or Money.zero(order.currency))
+    try:
+        amount = Money.parse(form.amount, order.currency) if form.amount else remaining
+    except MoneyError:
+        raise ValidationFailed("invalid amount", details={"field": "amount"}) from None
+    if not 0 < amount.amount <= remaining.amount:
+        raise ValidationFailed(
+            f"the refund must be between 0 and {remaining.to_decimal_string()}", code="invalid_refund"
+        )
+    reason = form.note or "refund by staff"
+    await admin.commerce.payments.refund(order, amount, reason=reason, actor=actor(request), purpose="admin")
+    await admin.commerce.orders.add_refund(order.id, amount, actor=actor(request), reason=reason)
+    await audit(
+        request, "order.refund", "order", order.number, after={"amount": amount.to_decimal_string(), "note": form.note}
+    )
+    return redirect(f"{PREFIX}/orders/{order.id}?flash=saved", request)
+
+
 def routes(prefix: str) -> list[web.RouteDef]:
     return [
         web.get(f"{prefix}/payments", overview),
         web.post(f"{prefix}/payments/alerts/{{alert}}/handled", alert_handled),
         web.post(f"{prefix}/payments/refunds/{{refund}}/settled", refund_settled_by_hand),
+        web.post(f"{prefix}/orders/{{order}}/refund", refund_order),
     ]

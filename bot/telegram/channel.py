@@ -142,9 +142,10 @@ class TelegramChannel:
         # The dialog engine keeps the conversation state; aiogram's FSM would be a second one.
         dispatcher = Dispatcher(name="chatcart-telegram", disable_fsm=True)
         dispatcher["channel"] = self
-        # Registration order = nesting order: the claim is outermost, so a repeat costs one insert.
+        # Registration order = nesting order. Errors outermost: a claim the database cannot take
+        # (an outage) is answered like any other outage; then the claim, so a repeat costs one insert.
+        dispatcher.update.outer_middleware(ErrorReplyMiddleware(self, self.claims))
         dispatcher.update.outer_middleware(ClaimUpdateMiddleware(self.claims))
-        dispatcher.update.outer_middleware(ErrorReplyMiddleware(self))
         dispatcher.include_router(build_router())
         return dispatcher
 

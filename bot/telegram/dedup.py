@@ -14,7 +14,7 @@ from collections.abc import Awaitable
 from typing import Protocol
 
 from pymongo import IndexModel
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, PyMongoError
 
 from core.batch import DUPLICATE_KEY
 from core.coalesce import Coalescer
@@ -39,6 +39,8 @@ class RedisSetter(Protocol):
 
     def set(self, name: str, value: str, *, ex: int, nx: bool) -> Awaitable[bool | str | bytes | None]: ...
 
+    def delete(self, *names: str) -> Awaitable[int]: ...
+
 
 class UpdateClaims:
     def __init__(
@@ -61,6 +63,21 @@ class UpdateClaims:
             except Exception as exc:  # Redis is an optimisation; the database decides
                 log.warning("telegram.dedup_redis_unavailable", error=type(exc).__name__)
         return await self._insert(key)
+
+    async def release(self, update_id: int) -> None:
+        """Give up the claim of an update that could not be processed (the database went away),
+        so Telegram's redelivery is processed. Best effort: with the database down the claim
+        insert most likely never happened."""
+        key = f"{self.bot_id}:{update_id}"
+        if self._redis is not None:
+            try:
+                await self._redis.delete(f"chatcart:tg:update:{key}")
+            except Exception as exc:  # Redis is an optimisation
+                log.warning("telegram.dedup_redis_unavailable", error=type(exc).__name__)
+        try:
+            await self._updates.delete_one({"_id": key})
+        except PyMongoError as exc:
+            log.warning("telegram.claim_not_released", update_id=update_id, error=type(exc).__name__)
 
     async def _insert_claims(self, keys: list[str]) -> list[bool]:
         """One unordered insert for all keys; a duplicate key means another delivery took it."""

@@ -14,6 +14,7 @@ from bot.telegram.dedup import UpdateClaims
 from bot.telegram.ports import UpdateHandling
 from bot.telegram.texts import lang_of, shared_text
 from core.logging_setup import get_logger
+from core.outage import is_database_outage
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 log = get_logger(__name__)
@@ -47,11 +48,23 @@ class ClaimUpdateMiddleware(BaseMiddleware):
         return await handler(event, data)
 
 
+class UpdateNotProcessed(Exception):
+    """The update could not be processed now (database outage); the webhook answers 503 so that
+    Telegram delivers it again."""
+
+    def __init__(self, update_id: int) -> None:
+        super().__init__(f"update {update_id} deferred")
+        self.update_id = update_id
+
+
 class ErrorReplyMiddleware(BaseMiddleware):
     """A failure reaches the log with the update id and the user as a polite message."""
 
-    def __init__(self, channel: UpdateHandling) -> None:
+    def __init__(self, channel: UpdateHandling, claims: UpdateClaims) -> None:
         self.channel = channel
+        self.claims = claims  # given back when the database is unreachable (see _outage)
+        # Updates already told "try again later" (Telegram redelivers them while the outage lasts).
+        self._told_unavailable: dict[int, None] = {}
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
@@ -59,11 +72,25 @@ class ErrorReplyMiddleware(BaseMiddleware):
             try:
                 return await handler(event, data)
             except Exception as exc:
+                if is_database_outage(exc):
+                    await self._outage(event)
+                    raise UpdateNotProcessed(event.update_id) from exc
                 log.exception("telegram.update_failed", update_id=event.update_id, error=type(exc).__name__)
                 await self._apologise(event)
                 return None
 
-    async def _apologise(self, update: Update) -> None:
+    async def _outage(self, update: Update) -> None:
+        """The database is unreachable: say so once, and leave the update unclaimed so that
+        Telegram's redelivery (the webhook answers 503) is processed after recovery."""
+        log.warning("telegram.update_deferred", update_id=update.update_id, reason="database unavailable")
+        if update.update_id not in self._told_unavailable:
+            self._told_unavailable[update.update_id] = None
+            while len(self._told_unavailable) > 1000:
+                self._told_unavailable.pop(next(iter(self._told_unavailable)))
+            await self._apologise(update, "error.unavailable")
+        await self.claims.release(update.update_id)
+
+    async def _apologise(self, update: Update, key: str = "error.generic") -> None:
         chat_id, language_code = update_chat(update)
         if chat_id is None or update.pre_checkout_query is not None:
             return
@@ -72,7 +99,7 @@ class ErrorReplyMiddleware(BaseMiddleware):
             await self.channel.delivery.transport.call(
                 chat_id,
                 lambda: self.channel.bot.send_message(
-                    chat_id=chat_id, text=html.escape(shared_text("error.generic", lang), quote=False)
+                    chat_id=chat_id, text=html.escape(shared_text(key, lang), quote=False)
                 ),
             )
         except Exception as exc:  # the apology itself failed: the log line above is what is left

@@ -15,9 +15,11 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.telegram.channel import TelegramChannel
+from bot.telegram.middlewares import UpdateNotProcessed
 from bot.telegram.webhook_reply import collecting
 from core.json_limits import loads_bounded
 from core.logging_setup import get_logger
+from core.outage import RETRY_AFTER_SECONDS
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 log = get_logger(__name__)
@@ -40,7 +42,15 @@ def webhook_handler(channel: TelegramChannel) -> Callable[[web.Request], Awaitab
             log.warning("telegram.bad_update", reason="invalid JSON")
             return web.json_response({"ok": True})
         with collecting() as reply:
-            await channel.feed(data)
+            try:
+                await channel.feed(data)
+            except UpdateNotProcessed:
+                # Not acknowledged: Telegram delivers the update again (the user was told to wait).
+                return web.json_response(
+                    {"ok": False, "description": "temporarily unavailable"},
+                    status=503,
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                )
         # The last reply of the turn, when it could ride in the response (see webhook_reply).
         return web.json_response(reply.body())
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 MAX_FRAME_BYTES = 16_384
+MAX_TEXT_CHARS = 2000  # the page counts down to it and says so; the server answers "too_long"
 
 
 class _Frame(BaseModel):
@@ -21,7 +22,7 @@ class Hello(_Frame):
 
 class SayText(_Frame):
     type: Literal["text"]
-    text: str = Field(min_length=1, max_length=2000)
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
 
 
 class PressButton(_Frame):

@@ -1,9 +1,14 @@
-"""The web chat: GET /chat (one HTML page), WS /chat/ws (JSON frames), POST /chat/upload (photos).
+"""The web chat: GET /chat (one HTML page), GET /chat/static/* (its script and styles),
+WS /chat/ws (JSON frames), POST /chat/upload (photos).
 
 Guests get a random session token kept in localStorage; the conversation is keyed by a hash
 of it, so the token itself never appears in the database or the logs. Signing in with a
 phone number or e-mail (one-time code) links that identity to the customer, which merges
 carts, orders and addresses across devices.
+
+On connect the page gets the conversation's last 50 messages from the stored transcript
+(a reload or a second tab shows the same conversation); a conversation that has none yet
+gets the shop's welcome.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pydantic import ValidationError
 from bot.webchat.frames import (
     CLIENT_FRAME,
     MAX_FRAME_BYTES,
+    MAX_TEXT_CHARS,
     Hello,
     OtpRequest,
     OtpVerify,
@@ -30,11 +36,13 @@ from bot.webchat.frames import (
     SayText,
     SendImages,
 )
+from bot.webchat.history import HISTORY_LIMIT, history_frame
 from bot.webchat.otp import INDEXES, OtpService, SandboxEmail, SandboxSms
 from bot.webchat.sender import WebchatSender, replies_frame
 from commerce.errors import DomainError
 from core.logging_setup import get_logger
 from core.mongo import Database, ensure_indexes
+from core.outage import is_database_outage
 from dialogs.engine import DialogEngine
 from dialogs.i18n import load_catalog, t
 from dialogs.messages import IncomingMessage, Lang
@@ -77,10 +85,14 @@ class WebChat:
                 "Cache-Control": "no-store",
                 "X-Content-Type-Options": "nosniff",
                 "Referrer-Policy": "same-origin",
-                "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
-                "style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:",
+                "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                "script-src 'self'; connect-src 'self' ws: wss:",
             },
         )
+
+    async def asset(self, request: web.Request) -> web.FileResponse:
+        """The page's script and styles (separate files: cached, and the CSP allows only 'self')."""
+        return web.FileResponse(STATIC / request.match_info["name"], headers={"Cache-Control": "no-cache"})
 
     async def upload(self, request: web.Request) -> web.Response:
         """A photo for after-sales: re-encoded (drops metadata and anything that is not an image)."""
@@ -118,16 +130,23 @@ class WebChat:
                 async with limiter:
                     try:
                         frame = CLIENT_FRAME.validate_json(message.data)
-                    except ValidationError:
-                        await ws.send_json({"type": "error", "code": "bad_frame"})
+                    except ValidationError as exc:
+                        await ws.send_json(_frame_error(exc))
                         continue
-                    if isinstance(frame, Hello):
-                        user, lang = await self._hello(ws, frame, user)
-                        continue
-                    if user is None:
-                        await ws.send_json({"type": "error", "code": "hello_first"})
-                        continue
-                    await self._frame(ws, user, frame, lang)
+                    try:
+                        if isinstance(frame, Hello):
+                            user, lang = await self._hello(ws, frame, user)
+                            continue
+                        if user is None:
+                            await ws.send_json({"type": "error", "code": "hello_first"})
+                            continue
+                        await self._frame(ws, user, frame, lang)
+                    except Exception as exc:
+                        if not is_database_outage(exc):
+                            raise
+                        # The socket stays open; the customer is asked to send it again later.
+                        text = t("error.unavailable", lang or "zh")
+                        await ws.send_json({"type": "error", "code": "unavailable", "text": text})
         finally:
             if user is not None:
                 self.sender.detach(user, ws)
@@ -138,11 +157,16 @@ class WebChat:
         user = session_user(token)
         if previous and previous != user:
             self.sender.detach(previous, ws)
-        missed = self.sender.attach(user, ws)
+        # Pushed while away: already in the transcript, so the history below shows them.
+        self.sender.attach(user, ws)
         lang = frame.lang
         await ws.send_json({"type": "welcome", "token": token, "lang": await self.engine.language_of(CHANNEL, user)})
-        if missed:
-            await ws.send_json(replies_frame("push", missed))
+        history = await self.engine.history(CHANNEL, user, HISTORY_LIMIT)
+        if history:
+            await ws.send_json(history_frame(history))
+        else:  # first open: greet, as a chat app does on /start
+            greeting = await self.engine.handle(IncomingMessage.from_text(CHANNEL, user, "/start", lang_hint=lang))
+            await ws.send_json(replies_frame("replies", greeting))
         return user, lang
 
     async def _frame(self, ws: web.WebSocketResponse, user: str, frame: Any, lang: Lang | None) -> None:
@@ -186,6 +210,14 @@ class WebChat:
             await ws.send_json({"type": "otp_failed", "code": exc.code, "text": t(key, lang)})
 
 
+def _frame_error(exc: ValidationError) -> dict[str, Any]:
+    """What was wrong with a frame, for the page to explain (a too-long text says so)."""
+    for error in exc.errors():
+        if error.get("type") == "string_too_long" and error.get("loc", ())[-1:] == ("text",):
+            return {"type": "error", "code": "too_long", "max": MAX_TEXT_CHARS}
+    return {"type": "error", "code": "bad_frame"}
+
+
 def setup_webchat(
     app: web.Application,
     engine: DialogEngine,
@@ -210,6 +242,7 @@ def setup_webchat(
 
     app.on_startup.append(_indexes)
     app.router.add_get("/chat", chat.index)
+    app.router.add_get("/chat/static/{name:chat\\.(?:js|css)}", chat.asset)
     app.router.add_get("/chat/ws", chat.socket)
     app.router.add_post("/chat/upload", chat.upload)
     return chat

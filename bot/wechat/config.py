@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from commerce.events import AfterSaleChanged, DomainEvent, OrderDelivered, OrderPaid, OrderRefunded, OrderShipped
+
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
 DEFAULT_OAUTH_BASE = "https://open.weixin.qq.com"
 
@@ -21,14 +23,17 @@ class TemplateIds:
     order_delivered: str | None = None
     aftersales: str | None = None
 
-    def for_event(self, event_type: str) -> str | None:
-        return {
-            "order.paid": self.order_paid,
-            "order.shipped": self.order_shipped,
-            "order.delivered": self.order_delivered,
-            "aftersale.updated": self.aftersales,
-            "order.refunded": self.aftersales,
-        }.get(event_type)
+    def for_event(self, event: DomainEvent) -> str | None:
+        match event:
+            case OrderPaid():
+                return self.order_paid
+            case OrderShipped():
+                return self.order_shipped
+            case OrderDelivered():
+                return self.order_delivered
+            case AfterSaleChanged() | OrderRefunded():
+                return self.aftersales
+        return None
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,19 @@ from aiohttp import web
 
 from bot.wechat.config import WeChatConfig
 from bot.wechat.crypto import CryptoError, MessageCrypto, signature_ok
-from bot.wechat.inbound import InboundRejected, parse_inbound
+from bot.wechat.inbound import Inbound, InboundRejected, parse_inbound
 from bot.wechat.processor import WeChatProcessor
-from bot.wechat.render import passive_xml
+from bot.wechat.render import WxText, passive_xml
 from bot.wechat.replay import NonceGuard, timestamp_fresh
 from bot.wechat.xmlsafe import XmlRejected, parse_wechat_xml
 from core.logging_setup import get_logger
+from core.outage import is_database_outage
+from dialogs.i18n import t
 
 log = get_logger("bot.wechat.endpoint")
 
 SUCCESS = "success"  # tells WeChat "no passive reply, do not retry"
+WECHAT_DELIVERIES = 3  # WeChat tries a message three times when it gets no answer
 
 
 def _forbidden(reason: str) -> web.Response:
@@ -43,6 +46,8 @@ class WeChatEndpoint:
         self.crypto = (
             MessageCrypto(config.token, config.encoding_aes_key, config.app_id) if config.encoding_aes_key else None
         )
+        # Deliveries of each message seen while the database was unreachable (see _outage).
+        self._outage_attempts: dict[str, int] = {}
 
     def routes(self) -> list[web.RouteDef]:
         return [web.get(self.config.path, self.verify), web.post(self.config.path, self.receive)]
@@ -56,6 +61,24 @@ class WeChatEndpoint:
         if not timestamp_fresh(timestamp, self.config.timestamp_tolerance_seconds):
             return "stale timestamp"
         return None
+
+    def _outage(self, inbound: Inbound, *, encrypted: bool, nonce: str) -> web.Response:
+        """The database is unreachable. WeChat delivers a message it got no answer for up to three
+        times: the first deliveries go unanswered (a 503) so a short outage costs nothing, the
+        last one gets a polite "try again later" as its passive reply."""
+        key = inbound.dedup_key
+        attempts = self._outage_attempts.pop(key, 0) + 1
+        if attempts < WECHAT_DELIVERIES:
+            self._outage_attempts[key] = attempts
+            while len(self._outage_attempts) > 1000:
+                self._outage_attempts.pop(next(iter(self._outage_attempts)))
+            log.warning("wechat.message_deferred", key=key, attempt=attempts, reason="database unavailable")
+            return web.Response(status=503, text="temporarily unavailable", headers={"Retry-After": "5"})
+        log.warning("wechat.message_refused", key=key, reason="database unavailable")
+        xml = passive_xml(WxText(t("error.unavailable", "zh")), openid=inbound.openid, account=inbound.account)
+        if encrypted and self.crypto is not None:
+            xml = self.crypto.encrypted_reply(xml, nonce=nonce)
+        return web.Response(text=xml, content_type="application/xml")
 
     async def verify(self, request: web.Request) -> web.Response:
         """URL verification when the server address is saved in the WeChat console: echo `echostr`."""
@@ -99,12 +122,20 @@ class WeChatEndpoint:
             return _bad_request(str(exc))
         if query.get("openid") and query["openid"] != inbound.openid:
             return _forbidden("openid mismatch")
-        if not await self.guard.admit(timestamp, nonce, body):
+        try:
+            admitted = await self.guard.admit(timestamp, nonce, body)
+        except Exception as exc:
+            if not is_database_outage(exc):
+                raise
+            return self._outage(inbound, encrypted=encrypted, nonce=nonce)  # nothing is processed
+        if not admitted:
             return _forbidden("replayed nonce")
 
         try:
             answer = await self.processor.answer(inbound, deadline)
-        except Exception:  # WeChat shows "service unavailable" for errors: answer "success" instead
+        except Exception as exc:  # WeChat shows "service unavailable" for errors: answer "success" instead
+            if is_database_outage(exc):
+                return self._outage(inbound, encrypted=encrypted, nonce=nonce)
             log.exception("wechat.answer_failed", key=inbound.dedup_key)
             return web.Response(text=SUCCESS, content_type="text/plain")
         if answer.passive is None:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from commerce.api.framework import pydantic_errors
 from commerce.errors import DomainError
+from core.outage import RETRY_AFTER_SECONDS, is_database_outage
 from core.security_headers import add_api_headers
 
 log = structlog.get_logger("chatcart.http")
@@ -36,6 +37,14 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     429: "rate_limited",
 }
+
+
+def unavailable_response(request: web.Request) -> web.Response:
+    """The database cannot be reached: answer at once, say when to come back (issue 17)."""
+    log.warning("database_unavailable", path=request.path, method=request.method)
+    response = _json_error(503, "service_unavailable", "the service is temporarily unavailable, please retry shortly")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @web.middleware
@@ -78,7 +87,9 @@ async def json_error_middleware(request: web.Request, handler: Handler) -> web.S
         code = _HTTP_CODES.get(exc.status, "http_error")
         message = exc.reason if exc.status != 413 else "the request body is too large"
         return _json_error(exc.status, code, message)
-    except Exception:
+    except Exception as exc:
+        if is_database_outage(exc):
+            return unavailable_response(request)
         log.exception("unhandled_error", path=request.path, method=request.method)
         return _json_error(
             500,

@@ -31,6 +31,7 @@ from commerce.customers.model import Address, AddressIn, Customer, Tier
 from commerce.customers.pricing import TierPricing
 from commerce.customers.service import CUSTOMERS
 from commerce.errors import Conflict, NotFound, ValidationFailed
+from commerce.events import OrderPlaced
 from commerce.inventory.model import normalize_lines
 from commerce.inventory.service import InventoryService, applied_lines, out_of_stock
 from commerce.money import Money
@@ -217,11 +218,8 @@ class Checkout:
                 CartService.add_remove_skus(batch, context.customer.id, wanted)
             self.events.add(
                 batch,
-                "order.created",
-                customer_id=order.customer_id,
-                order_id=order.id,
-                payload={"number": number, "total": order.total.to_doc()},
-                event_id=f"order.created:{order.id}",
+                OrderPlaced(customer_id=order.customer_id, order_id=order.id, number=number, total=order.total),
+                event_id=f"{OrderPlaced.TYPE}:{order.id}",
             )
             if claim is not None:  # the order now answers for the key
                 batch.update_one(IDEMPOTENCY_CLAIMS, {"_id": claim}, {"$set": {"done": True, "order_id": order_id}})

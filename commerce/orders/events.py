@@ -6,8 +6,8 @@ events to the subscribers of this process (the dialogs layer pushes "payment con
 marks them delivered. Delivery is at-least-once: a crashed dispatcher's lease runs out and
 another one retries, so subscribers should tolerate repeats (event ids are stable).
 
-Event types: order.created, order.paid, order.cancelled, order.shipped, order.delivered,
-order.completed, order.refunded, payment.failed, payment.orphaned, aftersale.updated.
+The events themselves are the typed catalog in `commerce.events` (one dataclass per event,
+one (de)serialisation of the stored `type` + `payload`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from commerce.events import DomainEvent, decode, encode, type_of
 from core.atomic import find_one_and_update
 from core.batch import WriteBatch
 from core.logging_setup import get_logger
@@ -47,42 +48,57 @@ log = get_logger("commerce.events")
 
 
 @dataclass(frozen=True, slots=True)
-class Event:
+class StoredEvent:
+    """An event of the catalog (`commerce.events`) as the outbox holds it: with its stable id
+    (subscribers de-duplicate on it) and when it happened."""
+
     id: str
-    type: str
-    customer_id: str | None
-    order_id: str | None
-    payload: Mapping[str, Any] = field(default_factory=dict)
+    event: DomainEvent
     created_at: datetime = field(default_factory=utcnow)
     delivered_at: datetime | None = None
 
+    @property
+    def type(self) -> str:
+        return type_of(self.event)
+
+    @property
+    def customer_id(self) -> str | None:
+        return self.event.customer_id
+
+    @property
+    def order_id(self) -> str | None:
+        return self.event.order_id
+
     def to_doc(self) -> Document:
+        type_name, payload = encode(self.event)
         return {
             "_id": self.id,
-            "type": self.type,
-            "customer_id": self.customer_id,
-            "order_id": self.order_id,
-            "payload": dict(self.payload),
+            "type": type_name,
+            "customer_id": self.event.customer_id,
+            "order_id": self.event.order_id,
+            "payload": payload,
             "created_at": self.created_at,
             "delivered_at": self.delivered_at,
             "attempts": 0,
         }
 
     @classmethod
-    def from_doc(cls, doc: Mapping[str, Any]) -> Event:
+    def from_doc(cls, doc: Mapping[str, Any]) -> StoredEvent:
         delivered = doc.get("delivered_at")
         return cls(
             id=str(doc["_id"]),
-            type=str(doc["type"]),
-            customer_id=doc.get("customer_id"),
-            order_id=doc.get("order_id"),
-            payload=dict(doc.get("payload") or {}),
+            event=decode(
+                str(doc["type"]),
+                doc.get("payload") or {},
+                customer_id=doc.get("customer_id"),
+                order_id=doc.get("order_id"),
+            ),
             created_at=as_utc(doc["created_at"]),
             delivered_at=as_utc(delivered) if delivered else None,
         )
 
 
-Subscriber = Callable[[Event], Awaitable[None]]
+Subscriber = Callable[[StoredEvent], Awaitable[None]]
 
 
 @dataclass
@@ -99,45 +115,29 @@ class EventBus:
         self.lease = timedelta(seconds=lease_seconds)
         self.worker_id = worker_id or f"events-{uuid.uuid4().hex[:8]}"
 
-    def subscribe(self, handler: Subscriber, types: Iterable[str] | None = None) -> None:
-        """Call `handler` for every event (or only these types) dispatched by this process."""
-        self._subscriptions.append(_Subscription(handler, frozenset(types) if types is not None else None))
+    def subscribe(self, handler: Subscriber, types: Iterable[type[DomainEvent]] | None = None) -> None:
+        """Call `handler` for every event (or only these catalog classes) dispatched by this process."""
+        names = frozenset(cls.TYPE for cls in types) if types is not None else None
+        self._subscriptions.append(_Subscription(handler, names))
 
     @property
     def has_subscribers(self) -> bool:
         return bool(self._subscriptions)
 
     # --- writing -----------------------------------------------------------------------------
-    def add(
-        self,
-        batch: WriteBatch,
-        type: str,
-        *,
-        customer_id: str | None,
-        order_id: str | None,
-        payload: Mapping[str, Any] | None = None,
-        event_id: str | None = None,
-    ) -> Event:
+    def add(self, batch: WriteBatch, event: DomainEvent, *, event_id: str | None = None) -> StoredEvent:
         """Write an event in the caller's batch. A stable `event_id` makes re-emitting harmless."""
-        event = Event(event_id or str(ObjectId()), type, customer_id, order_id, dict(payload or {}))
-        batch.insert(EVENTS, event.to_doc())
+        stored = StoredEvent(event_id or str(ObjectId()), event)
+        batch.insert(EVENTS, stored.to_doc())
         self._wake.set()
-        return event
+        return stored
 
-    async def publish(
-        self,
-        type: str,
-        *,
-        customer_id: str | None,
-        order_id: str | None,
-        payload: Mapping[str, Any] | None = None,
-        event_id: str | None = None,
-    ) -> Event:
-        event = Event(event_id or str(ObjectId()), type, customer_id, order_id, dict(payload or {}))
+    async def publish(self, event: DomainEvent, *, event_id: str | None = None) -> StoredEvent:
+        stored = StoredEvent(event_id or str(ObjectId()), event)
         with contextlib.suppress(DuplicateKeyError):  # already emitted
-            await self._events.insert_one(event.to_doc())
+            await self._events.insert_one(stored.to_doc())
         self._wake.set()
-        return event
+        return stored
 
     def wake(self) -> None:
         self._wake.set()
@@ -161,7 +161,7 @@ class EventBus:
             )
             if doc is None:
                 break
-            event = Event.from_doc(doc)
+            event = StoredEvent.from_doc(doc)
             if await self._deliver(event):
                 await self._events.update_one(
                     {"_id": event.id, "lease_owner": self.worker_id},
@@ -170,7 +170,7 @@ class EventBus:
                 delivered += 1
         return delivered
 
-    async def _deliver(self, event: Event) -> bool:
+    async def _deliver(self, event: StoredEvent) -> bool:
         ok = True
         for subscription in self._subscriptions:
             if subscription.types is not None and event.type not in subscription.types:
@@ -194,11 +194,11 @@ class EventBus:
 
     async def recent(
         self, *, customer_id: str | None = None, order_id: str | None = None, limit: int = 50
-    ) -> list[Event]:
+    ) -> list[StoredEvent]:
         query: Document = {}
         if customer_id:
             query["customer_id"] = customer_id
         if order_id:
             query["order_id"] = order_id
         cursor = self._events.find(query).sort("created_at", -1).limit(limit)
-        return [Event.from_doc(doc) async for doc in cursor]
+        return [StoredEvent.from_doc(doc) async for doc in cursor]

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
@@ -20,6 +19,15 @@ from commerce.carts.catalog_port import SkuCatalog
 from commerce.customers.model import Address, AddressIn
 from commerce.customers.service import CustomerService
 from commerce.errors import InvalidTransition, NotFound, ValidationFailed
+from commerce.events import (
+    DomainEvent,
+    OrderCancelled,
+    OrderCompleted,
+    OrderDelivered,
+    OrderPaid,
+    OrderRefunded,
+    OrderShipped,
+)
 from commerce.inventory.service import INVENTORY, InventoryService
 from commerce.money import Money
 from commerce.orders.checkout import ORDERS, Checkout, CheckoutRequest, OrderQuote
@@ -66,14 +74,6 @@ INDEXES = [
 ]
 
 log = get_logger("commerce.orders")
-_EVENT_OF = {
-    OrderStatus.PAID: "order.paid",
-    OrderStatus.SHIPPED: "order.shipped",
-    OrderStatus.DELIVERED: "order.delivered",
-    OrderStatus.COMPLETED: "order.completed",
-    OrderStatus.CANCELLED: "order.cancelled",
-    OrderStatus.REFUNDED: "order.refunded",
-}
 
 
 @dataclass(frozen=True)
@@ -305,11 +305,10 @@ class OrderService:
             PromotionService.add_give_back(batch, order.coupon_code, order.customer_id)
         self.events.add(
             batch,
-            "order.cancelled",
-            customer_id=order.customer_id,
-            order_id=order.id,
-            payload={"number": order.number, "reason": reason, "actor": actor},
-            event_id=f"order.cancelled:{order.id}",
+            OrderCancelled(
+                customer_id=order.customer_id, order_id=order.id, number=order.number, reason=reason, actor=actor
+            ),
+            event_id=f"{OrderCancelled.TYPE}:{order.id}",
         )
         await batch.execute()
         self.inventory.notify_changed(lines)
@@ -333,7 +332,15 @@ class OrderService:
                 "shipment.shipped_at": utcnow(),
             },
         )
-        await self._emit(shipped, {"carrier": carrier, "tracking_no": tracking_no})
+        await self._emit(
+            OrderShipped(
+                customer_id=shipped.customer_id,
+                order_id=shipped.id,
+                number=shipped.number,
+                carrier=carrier,
+                tracking_no=tracking_no,
+            )
+        )
         return shipped
 
     async def deliver(self, ref: str, *, actor: str) -> Order:
@@ -346,14 +353,18 @@ class OrderService:
             reason="delivered",
             set_fields={"shipment.delivered_at": utcnow()},
         )
-        await self._emit(delivered)
+        await self._emit(
+            OrderDelivered(customer_id=delivered.customer_id, order_id=delivered.id, number=delivered.number)
+        )
         return delivered
 
     async def complete(self, ref: str, *, actor: str, customer_id: str | None = None) -> Order:
         order = await self.find(ref, customer_id=customer_id)
         check_transition(order.number, order.status, OrderStatus.COMPLETED)
         completed = await self.transition(order.id, OrderStatus.COMPLETED, actor=actor, reason="completed")
-        await self._emit(completed)
+        await self._emit(
+            OrderCompleted(customer_id=completed.customer_id, order_id=completed.id, number=completed.number)
+        )
         return completed
 
     async def change_address(
@@ -415,7 +426,7 @@ class OrderService:
         order = Order.from_doc(doc)
         if order.refunded is not None and order.refunded >= order.total:
             order = await self.transition(order.id, OrderStatus.REFUNDED, actor=actor, reason=reason)
-            await self._emit(order)
+            await self._emit(OrderRefunded(customer_id=order.customer_id, order_id=order.id, number=order.number))
         return order
 
     # --- payability and "paid": the order decides what a payment means -----------------------
@@ -472,11 +483,14 @@ class OrderService:
         self.stats.add_paid(batch, order.paid_at or utcnow(), order.total)
         self.events.add(
             batch,
-            "order.paid",
-            customer_id=order.customer_id,
-            order_id=order.id,
-            payload={"number": order.number, "total": order.total.to_doc(), "payment_id": payment_id},
-            event_id=f"order.paid:{order.id}",
+            OrderPaid(
+                customer_id=order.customer_id,
+                order_id=order.id,
+                number=order.number,
+                total=order.total,
+                payment_id=payment_id,
+            ),
+            event_id=f"{OrderPaid.TYPE}:{order.id}",
         )
         return PaidEffects(order, lines, commits)
 
@@ -555,13 +569,6 @@ class OrderService:
         """Customer-merge hook."""
         await self._orders.update_many({"customer_id": absorbed_id}, {"$set": {"customer_id": survivor_id}})
 
-    async def _emit(self, order: Order, payload: dict[str, Any] | None = None) -> None:
-        event_type = _EVENT_OF.get(order.status)
-        if event_type:
-            await self.events.publish(
-                event_type,
-                customer_id=order.customer_id,
-                order_id=order.id,
-                payload={"number": order.number, **(payload or {})},
-                event_id=f"{event_type}:{order.id}",
-            )
+    async def _emit(self, event: DomainEvent) -> None:
+        """An order's status event; one per order and type (a repeat is the same event)."""
+        await self.events.publish(event, event_id=f"{event.TYPE}:{event.order_id}")

@@ -15,6 +15,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from commerce.errors import InvalidTransition
+from commerce.events import TIMEOUT_ACTOR
 from commerce.orders.service import OrderService
 from core.logging_setup import get_logger
 from core.mongo import utcnow
@@ -51,7 +52,7 @@ class OrderTimeoutWorker:
             try:
                 await self.orders.cancel(
                     order.id,
-                    actor="system:timeout",
+                    actor=TIMEOUT_ACTOR,
                     reason="payment not received in time",
                     guard={"lease_owner": self.worker_id},
                 )

@@ -1,7 +1,8 @@
 """HTTP routes of payments.
 
 POST /api/v1/orders/{number}/pay             start (or reuse) a payment for an unpaid order (customer)
-POST /api/v1/payments/notify/{provider}      provider callback: public, signature-verified
+POST /api/v1/payments/notify/sandbox         the sandbox's callback: public, signature-verified (the real
+                                             providers have their own endpoints: provider_web.py)
 GET  /api/v1/admin/orders/{number}/payments  payments of an order (order_manager/owner)
 """
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel
 
 from commerce.api.framework import ApiContext, ApiRouter
 from commerce.api.principal import Auth, Role
-from commerce.errors import ValidationFailed
+from commerce.errors import NotFound, ValidationFailed
 from commerce.payments.model import PaymentIntent
 from commerce.payments.service import PaymentService
 
@@ -62,8 +63,11 @@ async def payment_notification(ctx: ApiContext) -> NotifyOut:
     """Provider callback. Verified by signature and timestamp; repeats change nothing."""
     if ctx.request.content_length is not None and ctx.request.content_length > MAX_NOTIFICATION_BYTES:
         raise ValidationFailed("the notification is too large", code="bad_notification")
+    provider = ctx.path["provider"]
+    if provider != "sandbox":  # real providers have their own endpoints and answers (provider_web.py)
+        raise NotFound("unknown payment provider", details={"provider": provider[:40]})
     body = await ctx.request.read()
-    outcome = await _payments(ctx).handle_notification(ctx.path["provider"], dict(ctx.request.headers), body)
+    outcome = await _payments(ctx).handle_notification(provider, dict(ctx.request.headers), body)
     return NotifyOut.model_validate(outcome.to_dict())
 
 

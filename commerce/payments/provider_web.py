@@ -6,6 +6,7 @@ POST /api/v1/payments/alipay/notify            Alipay async notifications
 GET  /pay/go/{payment_id}                      checks the order can still be paid, then sends the
                                                customer on to the provider's page (Alipay, WeChat H5)
 GET  /pay/qr/{payment_id}                      WeChat Native: the QR code to scan, only while payable
+GET  /pay/jsapi/{payment_id}                   WeChat JSAPI (inside WeChat): pays in place, only while payable
 
 Each notify endpoint answers what its provider expects (WeChat: 204, or an error with
 {"code":"FAIL"}; Alipay: the literal "success", or "failure") and answers success only after
@@ -16,6 +17,7 @@ routes because those answers are not the JSON API's.
 from __future__ import annotations
 
 import html
+import json
 
 import segno
 from aiohttp import web
@@ -85,7 +87,7 @@ async def _notify(request: web.Request, *, refund: bool) -> web.Response:
     if body is not None:
         try:
             if refund:
-                await payments.handle_refund_notification(name, dict(request.headers), body)
+                await payments.refunding.handle_refund_notification(name, dict(request.headers), body)
             else:
                 await payments.handle_notification(name, dict(request.headers), body)
             ok = True
@@ -142,9 +144,45 @@ async def show_qr(request: web.Request) -> web.Response:
     return _page(payment, "WeChat Pay", svg + hint)
 
 
+_JSAPI = """<p id="status">正在打开微信支付… · Opening WeChat Pay…</p>
+<script type="application/json" id="params">{params}</script>
+<script>
+(function () {{
+  var params = JSON.parse(document.getElementById("params").textContent);
+  var status = document.getElementById("status");
+  function pay() {{
+    WeixinJSBridge.invoke("getBrandWCPayRequest", params, function (res) {{
+      status.textContent = res.err_msg === "get_brand_wcpay_request:ok"
+        ? "支付成功，请回到对话 · Paid, you can go back to the chat"
+        : "未完成支付 · The payment was not completed";
+    }});
+  }}
+  if (typeof WeixinJSBridge === "undefined") {{
+    document.addEventListener("WeixinJSBridgeReady", pay, false);
+    status.textContent = "请在微信中打开 · Please open this page in WeChat";
+  }} else {{ pay(); }}
+}})();
+</script>"""
+
+
+async def jsapi_page(request: web.Request) -> web.Response:
+    """WeChat Pay inside the official account: the signed parameters for WeixinJSBridge, only
+    while the order can still be paid."""
+    payment, refused = await _payable(request)
+    if refused is not None:
+        return refused
+    assert payment is not None
+    if not payment.client_params:
+        return web.Response(text="payment not found", status=404)
+    # JSON inside <script type="application/json">: "<" escaped so no value can end the element.
+    params = json.dumps(dict(payment.client_params)).replace("<", "\\u003c")
+    return _page(payment, "WeChat Pay", _JSAPI.format(params=params))
+
+
 def setup_provider_routes(app: web.Application, payments: PaymentService) -> None:
     app[PROVIDER_PAYMENTS_KEY] = payments
     app.router.add_post("/api/v1/payments/{provider:(wechatpay|alipay)}/notify", payment_notify)
     app.router.add_post("/api/v1/payments/{provider:(wechatpay)}/refund-notify", refund_notify)
     app.router.add_get("/pay/go/{payment_id}", go_to_provider)
     app.router.add_get("/pay/qr/{payment_id}", show_qr)
+    app.router.add_get("/pay/jsapi/{payment_id}", jsapi_page)

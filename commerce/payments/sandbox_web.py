@@ -29,7 +29,8 @@ body {{ font-family: system-ui, sans-serif; max-width: 28rem; margin: 3rem auto;
 .note {{ color: #777; font-size: .85rem; }}
 button {{ font-size: 1rem; padding: .6rem 1.4rem; border-radius: .5rem; border: 0; cursor: pointer;
   margin-right: .5rem; }}
-.pay {{ background: #07c160; color: #fff; }} .fail {{ background: #eee; }}
+.pay {{ background: #067a3e; color: #fff; }} .fail {{ background: #eee; color: #222; }}
+.back-to-chat {{ display: inline-block; margin-top: 1rem; color: #9a3412; font-weight: 600; }}
 </style></head>
 <body><div class="card">
 <div class="note">沙箱支付 · Sandbox payment — no real money moves</div>
@@ -38,6 +39,8 @@ button {{ font-size: 1rem; padding: .6rem 1.4rem; border-radius: .5rem; border: 
 {body}
 </div></body></html>
 """
+# The payment pages open from the chat; every result leads back to it.
+_BACK_TO_CHAT = '<p><a class="back-to-chat" href="/chat">返回聊天 · Back to the chat</a></p>'
 
 
 _REFUSED = (
@@ -65,7 +68,7 @@ def _page(payment: PaymentIntent, body: str, status: int = 200) -> web.Response:
 
 
 def _message(text: str) -> str:
-    return f"<p>{html.escape(text)}</p>"
+    return f"<p>{html.escape(text)}</p>{_BACK_TO_CHAT}"
 
 
 async def _payment(request: web.Request) -> PaymentIntent | None:

@@ -209,7 +209,11 @@ class WechatPayProvider:
         if method is PayMethod.H5:
             go = f"{self.config.base_url.rstrip('/')}/pay/go/{payment_id}"
             return _with(intent, pay_url=go, provider_url=str(answer.get("h5_url") or ""))
-        return _with(intent, client_params=self.jsapi_params(str(answer.get("prepay_id") or "")))
+        return _with(
+            intent,
+            client_params=self.jsapi_params(str(answer.get("prepay_id") or "")),
+            pay_url=f"{self.config.base_url.rstrip('/')}/pay/jsapi/{payment_id}",
+        )
 
     def jsapi_params(self, prepay_id: str) -> dict[str, str]:
         """What `WeixinJSBridge.invoke('getBrandWCPayRequest', ...)` takes, signed over

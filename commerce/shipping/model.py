@@ -12,6 +12,7 @@ from typing import Any
 
 from commerce.localized import LocalizedText
 from commerce.money import Money
+from commerce.shipping.regions import MUNICIPALITIES, canonical_place
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +46,19 @@ class ShippingMethod:
     cities: tuple[str, ...] = ()  # non-empty: only for addresses in these cities (same-city delivery)
     excluded_provinces: tuple[str, ...] = ()
     needs_delivery: bool = True  # False for pickup in store
+    # Pickup in store: where and when (a customer must know both before choosing it).
+    pickup_address: LocalizedText = field(default_factory=LocalizedText)
+    pickup_hours: LocalizedText = field(default_factory=LocalizedText)
 
     def serves(self, province: str | None, city: str | None) -> bool:
-        if self.cities and _place(city) not in {_place(c) for c in self.cities}:
-            return False
-        return not (province and _place(province) in {_place(p) for p in self.excluded_provinces})
+        """Place names match in any language (上海 == Shanghai); a municipality may come as the
+        province alone ("Huangpu, Shanghai" -> province Shanghai)."""
+        if self.cities:
+            shop_cities = {canonical_place(c) for c in self.cities}
+            places = {canonical_place(city), *({canonical_place(province)} & MUNICIPALITIES)} - {""}
+            if not places & shop_cities:
+                return False
+        return not (province and canonical_place(province) in {canonical_place(p) for p in self.excluded_provinces})
 
     def fee(self, subtotal: Money, weight_g: int) -> Money:
         if self.free_over is not None and subtotal.amount >= self.free_over:
@@ -72,12 +81,15 @@ class ShippingMethod:
             "eta": self.eta.to_doc(),
             "rule": rule,
             "free_over": Money(self.free_over, currency).to_decimal_string() if self.free_over is not None else None,
+            "pickup_address": self.pickup_address.to_doc() if self.pickup_address else None,
+            "pickup_hours": self.pickup_hours.to_doc() if self.pickup_hours else None,
         }
 
     @classmethod
     def from_config(cls, data: Mapping[str, Any]) -> ShippingMethod:
         """From settings/YAML: {code, name: {zh, en}, eta: {zh, en}, flat: 1000 | first_kg + additional_kg,
-        free_over, cities, excluded_provinces, needs_delivery}. Amounts in minor units."""
+        free_over, cities, excluded_provinces, needs_delivery, pickup_address: {zh, en}, pickup_hours: {zh, en}}.
+        Amounts in minor units."""
         rule: FreightRule
         if "flat" in data:
             rule = FlatRate(int(data["flat"]))
@@ -93,16 +105,9 @@ class ShippingMethod:
             cities=tuple(data.get("cities") or ()),
             excluded_provinces=tuple(data.get("excluded_provinces") or ()),
             needs_delivery=bool(data.get("needs_delivery", True)),
+            pickup_address=LocalizedText.from_doc(data.get("pickup_address")),
+            pickup_hours=LocalizedText.from_doc(data.get("pickup_hours")),
         )
-
-
-def _place(name: str | None) -> str:
-    """上海市 == 上海 == shanghai: compare place names without the administrative suffix."""
-    text = (name or "").strip().lower()
-    for suffix in ("市", "省", "自治区", "特别行政区", " city", " shi"):
-        if text.endswith(suffix):
-            text = text[: -len(suffix)]
-    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +116,17 @@ class ShippingQuote:
     fee: Money
 
 
-def default_methods(shop_cities: Sequence[str] = ("上海",)) -> tuple[ShippingMethod, ...]:
-    """express ¥10 first kg + ¥5/kg, free from ¥99; pickup free; same-city ¥15 flat, free from ¥199."""
+DEFAULT_STORE_ADDRESS = LocalizedText("上海市黄浦区南京东路100号", "100 East Nanjing Road, Huangpu, Shanghai")
+DEFAULT_STORE_HOURS = LocalizedText("每天 10:00-21:00", "daily 10:00-21:00")
+
+
+def default_methods(
+    shop_cities: Sequence[str] = ("上海",),
+    store_address: LocalizedText = DEFAULT_STORE_ADDRESS,
+    store_hours: LocalizedText = DEFAULT_STORE_HOURS,
+) -> tuple[ShippingMethod, ...]:
+    """express ¥10 first kg + ¥5/kg, free from ¥99; pickup free (at `store_address`, `store_hours`);
+    same-city ¥15 flat, free from ¥199."""
     return (
         ShippingMethod(
             "express",
@@ -136,6 +150,8 @@ def default_methods(shop_cities: Sequence[str] = ("上海",)) -> tuple[ShippingM
             LocalizedText("次日可取", "ready next day"),
             FlatRate(0),
             needs_delivery=False,
+            pickup_address=store_address,
+            pickup_hours=store_hours,
         ),
     )
 

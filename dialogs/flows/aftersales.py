@@ -7,15 +7,18 @@ import re
 from typing import ClassVar
 
 from dialogs import buttons as codes
-from dialogs.flows.base import Flow, is_no, is_yes, looks_like_side_question, menu_buttons, yes_no_buttons
+from dialogs import step_reply
+from dialogs.flows.base import Flow, looks_like_side_question, menu_buttons, yes_no_buttons
 from dialogs.flows.orders import list_orders
 from dialogs.i18n import t_list, t_or
 from dialogs.messages import Button
 from dialogs.references import ordinal, pick
+from dialogs.step_reply import Expects, Reply
 from dialogs.turn import Turn
 
 KINDS = {"return_goods": "return", "exchange_goods": "exchange", "refund": "refund"}
 MAX_PHOTOS = 6
+_PHOTOS = re.compile(r"照片|图片|拍照|\bphotos?\b|\bpictures?\b|\bpics?\b", re.I)
 _STATUS_QUESTION = re.compile(r"进度|状态|怎么样了|到哪|结果|status|progress|update", re.I)
 
 
@@ -54,7 +57,7 @@ async def start(turn: Turn, kind: str, number: str) -> None:
             order = eligible[0]
         else:
             turn.state.context["aftersale_kind"] = kind
-            await list_orders(turn, allowed="return", action="as")
+            await list_orders(turn, allowed="return", action=codes.AFTERSALES)
             return
     if not order.can_return:
         turn.say(
@@ -122,15 +125,19 @@ class AfterSalesFlow(Flow):
             await self._reason(turn, turn.text)
             return True
         if state.step == "photos":
-            if is_no(turn) or is_yes(turn):
-                state.step = "confirm"
+            if step_reply.read(turn, Expects(yes_no=True, skippable=True, proceed=True)):
+                state.step = "confirm"  # "no photos", "skip", "ok", "submit"
                 await self.prompt(turn)
                 return True
             return False
-        if is_yes(turn):
+        answer = step_reply.read(turn, Expects(yes_no=True, proceed=True))
+        if _PHOTOS.search(turn.text) and not (answer and answer.has(Reply.PROCEED)):
+            await self.prompt(turn)  # "没有照片" answers the photo question, not this one
+            return True
+        if answer and (answer.kinds & {Reply.YES, Reply.PROCEED}):
             await self.submit(turn)
             return True
-        if is_no(turn):
+        if answer and answer.has(Reply.NO):
             state.end_flow()
             turn.say("confirm.not_done", *menu_buttons(turn))
             return True

@@ -37,20 +37,6 @@ def _clean(text: str) -> str:
     return _PUNCT.sub("", text.lower())
 
 
-def is_yes(turn: Turn) -> bool:
-    cleaned = _clean(turn.text)
-    if cleaned in {_clean(w) for w in t_both("words.yes")}:
-        return True
-    return turn.nlu_intent == "affirm" and turn.confidence >= 0.5
-
-
-def is_no(turn: Turn) -> bool:
-    cleaned = _clean(turn.text)
-    if cleaned in {_clean(w) for w in t_both("words.no")}:
-        return True
-    return turn.nlu_intent == "deny" and turn.confidence >= 0.5
-
-
 def is_cancel(turn: Turn) -> bool:
     return _clean(turn.text) in {_clean(w) for w in t_both("words.cancel")}
 

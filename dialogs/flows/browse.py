@@ -15,12 +15,14 @@ from dialogs.references import (
     page_request,
     pick,
     price_extreme,
+    product_words,
     refers_to_current,
     strip_filler,
 )
 from dialogs.turn import Turn
 
 MAX_FALLBACK_QUERY = 30
+MAX_NARROWED = 4  # search hits read in full to find the one a buying message names
 
 # --- search -----------------------------------------------------------------------------------
 
@@ -76,17 +78,27 @@ async def run_search(turn: Turn, query: dict[str, Any], page: int, *, quiet_if_e
         )
         return False
     context = turn.state.context
+    context.pop("buy_after_pick", None)  # a new list: an earlier "which one to buy?" is answered by it no more
     context["search"] = query
     context["page"] = result.page
     context["pages"] = result.pages
     context["results"] = [p.product_id for p in result.items]
     context["list_kind"] = "results"
     # "add it to the cart" after a search means the single hit, never a product seen earlier.
-    if result.total == 1:
-        products.remember_product(turn, result.items[0])
-    else:
-        context.pop("product", None)
-        context.pop("product_options", None)
+    named = _named_by_title(str(query.get("text") or ""), result.items) if result.page == 1 else None
+    if named is not None or (result.total == 1 and result.page == 1):
+        # One hit is not a choice to ask about: show it whole, with the options the message named.
+        only = await full_product(turn, named or result.items[0])
+        context["results"] = [only.product_id]
+        products.remember_product(turn, only)
+        chosen = products.selection_from_text(turn, only)
+        if chosen:
+            products.set_selection(turn, only, chosen)
+        turn.say("search.one_result")
+        products.show(turn, only)
+        return True
+    context.pop("product", None)
+    context.pop("product_options", None)
     paging: list[Button] = []
     if result.page > 1:
         paging.append(turn.button("button.prev_page", codes.PAGE, str(result.page - 1)))
@@ -102,6 +114,16 @@ async def run_search(turn: Turn, query: dict[str, Any], page: int, *, quiet_if_e
         )
     )
     return True
+
+
+def _named_by_title(text: str, items: list[ProductView]) -> ProductView | None:
+    """The only hit whose title the search words name entirely ("cutting board" among boards'
+    neighbours); None when several or none do."""
+    words = products.without_values(text, []) if text else ""
+    if len(words.split()) < 2 and (words.isascii() or len(words) < 3):
+        return None  # one generic word ("headphones") asks for the list
+    named = [item for item in items if products.title_mentions(item.title, words, whole=True)]
+    return named[0] if len(named) == 1 and len(items) > 1 else None
 
 
 async def page_button(turn: Turn, value: str) -> None:
@@ -174,7 +196,11 @@ async def search_as_fallback(turn: Turn) -> bool:
 
 
 async def resolve_product(turn: Turn, *, allow_current: bool = True) -> ProductView | None:
-    """The product the customer means: "第二个", "this one", a product name, or the one on screen."""
+    """The product the customer means: "第二个", "this one", a product name, or the one on screen.
+
+    Always the full product (with its options), never a search summary: its options are what
+    the customer's words are matched against.
+    """
     context = turn.state.context
     shop = turn.services.shop
     position = ordinal(turn.text) if turn.text else None
@@ -190,10 +216,75 @@ async def resolve_product(turn: Turn, *, allow_current: bool = True) -> ProductV
     if name and not (current and refers_to_current(turn.text)):
         result = await shop.search(SearchQuery(text=str(name)), turn.lang, 1, 1)
         if result.items:
-            return result.items[0]
+            return await full_product(turn, result.items[0])
     if current and allow_current:
         return await shop.product(current, turn.lang)
     return None
+
+
+async def full_product(turn: Turn, product: ProductView) -> ProductView:
+    if not product.is_summary:
+        return product
+    return await turn.services.shop.product(product.product_id, turn.lang) or product
+
+
+def names_another_product(turn: Turn, product: ProductView) -> bool:
+    """The message names something other than `product` ("and the utensil set" while a mug is
+    on screen), not just its options, a quantity or "it"."""
+    if refers_to_current(turn.text):
+        return False
+    words = products.without_option_words(product_words(turn.text), product)
+    return bool(words) and not products.title_mentions(product.title, words)
+
+
+async def find_to_buy(turn: Turn) -> ProductView | None:
+    """The one product a buying message names ("白色保温杯500的 来两个", "2 gray water bottles").
+
+    One search hit is the product; among several, the only one offering the options named
+    decides. Otherwise the hits are listed and the purchase waits for the customer's pick.
+    """
+    words = product_words(turn.text) if turn.text else ""
+    named = turn.entity("product")
+    text = str(named) if named and str(named) not in words else words
+    if not text:
+        return None
+    shop = turn.services.shop
+    size = turn.services.config.page_size
+    bare = products.without_values(text, [])  # "大号砧板" -> "砧板": the product without its options
+    if not bare and not named:
+        return await _listed_with_options(turn)  # "大瓶的 两支" under a list: the listed one offering it
+    result = await shop.search(SearchQuery(text=text[:80]), turn.lang, 1, size)
+    for retry in (bare, str(named or "")):
+        if result.items or not retry or retry == text:
+            continue
+        text = retry
+        result = await shop.search(SearchQuery(text=text[:80]), turn.lang, 1, size)
+    if not result.items:
+        return None
+    if result.total == 1:
+        return await full_product(turn, result.items[0])
+    candidates = [await full_product(turn, item) for item in result.items[:MAX_NARROWED]]
+    by_title = [
+        p for p in candidates if products.title_mentions(p.title, products.without_option_words(text, p), whole=True)
+    ]
+    if len(by_title) == 1:
+        return by_title[0]
+    with_options = [p for p in (by_title or candidates) if products.selection_from_text(turn, p)]
+    if len(with_options) == 1:
+        return with_options[0]
+    return None
+
+
+async def _listed_with_options(turn: Turn) -> ProductView | None:
+    """Among the products listed last, the only one offering the options the message names."""
+    context = turn.state.context
+    if context.get("list_kind", "results") != "results":
+        return None
+    listed = [
+        await turn.services.shop.product(pid, turn.lang) for pid in list(context.get("results") or [])[:MAX_NARROWED]
+    ]
+    offering = [p for p in listed if p is not None and products.selection_from_text(turn, p)]
+    return offering[0] if len(offering) == 1 else None
 
 
 async def show_product(turn: Turn, product_id: str) -> None:

@@ -11,11 +11,14 @@ from dialogs.ports import CartLineView, CartView, ProductView
 from dialogs.references import (
     asks_for_more,
     asks_to_set_quantity,
+    mentioned_values,
     only_quantity,
     ordinal,
     pick,
+    product_words,
     quantity_in,
     refers_to_current,
+    trailing_number,
 )
 from dialogs.turn import Turn
 
@@ -43,24 +46,50 @@ def _line_label(line: CartLineView) -> str:
 
 async def add_intent(turn: Turn) -> None:
     quantity = wanted_quantity(turn)
+    if asks_to_set_quantity(turn.text):
+        quantity = quantity if quantity is not None else trailing_number(turn.text)
     if quantity is not None and asks_to_set_quantity(turn.text):
-        line = await _resolve_line(turn)
-        if line is not None:
-            await set_quantity(turn, line.sku, quantity)
+        cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+        lines = _matching_lines(turn, cart)
+        if len(lines) == 1:
+            await set_quantity(turn, lines[0].sku, quantity)
+            return
+        if len(lines) > 1:
+            # "红色的改成两件" with two red lines: ask, never guess or add a new line.
+            _remember_cart(turn, cart)
+            buttons = [
+                Button(label=_line_label(line)[:64], payload=turn.payload(codes.SET_QUANTITY, f"{line.sku}*{quantity}"))
+                for line in lines[:8]
+            ]
+            turn.say("cart.which_line", *buttons, qty=quantity)
             return
     if quantity is not None and await _more_of_last(turn, quantity):
         return
     product = await browse.resolve_product(turn)
+    on_screen = product
+    if (
+        product is not None
+        and product.product_id == turn.state.context.get("product")
+        and ordinal(turn.text) is None
+        and not turn.entity("product")
+        and browse.names_another_product(turn, product)
+    ):
+        product = None  # "and the utensil set" while a mug is on screen: not the mug
     if product is None:
-        if turn.entity("product") or turn.entity("category"):
-            await browse.search_intent(turn)
-            turn.say("cart.pick_from_results")
-        else:
-            turn.say("cart.which_product", *menu_buttons(turn))
+        product = await browse.find_to_buy(turn)
+    if product is None and on_screen is not None:
+        product = on_screen  # "just 5 at the normal price then": nothing else is named after all
+    if product is None:
+        await _search_to_buy(turn, quantity or 1)
         return
+    await buy(turn, product, quantity or 1)
+
+
+async def buy(turn: Turn, product: ProductView, quantity: int) -> None:
+    """Add `product` with the options named in the message (asking only for what is missing)."""
     products.remember_product(turn, product)
-    missing = products.unmatched_specs(turn, product)
-    if missing:
+    missing = products.unmatched_specs(turn, product) if product.options else []
+    if missing and not products.selection_from_text(turn, product):
         # "要黑色的" for a product without black: say so rather than add another colour.
         turn.say(
             "product.spec_unavailable",
@@ -73,7 +102,21 @@ async def add_intent(turn: Turn) -> None:
     chosen = products.set_selection(
         turn, product, {**products.selection(turn, product), **products.selection_from_text(turn, product)}
     )
-    await choose_variant(turn, product, chosen, quantity or 1)
+    await choose_variant(turn, product, chosen, quantity)
+
+
+async def _search_to_buy(turn: Turn, quantity: int) -> None:
+    """Several products fit (or none was named): list them; the pick completes the purchase."""
+    words = product_words(turn.text) if turn.text else ""
+    if not words and not turn.entity("product") and not turn.entity("category"):
+        turn.say("cart.which_product", *menu_buttons(turn))
+        return
+    query = browse.query_from_turn(turn)
+    if words and not turn.entity("product"):
+        query["text"] = words[:80]
+    if await browse.run_search(turn, query, 1):
+        turn.state.context["buy_after_pick"] = {"qty": quantity}
+        turn.say("cart.pick_from_results")
 
 
 async def _more_of_last(turn: Turn, quantity: int) -> bool:
@@ -199,6 +242,20 @@ async def add_quantity_button(turn: Turn, value: str) -> None:
     await add_sku(turn, sku, int(qty), product)
 
 
+async def set_quantity_button(turn: Turn, value: str) -> None:
+    sku, _, qty = value.partition("*")
+    if not sku or not qty.isdigit():
+        turn.say("generic.button_expired", *menu_buttons(turn))
+        return
+    await set_quantity(turn, sku, int(qty))
+
+
+def _remember_cart(turn: Turn, cart: CartView) -> None:
+    """The cart as listed, so "the second one" next means its second line."""
+    turn.state.context["cart_skus"] = [line.sku for line in cart.lines]
+    turn.state.context["list_kind"] = "cart"
+
+
 def _count(cart: CartView) -> int:
     return sum(line.quantity for line in cart.lines)
 
@@ -238,31 +295,50 @@ async def view(turn: Turn, _: str = "") -> None:
 
 
 async def _resolve_line(turn: Turn) -> CartLineView | None:
+    """The one cart line the message means, or None (no line, or several fit)."""
     cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    matching = _matching_lines(turn, cart)
+    return matching[0] if len(matching) == 1 else None
+
+
+def _matching_lines(turn: Turn, cart: CartView) -> list[CartLineView]:
+    """The cart lines the message points at: "第二个", "the blue one", "红色的", "the mug", "it"."""
     if cart.empty:
-        return None
+        return []
+    lines = cart.lines
     context = turn.state.context
     position = ordinal(turn.text) if turn.text else None
     if position is not None:
         skus = context.get("cart_skus") if context.get("list_kind") == "cart" else None
-        sku = pick(list(skus or [line.sku for line in cart.lines]), position)
-        found = next((line for line in cart.lines if line.sku == sku), None)
+        sku = pick(list(skus or [line.sku for line in lines]), position)
+        found = [line for line in lines if line.sku == sku]
         if found:
             return found
+    described = _described_lines(turn.text, lines) if turn.text else []
+    if described:
+        return described
     name = turn.entity("product")
     if name:
         lowered = str(name).lower()
-        matches = [line for line in cart.lines if lowered in line.title.lower() or line.title.lower() in lowered]
-        if len(matches) == 1:
-            return matches[0]
+        matches = [line for line in lines if lowered in line.title.lower() or line.title.lower() in lowered]
+        if matches:
+            return matches
     if refers_to_current(turn.text) or not name:
         current = context.get("product")
-        in_cart = [line for line in cart.lines if line.product_id == current]
+        in_cart = [line for line in lines if line.product_id == current]
         if len(in_cart) == 1:
-            return in_cart[0]
-    if len(cart.lines) == 1:
-        return cart.lines[0]
-    return None
+            return in_cart
+    return list(lines) if len(lines) == 1 else []
+
+
+def _described_lines(text: str, lines: list[CartLineView]) -> list[CartLineView]:
+    """Lines whose options ("蓝的", "the blue one", "L码") and/or title words the text names."""
+    by_option = [line for line in lines if mentioned_values(text, list(line.attributes.values()))]
+    all_values = [value for line in lines for value in line.attributes.values()]
+    words = products.without_values(product_words(text), all_values)
+    by_title = [line for line in lines if words and products.title_mentions(line.title, words)]
+    both = [line for line in by_option if line in by_title]
+    return both or by_option or by_title
 
 
 async def remove_intent(turn: Turn) -> None:

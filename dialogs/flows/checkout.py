@@ -10,16 +10,47 @@ from typing import ClassVar
 
 from commerce.errors import OutOfStock, ValidationFailed
 from dialogs import buttons as codes
+from dialogs import step_reply
 from dialogs.address import AddressDraft, fill_field, parse_address
 from dialogs.flows import browse
-from dialogs.flows.base import Flow, is_no, is_yes, looks_like_side_question
+from dialogs.flows.base import Flow, looks_like_side_question
 from dialogs.messages import Button, OrderSummary, PaymentLink, SummaryLine
-from dialogs.ports import AddressView, OrderView, QuoteView
-from dialogs.references import ordinal, pick
+from dialogs.ports import AddressView, OrderView, QuoteView, ShippingOption
+from dialogs.references import pick
+from dialogs.step_reply import Expects, Reply
 from dialogs.turn import Turn
 
 _COUPON = re.compile(r"\b([A-Za-z0-9][A-Za-z0-9_-]{2,23})\b")
 ADDRESS_STEPS = {f"addr_{name}": name for name in ("name", "phone", "region", "detail")}
+
+
+_COUPON_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,23}$")
+_PICKUP = re.compile(r"自提|自取|到店|门店|pick\s*-?\s*up|collect|in store", re.I)
+_DELIVERY = re.compile(
+    r"快递|配送|送货|邮寄|寄|普通|标准|\b(?:standard|normal|regular|delivery|deliver|ship|shipping|post)\b", re.I
+)
+_FASTEST = re.compile(r"最快|加急|顺丰|急|\b(?:fast|fastest|express|quick|quickest|asap|urgent)\b", re.I)
+
+
+def _typed_code(text: str) -> str | None:
+    """A coupon code typed on its own ("SAVE10", "welcome10"), not a sentence."""
+    stripped = text.strip()
+    return stripped if _COUPON_SHAPE.match(stripped) and any(ch.isdigit() for ch in stripped) else None
+
+
+def _shipping_by_word(lowered: str, options: list[ShippingOption]) -> str | None:
+    """ "自提" / "pick up" -> the pickup method; "快递" / "standard" -> the first delivered one;
+    "最快" / "express" -> the fastest delivered one."""
+    pickup = [o for o in options if _PICKUP.search(f"{o.code} {o.name}")]
+    delivered = [o for o in options if o not in pickup]
+    if _PICKUP.search(lowered) and pickup:
+        return pickup[0].code
+    if _FASTEST.search(lowered) and delivered:
+        fast = [o for o in delivered if _FASTEST.search(f"{o.code} {o.name}")]
+        return (fast or delivered)[0].code
+    if _DELIVERY.search(lowered) and delivered:
+        return delivered[0].code
+    return None
 
 
 def address_from_dict(data: dict[str, str]) -> AddressView:
@@ -56,6 +87,15 @@ async def start(turn: Turn, _: str = "") -> None:
         )
         return
     state = turn.state
+    kept = next((s for s in reversed(state.suspended) if s.get("flow") == "checkout"), None)
+    if state.flow == "checkout" or kept is not None:
+        # "checkout" again in the middle of one: carry on where it was, never start over.
+        if state.flow != "checkout" and kept is not None:
+            state.suspend_flow()
+            state.suspended = [s for s in state.suspended if s is not kept] + [kept]
+            state.resume_flow()
+        await CheckoutFlow().prompt(turn)
+        return
     coupon = state.context.pop("pending_coupon", None)
     state.start_flow("checkout", "address", {"nonce": uuid.uuid4().hex[:16], "coupon": coupon})
     await CheckoutFlow().ask_address(turn)
@@ -116,6 +156,10 @@ class CheckoutFlow(Flow):
         address = address_from_dict(state.slots["address"])
         options = await turn.services.shop.shipping_options(turn.customer_id, address, turn.lang)
         state.slots["shipping_options"] = [o.code for o in options]
+        # Where and when to pick up, for the reply that confirms the choice and the summary.
+        state.slots["pickup_places"] = {
+            o.code: {"address": o.pickup_address, "hours": o.pickup_hours} for o in options if o.pickup_address
+        }
         if not options:
             turn.say("checkout.no_shipping", turn.button("button.new_address", codes.ADDRESS, "new"))
             state.step = "address"
@@ -185,8 +229,10 @@ class CheckoutFlow(Flow):
 
     async def _address_choice_text(self, turn: Turn) -> bool:
         saved = turn.state.slots.get("saved") or []
-        position = ordinal(turn.text)
-        chosen = pick([str(i) for i in range(len(saved))], position) if position else None
+        answer = step_reply.read(turn, Expects(yes_no=True, proceed=True, choices=len(saved), same=True))
+        chosen = pick([str(i) for i in range(len(saved))], answer.position) if answer and answer.position else None
+        if chosen is None and answer and saved and (answer.kinds & {Reply.SAME, Reply.YES, Reply.PROCEED}):
+            chosen = "0"  # "same as last time", "ok": the address offered first
         if chosen is not None:
             await self.use_saved(turn, int(chosen))
             return True
@@ -261,20 +307,26 @@ class CheckoutFlow(Flow):
             turn.state.slots["editing"] = False
             await self.ask_address(turn)
             return True
-        position = ordinal(turn.text)
-        code = pick(codes, position) if position else None
-        if code is None and codes and is_yes(turn):
-            code = codes[0]  # "ok" / "好的" to the list: the first (default) method
+        answer = step_reply.read(turn, Expects(yes_no=True, skippable=True, proceed=True, choices=len(codes)))
+        code = pick(codes, answer.position) if answer and answer.position else None
+        lowered = turn.text.lower()
         if code is None:
-            lowered = turn.text.lower()
             code = next((c for c in codes if c.lower() in lowered), None)
+        options = []
         if code is None:
             address = address_from_dict(turn.state.slots["address"])
             options = await turn.services.shop.shipping_options(turn.customer_id, address, turn.lang)
-            code = next((o.code for o in options if o.name.lower() in turn.text.lower()), None)
+            code = next((o.code for o in options if o.name.lower() in lowered), None)
+        if code is None and options:
+            code = _shipping_by_word(lowered, options)
+        if code is None and codes and answer and (answer.kinds & {Reply.YES, Reply.SKIP, Reply.PROCEED}):
+            code = codes[0]  # "ok" / "skip" / "just place it" to the list: the first (default) method
         if code is None:
             return False
         await self.choose_shipping(turn, code)
+        if answer and answer.has(Reply.PROCEED) and turn.state.step == "coupon":
+            turn.state.slots["coupon"] = None  # "express, no code, just place it": nothing left to ask
+            await self.show_summary(turn)
         return True
 
     async def choose_shipping(self, turn: Turn, code: str, announce: bool = False) -> None:
@@ -283,6 +335,9 @@ class CheckoutFlow(Flow):
             await self.ask_shipping(turn)
             return
         state.slots["shipping"] = code
+        pickup = (state.slots.get("pickup_places") or {}).get(code)
+        if pickup:
+            turn.say("checkout.pickup_at", address=pickup["address"], hours=pickup["hours"])
         if announce:
             address = address_from_dict(state.slots["address"])
             options = await turn.services.shop.shipping_options(turn.customer_id, address, turn.lang)
@@ -299,9 +354,18 @@ class CheckoutFlow(Flow):
         self.ask_coupon(turn)
 
     async def _coupon_text(self, turn: Turn) -> bool:
-        if is_no(turn):
+        answer = step_reply.read(turn, Expects(yes_no=True, skippable=True, proceed=True))
+        code = turn.entity("coupon_code") or _typed_code(turn.text)
+        if answer and not code and (answer.kinds & {Reply.NO, Reply.SKIP, Reply.PROCEED}):
+            # "没有", "no code, just place it", "那不用了 直接下单": no coupon; a request to place
+            # the order places it (the summary is shown with it).
             turn.state.slots["coupon"] = None
             await self.show_summary(turn)
+            if answer.has(Reply.PROCEED) and turn.state.step == "confirm":
+                await self.place(turn)
+            return True
+        if answer and answer.kinds == {Reply.YES} and not code:
+            turn.say("checkout.type_coupon", turn.button("button.no_coupon", codes.COUPON, "none"))
             return True
         code = turn.entity("coupon_code")
         if not code:
@@ -338,10 +402,11 @@ class CheckoutFlow(Flow):
         await self.show_summary(turn)
 
     async def _confirm_text(self, turn: Turn) -> bool:
-        if is_yes(turn):
+        answer = step_reply.read(turn, Expects(yes_no=True, proceed=True))
+        if answer and (answer.kinds & {Reply.YES, Reply.PROCEED}):
             await self.place(turn)
             return True
-        if is_no(turn):
+        if answer and answer.has(Reply.NO):
             turn.state.end_flow()
             turn.say("checkout.cancelled", turn.button("menu.cart", codes.CART))
             return True
@@ -436,7 +501,7 @@ async def send_payment_link(turn: Turn, order: OrderView, provider: str | None =
     shop = turn.services.shop
     offered = shop.payment_providers()
     chosen = provider if provider in offered else (offered[0] if offered else None)
-    payment = await shop.start_payment(turn.customer_id, order.number, chosen)
+    payment = await shop.start_payment(turn.customer_id, order.number, chosen, turn.message.channel)
     # The other providers the shop offers, as one button each (CHATCART_PAYMENT_PROVIDERS order).
     others = tuple(
         turn.button(f"button.pay_with_{name}", codes.PAY_WITH, f"{name}.{order.number}")
@@ -474,7 +539,13 @@ def _summary(turn: Turn, quote: QuoteView, address: AddressView) -> OrderSummary
     if quote.discount:
         label = turn.t("summary.discount", code=quote.coupon_code or "")
         lines.append(SummaryLine(label=label, value="-" + quote.discount.format()))
-    lines.append(SummaryLine(label=turn.t("summary.address"), value=address.one_line()))
+    pickup = (turn.state.slots.get("pickup_places") or {}).get(turn.state.slots.get("shipping") or "")
+    if pickup:
+        place = f"{pickup['address']} ({pickup['hours']})" if pickup["hours"] else pickup["address"]
+        lines.append(SummaryLine(label=turn.t("summary.pickup"), value=place))
+        lines.append(SummaryLine(label=turn.t("summary.recipient"), value=f"{address.name} {address.phone}"))
+    else:
+        lines.append(SummaryLine(label=turn.t("summary.address"), value=address.one_line()))
     return OrderSummary(
         text=turn.t("checkout.summary"),
         lines=tuple(lines),

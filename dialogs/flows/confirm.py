@@ -6,7 +6,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import ClassVar
 
 from dialogs import buttons as codes
-from dialogs.flows.base import Flow, is_no, is_yes, menu_buttons, yes_no_buttons
+from dialogs import step_reply
+from dialogs.flows.base import Flow, menu_buttons, yes_no_buttons
+from dialogs.step_reply import Expects, Reply
 from dialogs.turn import Turn
 
 ConfirmedAction = Callable[[Turn, dict[str, str]], Awaitable[None]]
@@ -48,10 +50,11 @@ class ConfirmFlow(Flow):
         await action(turn, dict(slots.get("args") or {}))
 
     async def on_text(self, turn: Turn) -> bool:
-        if is_yes(turn):
+        answer = step_reply.read(turn, Expects(yes_no=True))
+        if answer and answer.has(Reply.YES):  # "对 全删了", "yes please"
             await self._decide(turn, True)
             return True
-        if is_no(turn):
+        if answer and answer.has(Reply.NO):
             await self._decide(turn, False)
             return True
         return False

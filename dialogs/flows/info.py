@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dialogs import buttons as codes
+from dialogs.flows import browse
 from dialogs.flows.base import menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.messages import HandoffNotice
@@ -36,6 +37,9 @@ async def goodbye(turn: Turn) -> None:
 
 
 async def chitchat(turn: Turn) -> None:
+    # A bare product name can look like small talk to the NLU ("cutting board"): the catalog decides.
+    if await browse.search_as_fallback(turn):
+        return
     turn.say("smalltalk.chitchat", *menu_buttons(turn))
 
 

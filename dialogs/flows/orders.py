@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import ClassVar
 
 from dialogs import buttons as codes
+from dialogs import step_reply
 from dialogs.address import AddressDraft, fill_field, parse_address
-from dialogs.flows.base import Flow, is_no, is_yes, looks_like_side_question, menu_buttons, yes_no_buttons
+from dialogs.flows import checkout
+from dialogs.flows.base import Flow, looks_like_side_question, menu_buttons, yes_no_buttons
 from dialogs.flows.checkout import send_payment_link
 from dialogs.flows.confirm import ask_confirmation
 from dialogs.i18n import t_or
 from dialogs.messages import Button, OrderSummary, SummaryLine
 from dialogs.ports import AddressView, OrderView
 from dialogs.references import ordinal, pick
+from dialogs.step_reply import Expects, Reply
 from dialogs.turn import Turn
 
 LIST_LIMIT = 5
@@ -95,7 +98,7 @@ def _allowed(order: OrderView, allowed: str | None) -> bool:
     return True
 
 
-async def list_orders(turn: Turn, _: str = "", *, allowed: str | None = None, action: str = "o") -> None:
+async def list_orders(turn: Turn, _: str = "", *, allowed: str | None = None, action: str = codes.ORDER) -> None:
     orders = [o for o in await turn.services.shop.orders(turn.customer_id, turn.lang, 20) if _allowed(o, allowed)]
     orders = orders[:LIST_LIMIT]
     if not orders:
@@ -145,7 +148,7 @@ async def track_intent(turn: Turn) -> None:
         if turn.entity("order_id"):
             turn.say("orders.not_found", turn.button("menu.orders", codes.ORDERS), number=str(turn.entity("order_id")))
         else:
-            await list_orders(turn, allowed="track", action="trk")
+            await list_orders(turn, allowed="track", action=codes.TRACK)
         return
     await track(turn, order.number)
 
@@ -215,7 +218,7 @@ async def cancel_intent(turn: Turn, number: str = "") -> None:
                 number=number or str(turn.entity("order_id")),
             )
             return
-        await list_orders(turn, allowed="cancel", action="cxl")
+        await list_orders(turn, allowed="cancel", action=codes.CANCEL_ORDER)
         return
     if not order.can_cancel:
         turn.say(
@@ -252,10 +255,12 @@ async def change_address_intent(turn: Turn, number: str = "") -> None:
         if number
         else await _resolve_order(turn, allowed="address")
     )
+    if order is None and not number and await _checkout_to(turn):
+        return
     if order is None and not number:
         order = await _resolve_order(turn)  # the order meant, to explain why its address is fixed
     if order is None:
-        await list_orders(turn, allowed="address", action="chaddr")
+        await list_orders(turn, allowed="address", action=codes.CHANGE_ADDRESS)
         return
     if not order.can_change_address:
         turn.say(
@@ -272,6 +277,20 @@ async def change_address_intent(turn: Turn, number: str = "") -> None:
         await ChangeAddressFlow().confirm(turn)
         return
     turn.say("orders.ask_new_address", number=order.number)
+
+
+async def _checkout_to(turn: Turn) -> bool:
+    """A whole address typed while the cart holds items and no order can take it: the customer
+    is checking out ("Amy Xu, 135..., 12 Binjiang Ave, Hangzhou"), so check out to it."""
+    if not turn.text or parse_address(turn.text).missing():
+        return False
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    if cart.empty:
+        return False
+    await checkout.start(turn)
+    if turn.state.flow == "checkout" and await checkout.CheckoutFlow().on_text(turn):
+        turn.intent = "checkout:address"
+    return turn.state.flow == "checkout" or bool(turn.replies)
 
 
 class ChangeAddressFlow(Flow):
@@ -298,10 +317,11 @@ class ChangeAddressFlow(Flow):
     async def on_text(self, turn: Turn) -> bool:
         state = turn.state
         if state.step == "confirm":
-            if is_yes(turn):
+            answer = step_reply.read(turn, Expects(yes_no=True, proceed=True))
+            if answer and (answer.kinds & {Reply.YES, Reply.PROCEED}):
                 await self.apply(turn)
                 return True
-            if is_no(turn):
+            if answer and answer.has(Reply.NO):
                 state.end_flow()
                 turn.say("confirm.not_done", *menu_buttons(turn))
                 return True

@@ -7,12 +7,13 @@ turn, so the flows depend on this module instead of on each other.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from dialogs import buttons as codes
 from dialogs.messages import Button, ProductCard, SpecChoice
 from dialogs.ports import ProductView, VariantView
-from dialogs.references import mentioned_values, same_value, spellings
+from dialogs.references import leading_number, mentioned_values, same_value, spellings, word_groups
 from dialogs.turn import Turn
 
 
@@ -70,9 +71,48 @@ def selection_from_text(turn: Turn, product: ProductView) -> dict[str, str]:
         found = mentioned_values(turn.text, values) if turn.text else []
         if not found:
             found = [v for v in values for w in words if same_value(w, v)]
+        if not found and turn.text:
+            found = relative_size(turn.text, values)
         if len(found) >= 1:
             chosen[dim] = found[0]
     return chosen
+
+
+_BIGGER = re.compile(r"大(?:号|码|瓶|杯|的|款|份|容量)|\b(?:large|big|bigger|larger|largest|biggest)\b", re.I)
+_SMALLER = re.compile(r"小(?:号|码|瓶|杯|的|款|份|容量)|\b(?:small|smaller|smallest|little|mini)\b", re.I)
+
+
+_RELATIVE_WORDS = (
+    "大号",
+    "大码",
+    "大瓶",
+    "大杯",
+    "大的",
+    "小号",
+    "小码",
+    "小瓶",
+    "小杯",
+    "小的",
+    "large",
+    "big",
+    "bigger",
+    "small",
+    "smaller",
+    "larger",
+)
+
+
+def relative_size(text: str, values: list[str]) -> list[str]:
+    """ "大瓶的" / "the big one" among sizes written as numbers (200ml / 400ml): the largest."""
+    numbers = [leading_number(v) for v in values]
+    if len(values) < 2 or any(n is None for n in numbers):
+        return []
+    ranked = sorted(zip(numbers, values, strict=True), key=lambda pair: pair[0] or 0.0)
+    if _BIGGER.search(text):
+        return [ranked[-1][1]]
+    if _SMALLER.search(text):
+        return [ranked[0][1]]
+    return []
 
 
 # What may surround spec values in a message that only picks specs ("要黑色的 42码", "size L please").
@@ -100,6 +140,11 @@ def _spec_words(turn: Turn, options: dict[str, list[str]]) -> list[str]:
         words.append(dim)
         for value in values:
             words.extend(spellings(value))
+            number = leading_number(value)
+            if number is not None:  # "the 256 one", "500的"
+                words.append(f"{number:g}")
+        if relative_size("大 large", values):  # sizes written as numbers: "大瓶的", "the big one"
+            words.extend(_RELATIVE_WORDS)
     return words
 
 
@@ -213,3 +258,47 @@ def remember_product(turn: Turn, product: ProductView) -> None:
 def show(turn: Turn, product: ProductView) -> None:
     """The product's detail card, with the options chosen so far."""
     turn.reply(product_card(turn, product, detail=True))
+
+
+_SPEC_NUMBER = re.compile(
+    r"(?<![\w.])\d+(?:\.\d+)?\s*(?:ml|l|cm|mm|m|g|kg|gb|tb|inch|寸|码|号|升|毫升)?(?![\w.])", re.I
+)
+
+
+def without_option_words(text: str, product: ProductView) -> str:
+    """The text without the product's option values, colour and size words, and spec numbers."""
+    return without_values(text, [v for values in product.options.values() for v in values])
+
+
+def without_values(text: str, values: list[str]) -> str:
+    """The text without these option values (in any spelling), colour and size words, spec numbers."""
+    words = [spelling for value in values for spelling in spellings(value)]
+    words.extend(_vocabulary_words())
+    rest = _without(text.lower(), words)
+    rest = _SPEC_FILLER.sub(" ", _SPEC_NUMBER.sub(" ", rest))
+    return " ".join(rest.split())
+
+
+@cache
+def _vocabulary_words() -> tuple[str, ...]:
+    return tuple(sorted({alias for group in word_groups() for alias in group}, key=len, reverse=True))
+
+
+def title_mentions(title: str, words: str, *, whole: bool = False) -> bool:
+    """Do the customer's words name this title? ("mugs" ~ "Ceramic Mug", "保温杯" ~ "真空保温杯").
+
+    `whole`: every word must (a search for "water bottle" is not the "Water Filter").
+    """
+    lowered = title.lower()
+    tokens = [w for w in re.split(r"[\s,，/]+", words.lower()) if w]
+    hits = [_token_in_title(token, lowered) for token in tokens]
+    if not hits:
+        return False
+    return all(hits) if whole else any(hits)
+
+
+def _token_in_title(token: str, title: str) -> bool:
+    if token.isascii():
+        return len(token) >= 3 and (token in title or token.rstrip("s") in title or token[:4] in title.split())
+    pairs = [token[i : i + 2] for i in range(max(1, len(token) - 1))]
+    return any(pair in title for pair in pairs if len(pair) == 2)

@@ -342,3 +342,30 @@ async def test_a_late_payment_shows_its_payment_refund_and_alert(client: Client,
     assert event is not None  # the customer is told
     actions = {d["action"] async for d in container.db["admin_audit"].find({"actor": "ops"})}
     assert "refund.settled_by_hand" in actions
+
+
+async def test_an_order_manager_refunds_a_paid_order_through_its_provider(client: Client, container: Any) -> None:
+    await container.commerce.catalog.import_catalog(DEMO_CATALOG)
+    order = await _seed_order(container)
+    payment = await container.commerce.payments.start(order.number)  # the sandbox, the default provider
+    await container.commerce.payments.simulate(payment.id, True)
+    await make_staff(container, "ops", [Role.ORDER_MANAGER])
+    await sign_in(client, "ops")
+    token = await csrf_of(client, f"/admin/orders/{order.id}")
+    assert 'id="refund-form"' in await (await client.get(f"/admin/orders/{order.id}")).text()
+    too_much = await client.post(f"/admin/orders/{order.id}/refund", data={"_csrf": token, "amount": "99999"})
+    assert too_much.status == 422
+    part = await client.post(
+        f"/admin/orders/{order.id}/refund", data={"_csrf": token, "amount": "1000", "note": "goodwill"}
+    )
+    assert part.status == 200
+    assert (await container.commerce.orders.get(order.id)).refunded == Money.parse("1000", "CNY")
+    rest = await client.post(f"/admin/orders/{order.id}/refund", data={"_csrf": token})
+    assert rest.status == 200
+    refunded = await container.commerce.orders.get(order.id)
+    assert refunded.status.value == "refunded"
+    refunds = await container.commerce.payments.refunds.for_order(order.id)
+    assert [r.state.value for r in refunds] == ["succeeded", "succeeded"]
+    assert sum(r.amount.amount for r in refunds) == order.total.amount
+    events = await container.db["events"].find({"type": "payment.refunded", "order_id": order.id}).to_list()
+    assert len(events) == 2  # each reaches the chat

@@ -98,8 +98,11 @@ async def test_admin_and_webchat_end_to_end(served: str, browser: Any, container
     waiting = admin.locator("#waiting-list li[data-conversation] a").first
     await expect(waiting).to_be_visible(timeout=10_000)
     await waiting.click()
+    # htmx wires the swapped-in panel's buttons a moment after it appears.
+    await admin.wait_for_function("() => (document.getElementById('take-over') || {})['htmx-internal-data']")
     await admin.click("#take-over")
-    await expect(chat.locator("#log")).to_contain_text(re.compile("客服|agent"), timeout=10_000)
+    joined = chat.locator("#log .msg.person-line", has_text=re.compile("客服|agent"))
+    await expect(joined).to_be_visible(timeout=10_000)
     await admin.fill("#reply-text", "您好，我是客服小李")
     await admin.click("#reply-send")
     await expect(chat.locator("#log")).to_contain_text("您好，我是客服小李", timeout=10_000)

@@ -14,8 +14,9 @@ from chatcart.embedded_db import free_port
 from commerce.api.framework import SERVICES
 from commerce.api.middleware import json_error_middleware
 from commerce.errors import InvalidTransition, NotFound, Unauthorized, ValidationFailed
+from commerce.events import OrderPaid, PaymentRefunded
 from commerce.money import Money
-from commerce.orders.events import Event
+from commerce.orders.events import StoredEvent
 from commerce.orders.model import Order, OrderStatus
 from commerce.payments import api as payments_api
 from commerce.payments.alerts import AlertKind
@@ -63,12 +64,12 @@ async def test_successful_payment_commits_stock_and_emits(shop: Shop, commerce: 
     assert customer.purchases.spent_minor == order.total.amount
     assert (await commerce.payments.get(payment.id)).status is PaymentStatus.SUCCEEDED
 
-    received: list[Event] = []
+    received: list[StoredEvent] = []
 
-    async def subscriber(event: Event) -> None:
+    async def subscriber(event: StoredEvent) -> None:
         received.append(event)
 
-    commerce.events.subscribe(subscriber, types={"order.paid"})
+    commerce.events.subscribe(subscriber, types=[OrderPaid])
     assert await commerce.events.dispatch_once() >= 1
     assert [e.type for e in received] == ["order.paid"]
     assert received[0].customer_id == order.customer_id
@@ -195,9 +196,11 @@ async def test_a_late_payment_on_a_cancelled_order_is_refunded_told_and_shown(sh
     [refund] = await commerce.payments.refunds.for_order(order.id)
     assert (refund.state, refund.amount, refund.purpose) == (RefundState.SUCCEEDED, order.total, "late_payment")
     # the customer is told (the chat notifier turns this event into a message) ...
-    events = {e.type: e for e in await commerce.events.recent(order_id=order.id)}
-    assert events["payment.refunded"].payload["purpose"] == "late_payment"
-    assert events["payment.refunded"].customer_id == order.customer_id
+    events = {e.type: e.event for e in await commerce.events.recent(order_id=order.id)}
+    refunded = events[PaymentRefunded.TYPE]
+    assert isinstance(refunded, PaymentRefunded)
+    assert refunded.late_payment
+    assert (refunded.customer_id, refunded.number, refunded.amount) == (order.customer_id, order.number, order.total)
     # ... and staff see it
     [alert] = await commerce.payments.alerts.recent(order_id=order.id)
     assert (alert.kind, alert.payment_id, alert.order_number) == (AlertKind.LATE_PAYMENT, payment.id, order.number)

@@ -13,14 +13,16 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from commerce.errors import Conflict, ValidationFailed
+from commerce.events import PaymentRefunded
 from commerce.money import Money
 from commerce.orders.model import OrderStatus
 from commerce.payments.alerts import AlertKind
 from commerce.payments.model import PaymentStatus, PayMethod, PayOptions, RefundState
 from commerce.payments.signing import aes_gcm_decrypt
 from core.mongo import utcnow
+from dialogs.shop_adapter import CommerceShop
 
-from .conftest import Keys, ProviderShop
+from .conftest import Keys, ProviderShop, address
 
 WECHAT = "wechatpay"
 
@@ -150,8 +152,10 @@ async def test_a_late_payment_on_a_cancelled_order_is_refunded_through_wechat(pr
     [refund] = sim.refunds.values()
     assert (refund.out_trade_no, refund.refund, refund.total) == (payment.id, order.total.amount, order.total.amount)
     assert (await shop.commerce.payments.get(payment.id)).status is PaymentStatus.REFUNDED
-    events = {e.type: e for e in await shop.commerce.events.recent(order_id=order.id)}
-    assert events["payment.refunded"].payload["purpose"] == "late_payment"
+    events = {e.type: e.event for e in await shop.commerce.events.recent(order_id=order.id)}
+    late = events[PaymentRefunded.TYPE]
+    assert isinstance(late, PaymentRefunded)
+    assert late.late_payment
     assert AlertKind.LATE_PAYMENT in {a.kind for a in await shop.commerce.payments.alerts.recent(order_id=order.id)}
     # the refund notification arriving afterwards (and twice) changes nothing more
     refund_notice = sim.settle_refund(refund.out_refund_no)
@@ -179,9 +183,11 @@ async def test_a_processing_refund_settles_by_its_notification(provider_shop: Pr
     assert (await sim.deliver(url, headers, body))[0] == 204
     [settled] = await shop.commerce.payments.refunds.for_order(order.id)
     assert settled.state is RefundState.SUCCEEDED
-    refunded = [e for e in await shop.commerce.events.recent(order_id=order.id) if e.type == "payment.refunded"]
+    refunded = [
+        e.event for e in await shop.commerce.events.recent(order_id=order.id) if isinstance(e.event, PaymentRefunded)
+    ]
     assert len(refunded) == 1
-    assert refunded[0].payload["amount"] == {"amount": 3000, "currency": "CNY"}
+    assert refunded[0].amount == Money(3000, "CNY")
 
 
 async def test_a_payment_that_never_notifies_is_found_by_the_status_query(provider_shop: ProviderShop) -> None:
@@ -244,3 +250,32 @@ async def test_cancelling_an_order_closes_its_open_payment_at_wechat(provider_sh
     assert (await shop.commerce.payments.get(payment.id)).status is PaymentStatus.VOID
     with pytest.raises(ValueError, match="closed"):
         sim.pay(payment.id)
+
+
+async def test_inside_the_official_account_wechat_pay_pays_in_place(provider_shop: ProviderShop) -> None:
+    """The chat in the official account gets a JSAPI payment as the customer's openid."""
+    shop, sim = provider_shop, provider_shop.wechat
+    order = await shop.order()
+    customer = await shop.commerce.customers.identify("wechat_openid", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+    order = await shop.commerce.orders.create_order(
+        customer.id,
+        shipping_method="express",
+        lines={"A": 1},
+        address=address(),
+    )
+    view = await CommerceShop(shop.commerce).start_payment(customer.id, order.number, None, "wechat")
+    assert view.url.endswith(f"/pay/jsapi/{view.payment_id}")
+    assert sim.trades[view.payment_id].payer_openid == "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+    async with aiohttp.ClientSession() as client:
+        async with client.get(view.url) as page:
+            text = await page.text()
+        assert page.status == 200
+        assert "getBrandWCPayRequest" in text
+        assert "prepay_id=wx" in text
+        await shop.commerce.orders.cancel(order.number, actor="customer")
+        async with client.get(view.url) as refused:
+            assert refused.status == 409
+    # elsewhere (web chat, Telegram) the same customer gets the QR code
+    other = await shop.order()
+    web_view = await CommerceShop(shop.commerce).start_payment(other.customer_id, other.number, None, "webchat")
+    assert "/pay/qr/" in web_view.url

@@ -66,7 +66,7 @@ async def test_buy_and_pay_in_the_web_chat(
                         "--disable-component-update",
                     ],
                 )
-                page = await browser.new_page()
+                page = await (await browser.new_context(locale="zh-CN")).new_page()
                 await page.goto(f"http://127.0.0.1:{port}/chat")
 
                 async def say(text: str) -> None:
@@ -74,7 +74,8 @@ async def test_buy_and_pay_in_the_web_chat(
                     await page.press("#text", "Enter")
 
                 await say("有没有蓝牙耳机")
-                await page.locator(".card button", has_text="声悦降噪蓝牙耳机").first.click()
+                headphones = page.locator(".card", has_text="声悦降噪蓝牙耳机").first
+                await headphones.locator("button", has_text="查看详情").click()
                 await page.locator(".card.single button", has_text="黑色").last.click()
                 await page.locator(".card.single .sel", has_text="黑色").last.wait_for()
                 await page.locator(".card.single button", has_text="加入购物车").last.click()
@@ -83,7 +84,7 @@ async def test_buy_and_pay_in_the_web_chat(
                 await say("张三 13800138000 上海市浦东新区世纪大道100号")
                 await page.locator("button.btn", has_text="快递").last.click()
                 await page.locator("button.btn", has_text="不用优惠券").last.click()
-                await page.locator("table.summary").last.wait_for()
+                await page.locator(".msg .summary").last.wait_for()
                 await page.locator("button.btn", has_text="提交订单").last.click()
                 pay_link = page.locator("a.btn.primary", has_text="立即支付").last
                 await pay_link.wait_for()

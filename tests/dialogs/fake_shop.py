@@ -105,10 +105,11 @@ class FakeShop:
     stock: dict[str, int] = field(default_factory=dict)
     seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     placed_keys: dict[str, str] = field(default_factory=dict)
+    catalog: list[FakeProduct] = field(default_factory=lambda: CATALOG)
     providers: list[str] = field(default_factory=lambda: ["sandbox"])
 
     def __post_init__(self) -> None:
-        for p in CATALOG:
+        for p in self.catalog:
             for sku, _, qty in p.variants:
                 self.stock.setdefault(sku, qty)
 
@@ -140,7 +141,10 @@ class FakeShop:
         variants = [
             VariantView(
                 sku,
-                {DIMS[k][lang]: COLORS.get(v, {"zh": v, "en": v})[lang] for k, v in attrs.items()},
+                {
+                    DIMS.get(k, {"zh": k, "en": k})[lang]: COLORS.get(v, {"zh": v, "en": v})[lang]
+                    for k, v in attrs.items()
+                },
                 cny(p.price),
                 self.stock[sku],
             )
@@ -167,7 +171,7 @@ class FakeShop:
     async def search(self, query: SearchQuery, lang: Lang, page: int, page_size: int) -> SearchPage:
         words = [w for w in (query.text or "").lower().split() if w]
         hits = []
-        for p in CATALOG:
+        for p in self.catalog:
             haystack = (p.title["zh"] + " " + p.title["en"] + " " + p.category).lower()
             if words and not any(w in haystack or haystack.find(w[:2]) >= 0 for w in words):
                 continue
@@ -179,19 +183,19 @@ class FakeShop:
         return SearchPage(hits[start : start + page_size], len(hits), page, pages)
 
     async def product(self, product_id: str, lang: Lang) -> ProductView | None:
-        return next((self._view(p, lang) for p in CATALOG if p.pid == product_id), None)
+        return next((self._view(p, lang) for p in self.catalog if p.pid == product_id), None)
 
     async def product_by_sku(self, sku: str, lang: Lang) -> ProductView | None:
-        for p in CATALOG:
+        for p in self.catalog:
             if any(v[0] == sku for v in p.variants):
                 return self._view(p, lang)
         return None
 
     async def similar(self, product_id: str, lang: Lang, limit: int) -> list[ProductView]:
-        return [self._view(p, lang) for p in CATALOG if p.pid != product_id][:limit]
+        return [self._view(p, lang) for p in self.catalog if p.pid != product_id][:limit]
 
     async def popular(self, lang: Lang, limit: int) -> list[ProductView]:
-        return [self._view(p, lang) for p in CATALOG][:limit]
+        return [self._view(p, lang) for p in self.catalog][:limit]
 
     # cart
     async def cart(self, customer_id: str, lang: Lang) -> CartView:
@@ -282,7 +286,9 @@ class FakeShop:
         assert found is not None
         return found
 
-    async def start_payment(self, customer_id: str, order_number: str, provider: str | None = None) -> PaymentView:
+    async def start_payment(
+        self, customer_id: str, order_number: str, provider: str | None = None, channel: str | None = None
+    ) -> PaymentView:
         order = self._order(customer_id, order_number)
         chosen = provider if provider in self.providers else self.providers[0]
         return PaymentView(

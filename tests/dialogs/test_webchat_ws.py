@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from PIL import Image
 
-from bot.webchat import OtpService, setup_webchat
+from bot.webchat import OtpService, session_user, setup_webchat
 from core.mongo import Database
 from dialogs.engine import DialogEngine
 from tests.dialogs.conftest import make_engine
@@ -60,6 +60,10 @@ async def test_chat_over_websocket(client: Any) -> None:
     welcome = await ws.receive_json()
     assert welcome["type"] == "welcome"
     assert len(welcome["token"]) >= 20
+    greeting = await ws.receive_json()  # first open: the shop's welcome, not an empty page
+    assert greeting["type"] == "replies"
+    assert "购物" in greeting["replies"][0]["text"] or "助手" in greeting["replies"][0]["text"]
+    assert greeting["replies"][0]["buttons"]
     await ws.send_json({"type": "text", "text": "有没有耳机"})
     frame = await ws.receive_json()
     assert frame["type"] == "replies"
@@ -68,8 +72,89 @@ async def test_chat_over_websocket(client: Any) -> None:
     await ws.send_json({"type": "button", "payload": payload, "label": "x"})
     frame = await ws.receive_json()
     assert frame["replies"][0]["type"] == "product"
-    await ws.send_json({"type": "text", "text": "x" * 5000})  # too long: refused, connection stays
-    assert (await ws.receive_json())["code"] == "bad_frame"
+    await ws.send_json({"type": "text", "text": "x" * 5000})  # too long: refused and said so, connection stays
+    assert await ws.receive_json() == {"type": "error", "code": "too_long", "max": 2000}
+    await ws.send_json({"type": "button", "payload": ""})  # any other bad frame is named too
+    assert await ws.receive_json() == {"type": "error", "code": "bad_frame"}
+    await ws.send_json({"type": "text", "text": "谢谢"})
+    assert (await ws.receive_json())["type"] == "replies"
+    await ws.close()
+
+
+async def test_static_assets_and_a_strict_policy(client: Any) -> None:
+    http, _, _ = client
+    page = await http.get("/chat")
+    policy = page.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in policy
+    body = await page.text()
+    assert '<script src="/chat/static/chat.js">' in body
+    for name, kind in (("chat.js", "javascript"), ("chat.css", "css")):
+        asset = await http.get(f"/chat/static/{name}")
+        assert asset.status == 200
+        assert kind in asset.headers["Content-Type"]
+    assert (await http.get("/chat/static/chat.html")).status == 404
+    assert (await http.get("/chat/static/..%2fserver.py")).status == 404
+
+
+async def test_reopening_shows_the_history_as_the_customer_saw_it(client: Any) -> None:
+    http, _, engine = client
+    ws = await http.ws_connect("/chat/ws")
+    await ws.send_json({"type": "hello", "lang": "zh"})
+    token = (await ws.receive_json())["token"]
+    await ws.receive_json()  # greeting
+    await ws.send_json({"type": "text", "text": "有没有耳机"})
+    carousel = (await ws.receive_json())["replies"][0]
+    first = carousel["items"][0]
+    await ws.send_json({"type": "button", "payload": first["buttons"][0]["payload"], "label": first["title"]})
+    await ws.receive_json()
+    await ws.close()
+
+    again = await http.ws_connect("/chat/ws")
+    await again.send_json({"type": "hello", "token": token, "lang": "zh"})
+    assert (await again.receive_json())["type"] == "welcome"
+    history = await again.receive_json()
+    assert history["type"] == "history"
+    messages = history["messages"]
+    customer = [m["text"] for m in messages if m["who"] == "customer"]
+    assert customer == ["有没有耳机", first["title"]]  # no "/start", no "[p:...]" codes
+    kinds = [m["reply"]["type"] for m in messages if m["who"] == "bot"]
+    assert kinds[0] == "text"  # the welcome
+    assert "carousel" in kinds
+    assert kinds[-1] == "product"
+    # Pushed while the page was closed: in the history, once.
+    from dialogs.messages import TextReply
+    from dialogs.outbound import ChannelAddress
+
+    await engine.outbound.send(ChannelAddress("webchat", session_user(token)), [TextReply(text="已发货")])
+    await again.close()
+    third = await http.ws_connect("/chat/ws")
+    await third.send_json({"type": "hello", "token": token})
+    await third.receive_json()
+    texts = [m["reply"].get("text") for m in (await third.receive_json())["messages"] if m["who"] == "bot"]
+    assert texts.count("已发货") == 1
+    await third.close()
+
+
+async def test_agent_messages_carry_the_agents_name(client: Any) -> None:
+    http, _, engine = client
+    ws = await http.ws_connect("/chat/ws")
+    await ws.send_json({"type": "hello", "lang": "zh"})
+    token = (await ws.receive_json())["token"]
+    await ws.receive_json()
+    await ws.send_json({"type": "text", "text": "/human"})
+    await ws.receive_json()
+    cid = f"webchat:{session_user(token)}"
+    await engine.handoff.take_over(cid, "staff-1", "小李")
+    joined = (await ws.receive_json())["replies"][0]
+    assert joined == {**joined, "type": "handoff", "status": "agent", "agent_name": "小李"}
+    assert "小李" in joined["text"]
+    await engine.handoff.agent_send(cid, "staff-1", "您好", "小李")
+    said = (await ws.receive_json())["replies"][0]
+    assert (said["text"], said["agent_name"]) == ("您好", "小李")
+    await engine.handoff.release(cid, "staff-1", "小李")
+    left = (await ws.receive_json())["replies"][0]
+    assert (left["status"], left["agent_name"]) == ("released", "小李")
+    assert "小李" in left["text"]
     await ws.close()
 
 
@@ -78,6 +163,7 @@ async def test_reconnect_with_token_keeps_the_conversation(client: Any) -> None:
     ws = await http.ws_connect("/chat/ws")
     await ws.send_json({"type": "hello"})
     token = (await ws.receive_json())["token"]
+    await ws.receive_json()  # greeting
     await ws.send_json({"type": "text", "text": "/lang en"})
     await ws.receive_json()
     await ws.close()
@@ -94,6 +180,7 @@ async def test_sign_in_with_a_one_time_code(client: Any) -> None:
     ws = await http.ws_connect("/chat/ws")
     await ws.send_json({"type": "hello"})
     await ws.receive_json()
+    await ws.receive_json()  # greeting
     await ws.send_json({"type": "otp_request", "identifier": "not a phone"})
     assert (await ws.receive_json())["type"] == "otp_failed"
     await ws.send_json({"type": "otp_request", "identifier": "13800138000"})

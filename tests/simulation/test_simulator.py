@@ -72,7 +72,7 @@ def test_the_customer_reads_what_the_bot_asks_for() -> None:
 
 
 async def test_simulated_customers_succeed_at_least_as_often_as_the_floor(sim_shop: Any) -> None:
-    results = await run_population(sim_shop, SAMPLE_PER_LANG, ("zh", "en"), SEED)
+    results = await run_population(sim_shop, SAMPLE_PER_LANG, ("zh", "en"), SEED, concurrency=4)
     failures = "\n\n".join(failure_text(r, i) for i, r in enumerate(results) if not r.success)
     table = "\n".join(tally_lines(results))
     print(f"\nuser simulator, seed {SEED}, {SAMPLE_PER_LANG} per language:\n{table}\n\n{failures}")

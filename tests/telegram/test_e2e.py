@@ -183,6 +183,7 @@ async def test_pre_checkout_fails_when_the_stock_is_gone(chat: Chat, shop: Any) 
     payload, total = invoice.params["payload"], sum(p["amount"] for p in invoice.params["prices"])
     order = await shop.commerce.orders.get_by_number(payload.removeprefix("order:"))
     # The reservation is gone (e.g. released by staff) and nothing is left on the shelf.
+    shelf = await shop.commerce.inventory.get_levels(list(order.quantities()))
     for sku in order.quantities():
         await shop.db["inventory"].update_one(
             {"_id": sku}, {"$unset": {f"holds.{order.id}": ""}, "$set": {"available": 0}}
@@ -191,6 +192,9 @@ async def test_pre_checkout_fails_when_the_stock_is_gone(chat: Chat, shop: Any) 
     [answer] = chat.fake.calls_to("answerPreCheckoutQuery")
     assert answer.params["ok"] is False
     assert "sold out" in answer.params["error_message"]
+    # The shop is shared by this module's tests: the shelf is stocked again for the next one.
+    for sku, level in shelf.items():
+        await shop.db["inventory"].update_one({"_id": sku}, {"$set": {"available": level.available}})
 
 
 async def test_a_cancelled_order_is_refused_at_pre_checkout_and_a_racing_payment_is_owed_back(

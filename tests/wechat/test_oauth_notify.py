@@ -8,7 +8,9 @@ import pytest
 from bot.wechat.oauth import COOKIE, WeChatIdentity, WeChatSession, safe_next
 from bot.wechat.sender import ServiceWindowClosed
 from commerce.customers.model import IdentityKind
-from commerce.orders.events import Event
+from commerce.events import OrderDelivered, OrderPaid, OrderShipped
+from commerce.money import Money
+from commerce.orders.events import StoredEvent
 from dialogs.messages import TextReply
 from dialogs.outbound import ChannelAddress
 from tests.wechat.conftest import Harness, HarnessFactory
@@ -71,14 +73,14 @@ async def test_template_sent_only_when_window_closed(make_harness: HarnessFactor
     h.sim.template_ids.update({"TPL_PAID", "TPL_SHIP"})
     customer_id = await _customer_with_openid(h, "oTpl")
     await h.sim.push(h.sim.text("oTpl", "hi"))  # window open
-    paid = Event(
-        "e1", "order.paid", customer_id, "o1", {"order_number": "A100", "total": {"amount": 89900, "currency": "CNY"}}
+    paid = StoredEvent(
+        "e1", OrderPaid(customer_id=customer_id, order_id="o1", number="A100", total=Money(89900, "CNY"))
     )
     assert not await h.channel.notifier.notify(paid)
     await h.channel.users.window_closed("oTpl")
     assert await h.channel.notifier.notify(paid)
-    shipped = Event(
-        "e2", "order.shipped", customer_id, "o1", {"order_number": "A100", "carrier": "SF", "tracking_no": "SF123"}
+    shipped = StoredEvent(
+        "e2", OrderShipped(customer_id=customer_id, order_id="o1", number="A100", carrier="SF", tracking_no="SF123")
     )
     assert await h.channel.notifier.notify(shipped)
     first, second = h.sim.templates_sent
@@ -87,7 +89,7 @@ async def test_template_sent_only_when_window_closed(make_harness: HarnessFactor
     assert first["data"]["keyword1"]["value"] == "A100"
     assert "899" in first["data"]["keyword2"]["value"]
     assert second["data"]["keyword2"]["value"] == "SF SF123"
-    delivered = Event("e3", "order.delivered", customer_id, "o1", {"order_number": "A100"})
+    delivered = StoredEvent("e3", OrderDelivered(customer_id=customer_id, order_id="o1", number="A100"))
     assert not await h.channel.notifier.notify(delivered)  # no template id configured for it
 
 

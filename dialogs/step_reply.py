@@ -1,0 +1,232 @@
+"""Reading a message as the answer to the step a flow is on, before anything else.
+
+Every flow step first asks: is this message an answer to me? - "yes", "no", "skip", "just
+place it", "the first one", "没券 直接下单", "对 全删了". Only when it is not does the router try a
+side question (answered, then the step is asked again) and then a change of topic. One
+reader, shared by every flow, so "no code, just place it" means the same at the coupon
+step of checkout as "没有照片" at the photo step of after-sales.
+
+These are patterns over what customers type, not texts shown to them, so they live here
+rather than in the message catalogs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from dialogs.i18n import t_both
+from dialogs.references import ordinal
+
+if TYPE_CHECKING:
+    from dialogs.turn import Turn
+
+
+class Reply(Enum):
+    YES = "yes"
+    NO = "no"
+    SKIP = "skip"  # "no coupon", "没有", "none": leave this step empty and go on
+    PROCEED = "proceed"  # "just place it", "直接下单", "submit": finish with what is there
+    SAME = "same"  # "same as last time", "还是那个": the first remembered choice
+
+
+@dataclass(frozen=True)
+class Expects:
+    """What the current step can take; also what the NLU is told to expect."""
+
+    yes_no: bool = False
+    skippable: bool = False
+    proceed: bool = False
+    choices: int = 0  # how many options are offered ("the second one", "2")
+    same: bool = False  # a remembered choice can be reused ("same address as before")
+
+    def intents(self) -> tuple[str, ...]:
+        """The NLU intents an answer to this step reads as."""
+        names: list[str] = []
+        if self.yes_no or self.skippable:
+            names += ["affirm", "deny"]
+        if self.proceed:
+            names += ["checkout", "pay"]
+        return tuple(names)
+
+
+@dataclass(frozen=True)
+class StepReply:
+    kinds: frozenset[Reply]
+    position: int | None = None  # 1-based (or -1 for "the last one") when a choice was named
+
+    def has(self, kind: Reply) -> bool:
+        return kind in self.kinds
+
+
+_SKIP_WORDS = (
+    "skip",
+    "none",
+    "no code",
+    "no coupon",
+    "no coupons",
+    "without",
+    "no thanks",
+    "no photos",
+    "no photo",
+    "not needed",
+    "don't have",
+    "dont have",
+    "没有",
+    "没券",
+    "没码",
+    "没有码",
+    "没有券",
+    "不用券",
+    "不用优惠券",
+    "没有优惠码",
+    "没有照片",
+    "不用了",
+    "不用",
+    "不需要",
+    "跳过",
+    "无",
+    "没",
+    "不要",
+)
+_PROCEED_WORDS = (
+    "place it",
+    "place the order",
+    "place order",
+    "place my order",
+    "just order",
+    "order it",
+    "go ahead",
+    "go on",
+    "proceed",
+    "submit",
+    "send it",
+    "check out",
+    "checkout",
+    "finish",
+    "continue",
+    "that's all",
+    "thats all",
+    "that's it",
+    "confirm",
+    "直接下单",
+    "下单",
+    "提交",
+    "结算",
+    "去结算",
+    "结账",
+    "确认",
+    "就这样",
+    "好了",
+    "继续",
+    "付款",
+    "买了",
+    "就这些",
+)
+_SAME_WORDS = (
+    "same",
+    "same as before",
+    "same address",
+    "same one",
+    "as before",
+    "last time",
+    "usual",
+    "还是那个",
+    "还是刚才",
+    "刚才那个",
+    "刚才的",
+    "上次的",
+    "上次那个",
+    "老地址",
+    "原来的",
+    "一样",
+    "之前的",
+)
+_PHRASE_SPLIT = re.compile(r"[\s,，.。!！~～;；、]+")
+_NUMBER = re.compile(r"^\s*(\d{1,2})\s*$")
+
+
+def _phrases(text: str) -> list[str]:
+    lowered = text.lower().strip()
+    return [p for p in _PHRASE_SPLIT.split(lowered) if p]
+
+
+_QUESTION = re.compile(
+    r"[?？]|吗|么|有没有|是不是|能不能|可不可以|\b(?:do|does|is|are|can|could|what|how|which)\b", re.I
+)
+
+
+def _found(text: str, words: tuple[str, ...] | list[str]) -> bool:
+    """A word is the whole message, a whole phrase of it, or (for longer words, in a message
+    that is not a question: "有没有优惠码?" holds "没有") inside a phrase."""
+    loose = not _QUESTION.search(text)
+    lowered = " ".join(_phrases(text))
+    phrases = set(_phrases(text))
+    for word in words:
+        word = word.lower()
+        if word == lowered or word in phrases:
+            return True
+        if not loose:
+            continue
+        multiword = " " in word and re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered)
+        if multiword or (not word.isascii() and len(word) >= 2 and word in lowered):
+            return True
+    return False
+
+
+def _leading(text: str, words: list[str]) -> bool:
+    """The message opens with one of the words ("对 全删了", "yes please do", "好的，下单吧")."""
+    phrases = _phrases(text)
+    return bool(phrases) and phrases[0] in {w.lower() for w in words}
+
+
+def _is_yes(turn: Turn, yes_words: list[str], short: bool) -> bool:
+    text = turn.text
+    whole = " ".join(_phrases(text))
+    if short and whole in {w.lower() for w in yes_words}:
+        return True
+    if _leading(text, yes_words) and _found(text, [w for w in yes_words if len(w) > 1]):
+        return True  # "好的，下单吧", "yes please do"
+    if _leading(text, yes_words) and len(_phrases(text)) > 1:
+        return True  # "对 全删了"
+    return short and turn.nlu_intent == "affirm" and turn.confidence >= 0.5
+
+
+def _is_no(turn: Turn, no_words: list[str], short: bool, skippable: bool) -> bool:
+    whole = " ".join(_phrases(turn.text))
+    if whole in {w.lower() for w in no_words}:
+        return True
+    if _leading(turn.text, no_words) and not skippable:
+        return True
+    return short and turn.nlu_intent == "deny" and turn.confidence >= 0.5
+
+
+def read(turn: Turn, expects: Expects) -> StepReply | None:
+    """The message as an answer to a step expecting `expects`, or None when it is not one."""
+    text = turn.text
+    if not text:
+        return None
+    kinds: set[Reply] = set()
+    position: int | None = None
+    if expects.choices:
+        number = _NUMBER.match(text)
+        position = int(number.group(1)) if number else ordinal(text)
+        if position is not None and not (position == -1 or 1 <= position <= expects.choices):
+            position = None
+    short = len(_phrases(text)) <= 2 and len(text) <= 16
+    if (expects.yes_no or expects.proceed) and _is_yes(turn, t_both("words.yes"), short):
+        kinds.add(Reply.YES)
+    if expects.proceed and _found(text, _PROCEED_WORDS):
+        kinds.add(Reply.PROCEED)
+    if expects.skippable and _found(text, _SKIP_WORDS):
+        kinds.add(Reply.SKIP)
+    no = expects.yes_no and Reply.YES not in kinds and Reply.SKIP not in kinds
+    if no and _is_no(turn, t_both("words.no"), short, expects.skippable):
+        kinds.add(Reply.NO)
+    if expects.same and _found(text, _SAME_WORDS):
+        kinds.add(Reply.SAME)
+    if not kinds and position is None:
+        return None
+    return StepReply(frozenset(kinds), position)
