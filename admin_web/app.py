@@ -27,6 +27,7 @@ from admin_web.csrf import CsrfSigner
 from admin_web.media import MediaStore
 from admin_web.queries import AdminQueries
 from admin_web.ratelimit import LoginLimiter
+from admin_web.readable import readable_fields
 from admin_web.views import (
     aftersales,
     audit_log,
@@ -131,7 +132,7 @@ def build_admin_app(
         secure_cookies=options.secure_cookies,
         low_stock_threshold=options.low_stock_threshold,
         idle_minutes=options.idle_minutes,
-        hub=hub or ConsoleHub(db),
+        hub=hub or ConsoleHub(db, clock=queries.clock),
         idle_sweeper=sweeper,
         nlu_trainer=services.nlu_trainer,
     )
@@ -142,6 +143,8 @@ def build_admin_app(
         autoescape=jinja2.select_autoescape(["html"], default=True),
     )
     env.globals["prefix"] = PREFIX
+    env.filters["when"] = queries.clock.format  # every time on a page: shop zone, one layout set
+    env.filters["readable"] = readable_fields
     env.filters["money"] = lambda m: m.format() if m is not None else ""
     env.filters["money_doc"] = lambda d: Money.from_doc(d).format() if d else ""
     for module in (

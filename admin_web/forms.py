@@ -134,6 +134,7 @@ class AdjustForm(_Form):
 class ShipForm(_Form):
     carrier: str = Field(min_length=1, max_length=60)
     tracking_no: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9-]+$")
+    despite_refund: bool = False  # the staff member saw the open refund request and ships anyway
 
 
 class ReasonForm(_Form):

@@ -15,16 +15,15 @@ import re
 import time as _time
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from commerce.customers.model import IdentityKind
+from commerce.customers.model import IdentityKind, display_phone
 from commerce.orders.listing import newest_orders
 from commerce.orders.stats import OrderStats
-from core.mongo import CollectionIndexes, Database, Document, as_utc, utcnow
+from core.mongo import CollectionIndexes, Database, Document, utcnow
+from core.shop_time import ShopClock
 from core.windows import BY_ID, CEILING, clamp_time, newest_by_id
-from dialogs.transcript import entries
 
 ORDERS = "orders"
 CUSTOMERS = "customers"
@@ -147,10 +146,25 @@ class OrderList:
     next_after: str | None = None
 
 
+def customer_label(doc: Document) -> str:
+    """How staff recognise a customer: the name (or chat nickname), else the phone, else the
+    recipient of a saved address, else the e-mail; "" when nothing is known (a new visitor)."""
+    if doc.get("name"):
+        return str(doc["name"])
+    if doc.get("phone"):
+        return display_phone(str(doc["phone"]))
+    for address in doc.get("addresses") or ():
+        if isinstance(address, dict) and address.get("recipient"):
+            phone = display_phone(str(address.get("phone") or ""))
+            return f"{address['recipient']} {phone}".strip()
+    return str(doc.get("email") or "")
+
+
 class AdminQueries:
     def __init__(self, db: Database, *, timezone: str = "Asia/Shanghai", currency: str = "CNY") -> None:
         self.db = db
-        self.zone = ZoneInfo(timezone)
+        self.clock = ShopClock(timezone)
+        self.zone = self.clock.zone
         self.timezone = timezone
         self.currency = currency
         self.stats = OrderStats(db, timezone=timezone)
@@ -164,7 +178,7 @@ class AdminQueries:
         return utcnow().astimezone(self.zone).date()
 
     def local(self, value: datetime | None) -> datetime | None:
-        return as_utc(value).astimezone(self.zone) if value else None
+        return self.clock.local(value) if value else None
 
     # --- dashboard ------------------------------------------------------------------------------
     async def dashboard(self, *, low_stock_threshold: int, days: int = 14) -> Dashboard:
@@ -318,8 +332,9 @@ class AdminQueries:
     async def customer_names(self, ids: set[str]) -> dict[str, str]:
         if not ids:
             return {}
-        cursor = self.db[CUSTOMERS].find({"_id": {"$in": sorted(ids)}}, {"name": 1, "phone": 1})
-        return {str(d["_id"]): str(d.get("name") or d.get("phone") or "") async for d in cursor}
+        projection = {"name": 1, "phone": 1, "email": 1, "addresses.recipient": 1, "addresses.phone": 1}
+        cursor = self.db[CUSTOMERS].find({"_id": {"$in": sorted(ids)}}, projection)
+        return {str(d["_id"]): customer_label(d) async for d in cursor}
 
     # --- customers ------------------------------------------------------------------------------
     async def customers(
@@ -392,36 +407,27 @@ class AdminQueries:
         )
         return waiting, mine
 
-    async def last_message_previews(self, conversation_ids: list[str]) -> dict[str, Document]:
+    async def last_customer_messages(self, conversation_ids: list[str]) -> dict[str, Document]:
+        """What each customer said last (the queue shows it, not the bot's notice that followed)."""
         if not conversation_ids:
             return {}
         docs = await self._aggregate(
             MESSAGES,
             [
-                {"$match": {"conversation_id": {"$in": conversation_ids}}},
+                {"$match": {"conversation_id": {"$in": conversation_ids}, "sender": "customer"}},
                 {"$sort": {"conversation_id": 1, "at": -1}},
                 {
                     "$group": {
                         "_id": "$conversation_id",
                         "text": {"$first": "$text"},
+                        "kind": {"$first": "$kind"},
+                        "images": {"$first": "$images"},
                         "at": {"$first": "$at"},
-                        "sender": {"$first": "$sender"},
-                        "replies": {"$first": "$replies"},
                     }
                 },
             ],
         )
-        # A turn document's last message is its last answer.
-        previews = {}
-        for doc in docs:
-            last = entries({**doc, "conversation_id": doc["_id"]})[-1]
-            previews[str(doc["_id"])] = {
-                "_id": doc["_id"],
-                "text": last.get("text"),
-                "at": last.get("at"),
-                "sender": last.get("sender"),
-            }
-        return previews
+        return {str(doc["_id"]): doc for doc in docs}
 
     async def idle_agent_conversations(self, idle_since: datetime) -> list[Document]:
         """Agent-owned conversations whose agent neither took them nor wrote since `idle_since`."""

@@ -107,7 +107,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except Unauthorized:
         return login_redirect(request)
     except DomainError as exc:
-        return render_error(request, exc.http_status, exc.message, exc.details)
+        # Errors staff are expected to meet have a text in the catalogs (by their code).
+        message = Translator(lang_of(request)).opt(f"errors.code.{exc.code}", exc.message)
+        return render_error(request, exc.http_status, message, exc.details)
     except web.HTTPException:
         raise
     except Exception as exc:

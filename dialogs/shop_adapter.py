@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
 
 from pydantic import ValidationError
 
@@ -27,6 +26,7 @@ from commerce.payments.model import PaymentStatus, PayMethod, PayOptions
 from commerce.promotions.model import CouponRejected
 from commerce.services import Commerce
 from commerce.shipping.service import ShippingBasis
+from core.shop_time import ShopClock
 from dialogs.messages import Lang
 from dialogs.ports import (
     AddressView,
@@ -73,15 +73,12 @@ def split_region(region: str) -> tuple[str, str, str]:
     return parts[-1], parts[-1] if len(parts) == 2 else parts[-2], parts[0]
 
 
-def _date(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d")
-
-
 class CommerceShop:
     """The shop as the dialogs see it (implements `dialogs.ports.ShopPort`)."""
 
     def __init__(self, commerce: Commerce) -> None:
         self.c = commerce
+        self.clock = ShopClock(commerce.config.timezone)  # times the customer reads: the shop's zone
 
     # --- customers -----------------------------------------------------------------------------
     async def identify(
@@ -430,7 +427,7 @@ class CommerceShop:
                 for line in order.lines
             ],
             total=order.total,
-            created_at=_date(order.created_at),
+            created_at=self.clock.format(order.created_at, "date"),
             address=self._address(order.address),
             tracking_no=order.shipment.tracking_no,
             carrier=order.shipment.carrier,
@@ -476,7 +473,7 @@ class CommerceShop:
         except NotFound:
             return None
         events = [
-            TrackingEvent(at=entry.at.strftime("%m-%d %H:%M"), text=STATUS_LABELS[entry.to_status].get(lang))
+            TrackingEvent(at=self.clock.format(entry.at, "short"), text=STATUS_LABELS[entry.to_status].get(lang))
             for entry in order.history
         ]
         return TrackingView(

@@ -41,6 +41,7 @@ class TranscriptEntry:
     agent_id: str | None = None
     kind: str = ""  # "text", "button", "image", "command"... for a customer's message; the reply type for ours
     images: tuple[str, ...] = ()  # photos the customer sent (chat media URLs)
+    key: str = ""  # unique per message (document id, position in the turn): the console de-duplicates by it
 
 
 def reply_text(reply: OutgoingMessage) -> str:
@@ -136,6 +137,7 @@ class Transcript:
                 agent_id=d.get("agent_id"),
                 kind=str(d.get("kind") or ""),
                 images=tuple(str(url) for url in d.get("images") or ()),
+                key=str(d.get("key") or ""),
             )
             for d in records[-limit:]
         ]
@@ -151,8 +153,9 @@ def entries(doc: Document) -> list[Document]:
     turn document (each shaped like a message document of its own)."""
     replies = doc.get("replies")
     if not isinstance(replies, list):
-        return [doc]
+        return [{**doc, "key": str(doc.get("_id") or "")}]
     message = {key: value for key, value in doc.items() if key != "replies"}
+    message["key"] = str(doc.get("_id") or "")
     answers = [
         {
             "_id": doc.get("_id"),
@@ -161,8 +164,9 @@ def entries(doc: Document) -> list[Document]:
             "sender": "bot",
             "agent_id": None,
             **reply,
+            "key": f"{doc.get('_id') or ''}.{position}",
         }
-        for reply in replies
+        for position, reply in enumerate(replies, start=1)
         if isinstance(reply, dict)
     ]
     return [message, *answers]

@@ -21,8 +21,10 @@ from aiohttp import web
 from bson import ObjectId
 from pymongo.errors import OperationFailure, PyMongoError
 
+from admin_web.console.shown import show_message
 from core.logging_setup import get_logger
 from core.mongo import Database, Document, as_utc
+from core.shop_time import ShopClock
 from dialogs.transcript import entries
 
 log = get_logger("admin_web.console")
@@ -35,11 +37,26 @@ class ConsoleClient:
     socket: web.WebSocketResponse
     staff_id: str
     watching: set[str] = field(default_factory=set)
+    lang: str = "zh"  # the console's language: live messages are labelled in it
 
 
-def message_event(doc: Mapping[str, Any]) -> dict[str, Any]:
+def message_event(doc: Mapping[str, Any], lang: str = "zh", clock: ShopClock | None = None) -> dict[str, Any]:
+    """One message for a console: the raw fields plus `shown`, rendered exactly like the
+    transcript the page loaded (shop-zone time, labels in the console's language)."""
     at = doc.get("at")
     payload = doc.get("payload") if isinstance(doc.get("payload"), dict) else None
+    stored = doc.get("images")
+    images: list[Any] = stored if isinstance(stored, list) else []
+    shown = show_message(
+        lang,
+        clock or ShopClock(),
+        key=str(doc.get("key") or ""),
+        sender=str(doc.get("sender") or ""),
+        kind=str(doc.get("kind") or "text"),
+        text=str(doc.get("text") or ""),
+        at=at if isinstance(at, datetime) else None,
+        images=tuple(str(u) for u in images if isinstance(u, str)),
+    )
     return {
         "type": "message",
         "conversation": str(doc.get("conversation_id") or ""),
@@ -50,12 +67,21 @@ def message_event(doc: Mapping[str, Any]) -> dict[str, Any]:
         "agent_id": doc.get("agent_id"),
         "at": as_utc(at).isoformat() if isinstance(at, datetime) else None,
         "status": (payload or {}).get("status") if doc.get("kind") == "handoff" else None,
+        "shown": shown.to_event(),
     }
 
 
 class ConsoleHub:
-    def __init__(self, db: Database, *, poll_seconds: float = 1.0, use_change_stream: bool = True) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        poll_seconds: float = 1.0,
+        use_change_stream: bool = True,
+        clock: ShopClock | None = None,
+    ) -> None:
         self._messages = db[MESSAGES]
+        self.clock = clock or ShopClock()
         self._clients: set[ConsoleClient] = set()
         self._task: asyncio.Task[None] | None = None
         self.poll_seconds = poll_seconds
@@ -92,15 +118,18 @@ class ConsoleHub:
             await self._dispatch_message(record)
 
     async def _dispatch_message(self, doc: Mapping[str, Any]) -> None:
-        event = message_event(doc)
+        by_lang: dict[str, dict[str, Any]] = {}
+        conversation = str(doc.get("conversation_id") or "")
         queue_changed = doc.get("kind") == "handoff"
         for client in list(self._clients):
             if client.socket.closed:
                 self._clients.discard(client)
                 continue
             try:
-                if event["conversation"] in client.watching:
-                    await client.socket.send_json(event)
+                if conversation in client.watching:
+                    if client.lang not in by_lang:
+                        by_lang[client.lang] = message_event(doc, client.lang, self.clock)
+                    await client.socket.send_json(by_lang[client.lang])
                 if queue_changed:
                     await client.socket.send_json({"type": "queue"})
             except (ConnectionError, RuntimeError):

@@ -17,28 +17,73 @@
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ watch: watched() }));
   }
 
+  // The server renders every message (shop-zone time, labels in the console's language) the
+  // same way as the transcript the page loaded; a message already on screen (it came with the
+  // panel and again live) is skipped by its key.
+  function messageItem(shown) {
+    const item = document.createElement("li");
+    item.className = (shown.sender || "") + (shown.pressed ? " pressed" : "");
+    item.dataset.key = shown.key || "";
+    const meta = document.createElement("small");
+    meta.textContent = `${shown.time} · ${shown.sender_label}`;
+    const text = document.createElement("div");
+    text.textContent = shown.text;
+    item.append(meta, text);
+    if (shown.images && shown.images.length) {
+      const photos = document.createElement("div");
+      photos.className = "photos";
+      shown.images.forEach((url) => {
+        const link = document.createElement("a");
+        link.href = url;
+        link.target = "_blank";
+        link.rel = "noopener";
+        const img = document.createElement("img");
+        img.src = url;
+        img.loading = "lazy";
+        img.alt = "";
+        link.append(img);
+        photos.append(link);
+      });
+      item.append(photos);
+    }
+    return item;
+  }
+
   function appendMessage(event) {
+    const shown = event.shown;
     const open = document.getElementById("conversation");
     if (open && open.dataset.conversation === event.conversation) {
       const list = document.getElementById("transcript");
-      const item = document.createElement("li");
-      item.className = event.sender || "";
-      const meta = document.createElement("small");
-      const at = event.at ? new Date(event.at) : new Date();
-      meta.textContent = at.toTimeString().slice(0, 5) + " · " + (event.sender || "");
-      const text = document.createElement("div");
-      text.textContent = event.text;
-      item.append(meta, text);
-      list.append(item);
+      if (shown.key && list.querySelector(`li[data-key="${CSS.escape(shown.key)}"]`)) return;
+      list.append(messageItem(shown));
       list.scrollTop = list.scrollHeight;
     } else {
       const row = document.querySelector(`#queue [data-conversation="${CSS.escape(event.conversation)}"]`);
       if (row) {
         row.classList.add("unread");
         const preview = row.querySelector(".preview");
-        if (preview) preview.textContent = event.text.slice(0, 60);
+        if (preview && event.sender === "customer") preview.textContent = shown.text.slice(0, 60);
       }
     }
+  }
+
+  // Waiting times count on between queue refreshes.
+  function tickWaits() {
+    const template = root.dataset.waited || "{minutes}:{seconds}";
+    document.querySelectorAll("#queue .wait[data-since]").forEach((el) => {
+      const since = Number(el.dataset.since);
+      if (!since) return;
+      const seconds = Math.max(0, Math.floor((Date.now() - since) / 1000));
+      el.textContent = template
+        .replace("{minutes}", String(Math.floor(seconds / 60)))
+        .replace("{seconds}", String(seconds % 60));
+    });
+  }
+
+  // A conversation opens at its newest message (the reason for the handoff is there).
+  function scrollToNewest() {
+    const list = document.getElementById("transcript");
+    if (list) list.scrollTop = list.scrollHeight;
   }
 
   function refreshQueue() {
@@ -68,8 +113,12 @@
     });
   }
 
-  document.addEventListener("htmx:afterSwap", sendWatch);
-  const list = document.getElementById("transcript");
-  if (list) list.scrollTop = list.scrollHeight;
+  document.addEventListener("htmx:afterSwap", (event) => {
+    sendWatch();
+    if (event.target && event.target.id === "panel") scrollToNewest();
+    tickWaits();
+  });
+  scrollToNewest();
+  setInterval(tickWaits, 1000);
   connect();
 })();

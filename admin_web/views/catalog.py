@@ -7,6 +7,8 @@ forms, files and the API share one validation and one write path.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -24,9 +26,11 @@ from admin_web.media import MAX_UPLOAD_BYTES, thumbnail_url
 from admin_web.views.common import audit, path_param, query_int, query_text
 from admin_web.web import PREFIX, form_data, multipart_upload, parse_form, redirect, render, requires, safe_next
 from commerce.catalog.importer import export_product, parse_catalog_json
-from commerce.catalog.model import ProductStatus
+from commerce.catalog.model import CategoryNode, ProductStatus
 from commerce.catalog.search import SearchQuery, SearchSort
+from commerce.catalog.tree import build_tree
 from commerce.errors import NotFound, ValidationFailed
+from commerce.localized import LocalizedText
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 PAGE = 50
@@ -34,6 +38,31 @@ PAGE = 50
 
 def _catalog(request: web.Request) -> Any:
     return admin_of(request).commerce.catalog
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryOption:
+    code: str
+    name: LocalizedText
+    depth: int
+
+
+async def category_options(catalog: Any) -> list[CategoryOption]:
+    """The categories in tree order (each parent followed by its own children), for dropdowns:
+    a flat list by depth would put every subcategory under the last top-level one."""
+    options: list[CategoryOption] = []
+
+    def walk(nodes: Iterable[CategoryNode], depth: int) -> None:
+        for node in nodes:
+            options.append(CategoryOption(node.category.code, node.category.name, depth))
+            walk(node.children, depth + 1)
+
+    categories = await catalog.list_categories()
+    walk(build_tree(categories), 0)
+    placed = {o.code for o in options}
+    # A category whose parent is missing still has to be choosable.
+    options.extend(CategoryOption(c.code, c.name, 0) for c in categories if c.code not in placed)
+    return options
 
 
 def _import_failed(report: Any) -> ValidationFailed:
@@ -73,7 +102,7 @@ async def product_list(request: web.Request) -> web.StreamResponse:
         # Codes and SKU codes are looked up exactly: staff often paste them.
         found = await catalog.repository.products_with_skus([q])
         exact = found[0] if found else await catalog.repository.get_product(q)
-    categories = await catalog.list_categories()
+    categories = await category_options(catalog)
     return render(
         request,
         "products.html",
@@ -94,7 +123,7 @@ async def product_list(request: web.Request) -> web.StreamResponse:
 
 @requires(permissions.CATALOG_READ)
 async def product_new(request: web.Request) -> web.StreamResponse:
-    categories = await _catalog(request).list_categories()
+    categories = await category_options(_catalog(request))
     return render(
         request,
         "product_form.html",
@@ -114,7 +143,7 @@ async def product_edit(request: web.Request) -> web.StreamResponse:
     code = path_param(request, "code", 64)
     catalog = _catalog(request)
     detail = await catalog.get_product_detail(code, public_only=False)
-    categories = await catalog.list_categories()
+    categories = await category_options(catalog)
     return render(
         request,
         "product_form.html",
@@ -230,7 +259,7 @@ async def image_remove(request: web.Request) -> web.StreamResponse:
 async def category_tree(request: web.Request) -> web.StreamResponse:
     catalog = _catalog(request)
     tree = await catalog.category_tree()
-    categories = await catalog.list_categories()
+    categories = await category_options(catalog)
     return render(request, "categories.html", {"tree": tree, "categories": categories})
 
 

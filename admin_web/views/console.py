@@ -8,6 +8,7 @@ agents can never own one conversation); messages reach the customer through
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -15,7 +16,8 @@ from aiohttp import WSMsgType, web
 
 from admin_web import permissions
 from admin_web.console.hub import MAX_WATCHED, ConsoleClient
-from admin_web.context import admin_of, current
+from admin_web.console.shown import show_message, show_transcript
+from admin_web.context import admin_of, current, lang_of
 from admin_web.forms import AgentCardForm, AgentCouponForm, AgentTextForm
 from admin_web.i18n import translate
 from admin_web.views.common import audit, path_param
@@ -56,8 +58,20 @@ async def _queue_context(request: web.Request) -> dict[str, Any]:
     names = await admin.queries.customer_names(
         {str(d["customer_id"]) for d in (*waiting, *mine) if d.get("customer_id")}
     )
-    previews = await admin.queries.last_message_previews(ids)
+    said = await admin.queries.last_customer_messages(ids)
+    lang = lang_of(request)
     now = utcnow()
+
+    def preview(cid: str) -> str:
+        doc = said.get(cid)
+        if doc is None:
+            return ""
+        images = tuple(str(u) for u in doc.get("images") or () if isinstance(u, str))
+        kind, text = str(doc.get("kind") or "text"), str(doc.get("text") or "")
+        shown = show_message(
+            lang, admin.queries.clock, key="", sender="customer", kind=kind, text=text, at=None, images=images
+        )
+        return shown.text
 
     def row(doc: dict[str, Any]) -> dict[str, Any]:
         since = (doc.get("handoff") or {}).get("since")
@@ -66,14 +80,24 @@ async def _queue_context(request: web.Request) -> dict[str, Any]:
             "id": doc["_id"],
             "channel": doc.get("channel"),
             "customer_id": doc.get("customer_id"),
-            "customer": names.get(str(doc.get("customer_id")), "") or doc.get("channel_user_id", ""),
+            "customer": customer_name(lang, names.get(str(doc.get("customer_id")), ""), str(doc["_id"])),
             "wait_minutes": wait // 60,
             "wait_seconds": wait % 60,
+            "since_ms": int(as_utc(since).timestamp() * 1000) if since else 0,
             "reason": (doc.get("handoff") or {}).get("reason"),
-            "preview": (previews.get(doc["_id"]) or {}).get("text", ""),
+            "preview": preview(doc["_id"]),
         }
 
     return {"waiting": [row(d) for d in waiting], "mine": [row(d) for d in mine]}
+
+
+def customer_name(lang: str, label: str, conversation_id: str) -> str:
+    """The customer's name/phone/nickname; a visitor nobody knows yet gets a short, stable tag
+    (from the conversation, never the raw channel id - a hash on the web chat)."""
+    if label:
+        return label
+    tag = hashlib.sha256(conversation_id.encode()).hexdigest()[:4].upper()
+    return translate(lang, "console.guest", tag=tag)
 
 
 @requires(permissions.CONSOLE)
@@ -99,7 +123,9 @@ async def _panel_context(request: web.Request, cid: str) -> dict[str, Any]:
     state = await dialogs.handoff.store.get(cid)
     if state is None:
         raise NotFound("conversation not found", details={"conversation": cid[:80]})
-    transcript = await dialogs.services.transcript.history(cid, limit=100)
+    lang = lang_of(request)
+    clock = admin.queries.clock
+    transcript = show_transcript(lang, clock, await dialogs.services.transcript.history(cid, limit=100))
     customer = cart = None
     orders: list[Any] = []
     if state.customer_id:
@@ -107,7 +133,13 @@ async def _panel_context(request: web.Request, cid: str) -> dict[str, Any]:
         cart = await admin.commerce.carts.view(state.customer_id)
         orders = (await admin.commerce.orders.list_for_customer(state.customer_id, limit=5)).orders
     owner = state.handoff.get("agent_id")
+    label = (
+        (await admin.queries.customer_names({state.customer_id})).get(state.customer_id, "")
+        if state.customer_id
+        else ""
+    )
     return {
+        "customer_name": customer_name(lang, label, cid),
         "state": state,
         "transcript": transcript,
         "customer": customer,
@@ -235,7 +267,7 @@ async def live(request: web.Request) -> web.StreamResponse:
         raise NotFound("live updates are not enabled", code="hub_unavailable")
     socket = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=64 * 1024)
     await socket.prepare(request)
-    client = ConsoleClient(socket=socket, staff_id=current(request).id)
+    client = ConsoleClient(socket=socket, staff_id=current(request).id, lang=lang_of(request))
     hub.add(client)
     try:
         await socket.send_json({"type": "hello", "mode": hub.mode})

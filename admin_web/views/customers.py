@@ -5,7 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_web import permissions
-from admin_web.context import admin_of
+from admin_web.console.shown import show_transcript
+from admin_web.context import admin_of, lang_of
 from admin_web.forms import TierForm
 from admin_web.views.common import actor, audit, path_param, query_text
 from admin_web.web import PREFIX, form_data, parse_form, redirect, render, requires
@@ -44,7 +45,8 @@ async def customer_detail(request: web.Request) -> web.StreamResponse:
     selected = request.query.get("conversation") or (conversations[0]["_id"] if conversations else None)
     transcript = []
     if selected and any(c["_id"] == selected for c in conversations) and admin.dialogs is not None:
-        transcript = await admin.dialogs.services.transcript.history(selected, limit=200)
+        history = await admin.dialogs.services.transcript.history(selected, limit=200)
+        transcript = show_transcript(lang_of(request), admin.queries.clock, history, style="short")
     return render(
         request,
         "customer_detail.html",

@@ -50,7 +50,7 @@ async def alert_handled(request: web.Request) -> web.StreamResponse:
 @requires(permissions.ORDERS_WRITE)
 async def refund_settled_by_hand(request: web.Request) -> web.StreamResponse:
     refund_id = path_param(request, "refund", 80)
-    refund = await admin_of(request).commerce.payments.settle_by_hand(refund_id, actor=actor(request))
+    refund = await admin_of(request).commerce.payments.refunding.settle_by_hand(refund_id, actor=actor(request))
     await audit(
         request,
         "refund.settled_by_hand",

@@ -18,6 +18,8 @@ from commerce.money import Money
 from commerce.orders.model import Order
 from core.mongo import Document, as_utc
 
+PAYMENTS = "payments"  # the collection of PaymentIntent documents
+
 
 class PaymentStatus(StrEnum):
     PENDING = "pending"

@@ -111,7 +111,7 @@ class PaymentStatusWorker:
             except (ProviderUnavailable, DomainError) as exc:
                 log.info("refund_query_failed", refund_id=refund.id, error=type(exc).__name__)
                 continue
-            settled = await self.service.refund_outcome(refund, result.state, result.provider_refund_id)
+            settled = await self.service.refunding.refund_outcome(refund, result.state, result.provider_refund_id)
             if settled.state is not RefundState.PENDING:
                 counts["refunds_settled"] += 1
         return counts

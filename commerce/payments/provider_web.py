@@ -87,7 +87,7 @@ async def _notify(request: web.Request, *, refund: bool) -> web.Response:
     if body is not None:
         try:
             if refund:
-                await payments.handle_refund_notification(name, dict(request.headers), body)
+                await payments.refunding.handle_refund_notification(name, dict(request.headers), body)
             else:
                 await payments.handle_notification(name, dict(request.headers), body)
             ok = True

@@ -12,6 +12,7 @@ from typing import Any
 
 from commerce.localized import LocalizedText
 from commerce.money import Money
+from commerce.shipping.regions import MUNICIPALITIES, canonical_place
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +51,14 @@ class ShippingMethod:
     pickup_hours: LocalizedText = field(default_factory=LocalizedText)
 
     def serves(self, province: str | None, city: str | None) -> bool:
-        if self.cities and _place(city) not in {_place(c) for c in self.cities}:
-            return False
-        return not (province and _place(province) in {_place(p) for p in self.excluded_provinces})
+        """Place names match in any language (上海 == Shanghai); a municipality may come as the
+        province alone ("Huangpu, Shanghai" -> province Shanghai)."""
+        if self.cities:
+            shop_cities = {canonical_place(c) for c in self.cities}
+            places = {canonical_place(city), *({canonical_place(province)} & MUNICIPALITIES)} - {""}
+            if not places & shop_cities:
+                return False
+        return not (province and canonical_place(province) in {canonical_place(p) for p in self.excluded_provinces})
 
     def fee(self, subtotal: Money, weight_g: int) -> Money:
         if self.free_over is not None and subtotal.amount >= self.free_over:
@@ -102,15 +108,6 @@ class ShippingMethod:
             pickup_address=LocalizedText.from_doc(data.get("pickup_address")),
             pickup_hours=LocalizedText.from_doc(data.get("pickup_hours")),
         )
-
-
-def _place(name: str | None) -> str:
-    """上海市 == 上海 == shanghai: compare place names without the administrative suffix."""
-    text = (name or "").strip().lower()
-    for suffix in ("市", "省", "自治区", "特别行政区", " city", " shi"):
-        if text.endswith(suffix):
-            text = text[: -len(suffix)]
-    return text
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ import pytest
 
 from commerce.customers.model import Address
 from commerce.errors import ValidationFailed
+from commerce.localized import LocalizedText
 from commerce.promotions.model import Coupon, CouponKind, CouponRejected, RejectionReason
 from commerce.promotions.service import CouponIn, PromotionService, seed_demo_coupons
 from commerce.services import Commerce
@@ -39,6 +40,54 @@ def test_default_methods_by_address_and_free_threshold() -> None:
     assert caught.value.code == "shipping_not_available"
     with pytest.raises(ValidationFailed):
         shipping.quote("teleport", basis, BEIJING)
+
+
+@pytest.mark.parametrize(
+    "region",
+    [
+        "Huangpu, Shanghai",
+        "88 Nanjing Rd, Huangpu, Shanghai",
+        "Pudong New Area, Shanghai Shi",
+        "Jing'an, SHANGHAI CITY",
+        "上海市黄浦区",
+    ],
+)
+def test_same_city_is_offered_whatever_the_language_of_the_address(region: str) -> None:
+    from dialogs.shop_adapter import split_region
+
+    province, city, district = split_region(region.split(", ", 1)[1] if region[0].isdigit() else region)
+    address_in = address(region={"province": province, "city": city, "district": district})
+    assert "same_city" in [m.code for m in ShippingService().available_methods(Address.from_input("x", address_in))]
+
+
+@pytest.mark.parametrize(
+    ("names", "same"),
+    [
+        (("上海市", "Shanghai", "shanghai shi", "Shanghai Municipality", "上海"), True),
+        (("北京", "Beijing", "Peking"), True),
+        (("广东省", "Guangdong Province", "guangdong"), True),
+        (("内蒙古自治区", "Inner Mongolia"), True),
+        (("西安市", "Xi'an", "Xian"), True),
+        (("上海", "Beijing"), False),
+        (("Springfield", "springfield city"), False),  # unknown: only the suffix "city" is not stripped
+    ],
+)
+def test_canonical_place_names(names: tuple[str, ...], same: bool) -> None:
+    from commerce.shipping.regions import canonical_place
+
+    assert (len({canonical_place(n) for n in names}) == 1) is same
+
+
+def test_a_province_excluded_in_chinese_excludes_its_english_name() -> None:
+    method = ShippingMethod(
+        "x", LocalizedText("x", "x"), LocalizedText("", ""), FlatRate(0), excluded_provinces=("西藏",)
+    )
+    assert not method.serves("Tibet", "Lhasa")
+    assert not method.serves("西藏自治区", "拉萨市")
+    assert method.serves("Yunnan", "Kunming")
+    beijing_english = ShippingMethod("y", LocalizedText("y", "y"), LocalizedText("", ""), FlatRate(0), cities=("北京",))
+    assert beijing_english.serves("Beijing", "Beijing")
+    assert not beijing_english.serves("Hebei", "Shijiazhuang")
 
 
 def test_methods_from_config() -> None:
