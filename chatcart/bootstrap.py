@@ -374,8 +374,8 @@ def optional_redis(url: str) -> Any:
     while Redis is down fails within half a second instead of retrying with back-off for
     seconds (which held every admin sign-in for ~6 s per call)."""
     import redis.asyncio as redis_asyncio
-    from redis.backoff import NoBackoff
     from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
 
     return redis_asyncio.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5, retry=Retry(NoBackoff(), 0))
 
