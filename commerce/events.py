@@ -132,6 +132,7 @@ class AfterSaleChanged(DomainEvent):
     request_id: str = ""
     kind: str = ""
     status: str = ""
+    note: str = ""  # the shop's explanation for the customer ("给客户的说明"), if staff wrote one
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -81,6 +81,12 @@ LEGACY_CODES: Final[dict[str, str]] = {
     "rsn": REASON,
 }
 
+# Buttons that only show something (a product, a page, an order's state): they are answered
+# while a person owns the conversation too - an agent's product card must open.
+SHOWS_ONLY: Final = frozenset(
+    {PRODUCT, OPTION, PAGE, SIMILAR, POPULAR, COMPARE, CART, ORDERS, ORDER, TRACK, AFTERSALES_STATUS, FAQ}
+)
+
 # Buttons whose answer replaces the message they were pressed on (a channel may edit in place).
 IN_PLACE: Final = frozenset({PAGE, OPTION})
 
@@ -94,6 +100,10 @@ def split(payload: str) -> tuple[str, str]:
     """ "<code>:<value>" -> (current code, value); a payload without ':' has an empty value."""
     code, _, value = payload.partition(":")
     return canonical(code), value
+
+
+def shows_only(payload: str) -> bool:
+    return split(payload)[0] in SHOWS_ONLY
 
 
 def edits_in_place(payload: str) -> bool:

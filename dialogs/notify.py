@@ -122,15 +122,14 @@ class Notifier:
                 ]
             case AfterSaleChanged():
                 kind = event.kind or "return"
-                return [
-                    TextReply(
-                        text=t(
-                            "aftersales.update",
-                            lang,
-                            number=number,
-                            kind=t_or(f"aftersales.kind_{kind}", lang, kind),
-                            status=t_or(f"aftersale_status.{event.status}", lang, event.status),
-                        )
-                    )
-                ]
+                text = t(
+                    "aftersales.update",
+                    lang,
+                    number=number,
+                    kind=t_or(f"aftersales.kind_{kind}", lang, kind),
+                    status=t_or(f"aftersale_status.{event.status}", lang, event.status),
+                )
+                if event.note:  # the staff's explanation is for the customer: it must arrive
+                    text += "\n" + t("aftersales.shop_note", lang, note=event.note)
+                return [TextReply(text=text)]
         return []

@@ -187,6 +187,7 @@ class AfterSalesService:
             actor,
             note or f"refunded {to_refund.format()}",
             extra={"refund_amount": to_refund.to_doc()},
+            customer_note=note,
         )
 
     # --- reads -------------------------------------------------------------------------------
@@ -254,10 +255,15 @@ class AfterSalesService:
         note: str,
         *,
         extra: Document | None = None,
+        customer_note: str | None = None,
     ) -> AfterSaleRequest:
+        """`customer_note`: what the customer is told with the update; by default the note of a
+        shop-side step (staff write it for the customer), never a customer's own."""
         check_step(request.id, request.kind, request.status, target)
         now = utcnow()
         entry = AfterSaleEntry(request.status, target, actor, " ".join(note.split())[:500], now)
+        if customer_note is None:
+            customer_note = "" if actor.startswith("customer:") else entry.note
         update: Document = {
             "$set": {"status": target.value, "updated_at": now, **(extra or {})},
             "$push": {"history": entry.to_doc()},
@@ -276,10 +282,10 @@ class AfterSalesService:
             raise Conflict("the request changed meanwhile, please retry", code="aftersale_changed")
         updated = AfterSaleRequest.from_doc(doc)
         log.info("aftersale_step", request_id=request.id, source=request.status.value, target=target.value, actor=actor)
-        await self._emit(updated)
+        await self._emit(updated, note=" ".join(customer_note.split())[:500])
         return updated
 
-    async def _emit(self, request: AfterSaleRequest) -> None:
+    async def _emit(self, request: AfterSaleRequest, *, note: str = "") -> None:
         await self.events.publish(
             AfterSaleChanged(
                 customer_id=request.customer_id,
@@ -288,6 +294,7 @@ class AfterSalesService:
                 number=request.order_number,
                 kind=request.kind.value,
                 status=request.status.value,
+                note=note,
             ),
             event_id=f"aftersale.{request.status.value}:{request.id}",
         )

@@ -95,3 +95,25 @@ async def test_validation_and_window(shop: Shop, commerce: Commerce, db: Databas
     withdrawn = await commerce.aftersales.withdraw(request.id, order.customer_id)
     assert withdrawn.status is AfterSaleStatus.CLOSED
     assert [r.id for r in await commerce.aftersales.list_for_customer(order.customer_id)] == [request.id]
+
+
+async def test_the_staff_note_for_the_customer_travels_with_the_update(shop: Shop, commerce: Commerce) -> None:
+    from commerce.events import AfterSaleChanged
+    from commerce.orders.events import StoredEvent
+
+    order = await paid_order(shop, commerce, {"A": 1})
+    request = await commerce.aftersales.request(order.customer_id, order.number, "refund", "不想要了")
+    received: list[StoredEvent] = []
+
+    async def subscriber(event: StoredEvent) -> None:
+        received.append(event)
+
+    commerce.events.subscribe(subscriber, types=[AfterSaleChanged])
+    await commerce.aftersales.approve(request.id, actor="staff:amy", note="  款项 1-3 个工作日\n原路退回 ")
+    await commerce.aftersales.refund(request.id, actor="staff:amy")  # no note: nothing invented for the customer
+    while await commerce.events.dispatch_once():
+        pass
+    notes = {e.event.status: e.event.note for e in received if isinstance(e.event, AfterSaleChanged)}
+    assert notes["approved"] == "款项 1-3 个工作日 原路退回"
+    assert notes["refunded"] == ""
+    assert notes["requested"] == ""  # the customer's own reason is not echoed back as the shop's note

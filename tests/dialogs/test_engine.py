@@ -84,6 +84,27 @@ async def test_handoff_silences_the_bot_until_released(chat: Chat, engine: Dialo
     assert out.replies
 
 
+async def test_buttons_that_only_show_information_work_while_an_agent_owns_the_chat(
+    chat: Chat, engine: DialogEngine, shop: FakeShop
+) -> None:
+    await chat("转人工")
+    engine.outbound.register("terminal", CollectingSender())
+    await engine.handoff.take_over("terminal:u1", "agent-7")
+
+    def press(payload: str) -> IncomingMessage:
+        return IncomingMessage(
+            channel="terminal", channel_user_id="u1", kind="button", payload=payload, text="查看详情"
+        )
+
+    details = await engine.handle(press("product:P100"))  # the agent's product card
+    assert [r.type for r in details] == ["product"]
+    assert await engine.handle(press("add:P100-BLK")) == []  # changing the cart stays with the agent
+    assert not shop.carts.get(CUSTOMER)
+    state = await engine.handoff.store.get("terminal:u1")
+    assert state is not None
+    assert state.handoff_status == "agent"
+
+
 async def test_typed_number_presses_the_shown_button(chat: Chat, shop: FakeShop) -> None:
     await chat("耳机")
     out = await chat("1")
