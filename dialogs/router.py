@@ -78,6 +78,9 @@ _AFTERSALES_STATUS = re.compile(
     r"(进度|状态|status|progress).*(售后|退货|退款|换货|after[- ]?sales?|return|refund|exchange)",
     re.I,
 )
+_PAY_AGAIN = re.compile(
+    r"再发|重发|重新|再来一次|再试|再付|链接|\b(?:again|retry|resend|re-send|link|one more time)\b", re.I
+)
 _PAYMENT_QUESTION = re.compile(
     r"方式|怎么付|如何付|能用|支持|可以用|支付宝|微信支付|信用卡|method|option|accept|"
     r"card|alipay|wechat ?pay|paypal|how (?:can|do) i pay",
@@ -294,8 +297,10 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     """Correct readings the conversation context contradicts (the NLU sees one message alone)."""
     context = turn.state.context
     text = turn.text
-    if intent == "pay" and _PAYMENT_QUESTION.search(text):
+    if intent == "pay" and _PAYMENT_QUESTION.search(text) and not _PAY_AGAIN.search(text):
         return "payment_problem"  # "what payment methods do you accept?" is a question, not a request
+    if intent == "payment_problem" and _PAY_AGAIN.search(text):
+        return "pay"  # "付款失败了 再发一次链接", "didn't go through, try again": the link again
     if in_flow:
         return intent
     if (
