@@ -77,7 +77,10 @@ async def test_chat_over_websocket(client: Any) -> None:
     await ws.send_json({"type": "button", "payload": ""})  # any other bad frame is named too
     assert await ws.receive_json() == {"type": "error", "code": "bad_frame"}
     await ws.send_json({"type": "text", "text": "谢谢"})
-    assert (await ws.receive_json())["type"] == "replies"
+    thanks = await ws.receive_json()
+    assert (thanks["type"], thanks["lang"]) == ("replies", "zh")
+    await ws.send_json({"type": "text", "text": "/lang en"})  # the page's texts follow the conversation
+    assert (await ws.receive_json())["lang"] == "en"
     await ws.close()
 
 
