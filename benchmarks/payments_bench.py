@@ -69,7 +69,9 @@ async def _notifications(
                 retry_headers = wechat.signed_headers(body)
             elif provider == "alipay":
                 # the customer's browser opening the cashier page records the trade at Alipay
-                alipay.trades.setdefault(payment.id, _ali_trade(payment.id, payment.amount, payment.order_number))
+                alipay.trades.setdefault(
+                    payment.id, _ali_trade(payment.id, payment.amount, payment.order_number, order.id)
+                )
                 _, form = alipay.pay(payment.id)
                 headers, body = {"Content-Type": "application/x-www-form-urlencoded"}, form
                 retry_headers = headers
@@ -90,8 +92,10 @@ async def _notifications(
     return built
 
 
-def _ali_trade(payment_id: str, amount: Money, number: str) -> AliTrade:
-    return AliTrade(payment_id, amount.to_decimal_string(), f"订单 {number}", "", "QUICK_WAP_WAY")
+def _ali_trade(payment_id: str, amount: Money, number: str, order_id: str) -> AliTrade:
+    return AliTrade(
+        payment_id, amount.to_decimal_string(), f"订单 {number}", "", "QUICK_WAP_WAY", passback_params=order_id
+    )
 
 
 async def _throughput(calls: list[Notify], concurrency: int) -> float:
