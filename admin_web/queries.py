@@ -18,19 +18,18 @@ from datetime import date, datetime, time, timedelta
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from commerce.catalog.repository import PRODUCTS
 from commerce.customers.model import IdentityKind, display_phone
+from commerce.customers.service import CUSTOMERS
+from commerce.inventory.service import INVENTORY
 from commerce.orders.listing import newest_orders
+from commerce.orders.model import ORDERS
 from commerce.orders.stats import OrderStats
 from core.mongo import CollectionIndexes, Database, Document, utcnow
 from core.shop_time import ShopClock
 from core.windows import BY_ID, CEILING, clamp_time, newest_by_id
-
-ORDERS = "orders"
-CUSTOMERS = "customers"
-CONVERSATIONS = "conversations"
-INVENTORY = "inventory"
-PRODUCTS = "products"
-MESSAGES = "messages"
+from dialogs.state import DIRECTORY as CONVERSATIONS
+from dialogs.transcript import COLLECTION as MESSAGES
 
 INDEXES = [
     CollectionIndexes(

@@ -5,6 +5,9 @@ Two stores with one behaviour: Redis (INCR + EXPIRE, shared by every process) wh
 CHATCART_REDIS_URL is set, otherwise MongoDB (`admin_login_failures`, one document per key,
 a single upserting `$inc` per failure and a TTL index that clears old windows).
 Keys are SHA-256 hashes, so neither usernames nor addresses are stored in clear.
+
+Redis is an optional service: while it cannot be reached the Redis limiter counts in its
+fallback (MongoDB) instead, so signing in keeps working and keeps being throttled (issue 17).
 """
 
 from __future__ import annotations
@@ -14,10 +17,13 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
+from redis.exceptions import RedisError
 
 from core.atomic import find_one_and_update
+from core.logging_setup import get_logger
 from core.mongo import CollectionIndexes, Database, as_utc, utcnow
 
+log = get_logger("admin_web.ratelimit")
 FAILURES = "admin_login_failures"
 INDEXES = [CollectionIndexes(FAILURES, [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)])]
 
@@ -70,22 +76,41 @@ class RedisLoginLimiter:
         max_failures: int = 5,
         window: timedelta = timedelta(minutes=15),
         prefix: str = "chatcart:admin-login:",
+        fallback: LoginLimiter | None = None,
     ) -> None:
         self._redis = redis  # redis.asyncio.Redis
         self.max_failures = max_failures
         self.window = window
         self._prefix = prefix
+        self.fallback = fallback  # counts while Redis is unreachable; None: no throttling then
 
     async def blocked(self, key: str) -> bool:
-        value = await self._redis.get(self._prefix + key)
+        try:
+            value = await self._redis.get(self._prefix + key)
+        except (RedisError, OSError) as exc:
+            _redis_down(exc)
+            return await self.fallback.blocked(key) if self.fallback is not None else False
         return value is not None and int(value) >= self.max_failures
 
     async def failed(self, key: str) -> int:
         name = self._prefix + key
-        count = int(await self._redis.incr(name))
-        if count == 1:
-            await self._redis.expire(name, int(self.window.total_seconds()))
+        try:
+            count = int(await self._redis.incr(name))
+            if count == 1:
+                await self._redis.expire(name, int(self.window.total_seconds()))
+        except (RedisError, OSError) as exc:
+            _redis_down(exc)
+            return await self.fallback.failed(key) if self.fallback is not None else 0
         return count
 
     async def succeeded(self, key: str) -> None:
-        await self._redis.delete(self._prefix + key)
+        try:
+            await self._redis.delete(self._prefix + key)
+        except (RedisError, OSError) as exc:
+            _redis_down(exc)
+        if self.fallback is not None:
+            await self.fallback.succeeded(key)  # failures counted there during an outage end too
+
+
+def _redis_down(exc: BaseException) -> None:
+    log.warning("admin.login_limiter_redis_unavailable", error=type(exc).__name__)

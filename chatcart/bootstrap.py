@@ -333,11 +333,7 @@ def build_telegram_channel(container: Container, config: TelegramConfig) -> Tele
         if config.payments_enabled
         else None
     )
-    redis = None
-    if config.redis_url:
-        import redis.asyncio as redis_asyncio
-
-        redis = redis_asyncio.from_url(config.redis_url)
+    redis = optional_redis(config.redis_url) if config.redis_url else None
     return TelegramChannel(config, container.db, container.require_dialogs(), payments=payments, redis=redis)
 
 
@@ -373,6 +369,17 @@ def build_wechat_channel(container: Container, config: WeChatConfig) -> WeChatCh
     )
 
 
+def optional_redis(url: str) -> Any:
+    """A Redis client for an optional service: everything using it has a fallback, so a call
+    while Redis is down fails within half a second instead of retrying with back-off for
+    seconds (which held every admin sign-in for ~6 s per call)."""
+    import redis.asyncio as redis_asyncio
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+
+    return redis_asyncio.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5, retry=Retry(NoBackoff(), 0))
+
+
 # --- admin ---------------------------------------------------------------------------------------------
 def admin_options(settings: Settings) -> AdminOptions:
     from admin_web.app import AdminOptions
@@ -393,9 +400,9 @@ def admin_services(container: Container) -> AdminServices:
 
     limiter: LoginLimiter
     if container.settings.redis_url:
-        import redis.asyncio as redis_asyncio
-
-        limiter = RedisLoginLimiter(redis_asyncio.from_url(container.settings.redis_url))
+        limiter = RedisLoginLimiter(
+            optional_redis(container.settings.redis_url), fallback=MongoLoginLimiter(container.db)
+        )
     else:
         limiter = MongoLoginLimiter(container.db)
     return AdminServices(

@@ -118,9 +118,58 @@ _LEAD_IN = re.compile(
 )
 
 
-def parse_address(text: str) -> AddressDraft:
-    """Everything recognisable in one message; fields not found stay empty."""
+# Labels of the blocks that WeChat, Taobao and JD (and English forms) put in a copied address.
+_LABELS: dict[str, str] = {
+    "name": r"收货人|收件人|联系人|姓名|名字|recipient|consignee|receiver|full\s+name|name",
+    "phone": r"手机号码|手机号|手机|联系电话|电话号码|电话|"
+    r"mobile(?:\s+(?:number|no\.?))?|phone(?:\s+(?:number|no\.?))?|tel",
+    "region": r"所在地区|所在地|省市区|地区|region|province|city",
+    "detail": r"详细地址|街道地址|收货地址|地址|address|street|addr",
+    "postcode": r"邮政编码|邮编|post\s*code|postal\s+code|zip(?:\s+code)?",
+}
+_LABEL = re.compile(
+    "(?:"
+    + "|".join(rf"(?P<{field}>(?<![A-Za-z])(?:{pattern})(?![A-Za-z]))" for field, pattern in _LABELS.items())
+    + r")\s*(?:[:：]\s*|(?=\s*\+?\d))",
+    re.I,
+)
+_POSTCODE_TAIL = re.compile(r"[\s,，]*(?<!\d)\d{6}(?!\d)\s*$")
+
+
+def _labelled(text: str) -> AddressDraft | None:
+    """A copied block with labels ("收货人：王芳 手机号码：… 所在地区：… 详细地址：…", "Name: …, phone …,
+    address: …"): each value up to the next label, the labels themselves left out."""
+    found = [m for m in _LABEL.finditer(text) if m.lastgroup]
+    if len({m.lastgroup for m in found}) < 2:
+        return None
+    values: dict[str, str] = {}
+    for index, match in enumerate(found):
+        end = found[index + 1].start() if index + 1 < len(found) else len(text)
+        value = text[match.end() : end].strip(" ,，;；、\n\t")
+        if match.lastgroup and value and match.lastgroup not in values:
+            values[match.lastgroup] = value
+    phone = normalize_phone(values.get("phone", "")) or ""
+    name = valid_name(values.get("name", "")) or ""
+    region = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", values.get("region", ""))
+    detail = _POSTCODE_TAIL.sub("", values.get("detail", "")).strip(" ,，")
+    if detail and not region:
+        place = parse_address(detail, with_name=False)  # "77 Tianmu Rd West, Jing'an District, Shanghai"
+        region, detail = place.region, place.detail or detail
+    draft = AddressDraft(name=name, phone=phone, region=valid_region(region) or "", detail=valid_detail(detail) or "")
+    if values.get("phone") and not phone:
+        draft = replace(draft, phone_invalid=True)
+    return draft
+
+
+def parse_address(text: str, *, with_name: bool = True) -> AddressDraft:
+    """Everything recognisable in one message; fields not found stay empty.
+
+    `with_name=False` reads a place only (the name is known): "Shanghai" is then a city."""
+    labelled = _labelled(text) if with_name else None
+    if labelled is not None:
+        return labelled
     text = _LEAD_IN.sub("", text.strip(), count=1).strip() or text.strip()
+    text = _POSTCODE_TAIL.sub("", text) if normalize_phone(text) else text  # "… 中关村大街27号 100080"
     draft = AddressDraft()
     phone = normalize_phone(text)
     rest = text
@@ -142,7 +191,7 @@ def parse_address(text: str) -> AddressDraft:
     name = ""
     place: list[str] = []
     for part in parts:
-        if not name and valid_name(part) and not _looks_like_place(part) and len(part) <= 20:
+        if with_name and not name and valid_name(part) and not _looks_like_place(part) and len(part) <= 20:
             name = part
         else:
             place.append(part)

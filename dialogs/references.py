@@ -201,7 +201,7 @@ def _alias_in(alias: str, lowered: str) -> bool:
 _ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对|副|顶|口|块|听|提|卷|片|枚|颗|款"
 _QUANTITY = re.compile(
     rf"(\d{{1,3}})\s*(?:{_ZH_UNITS}|pcs|pieces|units|items|packs?|bottles?|boxes|pairs?|sets?|x\b|×)|"
-    r"(?:\bx|×|\*)\s*(\d{1,3})\b",
+    r"(?:(?<![a-z])x|×|\*)\s*(\d{1,3})\b",
     re.I,
 )
 # Colloquial numerals: "来俩" (two), "仨" (three), "来一个", "两副".
@@ -355,7 +355,8 @@ def asks_for_similar(text: str) -> bool:
 _BUY = re.compile(
     r"买|来[一二两三四五六七八九十俩仨个\d]|要[一二两三四五六七八九十俩仨个\d]|加入购物车|加购|加到购物车|放进购物车|下单|拍[一下个]|入手|"
     r"\b(?:buy|purchase|add|i'?ll\s+(?:take|get|have)|i'?d\s+like|can\s+i\s+(?:get|have)|get\s+me|give\s+me|"
-    r"i\s+want|i\s+need|order\s+(?:a|an|one|two|some|\d))\b|^\s*(?:a|an|one)\s+[a-z].*\b(?:please|pls|plz)\b",
+    r"i\s+want|i\s+need|order\s+(?:a|an|one|two|some|\d))\b|^\s*(?:a|an|one)\s+[a-z].*\b(?:please|pls|plz)\b|"
+    r"^\s*(?:one|1|just\s+one)\s*(?:please|pls|plz)?\s*[.!]?\s*$|\b(?:also|too|as\s+well)\b|也要|也来|还要|再要|再来",
     re.I,
 )
 
@@ -371,7 +372,7 @@ def asks_to_buy(text: str) -> bool:
 _PURCHASE_WORDS = re.compile(
     rf"(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})|俩|仨|(?:加入|加到|加进|放进|加)?购物车|加购|下单|入手|"
     r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿|加|拍)(?:个|一个|一下)?|我想要|我要|帮我|给我|吧|呢|啊|的|那款|这款|那个|这个|一下|"
-    rf"(?<![\d.])\d{{1,2}}\s*(?:pcs|pieces|units|items|x\b|×)|(?:\bx|×|\*)\s*\d{{1,3}}\b|"
+    rf"(?<![\d.])\d{{1,2}}\s*(?:pcs|pieces|units|items|x\b|×)|(?:(?<![a-z])x|×|\*)\s*\d{{1,3}}\b|"
     r"\b(?:add|buy|purchase|get|take|have|like|want|need|order|i|i'?ll|i'?d|can|me|my|to|the|a|an|one|two|three|"
     r"couple|pair|of|please|pls|plz|cart|basket|it|this|that|them|these|those|ones?|some|just|also|and|too|ok|okay|fine|then|actually|"
     r"in|size|colou?r)\b|[\s,，。!！?？~]+|\.(?!\d)",

@@ -15,7 +15,14 @@ from nlu.catalog_only import is_catalog_reference
 from nlu.classifier import DICTIONARY, LinearIntentModel, features, train_model
 from nlu.engine import FALLBACK_INTENT, Entity, IntentScore, ParseResult
 from nlu.extract import EntityExtractor
-from nlu.noise import is_bare_number, is_repetitive, looks_like_code, strip_markup, unknown_word_share
+from nlu.noise import (
+    is_bare_number,
+    is_filler_only,
+    is_repetitive,
+    looks_like_code,
+    strip_markup,
+    unknown_word_share,
+)
 from nlu.pinyin import PinyinReader, build_table, load_table, save_table
 from nlu.spelling import SpellingNormaliser
 from nlu.text import detect_language, feature_text, has_meaningful_content
@@ -216,6 +223,7 @@ class BuiltinNluEngine:
             not (has_meaningful_content(content) or _has_symbols(content))
             or looks_like_code(content)
             or is_repetitive(content)
+            or is_filler_only(content)
         ):
             return self._fallback(text, language, [])
         if is_bare_number(content):

@@ -75,6 +75,18 @@ def is_repetitive(text: str) -> bool:
     return len(visible) >= REPETITION_MIN_CHARS and len(set(visible)) <= REPETITION_MAX_DISTINCT
 
 
+# Sounds that carry no request on their own (a sigh, a groan, a scream). "嗯" (yes), "哦" (oh, ok)
+# and "哈" (laughter) are left out: they answer or react, and the classifier knows them.
+FILLER_CHARS = frozenset("啊呃额唉哎噢嗷喔欸诶")
+_FILLER_IGNORED = re.compile(r"[\s\W_~～…]+")
+
+
+def is_filler_only(text: str) -> bool:
+    """Only filler sounds ("啊啊啊", "呃……", "唉唉"), nothing the shop could act on."""
+    visible = _FILLER_IGNORED.sub("", text[:MAX_FEATURE_CHARS])
+    return bool(visible) and all(char in FILLER_CHARS for char in visible)
+
+
 def unknown_word_share(text: str, is_known: Callable[[str], bool]) -> float | None:
     """Share of Latin words never seen in training, for texts without Chinese; None when not applicable.
 

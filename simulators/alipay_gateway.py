@@ -55,6 +55,7 @@ class AliTrade:
     product_code: str
     status: str = "WAIT_BUYER_PAY"
     trade_no: str = ""
+    passback_params: str = ""
     paid_at: datetime | None = None
 
 
@@ -122,7 +123,12 @@ class AlipayGateway:
         no = biz["out_trade_no"]
         if no not in self.trades:
             self.trades[no] = AliTrade(
-                no, biz["total_amount"], biz.get("subject", ""), params.get("notify_url", ""), biz["product_code"]
+                no,
+                biz["total_amount"],
+                biz.get("subject", ""),
+                params.get("notify_url", ""),
+                biz["product_code"],
+                passback_params=str(biz.get("passback_params") or ""),
             )
         return web.Response(
             text=f"<html><body>支付宝收银台 {biz['total_amount']}</body></html>", content_type="text/html"
@@ -323,6 +329,8 @@ class AlipayGateway:
             "gmt_payment": now,
             "fund_bill_list": '[{"amount":"' + trade.total_amount + '","fundChannel":"ALIPAYACCOUNT"}]',
         }
+        if trade.passback_params:
+            params["passback_params"] = trade.passback_params
         params["sign"] = sha256_rsa(self.alipay_key, sign_string(params, ("sign", "sign_type")))
         return trade.notify_url, urlencode(params).encode()
 

@@ -70,6 +70,7 @@ class Trade:
     transaction_id: str = ""
     success_time: datetime | None = None
     payer_openid: str = ""
+    attach: str = ""
 
 
 @dataclass
@@ -201,6 +202,7 @@ class WechatPayGateway:
             str(data.get("notify_url") or ""),
             str(data.get("description") or ""),
             payer_openid=str((data.get("payer") or {}).get("openid") or ""),
+            attach=str(data.get("attach") or ""),
         )
         prepay = "wx" + secrets.token_hex(15)
         if kind == "native":
@@ -219,7 +221,7 @@ class WechatPayGateway:
             "trade_type": trade.trade_type,
             "trade_state": trade.state,
             "trade_state_desc": {"SUCCESS": "支付成功", "NOTPAY": "未支付", "CLOSED": "已关闭"}.get(trade.state, ""),
-            "attach": "",
+            "attach": trade.attach,
             "amount": {
                 "total": trade.total,
                 "payer_total": trade.total,

@@ -25,10 +25,10 @@ from admin_web.console.shown import show_message
 from core.logging_setup import get_logger
 from core.mongo import Database, Document, as_utc
 from core.shop_time import ShopClock
+from dialogs.transcript import COLLECTION as MESSAGES
 from dialogs.transcript import entries
 
 log = get_logger("admin_web.console")
-MESSAGES = "messages"
 MAX_WATCHED = 200
 
 

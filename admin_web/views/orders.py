@@ -18,6 +18,7 @@ from commerce.catalog.specs import label_specs
 from commerce.customers.model import Address, display_phone
 from commerce.errors import Conflict, NotFound, ValidationFailed
 from commerce.orders.model import SALES_CHANNELS, TRANSITIONS, OrderStatus
+from commerce.services import Commerce
 
 
 @requires(permissions.ORDERS_READ)
@@ -49,7 +50,7 @@ async def order_list(request: web.Request) -> web.StreamResponse:
     )
 
 
-def shipping_name(commerce: Any, code: str, lang: str) -> str:
+def shipping_name(commerce: Commerce, code: str, lang: str) -> str:
     """The shipping method as the shop names it; a method removed since keeps its code."""
     try:
         return str(commerce.shipping.method(code).name.get(lang))

@@ -188,8 +188,9 @@ class WebChat:
             return
         else:  # pragma: no cover - the union is exhaustive
             return
-        replies = await self.engine.handle(incoming)
-        await ws.send_json(replies_frame("replies", replies))
+        result = await self.engine.handle_turn(incoming)
+        # The page's own texts follow the conversation's language (the switch, or a clear signal).
+        await ws.send_json({**replies_frame("replies", result.replies), "lang": result.lang})
 
     async def _sign_in(self, ws: web.WebSocketResponse, user: str, frame: OtpRequest | OtpVerify) -> None:
         lang = await self.engine.language_of(CHANNEL, user)

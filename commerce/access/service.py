@@ -29,12 +29,14 @@ STAFF_TOKEN_PREFIX = "ccs_"  # noqa: S105 - a prefix, not a secret
 CUSTOMER_TOKEN_PREFIX = "cct_"  # noqa: S105 - a prefix, not a secret
 ADMIN_SESSION_PREFIX = "cca_"
 ADMIN_SESSION_COOKIE = "chatcart_admin"
+STAFF_USERS = "staff_users"
+ACCESS_TOKENS = "access_tokens"
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
 
 INDEXES = [
-    CollectionIndexes("staff_users", [IndexModel([("username", ASCENDING)], unique=True)]),
+    CollectionIndexes(STAFF_USERS, [IndexModel([("username", ASCENDING)], unique=True)]),
     CollectionIndexes(
-        "access_tokens",
+        ACCESS_TOKENS,
         [
             IndexModel([("token_hash", ASCENDING)], unique=True),
             IndexModel([("subject", ASCENDING), ("kind", ASCENDING)]),
@@ -61,8 +63,8 @@ class AccessService:
         customer_session_days: int = 180,
         admin_session_hours: int = 12,
     ) -> None:
-        self._staff = db["staff_users"]
-        self._tokens = db["access_tokens"]
+        self._staff = db[STAFF_USERS]
+        self._tokens = db[ACCESS_TOKENS]
         self._hasher = PasswordHasher()
         self.customer_session_ttl = timedelta(days=customer_session_days)
         self.admin_session_ttl = timedelta(hours=admin_session_hours)

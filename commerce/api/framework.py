@@ -19,7 +19,7 @@ import binascii
 import json
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -28,6 +28,9 @@ from pydantic import BaseModel, ValidationError
 from commerce.api.principal import ANONYMOUS, Auth, Principal, Role
 from commerce.errors import Forbidden, ValidationFailed
 from core.json_limits import MAX_JSON_DEPTH, JsonTooDeep, loads_bounded
+
+if TYPE_CHECKING:  # commerce.services imports every domain, whose api modules import this one
+    from commerce.services import Commerce
 
 API_PREFIX = "/api/v1"
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -50,9 +53,9 @@ CSRF_VERIFIER: web.AppKey[CsrfVerifier] = web.AppKey("csrf_verifier")
 TRUSTED_ORIGINS: web.AppKey[frozenset[str]] = web.AppKey("trusted_origins")
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Services are attached to the application by the composition root (chatcart.bootstrap);
-# typed loosely here so the framework does not depend on every domain.
-SERVICES: web.AppKey[Any] = web.AppKey("services")
+# The commerce services, attached to the application by the composition root (chatcart.web);
+# named for the type checker only, so the framework does not import every domain at run time.
+SERVICES: web.AppKey[Commerce] = web.AppKey("services")
 
 
 @dataclass
@@ -67,8 +70,8 @@ class ApiContext:
         return dict(self.request.match_info)
 
     @property
-    def services(self) -> Any:
-        """The `commerce.services.Commerce` aggregate (plus extras wired by the bootstrap)."""
+    def services(self) -> Commerce:
+        """The commerce services (`commerce.services.Commerce`)."""
         return self.request.app[SERVICES]
 
     def body_as(self, model: type[ModelT]) -> ModelT:

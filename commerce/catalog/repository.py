@@ -15,6 +15,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel, InsertOne, ReplaceOne, ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from commerce.inventory.service import INVENTORY
 from core.atomic import find_one_and_update
 from core.mongo import CollectionIndexes, Database, Document, utcnow
 
@@ -84,7 +85,7 @@ def stock_lookup(inventory_collection: str) -> list[Document]:
 class CatalogRepository:
     INDEXES = INDEXES
 
-    def __init__(self, db: Database, inventory_collection: str = "inventory") -> None:
+    def __init__(self, db: Database, inventory_collection: str = INVENTORY) -> None:
         self.db = db
         self.inventory_collection = inventory_collection
         self.products = db[PRODUCTS]

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from commerce.errors import NotFound, ValidationFailed
+from commerce.inventory.service import INVENTORY
 from core.mongo import Database, Document
 
 from .importer import CatalogImporter, ImportReport, StockReader, StockWriter
@@ -16,8 +17,6 @@ from .search import SearchIndexSync, SearchPage, SearchQuery, run_search
 from .search_index import SearchEntry
 from .tree import build_tree
 
-INVENTORY_COLLECTION = "inventory"
-
 
 class CatalogService:
     def __init__(
@@ -27,7 +26,7 @@ class CatalogService:
         default_currency: str = "CNY",
         set_stock: StockWriter | None = None,
         get_stock: StockReader | None = None,
-        inventory_collection: str = INVENTORY_COLLECTION,
+        inventory_collection: str = INVENTORY,
         vocabulary_refresh_seconds: float = 2.0,
         search_resync_seconds: float = 300.0,
     ) -> None:

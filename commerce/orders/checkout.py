@@ -37,6 +37,7 @@ from commerce.inventory.service import InventoryService, applied_lines, out_of_s
 from commerce.money import Money
 from commerce.orders.events import EventBus
 from commerce.orders.model import (
+    ORDERS,
     HistoryEntry,
     Order,
     OrderLine,
@@ -54,7 +55,6 @@ from commerce.shipping.service import ShippingBasis, ShippingService
 from core.batch import WriteBatch
 from core.mongo import Database, Document, utcnow
 
-ORDERS = "orders"
 # One document per Idempotency-Key being checked out ({_id: "<customer>:<key>"}), claimed BEFORE
 # any stock is reserved: concurrent retries of one key wait for the first one's order instead of
 # competing with it for the stock (issue 17). A failed attempt deletes its claim (the key may be

@@ -59,6 +59,7 @@ STATUS_LABELS: dict[OrderStatus, LocalizedText] = {
 }
 
 # The address can change until the parcel leaves.
+ORDERS = "orders"  # the collection (commerce.orders.service owns its indexes)
 ADDRESS_CHANGEABLE = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.PAID})
 
 

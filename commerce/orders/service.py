@@ -30,13 +30,14 @@ from commerce.events import (
 )
 from commerce.inventory.service import INVENTORY, InventoryService
 from commerce.money import Money
-from commerce.orders.checkout import ORDERS, Checkout, CheckoutRequest, OrderQuote
+from commerce.orders.checkout import Checkout, CheckoutRequest, OrderQuote
 from commerce.orders.events import EventBus
 from commerce.orders.listing import newest_orders
 from commerce.orders.model import (
     ADDRESS_CHANGEABLE,
     MAX_NOTE_LENGTH,
     MAX_NOTES,
+    ORDERS,
     HistoryEntry,
     Order,
     OrderNote,

@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from commerce.money import Money
-from commerce.orders.model import OrderStatus
+from commerce.orders.model import ORDERS, OrderStatus
 from core.batch import WriteBatch
 from core.mongo import Database, Document, as_utc
 
@@ -76,7 +76,7 @@ class OrderStats:
         the number of days written. Two aggregations over all orders: run it off-peak."""
         figures: dict[str, Document] = {}
         created = await (
-            await self._db["orders"].aggregate(
+            await self._db[ORDERS].aggregate(
                 [
                     {
                         "$group": {
@@ -101,7 +101,7 @@ class OrderStats:
             day["created"] += int(row["n"])
             day["status"][str(row["_id"]["status"])] = int(row["n"])
         paid = await (
-            await self._db["orders"].aggregate(
+            await self._db[ORDERS].aggregate(
                 [
                     {"$match": {"status": {"$in": _PAID_STATUSES}, "paid_at": {"$type": "date"}}},
                     {

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import secrets
 import zipfile
 from collections.abc import Mapping
@@ -48,6 +49,7 @@ GATEWAY = "https://openapi.alipay.com/gateway.do"
 NOTIFY_PATH = "/api/v1/payments/alipay/notify"
 CHINA = timezone(timedelta(hours=8))
 MAX_NOTIFICATION_BYTES = 16_384
+ORDER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _PAID = ("TRADE_SUCCESS", "TRADE_FINISHED")
 _TRADE_STATES = {
     "TRADE_SUCCESS": TradeState.PAID,
@@ -169,6 +171,8 @@ class AlipayProvider:
             "subject": f"订单 {order.number}"[:256],
             "product_code": "QUICK_WAP_WAY" if wap else "FAST_INSTANT_TRADE_PAY",
             "time_expire": beijing(expires),
+            # Returned in the signed notification: the order is found by its id.
+            "passback_params": order.id,
         }
         params = self.signed_params(
             "alipay.trade.wap.pay" if wap else "alipay.trade.page.pay",
@@ -212,6 +216,7 @@ class AlipayProvider:
         payment_id, notify_id = params.get("out_trade_no", ""), params.get("notify_id", "")
         if not (0 < len(payment_id) <= 64 and 0 < len(notify_id) <= 128):
             raise ValidationFailed("the notification lacks out_trade_no or notify_id", code="bad_notification")
+        passback = params.get("passback_params", "")
         currency = params.get("trans_currency") or "CNY"
         try:
             amount = Money.parse(params.get("total_amount", ""), currency)
@@ -221,7 +226,7 @@ class AlipayProvider:
             provider=self.name,
             event_id=notify_id,
             payment_id=payment_id,
-            order_id="",
+            order_id=passback if ORDER_ID.match(passback) else "",
             succeeded=status in _PAID,
             amount=amount,
             trade_no=params.get("trade_no", "")[:64],

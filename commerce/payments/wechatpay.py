@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -53,6 +54,7 @@ REFUND_NOTIFY_PATH = "/api/v1/payments/wechatpay/refund-notify"
 AUTH_SCHEMA = "WECHATPAY2-SHA256-RSA2048"
 CHINA = timezone(timedelta(hours=8))  # WeChat Pay's times and bill days are Beijing time
 MAX_NOTIFICATION_BYTES = 16_384
+ORDER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _TRADE_STATES = {
     "SUCCESS": TradeState.PAID,
     "REFUND": TradeState.PAID,  # paid, then (partly) refunded: the payment itself happened
@@ -101,6 +103,7 @@ class _Transaction(BaseModel):
     out_trade_no: str = Field(min_length=1, max_length=32)
     transaction_id: str = Field(default="", max_length=64)
     trade_state: str = Field(max_length=32)
+    attach: str = Field(default="", max_length=128)
     amount: _Amount | None = None
 
 
@@ -181,6 +184,8 @@ class WechatPayProvider:
             "time_expire": rfc3339(expires),
             "notify_url": self.notify_url,
             "amount": {"total": order.total.amount, "currency": order.currency},
+            # Returned inside the signed, encrypted notification: the order is found by its id.
+            "attach": order.id,
         }
         if method is PayMethod.JSAPI:
             if not options.payer:
@@ -244,7 +249,7 @@ class WechatPayProvider:
             provider=self.name,
             event_id=envelope.id,
             payment_id=transaction.out_trade_no,
-            order_id="",
+            order_id=transaction.attach if ORDER_ID.match(transaction.attach) else "",
             succeeded=succeeded,
             amount=Money(transaction.amount.total, transaction.amount.currency),
             trade_no=transaction.transaction_id,

@@ -66,6 +66,7 @@ async def add_intent(turn: Turn) -> None:
     if quantity is not None and await _more_of_last(turn, quantity):
         return
     product = await browse.resolve_product(turn)
+    on_screen = product
     if (
         product is not None
         and product.product_id == turn.state.context.get("product")
@@ -76,6 +77,8 @@ async def add_intent(turn: Turn) -> None:
         product = None  # "and the utensil set" while a mug is on screen: not the mug
     if product is None:
         product = await browse.find_to_buy(turn)
+    if product is None and on_screen is not None:
+        product = on_screen  # "just 5 at the normal price then": nothing else is named after all
     if product is None:
         await _search_to_buy(turn, quantity or 1)
         return

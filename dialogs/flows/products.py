@@ -192,7 +192,7 @@ def product_card(turn: Turn, product: ProductView, *, detail: bool = False) -> P
     else:
         stock = sum(v.stock for v in (matching_variants(product, chosen) if chosen else product.variants))
         availability = stock_text(turn, stock)
-    text_parts = [part for part in (product.brand, availability) if part]
+    text_parts = [part for part in (shown_brand(product, turn.lang), availability) if part]
     if detail and product.description:
         text_parts.append(product.description[:200])
     buttons: list[Button] = []
@@ -302,3 +302,15 @@ def _token_in_title(token: str, title: str) -> bool:
         return len(token) >= 3 and (token in title or token.rstrip("s") in title or token[:4] in title.split())
     pairs = [token[i : i + 2] for i in range(max(1, len(token) - 1))]
     return any(pair in title for pair in pairs if len(pair) == 2)
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def shown_brand(product: ProductView, lang: str) -> str:
+    """The brand for a card. Catalog brands have one spelling; a Chinese-only one ("森木") in an
+    English reply is an untranslated word, and the English title already names the brand
+    ("Mori Cotton T-Shirt"), so English cards leave it out."""
+    if lang == "en" and _HAN.search(product.brand):
+        return ""
+    return product.brand

@@ -3,9 +3,16 @@ an add-to-cart that waited for them."""
 
 from __future__ import annotations
 
+import re
+
 from dialogs.flows import cart, products
 from dialogs.flows.base import menu_buttons
+from dialogs.references import quantity_in
 from dialogs.turn import Turn
+
+# A spec named as a request, not only a choice: "the red one please", "来个大号".
+# ("要黑色的" alone only chooses: the card's "add" button is the next step customers expect.)
+_REQUEST = re.compile(r"^\s*(?:来|买|拿)|给我|\b(?:please|pls|plz|i'?ll\s+take|give\s+me)\b", re.I)
 
 
 async def spec_follow_up(turn: Turn) -> bool:
@@ -41,6 +48,11 @@ async def spec_follow_up(turn: Turn) -> bool:
     pending = context.get("pending_add")
     if pending and pending.get("product") == product.product_id:
         await cart.choose_variant(turn, product, current, int(pending.get("qty") or 1))
+        return True
+    if _REQUEST.search(turn.text):
+        # "the red one please", "要白色的": choosing and asking for it - add it, don't only select.
+        turn.intent = "add_to_cart"
+        await cart.choose_variant(turn, product, current, quantity_in(turn.text) or 1)
         return True
     products.show(turn, product)
     return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from aiohttp import web
@@ -19,6 +20,9 @@ from commerce.catalog import CatalogService
 from commerce.catalog.api import router
 from commerce.catalog.demo import demo_store_data
 
+if TYPE_CHECKING:
+    from commerce.services import Commerce
+
 
 class HeaderAuthenticator:
     """`Authorization: Bearer <role>` signs in as staff with that role (test only)."""
@@ -31,7 +35,8 @@ class HeaderAuthenticator:
 @pytest.fixture
 async def client(demo_catalog: CatalogService) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     app = web.Application(middlewares=[request_context_middleware, json_error_middleware])
-    app[SERVICES] = SimpleNamespace(catalog=demo_catalog)
+    # Only the catalog's routes are mounted: they reach nothing of the shop but the catalog.
+    app[SERVICES] = cast("Commerce", SimpleNamespace(catalog=demo_catalog))
     app[AUTHENTICATOR] = HeaderAuthenticator()
     router.register(app)
     async with TestClient(TestServer(app)) as test_client:

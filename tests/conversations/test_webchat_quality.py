@@ -357,4 +357,10 @@ async def test_chat_accessibility_basics(shop_url: tuple[str, Any], browser: Any
     await page.evaluate("socket.send(JSON.stringify({type: 'button', payload: ''}))")
     await page.locator("#log .msg.error").wait_for()
     assert text("webchat.bad_frame", lang) in await page.locator("#log .msg.error").last.inner_text()
+
+    # The conversation switches language (here by the command): the page's own texts follow.
+    other: Lang = "en" if lang == "zh" else "zh"
+    await chat.say(f"/lang {other}")
+    assert (await page.locator("#send").inner_text()).strip() == text("webchat.send", other)
+    assert await page.get_attribute("#text", "placeholder") == text("webchat.placeholder", other)
     await context.close()

@@ -15,8 +15,7 @@ from chatcart.bootstrap import build_commerce
 from chatcart.database import make_client
 from chatcart.embedded_db import EmbeddedMongo
 from commerce.inventory.service import INVENTORY, LEDGER
-from commerce.orders.checkout import ORDERS
-from commerce.orders.model import OrderStatus
+from commerce.orders.model import ORDERS, OrderStatus
 from commerce.payments.model import NotifyResult
 from commerce.services import Commerce, ensure_all_indexes
 from core.mongo import Database

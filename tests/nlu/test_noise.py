@@ -6,7 +6,7 @@ import pytest
 
 from nlu.builtin import BuiltinNluEngine
 from nlu.engine import FALLBACK_INTENT
-from nlu.noise import is_bare_number, looks_like_code, strip_markup, unknown_word_share
+from nlu.noise import is_bare_number, is_filler_only, looks_like_code, strip_markup, unknown_word_share
 
 # Intents a dialog would act on (cart, orders, money); noise must never land on one of these.
 COMMERCE_INTENTS = {
@@ -135,3 +135,12 @@ def test_a_bare_number_is_fallback_but_keeps_its_entity(engine: BuiltinNluEngine
 def test_food_named_with_fen_is_not_pink(engine: BuiltinNluEngine) -> None:
     assert engine.parse_sync("有卖酸辣粉的吗").entity_values("color") == []
     assert engine.parse_sync("有粉的吗").first("color") == "粉色"
+
+
+def test_filler_sounds_alone_are_not_requests(engine: BuiltinNluEngine) -> None:
+    for text in ("啊啊啊啊啊啊呃呃呃", "唉……", "呃", "啊啊啊!!"):
+        assert is_filler_only(text), text
+        assert engine.parse_sync(text).intent.name == "nlu_fallback", text
+    for text in ("嗯嗯", "哦哦 好的", "哈哈哈", "啊，我的快递呢"):
+        assert not is_filler_only(text), text
+    assert engine.parse_sync("嗯嗯").intent.name == "affirm"

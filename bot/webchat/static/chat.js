@@ -222,6 +222,8 @@ function connect() {
   socket.onmessage = (event) => {
     let frame; try { frame = JSON.parse(event.data); } catch (e) { return; }
     if (frame.type === "welcome") {
+      // A returning customer's conversation keeps its language; a new one takes the page's.
+      if (localStorage.getItem("chatcart_token") === frame.token) followLanguage(frame.lang);
       localStorage.setItem("chatcart_token", frame.token);
       $("status").textContent = "";
       const pending = queue; queue = [];
@@ -229,6 +231,7 @@ function connect() {
     } else if (frame.type === "history") {
       showHistory(frame.messages || []);
     } else if (frame.type === "replies" || frame.type === "push") {
+      followLanguage(frame.lang);
       showReplies(frame.replies || [], "bot");
     } else if (frame.type === "error") {
       showServerError(frame);
@@ -248,6 +251,13 @@ function connect() {
     const delay = Math.min(15000, 500 * 2 ** retry++);
     setTimeout(connect, delay);
   };
+}
+function followLanguage(next) {
+  if ((next === "zh" || next === "en") && next !== lang) {
+    lang = next;
+    localStorage.setItem("chatcart_lang", lang);
+    applyTexts();
+  }
 }
 function showServerError(frame) {
   if (frame.code === "unavailable") addError(frame.text || tr("bad_frame"));  // the database is down: try later
