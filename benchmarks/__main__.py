@@ -30,6 +30,7 @@ MODULES = [
     "wechat_bench",
     "admin_bench",
     "durability_bench",
+    "soak_bench",
 ]
 
 

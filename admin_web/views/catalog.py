@@ -28,6 +28,7 @@ from admin_web.web import PREFIX, form_data, multipart_upload, parse_form, redir
 from commerce.catalog.importer import export_product, parse_catalog_json
 from commerce.catalog.model import CategoryNode, ProductStatus
 from commerce.catalog.search import SearchQuery, SearchSort
+from commerce.catalog.service import CatalogService
 from commerce.catalog.tree import build_tree
 from commerce.errors import NotFound, ValidationFailed
 from commerce.localized import LocalizedText
@@ -36,7 +37,7 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 PAGE = 50
 
 
-def _catalog(request: web.Request) -> Any:
+def _catalog(request: web.Request) -> CatalogService:
     return admin_of(request).commerce.catalog
 
 

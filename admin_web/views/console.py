@@ -27,8 +27,9 @@ from commerce.money import Money
 from core.json_limits import loads_bounded
 from core.mongo import as_utc, utcnow
 from dialogs import buttons as button_codes
-from dialogs.messages import Button, ProductCard, TextReply
+from dialogs.messages import Button, OutgoingMessage, ProductCard, TextReply
 from dialogs.outbound import ChannelAddress
+from dialogs.state import ConversationState
 
 if TYPE_CHECKING:
     from dialogs.engine import DialogEngine
@@ -184,7 +185,7 @@ async def send_text(request: web.Request) -> web.StreamResponse:
     return web.Response(status=204)
 
 
-async def _owned_state(request: web.Request, cid: str) -> Any:
+async def _owned_state(request: web.Request, cid: str) -> ConversationState:
     """The conversation, if this agent owns it (the same rule as HandoffService.agent_send)."""
     state = await _dialogs(request).handoff.store.get(cid)
     if state is None:
@@ -194,7 +195,7 @@ async def _owned_state(request: web.Request, cid: str) -> Any:
     return state
 
 
-async def _push(request: web.Request, state: Any, message: Any) -> None:
+async def _push(request: web.Request, state: ConversationState, message: OutgoingMessage) -> None:
     await _dialogs(request).outbound.send(
         ChannelAddress(state.channel, state.channel_user_id),
         [message],

@@ -18,6 +18,7 @@ from commerce.catalog.specs import label_specs
 from commerce.customers.model import Address, display_phone
 from commerce.errors import Conflict, NotFound, ValidationFailed
 from commerce.orders.model import SALES_CHANNELS, TRANSITIONS, OrderStatus
+from commerce.services import Commerce
 
 
 @requires(permissions.ORDERS_READ)
@@ -49,7 +50,7 @@ async def order_list(request: web.Request) -> web.StreamResponse:
     )
 
 
-def shipping_name(commerce: Any, code: str, lang: str) -> str:
+def shipping_name(commerce: Commerce, code: str, lang: str) -> str:
     """The shipping method as the shop names it; a method removed since keeps its code."""
     try:
         return str(commerce.shipping.method(code).name.get(lang))
@@ -92,7 +93,8 @@ async def order_detail(request: web.Request) -> web.StreamResponse:
         {
             "order": order,
             "customer": customer,
-            "customer_name": label or translate(lang, "customers.unnamed", tag=order.customer_id[-6:]),
+            "customer_name": (name := label or translate(lang, "customers.unnamed", tag=order.customer_id[-6:])),
+            "actor_names": {f"customer:{order.customer_id}": name},
             "address_lines": address_lines(order.address),
             "shipping_name": shipping_name(admin.commerce, order.shipment.method, lang),
             "specs": {line.sku: spec_text(line.specs, lang) for line in order.lines},

@@ -51,6 +51,8 @@ def reconcile(day: date, provider: str | None, as_json: bool, db_uri: str | None
 
     try:
         reports = run(go())
+        if not reports:
+            click.echo("no payment provider with statements is configured (CHATCART_PAYMENT_PROVIDERS)", err=True)
     except ProviderUnavailable as exc:
         click.echo(f"the statement could not be fetched: {exc}", err=True)
         sys.exit(2)
