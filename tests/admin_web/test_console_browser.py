@@ -9,7 +9,6 @@ shipping an order with an open refund. Screenshots (1280x800, both languages; th
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,9 +19,10 @@ from core.mongo import utcnow
 from core.shop_time import ShopClock
 from tests.admin_web.conftest import PASSWORD, make_staff
 from tests.admin_web.test_browser import browser, served  # noqa: F401 - fixtures
+from tests.screenshots import screenshot_dir
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshot_dir()
 CATALOG = {
     "categories": [
         {"code": "food", "name": {"zh": "食品", "en": "Food"}, "sort": 1},
