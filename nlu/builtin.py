@@ -16,8 +16,10 @@ from nlu.classifier import DICTIONARY, LinearIntentModel, features, train_model
 from nlu.engine import FALLBACK_INTENT, Entity, IntentScore, ParseResult
 from nlu.extract import EntityExtractor
 from nlu.noise import (
+    is_arithmetic,
     is_bare_number,
     is_filler_only,
+    is_function_words_only,
     is_repetitive,
     looks_like_code,
     strip_markup,
@@ -224,6 +226,8 @@ class BuiltinNluEngine:
             or looks_like_code(content)
             or is_repetitive(content)
             or is_filler_only(content)
+            or is_function_words_only(content)
+            or is_arithmetic(content)
         ):
             return self._fallback(text, language, [])
         if is_bare_number(content):
