@@ -54,7 +54,9 @@ def test_sums_are_recognised(text: str) -> None:
     assert is_arithmetic(text)
 
 
-@pytest.mark.parametrize("text", ["满200减30", "马克杯x3", "再加两个", "138-1234-5678", "3-5 days?", "买2送1", "2个加3个"])
+@pytest.mark.parametrize(
+    "text", ["满200减30", "马克杯x3", "再加两个", "138-1234-5678", "3-5 days?", "买2送1", "2个加3个"]
+)
 def test_shop_numbers_are_not_sums(text: str) -> None:
     assert not is_arithmetic(text)
 
