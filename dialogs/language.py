@@ -34,11 +34,42 @@ def detect_language(text: str, *, first_message: bool = False) -> Lang | None:
     return None
 
 
+# Text that is code, a query or a link, not a sentence in a language ("SELECT * FROM orders").
+_CODE = re.compile(
+    r"[=;{}<>$`|\\]|\(\s*\)|\b(?:select|insert|update|delete|drop|from|where|union|null|true|false|function|def|"
+    r"return|import|https?|www)\b.*\b(?:from|where|into|table|set|values|or|and|import|def|return|com|cn)\b|"
+    r"https?://|www\.|\w+\.\w+\(",
+    re.I,
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+# Characters that make a few Chinese characters a sentence rather than a name ("王芳", "保温杯").
+_ZH_SENTENCE = re.compile(r"[的了吗呢吧我你要有是么在不这那想请帮买]")
+
+
+def language_switch(text: str, current: Lang) -> Lang | None:
+    """The language to change to, only on a clear signal: a full sentence in the other language.
+
+    Code, SQL-like text, a product or brand name, a person's name, "ok" or a number never
+    switch ("SELECT * FROM orders", "airpods pro", "王芳", "ok")."""
+    detected = detect_language(text)
+    if detected is None or detected == current:
+        return None
+    if detected == "en":
+        if _CODE.search(text) or _CJK.search(text):
+            return None
+        words = _WORD.findall(text)
+        if len(words) < 3 or len(_ENGLISH.findall(text)) < 2 or text.isupper():
+            return None
+        return "en"
+    cjk = len(_CJK.findall(text))
+    return "zh" if cjk >= 4 or (cjk >= 2 and _ZH_SENTENCE.search(text)) else None
+
+
 def detect_language_switch(turn: Turn) -> None:
-    """Answer in the language the customer writes in, unless they chose one with /lang."""
+    """Answer in the language the customer writes in, unless they chose one with /lang (or a button)."""
     state = turn.state
     if state.lang_locked:
         return
-    detected = detect_language(turn.text)
-    if detected is not None:
-        state.lang = detected
+    switched = language_switch(turn.text, state.lang)
+    if switched is not None:
+        state.lang = switched

@@ -45,6 +45,7 @@ INTENT_HANDLERS: dict[str, IntentHandler] = {
     "human_agent": info.human_intent,
     "complaint": info.complaint,
     "aftersales_status": aftersales.show_status,
+    "faq_question": info.faq_question,
 }
 
 BUTTON_HANDLERS: dict[str, ButtonHandler] = {

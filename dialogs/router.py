@@ -78,6 +78,18 @@ _AFTERSALES_STATUS = re.compile(
     r"(进度|状态|status|progress).*(售后|退货|退款|换货|after[- ]?sales?|return|refund|exchange)",
     re.I,
 )
+# Intents whose question form asks for information rather than starting a request.
+INFO_QUESTION_INTENTS = {"refund", "return_goods", "exchange_goods", "aftersales_status", "payment_problem"}
+_INFO_QUESTION = re.compile(
+    r"多久|多长时间|几天|什么时候到账|到账|怎么算|政策|规则|流程|\bhow\s+long\b|\bhow\s+many\s+days\b|"
+    r"\bwhen\s+will\s+(?:i|my)\b.*\b(?:money|refund)\b|\bpolicy\b",
+    re.I,
+)
+_BARGAIN = re.compile(
+    r"便宜点|便宜一点|能便宜|少点|少一点|打个折|砍价|还价|最低价|优惠点|"
+    r"\b(?:better|best|lower)\s+price\b|\bcheaper\b|\bcan\s+you\s+do\s+\d|\bknock\b.*\boff\b|\bbargain|\bnegotiat",
+    re.I,
+)
 _PAY_AGAIN = re.compile(
     r"再发|重发|重新|再来一次|再试|再付|链接|\b(?:again|retry|resend|re-send|link|one more time)\b", re.I
 )
@@ -301,6 +313,10 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "payment_problem"  # "what payment methods do you accept?" is a question, not a request
     if intent == "payment_problem" and _PAY_AGAIN.search(text):
         return "pay"  # "付款失败了 再发一次链接", "didn't go through, try again": the link again
+    if _BARGAIN.search(text) and intent in WEAK_INTENTS | {"ask_promotion", "add_to_cart", "nlu_fallback"}:
+        return "faq_question"  # "能便宜点吗", "can you do 60 each?": an honest answer about prices
+    if intent in INFO_QUESTION_INTENTS and _INFO_QUESTION.search(text):
+        return "faq_question"  # "请问退款多久到账？" asks how refunds work; it is no new refund request
     if in_flow:
         return intent
     if (

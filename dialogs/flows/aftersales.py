@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from commerce.errors import Conflict, ValidationFailed
 from dialogs import buttons as codes
 from dialogs import step_reply
 from dialogs.flows.base import Flow, looks_like_side_question, menu_buttons, yes_no_buttons
-from dialogs.flows.orders import list_orders
+from dialogs.flows.orders import aftersales_kinds, list_orders
 from dialogs.i18n import t_list, t_or
 from dialogs.messages import Button
 from dialogs.references import ordinal, pick
@@ -52,14 +53,15 @@ async def start(turn: Turn, kind: str, number: str) -> None:
             chosen = pick(list(context.get("orders") or []), position)
             order = await shop.order(turn.customer_id, chosen, turn.lang) if chosen else None
     if order is None:
-        eligible = [o for o in await shop.orders(turn.customer_id, turn.lang, 20) if o.can_return]
+        eligible = [o for o in await shop.orders(turn.customer_id, turn.lang, 20) if aftersales_kinds(o.status)]
         if len(eligible) == 1:
             order = eligible[0]
         else:
             turn.state.context["aftersale_kind"] = kind
             await list_orders(turn, allowed="return", action=codes.AFTERSALES)
             return
-    if not order.can_return:
+    allowed = allowed_kinds(order.status)
+    if not allowed:
         turn.say(
             "aftersales.not_eligible",
             turn.button("menu.human", codes.HUMAN),
@@ -67,8 +69,35 @@ async def start(turn: Turn, kind: str, number: str) -> None:
             status=t_or(f"order_status.{order.status}", turn.lang, order.status),
         )
         return
+    if kind not in allowed:
+        # Before asking for reasons and photos: say what this order's state allows, and offer it
+        # ("paid but not shipped yet: a refund, or cancel the order").
+        _explain_what_applies(turn, order.number, order.status, kind, allowed, can_cancel=order.can_cancel)
+        return
     turn.state.start_flow("aftersales", "reason", {"kind": kind, "order": order.number, "photos": []})
     await AfterSalesFlow().prompt(turn)
+
+
+def allowed_kinds(status: str) -> list[str]:
+    """The after-sales kinds an order in this state can have (the shop's rule), in offer order."""
+    allowed = aftersales_kinds(status)
+    return [kind for kind in ("refund", "return", "exchange") if kind in allowed]
+
+
+def _explain_what_applies(
+    turn: Turn, number: str, status: str, wanted: str, allowed: list[str], *, can_cancel: bool
+) -> None:
+    buttons = [turn.button(f"button.{kind}", codes.AFTERSALES, f"{kind}.{number}") for kind in allowed]
+    if can_cancel:
+        buttons.append(turn.button("button.cancel_order", codes.CANCEL_ORDER, number))
+    turn.say(
+        "aftersales.kind_not_applicable",
+        *buttons,
+        number=number,
+        status=t_or(f"order_status.{status}", turn.lang, status),
+        wanted=turn.t(f"aftersales.kind_{wanted}"),
+        options=" / ".join(turn.t(f"aftersales.kind_{kind}") for kind in allowed),
+    )
 
 
 async def show_status(turn: Turn, _: str = "") -> None:
@@ -180,17 +209,51 @@ class AfterSalesFlow(Flow):
             return True
         return False
 
+    async def _keep_and_redirect(self, turn: Turn, exc: ValidationFailed) -> None:
+        """The shop refused this kind of request: keep the reason and photos the customer gave and
+        offer what applies instead (or ask again for what was missing)."""
+        state = turn.state
+        if exc.code == "reason_required":
+            state.step = "reason"
+            await self.prompt(turn)
+            return
+        order = await turn.services.shop.order(turn.customer_id, state.slots["order"], turn.lang)
+        allowed = allowed_kinds(order.status) if order else []
+        if "refund" in allowed and state.slots.get("kind") != "refund":
+            state.slots["kind"] = "refund"
+            state.step = "confirm"
+            turn.say("aftersales.switched_to_refund", number=state.slots["order"])
+            await self.prompt(turn)
+            return
+        state.end_flow()
+        turn.say("aftersales.refused", turn.button("menu.human", codes.HUMAN), reason=exc.message)
+
     async def submit(self, turn: Turn) -> None:
-        slots = dict(turn.state.slots)
-        turn.state.end_flow()
-        request = await turn.services.shop.request_after_sale(
-            turn.customer_id,
-            slots["order"],
-            slots["kind"],
-            slots.get("reason", ""),
-            list(slots.get("photos") or []),
-            turn.lang,
-        )
+        state = turn.state
+        slots = dict(state.slots)
+        try:
+            request = await turn.services.shop.request_after_sale(
+                turn.customer_id,
+                slots["order"],
+                slots["kind"],
+                slots.get("reason", ""),
+                list(slots.get("photos") or []),
+                turn.lang,
+            )
+        except Conflict as exc:
+            if exc.code != "aftersale_exists":
+                raise
+            state.end_flow()  # a request is open already: say so, never "please try again"
+            turn.say(
+                "aftersales.already_open",
+                turn.button("button.aftersales_status", codes.AFTERSALES_STATUS),
+                number=slots["order"],
+            )
+            return
+        except ValidationFailed as exc:
+            await self._keep_and_redirect(turn, exc)
+            return
+        state.end_flow()
         turn.say(
             "aftersales.filed",
             turn.button("button.aftersales_status", codes.AFTERSALES_STATUS),

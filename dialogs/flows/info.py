@@ -85,6 +85,15 @@ async def faq_for_intent(turn: Turn) -> None:
         )
 
 
+async def faq_question(turn: Turn) -> None:
+    """A question about how things work (refund times, prices): the FAQ entry it names."""
+    entry = await turn.services.faq.match(turn.text) if turn.text else None
+    if entry is None:
+        await faq_topics(turn)
+        return
+    await faq_answer(turn, entry.key)
+
+
 async def request_human(turn: Turn, reason: str = "customer") -> None:
     state = turn.state
     if state.handoff_status != "none":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from commerce.aftersales.model import ELIGIBLE
+from commerce.orders.model import OrderStatus
 from dialogs import buttons as codes
 from dialogs import step_reply
 from dialogs.address import AddressDraft, fill_field, parse_address
@@ -35,11 +37,19 @@ def _order_buttons(turn: Turn, order: OrderView) -> list[Button]:
         buttons.append(turn.button("button.change_address", codes.CHANGE_ADDRESS, order.number))
     if order.can_cancel:
         buttons.append(turn.button("button.cancel_order", codes.CANCEL_ORDER, order.number))
-    if order.can_return:
-        buttons.append(turn.button("button.return", codes.AFTERSALES, f"return.{order.number}"))
-        buttons.append(turn.button("button.exchange", codes.AFTERSALES, f"exchange.{order.number}"))
-        buttons.append(turn.button("button.refund", codes.AFTERSALES, f"refund.{order.number}"))
+    if aftersales_kinds(order.status):
+        # Only what the order's state allows: an unshipped order offers a refund, not a return.
+        kinds = [k for k in ("return", "exchange", "refund") if k in aftersales_kinds(order.status)]
+        buttons.extend(turn.button(f"button.{k}", codes.AFTERSALES, f"{k}.{order.number}") for k in kinds)
     return buttons
+
+
+def aftersales_kinds(status: str) -> set[str]:
+    """The after-sales kinds the shop allows for an order in this state."""
+    try:
+        return {kind.value for kind in ELIGIBLE.get(OrderStatus(status), frozenset())}
+    except ValueError:
+        return set()
 
 
 def order_summary(turn: Turn, order: OrderView) -> OrderSummary:
@@ -90,7 +100,7 @@ def _allowed(order: OrderView, allowed: str | None) -> bool:
     if allowed == "address":
         return order.can_change_address
     if allowed == "return":
-        return order.can_return
+        return bool(aftersales_kinds(order.status))
     if allowed == "track":
         return bool(order.tracking_no) or order.status in ("shipped", "delivered")
     if allowed == "pay":
@@ -224,7 +234,7 @@ async def cancel_intent(turn: Turn, number: str = "") -> None:
         turn.say(
             "orders.cannot_cancel",
             turn.button("button.return", codes.AFTERSALES, f"return.{order.number}")
-            if order.can_return
+            if "return" in aftersales_kinds(order.status)
             else turn.button("menu.human", codes.HUMAN),
             number=order.number,
             status=status_label(turn, order.status),

@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field, replace
 
-from commerce.errors import InvalidTransition, NotFound, OutOfStock
+from commerce.aftersales.model import ELIGIBLE, AfterSaleKind
+from commerce.errors import Conflict, InvalidTransition, NotFound, OutOfStock, ValidationFailed
 from commerce.money import Money
+from commerce.orders.model import OrderStatus
 from dialogs.messages import Lang
 from dialogs.ports import (
     AddressView,
@@ -351,6 +353,11 @@ class FakeShop:
     async def request_after_sale(
         self, customer_id: str, number: str, kind: str, reason: str, photos: list[str], lang: Lang
     ) -> AfterSaleView:
+        order = self._order(customer_id, number)
+        if AfterSaleKind(kind) not in ELIGIBLE.get(OrderStatus(order.status), frozenset()):
+            raise ValidationFailed(f"no {kind} for a {order.status} order", code="aftersale_not_eligible")
+        if any(c == customer_id and v.order_number == number and v.status == "requested" for c, v in self.requests):
+            raise Conflict("there is already an open request for this order", code="aftersale_exists")
         view = AfterSaleView(f"R{next(self.seq)}", number, kind, "requested", reason)
         self.requests.append((customer_id, view))
         return view

@@ -158,6 +158,16 @@ async def test_agent_messages_carry_the_agents_name(client: Any) -> None:
     left = (await ws.receive_json())["replies"][0]
     assert (left["status"], left["agent_name"]) == ("released", "小李")
     assert "小李" in left["text"]
+    # A card an agent sends from the console is signed too (the chat draws it in the agent's row).
+    from dialogs.messages import ProductCard
+    from dialogs.outbound import ChannelAddress
+
+    card = ProductCard(product_id="P1", title="耳机")
+    await engine.outbound.send(
+        ChannelAddress("webchat", session_user(token)), [card], sender="agent", agent_id="staff-1", agent_name="小李"
+    )
+    pushed = (await ws.receive_json())["replies"][0]
+    assert (pushed["type"], pushed["agent_name"]) == ("product", "小李")
     await ws.close()
 
 
