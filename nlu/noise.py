@@ -123,7 +123,7 @@ def is_arithmetic(text: str) -> bool:
         return True
     rest = _SUM_QUESTION.sub("", sample, count=1)
     match = _WORD_SUM.match(rest)
-    return bool(match) and not rest[match.end() :].strip(" ?？。.!！")
+    return match is not None and not rest[match.end() :].strip(" ?？。.!！")
 
 
 # Words that only glue other words together. A message made only of them ("的的的的", "the the
