@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint unit bench rasa install install-dev test-deps browser compose assets format clean
+.PHONY: screenshots run test lint unit bench rasa install install-dev test-deps browser compose assets format clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "chatcart needs Python 3.11 or newer")'
@@ -66,6 +66,10 @@ browser:
 ## rasa: separate Python 3.10 virtualenv with Rasa 3.6 (cached outside the checkout), trained on nlu/data
 rasa: install
 	bash rasa/build.sh
+
+## screenshots: the browser walks, saving their screens into docs/screenshots for the README
+screenshots: install-dev assets browser
+	CHATCART_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -q tests/conversations/test_webchat_quality.py tests/admin_web/test_console_browser.py
 
 ## bench: benchmarks; results go to docs/benchmarks.md
 bench: install-dev

@@ -53,6 +53,7 @@ from commerce.shipping.service import ShippingService
 from core.local_secrets import local_secret
 from core.logging_setup import get_logger
 from core.mongo import Database, ensure_indexes
+from core.shop_time import ShopClock
 
 # The conversation side (NLU models, jieba, the flows) and the channels (aiogram, wechatpy) are
 # imported by the functions that build them: CLI commands that only touch the shop stay quick.
@@ -365,7 +366,11 @@ def build_wechat_channel(container: Container, config: WeChatConfig) -> WeChatCh
     from bot.wechat.channel import build_channel
 
     return build_channel(
-        config, db=container.db, dialogs=container.require_dialogs(), customers=container.commerce.customers
+        config,
+        db=container.db,
+        dialogs=container.require_dialogs(),
+        customers=container.commerce.customers,
+        clock=ShopClock(container.commerce.config.timezone),
     )
 
 

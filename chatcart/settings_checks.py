@@ -148,6 +148,8 @@ def check_settings(settings: Settings) -> list[Problem]:
             continue
         if isinstance(value, SecretStr):
             value = value.get_secret_value()
+        if value == "":
+            continue  # set but empty means unset (docker-compose passes `${CHATCART_TELEGRAM_TOKEN:-}`)
         rule = _rule(field)
         if rule is None:
             continue

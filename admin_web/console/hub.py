@@ -56,6 +56,7 @@ def message_event(doc: Mapping[str, Any], lang: str = "zh", clock: ShopClock | N
         text=str(doc.get("text") or ""),
         at=at if isinstance(at, datetime) else None,
         images=tuple(str(u) for u in images if isinstance(u, str)),
+        payload=payload,
     )
     return {
         "type": "message",

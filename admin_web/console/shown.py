@@ -10,9 +10,10 @@ Times are in the shop's zone (`ShopClock`), labels in the console's language.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from admin_web.i18n import translate, translate_or
 from core.shop_time import ShopClock, TimeStyle
@@ -55,7 +56,16 @@ def show_transcript(
 ) -> list[ShownMessage]:
     return [
         show_message(
-            lang, clock, key=m.key, sender=m.sender, kind=m.kind, text=m.text, at=m.at, images=m.images, style=style
+            lang,
+            clock,
+            key=m.key,
+            sender=m.sender,
+            kind=m.kind,
+            text=m.text,
+            at=m.at,
+            images=m.images,
+            style=style,
+            payload=m.payload,
         )
         for m in messages
     ]
@@ -79,10 +89,15 @@ def show_message(
     at: datetime | None,
     images: tuple[str, ...] = (),
     style: TimeStyle = "time",
+    payload: Mapping[str, Any] | None = None,
 ) -> ShownMessage:
     shown_text, pressed = text, False
     if sender == "customer":
         shown_text, pressed = _customer_text(lang, kind, text, images)
+    elif kind == "product" and payload:
+        # A card's text is its small print (brand, stock): lead with what the customer saw.
+        heading = " ".join(str(payload.get(k) or "") for k in ("title", "price")).strip()
+        shown_text = " · ".join(p for p in (heading, text) if p)
     return ShownMessage(
         key=key,
         sender=sender,

@@ -93,7 +93,8 @@ async def order_detail(request: web.Request) -> web.StreamResponse:
         {
             "order": order,
             "customer": customer,
-            "customer_name": label or translate(lang, "customers.unnamed", tag=order.customer_id[-6:]),
+            "customer_name": (name := label or translate(lang, "customers.unnamed", tag=order.customer_id[-6:])),
+            "actor_names": {f"customer:{order.customer_id}": name},
             "address_lines": address_lines(order.address),
             "shipping_name": shipping_name(admin.commerce, order.shipment.method, lang),
             "specs": {line.sku: spec_text(line.specs, lang) for line in order.lines},

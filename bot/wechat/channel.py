@@ -23,6 +23,7 @@ from bot.wechat.sender import WeChatSender
 from bot.wechat.users import WeChatUsers
 from commerce.orders.events import EventBus
 from core.mongo import CollectionIndexes, Database, ensure_indexes
+from core.shop_time import ShopClock
 from dialogs.outbound import Outbound
 
 INDEXES: list[CollectionIndexes] = [
@@ -78,6 +79,7 @@ def build_channel(
     dialogs: DialogPort,
     customers: WeChatCustomers,
     api: WeChatApi | None = None,
+    clock: ShopClock | None = None,
 ) -> WeChatChannel:
     """The channel's parts assembled over the dialog engine and the customer service."""
     api = api or WeChatApi(
@@ -119,7 +121,9 @@ def build_channel(
             oauth_base=config.oauth_base,
         ),
         session=session,
-        notifier=WeChatTemplateNotifier(api=api, users=wechat_users, customers=customers, templates=config.templates),
+        notifier=WeChatTemplateNotifier(
+            api=api, users=wechat_users, customers=customers, templates=config.templates, clock=clock
+        ),
     )
 
 

@@ -26,6 +26,7 @@ log = get_logger("bot.wechat.endpoint")
 
 SUCCESS = "success"  # tells WeChat "no passive reply, do not retry"
 WECHAT_DELIVERIES = 3  # WeChat tries a message three times when it gets no answer
+WECHAT_WAIT_MARGIN_SECONDS = 1.5  # beyond the reply budget (4 s by default): past WeChat's 5 s
 
 
 def _forbidden(reason: str) -> web.Response:
@@ -62,10 +63,10 @@ class WeChatEndpoint:
             return "stale timestamp"
         return None
 
-    def _outage(self, inbound: Inbound, *, encrypted: bool, nonce: str) -> web.Response:
-        """The database is unreachable. WeChat delivers a message it got no answer for up to three
-        times: the first deliveries go unanswered (a 503) so a short outage costs nothing, the
-        last one gets a polite "try again later" as its passive reply."""
+    async def _outage(self, inbound: Inbound, deadline: float, *, encrypted: bool, nonce: str) -> web.Response:
+        """The database is unreachable. WeChat delivers a message it got no answer for within
+        5 s up to three times: the first deliveries are held past that (WeChat retries, so a
+        short outage loses nothing), the last one gets a polite "try again later" as its reply."""
         key = inbound.dedup_key
         attempts = self._outage_attempts.pop(key, 0) + 1
         if attempts < WECHAT_DELIVERIES:
@@ -73,6 +74,8 @@ class WeChatEndpoint:
             while len(self._outage_attempts) > 1000:
                 self._outage_attempts.pop(next(iter(self._outage_attempts)))
             log.warning("wechat.message_deferred", key=key, attempt=attempts, reason="database unavailable")
+            # Past WeChat's wait (the reply budget is set below it): no answer means a retry.
+            await asyncio.sleep(max(0.0, deadline - asyncio.get_running_loop().time()) + WECHAT_WAIT_MARGIN_SECONDS)
             return web.Response(status=503, text="temporarily unavailable", headers={"Retry-After": "5"})
         log.warning("wechat.message_refused", key=key, reason="database unavailable")
         xml = passive_xml(WxText(t("error.unavailable", "zh")), openid=inbound.openid, account=inbound.account)
@@ -127,7 +130,7 @@ class WeChatEndpoint:
         except Exception as exc:
             if not is_database_outage(exc):
                 raise
-            return self._outage(inbound, encrypted=encrypted, nonce=nonce)  # nothing is processed
+            return await self._outage(inbound, deadline, encrypted=encrypted, nonce=nonce)  # nothing is processed
         if not admitted:
             return _forbidden("replayed nonce")
 
@@ -135,7 +138,7 @@ class WeChatEndpoint:
             answer = await self.processor.answer(inbound, deadline)
         except Exception as exc:  # WeChat shows "service unavailable" for errors: answer "success" instead
             if is_database_outage(exc):
-                return self._outage(inbound, encrypted=encrypted, nonce=nonce)
+                return await self._outage(inbound, deadline, encrypted=encrypted, nonce=nonce)
             log.exception("wechat.answer_failed", key=inbound.dedup_key)
             return web.Response(text=SUCCESS, content_type="text/plain")
         if answer.passive is None:

@@ -10,7 +10,6 @@ remark); pass `fields` to match the template chosen in the console.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 from bot.wechat.api import WeChatApi, WeChatApiError
@@ -21,12 +20,12 @@ from commerce.customers.model import Customer, IdentityKind
 from commerce.events import AfterSaleChanged, DomainEvent, OrderDelivered, OrderPaid, OrderRefunded, OrderShipped
 from commerce.orders.events import StoredEvent
 from core.logging_setup import get_logger
+from core.shop_time import ShopClock
 from dialogs.messages import Lang, normalize_lang
 
 log = get_logger("bot.wechat.notifier")
 
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (OrderPaid, OrderShipped, OrderDelivered, AfterSaleChanged, OrderRefunded)
-CHINA_TIME = timezone(timedelta(hours=8), "CST")  # no daylight saving: a fixed offset is exact
 DEFAULT_FIELDS = {"first": "first", "number": "keyword1", "detail": "keyword2", "time": "keyword3", "remark": "remark"}
 
 
@@ -45,7 +44,9 @@ class WeChatTemplateNotifier:
         always: bool = False,
         fields: Mapping[str, str] | None = None,
         order_url: str | None = None,
+        clock: ShopClock | None = None,
     ) -> None:
+        self.clock = clock or ShopClock()  # the time in the message: the shop's zone
         self.api = api
         self.users = users
         self.customers = customers
@@ -93,12 +94,11 @@ class WeChatTemplateNotifier:
                 detail = wt(f"templates.{key}.status", lang, status="refunded")
             case _:
                 detail = status
-        at: datetime = stored.created_at.astimezone(CHINA_TIME)
         values = {
             "first": wt(f"templates.{key}.first", lang),
             "number": event.number or event.order_id or "",
             "detail": detail,
-            "time": at.strftime("%Y-%m-%d %H:%M"),
+            "time": self.clock.format(stored.created_at),
             "remark": wt(f"templates.{key}.remark", lang),
         }
         return {self.fields[name]: {"value": value[:200]} for name, value in values.items() if self.fields.get(name)}

@@ -228,9 +228,16 @@ async def test_order_manager_ships_cancels_and_notes(client: Client, container: 
     await make_staff(container, "ops", [Role.ORDER_MANAGER])
     await sign_in(client, "ops")
     token = await csrf_of(client, f"/admin/orders/{paid.id}")
-    shipped = await client.post(
-        f"/admin/orders/{paid.id}/ship", data={"_csrf": token, "carrier": "SF", "tracking_no": "SF123456"}
-    )
+    # An open refund request: shipping needs an explicit "ship anyway", the page says why.
+    request = await container.commerce.aftersales.request(paid.customer_id, paid.number, "refund", "不想要了")
+    ship = {"_csrf": token, "carrier": "SF", "tracking_no": "SF123456"}
+    refused = await client.post(f"/admin/orders/{paid.id}/ship", data=ship)
+    assert refused.status == 409
+    assert "仍然发货" in await refused.text()
+    assert (await container.commerce.orders.get(paid.id)).status.value == "paid"
+    assert 'id="refund-pending"' in await (await client.get(f"/admin/orders/{paid.id}")).text()
+    assert request.id in await (await client.get(f"/admin/orders/{paid.id}")).text()
+    shipped = await client.post(f"/admin/orders/{paid.id}/ship", data={**ship, "despite_refund": "true"})
     assert shipped.status == 200
     assert (await container.commerce.orders.get(paid.id)).status.value == "shipped"
     await client.post(f"/admin/orders/{unpaid.id}/cancel", data={"_csrf": token, "reason": "customer asked"})

@@ -117,3 +117,14 @@ async def test_the_staff_note_for_the_customer_travels_with_the_update(shop: Sho
     assert notes["approved"] == "款项 1-3 个工作日 原路退回"
     assert notes["refunded"] == ""
     assert notes["requested"] == ""  # the customer's own reason is not echoed back as the shop's note
+
+
+async def test_the_tracking_timeline_reads_in_the_shop_time_zone(shop: Shop, commerce: Commerce) -> None:
+    from dialogs.shop_adapter import CommerceShop
+
+    order = await paid_order(shop, commerce, {"A": 1})
+    timeline = await CommerceShop(commerce).tracking(order.customer_id, order.number, "zh")
+    assert timeline is not None
+    shanghai = [(h.at + timedelta(hours=8)).strftime("%m-%d %H:%M") for h in order.history]  # UTC+8, no DST
+    assert [e.at for e in timeline.events] == shanghai
+    assert commerce.config.timezone == "Asia/Shanghai"

@@ -42,12 +42,13 @@ from tests.conversations.webchat_page import (
     text_problems,
     unlabelled_controls,
 )
+from tests.screenshots import screenshot_dir
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs Debian chromium (make test-deps)"),
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshot_dir()
 FAILURES = Path(__file__).resolve().parents[2] / "test-artifacts" / "webchat"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}

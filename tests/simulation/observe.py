@@ -56,6 +56,8 @@ def asks_of(replies: list[dict[str, Any]]) -> list[str]:
     for ask, pattern in ASK_PATTERNS:
         if re.search(pattern, said, re.IGNORECASE):
             asks.append(ask)
+    if "confirm" in asks:  # the order summary mentions address, shipping and coupon: it asks none of them
+        asks = [ask for ask in asks if ask not in ("address", "region", "shipping", "coupon")]
     if re.search(ADDED, "\n".join(r["text"] for r in replies), re.IGNORECASE):
         asks.append("added")
     if "carousel" in types or re.search(r"I found \d|为您找到", texts_of(replies)):

@@ -15,7 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.terminal.runner import CHANNEL
 from chatcart.cli.chat import make_runner
+from dialogs.outbound import CollectingSender
 from tests.conversations.end_state import mismatches
 from tests.simulation.catalog_view import Product
 from tests.simulation.goals import GOAL_KINDS, Goal, draw_goal
@@ -23,6 +25,7 @@ from tests.simulation.observe import asks_of
 from tests.simulation.user import SimulatedCustomer
 
 MAX_TURNS = 30
+_COLLECTORS: dict[int, CollectingSender] = {}  # dialog engine -> the collector its runners share
 SHIPPED_WORDS = r"shipped|on its way|in transit|已发货|运输中|派送中|配送中"
 
 
@@ -43,6 +46,12 @@ class SimResult:
 async def simulate(container: Any, goal: Goal, rng: random.Random) -> SimResult:
     customer = SimulatedCustomer(goal, rng)
     runner = make_runner(container, user=f"sim-{uuid.uuid4().hex[:10]}", lang=goal.lang)
+    # Every runner registers its own collector for the terminal channel and the last one wins;
+    # customers talking at once share one (it keeps pushed messages per user), so nobody misses
+    # the payment result or the shipping notice meant for them.
+    collector = _COLLECTORS.setdefault(id(container.dialogs), CollectingSender())
+    container.dialogs.outbound.register(CHANNEL, collector)
+    runner.collector = collector
     result = SimResult(goal)
     replies: list[dict[str, Any]] = []
     track_reply = ""

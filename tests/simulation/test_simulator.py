@@ -69,6 +69,9 @@ def test_the_customer_reads_what_the_bot_asks_for() -> None:
     assert "added" not in asks_of([{"type": "product", "text": "【帐篷】", "buttons": [{"label": "加入购物车"}]}])
     listing = {"type": "text", "text": "I found 2 item(s):\n  (1) Tent  ¥459.00\n  (2) Headlamp  ¥79.00", "buttons": []}
     assert list_position([listing], "Headlamp") == 2
+    coupon_button = [{"label": "Coupon code"}]
+    summary = {"type": "order_summary", "text": "Please check your order: Tent ×1", "buttons": coupon_button}
+    assert asks_of([summary]) == ["confirm"]
 
 
 async def test_simulated_customers_succeed_at_least_as_often_as_the_floor(sim_shop: Any) -> None:

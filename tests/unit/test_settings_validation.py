@@ -36,8 +36,9 @@ def test_the_readme_table_lists_every_setting_and_nothing_else() -> None:
     assert sorted(documented - declared) == [], "README lists settings that do not exist"
 
 
-def test_the_defaults_are_valid() -> None:
+def test_the_defaults_are_valid_and_empty_values_mean_unset() -> None:
     assert check_settings(Settings()) == []
+    assert check_settings(Settings(telegram_token="", wechat_encoding_aes_key="", redis_url="")) == []
 
 
 @pytest.mark.parametrize(
