@@ -47,3 +47,12 @@ def test_entries_leaves_a_single_message_document_alone() -> None:
     message, answer = entries(turn)
     assert "replies" not in message
     assert (answer["_id"], answer["sender"], answer["direction"], answer["text"]) == (2, "bot", "out", "a")
+
+
+def test_every_message_of_a_turn_has_its_own_key() -> None:
+    """The console de-duplicates by this key (a message that came with the panel and live)."""
+    from dialogs.transcript import entries
+
+    turn = {"_id": "T1", "sender": "customer", "text": "hi", "replies": [{"text": "a"}, {"text": "b"}]}
+    assert [m["key"] for m in entries(turn)] == ["T1", "T1.1", "T1.2"]
+    assert [m["key"] for m in entries({"_id": "P1", "sender": "agent", "text": "x"})] == ["P1"]
