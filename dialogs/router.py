@@ -13,7 +13,7 @@ from commerce import errors
 from commerce.errors import DomainError
 from dialogs import buttons as codes
 from dialogs.address import parse_address
-from dialogs.flows import browse, cart, info, orders, specs
+from dialogs.flows import browse, cart, compare, info, orders, specs
 from dialogs.flows.base import is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
@@ -313,6 +313,10 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "payment_problem"  # "what payment methods do you accept?" is a question, not a request
     if intent == "payment_problem" and _PAY_AGAIN.search(text):
         return "pay"  # "付款失败了 再发一次链接", "didn't go through, try again": the link again
+    if browse.asks_about_stock(text) and intent not in {"human_agent", "checkout", "pay", "add_to_cart"}:
+        return "stock_question"  # "什么时候有货", "when will it be back in stock?": the real stock, honestly
+    if compare.asks_to_compare(text) and intent not in {"human_agent", "checkout", "pay"}:
+        return "compare"  # "这两个有什么区别", "compare the first two": not a complaint, not a search
     if _BARGAIN.search(text) and intent in WEAK_INTENTS | {"ask_promotion", "add_to_cart", "nlu_fallback"}:
         return "faq_question"  # "能便宜点吗", "can you do 60 each?": an honest answer about prices
     if intent in INFO_QUESTION_INTENTS and _INFO_QUESTION.search(text):

@@ -16,8 +16,10 @@ from nlu.classifier import DICTIONARY, LinearIntentModel, features, train_model
 from nlu.engine import FALLBACK_INTENT, Entity, IntentScore, ParseResult
 from nlu.extract import EntityExtractor
 from nlu.noise import (
+    is_arithmetic,
     is_bare_number,
     is_filler_only,
+    is_function_words_only,
     is_repetitive,
     looks_like_code,
     strip_markup,
@@ -224,11 +226,14 @@ class BuiltinNluEngine:
             or looks_like_code(content)
             or is_repetitive(content)
             or is_filler_only(content)
+            or is_function_words_only(content)
         ):
             return self._fallback(text, language, [])
         if is_bare_number(content):
             # A phone or order number typed on its own answers a question; it is not an intent.
             return self._fallback(text, language, self.extractor.extract(text))
+        if is_arithmetic(content):
+            return self._fallback(text, language, [])  # "1+1等于几": a quiz, not a request
         cleaned = self.speller.correct(feature_text(content))
         probabilities = self.model.predict(features(cleaned, self.tokenizer, self.pinyin))
         if unknown_word_share(content, self._is_known_word) == 1.0:

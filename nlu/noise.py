@@ -101,3 +101,39 @@ def unknown_word_share(text: str, is_known: Callable[[str], bool]) -> float | No
     if not words:
         return None
     return sum(not is_known(word) for word in words) / len(words)
+
+
+# Arithmetic asked of the shop ("1+1等于几", "what's 7 times 8"): a quiz, not a request. Only an
+# expression between two numbers counts, and word operators need a question around them, so
+# "满200减30" (a promotion) or "x2" (a quantity) are never taken for sums.
+_NUMERAL = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百]+)"
+_SYMBOL_SUM = re.compile(rf"^\s*{_NUMERAL}(?:\s*[+*/×÷=]\s*{_NUMERAL})+\s*[=?？]*\s*$")
+_WORD_SUM = re.compile(
+    rf"{_NUMERAL}\s*(?:[+*/×÷-]|加上?|减去?|乘以?|除以|plus|minus|times|multiplied by|divided by)\s*{_NUMERAL}"
+    r"\s*(?:[=?？]|等于几?|等于多少|是多少|得多少|是几|得几|$)",
+    re.IGNORECASE,
+)
+_SUM_QUESTION = re.compile(r"^\s*(?:what(?:'s| is)|how much is|calculate|计算|算一下|请问)?\s*", re.IGNORECASE)
+
+
+def is_arithmetic(text: str) -> bool:
+    """The whole message is a sum to work out, maybe with "what is" / "等于几" around it."""
+    sample = text[:MAX_FEATURE_CHARS].strip()
+    if _SYMBOL_SUM.match(sample):
+        return True
+    rest = _SUM_QUESTION.sub("", sample, count=1)
+    match = _WORD_SUM.match(rest)
+    return match is not None and not rest[match.end() :].strip(" ?？。.!！")
+
+
+# Words that only glue other words together. A message made only of them ("的的的的", "the the
+# the") says nothing; "this"/"that"/"it"/"one" are left out, they point at something on screen.
+FUNCTION_CHARS = frozenset("的了着过地得之")
+FUNCTION_WORDS = frozenset({"the", "a", "an", "of", "and", "or", "to", "is", "in", "on", "at", "for", "with", "by"})
+_WORDS_AND_CHARS = re.compile(r"[a-z']+|[\u4e00-\u9fff]", re.IGNORECASE)
+
+
+def is_function_words_only(text: str) -> bool:
+    """Only particles/articles ("的的的的的", "了了了", "the the the"): no content to act on."""
+    tokens = _WORDS_AND_CHARS.findall(text[:MAX_FEATURE_CHARS].lower())
+    return bool(tokens) and all(token in FUNCTION_CHARS or token in FUNCTION_WORDS for token in tokens)

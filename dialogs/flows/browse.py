@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dialogs import buttons as codes
@@ -345,3 +346,43 @@ async def recommend(turn: Turn) -> None:
         await search_intent(turn)
         return
     await popular(turn)
+
+
+# --- stock questions ----------------------------------------------------------------------------
+
+_RESTOCK = re.compile(
+    r"什么时候有货|何时有货|啥时候有货|补货|到货|还会有|还有货吗|有货吗|缺货|断货|没货|"
+    r"\bback\s+in\s+stock\b|\brestock|\bin\s+stock\s+again\b|\bwhen\b.*\b(?:back|available)\b|"
+    r"\blet\s+me\s+know\s+when\b|\bnotify\s+me\b|\bsold\s+out\b|\bout\s+of\s+stock\b",
+    re.I,
+)
+
+
+def asks_about_stock(text: str) -> bool:
+    return bool(_RESTOCK.search(text))
+
+
+async def stock_answer(turn: Turn) -> None:
+    """ "磨豆机什么时候有货", "when will the grinder be back in stock?": the real stock of each
+    version, and for what is sold out an honest "no date yet" with similar items."""
+    product = await resolve_product(turn)
+    words = products.without_values(product_words(turn.text), [])
+    if words and (product is None or not products.title_mentions(product.title, words)):
+        found = await turn.services.shop.search(SearchQuery(text=words[:80]), turn.lang, 1, 1)
+        product = await full_product(turn, found.items[0]) if found.items else product
+    if product is None:
+        turn.say("product.which", *menu_buttons(turn))
+        return
+    products.remember_product(turn, product)
+    sold_out = ["/".join(v.attributes.values()) or product.title for v in product.variants if v.stock <= 0]
+    available = ["/".join(v.attributes.values()) or product.title for v in product.variants if v.stock > 0]
+    if not sold_out:
+        turn.say("stock.in_stock", title=product.title)
+    elif not available:
+        turn.say(
+            "stock.sold_out", turn.button("button.similar", codes.SIMILAR, product.product_id), title=product.title
+        )
+        return
+    else:
+        turn.say("stock.partly", title=product.title, sold_out=" / ".join(sold_out), available=" / ".join(available))
+    products.show(turn, product)

@@ -118,3 +118,44 @@ async def test_a_full_sentence_in_the_other_language_switches(chat: Chat) -> Non
     state = await chat.runner.engine.services.store.get("terminal:u1")
     assert state is not None
     assert state.lang == "en"
+
+
+# --- comparisons ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("search", "ask"), [("有没有耳机", "这两个有什么区别"), ("audio", "compare the first two")])
+async def test_two_listed_products_are_compared(chat: Chat, search: str, ask: str) -> None:
+    await chat(search)
+    out = await chat(ask)
+    text = chat.text(out)
+    assert out.intent == "compare"
+    assert "299.00" in text  # the earbuds' price
+    assert "1,299.00" in text  # the headphones' price
+    assert ("库存" in text) or ("Stock" in text)
+
+
+async def test_two_versions_of_one_product_are_compared(chat: Chat) -> None:
+    await chat("show me running shoes")
+    out = await chat("what's the difference between 42 and 43")
+    text = chat.text(out)
+    assert out.intent == "compare"
+    assert "42" in text
+    assert "43" in text
+    assert "Out of stock" in text or "out of stock" in text.lower()  # 43 is sold out
+
+
+# --- stock questions -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ask", "expected"),
+    [
+        ("降噪耳机什么时候有货", "售罄"),
+        ("when will the noise cancelling headphones be back in stock?", "no restock date"),
+        ("跑鞋43码什么时候补货", "43"),
+    ],
+)
+async def test_a_restock_question_gets_the_real_stock(chat: Chat, ask: str, expected: str) -> None:
+    out = await chat(ask)
+    assert out.intent == "stock_question"
+    assert expected in chat.text(out)

@@ -1,0 +1,136 @@
+"""Comparing products or versions: "compare the first two", "这两个有什么区别", "24和28的有啥区别",
+"what's the difference between the cleanser and the micellar water".
+
+Side by side: price, options, stock and the key specs of the description. A comparison of
+two versions of one product ("the 0 and -10 sleeping bags") compares its variants.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dialogs import buttons as codes
+from dialogs.flows import browse, products
+from dialogs.flows.base import menu_buttons
+from dialogs.messages import Button, TextReply
+from dialogs.ports import ProductView, SearchQuery, VariantView
+from dialogs.references import mentioned_values, product_words
+from dialogs.turn import Turn
+
+MAX_COMPARED = 3
+_COMPARE = re.compile(
+    r"区别|差别|不同|不一样|对比|比较|比一下|哪个好|哪个更|哪款好|\bcompare\b|\bcomparison\b|\bdifference\b|\bdiffer\b|"
+    r"\bvs\.?\b|\bversus\b|\bwhich\s+(?:one\s+)?is\s+better\b",
+    re.I,
+)
+_BOTH = re.compile(r"这两|那两|两个|两款|前两|\bthe\s+(?:first\s+)?two\b|\bboth\b|\bthese\b|\bthose\b", re.I)
+_SPLIT = re.compile(r"和|与|跟|还是|\band\b|\bvs\.?\b|\bversus\b|\bor\b|[,，、/]", re.I)
+_ASKING = re.compile(r"有什么|有啥|什么|哪个|\bwhat'?s?\b|\bbetween\b|\bthe\b|\bcompare\b", re.I)
+
+
+def asks_to_compare(text: str) -> bool:
+    return bool(_COMPARE.search(text))
+
+
+async def compare(turn: Turn) -> None:
+    product = await _one_product_with_versions(turn)
+    if product is not None:
+        _compare_versions(turn, product)
+        return
+    items = await _products_meant(turn)
+    if len(items) < 2:
+        turn.say("compare.which", *menu_buttons(turn))
+        return
+    lines = [_product_line(turn, p) for p in items]
+    buttons = [Button(label=p.title[:64], payload=turn.payload(codes.PRODUCT, p.product_id)) for p in items]
+    context = turn.state.context
+    context["results"] = [p.product_id for p in items]
+    context["list_kind"] = "results"
+    context.pop("product", None)
+    turn.reply(TextReply(text=turn.t("compare.products", lines="\n\n".join(lines)), buttons=tuple(buttons)))
+
+
+async def _one_product_with_versions(turn: Turn) -> ProductView | None:
+    """The product whose versions are compared: two of its option values are named ("24和28")."""
+    context = turn.state.context
+    candidates: list[ProductView] = []
+    current = context.get("product")
+    if current:
+        found = await turn.services.shop.product(str(current), turn.lang)
+        if found is not None:
+            candidates.append(found)
+    words = products.without_values(product_words(turn.text), [])
+    if not candidates and words:
+        result = await turn.services.shop.search(SearchQuery(text=words[:80]), turn.lang, 1, 1)
+        if result.items:
+            candidates.append(await browse.full_product(turn, result.items[0]))
+    for product in candidates:
+        values = [v for vals in product.options.values() for v in vals]
+        if len(mentioned_values(turn.text, values)) >= 2 or (
+            len(product.variants) >= 2 and _BOTH.search(turn.text) and len(candidates) == 1 and not _list_of_two(turn)
+        ):
+            return product
+    return None
+
+
+def _list_of_two(turn: Turn) -> bool:
+    context = turn.state.context
+    return context.get("list_kind", "results") == "results" and len(context.get("results") or []) >= 2
+
+
+async def _products_meant(turn: Turn) -> list[ProductView]:
+    shop = turn.services.shop
+    context = turn.state.context
+    named: list[ProductView] = []
+    for part in _SPLIT.split(_COMPARE.sub(" ", turn.text)):
+        words = products.without_values(product_words(_ASKING.sub(" ", part)), [])
+        if len(words) < 2:
+            continue
+        result = await shop.search(SearchQuery(text=words[:80]), turn.lang, 1, 1)
+        if result.items and all(p.product_id != result.items[0].product_id for p in named):
+            named.append(await browse.full_product(turn, result.items[0]))
+    if len(named) >= 2:
+        return named[:MAX_COMPARED]
+    listed = list(context.get("results") or []) if context.get("list_kind", "results") == "results" else []
+    if len(listed) >= 2:
+        found = [await shop.product(pid, turn.lang) for pid in listed[:2]]
+        return [p for p in found if p is not None]
+    return named
+
+
+def _product_line(turn: Turn, product: ProductView) -> str:
+    options = "; ".join(f"{dim}: {' / '.join(values)}" for dim, values in product.options.items())
+    stock = sum(v.stock for v in product.variants) if product.variants else None
+    return turn.t(
+        "compare.product_line",
+        title=product.title,
+        price=products.price_text(product),
+        options=options or "-",
+        stock=products.stock_text(turn, stock) if stock is not None else turn.t("product.in_stock"),
+        specs=(product.description or "-")[:120],
+    )
+
+
+def _compare_versions(turn: Turn, product: ProductView) -> None:
+    values = [v for vals in product.options.values() for v in vals]
+    named = mentioned_values(turn.text, values)
+    variants = [v for v in product.variants if not named or any(val in v.attributes.values() for val in named)]
+    lines = [_variant_line(turn, v) for v in variants[:6]]
+    products.remember_product(turn, product)
+    turn.reply(
+        TextReply(
+            text=turn.t(
+                "compare.versions", title=product.title, lines="\n".join(lines), specs=product.description[:120]
+            ),
+            buttons=tuple(products.option_buttons(turn, product, {})),
+        )
+    )
+
+
+def _variant_line(turn: Turn, variant: VariantView) -> str:
+    return turn.t(
+        "compare.version_line",
+        spec="/".join(variant.attributes.values()) or "-",
+        price=variant.price.format(),
+        stock=products.stock_text(turn, variant.stock),
+    )
