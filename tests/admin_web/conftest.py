@@ -17,6 +17,7 @@ from chatcart.bootstrap import Container, running_container
 from chatcart.settings import Settings
 from chatcart.web import build_app, mount_admin
 from commerce.api.principal import Role
+from tests.browser import CHROMIUM, launched_chromium
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
@@ -45,6 +46,15 @@ async def container(mongo_uri: str, tmp_path: Path, nlu_model_dir: Path) -> Asyn
             yield built
         finally:
             await built.database.client.drop_database(settings.db_name)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """Debian's chromium for the admin browser tests; its absence fails them (never a skip)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: run `make browser` (apt-get install chromium)")
+    async with launched_chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

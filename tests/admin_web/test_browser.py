@@ -10,43 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 
-from chatcart.embedded_db import free_port
 from commerce.api.principal import Role
 from tests.admin_web.conftest import DEMO_CATALOG, PASSWORD, build_admin_app, make_staff
+from tests.browser import served_on_loopback
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "admin"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 
 @pytest.fixture
 async def served(container: Any) -> AsyncIterator[str]:
-    runner = web.AppRunner(build_admin_app(container))
-    await runner.setup()
-    port = free_port()
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian chromium is missing: run `make browser` (apt-get install chromium)")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
+    async with served_on_loopback(build_admin_app(container)) as base_url:
+        yield base_url
 
 
 async def test_admin_and_webchat_end_to_end(served: str, browser: Any, container: Any) -> None:

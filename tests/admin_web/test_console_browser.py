@@ -18,7 +18,7 @@ from commerce.customers.model import AddressIn
 from core.mongo import utcnow
 from core.shop_time import ShopClock
 from tests.admin_web.conftest import PASSWORD, make_staff
-from tests.admin_web.test_browser import browser, served  # noqa: F401 - fixtures
+from tests.admin_web.test_browser import served  # noqa: F401 - a fixture
 from tests.screenshots import screenshot_dir
 
 pytestmark = pytest.mark.browser

@@ -12,15 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from chatcart.bootstrap import running_container
-from chatcart.embedded_db import free_port
 from chatcart.settings import Settings
 from commerce.api.principal import Role
 from nlu.builtin import BuiltinNluEngine
 from tests.admin_web.conftest import PASSWORD, build_admin_app, make_staff
-from tests.admin_web.test_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
+from tests.admin_web.test_browser import ARTIFACTS
+from tests.browser import served_on_loopback
 
 pytestmark = pytest.mark.browser
 SLANG = "blorf snark pls"
@@ -44,28 +43,8 @@ async def own_container(mongo_uri: str, tmp_path: Path, nlu_model_dir: Path) -> 
 
 @pytest.fixture
 async def served(own_container: Any) -> AsyncIterator[str]:
-    runner = web.AppRunner(build_admin_app(own_container))
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian chromium is missing: run `make browser` (apt-get install chromium)")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
+    async with served_on_loopback(build_admin_app(own_container)) as base_url:
+        yield base_url
 
 
 async def test_unrecognised_message_is_labelled_retrained_and_understood(

@@ -24,9 +24,11 @@ from pymongo import AsyncMongoClient
 from chatcart.bootstrap import refresh_nlu_vocabulary, running_container
 from chatcart.settings import Settings
 from core.mongo import Document, utcnow
+from tests.shop_database import throwaway_shop
 
 CUSTOM_CATALOG = Path(__file__).parent / "catalogs" / "books_coffee_sneakers.json"
 OUTSIDER_CATALOG = Path(__file__).parent / "outsider" / "catalog.json"
+SANDBOX_SECRET = "conversation-tests-secret"
 
 
 async def _add_expired_coupon(container: Any) -> None:
@@ -52,7 +54,7 @@ def shop_settings(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> S
         mongodb_uri=mongo_uri,
         db_name=f"conv_{uuid.uuid4().hex[:10]}",
         data_dir=Path(data_dir),
-        payment_sandbox_secret="conversation-tests-secret",
+        payment_sandbox_secret=SANDBOX_SECRET,
     )
 
 
@@ -74,19 +76,18 @@ async def shop(shop_settings: Settings, mongo_client: AsyncMongoClient[Document]
 async def custom_shop(
     mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
 ) -> AsyncIterator[Any]:
-    settings = Settings(
-        mongodb_uri=mongo_uri,
-        db_name=f"conv_custom_{uuid.uuid4().hex[:10]}",
-        data_dir=Path(tmp_path_factory.mktemp("custom")),
-        payment_sandbox_secret="conversation-tests-secret",
-    )
-    async with running_container(settings) as container:
+    async with throwaway_shop(
+        mongo_uri,
+        mongo_client,
+        Path(tmp_path_factory.mktemp("custom")),
+        db_prefix="conv_custom",
+        sandbox_secret=SANDBOX_SECRET,
+    ) as container:
         report = await container.commerce.catalog.import_catalog(json.loads(CUSTOM_CATALOG.read_text("utf-8")))
         assert report.ok, report
         await _add_expired_coupon(container)
         await refresh_nlu_vocabulary(container)
         yield container
-    await mongo_client.drop_database(settings.db_name)
 
 
 async def add_outsider_coupons(container: Any) -> None:
@@ -105,16 +106,15 @@ async def add_outsider_coupons(container: Any) -> None:
 async def outsider_shop(
     mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
 ) -> AsyncIterator[Any]:
-    settings = Settings(
-        mongodb_uri=mongo_uri,
-        db_name=f"conv_outsider_{uuid.uuid4().hex[:10]}",
-        data_dir=Path(tmp_path_factory.mktemp("outsider")),
-        payment_sandbox_secret="conversation-tests-secret",
-    )
-    async with running_container(settings) as container:
+    async with throwaway_shop(
+        mongo_uri,
+        mongo_client,
+        Path(tmp_path_factory.mktemp("outsider")),
+        db_prefix="conv_outsider",
+        sandbox_secret=SANDBOX_SECRET,
+    ) as container:
         report = await container.commerce.catalog.import_catalog(json.loads(OUTSIDER_CATALOG.read_text("utf-8")))
         assert report.ok, report
         await add_outsider_coupons(container)
         await refresh_nlu_vocabulary(container)
         yield container
-    await mongo_client.drop_database(settings.db_name)

@@ -10,7 +10,6 @@ checks /chat's accessibility basics: labelled controls, contrast >= 4.5:1, keybo
 
 from __future__ import annotations
 
-import asyncio
 import io
 import shutil
 import uuid
@@ -19,19 +18,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 from PIL import Image
 from pymongo import AsyncMongoClient
 
 from bot.webchat import session_user
-from chatcart.bootstrap import refresh_nlu_vocabulary, running_container
 from chatcart.embedded_db import free_port
 from chatcart.settings import Settings
 from core.mongo import Document
 from dialogs.messages import Lang
 from dialogs.shop_adapter import CommerceSandbox
+from tests.browser import CHROMIUM, launched_chromium, running_web_shop
 from tests.conversations.webchat_page import (
-    CHROMIUM,
     LAUNCH_ARGS,
     ChatPage,
     catalog_keys,
@@ -71,45 +68,23 @@ AGENT = {
 async def shop_url(
     mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
 ) -> AsyncIterator[tuple[str, Any]]:
-    from chatcart.web import build_app
-    from commerce.catalog.demo import seed_demo_store
-
-    port = free_port()
     settings = Settings(
         mongodb_uri=mongo_uri,
         db_name=f"webchat_{uuid.uuid4().hex[:8]}",
         data_dir=Path(tmp_path_factory.mktemp("webchat")),
         host="127.0.0.1",
-        port=port,
+        port=free_port(),
         payment_sandbox_secret="browser-test-secret-123",
     )
-    async with running_container(settings) as container:
-        await seed_demo_store(container.commerce, settings.data_dir)
-        await refresh_nlu_vocabulary(container)
-        runner = web.AppRunner(build_app(container))
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        jobs = [asyncio.create_task(job) for job in container.commerce.background_jobs()]
-        try:
-            yield f"http://127.0.0.1:{port}", container
-        finally:
-            for job in jobs:
-                job.cancel()
-            await asyncio.gather(*jobs, return_exceptions=True)
-            await runner.cleanup()
+    async with running_web_shop(settings) as shop:
+        yield shop
     await mongo_client.drop_database(settings.db_name)
 
 
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
+    async with launched_chromium(LAUNCH_ARGS) as launched:
+        yield launched
 
 
 def _photo(tmp_path: Path) -> Path:

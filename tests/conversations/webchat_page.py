@@ -15,7 +15,6 @@ from typing import Any
 from dialogs.i18n import load_catalog
 from dialogs.messages import Lang
 
-CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [
     "--headless",
     "--no-sandbox",
