@@ -94,7 +94,7 @@ class Transcript:
             **_images(message),
             "at": message.at,
             "replies": [
-                {"kind": reply.type, "text": reply_text(reply), "payload": reply.model_dump(mode="json"), "at": now}
+                {"kind": reply.type, "text": reply_text(reply), "payload": _stored_payload(reply), "at": now}
                 for reply in replies
             ],
         }
@@ -113,7 +113,7 @@ class Transcript:
                     "sender": sender,
                     "kind": reply.type,
                     "text": reply_text(reply),
-                    "payload": reply.model_dump(mode="json"),
+                    "payload": _stored_payload(reply),
                     "agent_id": agent_id,
                     "at": now,
                 }
@@ -170,3 +170,11 @@ def entries(doc: Document) -> list[Document]:
         if isinstance(reply, dict)
     ]
     return [message, *answers]
+
+
+def _stored_payload(reply: OutgoingMessage) -> Document:
+    """The reply as stored: a bot's replies leave out the empty `agent_name` (it reads back as "")."""
+    payload = reply.model_dump(mode="json")
+    if not payload.get("agent_name"):
+        payload.pop("agent_name", None)
+    return payload

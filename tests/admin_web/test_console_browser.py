@@ -192,6 +192,7 @@ async def test_console_and_admin_pages_read_right(served: str, browser: Any, con
     await expect(admin.locator("#order-shipment")).to_contain_text("快递")
     await expect(admin.locator("main, body").first).to_contain_text("颜色: 黑色")
     await expect(admin.locator("#order-payments tr[data-status=succeeded]")).to_have_count(1)
+    await expect(admin.locator("#order-payments")).to_contain_text("模拟支付")  # the provider's name, not its code
     assert customer_id not in await admin.locator("main").inner_text()  # not in the history either
     await expect(admin.locator("#refund-pending")).to_be_visible()
     await admin.fill("#ship-form input[name=carrier]", "顺丰")
