@@ -25,7 +25,8 @@ from commerce.payments.sandbox import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from commerce.payments.wechatpay import WechatPayConfig, WechatPayProvider
 from commerce.services import Commerce, CommerceConfig, ensure_all_indexes
 from simulators.alipay_gateway import AlipayGateway, AliTrade
-from simulators.wechatpay_gateway import WechatPayGateway, new_rsa_key
+from simulators.gateway_common import new_rsa_key
+from simulators.wechatpay_gateway import WechatPayGateway
 
 ORDERS_PER_PROVIDER = 150
 CONCURRENCY = 8

@@ -20,26 +20,27 @@ chatcart's `commerce.payments.signing`.
 from __future__ import annotations
 
 import asyncio
-import base64
 import io
 import json
 import secrets
 import zipfile
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-import aiohttp
 from aiohttp import web
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 
-from simulators.wechatpay_gateway import new_rsa_key, sha256_rsa
-
-CHINA = timezone(timedelta(hours=8))
+from simulators.gateway_common import (
+    CHINA,
+    new_rsa_key,
+    post_notification,
+    serve_on_loopback,
+    sha256_rsa,
+    sha256_rsa_valid,
+)
 
 
 def sign_string(params: dict[str, str], exclude: tuple[str, ...]) -> bytes:
@@ -88,12 +89,7 @@ class AlipayGateway:
         app.router.add_get("/gateway.do", self._page)
         app.router.add_post("/gateway.do", self._api)
         app.router.add_get("/bill/{day}.zip", self._bill_file)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self.runner, self.base_url = await serve_on_loopback(app)
         return self.base_url
 
     async def stop(self) -> None:
@@ -103,16 +99,7 @@ class AlipayGateway:
     def _verified(self, params: dict[str, str]) -> bool:
         if self.app_public_key is None or params.get("app_id") != self.app_id or params.get("sign_type") != "RSA2":
             return False
-        try:
-            self.app_public_key.verify(
-                base64.b64decode(params.get("sign", "")),
-                sign_string(params, ("sign",)),
-                padding.PKCS1v15(),
-                hashes.SHA256(),
-            )
-        except (InvalidSignature, ValueError):
-            return False
-        return True
+        return sha256_rsa_valid(self.app_public_key, params.get("sign", ""), sign_string(params, ("sign",)))
 
     # --- the customer's browser ------------------------------------------------------------------
     async def _page(self, request: web.Request) -> web.Response:
@@ -336,10 +323,4 @@ class AlipayGateway:
 
     @staticmethod
     async def deliver(url: str, body: bytes) -> tuple[int, str]:
-        async with (
-            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
-            session.post(
-                url, data=body, headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
-            ) as response,
-        ):
-            return response.status, await response.text()
+        return await post_notification(url, body, {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})

@@ -35,6 +35,8 @@ import aiohttp
 from aiohttp import web
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from simulators.gateway_common import serve_on_loopback
+
 # --- WeChat's message crypto, from the protocol description ------------------------------------
 
 
@@ -181,11 +183,7 @@ class WeChatSimulator:
         app.router.add_get("/connect/oauth2/authorize", self._authorize)
         app.router.add_get("/sns/oauth2/access_token", self._oauth_token)
         app.router.add_get("/sns/userinfo", self._userinfo)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", port)
-        await site.start()
-        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        self._runner, self.base_url = await serve_on_loopback(app, port)
         self._session = aiohttp.ClientSession()
         return self.base_url
 

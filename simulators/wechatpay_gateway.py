@@ -27,35 +27,21 @@ import json
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
-import aiohttp
 from aiohttp import web
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-CHINA = timezone(timedelta(hours=8))
-
-
-def new_rsa_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def private_pem(key: rsa.RSAPrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-
-
-def public_pem(key: rsa.RSAPrivateKey) -> bytes:
-    return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-
-
-def sha256_rsa(key: rsa.RSAPrivateKey, message: bytes) -> str:
-    return base64.b64encode(key.sign(message, padding.PKCS1v15(), hashes.SHA256())).decode()
+from simulators.gateway_common import (
+    CHINA,
+    new_rsa_key,
+    post_notification,
+    serve_on_loopback,
+    sha256_rsa,
+    sha256_rsa_valid,
+)
 
 
 @dataclass
@@ -113,12 +99,7 @@ class WechatPayGateway:
         app.router.add_get("/v3/refund/domestic/refunds/{no}", self._query_refund)
         app.router.add_get("/v3/bill/tradebill", self._bill)
         app.router.add_get("/v3/billdownload/file", self._bill_file)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self.runner, self.base_url = await serve_on_loopback(app)
         return self.base_url
 
     async def stop(self) -> None:
@@ -171,11 +152,7 @@ class WechatPayGateway:
             + body
             + b"\n"
         )
-        try:
-            self.merchant_public_key.verify(
-                base64.b64decode(values.get("signature", "")), message, padding.PKCS1v15(), hashes.SHA256()
-            )
-        except (InvalidSignature, ValueError):
+        if not sha256_rsa_valid(self.merchant_public_key, values.get("signature", ""), message):
             return body, self._error(401, "SIGN_ERROR", "签名错误")
         return body, None
 
@@ -455,8 +432,4 @@ class WechatPayGateway:
     @staticmethod
     async def deliver(url: str, headers: dict[str, str], body: bytes) -> tuple[int, str]:
         """POST a notification as WeChat Pay does; (status, answer text)."""
-        async with (
-            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
-            session.post(url, data=body, headers={**headers, "Content-Type": "application/json"}) as response,
-        ):
-            return response.status, await response.text()
+        return await post_notification(url, body, {**headers, "Content-Type": "application/json"})

@@ -41,6 +41,7 @@ from commerce.payments.model import (
     RefundState,
     StatementLine,
     TradeState,
+    payment_deadline,
 )
 from commerce.payments.signing import alipay_sign_content, rsa_sign, rsa_verify
 from core.mongo import utcnow
@@ -162,9 +163,7 @@ class AlipayProvider:
         wap = method is not PayMethod.PAGE
         payment_id = "ali" + secrets.token_hex(14)
         now = utcnow()
-        expires = now + self.config.payment_ttl
-        if order.expires_at is not None:
-            expires = min(expires, order.expires_at)
+        expires = payment_deadline(order, now, self.config.payment_ttl)
         biz = {
             "out_trade_no": payment_id,
             "total_amount": _yuan(order.total),
@@ -180,18 +179,15 @@ class AlipayProvider:
             notify_url=self.notify_url,
             return_url=f"{self.config.base_url.rstrip('/')}/chat",
         )
-        return PaymentIntent(
-            id=payment_id,
-            order_id=order.id,
-            order_number=order.number,
-            customer_id=order.customer_id,
+        return PaymentIntent.for_order(
+            order,
+            payment_id=payment_id,
             provider=self.name,
-            amount=order.total,
+            method=PayMethod.WAP if wap else PayMethod.PAGE,
             pay_url=f"{self.config.base_url.rstrip('/')}/pay/go/{payment_id}",
             provider_url=f"{self.config.gateway}?{urlencode(params)}",
-            expires_at=expires,
             created_at=now,
-            method=(PayMethod.WAP if wap else PayMethod.PAGE).value,
+            expires_at=expires,
         )
 
     # --- notifications -----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
@@ -48,6 +48,12 @@ class PayOptions:
     client_ip: str | None = None  # WeChat H5 requires the payer's IP
 
 
+def payment_deadline(order: Order, now: datetime, ttl: timedelta) -> datetime:
+    """When a new payment for `order` expires: `ttl` from now, but never after the order does."""
+    expires = now + ttl
+    return expires if order.expires_at is None else min(expires, order.expires_at)
+
+
 @dataclass(frozen=True, slots=True)
 class PaymentIntent:
     id: str
@@ -68,6 +74,34 @@ class PaymentIntent:
     # The provider's own page (Alipay gateway, WeChat H5): the customer reaches it through
     # `pay_url`, our page that first checks the order can still be paid.
     provider_url: str = ""
+
+    @classmethod
+    def for_order(
+        cls,
+        order: Order,
+        *,
+        payment_id: str,
+        provider: str,
+        method: PayMethod,
+        pay_url: str,
+        created_at: datetime,
+        expires_at: datetime,
+        provider_url: str = "",
+    ) -> PaymentIntent:
+        """A new, pending intent to pay `order` in full."""
+        return cls(
+            id=payment_id,
+            order_id=order.id,
+            order_number=order.number,
+            customer_id=order.customer_id,
+            provider=provider,
+            amount=order.total,
+            pay_url=pay_url,
+            provider_url=provider_url,
+            expires_at=expires_at,
+            created_at=created_at,
+            method=method.value,
+        )
 
     def to_doc(self) -> Document:
         return {

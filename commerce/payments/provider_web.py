@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
+from typing import TypeVar
 
 import segno
 from aiohttp import web
@@ -31,6 +33,7 @@ log = get_logger("commerce.payments.web")
 PROVIDER_PAYMENTS_KEY: web.AppKey[PaymentService] = web.AppKey("provider_payments", PaymentService)
 MAX_NOTIFICATION_BYTES = 64_000
 
+_Part = TypeVar("_Part")
 _REFUSED = (
     "这个订单已不能支付（已取消、已支付或已超时），没有扣款。 · "
     "This order can no longer be paid (cancelled, already paid or expired); no money was taken."
@@ -109,37 +112,40 @@ async def refund_notify(request: web.Request) -> web.Response:
     return await _notify(request, refund=True)
 
 
-async def _payable(request: web.Request) -> tuple[PaymentIntent | None, web.Response | None]:
+async def _payable(
+    request: web.Request, what: Callable[[PaymentIntent], _Part | None]
+) -> tuple[PaymentIntent, _Part] | web.Response:
+    """The payment named in the URL and `what` the page needs of it, while it can still be
+    paid; otherwise the page to answer instead (not found, already paid, no longer payable)."""
     payments = request.app[PROVIDER_PAYMENTS_KEY]
     try:
         payment = await payments.get(request.match_info["payment_id"])
     except DomainError:
-        return None, web.Response(text="payment not found", status=404)
+        return web.Response(text="payment not found", status=404)
     if payment.status is PaymentStatus.SUCCEEDED:
-        return payment, _page(payment, "Paid", "<p>这笔支付已完成。 · This payment has been completed.</p>")
+        return _page(payment, "Paid", "<p>这笔支付已完成。 · This payment has been completed.</p>")
     if await payments.refusal(payment) is not None:
-        return payment, _page(payment, "Not payable", f"<p>{html.escape(_REFUSED)}</p>", 409)
-    return payment, None
+        return _page(payment, "Not payable", f"<p>{html.escape(_REFUSED)}</p>", 409)
+    part = what(payment)
+    if not part:
+        return web.Response(text="payment not found", status=404)
+    return payment, part
 
 
 async def go_to_provider(request: web.Request) -> web.StreamResponse:
-    payment, refused = await _payable(request)
-    if refused is not None:
-        return refused
-    assert payment is not None
-    if not payment.provider_url:
-        return web.Response(text="payment not found", status=404)
-    raise web.HTTPFound(payment.provider_url, headers={"Cache-Control": "no-store"})
+    payable = await _payable(request, lambda payment: payment.provider_url)
+    if isinstance(payable, web.Response):
+        return payable
+    _, provider_url = payable
+    raise web.HTTPFound(provider_url, headers={"Cache-Control": "no-store"})
 
 
 async def show_qr(request: web.Request) -> web.Response:
-    payment, refused = await _payable(request)
-    if refused is not None:
-        return refused
-    assert payment is not None
-    if not payment.qr_content:
-        return web.Response(text="payment not found", status=404)
-    svg = segno.make(payment.qr_content, error="m").svg_inline(scale=6, title="WeChat Pay")
+    payable = await _payable(request, lambda payment: payment.qr_content)
+    if isinstance(payable, web.Response):
+        return payable
+    payment, qr_content = payable
+    svg = segno.make(qr_content, error="m").svg_inline(scale=6, title="WeChat Pay")
     hint = "<p>请用微信扫一扫支付 · Scan with WeChat to pay</p>"
     return _page(payment, "WeChat Pay", svg + hint)
 
@@ -168,14 +174,12 @@ _JSAPI = """<p id="status">正在打开微信支付… · Opening WeChat Pay…<
 async def jsapi_page(request: web.Request) -> web.Response:
     """WeChat Pay inside the official account: the signed parameters for WeixinJSBridge, only
     while the order can still be paid."""
-    payment, refused = await _payable(request)
-    if refused is not None:
-        return refused
-    assert payment is not None
-    if not payment.client_params:
-        return web.Response(text="payment not found", status=404)
+    payable = await _payable(request, lambda payment: payment.client_params)
+    if isinstance(payable, web.Response):
+        return payable
+    payment, client_params = payable
     # JSON inside <script type="application/json">: "<" escaped so no value can end the element.
-    params = json.dumps(dict(payment.client_params)).replace("<", "\\u003c")
+    params = json.dumps(dict(client_params)).replace("<", "\\u003c")
     return _page(payment, "WeChat Pay", _JSAPI.format(params=params))
 
 

@@ -35,6 +35,7 @@ from commerce.payments.model import (
     RefundState,
     StatementLine,
     TradeState,
+    payment_deadline,
 )
 from core.mongo import utcnow
 
@@ -76,18 +77,14 @@ class SandboxProvider:
     async def create_payment(self, order: Order, options: PayOptions) -> PaymentIntent:
         payment_id = "sbx_" + secrets.token_hex(12)
         now = utcnow()
-        expires = min(order.expires_at, now + self.payment_ttl) if order.expires_at else now + self.payment_ttl
-        return PaymentIntent(
-            id=payment_id,
-            order_id=order.id,
-            order_number=order.number,
-            customer_id=order.customer_id,
+        return PaymentIntent.for_order(
+            order,
+            payment_id=payment_id,
             provider=self.name,
-            amount=order.total,
+            method=PayMethod.LINK,
             pay_url=f"{self.base_url}/pay/sandbox/{payment_id}",
-            expires_at=expires,
             created_at=now,
-            method=PayMethod.LINK.value,
+            expires_at=payment_deadline(order, now, self.payment_ttl),
         )
 
     # The sandbox moves no money and keeps no books: a refund always goes through at once,

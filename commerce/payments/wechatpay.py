@@ -44,6 +44,7 @@ from commerce.payments.model import (
     RefundState,
     StatementLine,
     TradeState,
+    payment_deadline,
 )
 from commerce.payments.signing import aes_gcm_decrypt, rsa_sign, rsa_verify
 from core.mongo import utcnow
@@ -173,9 +174,7 @@ class WechatPayProvider:
             raise ValidationFailed("WeChat Pay offers Native, JSAPI and H5", code="unsupported_method")
         payment_id = "wx" + secrets.token_hex(14)
         now = utcnow()
-        expires = now + self.config.payment_ttl
-        if order.expires_at is not None:
-            expires = min(expires, order.expires_at)
+        expires = payment_deadline(order, now, self.config.payment_ttl)
         body: dict[str, Any] = {
             "appid": self.config.appid,
             "mchid": self.config.mchid,
@@ -196,17 +195,14 @@ class WechatPayProvider:
                 raise ValidationFailed("H5 needs the customer's IP address", code="client_ip_required")
             body["scene_info"] = {"payer_client_ip": options.client_ip, "h5_info": {"type": "Wap"}}
         answer = await self._request("POST", f"/v3/pay/transactions/{method.value}", body)
-        intent = PaymentIntent(
-            id=payment_id,
-            order_id=order.id,
-            order_number=order.number,
-            customer_id=order.customer_id,
+        intent = PaymentIntent.for_order(
+            order,
+            payment_id=payment_id,
             provider=self.name,
-            amount=order.total,
+            method=method,
             pay_url="",
-            expires_at=expires,
             created_at=now,
-            method=method.value,
+            expires_at=expires,
         )
         if method is PayMethod.NATIVE:
             code_url = str(answer.get("code_url") or "")

@@ -31,7 +31,8 @@ from commerce.payments.wechatpay import WechatPayConfig, WechatPayProvider
 from commerce.services import Commerce, CommerceConfig, ensure_all_indexes
 from core.mongo import Database, Document
 from simulators.alipay_gateway import AlipayGateway
-from simulators.wechatpay_gateway import WechatPayGateway, new_rsa_key
+from simulators.gateway_common import new_rsa_key
+from simulators.wechatpay_gateway import WechatPayGateway
 
 SECRET = "test-sandbox-secret-0123456789"
 

@@ -18,7 +18,7 @@ from commerce.money import Money
 from commerce.payments.alerts import AlertKind
 from commerce.payments.reconcile import DailyReconciliation
 from core.mongo import Database
-from simulators.wechatpay_gateway import private_pem, public_pem
+from simulators.gateway_common import private_pem, public_pem
 
 from .conftest import Keys, ProviderShop
 
