@@ -145,7 +145,7 @@ def _labelled(text: str) -> AddressDraft | None:
     values: dict[str, str] = {}
     for index, match in enumerate(found):
         end = found[index + 1].start() if index + 1 < len(found) else len(text)
-        value = text[match.end() : end].strip(" ,，;；、\n\t")
+        value = text[match.end() : end].strip(" ,，;；、/|\n\t")
         if match.lastgroup and value and match.lastgroup not in values:
             values[match.lastgroup] = value
     phone = normalize_phone(values.get("phone", "")) or ""

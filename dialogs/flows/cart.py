@@ -79,6 +79,18 @@ async def add_intent(turn: Turn) -> None:
         product = await browse.find_to_buy(turn)
     if product is None and on_screen is not None:
         product = on_screen  # "just 5 at the normal price then": nothing else is named after all
+    context = turn.state.context
+    if (
+        product is not None
+        and quantity is None
+        and context.get("added_at") == turn.state.version - 1
+        and context.get("product") == product.product_id
+        and not products.without_option_words(product_words(turn.text), product)
+        and not products.selection_from_text(turn, product)
+    ):
+        # "买了" / "就它了" right after it was added: a confirmation, not a second one.
+        turn.say("cart.already_added", turn.button("button.checkout", codes.CHECKOUT), title=product.title)
+        return
     if product is None:
         await _search_to_buy(turn, quantity or 1)
         return

@@ -184,3 +184,10 @@ async def test_an_ambiguous_edit_asks_which_line(home_chat: Chat, home_shop: Fak
     assert len([b for r in out.replies for b in r.buttons]) == 2
     await home_chat("2")
     assert cart(home_shop) == {"TUM-WH-500": 1, "TUM-WH-750": 3}
+
+
+async def test_bought_it_right_after_adding_is_not_a_second_one(home_chat: Chat, home_shop: FakeShop) -> None:
+    await home_chat("白色保温杯500的 来一个")
+    out = await home_chat("买了")
+    assert cart(home_shop) == {"TUM-WH-500": 1}
+    assert any(b.payload == "checkout" for r in out.replies for b in r.buttons)

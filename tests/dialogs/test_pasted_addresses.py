@@ -41,6 +41,10 @@ LABEL_WORDS = ("收货人", "手机", "地区", "地址", "邮编", "name", "pho
             AddressDraft("Ann Lee", "13512345678", "Jing'an District, Shanghai", "77 Tianmu Rd West"),
         ),
         (
+            "Name: Sam Wu / Tel: 13566667777 / Addr: 1 Zhongshan Rd, Yuexiu District, Guangzhou",
+            AddressDraft("Sam Wu", "13566667777", "Yuexiu District, Guangzhou", "1 Zhongshan Rd"),
+        ),
+        (
             "刘洋 13311112222 北京市海淀区中关村大街27号 100080",
             AddressDraft("刘洋", "13311112222", "北京市海淀区", "中关村大街27号"),
         ),

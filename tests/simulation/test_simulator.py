@@ -2,8 +2,11 @@
 
 The flows are being improved in parallel, so this is a ratchet: the task success per
 language must not fall below the floor in floor.json (raise it as the flows improve; the
-target is 0.95). Failures are printed with their transcripts; CHATCART_CONV_FAILURES_SIM=FILE
-also writes them there as Markdown. `make bench` runs the same simulator at scale.
+target is 0.95). Floors are the measured rate rounded down to a 5 % step: with 33 customers per
+language one conversation is 3 %, and a change in one bot reply shifts that customer's later
+random phrasing, so a single flip does not fail the suite while a real regression does.
+Failures are printed with their transcripts; CHATCART_CONV_FAILURES_SIM=FILE also writes them
+there as Markdown. `make bench` runs the same simulator at scale.
 """
 
 from __future__ import annotations
