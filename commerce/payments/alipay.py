@@ -41,6 +41,7 @@ from commerce.payments.model import (
     RefundState,
     StatementLine,
     TradeState,
+    bill_columns,
     payment_deadline,
 )
 from commerce.payments.signing import alipay_sign_content, rsa_sign, rsa_verify
@@ -323,10 +324,9 @@ def parse_bill_csv(text: str) -> list[StatementLine]:
     header = next(reader, None)
     if not header:
         return lines
-    columns = {name.strip(): index for index, name in enumerate(header)}
-    needed = ("支付宝交易号", "商户订单号", "业务类型", "订单金额（元）", "商家实收（元）", "退款批次号/请求号")
-    if any(name not in columns for name in needed):
-        raise ProviderUnavailable("the bill has an unexpected layout")
+    columns = bill_columns(
+        header, ("支付宝交易号", "商户订单号", "业务类型", "订单金额（元）", "商家实收（元）", "退款批次号/请求号")
+    )
     for row in reader:
         if len(row) < len(header):
             continue

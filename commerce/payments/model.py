@@ -286,6 +286,15 @@ class StatementLine:
     refund_id: str = ""  # our out_refund_no for a refund line
 
 
+def bill_columns(header: list[str], needed: tuple[str, ...]) -> dict[str, int]:
+    """Where each column of a provider's bill stands, by its header name; a bill without one
+    of the `needed` columns is one we cannot read (the provider changed its layout)."""
+    columns = {name.strip(): index for index, name in enumerate(header)}
+    if any(name not in columns for name in needed):
+        raise ProviderUnavailable("the bill has an unexpected layout")
+    return columns
+
+
 class ProviderUnavailable(Exception):
     """The provider did not answer in time or answered with a server error: try again later."""
 

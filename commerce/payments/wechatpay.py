@@ -44,6 +44,7 @@ from commerce.payments.model import (
     RefundState,
     StatementLine,
     TradeState,
+    bill_columns,
     payment_deadline,
 )
 from commerce.payments.signing import aes_gcm_decrypt, rsa_sign, rsa_verify
@@ -455,10 +456,7 @@ def parse_trade_bill(text: str) -> list[StatementLine]:
     header = next(reader, None)
     if not header:
         return lines
-    columns = {name.strip(): index for index, name in enumerate(header)}
-    needed = ("微信订单号", "商户订单号", "交易状态", "应结订单金额", "商户退款单号", "退款金额")
-    if any(name not in columns for name in needed):
-        raise ProviderUnavailable("the bill has an unexpected layout")
+    columns = bill_columns(header, ("微信订单号", "商户订单号", "交易状态", "应结订单金额", "商户退款单号", "退款金额"))
     for row in reader:
         if not row or not row[0].startswith("`"):
             break  # the summary section starts
