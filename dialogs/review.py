@@ -146,6 +146,8 @@ def needs_review(kind: str, text: str, final_intent: str, nlu_intent: str | None
         return False
     if final_intent == FALLBACK_INTENT or final_intent.endswith(":not_understood"):
         return True
+    if nlu_intent == FALLBACK_INTENT:
+        return True  # the NLU gave up even if the dialog made a guess (e.g. searched the words)
     return final_intent == nlu_intent and confidence < REVIEW_CONFIDENCE
 
 
