@@ -9,6 +9,7 @@ import asyncio
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from chatcart.bootstrap import build_commerce
@@ -16,9 +17,10 @@ from chatcart.database import make_client
 from chatcart.embedded_db import EmbeddedMongo
 from commerce.inventory.service import INVENTORY, LEDGER
 from commerce.orders.model import ORDERS, OrderStatus
-from commerce.payments.model import NotifyResult
+from commerce.payments.model import PAYMENTS, NotifyResult, PaymentStatus
+from commerce.payments.service import EVENT_LEASE
 from commerce.services import Commerce, ensure_all_indexes
-from core.mongo import Database
+from core.mongo import Database, utcnow
 from tests.commerce.conftest import Shop, config
 
 SKUS = {"A": 10_000, "B": 10_000, "C": 100_000}
@@ -98,10 +100,29 @@ async def test_acknowledged_orders_payments_and_holds_survive_a_crash(tmp_path: 
     await asyncio.to_thread(server.start, port)
     client = make_client(server.uri)
     try:
+        await _provider_retries_after_the_lease(client["shop"])
         await _check_consistent(client["shop"], seen)
     finally:
         await client.close()
         await asyncio.to_thread(server.stop)
+
+
+async def _provider_retries_after_the_lease(db: Database) -> None:
+    """What happens next in production. A payment whose run stopped between the order's paid
+    transition and its follow-up batch (stock commit, payment status, event) was never
+    acknowledged, so the provider retries (or the status poller asks); once that run's lease has
+    passed, the retry finishes the batch. Time is moved on by dating those orders' payment one
+    lease back; then each is notified again, as the provider would."""
+    commerce = build_commerce(db, config())
+    async for order in db[ORDERS].find({"status": OrderStatus.PAID.value}, {"paid_by": 1}):
+        payment = await db[PAYMENTS].find_one({"_id": order["paid_by"]}, {"status": 1})
+        assert payment is not None, f"order {order['_id']} was paid by a payment that is gone"
+        if payment["status"] == PaymentStatus.SUCCEEDED.value:
+            continue
+        a_lease_ago = utcnow() - EVENT_LEASE - timedelta(seconds=1)
+        await db[ORDERS].update_one({"_id": order["_id"]}, {"$set": {"paid_at": a_lease_ago}})
+        outcome = await commerce.payments.simulate(order["paid_by"], True)
+        assert outcome.result is NotifyResult.PAID, f"the retry did not finish order {order['_id']}"
 
 
 async def _holds(db: Database, sku: str) -> dict[str, int]:

@@ -12,7 +12,7 @@ from nlu.builtin import REVIEWED_FILE, BuiltinNluEngine
 from nlu.retrain import PREVIOUS_DIR, ModelUpdater, reviewed_yaml
 from nlu.training_data import parse_yaml_text
 
-SLANG = "blorf snark pls"  # nothing like it in the training data: falls back today
+SLANG = "blorf snark doo"  # nothing like it in the training data: falls back today
 
 
 @pytest.fixture
