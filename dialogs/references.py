@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
+from nlu.numerals import EN_NUMBER_WORDS
 from nlu.vocab import color_aliases
 
 ZH_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -207,16 +208,9 @@ _QUANTITY = re.compile(
 # Colloquial numerals: "来俩" (two), "仨" (three), "来一个", "两副".
 _ZH_COLLOQUIAL = {"俩": 2, "仨": 3}
 _ZH_QUANTITY = re.compile(rf"([一二两三四五六七八九十])\s*(?:{_ZH_UNITS})|(俩|仨)")
-EN_NUMBERS = {
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
+# Two to ten from the NLU's number words ("one" is left out: "the red one" is no count), and the
+# colloquial counts customers use.
+EN_NUMBERS = {word: value for word, value in EN_NUMBER_WORDS.items() if 2 <= value <= 10} | {
     "a couple": 2,
     "couple": 2,
     "a pair": 2,
