@@ -382,3 +382,22 @@ def product_words(text: str) -> str:
     cleaned = re.sub(r"^\s*\d{1,2}\s+", " ", cleaned)  # "2 gray water bottles": the count
     cleaned = re.sub(r"(?:^|\s)个(?=\S)", " ", cleaned)  # what is left of "买个头灯"
     return re.sub(r"\s+", " ", cleaned).strip().replace(decimal, ".")
+
+
+# "冬天去长白山够用吗", "is it warm enough for winter camping?", "适合敏感肌吗": whether the product
+# suits a use. "哪个适合夏天用" / "which one is good for…" picks among products (a recommendation).
+_FIT = re.compile(
+    r"够用|够不够|够暖|够大|够结实|暖和吗|暖不暖|保暖吗|适合|适不适合|合适吗|适用|能用吗|可以用吗|能不能用|"
+    r"好不好用|扛得住|抗得住|顶得住|受得了|会不会冷|会冷吗|冷不冷|防水吗|防不防水|耐用吗|结实吗|装得下|"
+    r"\b(?:warm|big|strong|large|durable|good|waterproof)\s+enough\b|\benough\s+for\b|\bgood\s+for\b|"
+    r"\bsuitable\b|\bsuit(?:s)?\s+(?:me|my|a|an|the)\b|\bwork\s+(?:for|in|on)\b|\bok(?:ay)?\s+for\b|"
+    r"\bhandle\b|\b(?:will|would|does|can)\s+(?:it|this|that)\s+(?:be|keep|work|fit|last|survive|hold|handle)\b",
+    re.I,
+)
+_FIT_QUESTION = re.compile(r"[?？]|吗|么|不够|不住|不冷|不用|\b(?:will|would|is|are|does|do|can|could)\b", re.I)
+_PICKS_AMONG = re.compile(r"哪个|哪款|哪种|哪一|推荐|有没有|\bwhich\b|\brecommend|\bany\b", re.I)
+
+
+def asks_about_fit(text: str) -> bool:
+    """A question whether the product in view suits what the customer has in mind."""
+    return bool(_FIT.search(text) and _FIT_QUESTION.search(text) and not _PICKS_AMONG.search(text))

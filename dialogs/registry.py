@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from dialogs import buttons as codes
-from dialogs.flows import aftersales, browse, cart, checkout, compare, info, orders, specs
+from dialogs.flows import aftersales, browse, cart, checkout, compare, fit, info, orders, specs
 from dialogs.flows.base import Flow
 from dialogs.flows.confirm import ConfirmedAction, ConfirmFlow
 from dialogs.turn import Turn
@@ -48,6 +48,7 @@ INTENT_HANDLERS: dict[str, IntentHandler] = {
     "faq_question": info.faq_question,
     "compare": compare.compare,
     "stock_question": browse.stock_answer,
+    "product_question": fit.answer,
 }
 
 BUTTON_HANDLERS: dict[str, ButtonHandler] = {

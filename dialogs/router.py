@@ -19,6 +19,7 @@ from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
 from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
 from dialogs.references import (
+    asks_about_fit,
     asks_for_more,
     asks_to_buy,
     asks_to_set_quantity,
@@ -78,6 +79,8 @@ _AFTERSALES_STATUS = re.compile(
     r"(进度|状态|status|progress).*(售后|退货|退款|换货|after[- ]?sales?|return|refund|exchange)",
     re.I,
 )
+# Readings a question about whether the product suits a use does not override.
+FIT_KEEPS = {"human_agent", "complaint", "checkout", "pay", "compare", "cancel_order", "return_goods", "refund"}
 # Intents whose question form asks for information rather than starting a request.
 INFO_QUESTION_INTENTS = {"refund", "return_goods", "exchange_goods", "aftersales_status", "payment_problem"}
 _INFO_QUESTION = re.compile(
@@ -321,6 +324,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "faq_question"  # "能便宜点吗", "can you do 60 each?": an honest answer about prices
     if intent in INFO_QUESTION_INTENTS and _INFO_QUESTION.search(text):
         return "faq_question"  # "请问退款多久到账？" asks how refunds work; it is no new refund request
+    if asks_about_fit(text) and (context.get("product") or context.get("last_sku")) and intent not in FIT_KEEPS:
+        return "product_question"  # "冬天去长白山够用吗": what the catalog says about it, honestly
     if in_flow:
         return intent
     if (
