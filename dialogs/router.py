@@ -13,7 +13,7 @@ from commerce import errors
 from commerce.errors import DomainError
 from dialogs import buttons as codes
 from dialogs.address import parse_address
-from dialogs.flows import browse, cart, compare, info, orders, specs
+from dialogs.flows import browse, cart, compare, info, orders, several, specs
 from dialogs.flows.base import is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
@@ -353,6 +353,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     if intent == "change_address" and not _ADDRESS_HINT.search(text) and not parse_address(text).phone:
         # "pink tumbler x3" is not an address change: no address in it, no word about one.
         return "add_to_cart" if asks_to_buy(text) else "nlu_fallback"
+    if intent in BUYING_READINGS and several.buys_several(text):
+        return "add_to_cart"  # "olive tent and a headlamp": a shopping list, each added
     if intent in BUYING_READINGS and asks_to_buy(text) and not _QUESTION.search(text):
         return "add_to_cart"  # "我想买个头灯", "ceramic mug x2": find it and add it, not only list it
     return intent
