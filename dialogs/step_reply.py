@@ -41,10 +41,11 @@ class Expects:
     proceed: bool = False
     choices: int = 0  # how many options are offered ("the second one", "2")
     same: bool = False  # a remembered choice can be reused ("same address as before")
+    answers: tuple[str, ...] = ()  # intents a typed value for this step reads as (a coupon code: use_coupon)
 
     def intents(self) -> tuple[str, ...]:
         """The NLU intents an answer to this step reads as."""
-        names: list[str] = []
+        names: list[str] = list(self.answers)
         if self.yes_no or self.skippable:
             names += ["affirm", "deny"]
         if self.proceed:

@@ -9,6 +9,8 @@ from dialogs import buttons as codes
 from dialogs.i18n import t_both
 from dialogs.messages import Button
 from dialogs.references import asks_about_fit
+from dialogs.state import ConversationState
+from dialogs.step_reply import Expects
 from dialogs.turn import Turn
 
 _PUNCT = re.compile(r"[\s!！。.,，~～?？]+")
@@ -18,6 +20,12 @@ class Flow:
     """A multi-step conversation (checkout, after-sales, ...) driven by `state.step`."""
 
     name: ClassVar[str] = ""
+    # What each step takes as an answer (by `state.step`; "" for any step): told to the NLU with
+    # the message so that a short "ok" / "算了" reads as the answer the step is waiting for.
+    step_expects: ClassVar[dict[str, Expects]] = {}
+
+    def expects(self, state: ConversationState) -> Expects | None:
+        return self.step_expects.get(state.step or "") or self.step_expects.get("")
 
     async def on_text(self, turn: Turn) -> bool:
         """Use the typed text for the current step; False when it is not an answer to it."""

@@ -128,6 +128,14 @@ async def coupon_intent(turn: Turn) -> None:
 
 class CheckoutFlow(Flow):
     name: ClassVar[str] = "checkout"
+    step_expects: ClassVar[dict[str, Expects]] = {
+        "address": Expects(yes_no=True, proceed=True, same=True),
+        "addr_entry": Expects(answers=("change_address",)),
+        **{step: Expects(answers=("change_address",)) for step in ADDRESS_STEPS},
+        "shipping": Expects(yes_no=True, skippable=True, proceed=True),
+        "coupon": Expects(yes_no=True, skippable=True, proceed=True, answers=("use_coupon",)),
+        "confirm": Expects(yes_no=True, proceed=True),
+    }
 
     # --- prompts ---------------------------------------------------------------------------------
     async def prompt(self, turn: Turn) -> None:
