@@ -533,6 +533,11 @@ class CommerceShop:
     async def after_sales(self, customer_id: str, lang: Lang) -> list[AfterSaleView]:
         return [_after_sale(r) for r in await self.c.aftersales.list_for_customer(customer_id)]
 
+    async def add_after_sale_details(
+        self, customer_id: str, request_id: str, note: str, photos: list[str], lang: Lang
+    ) -> AfterSaleView:
+        return _after_sale(await self.c.aftersales.add_details(request_id, customer_id, note=note, photos=photos))
+
 
 def _after_sale(request: AfterSaleRequest) -> AfterSaleView:
     return AfterSaleView(
