@@ -2,8 +2,9 @@
 
 `add` is at most three round trips: the catalog snapshot (is it on sale?), ONE pipeline update
 that increments an existing line or appends a new one while enforcing the per-line and
-per-cart limits atomically, and the stock level for a warning. A view re-prices everything: the cart with the
-member tier in one aggregate, the SKUs' snapshots with their stock joined in a second.
+per-cart limits atomically, and the stock level for a warning. A view re-prices everything:
+the cart with the member tier in one aggregate, the SKUs' snapshots with their stock joined
+in a second.
 """
 
 from __future__ import annotations
