@@ -147,6 +147,10 @@ async def _more_of_last(turn: Turn, quantity: int) -> bool:
     product = await turn.services.shop.product_by_sku(str(last_sku), turn.lang)
     if product is None or context.get("product") not in (None, product.product_id):
         return False
+    variant = product.variant(str(last_sku))
+    named = products.selection_from_text(turn, product)
+    if variant is not None and any(variant.attributes.get(dim) != value for dim, value in named.items()):
+        return False  # "再来一双39的": another version of it, not one more of the same
     if more:
         await add_sku(turn, str(last_sku), quantity, product)
         return True
