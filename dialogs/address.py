@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from commerce.shipping.regions import PLACE_NAMES_ZH
+
 PHONE_CN = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4})(?!\d)")
 PHONE_INTL = re.compile(r"(?<![\w+])(\+\d{1,3}[\s-]?\d[\d\s-]{5,14}\d)(?!\d)")
 _REGION_ZH = re.compile(
@@ -86,10 +88,21 @@ def valid_name(text: str) -> str | None:
     return None
 
 
+_PLACE_SUFFIX_ZH = re.compile(r"[省市区县州旗盟镇乡]")
+
+
 def valid_region(text: str) -> str | None:
     region = strip_label(text).strip(",，")
     # One token mixing letters and digits ("welcome10", "SAVE20") is a code, not a place.
     if re.fullmatch(r"[A-Za-z]*\d[A-Za-z\d]*|[A-Za-z]+\d+", region):
+        return None
+    # In Chinese a place has a suffix (省/市/区/县) or is a known province or city ("上海 浦东"):
+    # "没有码 直接下单吧" is none.
+    if (
+        _HAS_CJK.search(region)
+        and not _PLACE_SUFFIX_ZH.search(region)
+        and not any(region.startswith(name) for name in PLACE_NAMES_ZH)
+    ):
         return None
     if 2 <= len(region) <= 60 and re.search(r"[A-Za-z\u4e00-\u9fff]", region):
         return region
@@ -340,6 +353,11 @@ def fill_field(draft: AddressDraft, field: str, text: str) -> tuple[AddressDraft
         merged = AddressDraft(**{f: getattr(whole, f) or getattr(draft, f) for f in ADDRESS_FIELDS})
         if getattr(merged, field):
             return merged, True
+    if field in ("region", "detail"):
+        # "浙江省宁波市鄞州区天童南路555号" when the region is asked: region and street at once.
+        place = parse_address(text, with_name=False)
+        if place.region and place.detail and not place.phone:
+            return replace(draft, region=place.region, detail=place.detail), True
     value: str | None
     if field == "phone":
         value = normalize_phone(text)

@@ -191,12 +191,32 @@ def mentioned_values(text: str, values: Iterable[str]) -> list[str]:
 
 
 def _alias_in(alias: str, lowered: str) -> bool:
+    return _alias_at(alias, lowered) >= 0
+
+
+def _alias_at(alias: str, lowered: str) -> int:
+    """Where `alias` stands in the text as a word of its own (-1: not there)."""
     if not alias:
-        return False
+        return -1
     if alias.isascii():
         # not the "m" of "i'm" or the "l" of "30l"
-        return re.search(rf"(?<![a-z0-9'’]){re.escape(alias)}(?![a-z0-9])", lowered) is not None
-    return alias in lowered
+        match = re.search(rf"(?<![a-z0-9'’]){re.escape(alias)}(?![a-z0-9])", lowered)
+        return match.start() if match else -1
+    return lowered.find(alias)
+
+
+def value_position(text: str, value: str) -> int:
+    """Where the text first names the option value (any spelling, or its number), -1 when it does not.
+
+    "把白色的换成黑色": 白色 comes first, so it describes the line and 黑色 is what it becomes."""
+    lowered = text.lower()
+    spots = [_alias_at(alias, lowered) for alias in {_core(value), *(a for g in _groups_of(value) for a in g)}]
+    number = _LEADING_NUMBER.match(value)
+    if number is not None:
+        match = re.search(rf"(?<![\d.x×*]){re.escape(number.group(1))}(?![\d.])", lowered)
+        spots.append(match.start() if match and _number_in(number.group(1), lowered) else -1)
+    found = [spot for spot in spots if spot >= 0]
+    return min(found) if found else -1
 
 
 _ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对|副|顶|口|块|听|提|卷|片|枚|颗|款"
@@ -365,20 +385,77 @@ def asks_to_buy(text: str) -> bool:
 # Words of a buying message that are not the product ("来两个", "add ... to my cart", "x2", "please").
 _PURCHASE_WORDS = re.compile(
     rf"(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})|俩|仨|(?:加入|加到|加进|放进|加)?购物车|加购|下单|入手|"
-    r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿|加|拍)(?:个|一个|一下)?|我想要|我要|帮我|给我|吧|呢|啊|的|了|啦|嘛|就它|那款|这款|那个|这个|一下|"
+    # "白的L也来一副", "另外再要一副": another one, not a product word
+    r"另外|(?:也|再|还|又)(?:再)?(?=买|要|来|拿|加|拍|\s|$)|"
+    r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿|加(?![\u4e00-\u9fff])|加(?=[个一二两三四五六七八九十俩仨上入到进购])|"
+    r"(?<![\u4e00-\u9fff])拍(?![\u4e00-\u9fff])|拍(?=[个一两下]))(?:个|一个|一下)?|我想要|我要|帮我|给我|吧|呢|啊|的|了|啦|嘛|就它|那款|这款|那个|这个|一下|"
     rf"(?<![\d.])\d{{1,2}}\s*(?:pcs|pieces|units|items|x\b|×)|(?:(?<![a-z])x|×|\*)\s*\d{{1,3}}\b|"
-    r"\b(?:add|buy|purchase|get|take|have|like|want|need|order|i|i'?ll|i'?d|can|me|my|to|the|a|an|one|two|three|"
+    r"\bas\s+well\b|"
+    r"\b(?:add|buy|purchase|get|take|have|like|want|need|order|i'?ll|i'?d|i|can|me|my|to|the|a|an|one|two|three|"
     r"couple|pair|of|please|pls|plz|cart|basket|it|this|that|them|these|those|ones?|some|just|also|and|too|ok|okay|fine|then|actually|"
     r"in|size|colou?r)\b|[\s,，。!！?？~]+|\.(?!\d)",
     re.I,
 )
 
 
+# "那先把手冲壶…加购物车": the lead-in of a 把 sentence is no product word (and jieba would read 把手).
+_BA_LEAD_IN = re.compile(r"^\s*(?:那|那就|那我|就|我)?\s*(?:先|再|也)?\s*把(?=\S\S)")
+# Chinese units written the way catalogs write them: "600毫升" -> "600ml".
+_METRIC_UNITS = (
+    ("毫升", "ml"),
+    ("公斤", "kg"),
+    ("千克", "kg"),
+    ("厘米", "cm"),
+    ("毫米", "mm"),
+    ("克", "g"),
+    ("升", "l"),
+)
+_METRIC = re.compile(r"(\d(?:[\d.]*\d)?)\s*(" + "|".join(zh for zh, _ in _METRIC_UNITS) + ")")
+
+
+def metric_units(text: str) -> str:
+    """ "手冲壶600毫升" -> "手冲壶600ml": amounts in the units the catalog's option values use."""
+    units = dict(_METRIC_UNITS)
+    return _METRIC.sub(lambda m: m.group(1) + units[m.group(2)], text)
+
+
+_AMOUNT = re.compile(r"(?<![0-9a-z.])(\d+(?:\.\d+)?)\s*(ml|l|g|kg|cm|mm|oz|lbs?|gb|tb|inch)(?![a-z])", re.I)
+
+
+def spec_amounts(text: str) -> list[str]:
+    """Amounts with a unit ("600ml", "1kg", "3.5L", "600毫升"): option values that tell products apart."""
+    return [f"{m.group(1)}{m.group(2).lower()}" for m in _AMOUNT.finditer(metric_units(text))]
+
+
 def product_words(text: str) -> str:
     """What is left of a buying message for a catalog search: "白色保温杯500的 来两个" -> "白色保温杯500"."""
     decimal = "\u2024"  # keeps "3.5L" whole through the punctuation clean-up
-    cleaned = re.sub(r"(?<=\d)\.(?=\d)", decimal, text)
+    cleaned = re.sub(r"(?<=\d)\.(?=\d)", decimal, metric_units(_BA_LEAD_IN.sub(" ", text)))
     cleaned = _PURCHASE_WORDS.sub(" ", _FILLER.sub(" ", cleaned))
     cleaned = re.sub(r"^\s*\d{1,2}\s+", " ", cleaned)  # "2 gray water bottles": the count
     cleaned = re.sub(r"(?:^|\s)个(?=\S)", " ", cleaned)  # what is left of "买个头灯"
+    cleaned = _LONE_PARTICLE.sub(" ", cleaned)  # the 也 of "白的L也来一副", the 再 of "再来一个红色的"
     return re.sub(r"\s+", " ", cleaned).strip().replace(decimal, ".")
+
+
+# One-character adverbs left standing alone once purchase words are gone ("也", "再", "还", "都").
+_LONE_PARTICLE = re.compile(r"(?<![\u4e00-\u9fff])[也还再都又就先那各](?![\u4e00-\u9fff])")
+
+
+# "冬天去长白山够用吗", "is it warm enough for winter camping?", "适合敏感肌吗": whether the product
+# suits a use. "哪个适合夏天用" / "which one is good for…" picks among products (a recommendation).
+_FIT = re.compile(
+    r"够用|够不够|够暖|够大|够结实|暖和吗|暖不暖|保暖吗|适合|适不适合|合适吗|适用|能用吗|可以用吗|能不能用|"
+    r"好不好用|扛得住|抗得住|顶得住|受得了|会不会冷|会冷吗|冷不冷|防水吗|防不防水|耐用吗|结实吗|装得下|"
+    r"\b(?:warm|big|strong|large|durable|good|waterproof)\s+enough\b|\benough\s+for\b|\bgood\s+for\b|"
+    r"\bsuitable\b|\bsuit(?:s)?\s+(?:me|my|a|an|the)\b|\bwork\s+(?:for|in|on)\b|\bok(?:ay)?\s+for\b|"
+    r"\bhandle\b|\b(?:will|would|does|can)\s+(?:it|this|that)\s+(?:be|keep|work|fit|last|survive|hold|handle)\b",
+    re.I,
+)
+_FIT_QUESTION = re.compile(r"[?？]|吗|么|不够|不住|不冷|不用|\b(?:will|would|is|are|does|do|can|could)\b", re.I)
+_PICKS_AMONG = re.compile(r"哪个|哪款|哪种|哪一|推荐|有没有|\bwhich\b|\brecommend|\bany\b", re.I)
+
+
+def asks_about_fit(text: str) -> bool:
+    """A question whether the product in view suits what the customer has in mind."""
+    return bool(_FIT.search(text) and _FIT_QUESTION.search(text) and not _PICKS_AMONG.search(text))

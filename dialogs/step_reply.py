@@ -159,6 +159,11 @@ _QUESTION = re.compile(
 )
 
 
+def is_question(text: str) -> bool:
+    """The message asks something ("快递几天到？", "do you ship to Tibet?") rather than answers."""
+    return bool(_QUESTION.search(text))
+
+
 def _found(text: str, words: tuple[str, ...] | list[str]) -> bool:
     """A word is the whole message, a whole phrase of it, or (for longer words, in a message
     that is not a question: "有没有优惠码?" holds "没有") inside a phrase."""

@@ -12,12 +12,14 @@ from dialogs.messages import Button, Carousel
 from dialogs.ports import ProductView, SearchQuery
 from dialogs.references import (
     asks_for_similar,
+    mentioned_values,
     ordinal,
     page_request,
     pick,
     price_extreme,
     product_words,
     refers_to_current,
+    spec_amounts,
     strip_filler,
 )
 from dialogs.turn import Turn
@@ -231,11 +233,21 @@ async def full_product(turn: Turn, product: ProductView) -> ProductView:
 
 def names_another_product(turn: Turn, product: ProductView) -> bool:
     """The message names something other than `product` ("and the utensil set" while a mug is
-    on screen), not just its options, a quantity or "it"."""
+    on screen), not just its options, a quantity or "it"; or an amount only another product
+    comes in ("the 600ml one" while a grinder without one is on screen)."""
+    if lacks_amount(turn, product):
+        return True
     if refers_to_current(turn.text):
         return False
     words = products.without_option_words(product_words(turn.text), product)
     return bool(words) and not products.title_mentions(product.title, words)
+
+
+def lacks_amount(turn: Turn, product: ProductView) -> bool:
+    """The message names an amount ("600ml", "1kg", "3.5升") that `product` does not come in."""
+    amounts = spec_amounts(turn.text) if turn.text else []
+    values = [v for values in product.options.values() for v in values]
+    return bool(amounts) and not mentioned_values(" ".join(amounts), values)
 
 
 async def find_to_buy(turn: Turn) -> ProductView | None:
@@ -253,7 +265,8 @@ async def find_to_buy(turn: Turn) -> ProductView | None:
     size = turn.services.config.page_size
     bare = products.without_values(text, [])  # "大号砧板" -> "砧板": the product without its options
     if not bare and not named:
-        return await _listed_with_options(turn)  # "大瓶的 两支" under a list: the listed one offering it
+        # "大瓶的 两支" under a list: the listed one offering it; else "the 1kg one": the one product in that amount
+        return await _listed_with_options(turn) or await _only_one_in(turn, spec_amounts(turn.text))
     result = await shop.search(SearchQuery(text=text[:80]), turn.lang, 1, size)
     for retry in (bare, str(named or "")):
         if result.items or not retry or retry == text:
@@ -274,6 +287,17 @@ async def find_to_buy(turn: Turn) -> ProductView | None:
     if len(with_options) == 1:
         return with_options[0]
     return None
+
+
+async def _only_one_in(turn: Turn, amounts: list[str]) -> ProductView | None:
+    """The only product offering these amounts ("600ml", "1kg"), found through the search index."""
+    if not amounts:
+        return None
+    result = await turn.services.shop.search(SearchQuery(text=" ".join(amounts)[:80]), turn.lang, 1, 2)
+    if result.total != 1:
+        return None
+    product = await full_product(turn, result.items[0])
+    return product if products.selection_from_text(turn, product) else None
 
 
 async def _listed_with_options(turn: Turn) -> ProductView | None:
@@ -358,6 +382,13 @@ _RESTOCK = re.compile(
 )
 
 
+_RESTOCK_WORDS = re.compile(
+    r"\b(?:back|again|available|availability|know|let|tell|notify|when|will|be|it'?s|in\s+stock|stock)\b|"
+    r"什么时候|何时|啥时候|有货|补货|到货|缺货|断货|没货|还会有|通知|告诉|提醒|一下|我",
+    re.I,
+)
+
+
 def asks_about_stock(text: str) -> bool:
     return bool(_RESTOCK.search(text))
 
@@ -366,7 +397,8 @@ async def stock_answer(turn: Turn) -> None:
     """ "磨豆机什么时候有货", "when will the grinder be back in stock?": the real stock of each
     version, and for what is sold out an honest "no date yet" with similar items."""
     product = await resolve_product(turn)
-    words = products.without_values(product_words(turn.text), [])
+    # "can you let me know when it's back": the restock words name no product (not the "back" of backpack)
+    words = products.without_values(product_words(_RESTOCK_WORDS.sub(" ", turn.text)), [])
     if words and (product is None or not products.title_mentions(product.title, words)):
         found = await turn.services.shop.search(SearchQuery(text=words[:80]), turn.lang, 1, 1)
         product = await full_product(turn, found.items[0]) if found.items else product
