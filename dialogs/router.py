@@ -291,6 +291,10 @@ async def text(turn: Turn) -> None:
             state.failures = 0
             return
         intent = understood_intent(turn)
+        # "算了换成28的", "swap it for the mint one": a cart line's option, before the card on screen.
+        if await cart.change_option_intent(turn, intent):
+            state.failures = 0
+            return
         if await browse.page_follow_up(turn) or await specs.spec_follow_up(turn):
             state.failures = 0
             return
