@@ -167,7 +167,7 @@ def leading_number(value: str) -> float | None:
 
 def _number_in(number: str, lowered: str) -> bool:
     """The number stands alone in the text and is not a count ("500的", "the 256 one"; not "2件")."""
-    pattern = rf"(?<![\d.x×*]){re.escape(number)}(?![\d.])(?!\s*(?:{_ZH_UNITS}|pcs|pieces|units|x\b))"
+    pattern = rf"(?<![\d.x×*\-−]){re.escape(number)}(?![\d.])(?!\s*(?:{_ZH_UNITS}|pcs|pieces|units|x\b))"
     return re.search(pattern, lowered) is not None
 
 
@@ -202,7 +202,18 @@ def _alias_at(alias: str, lowered: str) -> int:
         # not the "m" of "i'm" or the "l" of "30l"
         match = re.search(rf"(?<![a-z0-9'’]){re.escape(alias)}(?![a-z0-9])", lowered)
         return match.start() if match else -1
+    starts, ends = _latin(alias[0]), _latin(alias[-1])
+    if starts or ends:
+        # "0°C" is not the end of "-10°C", "5L" not the end of "3.5L"
+        before = r"(?<![a-z0-9.\-−])" if starts else ""
+        after = r"(?![a-z0-9])" if ends else ""
+        match = re.search(rf"{before}{re.escape(alias)}{after}", lowered)
+        return match.start() if match else -1
     return lowered.find(alias)
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 def value_position(text: str, value: str) -> int:
@@ -213,7 +224,7 @@ def value_position(text: str, value: str) -> int:
     spots = [_alias_at(alias, lowered) for alias in {_core(value), *(a for g in _groups_of(value) for a in g)}]
     number = _LEADING_NUMBER.match(value)
     if number is not None:
-        match = re.search(rf"(?<![\d.x×*]){re.escape(number.group(1))}(?![\d.])", lowered)
+        match = re.search(rf"(?<![\d.x×*\-−]){re.escape(number.group(1))}(?![\d.])", lowered)
         spots.append(match.start() if match and _number_in(number.group(1), lowered) else -1)
     found = [spot for spot in spots if spot >= 0]
     return min(found) if found else -1
@@ -387,7 +398,8 @@ _PURCHASE_WORDS = re.compile(
     rf"(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})|俩|仨|(?:加入|加到|加进|放进|加)?购物车|加购|下单|入手|"
     # "白的L也来一副", "另外再要一副": another one, not a product word
     r"另外|(?:也|再|还|又)(?:再)?(?=买|要|来|拿|加|拍|\s|$)|"
-    r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿|加|拍)(?:个|一个|一下)?|我想要|我要|帮我|给我|吧|呢|啊|的|了|啦|嘛|就它|那款|这款|那个|这个|一下|"
+    r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿|加(?![\u4e00-\u9fff])|加(?=[个一二两三四五六七八九十俩仨上入到进购])|"
+    r"(?<![\u4e00-\u9fff])拍(?![\u4e00-\u9fff])|拍(?=[个一两下]))(?:个|一个|一下)?|我想要|我要|帮我|给我|吧|呢|啊|的|了|啦|嘛|就它|那款|这款|那个|这个|一下|"
     rf"(?<![\d.])\d{{1,2}}\s*(?:pcs|pieces|units|items|x\b|×)|(?:(?<![a-z])x|×|\*)\s*\d{{1,3}}\b|"
     r"\bas\s+well\b|"
     r"\b(?:add|buy|purchase|get|take|have|like|want|need|order|i'?ll|i'?d|i|can|me|my|to|the|a|an|one|two|three|"
@@ -433,7 +445,12 @@ def product_words(text: str) -> str:
     cleaned = _PURCHASE_WORDS.sub(" ", _FILLER.sub(" ", cleaned))
     cleaned = re.sub(r"^\s*\d{1,2}\s+", " ", cleaned)  # "2 gray water bottles": the count
     cleaned = re.sub(r"(?:^|\s)个(?=\S)", " ", cleaned)  # what is left of "买个头灯"
+    cleaned = _LONE_PARTICLE.sub(" ", cleaned)  # the 也 of "白的L也来一副", the 再 of "再来一个红色的"
     return re.sub(r"\s+", " ", cleaned).strip().replace(decimal, ".")
+
+
+# One-character adverbs left standing alone once purchase words are gone ("也", "再", "还", "都").
+_LONE_PARTICLE = re.compile(r"(?<![\u4e00-\u9fff])[也还再都又就先那各](?![\u4e00-\u9fff])")
 
 
 # "冬天去长白山够用吗", "is it warm enough for winter camping?", "适合敏感肌吗": whether the product

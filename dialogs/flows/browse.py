@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from dialogs import buttons as codes
-from dialogs.flows import products
+from dialogs.flows import products, restock
 from dialogs.flows.base import menu_buttons
 from dialogs.messages import Button, Carousel
 from dialogs.ports import ProductView, SearchQuery
@@ -382,6 +382,13 @@ _RESTOCK = re.compile(
 )
 
 
+_RESTOCK_WORDS = re.compile(
+    r"\b(?:back|again|available|availability|know|let|tell|notify|when|will|be|it'?s|in\s+stock|stock)\b|"
+    r"什么时候|何时|啥时候|有货|补货|到货|缺货|断货|没货|还会有|通知|告诉|提醒|一下|我",
+    re.I,
+)
+
+
 def asks_about_stock(text: str) -> bool:
     return bool(_RESTOCK.search(text))
 
@@ -390,7 +397,8 @@ async def stock_answer(turn: Turn) -> None:
     """ "磨豆机什么时候有货", "when will the grinder be back in stock?": the real stock of each
     version, and for what is sold out an honest "no date yet" with similar items."""
     product = await resolve_product(turn)
-    words = products.without_values(product_words(turn.text), [])
+    # "can you let me know when it's back": the restock words name no product (not the "back" of backpack)
+    words = products.without_values(product_words(_RESTOCK_WORDS.sub(" ", turn.text)), [])
     if words and (product is None or not products.title_mentions(product.title, words)):
         found = await turn.services.shop.search(SearchQuery(text=words[:80]), turn.lang, 1, 1)
         product = await full_product(turn, found.items[0]) if found.items else product
@@ -400,13 +408,23 @@ async def stock_answer(turn: Turn) -> None:
     products.remember_product(turn, product)
     sold_out = ["/".join(v.attributes.values()) or product.title for v in product.variants if v.stock <= 0]
     available = ["/".join(v.attributes.values()) or product.title for v in product.variants if v.stock > 0]
+    if sold_out and restock.asks_to_be_told(turn.text):
+        await restock.subscribe_to(turn, product)  # "磨豆机到货了通知我": sign them up
+        return
     if not sold_out:
         turn.say("stock.in_stock", title=product.title)
     elif not available:
         turn.say(
-            "stock.sold_out", turn.button("button.similar", codes.SIMILAR, product.product_id), title=product.title
+            "stock.sold_out",
+            restock.offer(turn, product),
+            turn.button("button.similar", codes.SIMILAR, product.product_id),
+            title=product.title,
         )
+        turn.say("restock.offer")
         return
     else:
         turn.say("stock.partly", title=product.title, sold_out=" / ".join(sold_out), available=" / ".join(available))
+        turn.say(
+            "restock.offer_versions", restock.offer(turn, product, yes_signs_up=False), versions=" / ".join(sold_out)
+        )
     products.show(turn, product)
