@@ -63,6 +63,7 @@ _REMOVE = re.compile(
 _ADDRESS_HINT = re.compile(
     r"地址|收货|寄到|送到|发到|改到|\baddress\b|\bship\s+(?:it\s+)?to\b|\bdeliver\s+(?:it\s+)?to\b", re.I
 )
+_MOBILE_DIGITS = re.compile(r"1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}")
 _ORDER_WORD = re.compile(r"订单|这单|那单|这一单|单子|\border\b", re.I)
 # Readings of a message with a buying verb or a count that are really "add this to my cart".
 BUYING_READINGS = {
@@ -377,6 +378,10 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         and (context.get("last_sku") or context.get("list_kind") == "cart")
     ):
         return "remove_from_cart"  # "蓝的不要了", "the first one, remove it": a cart line, not an order
+    if intent in WEAK_INTENTS and _MOBILE_DIGITS.search(text) and not parse_address(text).missing():
+        # A whole address pasted with no checkout going on ("刘洋 133… 北京市…"): where it goes is
+        # decided with the address (an order that can take it, the cart's checkout, or kept).
+        return "change_address"
     if intent == "change_address" and not _ADDRESS_HINT.search(text) and not parse_address(text).phone:
         # "pink tumbler x3" is not an address change: no address in it, no word about one.
         return "add_to_cart" if asks_to_buy(text) else "nlu_fallback"

@@ -156,7 +156,31 @@ async def start(turn: Turn, _: str = "") -> None:
         return
     coupon = state.context.pop("pending_coupon", None)
     state.start_flow("checkout", "address", {"nonce": uuid.uuid4().hex[:16], "coupon": coupon})
+    kept_address = state.context.pop("pending_address", None)
+    if kept_address:
+        # The address was sent before the cart was ready: it is used, read back, and can be fixed.
+        draft = AddressDraft.from_dict(kept_address)
+        if not draft.missing():
+            address = await turn.services.shop.save_address(
+                turn.customer_id,
+                AddressView(None, name=draft.name, phone=draft.phone, region=draft.region, detail=draft.detail),
+            )
+            state.slots["address"] = address_to_dict(address)
+            turn.say("checkout.address_ok", address=address.one_line())
+            await CheckoutFlow().ask_shipping(turn)
+            return
     await CheckoutFlow().ask_address(turn)
+
+
+async def keep_address(turn: Turn, draft: AddressDraft) -> None:
+    """A whole address sent while the cart is still empty (the size question still open, the
+    item not added yet): kept for the checkout that follows, never dropped."""
+    turn.state.context["pending_address"] = draft.to_dict()
+    address = AddressView(None, name=draft.name, phone=draft.phone, region=draft.region, detail=draft.detail)
+    turn.say("checkout.address_kept", address=address.one_line())
+    pending = turn.state.context.get("pending_add")
+    if pending and pending.get("product") == turn.state.context.get("product"):
+        await browse.show_product(turn, str(pending["product"]))  # the choice still open
 
 
 async def coupon_intent(turn: Turn) -> None:

@@ -313,7 +313,8 @@ async def _checkout_to(turn: Turn) -> bool:
         return False
     cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
     if cart.empty:
-        return False
+        await checkout.keep_address(turn, parse_address(turn.text))  # for the checkout to come
+        return True
     await checkout.start(turn)
     if turn.state.flow == "checkout" and await checkout.CheckoutFlow().on_text(turn):
         turn.intent = "checkout:address"

@@ -366,3 +366,29 @@ async def test_a_no_at_the_summary_is_not_read_as_a_misspelt_yes(chat: Chat, sho
     await _to_step(chat, "en", "confirm")
     await chat(answer)
     assert shop.orders_list == []
+
+
+# --- an address sent before the cart is ready is kept for the checkout -------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "address", "choice", "checkout"),
+    [
+        ("zh", "刘洋 13311112222 北京市海淀区中关村大街27号 100080", "黑色 42码", "结账"),
+        ("zh", "收件人 宋佳 电话 15855556666 地址 安徽省合肥市蜀山区长江西路200号", "黑色 42", "去结算"),
+        ("en", "Tony Ma, 13700009999, 9 Xueyuan Rd, Haidian, Beijing", "black 42", "checkout"),
+    ],
+)
+async def test_an_address_before_the_cart_is_ready_is_kept_for_the_checkout(
+    chat: Chat, shop: FakeShop, lang: str, address: str, choice: str, checkout: str
+) -> None:
+    await chat("运动跑鞋加购物车" if lang == "zh" else "add the running shoes to my cart")
+    assert not shop.carts.get(CUSTOMER)  # the size and colour question is open
+    out = await chat(address)
+    assert address.split()[0].strip(",") in chat.text(out) or "宋佳" in chat.text(out)  # read back, not dropped
+    await chat(choice)
+    assert shop.carts.get(CUSTOMER), "the shoes should be in the cart"
+    out = await chat(checkout)
+    assert await _state(chat) == ("checkout", "shipping")  # straight on with the kept address
+    saved = shop.addresses_by_customer[CUSTOMER][0]
+    assert saved.phone in chat.text(out)
