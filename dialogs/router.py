@@ -321,6 +321,9 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "faq_question"  # "能便宜点吗", "can you do 60 each?": an honest answer about prices
     if intent in INFO_QUESTION_INTENTS and _INFO_QUESTION.search(text):
         return "faq_question"  # "请问退款多久到账？" asks how refunds work; it is no new refund request
+    if intent == "remove_from_cart" and turn.confidence < 0.5 and not _REMOVE.search(text):
+        # "eyeshadow palette" read as a removal at the threshold: no removing word, a product name
+        return "search_product" if turn.entity("product") else "nlu_fallback"
     if in_flow:
         return intent
     if (

@@ -121,7 +121,8 @@ async def _search_to_buy(turn: Turn, quantity: int) -> None:
     """Several products fit (or none was named): list them; the pick completes the purchase."""
     words = product_words(turn.text) if turn.text else ""
     if not words and not turn.entity("product") and not turn.entity("category"):
-        turn.say("cart.which_product", *menu_buttons(turn))
+        if not await browse.ask_which_listed(turn, quantity):  # "add it" under a list: which of them?
+            turn.say("cart.which_product", *menu_buttons(turn))
         return
     query = browse.query_from_turn(turn)
     if words and not turn.entity("product"):
@@ -157,14 +158,19 @@ async def _more_of_last(turn: Turn, quantity: int) -> bool:
     return True
 
 
-async def add_product_button(turn: Turn, product_id: str) -> None:
-    """ "Add to cart" on a product card: the spec chosen so far decides the variant."""
+async def add_product_button(turn: Turn, value: str) -> None:
+    """ "Add to cart" on a product card: the spec chosen so far decides the variant.
+
+    `value` is the product id, or "<id>*<quantity>" from a "which one shall I add?" question."""
+    product_id, _, count = value.partition("*")
     product = await turn.services.shop.product(product_id, turn.lang)
     if product is None:
         turn.say("product.gone", *menu_buttons(turn))
         return
+    turn.state.context.pop("buy_after_pick", None)
     products.remember_product(turn, product)
-    await choose_variant(turn, product, products.selection(turn, product), 1)
+    quantity = int(count) if count.isdigit() and 0 < int(count) <= MAX_QTY else 1
+    await choose_variant(turn, product, products.selection(turn, product), quantity)
 
 
 async def choose_variant(turn: Turn, product: ProductView, chosen: dict[str, str], quantity: int) -> None:
