@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from commerce.shipping.regions import PLACE_NAMES_ZH
+
 PHONE_CN = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4})(?!\d)")
 PHONE_INTL = re.compile(r"(?<![\w+])(\+\d{1,3}[\s-]?\d[\d\s-]{5,14}\d)(?!\d)")
 _REGION_ZH = re.compile(
@@ -16,7 +18,6 @@ _REGION_ZH = re.compile(
     r"(?:[^\s,，]{1,9}?(?:区|县|旗|市))?)"
 )
 _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
-_SEPARATORS = re.compile(r"[,，;；\n]+")
 _DIGITS = re.compile(r"\d")
 ADDRESS_FIELDS = ("name", "phone", "region", "detail")
 
@@ -87,10 +88,21 @@ def valid_name(text: str) -> str | None:
     return None
 
 
+_PLACE_SUFFIX_ZH = re.compile(r"[省市区县州旗盟镇乡]")
+
+
 def valid_region(text: str) -> str | None:
     region = strip_label(text).strip(",，")
     # One token mixing letters and digits ("welcome10", "SAVE20") is a code, not a place.
     if re.fullmatch(r"[A-Za-z]*\d[A-Za-z\d]*|[A-Za-z]+\d+", region):
+        return None
+    # In Chinese a place has a suffix (省/市/区/县) or is a known province or city ("上海 浦东"):
+    # "没有码 直接下单吧" is none.
+    if (
+        _HAS_CJK.search(region)
+        and not _PLACE_SUFFIX_ZH.search(region)
+        and not any(region.startswith(name) for name in PLACE_NAMES_ZH)
+    ):
         return None
     if 2 <= len(region) <= 60 and re.search(r"[A-Za-z\u4e00-\u9fff]", region):
         return region
@@ -121,44 +133,109 @@ _LEAD_IN = re.compile(
 # Labels of the blocks that WeChat, Taobao and JD (and English forms) put in a copied address.
 _LABELS: dict[str, str] = {
     "name": r"收货人|收件人|联系人|姓名|名字|recipient|consignee|receiver|full\s+name|name",
-    "phone": r"手机号码|手机号|手机|联系电话|电话号码|电话|"
+    "phone": r"手机号码|手机号|手机|联系电话|联系方式|电话号码|电话|"
     r"mobile(?:\s+(?:number|no\.?))?|phone(?:\s+(?:number|no\.?))?|tel",
-    "region": r"所在地区|所在地|省市区|地区|region|province|city",
+    "region": r"所在地区|所在城市|所在地|省市区|省份|城市|区县|地区|region|province|city|district|county",
     "detail": r"详细地址|街道地址|收货地址|地址|address|street|addr",
     "postcode": r"邮政编码|邮编|post\s*code|postal\s+code|zip(?:\s+code)?",
 }
+# Label words that only count as labels with a colon ("Street: …"): in a street or a city they are
+# ordinary words ("88 Nanjing West Street", "Shanghai City").
+_COLON_ONLY = re.compile(r"^(?:region|province|city|district|county|street|addr|zip|城市|省份|区县)$", re.I)
 _LABEL = re.compile(
     "(?:"
     + "|".join(rf"(?P<{field}>(?<![A-Za-z])(?:{pattern})(?![A-Za-z]))" for field, pattern in _LABELS.items())
-    + r")\s*(?:[:：]\s*|(?=\s*\+?\d))",
+    + r")(?P<sep>\s*(?:\bis\b|是|为)?\s*[:：]\s*|\s+(?:is|是|为)\s+|\s*(?=\+?\d)|\s+|(?=[\u4e00-\u9fff]))",
     re.I,
 )
+_BOUNDARY_BEFORE = re.compile(r"(?:^|[\s,，;；/|｜、(（\d])$")
 _POSTCODE_TAIL = re.compile(r"[\s,，]*(?<!\d)\d{6}(?!\d)\s*$")
+_FILLER_TAIL = re.compile(r"(?:[\s,，]+(?:my|and|the|our))+\s*$|(?:我的|还有|和)\s*$", re.I)
+
+
+def _labels(text: str) -> list[re.Match[str]]:
+    """The label words of a pasted block: with a colon anywhere, without one only where a label can
+    stand (start of a line or after a space/separator) and only for words that are no place words."""
+    found: list[re.Match[str]] = []
+    for match in _LABEL.finditer(text):
+        field = next((f for f in _LABELS if match.group(f)), None)
+        if field is None:
+            continue
+        sep, word = match.group("sep"), match.group(field)
+        if not (":" in sep or "：" in sep):
+            if _COLON_ONLY.match(word):
+                continue
+            glued_phone = not word.isascii() and re.match(r"\+?\d", text[match.end() :])  # "…电话135…"
+            if not glued_phone and not _BOUNDARY_BEFORE.search(text[: match.start()]):
+                continue
+            if word.isascii() and not sep and not re.match(r"\+?\d", text[match.end() :]):
+                continue  # "names", "phones": no label glued to a word
+        found.append(match)
+    return found
+
+
+def _label_field(match: re.Match[str]) -> str:
+    return next(f for f in _LABELS if match.group(f))
+
+
+def _dedupe_city(region: str) -> str:
+    """ "北京 北京市 朝阳区" (how JD writes a municipality) -> "北京市朝阳区"."""
+    return re.sub(r"^([\u4e00-\u9fff]{2,3})(?=\1市)", "", region)
 
 
 def _labelled(text: str) -> AddressDraft | None:
-    """A copied block with labels ("收货人：王芳 手机号码：… 所在地区：… 详细地址：…", "Name: …, phone …,
-    address: …"): each value up to the next label, the labels themselves left out."""
-    found = [m for m in _LABEL.finditer(text) if m.lastgroup]
-    if len({m.lastgroup for m in found}) < 2:
+    """A copied block with labels ("收货人：王芳 手机号码：… 所在地区：… 详细地址：…", "收件人 钱多多 电话 …
+    地址 …", "Name: …, phone …, address: …"): each value up to the next label, the labels left out.
+    What a label does not cover ("phone 138…, name Tom, 88 Nanjing Rd Shanghai") is read as unlabelled."""
+    found = _labels(text)
+    if len({_label_field(m) for m in found}) < 2:
         return None
-    values: dict[str, str] = {}
+    values: dict[str, list[str]] = {}
+    leftover: list[str] = [text[: found[0].start()]]
     for index, match in enumerate(found):
         end = found[index + 1].start() if index + 1 < len(found) else len(text)
-        value = text[match.end() : end].strip(" ,，;；、/|\n\t")
-        if match.lastgroup and value and match.lastgroup not in values:
-            values[match.lastgroup] = value
-    phone = normalize_phone(values.get("phone", "")) or ""
-    name = valid_name(values.get("name", "")) or ""
-    region = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", values.get("region", ""))
-    detail = _POSTCODE_TAIL.sub("", values.get("detail", "")).strip(" ,，")
+        value = text[match.end() : end].strip(" ,，;；、/|｜\n\t")
+        value = _FILLER_TAIL.sub("", value).strip(" ,，;；、/|｜\n\t")
+        if value:
+            values.setdefault(_label_field(match), []).append(value)
+    first = {field: items[0] for field, items in values.items()}
+    leftover += [v for field, items in values.items() if field not in ("region",) for v in items[1:]]
+    phone_text = first.get("phone", "")
+    phone = normalize_phone(phone_text) or ""
+    if phone:
+        at = PHONE_CN.search(phone_text) or PHONE_INTL.search(phone_text)
+        leftover.append(phone_text[at.end() :] if at else "")
+    name_parts = [p for p in _SEPARATORS.split(first.get("name", "")) if p.strip()]
+    name = valid_name(name_parts[0]) if name_parts else None
+    leftover += name_parts[1:]
+    regions = list(dict.fromkeys(values.get("region", [])))  # "Province: Shanghai City: Shanghai District: …"
+    joiner = "" if _HAS_CJK.search(" ".join(regions)) else ", "
+    region = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", joiner.join(regions))
+    detail = _POSTCODE_TAIL.sub("", first.get("detail", "")).strip(" ,，")
     if detail and not region:
         place = parse_address(detail, with_name=False)  # "77 Tianmu Rd West, Jing'an District, Shanghai"
         region, detail = place.region, place.detail or detail
-    draft = AddressDraft(name=name, phone=phone, region=valid_region(region) or "", detail=valid_detail(detail) or "")
-    if values.get("phone") and not phone:
+    draft = AddressDraft(
+        name=name or "", phone=phone, region=valid_region(_dedupe_city(region)) or "", detail=valid_detail(detail) or ""
+    )
+    rest = " , ".join(p.strip(" ,，;；、/|｜\n\t") for p in leftover if p.strip(" ,，;；、/|｜\n\t"))
+    if rest and draft.missing():
+        other = parse_address(rest, with_name=not draft.name)
+        draft = AddressDraft(**{f: getattr(draft, f) or getattr(other, f) for f in ADDRESS_FIELDS})
+    if first.get("phone") and not phone:
         draft = replace(draft, phone_invalid=True)
     return draft
+
+
+# "/" and "|" between the fields ("Li Wei / 138… / Room 502, …", "钱多多/135…/浙江省…"), but not
+# inside a street ("3/F", "Unit 5/12").
+_SEPARATORS = re.compile(r"[,，;；\n|｜]+|\s*(?:(?<![A-Za-z0-9])/|/(?![A-Za-z0-9]))\s*")
+_POSTCODE = re.compile(r"(?<![\d#-])\d{6}(?![\d号室栋楼层])")
+_STREET_PART = re.compile(
+    r"\d|\b(?:street|st|road|rd|avenue|ave|lane|ln|boulevard|blvd|drive|dr|lu|jie|dao|way|hwy|highway|"
+    r"room|rm|apt|apartment|unit|building|bldg|floor|fl|block|tower|no)\b",
+    re.I,
+)
 
 
 def parse_address(text: str, *, with_name: bool = True) -> AddressDraft:
@@ -169,7 +246,6 @@ def parse_address(text: str, *, with_name: bool = True) -> AddressDraft:
     if labelled is not None:
         return labelled
     text = _LEAD_IN.sub("", text.strip(), count=1).strip() or text.strip()
-    text = _POSTCODE_TAIL.sub("", text) if normalize_phone(text) else text  # "… 中关村大街27号 100080"
     draft = AddressDraft()
     phone = normalize_phone(text)
     rest = text
@@ -180,11 +256,15 @@ def parse_address(text: str, *, with_name: bool = True) -> AddressDraft:
             rest = (rest[: match.start()] + " , " + rest[match.end() :]).strip()
             # "+86 " left in front of the national number
             rest = re.sub(r"\+?86[\s-]*,", ",", rest)
+        rest = _POSTCODE.sub(" , ", rest)  # "… 中关村大街27号 100080", "Shanghai 200070"
     else:
         bad = _LONG_NUMBER.search(rest)
         if bad and len(re.sub(r"\D", "", bad.group(0))) >= 7:
             draft = replace(draft, phone_invalid=True)
             rest = (rest[: bad.start()] + " , " + rest[bad.end() :]).strip()
+    # A label word left on its own ("地址 上海市…", "phone 138…") is no part of any field.
+    for label in reversed(_labels(rest) if with_name else []):
+        rest = rest[: label.start()] + " , " + rest[label.end() :]
     parts = [p.strip() for p in _SEPARATORS.split(rest) if p.strip()]
     if len(parts) <= 2 and _HAS_CJK.search(rest):
         parts = [p for chunk in parts for p in chunk.split()] or parts
@@ -203,14 +283,21 @@ def parse_address(text: str, *, with_name: bool = True) -> AddressDraft:
     if _HAS_CJK.search(joined):
         region, detail = _split_region_zh(joined)
         if region and detail:
-            return replace(draft, region=region, detail=valid_detail(detail) or "")
+            return replace(draft, region=_dedupe_city(region), detail=valid_detail(detail) or "")
         return (
             replace(draft, detail=valid_detail(joined) or "")
             if _DIGITS.search(joined)
             else replace(draft, region=valid_region(joined) or "")
         )
     if len(place) >= 2:
-        # English order is usually street first, city last: "100 Century Ave, Pudong, Shanghai".
+        # The street parts (a number, a street or room word) are the detail, the others the region,
+        # in either order: "Room 502, 18 Huaihai Rd, Xuhui, Shanghai", "Shanghai, Pudong, 100 Century Ave".
+        streets = [p for p in place if _STREET_PART.search(p)]
+        places = [p for p in place if p not in streets]
+        if streets and places:
+            return replace(
+                draft, region=valid_region(", ".join(places)) or "", detail=valid_detail(", ".join(streets)) or ""
+            )
         street_first = bool(_DIGITS.search(place[0]))
         detail_part = place[0] if street_first else ", ".join(place[1:])
         region_part = ", ".join(place[1:]) if street_first else place[0]
@@ -266,6 +353,11 @@ def fill_field(draft: AddressDraft, field: str, text: str) -> tuple[AddressDraft
         merged = AddressDraft(**{f: getattr(whole, f) or getattr(draft, f) for f in ADDRESS_FIELDS})
         if getattr(merged, field):
             return merged, True
+    if field in ("region", "detail"):
+        # "浙江省宁波市鄞州区天童南路555号" when the region is asked: region and street at once.
+        place = parse_address(text, with_name=False)
+        if place.region and place.detail and not place.phone:
+            return replace(draft, region=place.region, detail=place.detail), True
     value: str | None
     if field == "phone":
         value = normalize_phone(text)

@@ -280,7 +280,8 @@ def _alias_in(alias: str, lowered: str) -> bool:
 _ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对|副|顶|口|块|听|提|卷|片|枚|颗|款"
 _QUANTITY = re.compile(
     rf"(\d{{1,3}})\s*(?:{_ZH_UNITS}|pcs|pieces|units|items|packs?|bottles?|boxes|pairs?|sets?|x\b|×)|"
-    r"(?<![\w.])(\d{1,2})\s+(?:please|pls|plz)\b|"
+    r"\b(?:ok|okay|fine|sure|yes|yeah|alright|just|only)[,\s]+(\d{1,2})(?![\d.])"
+    r"(?!\s*(?:cm|mm|ml|l|g|kg|gb|tb|°|度|码|号|inch)\b)(?!\s*(?:one|size)\b)|"
     r"(?:(?<![a-z])x|×|\*)\s*(\d{1,3})\b",
     re.I,
 )
@@ -467,12 +468,60 @@ _PURCHASE_WORDS = re.compile(
 )
 
 
+# "那先把手冲壶…加购物车": the lead-in of a 把 sentence is no product word (and jieba would read 把手).
+_BA_LEAD_IN = re.compile(r"^\s*(?:那|那就|那我|就|我)?\s*(?:先|再|也)?\s*把(?=\S\S)")
+# Chinese units written the way catalogs write them: "600毫升" -> "600ml".
+_METRIC_UNITS = (
+    ("毫升", "ml"),
+    ("公斤", "kg"),
+    ("千克", "kg"),
+    ("厘米", "cm"),
+    ("毫米", "mm"),
+    ("克", "g"),
+    ("升", "l"),
+)
+_METRIC = re.compile(r"(\d(?:[\d.]*\d)?)\s*(" + "|".join(zh for zh, _ in _METRIC_UNITS) + ")")
+
+
+def metric_units(text: str) -> str:
+    """ "手冲壶600毫升" -> "手冲壶600ml": amounts in the units the catalog's option values use."""
+    units = dict(_METRIC_UNITS)
+    return _METRIC.sub(lambda m: m.group(1) + units[m.group(2)], text)
+
+
+_AMOUNT = re.compile(r"(?<![0-9a-z.])(\d+(?:\.\d+)?)\s*(ml|l|g|kg|cm|mm|oz|lbs?|gb|tb|inch)(?![a-z])", re.I)
+
+
+def spec_amounts(text: str) -> list[str]:
+    """Amounts with a unit ("600ml", "1kg", "3.5L", "600毫升"): option values that tell products apart."""
+    return [f"{m.group(1)}{m.group(2).lower()}" for m in _AMOUNT.finditer(metric_units(text))]
+
+
 def product_words(text: str) -> str:
     """What is left of a buying message for a catalog search: "白色保温杯500的 来两个" -> "白色保温杯500"."""
     decimal = "\u2024"  # keeps "3.5L" whole through the punctuation clean-up
-    cleaned = re.sub(r"(?<=\d)\.(?=\d)", decimal, text)
+    cleaned = re.sub(r"(?<=\d)\.(?=\d)", decimal, metric_units(_BA_LEAD_IN.sub(" ", text)))
     cleaned = _PURCHASE_WORDS.sub(" ", _FILLER.sub(" ", cleaned))
     cleaned = re.sub(r"^\s*\d{1,2}\s+(?=[a-z])", " ", cleaned)  # "2 gray water bottles": the count
     cleaned = re.sub(r"(?:^|\s)个(?=\S)", " ", cleaned)  # what is left of "买个头灯"
     cleaned = re.sub(r"\s+", " ", cleaned).strip().replace(decimal, ".")
     return "" if re.fullmatch(r"\d{1,2}", cleaned) else cleaned  # "fine, 3 please": only a count
+
+
+# "冬天去长白山够用吗", "is it warm enough for winter camping?", "适合敏感肌吗": whether the product
+# suits a use. "哪个适合夏天用" / "which one is good for…" picks among products (a recommendation).
+_FIT = re.compile(
+    r"够用|够不够|够暖|够大|够结实|暖和吗|暖不暖|保暖吗|适合|适不适合|合适吗|适用|能用吗|可以用吗|能不能用|"
+    r"好不好用|扛得住|抗得住|顶得住|受得了|会不会冷|会冷吗|冷不冷|防水吗|防不防水|耐用吗|结实吗|装得下|"
+    r"\b(?:warm|big|strong|large|durable|good|waterproof)\s+enough\b|\benough\s+for\b|\bgood\s+for\b|"
+    r"\bsuitable\b|\bsuit(?:s)?\s+(?:me|my|a|an|the)\b|\bwork\s+(?:for|in|on)\b|\bok(?:ay)?\s+for\b|"
+    r"\bhandle\b|\b(?:will|would|does|can)\s+(?:it|this|that)\s+(?:be|keep|work|fit|last|survive|hold|handle)\b",
+    re.I,
+)
+_FIT_QUESTION = re.compile(r"[?？]|吗|么|不够|不住|不冷|不用|\b(?:will|would|is|are|does|do|can|could)\b", re.I)
+_PICKS_AMONG = re.compile(r"哪个|哪款|哪种|哪一|推荐|有没有|\bwhich\b|\brecommend|\bany\b", re.I)
+
+
+def asks_about_fit(text: str) -> bool:
+    """A question whether the product in view suits what the customer has in mind."""
+    return bool(_FIT.search(text) and _FIT_QUESTION.search(text) and not _PICKS_AMONG.search(text))

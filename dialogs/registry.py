@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from dialogs import buttons as codes
-from dialogs.flows import aftersales, browse, cart, checkout, compare, info, orders, specs
+from dialogs.flows import aftersales, browse, cart, checkout, compare, fit, info, orders, several, specs
 from dialogs.flows.base import Flow
 from dialogs.flows.confirm import ConfirmedAction, ConfirmFlow
 from dialogs.turn import Turn
@@ -25,7 +25,7 @@ INTENT_HANDLERS: dict[str, IntentHandler] = {
     "search_product": browse.search_intent,
     "product_info": browse.product_info,
     "recommend": browse.recommend,
-    "add_to_cart": cart.add_intent,
+    "add_to_cart": several.add_intent,  # several products named, else cart.add_intent
     "view_cart": cart.view,
     "remove_from_cart": cart.remove_or_clear_intent,
     "checkout": checkout.start,
@@ -48,6 +48,7 @@ INTENT_HANDLERS: dict[str, IntentHandler] = {
     "faq_question": info.faq_question,
     "compare": compare.compare,
     "stock_question": browse.stock_answer,
+    "product_question": fit.answer,
 }
 
 BUTTON_HANDLERS: dict[str, ButtonHandler] = {

@@ -13,12 +13,13 @@ from commerce import errors
 from commerce.errors import DomainError
 from dialogs import buttons as codes
 from dialogs.address import parse_address
-from dialogs.flows import browse, cart, compare, info, orders, specs
-from dialogs.flows.base import is_cancel, menu_buttons
+from dialogs.flows import browse, cart, compare, info, orders, several, specs
+from dialogs.flows.base import Flow, is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
 from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
 from dialogs.references import (
+    asks_about_fit,
     asks_for_more,
     asks_to_buy,
     asks_to_set_quantity,
@@ -30,6 +31,7 @@ from dialogs.references import (
     trailing_number,
 )
 from dialogs.registry import BUTTON_HANDLERS, FLOWS, INTENT_HANDLERS
+from dialogs.state import ConversationState
 from dialogs.turn import Turn
 
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.、)）]?\s*$")
@@ -78,6 +80,8 @@ _AFTERSALES_STATUS = re.compile(
     r"(进度|状态|status|progress).*(售后|退货|退款|换货|after[- ]?sales?|return|refund|exchange)",
     re.I,
 )
+# Readings a question about whether the product suits a use does not override.
+FIT_KEEPS = {"human_agent", "complaint", "checkout", "pay", "compare", "cancel_order", "return_goods", "refund"}
 # Intents whose question form asks for information rather than starting a request.
 INFO_QUESTION_INTENTS = {"refund", "return_goods", "exchange_goods", "aftersales_status", "payment_problem"}
 _INFO_QUESTION = re.compile(
@@ -269,11 +273,13 @@ async def text(turn: Turn) -> None:
         await press(turn, choice)
         return
     detect_language_switch(turn)
-    turn.parse = await turn.services.nlu.parse(turn.text, lang_hint=state.lang)
+    flow = FLOWS.get(state.flow or "")
+    turn.parse = await turn.services.nlu.parse(
+        turn.text, lang_hint=state.lang, expected_intents=expected_intents(flow, state)
+    )
     if is_cancel(turn) and state.flow:
         await cancel_flow(turn)
         return
-    flow = FLOWS.get(state.flow or "")
     if flow is None:
         intent = understood_intent(turn)
         if await browse.page_follow_up(turn) or await specs.spec_follow_up(turn):
@@ -324,6 +330,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     if intent == "remove_from_cart" and turn.confidence < 0.5 and not _REMOVE.search(text):
         # "eyeshadow palette" read as a removal at the threshold: no removing word, a product name
         return "search_product" if turn.entity("product") else "nlu_fallback"
+    if asks_about_fit(text) and (context.get("product") or context.get("last_sku")) and intent not in FIT_KEEPS:
+        return "product_question"  # "冬天去长白山够用吗": what the catalog says about it, honestly
     if in_flow:
         return intent
     if (
@@ -356,9 +364,18 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     if intent == "change_address" and not _ADDRESS_HINT.search(text) and not parse_address(text).phone:
         # "pink tumbler x3" is not an address change: no address in it, no word about one.
         return "add_to_cart" if asks_to_buy(text) else "nlu_fallback"
+    if intent in BUYING_READINGS and several.buys_several(text):
+        return "add_to_cart"  # "olive tent and a headlamp": a shopping list, each added
     if intent in BUYING_READINGS and asks_to_buy(text) and not _QUESTION.search(text):
         return "add_to_cart"  # "我想买个头灯", "ceramic mug x2": find it and add it, not only list it
     return intent
+
+
+def expected_intents(flow: Flow | None, state: ConversationState) -> frozenset[str] | None:
+    """What the current step takes as an answer, as NLU intents (None outside a flow)."""
+    expects = flow.expects(state) if flow is not None else None
+    intents = frozenset(expects.intents()) if expects is not None else frozenset()
+    return intents or None
 
 
 def understood_intent(turn: Turn) -> str:

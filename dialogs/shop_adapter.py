@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pydantic import ValidationError
 
 from commerce.aftersales.model import AfterSaleRequest
+from commerce.carts.model import CartView as PricedCart
 from commerce.catalog.model import ProductDetail, ProductSummary
 from commerce.catalog.search import SearchPage as CatalogPage
 from commerce.catalog.search import SearchQuery as CatalogQuery
@@ -46,7 +47,7 @@ from dialogs.ports import (
     TrackingView,
     VariantView,
 )
-from dialogs.turn_cache import memoized
+from dialogs.turn_cache import forget, memoized, recall, remember
 
 # Channel -> the customer identity kind it proves.
 IDENTITY_KINDS = {"telegram": "telegram", "wechat": "wechat_openid", "webchat": "web_session"}
@@ -248,8 +249,15 @@ class CommerceShop:
         return [self._summary(i, lang) for i in await self.c.catalog.popular(limit)]
 
     # --- cart ----------------------------------------------------------------------------------
+    async def _priced_cart(self, customer_id: str) -> PricedCart:
+        """The cart priced now; read once per turn (a cart write through this class replaces it)."""
+        return await memoized(("cart", customer_id), lambda: self.c.carts.view(customer_id))
+
     async def cart(self, customer_id: str, lang: Lang) -> CartView:
-        view = await self.c.carts.view(customer_id)
+        return self._cart(await self._priced_cart(customer_id), lang)
+
+    @staticmethod
+    def _cart(view: PricedCart, lang: Lang) -> CartView:
         lines = []
         for line in view.lines:
             snapshot = line.snapshot
@@ -271,23 +279,33 @@ class CommerceShop:
         return CartView(lines=lines, subtotal=view.subtotal)
 
     async def add_to_cart(self, customer_id: str, sku: str, quantity: int, lang: Lang) -> CartView:
-        await self.c.carts.add(customer_id, sku, quantity)
-        return await self.cart(customer_id, lang)
+        # The cart looked at earlier in this turn lends its tier and other lines' snapshots, and
+        # the cart after the add is priced from what the add returned (no second cart read).
+        before = recall(("cart", customer_id))
+        forget("cart")
+        _, view = await self.c.carts.add_and_view(
+            customer_id, sku, quantity, before=before if isinstance(before, PricedCart) else None
+        )
+        remember(("cart", customer_id), view)
+        return self._cart(view, lang)
 
     async def set_quantity(self, customer_id: str, sku: str, quantity: int, lang: Lang) -> CartView:
+        forget("cart")
         await self.c.carts.set_quantity(customer_id, sku, quantity)
         return await self.cart(customer_id, lang)
 
     async def remove_from_cart(self, customer_id: str, sku: str, lang: Lang) -> CartView:
+        forget("cart")
         await self.c.carts.remove(customer_id, sku)
         return await self.cart(customer_id, lang)
 
     async def clear_cart(self, customer_id: str) -> None:
+        forget("cart")
         await self.c.carts.clear(customer_id)
 
     # --- checkout ------------------------------------------------------------------------------
     async def shipping_options(self, customer_id: str, address: AddressView, lang: Lang) -> list[ShippingOption]:
-        view = await self.c.carts.view(customer_id)
+        view = await self._priced_cart(customer_id)
         province, city, district = split_region(address.region)
         place = Address(
             id="",
@@ -312,7 +330,7 @@ class CommerceShop:
         ]
 
     async def check_coupon(self, customer_id: str, code: str, lang: Lang) -> CouponCheck:
-        view = await self.c.carts.view(customer_id)
+        view = await self._priced_cart(customer_id)
         try:
             discount = await self.c.promotions.validate(code, customer_id, view.subtotal)
         except CouponRejected as rejected:
@@ -380,6 +398,7 @@ class CommerceShop:
         idempotency_key: str,
         channel: str | None = None,
     ) -> OrderView:
+        forget("cart")  # the order takes its lines out of the cart
         order = await self.c.orders.create_order(
             customer_id,
             shipping_method=shipping,
@@ -402,6 +421,7 @@ class CommerceShop:
             openid = customer.identity(IdentityKind.WECHAT_OPENID)
             if openid:
                 options = PayOptions(PayMethod.JSAPI, payer=openid)
+        forget("order")
         intent = await self.c.payments.start(order_number, customer_id=customer_id, provider=chosen, options=options)
         return PaymentView(
             payment_id=intent.id,
@@ -436,8 +456,16 @@ class CommerceShop:
             can_return=status in RETURNABLE,
         )
 
+    async def _find_order(self, customer_id: str, number: str) -> Order:
+        """The customer's order by number; an order listed earlier in this turn is not read again."""
+        return await memoized(
+            ("order", customer_id, number), lambda: self.c.orders.find(number, customer_id=customer_id)
+        )
+
     async def orders(self, customer_id: str, lang: Lang, limit: int) -> list[OrderView]:
         page = await self.c.orders.list_for_customer(customer_id, limit=max(1, min(limit, 100)))
+        for order in page.orders:
+            remember(("order", customer_id, order.number), order)
         return [self._order(o, lang) for o in page.orders]
 
     async def order(self, customer_id: str, number: str, lang: Lang) -> OrderView | None:
@@ -445,7 +473,7 @@ class CommerceShop:
         if not number or len(number) > 64:
             return None
         try:
-            return self._order(await self.c.orders.find(number, customer_id=customer_id), lang)
+            return self._order(await self._find_order(customer_id, number), lang)
         except (NotFound, ValidationFailed):
             return None
 
@@ -456,12 +484,14 @@ class CommerceShop:
             return None
 
     async def cancel_order(self, customer_id: str, number: str, lang: Lang) -> OrderView:
+        forget("order")
         order = await self.c.orders.cancel(
             number, actor=f"customer:{customer_id}", reason="customer request", customer_id=customer_id
         )
         return self._order(order, lang)
 
     async def change_address(self, customer_id: str, number: str, address: AddressView, lang: Lang) -> OrderView:
+        forget("order")
         order = await self.c.orders.change_address(
             number, self.address_input(address), actor=f"customer:{customer_id}", customer_id=customer_id
         )
@@ -469,7 +499,7 @@ class CommerceShop:
 
     async def tracking(self, customer_id: str, number: str, lang: Lang) -> TrackingView | None:
         try:
-            order = await self.c.orders.find(number, customer_id=customer_id)
+            order = await self._find_order(customer_id, number)
         except NotFound:
             return None
         events = [
@@ -488,6 +518,7 @@ class CommerceShop:
     async def request_after_sale(
         self, customer_id: str, number: str, kind: str, reason: str, photos: list[str], lang: Lang
     ) -> AfterSaleView:
+        forget("order")
         request = await self.c.aftersales.request(customer_id, number, kind, reason=reason, photos=photos)
         return _after_sale(request)
 

@@ -41,10 +41,11 @@ class Expects:
     proceed: bool = False
     choices: int = 0  # how many options are offered ("the second one", "2")
     same: bool = False  # a remembered choice can be reused ("same address as before")
+    answers: tuple[str, ...] = ()  # intents a typed value for this step reads as (a coupon code: use_coupon)
 
     def intents(self) -> tuple[str, ...]:
         """The NLU intents an answer to this step reads as."""
-        names: list[str] = []
+        names: list[str] = list(self.answers)
         if self.yes_no or self.skippable:
             names += ["affirm", "deny"]
         if self.proceed:
@@ -156,6 +157,11 @@ def _phrases(text: str) -> list[str]:
 _QUESTION = re.compile(
     r"[?？]|吗|么|有没有|是不是|能不能|可不可以|\b(?:do|does|is|are|can|could|what|how|which)\b", re.I
 )
+
+
+def is_question(text: str) -> bool:
+    """The message asks something ("快递几天到？", "do you ship to Tibet?") rather than answers."""
+    return bool(_QUESTION.search(text))
 
 
 def _found(text: str, words: tuple[str, ...] | list[str]) -> bool:

@@ -13,7 +13,7 @@ import numpy as np
 from core.logging_setup import get_logger
 from nlu.catalog_only import is_catalog_reference
 from nlu.classifier import DICTIONARY, LinearIntentModel, features, train_model
-from nlu.engine import FALLBACK_INTENT, Entity, IntentScore, ParseResult
+from nlu.engine import EXPECTED_INTENT_BOOST, FALLBACK_INTENT, Entity, IntentScore, ParseResult
 from nlu.extract import EntityExtractor
 from nlu.noise import (
     is_arithmetic,
@@ -210,15 +210,39 @@ class BuiltinNluEngine:
         return self.extractor.version
 
     # --- parsing ------------------------------------------------------------------------
-    async def parse(self, text: str, *, lang_hint: str | None = None) -> ParseResult:
-        return self.parse_sync(text, lang_hint=lang_hint)
+    async def parse(
+        self,
+        text: str,
+        *,
+        lang_hint: str | None = None,
+        expected_intents: frozenset[str] | None = None,
+    ) -> ParseResult:
+        return self.parse_sync(text, lang_hint=lang_hint, expected_intents=expected_intents)
 
-    def parse_sync(self, text: str, *, lang_hint: str | None = None) -> ParseResult:
+    def parse_sync(
+        self,
+        text: str,
+        *,
+        lang_hint: str | None = None,
+        expected_intents: frozenset[str] | None = None,
+    ) -> ParseResult:
         if not isinstance(text, str):
             text = "" if text is None else str(text)
-        return self._cached_parse(text, lang_hint, self.extractor.version)
+        expected = frozenset(expected_intents) if expected_intents else None
+        return self._cached_parse(text, lang_hint, self.extractor.version, expected)
 
-    def _parse_uncached(self, text: str, lang_hint: str | None, _vocabulary_version: int) -> ParseResult:
+    def _expectation_weights(self, expected: frozenset[str]) -> np.ndarray | None:
+        """Per-class prior multipliers for a step expecting `expected` (None: nothing to weigh)."""
+        weights = np.array([EXPECTED_INTENT_BOOST if name in expected else 1.0 for name in self.model.classes])
+        return weights if (weights != 1.0).any() else None
+
+    def _parse_uncached(
+        self,
+        text: str,
+        lang_hint: str | None,
+        _vocabulary_version: int,
+        expected: frozenset[str] | None = None,
+    ) -> ParseResult:
         language = detect_language(text, lang_hint)
         content = strip_markup(text)
         if (
@@ -243,6 +267,14 @@ class BuiltinNluEngine:
             probabilities = _raise_to(
                 probabilities, self.model.classes.index(SEARCH_INTENT), CATALOG_REFERENCE_CONFIDENCE
             )
+        if expected:
+            # The step's expectations as a prior (nlu.engine.boost_expected, same rule): the
+            # total is kept, so damped gibberish stays below the threshold.
+            weights = self._expectation_weights(expected)
+            if weights is not None:
+                total = float(probabilities.sum())
+                weighted = probabilities * weights
+                probabilities = weighted * (total / float(weighted.sum()))
         order = probabilities.argsort()[::-1][:RANKING_SIZE]
         ranking = [IntentScore(self.model.classes[i], float(probabilities[i])) for i in order]
         intent = ranking[0]

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 FALLBACK_INTENT = "nlu_fallback"
+
+# What the step a conversation is on expects ("yes"/"no" at a confirmation) is a prior, not an
+# override: the expected intents' confidences are multiplied by this and the ranking renormalised,
+# so an expected reading wins among close candidates while a clear off-topic message (more than
+# this many times as likely as any expected intent) still wins.
+EXPECTED_INTENT_BOOST = 2.0
 
 INTENTS: tuple[str, ...] = (
     "greet",
@@ -110,9 +117,42 @@ class ParseResult:
         return values[0] if values else None
 
 
+def boost_expected(
+    ranking: Sequence[IntentScore],
+    expected: frozenset[str] | None,
+    boost: float = EXPECTED_INTENT_BOOST,
+) -> list[IntentScore]:
+    """`ranking` re-weighted by the step's expectations (see EXPECTED_INTENT_BOOST), best first.
+
+    The ranking's total confidence is kept (a truncated Rasa ranking stays truncated), and an
+    `nlu_fallback` entry is left out of the re-weighting: the caller decides the fallback again.
+    """
+    if not expected or not any(score.name in expected for score in ranking):
+        return list(ranking)
+    scored = [score for score in ranking if score.name != FALLBACK_INTENT]
+    weighted = [score.confidence * (boost if score.name in expected else 1.0) for score in scored]
+    total, new_total = sum(score.confidence for score in scored), sum(weighted)
+    scale = total / new_total if new_total > 0 else 1.0
+    boosted = [IntentScore(score.name, value * scale) for score, value in zip(scored, weighted, strict=True)]
+    return sorted(boosted, key=lambda score: score.confidence, reverse=True)
+
+
 @runtime_checkable
 class NluEngine(Protocol):
-    async def parse(self, text: str, *, lang_hint: str | None = None) -> ParseResult: ...
+    async def parse(
+        self,
+        text: str,
+        *,
+        lang_hint: str | None = None,
+        expected_intents: frozenset[str] | None = None,
+    ) -> ParseResult:
+        """Intent and entities of `text`.
+
+        `expected_intents`: what the conversation's current step expects as an answer (e.g.
+        affirm/deny at a confirmation); engines favour them among close readings
+        (`boost_expected`), never over a clearly different one.
+        """
+        ...
 
     def update_vocabulary(
         self,

@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 
 from core.logging_setup import get_logger
-from nlu.engine import Entity, IntentScore, NluEngine, ParseResult
+from nlu.engine import FALLBACK_INTENT, Entity, IntentScore, NluEngine, ParseResult, boost_expected
 from nlu.text import MAX_EXTRACT_CHARS, detect_language
 
 log = get_logger(__name__)
@@ -98,6 +98,24 @@ def rasa_payload_to_result(payload: dict[str, Any], text: str, lang_hint: str | 
     return ParseResult(text, intent, ranking, entities, detect_language(text, lang_hint))
 
 
+def apply_expectations(result: ParseResult, expected: frozenset[str] | None) -> ParseResult:
+    """Rasa's reading re-ranked by the step's expectations, by the builtin engine's rule.
+
+    Rasa's FallbackClassifier puts `nlu_fallback` on top with its threshold as confidence; it
+    stays there unless the re-weighted best intent reaches that threshold (as in the builtin
+    engine, where the fallback is decided after the re-weighting).
+    """
+    if not expected:
+        return result
+    boosted = boost_expected(result.intent_ranking, expected)
+    if not boosted:
+        return result
+    fallback = next((score for score in result.intent_ranking if score.name == FALLBACK_INTENT), None)
+    if fallback is not None and result.intent.name == FALLBACK_INTENT and boosted[0].confidence < fallback.confidence:
+        return ParseResult(result.text, result.intent, [fallback, *boosted], result.entities, result.language)
+    return ParseResult(result.text, boosted[0], boosted, result.entities, result.language)
+
+
 class RasaHttpEngine:
     def __init__(
         self,
@@ -118,11 +136,17 @@ class RasaHttpEngine:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
         return self._session
 
-    async def parse(self, text: str, *, lang_hint: str | None = None) -> ParseResult:
+    async def parse(
+        self,
+        text: str,
+        *,
+        lang_hint: str | None = None,
+        expected_intents: frozenset[str] | None = None,
+    ) -> ParseResult:
         if not isinstance(text, str):
             text = "" if text is None else str(text)
         if not self.breaker.allow():
-            return await self.fallback.parse(text, lang_hint=lang_hint)
+            return await self.fallback.parse(text, lang_hint=lang_hint, expected_intents=expected_intents)
         try:
             async with self._client().post(f"{self.url}/model/parse", json={"text": text[:MAX_EXTRACT_CHARS]}) as resp:
                 if resp.status != 200:
@@ -133,9 +157,9 @@ class RasaHttpEngine:
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             self.breaker.record_failure(type(exc).__name__)
             log.warning("rasa_parse_failed", url=self.url, error=type(exc).__name__)
-            return await self.fallback.parse(text, lang_hint=lang_hint)
+            return await self.fallback.parse(text, lang_hint=lang_hint, expected_intents=expected_intents)
         self.breaker.record_success()
-        return rasa_payload_to_result(payload, text, lang_hint)
+        return apply_expectations(rasa_payload_to_result(payload, text, lang_hint), expected_intents)
 
     def update_vocabulary(
         self,

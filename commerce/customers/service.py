@@ -331,6 +331,15 @@ class CustomerService:
             raise Conflict("the customer changed meanwhile, please retry", details={"customer_id": customer_id})
         return Customer.from_doc(doc)
 
+    async def _write(self, customer_id: str, update: Document, guard: Document | None = None) -> None:
+        """`_update` for callers that do not need the customer back: one guarded update, where
+        `find_one_and_update` on SecantusDB is a transaction of three commands (core/atomic.py)."""
+        update.setdefault("$set", {})["updated_at"] = utcnow()
+        result = await self._customers.update_one({"_id": customer_id, "merged_into": None, **(guard or {})}, update)
+        if result.matched_count == 0:
+            await self.get(customer_id)  # NotFound if missing
+            raise Conflict("the customer changed meanwhile, please retry", details={"customer_id": customer_id})
+
     # --- addresses ---------------------------------------------------------------------------
     async def add_address(self, customer_id: str, data: AddressIn, *, make_default: bool = False) -> Address:
         current = await self.get(customer_id)
@@ -345,7 +354,7 @@ class CustomerService:
         update: Document = {"$push": {"addresses": address.to_doc()}}
         if make_default or current.default_address is None:
             update["$set"] = {"default_address_id": address.id}
-        await self._update(current.id, update, {f"addresses.{MAX_ADDRESSES - 1}": {"$exists": False}})
+        await self._write(current.id, update, {f"addresses.{MAX_ADDRESSES - 1}": {"$exists": False}})
         return address
 
     async def update_address(self, customer_id: str, address_id: str, data: AddressIn) -> Address:
@@ -367,7 +376,7 @@ class CustomerService:
         update: Document = {"$pull": {"addresses": {"id": address_id}}}
         if current.default_address_id == address_id:
             update["$set"] = {"default_address_id": remaining[0].id if remaining else None}
-        await self._update(current.id, update)
+        await self._write(current.id, update)
 
     async def set_default_address(self, customer_id: str, address_id: str) -> Customer:
         doc = await find_one_and_update(

@@ -88,6 +88,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "西宁": ("xining",),
 }
 MUNICIPALITIES = frozenset({"北京", "上海", "天津", "重庆"})  # a province that is its own city
+PLACE_NAMES_ZH = frozenset(_NAMES)  # the Chinese names above, without suffixes
 _BY_LATIN = {latin: zh for zh, spellings in _NAMES.items() for latin in spellings}
 
 _ZH_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "地区", "市", "省")

@@ -119,6 +119,10 @@ async def show_status(turn: Turn, _: str = "") -> None:
 
 class AfterSalesFlow(Flow):
     name: ClassVar[str] = "aftersales"
+    step_expects: ClassVar[dict[str, Expects]] = {
+        "photos": Expects(yes_no=True, skippable=True, proceed=True),
+        "confirm": Expects(yes_no=True, proceed=True),
+    }
 
     async def prompt(self, turn: Turn) -> None:
         state = turn.state

@@ -8,6 +8,9 @@ from typing import ClassVar
 from dialogs import buttons as codes
 from dialogs.i18n import t_both
 from dialogs.messages import Button
+from dialogs.references import asks_about_fit
+from dialogs.state import ConversationState
+from dialogs.step_reply import Expects
 from dialogs.turn import Turn
 
 _PUNCT = re.compile(r"[\s!！。.,，~～?？]+")
@@ -17,6 +20,12 @@ class Flow:
     """A multi-step conversation (checkout, after-sales, ...) driven by `state.step`."""
 
     name: ClassVar[str] = ""
+    # What each step takes as an answer (by `state.step`; "" for any step): told to the NLU with
+    # the message so that a short "ok" / "算了" reads as the answer the step is waiting for.
+    step_expects: ClassVar[dict[str, Expects]] = {}
+
+    def expects(self, state: ConversationState) -> Expects | None:
+        return self.step_expects.get(state.step or "") or self.step_expects.get("")
 
     async def on_text(self, turn: Turn) -> bool:
         """Use the typed text for the current step; False when it is not an answer to it."""
@@ -60,8 +69,9 @@ SIDE_QUESTIONS = {
 
 
 def looks_like_side_question(turn: Turn, threshold: float = 0.6) -> bool:
-    """A confident NLU reading of a side question: the text is not an answer to the step."""
-    return turn.nlu_intent in SIDE_QUESTIONS and turn.confidence >= threshold
+    """A confident NLU reading of a side question, or a question whether the product suits a use
+    ("够用吗", "warm enough?"): the text is not an answer to the step."""
+    return (turn.nlu_intent in SIDE_QUESTIONS and turn.confidence >= threshold) or asks_about_fit(turn.text)
 
 
 def yes_no_buttons(turn: Turn, yes_key: str = "button.yes", no_key: str = "button.no") -> tuple[Button, Button]:

@@ -12,12 +12,14 @@ from dialogs.messages import Button, Carousel
 from dialogs.ports import ProductView, SearchQuery
 from dialogs.references import (
     asks_for_similar,
+    mentioned_values,
     ordinal,
     page_request,
     pick,
     price_extreme,
     product_words,
     refers_to_current,
+    spec_amounts,
     strip_filler,
 )
 from dialogs.turn import Turn
@@ -239,11 +241,21 @@ async def full_product(turn: Turn, product: ProductView) -> ProductView:
 
 def names_another_product(turn: Turn, product: ProductView) -> bool:
     """The message names something other than `product` ("and the utensil set" while a mug is
-    on screen), not just its options, a quantity or "it"."""
+    on screen), not just its options, a quantity or "it"; or an amount only another product
+    comes in ("the 600ml one" while a grinder without one is on screen)."""
+    if lacks_amount(turn, product):
+        return True
     if refers_to_current(turn.text):
         return False
     words = products.without_option_words(product_words(turn.text), product)
     return bool(words) and not products.title_mentions(product.title, words)
+
+
+def lacks_amount(turn: Turn, product: ProductView) -> bool:
+    """The message names an amount ("600ml", "1kg", "3.5升") that `product` does not come in."""
+    amounts = spec_amounts(turn.text) if turn.text else []
+    values = [v for values in product.options.values() for v in values]
+    return bool(amounts) and not mentioned_values(" ".join(amounts), values)
 
 
 async def find_to_buy(turn: Turn) -> ProductView | None:
@@ -261,9 +273,10 @@ async def find_to_buy(turn: Turn) -> ProductView | None:
     size = turn.services.config.page_size
     bare = products.without_values(text, [])  # "大号砧板" -> "砧板": the product without its options
     if not bare and not named:
-        listed = await _listed_with_options(turn)  # "大瓶的 两支" under a list: the listed one offering it
-        if listed is not None or _has_list(turn) or not products.may_name_options(_without_counts(text)):
-            return listed
+        # "大瓶的 两支" under a list: the listed one offering it; else "the 1kg one": the one product in that amount
+        found = await _listed_with_options(turn) or await _only_one_in(turn, spec_amounts(turn.text))
+        if found is not None or _has_list(turn) or not products.may_name_options(_without_counts(text)):
+            return found
         # "the red 5L one" with nothing on screen: the one product offering these options, if only one does.
     result = await shop.search(SearchQuery(text=text[:80]), turn.lang, 1, size)
     for retry in (bare, str(named or "")):
@@ -316,6 +329,17 @@ def _has_list(turn: Turn) -> bool:
 def _without_counts(text: str) -> str:
     """Option words of a product-less message without a bare count ("5" of "just 5 then" is no option)."""
     return re.sub(r"(?<![\w.])\d{1,3}(?![\w.])", " ", text)
+
+
+async def _only_one_in(turn: Turn, amounts: list[str]) -> ProductView | None:
+    """The only product offering these amounts ("600ml", "1kg"), found through the search index."""
+    if not amounts:
+        return None
+    result = await turn.services.shop.search(SearchQuery(text=" ".join(amounts)[:80]), turn.lang, 1, 2)
+    if result.total != 1:
+        return None
+    product = await full_product(turn, result.items[0])
+    return product if products.selection_from_text(turn, product) else None
 
 
 async def _listed_with_options(turn: Turn) -> ProductView | None:

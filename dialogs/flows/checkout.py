@@ -53,6 +53,17 @@ def _shipping_by_word(lowered: str, options: list[ShippingOption]) -> str | None
     return None
 
 
+_PLACE_OR_NUMBER = re.compile(
+    r"\d|[省市区县路街道号弄室栋楼]|\b(?:rd|road|st|street|ave|avenue|district|room|apt)\b", re.I
+)
+
+
+def _answers_instead_of_address(turn: Turn) -> bool:
+    """yes / no / skip / "just place it" where a part of the address is asked for."""
+    answer = step_reply.read(turn, Expects(yes_no=True, skippable=True, proceed=True))
+    return answer is not None and bool(answer.kinds) and not _PLACE_OR_NUMBER.search(turn.text)
+
+
 def address_from_dict(data: dict[str, str]) -> AddressView:
     return AddressView(
         address_id=data.get("address_id"),
@@ -117,6 +128,14 @@ async def coupon_intent(turn: Turn) -> None:
 
 class CheckoutFlow(Flow):
     name: ClassVar[str] = "checkout"
+    step_expects: ClassVar[dict[str, Expects]] = {
+        "address": Expects(yes_no=True, proceed=True, same=True),
+        "addr_entry": Expects(answers=("change_address",)),
+        **{step: Expects(answers=("change_address",)) for step in ADDRESS_STEPS},
+        "shipping": Expects(yes_no=True, skippable=True, proceed=True),
+        "coupon": Expects(yes_no=True, skippable=True, proceed=True, answers=("use_coupon",)),
+        "confirm": Expects(yes_no=True, proceed=True),
+    }
 
     # --- prompts ---------------------------------------------------------------------------------
     async def prompt(self, turn: Turn) -> None:
@@ -247,6 +266,11 @@ class CheckoutFlow(Flow):
     async def _address_text(self, turn: Turn, step: str) -> bool:
         state = turn.state
         draft = AddressDraft.from_dict(state.slots.get("draft"))
+        if _answers_instead_of_address(turn):
+            # "没有码 直接下单吧", "ok go ahead", "不用了": a reply to the step, never a name or a street.
+            turn.say("checkout.address_needed")
+            await self.prompt(turn)
+            return True
         if step == "addr_entry":
             parsed = parse_address(turn.text)
             if looks_like_side_question(turn) and not parsed.phone and not parsed.phone_invalid:
@@ -308,6 +332,8 @@ class CheckoutFlow(Flow):
             await self.ask_address(turn)
             return True
         answer = step_reply.read(turn, Expects(yes_no=True, skippable=True, proceed=True, choices=len(codes)))
+        if answer is None and step_reply.is_question(turn.text) and looks_like_side_question(turn):
+            return False  # "快递几天能到？", "is it warm enough?": answered, then the methods again
         code = pick(codes, answer.position) if answer and answer.position else None
         lowered = turn.text.lower()
         if code is None:

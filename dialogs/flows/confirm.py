@@ -30,6 +30,7 @@ class ConfirmFlow(Flow):
     """The question, and on "yes" the action named when it was asked (looked up in `actions`)."""
 
     name: ClassVar[str] = "confirm"
+    step_expects: ClassVar[dict[str, Expects]] = {"": Expects(yes_no=True)}
 
     def __init__(self, actions: Mapping[str, ConfirmedAction]) -> None:
         self._actions = actions

@@ -305,6 +305,10 @@ async def _checkout_to(turn: Turn) -> bool:
 
 class ChangeAddressFlow(Flow):
     name: ClassVar[str] = "change_address"
+    step_expects: ClassVar[dict[str, Expects]] = {
+        "addr_entry": Expects(answers=("change_address",)),
+        "confirm": Expects(yes_no=True, proceed=True),
+    }
 
     async def prompt(self, turn: Turn) -> None:
         step = turn.state.step

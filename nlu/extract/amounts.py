@@ -148,9 +148,15 @@ _EN_QUANTITY_VERB = re.compile(
 _EN_QUANTITY_UNIT = re.compile(
     rf"(?<![A-Za-z0-9_.$-])(?P<num>{_EN_NUMBER})\s*"
     r"(?:x\b|pcs\b|pieces?\b|units?\b|items?\b|pairs?\b|packs?\b|boxes\b|box\b|"
-    r"bottles?\b|sets?\b|bags?\b|cans?\b|copies\b|more\b|of\s+(?:them|these|those|this|that|the|it|each|em)\b)"
+    r"bottles?\b|sets?\b|bags?\b|cans?\b|tubes?\b|jars?\b|pots?\b|tins?\b|rolls?\b|packets?\b|cases?\b|"
+    r"copies\b|more\b|of\s+(?:them|these|those|this|that|the|it|each|em)\b)"
 )
 _EN_QUANTITY_ONES = re.compile(rf"(?<![A-Za-z0-9_.$-])(?P<num>{_EN_NUMBER})\s+(?:[a-z]+\s+)?ones\b")
+# Counted in dozens or couples: 一打 / 两打 / 半打, "a dozen", "half a dozen", "two dozen", "a couple (of)".
+# 打 is also a verb (打折, 打包, 打电话), so it counts only right after a numeral and not before those.
+_ZH_DOZEN = re.compile(r"(?<![第\d.])(?P<num>[一两二三四五六七八九十半]|\d{1,2})\s*打(?![折包电车开印算])")
+_EN_DOZEN = re.compile(rf"(?<![A-Za-z0-9_.$-])(?P<num>half\s+a|a|an|{_EN_NUMBER})\s+dozen\b")
+_EN_COUPLE = re.compile(r"(?<![A-Za-z0-9_.$-])a\s+couple(?:\s+of)?\b")
 _MULTIPLY = re.compile(r"(?:[x×*]|乘以?)\s*(?P<num>\d{1,3})(?![A-Za-z0-9_.])")
 _EN_NOT_QUANTITY_AFTER = re.compile(
     r"\s*(?:%|dollars?|bucks?|usd|rmb|yuan|gb|tb|inch|days?|weeks?|hours?|months?|years?)"
@@ -166,8 +172,22 @@ def _quantity(match: re.Match[str], *, whole_match: bool = False) -> Candidate |
     return Candidate("quantity", int(number), start, end, EXTRACTOR)
 
 
+def _dozen(match: re.Match[str]) -> Candidate | None:
+    word = re.sub(r"\s+", " ", match.group("num").lower())
+    count = {"半": 0.5, "half a": 0.5, "a": 1, "an": 1}.get(word)
+    if count is None:
+        number = parse_number(word)
+        count = float(number) if number is not None else None
+    if count is None or not 0 < count * 12 <= 999:
+        return None
+    return Candidate("quantity", int(count * 12), match.start(), match.end(), EXTRACTOR)
+
+
 def find_quantities(normalized: str) -> list[Candidate]:
-    found: list[Candidate | None] = []
+    found: list[Candidate | None] = [
+        _dozen(match) for match in (*_ZH_DOZEN.finditer(normalized), *_EN_DOZEN.finditer(normalized))
+    ]
+    found.extend(Candidate("quantity", 2, m.start(), m.end(), EXTRACTOR) for m in _EN_COUPLE.finditer(normalized))
     for match in _ZH_QUANTITY.finditer(normalized):
         if match.group("num") == "一" and not _ONE_AS_COUNT_BEFORE.search(
             normalized[max(0, match.start() - 3) : match.start()]

@@ -123,3 +123,29 @@ async def test_add_to_cart_takes_at_most_three_commands(shop: Shop, counted: Cou
         view = await carts.view(customer.id)
     assert measured.count <= 3
     assert view.quantity == 3
+
+
+async def test_add_and_view_prices_the_cart_as_view_does_with_fewer_commands(shop: Shop, counted: Counted) -> None:
+    await shop.add_product("P1", [("A", "100.00"), ("B", "9.99")], stock={"A": 1, "B": 5})
+    await shop.add_product("P2", [("C", "50.00")], tier_prices={"vip": cny("40.00")})
+    customer = await shop.customer()
+    await counted.commerce.customers.set_tier(customer.id, Tier.VIP, actor="staff:1")
+    carts = counted.commerce.carts
+    upsert = 2 if await scans_on_find_and_modify(counted.db["carts"]) else 1
+
+    # A first line (new cart), then a second SKU and more of the first (over its stock), each
+    # alone and with the view taken just before: the result is the view `view` gives.
+    for sku, quantity, looked_before in (("A", 1, False), ("C", 2, False), ("A", 1, True), ("B", 3, True)):
+        before = await carts.view(customer.id) if looked_before else None
+        with counted.counter.measure() as measured:
+            result, view = await carts.add_and_view(customer.id, sku, quantity, before=before)
+        assert view == await carts.view(customer.id)
+        assert result.quantity == next(line.quantity for line in view.lines if line.sku == sku)
+        # snapshot of the SKU, the upsert, one stock read for every line; without a view before,
+        # the other lines' snapshots (when there are any) and the member tier.
+        reads = 0 if looked_before else 1 + bool({line.sku for line in view.lines} - {sku})
+        assert measured.count == 1 + upsert + 1 + reads, measured.commands
+    lines = {line.sku: line for line in view.lines}
+    assert lines["A"].warnings == (LineWarning.INSUFFICIENT_STOCK,)
+    assert lines["C"].unit_price == cny("40.00")
+    assert lines["B"].unit_price < lines["B"].list_unit_price  # the VIP percentage

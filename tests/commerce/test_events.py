@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -21,8 +22,9 @@ from commerce.events import (
 )
 from commerce.money import Money
 from commerce.orders.events import EVENTS, StoredEvent
-from commerce.services import Commerce
+from commerce.services import Commerce, ensure_all_indexes
 from core.mongo import Database
+from tests.commerce.conftest import Counted
 
 PAID = OrderPaid(customer_id="c1", order_id="o1", number="20260101-0001", total=Money(8990, "CNY"), payment_id="p1")
 
@@ -94,3 +96,29 @@ async def test_the_outbox_hands_subscribers_typed_events_from_old_and_new_docume
     assert stored.id == f"legacy:{stored_type}"
     assert isinstance(stored.event, BY_TYPE[stored_type])
     assert (stored.event.customer_id, stored.event.order_id, stored.event.number) == ("c1", "o1", "N1")
+
+
+async def test_concurrent_dispatch_calls_share_one_run_and_each_caller_sees_its_events(counted: Counted) -> None:
+    events = counted.commerce.events
+    await ensure_all_indexes(counted.db)
+    received: list[str] = []
+
+    async def subscriber(stored: StoredEvent) -> None:
+        await asyncio.sleep(0)  # a subscriber that yields, as the dialogs' notifier does
+        received.append(stored.id)
+
+    events.subscribe(subscriber)
+    with counted.counter.measure() as idle:
+        assert await events.dispatch_once() == 0
+    assert idle.commands == ["find"]  # nothing to deliver: one plain read, no transaction
+
+    async def write_then_dispatch(index: int) -> None:
+        await events.publish(OrderPaid(customer_id=f"c{index}", order_id=f"o{index}"), event_id=f"e{index}")
+        await events.dispatch_once()
+        assert f"e{index}" in received  # delivered by the time this caller's dispatch returns
+
+    with counted.counter.measure() as busy:
+        await asyncio.gather(*(write_then_dispatch(i) for i in range(20)))
+    assert sorted(received) == sorted(f"e{i}" for i in range(20))
+    # Runs never overlap in one process, so no claim loses to another of the same process.
+    assert "abortTransaction" not in busy.commands

@@ -121,3 +121,163 @@ async def test_a_yes_with_more_words_confirms(chat: Chat, shop: FakeShop) -> Non
     await chat("购物车清空")
     await chat("对 全删了")
     assert not shop.carts.get(CUSTOMER)
+
+
+# --- the address steps read a message as an answer to themselves first -----------------------
+
+
+async def _to_address_entry(chat: Chat, lang: str) -> None:
+    await chat("保温杯来一个" if lang == "zh" else "one insulated mug please")
+    await chat("结账" if lang == "zh" else "checkout")
+    assert await _state(chat) == ("checkout", "addr_entry")
+
+
+@pytest.mark.parametrize(
+    ("lang", "answer"),
+    [
+        ("zh", "没有码 直接下单吧"),
+        ("zh", "不用了谢谢"),
+        ("zh", "好的"),
+        ("en", "no code, just place it"),
+        ("en", "ok go ahead"),
+    ],
+)
+async def test_place_it_is_no_address(chat: Chat, shop: FakeShop, lang: str, answer: str) -> None:
+    await _to_address_entry(chat, lang)
+    out = await chat(answer)
+    assert await _state(chat) == ("checkout", "addr_entry")
+    assert not shop.addresses_by_customer.get(CUSTOMER)
+    assert answer not in chat.text(out)  # never read back as an address
+
+
+@pytest.mark.parametrize(
+    ("lang", "partial", "answer"),
+    [
+        ("zh", "钱多多 13512345678", "没有码 直接下单吧"),
+        ("zh", "钱多多 13512345678", "不用了"),
+        ("zh", "钱多多 13512345678", "下单吧"),
+        ("en", "Amy Lee, 13512345678", "no coupon, just place the order"),
+        ("en", "Amy Lee, 13512345678", "skip"),
+    ],
+)
+async def test_a_missing_field_is_not_filled_with_a_reply(
+    chat: Chat, shop: FakeShop, lang: str, partial: str, answer: str
+) -> None:
+    await _to_address_entry(chat, lang)
+    await chat(partial)
+    flow, step = await _state(chat)
+    assert flow == "checkout"
+    assert step in ("addr_region", "addr_detail"), step
+    out = await chat(answer)
+    assert await _state(chat) == ("checkout", step)
+    assert not shop.addresses_by_customer.get(CUSTOMER)
+    assert answer not in chat.text(out)
+    # the real answer still goes in
+    await chat("浙江省宁波市鄞州区天童南路555号" if lang == "zh" else "5 Keyuan Rd, Nanshan District, Shenzhen")
+    saved = shop.addresses_by_customer[CUSTOMER][0]
+    assert saved.detail in ("天童南路555号", "5 Keyuan Rd")
+
+
+@pytest.mark.parametrize(
+    ("lang", "pasted", "expected"),
+    [
+        ("zh", "收件人 孙小美 电话 13612345678 地址 江苏省苏州市姑苏区人民路666号", ("孙小美", "人民路666号")),
+        (
+            "zh",
+            "收货人：陈晨\n联系方式：86-18612345678\n收货地址：北京 北京市 朝阳区 望京街10号",
+            ("陈晨", "望京街10号"),
+        ),
+        (
+            "en",
+            "Ben Ho / +86 136 1111 2222 / Room 9, 5 Keyuan Rd, Nanshan, Shenzhen",
+            ("Ben Ho", "Room 9, 5 Keyuan Rd"),
+        ),
+        (
+            "en",
+            "Receiver: Kim Park\nMobile: +86 139 0000 1111\nAddress: 12 Wulumuqi Rd, Xuhui District, Shanghai 200031",
+            ("Kim Park", "12 Wulumuqi Rd"),
+        ),
+    ],
+)
+async def test_a_pasted_address_goes_straight_to_shipping_and_is_read_back(
+    chat: Chat, shop: FakeShop, lang: str, pasted: str, expected: tuple[str, str]
+) -> None:
+    await _to_address_entry(chat, lang)
+    out = await chat(pasted)
+    flow, step = await _state(chat)
+    assert flow == "checkout"
+    assert step in ("shipping", "coupon"), step
+    saved = shop.addresses_by_customer[CUSTOMER][0]
+    assert (saved.name, saved.detail) == expected
+    assert saved.name in chat.text(out)  # what was understood, read back
+    assert saved.phone in chat.text(out)
+
+
+# --- "is it good enough for …?": an honest answer from the catalog, then the step again ---------
+
+
+@pytest.mark.parametrize(
+    ("lang", "show", "ask"),
+    [
+        ("zh", "保温杯", "冬天带去爬山够用吗"),
+        ("zh", "保温杯", "这个适合带去露营吗？"),
+        ("zh", "保温杯", "零下的天气扛得住吗"),
+        ("en", "insulated mug", "is it warm enough for winter hiking?"),
+        ("en", "insulated mug", "would it work for camping in the snow"),
+        ("en", "insulated mug", "good for a toddler?"),
+    ],
+)
+async def test_a_suitability_question_about_the_product_on_screen(chat: Chat, lang: str, show: str, ask: str) -> None:
+    await chat(show)
+    out = await chat(ask)
+    assert out.intent == "product_question", out.intent
+    text = chat.text(out)
+    assert ("保温杯" if lang == "zh" else "Insulated Mug") in text
+    assert "优惠码" not in text
+    assert "coupon" not in text.lower()
+
+
+@pytest.mark.parametrize(
+    ("lang", "ask"),
+    [("zh", "这个杯子冬天够用吗"), ("zh", "适合送人吗？"), ("en", "is the mug good enough for camping?")],
+)
+async def test_a_suitability_question_mid_checkout_keeps_the_step(
+    chat: Chat, shop: FakeShop, lang: str, ask: str
+) -> None:
+    await _to_coupon_step(chat, lang=lang)
+    out = await chat(ask)
+    assert await _state(chat) == ("checkout", "coupon")
+    assert len(out.replies) >= 2  # the answer, then the coupon question again
+    await chat("没有" if lang == "zh" else "no code, just place it")
+    if lang == "zh":
+        await chat("确认")
+    assert len(shop.orders_list) == 1
+
+
+@pytest.mark.parametrize(("lang", "ask"), [("zh", "冬天用够暖吗"), ("en", "is it warm enough for winter?")])
+async def test_a_suitability_question_at_the_address_step(chat: Chat, shop: FakeShop, lang: str, ask: str) -> None:
+    await _to_address_entry(chat, lang)
+    await chat(ask)
+    assert await _state(chat) == ("checkout", "addr_entry")
+    assert not shop.addresses_by_customer.get(CUSTOMER)
+
+
+@pytest.mark.parametrize("ask", ["精华和防晒霜哪个适合夏天用", "which one is good for running?", "有没有适合送人的"])
+async def test_picking_among_products_is_no_suitability_question(chat: Chat, ask: str) -> None:
+    await chat("保温杯")
+    out = await chat(ask)
+    assert out.intent != "product_question"
+
+
+@pytest.mark.parametrize(
+    ("lang", "ask"), [("zh", "快递一般几天能到？"), ("en", "how long does express delivery take?")]
+)
+async def test_a_question_at_the_shipping_step_is_answered_not_taken_as_the_choice(
+    chat: Chat, lang: str, ask: str
+) -> None:
+    await _to_address_entry(chat, lang)
+    await chat("张三 13800138000 上海市浦东新区世纪大道100号")
+    assert await _state(chat) == ("checkout", "shipping")
+    out = await chat(ask)
+    assert await _state(chat) == ("checkout", "shipping")
+    assert len(out.replies) >= 2

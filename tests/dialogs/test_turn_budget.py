@@ -63,3 +63,73 @@ async def test_turn_round_trips(mongo_uri: str, db: Database, nlu: Any, tmp_path
         assert len(cart) == 3
     finally:
         await client.close()
+
+
+# A whole purchase, turn by turn: (message, what it must be understood as, database commands at
+# most). Lines starting with "@" press a shown button, "!pay" is the shop side paying (not a turn).
+# The budgets are today's counts on the embedded database (a real MongoDB needs fewer: its
+# findAndModify is one command); a change that adds round trips to a turn fails here, whatever
+# the machine's load. Why each turn costs what it does: docs/benchmarks.md, dialog section.
+PURCHASE_ZH: list[tuple[str, str, int]] = [
+    ("你好", "greet", 3),  # state read, customer created, turn write
+    ("有没有蓝牙耳机", "search_product", 3),  # + one aggregate for the page (the index is in memory)
+    ("第一个", "product_info", 3),  # + the product with its stock, read once
+    ("黑色的加入购物车", "add_to_cart", 8),  # product, cart checked, sku snapshot, upsert (2), stock
+    ("购物车", "view_cart", 5),  # cart + tier, snapshots, stock
+    ("结账", "checkout", 6),  # the cart, the saved addresses
+    ("张三 13800138000 上海市浦东新区世纪大道100号", "checkout:addr_entry", 7),  # address saved, the cart
+    ("@快递", "button:shipping", 2),
+    ("不用了", "checkout:coupon", 4),  # the quote
+    ("确认", "checkout:confirm", 13),  # order placed (stock held, numbered, one batch), payment started
+    ("!pay", "", 0),
+    ("我的订单到哪了", "order_status", 5),  # the customer's orders in time windows; the order not read again
+]
+
+
+async def test_a_whole_purchase_stays_within_its_round_trip_budget(
+    mongo_uri: str, db: Database, nlu: Any, tmp_path: Path
+) -> None:
+    from bot.terminal.runner import ChatRunner
+    from dialogs.shop_adapter import CommerceSandbox
+
+    counter = CommandCounter()
+    client: AsyncMongoClient[Document] = make_client(mongo_uri, [counter])
+    try:
+        counted_db = client[db.name]
+        await ensure_all_indexes(counted_db)
+        commerce = build_commerce(counted_db, config())
+        await seed_demo_store(commerce, tmp_path)
+        await commerce.catalog.warm_up()
+        engine = build_dialog_engine(commerce=commerce, nlu=nlu, db=counted_db)
+        await engine.start()
+        turns: list[list[str]] = []
+        handle_turn = engine.handle_turn
+
+        async def counted_turn(message: IncomingMessage) -> Any:
+            with counter.measure() as measured:
+                result = await handle_turn(message)
+            turns.append(measured.commands)
+            return result
+
+        setattr(engine, "handle_turn", counted_turn)  # noqa: B010 - count the engine's own commands only
+        runner = ChatRunner(
+            engine, engine.services.shop, CommerceSandbox(commerce), user="budget", lang="zh", dispatch_events=None
+        )
+        report = []
+        over = []
+        for line, intent, budget in PURCHASE_ZH:
+            output = await runner.run_line(line)
+            assert output is not None
+            if line.startswith("!"):
+                continue
+            commands = turns[-1]
+            report.append(f"{line!r}: {output.intent} {len(commands)} {commands}")
+            assert output.intent == intent, "\n".join(report)  # the script still means what it meant
+            if len(commands) > budget:
+                over.append(f"{line!r}: {len(commands)} > {budget}")
+        assert not over, "\n".join([*over, "", *report])
+        order = await commerce.orders.latest_for_customer(str(runner._customer_id))
+        assert order is not None
+        assert order.status.value == "paid"
+    finally:
+        await client.close()

@@ -145,3 +145,42 @@ def test_stale_model_is_retrained(tmp_path: Path, nlu_model_dir: Path) -> None:
     second = BuiltinNluEngine(model_dir, data_dir=data_dir)
     assert second.data_hash != first.data_hash
     assert json.loads((model_dir / MODEL_JSON).read_text(encoding="utf-8"))["data_hash"] == second.data_hash
+
+
+# --- the step's expectations as a prior (issue #14) -------------------------------------------
+
+
+def test_expectations_decide_between_close_readings(engine: BuiltinNluEngine) -> None:
+    """A short reply split between two readings goes to the one the step is waiting for."""
+    plain = engine.parse_sync("算了吧")
+    ranking = {score.name: score.confidence for score in plain.intent_ranking}
+    runner_up = next(score.name for score in plain.intent_ranking[1:] if score.name != "nlu_fallback")
+    expected = frozenset({runner_up})
+    boosted = engine.parse_sync("算了吧", expected_intents=expected)
+    boosted_ranking = {score.name: score.confidence for score in boosted.intent_ranking}
+    assert boosted_ranking[runner_up] > ranking[runner_up]
+    assert abs(sum(s.confidence for s in boosted.intent_ranking if s.name != "nlu_fallback") - 1.0) < 0.05
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("我的快递到哪了", "track_shipment"), ("where is my parcel", "track_shipment"), ("退货怎么退", "return_goods")],
+)
+def test_a_clear_other_request_still_wins_over_expectations(engine: BuiltinNluEngine, text: str, intent: str) -> None:
+    result = engine.parse_sync(text, expected_intents=frozenset({"affirm", "deny", "checkout", "pay"}))
+    assert result.intent.name == intent
+
+
+def test_expectations_do_not_rescue_nonsense(engine: BuiltinNluEngine) -> None:
+    result = engine.parse_sync("qwertyuiop zxcv", expected_intents=frozenset({"affirm", "deny"}))
+    assert result.intent.name == "nlu_fallback"
+
+
+async def test_expectations_are_part_of_the_cache_key(engine: BuiltinNluEngine) -> None:
+    plain = await engine.parse("好吧")
+    other = next(score.name for score in plain.intent_ranking[1:] if score.name != "nlu_fallback")
+    boosted = await engine.parse("好吧", expected_intents=frozenset({other}))
+    assert {s.name: s.confidence for s in boosted.intent_ranking}[other] > {
+        s.name: s.confidence for s in plain.intent_ranking
+    }[other]
+    assert (await engine.parse("好吧")).intent_ranking == plain.intent_ranking

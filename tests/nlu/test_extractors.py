@@ -68,6 +68,16 @@ def test_numbers_that_are_not_prices(extractor: EntityExtractor, text: str) -> N
         ("帮我选一个", []),
         ("三个月了还没到", []),
         ("两百块以内", []),
+        ("马克杯给我来一打", [12]),
+        ("来两打鸡蛋杯", [24]),
+        ("半打就够了", [6]),
+        ("能打折吗", []),
+        ("a dozen mugs please", [12]),
+        ("half a dozen mugs", [6]),
+        ("two dozen cups for the office", [24]),
+        ("a couple of mugs", [2]),
+        ("two tubes of sunscreen", [2]),
+        ("3 jars of the cream", [3]),
     ],
 )
 def test_quantities(extractor: EntityExtractor, text: str, expected: list[int]) -> None:

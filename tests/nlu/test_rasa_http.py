@@ -11,7 +11,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from nlu.engine import IntentScore, NluEngine, ParseResult
-from nlu.rasa_http import CircuitBreaker, RasaHttpEngine, rasa_payload_to_result
+from nlu.rasa_http import CircuitBreaker, RasaHttpEngine, apply_expectations, rasa_payload_to_result
 from nlu.rasa_process import free_port
 
 RASA_REPLY: dict[str, Any] = {
@@ -32,7 +32,9 @@ class StubEngine:
         self.calls: list[str] = []
         self.vocabulary: list[list[str]] = []
 
-    async def parse(self, text: str, *, lang_hint: str | None = None) -> ParseResult:
+    async def parse(
+        self, text: str, *, lang_hint: str | None = None, expected_intents: frozenset[str] | None = None
+    ) -> ParseResult:
         self.calls.append(text)
         intent = IntentScore("greet", 0.99)
         return ParseResult(text, intent, [intent], [], "zh")
@@ -163,3 +165,29 @@ def test_vocabulary_updates_reach_the_fallback() -> None:
     fallback = StubEngine()
     RasaHttpEngine("http://127.0.0.1:1", fallback=fallback).update_vocabulary(["X"], [], [], None)
     assert fallback.vocabulary == [["X"]]
+
+
+def _rasa_result(*scores: tuple[str, float]) -> ParseResult:
+    ranking = [IntentScore(name, confidence) for name, confidence in scores]
+    return ParseResult("嗯", ranking[0], ranking, [], "zh")
+
+
+def test_expectations_rerank_close_rasa_readings() -> None:
+    result = apply_expectations(
+        _rasa_result(("chitchat", 0.45), ("affirm", 0.40), ("greet", 0.1)), frozenset({"affirm"})
+    )
+    assert result.intent.name == "affirm"
+    assert abs(sum(score.confidence for score in result.intent_ranking) - 0.95) < 1e-9  # the mass is kept
+
+
+def test_expectations_do_not_override_a_clear_rasa_reading() -> None:
+    result = apply_expectations(_rasa_result(("track_shipment", 0.8), ("affirm", 0.15)), frozenset({"affirm", "deny"}))
+    assert result.intent.name == "track_shipment"
+
+
+def test_rasa_fallback_stays_unless_the_expected_reading_reaches_its_threshold() -> None:
+    weak = _rasa_result(("nlu_fallback", 0.35), ("greet", 0.3), ("affirm", 0.1))
+    assert apply_expectations(weak, frozenset({"affirm"})).intent.name == "nlu_fallback"
+    close = _rasa_result(("nlu_fallback", 0.35), ("greet", 0.3), ("affirm", 0.28))
+    assert apply_expectations(close, frozenset({"affirm"})).intent.name == "affirm"
+    assert apply_expectations(close, None) is close

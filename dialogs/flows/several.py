@@ -1,0 +1,317 @@
+"""Buying messages that name several products: "olive tent and a headlamp", "三体平装和百年孤独各来一本",
+"那都来一个 精华要30的 防晒要50的", "I'll take both".
+
+The message is split on conjunctions and separators (and, &, plus, +, commas, 和, 跟, 还有, 再来,
+以及, 、, ；, and - in Chinese - spaces between parts that each name a product). Each part is
+resolved like a one-product buying message (its product, options and quantity); every part that
+is unambiguous is added, and only a part that lacks an option is asked about, after one summary of
+what was added. "both" / "都来一个" / "one of each" without names means the products just shown.
+A message that is not several products after all goes to the one-product path (cart.add_intent).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from dialogs import buttons as codes
+from dialogs.flows import browse, cart, products
+from dialogs.messages import TextReply
+from dialogs.ports import ProductView, SearchQuery, VariantView
+from dialogs.references import asks_to_buy, product_words, quantity_in
+from dialogs.turn import Turn
+
+if TYPE_CHECKING:
+    from nlu.engine import ParseResult
+
+MAX_PARTS = 4  # a turn resolves at most this many parts (one search each)
+MAX_SHOWN_EACH = 4  # "one of each" over at most this many listed products
+
+_SEPARATOR = re.compile(
+    r"\s*(?:\band\s+also\b|\bas\s+well\s+as\b|\band\b|\bplus\b|&|\+|[,，;；、/]|"
+    r"还有|再来|另外|以及|外加|加上|和|跟|与)\s*",
+    re.I,
+)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# "each" words: "各来一本", "都来一个", "两个都要", "both", "one of each", "all of them".
+_EACH = re.compile(
+    r"各|都(?:来|要|买|拿|加|给)|两(?:个|款|样|种)都|一样(?:来)?一|"
+    r"\bboth\b|\beach\b|\ball\s+(?:of\s+)?(?:them|those|these|three|two|four)\b",
+    re.I,
+)
+_NEGATED_EACH = re.compile(r"都不|都别|\bneither\b|\bnone\b", re.I)
+# Words of a part that are neither product nor option: what is left of "ok i'll get", "那都", "各".
+_PART_FILLER = re.compile(
+    r"\b(?:ok|okay|fine|then|both|each|all|of|get|also|too|just|and|plus|with|then|sure|yes|yeah|"
+    r"packs?|bottles?|boxes|bags?|cups?|pieces?|copies|copy|units?|pairs?|sets?|'ll|'d|i)\b|"
+    r"^(?:那|就|先|把|都|各|再|还|也|然后|另外|那就|那先|那都|我|给我)+|(?:各|都|也)+$|[\s'’]+",
+    re.I,
+)
+_QUESTION = re.compile(r"[?？]|吗|么|\b(?:do|does|is|are|which|what|how)\b", re.I)
+_BROWSING = re.compile(r"看看|推荐|有没有|找|\b(?:looking|find|show|recommend|search|browse|see)\b", re.I)
+# Marks of a shopping list without a buying verb: "a headlamp", "2 mugs", "一盒X", "我要X", "... pls".
+_LIST_MARK = re.compile(
+    r"^\s*(?:a|an|one|two|three|\d{1,2})\s+\S|^\s*[一二两三四五六七八九十\d]\s*[个件份本包盒瓶支双套条]|"
+    r"^\s*(?:我要|我想要|要|给我|帮我)|\b(?:please|pls|plz)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One product named in a buying message: its text and where it sits in the message."""
+
+    text: str
+    start: int
+    end: int
+    words: str  # what names the product (no purchase words, quantities or filler)
+
+
+def _segments(text: str) -> list[tuple[int, int]]:
+    """Spans between separators; in Chinese, spaces separate too ("精华要30的 防晒要50的")."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SEPARATOR.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    if _HAN.search(text):
+        split: list[tuple[int, int]] = []
+        for a, b in spans:
+            inner = a
+            for space in re.finditer(r"\s+", text[a:b]):
+                split.append((inner, a + space.start()))
+                inner = a + space.end()
+            split.append((inner, b))
+        spans = split
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def part_words(segment: str) -> str:
+    """The product-naming words of one part ("ok i'll get the cleanser" -> "cleanser")."""
+    words = product_words(segment)
+    return " ".join(_PART_FILLER.sub(" ", words).split())
+
+
+def _names_a_product(words: str) -> bool:
+    """Words left once options, sizes and spec numbers are gone ("200ml", "黑色", "大号" name none)."""
+    return bool(products.without_values(words, []))
+
+
+def split_parts(text: str) -> list[Part]:
+    """The parts of a message that each name a product; a part naming only options or a count
+    ("黑色", "一个", "size 42") belongs to the product part before it (or after it, at the start)."""
+    parts: list[Part] = []
+    leading: tuple[int, int] | None = None
+    for a, b in _segments(text):
+        words = part_words(text[a:b])
+        if words and _names_a_product(words):
+            if leading is not None and not _EACH.search(text[leading[0] : leading[1]]):
+                a = leading[0]
+                words = part_words(text[a:b])
+            leading = None
+            parts.append(Part(text[a:b], a, b, words))
+        elif parts:
+            last = parts[-1]
+            parts[-1] = Part(text[last.start : b], last.start, b, part_words(text[last.start : b]))
+        else:
+            leading = (a, b) if leading is None else (leading[0], b)
+    return parts
+
+
+def names_each(text: str) -> bool:
+    """ "都来一个", "各来两个", "both", "one of each": every product meant, not one."""
+    return bool(_EACH.search(text)) and not _NEGATED_EACH.search(text)
+
+
+def buys_several(text: str) -> bool:
+    """A buying message naming two or more products ("olive tent and a headlamp", "A和B各来一个"),
+    not a question or a search ("do you have tents and headlamps?", "show me tents and chairs")."""
+    if _QUESTION.search(text) or _BROWSING.search(text):
+        return False
+    parts = split_parts(text)
+    if len(parts) < 2:
+        return False
+    return asks_to_buy(text) or names_each(text) or any(_LIST_MARK.search(p.text) for p in parts)
+
+
+# --- adding ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Outcome:
+    product: ProductView | None
+    variant: VariantView | None = None
+    quantity: int = 1
+    note: str = ""  # why it was not added (already in the customer's language)
+    chosen: dict[str, str] | None = None  # options known so far when one is still missing
+
+
+async def add_intent(turn: Turn) -> None:
+    """The add-to-cart intent: several products when the message names several, else one."""
+    if not turn.text or not await add_several(turn):
+        await cart.add_intent(turn)
+
+
+async def add_several(turn: Turn) -> bool:
+    """Add every product the message names; False (nothing done) when it names fewer than two."""
+    text = turn.text
+    parts = split_parts(text)[:MAX_PARTS]
+    each = names_each(text)
+    shared = quantity_in(_EACH.sub(" ", text)) if each else None  # "两个都来一份": one each
+    meant: list[tuple[Turn, ProductView | None, Part | None]] = []
+    if len(parts) >= 2:
+        for part in parts:
+            part_turn = _part_turn(turn, part)
+            meant.append((part_turn, await browse.find_to_buy(part_turn), part))
+        found = {p.product_id for _, p, _ in meant if p is not None}
+        if len(found) < 2 or await _one_title_names_all(turn, parts):
+            return False  # "salt and pepper grinder": one product after all
+    elif each and len(parts) <= 1:
+        listed = await _listed(turn)
+        if len(listed) < 2:
+            return False
+        meant = [(turn, product, None) for product in listed]
+    else:
+        return False
+    turn.intent = "add_to_cart"
+    outcomes = [await _resolve(part_turn, product, part, shared) for part_turn, product, part in meant]
+    await _add_and_summarise(turn, outcomes)
+    return True
+
+
+def _part_turn(turn: Turn, part: Part) -> Turn:
+    """The turn as if the customer had typed only this part (its own entities, no others)."""
+    message = turn.message.model_copy(update={"text": part.text})
+    return replace(turn, message=message, parse=_part_parse(turn.parse, part), replies=[])
+
+
+def _part_parse(parse: ParseResult | None, part: Part) -> ParseResult | None:
+    if parse is None:
+        return None
+    inside = [
+        replace(e, start=e.start - part.start, end=e.end - part.start)
+        for e in parse.entities
+        if e.start >= part.start and e.end <= part.end
+    ]
+    return replace(parse, text=part.text, entities=inside)
+
+
+async def _one_title_names_all(turn: Turn, parts: list[Part]) -> bool:
+    """ "salt and pepper grinder": one product's title holds the words of every part."""
+    words = " ".join(p.words for p in parts)
+    found = await turn.services.shop.search(SearchQuery(text=words[:80]), turn.lang, 1, 1)
+    return bool(found.items) and products.title_mentions(found.items[0].title, words, whole=True)
+
+
+async def _listed(turn: Turn) -> list[ProductView]:
+    """The products shown last (a result list, a comparison), when there are few enough to mean all."""
+    context = turn.state.context
+    if context.get("list_kind", "results") != "results":
+        return []
+    listed = list(context.get("results") or [])
+    if not 2 <= len(listed) <= MAX_SHOWN_EACH:
+        return []
+    found = [await turn.services.shop.product(str(pid), turn.lang) for pid in listed]
+    return [p for p in found if p is not None]
+
+
+async def _resolve(part_turn: Turn, product: ProductView | None, part: Part | None, shared: int | None) -> _Outcome:
+    if product is None:
+        words = part.words if part is not None else ""
+        return _Outcome(None, note=part_turn.t("several.not_found", words=words))
+    product = await browse.full_product(part_turn, product)
+    quantity = (_own_quantity(part.text, product.title) if part is not None else None) or shared or 1
+    chosen = products.selection_from_text(part_turn, product) if part is not None else {}
+    missing = products.unmatched_specs(part_turn, product) if part is not None and product.options else []
+    if missing and not chosen:
+        note = part_turn.t(
+            "product.spec_unavailable",
+            title=product.title,
+            wanted=" ".join(missing),
+            options=products.options_text(product),
+        )
+        return _Outcome(product, quantity=quantity, note=note)
+    candidates = product.variants if len(product.variants) == 1 else products.matching_variants(product, chosen)
+    if len(candidates) > 1:
+        in_stock = [v for v in candidates if v.stock > 0]
+        candidates = in_stock if len(in_stock) == 1 else candidates
+    if not candidates:
+        return _Outcome(product, quantity=quantity, note=part_turn.t("several.no_such_variant", title=product.title))
+    if len(candidates) > 1:
+        return _Outcome(product, quantity=quantity, chosen=chosen)
+    return _Outcome(product, candidates[0], quantity)
+
+
+def _own_quantity(text: str, title: str) -> int | None:
+    """The count in a part, not a number word of the title ("the three body trilogy" is one book)."""
+    title_words = {w for w in re.split(r"[^a-z0-9]+", title.lower()) if w}
+    kept = " ".join("thing" if w.lower().strip(",.!") in title_words else w for w in text.split())
+    return quantity_in(kept)
+
+
+async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
+    shop = turn.services.shop
+    notes: list[str] = []
+    added: list[str] = []
+    view = None
+    in_cart: dict[str, int] | None = None
+    context = turn.state.context
+    for outcome in outcomes:
+        product, variant = outcome.product, outcome.variant
+        if product is None or variant is None:
+            if outcome.note:
+                notes.append(outcome.note)
+            continue
+        title = _title(product, variant)
+        if variant.stock <= 0:
+            notes.append(turn.t("cart.out_of_stock", title=title))
+            continue
+        if in_cart is None:
+            current = await shop.cart(turn.customer_id, turn.lang)
+            in_cart = {line.sku: line.quantity for line in current.lines}
+        if outcome.quantity > cart.MAX_QTY or in_cart.get(variant.sku, 0) + outcome.quantity > variant.stock:
+            left = max(0, variant.stock - in_cart.get(variant.sku, 0))
+            notes.append(turn.t("several.only_left", title=title, count=left))
+            continue
+        view = await shop.add_to_cart(turn.customer_id, variant.sku, outcome.quantity, turn.lang)
+        in_cart[variant.sku] = in_cart.get(variant.sku, 0) + outcome.quantity
+        added.append(turn.t("several.line", title=title, qty=outcome.quantity))
+        context["last_sku"] = variant.sku
+        products.remember_product(turn, product)
+    context.pop("added_at", None)  # "两件" next is not about one of several lines just added
+    text_parts = []
+    if view is not None:
+        count = sum(line.quantity for line in view.lines)
+        text_parts.append(turn.t("several.added", lines="\n".join(added), count=count, subtotal=view.subtotal.format()))
+    text_parts.extend(notes)
+    open_choices = [o for o in outcomes if o.product is not None and o.chosen is not None]
+    if not open_choices:
+        buttons = (
+            (
+                turn.button("button.checkout", codes.CHECKOUT),
+                turn.button("menu.cart", codes.CART),
+                turn.button("button.continue", codes.INTENT, "search_product"),
+            )
+            if view is not None
+            else ()
+        )
+        turn.reply(TextReply(text="\n".join(text_parts) or turn.t("several.nothing_added"), buttons=buttons))
+        return
+    for later in open_choices[1:]:
+        if later.product is not None:
+            text_parts.append(turn.t("several.choose_later", title=later.product.title))
+    if text_parts:
+        turn.reply(TextReply(text="\n".join(text_parts)))
+    first = open_choices[0]
+    assert first.product is not None
+    assert first.chosen is not None
+    products.remember_product(turn, first.product)
+    chosen = products.set_selection(turn, first.product, first.chosen)
+    await cart.choose_variant(turn, first.product, chosen, first.quantity)
+
+
+def _title(product: ProductView, variant: VariantView) -> str:
+    spec = "/".join(variant.attributes.values())
+    return f"{product.title}{f' ({spec})' if spec else ''}"

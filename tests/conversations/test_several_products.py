@@ -1,0 +1,129 @@
+"""Buying messages that name several products, and a product named in the message that is not
+the one on screen - on the books / coffee / sneakers catalog (conftest.custom_shop), which the
+flows were not written for.
+
+"a samba in 39 and the espresso beans" adds both; a part that lacks an option (三体: 平装 or 精装?)
+is asked about after the others are added; "both" / "都来一个" means the products just shown.
+"the 1kg one" or "新百伦574藏青色42码的" while another product is on screen means that other product.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from chatcart.cli.chat import run_script
+
+
+async def _chat(shop: Any, lang: str, lines: list[str]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    results = await run_script(shop, lines, user=f"several-{uuid.uuid4().hex[:8]}", lang=lang)
+    *turns, final = results
+    cart = {line["sku"]: line["qty"] for line in final["summary"]["cart"]}
+    return turns, cart
+
+
+def _said(turn: dict[str, Any]) -> str:
+    return "\n".join(r["text"] + " " + " ".join(b["label"] for b in r["buttons"]) for r in turn["replies"])
+
+
+SEVERAL_IN_ONE_MESSAGE = [
+    ("zh", ["三体平装和百年孤独各来一本"], {"B1-PB": 1, "B2-1": 1}),
+    ("zh", ["来一包耶加雪菲500g，再来一盒胶囊咖啡"], {"C1-500": 1, "C3-1": 1}),
+    ("zh", ["百年孤独两本 还有意式浓缩咖啡豆一包"], {"B2-1": 2, "C2-1": 1}),
+    ("zh", ["阿迪达斯samba 39码、胶囊咖啡两盒"], {"S2-39": 1, "C3-1": 2}),
+    ("zh", ["我要新百伦574灰色42码跟三体精装"], {"S3-GR-42": 1, "B1-HC": 1}),
+    ("en", ["a samba in 39 and the espresso beans"], {"S2-39": 1, "C2-1": 1}),
+    ("en", ["I'll take one hundred years of solitude and 2 packs of coffee capsules"], {"B2-1": 1, "C3-1": 2}),
+    ("en", ["add the yirgacheffe 500g plus the samba in 40"], {"C1-500": 1, "S2-40": 1}),
+    ("en", ["new balance 574 navy 42 & adidas samba size 40 pls"], {"S3-NV-42": 1, "S2-40": 1}),
+    ("en", ["can i get espresso beans, coffee capsules and a samba size 38"], {"C2-1": 1, "C3-1": 1, "S2-38": 1}),
+]
+
+
+@pytest.mark.parametrize(("lang", "lines", "expected"), SEVERAL_IN_ONE_MESSAGE, ids=lambda v: str(v)[:40])
+async def test_one_message_adds_every_product_it_names(
+    custom_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
+) -> None:
+    turns, cart = await _chat(custom_shop, lang, lines)
+    assert cart == expected, _said(turns[-1])
+    assert turns[-1]["intent"] == "add_to_cart"
+    reply = _said(turns[-1])
+    assert len(turns[-1]["replies"]) == 1, reply  # one summary, not a reply per product
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines", "answer", "expected"),
+    [
+        ("zh", ["三体和百年孤独都来一本"], "精装", {"B1-HC": 1, "B2-1": 1}),
+        ("en", ["espresso beans and the three body trilogy please"], "平装", {"C2-1": 1, "B1-PB": 1}),
+        ("en", ["2 solitude and a nike air max 90 in black"], "42", {"B2-1": 2, "S1-BK-42": 1}),
+    ],
+)
+async def test_a_part_missing_an_option_is_asked_after_the_others_are_added(
+    custom_shop: Any, lang: str, lines: list[str], answer: str, expected: dict[str, int]
+) -> None:
+    turns, cart = await _chat(custom_shop, lang, lines)
+    added_first = {sku: qty for sku, qty in expected.items() if sku in ("B2-1", "C2-1")}
+    assert cart == added_first, _said(turns[-1])
+    assert any(button["label"] == answer for r in turns[-1]["replies"] for button in r["buttons"]) or answer == "42"
+    turns, cart = await _chat(custom_shop, lang, [*lines, answer])
+    assert cart == expected, _said(turns[-1])
+
+
+async def test_a_sold_out_part_is_said_and_the_rest_added(custom_shop: Any) -> None:
+    turns, cart = await _chat(custom_shop, "en", ["fluent python and one hundred years of solitude please"])
+    assert cart == {"B2-1": 1}
+    assert "Fluent Python" in _said(turns[-1])
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines", "expected"),
+    [
+        ("en", ["compare the espresso beans and the coffee capsules", "ok I'll take both"], {"C2-1": 1, "C3-1": 1}),
+        ("zh", ["意式浓缩咖啡豆和胶囊咖啡有什么区别", "那两个都来一份"], {"C2-1": 1, "C3-1": 1}),
+        ("zh", ["意式浓缩咖啡豆和胶囊咖啡有什么区别", "各来两个"], {"C2-1": 2, "C3-1": 2}),
+        (
+            "en",
+            ["difference between the espresso beans and the coffee capsules", "one of each please"],
+            {"C2-1": 1, "C3-1": 1},
+        ),
+    ],
+)
+async def test_both_means_the_products_just_shown(
+    custom_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
+) -> None:
+    turns, cart = await _chat(custom_shop, lang, lines)
+    assert cart == expected, _said(turns[-1])
+
+
+async def test_an_and_inside_one_option_is_not_two_products(custom_shop: Any) -> None:
+    turns, cart = await _chat(custom_shop, "en", ["yirgacheffe 250g, ground please"])
+    assert cart == {"C1-250G": 1}, _said(turns[-1])
+
+
+# --- a product named in the message beats the one on screen -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines", "expected"),
+    [
+        ("zh", ["耐克运动鞋", "那把新百伦574藏青色42码的加购物车"], {"S3-NV-42": 1}),
+        ("zh", ["流畅的Python什么时候有货", "那先把意式浓缩咖啡豆加购物车"], {"C2-1": 1}),
+        ("zh", ["三体", "那要500g的咖啡豆 加购物车"], {"C1-500": 1}),
+        ("en", ["show me the nike air max 90", "actually add the samba in size 38 instead"], {"S2-38": 1}),
+        ("en", ["when is fluent python back in stock", "fine, the 1kg one then, add to cart"], {"C2-1": 1}),
+        ("en", ["the three body trilogy", "hmm add the capsules instead"], {"C3-1": 1}),
+    ],
+)
+async def test_a_product_named_in_the_message_beats_the_one_on_screen(
+    custom_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
+) -> None:
+    turns, cart = await _chat(custom_shop, lang, lines)
+    assert cart == expected, _said(turns[-1])
+
+
+async def test_an_option_of_the_product_on_screen_stays_on_it(custom_shop: Any) -> None:
+    turns, cart = await _chat(custom_shop, "en", ["yirgacheffe coffee beans", "the 500g one, add to cart"])
+    assert cart == {"C1-500": 1}, _said(turns[-1])
