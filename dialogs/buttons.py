@@ -22,6 +22,7 @@ ADD_SKU: Final = "add"
 ADD_PRODUCT: Final = "add_product"  # the spec chosen so far decides the variant
 ADD_QUANTITY: Final = "add_qty"  # "<sku>*<n>"
 SET_QUANTITY: Final = "set_qty"  # "<sku>*<n>": the cart line's new quantity
+SWAP_OPTION: Final = "swap"  # "<sku>*<other sku>": the cart line becomes another variant, same quantity
 CART: Final = "cart"
 MORE_ONE: Final = "more"
 LESS_ONE: Final = "less"

@@ -260,6 +260,9 @@ class ShopPort(Protocol):
         self, customer_id: str, number: str, kind: str, reason: str, photos: list[str], lang: Lang
     ) -> AfterSaleView: ...
     async def after_sales(self, customer_id: str, lang: Lang) -> list[AfterSaleView]: ...
+    async def add_after_sale_details(
+        self, customer_id: str, request_id: str, note: str, photos: list[str], lang: Lang
+    ) -> AfterSaleView: ...
 
 
 class SandboxPort(Protocol):

@@ -269,12 +269,32 @@ def mentioned_values(text: str, values: Iterable[str]) -> list[str]:
 
 
 def _alias_in(alias: str, lowered: str) -> bool:
+    return _alias_at(alias, lowered) >= 0
+
+
+def _alias_at(alias: str, lowered: str) -> int:
+    """Where `alias` stands in the text as a word of its own (-1: not there)."""
     if not alias:
-        return False
+        return -1
     if alias.isascii():
         # not the "m" of "i'm" or the "l" of "30l"
-        return re.search(rf"(?<![a-z0-9'’]){re.escape(alias)}(?![a-z0-9])", lowered) is not None
-    return alias in lowered
+        match = re.search(rf"(?<![a-z0-9'’]){re.escape(alias)}(?![a-z0-9])", lowered)
+        return match.start() if match else -1
+    return lowered.find(alias)
+
+
+def value_position(text: str, value: str) -> int:
+    """Where the text first names the option value (any spelling, or its number), -1 when it does not.
+
+    "把白色的换成黑色": 白色 comes first, so it describes the line and 黑色 is what it becomes."""
+    lowered = text.lower()
+    spots = [_alias_at(alias, lowered) for alias in {_core(value), *(a for g in _groups_of(value) for a in g)}]
+    number = _LEADING_NUMBER.match(value)
+    if number is not None:
+        match = re.search(rf"(?<![\d.x×*]){re.escape(number.group(1))}(?![\d.])", lowered)
+        spots.append(match.start() if match and _number_in(number.group(1), lowered) else -1)
+    found = [spot for spot in spots if spot >= 0]
+    return min(found) if found else -1
 
 
 _ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对|副|顶|口|块|听|提|卷|片|枚|颗|款"
@@ -457,10 +477,13 @@ def asks_to_buy(text: str) -> bool:
 # Words of a buying message that are not the product ("来两个", "add ... to my cart", "x2", "please").
 _PURCHASE_WORDS = re.compile(
     rf"(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})|俩|仨|(?:加入|加到|加进|放进|加)?购物车|加购|下单|入手|"
-    r"那?(?:先|就|再|帮我|给我)把|那就|那先|那么|^\s*那|也(?=来|要|买|加|拿)|还(?=要|来|买|加)|(?:按|就)?原价|"
+    # "白的L也来一副", "另外再要一副": another one, not a product word
+    r"另外|(?:也|再|还|又)(?:再)?(?=买|要|来|拿|加|拍|\s|$)|"
+    r"那?(?:先|就|再|帮我|给我)把|那就|那先|那么|^\s*那|(?:按|就)?原价|"
     r"\bat\s+(?:the\s+)?(?:normal|regular|full|original|usual|listed)\s+price\b|\banyway\b|"
     r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿|加|拍)(?:个|一个|一下)?|我想要|我要|帮我|给我|吧|呢|啊|的|了|啦|嘛|就它|它|那款|这款|那个|这个|一下|"
     rf"(?<![\d.])\d{{1,2}}\s*(?:pcs|pieces|units|items|x\b|×)|(?:(?<![a-z])x|×|\*)\s*\d{{1,3}}\b|"
+    r"\bas\s+well\b|"
     r"\b(?:add|buy|purchase|get|take|have|like|want|need|order|i'?ll|i'?d|i|can|me|my|to|the|a|an|one|two|three|"
     r"couple|pair|of|please|pls|plz|cart|basket|it|this|that|them|these|those|ones?|some|just|also|and|too|ok|okay|fine|then|actually|"
     r"in|size|colou?r)\b|[\s,，。!！?？~]+|\.(?!\d)",

@@ -61,6 +61,7 @@ BUTTON_HANDLERS: dict[str, ButtonHandler] = {
     codes.ADD_PRODUCT: cart.add_product_button,
     codes.ADD_QUANTITY: cart.add_quantity_button,
     codes.SET_QUANTITY: cart.set_quantity_button,
+    codes.SWAP_OPTION: cart.swap_button,
     codes.CART: cart.view,
     codes.MORE_ONE: cart.inc_button,
     codes.LESS_ONE: cart.dec_button,

@@ -13,11 +13,12 @@ from commerce import errors
 from commerce.errors import DomainError
 from dialogs import buttons as codes
 from dialogs.address import parse_address
-from dialogs.flows import browse, cart, compare, info, orders, several, specs
+from dialogs.flows import aftersales, browse, cart, compare, info, orders, several, specs
 from dialogs.flows.base import Flow, is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
 from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
+from dialogs.reasons import kind_in, tentative
 from dialogs.references import (
     asks_about_fit,
     asks_for_more,
@@ -62,7 +63,7 @@ _REMOVE = re.compile(
 _ADDRESS_HINT = re.compile(
     r"地址|收货|寄到|送到|发到|改到|\baddress\b|\bship\s+(?:it\s+)?to\b|\bdeliver\s+(?:it\s+)?to\b", re.I
 )
-_ORDER_WORD = re.compile(r"订单|\border\b", re.I)
+_ORDER_WORD = re.compile(r"订单|这单|那单|这一单|单子|\border\b", re.I)
 # Readings of a message with a buying verb or a count that are really "add this to my cart".
 BUYING_READINGS = {
     "search_product",
@@ -75,6 +76,7 @@ BUYING_READINGS = {
     "affirm",
 }
 _QUESTION = re.compile(r"[?？]|吗|么|\b(?:how|what|which|when|where|why|is|are|does|do)\b", re.I)
+_QUESTION_WORD = re.compile(r"谁|怎么|多少|哪|什么|几|\b(?:how|who|what|which|why|when|where)\b", re.I)
 _AFTERSALES_STATUS = re.compile(
     r"(售后|退货|退款|换货|after[- ]?sales?|return|refund|exchange).*(进度|状态|怎么样|到哪|结果|status|progress)|"
     r"(进度|状态|status|progress).*(售后|退货|退款|换货|after[- ]?sales?|return|refund|exchange)",
@@ -118,6 +120,8 @@ async def route(turn: Turn) -> None:
     if message.kind == "image":
         flow = FLOWS.get(state.flow or "")
         if flow is not None and await flow.on_image(turn):
+            return
+        if flow is None and await aftersales.photos_after_filing(turn):
             return
         turn.intent = "image"
         turn.say("generic.image_received", *menu_buttons(turn))
@@ -281,7 +285,15 @@ async def text(turn: Turn) -> None:
         await cancel_flow(turn)
         return
     if flow is None:
+        if await aftersales.offer_reply(turn) or await aftersales.after_filing(turn):
+            # "yes" to "refund it instead?"; more words or "ok" after a request was filed
+            state.failures = 0
+            return
         intent = understood_intent(turn)
+        # "算了换成28的", "swap it for the mint one": a cart line's option, before the card on screen.
+        if await cart.change_option_intent(turn, intent):
+            state.failures = 0
+            return
         if await browse.page_follow_up(turn) or await specs.spec_follow_up(turn):
             state.failures = 0
             return
@@ -330,6 +342,12 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     if intent == "remove_from_cart" and turn.confidence < 0.5 and not _REMOVE.search(text):
         # "eyeshadow palette" read as a removal at the threshold: no removing word, a product name
         return "search_product" if turn.entity("product") else "nlu_fallback"
+    kind = kind_in(text)
+    plain_request = kind and kind != "exchange" and not tentative(text) and not _QUESTION_WORD.search(text)
+    if kind and (intent == "complaint" or (intent in WEAK_INTENTS | {"deny"} and plain_request)):
+        # "the kettle leaks, I want my money back", "还没发货的话就退款吧 不需要了": a request the shop
+        # handles, not a case for a person nor a "no"
+        return {"return": "return_goods", "exchange": "exchange_goods", "refund": "refund"}[kind]
     if asks_about_fit(text) and (context.get("product") or context.get("last_sku")) and intent not in FIT_KEEPS:
         return "product_question"  # "冬天去长白山够用吗": what the catalog says about it, honestly
     if in_flow:

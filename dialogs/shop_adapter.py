@@ -408,6 +408,7 @@ class CommerceShop:
             idempotency_key=idempotency_key[:128],
             channel=channel if channel in SALES_CHANNELS else None,
         )
+        remember(("order", customer_id, order.number), order)
         return self._order(order, lang)
 
     async def start_payment(
@@ -421,8 +422,15 @@ class CommerceShop:
             openid = customer.identity(IdentityKind.WECHAT_OPENID)
             if openid:
                 options = PayOptions(PayMethod.JSAPI, payer=openid)
+        placed = recall(("order", customer_id, order_number))  # the order placed in this turn
         forget("order")
-        intent = await self.c.payments.start(order_number, customer_id=customer_id, provider=chosen, options=options)
+        intent = await self.c.payments.start(
+            order_number,
+            customer_id=customer_id,
+            provider=chosen,
+            options=options,
+            order=placed if isinstance(placed, Order) else None,
+        )
         return PaymentView(
             payment_id=intent.id,
             order_number=intent.order_number,
@@ -524,6 +532,11 @@ class CommerceShop:
 
     async def after_sales(self, customer_id: str, lang: Lang) -> list[AfterSaleView]:
         return [_after_sale(r) for r in await self.c.aftersales.list_for_customer(customer_id)]
+
+    async def add_after_sale_details(
+        self, customer_id: str, request_id: str, note: str, photos: list[str], lang: Lang
+    ) -> AfterSaleView:
+        return _after_sale(await self.c.aftersales.add_details(request_id, customer_id, note=note, photos=photos))
 
 
 def _after_sale(request: AfterSaleRequest) -> AfterSaleView:

@@ -122,6 +122,38 @@ class AfterSalesService:
         await self._emit(request)
         return request
 
+    async def add_details(
+        self, request_id: str, customer_id: str, *, note: str = "", photos: Sequence[str] = ()
+    ) -> AfterSaleRequest:
+        """The customer adds words or photos to a request still waiting for the shop (filed from a
+        message that said everything, then "it leaks when it rains" or a photo). The words join
+        the reason; photos are kept up to MAX_PHOTOS. Guarded on the status and the reason read,
+        so a concurrent step or addition is never overwritten."""
+        request = await self.get(request_id, customer_id=customer_id)
+        if request.status is not AfterSaleStatus.REQUESTED:
+            raise Conflict(
+                "the shop is handling this request already",
+                details={"request_id": request.id, "status": request.status.value},
+                code="aftersale_changed",
+            )
+        note = " ".join(note.split())
+        reason = request.reason
+        if note and note not in reason:
+            reason = f"{reason} / {note}"[:500]
+        added = _check_photos(photos)[: max(0, MAX_PHOTOS - len(request.photos))]
+        update: Document = {"$set": {"reason": reason, "updated_at": utcnow()}}
+        if added:
+            update["$push"] = {"photos": {"$each": list(added)}}
+        doc = await find_one_and_update(
+            self._requests,
+            {"_id": request.id, "status": AfterSaleStatus.REQUESTED.value, "reason": request.reason},
+            update,
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            raise Conflict("the request changed meanwhile, please retry", code="aftersale_changed")
+        return AfterSaleRequest.from_doc(doc)
+
     async def withdraw(self, request_id: str, customer_id: str) -> AfterSaleRequest:
         request = await self.get(request_id, customer_id=customer_id)
         if request.status is not AfterSaleStatus.REQUESTED:

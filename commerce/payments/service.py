@@ -137,10 +137,15 @@ class PaymentService:
         customer_id: str | None = None,
         provider: str | None = None,
         options: PayOptions | None = None,
+        order: Order | None = None,
     ) -> PaymentIntent:
         """A payment (link, QR content or in-chat parameters) for an unpaid order; an open one
-        of the same provider and method is reused."""
-        order = await self.orders.find(order_ref, customer_id=customer_id)
+        of the same provider and method is reused. `order`: that order as this request has just
+        created or read it (the chat pays the order it placed a moment ago), so it is not read
+        again; whether it may be paid is checked all the same."""
+        in_hand = order is not None and order_ref in (order.number, order.id)
+        if order is None or not in_hand or (customer_id is not None and order.customer_id != customer_id):
+            order = await self.orders.find(order_ref, customer_id=customer_id)
         refusal = await self.orders.payability(order)
         if refusal is not None:
             raise not_payable(order, refusal)

@@ -1,16 +1,27 @@
 """After-sales: return, exchange or refund with a reason (and photos where the channel allows),
-confirmed before it is filed; and the status of earlier requests."""
+confirmed before it is filed; and the status of earlier requests.
+
+A request that already says everything ("they're too tight, I want to send them back" with one
+order it can be about) is filed at once with the reason it gave (`dialogs/reasons.py`); asked as
+a question ("能换个M的吗") it goes straight to the confirmation. After such a filing the customer
+may go on explaining or send photos: those are added to the request, and "ok", "没有照片",
+"submit" are acknowledged, never filed twice (`after_filing`, `photos_after_filing`, read by the
+router before any intent while no flow runs). "yes" is never taken as a reason.
+
+When the order's state calls for a refund (paid, not shipped) and the customer asked to return
+or cancel it, the refund is explained and offered; a "yes" to that offer files it
+(`offer_reply`, read before any intent)."""
 
 from __future__ import annotations
 
 import re
 from typing import ClassVar
 
-from commerce.errors import Conflict, ValidationFailed
+from commerce.errors import Conflict, NotFound, ValidationFailed
 from dialogs import buttons as codes
-from dialogs import step_reply
+from dialogs import reasons, step_reply
 from dialogs.flows.base import Flow, looks_like_side_question, menu_buttons, yes_no_buttons
-from dialogs.flows.orders import aftersales_kinds, list_orders
+from dialogs.flows.orders import aftersales_kinds, list_orders, offer_refund
 from dialogs.i18n import t_list, t_or
 from dialogs.messages import Button
 from dialogs.references import ordinal, pick
@@ -23,24 +34,129 @@ _PHOTOS = re.compile(r"照片|图片|拍照|\bphotos?\b|\bpictures?\b|\bpics?\b"
 _STATUS_QUESTION = re.compile(r"进度|状态|怎么样了|到哪|结果|status|progress|update", re.I)
 
 
+FILED = "aftersale_filed"  # context: the request just filed from one message, for what follows
+_NEGATED = re.compile(r"不|别|\b(?:no|not|don'?t|do not|never)\b", re.I)
+_CANCEL_WORDS = re.compile(r"取消|\bcancel", re.I)
+
+
+def stated_reason(turn: Turn, text: str | None = None) -> str:
+    return reasons.stated(turn.text if text is None else text, turn.lang)
+
+
 async def intent(turn: Turn) -> None:
     kind = KINDS.get(turn.intent, "return")
     if _STATUS_QUESTION.search(turn.text):
         await show_status(turn)
         return
     number = turn.entity("order_id")
-    await start(turn, kind, str(number) if number else "")
+    await start(turn, kind, str(number) if number else "", reason=stated_reason(turn))
 
 
 async def button(turn: Turn, value: str) -> None:
+    context = turn.state.context
+    reason = ""
     if "." in value:
         kind, _, number = value.partition(".")
+        offer = context.pop("refund_offer", None)
+        if kind == "refund" and isinstance(offer, dict) and offer.get("order") == number:
+            await _accept_offer(turn, offer)  # the "Refund" button of the offer: its "yes"
+            return
     else:  # picked from the list of eligible orders
-        kind, number = str(turn.state.context.get("aftersale_kind") or "return"), value
-    await start(turn, kind if kind in KINDS.values() else "return", number)
+        kind, number = str(context.get("aftersale_kind") or "return"), value
+        reason = str(context.pop("aftersale_reason", "") or "")
+    await start(turn, kind if kind in KINDS.values() else "return", number, reason=reason, stated=bool(reason))
 
 
-async def start(turn: Turn, kind: str, number: str) -> None:
+async def offer_reply(turn: Turn) -> bool:
+    """The answer to "this order can be refunded instead - shall I?" ("嗯 确定取消", "yes refund",
+    "ok"): a yes files the refund; anything else lets the message be read as usual."""
+    offer = turn.state.context.pop("refund_offer", None)
+    if not isinstance(offer, dict) or not offer.get("order"):
+        return False
+    answer = step_reply.read(turn, Expects(yes_no=True))
+    restated = (
+        (reasons.kind_in(turn.text) == "refund" or _CANCEL_WORDS.search(turn.text))
+        and not _NEGATED.search(turn.text)
+        and not reasons.tentative(turn.text)
+    )
+    if (answer and answer.has(Reply.YES)) or restated:
+        turn.intent = "aftersales:refund_offer"
+        await _accept_offer(turn, offer)
+        return True
+    if answer and answer.has(Reply.NO):
+        turn.intent = "aftersales:refund_offer_declined"
+        turn.say("confirm.not_done", *menu_buttons(turn))
+        return True
+    return False
+
+
+async def after_filing(turn: Turn) -> bool:
+    """A message after a request was filed from one message: more words about the item go into
+    it ("it leaks when it rains"), "ok" / "没有照片" / "submit" are acknowledged; anything else
+    ends this and is read as usual."""
+    filed = turn.state.context.get(FILED)
+    if not isinstance(filed, dict):
+        return False
+    answer = step_reply.read(turn, Expects(yes_no=True, skippable=True, proceed=True))
+    explains = reasons.reason_in(turn.text) is not None or (turn.nlu_intent == "complaint" and not answer)
+    if explains and reasons.kind_in(turn.text) in (None, filed.get("kind")):
+        turn.intent = "aftersales:details"
+        await _add_details(turn, filed, note=" ".join(turn.text.split()))
+        return True
+    small_talk = turn.nlu_intent in ("affirm", "deny", "thanks") and turn.confidence >= 0.5
+    restated = reasons.kind_in(turn.text) == filed.get("kind") and not _STATUS_QUESTION.search(turn.text)
+    if answer or _PHOTOS.search(turn.text) or small_talk or restated:
+        turn.intent = "aftersales:filed"
+        turn.say(
+            "aftersales.filed_already",
+            turn.button("button.aftersales_status", codes.AFTERSALES_STATUS),
+            kind=turn.t(f"aftersales.kind_{filed.get('kind') or 'return'}"),
+            number=filed.get("order", ""),
+        )
+        return True
+    turn.state.context.pop(FILED, None)
+    return False
+
+
+async def photos_after_filing(turn: Turn) -> bool:
+    filed = turn.state.context.get(FILED)
+    if not isinstance(filed, dict) or not turn.message.image_urls:
+        return False
+    turn.intent = "aftersales:photo"
+    await _add_details(turn, filed, photos=list(turn.message.image_urls)[:MAX_PHOTOS])
+    return True
+
+
+async def _add_details(turn: Turn, filed: dict[str, str], *, note: str = "", photos: list[str] | None = None) -> None:
+    try:
+        await turn.services.shop.add_after_sale_details(
+            turn.customer_id, str(filed.get("request") or ""), note, list(photos or []), turn.lang
+        )
+    except (Conflict, NotFound, ValidationFailed):
+        turn.state.context.pop(FILED, None)  # the shop is on it already: the customer tells the team
+        turn.say("aftersales.details_too_late", number=filed.get("order", ""))
+        return
+    turn.say("aftersales.details_added" if note else "aftersales.photo_added", count=len(photos or []))
+
+
+async def _accept_offer(turn: Turn, offer: dict[str, str]) -> None:
+    reason = str(offer.get("reason") or "") or stated_reason(turn)
+    if not reason and offer.get("via") == "cancel":
+        reason = turn.t("aftersales.reason_cancel")
+    turn.state.start_flow(
+        "aftersales", "reason", {"kind": "refund", "order": str(offer["order"]), "photos": [], "confirmed": True}
+    )
+    flow = AfterSalesFlow()
+    if reason:
+        turn.state.slots["reason"] = reason
+        await flow.submit(turn)
+    else:
+        await flow.prompt(turn)
+
+
+async def start(turn: Turn, kind: str, number: str, *, reason: str = "", stated: bool = False) -> None:
+    """`reason`: what the request message (or the one that led to a list of orders) said
+    already; with it the request is filed at once, or confirmed when it was asked tentatively."""
     shop = turn.services.shop
     order = await shop.order(turn.customer_id, number, turn.lang) if number else None
     if number and order is None:
@@ -58,6 +174,7 @@ async def start(turn: Turn, kind: str, number: str) -> None:
             order = eligible[0]
         else:
             turn.state.context["aftersale_kind"] = kind
+            turn.state.context["aftersale_reason"] = reason
             await list_orders(turn, allowed="return", action=codes.AFTERSALES)
             return
     allowed = allowed_kinds(order.status)
@@ -73,9 +190,23 @@ async def start(turn: Turn, kind: str, number: str) -> None:
         # Before asking for reasons and photos: say what this order's state allows, and offer it
         # ("paid but not shipped yet: a refund, or cancel the order").
         _explain_what_applies(turn, order.number, order.status, kind, allowed, can_cancel=order.can_cancel)
+        if order.status == "paid" and "refund" in allowed:
+            offer_refund(turn, order.number, reason)
         return
     turn.state.start_flow("aftersales", "reason", {"kind": kind, "order": order.number, "photos": []})
-    await AfterSalesFlow().prompt(turn)
+    flow = AfterSalesFlow()
+    if not reason:
+        await flow.prompt(turn)
+        return
+    slots = turn.state.slots
+    slots["reason"] = reason
+    slots["photo_offer"] = turn.message.channel in turn.services.config.photo_channels
+    turn.state.step = "confirm"
+    if reasons.tentative(turn.text) and not stated:
+        await flow.prompt(turn)  # "can I swap them for an L?": confirm what will be filed
+        return
+    slots["direct"] = True
+    await flow.submit(turn)
 
 
 def allowed_kinds(status: str) -> list[str]:
@@ -98,6 +229,8 @@ def _explain_what_applies(
         wanted=turn.t(f"aftersales.kind_{wanted}"),
         options=" / ".join(turn.t(f"aftersales.kind_{kind}") for kind in allowed),
     )
+    if status == "paid" and "refund" in allowed:
+        turn.say("aftersales.offer_refund", number=number)
 
 
 async def show_status(turn: Turn, _: str = "") -> None:
@@ -143,18 +276,30 @@ class AfterSalesFlow(Flow):
                 reason=slots.get("reason", ""),
                 photos=len(slots.get("photos") or []),
             )
+            if slots.get("photo_offer") and not slots.get("photos"):
+                turn.say("aftersales.photos_welcome")
 
     async def _reason(self, turn: Turn, reason: str) -> None:
         state = turn.state
         state.slots["reason"] = reason[:300]
+        if state.slots.get("confirmed"):  # the refund was offered and accepted: file it now
+            await self.submit(turn)
+            return
         state.step = "photos" if turn.message.channel in turn.services.config.photo_channels else "confirm"
         await self.prompt(turn)
 
     async def on_text(self, turn: Turn) -> bool:
         state = turn.state
         if state.step == "reason":
-            if looks_like_side_question(turn, 0.75) or len(turn.text) < 2:
+            gives_reason = reasons.reason_in(turn.text) is not None
+            # A complaint at this step is the reason ("quality issue", "it leaks"), not a case for a person.
+            side = looks_like_side_question(turn, 0.75) and turn.nlu_intent != "complaint"
+            if (side and not gives_reason) or len(turn.text) < 2:
                 return False
+            answer = step_reply.read(turn, Expects(yes_no=True, proceed=True))
+            if not gives_reason and answer and answer.kinds & {Reply.YES, Reply.PROCEED}:
+                await self.prompt(turn)  # "yes", "对 退款": a confirmation is never the reason
+                return True
             await self._reason(turn, turn.text)
             return True
         if state.step == "photos":
@@ -174,16 +319,31 @@ class AfterSalesFlow(Flow):
             state.end_flow()
             turn.say("confirm.not_done", *menu_buttons(turn))
             return True
+        if not answer and self._more_reason(turn):
+            turn.say("aftersales.reason_added")
+            await self.prompt(turn)  # "it leaks when it rains" before confirming: kept with the reason
+            return True
         return False
+
+    @staticmethod
+    def _more_reason(turn: Turn) -> bool:
+        """Words that explain the request further (a reason, or a complaint about the item)."""
+        if reasons.reason_in(turn.text) is None and turn.nlu_intent != "complaint":
+            return False
+        slots = turn.state.slots
+        words = " ".join(turn.text.split())
+        if words not in str(slots.get("reason", "")):
+            slots["reason"] = f"{slots.get('reason', '')} / {words}".strip(" /")[:300]
+        return True
 
     async def on_image(self, turn: Turn) -> bool:
         state = turn.state
-        if state.step not in ("photos", "reason"):
+        if state.step not in ("photos", "reason", "confirm"):
             return False
         photos = [*state.slots.get("photos", []), *turn.message.image_urls][:MAX_PHOTOS]
         state.slots["photos"] = photos
         turn.intent = "aftersales:photo"
-        if state.step == "reason":
+        if state.step in ("reason", "confirm"):
             turn.say("aftersales.photo_received", count=len(photos))
             await self.prompt(turn)
             return True
@@ -257,6 +417,7 @@ class AfterSalesFlow(Flow):
         except ValidationFailed as exc:
             await self._keep_and_redirect(turn, exc)
             return
+        direct = bool(slots.get("direct"))
         state.end_flow()
         turn.say(
             "aftersales.filed",
@@ -266,3 +427,10 @@ class AfterSalesFlow(Flow):
             number=request.order_number,
             status=t_or(f"aftersale_status.{request.status}", turn.lang, request.status),
         )
+        if direct:
+            # Filed from one message: say what was understood, and keep listening for more words
+            # or photos about it (the customer did not go through the steps).
+            turn.say("aftersales.filed_reason", reason=request.reason)
+            if turn.message.channel in turn.services.config.photo_channels:
+                turn.say("aftersales.photos_welcome")
+            state.context[FILED] = {"kind": request.kind, "order": request.order_number, "request": request.request_id}

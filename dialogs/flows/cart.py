@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from dialogs import buttons as codes
 from dialogs.flows import browse, products
 from dialogs.flows.base import menu_buttons
 from dialogs.flows.confirm import ask_confirmation
 from dialogs.messages import Button, TextReply
-from dialogs.ports import CartLineView, CartView, ProductView
+from dialogs.ports import CartLineView, CartView, ProductView, SearchQuery
 from dialogs.references import (
     asks_for_more,
     asks_to_set_quantity,
@@ -18,7 +21,11 @@ from dialogs.references import (
     product_words,
     quantity_in,
     refers_to_current,
+    same_value,
+    spellings,
     trailing_number,
+    value_position,
+    word_groups,
 )
 from dialogs.turn import Turn
 
@@ -50,7 +57,11 @@ async def add_intent(turn: Turn) -> None:
         quantity = quantity if quantity is not None else trailing_number(turn.text)
     if quantity is not None and asks_to_set_quantity(turn.text):
         cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
-        lines = _matching_lines(turn, cart)
+        match = await _matching_lines(turn, cart)
+        lines = match.lines
+        if match.missing:
+            await _not_in_cart(turn, match.missing)
+            return
         if len(lines) == 1:
             await set_quantity(turn, lines[0].sku, quantity)
             return
@@ -111,9 +122,11 @@ async def buy(turn: Turn, product: ProductView, quantity: int) -> None:
         )
         products.show(turn, product)
         return
-    chosen = products.set_selection(
-        turn, product, {**products.selection(turn, product), **products.selection_from_text(turn, product)}
-    )
+    named = products.selection_from_text(turn, product)
+    wanted = {**products.selection(turn, product), **named}
+    if named and not products.matching_variants(product, wanted):
+        wanted = named  # "also a ground one" after a 500g whole bean: only the 250g comes ground
+    chosen = products.set_selection(turn, product, wanted)
     await choose_variant(turn, product, chosen, quantity)
 
 
@@ -148,6 +161,10 @@ async def _more_of_last(turn: Turn, quantity: int) -> bool:
     product = await turn.services.shop.product_by_sku(str(last_sku), turn.lang)
     if product is None or context.get("product") not in (None, product.product_id):
         return False
+    variant = product.variant(str(last_sku))
+    named = products.selection_from_text(turn, product)
+    if variant is not None and any(variant.attributes.get(dim) != value for dim, value in named.items()):
+        return False  # "再来一件L的" after a white M: another variant, chosen by `buy`
     if more:
         await add_sku(turn, str(last_sku), quantity, product)
         return True
@@ -312,51 +329,346 @@ async def view(turn: Turn, _: str = "") -> None:
     )
 
 
-async def _resolve_line(turn: Turn) -> CartLineView | None:
-    """The one cart line the message means, or None (no line, or several fit)."""
-    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
-    matching = _matching_lines(turn, cart)
-    return matching[0] if len(matching) == 1 else None
+@dataclass(frozen=True)
+class LineMatch:
+    """The cart lines a message points at; `missing`: what it named that no line is ("白色", "锅")."""
+
+    lines: list[CartLineView]
+    missing: str = ""
 
 
-def _matching_lines(turn: Turn, cart: CartView) -> list[CartLineView]:
-    """The cart lines the message points at: "第二个", "the blue one", "红色的", "the mug", "it"."""
+async def _matching_lines(turn: Turn, cart: CartView) -> LineMatch:
+    """The cart lines the message points at: "第二个", "the blue one", "红色的", "the mug", "杯子", "it".
+
+    A message that names a product or an option no line has points at none of them (never at
+    the product on screen instead): "白色那个不要了" with only a black line in the cart."""
     if cart.empty:
-        return []
+        return LineMatch([])
     lines = cart.lines
     context = turn.state.context
-    position = ordinal(turn.text) if turn.text else None
+    text = turn.text or ""
+    position = ordinal(text) if text else None
     if position is not None:
         skus = context.get("cart_skus") if context.get("list_kind") == "cart" else None
         sku = pick(list(skus or [line.sku for line in lines]), position)
         found = [line for line in lines if line.sku == sku]
         if found:
-            return found
-    described = _described_lines(turn.text, lines) if turn.text else []
-    if described:
-        return described
+            return LineMatch(found)
+    options = _option_words(turn, lines)
+    by_option = [line for line in lines if _has_option(turn, line, options)]
+    words = _line_words(text, lines)
+    by_title = [line for line in lines if words and _names_title(line.title, words)]
     name = turn.entity("product")
-    if name:
+    if name and not by_title:
         lowered = str(name).lower()
-        matches = [line for line in lines if lowered in line.title.lower() or line.title.lower() in lowered]
-        if matches:
-            return matches
-    if refers_to_current(turn.text) or not name:
+        by_title = [line for line in lines if lowered in line.title.lower() or line.title.lower() in lowered]
+    unknown_words = False
+    if words and not by_title:
+        found_ids, known = await _search_lines(turn, words)
+        by_title = [line for line in lines if line.product_id in found_ids]
+        if not by_title and known:
+            return LineMatch([], missing=words)  # "锅不要了" without a pan in the cart
+        unknown_words = not by_title
+    options = [word for word in options if not any(word.lower() in line.title.lower() for line in by_title)]
+    if options and by_title:
+        both = [line for line in by_title if line in by_option]
+        return LineMatch(both) if both else LineMatch([], missing=f"{' '.join(options)} {words}".strip())
+    if options:
+        return LineMatch(by_option) if by_option else LineMatch([], missing=" ".join(options))
+    if by_title:
+        return LineMatch(by_title)
+    if unknown_words and not refers_to_current(text):
+        return LineMatch([])  # words that fit no line: ask which one rather than guess
+    if refers_to_current(text) or not name:
         current = context.get("product")
         in_cart = [line for line in lines if line.product_id == current]
         if len(in_cart) == 1:
-            return in_cart
-    return list(lines) if len(lines) == 1 else []
+            return LineMatch(in_cart)
+    return LineMatch(list(lines) if len(lines) == 1 else [])
 
 
-def _described_lines(text: str, lines: list[CartLineView]) -> list[CartLineView]:
-    """Lines whose options ("蓝的", "the blue one", "L码") and/or title words the text names."""
-    by_option = [line for line in lines if mentioned_values(text, list(line.attributes.values()))]
-    all_values = [value for line in lines for value in line.attributes.values()]
-    words = products.without_values(product_words(text), all_values)
-    by_title = [line for line in lines if words and products.title_mentions(line.title, words)]
-    both = [line for line in by_option if line in by_title]
-    return both or by_option or by_title
+# Words of an edit request that are not the line's description ("不要了", "remove", "改成", "it").
+_EDIT_WORDS = re.compile(
+    r"不要了|不想要了|不要|不买了|删掉|删了|删除|删|去掉|拿掉|拿出来?|移除|取消|算了|还是|改成|改为|换成|换为|调成|变成|换|改|"
+    r"购物车|里面|里的|里|那个|这个|那件|这件|那些|这些|数量|颜色|尺码|尺寸|规格|大小|把|从|给|帮|将|就|都|吧|呢|啊|嘛|了|的|"
+    r"\b(?:remove|delete|drop|take|out|get|rid|off|of|from|cart|basket|don'?t|do|not|no|longer|want|need|actually|"
+    r"never\s*mind|nah|hmm|oh|swap|switch|change|make|instead|rather|them|it|please|pls|the|one|ones|those|these|"
+    r"that|this|with|for|in|to|and|too|also|just|only|can|could|would|i|you|me|my|quantity|qty|size|colou?r|"
+    r"items?|set|let'?s|go|anymore|any\s+more)\b|[\s,，.。!！?？~]+",
+    re.I,
+)
+# Single characters left over in Chinese that describe nothing ("也", "再", "个").
+_LEFTOVER = set("不也再还又个件双副款条只把瓶盒套顶台支张杯位")
+
+
+def _line_words(text: str, lines: list[CartLineView]) -> str:
+    """What is left of an edit request for naming a line by product: "杯子不要了" -> "杯子"."""
+    values = [value for line in lines for value in line.attributes.values()]
+    rest = products.without_values(_EDIT_WORDS.sub(" ", product_words(_EDIT_WORDS.sub(" ", text))), values)
+    rest = _EDIT_WORDS.sub(" ", rest)
+    tokens = [t for t in rest.split() if not (len(t) == 1 and (t in _LEFTOVER or t.isascii()))]
+    return " ".join(t for t in tokens if not t.isdigit())
+
+
+def _names_title(title: str, words: str) -> bool:
+    """ "teacups" ~ "Bone China Teacup"; "杯子" ~ "骨瓷茶杯"; "手套" ~ "骑行手套"."""
+    if products.title_mentions(title, words):
+        return True
+    lowered = title.lower()
+    for token in words.lower().split():
+        core = token[:-1] if len(token) > 1 and token[-1] in "子儿们" else token
+        if len(core) == 1 and not core.isascii() and core in lowered:
+            return True  # a generic noun: 杯(子), 锅, 鞋(子)
+    return False
+
+
+async def _search_lines(turn: Turn, words: str) -> tuple[set[str], bool]:
+    """Product ids the shop's search finds for words the titles do not show ("cup" ~ "Ceramic Mug"),
+    and whether the words name anything the shop sells at all."""
+    result = await turn.services.shop.search(SearchQuery(text=words[:80]), turn.lang, 1, 20)
+    return {item.product_id for item in result.items}, bool(result.items)
+
+
+def _option_words(turn: Turn, lines: list[CartLineView]) -> list[str]:
+    """Colour and size words the message uses (in any spelling) or any cart line's option values it names."""
+    text = (turn.text or "").lower()
+    named = [alias for group in word_groups() for alias in group if _is_option_word(alias) and alias in text]
+    named = [w for w in named if value_position(text, w) >= 0 and not any(w in other for other in named if other != w)]
+    values = [value for line in lines for value in mentioned_values(text, list(line.attributes.values()))]
+    entities = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
+    return list(dict.fromkeys([*values, *named, *entities]))
+
+
+def _is_option_word(alias: str) -> bool:
+    # Bare letters and "中的"/"小的" are too common to mean a size on their own in an edit request.
+    return len(alias) >= 2 and alias not in {"中的", "大的", "小的", "big", "small", "medium", "large"}
+
+
+def _has_option(turn: Turn, line: CartLineView, options: list[str]) -> bool:
+    values = list(line.attributes.values())
+    return any(same_value(word, value) or mentioned_values(word, values) for word in options for value in values)
+
+
+async def _not_in_cart(turn: Turn, named: str) -> None:
+    """Nothing in the cart is what the customer named: say so and show the cart to pick from."""
+    turn.say("cart.no_such_line", named=named[:40])
+    await view(turn)
+
+
+# --- another option for a cart line ("算了换成黑色的", "make it the 750ml") -----------------------
+
+# A change asked for: the line keeps its product and quantity and takes other options.
+_CHANGE = re.compile(
+    r"换成|换为|换个|换一个|换一下|改成|改为|改一下|调成|变成|换|改|"
+    r"\b(?:swap|switch|change|exchange|instead|rather|replace|make\s+(?:it|that|them|this|mine)|go\s+with)\b",
+    re.I,
+)
+# Where the new options start: after "换成" / "to" / "for"; "instead" / "rather" may come last.
+_CHANGE_TO = re.compile(
+    r"换成|换为|换个|换一个|改成|改为|调成|变成|换|改|\b(?:swap|switch|change|exchange|replace|make|go\s+with)\b",
+    re.I,
+)
+_TO = re.compile(r"\b(?:to|for|into|with)\b", re.I)
+# ... unless it is about an order or goods received: that is after-sales.
+_AFTER_SALES = re.compile(
+    r"换货|退货|退款|退|售后|订单|收到|到货|坏了|破了|质量|发货|地址|收货|寄到|送到|发到|电话|手机|"
+    r"\b(?:orders?|returns?|refunds?|received|arrived|delivered|broken|damaged|defective|faulty|policy|how|"
+    r"address|ship|deliver|phone)\b",
+    re.I,
+)
+NOT_A_SWAP = {
+    "checkout",
+    "pay",
+    "human_agent",
+    "complaint",
+    "cancel_order",
+    "order_status",
+    "aftersales_status",
+    "payment_problem",
+    "return_goods",
+    "refund",
+}
+MAX_SWAP_LINES = 10
+
+
+@dataclass(frozen=True)
+class Swap:
+    line: CartLineView
+    product: ProductView
+    changes: dict[str, str]
+
+
+async def change_option_intent(turn: Turn, intent: str) -> bool:
+    """ "算了换成28的", "actually swap it for the mint one", "把颜色换成白的": another variant of a cart
+    line (same product and quantity). False when the message is not such a change."""
+    text = turn.text
+    context = turn.state.context
+    if not text or intent in NOT_A_SWAP or not _CHANGE.search(text) or _AFTER_SALES.search(text):
+        return False
+    if context.get("list_kind") == "orders" or not (context.get("last_sku") or context.get("cart_skus")):
+        return False  # an order is being discussed, or nothing was ever put in the cart
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    if cart.empty:
+        return False
+    swaps: list[Swap] = []
+    seen: dict[str, ProductView | None] = {}
+    for line in cart.lines[:MAX_SWAP_LINES]:
+        if line.product_id not in seen:
+            seen[line.product_id] = await turn.services.shop.product_by_sku(line.sku, turn.lang)
+        product = seen[line.product_id]
+        changes = _option_changes(turn, product, line) if product is not None else {}
+        if product is not None and changes:
+            swaps.append(Swap(line, product, changes))
+    if not swaps:
+        return False
+    words = _line_words(text, cart.lines)
+    named = [swap for swap in swaps if words and _names_title(swap.line.title, words)]
+    swaps = named or swaps
+    if len(swaps) > 1:
+        current = [s for s in swaps if s.line.sku == context.get("last_sku")] or [
+            s for s in swaps if s.line.product_id == context.get("product")
+        ]
+        swaps = current if len(current) == 1 else swaps
+    turn.intent = "change_option"
+    if len(swaps) > 1:
+        _remember_cart(turn, cart)
+        buttons = []
+        for swap in swaps[:8]:
+            target = _target_variant(swap)
+            if target is not None:
+                payload = turn.payload(codes.SWAP_OPTION, f"{swap.line.sku}*{target}")
+                buttons.append(Button(label=_line_label(swap.line)[:64], payload=payload))
+        turn.say("cart.which_line_change", *buttons)
+        return True
+    await _swap(turn, swaps[0], cart)
+    return True
+
+
+def _option_changes(turn: Turn, product: ProductView, line: CartLineView) -> dict[str, str]:
+    """The options the message gives this line that differ from what it has ({"颜色": "黑色"}).
+
+    A value the line already has and that comes first only describes it ("把白色的换成黑色"); when
+    the line's value comes last, the message wants this line's value elsewhere, not this line changed.
+    """
+    text = turn.text
+    verb = _CHANGE_TO.search(text)
+    start = verb.start() if verb else 0  # "黑的改成3件": 黑的 before the verb only names the line
+    to = _TO.search(text, verb.end()) if verb else None
+    start = to.start() if to else start  # "change the white one to 4": "the white one" names the line
+    entities = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
+    changes: dict[str, str] = {}
+    for dim, values in product.options.items():
+        if len(values) < 2:
+            continue
+        spots = {value: _spot(text, value, values) for value in values}
+        found = [value for value in values if spots[value] >= start]
+        if not found and not any(spot >= 0 for spot in spots.values()):
+            found = [value for value in values for word in entities if same_value(word, value)]
+            found = found or products.relative_size(text[start:], values)
+            spots.update({value: len(text) for value in found})
+        current = line.attributes.get(dim)
+        others = sorted((value for value in found if value != current), key=lambda value: spots[value])
+        if not others or (current in found and spots[current] > spots[others[-1]]):
+            continue
+        changes[dim] = others[-1]
+    return changes
+
+
+def _spot(text: str, value: str, values: list[str]) -> int:
+    """Where the text names the value; a word of it no other value has ("mint" of "mint green") and a
+    one-letter typo of an English colour ("blak") count."""
+    spot = value_position(text, value)
+    if spot >= 0:
+        return spot
+    lowered = text.lower()
+    own = [
+        w
+        for w in value.lower().split()
+        if len(w) >= 3 and not any(w in v.lower().split() for v in values if v != value)
+    ]
+    for word in own if " " in value.strip() else []:
+        match = re.search(rf"\b{re.escape(word)}\b", lowered)
+        if match:
+            return match.start()
+    aliases = [alias for alias in spellings(value) if alias.isascii() and len(alias) >= 4 and " " not in alias]
+    for match in re.finditer(r"[a-z]{4,}", lowered):
+        if any(_one_typo(match.group(), alias.lower()) for alias in aliases):
+            return match.start()
+    return -1
+
+
+def _one_typo(word: str, alias: str) -> bool:
+    """One letter left out, added or changed ("blak", "whitte", "grey" ~ "gray" is an alias already)."""
+    if word == alias or abs(len(word) - len(alias)) > 1:
+        return False
+    if len(word) == len(alias):
+        return sum(a != b for a, b in zip(word, alias, strict=True)) == 1
+    short, long_ = sorted((word, alias), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _target_variant(swap: Swap) -> str | None:
+    wanted = {**swap.line.attributes, **swap.changes}
+    variants = products.matching_variants(swap.product, wanted)
+    return variants[0].sku if len(variants) == 1 else None
+
+
+async def _swap(turn: Turn, swap: Swap, cart: CartView) -> None:
+    line, product = swap.line, swap.product
+    products.remember_product(turn, product)
+    target = _target_variant(swap)
+    if target is None:
+        wanted = {**line.attributes, **swap.changes}
+        turn.say(
+            "product.spec_unavailable",
+            title=product.title,
+            wanted="/".join(wanted.values()),
+            options=products.options_text(product),
+        )
+        await view(turn)
+        return
+    quantity = wanted_quantity(turn) or line.quantity
+    await swap_line(turn, line, target, quantity, product)
+
+
+async def swap_line(turn: Turn, line: CartLineView, sku: str, quantity: int, product: ProductView) -> None:
+    """Replace the cart line with `quantity` of `sku` (another variant of its product), stock permitting."""
+    variant = product.variant(sku)
+    if variant is None:
+        turn.say("product.gone", *menu_buttons(turn))
+        return
+    spec = "/".join(variant.attributes.values())
+    title = f"{product.title}{f' ({spec})' if spec else ''}"
+    products.set_selection(turn, product, dict(variant.attributes))
+    if variant.stock <= 0:
+        turn.say("cart.out_of_stock", turn.button("menu.cart", codes.CART), title=title)
+        return
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    in_cart = sum(item.quantity for item in cart.lines if item.sku == sku)
+    if quantity < 1 or quantity > MAX_QTY:
+        turn.say("cart.bad_quantity", max=MAX_QTY)
+        return
+    if in_cart + quantity > variant.stock:
+        turn.say("cart.only_left", turn.button("menu.cart", codes.CART), title=title, count=variant.stock)
+        return
+    await turn.services.shop.add_to_cart(turn.customer_id, sku, quantity, turn.lang)
+    await turn.services.shop.remove_from_cart(turn.customer_id, line.sku, turn.lang)
+    turn.state.context["last_sku"] = sku
+    turn.say("cart.option_changed", old=_line_label(line), new=title, qty=quantity)
+    await view(turn)
+
+
+async def swap_button(turn: Turn, value: str) -> None:
+    """ "swap:<old sku>*<new sku>": the answer to "which item should change?"."""
+    old, _, new = value.partition("*")
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    line = next((item for item in cart.lines if item.sku == old), None)
+    product = await turn.services.shop.product_by_sku(new, turn.lang) if new else None
+    if line is None or product is None or product.product_id != line.product_id:
+        turn.say("generic.button_expired", *menu_buttons(turn))
+        return
+    products.remember_product(turn, product)
+    await swap_line(turn, line, new, line.quantity, product)
 
 
 async def remove_intent(turn: Turn) -> None:
@@ -364,7 +676,11 @@ async def remove_intent(turn: Turn) -> None:
     if cart.empty:
         turn.say("cart.empty", turn.button("menu.search", codes.INTENT, "search_product"))
         return
-    line = await _resolve_line(turn)
+    match = await _matching_lines(turn, cart)
+    if match.missing:
+        await _not_in_cart(turn, match.missing)
+        return
+    line = match.lines[0] if len(match.lines) == 1 else None
     if line is None:
         turn.state.context["cart_skus"] = [item.sku for item in cart.lines]
         turn.state.context["list_kind"] = "cart"

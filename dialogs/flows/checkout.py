@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import replace
 from typing import ClassVar
 
 from commerce.errors import OutOfStock, ValidationFailed
 from dialogs import buttons as codes
 from dialogs import step_reply
-from dialogs.address import AddressDraft, fill_field, parse_address
+from dialogs.address import AddressDraft, fill_field, normalize_phone, parse_address, valid_name
 from dialogs.flows import browse
 from dialogs.flows.base import Flow, looks_like_side_question
 from dialogs.messages import Button, OrderSummary, PaymentLink, SummaryLine
@@ -62,6 +63,52 @@ def _answers_instead_of_address(turn: Turn) -> bool:
     """yes / no / skip / "just place it" where a part of the address is asked for."""
     answer = step_reply.read(turn, Expects(yes_no=True, skippable=True, proceed=True))
     return answer is not None and bool(answer.kinds) and not _PLACE_OR_NUMBER.search(turn.text)
+
+
+# A part of the address named as wrong or changed: "电话写错了 是139…", "the name should be Jane".
+_FIX_CUE = re.compile(
+    r"错|不对|改|换|更正|应该是|应为|写成|\b(?:wrong|typo|fix|correct(?:ion)?|change|update|should\s+be|actually|instead)\b",
+    re.I,
+)
+_WRONG = re.compile(r"错|不对|\b(?:wrong|typo|incorrect|mistake)\b", re.I)
+_FIX_FIELDS = {
+    "phone": re.compile(r"电话|手机号|号码|\b(?:phone|mobile|tel|cell)\b|\b(?:my|the)\s+number\b(?!\s+of)", re.I),
+    "name": re.compile(r"收件人|收货人|名字|姓名|\b(?:name|recipient)\b", re.I),
+    "detail": re.compile(r"地址|街道|门牌|\b(?:address|street|house\s+number)\b", re.I),
+}
+_FIX_VALUE = re.compile(r"(?:改成|改为|换成|应该是|应为|是|为|叫|[:：,，]|\b(?:should\s+be|to|is|it'?s)\b)\s*", re.I)
+
+
+def _address_fix(text: str, current: AddressDraft) -> tuple[AddressDraft, str] | None:
+    """The current address with the part the customer corrected, and the part still to ask for
+    ("" when the new value came with the message); None when the message fixes nothing.
+
+    Without a new value only a part called wrong ("电话写错了", "the name is wrong") is asked for
+    again; "手机壳换成黑色" names no part of the address."""
+    fields = [field for field, words in _FIX_FIELDS.items() if words.search(text)]
+    if not fields or not _FIX_CUE.search(text):
+        return None
+    cuts = list(_FIX_VALUE.finditer(text))
+    value = text[cuts[-1].end() :].strip(" 。.!！") if cuts else ""
+    if _FIX_CUE.search(value) or any(words.search(value) for words in _FIX_FIELDS.values()):
+        value = ""  # "the name is wrong": no new value in it
+    field = fields[0]
+    fixed: AddressDraft | None = None
+    if field == "phone":
+        phone = normalize_phone(text)
+        fixed = replace(current, phone=phone) if phone else None
+    elif field == "name":
+        name = valid_name(value) if value else None
+        fixed = replace(current, name=name) if name else None
+    else:
+        place = parse_address(value, with_name=False) if value else AddressDraft()
+        if place.detail or place.region:
+            fixed = replace(current, region=place.region or current.region, detail=place.detail or current.detail)
+    if fixed is not None:
+        return fixed, ""
+    if field == "detail" or not _WRONG.search(text):
+        return None  # "换个地址": the address step itself (saved addresses or a new one)
+    return current, field
 
 
 def address_from_dict(data: dict[str, str]) -> AddressView:
@@ -225,11 +272,25 @@ class CheckoutFlow(Flow):
         return await self._confirm_text(turn)
 
     async def _new_address_text(self, turn: Turn) -> bool:
-        """A different address typed after the address step ("send it to 李雷 138... 北京市...")."""
-        draft = parse_address(turn.text)
-        if draft.missing() or turn.state.step not in ("shipping", "coupon", "confirm"):
-            return False
+        """A different address typed after the address step ("send it to 李雷 138... 北京市..."), or a
+        part of it fixed ("电话写错了 是139…", "the name should be Jane Smith", "地址错了"): the step
+        the customer was at goes on with the corrected address."""
         state = turn.state
+        if state.step not in ("shipping", "coupon", "confirm") or not state.slots.get("address"):
+            return False
+        draft = parse_address(turn.text)
+        if draft.missing():
+            fixed = _address_fix(turn.text, AddressDraft.from_dict(state.slots["address"]))
+            if fixed is None:
+                return False
+            draft, wrong = fixed
+            if wrong:
+                # "电话写错了": ask for that part; the rest of the address stays.
+                state.slots["draft"] = {**draft.to_dict(), wrong: ""}
+                state.slots["editing"] = True
+                state.step = f"addr_{wrong}"
+                turn.say(f"checkout.ask_{wrong}")
+                return True
         step = state.step
         address = await turn.services.shop.save_address(
             turn.customer_id,

@@ -7,7 +7,7 @@ from typing import ClassVar
 from commerce.aftersales.model import ELIGIBLE
 from commerce.orders.model import OrderStatus
 from dialogs import buttons as codes
-from dialogs import step_reply
+from dialogs import reasons, step_reply
 from dialogs.address import AddressDraft, fill_field, parse_address
 from dialogs.flows import checkout
 from dialogs.flows.base import Flow, looks_like_side_question, menu_buttons, yes_no_buttons
@@ -230,6 +230,16 @@ async def cancel_intent(turn: Turn, number: str = "") -> None:
             return
         await list_orders(turn, allowed="cancel", action=codes.CANCEL_ORDER)
         return
+    if not order.can_cancel and order.status == "paid" and "refund" in aftersales_kinds(order.status):
+        # Paid, not shipped: cancelling it is a refund. Say so and offer it; "yes" files it.
+        turn.say(
+            "orders.refund_instead",
+            turn.button("button.refund", codes.AFTERSALES, f"refund.{order.number}"),
+            number=order.number,
+            total=order.total.format(),
+        )
+        offer_refund(turn, order.number, reasons.stated(turn.text, turn.lang), via="cancel")
+        return
     if not order.can_cancel:
         turn.say(
             "orders.cannot_cancel",
@@ -248,6 +258,13 @@ async def cancel_intent(turn: Turn, number: str = "") -> None:
         number=order.number,
         total=order.total.format(),
     )
+
+
+def offer_refund(turn: Turn, number: str, reason: str, *, via: str = "") -> None:
+    """Remember that a refund of this order was offered ("paid, not shipped: refund it?"), with
+    the reason the customer gave, for their "yes" in the next message
+    (`dialogs.flows.aftersales.offer_reply`)."""
+    turn.state.context["refund_offer"] = {"order": number, "reason": reason, "via": via}
 
 
 async def cancel_confirmed(turn: Turn, args: dict[str, str]) -> None:

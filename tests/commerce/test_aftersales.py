@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 
 from commerce.aftersales.model import AfterSaleStatus
-from commerce.errors import Conflict, InvalidTransition, ValidationFailed
+from commerce.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from commerce.orders.model import Order, OrderStatus
 from commerce.services import Commerce
 from core.mongo import Database, utcnow
@@ -128,3 +128,23 @@ async def test_the_tracking_timeline_reads_in_the_shop_time_zone(shop: Shop, com
     shanghai = [(h.at + timedelta(hours=8)).strftime("%m-%d %H:%M") for h in order.history]  # UTC+8, no DST
     assert [e.at for e in timeline.events] == shanghai
     assert commerce.config.timezone == "Asia/Shanghai"
+
+
+async def test_the_customer_adds_words_and_photos_while_the_request_waits(shop: Shop, commerce: Commerce) -> None:
+    order = await paid_order(shop, commerce, {"A": 1})
+    request = await commerce.aftersales.request(order.customer_id, order.number, "refund", "不想要了（退款吧）")
+    more = await commerce.aftersales.add_details(request.id, order.customer_id, note="  买重复了 ")
+    assert more.reason == "不想要了（退款吧） / 买重复了"
+    again = await commerce.aftersales.add_details(request.id, order.customer_id, note="买重复了")
+    assert again.reason == more.reason  # the same words twice are kept once
+    photos = [f"/media/up/{i}.jpg" for i in range(12)]
+    with_photos = await commerce.aftersales.add_details(request.id, order.customer_id, photos=photos[:9])
+    assert len(with_photos.photos) == 9
+    with pytest.raises(ValidationFailed):
+        await commerce.aftersales.add_details(request.id, order.customer_id, photos=["javascript:alert(1)"])
+    other = await shop.customer("someone-else")
+    with pytest.raises(NotFound):
+        await commerce.aftersales.add_details(request.id, other.id, note="mine now")
+    await commerce.aftersales.approve(request.id, actor="staff")
+    with pytest.raises(Conflict):  # the shop is on it: nothing changes under the staff's feet
+        await commerce.aftersales.add_details(request.id, order.customer_id, note="too late")

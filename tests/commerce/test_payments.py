@@ -92,6 +92,29 @@ async def test_a_payment_is_attached_only_to_an_order_awaiting_payment(
     assert (await commerce.orders.get(order.id)).payment_ids == ("pay-1",)
 
 
+async def test_a_payment_for_the_order_in_hand_does_not_read_it_again_but_checks_it(
+    shop: Shop, commerce: Commerce, counted: Counted
+) -> None:
+    order = await place(shop, commerce)
+    payments = counted.commerce.payments
+    with counted.counter.measure() as measured:
+        payment = await payments.start(order.number, customer_id=order.customer_id, order=order)
+    assert payment.amount == order.total
+    assert measured.commands == ["find", "find", "insert", "update"]  # stock holds, open payments; no order read
+    with counted.counter.measure() as reread:
+        await payments.start(order.number, customer_id=order.customer_id)
+    assert reread.commands == ["find", "find", "find"]  # the order read first; then the open link is reused
+    # An order in hand that is not the one asked for, or not this customer's, is not trusted.
+    other = await commerce.orders.create_order(order.customer_id, shipping_method="express", lines={"A": 1})
+    assert (await payments.start(other.number, customer_id=order.customer_id, order=order)).amount == other.total
+    with pytest.raises(NotFound):
+        await payments.start(order.number, customer_id="someone-else", order=order)
+    # Its state is checked all the same: a cancelled order is not payable even when handed over.
+    await commerce.orders.cancel(order.id, actor="test", reason="changed mind")
+    with pytest.raises(InvalidTransition):
+        await payments.start(order.number, customer_id=order.customer_id, order=order)
+
+
 async def test_repeated_notification_changes_nothing(shop: Shop, commerce: Commerce, db: Database) -> None:
     order = await place(shop, commerce)
     payment = await commerce.payments.start(order.number)

@@ -365,6 +365,16 @@ class FakeShop:
     async def after_sales(self, customer_id: str, lang: Lang) -> list[AfterSaleView]:
         return [v for c, v in self.requests if c == customer_id]
 
+    async def add_after_sale_details(
+        self, customer_id: str, request_id: str, note: str, photos: list[str], lang: Lang
+    ) -> AfterSaleView:
+        for index, (owner, view) in enumerate(self.requests):
+            if owner == customer_id and view.request_id == request_id and view.status == "requested":
+                updated = replace(view, reason=f"{view.reason} / {note}" if note else view.reason)
+                self.requests[index] = (owner, updated)
+                return updated
+        raise Conflict("the shop is handling this request already", code="aftersale_changed")
+
     # sandbox
     async def settle_latest_payment(self, customer_id: str, succeed: bool) -> PaymentView | None:
         pending = [o for o in self.orders_list if o.customer == customer_id and o.status == "pending_payment"]

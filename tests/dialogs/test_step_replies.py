@@ -281,3 +281,74 @@ async def test_a_question_at_the_shipping_step_is_answered_not_taken_as_the_choi
     out = await chat(ask)
     assert await _state(chat) == ("checkout", "shipping")
     assert len(out.replies) >= 2
+
+
+# --- what was understood of the address is read back, and a part of it can be fixed ----------
+
+
+async def _to_step(chat: Chat, lang: str, step: str) -> None:
+    await _to_address_entry(chat, lang)
+    if lang == "zh":
+        await chat("张三 13800138000 上海市浦东新区世纪大道100号")
+    else:
+        await chat("John Smith, 13800138000, 100 Century Ave, Pudong, Shanghai")
+    if step in ("coupon", "confirm"):
+        await chat("快递" if lang == "zh" else "standard")
+    if step == "confirm":
+        await chat("没有" if lang == "zh" else "no")
+    assert await _state(chat) == ("checkout", step)
+
+
+@pytest.mark.parametrize(
+    ("lang", "step", "fix", "field", "value"),
+    [
+        ("zh", "shipping", "电话写错了 是13900001111", "phone", "13900001111"),
+        ("zh", "confirm", "收件人名字改成李四", "name", "李四"),
+        ("zh", "coupon", "手机号不对，应该是139 0000 2222", "phone", "13900002222"),
+        ("zh", "confirm", "地址错了，是上海市徐汇区漕溪北路88号", "detail", "漕溪北路88号"),
+        ("en", "coupon", "sorry the phone number should be 139 0000 1111", "phone", "13900001111"),
+        ("en", "confirm", "the name is wrong, it should be Jane Smith", "name", "Jane Smith"),
+        ("en", "confirm", "wrong street, it's 200 Century Ave", "detail", "200 Century Ave"),
+    ],
+)
+async def test_a_part_of_the_address_is_fixed_where_the_customer_is(
+    chat: Chat, shop: FakeShop, lang: str, step: str, fix: str, field: str, value: str
+) -> None:
+    await _to_step(chat, lang, step)
+    out = await chat(fix)
+    assert await _state(chat) == ("checkout", step)
+    assert value in chat.text(out)  # the corrected address, read back
+    latest = shop.addresses_by_customer[CUSTOMER][-1]
+    assert getattr(latest, field) == value
+    if step == "confirm":
+        await chat("确认" if lang == "zh" else "confirm")
+        assert getattr(shop.orders_list[0].address, field) == value
+
+
+@pytest.mark.parametrize(
+    ("lang", "fix", "answer", "field"),
+    [("zh", "电话写错了", "13900001111", "phone"), ("en", "the name is wrong", "Jane Smith", "name")],
+)
+async def test_a_wrong_part_without_the_right_value_is_asked_for(
+    chat: Chat, shop: FakeShop, lang: str, fix: str, answer: str, field: str
+) -> None:
+    await _to_step(chat, lang, "confirm")
+    await chat(fix)
+    assert await _state(chat) == ("checkout", f"addr_{field}")
+    out = await chat(answer)
+    assert await _state(chat) == ("checkout", "confirm")
+    assert answer in chat.text(out)
+    assert shop.orders_list == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("zh", "手机壳换成黑色的"), ("en", "change the number of mugs to 2"), ("zh", "优惠码改一下")]
+)
+async def test_other_changes_at_the_summary_do_not_touch_the_address(
+    chat: Chat, shop: FakeShop, lang: str, text: str
+) -> None:
+    await _to_step(chat, lang, "confirm")
+    await chat(text)
+    assert len(shop.addresses_by_customer[CUSTOMER]) == 1
+    _, step = await _state(chat)
+    assert not (step or "").startswith("addr_")

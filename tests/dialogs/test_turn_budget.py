@@ -80,7 +80,7 @@ PURCHASE_ZH: list[tuple[str, str, int]] = [
     ("张三 13800138000 上海市浦东新区世纪大道100号", "checkout:addr_entry", 7),  # address saved, the cart
     ("@快递", "button:shipping", 2),
     ("不用了", "checkout:coupon", 4),  # the quote
-    ("确认", "checkout:confirm", 13),  # order placed (stock held, numbered, one batch), payment started
+    ("确认", "checkout:confirm", 12),  # order placed (stock held, numbered, one batch), payment started
     ("!pay", "", 0),
     ("我的订单到哪了", "order_status", 5),  # the customer's orders in time windows; the order not read again
 ]

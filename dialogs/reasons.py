@@ -1,0 +1,371 @@
+"""After-sales reasons and kinds in the words customers use.
+
+"they're too tight, I want to send them back", "还没发货吧 我不想要了 退款", "刀收到有个缺口":
+the message that asks for a return, exchange or refund often says why already. These are
+patterns over what customers type (not texts shown to them, so they live here rather than in
+the message catalogs); each reason maps to a position in the catalog's `aftersales.reasons`
+list (the buttons the reason step offers).
+
+A negated word ("东西没坏", "not broken", "没有质量问题") is no reason; an English word one
+typing slip away from a reason word ("qualty", "brokn", "tigth") still is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dialogs.i18n import t, t_list
+from dialogs.messages import Lang
+
+# Positions in `aftersales.reasons` (both catalogs list them in this order).
+CHANGED_MIND = 0
+WRONG_SIZE = 1
+DAMAGED = 2
+NOT_AS_DESCRIBED = 3
+LATE = 4
+
+_ZH: dict[int, tuple[str, ...]] = {
+    DAMAGED: (
+        "坏了",
+        "坏的",
+        "坏掉",
+        "破了",
+        "破损",
+        "破的",
+        "碎了",
+        "裂了",
+        "裂开",
+        "裂缝",
+        "有裂",
+        "漏水",
+        "漏气",
+        "漏了",
+        "渗水",
+        "质量",
+        "瑕疵",
+        "次品",
+        "残次",
+        "不能用",
+        "用不了",
+        "没法用",
+        "没反应",
+        "开不了机",
+        "不工作",
+        "故障",
+        "划痕",
+        "刮花",
+        "掉漆",
+        "脱胶",
+        "开胶",
+        "断了",
+        "缺口",
+        "磕了",
+        "凹了",
+        "变形",
+        "起球",
+        "掉色",
+        "过敏",
+        "起疹",
+        "烂了",
+        "发霉",
+        "过期",
+        "异味",
+        "有味道",
+        "坏",
+        "漏",
+    ),
+    NOT_AS_DESCRIBED: (
+        "与描述不符",
+        "和描述不符",
+        "跟描述不",
+        "描述不符",
+        "和描述不一样",
+        "跟图片不",
+        "和图片不",
+        "货不对板",
+        "实物",
+        "跟图片差",
+        "和图片差",
+        "图片差",
+        "图片不符",
+        "不是正品",
+        "假货",
+        "发错",
+        "寄错",
+        "送错",
+        "少发",
+        "漏发",
+        "不是我买的",
+    ),
+    WRONG_SIZE: (
+        "太紧",
+        "太松",
+        "太小",
+        "太大",
+        "太短",
+        "太长",
+        "偏小",
+        "偏大",
+        "小了",
+        "大了",
+        "紧了",
+        "松了",
+        "短了",
+        "长了",
+        "挤脚",
+        "夹脚",
+        "磨脚",
+        "挤",
+        "尺码",
+        "尺寸",
+        "码数",
+        "码不对",
+        "不合适",
+        "不合身",
+        "不合脚",
+        "穿不下",
+        "穿不上",
+        "戴不上",
+        "颜色不对",
+        "颜色不喜欢",
+        "色差",
+        "买错",
+        "拍错",
+        "选错",
+        "不舒服",
+    ),
+    LATE: ("太晚", "太慢", "晚到", "迟到", "等太久", "等了太久", "送得太慢", "到得太晚", "物流太慢"),
+    CHANGED_MIND: (
+        "不想要了",
+        "不想要",
+        "不要了",
+        "不需要了",
+        "用不上",
+        "用不着",
+        "改主意",
+        "后悔",
+        "冲动",
+        "不喜欢",
+        "不想买了",
+        "买多了",
+        "多买了",
+        "重复购买",
+        "重复下单",
+        "不买了",
+    ),
+}
+
+_EN: dict[int, tuple[str, ...]] = {
+    DAMAGED: (
+        r"broken",
+        r"broke",
+        r"breaks",
+        r"damaged?",
+        r"defect(?:ive|s)?",
+        r"faulty",
+        r"fault",
+        r"leak(?:s|ing|y|ed)?",
+        r"crack(?:s|ed)?",
+        r"chipped",
+        r"chip",
+        r"scratch(?:ed|es)?",
+        r"dent(?:ed)?",
+        r"torn",
+        r"ripped",
+        r"rip",
+        r"shattered",
+        r"smashed",
+        r"(?:doesn'?t|does not|don'?t|didn'?t|won'?t|stopped|not) work(?:ing)?",
+        r"dead",
+        r"quality",
+        r"poor quality",
+        r"bad quality",
+        r"fell apart",
+        r"falling apart",
+        r"came off",
+        r"coming off",
+        r"peeling",
+        r"rash",
+        r"allergic",
+        r"reaction",
+        r"expired",
+        r"mou?ldy?",
+        r"smells?",
+    ),
+    NOT_AS_DESCRIBED: (
+        r"not as described",
+        r"not like the (?:picture|photo|description)s?",
+        r"different from the (?:picture|photo|"
+        r"description)s?",
+        r"doesn'?t match",
+        r"does not match",
+        r"not what i ordered",
+        r"wrong item",
+        r"wrong product",
+        r"sent (?:me )?the wrong",
+        r"fake",
+        r"counterfeit",
+        r"missing",
+        r"looks different",
+    ),
+    WRONG_SIZE: (
+        r"too (?:tight|small|big|large|loose|short|long|narrow|wide|heavy)",
+        r"tight",
+        r"(?:doesn'?t|don'?t|didn'?t|"
+        r"does not|do not|did not) fit",
+        r"wrong (?:size|colou?r)",
+        r"size",
+        r"sizes",
+        r"fit",
+        r"fits",
+        r"colou?r",
+        r"ordered the wrong",
+        r"bought the wrong",
+        r"uncomfortable",
+    ),
+    LATE: (
+        r"(?:arrived|came|delivered) (?:too )?late",
+        r"too late",
+        r"took (?:too|so) long",
+        r"late delivery",
+        r"too slow",
+        r"arrived after",
+    ),
+    CHANGED_MIND: (
+        r"changed? my mind",
+        r"change of mind",
+        r"mind changed",
+        r"(?:don'?t|do not|no longer) (?:want|need|like)",
+        r"not needed",
+        r"by mistake",
+        r"by accident",
+        r"accidentally",
+        r"mistake",
+        r"ordered twice",
+        r"bought (?:too many|two|twice)",
+        r"regret",
+        r"don'?t like",
+    ),
+}
+
+# Longer English words a one-letter slip still reads as ("qualty", "brokn"); short ones are left
+# out on purpose: "right" is one slip from "tight", "smell" from "small".
+_FUZZY_WORDS: dict[str, int] = {
+    "quality": DAMAGED,
+    "broken": DAMAGED,
+    "damaged": DAMAGED,
+    "defective": DAMAGED,
+    "faulty": DAMAGED,
+    "cracked": DAMAGED,
+    "leaking": DAMAGED,
+    "scratched": DAMAGED,
+    "described": NOT_AS_DESCRIBED,
+}
+_ORDER = (DAMAGED, NOT_AS_DESCRIBED, WRONG_SIZE, LATE, CHANGED_MIND)
+_ZH_NEGATION = ("没有", "没", "不", "无", "非", "并非", "也没")
+_EN_NEGATION = re.compile(r"(?:\bnot|\bno|n't|\bnever|\bnothing)\s+(?:\w+\s+)?$", re.I)
+_EN_PATTERNS = {
+    reason: re.compile(r"(?<![a-z'])(?:" + "|".join(words) + r")(?![a-z])", re.I) for reason, words in _EN.items()
+}
+_WORD = re.compile(r"[a-z]+", re.I)
+
+# The kind of request a message names; "send them back", "换个M的", "money back".
+_KINDS = (
+    (
+        "exchange",
+        re.compile(
+            r"换货|调换|换一[个件双条副把只瓶]|换个|换成|换[大小]一?[码号]|\b(?:exchange|swap|replace(?:ment)?)\b", re.I
+        ),
+    ),
+    ("refund", re.compile(r"退款|退钱|钱退|退我钱|\brefund|\bmoney back\b", re.I)),
+    (
+        "return",
+        re.compile(r"退货|退回|寄回|退掉|退了|\breturn(?:ing)?\b|\b(?:send|ship) (?:it|them|this|these) back\b", re.I),
+    ),
+)
+# A request asked as a question or a condition ("能换个M的吗", "can I swap them", "if it doesn't fit")
+# is confirmed before it is filed; a plain request that says why is filed at once.
+_TENTATIVE = re.compile(
+    r"[?？]|吗|么|能不能|可不可以|可以.*[吗么]|如果|要是|假如|万一|是否|"
+    r"\b(?:can|could|may|might|would|is it possible|how|what|if|whether|do you|should)\b",
+    re.I,
+)
+
+
+def _negated_zh(text: str, start: int) -> bool:
+    before = text[max(0, start - 2) : start]
+    return any(before.endswith(word) for word in _ZH_NEGATION)
+
+
+def _zh_reason(text: str) -> int | None:
+    for reason in _ORDER:
+        for word in _ZH[reason]:
+            start = text.find(word)
+            while start >= 0:
+                negatable = not word.startswith(("不", "没", "无"))
+                if not (negatable and _negated_zh(text, start)):
+                    return reason
+                start = text.find(word, start + 1)
+    return None
+
+
+def _en_reason(text: str) -> int | None:
+    for reason in _ORDER:
+        for match in _EN_PATTERNS[reason].finditer(text):
+            if reason in (DAMAGED, NOT_AS_DESCRIBED) and _EN_NEGATION.search(text[: match.start()]):
+                continue  # "nothing broken", "not damaged"
+            return reason
+    for word in _WORD.findall(text.lower()):
+        if len(word) < 5:
+            continue
+        for known, reason in _FUZZY_WORDS.items():
+            if word != known and _one_slip(word, known):
+                return reason
+    return None
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """One letter added, dropped, changed, or two neighbours swapped."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(diff) == 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def reason_in(text: str) -> int | None:
+    """The position of the after-sales reason the text gives, or None."""
+    if not text:
+        return None
+    found = _zh_reason(text)
+    return found if found is not None else _en_reason(text)
+
+
+def kind_in(text: str) -> str | None:
+    """return / exchange / refund when the text names one."""
+    for kind, pattern in _KINDS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def tentative(text: str) -> bool:
+    """Asked as a question or a condition rather than stated."""
+    return bool(_TENTATIVE.search(text))
+
+
+def stated(text: str, lang: Lang) -> str:
+    """The reason a message gives ("too tight" -> "Wrong size or colour (they're too tight, ...)"):
+    the reason choice with the customer's own words; "" when it gives none."""
+    index = reason_in(text)
+    labels = t_list("aftersales.reasons", lang)
+    if index is None or index >= len(labels):
+        return ""
+    words = " ".join(text.split())
+    if words == labels[index]:
+        return words
+    return t("aftersales.reason_with_words", lang, label=labels[index], words=words)[:300]
