@@ -481,7 +481,8 @@ _PURCHASE_WORDS = re.compile(
     r"另外|(?:也|再|还|又)(?:再)?(?=买|要|来|拿|加|拍|\s|$)|"
     r"那?(?:先|就|再|帮我|给我)把|那就|那先|那么|^\s*那|(?:按|就)?原价|"
     r"\bat\s+(?:the\s+)?(?:normal|regular|full|original|usual|listed)\s+price\b|\banyway\b|"
-    r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿|加|拍)(?:个|一个|一下)?|我想要|我要|帮我|给我|吧|呢|啊|的|了|啦|嘛|就它|它|那款|这款|那个|这个|一下|"
+    r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿|加(?![\u4e00-\u9fff])|加(?=[个一二两三四五六七八九十俩仨上入到进购])|"
+    r"(?<![\u4e00-\u9fff])拍(?![\u4e00-\u9fff])|拍(?=[个一两下]))(?:个|一个|一下)?|我想要|我要|帮我|给我|吧|呢|啊|的|了|啦|嘛|就它|它|那款|这款|那个|这个|一下|"
     rf"(?<![\d.])\d{{1,2}}\s*(?:pcs|pieces|units|items|x\b|×)|(?:(?<![a-z])x|×|\*)\s*\d{{1,3}}\b|"
     r"\bas\s+well\b|"
     r"\b(?:add|buy|purchase|get|take|have|like|want|need|order|i'?ll|i'?d|i|can|me|my|to|the|a|an|one|two|three|"
@@ -527,8 +528,13 @@ def product_words(text: str) -> str:
     cleaned = _PURCHASE_WORDS.sub(" ", _FILLER.sub(" ", cleaned))
     cleaned = re.sub(r"^\s*\d{1,2}\s+(?=[a-z])", " ", cleaned)  # "2 gray water bottles": the count
     cleaned = re.sub(r"(?:^|\s)个(?=\S)", " ", cleaned)  # what is left of "买个头灯"
+    cleaned = _LONE_PARTICLE.sub(" ", cleaned)  # the 也 of "白的L也来一副", the 再 of "再来一个红色的"
     cleaned = re.sub(r"\s+", " ", cleaned).strip().replace(decimal, ".")
     return "" if re.fullmatch(r"\d{1,2}", cleaned) else cleaned  # "fine, 3 please": only a count
+
+
+# One-character adverbs left standing alone once purchase words are gone ("也", "再", "还", "都").
+_LONE_PARTICLE = re.compile(r"(?<![\u4e00-\u9fff])[也还再都又就先那各](?![\u4e00-\u9fff])")
 
 
 # "冬天去长白山够用吗", "is it warm enough for winter camping?", "适合敏感肌吗": whether the product

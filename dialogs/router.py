@@ -339,8 +339,11 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "faq_question"  # "能便宜点吗", "can you do 60 each?": an honest answer about prices
     if intent in INFO_QUESTION_INTENTS and _INFO_QUESTION.search(text):
         return "faq_question"  # "请问退款多久到账？" asks how refunds work; it is no new refund request
-    if intent == "remove_from_cart" and turn.confidence < 0.5 and not _REMOVE.search(text):
-        # "eyeshadow palette" read as a removal at the threshold: no removing word, a product name
+    if intent == "remove_from_cart" and turn.confidence < 0.6 and not _REMOVE.search(text):
+        # "eyeshadow palette", "速干T恤 白色M 一件" read as a removal near the threshold: no removing
+        # word; a count buys, a product name searches
+        if asks_to_buy(text):
+            return "add_to_cart"
         return "search_product" if turn.entity("product") else "nlu_fallback"
     kind = kind_in(text)
     plain_request = kind and kind != "exchange" and not tentative(text) and not _QUESTION_WORD.search(text)

@@ -487,6 +487,13 @@ _RESTOCK = re.compile(
 )
 
 
+_RESTOCK_WORDS = re.compile(
+    r"\b(?:back|again|available|availability|know|let|tell|notify|when|will|be|it'?s|in\s+stock|stock)\b|"
+    r"什么时候|何时|啥时候|有货|补货|到货|缺货|断货|没货|还会有|通知|告诉|提醒|一下|我",
+    re.I,
+)
+
+
 def asks_about_stock(text: str) -> bool:
     return bool(_RESTOCK.search(text))
 
@@ -495,7 +502,8 @@ async def stock_answer(turn: Turn) -> None:
     """ "磨豆机什么时候有货", "when will the grinder be back in stock?": the real stock of each
     version, and for what is sold out an honest "no date yet" with similar items."""
     product = await resolve_product(turn)
-    words = products.without_values(product_words(turn.text), [])
+    # "can you let me know when it's back": the restock words name no product (not the "back" of backpack)
+    words = products.without_values(product_words(_RESTOCK_WORDS.sub(" ", turn.text)), [])
     if words and (product is None or not products.title_mentions(product.title, words)):
         found = await turn.services.shop.search(SearchQuery(text=words[:80]), turn.lang, 1, 1)
         product = await full_product(turn, found.items[0]) if found.items else product

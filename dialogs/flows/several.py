@@ -11,6 +11,7 @@ A message that is not several products after all goes to the one-product path (c
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -68,8 +69,17 @@ class Part:
     words: str  # what names the product (no purchase words, quantities or filler)
 
 
+# A Chinese count ("两个", "一包", "3盒"): between two products it ends one and starts the next.
+_ZH_COUNT = re.compile(
+    r"(?:\d{1,3}|[一二两三四五六七八九十俩仨])\s*[个件份台双瓶盒只支条套本包袋罐杯把张对副顶块听提卷片枚颗款]"
+    r"(?![的装人月天年次])"
+)
+_LEAD_VERB = re.compile(r"^\s*(?:我要|我想要|给我|帮我|再|还|也)?\s*(?:来|要|买|拿|加)?\s*")
+
+
 def _segments(text: str) -> list[tuple[int, int]]:
-    """Spans between separators; in Chinese, spaces separate too ("精华要30的 防晒要50的")."""
+    """Spans between separators; in Chinese, spaces ("精华要30的 防晒要50的") and counts between
+    products ("马克杯两个头灯一个", "来两个马克杯一个头灯") separate too."""
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SEPARATOR.finditer(text):
@@ -81,11 +91,24 @@ def _segments(text: str) -> list[tuple[int, int]]:
         for a, b in spans:
             inner = a
             for space in re.finditer(r"\s+", text[a:b]):
-                split.append((inner, a + space.start()))
+                split.extend(_at_counts(text, inner, a + space.start()))
                 inner = a + space.end()
-            split.append((inner, b))
+            split.extend(_at_counts(text, inner, b))
         spans = split
     return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def _at_counts(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """A span cut at its counts: after each count when counts follow the products ("马克杯两个头灯一个"),
+    before each later count when they come first ("来两个马克杯一个头灯")."""
+    segment = text[a:b]
+    counts = list(_ZH_COUNT.finditer(segment))
+    if not counts:
+        return [(a, b)]
+    count_first = counts[0].start() == _LEAD_VERB.match(segment).end()  # type: ignore[union-attr]
+    cuts = [m.start() for m in counts[1:]] if count_first else [m.end() for m in counts if m.end() < len(segment)]
+    edges = [0, *cuts, len(segment)]
+    return [(a + x, a + y) for x, y in itertools.pairwise(edges) if y > x]
 
 
 def part_words(segment: str) -> str:
@@ -202,7 +225,12 @@ async def _one_title_names_all(turn: Turn, parts: list[Part]) -> bool:
     """ "salt and pepper grinder": one product's title holds the words of every part."""
     words = " ".join(p.words for p in parts)
     found = await turn.services.shop.search(SearchQuery(text=words[:80]), turn.lang, 1, 1)
-    return bool(found.items) and products.title_mentions(found.items[0].title, words, whole=True)
+    if not found.items:
+        return False
+    title = found.items[0].title.lower()
+    title_words = set(re.split(r"[^\w]+", title))
+    tokens = products.without_values(words, []).split()
+    return all(t in title if _HAN.search(t) else t in title_words or t.rstrip("s") in title_words for t in tokens)
 
 
 async def _listed(turn: Turn) -> list[ProductView]:

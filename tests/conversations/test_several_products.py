@@ -34,6 +34,8 @@ SEVERAL_IN_ONE_MESSAGE = [
     ("zh", ["百年孤独两本 还有意式浓缩咖啡豆一包"], {"B2-1": 2, "C2-1": 1}),
     ("zh", ["阿迪达斯samba 39码、胶囊咖啡两盒"], {"S2-39": 1, "C3-1": 2}),
     ("zh", ["我要新百伦574灰色42码跟三体精装"], {"S3-GR-42": 1, "B1-HC": 1}),
+    ("zh", ["百年孤独两本胶囊咖啡一盒"], {"B2-1": 2, "C3-1": 1}),
+    ("zh", ["来两盒胶囊咖啡一本百年孤独"], {"C3-1": 2, "B2-1": 1}),
     ("en", ["a samba in 39 and the espresso beans"], {"S2-39": 1, "C2-1": 1}),
     ("en", ["I'll take one hundred years of solitude and 2 packs of coffee capsules"], {"B2-1": 1, "C3-1": 2}),
     ("en", ["add the yirgacheffe 500g plus the samba in 40"], {"C1-500": 1, "S2-40": 1}),
@@ -122,6 +124,28 @@ async def test_a_product_named_in_the_message_beats_the_one_on_screen(
 ) -> None:
     turns, cart = await _chat(custom_shop, lang, lines)
     assert cart == expected, _said(turns[-1])
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines", "expected"),
+    [
+        ("zh", ["耐克Air Max 90 黑色42码 来一双", "白的44也来一双"], {"S1-BK-42": 1, "S1-WH-44": 1}),
+        ("zh", ["阿迪达斯samba 38码的来一双", "再来一双39的"], {"S2-38": 1, "S2-39": 1}),
+        ("en", ["add a nike air max 90 black 42", "a white 44 too"], {"S1-BK-42": 1, "S1-WH-44": 1}),
+    ],
+)
+async def test_only_options_named_stay_on_the_product_just_added(
+    custom_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
+) -> None:
+    turns, cart = await _chat(custom_shop, lang, lines)
+    assert cart == expected, _said(turns[-1])
+
+
+async def test_asking_to_be_told_when_it_is_back_stays_on_the_sold_out_product(custom_shop: Any) -> None:
+    turns, _ = await _chat(
+        custom_shop, "en", ["when is fluent python back in stock", "can you let me know when it's back"]
+    )
+    assert "Fluent Python" in _said(turns[-1])
 
 
 async def test_an_option_of_the_product_on_screen_stays_on_it(custom_shop: Any) -> None:
