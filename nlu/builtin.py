@@ -185,7 +185,7 @@ class BuiltinNluEngine:
     @property
     def speller(self) -> SpellingNormaliser:
         if self._speller_model is not self.model:
-            self._speller = SpellingNormaliser(self.model.words)
+            self._speller = SpellingNormaliser(self.model.words, self.model.english, self.pinyin.syllables)
             self._speller_model = self.model
         return self._speller
 

@@ -19,11 +19,12 @@ from pathlib import Path
 import numpy as np
 
 from nlu.emoji import sentiment_tokens
+from nlu.english import EnglishWords
 from nlu.pinyin import PinyinReader
 from nlu.text import feature_text
 from nlu.tokenizer import WordTokenizer
 
-FEATURE_VERSION = "8"  # bump when featurisation changes so stored models are retrained
+FEATURE_VERSION = "9"  # bump when featurisation changes so stored models are retrained
 CHAR_NGRAMS = (1, 2, 3, 4)
 MODEL_JSON = "intent_model.json"
 _LATIN_WORD = re.compile(r"[a-z]+")
@@ -64,6 +65,8 @@ class LinearIntentModel:
     data_hash: str
     # Latin words of the training texts with their counts: the spelling normaliser's dictionary.
     words: dict[str, int] = field(default_factory=dict)
+    # English words the normaliser must not "correct" (nlu/english.py), stored with the model.
+    english: EnglishWords = field(default_factory=EnglishWords.empty)
 
     def vectorize(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
         indices: list[int] = []
@@ -102,7 +105,14 @@ class LinearIntentModel:
         tmp_json = model_dir / (MODEL_JSON + ".tmp")
         tmp_json.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         tmp_arrays = model_dir / "intent_model.tmp.npz"
-        np.savez(tmp_arrays, idf=self.idf, weights=self.weights, bias=self.bias)
+        np.savez(
+            tmp_arrays,
+            idf=self.idf,
+            weights=self.weights,
+            bias=self.bias,
+            english_hashes=self.english.hashes,
+            english_counts=self.english.counts,
+        )
         tmp_arrays.replace(model_dir / MODEL_ARRAYS)
         tmp_json.replace(model_dir / MODEL_JSON)  # written last: its presence marks a complete model
 
@@ -113,6 +123,7 @@ class LinearIntentModel:
             meta = json.loads((model_dir / MODEL_JSON).read_text(encoding="utf-8"))
             with np.load(model_dir / MODEL_ARRAYS, allow_pickle=False) as arrays:
                 idf, weights, bias = arrays["idf"], arrays["weights"], arrays["bias"]
+                english = EnglishWords(arrays["english_hashes"], arrays["english_counts"])
         except (OSError, ValueError, KeyError):
             return None
         if meta.get("version") != FEATURE_VERSION:
@@ -125,6 +136,7 @@ class LinearIntentModel:
             bias,
             str(meta["data_hash"]),
             {str(word): int(count) for word, count in meta.get("words", {}).items()},
+            english,
         )
 
 
@@ -140,6 +152,8 @@ def train_model(
     from scipy.sparse import csr_matrix  # training-only imports: keep them out of run-time memory
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
+
+    from nlu.english import english_word_counts
 
     all_counts = [features(text, tokenizer, pinyin) for text in texts]
     document_frequency: Counter[str] = Counter()
@@ -171,7 +185,8 @@ def train_model(
         classifier.fit(matrix, targets)
     weights = np.ascontiguousarray(classifier.coef_.T, dtype=np.float32)
     bias = np.asarray(classifier.intercept_, dtype=np.float64)
-    return LinearIntentModel(classes, vocabulary, idf, weights, bias, data_hash, latin_word_counts(texts))
+    english = EnglishWords.from_counts(english_word_counts())
+    return LinearIntentModel(classes, vocabulary, idf, weights, bias, data_hash, latin_word_counts(texts), english)
 
 
 def latin_word_counts(texts: Sequence[str]) -> dict[str, int]:

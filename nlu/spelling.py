@@ -4,19 +4,31 @@
 from a training word (a neighbouring key, a dropped or doubled letter, two letters swapped) is
 taken as that word; anything further is left alone, so gibberish stays gibberish and still falls
 back. Ties go to the word seen more often in training. Only words of four letters or more are
-touched: short words are too close to each other to guess.
+touched: short words are too close to each other to guess. Real English words the training data
+does not use ("olive", "tent", "pour") are kept as they are (nlu/english.py).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from nlu.english import EnglishWords
+
 MIN_LENGTH = 4
 _WORD = re.compile(r"[a-z]+")
+# Shorter words are corrected only to these command words, one keystroke away and with the same
+# first letter ("ad" -> add, "byu" -> buy, "pya" -> pay, "crt" -> cart), unless they are a pinyin
+# syllable ("bu", "ca") or an English word.
+SHORT_COMMANDS = ("add", "buy", "pay", "cart")
+# A training word seen this rarely that is no English word is a typo the data generator made
+# ("crat" in "that item in my crat"): it is corrected like an unknown word when the training
+# word it is next to is TYPO_RATIO times as frequent.
+RARE_TYPO_COUNT = 2
+TYPO_RATIO = 20
 
 
 def max_distance(word: str) -> int:
@@ -24,8 +36,15 @@ def max_distance(word: str) -> int:
 
 
 class SpellingNormaliser:
-    def __init__(self, word_counts: Mapping[str, int]) -> None:
+    def __init__(
+        self,
+        word_counts: Mapping[str, int],
+        english: EnglishWords | None = None,
+        syllables: Collection[str] = (),
+    ) -> None:
         self._counts = dict(word_counts)
+        self._english = english if english is not None and len(english) else None
+        self._syllables = syllables
         self._by_length: dict[int, list[str]] = {}
         for word in self._counts:
             if len(word) >= MIN_LENGTH - 1:
@@ -39,7 +58,10 @@ class SpellingNormaliser:
 
     def correct_word(self, word: str) -> str | None:
         """The training word `word` was probably meant to be, or None (known, short, or too far off)."""
-        if len(word) < MIN_LENGTH or word in self._counts:
+        if len(word) < MIN_LENGTH:
+            return self._short_command(word)
+        known = self._counts.get(word, 0)
+        if known and (known > RARE_TYPO_COUNT or self._english is None or self._english.count(word)):
             return None
         limit = max_distance(word)
         best: tuple[float, int, str] | None = None  # (distance, -count, word)
@@ -50,10 +72,24 @@ class SpellingNormaliser:
             for candidate, distance, _ in process.extract(
                 word, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None
             ):
+                if candidate == word or self._counts[candidate] < TYPO_RATIO * known:
+                    continue
                 key = (distance, -self._counts[candidate], candidate)
                 if best is None or key < best:
                     best = key
-        return best[2] if best else None
+        if best is None or (self._english is not None and self._english.keeps(word, best[2])):
+            return None
+        return best[2]
+
+    def _short_command(self, word: str) -> str | None:
+        if len(word) < 2 or word in self._counts or word in self._syllables:
+            return None
+        if self._english is not None and self._english.count(word):
+            return None
+        for command in SHORT_COMMANDS:
+            if command in self._counts and command[0] == word[0] and OSA.distance(word, command) == 1:
+                return command
+        return None
 
     def correct(self, text: str) -> str:
         """`text` (already lower-cased) with unknown Latin words replaced by their corrections."""

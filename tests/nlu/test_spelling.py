@@ -37,3 +37,40 @@ async def test_engine_understands_typos_it_was_not_trained_on(engine: BuiltinNlu
     ]:
         result = await engine.parse(text)
         assert result.intent.name == intent, (text, result.intent)
+
+
+# --- real English words, short command words, typos the generator put in the data -------------
+
+ENGLISH = {"olive": 9000, "live": 2_500_000, "tent": 12000, "sent": 300_000, "pleas": 900, "please": 3_000_000}
+
+
+def _english_speller(words: dict[str, int]) -> SpellingNormaliser:
+    from nlu.english import EnglishWords
+
+    return SpellingNormaliser(words, EnglishWords.from_counts(ENGLISH), syllables={"bu", "ca"})
+
+
+def test_real_english_words_are_not_turned_into_training_words() -> None:
+    speller = _english_speller({"live": 5, "sent": 3, "please": 40, "two": 9, "person": 7})
+    assert speller.correct("olive two person tent") == "olive two person tent"
+    assert speller.correct_word("pleas") == "please"  # far rarer than the word it is one key from
+
+
+def test_short_command_words_are_corrected_only_to_commands() -> None:
+    speller = _english_speller({"add": 30, "buy": 20, "pay": 25, "cart": 40, "and": 90, "to": 99})
+    assert speller.correct("ad to cart") == "add to cart"
+    assert speller.correct("byu it") == "buy it"
+    assert speller.correct("pya now") == "pay now"
+    assert speller.correct_word("bu") is None  # a pinyin syllable (不)
+    assert speller.correct_word("an") is None  # not a command word's typo
+
+
+def test_rare_generated_typos_in_the_data_are_still_corrected() -> None:
+    speller = _english_speller({"cart": 60, "crat": 1, "tent": 1})
+    assert speller.correct_word("crat") == "cart"
+    assert speller.correct_word("tent") is None  # rare in the data, but an English word
+
+
+def test_the_engine_keeps_colour_and_product_words(engine: BuiltinNluEngine) -> None:
+    assert "olive" in engine.speller.correct("olive tent")
+    assert engine.speller.correct("ad to cart") == "add to cart"
