@@ -230,11 +230,8 @@ def leading_number(value: str) -> float | None:
 
 
 def _number_in(number: str, lowered: str) -> bool:
-    """The number stands alone in the text and is not a count ("500的", "the 256 one"; not "2件").
-
-    A positive number is not the tail of a negative one ("10" is not in "-10", but is in "24-10")."""
-    sign = "" if number.startswith("-") else r"(?<![^\d]-)(?<!^-)"
-    pattern = rf"(?<![\d.x×*]){sign}{re.escape(number)}(?![\d.])(?!\s*(?:{_ZH_UNITS}|pcs|pieces|units|x\b))"
+    """The number stands alone in the text and is not a count ("500的", "the 256 one"; not "2件")."""
+    pattern = rf"(?<![\d.x×*\-−]){re.escape(number)}(?![\d.])(?!\s*(?:{_ZH_UNITS}|pcs|pieces|units|x\b))"
     return re.search(pattern, lowered) is not None
 
 
@@ -280,7 +277,18 @@ def _alias_at(alias: str, lowered: str) -> int:
         # not the "m" of "i'm" or the "l" of "30l"
         match = re.search(rf"(?<![a-z0-9'’]){re.escape(alias)}(?![a-z0-9])", lowered)
         return match.start() if match else -1
+    starts, ends = _latin(alias[0]), _latin(alias[-1])
+    if starts or ends:
+        # "0°C" is not the end of "-10°C", "5L" not the end of "3.5L"
+        before = r"(?<![a-z0-9.\-−])" if starts else ""
+        after = r"(?![a-z0-9])" if ends else ""
+        match = re.search(rf"{before}{re.escape(alias)}{after}", lowered)
+        return match.start() if match else -1
     return lowered.find(alias)
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 def value_position(text: str, value: str) -> int:
@@ -291,7 +299,7 @@ def value_position(text: str, value: str) -> int:
     spots = [_alias_at(alias, lowered) for alias in {_core(value), *(a for g in _groups_of(value) for a in g)}]
     number = _LEADING_NUMBER.match(value)
     if number is not None:
-        match = re.search(rf"(?<![\d.x×*]){re.escape(number.group(1))}(?![\d.])", lowered)
+        match = re.search(rf"(?<![\d.x×*\-−]){re.escape(number.group(1))}(?![\d.])", lowered)
         spots.append(match.start() if match and _number_in(number.group(1), lowered) else -1)
     found = [spot for spot in spots if spot >= 0]
     return min(found) if found else -1

@@ -6,14 +6,16 @@ import re
 from dataclasses import dataclass
 
 from dialogs import buttons as codes
-from dialogs.flows import browse, products
+from dialogs.flows import browse, products, restock
 from dialogs.flows.base import menu_buttons
 from dialogs.flows.confirm import ask_confirmation
 from dialogs.messages import Button, TextReply
 from dialogs.ports import CartLineView, CartView, ProductView, SearchQuery
 from dialogs.references import (
+    SIZE_GROUPS,
     asks_for_more,
     asks_to_set_quantity,
+    leading_number,
     mentioned_values,
     only_quantity,
     ordinal,
@@ -234,10 +236,12 @@ async def add_sku(turn: Turn, sku: str, quantity: int, product: ProductView) -> 
     if variant.stock <= 0:
         turn.say(
             "cart.out_of_stock",
+            restock.offer(turn, product, [sku]),
             turn.button("button.similar", codes.SIMILAR, product.product_id),
             *menu_buttons(turn)[:1],
             title=title,
         )
+        turn.say("restock.offer")
         return
     cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
     in_cart = sum(line.quantity for line in cart.lines if line.sku == sku)
@@ -460,7 +464,7 @@ async def _not_in_cart(turn: Turn, named: str) -> None:
 # A change asked for: the line keeps its product and quantity and takes other options.
 _CHANGE = re.compile(
     r"换成|换为|换个|换一个|换一下|改成|改为|改一下|调成|变成|换|改|"
-    r"\b(?:swap|switch|change|exchange|instead|rather|replace|make\s+(?:it|that|them|this|mine)|go\s+with)\b",
+    r"\b(?:swap|switch|change|exchange|instead|rather|prefer|replace|make\s+(?:it|that|them|this|mine)|go\s+with)\b",
     re.I,
 )
 # Where the new options start: after "换成" / "to" / "for"; "instead" / "rather" may come last.
@@ -503,7 +507,8 @@ async def change_option_intent(turn: Turn, intent: str) -> bool:
     line (same product and quantity). False when the message is not such a change."""
     text = turn.text
     context = turn.state.context
-    if not text or intent in NOT_A_SWAP or not _CHANGE.search(text) or _AFTER_SALES.search(text):
+    asked = _CHANGE.search(text) or _STEP_UP.search(text) or _STEP_DOWN.search(text) if text else None
+    if not text or intent in NOT_A_SWAP or not asked or _AFTER_SALES.search(text):
         return False
     if context.get("list_kind") == "orders" or not (context.get("last_sku") or context.get("cart_skus")):
         return False  # an order is being discussed, or nothing was ever put in the cart
@@ -562,16 +567,42 @@ def _option_changes(turn: Turn, product: ProductView, line: CartLineView) -> dic
             continue
         spots = {value: _spot(text, value, values) for value in values}
         found = [value for value in values if spots[value] >= start]
+        current = line.attributes.get(dim)
         if not found and not any(spot >= 0 for spot in spots.values()):
             found = [value for value in values for word in entities if same_value(word, value)]
-            found = found or products.relative_size(text[start:], values)
+            found = found or _size_step(text[start:], values, current) or products.relative_size(text[start:], values)
             spots.update({value: len(text) for value in found})
-        current = line.attributes.get(dim)
         others = sorted((value for value in found if value != current), key=lambda value: spots[value])
         if not others or (current in found and spots[current] > spots[others[-1]]):
             continue
         changes[dim] = others[-1]
     return changes
+
+
+_STEP_UP = re.compile(
+    r"大一(?:号|码|点|个(?:号|码|尺码))|大点|\b(?:one|a)\s+size\s+(?:up|bigger|larger)\b|\bsize\s+up\b", re.I
+)
+_STEP_DOWN = re.compile(
+    r"小一(?:号|码|点|个(?:号|码|尺码))|小点|\b(?:one|a)\s+size\s+(?:down|smaller)\b|\bsize\s+down\b", re.I
+)
+
+
+def _size_step(text: str, values: list[str], current: str | None) -> list[str]:
+    """ "换大一号的" / "one size up": the next size after the line's own (sizes as numbers or S/M/L)."""
+    step = 1 if _STEP_UP.search(text) else -1 if _STEP_DOWN.search(text) else 0
+    if not step or current not in values:
+        return []
+    numbers = [leading_number(value) for value in values]
+    ranks: list[float | None] = numbers
+    if any(number is None for number in numbers):
+        ranks = [
+            next((float(i) for i, group in enumerate(SIZE_GROUPS) if v.strip().lower() in group), None) for v in values
+        ]
+    if any(rank is None for rank in ranks):
+        return []
+    ordered = [value for _, value in sorted(zip(ranks, values, strict=True), key=lambda pair: pair[0] or 0.0)]
+    index = ordered.index(current) + step
+    return [ordered[index]] if 0 <= index < len(ordered) else []
 
 
 def _spot(text: str, value: str, values: list[str]) -> int:

@@ -63,6 +63,14 @@ SPORT_AND_KITCHEN = [
         [("MAT-MG", {"colour": "mint green"}, 6), ("MAT-DP", {"colour": "dusty pink"}, 6)],
         category="fitness",
     ),
+    _product(
+        "QLT",
+        "保暖睡被",
+        "Thermal Quilt",
+        "239.00",
+        [("QLT-5", {"温标": "5°C"}, 8), ("QLT-M5", {"温标": "-5°C"}, 8)],
+        category="camping",
+    ),
     _product("CUP", "骨瓷茶杯", "Bone China Teacup", "45.00", [("CUP-1", {}, 20)], category="tableware"),
     _product(
         "GLV",
@@ -152,6 +160,11 @@ async def test_the_setup_messages_fill_the_cart(
         ([TEE_WHITE_M_EN, "swap the shirt for a blak one"], {"TEE-BK-M": 1}),
         (["add a mint green yoga mat", "actually i'd rather have the pink one"], {"MAT-DP": 1}),
         (["add a dusty pink yoga mat", "change it to mint"], {"MAT-MG": 1}),
+        (["add a dusty pink yoga mat", "i'd prefer the mint one"], {"MAT-MG": 1}),
+        ([SKILLET_20, "换大一号的"], {"SKL-26": 1}),
+        ([TEE_WHITE_M, "能换大一码吗"], {"TEE-WH-L": 1}),
+        ([TEE_WHITE_M_EN, "one size up please"], {"TEE-WH-L": 1}),
+        (["速干T恤 黑色L 一件", "换小一号"], {"TEE-BK-M": 1}),
     ],
 )
 async def test_an_option_change_swaps_the_cart_line(
@@ -258,6 +271,8 @@ async def test_it_means_the_one_line(kit_chat: Chat, kit_shop: FakeShop) -> None
         ([TEE_WHITE_M_EN, "also a black one"], {"TEE-WH-M": 1, "TEE-BK-M": 1}),
         ([BOTTLE_GREEN_500, "one more in orange"], {"BTL-GN-500": 1, "BTL-OR-500": 1}),
         ([BOTTLE_GREEN_500, "and the 750ml as well"], {"BTL-GN-500": 1, "BTL-GN-750": 1}),
+        (["add 2 thermal quilts 5°C", "thermal quilt -5°C 1"], {"QLT-5": 2, "QLT-M5": 1}),
+        (["保暖睡被 5°C 两条", "-5°C的也来一条"], {"QLT-5": 2, "QLT-M5": 1}),
     ],
 )
 async def test_another_variant_is_added_next_to_the_first(
@@ -290,3 +305,11 @@ async def test_quantities_by_description(
 async def test_a_quantity_for_a_line_by_product_words(kit_chat: Chat, kit_shop: FakeShop) -> None:
     said = await talk(kit_chat, [TEE_WHITE_M, GLOVES_BLACK_M, "手套改成2副"])
     assert cart(kit_shop) == {"TEE-WH-M": 1, "GLV-BK-M": 2}, said
+
+
+async def test_a_value_inside_another_is_not_named(kit_chat: Chat, kit_shop: FakeShop) -> None:
+    """ "0°C" is not the end of "-10°C": the line of the value actually named is the one removed."""
+    said = await talk(kit_chat, ["add 2 thermal quilts 5°C", "add a thermal quilt -5°C", "drop the -5°C"])
+    assert cart(kit_shop) == {"QLT-5": 2}, said
+    said = await talk(kit_chat, ["add a thermal quilt -5°C", "drop the 5°C"])
+    assert cart(kit_shop) == {"QLT-M5": 1}, said
