@@ -33,6 +33,7 @@ from commerce.catalog.service import CatalogService
 from commerce.customers.pricing import TierPricing
 from commerce.customers.service import CustomerService
 from commerce.events import OrderCancelled
+from commerce.inventory.notices import StockNotices
 from commerce.inventory.service import InventoryService
 from commerce.localized import LocalizedText
 from commerce.orders.checkout import Checkout
@@ -174,6 +175,8 @@ def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
         )
     payments = PaymentService(db, orders, events, providers, offered=config.payment_providers)
     aftersales = AfterSalesService(db, orders, payments, inventory, events, window_days=config.aftersales_window_days)
+    stock_notices = StockNotices(db, events)
+    inventory.on_restock = stock_notices.back_in_stock  # 到货提醒: a SKU back in stock tells who asked
     customers.on_merge(carts.merge_customers)
     customers.on_merge(orders.repoint_customer)
     customers.on_merge(payments.repoint_customer)
@@ -203,6 +206,7 @@ def build_commerce(db: Database, config: CommerceConfig) -> Commerce:
         daily_reconciliation=DailyReconciliation(
             reconciler, timezone_name=config.timezone, after_hour=config.reconcile_after_hour
         ),
+        stock_notices=stock_notices,
     )
 
 

@@ -135,6 +135,16 @@ class AfterSaleChanged(DomainEvent):
     note: str = ""  # the shop's explanation for the customer ("给客户的说明"), if staff wrote one
 
 
+# --- stock -----------------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class BackInStock(DomainEvent):
+    """A SKU a customer asked to be told about (到货提醒) can be bought again."""
+
+    TYPE: ClassVar[str] = "stock.back_in_stock"
+    sku: str = ""
+    product_id: str = ""
+
+
 @dataclass(frozen=True, kw_only=True)
 class UnknownEvent(DomainEvent):
     """A stored event whose type this version does not know (kept readable, never subscribed to)."""
@@ -156,6 +166,7 @@ CATALOG: tuple[type[DomainEvent], ...] = (
     PaymentRefunded,
     RefundOwed,
     AfterSaleChanged,
+    BackInStock,
 )
 BY_TYPE: dict[str, type[DomainEvent]] = {cls.TYPE: cls for cls in CATALOG}
 _ENVELOPE = frozenset({"customer_id", "order_id"})

@@ -21,7 +21,9 @@ from commerce.catalog.service import CatalogService
 from commerce.customers import service as customers_module
 from commerce.customers.pricing import DEFAULT_TIER_PERCENT
 from commerce.customers.service import CustomerService
+from commerce.inventory import notices as notices_module
 from commerce.inventory import service as inventory_module
+from commerce.inventory.notices import StockNotices
 from commerce.inventory.service import InventoryService
 from commerce.localized import LocalizedText
 from commerce.orders import events as events_module
@@ -88,6 +90,7 @@ class Commerce:
     payment_status_worker: PaymentStatusWorker
     reconciler: Reconciler
     daily_reconciliation: DailyReconciliation
+    stock_notices: StockNotices
 
     def background_jobs(self) -> list[Coroutine[Any, Any, None]]:
         """Long-running loops for the server process: unpaid-order timeouts, event dispatch,
@@ -108,6 +111,7 @@ class Commerce:
 
 INDEXES: list[CollectionIndexes] = [
     *inventory_module.INDEXES,
+    *notices_module.INDEXES,
     *customers_module.INDEXES,
     *carts_module.INDEXES,
     *promotions_module.INDEXES,

@@ -1,7 +1,8 @@
 """Turning commerce events into messages pushed to the customer's chat.
 
 Subscribed to the commerce event outbox (`commerce.orders.events.EventBus`): payment
-confirmed or failed, shipped, delivered, after-sales updates. The customer is reached on
+confirmed or failed, shipped, delivered, after-sales updates, a product back in stock that
+the customer asked about (到货提醒). The customer is reached on
 the channel of their most recent conversation. Delivery is at-least-once upstream, so each
 event id is remembered per conversation and a repeat is not sent twice.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from commerce.events import (
     AfterSaleChanged,
+    BackInStock,
     DomainEvent,
     OrderCancelled,
     OrderDelivered,
@@ -22,8 +24,9 @@ from commerce.events import (
 )
 from commerce.orders.events import StoredEvent
 from core.logging_setup import get_logger
+from dialogs import buttons as codes
 from dialogs.i18n import t, t_or
-from dialogs.messages import Button, OutgoingMessage, TextReply
+from dialogs.messages import Button, Lang, OutgoingMessage, TextReply
 from dialogs.outbound import ChannelAddress, Outbound
 from dialogs.ports import OrderView, ShopPort
 from dialogs.state import ConversationState, ConversationStore
@@ -40,6 +43,7 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     OrderCancelled,
     OrderRefunded,
     AfterSaleChanged,
+    BackInStock,
 )
 REMEMBERED_EVENTS = 50
 
@@ -75,6 +79,8 @@ class Notifier:
 
     async def messages_for(self, event: DomainEvent, state: ConversationState) -> list[OutgoingMessage]:
         lang = state.lang
+        if isinstance(event, BackInStock):
+            return await self._back_in_stock(event, lang)
         order: OrderView | None = None
         if event.order_id:
             order = await self.shop.order_by_id(event.order_id, lang)
@@ -133,3 +139,18 @@ class Notifier:
                     text += "\n" + t("aftersales.shop_note", lang, note=event.note)
                 return [TextReply(text=text)]
         return []
+
+    async def _back_in_stock(self, event: BackInStock, lang: Lang) -> list[OutgoingMessage]:
+        product = await self.shop.product_by_sku(event.sku, lang)
+        variant = product.variant(event.sku) if product else None
+        if product is None or variant is None:
+            return []  # gone from the catalog meanwhile: nothing to offer
+        title = product.title
+        spec = "/".join(variant.attributes.values())
+        if spec and len(product.variants) > 1:
+            title = t("restock.title_versions", lang, title=product.title, versions=spec)
+        buttons = [Button(label=t("button.details", lang), payload=f"{codes.PRODUCT}:{product.product_id}"[:64])]
+        add = f"{codes.ADD_SKU}:{event.sku}"
+        if len(add.encode("utf-8")) <= 64:
+            buttons.insert(0, Button(label=t("button.add_to_cart", lang), payload=add))
+        return [TextReply(text=t("restock.back", lang, title=title), buttons=tuple(buttons))]

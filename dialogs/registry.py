@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from dialogs import buttons as codes
-from dialogs.flows import aftersales, browse, cart, checkout, compare, fit, info, orders, several, specs
+from dialogs.flows import aftersales, browse, cart, checkout, compare, fit, info, orders, restock, several, specs
 from dialogs.flows.base import Flow
 from dialogs.flows.confirm import ConfirmedAction, ConfirmFlow
 from dialogs.turn import Turn
@@ -56,6 +56,7 @@ BUTTON_HANDLERS: dict[str, ButtonHandler] = {
     codes.OPTION: specs.option_button,
     codes.PAGE: browse.page_button,
     codes.SIMILAR: browse.similar,
+    codes.RESTOCK_NOTICE: restock.button,
     codes.POPULAR: browse.popular,
     codes.ADD_SKU: cart.add_sku_button,
     codes.ADD_PRODUCT: cart.add_product_button,

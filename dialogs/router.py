@@ -13,7 +13,7 @@ from commerce import errors
 from commerce.errors import DomainError
 from dialogs import buttons as codes
 from dialogs.address import parse_address
-from dialogs.flows import aftersales, browse, cart, compare, info, orders, several, specs
+from dialogs.flows import aftersales, browse, cart, compare, info, orders, restock, several, specs
 from dialogs.flows.base import Flow, is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
@@ -292,8 +292,9 @@ async def text(turn: Turn) -> None:
         await cancel_flow(turn)
         return
     if flow is None:
-        if await aftersales.offer_reply(turn) or await aftersales.after_filing(turn):
-            # "yes" to "refund it instead?"; more words or "ok" after a request was filed
+        if await aftersales.offer_reply(turn) or await aftersales.after_filing(turn) or await restock.follow_up(turn):
+            # "yes" to "refund it instead?"; more words or "ok" after a request was filed;
+            # "yes" / "notify me" to a back-in-stock notice offered
             state.failures = 0
             return
         intent = understood_intent(turn)

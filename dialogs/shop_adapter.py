@@ -533,6 +533,9 @@ class CommerceShop:
     async def after_sales(self, customer_id: str, lang: Lang) -> list[AfterSaleView]:
         return [_after_sale(r) for r in await self.c.aftersales.list_for_customer(customer_id)]
 
+    async def notify_when_back(self, customer_id: str, product_id: str, skus: list[str], lang: Lang) -> bool:
+        return await self.c.stock_notices.subscribe(customer_id, product_id, skus)
+
     async def add_after_sale_details(
         self, customer_id: str, request_id: str, note: str, photos: list[str], lang: Lang
     ) -> AfterSaleView:

@@ -9,7 +9,7 @@ a failed checkout leaves no stock behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from bson import ObjectId
@@ -19,10 +19,13 @@ from commerce.errors import Conflict, OutOfStock, ValidationFailed
 from commerce.inventory.model import Movement, StockLevel, StockShortage, check_ref, normalize_lines
 from core.atomic import find_one_and_update
 from core.batch import BatchResult, WriteBatch
+from core.logging_setup import get_logger
 from core.mongo import CollectionIndexes, Database, utcnow
 
 INVENTORY = "inventory"
 LEDGER = "stock_ledger"
+
+log = get_logger("commerce.inventory")
 
 INDEXES = [
     CollectionIndexes(INVENTORY, [IndexModel([("available", ASCENDING)])]),
@@ -39,12 +42,19 @@ class StockWatcher(Protocol):
     def stock_changed(self, skus: Iterable[str]) -> None: ...
 
 
+# Told (awaited, after the write) which SKUs went from no available stock to some.
+RestockListener = Callable[[list[str]], Awaitable[object]]
+
+
 class InventoryService:
-    def __init__(self, db: Database, *, watcher: StockWatcher | None = None) -> None:
+    def __init__(
+        self, db: Database, *, watcher: StockWatcher | None = None, on_restock: RestockListener | None = None
+    ) -> None:
         self._db = db
         self._stock = db[INVENTORY]
         self._ledger = db[LEDGER]
         self.watcher = watcher
+        self.on_restock = on_restock  # back-in-stock notices (commerce.inventory.notices)
 
     # --- batch building blocks (used by orders/payments to stay within a round-trip budget) ---
     @staticmethod
@@ -114,6 +124,16 @@ class InventoryService:
         if self.watcher is not None:
             self.watcher.stock_changed(list(skus))
 
+    async def _restocked(self, skus: list[str]) -> None:
+        """Tell the listener about SKUs that can be bought again; its failure never undoes or
+        fails the stock change (the notices wait for the next restock)."""
+        if not skus or self.on_restock is None:
+            return
+        try:
+            await self.on_restock(skus)
+        except Exception:
+            log.exception("restock_listener_failed", skus=skus[:20])
+
     # --- stand-alone movements -------------------------------------------------------------
     async def reserve(
         self, lines: Mapping[str, int], ref: str, *, reason: str = "reserve", actor: str = "system"
@@ -168,6 +188,7 @@ class InventoryService:
     ) -> None:
         """Set absolute available quantities (import, stocktake). Reserved units are untouched."""
         movements: list[Movement] = []
+        restocked: list[str] = []
         for sku, level in levels.items():
             if isinstance(level, bool) or not isinstance(level, int) or level < 0:
                 raise ValidationFailed("stock level must be a whole number >= 0", details={"sku": sku, "level": level})
@@ -179,7 +200,10 @@ class InventoryService:
                 return_document=ReturnDocument.BEFORE,
                 session=session,
             )
-            delta = level - int((before or {}).get("available") or 0)
+            previous = int((before or {}).get("available") or 0)
+            delta = level - previous
+            if previous <= 0 < level:
+                restocked.append(sku)
             if delta:
                 movements.append(
                     Movement(sku=sku, delta_available=delta, delta_reserved=0, reason=reason, actor=actor, kind="set")
@@ -187,6 +211,8 @@ class InventoryService:
         if movements:
             await self._ledger.insert_many([m.to_doc() for m in movements], session=session)
         self.notify_changed(levels)
+        if session is None:  # inside a transaction (catalog import) nothing is visible yet
+            await self._restocked(restocked)
 
     async def adjust(self, sku: str, delta: int, reason: str, actor: str, *, ref: str | None = None) -> StockLevel:
         """Add (delivery, return to stock) or remove (damage, loss) available units."""
@@ -224,7 +250,10 @@ class InventoryService:
             ]
         )
         self.notify_changed([sku])
-        return StockLevel.from_doc(after)
+        level = StockLevel.from_doc(after)
+        if delta > 0 and level.available - delta <= 0 < level.available:
+            await self._restocked([sku])
+        return level
 
     async def _record(self, movements: list[Movement]) -> None:
         if not movements:

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from dialogs import buttons as codes
-from dialogs.flows import products
+from dialogs.flows import products, restock
 from dialogs.flows.base import menu_buttons
 from dialogs.messages import Button, Carousel
 from dialogs.ports import ProductView, SearchQuery
@@ -408,13 +408,23 @@ async def stock_answer(turn: Turn) -> None:
     products.remember_product(turn, product)
     sold_out = ["/".join(v.attributes.values()) or product.title for v in product.variants if v.stock <= 0]
     available = ["/".join(v.attributes.values()) or product.title for v in product.variants if v.stock > 0]
+    if sold_out and restock.asks_to_be_told(turn.text):
+        await restock.subscribe_to(turn, product)  # "磨豆机到货了通知我": sign them up
+        return
     if not sold_out:
         turn.say("stock.in_stock", title=product.title)
     elif not available:
         turn.say(
-            "stock.sold_out", turn.button("button.similar", codes.SIMILAR, product.product_id), title=product.title
+            "stock.sold_out",
+            restock.offer(turn, product),
+            turn.button("button.similar", codes.SIMILAR, product.product_id),
+            title=product.title,
         )
+        turn.say("restock.offer")
         return
     else:
         turn.say("stock.partly", title=product.title, sold_out=" / ".join(sold_out), available=" / ".join(available))
+        turn.say(
+            "restock.offer_versions", restock.offer(turn, product, yes_signs_up=False), versions=" / ".join(sold_out)
+        )
     products.show(turn, product)

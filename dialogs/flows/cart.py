@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from dialogs import buttons as codes
-from dialogs.flows import browse, products
+from dialogs.flows import browse, products, restock
 from dialogs.flows.base import menu_buttons
 from dialogs.flows.confirm import ask_confirmation
 from dialogs.messages import Button, TextReply
@@ -230,10 +230,12 @@ async def add_sku(turn: Turn, sku: str, quantity: int, product: ProductView) -> 
     if variant.stock <= 0:
         turn.say(
             "cart.out_of_stock",
+            restock.offer(turn, product, [sku]),
             turn.button("button.similar", codes.SIMILAR, product.product_id),
             *menu_buttons(turn)[:1],
             title=title,
         )
+        turn.say("restock.offer")
         return
     cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
     in_cart = sum(line.quantity for line in cart.lines if line.sku == sku)

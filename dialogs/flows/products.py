@@ -199,6 +199,10 @@ def product_card(turn: Turn, product: ProductView, *, detail: bool = False) -> P
     if detail:
         buttons.extend(option_buttons(turn, product, chosen))
         buttons.append(turn.button("button.add_to_cart", codes.ADD_PRODUCT, product.product_id))
+        shown = matching_variants(product, chosen) if chosen else product.variants
+        if shown and not any(v.stock > 0 for v in shown):  # what is on screen is sold out: 到货提醒
+            value = f"s:{shown[0].sku}" if len(shown) == 1 else f"p:{product.product_id}"
+            buttons.append(turn.button("button.restock_notice", codes.RESTOCK_NOTICE, value))
         buttons.append(turn.button("button.similar", codes.SIMILAR, product.product_id))
     else:
         buttons.append(Button(label=product.title[:64], payload=turn.payload(codes.PRODUCT, product.product_id)))

@@ -109,6 +109,7 @@ class FakeShop:
     placed_keys: dict[str, str] = field(default_factory=dict)
     catalog: list[FakeProduct] = field(default_factory=lambda: CATALOG)
     providers: list[str] = field(default_factory=lambda: ["sandbox"])
+    stock_notices: set[tuple[str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         for p in self.catalog:
@@ -364,6 +365,11 @@ class FakeShop:
 
     async def after_sales(self, customer_id: str, lang: Lang) -> list[AfterSaleView]:
         return [v for c, v in self.requests if c == customer_id]
+
+    async def notify_when_back(self, customer_id: str, product_id: str, skus: list[str], lang: Lang) -> bool:
+        before = len(self.stock_notices)
+        self.stock_notices |= {(customer_id, sku) for sku in skus}
+        return len(self.stock_notices) > before
 
     async def add_after_sale_details(
         self, customer_id: str, request_id: str, note: str, photos: list[str], lang: Lang
