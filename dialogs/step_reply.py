@@ -234,5 +234,40 @@ def read(turn: Turn, expects: Expects) -> StepReply | None:
     if expects.same and _found(text, _SAME_WORDS):
         kinds.add(Reply.SAME)
     if not kinds and position is None:
+        kinds = _misspelt(text, expects)  # "lookks good", "confrim", "go ahaed"
+    if not kinds and position is None:
         return None
     return StepReply(frozenset(kinds), position)
+
+
+def _distance(a: str, b: str) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) turning `a` into `b`."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def _misspelt(text: str, expects: Expects) -> set[Reply]:
+    """A short English answer typed with a slip of the finger: within one edit per five letters of
+    a yes / go-ahead / skip phrase of at least six letters (short words are too easily another)."""
+    whole = " ".join(_phrases(text))
+    if not whole.isascii() or len(whole) > 24 or _QUESTION.search(text):
+        return set()
+    candidates: list[tuple[Reply, str]] = []
+    if expects.yes_no or expects.proceed:
+        candidates += [(Reply.YES, w.lower()) for w in t_both("words.yes")]
+    if expects.proceed:
+        candidates += [(Reply.PROCEED, w) for w in _PROCEED_WORDS]
+    if expects.skippable:
+        candidates += [(Reply.SKIP, w) for w in _SKIP_WORDS]
+    return {
+        kind
+        for kind, word in candidates
+        if word.isascii() and len(word) >= 6 and _distance(whole, word) <= len(word) // 5
+    }

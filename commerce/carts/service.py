@@ -2,7 +2,9 @@
 
 `add` is at most three round trips: the catalog snapshot (is it on sale?), ONE pipeline update
 that increments an existing line or appends a new one while enforcing the per-line and
-per-cart limits atomically, and the stock level for a warning. A view re-prices everything.
+per-cart limits atomically, and the stock level for a warning. A view re-prices everything:
+the cart with the member tier in one aggregate, the SKUs' snapshots with their stock joined
+in a second.
 """
 
 from __future__ import annotations
@@ -174,7 +176,7 @@ class CartService:
         return _items(await self._carts.find_one({"_id": customer_id}))
 
     async def view(self, customer_id: str) -> CartView:
-        """The cart priced now: one aggregate (cart + tier), the snapshots, the stock levels."""
+        """The cart priced now: one aggregate (cart + tier), one for the snapshots with their stock."""
         cursor = await self._carts.aggregate(
             [
                 {"$match": {"_id": customer_id}},
@@ -196,8 +198,10 @@ class CartService:
         if not items:
             return CartView(customer_id, tier, self.currency, ())
         skus = [item.sku for item in items]
-        snapshots = await self.catalog.get_sku_snapshots(skus)
-        levels = await self.inventory.get_levels(skus)
+        snapshots, available = await self.catalog.get_sku_snapshots_and_stock(skus)
+        levels = {sku: StockLevel(sku, available[sku]) for sku in skus if sku in available}
+        if len(levels) < len(skus):  # a SKU whose product is gone: its stock as the inventory has it
+            levels.update(await self.inventory.get_levels([sku for sku in skus if sku not in levels]))
         return CartView(
             customer_id, tier, self.currency, price_lines(items, snapshots, tier, self.pricing, self.currency, levels)
         )

@@ -53,6 +53,36 @@ class CatalogService:
                     snapshots[sku.sku] = SkuSnapshot.of(product, sku)
         return snapshots
 
+    async def get_sku_snapshots_and_stock(self, skus: Iterable[str]) -> tuple[dict[str, SkuSnapshot], dict[str, int]]:
+        """`get_sku_snapshots` and the units available of each SKU found, in ONE round trip: the
+        stock is joined to the products as for a product page (a priced cart needs both)."""
+        wanted = list(dict.fromkeys(skus))
+        if not wanted:
+            return {}, {}
+        pipeline: list[Document] = [
+            {"$match": {"sku_codes": {"$in": wanted}}},
+            {"$project": {"keywords": 0, "title_keywords": 0}},
+            {
+                "$lookup": {
+                    "from": self.inventory_collection,
+                    "localField": "sku_codes",
+                    "foreignField": "_id",
+                    "as": "_stock",
+                    "pipeline": [{"$project": {"available": 1}}],
+                }
+            },
+        ]
+        snapshots: dict[str, SkuSnapshot] = {}
+        available: dict[str, int] = {}
+        for doc in await self.repository.aggregate(pipeline):
+            product = Product.from_doc(doc)
+            stock = {str(d["_id"]): int(d.get("available") or 0) for d in doc.get("_stock") or ()}
+            for sku in product.skus:
+                if sku.sku in wanted:
+                    snapshots[sku.sku] = SkuSnapshot.of(product, sku)
+                    available[sku.sku] = stock.get(sku.sku, 0)
+        return snapshots, available
+
     async def record_sales(self, quantities: dict[str, int]) -> None:
         """Add sold quantities (per SKU) to the owning products' sales counters; one command."""
         sold = {sku: int(q) for sku, q in quantities.items() if q > 0}

@@ -121,7 +121,7 @@ async def test_add_to_cart_takes_at_most_three_commands(shop: Shop, counted: Cou
         assert "findAndModify" not in measured.commands or budget == 3
     with counted.counter.measure() as measured:
         view = await carts.view(customer.id)
-    assert measured.count <= 3
+    assert measured.count <= 2  # the cart with the tier; the snapshots with their stock
     assert view.quantity == 3
 
 

@@ -352,3 +352,17 @@ async def test_other_changes_at_the_summary_do_not_touch_the_address(
     assert len(shop.addresses_by_customer[CUSTOMER]) == 1
     _, step = await _state(chat)
     assert not (step or "").startswith("addr_")
+
+
+@pytest.mark.parametrize("answer", ["loos god", "lookks good", "losok good", "sounds good", "confrim", "go ahaed"])
+async def test_a_misspelt_go_ahead_at_the_summary_places_the_order(chat: Chat, shop: FakeShop, answer: str) -> None:
+    await _to_step(chat, "en", "confirm")
+    await chat(answer)
+    assert len(shop.orders_list) == 1
+
+
+@pytest.mark.parametrize("answer", ["looks bad", "not good", "no good", "hold on"])
+async def test_a_no_at_the_summary_is_not_read_as_a_misspelt_yes(chat: Chat, shop: FakeShop, answer: str) -> None:
+    await _to_step(chat, "en", "confirm")
+    await chat(answer)
+    assert shop.orders_list == []

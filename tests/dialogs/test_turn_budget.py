@@ -75,9 +75,9 @@ PURCHASE_ZH: list[tuple[str, str, int]] = [
     ("有没有蓝牙耳机", "search_product", 3),  # + one aggregate for the page (the index is in memory)
     ("第一个", "product_info", 3),  # + the product with its stock, read once
     ("黑色的加入购物车", "add_to_cart", 8),  # product, cart checked, sku snapshot, upsert (2), stock
-    ("购物车", "view_cart", 5),  # cart + tier, snapshots, stock
-    ("结账", "checkout", 6),  # the cart, the saved addresses
-    ("张三 13800138000 上海市浦东新区世纪大道100号", "checkout:addr_entry", 7),  # address saved, the cart
+    ("购物车", "view_cart", 4),  # the cart with the tier, the snapshots with their stock
+    ("结账", "checkout", 5),  # the cart (two), the saved addresses
+    ("张三 13800138000 上海市浦东新区世纪大道100号", "checkout:addr_entry", 6),  # address saved, the cart
     ("@快递", "button:shipping", 2),
     ("不用了", "checkout:coupon", 4),  # the quote
     ("确认", "checkout:confirm", 12),  # order placed (stock held, numbered, one batch), payment started
