@@ -60,6 +60,13 @@ WEAK_INTENTS = SMALL_TALK | {"nlu_fallback", "use_coupon", "search_product", "pr
 _REMOVE = re.compile(
     r"不要了|删掉|删了|删除|去掉|拿掉|移除|不要这|\b(?:remove|delete|drop|take\s+out|get\s+rid\s+of)\b", re.I
 )
+# Any word of taking something out of the cart (wider than _REMOVE, which turns weak readings into removals).
+_REMOVE_WORDS = re.compile(
+    _REMOVE.pattern
+    + r"|清空|取消|不要|不想要|不买|扔|拿出|减|少|\b(?:clear|empty|cancel|minus|less|fewer|no\s+longer)\b|"
+    r"\btake\b.*\b(?:out|off)\b|\bdon'?t\s+(?:want|need)\b",
+    re.I,
+)
 _ADDRESS_HINT = re.compile(
     r"地址|收货|寄到|送到|发到|改到|\baddress\b|\bship\s+(?:it\s+)?to\b|\bdeliver\s+(?:it\s+)?to\b", re.I
 )
@@ -356,6 +363,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "product_question"  # "冬天去长白山够用吗": what the catalog says about it, honestly
     if in_flow:
         return intent
+    if intent == "remove_from_cart" and not _REMOVE_WORDS.search(text) and asks_to_buy(text):
+        return "add_to_cart"  # "速干T恤 白色M 一件": a buying message with no word of removing anything
     if (
         intent in WEAK_INTENTS | {"goodbye"}
         and (context.get("product") or context.get("last_sku"))
