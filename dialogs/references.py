@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
-from nlu.numerals import EN_NUMBER_WORDS
+from nlu.numerals import CN_NUMERAL_CHARS, EN_NUMBER_WORDS, parse_chinese_integer
 from nlu.vocab import color_aliases
 
 ZH_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -107,13 +107,34 @@ def _color_groups() -> list[set[str]]:
 
 
 # Size words: a catalog may say "L", "大号" or "large"; customers say any of them ("大码", "big").
+# (No bottle or cup words here: "大瓶的" is the bigger capacity, never a clothing size L.)
 SIZE_GROUPS: tuple[frozenset[str], ...] = (
     frozenset({"xs", "extra small", "加小", "加小码", "特小号"}),
-    frozenset({"s", "small", "小号", "小码", "小号的", "小的", "小瓶", "小杯", "小款", "小份"}),
-    frozenset({"m", "medium", "中号", "中码", "中号的", "中的", "中杯", "中款"}),
-    frozenset({"l", "large", "big", "大号", "大码", "大号的", "大的", "大瓶", "大杯", "大款", "大份"}),
+    frozenset({"s", "small", "小号", "小码", "小号的", "小的", "小款", "小份"}),
+    frozenset({"m", "medium", "中号", "中码", "中号的", "中的", "中款"}),
+    frozenset({"l", "large", "big", "大号", "大码", "大号的", "大的", "大款", "大份"}),
     frozenset({"xl", "extra large", "加大", "加大码", "加大号", "特大号"}),
     frozenset({"xxl", "2xl", "加加大", "加加大码"}),
+)
+# Words that qualify a colour or finish inside a several-word option value ("warm nude",
+# "smoky grey", "mint green"), with the ways customers say them in either language.
+MODIFIER_GROUPS: tuple[frozenset[str], ...] = (
+    frozenset({"warm", "暖色", "暖调", "暖色调", "偏暖", "暖系"}),
+    frozenset({"cool", "冷色", "冷调", "冷色调", "偏冷", "冷系"}),
+    frozenset({"smoky", "smokey", "烟熏", "烟熏色"}),
+    frozenset({"dark", "深色", "深一点"}),
+    frozenset({"light", "pale", "浅色", "淡色", "浅一点"}),
+    frozenset({"matte", "matt", "哑光", "雾面"}),
+    frozenset({"glossy", "shiny", "亮面", "亮光"}),
+    frozenset({"nude", "裸色", "裸妆"}),
+    frozenset({"mint", "薄荷", "薄荷色"}),
+    frozenset({"olive", "橄榄", "橄榄色"}),
+    frozenset({"sand", "沙色", "沙漠色"}),
+    frozenset({"cream", "奶油", "奶油色"}),
+    frozenset({"sakura", "cherry blossom", "樱花"}),
+    frozenset({"maple", "枫叶"}),
+    frozenset({"rose", "玫瑰"}),
+    frozenset({"bean paste", "豆沙"}),
 )
 
 
@@ -140,10 +161,11 @@ def _core(word: str) -> str:
 
 
 def spellings(value: str) -> list[str]:
-    """An option value and the other ways to write it ("黑色" -> 黑, black, ...)."""
+    """An option value and the other ways to write it ("黑色" -> 黑, black, ...; "warm nude" -> 暖色, ...)."""
     core = _core(value)
     aliases = [alias for group in _groups_of(value) for alias in group]
-    return [value, core, *aliases]
+    parts = [alias for part in _value_parts(value) for alias in part]
+    return [value, core, *aliases, *parts]
 
 
 def same_value(wanted: str, offered: str) -> bool:
@@ -156,12 +178,54 @@ def same_value(wanted: str, offered: str) -> bool:
     return any({a, wanted.strip().lower()} & group for group in _groups_of(offered))
 
 
-_LEADING_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)")
+@cache
+def _value_parts(value: str) -> tuple[frozenset[str], ...]:
+    """The words of a several-word value ("warm nude" -> warm, nude; "樱花粉" -> 樱花), each with
+    its spellings in both languages, for a customer who names only one of them ("暖色的", "the grey one")."""
+    lowered = value.strip().lower()
+    groups = [*MODIFIER_GROUPS, *_color_groups()]
+    if lowered.isascii():
+        words = lowered.split()
+        if len(words) < 2:  # "olive": its colour group already spells it; a modifier may add "橄榄色"
+            return tuple(g for g in MODIFIER_GROUPS if lowered in g)
+        parts = []
+        for word in words:
+            found = [g for g in groups if word in g] or [frozenset({word})]
+            parts.append(frozenset().union(*found))
+        return tuple(parts)
+    # A Chinese value: the known words inside it ("樱花" in "樱花粉", "烟熏" in "烟熏灰").
+    inside = [
+        g for g in MODIFIER_GROUPS if any(len(alias) >= 2 and not alias.isascii() and alias in lowered for alias in g)
+    ]
+    return tuple(inside)
+
+
+_SIGN = re.compile(r"(?:零下|负|\bminus\s*|[−–])(?=\s*[\d" + CN_NUMERAL_CHARS + r"])", re.I)
+_CN_SPEC_NUMBER = re.compile(
+    rf"[{CN_NUMERAL_CHARS}]+(?=\s*(?:度|摄氏度|℃|毫升|升|厘米|公分|寸|码|号|克|千克|公斤|ml|l\b|cm|mm|g\b|kg))",
+    re.I,
+)
+
+
+def spec_text(text: str) -> str:
+    """The text lowercased with its spec numbers written one way: "零下十度" -> "-10度", "minus 10"
+    -> "-10", "四十二码" -> "42码" (so they meet values like "-10°C", "42")."""
+
+    def arabic(match: re.Match[str]) -> str:
+        number = parse_chinese_integer(match.group())
+        return str(number) if number is not None else match.group()
+
+    lowered = _CN_SPEC_NUMBER.sub(arabic, text.lower())
+    lowered = _SIGN.sub("-", lowered)
+    return re.sub(r"-\s+(?=\d)", "-", lowered)
+
+
+_LEADING_NUMBER = re.compile(r"^\s*(-?\d+(?:\.\d+)?)")
 
 
 def leading_number(value: str) -> float | None:
-    """ "500ml" -> 500, "3.5L" -> 3.5, "42" -> 42; None when the value does not start with a number."""
-    match = _LEADING_NUMBER.match(value)
+    """ "500ml" -> 500, "3.5L" -> 3.5, "42" -> 42, "-10°C" -> -10; None when the value does not start with a number."""
+    match = _LEADING_NUMBER.match(value.replace("−", "-"))
     return float(match.group(1)) if match else None
 
 
@@ -172,8 +236,12 @@ def _number_in(number: str, lowered: str) -> bool:
 
 
 def mentioned_values(text: str, values: Iterable[str]) -> list[str]:
-    """Option values (colours, sizes, capacities) that appear in the text, directly or as an alias."""
-    lowered = text.lower()
+    """Option values (colours, sizes, capacities) that appear in the text, directly or as an alias.
+
+    When none does, a value one of whose words is named ("暖色" for "warm nude", "the grey one"
+    for "smoky grey") counts, if it is the only value named that way."""
+    lowered = spec_text(text)
+    values = list(values)
     found: list[str] = []
     for value in values:
         core = _core(value)
@@ -183,11 +251,18 @@ def mentioned_values(text: str, values: Iterable[str]) -> list[str]:
             _alias_in(alias, lowered) for group in _groups_of(value) for alias in group
         )
         if not hit:
-            number = _LEADING_NUMBER.match(value)
+            number = _LEADING_NUMBER.match(value.replace("−", "-"))
             hit = number is not None and _number_in(number.group(1), lowered)
         if hit:
             found.append(value)
-    return found
+    if found:
+        return found
+    scores = {
+        value: sum(any(_alias_in(alias, lowered) for alias in part) for part in _value_parts(value)) for value in values
+    }
+    best = max(scores.values(), default=0)
+    named = [value for value, score in scores.items() if score == best]
+    return named if best > 0 and len(named) == 1 else []
 
 
 def _alias_in(alias: str, lowered: str) -> bool:
@@ -233,6 +308,8 @@ def value_position(text: str, value: str) -> int:
 _ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对|副|顶|口|块|听|提|卷|片|枚|颗|款"
 _QUANTITY = re.compile(
     rf"(\d{{1,3}})\s*(?:{_ZH_UNITS}|pcs|pieces|units|items|packs?|bottles?|boxes|pairs?|sets?|x\b|×)|"
+    r"\b(?:ok|okay|fine|sure|yes|yeah|alright|just|only)[,\s]+(\d{1,2})(?![\d.])"
+    r"(?!\s*(?:cm|mm|ml|l|g|kg|gb|tb|°|度|码|号|inch)\b)(?!\s*(?:one|size)\b)|"
     r"(?:(?<![a-z])x|×|\*)\s*(\d{1,3})\b",
     re.I,
 )
@@ -261,7 +338,7 @@ def quantity_in(text: str) -> int | None:
     """A quantity typed with a unit ("2件", "两个", "来俩", "3 pcs", "x2", "a couple") when the NLU found none."""
     match = _QUANTITY.search(text)
     if match:
-        return int(match.group(1) or match.group(2))
+        return int(next(group for group in match.groups() if group))
     for match in _ZH_QUANTITY.finditer(text):
         if text[max(0, match.start() - 1) : match.start()] == "第":
             continue
@@ -322,6 +399,18 @@ _CHEAPEST = re.compile(
     r"最便宜|便宜的那|便宜点的|价格最低|最实惠|\bcheap(?:est|er)\b|\blowest\s+price|\bleast\s+expensive", re.I
 )
 _PRICIEST = re.compile(r"最贵|贵的那|价格最高|\bmost\s+expensive|\bpriciest\b|\bhighest\s+price", re.I)
+
+
+_PRICE_TALK = re.compile(
+    r"便宜|优惠|打折|折扣|砍价|还价|多少钱|价格|价钱|原价|"
+    r"\b(?:cheap(?:er)?|discount|deal|promo(?:tion)?|price|bargain|each|knock|off)\b|\bcan\s+you\s+do\s+\d",
+    re.I,
+)
+
+
+def asks_about_price(text: str) -> bool:
+    """A question about what something costs or a discount on it ("能便宜点吗", "can you do 60 each?")."""
+    return bool(_PRICE_TALK.search(text))
 
 
 def price_extreme(text: str) -> str | None:
@@ -398,8 +487,10 @@ _PURCHASE_WORDS = re.compile(
     rf"(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})|俩|仨|(?:加入|加到|加进|放进|加)?购物车|加购|下单|入手|"
     # "白的L也来一副", "另外再要一副": another one, not a product word
     r"另外|(?:也|再|还|又)(?:再)?(?=买|要|来|拿|加|拍|\s|$)|"
+    r"那?(?:先|就|再|帮我|给我)把|那就|那先|那么|^\s*那|(?:按|就)?原价|"
+    r"\bat\s+(?:the\s+)?(?:normal|regular|full|original|usual|listed)\s+price\b|\banyway\b|"
     r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿|加(?![\u4e00-\u9fff])|加(?=[个一二两三四五六七八九十俩仨上入到进购])|"
-    r"(?<![\u4e00-\u9fff])拍(?![\u4e00-\u9fff])|拍(?=[个一两下]))(?:个|一个|一下)?|我想要|我要|帮我|给我|吧|呢|啊|的|了|啦|嘛|就它|那款|这款|那个|这个|一下|"
+    r"(?<![\u4e00-\u9fff])拍(?![\u4e00-\u9fff])|拍(?=[个一两下]))(?:个|一个|一下)?|我想要|我要|帮我|给我|吧|呢|啊|的|了|啦|嘛|就它|它|那款|这款|那个|这个|一下|"
     rf"(?<![\d.])\d{{1,2}}\s*(?:pcs|pieces|units|items|x\b|×)|(?:(?<![a-z])x|×|\*)\s*\d{{1,3}}\b|"
     r"\bas\s+well\b|"
     r"\b(?:add|buy|purchase|get|take|have|like|want|need|order|i'?ll|i'?d|i|can|me|my|to|the|a|an|one|two|three|"
@@ -443,10 +534,11 @@ def product_words(text: str) -> str:
     decimal = "\u2024"  # keeps "3.5L" whole through the punctuation clean-up
     cleaned = re.sub(r"(?<=\d)\.(?=\d)", decimal, metric_units(_BA_LEAD_IN.sub(" ", text)))
     cleaned = _PURCHASE_WORDS.sub(" ", _FILLER.sub(" ", cleaned))
-    cleaned = re.sub(r"^\s*\d{1,2}\s+", " ", cleaned)  # "2 gray water bottles": the count
+    cleaned = re.sub(r"^\s*\d{1,2}\s+(?=[a-z])", " ", cleaned)  # "2 gray water bottles": the count
     cleaned = re.sub(r"(?:^|\s)个(?=\S)", " ", cleaned)  # what is left of "买个头灯"
     cleaned = _LONE_PARTICLE.sub(" ", cleaned)  # the 也 of "白的L也来一副", the 再 of "再来一个红色的"
-    return re.sub(r"\s+", " ", cleaned).strip().replace(decimal, ".")
+    cleaned = re.sub(r"\s+", " ", cleaned).strip().replace(decimal, ".")
+    return "" if re.fullmatch(r"\d{1,2}", cleaned) else cleaned  # "fine, 3 please": only a count
 
 
 # One-character adverbs left standing alone once purchase words are gone ("也", "再", "还", "都").

@@ -60,6 +60,13 @@ WEAK_INTENTS = SMALL_TALK | {"nlu_fallback", "use_coupon", "search_product", "pr
 _REMOVE = re.compile(
     r"不要了|删掉|删了|删除|去掉|拿掉|移除|不要这|\b(?:remove|delete|drop|take\s+out|get\s+rid\s+of)\b", re.I
 )
+# Any word of taking something out of the cart (wider than _REMOVE, which turns weak readings into removals).
+_REMOVE_WORDS = re.compile(
+    _REMOVE.pattern
+    + r"|清空|取消|不要|不想要|不买|扔|拿出|减|少|\b(?:clear|empty|cancel|minus|less|fewer|no\s+longer)\b|"
+    r"\btake\b.*\b(?:out|off)\b|\bdon'?t\s+(?:want|need)\b",
+    re.I,
+)
 _ADDRESS_HINT = re.compile(
     r"地址|收货|寄到|送到|发到|改到|\baddress\b|\bship\s+(?:it\s+)?to\b|\bdeliver\s+(?:it\s+)?to\b", re.I
 )
@@ -341,6 +348,12 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "faq_question"  # "能便宜点吗", "can you do 60 each?": an honest answer about prices
     if intent in INFO_QUESTION_INTENTS and _INFO_QUESTION.search(text):
         return "faq_question"  # "请问退款多久到账？" asks how refunds work; it is no new refund request
+    if intent == "remove_from_cart" and turn.confidence < 0.6 and not _REMOVE.search(text):
+        # "eyeshadow palette", "速干T恤 白色M 一件" read as a removal near the threshold: no removing
+        # word; a count buys, a product name searches
+        if asks_to_buy(text):
+            return "add_to_cart"
+        return "search_product" if turn.entity("product") else "nlu_fallback"
     kind = kind_in(text)
     plain_request = kind and kind != "exchange" and not tentative(text) and not _QUESTION_WORD.search(text)
     if kind and (intent == "complaint" or (intent in WEAK_INTENTS | {"deny"} and plain_request)):
@@ -351,6 +364,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "product_question"  # "冬天去长白山够用吗": what the catalog says about it, honestly
     if in_flow:
         return intent
+    if intent == "remove_from_cart" and not _REMOVE_WORDS.search(text) and asks_to_buy(text):
+        return "add_to_cart"  # "速干T恤 白色M 一件": a buying message with no word of removing anything
     if (
         intent in WEAK_INTENTS | {"goodbye"}
         and (context.get("product") or context.get("last_sku"))

@@ -22,9 +22,11 @@ from dialogs import buttons as codes
 from dialogs import reasons, step_reply
 from dialogs.flows.base import Flow, looks_like_side_question, menu_buttons, yes_no_buttons
 from dialogs.flows.orders import aftersales_kinds, list_orders, offer_refund
+from dialogs.flows.products import title_mentions
 from dialogs.i18n import t_list, t_or
 from dialogs.messages import Button
-from dialogs.references import ordinal, pick
+from dialogs.ports import OrderView
+from dialogs.references import ordinal, pick, product_words
 from dialogs.step_reply import Expects, Reply
 from dialogs.turn import Turn
 
@@ -170,6 +172,8 @@ async def start(turn: Turn, kind: str, number: str, *, reason: str = "", stated:
             order = await shop.order(turn.customer_id, chosen, turn.lang) if chosen else None
     if order is None:
         eligible = [o for o in await shop.orders(turn.customer_id, turn.lang, 20) if aftersales_kinds(o.status)]
+        if len(eligible) > 1 and turn.message.kind == "text":
+            eligible = _naming(turn, eligible) or eligible  # "the mug arrived chipped": the order with the mug
         if len(eligible) == 1:
             order = eligible[0]
         else:
@@ -207,6 +211,14 @@ async def start(turn: Turn, kind: str, number: str, *, reason: str = "", stated:
         return
     slots["direct"] = True
     await flow.submit(turn)
+
+
+def _naming(turn: Turn, orders: list[OrderView]) -> list[OrderView]:
+    """The orders holding an item the message names ("马克杯摔裂了" -> the one with the 陶瓷马克杯)."""
+    words = product_words(turn.text)
+    if not words:
+        return []
+    return [o for o in orders if any(title_mentions(line.title, words) for line in o.lines)]
 
 
 def allowed_kinds(status: str) -> list[str]:

@@ -62,10 +62,16 @@ async def search_intent(turn: Turn) -> None:
     if not any(query.values()):
         turn.say("search.ask", turn.button("menu.popular", codes.POPULAR))
         return
-    await run_search(turn, query, 1)
+    await run_search(turn, query, 1, narrow=True)
 
 
-async def run_search(turn: Turn, query: dict[str, Any], page: int, *, quiet_if_empty: bool = False) -> bool:
+async def run_search(
+    turn: Turn, query: dict[str, Any], page: int, *, quiet_if_empty: bool = False, narrow: bool = False
+) -> bool:
+    """Search and show the hits: one hit (or the one the words name) whole, several as a list.
+
+    `narrow`: the query comes from this turn's message, whose option words ("sunscreen 100ml")
+    may single out the one hit offering them."""
     services = turn.services
     size = services.config.page_size
     result = await services.shop.search(SearchQuery(**query), turn.lang, page, size)
@@ -89,6 +95,8 @@ async def run_search(turn: Turn, query: dict[str, Any], page: int, *, quiet_if_e
     context["list_kind"] = "results"
     # "add it to the cart" after a search means the single hit, never a product seen earlier.
     named = _named_by_title(str(query.get("text") or ""), result.items) if result.page == 1 else None
+    if named is None and narrow and result.page == 1 and result.total > 1:
+        named = await offering_options(turn, result.items)
     if named is not None or (result.total == 1 and result.page == 1):
         # One hit is not a choice to ask about: show it whole, with the options the message named.
         only = await full_product(turn, named or result.items[0])
@@ -189,7 +197,7 @@ async def search_as_fallback(turn: Turn) -> bool:
     text = strip_filler(turn.text)
     if not text or len(text) > MAX_FALLBACK_QUERY or "?" in turn.text or "？" in turn.text:
         return False
-    found = await run_search(turn, {"text": text}, 1, quiet_if_empty=True)
+    found = await run_search(turn, {"text": text}, 1, quiet_if_empty=True, narrow=True)
     if found:
         turn.intent = "search_product"
     return found
@@ -266,7 +274,10 @@ async def find_to_buy(turn: Turn) -> ProductView | None:
     bare = products.without_values(text, [])  # "大号砧板" -> "砧板": the product without its options
     if not bare and not named:
         # "大瓶的 两支" under a list: the listed one offering it; else "the 1kg one": the one product in that amount
-        return await _listed_with_options(turn) or await _only_one_in(turn, spec_amounts(turn.text))
+        found = await _listed_with_options(turn) or await _only_one_in(turn, spec_amounts(turn.text))
+        if found is not None or _has_list(turn) or not products.may_name_options(_without_counts(text)):
+            return found
+        # "the red 5L one" with nothing on screen: the one product offering these options, if only one does.
     result = await shop.search(SearchQuery(text=text[:80]), turn.lang, 1, size)
     for retry in (bare, str(named or "")):
         if result.items or not retry or retry == text:
@@ -283,10 +294,41 @@ async def find_to_buy(turn: Turn) -> ProductView | None:
     ]
     if len(by_title) == 1:
         return by_title[0]
-    with_options = [p for p in (by_title or candidates) if products.selection_from_text(turn, p)]
-    if len(with_options) == 1:
-        return with_options[0]
-    return None
+    return _only_offering(turn, by_title or candidates)
+
+
+def _only_offering(turn: Turn, candidates: list[ProductView]) -> ProductView | None:
+    """The only product offering the options the message names; with several, the only one
+    offering all of them ("white 750ml": the tumbler, not the white sleeves)."""
+    named = [(p, products.options_named(turn.text or "", p.options)) for p in candidates]
+    offering = [(p, chosen) for p, chosen in named if chosen]
+    if not offering:
+        offering = [(p, chosen) for p in candidates if (chosen := products.selection_from_text(turn, p))]
+    if len(offering) == 1:
+        return offering[0][0]
+    most = max((len(chosen) for _, chosen in offering), default=0)
+    best = [p for p, chosen in offering if len(chosen) == most]
+    return best[0] if len(best) == 1 and most > 1 else None
+
+
+async def offering_options(turn: Turn, items: list[ProductView]) -> ProductView | None:
+    """Among search hits, the one offering the options the message names ("sunscreen 100ml":
+    the sunscreen, not the arm sleeves). Reads the first few hits whole, only when the message
+    carries option words at all."""
+    if not products.may_name_options(turn.text or ""):
+        return None
+    candidates = [await full_product(turn, item) for item in items[:MAX_NARROWED]]
+    return _only_offering(turn, [p for p in candidates if p.options])
+
+
+def _has_list(turn: Turn) -> bool:
+    context = turn.state.context
+    return context.get("list_kind", "results") == "results" and len(context.get("results") or []) > 1
+
+
+def _without_counts(text: str) -> str:
+    """Option words of a product-less message without a bare count ("5" of "just 5 then" is no option)."""
+    return re.sub(r"(?<![\w.])\d{1,3}(?![\w.])", " ", text)
 
 
 async def _only_one_in(turn: Turn, amounts: list[str]) -> ProductView | None:
@@ -308,8 +350,45 @@ async def _listed_with_options(turn: Turn) -> ProductView | None:
     listed = [
         await turn.services.shop.product(pid, turn.lang) for pid in list(context.get("results") or [])[:MAX_NARROWED]
     ]
-    offering = [p for p in listed if p is not None and products.selection_from_text(turn, p)]
-    return offering[0] if len(offering) == 1 else None
+    return _only_offering(turn, [p for p in listed if p is not None])
+
+
+async def note_product(turn: Turn) -> None:
+    """A question about one product's price or a discount ("any discount on the dutch oven?",
+    "头灯能便宜点吗") makes it the product being talked about, without showing it: "ok, 5 at the
+    normal price then" next buys it. One search, only when the question names something."""
+    if not turn.text:
+        return
+    named = turn.entity("product")
+    words = products.without_values(product_words(turn.text), [])
+    if not words and not named:
+        return
+    found = await turn.services.shop.search(SearchQuery(text=str(named or words)[:80]), turn.lang, 1, 2)
+    if not found.items:
+        return
+    top = found.items[0]
+    if named or products.title_mentions(top.title, words):  # a stray hit on "discount" is no product named
+        products.remember_product(turn, top)
+
+
+async def ask_which_listed(turn: Turn, quantity: int) -> bool:
+    """ "add it" / "买它" under a list of several: one short question naming them (a tap adds
+    that one, "the first one" too); False when no list is on screen."""
+    if not _has_list(turn):
+        return False
+    context = turn.state.context
+    size = turn.services.config.page_size
+    listed = [await turn.services.shop.product(pid, turn.lang) for pid in list(context.get("results") or [])[:size]]
+    choices = [p for p in listed if p is not None]
+    if not choices:
+        return False
+    context["buy_after_pick"] = {"qty": quantity}
+    buttons = [
+        Button(label=p.title[:64], payload=turn.payload(codes.ADD_PRODUCT, f"{p.product_id}*{quantity}"))
+        for p in choices
+    ]
+    turn.say("cart.which_listed", *buttons)
+    return True
 
 
 async def show_product(turn: Turn, product_id: str) -> None:
@@ -322,7 +401,23 @@ async def show_product(turn: Turn, product_id: str) -> None:
 
 
 async def product_info(turn: Turn) -> None:
+    """ "云峰登山靴有42码的吗", "is the dutch oven dishwasher safe?": the product, with the options
+    the question names chosen (and said plainly when that version is sold out)."""
     product = await resolve_product(turn)
+    if (
+        product is not None
+        and product.product_id == turn.state.context.get("product")
+        and ordinal(turn.text) is None
+        and not turn.entity("product")
+        and names_another_product(turn, product)
+    ):
+        product = await find_to_buy(turn) or product  # another product named while one is on screen
+    elif product is None and not turn.entity("product") and not turn.entity("category"):
+        product = await find_to_buy(turn)  # a product the NLU does not know by name ("the dutch oven")
+        if product is None:
+            words = products.without_values(product_words(turn.text), []) if turn.text else ""
+            if words and await run_search(turn, {"text": words[:80]}, 1, quiet_if_empty=True, narrow=True):
+                return
     if product is None:
         if turn.entity("product") or turn.entity("category"):
             await search_intent(turn)
@@ -332,7 +427,17 @@ async def product_info(turn: Turn) -> None:
     products.remember_product(turn, product)
     chosen = products.selection_from_text(turn, product)
     if chosen:
-        products.set_selection(turn, product, {**products.selection(turn, product), **chosen})
+        current = products.set_selection(turn, product, {**products.selection(turn, product), **chosen})
+        versions = products.matching_variants(product, current)
+        available = ["/".join(v.attributes.values()) for v in product.variants if v.stock > 0]
+        if versions and available and all(v.stock <= 0 for v in versions):
+            # "有42码的吗" when 42 is sold out: say so, and which ones can be had.
+            turn.say(
+                "stock.partly",
+                title=product.title,
+                sold_out="/".join(current.values()),
+                available=" / ".join(available),
+            )
     products.show(turn, product)
 
 

@@ -136,7 +136,8 @@ async def _search_to_buy(turn: Turn, quantity: int) -> None:
     """Several products fit (or none was named): list them; the pick completes the purchase."""
     words = product_words(turn.text) if turn.text else ""
     if not words and not turn.entity("product") and not turn.entity("category"):
-        turn.say("cart.which_product", *menu_buttons(turn))
+        if not await browse.ask_which_listed(turn, quantity):  # "add it" under a list: which of them?
+            turn.say("cart.which_product", *menu_buttons(turn))
         return
     query = browse.query_from_turn(turn)
     if words and not turn.entity("product"):
@@ -176,14 +177,19 @@ async def _more_of_last(turn: Turn, quantity: int) -> bool:
     return True
 
 
-async def add_product_button(turn: Turn, product_id: str) -> None:
-    """ "Add to cart" on a product card: the spec chosen so far decides the variant."""
+async def add_product_button(turn: Turn, value: str) -> None:
+    """ "Add to cart" on a product card: the spec chosen so far decides the variant.
+
+    `value` is the product id, or "<id>*<quantity>" from a "which one shall I add?" question."""
+    product_id, _, count = value.partition("*")
     product = await turn.services.shop.product(product_id, turn.lang)
     if product is None:
         turn.say("product.gone", *menu_buttons(turn))
         return
+    turn.state.context.pop("buy_after_pick", None)
     products.remember_product(turn, product)
-    await choose_variant(turn, product, products.selection(turn, product), 1)
+    quantity = int(count) if count.isdigit() and 0 < int(count) <= MAX_QTY else 1
+    await choose_variant(turn, product, products.selection(turn, product), quantity)
 
 
 async def choose_variant(turn: Turn, product: ProductView, chosen: dict[str, str], quantity: int) -> None:
@@ -333,6 +339,7 @@ class LineMatch:
 
     lines: list[CartLineView]
     missing: str = ""
+    described: bool = False  # found by what the message says (not only "the one on screen")
 
 
 async def _matching_lines(turn: Turn, cart: CartView) -> LineMatch:
@@ -351,7 +358,7 @@ async def _matching_lines(turn: Turn, cart: CartView) -> LineMatch:
         sku = pick(list(skus or [line.sku for line in lines]), position)
         found = [line for line in lines if line.sku == sku]
         if found:
-            return LineMatch(found)
+            return LineMatch(found, described=True)
     options = _option_words(turn, lines)
     by_option = [line for line in lines if _has_option(turn, line, options)]
     words = _line_words(text, lines)
@@ -370,11 +377,13 @@ async def _matching_lines(turn: Turn, cart: CartView) -> LineMatch:
     options = [word for word in options if not any(word.lower() in line.title.lower() for line in by_title)]
     if options and by_title:
         both = [line for line in by_title if line in by_option]
-        return LineMatch(both) if both else LineMatch([], missing=f"{' '.join(options)} {words}".strip())
+        return (
+            LineMatch(both, described=True) if both else LineMatch([], missing=f"{' '.join(options)} {words}".strip())
+        )
     if options:
-        return LineMatch(by_option) if by_option else LineMatch([], missing=" ".join(options))
+        return LineMatch(by_option, described=True) if by_option else LineMatch([], missing=" ".join(options))
     if by_title:
-        return LineMatch(by_title)
+        return LineMatch(by_title, described=True)
     if unknown_words and not refers_to_current(text):
         return LineMatch([])  # words that fit no line: ask which one rather than guess
     if refers_to_current(text) or not name:
@@ -392,7 +401,7 @@ _EDIT_WORDS = re.compile(
     r"\b(?:remove|delete|drop|take|out|get|rid|off|of|from|cart|basket|don'?t|do|not|no|longer|want|need|actually|"
     r"never\s*mind|nah|hmm|oh|swap|switch|change|make|instead|rather|them|it|please|pls|the|one|ones|those|these|"
     r"that|this|with|for|in|to|and|too|also|just|only|can|could|would|i|you|me|my|quantity|qty|size|colou?r|"
-    r"items?|set|let'?s|go|anymore|any\s+more)\b|[\s,，.。!！?？~]+",
+    r"items?|set|let'?s|go|anymore|any\s+more|both|all|every|everything)\b|[\s,，.。!！?？~]+",
     re.I,
 )
 # Single characters left over in Chinese that describe nothing ("也", "再", "个").
@@ -696,6 +705,11 @@ async def swap_button(turn: Turn, value: str) -> None:
     await swap_line(turn, line, new, line.quantity, product)
 
 
+# "冰袖都不要了", "remove both mugs": every line the words fit, not one of them.
+_ALL_OF = re.compile(r"都|全部|全都|\b(?:both|all)\b", re.I)
+_CLEAR = ("清空", "全部删", "都删", "clear", "empty the cart", "empty my cart", "remove all", "remove everything")
+
+
 async def remove_intent(turn: Turn) -> None:
     cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
     if cart.empty:
@@ -705,25 +719,60 @@ async def remove_intent(turn: Turn) -> None:
     if match.missing:
         await _not_in_cart(turn, match.missing)
         return
+    text = turn.text or ""
+    if len(match.lines) > 1 and match.described and _ALL_OF.search(text):
+        await _remove_lines(turn, match.lines)
+        return
     line = match.lines[0] if len(match.lines) == 1 else None
     if line is None:
-        turn.state.context["cart_skus"] = [item.sku for item in cart.lines]
-        turn.state.context["list_kind"] = "cart"
+        _remember_cart(turn, cart)
         buttons = [
             Button(label=_line_label(item)[:64], payload=turn.payload(codes.REMOVE, item.sku))
-            for item in cart.lines[:8]
+            for item in (match.lines or cart.lines)[:8]
         ]
         turn.say("cart.which_remove", *buttons)
+        return
+    count = _count_to_remove(text)
+    if count is not None and 0 < count < line.quantity:
+        await set_quantity(turn, line.sku, line.quantity - count)  # "去掉一个杯子": one of the two
         return
     await remove(turn, line.sku)
 
 
+_EN_REMOVE_COUNT = re.compile(
+    r"\b(?:remove|delete|drop|take\s+out|take\s+off)\s+(\d{1,2}|one|a|an)\s+(?!of\b)[a-z]", re.I
+)
+
+
+def _count_to_remove(text: str) -> int | None:
+    """ "去掉一个杯子", "remove one of the mugs", "remove 1 mug": fewer, not the whole line."""
+    if ordinal(text) is not None:
+        return None
+    match = _EN_REMOVE_COUNT.search(text)
+    if match:
+        word = match.group(1).lower()
+        return int(word) if word.isdigit() else 1
+    return quantity_in(text)
+
+
 async def remove_or_clear_intent(turn: Turn) -> None:
     """ "Remove the X" removes one line; "empty the cart" asks before clearing it."""
-    if any(word in turn.text.lower() for word in ("清空", "全部删", "都删", "clear", "empty the cart", "remove all")):
+    if any(word in turn.text.lower() for word in _CLEAR):
+        cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+        match = await _matching_lines(turn, cart)
+        if match.described and 0 < len(match.lines) < len(cart.lines):
+            await _remove_lines(turn, match.lines)  # "冰袖都删了" with a mug in the cart too
+            return
         await clear_button(turn)
         return
     await remove_intent(turn)
+
+
+async def _remove_lines(turn: Turn, lines: list[CartLineView]) -> None:
+    for line in lines:
+        await turn.services.shop.remove_from_cart(turn.customer_id, line.sku, turn.lang)
+    turn.say("cart.removed", title=turn.t("cart.title_joiner").join(_line_label(line) for line in lines))
+    await view(turn)
 
 
 async def remove(turn: Turn, sku: str) -> None:

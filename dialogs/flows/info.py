@@ -7,6 +7,7 @@ from dialogs.flows import browse
 from dialogs.flows.base import menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.messages import HandoffNotice
+from dialogs.references import asks_about_price
 from dialogs.turn import Turn
 
 # Intents answered from the editable FAQ content.
@@ -72,6 +73,8 @@ async def faq_answer(turn: Turn, key: str) -> None:
 
 
 async def faq_for_intent(turn: Turn) -> None:
+    if turn.intent == "ask_promotion":
+        await browse.note_product(turn)  # "any discount on the dutch oven?": that oven is the one talked about
     entry = await turn.services.faq.match(turn.text) if turn.text else None
     if entry is None or turn.intent not in entry.intents:
         entry = await turn.services.faq.for_intent(turn.intent) or entry
@@ -87,6 +90,8 @@ async def faq_for_intent(turn: Turn) -> None:
 
 async def faq_question(turn: Turn) -> None:
     """A question about how things work (refund times, prices): the FAQ entry it names."""
+    if turn.text and asks_about_price(turn.text):
+        await browse.note_product(turn)  # "5 headlamps for 60 each?": the headlamp is the one talked about
     entry = await turn.services.faq.match(turn.text) if turn.text else None
     if entry is None:
         await faq_topics(turn)

@@ -13,7 +13,16 @@ from typing import Any
 from dialogs import buttons as codes
 from dialogs.messages import Button, ProductCard, SpecChoice
 from dialogs.ports import ProductView, VariantView
-from dialogs.references import leading_number, mentioned_values, same_value, spellings, word_groups
+from dialogs.references import (
+    MODIFIER_GROUPS,
+    leading_number,
+    mentioned_values,
+    price_extreme,
+    same_value,
+    spec_text,
+    spellings,
+    word_groups,
+)
 from dialogs.turn import Turn
 
 
@@ -64,22 +73,53 @@ def matching_variants(product: ProductView, chosen: dict[str, str]) -> list[Vari
 
 
 def selection_from_text(turn: Turn, product: ProductView) -> dict[str, str]:
-    """Spec values the customer named: "黑色的", "in black, size L", or NLU colour/size entities."""
-    chosen: dict[str, str] = {}
+    """Spec values the customer named: "黑色的", "in black, size L", "the warmer one", "便宜的那个",
+    or NLU colour/size entities."""
+    chosen = options_named(turn.text or "", product.options)
     words = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
     for dim, values in product.options.items():
-        found = mentioned_values(turn.text, values) if turn.text else []
-        if not found:
+        if dim not in chosen:
             found = [v for v in values for w in words if same_value(w, v)]
-        if not found and turn.text:
-            found = relative_size(turn.text, values)
-        if len(found) >= 1:
+            if found:
+                chosen[dim] = found[0]
+    if not chosen and turn.text:
+        chosen = cheapest_or_priciest(turn.text, product)
+    return chosen
+
+
+def options_named(text: str, options: dict[str, list[str]]) -> dict[str, str]:
+    """The option values a text names, by dimension: directly, by alias, or by comparison."""
+    chosen: dict[str, str] = {}
+    if not text:
+        return chosen
+    for dim, values in options.items():
+        found = mentioned_values(text, values) or relative_size(text, values)
+        if found:
             chosen[dim] = found[0]
     return chosen
 
 
-_BIGGER = re.compile(r"大(?:号|码|瓶|杯|的|款|份|容量)|\b(?:large|big|bigger|larger|largest|biggest)\b", re.I)
-_SMALLER = re.compile(r"小(?:号|码|瓶|杯|的|款|份|容量)|\b(?:small|smaller|smallest|little|mini)\b", re.I)
+def cheapest_or_priciest(text: str, product: ProductView) -> dict[str, str]:
+    """ "the cheaper one" / "便宜的那个" among a product's versions: the options of that version
+    (the cheapest one in stock), when the versions' prices differ."""
+    extreme = price_extreme(text)
+    variants = [v for v in product.variants if v.stock > 0] or list(product.variants)
+    if extreme is None or len({v.price.amount for v in variants}) < 2:
+        return {}
+    pick = min if extreme == "min" else max
+    chosen = pick(variants, key=lambda v: v.price.amount)
+    return {dim: chosen.attributes[dim] for dim in product.options if dim in chosen.attributes}
+
+
+_BIGGER = re.compile(
+    r"大(?:号|码|瓶|杯|的|款|份|容量|一点|点|些|一号)|更大|最大|\b(?:large|big|bigger|larger|largest|biggest)\b", re.I
+)
+_SMALLER = re.compile(
+    r"小(?:号|码|瓶|杯|的|款|份|容量|一点|点|些|一号)|更小|最小|\b(?:small|smaller|smallest|little|mini)\b", re.I
+)
+# A temperature rating (sleeping bags, jackets): the warmer one is rated for the lower temperature.
+_WARMER = re.compile(r"更暖|最暖|暖和|保暖|暖一点|暖点|\bwarm(?:er|est)\b", re.I)
+_TEMPERATURE = re.compile(r"°|℃|度|\bdeg", re.I)
 
 
 _RELATIVE_WORDS = (
@@ -88,26 +128,57 @@ _RELATIVE_WORDS = (
     "大瓶",
     "大杯",
     "大的",
+    "大一点",
+    "大点",
+    "更大",
+    "最大",
     "小号",
     "小码",
     "小瓶",
     "小杯",
     "小的",
+    "小一点",
+    "小点",
+    "更小",
+    "最小",
     "large",
     "big",
     "bigger",
+    "biggest",
+    "larger",
+    "largest",
     "small",
     "smaller",
-    "larger",
+    "smallest",
+)
+_WARMER_WORDS = ("更暖和", "更暖", "最暖", "暖和", "保暖", "暖一点", "暖点", "warmer", "warmest", "warm")
+_PRICE_WORDS = (
+    "最便宜",
+    "便宜点",
+    "便宜",
+    "最贵",
+    "贵的",
+    "cheapest",
+    "cheaper",
+    "cheap",
+    "least expensive",
+    "most expensive",
+    "more expensive",
+    "expensive",
+    "pricier",
+    "priciest",
 )
 
 
 def relative_size(text: str, values: list[str]) -> list[str]:
-    """ "大瓶的" / "the big one" among sizes written as numbers (200ml / 400ml): the largest."""
+    """ "大瓶的" / "the big one" among sizes written as numbers (200ml / 400ml): the largest;
+    "the warmer one" among temperature ratings (0°C / -10°C): the lowest."""
     numbers = [leading_number(v) for v in values]
     if len(values) < 2 or any(n is None for n in numbers):
         return []
     ranked = sorted(zip(numbers, values, strict=True), key=lambda pair: pair[0] or 0.0)
+    if all(_TEMPERATURE.search(v) for v in values):
+        return [ranked[0][1]] if _WARMER.search(text) else []
     if _BIGGER.search(text):
         return [ranked[-1][1]]
     if _SMALLER.search(text):
@@ -120,6 +191,16 @@ _SPEC_FILLER = re.compile(
     r"我要|要|选|就|换成|改成|来|的|吧|呢|啊|码|号|尺码|尺寸|颜色|款|版|"
     r"\b(?:i'?ll\s+take|i\s+want|i'?d\s+like|give\s+me|let'?s\s+do|size|colou?r|in|the|please|pls|one|a|an|and|with|"
     r"take|go\s+with|version|edition|ok|okay)\b|[\s,，.。!！/+&]+",
+    re.I,
+)
+
+
+# Words of a message that only chooses ("那就小的吧", "ok the warmer one", "going with the grey
+# one", "大瓶的那个"): pointers, classifiers and choosing verbs around the spec words.
+_CHOICE_FILLER = re.compile(
+    r"那个|那款|这个|这款|那种|这种|那|这|个|种|一点|点|度|瓶|支|罐|盒|"
+    r"\b(?:i'?ll|i|i'?m|go(?:ing)?|with|then|just|that|this|pick|choose|have|get|want|need|prefer|let'?s|"
+    r"fine|sure|yes|yeah|degrees?|bottle|tube|jar|pack|size|option|version)\b|°c?|℃",
     re.I,
 )
 
@@ -145,6 +226,9 @@ def _spec_words(turn: Turn, options: dict[str, list[str]]) -> list[str]:
                 words.append(f"{number:g}")
         if relative_size("大 large", values):  # sizes written as numbers: "大瓶的", "the big one"
             words.extend(_RELATIVE_WORDS)
+        if relative_size("warmer", values):  # temperature ratings: "the warmer one"
+            words.extend(_WARMER_WORDS)
+    words.extend(_PRICE_WORDS)  # "the cheaper one": a version, when their prices differ
     return words
 
 
@@ -168,8 +252,8 @@ def spec_only(turn: Turn, product: ProductView) -> bool:
 def names_only_specs(turn: Turn, options: dict[str, list[str]]) -> bool:
     if not turn.text or len(turn.text) > 40:
         return False
-    rest = _without(turn.text.lower(), _spec_words(turn, options))
-    return not _SPEC_FILLER.sub("", rest)
+    rest = _without(spec_text(turn.text), _spec_words(turn, options))
+    return not _SPEC_FILLER.sub("", _CHOICE_FILLER.sub(" ", rest))
 
 
 def remembered_options(context: dict[str, Any], product_id: str) -> dict[str, list[str]] | None:
@@ -265,7 +349,9 @@ def show(turn: Turn, product: ProductView) -> None:
 
 
 _SPEC_NUMBER = re.compile(
-    r"(?<![\w.])\d+(?:\.\d+)?\s*(?:ml|l|cm|mm|m|g|kg|gb|tb|inch|寸|码|号|升|毫升)?(?![\w.])", re.I
+    r"(?<![a-z0-9.])-?\d+(?:\.\d+)?\s*(?:ml|l|cm|mm|m|g|kg|gb|tb|inch|寸|码|号|升|毫升|度|°c|℃)(?![a-z0-9.])|"
+    r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])",
+    re.I,
 )
 
 
@@ -278,9 +364,28 @@ def without_values(text: str, values: list[str]) -> str:
     """The text without these option values (in any spelling), colour and size words, spec numbers."""
     words = [spelling for value in values for spelling in spellings(value)]
     words.extend(_vocabulary_words())
-    rest = _without(text.lower(), words)
+    words.extend((*_RELATIVE_WORDS, *_WARMER_WORDS, *_PRICE_WORDS))  # "大瓶的", "the warmer one": no product
+    rest = _without(spec_text(text), words)
     rest = _SPEC_FILLER.sub(" ", _SPEC_NUMBER.sub(" ", rest))
     return " ".join(rest.split())
+
+
+def may_name_options(text: str) -> bool:
+    """Does the text carry option words at all (a colour, a size, a spec number, "the bigger one",
+    "暖色")? Cheap: decides whether search hits are worth reading in full to match them."""
+    if not text:
+        return False
+    plain = " ".join(_SPEC_FILLER.sub(" ", text.lower()).split())
+    if without_values(text, []) != plain:
+        return True
+    lowered = spec_text(text)
+    return any(_alias_in_text(alias, lowered) for group in MODIFIER_GROUPS for alias in group)
+
+
+def _alias_in_text(alias: str, lowered: str) -> bool:
+    if alias.isascii():
+        return re.search(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])", lowered) is not None
+    return alias in lowered
 
 
 @cache

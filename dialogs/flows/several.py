@@ -14,13 +14,14 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import TYPE_CHECKING
 
 from dialogs import buttons as codes
 from dialogs.flows import browse, cart, products
-from dialogs.messages import TextReply
+from dialogs.messages import Button, TextReply
 from dialogs.ports import ProductView, SearchQuery, VariantView
-from dialogs.references import asks_to_buy, product_words, quantity_in
+from dialogs.references import asks_to_buy, mentioned_values, ordinal, pick, product_words, quantity_in, word_groups
 from dialogs.turn import Turn
 
 if TYPE_CHECKING:
@@ -91,6 +92,9 @@ def _segments(text: str) -> list[tuple[int, int]]:
         for a, b in spans:
             inner = a
             for space in re.finditer(r"\s+", text[a:b]):
+                around = text[a + space.start() - 1 : a + space.start()] + text[a + space.end() : a + space.end() + 1]
+                if not _HAN.search(around):
+                    continue  # "耐克Air Max 90": a space between Latin words separates nothing
                 split.extend(_at_counts(text, inner, a + space.start()))
                 inner = a + space.end()
             split.extend(_at_counts(text, inner, b))
@@ -178,7 +182,7 @@ async def add_intent(turn: Turn) -> None:
 
 
 async def add_several(turn: Turn) -> bool:
-    """Add every product the message names; False (nothing done) when it names fewer than two."""
+    """Add every product (or version) the message names; False (nothing done) when it names one."""
     text = turn.text
     parts = split_parts(text)[:MAX_PARTS]
     each = names_each(text)
@@ -187,10 +191,19 @@ async def add_several(turn: Turn) -> bool:
     if len(parts) >= 2:
         for part in parts:
             part_turn = _part_turn(turn, part)
-            meant.append((part_turn, await browse.find_to_buy(part_turn), part))
+            meant.append((part_turn, await _product_of(part_turn, part), part))
         found = {p.product_id for _, p, _ in meant if p is not None}
         if len(found) < 2 or await _one_title_names_all(turn, parts):
-            return False  # "salt and pepper grinder": one product after all
+            meant = []  # "salt and pepper grinder": one product after all (maybe in several versions)
+    if meant:
+        pass
+    elif _versions_named(text):
+        # "black and white tumblers", "黑色M和白色L各一副" (the product on screen): one product, several versions
+        whole = Part(text, 0, len(text), parts[0].words if parts else "")
+        product = await _product_of(_part_turn(turn, whole), parts[0]) if parts else await _on_screen(turn)
+        if product is None:
+            return False
+        meant = [(turn, product, whole)]
     elif each and len(parts) <= 1:
         listed = await _listed(turn)
         if len(listed) < 2:
@@ -198,10 +211,76 @@ async def add_several(turn: Turn) -> bool:
         meant = [(turn, product, None) for product in listed]
     else:
         return False
+    expanded = [item for entry in meant for item in await _versions(turn, *entry)]
+    if len(expanded) < 2:
+        return False
     turn.intent = "add_to_cart"
-    outcomes = [await _resolve(part_turn, product, part, shared) for part_turn, product, part in meant]
+    outcomes = [await _resolve(part_turn, product, part, shared) for part_turn, product, part in expanded]
     await _add_and_summarise(turn, outcomes)
     return True
+
+
+async def _product_of(part_turn: Turn, part: Part) -> ProductView | None:
+    """The product a part names: "the second one" in the list shown, else found like a buying message."""
+    context = part_turn.state.context
+    position = ordinal(part.text)
+    if position is not None and context.get("list_kind", "results") == "results":
+        chosen = pick(list(context.get("results") or []), position)
+        return await part_turn.services.shop.product(chosen, part_turn.lang) if chosen else None
+    return await browse.find_to_buy(part_turn)
+
+
+async def _on_screen(turn: Turn) -> ProductView | None:
+    current = turn.state.context.get("product")
+    return await turn.services.shop.product(str(current), turn.lang) if current else None
+
+
+def _versions_named(text: str) -> bool:
+    """Two or more segments naming option values ("black and white", "黑色M一副 白色L一副"): text only."""
+    return sum(1 for a, b in _segments(text) if _option_like(text[a:b])) >= 2
+
+
+@cache
+def _option_aliases() -> tuple[str, ...]:
+    return tuple(sorted({alias for group in word_groups() for alias in group}))
+
+
+def _option_like(segment: str) -> bool:
+    return bool(mentioned_values(segment, _option_aliases()) or re.search(r"\d", _ZH_COUNT.sub(" ", segment)))
+
+
+async def _versions(
+    turn: Turn, part_turn: Turn, product: ProductView | None, part: Part | None
+) -> list[tuple[Turn, ProductView | None, Part | None]]:
+    """One entry per version the part names ("black and white tumblers": the black one and the white
+    one); the part itself when it names one version (or options of different kinds: "black, size 42")."""
+    if product is None or part is None or not product.options:
+        return [(part_turn, product, part)]
+    text = turn.text
+    pieces = [(a, b) for a, b in _segments(text) if part.start <= a and b <= part.end]
+    full = await browse.full_product(turn, product)
+    chosen = [products.selection_from_text(_part_turn(turn, Part(text[a:b], a, b, "")), full) for a, b in pieces]
+    values: dict[str, set[str]] = {}
+    for selection in chosen:
+        for dim, value in selection.items():
+            values.setdefault(dim, set()).add(value)
+    differing = {dim for dim, named in values.items() if len(named) > 1}
+    if not differing:
+        return [(part_turn, full, part)]
+    items: list[tuple[int, int]] = []
+    common: list[str] = []
+    for (a, b), selection in zip(pieces, chosen, strict=True):
+        if differing & set(selection):
+            items.append((a, b))
+        elif items and not selection and quantity_in(text[a:b]) is not None and items[-1][1] <= a:
+            items[-1] = (items[-1][0], b)  # "一副" after "白色L": its count
+        else:
+            common.append(text[a:b])  # "保温杯", "500ml": true of every version
+    versions: list[tuple[Turn, ProductView | None, Part | None]] = []
+    for a, b in items:
+        version = Part(" ".join([text[a:b], *common]), a, b, part.words)
+        versions.append((_part_turn(turn, version), full, version))
+    return versions
 
 
 def _part_turn(turn: Turn, part: Part) -> Turn:
@@ -282,6 +361,7 @@ def _own_quantity(text: str, title: str) -> int | None:
 async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
     shop = turn.services.shop
     notes: list[str] = []
+    offers: list[Button] = []  # "Add 1" when fewer are left than asked for
     added: list[str] = []
     view = None
     in_cart: dict[str, int] | None = None
@@ -302,6 +382,8 @@ async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
         if outcome.quantity > cart.MAX_QTY or in_cart.get(variant.sku, 0) + outcome.quantity > variant.stock:
             left = max(0, variant.stock - in_cart.get(variant.sku, 0))
             notes.append(turn.t("several.only_left", title=title, count=left))
+            if left:
+                offers.append(turn.button("button.add_n", codes.ADD_QUANTITY, f"{variant.sku}*{left}", count=left))
             continue
         view = await shop.add_to_cart(turn.customer_id, variant.sku, outcome.quantity, turn.lang)
         in_cart[variant.sku] = in_cart.get(variant.sku, 0) + outcome.quantity
@@ -317,13 +399,16 @@ async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
     open_choices = [o for o in outcomes if o.product is not None and o.chosen is not None]
     if not open_choices:
         buttons = (
-            (
-                turn.button("button.checkout", codes.CHECKOUT),
-                turn.button("menu.cart", codes.CART),
-                turn.button("button.continue", codes.INTENT, "search_product"),
-            )
-            if view is not None
-            else ()
+            *offers[:2],
+            *(
+                (
+                    turn.button("button.checkout", codes.CHECKOUT),
+                    turn.button("menu.cart", codes.CART),
+                    turn.button("button.continue", codes.INTENT, "search_product"),
+                )
+                if view is not None
+                else ()
+            ),
         )
         turn.reply(TextReply(text="\n".join(text_parts) or turn.t("several.nothing_added"), buttons=buttons))
         return

@@ -12,7 +12,11 @@ from dialogs.turn import Turn
 
 # A spec named as a request, not only a choice: "the red one please", "来个大号".
 # ("要黑色的" alone only chooses: the card's "add" button is the next step customers expect.)
-_REQUEST = re.compile(r"^\s*(?:来|买|拿)|给我|\b(?:please|pls|plz|i'?ll\s+take|give\s+me)\b", re.I)
+_REQUEST = re.compile(
+    r"^\s*(?:来|买|拿)|给我|就要|\b(?:please|pls|plz|i'?ll\s+(?:take|have|get|go\s+with)|i'?d\s+like|give\s+me|"
+    r"go(?:ing)?\s+with)\b",
+    re.I,
+)
 
 
 async def spec_follow_up(turn: Turn) -> bool:

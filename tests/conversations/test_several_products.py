@@ -74,6 +74,60 @@ async def test_a_part_missing_an_option_is_asked_after_the_others_are_added(
     assert cart == expected, _said(turns[-1])
 
 
+@pytest.mark.parametrize(
+    ("lang", "lines", "expected"),
+    [
+        ("en", ["add a black 42 and a white 44 nike air max 90"], {"S1-BK-42": 1, "S1-WH-44": 1}),
+        ("zh", ["耐克Air Max 90 黑色42码一双 白色44码一双"], {"S1-BK-42": 1, "S1-WH-44": 1}),
+        ("zh", ["阿迪达斯samba", "38和40的各来一双"], {"S2-38": 1, "S2-40": 1}),
+        ("en", ["show me the nike air max 90", "two black 42 and one white 44 please"], {"S1-BK-42": 2, "S1-WH-44": 1}),
+        ("zh", ["新百伦574", "灰色和藏青色的42码各一双"], {"S3-GR-42": 1, "S3-NV-42": 1}),
+    ],
+)
+async def test_several_versions_of_one_product(
+    custom_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
+) -> None:
+    turns, cart = await _chat(custom_shop, lang, lines)
+    assert cart == expected, _said(turns[-1])
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines", "expected"),
+    [
+        ("en", ["add the nike air max 90 black, size 42"], {"S1-BK-42": 1}),
+        ("zh", ["耐克Air Max 90 黑色 42码 来一双"], {"S1-BK-42": 1}),
+    ],
+)
+async def test_options_of_different_kinds_are_one_version(
+    custom_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
+) -> None:
+    turns, cart = await _chat(custom_shop, lang, lines)
+    assert cart == expected, _said(turns[-1])
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines"),
+    [("en", ["coffee", "the first and the third one please"]), ("zh", ["咖啡", "第一个和第三个都要"])],
+)
+async def test_the_first_and_the_third_of_a_list(custom_shop: Any, lang: str, lines: list[str]) -> None:
+    """ "coffee" lists the yirgacheffe (weights to choose), the espresso and the capsules (in the order
+    of the shop's sales so far)."""
+    turns, cart = await _chat(custom_shop, lang, lines)
+    listed = [b["payload"].partition(":")[2] for r in turns[0]["replies"] for b in r["buttons"]]
+    assert len(listed) == 3, _said(turns[0])
+    skus = {"C2": "C2-1", "C3": "C3-1"}
+    meant = [listed[0], listed[2]]
+    assert cart == {skus[code]: 1 for code in meant if code in skus}, _said(turns[-1])
+    if "C1" in meant:
+        assert "Weight" in _said(turns[-1]) or "weight" in _said(turns[-1]) or "重量" in _said(turns[-1])
+
+
+async def test_more_than_in_stock_is_said_with_what_can_be_had(custom_shop: Any) -> None:
+    turns, cart = await _chat(custom_shop, "en", ["2 white 44 nike air max 90 and a samba size 40"])
+    assert cart == {"S2-40": 1}, _said(turns[-1])
+    assert any(b["label"] == "Add 1" for r in turns[-1]["replies"] for b in r["buttons"]), _said(turns[-1])
+
+
 async def test_a_sold_out_part_is_said_and_the_rest_added(custom_shop: Any) -> None:
     turns, cart = await _chat(custom_shop, "en", ["fluent python and one hundred years of solitude please"])
     assert cart == {"B2-1": 1}

@@ -189,3 +189,26 @@ async def test_declining_the_offer_files_nothing(chat: Chat, shop: FakeShop) -> 
     await chat("i'd like to return this")
     await chat("no thanks")
     assert shop.requests == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "ask"),
+    [("zh", "耳机用了两天就没声音了，坏了 要退货"), ("en", "the earbuds stopped working, i want to return them")],
+)
+async def test_with_several_orders_the_one_holding_the_named_item_is_meant(
+    chat: Chat, shop: FakeShop, lang: str, ask: str
+) -> None:
+    await _order(chat, lang, delivered=True)  # a mug
+    if lang == "zh":
+        for line in ("黑色蓝牙耳机来一个", "结账", "1", "快递", "没券 直接下单"):
+            await chat(line)
+    else:
+        for line in ("one pair of black earbuds", "checkout", "1", "standard", "no code, just place it"):
+            await chat(line)
+    await chat("!pay")
+    await chat("!ship")
+    await chat("!deliver")
+    assert len([o for o in shop.orders_list if o.status == "delivered"]) == 2
+    out = await chat(ask)
+    earbuds = next(o.number for o in shop.orders_list if any(line[0].startswith("P100") for line in o.lines))
+    assert [(v.order_number, v.kind) for _, v in shop.requests] == [(earbuds, "return")], chat.text(out)

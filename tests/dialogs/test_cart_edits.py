@@ -226,6 +226,50 @@ async def test_product_words_pick_the_line(
 
 
 @pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("去掉一个杯子", {"CUP-1": 1, "GLV-BK-M": 1}),
+        ("杯子删掉一个", {"CUP-1": 1, "GLV-BK-M": 1}),
+        ("remove one of the teacups", {"CUP-1": 1, "GLV-BK-M": 1}),
+        ("remove 1 teacup", {"CUP-1": 1, "GLV-BK-M": 1}),
+        ("remove a teacup pls", {"CUP-1": 1, "GLV-BK-M": 1}),
+        ("两个杯子都不要了", {"GLV-BK-M": 1}),
+    ],
+)
+async def test_a_count_removes_that_many(
+    kit_chat: Chat, kit_shop: FakeShop, message: str, expected: dict[str, int]
+) -> None:
+    said = await talk(kit_chat, [CUPS_TWO, GLOVES_BLACK_M, message])
+    assert cart(kit_shop) == expected, said
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("T恤都不要了", {"CUP-1": 2}),
+        ("T恤都删了", {"CUP-1": 2}),
+        ("remove both shirts", {"CUP-1": 2}),
+        ("白的黑的都不要了", {"CUP-1": 2}),
+    ],
+)
+async def test_all_lines_the_words_fit_are_removed(
+    kit_chat: Chat, kit_shop: FakeShop, message: str, expected: dict[str, int]
+) -> None:
+    said = await talk(kit_chat, [TEE_WHITE_M, "速干T恤 黑色M 一件", CUPS_TWO, message])
+    assert cart(kit_shop) == expected, said
+
+
+async def test_several_lines_fit_asks_among_those(kit_chat: Chat, kit_shop: FakeShop) -> None:
+    out = await kit_chat(TEE_WHITE_M)
+    await talk(kit_chat, ["速干T恤 黑色M 一件", CUPS_TWO])
+    out = await kit_chat("T恤不要了")
+    assert cart(kit_shop) == {"TEE-WH-M": 1, "TEE-BK-M": 1, "CUP-1": 2}
+    labels = [b.label for r in out.replies for b in r.buttons]
+    assert len(labels) == 2, labels
+    assert all("T恤" in label for label in labels)
+
+
+@pytest.mark.parametrize(
     ("message", "named"),
     [
         ("白色那个不要了", "白色"),
