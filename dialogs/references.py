@@ -482,6 +482,23 @@ def asks_to_buy(text: str) -> bool:
     )
 
 
+# "要这个", "就它了", "I'll take it", "buy": the product on screen is the one wanted.
+_TAKE_SHOWN = re.compile(
+    r"(?:就要|要|就|买|拿|选)(?:这|那)(?:一)?(?:个|款|件|双|只|套|种|支|瓶|把|条)?|就它|就要它|要它|买它|拿下|要了|买了|下单|"
+    r"(?:这|那)(?:个|款)吧|来一个|来一件|"
+    r"\b(?:this|that)\s+one\b|\b(?:take|buy|get|want|grab|order|add)\s+(?:it|this|that|one)\b|"
+    r"\bi'?ll\s+(?:take|have|get)\b|\b(?:buy|purchase)\b|\bsold\b",
+    re.I,
+)
+
+
+def takes_the_one_shown(text: str) -> bool:
+    """A message that only says "this one, I'll have it" - no product, option or question of its own."""
+    if not _TAKE_SHOWN.search(text) or re.search(r"[?？]|吗|\b(?:how|what|which|when|where|why)\b", text, re.I):
+        return False
+    return not product_words(_TAKE_SHOWN.sub(" ", text))
+
+
 # Words of a buying message that are not the product ("来两个", "add ... to my cart", "x2", "please").
 _PURCHASE_WORDS = re.compile(
     rf"(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})|俩|仨|(?:加入|加到|加进|放进|加)?购物车|加购|下单|入手|"

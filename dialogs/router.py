@@ -13,7 +13,7 @@ from commerce import errors
 from commerce.errors import DomainError
 from dialogs import buttons as codes
 from dialogs.address import parse_address
-from dialogs.flows import aftersales, browse, cart, compare, info, orders, restock, several, specs
+from dialogs.flows import aftersales, browse, cart, checkout, compare, info, orders, products, restock, several, specs
 from dialogs.flows.base import Flow, is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
@@ -29,6 +29,7 @@ from dialogs.references import (
     ordinal,
     pick,
     quantity_in,
+    takes_the_one_shown,
     trailing_number,
 )
 from dialogs.registry import BUTTON_HANDLERS, FLOWS, INTENT_HANDLERS
@@ -124,6 +125,8 @@ async def route(turn: Turn) -> None:
         return
     if message.kind == "button":
         await press(turn, message.payload)
+        if turn.state.handoff_status == "none" and checkout.continues_to_checkout(turn):
+            await checkout.start(turn)  # the option button completed the item a checkout waited for
         return
     if message.kind == "image":
         flow = FLOWS.get(state.flow or "")
@@ -142,6 +145,8 @@ async def route(turn: Turn) -> None:
         message = message.model_copy(update={"kind": "text", "text": message.phone})
         turn.message = message
     await text(turn)
+    if turn.state.handoff_status == "none" and checkout.continues_to_checkout(turn):
+        await checkout.start(turn)  # "结算" waited for the size; the size came, the item is in
 
 
 async def _handoff_turn(turn: Turn) -> bool:
@@ -364,6 +369,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "product_question"  # "冬天去长白山够用吗": what the catalog says about it, honestly
     if in_flow:
         return intent
+    if intent in WEAK_INTENTS and takes_the_one_shown(text) and products.on_screen(turn):
+        return "add_to_cart"  # "要这个", "I'll take it" under the product's card: add it
     if intent == "remove_from_cart" and not _REMOVE_WORDS.search(text) and asks_to_buy(text):
         return "add_to_cart"  # "速干T恤 白色M 一件": a buying message with no word of removing anything
     if (

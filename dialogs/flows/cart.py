@@ -192,6 +192,17 @@ async def add_product_button(turn: Turn, value: str) -> None:
     await choose_variant(turn, product, products.selection(turn, product), quantity)
 
 
+async def take_shown(turn: Turn, product_id: str) -> bool:
+    """Add one of the product on screen with the options chosen so far (True when it was added;
+    when an option is still open it is asked for and the purchase waits for it)."""
+    product = await turn.services.shop.product(product_id, turn.lang)
+    if product is None:
+        return False
+    products.remember_product(turn, product)
+    await choose_variant(turn, product, products.selection(turn, product), 1)
+    return turn.state.context.get("added_at") == turn.state.version
+
+
 async def choose_variant(turn: Turn, product: ProductView, chosen: dict[str, str], quantity: int) -> None:
     context = turn.state.context
     candidates = products.matching_variants(product, chosen)

@@ -13,7 +13,8 @@ from commerce.errors import OutOfStock, ValidationFailed
 from dialogs import buttons as codes
 from dialogs import step_reply
 from dialogs.address import AddressDraft, fill_field, normalize_phone, parse_address, valid_name
-from dialogs.flows import browse
+from dialogs.flows import browse, products
+from dialogs.flows import cart as cart_flow
 from dialogs.flows.base import Flow, looks_like_side_question
 from dialogs.messages import Button, OrderSummary, PaymentLink, SummaryLine
 from dialogs.ports import AddressView, OrderView, QuoteView, ShippingOption
@@ -131,20 +132,9 @@ def address_to_dict(address: AddressView) -> dict[str, str]:
 async def start(turn: Turn, _: str = "") -> None:
     turn.intent = "checkout"
     cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
-    if cart.empty:
-        pending = turn.state.context.get("pending_add")
-        if pending and pending.get("product") == turn.state.context.get("product"):
-            # "Check out" while the size/colour question is still open: finish that first.
-            turn.say("cart.finish_choice_first")
-            await browse.show_product(turn, str(pending["product"]))
-            return
-        turn.say(
-            "cart.empty",
-            turn.button("menu.search", codes.INTENT, "search_product"),
-            turn.button("menu.popular", codes.POPULAR),
-        )
-        return
     state = turn.state
+    if cart.empty and not await _take_the_product_on_screen(turn):
+        return
     kept = next((s for s in reversed(state.suspended) if s.get("flow") == "checkout"), None)
     if state.flow == "checkout" or kept is not None:
         # "checkout" again in the middle of one: carry on where it was, never start over.
@@ -170,6 +160,46 @@ async def start(turn: Turn, _: str = "") -> None:
             await CheckoutFlow().ask_shipping(turn)
             return
     await CheckoutFlow().ask_address(turn)
+
+
+async def _take_the_product_on_screen(turn: Turn) -> bool:
+    """ "buy" / "结算" with an empty cart under a product's card: that product is what the customer
+    is buying (True when it is in the cart now and the checkout can go on)."""
+    context = turn.state.context
+    pending = context.get("pending_add")
+    if pending and pending.get("product") == context.get("product"):
+        # "Check out" while the size/colour question is still open: finish that first, then pay.
+        context["checkout_after_add"] = str(pending["product"])
+        turn.say("cart.finish_choice_first")
+        await browse.show_product(turn, str(pending["product"]))
+        return False
+    shown = products.on_screen(turn)
+    if shown is None:
+        turn.say(
+            "cart.empty",
+            turn.button("menu.search", codes.INTENT, "search_product"),
+            turn.button("menu.popular", codes.POPULAR),
+        )
+        return False
+    if await cart_flow.take_shown(turn, shown):
+        return True
+    if context.get("pending_add"):
+        context["checkout_after_add"] = shown  # the option is asked; the checkout follows the answer
+    return False
+
+
+def continues_to_checkout(turn: Turn) -> bool:
+    """The item a checkout was waiting for went into the cart in this turn."""
+    context = turn.state.context
+    waiting = context.get("checkout_after_add")
+    if not waiting:
+        return False
+    if context.get("added_at") == turn.state.version and turn.state.flow is None:
+        context.pop("checkout_after_add", None)
+        return True
+    if waiting != context.get("product") or turn.state.flow is not None:
+        context.pop("checkout_after_add", None)  # the customer moved on
+    return False
 
 
 async def keep_address(turn: Turn, draft: AddressDraft) -> None:

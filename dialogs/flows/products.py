@@ -345,7 +345,18 @@ def remember_product(turn: Turn, product: ProductView) -> None:
 
 def show(turn: Turn, product: ProductView) -> None:
     """The product's detail card, with the options chosen so far."""
+    turn.state.context["shown_at"] = turn.state.version  # "要这个" soon after means this product
     turn.reply(product_card(turn, product, detail=True))
+
+
+def on_screen(turn: Turn) -> str | None:
+    """The product whose card was shown in this or one of the last two turns."""
+    context = turn.state.context
+    shown_at = context.get("shown_at")
+    product_id = context.get("product")
+    if not product_id or not isinstance(shown_at, int) or turn.state.version - shown_at > 2:
+        return None
+    return str(product_id)
 
 
 _SPEC_NUMBER = re.compile(
