@@ -289,11 +289,11 @@ async def text(turn: Turn) -> None:
         turn.intent = f"choice:{choice.partition(':')[0]}"
         await press(turn, choice)
         return
-    detect_language_switch(turn)
     flow = FLOWS.get(state.flow or "")
     turn.parse = await turn.services.nlu.parse(
         turn.text, lang_hint=state.lang, expected_intents=expected_intents(flow, state)
     )
+    detect_language_switch(turn)  # after the parse: product names it found are no sentence
     if is_cancel(turn) and state.flow:
         await cancel_flow(turn)
         return
