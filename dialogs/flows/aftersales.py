@@ -181,6 +181,8 @@ async def start(turn: Turn, kind: str, number: str, *, reason: str = "", stated:
             turn.state.context["aftersale_reason"] = reason
             await list_orders(turn, allowed="return", action=codes.AFTERSALES)
             return
+    if not reason and turn.message.kind == "text":
+        reason = _reason_in_words(turn, kind, order)
     allowed = allowed_kinds(order.status)
     if not allowed:
         turn.say(
@@ -206,11 +208,24 @@ async def start(turn: Turn, kind: str, number: str, *, reason: str = "", stated:
     slots["reason"] = reason
     slots["photo_offer"] = turn.message.channel in turn.services.config.photo_channels
     turn.state.step = "confirm"
-    if reasons.tentative(turn.text) and not stated:
-        await flow.prompt(turn)  # "can I swap them for an L?": confirm what will be filed
+    if reasons.tentative(turn.text) and not stated and not _names_exchange(turn, kind):
+        await flow.prompt(turn)  # "could I exchange it?": confirm what will be filed
         return
     slots["direct"] = True
     await flow.submit(turn)
+
+
+def _reason_in_words(turn: Turn, kind: str, order: OrderView) -> str:
+    """A reason the request gives in words no reason pattern knows: an exchange naming the option
+    it is for ("能换成73码吗", "swap these for the pro ones? havent opened the box": the wrong one
+    was ordered), or any explanation beyond the asking ("my sister just gave us a bunch of bottles")."""
+    if _names_exchange(turn, kind):
+        return reasons.for_exchange(turn.text, turn.lang)
+    return reasons.explained(turn.text, turn.lang, tuple(line.title for line in order.lines))
+
+
+def _names_exchange(turn: Turn, kind: str) -> bool:
+    return kind == "exchange" and reasons.exchange_target(turn.text) is not None
 
 
 def _naming(turn: Turn, orders: list[OrderView]) -> list[OrderView]:
