@@ -406,7 +406,9 @@ def stated(text: str, lang: Lang) -> str:
 # What an exchange is for, named in the request ("换成73码", "换个M的", "换大一码", "swap these for
 # the pro ones", "exchange it for an L"): a concrete request, filed at once even when it is asked
 # as a question ("能换成73码吗" is how people ask for it, not whether it is possible).
-_ZH_TARGET = re.compile(r"换(?:成|个|一个|一件|一双|一条|一副|为|到)\s*([^\s，,。.！!？?吗吧呢呀啊]+)|换([大小]一?[码号])")
+_ZH_TARGET = re.compile(
+    r"换(?:成|个|一个|一件|一双|一条|一副|为|到)\s*([^\s，,。.！!？?吗吧呢呀啊]+)|换([大小]一?[码号])"
+)
 _EN_TARGET = re.compile(
     r"\b(?:swap|exchange|change|switch|trade|replace)\b[^.?!;]*?\b(?:for|to|into|with)\s+"
     r"(?:the\s+|a\s+|an\s+|some\s+|one\s+in\s+)?([\w-]+(?:\s+(?:ones|one|size|version|colou?r|model)\b)?)",
@@ -437,14 +439,19 @@ _ZH_ASKING = re.compile(
     r"[吗吧呢啊呀哦嗯噢哈了的我你您要想把就都还也个件双条副只瓶盒款钱款好行对是在有这那能]"
 )
 _EN_ASKING = frozenset(
-    """a about after again already also am an and any anyway are as asap at back be been but buy by can could
-    did do does done for from get give got guys had has have hello help hey hi how i i'd i'll i'm id if im in
+    re.findall(
+        r"\S+",
+        """
+    a about after again already also am an and any anyway are as asap at back be been but buy by can could did
+    do does done for from get give got guys had has have hello help hey hi how i i'd i'll i'm id if im in
     instead is it it's its just kindly let like me money my need now of ok okay on one ones or order ordered
     orders our package parcel placed please pls plz process purchase rather received refund refunded return
     returned returning send ship so start still swap thank thanks that the them these they this those thx to
     today too two uh um up us want wanna was we week what when which will with would yes yesterday you your
-    exchange exchanged replace replacement cancel cancelled item items product products thing things stuff
-    back file request""".split()
+    exchange exchanged replace replacement cancel cancelled item items product products thing things stuff file
+    request
+""",
+    )
 )
 _EN_WORDS = re.compile(r"[a-z][a-z']*", re.I)
 

@@ -98,7 +98,8 @@ async def test_a_request_that_says_why_is_filed_at_once_in_the_customers_words(
 
 
 async def test_a_yes_after_an_exchange_filed_from_one_message_files_nothing_more(baby_shop: Any) -> None:
-    said, summary = await _run(baby_shop, [*ZH_ROMPER, *DELIVERED, "宝宝穿着有点紧 能换成73码吗 颜色不变", "好的"], "zh")
+    lines = [*ZH_ROMPER, *DELIVERED, "宝宝穿着有点紧 能换成73码吗 颜色不变", "好的"]
+    _, summary = await _run(baby_shop, lines, "zh")
     assert [kind for kind, _ in _requests(summary)] == ["exchange"]
     assert summary["handoff"] == "none"
 
