@@ -22,6 +22,7 @@ from dialogs.reasons import kind_in, tentative
 from dialogs.references import (
     asks_about_fit,
     asks_for_more,
+    asks_how_paying_works,
     asks_to_buy,
     asks_to_set_quantity,
     bare_ordinal,
@@ -105,13 +106,15 @@ _BARGAIN = re.compile(
     r"\b(?:better|best|lower)\s+price\b|\bcheaper\b|\bcan\s+you\s+do\s+\d|\bknock\b.*\boff\b|\bbargain|\bnegotiat",
     re.I,
 )
+# "有真人吗", "有没有人工", "能转人工不", "is there a real person": asking for a person, whatever the
+# NLU made of it ("你是真人吗" asks what the bot is, and is left to the NLU).
+_ASKS_FOR_PERSON = re.compile(
+    r"(?:有|找|转|要|换|叫|接|来)(?:个|一个|没有|没)?(?:真人|人工|活人)|人工客服|真人客服|"
+    r"\b(?:real|actual|live)\s+(?:person|human|people)\b|\bhuman\s+(?:agent|being)\b",
+    re.I,
+)
 _PAY_AGAIN = re.compile(
     r"再发|重发|重新|再来一次|再试|再付|链接|\b(?:again|retry|resend|re-send|link|one more time)\b", re.I
-)
-_PAYMENT_QUESTION = re.compile(
-    r"方式|怎么付|如何付|能用|支持|可以用|支付宝|微信支付|信用卡|method|option|accept|"
-    r"card|alipay|wechat ?pay|paypal|how (?:can|do) i pay",
-    re.I,
 )
 
 
@@ -341,10 +344,12 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     """Correct readings the conversation context contradicts (the NLU sees one message alone)."""
     context = turn.state.context
     text = turn.text
-    if intent == "pay" and _PAYMENT_QUESTION.search(text) and not _PAY_AGAIN.search(text):
+    if intent == "pay" and asks_how_paying_works(text) and not _PAY_AGAIN.search(text):
         return "payment_problem"  # "what payment methods do you accept?" is a question, not a request
     if intent == "payment_problem" and _PAY_AGAIN.search(text):
         return "pay"  # "付款失败了 再发一次链接", "didn't go through, try again": the link again
+    if _ASKS_FOR_PERSON.search(text) and intent in WEAK_INTENTS | {"deny"}:
+        return "human_agent"
     if browse.asks_about_stock(text) and intent not in {"human_agent", "checkout", "pay", "add_to_cart"}:
         return "stock_question"  # "什么时候有货", "when will it be back in stock?": the real stock, honestly
     if compare.asks_to_compare(text) and intent not in {"human_agent", "checkout", "pay"}:
