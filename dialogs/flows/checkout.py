@@ -513,7 +513,8 @@ class CheckoutFlow(Flow):
         answer = step_reply.read(turn, Expects(yes_no=True, skippable=True, proceed=True))
         code = turn.entity("coupon_code") or _typed_code(turn.text)
         if not code and _says_no_code(turn.text):
-            answer = step_reply.StepReply(frozenset({Reply.SKIP}))  # "nah I don't have any", "没优惠码"
+            # "nah I don't have any", "没优惠码" (and "没券 直接下单" still places the order)
+            answer = step_reply.StepReply((answer.kinds if answer else frozenset()) | {Reply.SKIP})
         if answer and not code and (answer.kinds & {Reply.NO, Reply.SKIP, Reply.PROCEED}):
             # "没有", "no code, just place it", "那不用了 直接下单": no coupon; a request to place
             # the order places it (the summary is shown with it).
