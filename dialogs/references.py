@@ -89,8 +89,14 @@ def pick(items: list[str], position: int | None) -> str | None:
     return items[position - 1] if 1 <= position <= len(items) else None
 
 
+# Chatter whose "it" points at nothing: "while ur at it", "that's it", "go for it".
+_IDLE_IT = re.compile(
+    r"\bwhile\s+(?:you'?re|ur|u\s*r|you\s+are)\s+at\s+it\b|\bthat'?s\s+it\b|\bgo\s+for\s+it\b", re.I
+)
+
+
 def refers_to_current(text: str) -> bool:
-    return bool(_THIS.search(text))
+    return bool(_THIS.search(_IDLE_IT.sub(" ", text)))
 
 
 @cache
@@ -305,7 +311,7 @@ def value_position(text: str, value: str) -> int:
     return min(found) if found else -1
 
 
-_ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对|副|顶|口|块|听|提|卷|片|枚|颗|款"
+_ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对|副|顶|口|块|听|提|卷|片|枚|颗|款|根|桶"
 _QUANTITY = re.compile(
     rf"(\d{{1,3}})\s*(?:{_ZH_UNITS}|pcs|pieces|units|items|packs?|bottles?|boxes|pairs?|sets?|x\b|×)|"
     r"\b(?:ok|okay|fine|sure|yes|yeah|alright|just|only)[,\s]+(\d{1,2})(?![\d.])"
@@ -360,6 +366,14 @@ _MORE = re.compile(r"再来|再加|再要|再买|多来|多加|\banother\b|\bmor
 def asks_for_more(text: str) -> bool:
     """ "再来一双" / "one more" / "add two more": on top of what is already in the cart."""
     return bool(_MORE.search(text))
+
+
+def without_more_words(text: str) -> str:
+    """ "再来两袋猫砂" -> " 两袋猫砂": what is left to name a product once "more" is gone."""
+    return _SAME.sub(" ", _MORE.sub(" ", text))
+
+
+_SAME = re.compile(r"一样的?|同样的?|同款|\bsame(?:\s+(?:one|thing|again))?\b|\bagain\b", re.I)
 
 
 _ONLY_QUANTITY = re.compile(
@@ -475,6 +489,20 @@ _BUY = re.compile(
 )
 
 
+# A message that goes on with a shopping list: "+ the black dripper", "and a tin of longjing",
+# "oh and baby wipes", "还有龙井", "另外再加个滤杯", "顺便来3包湿巾".
+_CONTINUES = re.compile(
+    r"^\s*(?:(?:oh|ah|ok|okay|and)\s*,?\s*)?(?:\+|&|\band\b|\bplus\b|\balso\b|\bwith\b|还有|另外|再加|外加|加上|以及|顺便|"
+    r"还要|再要|再来)",
+    re.I,
+)
+
+
+def continues_a_list(text: str) -> bool:
+    """The message starts like the next item of a shopping list ("+ the black dripper", "还有龙井")."""
+    return bool(_CONTINUES.search(text))
+
+
 def asks_to_buy(text: str) -> bool:
     """A buying verb ("我想买", "来一个", "加购", "buy", "add", "I'll take") or a counted item ("2 mugs")."""
     return any(pattern.search(text) is not None for pattern in (_BUY, _QUANTITY, _ZH_QUANTITY, _EN_QUANTITY)) or bool(
@@ -507,9 +535,9 @@ _PURCHASE_WORDS = re.compile(
     r"那?(?:先|就|再|帮我|给我)把|那就|那先|那么|^\s*那|(?:按|就)?原价|"
     r"\bat\s+(?:the\s+)?(?:normal|regular|full|original|usual|listed)\s+price\b|\banyway\b|"
     r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿|加(?![\u4e00-\u9fff])|加(?=[个一二两三四五六七八九十俩仨上入到进购])|"
-    r"(?<![\u4e00-\u9fff])拍(?![\u4e00-\u9fff])|拍(?=[个一两下]))(?:个|一个|一下)?|我想要|我要|帮我|给我|吧|呢|啊|的|了|啦|嘛|就它|它|那款|这款|那个|这个|一下|"
+    r"(?<![\u4e00-\u9fff])拍(?![\u4e00-\u9fff])|拍(?=[个一两下]))(?:个|一个|一下)?|我想要|我要|帮我|给我|吧|呢|啊|的|了|啦|嘛|就它|它|那款|这款|那个|这个|那种|这种|一下|"
     rf"(?<![\d.])\d{{1,2}}\s*(?:pcs|pieces|units|items|x\b|×)|(?:(?<![a-z])x|×|\*)\s*\d{{1,3}}\b|"
-    r"\bas\s+well\b|"
+    r"\bas\s+well\b|\bwhile\s+(?:you'?re|ur|u\s*r|you\s+are)\s+at\s+it\b|\b(?:by\s+the\s+way|btw|oh|ah|um+)\b|顺便|"
     r"\b(?:add|buy|purchase|get|take|have|like|want|need|order|i'?ll|i'?d|i|can|me|my|to|the|a|an|one|two|three|"
     r"couple|pair|of|please|pls|plz|cart|basket|it|this|that|them|these|those|ones?|some|just|also|and|too|ok|okay|fine|then|actually|"
     r"in|size|colou?r)\b|[\s,，。!！?？~]+|\.(?!\d)",

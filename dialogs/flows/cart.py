@@ -27,6 +27,7 @@ from dialogs.references import (
     spellings,
     trailing_number,
     value_position,
+    without_more_words,
     word_groups,
 )
 from dialogs.turn import Turn
@@ -163,6 +164,8 @@ async def _more_of_last(turn: Turn, quantity: int) -> bool:
     product = await turn.services.shop.product_by_sku(str(last_sku), turn.lang)
     if product is None or context.get("product") not in (None, product.product_id):
         return False
+    if _names_other_than(turn.text, product):
+        return False  # "再来两袋猫砂" after a leash: more of the litter, not of the leash
     variant = product.variant(str(last_sku))
     named = products.selection_from_text(turn, product)
     if variant is not None and any(variant.attributes.get(dim) != value for dim, value in named.items()):
@@ -175,6 +178,13 @@ async def _more_of_last(turn: Turn, quantity: int) -> bool:
         return False
     await set_quantity(turn, str(last_sku), quantity)
     return True
+
+
+def _names_other_than(text: str, product: ProductView) -> bool:
+    """Words left once "more", counts and the product's own option words are gone that its title
+    does not show ("再来两袋猫砂 6L单袋那种" after a leash; not "再来一根", "one more of the leash")."""
+    words = products.without_option_words(product_words(without_more_words(text)), product)
+    return bool(words) and not products.title_mentions(product.title, words)
 
 
 async def add_product_button(turn: Turn, value: str) -> None:
@@ -216,12 +226,36 @@ async def choose_variant(turn: Turn, product: ProductView, chosen: dict[str, str
         if len(in_stock) == 1:
             candidates = in_stock  # the only one that can be bought; the reply names its specs
     if len(candidates) == 1:
-        context.pop("pending_add", None)
+        pending = context.get("pending_add")
+        if not pending or pending.get("product") == product.product_id:
+            context.pop("pending_add", None)
         await add_sku(turn, candidates[0].sku, quantity, product)
+        await _remind_open_choice(turn, product)
         return
-    context["pending_add"] = {"product": product.product_id, "qty": quantity}
+    context["pending_add"] = {"product": product.product_id, "qty": quantity, "chosen": dict(chosen)}
     dim = next(d for d, values in product.options.items() if d not in chosen and len(values) > 1)
     turn.say("cart.choose_spec", dim=dim)
+    products.show(turn, product)
+
+
+async def _remind_open_choice(turn: Turn, added: ProductView) -> None:
+    """Another product was added while one still waits for an option ("oh and baby wipes x3" under
+    the notebook's colour question): the open question is asked again, so its answer still counts."""
+    context = turn.state.context
+    pending = context.get("pending_add")
+    if not pending or pending.get("product") == added.product_id:
+        return
+    product = await turn.services.shop.product(str(pending.get("product")), turn.lang)
+    if product is None:
+        context.pop("pending_add", None)
+        return
+    chosen = {str(k): str(v) for k, v in dict(pending.get("chosen") or {}).items()}
+    products.remember_product(turn, product)
+    chosen = products.set_selection(turn, product, chosen)
+    dims = [d for d, values in product.options.items() if d not in chosen and len(values) > 1]
+    if not dims:
+        return
+    turn.say("cart.still_to_choose", title=product.title, dim=dims[0])
     products.show(turn, product)
 
 

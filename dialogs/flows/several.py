@@ -72,7 +72,7 @@ class Part:
 
 # A Chinese count ("两个", "一包", "3盒"): between two products it ends one and starts the next.
 _ZH_COUNT = re.compile(
-    r"(?:\d{1,3}|[一二两三四五六七八九十俩仨])\s*[个件份台双瓶盒只支条套本包袋罐杯把张对副顶块听提卷片枚颗款]"
+    r"(?:\d{1,3}|[一二两三四五六七八九十俩仨])\s*[个件份台双瓶盒只支条套本包袋罐杯把张对副顶块听提卷片枚颗款根桶箱]"
     r"(?![的装人月天年次])"
 )
 _LEAD_VERB = re.compile(r"^\s*(?:我要|我想要|给我|帮我|再|还|也)?\s*(?:来|要|买|拿|加)?\s*")
