@@ -90,9 +90,7 @@ def pick(items: list[str], position: int | None) -> str | None:
 
 
 # Chatter whose "it" points at nothing: "while ur at it", "that's it", "go for it".
-_IDLE_IT = re.compile(
-    r"\bwhile\s+(?:you'?re|ur|u\s*r|you\s+are)\s+at\s+it\b|\bthat'?s\s+it\b|\bgo\s+for\s+it\b", re.I
-)
+_IDLE_IT = re.compile(r"\bwhile\s+(?:you'?re|ur|u\s*r|you\s+are)\s+at\s+it\b|\bthat'?s\s+it\b|\bgo\s+for\s+it\b", re.I)
 
 
 def refers_to_current(text: str) -> bool:
@@ -141,6 +139,7 @@ MODIFIER_GROUPS: tuple[frozenset[str], ...] = (
     frozenset({"maple", "枫叶"}),
     frozenset({"rose", "玫瑰"}),
     frozenset({"bean paste", "豆沙"}),
+    frozenset({"clear", "transparent", "see-through", "透明"}),
 )
 
 
@@ -535,7 +534,7 @@ _PURCHASE_WORDS = re.compile(
     r"那?(?:先|就|再|帮我|给我)把|那就|那先|那么|^\s*那|(?:按|就)?原价|"
     r"\bat\s+(?:the\s+)?(?:normal|regular|full|original|usual|listed)\s+price\b|\banyway\b|"
     r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿|加(?![\u4e00-\u9fff])|加(?=[个一二两三四五六七八九十俩仨上入到进购])|"
-    r"(?<![\u4e00-\u9fff])拍(?![\u4e00-\u9fff])|拍(?=[个一两下]))(?:个|一个|一下)?|我想要|我要|帮我|给我|吧|呢|啊|的|了|啦|嘛|就它|它|那款|这款|那个|这个|那种|这种|一下|"
+    r"(?<![\u4e00-\u9fff])拍(?![\u4e00-\u9fff])|拍(?=[个一两下]))(?:个|一个|一下|[盒包袋瓶罐杯根支条件份只](?=[\u4e00-\u9fff]{2}))?|我想要|我要|帮我|给我|吧|呢|啊|的|了|啦|嘛|就它|它|那款|这款|那个|这个|那种|这种|一下|"
     rf"(?<![\d.])\d{{1,2}}\s*(?:pcs|pieces|units|items|x\b|×)|(?:(?<![a-z])x|×|\*)\s*\d{{1,3}}\b|"
     r"\bas\s+well\b|\bwhile\s+(?:you'?re|ur|u\s*r|you\s+are)\s+at\s+it\b|\b(?:by\s+the\s+way|btw|oh|ah|um+)\b|顺便|"
     r"\b(?:add|buy|purchase|get|take|have|like|want|need|order|i'?ll|i'?d|i|can|me|my|to|the|a|an|one|two|three|"

@@ -752,6 +752,12 @@ async def swap_button(turn: Turn, value: str) -> None:
 
 # "冰袖都不要了", "remove both mugs": every line the words fit, not one of them.
 _ALL_OF = re.compile(r"都|全部|全都|\b(?:both|all)\b", re.I)
+# "clear my cart", "清空购物车": the whole cart, even when "clear" is also an option of a line (a clear case).
+_WHOLE_CART = re.compile(
+    r"清空|\b(?:clear|empty)\s+(?:out\s+)?(?:the|my)?\s*(?:cart|basket|everything|it\s+all)\b|"
+    r"\bremove\s+(?:all|everything)\b",
+    re.I,
+)
 _CLEAR = ("清空", "全部删", "都删", "clear", "empty the cart", "empty my cart", "remove all", "remove everything")
 
 
@@ -805,7 +811,7 @@ async def remove_or_clear_intent(turn: Turn) -> None:
     if any(word in turn.text.lower() for word in _CLEAR):
         cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
         match = await _matching_lines(turn, cart)
-        if match.described and 0 < len(match.lines) < len(cart.lines):
+        if match.described and not _WHOLE_CART.search(turn.text) and 0 < len(match.lines) < len(cart.lines):
             await _remove_lines(turn, match.lines)  # "冰袖都删了" with a mug in the cart too
             return
         await clear_button(turn)

@@ -95,8 +95,15 @@ def options_named(text: str, options: dict[str, list[str]]) -> dict[str, str]:
     for dim, values in options.items():
         found = mentioned_values(text, values) or relative_size(text, values)
         if found:
-            chosen[dim] = found[0]
+            chosen[dim] = _most_specific(found)
     return chosen
+
+
+def _most_specific(found: list[str]) -> str:
+    """ "iphone 15 pro" names both "iPhone 15" and "iPhone 15 Pro": the value that holds the other."""
+    lowered = [value.lower() for value in found]
+    longer = [v for v, low in zip(found, lowered, strict=True) if any(low != o and o in low for o in lowered)]
+    return max(longer, key=len) if longer else found[0]
 
 
 def cheapest_or_priciest(text: str, product: ProductView) -> dict[str, str]:
@@ -369,6 +376,15 @@ _SPEC_NUMBER = re.compile(
 def without_option_words(text: str, product: ProductView) -> str:
     """The text without the product's option values, colour and size words, and spec numbers."""
     return without_values(text, [v for values in product.options.values() for v in values])
+
+
+def without_literal_values(text: str, product: ProductView) -> str:
+    """The text without the option values written as the catalog writes them ("10包", "6L单袋"),
+    so a count read from it is not a pack size."""
+    for value in sorted((v for values in product.options.values() for v in values), key=len, reverse=True):
+        if re.search(r"\d", value):
+            text = re.sub(re.escape(value), " ", text, flags=re.I)
+    return text
 
 
 def without_values(text: str, values: list[str]) -> str:

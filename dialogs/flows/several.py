@@ -47,7 +47,8 @@ _NEGATED_EACH = re.compile(r"都不|都别|\bneither\b|\bnone\b", re.I)
 _PART_FILLER = re.compile(
     r"\b(?:ok|okay|fine|then|both|each|all|of|get|also|too|just|and|plus|with|then|sure|yes|yeah|"
     r"packs?|bottles?|boxes|bags?|cups?|pieces?|copies|copy|units?|pairs?|sets?|'ll|'d|i)\b|"
-    r"^(?:那|就|先|把|都|各|再|还|也|然后|另外|那就|那先|那都|我|给我)+|(?:各|都|也)+$|[\s'’]+",
+    r"^(?:那|就|先|把|都|各|再|还|也|然后|另外|那就|那先|那都|我|给我)+|(?:各|都|也)+$|[\s'’]+|"
+    r"^[盒包袋瓶罐杯根支条件份只](?=[\u4e00-\u9fff]{2})",  # the 盒 of "再来盒挂耳": a count without its number
     re.I,
 )
 _QUESTION = re.compile(r"[?？]|吗|么|\b(?:do|does|is|are|which|what|how)\b", re.I)
@@ -56,6 +57,14 @@ _BROWSING = re.compile(r"看看|推荐|有没有|找|\b(?:looking|find|show|reco
 _LIST_MARK = re.compile(
     r"^\s*(?:a|an|one|two|three|\d{1,2})\s+\S|^\s*[一二两三四五六七八九十\d]\s*[个件份本包盒瓶支双套条]|"
     r"^\s*(?:我要|我想要|要|给我|帮我)|\b(?:please|pls|plz)\b",
+    re.I,
+)
+
+# "65w charger + the car mount": a "+" between items, "the" before one, or a spec (65w, 100g,
+# 6L) makes it a shopping list; "tents and headlamps" stays a search for both kinds.
+_PLUS = re.compile(r"\S\s*\+\s*\S|^\s*\+")
+_SPEC_MARK = re.compile(
+    r"^\s*the\s+\S|(?<![\w.])\d+(?:\.\d+)?\s*(?:w|ml|l|g|kg|cm|mm|m|gb|tb|mah|inch|寸|毫升|升|克|米)(?![a-z])",
     re.I,
 )
 
@@ -160,7 +169,12 @@ def buys_several(text: str) -> bool:
     parts = split_parts(text)
     if len(parts) < 2:
         return False
-    return asks_to_buy(text) or names_each(text) or any(_LIST_MARK.search(p.text) for p in parts)
+    return (
+        asks_to_buy(text)
+        or names_each(text)
+        or bool(_PLUS.search(text))
+        or any(_LIST_MARK.search(p.text) or _SPEC_MARK.search(p.text) for p in parts)
+    )
 
 
 # --- adding ---------------------------------------------------------------------------------------
@@ -192,6 +206,7 @@ async def add_several(turn: Turn) -> bool:
         for part in parts:
             part_turn = _part_turn(turn, part)
             meant.append((part_turn, await _product_of(part_turn, part), part))
+        meant = await _with_option_parts_joined(turn, meant)
         found = {p.product_id for _, p, _ in meant if p is not None}
         if len(found) < 2 or await _one_title_names_all(turn, parts):
             meant = []  # "salt and pepper grinder": one product after all (maybe in several versions)
@@ -218,6 +233,25 @@ async def add_several(turn: Turn) -> bool:
     outcomes = [await _resolve(part_turn, product, part, shared) for part_turn, product, part in expanded]
     await _add_and_summarise(turn, outcomes)
     return True
+
+
+async def _with_option_parts_joined(
+    turn: Turn, meant: list[tuple[Turn, ProductView | None, Part | None]]
+) -> list[tuple[Turn, ProductView | None, Part | None]]:
+    """A part naming only options of the product before it belongs to that product's item
+    ("再来盒挂耳 中烘10包的": 中烘 and 10包 are the drip bags' roast and pack, no product of their own)."""
+    joined: list[tuple[Turn, ProductView | None, Part | None]] = []
+    for entry in meant:
+        part = entry[2]
+        before = joined[-1] if joined else None
+        if before is not None and before[1] is not None and before[2] is not None and part is not None:
+            product = await browse.full_product(turn, before[1])
+            if product.options and not products.without_option_words(part.words, product):
+                whole = Part(turn.text[before[2].start : part.end], before[2].start, part.end, before[2].words)
+                joined[-1] = (_part_turn(turn, whole), product, whole)
+                continue
+        joined.append(entry)
+    return joined
 
 
 async def _product_of(part_turn: Turn, part: Part) -> ProductView | None:
@@ -329,7 +363,7 @@ async def _resolve(part_turn: Turn, product: ProductView | None, part: Part | No
         words = part.words if part is not None else ""
         return _Outcome(None, note=part_turn.t("several.not_found", words=words))
     product = await browse.full_product(part_turn, product)
-    quantity = (_own_quantity(part.text, product.title) if part is not None else None) or shared or 1
+    quantity = (_own_quantity(part.text, product) if part is not None else None) or shared or 1
     chosen = products.selection_from_text(part_turn, product) if part is not None else {}
     missing = products.unmatched_specs(part_turn, product) if part is not None and product.options else []
     if missing and not chosen:
@@ -351,11 +385,12 @@ async def _resolve(part_turn: Turn, product: ProductView | None, part: Part | No
     return _Outcome(product, candidates[0], quantity)
 
 
-def _own_quantity(text: str, title: str) -> int | None:
-    """The count in a part, not a number word of the title ("the three body trilogy" is one book)."""
-    title_words = {w for w in re.split(r"[^a-z0-9]+", title.lower()) if w}
+def _own_quantity(text: str, product: ProductView) -> int | None:
+    """The count in a part, not a number word of the title ("the three body trilogy" is one book)
+    nor an option value that looks like a count ("中烘10包的": the 10-bag pack, one of it)."""
+    title_words = {w for w in re.split(r"[^a-z0-9]+", product.title.lower()) if w}
     kept = " ".join("thing" if w.lower().strip(",.!") in title_words else w for w in text.split())
-    return quantity_in(kept)
+    return quantity_in(products.without_literal_values(kept, product))
 
 
 async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
