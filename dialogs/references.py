@@ -451,7 +451,7 @@ def strip_filler(text: str) -> str:
 
 _SET_QUANTITY = re.compile(
     r"改成|改为|换成|调成|变成|数量|\bchange\b.*\bto\b|"
-    r"\bmake\s+(?:it|that|them|those|the\s+.{1,40}?)\s+(?:\d|two|three|four|five|a couple)|"
+    r"\bmake\s+(?:it|that|them|those|the\s+.{1,40}?)\s+(?:\d|one\b|two|three|four|five|a couple|just|only)|"
     r"\bmake\s+it\b|\bset\b.*\bto\b|\bquantity\b|\bi\s+(?:only\s+)?(?:want|need)\s+(?:\d|two|three)\s+of\b",
     re.I,
 )

@@ -309,7 +309,7 @@ async def text(turn: Turn) -> None:
             return
         intent = understood_intent(turn)
         # "算了换成28的", "swap it for the mint one": a cart line's option, before the card on screen.
-        if await cart.change_option_intent(turn, intent):
+        if await cart.split_line_intent(turn, intent) or await cart.change_option_intent(turn, intent):
             state.failures = 0
             return
         if await browse.page_follow_up(turn) or await specs.spec_follow_up(turn):

@@ -13,6 +13,7 @@ from dialogs.messages import Button, TextReply
 from dialogs.ports import CartLineView, CartView, ProductView, SearchQuery
 from dialogs.references import (
     SIZE_GROUPS,
+    ZH_NUMBERS,
     asks_for_more,
     asks_to_set_quantity,
     leading_number,
@@ -108,7 +109,8 @@ async def add_intent(turn: Turn) -> None:
     if product is None:
         await _search_to_buy(turn, quantity or 1)
         return
-    await buy(turn, product, quantity or 1)
+    quantity = products.count_outside_values(turn.text, product, quantity)
+    await buy(turn, product, products.units_wanted(turn.text, product, quantity) or 1)
 
 
 async def buy(turn: Turn, product: ProductView, quantity: int) -> None:
@@ -478,7 +480,9 @@ async def _search_lines(turn: Turn, words: str) -> tuple[set[str], bool]:
     """Product ids the shop's search finds for words the titles do not show ("cup" ~ "Ceramic Mug"),
     and whether the words name anything the shop sells at all."""
     result = await turn.services.shop.search(SearchQuery(text=words[:80]), turn.lang, 1, 20)
-    return {item.product_id for item in result.items}, bool(result.items)
+    # "tea" finds the coffee too when they share a category: the hits whose title says it are meant.
+    titled = [item for item in result.items if products.title_mentions(item.title, words)]
+    return {item.product_id for item in titled or result.items}, bool(result.items)
 
 
 def _option_words(turn: Turn, lines: list[CartLineView]) -> list[str]:
@@ -523,9 +527,9 @@ _CHANGE_TO = re.compile(
 _TO = re.compile(r"\b(?:to|for|into|with)\b", re.I)
 # ... unless it is about an order or goods received: that is after-sales.
 _AFTER_SALES = re.compile(
-    r"换货|退货|退款|退|售后|订单|收到|到货|坏了|破了|质量|发货|地址|收货|寄到|送到|发到|电话|手机|"
+    r"换货|退货|退款|退|售后|订单|收到|到货|坏了|破了|质量|发货|地址|收货|寄到|送到|发到|电话|手机号|"
     r"\b(?:orders?|returns?|refunds?|received|arrived|delivered|broken|damaged|defective|faulty|policy|how|"
-    r"address|ship|deliver|phone)\b",
+    r"address|ship|deliver|phone\s*(?:number|no\.?))\b",
     re.I,
 )
 NOT_A_SWAP = {
@@ -595,6 +599,111 @@ async def change_option_intent(turn: Turn, intent: str) -> bool:
         return True
     await _swap(turn, swaps[0], cart)
     return True
+
+
+# "手机壳改一下 一个透明一个黑色", "make them one clear and one black": one line becomes several versions.
+_SPLIT_ASKED = re.compile(r"其中|分别|\b(?:actually|split|each)\b", re.I)
+_ZH_COUNT_BEFORE = re.compile(
+    r"([一二两三四五六七八九十俩仨]|\d{1,2})\s*(?:个|件|只|条|双|副|套|份|盒|包|瓶|支|根|本|罐|袋)?\s*(?:要|是|换成|改成|换|改)?\s*$"
+)
+_EN_COUNT_BEFORE = re.compile(r"\b(one|two|three|four|five|\d{1,2})\s+(?:(?:in|of)\s+)?(?:the\s+)?$", re.I)
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "俩": 2, "仨": 3}
+
+
+@dataclass(frozen=True)
+class Split:
+    line: CartLineView
+    product: ProductView
+    dim: str
+    counts: dict[str, int]
+
+
+async def split_line_intent(turn: Turn, intent: str) -> bool:
+    """ "手机壳改一下 一个透明一个黑色": a line of 2 becomes one of each version named, counts adding
+    up to the line's quantity. False when the message is not such a change."""
+    text = turn.text
+    context = turn.state.context
+    asked = text and (_CHANGE.search(text) or _SPLIT_ASKED.search(text))
+    if not asked or intent in NOT_A_SWAP or _AFTER_SALES.search(text):
+        return False
+    if context.get("list_kind") == "orders" or not (context.get("last_sku") or context.get("cart_skus")):
+        return False
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    splits: list[Split] = []
+    for line in cart.lines[:MAX_SWAP_LINES]:
+        product = await turn.services.shop.product_by_sku(line.sku, turn.lang) if line.quantity > 1 else None
+        for dim, values in (product.options if product is not None else {}).items():
+            counts = _counted_values(text, values)
+            if product is not None and len(counts) >= 2 and sum(counts.values()) == line.quantity:
+                splits.append(Split(line, product, dim, counts))
+    words = _line_words(text, cart.lines)
+    named = [split for split in splits if words and _names_title(split.line.title, words)]
+    splits = named or splits
+    if len(splits) != 1:
+        return False
+    turn.intent = "split_line"
+    await _split(turn, splits[0])
+    return True
+
+
+def _counted_values(text: str, values: list[str]) -> dict[str, int]:
+    """The values named with a count just before them ("一个透明一个黑色" -> 透明: 1, 黑色: 1)."""
+    lowered = text.lower()
+    counts: dict[str, int] = {}
+    for value in values:
+        spot = _named_at(lowered, value, values)
+        before = lowered[max(0, spot - 12) : spot] if spot >= 0 else ""
+        match = _ZH_COUNT_BEFORE.search(before) or _EN_COUNT_BEFORE.search(before) if before else None
+        if match:
+            word = match.group(1).lower()
+            counts[value] = int(word) if word.isdigit() else _COUNT_WORDS.get(word) or ZH_NUMBERS.get(word, 1)
+    return counts
+
+
+def _named_at(lowered: str, value: str, values: list[str]) -> int:
+    """Where the value is named, in any of its spellings ("clear" for 透明), -1 when it is not."""
+    spot = _spot(lowered, value, values)
+    if spot >= 0:
+        return spot
+    found = [
+        match.start()
+        for alias in spellings(value)
+        if alias and not any(alias.lower() == other.lower() for other in values if other != value)
+        for match in [re.search(rf"(?<![a-z0-9]){re.escape(alias.lower())}(?![a-z0-9])", lowered)]
+        if match
+    ]
+    return min(found, default=-1)
+
+
+async def _split(turn: Turn, split: Split) -> None:
+    line, product = split.line, split.product
+    targets: list[tuple[str, int]] = []
+    for value, count in split.counts.items():
+        variants = products.matching_variants(product, {**line.attributes, split.dim: value})
+        if len(variants) != 1 or variants[0].stock < count:
+            wanted = {**line.attributes, split.dim: value}
+            turn.say(
+                "product.spec_unavailable",
+                title=product.title,
+                wanted="/".join(wanted.values()),
+                options=products.options_text(product),
+            )
+            await view(turn)
+            return
+        targets.append((variants[0].sku, count))
+    shop = turn.services.shop
+    await shop.remove_from_cart(turn.customer_id, line.sku, turn.lang)
+    for sku, count in targets:
+        await shop.add_to_cart(turn.customer_id, sku, count, turn.lang)
+    turn.state.context["last_sku"] = targets[-1][0]
+    labels = [
+        f"{product.title} ({'/'.join(v.attributes.values())}) ×{count}"
+        for sku, count in targets
+        for v in [product.variant(sku)]
+        if v
+    ]
+    turn.say("cart.line_split", old=_line_label(line), new=turn.t("cart.title_joiner").join(labels))
+    await view(turn)
 
 
 def _option_changes(turn: Turn, product: ProductView, line: CartLineView) -> dict[str, str]:

@@ -364,6 +364,7 @@ async def _resolve(part_turn: Turn, product: ProductView | None, part: Part | No
         return _Outcome(None, note=part_turn.t("several.not_found", words=words))
     product = await browse.full_product(part_turn, product)
     quantity = (_own_quantity(part.text, product) if part is not None else None) or shared or 1
+    quantity = (products.units_wanted(part.text, product, quantity) if part is not None else None) or quantity
     chosen = products.selection_from_text(part_turn, product) if part is not None else {}
     missing = products.unmatched_specs(part_turn, product) if part is not None and product.options else []
     if missing and not chosen:

@@ -157,6 +157,11 @@ async def test_a_follow_up_after_adding_adds(
         ),
         ("zh", ["黑色2米的数据线一根", "线换成1米的 颜色不变"], {"CB-1-BK": 1}),
         ("zh", ["iphone 15透明手机壳两个", "手机壳改一下 一个透明一个黑色"], {"CS-15-CL": 1, "CS-15-BK": 1}),
+        (
+            "en",
+            ["2 clear iphone 15 cases", "actually make them one clear and one black"],
+            {"CS-15-CL": 1, "CS-15-BK": 1},
+        ),
         ("zh", ["家里俩狗子 狗碗要一对"], {"BO-1": 2}),
         ("en", ["we have two dogs, a pair of dog bowls please"], {"BO-1": 2}),
     ],
@@ -170,3 +175,8 @@ async def test_cart_edits_by_description(
 async def test_removing_what_is_not_in_the_cart_says_so(gadgets_shop: Any) -> None:
     turns = await _ends_with(gadgets_shop, "en", ["add the specialty ground coffee", "remove the tea"], {"GC-1": 1})
     assert "not in" in _said(turns[-1:]).lower() or "no " in _said(turns[-1:]).lower(), _said(turns)
+
+
+async def test_clearing_the_cart_clears_it_even_with_a_clear_case_in_it(gadgets_shop: Any) -> None:
+    turns, cart = await _chat(gadgets_shop, "en", ["a clear iphone 15 case and a car mount", "clear my cart", "yes"])
+    assert cart == {}, _said(turns)
