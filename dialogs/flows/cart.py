@@ -28,6 +28,7 @@ from dialogs.references import (
     spellings,
     trailing_number,
     value_position,
+    without_context,
     without_more_words,
     word_groups,
 )
@@ -39,7 +40,10 @@ MAX_LINES_WITH_BUTTONS = 5
 
 def wanted_quantity(turn: Turn) -> int | None:
     value = turn.entity("quantity")
-    if value is None and turn.text:
+    plain = without_context(turn.text) if turn.text else ""
+    if turn.text and plain != turn.text:
+        value = quantity_in(plain)  # "家里仨狗子 狗碗要两个": two bowls, whatever the 仨 of the dogs
+    elif value is None and turn.text:
         value = quantity_in(turn.text)
     try:
         return int(value) if value is not None else None
@@ -234,6 +238,14 @@ async def choose_variant(turn: Turn, product: ProductView, chosen: dict[str, str
         await add_sku(turn, candidates[0].sku, quantity, product)
         await _remind_open_choice(turn, product)
         return
+    previous = context.get("pending_add")
+    if previous and previous.get("product") != product.product_id:
+        # "再来个滤杯" while the notebook's colour is open: the dripper's question first, the notebook's kept
+        waiting = [w for w in context.get("waiting_choices") or [] if w.get("product") != product.product_id]
+        context["waiting_choices"] = [previous, *waiting][:3]
+        earlier = await turn.services.shop.product(str(previous.get("product")), turn.lang)
+        if earlier is not None:
+            turn.say("cart.choice_queued", title=earlier.title)
     context["pending_add"] = {"product": product.product_id, "qty": quantity, "chosen": dict(chosen)}
     dim = next(d for d, values in product.options.items() if d not in chosen and len(values) > 1)
     turn.say("cart.choose_spec", dim=dim)
@@ -245,6 +257,11 @@ async def _remind_open_choice(turn: Turn, added: ProductView) -> None:
     the notebook's colour question): the open question is asked again, so its answer still counts."""
     context = turn.state.context
     pending = context.get("pending_add")
+    waiting = list(context.get("waiting_choices") or [])
+    if not pending and waiting:
+        pending = waiting.pop(0)  # the question put aside for the product just added comes back
+        context["pending_add"] = pending
+        context["waiting_choices"] = waiting
     if not pending or pending.get("product") == added.product_id:
         return
     product = await turn.services.shop.product(str(pending.get("product")), turn.lang)

@@ -21,7 +21,16 @@ from dialogs import buttons as codes
 from dialogs.flows import browse, cart, products
 from dialogs.messages import Button, TextReply
 from dialogs.ports import ProductView, SearchQuery, VariantView
-from dialogs.references import asks_to_buy, mentioned_values, ordinal, pick, product_words, quantity_in, word_groups
+from dialogs.references import (
+    asks_to_buy,
+    mentioned_values,
+    ordinal,
+    pick,
+    product_words,
+    quantity_in,
+    without_context,
+    word_groups,
+)
 from dialogs.turn import Turn
 
 if TYPE_CHECKING:
@@ -31,7 +40,7 @@ MAX_PARTS = 4  # a turn resolves at most this many parts (one search each)
 MAX_SHOWN_EACH = 4  # "one of each" over at most this many listed products
 
 _SEPARATOR = re.compile(
-    r"\s*(?:\band\s+also\b|\bas\s+well\s+as\b|\band\b|\bplus\b|&|\+|[,，;；、/]|"
+    r"\s*(?:\band\s+also\b|\bas\s+well\s+as\b|\band\b|\bplus\b|&|\+|[,，;；、/\n]|"
     r"还有|再来|另外|以及|外加|加上|和|跟|与)\s*",
     re.I,
 )
@@ -48,7 +57,7 @@ _PART_FILLER = re.compile(
     r"\b(?:ok|okay|fine|then|both|each|all|of|get|also|too|just|and|plus|with|then|sure|yes|yeah|"
     r"packs?|bottles?|boxes|bags?|cups?|pieces?|copies|copy|units?|pairs?|sets?|'ll|'d|i)\b|"
     r"^(?:那|就|先|把|都|各|再|还|也|然后|另外|那就|那先|那都|我|给我)+|(?:各|都|也)+$|[\s'’]+|"
-    r"^[盒包袋瓶罐杯根支条件份只](?=[\u4e00-\u9fff]{2})",  # the 盒 of "再来盒挂耳": a count without its number
+    r"^[盒包袋瓶罐杯根支条件份只](?=[\u4e00-\u9fff]{2})|^[-*•·]+",  # the 盒 of "再来盒挂耳": a count without its number
     re.I,
 )
 _QUESTION = re.compile(r"[?？]|吗|么|\b(?:do|does|is|are|which|what|how)\b", re.I)
@@ -140,6 +149,7 @@ def split_parts(text: str) -> list[Part]:
     ("黑色", "一个", "size 42") belongs to the product part before it (or after it, at the start)."""
     parts: list[Part] = []
     leading: tuple[int, int] | None = None
+    text = without_context(text)
     for a, b in _segments(text):
         words = part_words(text[a:b])
         if words and _names_a_product(words):
@@ -390,6 +400,7 @@ def _own_quantity(text: str, product: ProductView) -> int | None:
     """The count in a part, not a number word of the title ("the three body trilogy" is one book)
     nor an option value that looks like a count ("中烘10包的": the 10-bag pack, one of it)."""
     title_words = {w for w in re.split(r"[^a-z0-9]+", product.title.lower()) if w}
+    text = re.sub(r"^\s*[-*•·]+\s*", "", text)  # "- 2 baby wipes": a bullet of a pasted list
     kept = " ".join("thing" if w.lower().strip(",.!") in title_words else w for w in text.split())
     return quantity_in(products.without_literal_values(kept, product))
 
