@@ -77,6 +77,26 @@ _ADDRESS_HINT = re.compile(
 )
 _MOBILE_DIGITS = re.compile(r"1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}")
 _ORDER_WORD = re.compile(r"订单|这单|那单|这一单|单子|\border\b", re.I)
+# Dropping a whole order in other words than "cancel": "这单先不要了", "订单不买了", "don't want this
+# order anymore", "forget the order" (read as a plain "no" or a cart removal otherwise).
+_DROPS_ORDER = re.compile(
+    r"(?:订单|这单|那单|这一单|单子).{0,4}(?:不要了|不想要了|不买了|不需要了|算了|作废|取消|撤销|撤掉)|"
+    r"(?:取消|撤销|作废|不要|不想要|不买)(?:了)?(?:这|那)?(?:个|一)?(?:订单|单|单子)|"
+    r"\b(?:cancel|forget|scrap|drop|void|kill|call\s+off)\b.{0,20}\border\b|"
+    r"\border\b.{0,30}(?:\bcancel|\bforget\s+(?:it|about\s+it)|\bnever\s*mind|\bnot\s+needed)|"
+    r"\b(?:don'?t|do\s+not|no\s+longer)\s+(?:want|need)\b.{0,15}\border\b|"
+    r"\bnever\s*mind\b.{0,12}\border\b|\border\b.{0,30}\b(?:don'?t|do\s+not)\s+(?:want|need)\b",
+    re.I,
+)
+# Where a parcel already sent is ("耳机寄出了吗", "膜发出来了吗 到哪了", "单号发我", "where's my parcel"),
+# never how fast the shop ships in general ("多久发货", "do you ship fast?").
+_PARCEL_WHEREABOUTS = re.compile(
+    r"(?:发货|发出|寄出|发走|出库|寄了|发了)(?:来)?了?(?:吗|没|么|嘛)|到哪(?:儿|里)?了|快递单号|运单|物流信息|物流到|单号|"
+    r"\btracking\b|\bwhere(?:'s|s|\s+is|\s+are)\s+(?:my|the|our)\s+(?:\w+\s+)?"
+    r"(?:parcel|package|order|stuff|delivery|items?|things|box)\b|"
+    r"\b(?:has|have|did)\s+(?:it|they|my\s+\w+|the\s+\w+)\s+(?:been\s+)?(?:ship|shipped|sent|dispatched|posted)\b",
+    re.I,
+)
 # Readings of a message with a buying verb or a count that are really "add this to my cart".
 BUYING_READINGS = {
     "search_product",
@@ -293,11 +313,11 @@ async def text(turn: Turn) -> None:
         turn.intent = f"choice:{choice.partition(':')[0]}"
         await press(turn, choice)
         return
-    detect_language_switch(turn)
     flow = FLOWS.get(state.flow or "")
     turn.parse = await turn.services.nlu.parse(
         turn.text, lang_hint=state.lang, expected_intents=expected_intents(flow, state)
     )
+    detect_language_switch(turn)  # after the parse: product names it found are no sentence
     if is_cancel(turn) and state.flow:
         await cancel_flow(turn)
         return
@@ -401,6 +421,11 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         "order_status",
     }:
         return "aftersales_status"
+    if _PARCEL_WHEREABOUTS.search(text) and intent in WEAK_INTENTS:
+        return "track_shipment"  # "耳机寄出了吗" names a product, yet asks where its parcel is
+    drops_order = _DROPS_ORDER.search(text) and not _QUESTION_WORD.search(text)
+    if drops_order and intent in WEAK_INTENTS | {"deny", "remove_from_cart"}:
+        return "cancel_order"  # "等等 我老公说家里已经有了 这单先不要了": the order, after the usual question
     if (
         _REMOVE.search(text)
         and intent in WEAK_INTENTS | {"deny", "cancel_order", "add_to_cart"}
