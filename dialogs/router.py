@@ -26,9 +26,11 @@ from dialogs.references import (
     asks_to_buy,
     asks_to_set_quantity,
     bare_ordinal,
+    continues_a_list,
     only_quantity,
     ordinal,
     pick,
+    product_words,
     quantity_in,
     takes_the_one_shown,
     trailing_number,
@@ -69,6 +71,8 @@ _REMOVE_WORDS = re.compile(
     r"\btake\b.*\b(?:out|off)\b|\bdon'?t\s+(?:want|need)\b",
     re.I,
 )
+# "the white dripper please": a product named politely - what a customer asks for, never a removal.
+_POLITE_ITEM = re.compile(r"^\s*the\s+[a-z][\w\s-]*\b(?:please|pls|plz)\s*[.!]?\s*$", re.I)
 _ADDRESS_HINT = re.compile(
     r"地址|收货|寄到|送到|发到|改到|\baddress\b|\bship\s+(?:it\s+)?to\b|\bdeliver\s+(?:it\s+)?to\b", re.I
 )
@@ -328,7 +332,7 @@ async def text(turn: Turn) -> None:
             return
         intent = understood_intent(turn)
         # "算了换成28的", "swap it for the mint one": a cart line's option, before the card on screen.
-        if await cart.change_option_intent(turn, intent):
+        if await cart.split_line_intent(turn, intent) or await cart.change_option_intent(turn, intent):
             state.failures = 0
             return
         if await browse.page_follow_up(turn) or await specs.spec_follow_up(turn):
@@ -381,8 +385,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     if intent == "remove_from_cart" and turn.confidence < 0.6 and not _REMOVE.search(text):
         # "eyeshadow palette", "速干T恤 白色M 一件" read as a removal near the threshold: no removing
         # word; a count buys, a product name searches
-        if asks_to_buy(text):
-            return "add_to_cart"
+        if asks_to_buy(text) or _goes_on_buying(turn) or _POLITE_ITEM.match(text):
+            return "add_to_cart"  # "+ the black dripper", "the white dripper please"
         return "search_product" if turn.entity("product") else "nlu_fallback"
     kind = kind_in(text)
     plain_request = kind and kind != "exchange" and not tentative(text) and not _QUESTION_WORD.search(text)
@@ -396,7 +400,11 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return intent
     if intent in WEAK_INTENTS and takes_the_one_shown(text) and products.on_screen(turn):
         return "add_to_cart"  # "要这个", "I'll take it" under the product's card: add it
-    if intent == "remove_from_cart" and not _REMOVE_WORDS.search(text) and asks_to_buy(text):
+    if (
+        intent == "remove_from_cart"
+        and not _REMOVE_WORDS.search(text)
+        and (asks_to_buy(text) or _POLITE_ITEM.match(text))
+    ):
         return "add_to_cart"  # "速干T恤 白色M 一件": a buying message with no word of removing anything
     if (
         intent in WEAK_INTENTS | {"goodbye"}
@@ -437,11 +445,23 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     if intent == "change_address" and not _ADDRESS_HINT.search(text) and not parse_address(text).phone:
         # "pink tumbler x3" is not an address change: no address in it, no word about one.
         return "add_to_cart" if asks_to_buy(text) else "nlu_fallback"
+    if intent in BUYING_READINGS and _goes_on_buying(turn):
+        return "add_to_cart"  # "+ the black dripper", "and a tin of longjing" after something was added
     if intent in BUYING_READINGS and several.buys_several(text):
         return "add_to_cart"  # "olive tent and a headlamp": a shopping list, each added
     if intent in BUYING_READINGS and asks_to_buy(text) and not _QUESTION.search(text):
         return "add_to_cart"  # "我想买个头灯", "ceramic mug x2": find it and add it, not only list it
     return intent
+
+
+def _goes_on_buying(turn: Turn) -> bool:
+    """The next item of a shopping list under way: something was added (or waits for its option)
+    and the message starts like a list goes on and names a product, without asking anything."""
+    context = turn.state.context
+    text = turn.text
+    if not (context.get("last_sku") or context.get("pending_add")) or _QUESTION.search(text):
+        return False
+    return continues_a_list(text) and bool(product_words(text))
 
 
 def expected_intents(flow: Flow | None, state: ConversationState) -> frozenset[str] | None:
