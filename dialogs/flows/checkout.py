@@ -40,6 +40,21 @@ _OTHER_ADDRESS = re.compile(
 )
 
 
+# "no", "nope", "don't have one", "haven't got any", "没优惠码", "暂时没有", "木有": no code at all.
+_NO_CODE = re.compile(
+    r"^(?:no+|nope|nah|none|not|never|don'?t|do\s+not|haven'?t|have\s+not|mei\s?you|bu\s?yong)\b|"
+    r"^(?:没|木有|么有|不用|不要|不需要|无|暂时没|暂无|还没)",
+    re.I,
+)
+
+
+def _says_no_code(text: str) -> bool:
+    """The answer to "any coupon code?" opens with a no (and asks nothing back)."""
+    cleaned = step_reply.without_emoji(text).strip()
+    names_a_code = re.search(r"\b[A-Za-z]*\d[A-Za-z0-9]*\b|\b[A-Z]{4,}\b", cleaned)
+    return bool(_NO_CODE.match(cleaned)) and not step_reply.is_question(cleaned) and not names_a_code
+
+
 def _typed_code(text: str) -> str | None:
     """A coupon code typed on its own ("SAVE10", "welcome10"), not a sentence."""
     stripped = text.strip()
@@ -540,6 +555,9 @@ class CheckoutFlow(Flow):
     async def _coupon_text(self, turn: Turn) -> bool:
         answer = step_reply.read(turn, Expects(yes_no=True, skippable=True, proceed=True))
         code = turn.entity("coupon_code") or _typed_code(turn.text)
+        if not code and _says_no_code(turn.text):
+            # "nah I don't have any", "没优惠码" (and "没券 直接下单" still places the order)
+            answer = step_reply.StepReply((answer.kinds if answer else frozenset()) | {Reply.SKIP})
         if answer and not code and (answer.kinds & {Reply.NO, Reply.SKIP, Reply.PROCEED}):
             # "没有", "no code, just place it", "那不用了 直接下单": no coupon; a request to place
             # the order places it (the summary is shown with it).
@@ -566,6 +584,13 @@ class CheckoutFlow(Flow):
                 code = turn.text.strip()
         if not code:
             return False
+        if step_reply.misspelt_skip(turn.text) and not any(ch.isdigit() for ch in str(code)):
+            # "skp", "sikp": a code only if the shop has one by that name; otherwise "skip".
+            check = await turn.services.shop.check_coupon(turn.customer_id, str(code).strip().upper(), turn.lang)
+            if not check.ok:
+                turn.state.slots["coupon"] = None
+                await self.show_summary(turn)
+                return True
         await self.apply_coupon(turn, str(code))
         return True
 
