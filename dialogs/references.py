@@ -515,10 +515,14 @@ def quantity_in(text: str) -> int | None:
     match = _EN_QUANTITY.search(text)
     if match:
         return EN_NUMBERS.get((match.group(1) or "").lower(), 1)
-    match = _BARE_LEADING_NUMBER.match(text)
+    match = _BARE_LEADING_NUMBER.match(text) or _COUNT_AT_THE_END.search(text)
     if match:
         return int(match.group(1))
     return None
+
+
+# "kraft notebooks, 2 please": a number set apart at the end of a buying message is its count.
+_COUNT_AT_THE_END = re.compile(r"[,，;；]\s*(\d{1,2})\s*(?:please|pls|plz|thanks|thx)?\s*[.!。！]?\s*$", re.I)
 
 
 _MORE = re.compile(r"再来|再加|再要|再买|多来|多加|\banother\b|\bmore\b|\bextra\b|\badditional\b", re.I)
@@ -644,9 +648,8 @@ _BUY = re.compile(
 
 def asks_to_buy(text: str) -> bool:
     """A buying verb ("我想买", "来一个", "加购", "buy", "add", "I'll take") or a counted item ("2 mugs")."""
-    return any(pattern.search(text) is not None for pattern in (_BUY, _QUANTITY, _ZH_QUANTITY, _EN_QUANTITY)) or bool(
-        _BARE_LEADING_NUMBER.match(text)
-    )
+    patterns = (_BUY, _QUANTITY, _ZH_QUANTITY, _EN_QUANTITY, _COUNT_AT_THE_END)
+    return any(pattern.search(text) is not None for pattern in patterns) or bool(_BARE_LEADING_NUMBER.match(text))
 
 
 # "要这个", "就它了", "I'll take it", "buy": the product on screen is the one wanted.
