@@ -35,7 +35,7 @@ INTENT_HANDLERS: dict[str, IntentHandler] = {
     "payment_problem": info.faq_for_intent,
     "order_status": orders.status_intent,
     "track_shipment": orders.track_intent,
-    "cancel_order": orders.cancel_intent,
+    "cancel_order": aftersales.cancel_intent,  # a paid unshipped order's refund, else orders.cancel_intent
     "change_address": orders.change_address_intent,
     "return_goods": aftersales.intent,
     "exchange_goods": aftersales.intent,
