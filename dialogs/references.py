@@ -89,8 +89,12 @@ def pick(items: list[str], position: int | None) -> str | None:
     return items[position - 1] if 1 <= position <= len(items) else None
 
 
+# Chatter whose "it" points at nothing: "while ur at it", "that's it", "go for it".
+_IDLE_IT = re.compile(r"\bwhile\s+(?:you'?re|ur|u\s*r|you\s+are)\s+at\s+it\b|\bthat'?s\s+it\b|\bgo\s+for\s+it\b", re.I)
+
+
 def refers_to_current(text: str) -> bool:
-    return bool(_THIS.search(text))
+    return bool(_THIS.search(_IDLE_IT.sub(" ", text)))
 
 
 @cache
@@ -135,6 +139,7 @@ MODIFIER_GROUPS: tuple[frozenset[str], ...] = (
     frozenset({"maple", "枫叶"}),
     frozenset({"rose", "玫瑰"}),
     frozenset({"bean paste", "豆沙"}),
+    frozenset({"clear", "transparent", "see-through", "透明"}),
 )
 
 
@@ -305,7 +310,7 @@ def value_position(text: str, value: str) -> int:
     return min(found) if found else -1
 
 
-_ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对|副|顶|口|块|听|提|卷|片|枚|颗|款"
+_ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对|副|顶|口|块|听|提|卷|片|枚|颗|款|根|桶"
 _QUANTITY = re.compile(
     rf"(\d{{1,3}})\s*(?:{_ZH_UNITS}|pcs|pieces|units|items|packs?|bottles?|boxes|pairs?|sets?|x\b|×)|"
     r"\b(?:ok|okay|fine|sure|yes|yeah|alright|just|only)[,\s]+(\d{1,2})(?![\d.])"
@@ -339,12 +344,15 @@ def quantity_in(text: str) -> int | None:
     match = _QUANTITY.search(text)
     if match:
         return int(next(group for group in match.groups() if group))
+    colloquial = None  # "家里俩狗子 狗碗要一个": a count with its unit says how many, 俩 only when none does
     for match in _ZH_QUANTITY.finditer(text):
         if text[max(0, match.start() - 1) : match.start()] == "第":
             continue
-        if match.group(2):
-            return _ZH_COLLOQUIAL[match.group(2)]
-        return ZH_NUMBERS[match.group(1)]
+        if not match.group(2):
+            return ZH_NUMBERS[match.group(1)]
+        colloquial = colloquial or _ZH_COLLOQUIAL[match.group(2)]
+    if colloquial is not None:
+        return colloquial
     match = _EN_QUANTITY.search(text)
     if match:
         return EN_NUMBERS.get((match.group(1) or "").lower(), 1)
@@ -360,6 +368,14 @@ _MORE = re.compile(r"再来|再加|再要|再买|多来|多加|\banother\b|\bmor
 def asks_for_more(text: str) -> bool:
     """ "再来一双" / "one more" / "add two more": on top of what is already in the cart."""
     return bool(_MORE.search(text))
+
+
+def without_more_words(text: str) -> str:
+    """ "再来两袋猫砂" -> " 两袋猫砂": what is left to name a product once "more" is gone."""
+    return _SAME.sub(" ", _MORE.sub(" ", text))
+
+
+_SAME = re.compile(r"一样的?|同样的?|同款|\bsame(?:\s+(?:one|thing|again))?\b|\bagain\b", re.I)
 
 
 _ONLY_QUANTITY = re.compile(
@@ -438,7 +454,7 @@ def strip_filler(text: str) -> str:
 
 _SET_QUANTITY = re.compile(
     r"改成|改为|换成|调成|变成|数量|\bchange\b.*\bto\b|"
-    r"\bmake\s+(?:it|that|them|those|the\s+.{1,40}?)\s+(?:\d|two|three|four|five|a couple)|"
+    r"\bmake\s+(?:it|that|them|those|the\s+.{1,40}?)\s+(?:\d|one\b|two|three|four|five|a couple|just|only)|"
     r"\bmake\s+it\b|\bset\b.*\bto\b|\bquantity\b|\bi\s+(?:only\s+)?(?:want|need)\s+(?:\d|two|three)\s+of\b",
     re.I,
 )
@@ -467,12 +483,26 @@ def asks_for_similar(text: str) -> bool:
 
 
 _BUY = re.compile(
-    r"买|来[一二两三四五六七八九十俩仨个\d]|要[一二两三四五六七八九十俩仨个\d]|加入购物车|加购|加到购物车|放进购物车|下单|拍[一下个]|入手|"
+    r"买|来[一二两三四五六七八九十俩仨个\d]|带[一二两三四五六七八九十俩仨个\d上]|要[一二两三四五六七八九十俩仨个\d]|加入购物车|加购|加到购物车|放进购物车|下单|拍[一下个]|入手|"
     r"\b(?:buy|purchase|add|i'?ll\s+(?:take|get|have)|i'?d\s+like|can\s+i\s+(?:get|have)|get\s+me|give\s+me|"
     r"i\s+want|i\s+need|order\s+(?:a|an|one|two|some|\d))\b|^\s*(?:a|an|one)\s+[a-z].*\b(?:please|pls|plz)\b|"
     r"^\s*(?:one|1|just\s+one)\s*(?:please|pls|plz)?\s*[.!]?\s*$|\b(?:also|too|as\s+well)\b|也要|也来|还要|再要|再来",
     re.I,
 )
+
+
+# A message that goes on with a shopping list: "+ the black dripper", "and a tin of longjing",
+# "oh and baby wipes", "还有龙井", "另外再加个滤杯", "顺便来3包湿巾".
+_CONTINUES = re.compile(
+    r"^\s*(?:(?:oh|ah|ok|okay|and)\s*,?\s*)?(?:\+|&|\band\b|\bplus\b|\balso\b|\bwith\b|还有|另外|再加|外加|加上|以及|顺便|"
+    r"还要|再要|再来)",
+    re.I,
+)
+
+
+def continues_a_list(text: str) -> bool:
+    """The message starts like the next item of a shopping list ("+ the black dripper", "还有龙井")."""
+    return bool(_CONTINUES.search(text))
 
 
 def asks_to_buy(text: str) -> bool:
@@ -506,10 +536,10 @@ _PURCHASE_WORDS = re.compile(
     r"另外|(?:也|再|还|又)(?:再)?(?=买|要|来|拿|加|拍|\s|$)|"
     r"那?(?:先|就|再|帮我|给我)把|那就|那先|那么|^\s*那|(?:按|就)?原价|"
     r"\bat\s+(?:the\s+)?(?:normal|regular|full|original|usual|listed)\s+price\b|\banyway\b|"
-    r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿|加(?![\u4e00-\u9fff])|加(?=[个一二两三四五六七八九十俩仨上入到进购])|"
-    r"(?<![\u4e00-\u9fff])拍(?![\u4e00-\u9fff])|拍(?=[个一两下]))(?:个|一个|一下)?|我想要|我要|帮我|给我|吧|呢|啊|的|了|啦|嘛|就它|它|那款|这款|那个|这个|一下|"
+    r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿|带(?=[个一两三上])|上(?<=带上)|加(?![\u4e00-\u9fff])|加(?=[个一二两三四五六七八九十俩仨上入到进购])|"
+    r"(?<![\u4e00-\u9fff])拍(?![\u4e00-\u9fff])|拍(?=[个一两下]))(?:个|一个|一下|[盒包袋瓶罐杯根支条件份只](?=[\u4e00-\u9fff]{2}))?|我想要|我要|帮我|给我|吧|呢|啊|的|了|啦|嘛|就它|它|那款|这款|那个|这个|那种|这种|一下|"
     rf"(?<![\d.])\d{{1,2}}\s*(?:pcs|pieces|units|items|x\b|×)|(?:(?<![a-z])x|×|\*)\s*\d{{1,3}}\b|"
-    r"\bas\s+well\b|"
+    r"\bas\s+well\b|\bwhile\s+(?:you'?re|ur|u\s*r|you\s+are)\s+at\s+it\b|\b(?:by\s+the\s+way|btw|oh|ah|um+)\b|顺便|"
     r"\b(?:add|buy|purchase|get|take|have|like|want|need|order|i'?ll|i'?d|i|can|me|my|to|the|a|an|one|two|three|"
     r"couple|pair|of|please|pls|plz|cart|basket|it|this|that|them|these|those|ones?|some|just|also|and|too|ok|okay|fine|then|actually|"
     r"in|size|colou?r)\b|[\s,，。!！?？~]+|\.(?!\d)",
@@ -546,10 +576,38 @@ def spec_amounts(text: str) -> list[str]:
     return [f"{m.group(1)}{m.group(2).lower()}" for m in _AMOUNT.finditer(metric_units(text))]
 
 
+# "家里俩狗子", "我家有两只猫", "we have two dogs": who it is for, no item of the list.
+_CONTEXT_CLAUSE = re.compile(
+    r"(?:我们家|我家|咱家|家里|家中|我们|我)\s*(?:里)?\s*(?:有|养了?|俩|仨|[一二两三四五六七八九十]只)|"
+    r"(?:we|i|my\s+\w+|our\s+\w+)\s+(?:have|has|got|'ve\s+got|own)\b",
+    re.I,
+)
+
+
+_CLAUSE_START = re.compile(r"(?:^|(?<=[,，;；。.!！\s]))\S")  # where a clause may begin
+_BUYING_VERB = re.compile(r"买|要|来|拿|加|带|\b(?:buy|add|get|want|need|take|order)\b", re.I)
+
+
+def without_context(text: str) -> str:
+    """The text with clauses about who it is for blanked out (same length, so places stay)."""
+    for start in [m.start() for m in _CLAUSE_START.finditer(text)]:
+        if not _CONTEXT_CLAUSE.match(text, start):
+            continue
+        stop = re.compile(r"[,，;；。.!！]|\s" if _HAN_CHAR.match(text, start) else r"[,，;；。.!！]")
+        end_match = stop.search(text, start)
+        end = end_match.start() if end_match else len(text)
+        if not _BUYING_VERB.search(text[start:end]):
+            text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+_HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
+
+
 def product_words(text: str) -> str:
     """What is left of a buying message for a catalog search: "白色保温杯500的 来两个" -> "白色保温杯500"."""
     decimal = "\u2024"  # keeps "3.5L" whole through the punctuation clean-up
-    cleaned = re.sub(r"(?<=\d)\.(?=\d)", decimal, metric_units(_BA_LEAD_IN.sub(" ", text)))
+    cleaned = re.sub(r"(?<=\d)\.(?=\d)", decimal, metric_units(_BA_LEAD_IN.sub(" ", without_context(text))))
     cleaned = _PURCHASE_WORDS.sub(" ", _FILLER.sub(" ", cleaned))
     cleaned = re.sub(r"^\s*\d{1,2}\s+(?=[a-z])", " ", cleaned)  # "2 gray water bottles": the count
     cleaned = re.sub(r"(?:^|\s)个(?=\S)", " ", cleaned)  # what is left of "买个头灯"
@@ -579,3 +637,16 @@ _PICKS_AMONG = re.compile(r"哪个|哪款|哪种|哪一|推荐|有没有|\bwhich
 def asks_about_fit(text: str) -> bool:
     """A question whether the product in view suits what the customer has in mind."""
     return bool(_FIT.search(text) and _FIT_QUESTION.search(text) and not _PICKS_AMONG.search(text))
+
+
+_PAYMENT_QUESTION = re.compile(
+    r"方式|怎么付|如何付|能用|支持|可以用|支付宝|微信支付|信用卡|method|option|accept|"
+    r"card|alipay|wechat ?pay|paypal|how (?:can|do) i pay",
+    re.I,
+)
+
+
+def asks_how_paying_works(text: str) -> bool:
+    """ "what payment methods do you accept?", "能用信用卡吗": a question about paying, not a report
+    that a payment failed nor a request to pay."""
+    return bool(_PAYMENT_QUESTION.search(text))

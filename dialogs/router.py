@@ -22,12 +22,15 @@ from dialogs.reasons import kind_in, tentative
 from dialogs.references import (
     asks_about_fit,
     asks_for_more,
+    asks_how_paying_works,
     asks_to_buy,
     asks_to_set_quantity,
     bare_ordinal,
+    continues_a_list,
     only_quantity,
     ordinal,
     pick,
+    product_words,
     quantity_in,
     takes_the_one_shown,
     trailing_number,
@@ -68,6 +71,8 @@ _REMOVE_WORDS = re.compile(
     r"\btake\b.*\b(?:out|off)\b|\bdon'?t\s+(?:want|need)\b",
     re.I,
 )
+# "the white dripper please": a product named politely - what a customer asks for, never a removal.
+_POLITE_ITEM = re.compile(r"^\s*the\s+[a-z][\w\s-]*\b(?:please|pls|plz)\s*[.!]?\s*$", re.I)
 _ADDRESS_HINT = re.compile(
     r"地址|收货|寄到|送到|发到|改到|\baddress\b|\bship\s+(?:it\s+)?to\b|\bdeliver\s+(?:it\s+)?to\b", re.I
 )
@@ -125,13 +130,15 @@ _BARGAIN = re.compile(
     r"\b(?:better|best|lower)\s+price\b|\bcheaper\b|\bcan\s+you\s+do\s+\d|\bknock\b.*\boff\b|\bbargain|\bnegotiat",
     re.I,
 )
+# "有真人吗", "有没有人工", "能转人工不", "is there a real person": asking for a person, whatever the
+# NLU made of it ("你是真人吗" asks what the bot is, and is left to the NLU).
+_ASKS_FOR_PERSON = re.compile(
+    r"(?:有|找|转|要|换|叫|接|来)(?:个|一个|没有|没)?(?:真人|人工|活人)|人工客服|真人客服|"
+    r"\b(?:real|actual|live)\s+(?:person|human|people)\b|\bhuman\s+(?:agent|being)\b",
+    re.I,
+)
 _PAY_AGAIN = re.compile(
     r"再发|重发|重新|再来一次|再试|再付|链接|\b(?:again|retry|resend|re-send|link|one more time)\b", re.I
-)
-_PAYMENT_QUESTION = re.compile(
-    r"方式|怎么付|如何付|能用|支持|可以用|支付宝|微信支付|信用卡|method|option|accept|"
-    r"card|alipay|wechat ?pay|paypal|how (?:can|do) i pay",
-    re.I,
 )
 
 
@@ -325,7 +332,7 @@ async def text(turn: Turn) -> None:
             return
         intent = understood_intent(turn)
         # "算了换成28的", "swap it for the mint one": a cart line's option, before the card on screen.
-        if await cart.change_option_intent(turn, intent):
+        if await cart.split_line_intent(turn, intent) or await cart.change_option_intent(turn, intent):
             state.failures = 0
             return
         if await browse.page_follow_up(turn) or await specs.spec_follow_up(turn):
@@ -361,10 +368,12 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     """Correct readings the conversation context contradicts (the NLU sees one message alone)."""
     context = turn.state.context
     text = turn.text
-    if intent == "pay" and _PAYMENT_QUESTION.search(text) and not _PAY_AGAIN.search(text):
+    if intent == "pay" and asks_how_paying_works(text) and not _PAY_AGAIN.search(text):
         return "payment_problem"  # "what payment methods do you accept?" is a question, not a request
     if intent == "payment_problem" and _PAY_AGAIN.search(text):
         return "pay"  # "付款失败了 再发一次链接", "didn't go through, try again": the link again
+    if _ASKS_FOR_PERSON.search(text) and intent in WEAK_INTENTS | {"deny"}:
+        return "human_agent"
     if browse.asks_about_stock(text) and intent not in {"human_agent", "checkout", "pay", "add_to_cart"}:
         return "stock_question"  # "什么时候有货", "when will it be back in stock?": the real stock, honestly
     if compare.asks_to_compare(text) and intent not in {"human_agent", "checkout", "pay"}:
@@ -376,8 +385,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     if intent == "remove_from_cart" and turn.confidence < 0.6 and not _REMOVE.search(text):
         # "eyeshadow palette", "速干T恤 白色M 一件" read as a removal near the threshold: no removing
         # word; a count buys, a product name searches
-        if asks_to_buy(text):
-            return "add_to_cart"
+        if asks_to_buy(text) or _goes_on_buying(turn) or _POLITE_ITEM.match(text):
+            return "add_to_cart"  # "+ the black dripper", "the white dripper please"
         return "search_product" if turn.entity("product") else "nlu_fallback"
     kind = kind_in(text)
     plain_request = kind and kind != "exchange" and not tentative(text) and not _QUESTION_WORD.search(text)
@@ -391,7 +400,11 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return intent
     if intent in WEAK_INTENTS and takes_the_one_shown(text) and products.on_screen(turn):
         return "add_to_cart"  # "要这个", "I'll take it" under the product's card: add it
-    if intent == "remove_from_cart" and not _REMOVE_WORDS.search(text) and asks_to_buy(text):
+    if (
+        intent == "remove_from_cart"
+        and not _REMOVE_WORDS.search(text)
+        and (asks_to_buy(text) or _POLITE_ITEM.match(text))
+    ):
         return "add_to_cart"  # "速干T恤 白色M 一件": a buying message with no word of removing anything
     if (
         intent in WEAK_INTENTS | {"goodbye"}
@@ -432,11 +445,23 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     if intent == "change_address" and not _ADDRESS_HINT.search(text) and not parse_address(text).phone:
         # "pink tumbler x3" is not an address change: no address in it, no word about one.
         return "add_to_cart" if asks_to_buy(text) else "nlu_fallback"
+    if intent in BUYING_READINGS and _goes_on_buying(turn):
+        return "add_to_cart"  # "+ the black dripper", "and a tin of longjing" after something was added
     if intent in BUYING_READINGS and several.buys_several(text):
         return "add_to_cart"  # "olive tent and a headlamp": a shopping list, each added
     if intent in BUYING_READINGS and asks_to_buy(text) and not _QUESTION.search(text):
         return "add_to_cart"  # "我想买个头灯", "ceramic mug x2": find it and add it, not only list it
     return intent
+
+
+def _goes_on_buying(turn: Turn) -> bool:
+    """The next item of a shopping list under way: something was added (or waits for its option)
+    and the message starts like a list goes on and names a product, without asking anything."""
+    context = turn.state.context
+    text = turn.text
+    if not (context.get("last_sku") or context.get("pending_add")) or _QUESTION.search(text):
+        return False
+    return continues_a_list(text) and bool(product_words(text))
 
 
 def expected_intents(flow: Flow | None, state: ConversationState) -> frozenset[str] | None:

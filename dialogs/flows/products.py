@@ -15,9 +15,11 @@ from dialogs.messages import Button, ProductCard, SpecChoice
 from dialogs.ports import ProductView, VariantView
 from dialogs.references import (
     MODIFIER_GROUPS,
+    ZH_NUMBERS,
     leading_number,
     mentioned_values,
     price_extreme,
+    quantity_in,
     same_value,
     spec_text,
     spellings,
@@ -95,8 +97,15 @@ def options_named(text: str, options: dict[str, list[str]]) -> dict[str, str]:
     for dim, values in options.items():
         found = mentioned_values(text, values) or relative_size(text, values)
         if found:
-            chosen[dim] = found[0]
+            chosen[dim] = _most_specific(found)
     return chosen
+
+
+def _most_specific(found: list[str]) -> str:
+    """ "iphone 15 pro" names both "iPhone 15" and "iPhone 15 Pro": the value that holds the other."""
+    lowered = [value.lower() for value in found]
+    longer = [v for v, low in zip(found, lowered, strict=True) if any(low != o and o in low for o in lowered)]
+    return max(longer, key=len) if longer else found[0]
 
 
 def cheapest_or_priciest(text: str, product: ProductView) -> dict[str, str]:
@@ -369,6 +378,50 @@ _SPEC_NUMBER = re.compile(
 def without_option_words(text: str, product: ProductView) -> str:
     """The text without the product's option values, colour and size words, and spec numbers."""
     return without_values(text, [v for values in product.options.values() for v in values])
+
+
+def without_literal_values(text: str, product: ProductView) -> str:
+    """The text without the option values written as the catalog writes them ("10包", "6L单袋"),
+    so a count read from it is not a pack size."""
+    for value in sorted((v for values in product.options.values() for v in values), key=len, reverse=True):
+        if re.search(r"\d", value):
+            text = re.sub(re.escape(value), " ", text, flags=re.I)
+    return text
+
+
+# "一对" / "a pair of": counted in pairs. Two of a thing sold singly ("家里俩狗子 狗碗要一对"), one
+# of a thing sold as a pair (shoes, earrings, gloves; a title or option that says 对/双/副/pair).
+_PAIRS = re.compile(r"(\d{1,2}|[一二两三四五六七八九十]|\ba|\bone|\btwo|\bthree|\bfour|\bfive)\s*(?:对|pairs?\b)", re.I)
+_PAIR_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_SOLD_IN_PAIRS = re.compile(
+    r"对|双|副|鞋|袜|手套|耳环|耳钉|耳坠|筷|袖套|冰袖|护膝|护腕|靴|"
+    r"\b(?:pairs?|shoes?|sneakers?|trainers?|socks?|gloves?|mittens?|earrings?|studs?|chopsticks?|sleeves?|"
+    r"boots?|slippers?|sandals?|poles?|earbuds?)\b",
+    re.I,
+)
+
+
+def units_wanted(text: str, product: ProductView, quantity: int | None) -> int | None:
+    """The number of units to add when the customer counts in pairs; `quantity` otherwise."""
+    match = _PAIRS.search(text or "")
+    if match is None:
+        return quantity
+    word = match.group(1).lower()
+    pairs = int(word) if word.isdigit() else _PAIR_COUNTS.get(word) or ZH_NUMBERS.get(word, 1)
+    described = " ".join([product.title, *(v for values in product.options.values() for v in values)])
+    return pairs if _SOLD_IN_PAIRS.search(described) else pairs * 2
+
+
+def count_outside_values(text: str, product: ProductView, quantity: int | None) -> int | None:
+    """`quantity` unless its number only stands inside an option value ("2 clear iphone 15 cases"
+    is 2, not 15; "中烘10包的" is one pack): then the count read from the rest of the text."""
+    if quantity is None or not text:
+        return quantity
+    number = re.compile(rf"(?<![\d.]){quantity}(?![\d.])")
+    rest = without_literal_values(text, product)
+    if not number.search(text) or number.search(rest):
+        return quantity
+    return quantity_in(rest)
 
 
 def without_values(text: str, values: list[str]) -> str:
