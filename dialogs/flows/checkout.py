@@ -16,7 +16,13 @@ from dialogs.address import AddressDraft, fill_field, normalize_phone, parse_add
 from dialogs.flows import browse, products
 from dialogs.flows import cart as cart_flow
 from dialogs.flows.base import Flow, looks_like_side_question
-from dialogs.flows.checkout_answers import NO_COUPON, coupon_answer, method_in, names_a_method
+from dialogs.flows.checkout_answers import (
+    NO_COUPON,
+    coupon_answer,
+    method_in,
+    names_a_method,
+    split_later_answers,
+)
 from dialogs.messages import Button, OrderSummary, PaymentLink, SummaryLine
 from dialogs.ports import AddressView, OrderView, QuoteView
 from dialogs.references import pick
@@ -127,6 +133,18 @@ def address_to_dict(address: AddressView) -> dict[str, str]:
     if address.address_id:
         data["address_id"] = address.address_id
     return data
+
+
+def _note_later_answers(turn: Turn, text: str) -> bool:
+    """Keep the shipping method and the coupon answer a message gives before their steps are
+    reached; True when it gave one."""
+    coupon = coupon_answer(text)
+    ships = names_a_method(text)
+    if ships:
+        turn.state.slots["shipping_answer"] = text
+    if coupon is not None:
+        turn.state.slots["coupon_answer"] = coupon
+    return ships or coupon is not None
 
 
 async def start(turn: Turn, _: str = "") -> None:
@@ -384,6 +402,7 @@ class CheckoutFlow(Flow):
         if chosen is None and answer and saved and (answer.kinds & {Reply.SAME, Reply.YES, Reply.PROCEED}):
             chosen = "0"  # "same as last time", "ok": the address offered first
         if chosen is not None:
+            _note_later_answers(turn, turn.text)  # "the first one, express, no code"
             await self.use_saved(turn, int(chosen))
             return True
         if looks_like_side_question(turn):
@@ -408,8 +427,11 @@ class CheckoutFlow(Flow):
             turn.say("checkout.address_needed")
             await self.prompt(turn)
             return True
+        text, later = split_later_answers(turn.text)
+        if later:
+            _note_later_answers(turn, later)  # "…中山北路100号 快递 不用券": the address, then the next steps
         if step == "addr_entry":
-            parsed = parse_address(turn.text)
+            parsed = parse_address(text)
             if looks_like_side_question(turn) and not parsed.phone and not parsed.phone_invalid:
                 return False
             if not any(parsed.to_dict().values()) and not parsed.phone_invalid:
@@ -423,7 +445,7 @@ class CheckoutFlow(Flow):
             if looks_like_side_question(turn):
                 return False
             field = ADDRESS_STEPS[step]
-            draft, ok = fill_field(draft, field, turn.text)
+            draft, ok = fill_field(draft, field, text)
             if not ok:
                 return await self._invalid(turn, field)
         state.slots["draft"] = draft.to_dict()
@@ -447,15 +469,7 @@ class CheckoutFlow(Flow):
         text = turn.text
         if normalize_phone(text) or _PLACE_OR_NUMBER.search(re.sub(r"[A-Za-z0-9_-]*\d[A-Za-z0-9_-]*", "", text)):
             return False
-        coupon = coupon_answer(text)
-        ships = names_a_method(text)
-        if not ships and coupon is None:
-            return False
-        if ships:
-            turn.state.slots["shipping_answer"] = text
-        if coupon is not None:
-            turn.state.slots["coupon_answer"] = coupon
-        return True
+        return _note_later_answers(turn, text)
 
     async def _invalid(self, turn: Turn, field: str) -> bool:
         turn.say(f"checkout.invalid_{field}")
