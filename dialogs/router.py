@@ -18,7 +18,7 @@ from dialogs.flows.base import Flow, is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
 from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
-from dialogs.reasons import kind_in, tentative
+from dialogs.reasons import kind_in, reason_in, tentative
 from dialogs.references import (
     asks_about_fit,
     asks_for_more,
@@ -89,12 +89,20 @@ _DROPS_ORDER = re.compile(
     r"\bnever\s*mind\b.{0,12}\border\b|\border\b.{0,30}\b(?:don'?t|do\s+not)\s+(?:want|need)\b",
     re.I,
 )
+# Giving up on what was just bought, with no word for the order ("算了 不买了", "先别发了 不要了",
+# "actually i changed my mind, don't want it"): with the cart empty, that is the order just placed.
+_GIVES_UP = re.compile(
+    r"不要了|不买了|不想要了|不想买了|不需要了|别发了|不用发了|取消吧|取消掉|帮我取消|"
+    r"\bcancel\b|\b(?:don'?t|do\s+not)\s+(?:want|need)\b|\bchanged?\s+my\s+mind\b",
+    re.I,
+)
 # Where a parcel already sent is ("耳机寄出了吗", "膜发出来了吗 到哪了", "单号发我", "where's my parcel"),
 # never how fast the shop ships in general ("多久发货", "do you ship fast?").
 _PARCEL_WHEREABOUTS = re.compile(
-    r"(?:发货|发出|寄出|发走|出库|寄了|发了)(?:来)?了?(?:吗|没|么|嘛)|到哪(?:儿|里)?了|快递单号|运单|物流信息|物流到|单号|"
-    r"\btracking\b|\bwhere(?:'s|s|\s+is|\s+are)\s+(?:my|the|our)\s+(?:\w+\s+)?"
-    r"(?:parcel|package|order|stuff|delivery|items?|things|box)\b|"
+    r"(?:发货|发出来?|寄出来?|发走|出库|寄|发)了(?:吗|没|么|嘛)|(?:有没有|还没)(?:发货|发出|寄出)|到哪(?:儿|里)?了|"
+    r"快递单号|运单|物流信息|物流状态|快递状态|单号|"
+    r"\btracking\b|\b(?:shipping|delivery|shipment|parcel|package)\s+status\b|"
+    r"\bwhere(?:'s|s|\s+is|\s+are)\s+(?:my|the|our)\s+(?:\w+\s+)?(?:parcel|package|order|stuff|delivery|items?|things|box)\b|"
     r"\b(?:has|have|did)\s+(?:it|they|my\s+\w+|the\s+\w+)\s+(?:been\s+)?(?:ship|shipped|sent|dispatched|posted)\b",
     re.I,
 )
@@ -339,6 +347,8 @@ async def text(turn: Turn) -> None:
             state.failures = 0
             return
         intent = _in_context(turn, intent)
+        if await _gives_up_the_order_just_placed(turn, intent):
+            intent = "cancel_order"
         if intent != "add_to_cart" and await browse.pick_by_price(turn):
             state.failures = 0
             return
@@ -394,6 +404,16 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         # "the kettle leaks, I want my money back", "还没发货的话就退款吧 不需要了": a request the shop
         # handles, not a case for a person nor a "no"
         return {"return": "return_goods", "exchange": "exchange_goods", "refund": "refund"}[kind]
+    if (
+        intent == "complaint"
+        and turn.confidence < 0.6
+        and turn.entity("product")
+        and asks_to_buy(text)
+        and reason_in(text) is None
+    ):
+        # "i want 2x Moisturising Cream" read as a complaint near the threshold: a product, a count
+        # or a buying verb, no problem named - an order, not a case for a person.
+        return "add_to_cart"
     if asks_about_fit(text) and (context.get("product") or context.get("last_sku")) and intent not in FIT_KEEPS:
         return "product_question"  # "冬天去长白山够用吗": what the catalog says about it, honestly
     if in_flow:
@@ -426,7 +446,7 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         "order_status",
     }:
         return "aftersales_status"
-    if _PARCEL_WHEREABOUTS.search(text) and intent in WEAK_INTENTS:
+    if _PARCEL_WHEREABOUTS.search(text) and intent in WEAK_INTENTS | {"shipping_info"}:
         return "track_shipment"  # "耳机寄出了吗" names a product, yet asks where its parcel is
     drops_order = _DROPS_ORDER.search(text) and not _QUESTION_WORD.search(text)
     if drops_order and intent in WEAK_INTENTS | {"deny", "remove_from_cart"}:
@@ -452,6 +472,22 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     if intent in BUYING_READINGS and asks_to_buy(text) and not _QUESTION.search(text):
         return "add_to_cart"  # "我想买个头灯", "ceramic mug x2": find it and add it, not only list it
     return intent
+
+
+async def _gives_up_the_order_just_placed(turn: Turn, intent: str) -> bool:
+    """ "不要了" / "don't want it" read as a "no" or a removal, with an empty cart and the order this
+    conversation placed still cancellable (or refundable before shipping): it is about that order
+    (its cancellation is asked before anything is done)."""
+    if intent not in WEAK_INTENTS | {"deny", "remove_from_cart"} or not _GIVES_UP.search(turn.text):
+        return False
+    number = turn.state.context.get("last_order")
+    if not number:
+        return False
+    shop = turn.services.shop
+    if not (await shop.cart(turn.customer_id, turn.lang)).empty:
+        return False
+    order = await shop.order(turn.customer_id, str(number), turn.lang)
+    return order is not None and (order.can_cancel or orders.refunded_instead(order))
 
 
 def _goes_on_buying(turn: Turn) -> bool:
