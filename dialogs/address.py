@@ -9,15 +9,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from commerce.shipping.regions import PLACE_NAMES_ZH
+from commerce.shipping.regions import MUNICIPALITIES, PLACE_NAMES_ZH
 
-PHONE_CN = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4})(?!\d)")
+# Provincial-level names (besides the municipalities) and the suffix each takes when typed without it.
+_PROVINCE_SUFFIX = {
+    **dict.fromkeys(
+        [
+            *("河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西", "山东", "河南"),
+            *("湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾"),
+        ],
+        "省",
+    ),
+    **dict.fromkeys(["内蒙古", "广西", "西藏", "宁夏", "新疆"], "自治区"),
+    **dict.fromkeys(["香港", "澳门"], "特别行政区"),
+}
+
+PHONE_CN = re.compile(r"(?<!\d)(?:[(（]?\+?86[)）]?[\s-]?)?(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4})(?!\d)")
 PHONE_INTL = re.compile(r"(?<![\w+])(\+\d{1,3}[\s-]?\d[\d\s-]{5,14}\d)(?!\d)")
 _REGION_ZH = re.compile(
     r"^((?:[^\s,，]{2,7}?(?:省|自治区|特别行政区))?(?:[^\s,，]{2,9}?(?:市|自治州|地区|盟))?"
     r"(?:[^\s,，]{1,9}?(?:区|县|旗|市))?)"
 )
 _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+_PERSON_ZH = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,2}(?:先生|女士|小姐)")
 _DIGITS = re.compile(r"\d")
 ADDRESS_FIELDS = ("name", "phone", "region", "detail")
 
@@ -122,6 +136,71 @@ def _split_region_zh(text: str) -> tuple[str, str]:
     return region, text[len(region) :].strip()
 
 
+_SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
+# What follows a province or city name typed without its suffix when it is one ("北京 朝阳区",
+# "江苏南京鼓楼区"), and not when it starts a street ("北京路100号").
+_NEXT_LEVEL = re.compile(r"^(?:$|[^\d路街道号巷弄]{1,8}?(?:市|区|县|旗|自治州|地区|盟))")
+_STRONG_LEVEL = re.compile(r"省|自治区|特别行政区|市|自治州|盟")
+_NOT_REGION = re.compile(r"\d|号")  # "鼓楼区", "道里区", "路桥区" are districts; a number is not
+
+
+def compact_zh(text: str) -> str:
+    """Spaces next to Chinese characters dropped ("北京 朝阳区 望京街道" -> "北京朝阳区望京街道");
+    those between Latin words and numbers kept ("望京SOHO T1 1501")."""
+    return _SPACE_BY_CJK.sub("", text.strip())
+
+
+def _suffix_of(name: str) -> str:
+    return "市" if name in MUNICIPALITIES else _PROVINCE_SUFFIX.get(name, "市")
+
+
+def _with_suffixes(text: str) -> str:
+    """Province and city names typed without 省/市 get them back: "北京朝阳区" -> "北京市朝阳区",
+    "江苏南京鼓楼区" -> "江苏省南京市鼓楼区" (how JD and Taobao write a region, and people too)."""
+    out, rest = "", text
+    for _ in range(2):
+        name = next((n for n in sorted(PLACE_NAMES_ZH, key=len, reverse=True) if rest.startswith(n)), None)
+        if name is None:
+            break
+        after = rest[len(name) :]
+        if re.match(r"(?:省|市|自治区|特别行政区|维吾尔|壮族|回族)", after):
+            suffix = re.match(r"(?:维吾尔|壮族|回族)?(?:省|市|自治区|特别行政区)", after)
+            taken = len(name) + (suffix.end() if suffix else 0)
+            out, rest = out + rest[:taken], rest[taken:]
+            continue
+        if not _NEXT_LEVEL.match(after):
+            break
+        out, rest = out + name + _suffix_of(name), after
+    return out + rest
+
+
+def leading_region_zh(text: str, *, strong_only: bool = False) -> tuple[str, str]:
+    """(region, the rest) of a Chinese place written from the top down, whatever the spacing and
+    suffixes: "北京 朝阳区 三环到四环之间 望京街道" -> (北京市朝阳区, 三环到四环之间望京街道).
+    `strong_only`: only a region naming a province or city (a district alone is too easily
+    part of a street: "科技园区")."""
+    compact = _with_suffixes(_dedupe_city(compact_zh(text)))
+    region, rest = _split_region_zh(compact)
+    if not region or _NOT_REGION.search(region):
+        return "", compact
+    if strong_only and not (_STRONG_LEVEL.search(region) or any(region.startswith(n) for n in PLACE_NAMES_ZH)):
+        return "", compact
+    return _dedupe_city(region), rest.strip()
+
+
+def _place_zh(parts: list[str]) -> tuple[str, str]:
+    """(region, detail) of the place parts of a Chinese address in any order: the region line may
+    come after the street ("望京SOHO T1 1501 / 北京 朝阳区 望京街道"); what follows the region on its
+    line (a street office, a ring road) goes before the other street parts."""
+    for index in range(len(parts)):
+        region, rest = leading_region_zh(" ".join(parts[index:]), strong_only=True)
+        if region:
+            detail = " ".join([rest, *(compact_zh(p) for p in parts[:index])])
+            return region, compact_zh(detail)
+    region, rest = leading_region_zh(" ".join(parts))
+    return region, compact_zh(rest)
+
+
 # "change the address to ...", "地址改成...", "寄到..." before the address itself.
 _LEAD_IN = re.compile(
     r"^.{0,24}?(?:(?:address|ship(?:ping)?|deliver(?:y)?|send)\s+(?:it\s+)?(?:to|is)\s*[:：]?|"
@@ -145,7 +224,8 @@ _COLON_ONLY = re.compile(r"^(?:region|province|city|district|county|street|addr|
 _LABEL = re.compile(
     "(?:"
     + "|".join(rf"(?P<{field}>(?<![A-Za-z])(?:{pattern})(?![A-Za-z]))" for field, pattern in _LABELS.items())
-    + r")(?P<sep>\s*(?:\bis\b|是|为)?\s*[:：]\s*|\s+(?:is|是|为)\s+|\s*(?=\+?\d)|\s+|(?=[\u4e00-\u9fff]))",
+    + r")(?P<sep>\s*(?:\bis\b|是|为)?\s*[:：]\s*|\s+(?:is|是|为)\s+|\s*(?:是|为)\s*(?=[\u4e00-\u9fff\d+])|"
+    r"\s*(?=\+?\d)|\s+|(?=[\u4e00-\u9fff]))",
     re.I,
 )
 _BOUNDARY_BEFORE = re.compile(r"(?:^|[\s,，;；/|｜、(（\d])$")
@@ -174,13 +254,18 @@ def _labels(text: str) -> list[re.Match[str]]:
     return found
 
 
+def label_spans(text: str) -> list[tuple[int, int]]:
+    """Where the label words of a pasted address are ("收货人：", "手机号码 ", "Address: ")."""
+    return [(match.start(), match.end()) for match in _labels(text)]
+
+
 def _label_field(match: re.Match[str]) -> str:
     return next(f for f in _LABELS if match.group(f))
 
 
 def _dedupe_city(region: str) -> str:
     """ "北京 北京市 朝阳区" (how JD writes a municipality) -> "北京市朝阳区"."""
-    return re.sub(r"^([\u4e00-\u9fff]{2,3})(?=\1市)", "", region)
+    return re.sub(r"^([\u4e00-\u9fff]{2,3})市?\s*(?=\1市)", "", region)
 
 
 def _labelled(text: str) -> AddressDraft | None:
@@ -212,6 +297,13 @@ def _labelled(text: str) -> AddressDraft | None:
     joiner = "" if _HAS_CJK.search(" ".join(regions)) else ", "
     region = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", joiner.join(regions))
     detail = _POSTCODE_TAIL.sub("", first.get("detail", "")).strip(" ,，")
+    if _HAS_CJK.search(region):
+        # "所在地区 北京 朝阳区 三环到四环之间 望京街道": the street office and ring road go with the street.
+        top, below = leading_region_zh(region)
+        if top and below:
+            region, detail = top, compact_zh(f"{below} {detail}")
+        elif top:
+            region = top
     if detail and not region:
         place = parse_address(detail, with_name=False)  # "77 Tianmu Rd West, Jing'an District, Shanghai"
         region, detail = place.region, place.detail or detail
@@ -268,22 +360,23 @@ def parse_address(text: str, *, with_name: bool = True) -> AddressDraft:
     parts = [p.strip() for p in _SEPARATORS.split(rest) if p.strip()]
     if len(parts) <= 2 and _HAS_CJK.search(rest):
         parts = [p for chunk in parts for p in chunk.split()] or parts
-    name = ""
-    place: list[str] = []
-    for part in parts:
-        if with_name and not name and valid_name(part) and not _looks_like_place(part) and len(part) <= 20:
-            name = part
-        else:
-            place.append(part)
+    candidates = [p for p in parts if with_name and valid_name(p) and not looks_like_place(p) and len(p) <= 20]
+    # A Chinese name is two to four characters: "李娜" rather than "三环到四环之间" when both stand alone.
+    name = next((p for p in candidates if _PERSON_ZH.fullmatch(p) or not _HAS_CJK.search(p)), "")
+    name = name or (candidates[0] if candidates else "")
+    place = list(parts)
+    if name:
+        place.remove(name)
     if name:
         draft = replace(draft, name=valid_name(name) or "")
     if not place:
         return draft
     joined = "".join(place) if _HAS_CJK.search(" ".join(place)) else ", ".join(place)
     if _HAS_CJK.search(joined):
-        region, detail = _split_region_zh(joined)
+        region, detail = _place_zh(place)
         if region and detail:
-            return replace(draft, region=_dedupe_city(region), detail=valid_detail(detail) or "")
+            return replace(draft, region=region, detail=valid_detail(detail) or "")
+        joined = compact_zh(" ".join(place))
         return (
             replace(draft, detail=valid_detail(joined) or "")
             if _DIGITS.search(joined)
@@ -337,7 +430,23 @@ def _split_english_place(text: str) -> tuple[str, str]:
     return "", ""
 
 
-def _looks_like_place(part: str) -> bool:
+# Landmarks people add to a Chinese address ("近地铁站", "太古汇旁边", "小区门口").
+_LANDMARK = re.compile(
+    r"^(?:近|靠近|临近|在)|(?:旁|旁边|附近|对面|隔壁|边上|路口|门口|楼下|站|口|小区|大厦|广场|中心|公寓|花园|大楼|"
+    r"商场|学校|医院|公园|园区|酒店|写字楼)$"
+)
+
+
+def looks_like_place(part: str) -> bool:
+    """A part of an address that is a place, not a person: "朝阳区", "江苏", "北京 朝阳区", "Nanjing Rd",
+    "近地铁站"."""
+    compact = compact_zh(part)
+    if _LANDMARK.search(compact):
+        return True
+    if compact in PLACE_NAMES_ZH or any(
+        compact.startswith(name) and _NEXT_LEVEL.match(compact[len(name) :]) for name in PLACE_NAMES_ZH
+    ):
+        return True
     return bool(re.search(r"(省|市|区|县|路|街|道|号|镇|村|弄|室|栋|楼)$|(省|市|区|县).+", part)) or bool(
         re.search(r"\b(street|st|road|rd|avenue|ave|district|city|province|lane|building)\b", part, re.I)
     )
@@ -349,15 +458,20 @@ def fill_field(draft: AddressDraft, field: str, text: str) -> tuple[AddressDraft
     A full one-line address typed at any step fills every field it contains.
     """
     whole = parse_address(text)
-    if len(whole.missing()) <= 1 and field in ADDRESS_FIELDS:
-        merged = AddressDraft(**{f: getattr(whole, f) or getattr(draft, f) for f in ADDRESS_FIELDS})
-        if getattr(merged, field):
-            return merged, True
+    if not whole.missing():
+        return whole, True  # a whole new address
     if field in ("region", "detail"):
-        # "浙江省宁波市鄞州区天童南路555号" when the region is asked: region and street at once.
+        # "浙江省宁波市鄞州区天童南路555号" or "88 Nanjing West Rd, Jing'an, Shanghai" when the place is
+        # asked: region and street at once (never a name: "Shanghai" is the city here).
         place = parse_address(text, with_name=False)
         if place.region and place.detail and not place.phone:
             return replace(draft, region=place.region, detail=place.detail), True
+    if len(whole.missing()) <= 1 and field in ADDRESS_FIELDS:
+        # What was already given stays; the message fills the asked part and any other still missing.
+        merged = AddressDraft(**{f: getattr(draft, f) or getattr(whole, f) for f in ADDRESS_FIELDS})
+        merged = replace(merged, **{field: getattr(whole, field) or getattr(draft, field)})
+        if getattr(merged, field):
+            return merged, True
     value: str | None
     if field == "phone":
         value = normalize_phone(text)
@@ -365,6 +479,8 @@ def fill_field(draft: AddressDraft, field: str, text: str) -> tuple[AddressDraft
         value = valid_name(text)
     elif field == "region":
         value = valid_region(text)
+        if value and _HAS_CJK.search(value):
+            value = leading_region_zh(value)[0] or value  # "江苏 南京 鼓楼区" -> 江苏省南京市鼓楼区
     else:
         value = valid_detail(text)
     if not value:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from dialogs.address import PHONE_CN, PHONE_INTL, label_spans, looks_like_place, parse_address
 from dialogs.messages import Lang
 from dialogs.turn import Turn
 
@@ -46,11 +47,46 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 _ZH_SENTENCE = re.compile(r"[的了吗呢吧我你要有是么在不这那想请帮买]")
 
 
-def language_switch(text: str, current: Lang) -> Lang | None:
+_CHUNKS = re.compile(r"[\s,，;；:：、/|｜()（）\[\]【】]+")
+_COMPACT = re.compile(r"\s+")
+
+
+def _without_names(text: str, names: tuple[str, ...] = ()) -> str:
+    """The message without what is no sentence: an address's parts (labels, phone, region, street,
+    recipient), product or brand names the NLU found, anything holding a digit.
+
+    "收货人：王芳 手机号码：137… 所在地区：广东省 广州市 天河区 详细地址：天河路385号" leaves nothing;
+    "我还是用中文吧，地址我一会发" stays whole."""
+    for name in sorted(names, key=len, reverse=True):
+        if name.strip():
+            text = text.replace(name, " ")
+    draft = parse_address(text)
+    values = [_COMPACT.sub("", value) for value in draft.to_dict().values() if value]
+    is_address = bool(draft.phone) or len(values) >= 2
+    for start, end in reversed(label_spans(text)):
+        text = text[:start] + " " + text[end:]
+    text = PHONE_INTL.sub(" ", PHONE_CN.sub(" ", text))
+    kept: list[str] = []
+    for chunk in _CHUNKS.split(text):
+        if not chunk or any(ch.isdigit() for ch in chunk) or looks_like_place(chunk):
+            continue
+        if is_address and any(_COMPACT.sub("", chunk) in value for value in values):
+            continue
+        kept.append(chunk)
+    return " ".join(kept)
+
+
+def language_switch(text: str, current: Lang, names: tuple[str, ...] = ()) -> Lang | None:
     """The language to change to, only on a clear signal: a full sentence in the other language.
 
     Code, SQL-like text, a product or brand name, a person's name, "ok" or a number never
-    switch ("SELECT * FROM orders", "airpods pro", "王芳", "ok")."""
+    switch ("SELECT * FROM orders", "airpods pro", "王芳", "ok"); neither does a pasted address
+    (a WeChat card in Chinese in an English chat) - only the words around it count. `names`:
+    the product / brand / category words found in the message (a Chinese product name typed by
+    an English speaker)."""
+    other_script = bool(_CJK.search(text)) == (current == "en")  # Chinese in an English chat, or back
+    if other_script:
+        text = _without_names(text, names)
     detected = detect_language(text)
     if detected is None or detected == current:
         return None
@@ -70,6 +106,11 @@ def detect_language_switch(turn: Turn) -> None:
     state = turn.state
     if state.lang_locked:
         return
-    switched = language_switch(turn.text, state.lang)
+    names = tuple(
+        str(entity.raw)
+        for entity in (turn.parse.entities if turn.parse else [])
+        if entity.entity in ("product", "brand", "category") and entity.raw
+    )
+    switched = language_switch(turn.text, state.lang, names)
     if switched is not None:
         state.lang = switched

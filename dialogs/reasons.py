@@ -99,7 +99,21 @@ _ZH: dict[int, tuple[str, ...]] = {
     ),
     WRONG_SIZE: (
         "太紧",
+        "有点紧",
+        "有些紧",
+        "比较紧",
+        "偏紧",
+        "很紧",
         "太松",
+        "有点松",
+        "有点小",
+        "有些小",
+        "有点大",
+        "有些大",
+        "有点短",
+        "有点长",
+        "小一码",
+        "大一码",
         "太小",
         "太大",
         "太短",
@@ -130,6 +144,8 @@ _ZH: dict[int, tuple[str, ...]] = {
         "颜色不喜欢",
         "色差",
         "买错",
+        "型号不对",
+        "版本不对",
         "拍错",
         "选错",
         "不舒服",
@@ -151,6 +167,31 @@ _ZH: dict[int, tuple[str, ...]] = {
         "多买了",
         "重复购买",
         "重复下单",
+        "买重",
+        "拍重",
+        "下重",
+        "重复买",
+        "重复拍",
+        "多拍了",
+        "多下了",
+        "拍了两",
+        "下了两",
+        "买了两次",
+        "已经有了",
+        "已经买了",
+        "家里有了",
+        "朋友送",
+        "别人送",
+        "有人送",
+        "亲戚送",
+        "人家送",
+        "不好看",
+        "太丑",
+        "不实用",
+        "用不惯",
+        "买贵了",
+        "降价",
+        "太贵",
         "不买了",
     ),
 }
@@ -213,7 +254,7 @@ _EN: dict[int, tuple[str, ...]] = {
         r"tight",
         r"(?:doesn'?t|don'?t|didn'?t|"
         r"does not|do not|did not) fit",
-        r"wrong (?:size|colou?r)",
+        r"wrong (?:size|colou?r|version|model|variant|type|ones?)",
         r"size",
         r"sizes",
         r"fit",
@@ -243,6 +284,17 @@ _EN: dict[int, tuple[str, ...]] = {
         r"mistake",
         r"ordered twice",
         r"bought (?:too many|two|twice)",
+        r"(?:ordered|bought|paid|placed|got) (?:it |this |that |them |these |the same (?:thing |item |one )?)?twice",
+        r"twice by mistake",
+        r"duplicate(?:d)?(?: order)?",
+        r"double (?:order|ordered|paid|charged)",
+        r"already (?:have|has|had|got|bought|ordered)",
+        r"(?:gave|given|gifted) (?:us|me|him|her|them)",
+        r"(?:got|received) (?:one|some|it|them) as a (?:gift|present)",
+        r"(?:found|saw) (?:it |them |one )?cheaper",
+        r"price (?:dropped|drop|went down)",
+        r"too expensive",
+        r"ugly",
         r"regret",
         r"don'?t like",
     ),
@@ -369,3 +421,99 @@ def stated(text: str, lang: Lang) -> str:
     if words == labels[index]:
         return words
     return t("aftersales.reason_with_words", lang, label=labels[index], words=words)[:300]
+
+
+# What an exchange is for, named in the request ("换成73码", "换个M的", "换大一码", "swap these for
+# the pro ones", "exchange it for an L"): a concrete request, filed at once even when it is asked
+# as a question ("能换成73码吗" is how people ask for it, not whether it is possible).
+_ZH_TARGET = re.compile(
+    r"换(?:成|个|一个|一件|一双|一条|一副|为|到)\s*([^\s，,。.！!？?吗吧呢呀啊]+)|换([大小]一?[码号])"
+)
+_EN_TARGET = re.compile(
+    r"\b(?:swap|exchange|change|switch|trade|replace)\b[^.?!;]*?\b(?:for|to|into|with)\s+"
+    r"(?:the\s+|a\s+|an\s+|some\s+|one\s+in\s+)?([\w-]+(?:\s+(?:ones|one|size|version|colou?r|model)\b)?)",
+    re.I,
+)
+# "can you send the pro instead?", "I want the 240ml one instead"
+_EN_INSTEAD = re.compile(
+    r"\b(?:the|a|an)\s+([\w-]+(?:\s+(?:ones|one|size|version|colou?r|model)\b)?)\s+instead\b", re.I
+)
+# "exchange it for another one" / "换个新的" name no other option: a replacement, not a target.
+_NO_TARGET = re.compile(r"^(?:it|them|this|that|these|those|another|other|new|same)\b|^(?:新的|一样的?|同款)", re.I)
+
+
+def exchange_target(text: str) -> str | None:
+    """The option an exchange asks for ("73码", "pro ones", "L"), or None."""
+    for pattern in (_ZH_TARGET, _EN_TARGET, _EN_INSTEAD):
+        for match in pattern.finditer(text):
+            target = next((group for group in match.groups() if group), "")
+            if target and not _NO_TARGET.search(target):
+                return target
+    return None
+
+
+# The words of asking itself (kinds, politeness, pointers to the order, times of buying): what is
+# left of a request once they are gone is the customer's own explanation ("pls refund, my sister
+# just gave us a bunch of bottles", "退款吧 朋友送了好几个奶瓶").
+_ZH_ASKING = re.compile(
+    "|".join(pattern.pattern for _, pattern in _KINDS)
+    + r"|帮我|给我|帮忙|麻烦|请问|请|申请|办理|处理|一下|这单|那单|这一单|这个|那个|订单|单子|取消|"
+    r"可以|可不可以|能不能|能否|是否|怎么|怎样|如何|东西|商品|宝贝|快递|包裹|全部|直接|马上|现在|赶紧|尽快|"
+    r"之前|上次|上周|昨天|今天|前天|刚刚|刚才|刚|收到|买的|下单|付款|付完|付了|谢谢|你好|您好|亲|"
+    r"[吗吧呢啊呀哦嗯噢哈了的我你您要想把就都还也个件双条副只瓶盒款钱款好行对是在有这那能]"
+)
+_EN_ASKING = frozenset(
+    re.findall(
+        r"\S+",
+        """
+    a about after again already also am an and any anyway are as asap at back be been but buy by can could did
+    do does done for from get give got guys had has have hello help hey hi how i i'd i'll i'm id if im in
+    instead is it it's its just kindly let like me money my need now of ok okay on one ones or order ordered
+    orders our package parcel placed please pls plz process purchase rather received refund refunded return
+    returned returning send ship so start still swap thank thanks that the them these they this those thx to
+    today too two uh um up us want wanna was we week what when which will with would yes yesterday you your
+    exchange exchanged replace replacement cancel cancelled item items product products thing things stuff file
+    request
+""",
+    )
+)
+_EN_WORDS = re.compile(r"[a-z][a-z']*", re.I)
+
+
+def for_exchange(text: str, lang: Lang) -> str:
+    """The reason of an exchange that names what it is for and says no more ("能换成73码吗",
+    "swap these for the pro ones"): the wrong option was ordered, in the customer's words."""
+    labels = t_list("aftersales.reasons", lang)
+    return t("aftersales.reason_with_words", lang, label=labels[WRONG_SIZE], words=" ".join(text.split()))[:300]
+
+
+def explained(text: str, lang: Lang, known: tuple[str, ...] = ()) -> str:
+    """The customer's own explanation for a request that matches no reason pattern ("my sister just
+    gave us a bunch of bottles"), as the customer wrote it; "" when the message only asks.
+    `known`: names of the items and options the request is about (an item named is no reason)."""
+    if not text or reason_in(text) is not None:
+        return ""
+    words = " ".join(text.split())
+    return words[:300] if _explains(words, known) else ""
+
+
+def _explains(text: str, known: tuple[str, ...]) -> bool:
+    named = " ".join(known).lower()
+    target = (exchange_target(text) or "").lower()
+    zh_left = _ZH_ASKING.sub(" ", text)
+    zh_left = "".join(ch for ch in zh_left if "\u4e00" <= ch <= "\u9fff" and ch not in named and ch not in target)
+    if len(zh_left) >= 4:
+        return True
+    en_left = [
+        word
+        for word in _EN_WORDS.findall(text.lower())
+        if len(word) >= 3
+        and word not in _EN_ASKING
+        and word.rstrip("s") not in named
+        and word not in target
+        and not _KINDS_EN.search(word)
+    ]
+    return len(en_left) >= 2
+
+
+_KINDS_EN = re.compile(r"^(?:refund\w*|return\w*|exchang\w*|swap\w*|cancel\w*)$")

@@ -18,16 +18,19 @@ from dialogs.flows.base import Flow, is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
 from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
-from dialogs.reasons import kind_in, tentative
+from dialogs.reasons import kind_in, reason_in, tentative
 from dialogs.references import (
     asks_about_fit,
     asks_for_more,
+    asks_how_paying_works,
     asks_to_buy,
     asks_to_set_quantity,
     bare_ordinal,
+    continues_a_list,
     only_quantity,
     ordinal,
     pick,
+    product_words,
     quantity_in,
     takes_the_one_shown,
     trailing_number,
@@ -68,11 +71,43 @@ _REMOVE_WORDS = re.compile(
     r"\btake\b.*\b(?:out|off)\b|\bdon'?t\s+(?:want|need)\b",
     re.I,
 )
+# "the white dripper please": a product named politely - what a customer asks for, never a removal.
+_POLITE_ITEM = re.compile(r"^\s*the\s+[a-z][\w\s-]*\b(?:please|pls|plz)\s*[.!]?\s*$", re.I)
 _ADDRESS_HINT = re.compile(
     r"地址|收货|寄到|送到|发到|改到|\baddress\b|\bship\s+(?:it\s+)?to\b|\bdeliver\s+(?:it\s+)?to\b", re.I
 )
 _MOBILE_DIGITS = re.compile(r"1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}")
 _ORDER_WORD = re.compile(r"订单|这单|那单|这一单|单子|\border\b", re.I)
+# Dropping a whole order in other words than "cancel": "这单先不要了", "订单不买了", "don't want this
+# order anymore", "forget the order" (read as a plain "no" or a cart removal otherwise).
+_DROPS_ORDER = re.compile(
+    r"(?:订单|这单|那单|这一单|单子).{0,4}(?:不要了|不想要了|不买了|不需要了|算了|作废|取消|撤销|撤掉)|"
+    r"(?:取消|撤销|作废|不要|不想要|不买)(?:了)?(?:这|那)?(?:个|一)?(?:订单|单|单子)|"
+    r"\b(?:cancel|forget|scrap|drop|void|kill|call\s+off)\b.{0,20}\border\b|"
+    r"\border\b.{0,30}(?:\bcancel|\bforget\s+(?:it|about\s+it)|\bnever\s*mind|\bnot\s+needed)|"
+    r"\b(?:don'?t|do\s+not|no\s+longer)\s+(?:want|need)\b.{0,15}\border\b|"
+    r"\bnever\s*mind\b.{0,12}\border\b|\border\b.{0,30}\b(?:don'?t|do\s+not)\s+(?:want|need)\b",
+    re.I,
+)
+# Giving up on what was just bought, with no word for the order ("算了 不买了", "先别发了 不要了",
+# "actually i changed my mind, don't want it", "买重了", "bought it twice"): with the cart empty,
+# that is the order just placed.
+_GIVES_UP = re.compile(
+    r"不要了|不买了|不想要了|不想买了|不需要了|别发了|不用发了|取消吧|取消掉|帮我取消|"
+    r"买重|拍重|下重|重复(?:购买|下单|买|拍)|多拍了|\bduplicate\b|\btwice\b|"
+    r"\bcancel\b|\b(?:don'?t|do\s+not)\s+(?:want|need)\b|\bchanged?\s+my\s+mind\b",
+    re.I,
+)
+# Where a parcel already sent is ("耳机寄出了吗", "膜发出来了吗 到哪了", "单号发我", "where's my parcel"),
+# never how fast the shop ships in general ("多久发货", "do you ship fast?").
+_PARCEL_WHEREABOUTS = re.compile(
+    r"(?:发货|发出来?|寄出来?|发走|出库|寄|发)了(?:吗|没|么|嘛)|(?:有没有|还没)(?:发货|发出|寄出)|到哪(?:儿|里)?了|"
+    r"快递单号|运单|物流信息|物流状态|快递状态|单号|"
+    r"\btracking\b|\b(?:shipping|delivery|shipment|parcel|package)\s+status\b|"
+    r"\bwhere(?:'s|s|\s+is|\s+are)\s+(?:my|the|our)\s+(?:\w+\s+)?(?:parcel|package|order|stuff|delivery|items?|things|box)\b|"
+    r"\b(?:has|have|did)\s+(?:it|they|my\s+\w+|the\s+\w+)\s+(?:been\s+)?(?:ship|shipped|sent|dispatched|posted)\b",
+    re.I,
+)
 # Readings of a message with a buying verb or a count that are really "add this to my cart".
 BUYING_READINGS = {
     "search_product",
@@ -105,13 +140,15 @@ _BARGAIN = re.compile(
     r"\b(?:better|best|lower)\s+price\b|\bcheaper\b|\bcan\s+you\s+do\s+\d|\bknock\b.*\boff\b|\bbargain|\bnegotiat",
     re.I,
 )
+# "有真人吗", "有没有人工", "能转人工不", "is there a real person": asking for a person, whatever the
+# NLU made of it ("你是真人吗" asks what the bot is, and is left to the NLU).
+_ASKS_FOR_PERSON = re.compile(
+    r"(?:有|找|转|要|换|叫|接|来)(?:个|一个|没有|没)?(?:真人|人工|活人)|人工客服|真人客服|"
+    r"\b(?:real|actual|live)\s+(?:person|human|people)\b|\bhuman\s+(?:agent|being)\b",
+    re.I,
+)
 _PAY_AGAIN = re.compile(
     r"再发|重发|重新|再来一次|再试|再付|链接|\b(?:again|retry|resend|re-send|link|one more time)\b", re.I
-)
-_PAYMENT_QUESTION = re.compile(
-    r"方式|怎么付|如何付|能用|支持|可以用|支付宝|微信支付|信用卡|method|option|accept|"
-    r"card|alipay|wechat ?pay|paypal|how (?:can|do) i pay",
-    re.I,
 )
 
 
@@ -289,11 +326,11 @@ async def text(turn: Turn) -> None:
         turn.intent = f"choice:{choice.partition(':')[0]}"
         await press(turn, choice)
         return
-    detect_language_switch(turn)
     flow = FLOWS.get(state.flow or "")
     turn.parse = await turn.services.nlu.parse(
         turn.text, lang_hint=state.lang, expected_intents=expected_intents(flow, state)
     )
+    detect_language_switch(turn)  # after the parse: product names it found are no sentence
     if is_cancel(turn) and state.flow:
         await cancel_flow(turn)
         return
@@ -305,13 +342,15 @@ async def text(turn: Turn) -> None:
             return
         intent = understood_intent(turn)
         # "算了换成28的", "swap it for the mint one": a cart line's option, before the card on screen.
-        if await cart.change_option_intent(turn, intent):
+        if await cart.split_line_intent(turn, intent) or await cart.change_option_intent(turn, intent):
             state.failures = 0
             return
         if await browse.page_follow_up(turn) or await specs.spec_follow_up(turn):
             state.failures = 0
             return
         intent = _in_context(turn, intent)
+        if await _gives_up_the_order_just_placed(turn, intent):
+            intent = "cancel_order"
         if intent != "add_to_cart" and await browse.pick_by_price(turn):
             state.failures = 0
             return
@@ -341,10 +380,12 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     """Correct readings the conversation context contradicts (the NLU sees one message alone)."""
     context = turn.state.context
     text = turn.text
-    if intent == "pay" and _PAYMENT_QUESTION.search(text) and not _PAY_AGAIN.search(text):
+    if intent == "pay" and asks_how_paying_works(text) and not _PAY_AGAIN.search(text):
         return "payment_problem"  # "what payment methods do you accept?" is a question, not a request
     if intent == "payment_problem" and _PAY_AGAIN.search(text):
         return "pay"  # "付款失败了 再发一次链接", "didn't go through, try again": the link again
+    if _ASKS_FOR_PERSON.search(text) and intent in WEAK_INTENTS | {"deny"}:
+        return "human_agent"
     if browse.asks_about_stock(text) and intent not in {"human_agent", "checkout", "pay", "add_to_cart"}:
         return "stock_question"  # "什么时候有货", "when will it be back in stock?": the real stock, honestly
     if compare.asks_to_compare(text) and intent not in {"human_agent", "checkout", "pay"}:
@@ -356,8 +397,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     if intent == "remove_from_cart" and turn.confidence < 0.6 and not _REMOVE.search(text):
         # "eyeshadow palette", "速干T恤 白色M 一件" read as a removal near the threshold: no removing
         # word; a count buys, a product name searches
-        if asks_to_buy(text):
-            return "add_to_cart"
+        if asks_to_buy(text) or _goes_on_buying(turn) or _POLITE_ITEM.match(text):
+            return "add_to_cart"  # "+ the black dripper", "the white dripper please"
         return "search_product" if turn.entity("product") else "nlu_fallback"
     kind = kind_in(text)
     plain_request = kind and kind != "exchange" and not tentative(text) and not _QUESTION_WORD.search(text)
@@ -365,13 +406,27 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         # "the kettle leaks, I want my money back", "还没发货的话就退款吧 不需要了": a request the shop
         # handles, not a case for a person nor a "no"
         return {"return": "return_goods", "exchange": "exchange_goods", "refund": "refund"}[kind]
+    if (
+        intent == "complaint"
+        and turn.confidence < 0.6
+        and turn.entity("product")
+        and asks_to_buy(text)
+        and reason_in(text) is None
+    ):
+        # "i want 2x Moisturising Cream" read as a complaint near the threshold: a product, a count
+        # or a buying verb, no problem named - an order, not a case for a person.
+        return "add_to_cart"
     if asks_about_fit(text) and (context.get("product") or context.get("last_sku")) and intent not in FIT_KEEPS:
         return "product_question"  # "冬天去长白山够用吗": what the catalog says about it, honestly
     if in_flow:
         return intent
     if intent in WEAK_INTENTS and takes_the_one_shown(text) and products.on_screen(turn):
         return "add_to_cart"  # "要这个", "I'll take it" under the product's card: add it
-    if intent == "remove_from_cart" and not _REMOVE_WORDS.search(text) and asks_to_buy(text):
+    if (
+        intent == "remove_from_cart"
+        and not _REMOVE_WORDS.search(text)
+        and (asks_to_buy(text) or _POLITE_ITEM.match(text))
+    ):
         return "add_to_cart"  # "速干T恤 白色M 一件": a buying message with no word of removing anything
     if (
         intent in WEAK_INTENTS | {"goodbye"}
@@ -393,6 +448,11 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         "order_status",
     }:
         return "aftersales_status"
+    if _PARCEL_WHEREABOUTS.search(text) and intent in WEAK_INTENTS | {"shipping_info"}:
+        return "track_shipment"  # "耳机寄出了吗" names a product, yet asks where its parcel is
+    drops_order = _DROPS_ORDER.search(text) and not _QUESTION_WORD.search(text)
+    if drops_order and intent in WEAK_INTENTS | {"deny", "remove_from_cart"}:
+        return "cancel_order"  # "等等 我老公说家里已经有了 这单先不要了": the order, after the usual question
     if (
         _REMOVE.search(text)
         and intent in WEAK_INTENTS | {"deny", "cancel_order", "add_to_cart"}
@@ -407,11 +467,40 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     if intent == "change_address" and not _ADDRESS_HINT.search(text) and not parse_address(text).phone:
         # "pink tumbler x3" is not an address change: no address in it, no word about one.
         return "add_to_cart" if asks_to_buy(text) else "nlu_fallback"
+    if intent in BUYING_READINGS and _goes_on_buying(turn):
+        return "add_to_cart"  # "+ the black dripper", "and a tin of longjing" after something was added
     if intent in BUYING_READINGS and several.buys_several(text):
         return "add_to_cart"  # "olive tent and a headlamp": a shopping list, each added
     if intent in BUYING_READINGS and asks_to_buy(text) and not _QUESTION.search(text):
         return "add_to_cart"  # "我想买个头灯", "ceramic mug x2": find it and add it, not only list it
     return intent
+
+
+async def _gives_up_the_order_just_placed(turn: Turn, intent: str) -> bool:
+    """ "不要了" / "don't want it" read as a "no" or a removal, with an empty cart and the order this
+    conversation placed still cancellable (or refundable before shipping): it is about that order
+    (its cancellation is asked before anything is done)."""
+    # "买重了" reads like buying (checkout), which an empty cart cannot mean either
+    if intent not in WEAK_INTENTS | {"deny", "remove_from_cart", "checkout"} or not _GIVES_UP.search(turn.text):
+        return False
+    number = turn.state.context.get("last_order")
+    if not number:
+        return False
+    shop = turn.services.shop
+    if not (await shop.cart(turn.customer_id, turn.lang)).empty:
+        return False
+    order = await shop.order(turn.customer_id, str(number), turn.lang)
+    return order is not None and (order.can_cancel or orders.refunded_instead(order))
+
+
+def _goes_on_buying(turn: Turn) -> bool:
+    """The next item of a shopping list under way: something was added (or waits for its option)
+    and the message starts like a list goes on and names a product, without asking anything."""
+    context = turn.state.context
+    text = turn.text
+    if not (context.get("last_sku") or context.get("pending_add")) or _QUESTION.search(text):
+        return False
+    return continues_a_list(text) and bool(product_words(text))
 
 
 def expected_intents(flow: Flow | None, state: ConversationState) -> frozenset[str] | None:

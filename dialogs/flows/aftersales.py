@@ -20,8 +20,9 @@ from typing import ClassVar
 from commerce.errors import Conflict, NotFound, ValidationFailed
 from dialogs import buttons as codes
 from dialogs import reasons, step_reply
+from dialogs.flows import orders
 from dialogs.flows.base import Flow, looks_like_side_question, menu_buttons, yes_no_buttons
-from dialogs.flows.orders import aftersales_kinds, list_orders, offer_refund
+from dialogs.flows.orders import aftersales_kinds, list_orders, offer_refund, order_to_refund_instead, refunded_instead
 from dialogs.flows.products import title_mentions
 from dialogs.i18n import t_list, t_or
 from dialogs.messages import Button
@@ -39,6 +40,11 @@ _STATUS_QUESTION = re.compile(r"进度|状态|怎么样了|到哪|结果|status|
 FILED = "aftersale_filed"  # context: the request just filed from one message, for what follows
 _NEGATED = re.compile(r"不|别|\b(?:no|not|don'?t|do not|never)\b", re.I)
 _CANCEL_WORDS = re.compile(r"取消|\bcancel", re.I)
+_NO_REFUND = re.compile(
+    r"(?:不|别|不用|不要|无需|没)(?:用|要)?(?:退款|退钱)|"
+    r"\b(?:no|not|don'?t|without)\s+(?:need\s+)?(?:a\s+|any\s+)?refund",
+    re.I,
+)
 
 
 def stated_reason(turn: Turn, text: str | None = None) -> str:
@@ -52,6 +58,24 @@ async def intent(turn: Turn) -> None:
         return
     number = turn.entity("order_id")
     await start(turn, kind, str(number) if number else "", reason=stated_reason(turn))
+
+
+async def cancel_intent(turn: Turn) -> None:
+    """ "Cancel it" in words. A paid order not shipped yet cannot simply be cancelled: its refund is
+    offered - or filed at once when the message asks for the money back ("刚付完发现买重了 这单帮我
+    取消 钱退回来", "cancel and give me my money back"), with the reason the message gives."""
+    if turn.text and _asks_money_back(turn.text):
+        order = await order_to_refund_instead(turn)
+        if order is not None:
+            reason = stated_reason(turn) or _reason_in_words(turn, "refund", order)
+            reason = reason or turn.t("aftersales.reason_cancel")
+            await start(turn, "refund", order.number, reason=reason, stated=True)
+            return
+    await orders.cancel_intent(turn)
+
+
+def _asks_money_back(text: str) -> bool:
+    return reasons.kind_in(text) == "refund" and not _NO_REFUND.search(text)
 
 
 async def button(turn: Turn, value: str) -> None:
@@ -173,7 +197,7 @@ async def start(turn: Turn, kind: str, number: str, *, reason: str = "", stated:
     if order is None:
         eligible = [o for o in await shop.orders(turn.customer_id, turn.lang, 20) if aftersales_kinds(o.status)]
         if len(eligible) > 1 and turn.message.kind == "text":
-            eligible = _naming(turn, eligible) or eligible  # "the mug arrived chipped": the order with the mug
+            eligible = _meant(turn, kind, eligible)
         if len(eligible) == 1:
             order = eligible[0]
         else:
@@ -181,6 +205,8 @@ async def start(turn: Turn, kind: str, number: str, *, reason: str = "", stated:
             turn.state.context["aftersale_reason"] = reason
             await list_orders(turn, allowed="return", action=codes.AFTERSALES)
             return
+    if not reason and turn.message.kind == "text":
+        reason = _reason_in_words(turn, kind, order)
     allowed = allowed_kinds(order.status)
     if not allowed:
         turn.say(
@@ -206,11 +232,43 @@ async def start(turn: Turn, kind: str, number: str, *, reason: str = "", stated:
     slots["reason"] = reason
     slots["photo_offer"] = turn.message.channel in turn.services.config.photo_channels
     turn.state.step = "confirm"
-    if reasons.tentative(turn.text) and not stated:
-        await flow.prompt(turn)  # "can I swap them for an L?": confirm what will be filed
+    if reasons.tentative(turn.text) and not stated and not _names_exchange(turn, kind):
+        await flow.prompt(turn)  # "could I exchange it?": confirm what will be filed
         return
     slots["direct"] = True
     await flow.submit(turn)
+
+
+def _reason_in_words(turn: Turn, kind: str, order: OrderView) -> str:
+    """A reason the request gives in words no reason pattern knows: an exchange naming the option
+    it is for ("能换成73码吗", "swap these for the pro ones? havent opened the box": the wrong one
+    was ordered), or any explanation beyond the asking ("my sister just gave us a bunch of bottles")."""
+    if _names_exchange(turn, kind):
+        return reasons.for_exchange(turn.text, turn.lang)
+    return reasons.explained(turn.text, turn.lang, tuple(line.title for line in order.lines))
+
+
+def _names_exchange(turn: Turn, kind: str) -> bool:
+    return kind == "exchange" and reasons.exchange_target(turn.text) is not None
+
+
+def _meant(turn: Turn, kind: str, eligible: list[OrderView]) -> list[OrderView]:
+    """The orders a request can be about, narrowed by what it says: the item it names ("the mug
+    arrived chipped"), the kind it asks for (an exchange: a delivered order), why ("坏了": one that
+    arrived; "买重了", "取消 钱退回来": one not shipped yet, else the one this conversation placed)."""
+    eligible = _naming(turn, eligible) or eligible
+    eligible = [o for o in eligible if kind in allowed_kinds(o.status)] or eligible
+    if len(eligible) < 2:
+        return eligible
+    reason = reasons.reason_in(turn.text)
+    if reason in (reasons.DAMAGED, reasons.WRONG_SIZE, reasons.NOT_AS_DESCRIBED, reasons.LATE):
+        return [o for o in eligible if o.status in ("shipped", "delivered")] or eligible
+    if _CANCEL_WORDS.search(turn.text) or reason == reasons.CHANGED_MIND:
+        unshipped = [o for o in eligible if refunded_instead(o)]
+        if len(unshipped) == 1:
+            return unshipped
+    last = turn.state.context.get("last_order")
+    return [o for o in eligible if o.number == last] or eligible
 
 
 def _naming(turn: Turn, orders: list[OrderView]) -> list[OrderView]:

@@ -13,6 +13,7 @@ from dialogs.messages import Button, TextReply
 from dialogs.ports import CartLineView, CartView, ProductView, SearchQuery
 from dialogs.references import (
     SIZE_GROUPS,
+    ZH_NUMBERS,
     asks_for_more,
     asks_to_set_quantity,
     leading_number,
@@ -27,6 +28,8 @@ from dialogs.references import (
     spellings,
     trailing_number,
     value_position,
+    without_context,
+    without_more_words,
     word_groups,
 )
 from dialogs.turn import Turn
@@ -37,7 +40,10 @@ MAX_LINES_WITH_BUTTONS = 5
 
 def wanted_quantity(turn: Turn) -> int | None:
     value = turn.entity("quantity")
-    if value is None and turn.text:
+    plain = without_context(turn.text) if turn.text else ""
+    if turn.text and plain != turn.text:
+        value = quantity_in(plain)  # "家里仨狗子 狗碗要两个": two bowls, whatever the 仨 of the dogs
+    elif value is None and turn.text:
         value = quantity_in(turn.text)
     try:
         return int(value) if value is not None else None
@@ -107,7 +113,8 @@ async def add_intent(turn: Turn) -> None:
     if product is None:
         await _search_to_buy(turn, quantity or 1)
         return
-    await buy(turn, product, quantity or 1)
+    quantity = products.count_outside_values(turn.text, product, quantity)
+    await buy(turn, product, products.units_wanted(turn.text, product, quantity) or 1)
 
 
 async def buy(turn: Turn, product: ProductView, quantity: int) -> None:
@@ -125,6 +132,7 @@ async def buy(turn: Turn, product: ProductView, quantity: int) -> None:
         products.show(turn, product)
         return
     named = products.selection_from_text(turn, product)
+    quantity = products.count_beside_options(turn.text or "", product, quantity)
     wanted = {**products.selection(turn, product), **named}
     if named and not products.matching_variants(product, wanted):
         wanted = named  # "also a ground one" after a 500g whole bean: only the 250g comes ground
@@ -163,6 +171,8 @@ async def _more_of_last(turn: Turn, quantity: int) -> bool:
     product = await turn.services.shop.product_by_sku(str(last_sku), turn.lang)
     if product is None or context.get("product") not in (None, product.product_id):
         return False
+    if _names_other_than(turn.text, product):
+        return False  # "再来两袋猫砂" after a leash: more of the litter, not of the leash
     variant = product.variant(str(last_sku))
     named = products.selection_from_text(turn, product)
     if variant is not None and any(variant.attributes.get(dim) != value for dim, value in named.items()):
@@ -175,6 +185,13 @@ async def _more_of_last(turn: Turn, quantity: int) -> bool:
         return False
     await set_quantity(turn, str(last_sku), quantity)
     return True
+
+
+def _names_other_than(text: str, product: ProductView) -> bool:
+    """Words left once "more", counts and the product's own option words are gone that its title
+    does not show ("再来两袋猫砂 6L单袋那种" after a leash; not "再来一根", "one more of the leash")."""
+    words = products.without_option_words(product_words(without_more_words(text)), product)
+    return bool(words) and not products.title_mentions(product.title, words)
 
 
 async def add_product_button(turn: Turn, value: str) -> None:
@@ -216,12 +233,49 @@ async def choose_variant(turn: Turn, product: ProductView, chosen: dict[str, str
         if len(in_stock) == 1:
             candidates = in_stock  # the only one that can be bought; the reply names its specs
     if len(candidates) == 1:
-        context.pop("pending_add", None)
+        pending = context.get("pending_add")
+        if not pending or pending.get("product") == product.product_id:
+            context.pop("pending_add", None)
         await add_sku(turn, candidates[0].sku, quantity, product)
+        await _remind_open_choice(turn, product)
         return
-    context["pending_add"] = {"product": product.product_id, "qty": quantity}
+    previous = context.get("pending_add")
+    if previous and previous.get("product") != product.product_id:
+        # "再来个滤杯" while the notebook's colour is open: the dripper's question first, the notebook's kept
+        waiting = [w for w in context.get("waiting_choices") or [] if w.get("product") != product.product_id]
+        context["waiting_choices"] = [previous, *waiting][:3]
+        earlier = await turn.services.shop.product(str(previous.get("product")), turn.lang)
+        if earlier is not None:
+            turn.say("cart.choice_queued", title=earlier.title)
+    context["pending_add"] = {"product": product.product_id, "qty": quantity, "chosen": dict(chosen)}
     dim = next(d for d, values in product.options.items() if d not in chosen and len(values) > 1)
     turn.say("cart.choose_spec", dim=dim)
+    products.show(turn, product)
+
+
+async def _remind_open_choice(turn: Turn, added: ProductView) -> None:
+    """Another product was added while one still waits for an option ("oh and baby wipes x3" under
+    the notebook's colour question): the open question is asked again, so its answer still counts."""
+    context = turn.state.context
+    pending = context.get("pending_add")
+    waiting = list(context.get("waiting_choices") or [])
+    if not pending and waiting:
+        pending = waiting.pop(0)  # the question put aside for the product just added comes back
+        context["pending_add"] = pending
+        context["waiting_choices"] = waiting
+    if not pending or pending.get("product") == added.product_id:
+        return
+    product = await turn.services.shop.product(str(pending.get("product")), turn.lang)
+    if product is None:
+        context.pop("pending_add", None)
+        return
+    chosen = {str(k): str(v) for k, v in dict(pending.get("chosen") or {}).items()}
+    products.remember_product(turn, product)
+    chosen = products.set_selection(turn, product, chosen)
+    dims = [d for d, values in product.options.items() if d not in chosen and len(values) > 1]
+    if not dims:
+        return
+    turn.say("cart.still_to_choose", title=product.title, dim=dims[0])
     products.show(turn, product)
 
 
@@ -444,7 +498,9 @@ async def _search_lines(turn: Turn, words: str) -> tuple[set[str], bool]:
     """Product ids the shop's search finds for words the titles do not show ("cup" ~ "Ceramic Mug"),
     and whether the words name anything the shop sells at all."""
     result = await turn.services.shop.search(SearchQuery(text=words[:80]), turn.lang, 1, 20)
-    return {item.product_id for item in result.items}, bool(result.items)
+    # "tea" finds the coffee too when they share a category: the hits whose title says it are meant.
+    titled = [item for item in result.items if products.title_mentions(item.title, words)]
+    return {item.product_id for item in titled or result.items}, bool(result.items)
 
 
 def _option_words(turn: Turn, lines: list[CartLineView]) -> list[str]:
@@ -489,9 +545,9 @@ _CHANGE_TO = re.compile(
 _TO = re.compile(r"\b(?:to|for|into|with)\b", re.I)
 # ... unless it is about an order or goods received: that is after-sales.
 _AFTER_SALES = re.compile(
-    r"换货|退货|退款|退|售后|订单|收到|到货|坏了|破了|质量|发货|地址|收货|寄到|送到|发到|电话|手机|"
+    r"换货|退货|退款|退|售后|订单|收到|到货|坏了|破了|质量|发货|地址|收货|寄到|送到|发到|电话|手机号|"
     r"\b(?:orders?|returns?|refunds?|received|arrived|delivered|broken|damaged|defective|faulty|policy|how|"
-    r"address|ship|deliver|phone)\b",
+    r"address|ship|deliver|phone\s*(?:number|no\.?))\b",
     re.I,
 )
 NOT_A_SWAP = {
@@ -561,6 +617,111 @@ async def change_option_intent(turn: Turn, intent: str) -> bool:
         return True
     await _swap(turn, swaps[0], cart)
     return True
+
+
+# "手机壳改一下 一个透明一个黑色", "make them one clear and one black": one line becomes several versions.
+_SPLIT_ASKED = re.compile(r"其中|分别|\b(?:actually|split|each)\b", re.I)
+_ZH_COUNT_BEFORE = re.compile(
+    r"([一二两三四五六七八九十俩仨]|\d{1,2})\s*(?:个|件|只|条|双|副|套|份|盒|包|瓶|支|根|本|罐|袋)?\s*(?:要|是|换成|改成|换|改)?\s*$"
+)
+_EN_COUNT_BEFORE = re.compile(r"\b(one|two|three|four|five|\d{1,2})\s+(?:(?:in|of)\s+)?(?:the\s+)?$", re.I)
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "俩": 2, "仨": 3}
+
+
+@dataclass(frozen=True)
+class Split:
+    line: CartLineView
+    product: ProductView
+    dim: str
+    counts: dict[str, int]
+
+
+async def split_line_intent(turn: Turn, intent: str) -> bool:
+    """ "手机壳改一下 一个透明一个黑色": a line of 2 becomes one of each version named, counts adding
+    up to the line's quantity. False when the message is not such a change."""
+    text = turn.text
+    context = turn.state.context
+    asked = text and (_CHANGE.search(text) or _SPLIT_ASKED.search(text))
+    if not asked or intent in NOT_A_SWAP or _AFTER_SALES.search(text):
+        return False
+    if context.get("list_kind") == "orders" or not (context.get("last_sku") or context.get("cart_skus")):
+        return False
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    splits: list[Split] = []
+    for line in cart.lines[:MAX_SWAP_LINES]:
+        product = await turn.services.shop.product_by_sku(line.sku, turn.lang) if line.quantity > 1 else None
+        for dim, values in (product.options if product is not None else {}).items():
+            counts = _counted_values(text, values)
+            if product is not None and len(counts) >= 2 and sum(counts.values()) == line.quantity:
+                splits.append(Split(line, product, dim, counts))
+    words = _line_words(text, cart.lines)
+    named = [split for split in splits if words and _names_title(split.line.title, words)]
+    splits = named or splits
+    if len(splits) != 1:
+        return False
+    turn.intent = "split_line"
+    await _split(turn, splits[0])
+    return True
+
+
+def _counted_values(text: str, values: list[str]) -> dict[str, int]:
+    """The values named with a count just before them ("一个透明一个黑色" -> 透明: 1, 黑色: 1)."""
+    lowered = text.lower()
+    counts: dict[str, int] = {}
+    for value in values:
+        spot = _named_at(lowered, value, values)
+        before = lowered[max(0, spot - 12) : spot] if spot >= 0 else ""
+        match = _ZH_COUNT_BEFORE.search(before) or _EN_COUNT_BEFORE.search(before) if before else None
+        if match:
+            word = match.group(1).lower()
+            counts[value] = int(word) if word.isdigit() else _COUNT_WORDS.get(word) or ZH_NUMBERS.get(word, 1)
+    return counts
+
+
+def _named_at(lowered: str, value: str, values: list[str]) -> int:
+    """Where the value is named, in any of its spellings ("clear" for 透明), -1 when it is not."""
+    spot = _spot(lowered, value, values)
+    if spot >= 0:
+        return spot
+    found = [
+        match.start()
+        for alias in spellings(value)
+        if alias and not any(alias.lower() == other.lower() for other in values if other != value)
+        for match in [re.search(rf"(?<![a-z0-9]){re.escape(alias.lower())}(?![a-z0-9])", lowered)]
+        if match
+    ]
+    return min(found, default=-1)
+
+
+async def _split(turn: Turn, split: Split) -> None:
+    line, product = split.line, split.product
+    targets: list[tuple[str, int]] = []
+    for value, count in split.counts.items():
+        variants = products.matching_variants(product, {**line.attributes, split.dim: value})
+        if len(variants) != 1 or variants[0].stock < count:
+            wanted = {**line.attributes, split.dim: value}
+            turn.say(
+                "product.spec_unavailable",
+                title=product.title,
+                wanted="/".join(wanted.values()),
+                options=products.options_text(product),
+            )
+            await view(turn)
+            return
+        targets.append((variants[0].sku, count))
+    shop = turn.services.shop
+    await shop.remove_from_cart(turn.customer_id, line.sku, turn.lang)
+    for sku, count in targets:
+        await shop.add_to_cart(turn.customer_id, sku, count, turn.lang)
+    turn.state.context["last_sku"] = targets[-1][0]
+    labels = [
+        f"{product.title} ({'/'.join(v.attributes.values())}) ×{count}"
+        for sku, count in targets
+        for v in [product.variant(sku)]
+        if v
+    ]
+    turn.say("cart.line_split", old=_line_label(line), new=turn.t("cart.title_joiner").join(labels))
+    await view(turn)
 
 
 def _option_changes(turn: Turn, product: ProductView, line: CartLineView) -> dict[str, str]:
@@ -718,6 +879,12 @@ async def swap_button(turn: Turn, value: str) -> None:
 
 # "冰袖都不要了", "remove both mugs": every line the words fit, not one of them.
 _ALL_OF = re.compile(r"都|全部|全都|\b(?:both|all)\b", re.I)
+# "clear my cart", "清空购物车": the whole cart, even when "clear" is also an option of a line (a clear case).
+_WHOLE_CART = re.compile(
+    r"清空|\b(?:clear|empty)\s+(?:out\s+)?(?:the|my)?\s*(?:cart|basket|everything|it\s+all)\b|"
+    r"\bremove\s+(?:all|everything)\b",
+    re.I,
+)
 _CLEAR = ("清空", "全部删", "都删", "clear", "empty the cart", "empty my cart", "remove all", "remove everything")
 
 
@@ -771,7 +938,7 @@ async def remove_or_clear_intent(turn: Turn) -> None:
     if any(word in turn.text.lower() for word in _CLEAR):
         cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
         match = await _matching_lines(turn, cart)
-        if match.described and 0 < len(match.lines) < len(cart.lines):
+        if match.described and not _WHOLE_CART.search(turn.text) and 0 < len(match.lines) < len(cart.lines):
             await _remove_lines(turn, match.lines)  # "冰袖都删了" with a mug in the cart too
             return
         await clear_button(turn)

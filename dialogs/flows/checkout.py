@@ -16,8 +16,15 @@ from dialogs.address import AddressDraft, fill_field, normalize_phone, parse_add
 from dialogs.flows import browse, products
 from dialogs.flows import cart as cart_flow
 from dialogs.flows.base import Flow, looks_like_side_question
+from dialogs.flows.checkout_answers import (
+    NO_COUPON,
+    coupon_answer,
+    method_in,
+    names_a_method,
+    split_later_answers,
+)
 from dialogs.messages import Button, OrderSummary, PaymentLink, SummaryLine
-from dialogs.ports import AddressView, OrderView, QuoteView, ShippingOption
+from dialogs.ports import AddressView, OrderView, QuoteView
 from dialogs.references import pick
 from dialogs.step_reply import Expects, Reply
 from dialogs.turn import Turn
@@ -27,32 +34,31 @@ ADDRESS_STEPS = {f"addr_{name}": name for name in ("name", "phone", "region", "d
 
 
 _COUPON_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,23}$")
-_PICKUP = re.compile(r"自提|自取|到店|门店|pick\s*-?\s*up|collect|in store", re.I)
-_DELIVERY = re.compile(
-    r"快递|配送|送货|邮寄|寄|普通|标准|\b(?:standard|normal|regular|delivery|deliver|ship|shipping|post)\b", re.I
+# "换个地址", "send it somewhere else": the customer wants another address, not a method.
+_OTHER_ADDRESS = re.compile(
+    r"改|换|别的|另一个|新地址|不是这个|\b(?:change|different|another|other|new|update|edit)\b", re.I
 )
-_FASTEST = re.compile(r"最快|加急|顺丰|急|\b(?:fast|fastest|express|quick|quickest|asap|urgent)\b", re.I)
+
+
+# "no", "nope", "don't have one", "haven't got any", "没优惠码", "暂时没有", "木有": no code at all.
+_NO_CODE = re.compile(
+    r"^(?:no+|nope|nah|none|not|never|don'?t|do\s+not|haven'?t|have\s+not|mei\s?you|bu\s?yong)\b|"
+    r"^(?:没|木有|么有|不用|不要|不需要|无|暂时没|暂无|还没)",
+    re.I,
+)
+
+
+def _says_no_code(text: str) -> bool:
+    """The answer to "any coupon code?" opens with a no (and asks nothing back)."""
+    cleaned = step_reply.without_emoji(text).strip()
+    names_a_code = re.search(r"\b[A-Za-z]*\d[A-Za-z0-9]*\b|\b[A-Z]{4,}\b", cleaned)
+    return bool(_NO_CODE.match(cleaned)) and not step_reply.is_question(cleaned) and not names_a_code
 
 
 def _typed_code(text: str) -> str | None:
     """A coupon code typed on its own ("SAVE10", "welcome10"), not a sentence."""
     stripped = text.strip()
     return stripped if _COUPON_SHAPE.match(stripped) and any(ch.isdigit() for ch in stripped) else None
-
-
-def _shipping_by_word(lowered: str, options: list[ShippingOption]) -> str | None:
-    """ "自提" / "pick up" -> the pickup method; "快递" / "standard" -> the first delivered one;
-    "最快" / "express" -> the fastest delivered one."""
-    pickup = [o for o in options if _PICKUP.search(f"{o.code} {o.name}")]
-    delivered = [o for o in options if o not in pickup]
-    if _PICKUP.search(lowered) and pickup:
-        return pickup[0].code
-    if _FASTEST.search(lowered) and delivered:
-        fast = [o for o in delivered if _FASTEST.search(f"{o.code} {o.name}")]
-        return (fast or delivered)[0].code
-    if _DELIVERY.search(lowered) and delivered:
-        return delivered[0].code
-    return None
 
 
 _PLACE_OR_NUMBER = re.compile(
@@ -127,6 +133,18 @@ def address_to_dict(address: AddressView) -> dict[str, str]:
     if address.address_id:
         data["address_id"] = address.address_id
     return data
+
+
+def _note_later_answers(turn: Turn, text: str) -> bool:
+    """Keep the shipping method and the coupon answer a message gives before their steps are
+    reached; True when it gave one."""
+    coupon = coupon_answer(text)
+    ships = names_a_method(text)
+    if ships:
+        turn.state.slots["shipping_answer"] = text
+    if coupon is not None:
+        turn.state.slots["coupon_answer"] = coupon
+    return ships or coupon is not None
 
 
 async def start(turn: Turn, _: str = "") -> None:
@@ -216,6 +234,9 @@ async def keep_address(turn: Turn, draft: AddressDraft) -> None:
 async def coupon_intent(turn: Turn) -> None:
     """A coupon mentioned outside checkout is kept for the next checkout (and checked now)."""
     code = turn.entity("coupon_code")
+    if not code and coupon_answer(turn.text) == NO_COUPON:
+        turn.say("coupon.without")  # "no coupon" says there is none; it never asks for one
+        return
     if not code:
         turn.say("coupon.ask_code")
         return
@@ -246,7 +267,7 @@ class CheckoutFlow(Flow):
         elif step == "addr_entry":
             turn.say("checkout.ask_address_line")
         elif step in ADDRESS_STEPS:
-            turn.say(f"checkout.ask_{ADDRESS_STEPS[step]}")
+            self.ask_address_part(turn, ADDRESS_STEPS[step])
         elif step == "shipping":
             await self.ask_shipping(turn)
         elif step == "coupon":
@@ -271,6 +292,14 @@ class CheckoutFlow(Flow):
         buttons.append(turn.button("button.new_address", codes.ADDRESS, "new"))
         turn.say("checkout.choose_address", *buttons)
 
+    def ask_address_part(self, turn: Turn, field: str) -> None:
+        """Only the part still missing, with an example; region and street together when both are."""
+        draft = AddressDraft.from_dict(turn.state.slots.get("draft"))
+        if field == "region" and not draft.detail:
+            turn.say("checkout.ask_place")
+            return
+        turn.say(f"checkout.ask_{field}")
+
     async def ask_shipping(self, turn: Turn) -> None:
         state = turn.state
         address = address_from_dict(state.slots["address"])
@@ -286,6 +315,11 @@ class CheckoutFlow(Flow):
             return
         if len(options) == 1:
             await self.choose_shipping(turn, options[0].code, announce=True)
+            return
+        said_before = state.slots.pop("shipping_answer", None)
+        code = method_in(said_before, options) if said_before else None
+        if code is not None:
+            await self.choose_shipping(turn, code, announce=True)  # told while the address was asked for
             return
         state.step = "shipping"
         buttons = [
@@ -368,6 +402,7 @@ class CheckoutFlow(Flow):
         if chosen is None and answer and saved and (answer.kinds & {Reply.SAME, Reply.YES, Reply.PROCEED}):
             chosen = "0"  # "same as last time", "ok": the address offered first
         if chosen is not None:
+            _note_later_answers(turn, turn.text)  # "the first one, express, no code"
             await self.use_saved(turn, int(chosen))
             return True
         if looks_like_side_question(turn):
@@ -381,13 +416,22 @@ class CheckoutFlow(Flow):
     async def _address_text(self, turn: Turn, step: str) -> bool:
         state = turn.state
         draft = AddressDraft.from_dict(state.slots.get("draft"))
+        if self._keeps_later_answers(turn):
+            # "快递", "不用券" while a part of the address is still missing: kept for their steps,
+            # and only the missing part is asked again (never "the address is needed" in a loop).
+            turn.say("checkout.noted_for_later")
+            await self.prompt(turn)
+            return True
         if _answers_instead_of_address(turn):
             # "没有码 直接下单吧", "ok go ahead", "不用了": a reply to the step, never a name or a street.
             turn.say("checkout.address_needed")
             await self.prompt(turn)
             return True
+        text, later = split_later_answers(turn.text)
+        if later:
+            _note_later_answers(turn, later)  # "…中山北路100号 快递 不用券": the address, then the next steps
         if step == "addr_entry":
-            parsed = parse_address(turn.text)
+            parsed = parse_address(text)
             if looks_like_side_question(turn) and not parsed.phone and not parsed.phone_invalid:
                 return False
             if not any(parsed.to_dict().values()) and not parsed.phone_invalid:
@@ -401,14 +445,14 @@ class CheckoutFlow(Flow):
             if looks_like_side_question(turn):
                 return False
             field = ADDRESS_STEPS[step]
-            draft, ok = fill_field(draft, field, turn.text)
+            draft, ok = fill_field(draft, field, text)
             if not ok:
                 return await self._invalid(turn, field)
         state.slots["draft"] = draft.to_dict()
         missing = draft.missing()
         if missing:
             state.step = f"addr_{missing[0]}"
-            turn.say(f"checkout.ask_{missing[0]}")
+            self.ask_address_part(turn, missing[0])
             return True
         address = await turn.services.shop.save_address(
             turn.customer_id,
@@ -419,6 +463,13 @@ class CheckoutFlow(Flow):
         turn.say("checkout.address_ok", address=address.one_line())
         await self.after_address(turn)
         return True
+
+    def _keeps_later_answers(self, turn: Turn) -> bool:
+        """The message answers the shipping or coupon question, not the address one: kept."""
+        text = turn.text
+        if normalize_phone(text) or _PLACE_OR_NUMBER.search(re.sub(r"[A-Za-z0-9_-]*\d[A-Za-z0-9_-]*", "", text)):
+            return False
+        return _note_later_answers(turn, text)
 
     async def _invalid(self, turn: Turn, field: str) -> bool:
         turn.say(f"checkout.invalid_{field}")
@@ -441,36 +492,35 @@ class CheckoutFlow(Flow):
         await self.after_address(turn)
 
     async def _shipping_text(self, turn: Turn) -> bool:
+        """Step first: the method in the message is taken before anything else it says ("thats my
+        address ^ express pls", "快递 越快越好"), then the coupon answer riding with it ("express no
+        code", "standard, and try SUMMER20")."""
         codes: list[str] = turn.state.slots.get("shipping_options") or []
-        if turn.nlu_intent == "change_address" and turn.confidence >= 0.6:
-            turn.state.slots["editing"] = False
-            await self.ask_address(turn)
-            return True
         answer = step_reply.read(turn, Expects(yes_no=True, skippable=True, proceed=True, choices=len(codes)))
         if answer is None and step_reply.is_question(turn.text) and looks_like_side_question(turn):
             return False  # "快递几天能到？", "is it warm enough?": answered, then the methods again
         code = pick(codes, answer.position) if answer and answer.position else None
-        lowered = turn.text.lower()
-        if code is None:
-            code = next((c for c in codes if c.lower() in lowered), None)
-        options = []
         if code is None:
             address = address_from_dict(turn.state.slots["address"])
             options = await turn.services.shop.shipping_options(turn.customer_id, address, turn.lang)
-            code = next((o.code for o in options if o.name.lower() in lowered), None)
-        if code is None and options:
-            code = _shipping_by_word(lowered, options)
+            code = method_in(turn.text, options)
+        wants_address = turn.nlu_intent == "change_address" and turn.confidence >= 0.6
+        if wants_address and (code is None or _OTHER_ADDRESS.search(turn.text)):
+            turn.state.slots["editing"] = False
+            await self.ask_address(turn)
+            return True
         if code is None and codes and answer and (answer.kinds & {Reply.YES, Reply.SKIP, Reply.PROCEED}):
             code = codes[0]  # "ok" / "skip" / "just place it" to the list: the first (default) method
         if code is None:
             return False
-        await self.choose_shipping(turn, code)
-        if answer and answer.has(Reply.PROCEED) and turn.state.step == "coupon":
-            turn.state.slots["coupon"] = None  # "express, no code, just place it": nothing left to ask
-            await self.show_summary(turn)
+        coupon = coupon_answer(turn.text)
+        if coupon is None and answer and answer.has(Reply.PROCEED) and not turn.state.slots.get("coupon"):
+            coupon = NO_COUPON  # "express, just place it": nothing left to ask
+        await self.choose_shipping(turn, code, coupon=coupon)
         return True
 
-    async def choose_shipping(self, turn: Turn, code: str, announce: bool = False) -> None:
+    async def choose_shipping(self, turn: Turn, code: str, announce: bool = False, coupon: str | None = None) -> None:
+        """The method chosen; then the coupon answer given with it (or earlier), else the question."""
         state = turn.state
         if code not in (state.slots.get("shipping_options") or [code]):
             await self.ask_shipping(turn)
@@ -489,6 +539,14 @@ class CheckoutFlow(Flow):
             state.slots.pop("editing", None)
             await self.show_summary(turn)
             return
+        coupon = coupon or state.slots.pop("coupon_answer", None)
+        if coupon == NO_COUPON:
+            state.slots["coupon"] = None
+            await self.show_summary(turn)
+            return
+        if coupon:
+            await self.apply_coupon(turn, coupon, summary_anyway=True)
+            return
         if state.slots.get("coupon"):
             await self.apply_coupon(turn, state.slots["coupon"])
             return
@@ -497,6 +555,9 @@ class CheckoutFlow(Flow):
     async def _coupon_text(self, turn: Turn) -> bool:
         answer = step_reply.read(turn, Expects(yes_no=True, skippable=True, proceed=True))
         code = turn.entity("coupon_code") or _typed_code(turn.text)
+        if not code and _says_no_code(turn.text):
+            # "nah I don't have any", "没优惠码" (and "没券 直接下单" still places the order)
+            answer = step_reply.StepReply((answer.kinds if answer else frozenset()) | {Reply.SKIP})
         if answer and not code and (answer.kinds & {Reply.NO, Reply.SKIP, Reply.PROCEED}):
             # "没有", "no code, just place it", "那不用了 直接下单": no coupon; a request to place
             # the order places it (the summary is shown with it).
@@ -523,11 +584,25 @@ class CheckoutFlow(Flow):
                 code = turn.text.strip()
         if not code:
             return False
+        if step_reply.misspelt_skip(turn.text) and not any(ch.isdigit() for ch in str(code)):
+            # "skp", "sikp": a code only if the shop has one by that name; otherwise "skip".
+            check = await turn.services.shop.check_coupon(turn.customer_id, str(code).strip().upper(), turn.lang)
+            if not check.ok:
+                turn.state.slots["coupon"] = None
+                await self.show_summary(turn)
+                return True
         await self.apply_coupon(turn, str(code))
         return True
 
-    async def apply_coupon(self, turn: Turn, code: str) -> None:
+    async def apply_coupon(self, turn: Turn, code: str, summary_anyway: bool = False) -> None:
+        """`summary_anyway`: the code came with other answers ("standard, and try SUMMER20"); when it
+        does not apply, say why and show the order without it (the summary offers another code)."""
         check = await turn.services.shop.check_coupon(turn.customer_id, code.strip().upper(), turn.lang)
+        if not check.ok and summary_anyway:
+            turn.state.slots["coupon"] = None
+            turn.say("checkout.coupon_not_applied", code=code.strip().upper(), reason=check.message)
+            await self.show_summary(turn)
+            return
         if not check.ok:
             turn.state.slots["coupon"] = None
             turn.state.step = "coupon"
@@ -543,6 +618,11 @@ class CheckoutFlow(Flow):
         await self.show_summary(turn)
 
     async def _confirm_text(self, turn: Turn) -> bool:
+        if coupon_answer(turn.text) == NO_COUPON:
+            # "no coupon" under the summary: the order without one, never "no, cancel it".
+            turn.state.slots["coupon"] = None
+            await self.show_summary(turn)
+            return True
         answer = step_reply.read(turn, Expects(yes_no=True, proceed=True))
         if answer and (answer.kinds & {Reply.YES, Reply.PROCEED}):
             await self.place(turn)

@@ -9,14 +9,15 @@ from commerce.orders.model import OrderStatus
 from dialogs import buttons as codes
 from dialogs import reasons, step_reply
 from dialogs.address import AddressDraft, fill_field, parse_address
-from dialogs.flows import checkout
+from dialogs.flows import checkout, info
 from dialogs.flows.base import Flow, looks_like_side_question, menu_buttons, yes_no_buttons
 from dialogs.flows.checkout import send_payment_link
 from dialogs.flows.confirm import ask_confirmation
+from dialogs.flows.products import title_mentions
 from dialogs.i18n import t_or
 from dialogs.messages import Button, OrderSummary, SummaryLine
 from dialogs.ports import AddressView, OrderView
-from dialogs.references import ordinal, pick
+from dialogs.references import asks_how_paying_works, ordinal, pick, product_words
 from dialogs.step_reply import Expects, Reply
 from dialogs.turn import Turn
 
@@ -94,9 +95,29 @@ async def _resolve_order(turn: Turn, *, allowed: str | None = None) -> OrderView
     return candidates[0] if len(candidates) == 1 else None
 
 
+def refunded_instead(order: OrderView) -> bool:
+    """Paid and not shipped: cancelling it is a refund (the shop cannot simply cancel it)."""
+    return not order.can_cancel and order.status == "paid" and "refund" in aftersales_kinds(order.status)
+
+
+async def order_to_refund_instead(turn: Turn) -> OrderView | None:
+    """The paid, unshipped order a "cancel it and give me my money back" is about: the one named or
+    picked from a list, else the only such order, else the one this conversation placed."""
+    order = await _resolve_order(turn, allowed="refund_instead")
+    if order is not None or turn.entity("order_id"):
+        return order if order is not None and refunded_instead(order) else None
+    last = turn.state.context.get("last_order")
+    orders = await turn.services.shop.orders(turn.customer_id, turn.lang, LIST_LIMIT)
+    return next((o for o in orders if o.number == last and refunded_instead(o)), None)
+
+
 def _allowed(order: OrderView, allowed: str | None) -> bool:
     if allowed == "cancel":
+        return order.can_cancel or refunded_instead(order)  # the latter is offered a refund
+    if allowed == "cancel_now":
         return order.can_cancel
+    if allowed == "refund_instead":
+        return refunded_instead(order)
     if allowed == "address":
         return order.can_change_address
     if allowed == "return":
@@ -153,7 +174,10 @@ async def show_order(turn: Turn, number: str) -> None:
 
 
 async def track_intent(turn: Turn) -> None:
-    order = await _resolve_order(turn, allowed="track")
+    order = await _resolve_order(turn, allowed="track") or await _parcel_meant(turn)
+    if order is None and not turn.entity("order_id") and not await _has_parcels(turn):
+        await status_intent(turn)  # nothing sent yet: the order's state says so ("paid, preparing shipment")
+        return
     if order is None:
         if turn.entity("order_id"):
             turn.say("orders.not_found", turn.button("menu.orders", codes.ORDERS), number=str(turn.entity("order_id")))
@@ -161,6 +185,25 @@ async def track_intent(turn: Turn) -> None:
             await list_orders(turn, allowed="track", action=codes.TRACK)
         return
     await track(turn, order.number)
+
+
+async def _has_parcels(turn: Turn) -> bool:
+    return any(_allowed(o, "track") for o in await turn.services.shop.orders(turn.customer_id, turn.lang, 20))
+
+
+async def _parcel_meant(turn: Turn) -> OrderView | None:
+    """With several orders that have a parcel, "膜发出来了吗 到哪了" / "where's my parcel" means the
+    one holding the item named, else the only parcel still on its way (a delivered one is home)."""
+    if turn.entity("order_id"):
+        return None
+    parcels = [o for o in await turn.services.shop.orders(turn.customer_id, turn.lang, 20) if _allowed(o, "track")]
+    words = product_words(turn.text) if turn.text else ""
+    named = [o for o in parcels if words and any(title_mentions(line.title, words) for line in o.lines)]
+    on_the_way = [o for o in named or parcels if o.status == "shipped"]
+    for candidates in (named, on_the_way):
+        if len(candidates) == 1:
+            return candidates[0]
+    return None
 
 
 async def track(turn: Turn, number: str) -> None:
@@ -193,11 +236,37 @@ async def pay_intent(turn: Turn, number: str = "") -> None:
         await shop.order(turn.customer_id, number, turn.lang) if number else await _resolve_order(turn, allowed="pay")
     )
     if order is None:
-        orders = [o for o in await shop.orders(turn.customer_id, turn.lang, 20) if o.status == "pending_payment"]
-        order = orders[0] if orders else None
+        order = await _newest_waiting_for_payment(turn)
+    if order is None and not number and await _has_something_to_check_out(turn):
+        # "ready to pay", "好了 付钱" with the cart full and no order yet: that is the checkout.
+        await checkout.start(turn)
+        return
     if order is None or order.status != "pending_payment":
         turn.say("payment.nothing_to_pay", turn.button("menu.orders", codes.ORDERS))
         return
+    await send_payment_link(turn, order)
+
+
+async def _newest_waiting_for_payment(turn: Turn) -> OrderView | None:
+    orders = await turn.services.shop.orders(turn.customer_id, turn.lang, 20)
+    return next((o for o in orders if o.status == "pending_payment"), None)
+
+
+async def _has_something_to_check_out(turn: Turn) -> bool:
+    """Items in the cart, or a checkout put aside for a side question."""
+    if any(s.get("flow") == "checkout" for s in turn.state.suspended):
+        return True
+    return not (await turn.services.shop.cart(turn.customer_id, turn.lang)).empty
+
+
+async def payment_problem_intent(turn: Turn) -> None:
+    """ "It didn't go through", "没付成功" with an order still waiting for payment: a new payment
+    link at once (what the customer needs); a question about how paying works is answered."""
+    order = None if asks_how_paying_works(turn.text) else await _newest_waiting_for_payment(turn)
+    if order is None:
+        await info.faq_for_intent(turn)
+        return
+    turn.say("payment.try_again", number=order.number)
     await send_payment_link(turn, order)
 
 
@@ -216,10 +285,12 @@ async def cancel_intent(turn: Turn, number: str = "") -> None:
     order = (
         await shop.order(turn.customer_id, number, turn.lang)
         if number
-        else await _resolve_order(turn, allowed="cancel")
+        else await _resolve_order(turn, allowed="cancel_now")
     )
     if order is None and not number:
-        order = await _resolve_order(turn)  # the order meant, to explain why it cannot be cancelled
+        # a paid one not shipped yet (its refund is offered), else the order meant, to explain why
+        # it cannot be cancelled
+        order = await _resolve_order(turn, allowed="refund_instead") or await _resolve_order(turn)
     if order is None:
         if turn.entity("order_id") or number:
             turn.say(
@@ -230,7 +301,7 @@ async def cancel_intent(turn: Turn, number: str = "") -> None:
             return
         await list_orders(turn, allowed="cancel", action=codes.CANCEL_ORDER)
         return
-    if not order.can_cancel and order.status == "paid" and "refund" in aftersales_kinds(order.status):
+    if refunded_instead(order):
         # Paid, not shipped: cancelling it is a refund. Say so and offer it; "yes" files it.
         turn.say(
             "orders.refund_instead",
@@ -315,8 +386,13 @@ async def _checkout_to(turn: Turn) -> bool:
     if cart.empty:
         await checkout.keep_address(turn, parse_address(turn.text))  # for the checkout to come
         return True
+    checking_out = turn.state.flow == "checkout" or any(s.get("flow") == "checkout" for s in turn.state.suspended)
+    if not checking_out:
+        # A new checkout takes the address at once: read back, then the shipping question (never
+        # "please send the address" right before the address it was sent).
+        turn.state.context["pending_address"] = parse_address(turn.text).to_dict()
     await checkout.start(turn)
-    if turn.state.flow == "checkout" and await checkout.CheckoutFlow().on_text(turn):
+    if checking_out and turn.state.flow == "checkout" and await checkout.CheckoutFlow().on_text(turn):
         turn.intent = "checkout:address"
     return turn.state.flow == "checkout" or bool(turn.replies)
 

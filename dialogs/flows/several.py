@@ -21,7 +21,16 @@ from dialogs import buttons as codes
 from dialogs.flows import browse, cart, products
 from dialogs.messages import Button, TextReply
 from dialogs.ports import ProductView, SearchQuery, VariantView
-from dialogs.references import asks_to_buy, mentioned_values, ordinal, pick, product_words, quantity_in, word_groups
+from dialogs.references import (
+    asks_to_buy,
+    mentioned_values,
+    ordinal,
+    pick,
+    product_words,
+    quantity_in,
+    without_context,
+    word_groups,
+)
 from dialogs.turn import Turn
 
 if TYPE_CHECKING:
@@ -31,7 +40,7 @@ MAX_PARTS = 4  # a turn resolves at most this many parts (one search each)
 MAX_SHOWN_EACH = 4  # "one of each" over at most this many listed products
 
 _SEPARATOR = re.compile(
-    r"\s*(?:\band\s+also\b|\bas\s+well\s+as\b|\band\b|\bplus\b|&|\+|[,，;；、/]|"
+    r"\s*(?:\band\s+also\b|\bas\s+well\s+as\b|\band\b|\bplus\b|&|\+|[,，;；、/\n]|"
     r"还有|再来|另外|以及|外加|加上|和|跟|与)\s*",
     re.I,
 )
@@ -47,7 +56,8 @@ _NEGATED_EACH = re.compile(r"都不|都别|\bneither\b|\bnone\b", re.I)
 _PART_FILLER = re.compile(
     r"\b(?:ok|okay|fine|then|both|each|all|of|get|also|too|just|and|plus|with|then|sure|yes|yeah|"
     r"packs?|bottles?|boxes|bags?|cups?|pieces?|copies|copy|units?|pairs?|sets?|'ll|'d|i)\b|"
-    r"^(?:那|就|先|把|都|各|再|还|也|然后|另外|那就|那先|那都|我|给我)+|(?:各|都|也)+$|[\s'’]+",
+    r"^(?:那|就|先|把|都|各|再|还|也|然后|另外|那就|那先|那都|我|给我)+|(?:各|都|也)+$|[\s'’]+|"
+    r"^[盒包袋瓶罐杯根支条件份只](?=[\u4e00-\u9fff]{2})|^[-*•·]+",  # the 盒 of "再来盒挂耳": a count without its number
     re.I,
 )
 _QUESTION = re.compile(r"[?？]|吗|么|\b(?:do|does|is|are|which|what|how)\b", re.I)
@@ -56,6 +66,14 @@ _BROWSING = re.compile(r"看看|推荐|有没有|找|\b(?:looking|find|show|reco
 _LIST_MARK = re.compile(
     r"^\s*(?:a|an|one|two|three|\d{1,2})\s+\S|^\s*[一二两三四五六七八九十\d]\s*[个件份本包盒瓶支双套条]|"
     r"^\s*(?:我要|我想要|要|给我|帮我)|\b(?:please|pls|plz)\b",
+    re.I,
+)
+
+# "65w charger + the car mount": a "+" between items, "the" before one, or a spec (65w, 100g,
+# 6L) makes it a shopping list; "tents and headlamps" stays a search for both kinds.
+_PLUS = re.compile(r"\S\s*\+\s*\S|^\s*\+")
+_SPEC_MARK = re.compile(
+    r"^\s*the\s+\S|(?<![\w.])\d+(?:\.\d+)?\s*(?:w|ml|l|g|kg|cm|mm|m|gb|tb|mah|inch|寸|毫升|升|克|米)(?![a-z])",
     re.I,
 )
 
@@ -72,7 +90,7 @@ class Part:
 
 # A Chinese count ("两个", "一包", "3盒"): between two products it ends one and starts the next.
 _ZH_COUNT = re.compile(
-    r"(?:\d{1,3}|[一二两三四五六七八九十俩仨])\s*[个件份台双瓶盒只支条套本包袋罐杯把张对副顶块听提卷片枚颗款]"
+    r"(?:\d{1,3}|[一二两三四五六七八九十俩仨])\s*[个件份台双瓶盒只支条套本包袋罐杯把张对副顶块听提卷片枚颗款根桶箱]"
     r"(?![的装人月天年次])"
 )
 _LEAD_VERB = re.compile(r"^\s*(?:我要|我想要|给我|帮我|再|还|也)?\s*(?:来|要|买|拿|加)?\s*")
@@ -131,6 +149,7 @@ def split_parts(text: str) -> list[Part]:
     ("黑色", "一个", "size 42") belongs to the product part before it (or after it, at the start)."""
     parts: list[Part] = []
     leading: tuple[int, int] | None = None
+    text = without_context(text)
     for a, b in _segments(text):
         words = part_words(text[a:b])
         if words and _names_a_product(words):
@@ -160,7 +179,12 @@ def buys_several(text: str) -> bool:
     parts = split_parts(text)
     if len(parts) < 2:
         return False
-    return asks_to_buy(text) or names_each(text) or any(_LIST_MARK.search(p.text) for p in parts)
+    return (
+        asks_to_buy(text)
+        or names_each(text)
+        or bool(_PLUS.search(text))
+        or any(_LIST_MARK.search(p.text) or _SPEC_MARK.search(p.text) for p in parts)
+    )
 
 
 # --- adding ---------------------------------------------------------------------------------------
@@ -192,6 +216,7 @@ async def add_several(turn: Turn) -> bool:
         for part in parts:
             part_turn = _part_turn(turn, part)
             meant.append((part_turn, await _product_of(part_turn, part), part))
+        meant = await _with_option_parts_joined(turn, meant)
         found = {p.product_id for _, p, _ in meant if p is not None}
         if len(found) < 2 or await _one_title_names_all(turn, parts):
             meant = []  # "salt and pepper grinder": one product after all (maybe in several versions)
@@ -218,6 +243,25 @@ async def add_several(turn: Turn) -> bool:
     outcomes = [await _resolve(part_turn, product, part, shared) for part_turn, product, part in expanded]
     await _add_and_summarise(turn, outcomes)
     return True
+
+
+async def _with_option_parts_joined(
+    turn: Turn, meant: list[tuple[Turn, ProductView | None, Part | None]]
+) -> list[tuple[Turn, ProductView | None, Part | None]]:
+    """A part naming only options of the product before it belongs to that product's item
+    ("再来盒挂耳 中烘10包的": 中烘 and 10包 are the drip bags' roast and pack, no product of their own)."""
+    joined: list[tuple[Turn, ProductView | None, Part | None]] = []
+    for entry in meant:
+        part = entry[2]
+        before = joined[-1] if joined else None
+        if before is not None and before[1] is not None and before[2] is not None and part is not None:
+            product = await browse.full_product(turn, before[1])
+            if product.options and not products.without_option_words(part.words, product):
+                whole = Part(turn.text[before[2].start : part.end], before[2].start, part.end, before[2].words)
+                joined[-1] = (_part_turn(turn, whole), product, whole)
+                continue
+        joined.append(entry)
+    return joined
 
 
 async def _product_of(part_turn: Turn, part: Part) -> ProductView | None:
@@ -329,7 +373,8 @@ async def _resolve(part_turn: Turn, product: ProductView | None, part: Part | No
         words = part.words if part is not None else ""
         return _Outcome(None, note=part_turn.t("several.not_found", words=words))
     product = await browse.full_product(part_turn, product)
-    quantity = (_own_quantity(part.text, product.title) if part is not None else None) or shared or 1
+    quantity = (_own_quantity(part.text, product) if part is not None else None) or shared or 1
+    quantity = (products.units_wanted(part.text, product, quantity) if part is not None else None) or quantity
     chosen = products.selection_from_text(part_turn, product) if part is not None else {}
     missing = products.unmatched_specs(part_turn, product) if part is not None and product.options else []
     if missing and not chosen:
@@ -351,11 +396,13 @@ async def _resolve(part_turn: Turn, product: ProductView | None, part: Part | No
     return _Outcome(product, candidates[0], quantity)
 
 
-def _own_quantity(text: str, title: str) -> int | None:
-    """The count in a part, not a number word of the title ("the three body trilogy" is one book)."""
-    title_words = {w for w in re.split(r"[^a-z0-9]+", title.lower()) if w}
+def _own_quantity(text: str, product: ProductView) -> int | None:
+    """The count in a part, not a number word of the title ("the three body trilogy" is one book)
+    nor an option value that looks like a count ("中烘10包的": the 10-bag pack, one of it)."""
+    title_words = {w for w in re.split(r"[^a-z0-9]+", product.title.lower()) if w}
+    text = re.sub(r"^\s*[-*•·]+\s*", "", text)  # "- 2 baby wipes": a bullet of a pasted list
     kept = " ".join("thing" if w.lower().strip(",.!") in title_words else w for w in text.split())
-    return quantity_in(kept)
+    return quantity_in(products.without_literal_values(kept, product))
 
 
 async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
