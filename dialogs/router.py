@@ -18,7 +18,7 @@ from dialogs.flows.base import Flow, is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
 from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
-from dialogs.reasons import kind_in, tentative
+from dialogs.reasons import kind_in, reason_in, tentative
 from dialogs.references import (
     asks_about_fit,
     asks_for_more,
@@ -62,7 +62,9 @@ POINTING_INTENTS = {"nlu_fallback", "product_info", "affirm", "deny", "chitchat"
 # Readings too weak to override what the conversation context says a short message means.
 WEAK_INTENTS = SMALL_TALK | {"nlu_fallback", "use_coupon", "search_product", "product_info"}
 _REMOVE = re.compile(
-    r"不要了|删掉|删了|删除|去掉|拿掉|移除|不要这|\b(?:remove|delete|drop|take\s+out|get\s+rid\s+of)\b", re.I
+    r"不要了|删掉|删了|删除|去掉|拿掉|移除|不要这|\b(?:remove|delete|drop|take\s+out|get\s+rid\s+of)\b|"
+    r"\btake\s+(?:it|them|that|those|this|these|the\s+\w+)\s+(?:out|off)\b",
+    re.I,
 )
 # Any word of taking something out of the cart (wider than _REMOVE, which turns weak readings into removals).
 _REMOVE_WORDS = re.compile(
@@ -90,9 +92,11 @@ _DROPS_ORDER = re.compile(
     re.I,
 )
 # Giving up on what was just bought, with no word for the order ("算了 不买了", "先别发了 不要了",
-# "actually i changed my mind, don't want it"): with the cart empty, that is the order just placed.
+# "actually i changed my mind, don't want it", "买重了", "bought it twice"): with the cart empty,
+# that is the order just placed.
 _GIVES_UP = re.compile(
     r"不要了|不买了|不想要了|不想买了|不需要了|别发了|不用发了|取消吧|取消掉|帮我取消|"
+    r"买重|拍重|下重|重复(?:购买|下单|买|拍)|多拍了|\bduplicate\b|\btwice\b|"
     r"\bcancel\b|\b(?:don'?t|do\s+not)\s+(?:want|need)\b|\bchanged?\s+my\s+mind\b",
     re.I,
 )
@@ -404,6 +408,16 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         # "the kettle leaks, I want my money back", "还没发货的话就退款吧 不需要了": a request the shop
         # handles, not a case for a person nor a "no"
         return {"return": "return_goods", "exchange": "exchange_goods", "refund": "refund"}[kind]
+    if (
+        intent == "complaint"
+        and turn.confidence < 0.6
+        and turn.entity("product")
+        and asks_to_buy(text)
+        and reason_in(text) is None
+    ):
+        # "i want 2x Moisturising Cream" read as a complaint near the threshold: a product, a count
+        # or a buying verb, no problem named - an order, not a case for a person.
+        return "add_to_cart"
     if asks_about_fit(text) and (context.get("product") or context.get("last_sku")) and intent not in FIT_KEEPS:
         return "product_question"  # "冬天去长白山够用吗": what the catalog says about it, honestly
     if in_flow:
@@ -468,7 +482,8 @@ async def _gives_up_the_order_just_placed(turn: Turn, intent: str) -> bool:
     """ "不要了" / "don't want it" read as a "no" or a removal, with an empty cart and the order this
     conversation placed still cancellable (or refundable before shipping): it is about that order
     (its cancellation is asked before anything is done)."""
-    if intent not in WEAK_INTENTS | {"deny", "remove_from_cart"} or not _GIVES_UP.search(turn.text):
+    # "买重了" reads like buying (checkout), which an empty cart cannot mean either
+    if intent not in WEAK_INTENTS | {"deny", "remove_from_cart", "checkout"} or not _GIVES_UP.search(turn.text):
         return False
     number = turn.state.context.get("last_order")
     if not number:

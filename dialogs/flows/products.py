@@ -15,6 +15,7 @@ from dialogs.messages import Button, ProductCard, SpecChoice
 from dialogs.ports import ProductView, VariantView
 from dialogs.references import (
     MODIFIER_GROUPS,
+    SIZE_GROUPS,
     ZH_NUMBERS,
     leading_number,
     mentioned_values,
@@ -122,10 +123,17 @@ def cheapest_or_priciest(text: str, product: ProductView) -> dict[str, str]:
 
 
 _BIGGER = re.compile(
-    r"大(?:号|码|瓶|杯|的|款|份|容量|一点|点|些|一号)|更大|最大|\b(?:large|big|bigger|larger|largest|biggest)\b", re.I
+    r"大(?:号|码|瓶|杯|的|款|份|容量|一点|点|些|一号)|更大|最大|\b(?:large|big|bigger|larger|largest|biggest)\b|"
+    # more of what the numbers measure: length, thickness, weight, height, width
+    r"(?:更|最)(?:长|厚|重|高|宽)|(?:长|厚|重|高|宽)(?:一点|点|些)|"
+    r"\b(?:longer|longest|thicker|thickest|heavier|heaviest|taller|tallest|wider|widest)\b",
+    re.I,
 )
 _SMALLER = re.compile(
-    r"小(?:号|码|瓶|杯|的|款|份|容量|一点|点|些|一号)|更小|最小|\b(?:small|smaller|smallest|little|mini)\b", re.I
+    r"小(?:号|码|瓶|杯|的|款|份|容量|一点|点|些|一号)|更小|最小|\b(?:small|smaller|smallest|little|mini)\b|"
+    r"(?:更|最)(?:短|薄|轻|矮|窄)|(?:短|薄|轻|矮|窄)(?:一点|点|些)|"
+    r"\b(?:shorter|shortest|thinner|thinnest|lighter|lightest|narrower|narrowest)\b",
+    re.I,
 )
 # A temperature rating (sleeping bags, jackets): the warmer one is rated for the lower temperature.
 _WARMER = re.compile(r"更暖|最暖|暖和|保暖|暖一点|暖点|\bwarm(?:er|est)\b", re.I)
@@ -160,6 +168,10 @@ _RELATIVE_WORDS = (
     "small",
     "smaller",
     "smallest",
+    *("longer", "longest", "thicker", "thickest", "heavier", "heaviest", "taller", "tallest", "wider", "widest"),
+    *("shorter", "shortest", "thinner", "thinnest", "lighter", "lightest", "narrower", "narrowest"),
+    *(f"{more}{word}" for word in "长厚重高宽短薄轻矮窄" for more in ("更", "最")),
+    *(f"{word}{bit}" for word in "长厚重高宽短薄轻矮窄" for bit in ("一点", "点", "些")),
 )
 _WARMER_WORDS = ("更暖和", "更暖", "最暖", "暖和", "保暖", "暖一点", "暖点", "warmer", "warmest", "warm")
 _PRICE_WORDS = (
@@ -181,12 +193,15 @@ _PRICE_WORDS = (
 
 
 def relative_size(text: str, values: list[str]) -> list[str]:
-    """ "大瓶的" / "the big one" among sizes written as numbers (200ml / 400ml): the largest;
-    "the warmer one" among temperature ratings (0°C / -10°C): the lowest."""
-    numbers = [leading_number(v) for v in values]
-    if len(values) < 2 or any(n is None for n in numbers):
+    """ "大瓶的" / "the big one" / "厚一点的" among sizes written as numbers (200ml / 400ml) or as
+    sizes ("S 小号" / "L 大号"): the largest; "the warmer one" among temperature ratings (0°C /
+    -10°C): the lowest."""
+    ranks = value_ranks(values)
+    if ranks is None:
         return []
-    ranked = sorted(zip(numbers, values, strict=True), key=lambda pair: pair[0] or 0.0)
+    if any(leading_number(v) is None for v in values):
+        text = _CONTAINER_SIZE.sub(" ", text)  # "大瓶的" is a bottle's size, never a clothing size
+    ranked = sorted(zip(ranks, values, strict=True), key=lambda pair: pair[0])
     if all(_TEMPERATURE.search(v) for v in values):
         return [ranked[0][1]] if _WARMER.search(text) else []
     if _BIGGER.search(text):
@@ -194,6 +209,40 @@ def relative_size(text: str, values: list[str]) -> list[str]:
     if _SMALLER.search(text):
         return [ranked[0][1]]
     return []
+
+
+def value_ranks(values: list[str]) -> list[float] | None:
+    """The order of a dimension's values from small to large: their numbers ("10kg" / "20kg"), or
+    their clothing sizes however written ("S 小号" / "L 大号", "中号"); None when they have none."""
+    if len(values) < 2:
+        return None
+    numbers = [leading_number(v) for v in values]
+    if all(n is not None for n in numbers):
+        return [n or 0.0 for n in numbers]
+    sizes = [_size_rank(v) for v in values]
+    if any(rank is None for rank in sizes) or len(set(sizes)) < len(sizes):
+        return None
+    return [rank or 0.0 for rank in sizes]
+
+
+# A container's size ("大瓶", "the bigger bottle"): says nothing about S/M/L.
+_CONTAINER_SIZE = re.compile(
+    r"[大小](?:瓶|杯|罐|桶|袋|盒|包|容量)|"
+    r"\b(?:big|bigger|biggest|large|larger|largest|small|smaller|smallest)\s+(?:bottle|cup|can|jar|tub|bag|box|pack)s?\b",
+    re.I,
+)
+_VALUE_WORDS = re.compile(r"[\s/()（）·,，-]+")
+
+
+def _size_rank(value: str) -> float | None:
+    """The place of a size value in the lexicon's size order: the whole value ("XL", "大号") or
+    its first word that is a size ("S 小号")."""
+    lowered = value.strip().lower()
+    for word in (lowered, *_VALUE_WORDS.split(lowered)):
+        for rank, group in enumerate(SIZE_GROUPS):
+            if word and word in group and "one size" not in group:  # one size for all has no place
+                return float(rank)
+    return None
 
 
 # What may surround spec values in a message that only picks specs ("要黑色的 42码", "size L please").
