@@ -149,6 +149,12 @@ _ASKS_FOR_PERSON = re.compile(
     r"\b(?:real|actual|live)\s+(?:person|human|people)\b|\bhuman\s+(?:agent|being)\b",
     re.I,
 )
+# Some word of paying or money; a weak payment reading without one is a misreading.
+_MONEY_WORDS = re.compile(
+    r"付|支付|钱|款|账|扣|费|价|元|块|单|\b(?:pay|paid|paying|payment|charged?|card|money|transaction|bill|invoice|"
+    r"checkout|alipay|wechat|refund|price|cost|link|declined|failed|go\s+through|went\s+through)\b",
+    re.I,
+)
 _PAY_AGAIN = re.compile(
     r"再发|重发|重新|再来一次|再试|再付|链接|\b(?:again|retry|resend|re-send|link|one more time)\b", re.I
 )
@@ -382,6 +388,9 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     """Correct readings the conversation context contradicts (the NLU sees one message alone)."""
     context = turn.state.context
     text = turn.text
+    if intent in ("pay", "payment_problem") and turn.confidence < 0.6 and not _MONEY_WORDS.search(text):
+        # "frying pan" read weakly as a payment problem: no word of paying, so not about a payment
+        return "nlu_fallback"
     if intent == "pay" and asks_how_paying_works(text) and not _PAY_AGAIN.search(text):
         return "payment_problem"  # "what payment methods do you accept?" is a question, not a request
     if intent == "payment_problem" and _PAY_AGAIN.search(text):
