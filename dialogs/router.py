@@ -18,7 +18,7 @@ from dialogs.flows.base import Flow, is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
 from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
-from dialogs.reasons import kind_in, reason_in, tentative
+from dialogs.reasons import exchange_target, kind_in, reason_in, tentative
 from dialogs.references import (
     asks_about_fit,
     asks_for_more,
@@ -405,6 +405,9 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "faq_question"  # "能便宜点吗", "can you do 60 each?": an honest answer about prices
     if intent in INFO_QUESTION_INTENTS and _INFO_QUESTION.search(text):
         return "faq_question"  # "请问退款多久到账？" asks how refunds work; it is no new refund request
+    swap_readings = WEAK_INTENTS | {"remove_from_cart", "change_address"}
+    if intent in swap_readings and reason_in(text) is not None and exchange_target(text):
+        return "exchange_goods"  # "I got the wrong version, can you send the pro instead?" (no cart line)
     if intent == "remove_from_cart" and turn.confidence < 0.6 and not _REMOVE.search(text):
         # "eyeshadow palette", "速干T恤 白色M 一件" read as a removal near the threshold: no removing
         # word; a count buys, a product name searches

@@ -174,7 +174,11 @@ async def show_order(turn: Turn, number: str) -> None:
 
 
 async def track_intent(turn: Turn) -> None:
-    order = await _resolve_order(turn, allowed="track") or await _parcel_meant(turn)
+    pointed = turn.entity("order_id") or (turn.text and ordinal(turn.text) is not None)
+    if pointed:
+        order = await _resolve_order(turn, allowed="track")
+    else:
+        order = await _parcel_meant(turn) or await _resolve_order(turn, allowed="track")
     if order is None and not turn.entity("order_id") and not await _has_parcels(turn):
         await status_intent(turn)  # nothing sent yet: the order's state says so ("paid, preparing shipment")
         return
@@ -192,18 +196,22 @@ async def _has_parcels(turn: Turn) -> bool:
 
 
 async def _parcel_meant(turn: Turn) -> OrderView | None:
-    """With several orders that have a parcel, "膜发出来了吗 到哪了" / "where's my parcel" means the
-    one holding the item named, else the only parcel still on its way (a delivered one is home)."""
-    if turn.entity("order_id"):
-        return None
-    parcels = [o for o in await turn.services.shop.orders(turn.customer_id, turn.lang, 20) if _allowed(o, "track")]
+    """With several orders, "膜发出来了吗 到哪了" / "where's my parcel" means the one holding the item
+    named, else the only parcel still on its way (a delivered one is home), else the order this
+    conversation placed when it is paid and waits to be sent ("any tracking no?" right after paying)."""
+    orders = await turn.services.shop.orders(turn.customer_id, turn.lang, 20)
+    live = [o for o in orders if _allowed(o, "track") or o.status == "paid"]
     words = product_words(turn.text) if turn.text else ""
-    named = [o for o in parcels if words and any(title_mentions(line.title, words) for line in o.lines)]
-    on_the_way = [o for o in named or parcels if o.status == "shipped"]
-    for candidates in (named, on_the_way):
-        if len(candidates) == 1:
-            return candidates[0]
-    return None
+    named = [o for o in live if words and any(title_mentions(line.title, words) for line in o.lines)]
+    if len(named) == 1:
+        return named[0]
+    pool = named or live
+    on_the_way = [o for o in pool if o.status == "shipped"]
+    if len(on_the_way) == 1:
+        return on_the_way[0]
+    last = turn.state.context.get("last_order")
+    waiting = [o for o in pool if o.number == last and o.status == "paid"]
+    return waiting[0] if waiting and not on_the_way else None
 
 
 async def track(turn: Turn, number: str) -> None:

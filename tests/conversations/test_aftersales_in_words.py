@@ -219,7 +219,13 @@ async def test_the_one_parcel_on_its_way_is_tracked(
 
 
 @pytest.mark.parametrize(
-    ("lang", "history", "ask"), [("zh", ZH_FILM, "膜寄出了吗"), ("en", EN_FILM, "has it shipped?")]
+    ("lang", "history", "ask"),
+    [
+        ("zh", ZH_FILM, "膜寄出了吗"),
+        ("en", EN_FILM, "has it shipped?"),
+        ("en", [*EN_EARBUDS, *DELIVERED, *EN_FILM], "any tracking no?"),
+        ("zh", [*ZH_ROMPER, *DELIVERED, *ZH_FILM], "快递单号发我一下"),
+    ],
 )
 async def test_asking_after_a_parcel_not_sent_yet_tells_the_orders_state(
     baby_shop: Any, lang: str, history: list[str], ask: str
