@@ -198,7 +198,13 @@ class SearchIndex:
             scored = [(e, score) for e, score in scored if score == best]
         if not title_scores:
             return [Ranked(e, score) for e, score in scored]
-        return [
+        ranked = [
             Ranked(e, score, sum(1 for t in terms if not t.variants.isdisjoint(e.title_keywords)))
             for e, score in scored
         ]
+        if len(terms) > 1 and any(r.title_score for r in ranked):
+            # As many words found in one product's own name as in others' descriptions or option
+            # values: the named product ("lipstick in the classic red" is the lipstick, not every
+            # product that comes in red).
+            ranked = [r for r in ranked if r.title_score]
+        return ranked

@@ -62,10 +62,11 @@ async def search_intent(turn: Turn) -> None:
     if not any(query.values()):
         turn.say("search.ask", turn.button("menu.popular", codes.POPULAR))
         return
-    await run_search(turn, await _narrowed_by_message(turn, query), 1, narrow=True)
+    await run_search(turn, await narrowed_by_message(turn, query), 1, narrow=True)
 
 
-async def _narrowed_by_message(turn: Turn, query: dict[str, Any]) -> dict[str, Any]:
+async def narrowed_by_message(turn: Turn, query: dict[str, Any]) -> dict[str, Any]:
+    """The query with the NLU's product name replaced by the message's words when they say more."""
     named = turn.entity("product")
     if not named or query.get("text") != str(named):
         return query
@@ -404,12 +405,19 @@ async def note_product(turn: Turn) -> None:
     words = products.without_values(product_words(turn.text), [])
     if not words and not named:
         return
-    found = await turn.services.shop.search(SearchQuery(text=str(named or words)[:80]), turn.lang, 1, 2)
+    text = await narrowed_name(turn, str(named)) if named else words
+    found = await turn.services.shop.search(SearchQuery(text=text[:80]), turn.lang, 1, 2)
     if not found.items:
         return
     top = found.items[0]
     if named or products.title_mentions(top.title, words):  # a stray hit on "discount" is no product named
         products.remember_product(turn, top)
+        if products.may_name_options(turn.text):  # "the iphone 15 screen protector": that version, later
+            product = await full_product(turn, top)
+            chosen = products.selection_from_text(turn, product)
+            if chosen:
+                products.remember_product(turn, product)
+                products.set_selection(turn, product, chosen)
 
 
 async def ask_which_listed(turn: Turn, quantity: int) -> bool:

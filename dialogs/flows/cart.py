@@ -154,7 +154,7 @@ async def _search_to_buy(turn: Turn, quantity: int) -> None:
     query = browse.query_from_turn(turn)
     if words and not turn.entity("product"):
         query["text"] = words[:80]
-    if await browse.run_search(turn, query, 1):
+    if await browse.run_search(turn, await browse.narrowed_by_message(turn, query), 1):
         turn.state.context["buy_after_pick"] = {"qty": quantity}
         turn.say("cart.pick_from_results")
 

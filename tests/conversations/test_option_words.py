@@ -146,6 +146,9 @@ OWN_NAME = [
     ("en", ["screen protector for iphone 15", "add it"], {"SP-15": 1}),
     ("en", ["tempered glass for iphone 15 pro, 2 please"], {"SP-15P": 2}),
     ("en", ["a clear phone case for iphone 15 pro", "add it"], {"PC-15P-CL": 1}),
+    ("en", ["I want a screen protector for iphone 15 pro"], {"SP-15P": 1}),
+    ("en", ["any discount on the iphone 15 screen protector?", "ok I'll take two"], {"SP-15": 2}),
+    ("zh", ["iphone15的钢化膜多少钱", "那来两盒"], {"SP-15": 2}),
 ]
 
 
