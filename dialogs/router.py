@@ -345,7 +345,11 @@ async def text(turn: Turn) -> None:
         if await cart.split_line_intent(turn, intent) or await cart.change_option_intent(turn, intent):
             state.failures = 0
             return
-        if await browse.page_follow_up(turn) or await specs.spec_follow_up(turn):
+        if (
+            await browse.page_follow_up(turn)
+            or await compare.picks_compared_version(turn)
+            or await specs.spec_follow_up(turn)
+        ):
             state.failures = 0
             return
         intent = _in_context(turn, intent)

@@ -67,7 +67,7 @@ ON_SCREEN = [
     ("zh", ["收纳凳", "灰色", "大的", "加入购物车"], {"H1-GY-L": 1}),
     ("zh", ["收纳凳 米色", "要小一点的", "加购"], {"H1-BG-S": 1}),
     ("en", ["werewolf party game", "the cheaper one", "add it"], {"G1-STD": 1}),
-    ("zh", ["狼人杀", "贵的那个 来一个"], {"G1-DLX": 1}),
+    ("zh", ["狼人杀桌游", "贵的那个 来一个"], {"G1-DLX": 1}),
     ("en", ["cotton rope basket", "the bigger one please", "add it"], {"H2-40": 1}),
     ("zh", ["瑜伽垫", "厚一点的 来一张"], {"F2-10": 1}),
 ]
