@@ -140,3 +140,33 @@ async def test_a_question_between_comparing_and_choosing_is_answered(versions_sh
     said = " ".join(r["text"] for r in turns[1]["replies"])
     assert "50" in said or ("39" in said and "89" in said), _transcript(turns)
     assert _cart(summary) == {"G1-DLX": 1}, _transcript(turns)
+
+
+# --- a relative choice of the shipping method at checkout ------------------------------------
+
+SHANGHAI = "Tom Lee, 13800002222, 88 Nanjing West Rd, Jing'an District, Shanghai"
+SHANGHAI_ZH = "王磊 13912345678 上海市静安区南京西路88号"
+
+
+@pytest.mark.parametrize(
+    ("lang", "answer", "method"),
+    [
+        ("en", "whichever is cheaper", "express"),
+        ("en", "the cheapest", "express"),
+        ("en", "whichever's cheapest is fine", "express"),
+        ("en", "the cheaper one", "express"),
+        ("zh", "便宜的那个", "express"),
+        ("zh", "哪个便宜用哪个", "express"),
+        ("zh", "最快的", "same_city"),
+        ("en", "whichever is faster", "same_city"),
+    ],
+)
+async def test_a_relative_choice_of_shipping_method(versions_shop: Any, lang: str, answer: str, method: str) -> None:
+    if lang == "en":
+        lines = ["adjustable dumbbell 10kg", "add it", "checkout", SHANGHAI, answer, "no coupon", "yes"]
+    else:
+        lines = ["可调哑铃 10kg", "加入购物车", "结账", SHANGHAI_ZH, answer, "不用券", "确认"]
+    summary, turns = await _converse(versions_shop, lang, lines)
+    orders = [await versions_shop.commerce.orders.get_by_number(o["number"]) for o in summary["orders"]]
+    assert len(orders) == 1, _transcript(turns)
+    assert orders[0].shipment.method == method, _transcript(turns)
