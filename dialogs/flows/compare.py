@@ -71,18 +71,45 @@ async def _one_product_with_versions(turn: Turn) -> ProductView | None:
             candidates.append(found)
     words = products.without_values(product_words(turn.text), [])
     if not candidates and words:
-        result = await turn.services.shop.search(SearchQuery(text=words[:80]), turn.lang, 1, 1)
-        if result.items:
-            candidates.append(await browse.full_product(turn, result.items[0]))
+        candidates = await _searched(turn, words)
+    versioned: list[ProductView] = []
     for product in candidates:
         values = [v for vals in product.options.values() for v in vals]
         if await _asks_about_versions_on_screen(turn, product):
             return product
-        if len(mentioned_values(turn.text, values)) >= 2 or (
-            len(product.variants) >= 2 and _BOTH.search(turn.text) and len(candidates) == 1 and not _list_of_two(turn)
-        ):
-            return product
+        if len(mentioned_values(turn.text, values)) >= 2:
+            versioned.append(product)
+    if versioned:
+        return max(versioned, key=lambda p: _title_words_named(p.title, words))  # stable: first on ties
+    first = candidates[0] if candidates else None
+    if first is not None and len(first.variants) >= 2 and _BOTH.search(turn.text) and not _list_of_two(turn):
+        return first
     return None
+
+
+async def _searched(turn: Turn, words: str) -> list[ProductView]:
+    """The products the words may name. The values named ("standard and deluxe") may rank a
+    product that has them above the one the other words name ("settlers board game"): the
+    words without a hit's values are searched too."""
+    found: list[ProductView] = []
+    queries = [words]
+    while queries and len(found) < MAX_COMPARED * 2:
+        query = queries.pop(0)
+        result = await turn.services.shop.search(SearchQuery(text=query[:80]), turn.lang, 1, MAX_COMPARED)
+        for item in result.items:
+            if all(p.product_id != item.product_id for p in found):
+                product = await browse.full_product(turn, item)
+                found.append(product)
+                rest = products.without_values(words, [v for vals in product.options.values() for v in vals])
+                if rest.split() and rest != words and rest not in queries:
+                    queries.append(rest)
+    return found
+
+
+def _title_words_named(title: str, words: str) -> int:
+    """How many of the customer's words the title holds ("settlers board game": three of
+    "Settlers Strategy Board Game", one of "Werewolf Party Game")."""
+    return sum(products.title_mentions(title, word) for word in words.split())
 
 
 async def _asks_about_versions_on_screen(turn: Turn, product: ProductView) -> bool:

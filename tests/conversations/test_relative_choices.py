@@ -104,6 +104,15 @@ AFTER_COMPARING = [
     ("zh", ["卡坦岛标准版和豪华版有啥不同", "第二个吧 买一个"], {"G2-DLX": 1}),
     ("zh", ["卡坦岛标准版和豪华版有啥不同", "那就豪华版 来一套"], {"G2-DLX": 1}),
     ("en", ["compare the 10kg and 20kg adjustable dumbbell", "the lighter one, two please"], {"F1-10": 2}),
+    # the shop wrote its versions in the other language
+    (
+        "en",
+        ["whats the difference between the standard and deluxe settlers board game", "deluxe then, one please"],
+        {"G2-DLX": 1},
+    ),
+    ("zh", ["狼人杀桌游标准版和豪华版有啥区别", "便宜的那个吧 来两套"], {"G1-STD": 2}),
+    # two products compared: the cheaper / the second of them
+    ("en", ["compare the yoga mat and the cotton rope basket", "the cheaper one, add it"], {"H2-30": 1}),
 ]
 
 
