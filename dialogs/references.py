@@ -84,6 +84,11 @@ def bare_ordinal(text: str) -> int | None:
     return position if not _POINTING_FILLER.sub("", rest) else None
 
 
+def without_ordinal(text: str) -> str:
+    """The text without the words pointing at a list entry ("第二个吧 买一个" -> " 吧 买一个")."""
+    return _EN_NUMBER.sub(" ", _EN_ORDINAL.sub(" ", _ZH_LAST.sub(" ", _EN_LAST.sub(" ", _ZH_ORDINAL.sub(" ", text)))))
+
+
 def pick(items: list[str], position: int | None) -> str | None:
     if position is None or not items:
         return None

@@ -353,13 +353,17 @@ async def text(turn: Turn) -> None:
         if await cart.split_line_intent(turn, intent) or await cart.change_option_intent(turn, intent):
             state.failures = 0
             return
-        if await browse.page_follow_up(turn) or await specs.spec_follow_up(turn):
+        if (
+            await browse.page_follow_up(turn)
+            or await compare.picks_compared_version(turn)
+            or await specs.spec_follow_up(turn)
+        ):
             state.failures = 0
             return
         intent = _in_context(turn, intent)
         if await _gives_up_the_order_just_placed(turn, intent):
             intent = "cancel_order"
-        if intent != "add_to_cart" and await browse.pick_by_price(turn):
+        if intent != "add_to_cart" and await _picks_by_price(turn):
             state.failures = 0
             return
         position = ordinal(turn.text)
@@ -382,6 +386,22 @@ async def text(turn: Turn) -> None:
     await flow.prompt(turn)
     if state.failures >= turn.services.config.failures_before_human:
         turn.say("fallback.offer_human", turn.button("menu.human", codes.HUMAN))
+
+
+async def _picks_by_price(turn: Turn) -> bool:
+    """ "the cheaper one" under a list or a comparison: that product shown - or bought, when the
+    message also asks for it ("the cheaper one, add it", "便宜的那个 来两个")."""
+    chosen = await browse.by_price(turn)
+    if chosen is None:
+        return False
+    if not asks_to_buy(turn.text) or _QUESTION.search(turn.text):
+        return await browse.pick_by_price(turn)
+    product = await turn.services.shop.product(chosen.product_id, turn.lang)
+    if product is None:
+        return False
+    turn.intent = "add_to_cart"
+    await cart.buy(turn, product, cart.wanted_quantity(turn) or 1)
+    return True
 
 
 def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:

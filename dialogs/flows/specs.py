@@ -144,7 +144,7 @@ async def _answers_open_option(turn: Turn, product: ProductView) -> bool:
     named = products.options_named(turn.text or "", options)
     if not any(dim in named for dim in open_dims):
         return False
-    return not await _names_other_product(turn, product)
+    return not await names_other_product(turn, product)
 
 
 def _buys(turn: Turn) -> bool:
@@ -153,7 +153,7 @@ def _buys(turn: Turn) -> bool:
     return asks_to_buy(turn.text or "") or understood == "add_to_cart"
 
 
-async def _names_other_product(turn: Turn, product: ProductView) -> bool:
+async def names_other_product(turn: Turn, product: ProductView) -> bool:
     """Do the words around the option name a product other than `product`? The NLU's product name
     or what is left of the message must find another product whose title they name."""
     rest = products.without_option_words(product_words(turn.text or ""), product)

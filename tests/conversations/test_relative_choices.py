@@ -67,7 +67,7 @@ ON_SCREEN = [
     ("zh", ["收纳凳", "灰色", "大的", "加入购物车"], {"H1-GY-L": 1}),
     ("zh", ["收纳凳 米色", "要小一点的", "加购"], {"H1-BG-S": 1}),
     ("en", ["werewolf party game", "the cheaper one", "add it"], {"G1-STD": 1}),
-    ("zh", ["狼人杀", "贵的那个 来一个"], {"G1-DLX": 1}),
+    ("zh", ["狼人杀桌游", "贵的那个 来一个"], {"G1-DLX": 1}),
     ("en", ["cotton rope basket", "the bigger one please", "add it"], {"H2-40": 1}),
     ("zh", ["瑜伽垫", "厚一点的 来一张"], {"F2-10": 1}),
 ]
@@ -104,6 +104,15 @@ AFTER_COMPARING = [
     ("zh", ["卡坦岛标准版和豪华版有啥不同", "第二个吧 买一个"], {"G2-DLX": 1}),
     ("zh", ["卡坦岛标准版和豪华版有啥不同", "那就豪华版 来一套"], {"G2-DLX": 1}),
     ("en", ["compare the 10kg and 20kg adjustable dumbbell", "the lighter one, two please"], {"F1-10": 2}),
+    # the shop wrote its versions in the other language
+    (
+        "en",
+        ["whats the difference between the standard and deluxe settlers board game", "deluxe then, one please"],
+        {"G2-DLX": 1},
+    ),
+    ("zh", ["狼人杀桌游标准版和豪华版有啥区别", "便宜的那个吧 来两套"], {"G1-STD": 2}),
+    # two products compared: the cheaper / the second of them
+    ("en", ["compare the yoga mat and the cotton rope basket", "the cheaper one, add it"], {"H2-30": 1}),
 ]
 
 
@@ -140,3 +149,33 @@ async def test_a_question_between_comparing_and_choosing_is_answered(versions_sh
     said = " ".join(r["text"] for r in turns[1]["replies"])
     assert "50" in said or ("39" in said and "89" in said), _transcript(turns)
     assert _cart(summary) == {"G1-DLX": 1}, _transcript(turns)
+
+
+# --- a relative choice of the shipping method at checkout ------------------------------------
+
+SHANGHAI = "Tom Lee, 13800002222, 88 Nanjing West Rd, Jing'an District, Shanghai"
+SHANGHAI_ZH = "王磊 13912345678 上海市静安区南京西路88号"
+
+
+@pytest.mark.parametrize(
+    ("lang", "answer", "method"),
+    [
+        ("en", "whichever is cheaper", "express"),
+        ("en", "the cheapest", "express"),
+        ("en", "whichever's cheapest is fine", "express"),
+        ("en", "the cheaper one", "express"),
+        ("zh", "便宜的那个", "express"),
+        ("zh", "哪个便宜用哪个", "express"),
+        ("zh", "最快的", "same_city"),
+        ("en", "whichever is faster", "same_city"),
+    ],
+)
+async def test_a_relative_choice_of_shipping_method(versions_shop: Any, lang: str, answer: str, method: str) -> None:
+    if lang == "en":
+        lines = ["adjustable dumbbell 10kg", "add it", "checkout", SHANGHAI, answer, "no coupon", "yes"]
+    else:
+        lines = ["可调哑铃 10kg", "加入购物车", "结账", SHANGHAI_ZH, answer, "不用券", "确认"]
+    summary, turns = await _converse(versions_shop, lang, lines)
+    orders = [await versions_shop.commerce.orders.get_by_number(o["number"]) for o in summary["orders"]]
+    assert len(orders) == 1, _transcript(turns)
+    assert orders[0].shipment.method == method, _transcript(turns)
