@@ -32,6 +32,13 @@ _SEPARATOR = re.compile(
 )
 # A space next to a Chinese character ends a clause ("白的那个改成两条吧 粉色的换成灰色", "navy的改成M 围巾不要了").
 _HAN_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
+# Clauses typed without a break: after a count ("白的改成两条粉色的换成灰色"), before a second verb
+# ("make the white one 2 change the pink one to grey"). A piece with no edit in it joins the next.
+_RUN_ON = re.compile(
+    r"(?<=[一二两三四五六七八九十俩仨\d][条件个双只盒包瓶支套份副本袋罐])(?:吧|呢|啊)?(?=[\u4e00-\u9fff])|"
+    r"(?<=\S)\s+(?=(?:change|make|swap|switch|remove|delete|drop|take)\b)",
+    re.I,
+)
 # Taking a line out ("粉色的不要了", "remove the pink one").
 _DROP = re.compile(
     r"不要了|不要|删掉|删了|删除|去掉|拿掉|移除|\b(?:remove|delete|drop|get\s+rid\s+of)\b|"
@@ -65,7 +72,7 @@ class Edit:
 def clauses(text: str) -> list[Clause]:
     """The clauses of the message; one with no word of editing joins the next ("白色那条，改成两条")."""
     cuts = [(m.start(), m.end()) for m in _SEPARATOR.finditer(text)]
-    cuts += [(m.start(), m.end()) for m in _HAN_SPACE.finditer(text)]
+    cuts += [(m.start(), m.end()) for m in (*_HAN_SPACE.finditer(text), *_RUN_ON.finditer(text))]
     spans: list[tuple[int, int]] = []
     start = 0
     for a, b in sorted(cuts):
@@ -160,12 +167,12 @@ async def _edit_of(clause_turn: Turn, shop_cart: CartView) -> Edit | str | None:
         return None
     if _DROP.search(text):
         match = await cart.matching_lines(clause_turn, shop_cart)
-        if match.missing or len(match.lines) != 1:
-            return match.missing or None
+        if match.missing or len(match.lines) != 1 or not match.described:
+            return match.missing or None  # each clause names its own line ("都不要了" alone names none)
         return await _line_edit(clause_turn, match.lines[0], remove=True)
     # "change the blue one to grey", "粉色的换成灰色": the words before the new value name the line
     match = await cart.matching_lines(_with_text(clause_turn, cart.described_part(text)), shop_cart)
-    if match.missing or not match.lines:
+    if match.missing or not match.lines or not match.described:
         return match.missing or None
     quantity = _quantity(clause_turn)
     swaps = await cart.option_swaps(clause_turn, match.lines)

@@ -144,6 +144,8 @@ async def test_the_setup_messages_fill_the_cart_in_english(toy_chat: Chat, toy_s
         (SCARVES_EN, "swap the pink for grey, also make the white one 3", {"SCF-WH": 3, "SCF-GY": 1}),
         (SCARVES_EN, "remove the pink one and make the white one 2", {"SCF-WH": 2}),
         (SCARVES_EN, "make the white one 2 and the pink one 3", {"SCF-WH": 2, "SCF-PK": 3}),
+        (SCARVES_ZH, "白的改成两条粉色的换成灰色", {"SCF-WH": 2, "SCF-GY": 1}),
+        (SCARVES_EN, "make the white one 2 change the pink one to grey", {"SCF-WH": 2, "SCF-GY": 1}),
         ([*SCARVES_ZH, *JOGGERS_EN], "navy的改成M 白色围巾不要了", {"SCF-PK": 1, "JOG-NA-M": 2, "JOG-BL-M": 1}),
         (
             [*SCARVES_EN, *JOGGERS_EN],
@@ -263,6 +265,8 @@ async def test_one_reply_tells_both_edits(toy_chat: Chat, toy_shop: FakeShop) ->
         # a clause naming what no line has is said so; the other is made
         ("change the blue one to grey and make the white one 2", {"SCF-WH": 2, "SCF-PK": 1}),
         ("蓝色的换成灰色 白色的改成两条", {"SCF-WH": 2, "SCF-PK": 1}),
+        # one edit with its count inside ("the two white ones, remove them") is no two edits
+        ("白色的两条都不要了", {"SCF-PK": 1}),
     ],
 )
 async def test_a_clause_naming_no_line_is_said_and_the_other_made(
