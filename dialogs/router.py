@@ -13,7 +13,20 @@ from commerce import errors
 from commerce.errors import DomainError
 from dialogs import buttons as codes
 from dialogs.address import parse_address
-from dialogs.flows import aftersales, browse, cart, checkout, compare, info, orders, products, restock, several, specs
+from dialogs.flows import (
+    aftersales,
+    browse,
+    cart,
+    checkout,
+    compare,
+    edits,
+    info,
+    orders,
+    products,
+    restock,
+    several,
+    specs,
+)
 from dialogs.flows.base import Flow, is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
@@ -350,7 +363,11 @@ async def text(turn: Turn) -> None:
             return
         intent = understood_intent(turn)
         # "算了换成28的", "swap it for the mint one": a cart line's option, before the card on screen.
-        if await cart.split_line_intent(turn, intent) or await cart.change_option_intent(turn, intent):
+        if (
+            await edits.several_edits_intent(turn, intent)
+            or await cart.split_line_intent(turn, intent)
+            or await cart.change_option_intent(turn, intent)
+        ):
             state.failures = 0
             return
         if (

@@ -51,7 +51,7 @@ def wanted_quantity(turn: Turn) -> int | None:
         return None
 
 
-def _line_label(line: CartLineView) -> str:
+def line_label(line: CartLineView) -> str:
     spec = "/".join(line.attributes.values())
     return f"{line.title}{f' ({spec})' if spec else ''}"
 
@@ -77,7 +77,7 @@ async def add_intent(turn: Turn) -> None:
             # "红色的改成两件" with two red lines: ask, never guess or add a new line.
             _remember_cart(turn, cart)
             buttons = [
-                Button(label=_line_label(line)[:64], payload=turn.payload(codes.SET_QUANTITY, f"{line.sku}*{quantity}"))
+                Button(label=line_label(line)[:64], payload=turn.payload(codes.SET_QUANTITY, f"{line.sku}*{quantity}"))
                 for line in lines[:8]
             ]
             turn.say("cart.which_line", *buttons, qty=quantity)
@@ -303,7 +303,8 @@ async def ask_open_choice_again(turn: Turn) -> None:
         turn.say("cart.still_to_choose", *buttons, title=product.title, dim=dims[0])
 
 
-async def _view_after_edit(turn: Turn) -> None:
+async def view_after_edit(turn: Turn) -> None:
+    """The cart after an edit, and the option question still open for another product."""
     await view(turn)
     await ask_open_choice_again(turn)
 
@@ -410,7 +411,7 @@ async def view(turn: Turn, _: str = "") -> None:
     context["cart_skus"] = [line.sku for line in cart.lines]
     context["list_kind"] = "cart"
     rows = [
-        turn.t("cart.line", n=i, title=_line_label(line), qty=line.quantity, total=line.line_total.format())
+        turn.t("cart.line", n=i, title=line_label(line), qty=line.quantity, total=line.line_total.format())
         for i, line in enumerate(cart.lines, start=1)
     ]
     buttons: list[Button] = [turn.button("button.checkout", codes.CHECKOUT)]
@@ -651,7 +652,7 @@ async def change_option_intent(turn: Turn, intent: str) -> bool:
             target = _target_variant(swap)
             if target is not None:
                 payload = turn.payload(codes.SWAP_OPTION, f"{swap.line.sku}*{target}")
-                buttons.append(Button(label=_line_label(swap.line)[:64], payload=payload))
+                buttons.append(Button(label=line_label(swap.line)[:64], payload=payload))
         turn.say("cart.which_line_change", *buttons)
         return True
     await _swap(turn, swaps[0], cart)
@@ -759,8 +760,8 @@ async def _split(turn: Turn, split: Split) -> None:
         for v in [product.variant(sku)]
         if v
     ]
-    turn.say("cart.line_split", old=_line_label(line), new=turn.t("cart.title_joiner").join(labels))
-    await _view_after_edit(turn)
+    turn.say("cart.line_split", old=line_label(line), new=turn.t("cart.title_joiner").join(labels))
+    await view_after_edit(turn)
 
 
 def _option_changes(turn: Turn, product: ProductView, line: CartLineView) -> dict[str, str]:
@@ -939,8 +940,8 @@ async def swap_line(turn: Turn, line: CartLineView, sku: str, quantity: int, pro
     await turn.services.shop.add_to_cart(turn.customer_id, sku, quantity, turn.lang)
     await turn.services.shop.remove_from_cart(turn.customer_id, line.sku, turn.lang)
     turn.state.context["last_sku"] = sku
-    turn.say("cart.option_changed", old=_line_label(line), new=title, qty=quantity)
-    await _view_after_edit(turn)
+    turn.say("cart.option_changed", old=line_label(line), new=title, qty=quantity)
+    await view_after_edit(turn)
 
 
 async def swap_button(turn: Turn, value: str) -> None:
@@ -984,7 +985,7 @@ async def remove_intent(turn: Turn) -> None:
     if line is None:
         _remember_cart(turn, cart)
         buttons = [
-            Button(label=_line_label(item)[:64], payload=turn.payload(codes.REMOVE, item.sku))
+            Button(label=line_label(item)[:64], payload=turn.payload(codes.REMOVE, item.sku))
             for item in (match.lines or cart.lines)[:8]
         ]
         turn.say("cart.which_remove", *buttons)
@@ -1028,8 +1029,8 @@ async def remove_or_clear_intent(turn: Turn) -> None:
 async def _remove_lines(turn: Turn, lines: list[CartLineView]) -> None:
     for line in lines:
         await turn.services.shop.remove_from_cart(turn.customer_id, line.sku, turn.lang)
-    turn.say("cart.removed", title=turn.t("cart.title_joiner").join(_line_label(line) for line in lines))
-    await _view_after_edit(turn)
+    turn.say("cart.removed", title=turn.t("cart.title_joiner").join(line_label(line) for line in lines))
+    await view_after_edit(turn)
 
 
 async def remove(turn: Turn, sku: str) -> None:
@@ -1040,8 +1041,8 @@ async def remove(turn: Turn, sku: str) -> None:
         await view(turn)
         return
     await turn.services.shop.remove_from_cart(turn.customer_id, sku, turn.lang)
-    turn.say("cart.removed", title=_line_label(line))
-    await _view_after_edit(turn)
+    turn.say("cart.removed", title=line_label(line))
+    await view_after_edit(turn)
 
 
 async def change_by(turn: Turn, sku: str, delta: int) -> None:
@@ -1068,7 +1069,7 @@ async def set_quantity(turn: Turn, sku: str, quantity: int) -> None:
         return
     await turn.services.shop.set_quantity(turn.customer_id, sku, quantity, turn.lang)
     turn.say("cart.quantity_set", qty=quantity)
-    await _view_after_edit(turn)
+    await view_after_edit(turn)
 
 
 async def inc_button(turn: Turn, sku: str) -> None:
@@ -1094,3 +1095,46 @@ async def clear_button(turn: Turn, _: str = "") -> None:
 async def clear_confirmed(turn: Turn, _: dict[str, str]) -> None:
     await turn.services.shop.clear_cart(turn.customer_id)
     turn.say("cart.cleared", *menu_buttons(turn))
+
+
+# --- for the edits of several lines in one message (dialogs.flows.edits) --------------------------
+
+
+def asks_for_change(text: str) -> bool:
+    """A word of changing a line: "改成", "换成", "make it", "one size up", "XL not M"."""
+    return any(pattern.search(text) for pattern in (_CHANGE, _CHANGE_TO, _STEP_UP, _STEP_DOWN, _CORRECTION))
+
+
+def about_after_sales(text: str) -> bool:
+    """Words of an order or goods received: a change of those is after-sales, not a cart edit."""
+    return bool(_AFTER_SALES.search(text))
+
+
+async def matching_lines(turn: Turn, cart: CartView) -> LineMatch:
+    return await _matching_lines(turn, cart)
+
+
+async def option_swaps(turn: Turn, lines: list[CartLineView]) -> list[Swap]:
+    """The lines (of those given) the message gives other options, the ones it describes first."""
+    swaps: list[Swap] = []
+    for line in lines[:MAX_SWAP_LINES]:
+        product = await turn.services.shop.product_by_sku(line.sku, turn.lang)
+        changes = _option_changes(turn, product, line) if product is not None else {}
+        if product is not None and changes:
+            swaps.append(Swap(line, product, changes))
+    described = [swap for swap in swaps if _describes(turn.text, swap)]
+    return described or swaps
+
+
+def target_variant(swap: Swap) -> str | None:
+    return _target_variant(swap)
+
+
+def described_part(text: str) -> str:
+    """The words naming the line in a change: before "to" ("change the blue one to grey") or before
+    the verb ("粉色的换成灰色"); the whole text when the verb comes first with no "to"."""
+    verb = _CHANGE_TO.search(text)
+    to = _TO.search(text, verb.end()) if verb else None
+    if to:
+        return text[: to.start()]
+    return text[: verb.start()] if verb and verb.start() > 0 else text

@@ -112,6 +112,8 @@ async def talk(chat: Chat, lines: list[str]) -> str:
     return "\n".join(said)
 
 
+SCARVES_EN_CART = {"SCF-WH": 1, "SCF-PK": 1}
+NAVY_XL_BLACK_2 = {"JOG-NA-XL": 2, "JOG-BL-M": 2}
 SNACKS_ZH = ["每日坚果一盒", "焦糖瓜子 Original 一包", "焦糖瓜子 Caramel 一包"]
 SCARVES_ZH = ["羊绒围巾 白色 一条", "羊绒围巾 粉色 一条"]
 SCARVES_EN = ["add a white cashmere scarf", "and a pink cashmere scarf"]
@@ -141,9 +143,17 @@ async def test_the_setup_messages_fill_the_cart_in_english(toy_chat: Chat, toy_s
         (SCARVES_EN, "make the white one 2 and change the pink one to grey", {"SCF-WH": 2, "SCF-GY": 1}),
         (SCARVES_EN, "swap the pink for grey, also make the white one 3", {"SCF-WH": 3, "SCF-GY": 1}),
         (SCARVES_EN, "remove the pink one and make the white one 2", {"SCF-WH": 2}),
+        (SCARVES_EN, "make the white one 2 and the pink one 3", {"SCF-WH": 2, "SCF-PK": 3}),
+        (SCARVES_ZH, "白的改成两条粉色的换成灰色", {"SCF-WH": 2, "SCF-GY": 1}),
+        (SCARVES_EN, "make the white one 2 change the pink one to grey", {"SCF-WH": 2, "SCF-GY": 1}),
+        ([*SCARVES_ZH, *JOGGERS_EN], "navy的改成M 白色围巾不要了", {"SCF-PK": 1, "JOG-NA-M": 2, "JOG-BL-M": 1}),
+        (
+            [*SCARVES_EN, *JOGGERS_EN],
+            "make the navy ones XL, and the black ones 2",
+            {**SCARVES_EN_CART, **NAVY_XL_BLACK_2},
+        ),
     ],
 )
-@pytest.mark.xfail(reason="clauses of one message not split yet", strict=True)
 async def test_two_edits_in_one_message_each_change_their_line(
     toy_chat: Chat, toy_shop: FakeShop, setup: list[str], message: str, expected: dict[str, int]
 ) -> None:
@@ -238,3 +248,34 @@ async def test_an_option_word_in_another_language_finds_the_line(
 ) -> None:
     said = await talk(toy_chat, lines)
     assert cart(toy_shop) == expected, said
+
+
+async def test_one_reply_tells_both_edits(toy_chat: Chat, toy_shop: FakeShop) -> None:
+    await talk(toy_chat, SCARVES_ZH)
+    out = await toy_chat("白的那个改成两条吧 粉色的换成灰色")
+    said = toy_chat.text(out)
+    assert cart(toy_shop) == {"SCF-WH": 2, "SCF-GY": 1}, said
+    assert "灰色" in said, said
+    assert "2" in said, said
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # a clause naming what no line has is said so; the other is made
+        ("change the blue one to grey and make the white one 2", {"SCF-WH": 2, "SCF-PK": 1}),
+        ("蓝色的换成灰色 白色的改成两条", {"SCF-WH": 2, "SCF-PK": 1}),
+        # one edit with its count inside ("the two white ones, remove them") is no two edits
+        ("白色的两条都不要了", {"SCF-PK": 1}),
+    ],
+)
+async def test_a_clause_naming_no_line_is_said_and_the_other_made(
+    toy_chat: Chat, toy_shop: FakeShop, message: str, expected: dict[str, int]
+) -> None:
+    said = await talk(toy_chat, [*SCARVES_EN, message])
+    assert cart(toy_shop) == expected, said
+
+
+async def test_two_edits_under_an_open_option_question(toy_chat: Chat, toy_shop: FakeShop) -> None:
+    said = await talk(toy_chat, [TOYS_EN, "take the car out and make the plush 2", "black"])
+    assert cart(toy_shop) == {"SHB-50": 2, "CUB-4-BK": 1}, said
