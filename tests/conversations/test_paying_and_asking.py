@@ -119,6 +119,7 @@ async def test_a_question_about_payment_methods_with_an_order_waiting_is_answere
         ("zh", "暂时没有"),
         ("zh", "mei you"),
         ("zh", "木有哦"),
+        ("zh", "暂时不需yao"),
     ],
 )
 async def test_no_code_at_the_coupon_step_goes_on_to_the_order(custom_shop: Any, lang: str, no_code: str) -> None:
