@@ -404,7 +404,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "search_product" if turn.entity("product") else "nlu_fallback"
     kind = kind_in(text)
     plain_request = kind and kind != "exchange" and not tentative(text) and not _QUESTION_WORD.search(text)
-    if kind and (intent == "complaint" or (intent in WEAK_INTENTS | {"deny"} and plain_request)):
+    # "send them back, my boss bought me a pair already": a return, though "bought a pair" reads as buying
+    if kind and (intent == "complaint" or (intent in WEAK_INTENTS | {"deny", "add_to_cart"} and plain_request)):
         # "the kettle leaks, I want my money back", "还没发货的话就退款吧 不需要了": a request the shop
         # handles, not a case for a person nor a "no"
         return {"return": "return_goods", "exchange": "exchange_goods", "refund": "refund"}[kind]

@@ -117,12 +117,17 @@ async def add_intent(turn: Turn) -> None:
     await buy(turn, product, products.units_wanted(turn.text, product, quantity) or 1)
 
 
+# Asking whether another version exists ("do you have it in green", "有没有绿色的").
+_ASKS_FOR = re.compile(r"[?？]|吗|有没有|有没|\b(?:do|does)\s+(?:you|it|they)\b|\bhave\s+you\s+got\b", re.I)
+
+
 async def buy(turn: Turn, product: ProductView, quantity: int) -> None:
     """Add `product` with the options named in the message (asking only for what is missing)."""
     products.remember_product(turn, product)
     missing = products.unmatched_specs(turn, product) if product.options else []
-    if missing and not products.selection_from_text(turn, product):
-        # "要黑色的" for a product without black: say so rather than add another colour.
+    if missing and (not products.selection_from_text(turn, product) or _ASKS_FOR.search(turn.text or "")):
+        # "要黑色的" for a product without black, "blue is nice but do you have it in green?":
+        # say so rather than add another colour.
         turn.say(
             "product.spec_unavailable",
             title=product.title,
@@ -132,7 +137,6 @@ async def buy(turn: Turn, product: ProductView, quantity: int) -> None:
         products.show(turn, product)
         return
     named = products.selection_from_text(turn, product)
-    quantity = products.count_beside_options(turn.text or "", product, quantity)
     wanted = {**products.selection(turn, product), **named}
     if named and not products.matching_variants(product, wanted):
         wanted = named  # "also a ground one" after a 500g whole bean: only the 250g comes ground
