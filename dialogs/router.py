@@ -231,6 +231,10 @@ async def _handoff_turn(turn: Turn) -> bool:
     if state.handoff_status == "waiting":
         if message.kind in ("button", "command"):
             return False
+        if message.kind == "text" and state.flow:
+            # Shopping on while waiting: the bot's own open question ("place the order?", "which
+            # shipping?") is answered by the bot - "ok", "no code" are answers, not notes for the agent.
+            return False
         if message.kind == "text" and turn.text:
             turn.parse = await turn.services.nlu.parse(turn.text, lang_hint=state.lang)
             if (

@@ -45,8 +45,8 @@ _OTHER_ADDRESS = re.compile(
 
 # "no", "nope", "don't have one", "haven't got any", "没优惠码", "暂时没有", "木有": no code at all.
 _NO_CODE = re.compile(
-    r"^(?:no+|nope|nah|none|not|never|don'?t|do\s+not|haven'?t|have\s+not|mei\s?you|bu\s?yong)\b|"
-    r"^(?:没|木有|么有|不用|不要|不需要|无|暂时没|暂无|还没)",
+    r"^(?:no+|nope|nah|none|not|never|don'?t|do\s+not|haven'?t|have\s+not|mei\s?you|bu\s?(?:yong|yao|xu))\b|"
+    r"^(?:没|木有|么有|不用|不要|不需|无|暂时没|暂时不|暂无|还没)",  # "不需yao": 要 left in pinyin
     re.I,
 )
 

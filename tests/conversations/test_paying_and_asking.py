@@ -119,6 +119,7 @@ async def test_a_question_about_payment_methods_with_an_order_waiting_is_answere
         ("zh", "暂时没有"),
         ("zh", "mei you"),
         ("zh", "木有哦"),
+        ("zh", "暂时不需yao"),
     ],
 )
 async def test_no_code_at_the_coupon_step_goes_on_to_the_order(custom_shop: Any, lang: str, no_code: str) -> None:
@@ -171,3 +172,15 @@ async def test_a_buying_message_read_as_a_complaint_buys_and_calls_nobody(
 async def test_a_pinyin_yes_at_the_order_summary_places_the_order(custom_shop: Any, yes: str) -> None:
     turns, summary = await _run(custom_shop, [*_to_order("zh", "不用"), yes, "!pay"], "zh")
     assert _paid_items(summary) == [({"C3-1": 2}, "paid")], _transcript(turns)
+
+
+# --- shopping on while waiting for a person ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_checkout_answers_while_waiting_for_a_person_are_answered_by_the_bot(custom_shop: Any, lang: str) -> None:
+    person = "can I talk to a human agent" if lang == "en" else "转人工"
+    lines = [person, *_to_order(lang, "no" if lang == "en" else "不用"), "ok" if lang == "en" else "好的", "!pay"]
+    turns, summary = await _run(custom_shop, lines, lang)
+    assert _paid_items(summary) == [({"C3-1": 2}, "paid")], _transcript(turns)
+    assert summary["handoff"] == "waiting"
