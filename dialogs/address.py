@@ -330,10 +330,30 @@ _STREET_PART = re.compile(
 )
 
 
+# Words around an address that belong to no field: "好的 王磊 139…", "here you go: Tom Lee, …", "… 谢谢".
+_COURTESY_HEAD = re.compile(
+    r"^(?:(?:好的|好嘞|好|嗯+|行|可以|收到|ok(?:ay)?|sure|yes|yeah|yep|alright|here(?:'s|\s+is)?(?:\s+it\s+is|"
+    r"\s+you\s+go|\s+you\s+are)?|给你|给您|如下|地址如下|发你|发给你)(?![A-Za-z\u4e00-\u9fff])[\s,，:：!！.。~～]*)+",
+    re.I,
+)
+_COURTESY_TAIL = re.compile(
+    r"[\s,，.。!！~～]*(?:谢谢(?:啦|了|你|您)?|多谢|感谢|麻烦(?:了|你了|您了)|辛苦(?:了|啦)|"
+    r"thanks?(?:\s+(?:you|a\s+lot))?|thx|ty|please|pls|cheers)[\s!！。.~～]*$",
+    re.I,
+)
+
+
+def strip_courtesy(text: str) -> str:
+    """The message without the acknowledgement before it and the thanks after it."""
+    stripped = _COURTESY_TAIL.sub("", _COURTESY_HEAD.sub("", text.strip())).strip()
+    return stripped or text.strip()
+
+
 def parse_address(text: str, *, with_name: bool = True) -> AddressDraft:
     """Everything recognisable in one message; fields not found stay empty.
 
     `with_name=False` reads a place only (the name is known): "Shanghai" is then a city."""
+    text = strip_courtesy(text)
     labelled = _labelled(text) if with_name else None
     if labelled is not None:
         return labelled
@@ -452,6 +472,25 @@ def looks_like_place(part: str) -> bool:
     )
 
 
+def _merge_regions(known: str, new: str) -> str:
+    """The region given before and the one that came with the street: "Shanghai" + "Jing'an" ->
+    "Jing'an, Shanghai"; "上海市" + "浦东新区" -> "上海市浦东新区"; one inside the other -> the longer."""
+    if not known or not new:
+        return new or known
+    if _region_key(known) in _region_key(new):
+        return new
+    if _region_key(new) in _region_key(known):
+        return known
+    if _HAS_CJK.search(known + new):
+        higher_first = _STRONG_LEVEL.search(new) and not _STRONG_LEVEL.search(known)
+        return new + known if higher_first else known + new
+    return f"{new}, {known}"
+
+
+def _region_key(text: str) -> str:
+    return re.sub(r"[\s,，]+", "", text.lower())
+
+
 def fill_field(draft: AddressDraft, field: str, text: str) -> tuple[AddressDraft, bool]:
     """Answer to "what is the <field>?": the updated draft and whether the answer was valid.
 
@@ -465,7 +504,8 @@ def fill_field(draft: AddressDraft, field: str, text: str) -> tuple[AddressDraft
         # asked: region and street at once (never a name: "Shanghai" is the city here).
         place = parse_address(text, with_name=False)
         if place.region and place.detail and not place.phone:
-            return replace(draft, region=place.region, detail=place.detail), True
+            region = _merge_regions(draft.region, place.region) if field == "detail" else place.region
+            return replace(draft, region=region, detail=place.detail), True
     if len(whole.missing()) <= 1 and field in ADDRESS_FIELDS:
         # What was already given stays; the message fills the asked part and any other still missing.
         merged = AddressDraft(**{f: getattr(draft, f) or getattr(whole, f) for f in ADDRESS_FIELDS})

@@ -556,6 +556,8 @@ class CheckoutFlow(Flow):
         self.ask_coupon(turn)
 
     async def _coupon_text(self, turn: Turn) -> bool:
+        if await self._method_at_coupon_step(turn):
+            return True
         answer = step_reply.read(turn, Expects(yes_no=True, skippable=True, proceed=True))
         code = turn.entity("coupon_code") or _typed_code(turn.text)
         if not code and _says_no_code(turn.text):
@@ -595,6 +597,20 @@ class CheckoutFlow(Flow):
                 await self.show_summary(turn)
                 return True
         await self.apply_coupon(turn, str(code))
+        return True
+
+    async def _method_at_coupon_step(self, turn: Turn) -> bool:
+        """ "快递" / "pickup actually" typed when the coupon is asked: the method is (re)chosen and
+        told, then the coupon question again (or the summary, with a coupon answer alongside)."""
+        text = turn.text
+        if turn.entity("coupon_code") or not names_a_method(text) or step_reply.is_question(text):
+            return False
+        address = address_from_dict(turn.state.slots["address"])
+        options = await turn.services.shop.shipping_options(turn.customer_id, address, turn.lang)
+        method = method_in(text, options)
+        if method is None:
+            return False
+        await self.choose_shipping(turn, method, announce=True, coupon=coupon_answer(text))
         return True
 
     async def apply_coupon(self, turn: Turn, code: str, summary_anyway: bool = False) -> None:

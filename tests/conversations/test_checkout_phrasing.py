@@ -383,3 +383,20 @@ async def test_a_change_under_the_summary_is_made_before_placing(
     outcome = await _chat(outsider_shop, lang, [*lines, "confirm" if lang == "en" else "确认"])
     assert outcome.orders, outcome.transcript()
     assert (outcome.orders[0].shipment.method, outcome.orders[0].coupon_code) == (method, coupon)
+
+
+@pytest.mark.parametrize(
+    ("lang", "late", "after", "method"),
+    [
+        ("zh", "快递", ["不用", "确认"], "express"),
+        ("en", "pick it up myself actually", ["no coupon", "confirm"], "pickup"),
+        ("zh", "自提吧 不用券", ["确认"], "pickup"),
+    ],
+)
+async def test_a_method_typed_at_the_coupon_step_is_taken(
+    outsider_shop: Any, lang: str, late: str, after: list[str], method: str
+) -> None:
+    start = ["can i get the LED headlamp", "checkout"] if lang == "en" else ["LED头灯来一个", "结账"]
+    outcome = await _chat(outsider_shop, lang, [*start, BEIJING, "express", late, *after])
+    assert outcome.orders, outcome.transcript()
+    assert outcome.orders[0].shipment.method == method, outcome.transcript()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from commerce.money import Money
-from dialogs.address import AddressDraft, parse_address
+from dialogs.address import AddressDraft, fill_field, parse_address
 from dialogs.flows.checkout_answers import NO_COUPON, coupon_answer, eta_days, method_in, split_later_answers
 from dialogs.language import language_switch
 from dialogs.messages import Lang
@@ -41,6 +41,15 @@ from dialogs.ports import ShippingOption
         (
             "内蒙古呼和浩特市赛罕区大学东路1号 张三 13800138000",
             AddressDraft("张三", "13800138000", "内蒙古自治区呼和浩特市赛罕区", "大学东路1号"),
+        ),
+        # an acknowledgement before, thanks after
+        (
+            "好的 王磊 13912345678 北京市朝阳区建国路88号 谢谢",
+            AddressDraft("王磊", "13912345678", "北京市朝阳区", "建国路88号"),
+        ),
+        (
+            "here you go: Tom Lee, 13800002222, 88 Nanjing West Rd, Jing'an District, Shanghai. thanks!",
+            AddressDraft("Tom Lee", "13800002222", "Jing'an District, Shanghai", "88 Nanjing West Rd"),
         ),
         # a street named after a city is no region
         ("广州市北京路100号 张三 13800138000", AddressDraft("张三", "13800138000", "广州市", "北京路100号")),
@@ -143,3 +152,17 @@ def test_answers_to_the_next_steps_after_an_address(text: str, address: str | No
     assert found == later
     if address is not None:
         assert kept == address
+
+
+@pytest.mark.parametrize(
+    ("known", "street", "region"),
+    [
+        (AddressDraft("Tom Lee", "13800002222", "Shanghai"), "88 Nanjing West Rd, Jing'an", "Jing'an, Shanghai"),
+        (AddressDraft("王磊", "13912345678", "上海市"), "浦东新区世纪大道100号", "上海市浦东新区"),
+        (AddressDraft("王磊", "13912345678", "上海市浦东新区"), "上海市浦东新区世纪大道100号", "上海市浦东新区"),
+    ],
+)
+def test_the_street_with_a_finer_region_keeps_the_region_given(known: AddressDraft, street: str, region: str) -> None:
+    draft, ok = fill_field(known, "detail", street)
+    assert ok
+    assert (draft.name, draft.region) == (known.name, region)
