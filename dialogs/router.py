@@ -70,6 +70,13 @@ _REMOVE_WORDS = re.compile(
     r"\btake\b.*\b(?:out|off)\b|\bdon'?t\s+(?:want|need)\b",
     re.I,
 )
+# Words of something gone wrong: without any, a weak "complaint" reading of a buying message is wrong.
+_GRIEVANCE = re.compile(
+    r"坏|破|差|烂|投诉|问题|不满|太慢|错|假|骗|退|生气|失望|垃圾|漏|裂|少了|没收到|"
+    r"\b(?:broken|damaged|defective|bad|terrible|awful|worst|complain\w*|problem|issue|wrong|late|never|angry|"
+    r"disappointed|scam|fake|refund|return|missing|leak\w*|crack\w*|unhappy|upset|rude)\b",
+    re.I,
+)
 # "the white dripper please": a product named politely - what a customer asks for, never a removal.
 _POLITE_ITEM = re.compile(r"^\s*the\s+[a-z][\w\s-]*\b(?:please|pls|plz)\s*[.!]?\s*$", re.I)
 _ADDRESS_HINT = re.compile(
@@ -383,6 +390,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         if asks_to_buy(text) or _goes_on_buying(turn) or _POLITE_ITEM.match(text):
             return "add_to_cart"  # "+ the black dripper", "the white dripper please"
         return "search_product" if turn.entity("product") else "nlu_fallback"
+    if intent == "complaint" and turn.confidence < 0.6 and not _GRIEVANCE.search(text) and asks_to_buy(text):
+        return "add_to_cart"  # "with a car mount too": one more item, nothing wrong, no person needed
     kind = kind_in(text)
     plain_request = kind and kind != "exchange" and not tentative(text) and not _QUESTION_WORD.search(text)
     if kind and (intent == "complaint" or (intent in WEAK_INTENTS | {"deny"} and plain_request)):
