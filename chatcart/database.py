@@ -28,6 +28,10 @@ PROBE_COLLECTION = "write_concern_probe"
 # Request paths should fail fast when the database is unreachable (503 within ~2 s, issue 17);
 # start-up waits longer (see open_database).
 SERVER_SELECTION_TIMEOUT_MS = 1_500
+# SecantusDB closes a client connection idle for 300 s; a pooled connection left idle longer
+# would fail the next non-retryable command (createIndexes, a transaction) with "connection
+# closed". Dropping pooled connections idle for 4 minutes avoids ever reusing such a socket.
+MAX_IDLE_CONNECTION_MS = 240_000
 
 
 @dataclass
@@ -62,6 +66,7 @@ def make_client(
         event_listeners=listeners or [],
         serverSelectionTimeoutMS=server_selection_timeout_ms,
         appname="chatcart",
+        maxIdleTimeMS=MAX_IDLE_CONNECTION_MS,
         **options,
     )
 

@@ -144,6 +144,8 @@ _ZH: dict[int, tuple[str, ...]] = {
         "颜色不喜欢",
         "色差",
         "买错",
+        "型号不对",
+        "版本不对",
         "拍错",
         "选错",
         "不舒服",
@@ -178,6 +180,18 @@ _ZH: dict[int, tuple[str, ...]] = {
         "已经有了",
         "已经买了",
         "家里有了",
+        "朋友送",
+        "别人送",
+        "有人送",
+        "亲戚送",
+        "人家送",
+        "不好看",
+        "太丑",
+        "不实用",
+        "用不惯",
+        "买贵了",
+        "降价",
+        "太贵",
         "不买了",
     ),
 }
@@ -240,7 +254,7 @@ _EN: dict[int, tuple[str, ...]] = {
         r"tight",
         r"(?:doesn'?t|don'?t|didn'?t|"
         r"does not|do not|did not) fit",
-        r"wrong (?:size|colou?r)",
+        r"wrong (?:size|colou?r|version|model|variant|type|ones?)",
         r"size",
         r"sizes",
         r"fit",
@@ -275,6 +289,12 @@ _EN: dict[int, tuple[str, ...]] = {
         r"duplicate(?:d)?(?: order)?",
         r"double (?:order|ordered|paid|charged)",
         r"already (?:have|has|had|got|bought|ordered)",
+        r"(?:gave|given|gifted) (?:us|me|him|her|them)",
+        r"(?:got|received) (?:one|some|it|them) as a (?:gift|present)",
+        r"(?:found|saw) (?:it |them |one )?cheaper",
+        r"price (?:dropped|drop|went down)",
+        r"too expensive",
+        r"ugly",
         r"regret",
         r"don'?t like",
     ),
@@ -414,13 +434,17 @@ _EN_TARGET = re.compile(
     r"(?:the\s+|a\s+|an\s+|some\s+|one\s+in\s+)?([\w-]+(?:\s+(?:ones|one|size|version|colou?r|model)\b)?)",
     re.I,
 )
+# "can you send the pro instead?", "I want the 240ml one instead"
+_EN_INSTEAD = re.compile(
+    r"\b(?:the|a|an)\s+([\w-]+(?:\s+(?:ones|one|size|version|colou?r|model)\b)?)\s+instead\b", re.I
+)
 # "exchange it for another one" / "换个新的" name no other option: a replacement, not a target.
 _NO_TARGET = re.compile(r"^(?:it|them|this|that|these|those|another|other|new|same)\b|^(?:新的|一样的?|同款)", re.I)
 
 
 def exchange_target(text: str) -> str | None:
     """The option an exchange asks for ("73码", "pro ones", "L"), or None."""
-    for pattern in (_ZH_TARGET, _EN_TARGET):
+    for pattern in (_ZH_TARGET, _EN_TARGET, _EN_INSTEAD):
         for match in pattern.finditer(text):
             target = next((group for group in match.groups() if group), "")
             if target and not _NO_TARGET.search(target):

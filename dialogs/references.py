@@ -651,3 +651,16 @@ _PICKS_AMONG = re.compile(r"哪个|哪款|哪种|哪一|推荐|有没有|\bwhich
 def asks_about_fit(text: str) -> bool:
     """A question whether the product in view suits what the customer has in mind."""
     return bool(_FIT.search(text) and _FIT_QUESTION.search(text) and not _PICKS_AMONG.search(text))
+
+
+_PAYMENT_QUESTION = re.compile(
+    r"方式|怎么付|如何付|能用|支持|可以用|支付宝|微信支付|信用卡|method|option|accept|"
+    r"card|alipay|wechat ?pay|paypal|how (?:can|do) i pay",
+    re.I,
+)
+
+
+def asks_how_paying_works(text: str) -> bool:
+    """ "what payment methods do you accept?", "能用信用卡吗": a question about paying, not a report
+    that a payment failed nor a request to pay."""
+    return bool(_PAYMENT_QUESTION.search(text))

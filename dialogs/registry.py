@@ -32,7 +32,7 @@ INTENT_HANDLERS: dict[str, IntentHandler] = {
     "ask_promotion": info.faq_for_intent,
     "use_coupon": checkout.coupon_intent,
     "pay": orders.pay_intent,
-    "payment_problem": info.faq_for_intent,
+    "payment_problem": orders.payment_problem_intent,
     "order_status": orders.status_intent,
     "track_shipment": orders.track_intent,
     "cancel_order": aftersales.cancel_intent,  # a paid unshipped order's refund, else orders.cancel_intent

@@ -22,6 +22,7 @@ from dialogs.reasons import kind_in, tentative
 from dialogs.references import (
     asks_about_fit,
     asks_for_more,
+    asks_how_paying_works,
     asks_to_buy,
     asks_to_set_quantity,
     bare_ordinal,
@@ -95,12 +96,20 @@ _DROPS_ORDER = re.compile(
     r"\bnever\s*mind\b.{0,12}\border\b|\border\b.{0,30}\b(?:don'?t|do\s+not)\s+(?:want|need)\b",
     re.I,
 )
+# Giving up on what was just bought, with no word for the order ("算了 不买了", "先别发了 不要了",
+# "actually i changed my mind, don't want it"): with the cart empty, that is the order just placed.
+_GIVES_UP = re.compile(
+    r"不要了|不买了|不想要了|不想买了|不需要了|别发了|不用发了|取消吧|取消掉|帮我取消|"
+    r"\bcancel\b|\b(?:don'?t|do\s+not)\s+(?:want|need)\b|\bchanged?\s+my\s+mind\b",
+    re.I,
+)
 # Where a parcel already sent is ("耳机寄出了吗", "膜发出来了吗 到哪了", "单号发我", "where's my parcel"),
 # never how fast the shop ships in general ("多久发货", "do you ship fast?").
 _PARCEL_WHEREABOUTS = re.compile(
-    r"(?:发货|发出|寄出|发走|出库|寄了|发了)(?:来)?了?(?:吗|没|么|嘛)|到哪(?:儿|里)?了|快递单号|运单|物流信息|物流到|单号|"
-    r"\btracking\b|\bwhere(?:'s|s|\s+is|\s+are)\s+(?:my|the|our)\s+(?:\w+\s+)?"
-    r"(?:parcel|package|order|stuff|delivery|items?|things|box)\b|"
+    r"(?:发货|发出来?|寄出来?|发走|出库|寄|发)了(?:吗|没|么|嘛)|(?:有没有|还没)(?:发货|发出|寄出)|到哪(?:儿|里)?了|"
+    r"快递单号|运单|物流信息|物流状态|快递状态|单号|"
+    r"\btracking\b|\b(?:shipping|delivery|shipment|parcel|package)\s+status\b|"
+    r"\bwhere(?:'s|s|\s+is|\s+are)\s+(?:my|the|our)\s+(?:\w+\s+)?(?:parcel|package|order|stuff|delivery|items?|things|box)\b|"
     r"\b(?:has|have|did)\s+(?:it|they|my\s+\w+|the\s+\w+)\s+(?:been\s+)?(?:ship|shipped|sent|dispatched|posted)\b",
     re.I,
 )
@@ -136,13 +145,15 @@ _BARGAIN = re.compile(
     r"\b(?:better|best|lower)\s+price\b|\bcheaper\b|\bcan\s+you\s+do\s+\d|\bknock\b.*\boff\b|\bbargain|\bnegotiat",
     re.I,
 )
+# "有真人吗", "有没有人工", "能转人工不", "is there a real person": asking for a person, whatever the
+# NLU made of it ("你是真人吗" asks what the bot is, and is left to the NLU).
+_ASKS_FOR_PERSON = re.compile(
+    r"(?:有|找|转|要|换|叫|接|来)(?:个|一个|没有|没)?(?:真人|人工|活人)|人工客服|真人客服|"
+    r"\b(?:real|actual|live)\s+(?:person|human|people)\b|\bhuman\s+(?:agent|being)\b",
+    re.I,
+)
 _PAY_AGAIN = re.compile(
     r"再发|重发|重新|再来一次|再试|再付|链接|\b(?:again|retry|resend|re-send|link|one more time)\b", re.I
-)
-_PAYMENT_QUESTION = re.compile(
-    r"方式|怎么付|如何付|能用|支持|可以用|支付宝|微信支付|信用卡|method|option|accept|"
-    r"card|alipay|wechat ?pay|paypal|how (?:can|do) i pay",
-    re.I,
 )
 
 
@@ -343,6 +354,8 @@ async def text(turn: Turn) -> None:
             state.failures = 0
             return
         intent = _in_context(turn, intent)
+        if await _gives_up_the_order_just_placed(turn, intent):
+            intent = "cancel_order"
         if intent != "add_to_cart" and await browse.pick_by_price(turn):
             state.failures = 0
             return
@@ -372,10 +385,12 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     """Correct readings the conversation context contradicts (the NLU sees one message alone)."""
     context = turn.state.context
     text = turn.text
-    if intent == "pay" and _PAYMENT_QUESTION.search(text) and not _PAY_AGAIN.search(text):
+    if intent == "pay" and asks_how_paying_works(text) and not _PAY_AGAIN.search(text):
         return "payment_problem"  # "what payment methods do you accept?" is a question, not a request
     if intent == "payment_problem" and _PAY_AGAIN.search(text):
         return "pay"  # "付款失败了 再发一次链接", "didn't go through, try again": the link again
+    if _ASKS_FOR_PERSON.search(text) and intent in WEAK_INTENTS | {"deny"}:
+        return "human_agent"
     if browse.asks_about_stock(text) and intent not in {"human_agent", "checkout", "pay", "add_to_cart"}:
         return "stock_question"  # "什么时候有货", "when will it be back in stock?": the real stock, honestly
     if compare.asks_to_compare(text) and intent not in {"human_agent", "checkout", "pay"}:
@@ -430,7 +445,7 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         "order_status",
     }:
         return "aftersales_status"
-    if _PARCEL_WHEREABOUTS.search(text) and intent in WEAK_INTENTS:
+    if _PARCEL_WHEREABOUTS.search(text) and intent in WEAK_INTENTS | {"shipping_info"}:
         return "track_shipment"  # "耳机寄出了吗" names a product, yet asks where its parcel is
     drops_order = _DROPS_ORDER.search(text) and not _QUESTION_WORD.search(text)
     if drops_order and intent in WEAK_INTENTS | {"deny", "remove_from_cart"}:
@@ -456,6 +471,22 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     if intent in BUYING_READINGS and asks_to_buy(text) and not _QUESTION.search(text):
         return "add_to_cart"  # "我想买个头灯", "ceramic mug x2": find it and add it, not only list it
     return intent
+
+
+async def _gives_up_the_order_just_placed(turn: Turn, intent: str) -> bool:
+    """ "不要了" / "don't want it" read as a "no" or a removal, with an empty cart and the order this
+    conversation placed still cancellable (or refundable before shipping): it is about that order
+    (its cancellation is asked before anything is done)."""
+    if intent not in WEAK_INTENTS | {"deny", "remove_from_cart"} or not _GIVES_UP.search(turn.text):
+        return False
+    number = turn.state.context.get("last_order")
+    if not number:
+        return False
+    shop = turn.services.shop
+    if not (await shop.cart(turn.customer_id, turn.lang)).empty:
+        return False
+    order = await shop.order(turn.customer_id, str(number), turn.lang)
+    return order is not None and (order.can_cancel or orders.refunded_instead(order))
 
 
 def _goes_on_buying(turn: Turn) -> bool:

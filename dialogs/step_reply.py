@@ -91,6 +91,12 @@ _SKIP_WORDS = (
     "无",
     "没",
     "不要",
+    # the same typed with the input method in Latin mode
+    "mei you",
+    "meiyou",
+    "bu yong",
+    "buyong",
+    "bu xu yao",
 )
 _PROCEED_WORDS = (
     "place it",
@@ -146,11 +152,17 @@ _SAME_WORDS = (
     "之前的",
 )
 _PHRASE_SPLIT = re.compile(r"[\s,，.。!！~～;；、]+")
+# Emoji and their joiners carry no answer: "nope 👍", "好的🙏" read as "nope", "好的".
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]")
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*$")
 
 
+def without_emoji(text: str) -> str:
+    return _EMOJI.sub(" ", text)
+
+
 def _phrases(text: str) -> list[str]:
-    lowered = text.lower().strip()
+    lowered = _EMOJI.sub(" ", text).lower().strip()
     return [p for p in _PHRASE_SPLIT.split(lowered) if p]
 
 
@@ -271,3 +283,16 @@ def _misspelt(text: str, expects: Expects) -> set[Reply]:
         for kind, word in candidates
         if word.isascii() and len(word) >= 6 and _distance(whole, word) <= len(word) // 5
     }
+
+
+_SKIP_TYPO_TARGETS = ("skip", "none", "nope")
+
+
+def misspelt_skip(text: str) -> bool:
+    """ "skp", "sikp 🙏", "skkip thx": the first word one slip of the finger from skip / none / nope
+    (three letters or more: a shorter word is too easily something else)."""
+    phrases = _phrases(text)
+    word = phrases[0] if phrases else ""
+    if not (word.isascii() and word.isalpha() and len(word) >= 3):
+        return False
+    return any(_distance(word, target) <= 1 for target in _SKIP_TYPO_TARGETS)

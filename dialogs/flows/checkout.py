@@ -16,7 +16,13 @@ from dialogs.address import AddressDraft, fill_field, normalize_phone, parse_add
 from dialogs.flows import browse, products
 from dialogs.flows import cart as cart_flow
 from dialogs.flows.base import Flow, looks_like_side_question
-from dialogs.flows.checkout_answers import NO_COUPON, coupon_answer, method_in, names_a_method
+from dialogs.flows.checkout_answers import (
+    NO_COUPON,
+    coupon_answer,
+    method_in,
+    names_a_method,
+    split_later_answers,
+)
 from dialogs.messages import Button, OrderSummary, PaymentLink, SummaryLine
 from dialogs.ports import AddressView, OrderView, QuoteView
 from dialogs.references import pick
@@ -32,6 +38,21 @@ _COUPON_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,23}$")
 _OTHER_ADDRESS = re.compile(
     r"改|换|别的|另一个|新地址|不是这个|\b(?:change|different|another|other|new|update|edit)\b", re.I
 )
+
+
+# "no", "nope", "don't have one", "haven't got any", "没优惠码", "暂时没有", "木有": no code at all.
+_NO_CODE = re.compile(
+    r"^(?:no+|nope|nah|none|not|never|don'?t|do\s+not|haven'?t|have\s+not|mei\s?you|bu\s?yong)\b|"
+    r"^(?:没|木有|么有|不用|不要|不需要|无|暂时没|暂无|还没)",
+    re.I,
+)
+
+
+def _says_no_code(text: str) -> bool:
+    """The answer to "any coupon code?" opens with a no (and asks nothing back)."""
+    cleaned = step_reply.without_emoji(text).strip()
+    names_a_code = re.search(r"\b[A-Za-z]*\d[A-Za-z0-9]*\b|\b[A-Z]{4,}\b", cleaned)
+    return bool(_NO_CODE.match(cleaned)) and not step_reply.is_question(cleaned) and not names_a_code
 
 
 def _typed_code(text: str) -> str | None:
@@ -112,6 +133,18 @@ def address_to_dict(address: AddressView) -> dict[str, str]:
     if address.address_id:
         data["address_id"] = address.address_id
     return data
+
+
+def _note_later_answers(turn: Turn, text: str) -> bool:
+    """Keep the shipping method and the coupon answer a message gives before their steps are
+    reached; True when it gave one."""
+    coupon = coupon_answer(text)
+    ships = names_a_method(text)
+    if ships:
+        turn.state.slots["shipping_answer"] = text
+    if coupon is not None:
+        turn.state.slots["coupon_answer"] = coupon
+    return ships or coupon is not None
 
 
 async def start(turn: Turn, _: str = "") -> None:
@@ -369,6 +402,7 @@ class CheckoutFlow(Flow):
         if chosen is None and answer and saved and (answer.kinds & {Reply.SAME, Reply.YES, Reply.PROCEED}):
             chosen = "0"  # "same as last time", "ok": the address offered first
         if chosen is not None:
+            _note_later_answers(turn, turn.text)  # "the first one, express, no code"
             await self.use_saved(turn, int(chosen))
             return True
         if looks_like_side_question(turn):
@@ -393,8 +427,11 @@ class CheckoutFlow(Flow):
             turn.say("checkout.address_needed")
             await self.prompt(turn)
             return True
+        text, later = split_later_answers(turn.text)
+        if later:
+            _note_later_answers(turn, later)  # "…中山北路100号 快递 不用券": the address, then the next steps
         if step == "addr_entry":
-            parsed = parse_address(turn.text)
+            parsed = parse_address(text)
             if looks_like_side_question(turn) and not parsed.phone and not parsed.phone_invalid:
                 return False
             if not any(parsed.to_dict().values()) and not parsed.phone_invalid:
@@ -408,7 +445,7 @@ class CheckoutFlow(Flow):
             if looks_like_side_question(turn):
                 return False
             field = ADDRESS_STEPS[step]
-            draft, ok = fill_field(draft, field, turn.text)
+            draft, ok = fill_field(draft, field, text)
             if not ok:
                 return await self._invalid(turn, field)
         state.slots["draft"] = draft.to_dict()
@@ -432,15 +469,7 @@ class CheckoutFlow(Flow):
         text = turn.text
         if normalize_phone(text) or _PLACE_OR_NUMBER.search(re.sub(r"[A-Za-z0-9_-]*\d[A-Za-z0-9_-]*", "", text)):
             return False
-        coupon = coupon_answer(text)
-        ships = names_a_method(text)
-        if not ships and coupon is None:
-            return False
-        if ships:
-            turn.state.slots["shipping_answer"] = text
-        if coupon is not None:
-            turn.state.slots["coupon_answer"] = coupon
-        return True
+        return _note_later_answers(turn, text)
 
     async def _invalid(self, turn: Turn, field: str) -> bool:
         turn.say(f"checkout.invalid_{field}")
@@ -526,6 +555,9 @@ class CheckoutFlow(Flow):
     async def _coupon_text(self, turn: Turn) -> bool:
         answer = step_reply.read(turn, Expects(yes_no=True, skippable=True, proceed=True))
         code = turn.entity("coupon_code") or _typed_code(turn.text)
+        if not code and _says_no_code(turn.text):
+            # "nah I don't have any", "没优惠码" (and "没券 直接下单" still places the order)
+            answer = step_reply.StepReply((answer.kinds if answer else frozenset()) | {Reply.SKIP})
         if answer and not code and (answer.kinds & {Reply.NO, Reply.SKIP, Reply.PROCEED}):
             # "没有", "no code, just place it", "那不用了 直接下单": no coupon; a request to place
             # the order places it (the summary is shown with it).
@@ -552,6 +584,13 @@ class CheckoutFlow(Flow):
                 code = turn.text.strip()
         if not code:
             return False
+        if step_reply.misspelt_skip(turn.text) and not any(ch.isdigit() for ch in str(code)):
+            # "skp", "sikp": a code only if the shop has one by that name; otherwise "skip".
+            check = await turn.services.shop.check_coupon(turn.customer_id, str(code).strip().upper(), turn.lang)
+            if not check.ok:
+                turn.state.slots["coupon"] = None
+                await self.show_summary(turn)
+                return True
         await self.apply_coupon(turn, str(code))
         return True
 

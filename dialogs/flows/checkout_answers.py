@@ -22,7 +22,8 @@ _DELIVERY = re.compile(
 )
 # A wish for speed rather than a method's name: the fastest method offered, whatever it is called.
 _FASTEST = re.compile(
-    r"最快|越快越好|尽快|尽早|加急|急用|急件|赶时间|特快|当天到|当日到|"
+    r"最快|越快越好|尽快|尽早|加急|急用|急件|赶时间|特快|当天|当日|今天到|今天送|"
+    r"\bsame[\s-]?day\b|\btoday\b|"
     r"\b(?:fast|faster|fastest|quick|quicker|quickest|asap|urgent|urgently|rush|soonest|earliest|speedy)\b|"
     r"as\s+soon\s+as\s+possible",
     re.I,
@@ -113,6 +114,15 @@ def fastest(options: list[ShippingOption]) -> ShippingOption:
     return min(options, key=lambda option: eta_days(option.eta))
 
 
+# Words every method's name may hold; what is left names this method ("同城配送" -> 同城).
+_GENERIC = re.compile(r"配送|快递|送货|物流|服务|\b(?:delivery|shipping|service|method)\b", re.I)
+
+
+def _distinctive(name: str) -> str:
+    word = _GENERIC.sub("", name.lower()).strip(" -_")
+    return word if len(word) >= 2 and word not in ("in", "to") else ""
+
+
 def method_in(text: str, options: list[ShippingOption]) -> str | None:
     """The shipping method a message asks for, by speed wish, code, name or kind of method."""
     lowered = text.lower()
@@ -123,6 +133,7 @@ def method_in(text: str, options: list[ShippingOption]) -> str | None:
     if _FASTEST.search(lowered) and delivered:
         return fastest(delivered).code  # "快递 越快越好", "fastest shipping pls"
     named = next((o.code for o in options if o.code.lower() in lowered or o.name.lower() in lowered), None)
+    named = named or next((o.code for o in options if _distinctive(o.name) and _distinctive(o.name) in lowered), None)
     if named:
         return named
     if _EXPRESS.search(lowered) and delivered:
@@ -131,3 +142,46 @@ def method_in(text: str, options: list[ShippingOption]) -> str | None:
     if _DELIVERY.search(lowered) and delivered:
         return delivered[0].code
     return None
+
+
+_FILLER = re.compile(
+    r"\b(?:pls|plz|please|thanks|thank\s+you|thx|and|try|use|using|with|via|by|ok|okay|then|just|it|for|me|"
+    r"shipping|delivery|method)\b|用|吧|就行|就好|谢谢|麻烦|发|走|的|要|我|好|了|吗|呢|啊|哦|请|和|还有|然后|也",
+    re.I,
+)
+_SEGMENTS = re.compile(r"[,，;；\n。!！]+|\.(?=\s|$)")
+
+
+def _only_later_answers(segment: str) -> bool:
+    """A piece of a message that says nothing but a shipping method or a coupon answer."""
+    if not (names_a_method(segment) or coupon_answer(segment) is not None):
+        return False
+    rest = _METHOD_WORD.sub(" ", segment)
+    rest = _NO_COUPON.sub(" ", rest)
+    code = coupon_code_in(rest)
+    if code:
+        rest = rest.replace(code, " ")
+    rest = re.sub(r"\b(?:code|coupon|promo|voucher)s?\b|优惠码|优惠券|券|码", " ", rest, flags=re.I)
+    rest = _FILLER.sub(" ", rest)
+    return not re.sub(r"[\s+&/^~～、:：\-]+", "", rest)
+
+
+def split_later_answers(text: str) -> tuple[str, str | None]:
+    """(the address part, the shipping / coupon part) of a message that ends with answers to the
+    next steps: "王磊 139… 南京市鼓楼区中山北路100号 快递 不用券", "Tom Lee, 138…, 88 Nanjing West Rd,
+    Shanghai. express, no code". The second is None when there is none."""
+    later: list[str] = []
+    kept = text.strip()
+    while kept:
+        pieces = [p for p in _SEGMENTS.split(kept) if p.strip()]
+        if len(pieces) > 1 and _only_later_answers(pieces[-1]):
+            later.insert(0, pieces[-1].strip())
+            kept = kept[: kept.rstrip().rfind(pieces[-1].strip())].rstrip(" ,，;；\n。.!！")
+            continue
+        words = kept.split()
+        if len(words) > 1 and re.search(r"[\u4e00-\u9fff]", words[-1]) and _only_later_answers(words[-1]):
+            later.insert(0, words[-1])  # "…中山北路100号 快递 不用券": the words after the street
+            kept = kept[: kept.rstrip().rfind(words[-1])].rstrip()
+            continue
+        break
+    return (kept, " ".join(later)) if later and kept else (text, None)

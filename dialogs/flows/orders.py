@@ -9,7 +9,7 @@ from commerce.orders.model import OrderStatus
 from dialogs import buttons as codes
 from dialogs import reasons, step_reply
 from dialogs.address import AddressDraft, fill_field, parse_address
-from dialogs.flows import checkout
+from dialogs.flows import checkout, info
 from dialogs.flows.base import Flow, looks_like_side_question, menu_buttons, yes_no_buttons
 from dialogs.flows.checkout import send_payment_link
 from dialogs.flows.confirm import ask_confirmation
@@ -17,7 +17,7 @@ from dialogs.flows.products import title_mentions
 from dialogs.i18n import t_or
 from dialogs.messages import Button, OrderSummary, SummaryLine
 from dialogs.ports import AddressView, OrderView
-from dialogs.references import ordinal, pick, product_words
+from dialogs.references import asks_how_paying_works, ordinal, pick, product_words
 from dialogs.step_reply import Expects, Reply
 from dialogs.turn import Turn
 
@@ -236,11 +236,37 @@ async def pay_intent(turn: Turn, number: str = "") -> None:
         await shop.order(turn.customer_id, number, turn.lang) if number else await _resolve_order(turn, allowed="pay")
     )
     if order is None:
-        orders = [o for o in await shop.orders(turn.customer_id, turn.lang, 20) if o.status == "pending_payment"]
-        order = orders[0] if orders else None
+        order = await _newest_waiting_for_payment(turn)
+    if order is None and not number and await _has_something_to_check_out(turn):
+        # "ready to pay", "好了 付钱" with the cart full and no order yet: that is the checkout.
+        await checkout.start(turn)
+        return
     if order is None or order.status != "pending_payment":
         turn.say("payment.nothing_to_pay", turn.button("menu.orders", codes.ORDERS))
         return
+    await send_payment_link(turn, order)
+
+
+async def _newest_waiting_for_payment(turn: Turn) -> OrderView | None:
+    orders = await turn.services.shop.orders(turn.customer_id, turn.lang, 20)
+    return next((o for o in orders if o.status == "pending_payment"), None)
+
+
+async def _has_something_to_check_out(turn: Turn) -> bool:
+    """Items in the cart, or a checkout put aside for a side question."""
+    if any(s.get("flow") == "checkout" for s in turn.state.suspended):
+        return True
+    return not (await turn.services.shop.cart(turn.customer_id, turn.lang)).empty
+
+
+async def payment_problem_intent(turn: Turn) -> None:
+    """ "It didn't go through", "没付成功" with an order still waiting for payment: a new payment
+    link at once (what the customer needs); a question about how paying works is answered."""
+    order = None if asks_how_paying_works(turn.text) else await _newest_waiting_for_payment(turn)
+    if order is None:
+        await info.faq_for_intent(turn)
+        return
+    turn.say("payment.try_again", number=order.number)
     await send_payment_link(turn, order)
 
 

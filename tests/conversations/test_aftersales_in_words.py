@@ -84,6 +84,8 @@ def _requests(summary: dict[str, Any]) -> list[tuple[str, str]]:
         ("zh", ZH_BOTTLE, "买重了 退货", "return", "买重了"),
         ("en", EN_BOTTLE, "bought it twice by mistake, please return it", "return", "twice"),
         ("zh", ZH_BOTTLE, "退款吧 朋友送了好几个奶瓶", "refund", "朋友送了"),
+        ("zh", ZH_ROMPER, "退货 不好看", "return", "不好看"),
+        ("en", EN_EARBUDS, "I got the wrong version, can you send the pro instead?", "exchange", "pro"),
     ],
 )
 async def test_a_request_that_says_why_is_filed_at_once_in_the_customers_words(
@@ -124,6 +126,8 @@ async def test_swapping_for_the_other_version_after_delivery_is_an_exchange(baby
         ("zh", ZH_ROMPER, "这单不要了", "确认"),
         ("en", EN_BOTTLE, "don't want this order anymore", "yes cancel"),
         ("en", EN_FILM, "forget the order", "yes"),
+        ("zh", ZH_FILM, "算了 不买了", "嗯"),
+        ("en", EN_BOTTLE, "actually i changed my mind, don't want it", "yes"),
     ],
 )
 async def test_an_unpaid_order_is_cancelled_in_other_words(
@@ -137,6 +141,12 @@ async def test_an_unpaid_order_is_cancelled_in_other_words_beside_a_delivered_on
     lines = [*ZH_ROMPER, *DELIVERED, *ZH_BOTTLE, "等等 我老公说家里已经有了 这单先不要了", "嗯 取消吧"]
     said, summary = await _run(baby_shop, lines, "zh")
     assert [order["status"] for order in summary["orders"]] == ["cancelled", "delivered"], said[-2:]
+
+
+async def test_dropping_a_cart_item_after_an_order_leaves_the_order_alone(baby_shop: Any) -> None:
+    lines = [*ZH_FILM, "宽口径玻璃奶瓶 160ml", "加入购物车", "不要了", "嗯"]
+    said, summary = await _run(baby_shop, lines, "zh")
+    assert [order["status"] for order in summary["orders"]] == ["pending_payment"], said[-2:]
 
 
 @pytest.mark.parametrize(
@@ -167,6 +177,8 @@ async def test_a_paid_unshipped_order_cancelled_with_the_money_back_files_the_re
         ("zh", ZH_ROMPER, ZH_FILM, "快递单号发我一下"),
         ("en", EN_EARBUDS, EN_FILM, "where's my parcel"),
         ("en", EN_EARBUDS, EN_FILM, "any tracking no?"),
+        ("zh", ZH_ROMPER, ZH_FILM, "膜寄出了吗"),
+        ("en", EN_EARBUDS, EN_FILM, "shipping status?"),
     ],
 )
 async def test_the_one_parcel_on_its_way_is_tracked(
@@ -177,3 +189,15 @@ async def test_the_one_parcel_on_its_way_is_tracked(
     assert shipped["status"] == "shipped"
     assert shipped["number"] in said[-1], said[-1]
     assert "SF" in said[-1], said[-1]  # the carrier's tracking number, not a list of orders
+
+
+@pytest.mark.parametrize(
+    ("lang", "history", "ask"), [("zh", ZH_FILM, "膜寄出了吗"), ("en", EN_FILM, "has it shipped?")]
+)
+async def test_asking_after_a_parcel_not_sent_yet_tells_the_orders_state(
+    baby_shop: Any, lang: str, history: list[str], ask: str
+) -> None:
+    said, summary = await _run(baby_shop, [*history, "!pay", ask], lang)
+    paid = summary["orders"][0]
+    assert paid["number"] in said[-1], said[-1]
+    assert ("待发货" in said[-1]) or ("preparing shipment" in said[-1]), said[-1]

@@ -304,3 +304,34 @@ async def test_english_later_answers_while_the_street_is_missing(outsider_shop: 
     outcome = await _chat(outsider_shop, "en", [*lines, "yes"])
     assert outcome.orders, outcome.transcript()
     assert (outcome.orders[0].shipment.method, outcome.orders[0].coupon_code) == ("express", None)
+
+
+@pytest.mark.parametrize(
+    ("lang", "pasted", "detail", "method", "coupon"),
+    [
+        ("zh", "王磊 13912345678 江苏省南京市鼓楼区中山北路100号 快递 不用券", "中山北路100号", "express", None),
+        ("zh", "王磊 13912345678 上海市静安区南京西路88号\n同城 用CAMP10", "南京西路88号", "same_city", "CAMP10"),
+        ("en", f"{SHANGHAI}. express, no code", "88 Nanjing West Rd", "express", None),
+        ("en", f"{SHANGHAI}, same day delivery please, no coupon", "88 Nanjing West Rd", "same_city", None),
+    ],
+)
+async def test_an_address_followed_by_the_next_answers(
+    outsider_shop: Any, lang: str, pasted: str, detail: str, method: str, coupon: str | None
+) -> None:
+    start = ["can i get the LED headlamp", "checkout"] if lang == "en" else ["LED头灯来一个", "结账"]
+    outcome = await _chat(outsider_shop, lang, [*start, pasted])
+    assert _in_summary(outcome), outcome.transcript()
+    outcome = await _chat(outsider_shop, lang, [*start, pasted, "ok"])
+    assert outcome.orders, outcome.transcript()
+    order = outcome.orders[0]
+    assert (order.address.detail, order.shipment.method, order.coupon_code) == (detail, method, coupon)
+
+
+async def test_a_saved_address_chosen_with_the_next_answers(outsider_shop: Any) -> None:
+    first = ["can i get the LED headlamp", "checkout", BEIJING, "express", "no coupon", "confirm"]
+    again = ["can i get the ceramic mug", "checkout", "the first one, express, no code"]
+    outcome = await _chat(outsider_shop, "en", [*first, *again])
+    assert _in_summary(outcome), outcome.transcript()
+    outcome = await _chat(outsider_shop, "en", [*first, *again, "confirm"])
+    assert len(outcome.orders) == 2, outcome.transcript()
+    assert {o.shipment.method for o in outcome.orders} == {"express"}

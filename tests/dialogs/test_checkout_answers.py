@@ -7,7 +7,7 @@ import pytest
 
 from commerce.money import Money
 from dialogs.address import AddressDraft, parse_address
-from dialogs.flows.checkout_answers import NO_COUPON, coupon_answer, eta_days, method_in
+from dialogs.flows.checkout_answers import NO_COUPON, coupon_answer, eta_days, method_in, split_later_answers
 from dialogs.language import language_switch
 from dialogs.messages import Lang
 from dialogs.ports import ShippingOption
@@ -119,3 +119,23 @@ def test_delivery_times_compare() -> None:
 )
 def test_the_coupon_answer_inside_a_sentence(text: str, answer: str | None) -> None:
     assert coupon_answer(text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "address", "later"),
+    [
+        (
+            "王磊 13912345678 南京市鼓楼区中山北路100号 快递 不用券",
+            "王磊 13912345678 南京市鼓楼区中山北路100号",
+            "快递 不用券",
+        ),
+        ("Tom Lee, 13800002222, 88 Nanjing West Rd, Shanghai. express, no code", None, "express no code"),
+        ("Tom Lee, 13800002222, 88 Express Rd, Shanghai", None, None),  # a street named Express
+        ("快递", None, None),  # nothing before it: no address to split off
+    ],
+)
+def test_answers_to_the_next_steps_after_an_address(text: str, address: str | None, later: str | None) -> None:
+    kept, found = split_later_answers(text)
+    assert found == later
+    if address is not None:
+        assert kept == address

@@ -82,6 +82,7 @@ class SimulatedCustomer:
     last_ask: str = ""
     repeats: int = 0
     placed: bool = False  # a payment link was shown: the order exists
+    link_open: bool = False  # a payment link is shown that has not been used (paid or failed) yet
     edited: bool = False
 
     def __post_init__(self) -> None:
@@ -94,7 +95,12 @@ class SimulatedCustomer:
     # --- realisation --------------------------------------------------------------------------
     def say(self, act: str, **slots: str) -> str:
         template = self.rng.choice(PHRASES[act][self.lang])
-        before_noun = "{p}" in template and "{q}" in template and template.index("{q}") < template.index("{p}")
+        before_noun = (
+            "{p}" in template
+            and "{q}" in template
+            and template.index("{q}") < template.index("{p}")
+            and "{q} of" not in template  # "get me {q} of the ...": "a of the" is nobody's English
+        )
         if slots.get("q") in ("a", "a couple of") and not before_noun:
             slots["q"] = "1" if slots["q"] == "a" else "2"  # "a (couple of)" only reads before the noun
         noisy = add_noise(template, self.lang, self.goal.noise, self.rng)
@@ -165,6 +171,10 @@ class SimulatedCustomer:
         """Reply to the step the bot asks for, when the goal holds the answer."""
         if "pay_link" in asks:
             self.placed = True
+            self.link_open = True
+            # The order exists (whatever way it got placed): nothing of the checkout is left to do.
+            for name in ("checkout", "address", "shipping", "coupon", "confirm", "side"):
+                self.pop(name)
         if self.agenda and self.agenda[0].name == "side" and {"address", "shipping", "coupon"} & set(asks):
             self.agenda.pop(0)
             return add_noise(self.rng.choice(SIDE_QUESTIONS[self.lang]), self.lang, self.goal.noise, self.rng)
@@ -264,6 +274,13 @@ class SimulatedCustomer:
                 q=self.quantity_phrase(sold_out),
                 n=str(sold_out.qty),
             )
+        if act.name in ("!pay", "!fail") and not self.link_open:
+            # No payment link to pay at (the last one failed and no new one came): the customer
+            # asks again instead (the agenda keeps the payment for when a link is shown).
+            self.agenda.insert(0, act)
+            return self.ask_for_a_link(act, replies)
+        if act.name in ("!pay", "!fail"):
+            self.link_open = False
         if act.name.startswith("!"):
             return act.name
         if act.name == "side":
@@ -291,6 +308,13 @@ class SimulatedCustomer:
             zh_qty = self.quantity_phrase(Want(goal.wants[index].product, goal.wants[index].sku, qty))
             return self.say("set_quantity", o=words, n=str(qty), q=zh_qty if self.lang == "zh" else str(qty))
         raise ValueError(act.name)
+
+    def ask_for_a_link(self, act: Act, replies: list[dict[str, Any]]) -> str:
+        """Press a button that opens the payment again, or say the payment did not work."""
+        pay = [b["label"] for r in replies for b in r["buttons"] if re.search(r"pay|支付|付款", b["label"], re.I)]
+        if pay and self.rng.random() < 0.5:
+            return "@" + pay[0]
+        return self.say("payment_failed" if self.goal.kind == "pay_retry" else "checkout")
 
     def perform_want(self, act: Act, asks: list[str], replies: list[dict[str, Any]]) -> str:
         want = self.goal.wants[act.want]
