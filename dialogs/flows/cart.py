@@ -607,7 +607,7 @@ async def change_option_intent(turn: Turn, intent: str) -> bool:
         changes = _option_changes(turn, product, line) if product is not None else {}
         if product is not None and changes:
             swaps.append(Swap(line, product, changes))
-    if wanted_quantity(turn) is not None:
+    if wanted_quantity(turn) is not None or trailing_number(text) is not None:
         # "make the original just one" with an original line and a chocolate one: the count is for the
         # line the option describes, not a chocolate line turned original
         swaps = [swap for swap in swaps if not _described_elsewhere(swap, cart.lines)]
