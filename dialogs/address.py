@@ -31,6 +31,7 @@ _REGION_ZH = re.compile(
     r"(?:[^\s,，]{1,9}?(?:区|县|旗|市))?)"
 )
 _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+_PERSON_ZH = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,2}(?:先生|女士|小姐)")
 _DIGITS = re.compile(r"\d")
 ADDRESS_FIELDS = ("name", "phone", "region", "detail")
 
@@ -359,13 +360,13 @@ def parse_address(text: str, *, with_name: bool = True) -> AddressDraft:
     parts = [p.strip() for p in _SEPARATORS.split(rest) if p.strip()]
     if len(parts) <= 2 and _HAS_CJK.search(rest):
         parts = [p for chunk in parts for p in chunk.split()] or parts
-    name = ""
-    place: list[str] = []
-    for part in parts:
-        if with_name and not name and valid_name(part) and not looks_like_place(part) and len(part) <= 20:
-            name = part
-        else:
-            place.append(part)
+    candidates = [p for p in parts if with_name and valid_name(p) and not looks_like_place(p) and len(p) <= 20]
+    # A Chinese name is two to four characters: "李娜" rather than "三环到四环之间" when both stand alone.
+    name = next((p for p in candidates if _PERSON_ZH.fullmatch(p) or not _HAS_CJK.search(p)), "")
+    name = name or (candidates[0] if candidates else "")
+    place = list(parts)
+    if name:
+        place.remove(name)
     if name:
         draft = replace(draft, name=valid_name(name) or "")
     if not place:
@@ -429,9 +430,19 @@ def _split_english_place(text: str) -> tuple[str, str]:
     return "", ""
 
 
+# Landmarks people add to a Chinese address ("近地铁站", "太古汇旁边", "小区门口").
+_LANDMARK = re.compile(
+    r"^(?:近|靠近|临近|在)|(?:旁|旁边|附近|对面|隔壁|边上|路口|门口|楼下|站|口|小区|大厦|广场|中心|公寓|花园|大楼|"
+    r"商场|学校|医院|公园|园区|酒店|写字楼)$"
+)
+
+
 def looks_like_place(part: str) -> bool:
-    """A part of an address that is a place, not a person: "朝阳区", "江苏", "北京 朝阳区", "Nanjing Rd"."""
+    """A part of an address that is a place, not a person: "朝阳区", "江苏", "北京 朝阳区", "Nanjing Rd",
+    "近地铁站"."""
     compact = compact_zh(part)
+    if _LANDMARK.search(compact):
+        return True
     if compact in PLACE_NAMES_ZH or any(
         compact.startswith(name) and _NEXT_LEVEL.match(compact[len(name) :]) for name in PLACE_NAMES_ZH
     ):
@@ -447,15 +458,20 @@ def fill_field(draft: AddressDraft, field: str, text: str) -> tuple[AddressDraft
     A full one-line address typed at any step fills every field it contains.
     """
     whole = parse_address(text)
-    if len(whole.missing()) <= 1 and field in ADDRESS_FIELDS:
-        merged = AddressDraft(**{f: getattr(whole, f) or getattr(draft, f) for f in ADDRESS_FIELDS})
-        if getattr(merged, field):
-            return merged, True
+    if not whole.missing():
+        return whole, True  # a whole new address
     if field in ("region", "detail"):
-        # "浙江省宁波市鄞州区天童南路555号" when the region is asked: region and street at once.
+        # "浙江省宁波市鄞州区天童南路555号" or "88 Nanjing West Rd, Jing'an, Shanghai" when the place is
+        # asked: region and street at once (never a name: "Shanghai" is the city here).
         place = parse_address(text, with_name=False)
         if place.region and place.detail and not place.phone:
             return replace(draft, region=place.region, detail=place.detail), True
+    if len(whole.missing()) <= 1 and field in ADDRESS_FIELDS:
+        # What was already given stays; the message fills the asked part and any other still missing.
+        merged = AddressDraft(**{f: getattr(draft, f) or getattr(whole, f) for f in ADDRESS_FIELDS})
+        merged = replace(merged, **{field: getattr(whole, field) or getattr(draft, field)})
+        if getattr(merged, field):
+            return merged, True
     value: str | None
     if field == "phone":
         value = normalize_phone(text)
@@ -463,6 +479,8 @@ def fill_field(draft: AddressDraft, field: str, text: str) -> tuple[AddressDraft
         value = valid_name(text)
     elif field == "region":
         value = valid_region(text)
+        if value and _HAS_CJK.search(value):
+            value = leading_region_zh(value)[0] or value  # "江苏 南京 鼓楼区" -> 江苏省南京市鼓楼区
     else:
         value = valid_detail(text)
     if not value:

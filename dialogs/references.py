@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
+
+import yaml
 
 from nlu.numerals import CN_NUMERAL_CHARS, EN_NUMBER_WORDS, parse_chinese_integer
 from nlu.vocab import color_aliases
@@ -110,67 +113,120 @@ def _color_groups() -> list[set[str]]:
     return groups
 
 
+OPTION_WORDS_FILE = Path(__file__).parent / "option_words.yml"
+# Sections of option_words.yml whose words are option words wherever they appear (a search for
+# "oatmeal wool scarf" looks for the scarf); the others only name a product's own option values.
+_EVERYWHERE = ("colours", "sizes")
+_NOT_VALUES = ("modifiers", "units")
+
+
+@cache
+def _lexicon() -> dict[str, tuple[frozenset[str], ...]]:
+    """option_words.yml by section: groups of words naming the same option value in zh and en."""
+    document = yaml.safe_load(OPTION_WORDS_FILE.read_text(encoding="utf-8")) or {}
+    lexicon: dict[str, tuple[frozenset[str], ...]] = {}
+    for section, groups in document.items():
+        # A single Chinese character is never matched alone (粉 in 粉色 is no ground coffee),
+        # except units, which only ever follow a number.
+        lexicon[str(section)] = tuple(
+            frozenset(
+                word
+                for word in (str(w).strip().lower() for w in group)
+                if word and (section == "units" or word.isascii() or len(word) > 1)
+            )
+            for group in groups or ()
+        )
+    return lexicon
+
+
 # Size words: a catalog may say "L", "大号" or "large"; customers say any of them ("大码", "big").
 # (No bottle or cup words here: "大瓶的" is the bigger capacity, never a clothing size L.)
-SIZE_GROUPS: tuple[frozenset[str], ...] = (
-    frozenset({"xs", "extra small", "加小", "加小码", "特小号"}),
-    frozenset({"s", "small", "小号", "小码", "小号的", "小的", "小款", "小份"}),
-    frozenset({"m", "medium", "中号", "中码", "中号的", "中的", "中款"}),
-    frozenset({"l", "large", "big", "大号", "大码", "大号的", "大的", "大款", "大份"}),
-    frozenset({"xl", "extra large", "加大", "加大码", "加大号", "特大号"}),
-    frozenset({"xxl", "2xl", "加加大", "加加大码"}),
-)
+SIZE_GROUPS: tuple[frozenset[str], ...] = _lexicon()["sizes"]
 # Words that qualify a colour or finish inside a several-word option value ("warm nude",
 # "smoky grey", "mint green"), with the ways customers say them in either language.
-MODIFIER_GROUPS: tuple[frozenset[str], ...] = (
-    frozenset({"warm", "暖色", "暖调", "暖色调", "偏暖", "暖系"}),
-    frozenset({"cool", "冷色", "冷调", "冷色调", "偏冷", "冷系"}),
-    frozenset({"smoky", "smokey", "烟熏", "烟熏色"}),
-    frozenset({"dark", "深色", "深一点"}),
-    frozenset({"light", "pale", "浅色", "淡色", "浅一点"}),
-    frozenset({"matte", "matt", "哑光", "雾面"}),
-    frozenset({"glossy", "shiny", "亮面", "亮光"}),
-    frozenset({"nude", "裸色", "裸妆"}),
-    frozenset({"mint", "薄荷", "薄荷色"}),
-    frozenset({"olive", "橄榄", "橄榄色"}),
-    frozenset({"sand", "沙色", "沙漠色"}),
-    frozenset({"cream", "奶油", "奶油色"}),
-    frozenset({"sakura", "cherry blossom", "樱花"}),
-    frozenset({"maple", "枫叶"}),
-    frozenset({"rose", "玫瑰"}),
-    frozenset({"bean paste", "豆沙"}),
-    frozenset({"clear", "transparent", "see-through", "透明"}),
-)
+MODIFIER_GROUPS: tuple[frozenset[str], ...] = _lexicon()["modifiers"]
+# Units a value's number may be written with ("1米" / "1m", "10包" / "10 pack", "9W" / "9瓦").
+UNIT_GROUPS: tuple[frozenset[str], ...] = _lexicon()["units"]
 
 
 def word_groups() -> list[set[str]]:
-    return [*_color_groups(), *(set(group) for group in SIZE_GROUPS)]
+    """Groups of words that are option words wherever they appear: colours, shades and sizes."""
+    return [*_color_groups(), *(set(g) for section in _EVERYWHERE for g in _lexicon()[section])]
+
+
+@cache
+def value_groups() -> tuple[frozenset[str], ...]:
+    """Every group of the option lexicon that may name an option value (flavours, materials,
+    roasts, packs, ... besides colours and sizes)."""
+    sections = [groups for name, groups in _lexicon().items() if name not in _NOT_VALUES]
+    return tuple(group for groups in sections for group in groups)
 
 
 @cache
 def _groups_of(value: str) -> tuple[frozenset[str], ...]:
     """The alias groups an option value belongs to; an English word found inside one group's
     alias ("olive" in "olive green") places it there when nothing names it directly."""
+    return _tight_groups_of(value) + _broad_groups_of(value)
+
+
+@cache
+def _tight_groups_of(value: str) -> tuple[frozenset[str], ...]:
+    """The option lexicon's groups naming the value ("khaki": 卡其, 卡其色)."""
     lowered, core = value.strip().lower(), _core(value)
-    direct = tuple(frozenset(g) for g in word_groups() if lowered in g or core in g)
-    if direct or not lowered.isascii() or " " in lowered or len(lowered) < 3:
+    return tuple(g for g in value_groups() if lowered in g or core in g)
+
+
+@cache
+def _broad_groups_of(value: str) -> tuple[frozenset[str], ...]:
+    """The NLU's colour groups naming the value: wider families ("beige" takes in khaki, oatmeal),
+    so a value named by its own word or its lexicon group wins over one of these."""
+    lowered, core = value.strip().lower(), _core(value)
+    direct = tuple(frozenset(g) for g in _color_groups() if lowered in g or core in g)
+    if direct or _tight_groups_of(value) or not lowered.isascii() or " " in lowered or len(lowered) < 3:
         return direct
     inside = [frozenset(g) for g in _color_groups() if any(lowered in alias.split() for alias in g)]
     return tuple(inside[:1])
 
 
 def _core(word: str) -> str:
-    """黑色 -> 黑 so "黑的" matches; english words unchanged."""
+    """黑色 -> 黑 so "黑的" matches, 香草味 -> 香草 so "香草的" does; english words unchanged."""
     word = word.strip().lower()
-    return word[:-1] if len(word) > 1 and word.endswith("色") else word
+    if len(word) > 1 and word.endswith("色"):
+        return word[:-1]
+    for suffix in ("口味", "味"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            return word[: -len(suffix)]
+    return word
+
+
+_VALUE_AMOUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:-\s*)?([^\d\s].*?)\s*$")
+
+
+@cache
+def unit_spellings(value: str) -> tuple[str, ...]:
+    """A value that is a number and a unit in the other units of its group: "1米" -> 1m, 1 meter;
+    "10包" -> 10 pack, 10 bags; "2片装" -> 2 pcs, 2 pack."""
+    match = _VALUE_AMOUNT.match(value.strip().lower())
+    if match is None:
+        return ()
+    number, unit = match.groups()
+    units = {unit}
+    if unit.endswith("装") and len(unit) > 1:  # "2片装": two pieces in a pack
+        units |= {unit[:-1], "pack", "packs", "pk"}
+    alternatives = {alt for group in UNIT_GROUPS if units & group for alt in group} - {unit}
+    forms = {f"{number}{alt}" for alt in alternatives}
+    forms |= {f"{number} {alt}" for alt in alternatives if alt.isascii()}
+    forms |= {f"{number}-{alt}" for alt in alternatives if alt.isascii()}
+    return tuple(sorted(forms))
 
 
 def spellings(value: str) -> list[str]:
-    """An option value and the other ways to write it ("黑色" -> 黑, black, ...; "warm nude" -> 暖色, ...)."""
+    """An option value and the other ways to write it ("黑色" -> 黑, black, ...; "warm nude" -> 暖色, ...;
+    "1米" -> 1m)."""
     core = _core(value)
     aliases = [alias for group in _groups_of(value) for alias in group]
     parts = [alias for part in _value_parts(value) for alias in part]
-    return [value, core, *aliases, *parts]
+    return [value, core, *unit_spellings(value), *aliases, *parts]
 
 
 def same_value(wanted: str, offered: str) -> bool:
@@ -178,17 +234,23 @@ def same_value(wanted: str, offered: str) -> bool:
     a, b = _core(wanted), _core(offered)
     if not a or not b:
         return False
-    if a == b:
+    if a == b or _compact(a) == _compact(b):
         return True
     return any({a, wanted.strip().lower()} & group for group in _groups_of(offered))
 
 
+def _compact(word: str) -> str:
+    """ "iPhone 15" and "iphone15" alike (a leading minus stays: -5°C is not 5°C)."""
+    return re.sub(r"(?<=[a-z0-9])[\s\-]+(?=[a-z0-9])", "", word)
+
+
 @cache
 def _value_parts(value: str) -> tuple[frozenset[str], ...]:
-    """The words of a several-word value ("warm nude" -> warm, nude; "樱花粉" -> 樱花), each with
-    its spellings in both languages, for a customer who names only one of them ("暖色的", "the grey one")."""
+    """The words of a several-word value ("warm nude" -> warm, nude; "樱花粉" -> 樱花; "磨砂黑" -> 磨砂,
+    black), each with its spellings in both languages, for a customer who names only one of them
+    ("暖色的", "the grey one", "the black one")."""
     lowered = value.strip().lower()
-    groups = [*MODIFIER_GROUPS, *_color_groups()]
+    groups = [*MODIFIER_GROUPS, *_color_groups(), *value_groups()]
     if lowered.isascii():
         words = lowered.split()
         if len(words) < 2:  # "olive": its colour group already spells it; a modifier may add "橄榄色"
@@ -198,16 +260,24 @@ def _value_parts(value: str) -> tuple[frozenset[str], ...]:
             found = [g for g in groups if word in g] or [frozenset({word})]
             parts.append(frozenset().union(*found))
         return tuple(parts)
-    # A Chinese value: the known words inside it ("樱花" in "樱花粉", "烟熏" in "烟熏灰").
+    # A Chinese value: the known words inside it ("樱花" in "樱花粉", "烟熏" in "烟熏灰"), and the
+    # colour it ends with ("黑" of "磨砂黑", "蓝" of "远峰蓝").
     inside = [
         g for g in MODIFIER_GROUPS if any(len(alias) >= 2 and not alias.isascii() and alias in lowered for alias in g)
     ]
+    if len(lowered) > 2 and not _broad_groups_of(value):
+        inside += [frozenset(g) for g in _color_groups() if _ends_with_colour(lowered, g)]
     return tuple(inside)
+
+
+def _ends_with_colour(value: str, group: set[str]) -> bool:
+    """ "磨砂黑" ends with the 黑 of 黑色 (the group's one-character colour, written X色)."""
+    return any(len(alias) == 2 and alias.endswith("色") and value.endswith(alias[0]) for alias in group)
 
 
 _SIGN = re.compile(r"(?:零下|负|\bminus\s*|[−–])(?=\s*[\d" + CN_NUMERAL_CHARS + r"])", re.I)
 _CN_SPEC_NUMBER = re.compile(
-    rf"[{CN_NUMERAL_CHARS}]+(?=\s*(?:度|摄氏度|℃|毫升|升|厘米|公分|寸|码|号|克|千克|公斤|ml|l\b|cm|mm|g\b|kg))",
+    rf"[{CN_NUMERAL_CHARS}]+(?=\s*(?:度|摄氏度|℃|毫升|升|厘米|公分|米|寸|码|号|克|千克|公斤|瓦|伏|毫安|ml|l\b|cm|mm|m\b|g\b|kg|w\b))",
     re.I,
 )
 
@@ -234,10 +304,79 @@ def leading_number(value: str) -> float | None:
     return float(match.group(1)) if match else None
 
 
-def _number_in(number: str, lowered: str) -> bool:
-    """The number stands alone in the text and is not a count ("500的", "the 256 one"; not "2件")."""
-    pattern = rf"(?<![\d.x×*\-−]){re.escape(number)}(?![\d.])(?!\s*(?:{_ZH_UNITS}|pcs|pieces|units|x\b))"
-    return re.search(pattern, lowered) is not None
+# How surely a spelling names a value: its own words (or its number in another unit) first, then
+# the option lexicon's group, then the NLU's wide colour families ("khaki" is 卡其 before it is
+# 燕麦色, both of which the colour family "beige" takes in).
+_OWN, _LEXICON, _FAMILY = 3, 2, 1
+
+
+def _scored_spellings(value: str) -> list[tuple[str, int]]:
+    core = _core(value)
+    own = [(core, _OWN), (value.strip().lower(), _OWN), *((form, _OWN) for form in unit_spellings(value))]
+    tight = [(alias, _LEXICON) for group in _tight_groups_of(value) for alias in group]
+    broad = [(alias, _FAMILY) for group in _broad_groups_of(value) for alias in group]
+    return [*own, *tight, *broad]
+
+
+Span = tuple[int, int, int]  # strength, start, end
+
+
+def _best_span(value: str, lowered: str) -> Span | None:
+    """Where and how surely the text names the value: its strongest, then longest spelling found."""
+    spans = [
+        (strength, found[0], found[1])
+        for alias, strength in _scored_spellings(value)
+        if (found := _alias_span(alias, lowered)) is not None
+    ]
+    number = _LEADING_NUMBER.match(value.replace("−", "-"))
+    if not spans and number is not None:
+        match = _standing_number(number.group(1), lowered)
+        if match is not None:
+            spans.append((_OWN, match.start(), match.end()))
+    if not spans:
+        return None
+    return max(spans, key=lambda span: (span[0], span[2] - span[1], -span[1]))
+
+
+def _named_spans(lowered: str, values: list[str]) -> dict[str, Span]:
+    """The values the text names, each with its span; where two values are named by the same
+    words ("iphone 15" inside "iphone 15 pro", "khaki" for 卡其 and for 燕麦色), the surer and
+    then the longer reading keeps them."""
+    spans = {value: span for value in values if _core(value) and (span := _best_span(value, lowered)) is not None}
+    if not spans:
+        spans = _partly_named(lowered, values)
+    kept: dict[str, Span] = {}
+    for value, span in spans.items():
+        rivals = [other for other in spans.values() if other is not span and _overlap(span, other)]
+        if all((span[0], span[2] - span[1]) >= (other[0], other[2] - other[1]) for other in rivals):
+            kept[value] = span
+    return kept
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a[1] < b[2] and b[1] < a[2]
+
+
+_TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)?|[\u4e00-\u9fff]+")
+
+
+def _partly_named(lowered: str, values: list[str]) -> dict[str, Span]:
+    """Model-like values named by their distinguishing words only: "15pro" for "iPhone 15 Pro"
+    among "iPhone 15" / "iPhone 15 Pro" (the word every value shares, "iphone", left out)."""
+    if len(values) < 2:
+        return {}
+    tokens = {value: _TOKEN.findall(value.lower()) for value in values}
+    shared = set.intersection(*(set(t) for t in tokens.values()))
+    found: dict[str, Span] = {}
+    for value, words in tokens.items():
+        key = [w for w in words if not (w in shared and not w[0].isdigit())]
+        if len(words) < 2 or not key or key == words or not any(w[0].isdigit() for w in key):
+            continue
+        match = re.search(_flexible_pattern(key), lowered)
+        if match is None or (len(key) == 1 and _standing_number(key[0], lowered) is None):
+            continue
+        found[value] = (_OWN, match.start(), match.end())
+    return found
 
 
 def mentioned_values(text: str, values: Iterable[str]) -> list[str]:
@@ -247,53 +386,72 @@ def mentioned_values(text: str, values: Iterable[str]) -> list[str]:
     for "smoky grey") counts, if it is the only value named that way."""
     lowered = spec_text(text)
     values = list(values)
-    found: list[str] = []
-    for value in values:
-        core = _core(value)
-        if not core:
-            continue
-        hit = _alias_in(core, lowered) or any(
-            _alias_in(alias, lowered) for group in _groups_of(value) for alias in group
-        )
-        if not hit:
-            number = _LEADING_NUMBER.match(value.replace("−", "-"))
-            hit = number is not None and _number_in(number.group(1), lowered)
-        if hit:
-            found.append(value)
-    if found:
-        return found
+    named = _named_spans(lowered, values)
+    if named:
+        return [value for value in values if value in named]
     scores = {
         value: sum(any(_alias_in(alias, lowered) for alias in part) for part in _value_parts(value)) for value in values
     }
     best = max(scores.values(), default=0)
-    named = [value for value, score in scores.items() if score == best]
-    return named if best > 0 and len(named) == 1 else []
+    found = [value for value, score in scores.items() if score == best]
+    return found if best > 0 and len(found) == 1 else []
+
+
+def without_named_values(text: str, values: Iterable[str]) -> str:
+    """The text (lowercased, spec numbers as digits) with the words naming these values blanked:
+    what is left of "dark roast, the 10 pack" once 深烘 and 10包 are read."""
+    lowered = spec_text(text)
+    for _, start, end in sorted(_named_spans(lowered, list(values)).values(), key=lambda s: -s[1]):
+        lowered = lowered[:start] + " " + lowered[end:]
+    return lowered
 
 
 def _alias_in(alias: str, lowered: str) -> bool:
-    return _alias_at(alias, lowered) >= 0
+    return _alias_span(alias, lowered) is not None
 
 
 def _alias_at(alias: str, lowered: str) -> int:
     """Where `alias` stands in the text as a word of its own (-1: not there)."""
+    span = _alias_span(alias, lowered)
+    return span[0] if span is not None else -1
+
+
+def _flexible_pattern(words: list[str]) -> str:
+    """Words written with or without spaces or hyphens between them ("iphone15", "iPhone 15")."""
+    return r"(?<![a-z0-9.'’])" + r"[\s\-]*".join(re.escape(w) for w in words) + r"(?![a-z0-9])"
+
+
+def _alias_span(alias: str, lowered: str) -> tuple[int, int] | None:
+    """Where `alias` stands in the text as a word of its own."""
     if not alias:
-        return -1
+        return None
     if alias.isascii():
-        # not the "m" of "i'm" or the "l" of "30l"
-        match = re.search(rf"(?<![a-z0-9'’]){re.escape(alias)}(?![a-z0-9])", lowered)
-        return match.start() if match else -1
+        # not the "m" of "i'm" or the "l" of "30l"; "iphone15" is "iphone 15"
+        words = _TOKEN.findall(alias)
+        if len(words) > 1 and "".join(words) == re.sub(r"[\s\-]", "", alias):
+            match = re.search(_flexible_pattern(words), lowered)
+        else:
+            match = re.search(rf"(?<![a-z0-9'’]){re.escape(alias)}(?![a-z0-9])", lowered)
+        return match.span() if match else None
     starts, ends = _latin(alias[0]), _latin(alias[-1])
     if starts or ends:
         # "0°C" is not the end of "-10°C", "5L" not the end of "3.5L"
         before = r"(?<![a-z0-9.\-−])" if starts else ""
         after = r"(?![a-z0-9])" if ends else ""
         match = re.search(rf"{before}{re.escape(alias)}{after}", lowered)
-        return match.start() if match else -1
-    return lowered.find(alias)
+        return match.span() if match else None
+    at = lowered.find(alias)
+    return (at, at + len(alias)) if at >= 0 else None
 
 
 def _latin(char: str) -> bool:
     return char.isascii() and char.isalnum()
+
+
+def _standing_number(number: str, lowered: str) -> re.Match[str] | None:
+    """The number standing alone in the text, not a count ("500的", "the 256 one"; not "2件")."""
+    pattern = rf"(?<![\d.x×*\-−]){re.escape(number)}(?![\d.])(?!\s*(?:{_ZH_UNITS}|pcs|pieces|units|x\b))"
+    return re.search(pattern, lowered)
 
 
 def value_position(text: str, value: str) -> int:
@@ -301,18 +459,20 @@ def value_position(text: str, value: str) -> int:
 
     "把白色的换成黑色": 白色 comes first, so it describes the line and 黑色 is what it becomes."""
     lowered = text.lower()
-    spots = [_alias_at(alias, lowered) for alias in {_core(value), *(a for g in _groups_of(value) for a in g)}]
+    spots = [_alias_at(alias, lowered) for alias, _ in _scored_spellings(value)]
     number = _LEADING_NUMBER.match(value)
     if number is not None:
-        match = re.search(rf"(?<![\d.x×*\-−]){re.escape(number.group(1))}(?![\d.])", lowered)
-        spots.append(match.start() if match and _number_in(number.group(1), lowered) else -1)
+        match = _standing_number(number.group(1), lowered)
+        spots.append(match.start() if match else -1)
     found = [spot for spot in spots if spot >= 0]
     return min(found) if found else -1
 
 
 _ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对|副|顶|口|块|听|提|卷|片|枚|颗|款|根|桶"
+# A number before 个月 / 小时 / 星期 is a duration or an age ("宝宝7个月了", "三个星期"), never a count.
+_NOT_A_COUNT_AFTER = r"(?!月|小时|钟头|钟|星期|礼拜|工作日|年)"
 _QUANTITY = re.compile(
-    rf"(\d{{1,3}})\s*(?:{_ZH_UNITS}|pcs|pieces|units|items|packs?|bottles?|boxes|pairs?|sets?|x\b|×)|"
+    rf"(\d{{1,3}})\s*(?:(?:{_ZH_UNITS}){_NOT_A_COUNT_AFTER}|pcs|pieces|units|items|packs?|bottles?|boxes|pairs?|sets?|x\b|×)|"
     r"\b(?:ok|okay|fine|sure|yes|yeah|alright|just|only)[,\s]+(\d{1,2})(?![\d.])"
     r"(?!\s*(?:cm|mm|ml|l|g|kg|gb|tb|°|度|码|号|inch)\b)(?!\s*(?:one|size)\b)|"
     r"(?:(?<![a-z])x|×|\*)\s*(\d{1,3})\b",
@@ -320,7 +480,7 @@ _QUANTITY = re.compile(
 )
 # Colloquial numerals: "来俩" (two), "仨" (three), "来一个", "两副".
 _ZH_COLLOQUIAL = {"俩": 2, "仨": 3}
-_ZH_QUANTITY = re.compile(rf"([一二两三四五六七八九十])\s*(?:{_ZH_UNITS})|(俩|仨)")
+_ZH_QUANTITY = re.compile(rf"([一二两三四五六七八九十])\s*(?:{_ZH_UNITS}){_NOT_A_COUNT_AFTER}|(俩|仨)")
 # Two to ten from the NLU's number words ("one" is left out: "the red one" is no count), and the
 # colloquial counts customers use.
 EN_NUMBERS = {word: value for word, value in EN_NUMBER_WORDS.items() if 2 <= value <= 10} | {
@@ -331,13 +491,19 @@ EN_NUMBERS = {word: value for word, value in EN_NUMBER_WORDS.items() if 2 <= val
     "dozen": 12,
 }
 # "two", "a couple of", "one more" - but not the "one" of "the second one" / "this one".
+# "he's eight months old", "two weeks": an age or a duration, not a count.
+_EN_DURATION = r"(?!\s*(?:-\s*)?(?:months?|years?|yrs?|weeks?|wks?|days?|hours?|hrs?|minutes?|mins?)\b)"
 _EN_QUANTITY = re.compile(
-    r"\b(" + "|".join(EN_NUMBERS) + r")\b|\b(?:just|only)\s+one\b|\bone\s+(?:more|of|piece|unit)\b", re.I
+    r"\b(" + "|".join(EN_NUMBERS) + r")\b" + _EN_DURATION + r"|"
+    r"\b(?:just|only)\s+one\b|\bone\s+(?:more|of|piece|unit)\b",
+    re.I,
 )
 # A bare number before a product word is a quantity too ("2 gray water bottles") unless it is
 # a spec ("500ml", "30L", "24cm", "size 42").
 _BARE_LEADING_NUMBER = re.compile(
-    r"^\s*(?:i'?d like|i want|get me|give me|add|buy|(?:oh\s+)?and|plus|also|with|\+|&)?\s*(\d{1,2})\s+(?=[a-z])", re.I
+    r"^\s*(?:i'?d like|i want|get me|give me|add|buy|(?:oh\s+)?and|plus|also|with|\+|&)?\s*(\d{1,2})\s+(?=[a-z])"
+    + _EN_DURATION,
+    re.I,
 )
 
 
@@ -358,10 +524,14 @@ def quantity_in(text: str) -> int | None:
     match = _EN_QUANTITY.search(text)
     if match:
         return EN_NUMBERS.get((match.group(1) or "").lower(), 1)
-    match = _BARE_LEADING_NUMBER.match(text)
+    match = _BARE_LEADING_NUMBER.match(text) or _COUNT_AT_THE_END.search(text)
     if match:
         return int(match.group(1))
     return None
+
+
+# "kraft notebooks, 2 please": a number set apart at the end of a buying message is its count.
+_COUNT_AT_THE_END = re.compile(r"[,，;；]\s*(\d{1,2})\s*(?:please|pls|plz|thanks|thx)?\s*[.!。！]?\s*$", re.I)
 
 
 _MORE = re.compile(r"再来|再加|再要|再买|多来|多加|\banother\b|\bmore\b|\bextra\b|\badditional\b", re.I)
@@ -521,9 +691,8 @@ def continues_a_list(text: str) -> bool:
 
 def asks_to_buy(text: str) -> bool:
     """A buying verb ("我想买", "来一个", "加购", "buy", "add", "I'll take") or a counted item ("2 mugs")."""
-    return any(pattern.search(text) is not None for pattern in (_BUY, _QUANTITY, _ZH_QUANTITY, _EN_QUANTITY)) or bool(
-        _BARE_LEADING_NUMBER.match(text)
-    )
+    patterns = (_BUY, _QUANTITY, _ZH_QUANTITY, _EN_QUANTITY, _COUNT_AT_THE_END)
+    return any(pattern.search(text) is not None for pattern in patterns) or bool(_BARE_LEADING_NUMBER.match(text))
 
 
 # "要这个", "就它了", "I'll take it", "buy": the product on screen is the one wanted.

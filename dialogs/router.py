@@ -18,7 +18,7 @@ from dialogs.flows.base import Flow, is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
 from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
-from dialogs.reasons import kind_in, tentative
+from dialogs.reasons import kind_in, reason_in, tentative
 from dialogs.references import (
     asks_about_fit,
     asks_for_more,
@@ -413,6 +413,16 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         # "the kettle leaks, I want my money back", "还没发货的话就退款吧 不需要了": a request the shop
         # handles, not a case for a person nor a "no"
         return {"return": "return_goods", "exchange": "exchange_goods", "refund": "refund"}[kind]
+    if (
+        intent == "complaint"
+        and turn.confidence < 0.6
+        and turn.entity("product")
+        and asks_to_buy(text)
+        and reason_in(text) is None
+    ):
+        # "i want 2x Moisturising Cream" read as a complaint near the threshold: a product, a count
+        # or a buying verb, no problem named - an order, not a case for a person.
+        return "add_to_cart"
     if asks_about_fit(text) and (context.get("product") or context.get("last_sku")) and intent not in FIT_KEEPS:
         return "product_question"  # "冬天去长白山够用吗": what the catalog says about it, honestly
     if in_flow:

@@ -161,8 +161,12 @@ def without_emoji(text: str) -> str:
     return _EMOJI.sub(" ", text)
 
 
+# A Latin word typed against Chinese ("haode哈", "ok哦") is a word of its own.
+_SCRIPT_BOUNDARY = re.compile(r"(?<=[a-z])(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[a-z])")
+
+
 def _phrases(text: str) -> list[str]:
-    lowered = _EMOJI.sub(" ", text).lower().strip()
+    lowered = _SCRIPT_BOUNDARY.sub(" ", _EMOJI.sub(" ", text).lower()).strip()
     return [p for p in _PHRASE_SPLIT.split(lowered) if p]
 
 

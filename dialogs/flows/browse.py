@@ -62,7 +62,45 @@ async def search_intent(turn: Turn) -> None:
     if not any(query.values()):
         turn.say("search.ask", turn.button("menu.popular", codes.POPULAR))
         return
-    await run_search(turn, query, 1, narrow=True)
+    await run_search(turn, await _narrowed_by_message(turn, query), 1, narrow=True)
+
+
+async def _narrowed_by_message(turn: Turn, query: dict[str, Any]) -> dict[str, Any]:
+    named = turn.entity("product")
+    if not named or query.get("text") != str(named):
+        return query
+    text = await narrowed_name(turn, str(named), query)
+    return {**query, "text": text[:80]}
+
+
+async def narrowed_name(turn: Turn, named: str, query: dict[str, Any] | None = None) -> str:
+    """The NLU's product name may be only an option value the products share ("iPhone 15" for a
+    case and a screen protector): the message's other words then say which of them is meant
+    ("screen protector for iphone 15"). They replace the name only when they find fewer of the
+    same products."""
+    words = (product_words(turn.text) or strip_filler(turn.text)) if turn.text else ""
+    if not _inside(named, words) or _compact(words) == _compact(named):
+        return named
+    shop = turn.services.shop
+    size = turn.services.config.page_size
+    query = {**(query or {}), "text": named[:80]}
+    by_name = await shop.search(SearchQuery(**query), turn.lang, 1, size)
+    if by_name.total < 2:
+        return named
+    by_words = await shop.search(SearchQuery(**{**query, "text": words[:80]}), turn.lang, 1, size)
+    hits = {item.product_id for item in by_name.items}
+    if 0 < by_words.total < by_name.total and all(item.product_id in hits for item in by_words.items):
+        return words
+    return named
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text.lower())
+
+
+def _inside(name: str, words: str) -> bool:
+    """Does the message's text contain the NLU's name ("iPhone 15" in "钢化膜 iphone 15 pro")?"""
+    return bool(name) and _compact(name) in _compact(words)
 
 
 async def run_search(
@@ -225,7 +263,8 @@ async def resolve_product(turn: Turn, *, allow_current: bool = True) -> ProductV
     name = turn.entity("product")
     current = context.get("product")
     if name and not (current and refers_to_current(turn.text)):
-        result = await shop.search(SearchQuery(text=str(name)), turn.lang, 1, 1)
+        text = await narrowed_name(turn, str(name))
+        result = await shop.search(SearchQuery(text=text[:80]), turn.lang, 1, 1)
         if result.items:
             return await full_product(turn, result.items[0])
     if current and allow_current:
@@ -266,7 +305,9 @@ async def find_to_buy(turn: Turn) -> ProductView | None:
     """
     words = product_words(turn.text) if turn.text else ""
     named = turn.entity("product")
-    text = str(named) if named and str(named) not in words else words
+    # The NLU's name when the words are something else; the words when they hold the name and
+    # more ("钢化膜 iphone 15 pro": a protector for that phone, not anything named "iPhone 15").
+    text = str(named) if named and not _inside(str(named), words) else words
     if not text:
         return None
     shop = turn.services.shop

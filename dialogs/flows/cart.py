@@ -146,6 +146,7 @@ async def buy(turn: Turn, product: ProductView, quantity: int) -> None:
         products.show(turn, product)
         return
     named = products.selection_from_text(turn, product)
+    quantity = products.count_beside_options(turn.text or "", product, quantity)
     wanted = {**products.selection(turn, product), **named}
     if named and not products.matching_variants(product, wanted):
         wanted = named  # "also a ground one" after a 500g whole bean: only the 250g comes ground

@@ -28,6 +28,11 @@ _FASTEST = re.compile(
     r"as\s+soon\s+as\s+possible",
     re.I,
 )
+# A wish to pay least for the delivery: the cheapest method that delivers.
+_CHEAPEST = re.compile(
+    r"最便宜|便宜的|便宜点|省钱|运费最低|运费低|\b(?:cheap|cheaper|cheapest|lowest|least\s+expensive|budget|economy)\b",
+    re.I,
+)
 _EXPRESS = re.compile(r"\bexpress\b|顺丰", re.I)
 # Names of methods (not verbs such as "ship" or "寄"): a message made of them answers the shipping
 # question even while the address is still being asked for.
@@ -35,6 +40,8 @@ _METHOD_WORD = re.compile(
     _PICKUP.pattern
     + "|"
     + _FASTEST.pattern
+    + "|"
+    + _CHEAPEST.pattern
     + r"|快递|普通快递|同城|顺丰|\b(?:express|standard|same[\s-]?day|courier)\b",
     re.I,
 )
@@ -132,6 +139,8 @@ def method_in(text: str, options: list[ShippingOption]) -> str | None:
         return pickup[0].code
     if _FASTEST.search(lowered) and delivered:
         return fastest(delivered).code  # "快递 越快越好", "fastest shipping pls"
+    if _CHEAPEST.search(lowered) and delivered:
+        return min(delivered, key=lambda option: option.fee.amount).code  # "最便宜的", "cheapest one"
     named = next((o.code for o in options if o.code.lower() in lowered or o.name.lower() in lowered), None)
     named = named or next((o.code for o in options if _distinctive(o.name) and _distinctive(o.name) in lowered), None)
     if named:

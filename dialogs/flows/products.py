@@ -23,6 +23,7 @@ from dialogs.references import (
     same_value,
     spec_text,
     spellings,
+    without_named_values,
     word_groups,
 )
 from dialogs.turn import Turn
@@ -264,8 +265,33 @@ def spec_only(turn: Turn, product: ProductView) -> bool:
 def names_only_specs(turn: Turn, options: dict[str, list[str]]) -> bool:
     if not turn.text or len(turn.text) > 40:
         return False
-    rest = _without(spec_text(turn.text), _spec_words(turn, options))
+    rest = _without(_without_values_named(turn.text, options), _spec_words(turn, options))
     return not _SPEC_FILLER.sub("", _CHOICE_FILLER.sub(" ", rest))
+
+
+def _without_values_named(text: str, options: dict[str, list[str]]) -> str:
+    """The text without the words naming the options' values, however written ("iphone15", "15pro",
+    "the 10 pack")."""
+    for values in options.values():
+        text = without_named_values(text, values)
+    return text
+
+
+_DIGITS = r"(?<![\d.]){}(?![\d.])"
+
+
+def count_beside_options(text: str, product: ProductView, quantity: int) -> int:
+    """The count a message asks for once the numbers inside the option values it names are set
+    aside: "dark roast, the 10 pack" is one 10-pack, "20包的 来两盒" two of them, "66 please" one
+    in size 66. A count found elsewhere in the message stays."""
+    if not text or not product.options:
+        return quantity
+    lowered = spec_text(text)
+    rest = _without_values_named(text, product.options)
+    number = _DIGITS.format(quantity)
+    if re.search(number, lowered) is None or re.search(number, rest) is not None:
+        return quantity
+    return quantity_in(rest) or 1
 
 
 def remembered_options(context: dict[str, Any], product_id: str) -> dict[str, list[str]] | None:

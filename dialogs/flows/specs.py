@@ -7,7 +7,8 @@ import re
 
 from dialogs.flows import cart, products
 from dialogs.flows.base import menu_buttons
-from dialogs.references import quantity_in
+from dialogs.ports import ProductView, SearchQuery
+from dialogs.references import asks_to_buy, mentioned_values, product_words
 from dialogs.turn import Turn
 
 # A spec named as a request, not only a choice: "the red one please", "来个大号".
@@ -28,10 +29,17 @@ async def spec_follow_up(turn: Turn) -> bool:
     # Most messages about the product on screen are not specs ("how long is the warranty?"):
     # its options as shown tell that without reading it again.
     remembered = products.remembered_options(context, str(product_id))
-    if remembered is not None and not products.names_only_specs(turn, remembered):
+    if (
+        remembered is not None
+        and not products.names_only_specs(turn, remembered)
+        and not _may_answer_open_option(turn, remembered)
+    ):
         return False
     product = await turn.services.shop.product(product_id, turn.lang)
-    if product is None or not products.spec_only(turn, product):
+    if product is None:
+        return False
+    only_specs = products.spec_only(turn, product)
+    if not only_specs and not await _answers_open_option(turn, product):
         return False
     chosen = products.selection_from_text(turn, product)
     missing = products.unmatched_specs(turn, product)
@@ -53,10 +61,11 @@ async def spec_follow_up(turn: Turn) -> bool:
     if pending and pending.get("product") == product.product_id:
         await cart.choose_variant(turn, product, current, int(pending.get("qty") or 1))
         return True
-    if _REQUEST.search(turn.text):
+    if _REQUEST.search(turn.text) or (not only_specs and _buys(turn)):
         # "the red one please", "要白色的": choosing and asking for it - add it, don't only select.
         turn.intent = "add_to_cart"
-        await cart.choose_variant(turn, product, current, quantity_in(turn.text) or 1)
+        quantity = products.count_beside_options(turn.text, product, cart.wanted_quantity(turn) or 1)
+        await cart.choose_variant(turn, product, current, quantity)
         return True
     products.show(turn, product)
     return True
@@ -82,3 +91,72 @@ async def option_button(turn: Turn, value: str) -> None:
         await cart.choose_variant(turn, product, current, int(pending.get("qty") or 1))
         return
     products.show(turn, product)
+
+
+# --- an option answer with chatter around it ------------------------------------------------------
+
+# A question about the product ("is the M big enough for a beagle?", "蓝色的保温吗") is answered,
+# not taken as a choice.
+_QUESTION = re.compile(
+    r"[?？]|吗|么|多少|几|哪|什么|怎么|"
+    r"^\s*(?:how|what|which|when|where|why|is|are|does|do|can|could|will|would|should)\b",
+    re.I,
+)
+_CART_WORDS = re.compile(
+    r"不要|删|去掉|换成|改成|结算|付款|购物车里|\b(?:remove|delete|drop|swap|change|instead|checkout|check\s+out|pay)\b",
+    re.I,
+)
+MAX_ANSWER = 80
+
+
+def _may_answer_open_option(turn: Turn, options: dict[str, list[str]]) -> bool:
+    """Cheap first look: under the card of a product with an option still open, a short message
+    that names one of its values ("M i think, he's a beagle", "73吧 宝宝七个月")."""
+    text = turn.text or ""
+    context = turn.state.context
+    product_id = context.get("product")
+    pending = context.get("pending_add") or {}
+    if not text or len(text) > MAX_ANSWER or _QUESTION.search(text) or _CART_WORDS.search(text):
+        return False
+    if products.on_screen(turn) != product_id and pending.get("product") != product_id:
+        return False
+    if any(len(mentioned_values(text, values)) > 1 for values in options.values()):
+        return False  # "38和40的各来一双", "black 42 and white 44": several versions, added each
+    return bool(products.options_named(text, options))
+
+
+async def _answers_open_option(turn: Turn, product: ProductView) -> bool:
+    """The message answers the option still open on the product's card, whatever else it chats
+    about ("the blue, it's for my mum"); unless it clearly names another product ("actually the
+    pet bed, size L")."""
+    options = product.options
+    if not _may_answer_open_option(turn, options):
+        return False
+    chosen = products.selection(turn, product)
+    open_dims = [dim for dim, values in options.items() if dim not in chosen and len(values) > 1]
+    named = products.options_named(turn.text or "", options)
+    if not any(dim in named for dim in open_dims):
+        return False
+    return not await _names_other_product(turn, product)
+
+
+def _buys(turn: Turn) -> bool:
+    """An option answer that also asks for the product ("香草味的 两瓶", "the khaki one, add it")."""
+    understood = turn.parse.intent.name if turn.parse is not None else ""
+    return asks_to_buy(turn.text or "") or understood == "add_to_cart"
+
+
+async def _names_other_product(turn: Turn, product: ProductView) -> bool:
+    """Do the words around the option name a product other than `product`? The NLU's product name
+    or what is left of the message must find another product whose title they name."""
+    rest = products.without_option_words(product_words(turn.text or ""), product)
+    named = turn.entity("product")
+    for words in (str(named) if named else "", rest):
+        if not words or products.title_mentions(product.title, words):
+            continue
+        found = await turn.services.shop.search(SearchQuery(text=words[:80]), turn.lang, 1, 3)
+        if any(
+            hit.product_id != product.product_id and products.title_mentions(hit.title, words) for hit in found.items
+        ):
+            return True
+    return False

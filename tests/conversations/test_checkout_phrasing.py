@@ -140,6 +140,7 @@ async def test_a_real_chinese_sentence_still_switches(outsider_shop: Any) -> Non
             "13912345678",
             "中山北路100号22楼",
         ),
+        ("广州市天河区天河路385号太古汇 近地铁站 王芳 137 1234 5678", "王芳", "13712345678", "天河路385号太古汇"),
         (
             "收件人：张伟 电话：13800138000 地址：上海 浦东新区 世纪大道100号 近东方明珠",
             "张伟",
@@ -203,6 +204,9 @@ BEIJING = "Amy Zhang, 13900001111, 12 Jianguo Rd, Chaoyang District, Beijing"
         ("zh", "王磊 13912345678 上海市静安区南京西路88号", "快递 越快越好", "same_city"),
         ("zh", "王磊 13912345678 北京市朝阳区建国路88号", "快递 越快越好", "express"),
         ("zh", "王磊 13912345678 北京市朝阳区建国路88号", "地址就是上面那个 发快递", "express"),
+        ("zh", "王磊 13912345678 上海市静安区南京西路88号", "最便宜的", "express"),
+        ("zh", "王磊 13912345678 上海市静安区南京西路88号", "同城吧", "same_city"),
+        ("en", SHANGHAI, "the address is right, same day delivery pls", "same_city"),
     ],
 )
 async def test_the_shipping_step_reads_its_answer_first(
@@ -303,7 +307,9 @@ async def test_english_later_answers_while_the_street_is_missing(outsider_shop: 
     assert _in_summary(outcome), outcome.transcript()
     outcome = await _chat(outsider_shop, "en", [*lines, "yes"])
     assert outcome.orders, outcome.transcript()
-    assert (outcome.orders[0].shipment.method, outcome.orders[0].coupon_code) == ("express", None)
+    order = outcome.orders[0]
+    assert (order.shipment.method, order.coupon_code) == ("express", None)
+    assert (order.address.recipient, order.address.detail) == ("Tom Lee", "88 Nanjing West Rd")  # not "Shanghai"
 
 
 @pytest.mark.parametrize(
@@ -335,3 +341,12 @@ async def test_a_saved_address_chosen_with_the_next_answers(outsider_shop: Any) 
     outcome = await _chat(outsider_shop, "en", [*first, *again, "confirm"])
     assert len(outcome.orders) == 2, outcome.transcript()
     assert {o.shipment.method for o in outcome.orders} == {"express"}
+
+
+async def test_a_region_typed_without_suffixes_is_stored_as_one(outsider_shop: Any) -> None:
+    lines = ["LED头灯来一个", "结账", "王磊 139 1234 5678", "江苏 南京 鼓楼区", "中山北路100号22楼"]
+    lines += ["快递", "没有", "确认"]
+    outcome = await _chat(outsider_shop, "zh", lines)
+    assert outcome.orders, outcome.transcript()
+    address = outcome.orders[0].address
+    assert (address.province, address.city, address.district) == ("江苏省", "南京市", "鼓楼区")

@@ -147,3 +147,27 @@ async def test_asking_whether_there_is_a_person_hands_over(custom_shop: Any, lan
     book = "百年孤独" if lang == "zh" else "One Hundred Years of Solitude"
     turns, summary = await _run(custom_shop, [book, ask], lang)
     assert summary["handoff"] in ("waiting", "agent"), _transcript(turns)
+
+
+# --- a buying message is not a complaint ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "buy", "expected"),
+    [("en", "i want 2x Moisturising Cream", {"M5-1": 2}), ("en", "LED Headlamp x2 please", {"O4-1": 2})],
+)
+async def test_a_buying_message_read_as_a_complaint_buys_and_calls_nobody(
+    outsider_shop: Any, lang: str, buy: str, expected: dict[str, int]
+) -> None:
+    turns, summary = await _run(outsider_shop, [buy], lang)
+    assert {line["sku"]: int(line["qty"]) for line in summary["cart"]} == expected, _transcript(turns)
+    assert summary["handoff"] == "none", _transcript(turns)
+
+
+# --- "ok" typed in pinyin at the confirmation -------------------------------------------------------
+
+
+@pytest.mark.parametrize("yes", ["hao de", "haode哈", "queren"])
+async def test_a_pinyin_yes_at_the_order_summary_places_the_order(custom_shop: Any, yes: str) -> None:
+    turns, summary = await _run(custom_shop, [*_to_order("zh", "不用"), yes, "!pay"], "zh")
+    assert _paid_items(summary) == [({"C3-1": 2}, "paid")], _transcript(turns)

@@ -71,15 +71,15 @@ def test_a_product_name_found_by_the_nlu_is_no_language_switch() -> None:
     assert language_switch("我想买不粘平底锅", "en", ("不粘平底锅",)) == "zh"
 
 
-def _option(code: str, name: str, eta: str, pickup: str = "") -> ShippingOption:
-    return ShippingOption(code, name, Money(1000, "CNY"), eta, pickup_address=pickup)
+def _option(code: str, name: str, eta: str, fee: int, pickup: str = "") -> ShippingOption:
+    return ShippingOption(code, name, Money(fee, "CNY"), eta, pickup_address=pickup)
 
 
 OPTIONS = [
-    _option("standard", "Standard", "3-5 days"),
-    _option("sf", "SF Express", "1-2 days"),
-    _option("city", "Courier today", "same day"),
-    _option("store", "Store pickup", "ready next day", pickup="1 Main St"),
+    _option("sf", "SF Express", "1-2 days", 2000),
+    _option("standard", "Standard", "3-5 days", 800),
+    _option("city", "Courier today", "same day", 1500),
+    _option("store", "Store pickup", "ready next day", 0, pickup="1 Main St"),
 ]
 
 
@@ -91,7 +91,9 @@ OPTIONS = [
         ("express pls", "sf"),
         ("thats my address ^ standard pls", "standard"),
         ("I'll pick it up myself", "store"),
-        ("快递", "standard"),
+        ("快递", "sf"),  # a delivery, no wish: the first delivered method
+        ("最便宜的", "standard"),
+        ("the cheapest one pls", "standard"),
     ],
 )
 def test_the_method_a_message_asks_for(text: str, code: str) -> None:

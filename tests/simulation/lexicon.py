@@ -144,7 +144,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
     },
     "set_quantity": {
         "zh": ["{o}那个改成{q}", "{o}的要{q}", "把{o}的数量改成{n}"],
-        "en": ["make the {o} one {n}", "change the {o} to {n}", "{o} one, {n} please"],
+        # "{o} one, {n} please" was dropped: after two are in the cart it reads as well as "add n more"
+        "en": ["make the {o} one {n}", "change the {o} to {n}", "i need {n} of the {o} one in total"],
     },
     "remove_line": {
         "zh": ["{o}的不要了", "把{o}那个删了", "去掉{o}的"],
