@@ -97,9 +97,11 @@ _DROPS_ORDER = re.compile(
     re.I,
 )
 # Giving up on what was just bought, with no word for the order ("算了 不买了", "先别发了 不要了",
-# "actually i changed my mind, don't want it"): with the cart empty, that is the order just placed.
+# "actually i changed my mind, don't want it", "买重了", "bought it twice"): with the cart empty,
+# that is the order just placed.
 _GIVES_UP = re.compile(
     r"不要了|不买了|不想要了|不想买了|不需要了|别发了|不用发了|取消吧|取消掉|帮我取消|"
+    r"买重|拍重|下重|重复(?:购买|下单|买|拍)|多拍了|\bduplicate\b|\btwice\b|"
     r"\bcancel\b|\b(?:don'?t|do\s+not)\s+(?:want|need)\b|\bchanged?\s+my\s+mind\b",
     re.I,
 )
@@ -487,7 +489,8 @@ async def _gives_up_the_order_just_placed(turn: Turn, intent: str) -> bool:
     """ "不要了" / "don't want it" read as a "no" or a removal, with an empty cart and the order this
     conversation placed still cancellable (or refundable before shipping): it is about that order
     (its cancellation is asked before anything is done)."""
-    if intent not in WEAK_INTENTS | {"deny", "remove_from_cart"} or not _GIVES_UP.search(turn.text):
+    # "买重了" reads like buying (checkout), which an empty cart cannot mean either
+    if intent not in WEAK_INTENTS | {"deny", "remove_from_cart", "checkout"} or not _GIVES_UP.search(turn.text):
         return False
     number = turn.state.context.get("last_order")
     if not number:

@@ -197,10 +197,7 @@ async def start(turn: Turn, kind: str, number: str, *, reason: str = "", stated:
     if order is None:
         eligible = [o for o in await shop.orders(turn.customer_id, turn.lang, 20) if aftersales_kinds(o.status)]
         if len(eligible) > 1 and turn.message.kind == "text":
-            eligible = _naming(turn, eligible) or eligible  # "the mug arrived chipped": the order with the mug
-        if len(eligible) > 1 and turn.message.kind == "text" and _CANCEL_WORDS.search(turn.text):
-            # "取消 钱退回来": only an order not shipped yet can be cancelled for its money
-            eligible = [o for o in eligible if refunded_instead(o)] or eligible
+            eligible = _meant(turn, kind, eligible)
         if len(eligible) == 1:
             order = eligible[0]
         else:
@@ -253,6 +250,25 @@ def _reason_in_words(turn: Turn, kind: str, order: OrderView) -> str:
 
 def _names_exchange(turn: Turn, kind: str) -> bool:
     return kind == "exchange" and reasons.exchange_target(turn.text) is not None
+
+
+def _meant(turn: Turn, kind: str, eligible: list[OrderView]) -> list[OrderView]:
+    """The orders a request can be about, narrowed by what it says: the item it names ("the mug
+    arrived chipped"), the kind it asks for (an exchange: a delivered order), why ("坏了": one that
+    arrived; "买重了", "取消 钱退回来": one not shipped yet, else the one this conversation placed)."""
+    eligible = _naming(turn, eligible) or eligible
+    eligible = [o for o in eligible if kind in allowed_kinds(o.status)] or eligible
+    if len(eligible) < 2:
+        return eligible
+    reason = reasons.reason_in(turn.text)
+    if reason in (reasons.DAMAGED, reasons.WRONG_SIZE, reasons.NOT_AS_DESCRIBED, reasons.LATE):
+        return [o for o in eligible if o.status in ("shipped", "delivered")] or eligible
+    if _CANCEL_WORDS.search(turn.text) or reason == reasons.CHANGED_MIND:
+        unshipped = [o for o in eligible if refunded_instead(o)]
+        if len(unshipped) == 1:
+            return unshipped
+    last = turn.state.context.get("last_order")
+    return [o for o in eligible if o.number == last] or eligible
 
 
 def _naming(turn: Turn, orders: list[OrderView]) -> list[OrderView]:

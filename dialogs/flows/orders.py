@@ -386,8 +386,13 @@ async def _checkout_to(turn: Turn) -> bool:
     if cart.empty:
         await checkout.keep_address(turn, parse_address(turn.text))  # for the checkout to come
         return True
+    checking_out = turn.state.flow == "checkout" or any(s.get("flow") == "checkout" for s in turn.state.suspended)
+    if not checking_out:
+        # A new checkout takes the address at once: read back, then the shipping question (never
+        # "please send the address" right before the address it was sent).
+        turn.state.context["pending_address"] = parse_address(turn.text).to_dict()
     await checkout.start(turn)
-    if turn.state.flow == "checkout" and await checkout.CheckoutFlow().on_text(turn):
+    if checking_out and turn.state.flow == "checkout" and await checkout.CheckoutFlow().on_text(turn):
         turn.intent = "checkout:address"
     return turn.state.flow == "checkout" or bool(turn.replies)
 

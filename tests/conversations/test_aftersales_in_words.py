@@ -106,6 +106,14 @@ async def test_a_yes_after_an_exchange_filed_from_one_message_files_nothing_more
     assert summary["handoff"] == "none"
 
 
+async def test_an_exchange_beside_a_paid_order_is_about_the_delivered_one(baby_shop: Any) -> None:
+    lines = [*ZH_ROMPER, *DELIVERED, *ZH_FILM, "!pay", "宝宝穿着有点紧 能换成73码吗 颜色不变"]
+    said, summary = await _run(baby_shop, lines, "zh")
+    delivered = summary["orders"][1]
+    assert delivered["status"] == "delivered"
+    assert _requests(summary) == [("exchange", delivered["number"])], said[-1]
+
+
 async def test_swapping_for_the_other_version_after_delivery_is_an_exchange(baby_shop: Any) -> None:
     said, summary = await _run(
         baby_shop, [*EN_EARBUDS, *DELIVERED, "can i swap these for the pro ones? havent opened the box"], "en"
@@ -141,6 +149,21 @@ async def test_an_unpaid_order_is_cancelled_in_other_words_beside_a_delivered_on
     lines = [*ZH_ROMPER, *DELIVERED, *ZH_BOTTLE, "等等 我老公说家里已经有了 这单先不要了", "嗯 取消吧"]
     said, summary = await _run(baby_shop, lines, "zh")
     assert [order["status"] for order in summary["orders"]] == ["cancelled", "delivered"], said[-2:]
+
+
+@pytest.mark.parametrize(
+    ("lang", "history", "ask", "yes", "status", "requests"),
+    [
+        ("zh", [*ZH_FILM, "!pay"], "买重了", "好", "paid", ["refund"]),
+        ("en", EN_BOTTLE, "bought it twice by mistake", "yes", "cancelled", []),
+    ],
+)
+async def test_saying_it_was_bought_twice_cancels_or_refunds_the_order_just_placed(
+    baby_shop: Any, lang: str, history: list[str], ask: str, yes: str, status: str, requests: list[str]
+) -> None:
+    said, summary = await _run(baby_shop, [*history, ask, yes], lang)
+    assert [order["status"] for order in summary["orders"]] == [status], said[-2:]
+    assert [kind for kind, _ in _requests(summary)] == requests, said[-2:]
 
 
 async def test_dropping_a_cart_item_after_an_order_leaves_the_order_alone(baby_shop: Any) -> None:

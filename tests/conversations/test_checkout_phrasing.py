@@ -350,3 +350,14 @@ async def test_a_region_typed_without_suffixes_is_stored_as_one(outsider_shop: A
     assert outcome.orders, outcome.transcript()
     address = outcome.orders[0].address
     assert (address.province, address.city, address.district) == ("江苏省", "南京市", "鼓楼区")
+
+
+async def test_an_address_card_pasted_before_checkout_starts_it_with_that_address(outsider_shop: Any) -> None:
+    outcome = await _chat(outsider_shop, "en", ["can i get the LED headlamp", WECHAT_CARD])
+    said = outcome.said(-1)
+    assert _english(said), outcome.transcript()
+    assert "Deliver to" in said, outcome.transcript()
+    assert "Please send the delivery address" not in said, outcome.transcript()
+    outcome = await _chat(outsider_shop, "en", ["can i get the LED headlamp", WECHAT_CARD, "express no code", "yes"])
+    assert outcome.orders, outcome.transcript()
+    assert outcome.orders[0].address.recipient == "王芳"
