@@ -57,12 +57,16 @@ USES_PRODUCT = {
     "view_cart",
 }
 HANDOFF_INTENTS = {"human_agent", "complaint"}
+# Weak readings of a shopping list as trouble ("65w charger + the car mount" read as a refund).
+MISREAD_AS_TROUBLE = {"complaint", "refund", "return_goods", "exchange_goods"}
 # Readings of a bare "第二个" / "the second one": it points into the list shown last.
 POINTING_INTENTS = {"nlu_fallback", "product_info", "affirm", "deny", "chitchat", "search_product", "order_status"}
 # Readings too weak to override what the conversation context says a short message means.
 WEAK_INTENTS = SMALL_TALK | {"nlu_fallback", "use_coupon", "search_product", "product_info"}
 _REMOVE = re.compile(
-    r"不要了|删掉|删了|删除|去掉|拿掉|移除|不要这|\b(?:remove|delete|drop|take\s+out|get\s+rid\s+of)\b", re.I
+    r"不要了|删掉|删了|删除|去掉|拿掉|移除|不要这|\b(?:remove|delete|drop|take\s+out|get\s+rid\s+of)\b|"
+    r"\btake\s+(?:it|them|that|those|this|these|the\s+\w+)\s+(?:out|off)\b",
+    re.I,
 )
 # Any word of taking something out of the cart (wider than _REMOVE, which turns weak readings into removals).
 _REMOVE_WORDS = re.compile(
@@ -407,11 +411,20 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         if asks_to_buy(text) or _goes_on_buying(turn) or _POLITE_ITEM.match(text):
             return "add_to_cart"  # "+ the black dripper", "the white dripper please"
         return "search_product" if turn.entity("product") else "nlu_fallback"
-    if intent == "complaint" and turn.confidence < 0.6 and not _GRIEVANCE.search(text) and asks_to_buy(text):
-        return "add_to_cart"  # "with a car mount too": one more item, nothing wrong, no person needed
+    if (
+        intent in MISREAD_AS_TROUBLE
+        and turn.confidence < 0.6
+        and not _GRIEVANCE.search(text)
+        and not kind_in(text)
+        and not _ORDER_WORD.search(text)
+        and (asks_to_buy(text) or several.buys_several(text))
+    ):
+        # "with a car mount too", "65w charger + the car mount": items, nothing wrong, no person needed
+        return "add_to_cart"
     kind = kind_in(text)
     plain_request = kind and kind != "exchange" and not tentative(text) and not _QUESTION_WORD.search(text)
-    if kind and (intent == "complaint" or (intent in WEAK_INTENTS | {"deny"} and plain_request)):
+    # "send them back, my boss bought me a pair already": a return, though "bought a pair" reads as buying
+    if kind and (intent == "complaint" or (intent in WEAK_INTENTS | {"deny", "add_to_cart"} and plain_request)):
         # "the kettle leaks, I want my money back", "还没发货的话就退款吧 不需要了": a request the shop
         # handles, not a case for a person nor a "no"
         return {"return": "return_goods", "exchange": "exchange_goods", "refund": "refund"}[kind]

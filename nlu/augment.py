@@ -33,6 +33,7 @@ SEED = 20261207
 TERMS_PER_FRAME = 3  # a frame is expanded with this many of its intent's terms (a sample, not all)
 WRAPPED_PER_SENTENCE = 0.35  # share of sentences that also appear with a register wrapper
 NOISY_PER_SENTENCE = 0.3  # share of sentences that also appear with one typo
+FRAMES_PER_TASK = 4  # a task is asked in this many of the language's task frames (a sample, not all)
 
 # Register wrappers: (prefix, suffix). Polite, rude, terse, long-winded, and a greeting fused with
 # the question, which customers send as one message ("你好，在吗，我的快递到哪了").
@@ -182,8 +183,14 @@ def typo_zh(text: str, rng: random.Random, terms: Sequence[str]) -> str | None:
     return text.replace(key, rng.choice(HOMOPHONES[key]), 1)
 
 
-def _expand(entry: dict[str, Any], intent: str, rng: random.Random) -> list[Sentence]:
+def _expand(entry: dict[str, Any], intent: str, rng: random.Random, task_frames: Sequence[str] = ()) -> list[Sentence]:
     sentences = [Sentence(str(act), intent) for act in entry.get("acts") or []]
+    # A task ("track my order") asked as a request for help, a how-to question, a wish or a
+    # command: the words around it ("can you help me", "i don't know how to", "怎么") must not
+    # decide the intent, the task must.
+    for task in entry.get("tasks") or []:
+        for frame in rng.sample(list(task_frames), min(FRAMES_PER_TASK, len(task_frames))):
+            sentences.append(Sentence(frame.replace("{task}", str(task)), intent))
     terms = [str(term) for term in entry.get("terms") or []]
     for frame in entry.get("frames") or []:
         frame = str(frame)
@@ -207,10 +214,11 @@ def _wrap(sentence: Sentence, language: str, rng: random.Random) -> Sentence:
 def generate(lexicon: dict[str, Any], language: str, seed: int = SEED) -> list[Sentence]:
     """The examples one language's lexicon gives: sentences, wrapped variants, typo variants."""
     rng = random.Random(f"{seed}:{language}")
+    task_frames = [str(frame) for frame in (lexicon.get("task_frames") or {}).get(language) or []]
     result: list[Sentence] = []
     for intent in sorted(lexicon[language]):
         entry = lexicon[language][intent]
-        base = _expand(entry, intent, rng)
+        base = _expand(entry, intent, rng, task_frames)
         terms = [str(term) for term in entry.get("terms") or []]
         variants: list[Sentence] = []
         for sentence in base:

@@ -21,6 +21,7 @@ from nlu.noise import (
     is_filler_only,
     is_function_words_only,
     is_repetitive,
+    latin_words,
     looks_like_code,
     strip_markup,
     unknown_word_share,
@@ -39,6 +40,9 @@ RANKING_SIZE = 10
 # Confidence multiplier for Latin-script messages made only of words never seen in training
 # (keyboard mashing): a lone typo'd word can still pass, gibberish drops below the threshold.
 UNKNOWN_WORDS_DAMPING = 0.6
+# Stronger multiplier when no word is even near a training word or an English word ("jfkdls"):
+# single letters and plural endings alone can otherwise lift a shop intent over the threshold.
+MASHING_DAMPING = 0.4
 # A message made only of a brand/product name (+ model code) is a search this sure at least.
 CATALOG_REFERENCE_CONFIDENCE = 0.9
 SEARCH_INTENT = "search_product"
@@ -195,6 +199,15 @@ class BuiltinNluEngine:
     def _is_known_word(self, word: str) -> bool:
         return word in self._known_words or stem_word(word) in self._known_words
 
+    def _is_word_like(self, word: str) -> bool:
+        """An unknown word that is still a word: a typo of a training word, or real English."""
+        return self.speller.correct_word(word) is not None or bool(self.model.english.count(word))
+
+    def _unknown_words_damping(self, content: str) -> float:
+        """Confidence multiplier for a Latin message made only of words never seen in training."""
+        words = latin_words(content)
+        return UNKNOWN_WORDS_DAMPING if any(self._is_word_like(word) for word in words) else MASHING_DAMPING
+
     # --- vocabulary ---------------------------------------------------------------------
     def update_vocabulary(
         self,
@@ -261,7 +274,7 @@ class BuiltinNluEngine:
         cleaned = self.speller.correct(feature_text(content))
         probabilities = self.model.predict(features(cleaned, self.tokenizer, self.pinyin))
         if unknown_word_share(content, self._is_known_word) == 1.0:
-            probabilities = probabilities * UNKNOWN_WORDS_DAMPING
+            probabilities = probabilities * self._unknown_words_damping(content)
         entities = self.extractor.extract(text)
         if SEARCH_INTENT in self.model.classes and is_catalog_reference(text, entities):
             probabilities = _raise_to(

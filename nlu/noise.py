@@ -87,6 +87,11 @@ def is_filler_only(text: str) -> bool:
     return bool(visible) and all(char in FILLER_CHARS for char in visible)
 
 
+def latin_words(text: str) -> list[str]:
+    """The lower-cased Latin words of the (feature-length) start of `text`."""
+    return _LATIN_TOKEN.findall(text[:MAX_FEATURE_CHARS].lower())
+
+
 def unknown_word_share(text: str, is_known: Callable[[str], bool]) -> float | None:
     """Share of Latin words never seen in training, for texts without Chinese; None when not applicable.
 

@@ -35,6 +35,15 @@ def max_distance(word: str) -> int:
     return 1 if len(word) < 7 else 2
 
 
+def _is_single_for_double(word: str, candidate: str) -> bool:
+    """`candidate` is `word` with one of its letters doubled ("helo" -> "hello")."""
+    if len(candidate) != len(word) + 1:
+        return False
+    return any(
+        candidate[i] == candidate[i + 1] and candidate[:i] + candidate[i + 1 :] == word for i in range(len(word))
+    )
+
+
 class SpellingNormaliser:
     def __init__(
         self,
@@ -64,7 +73,7 @@ class SpellingNormaliser:
         if known and (known > RARE_TYPO_COUNT or self._english is None or self._english.count(word)):
             return None
         limit = max_distance(word)
-        best: tuple[float, int, str] | None = None  # (distance, -count, word)
+        best: tuple[float, int, str] | None = None  # (nearness, -count, word)
         for length in range(len(word) - limit, len(word) + limit + 1):
             candidates = self._by_length.get(length)
             if not candidates:
@@ -74,7 +83,10 @@ class SpellingNormaliser:
             ):
                 if candidate == word or self._counts[candidate] < TYPO_RATIO * known:
                     continue
-                key = (distance, -self._counts[candidate], candidate)
+                # A doubled letter typed once ("helo", "adress") is the commonest slip: it wins a
+                # tie against another word as near ("help"), whatever their frequencies.
+                nearness = distance - 0.5 if _is_single_for_double(word, candidate) else distance
+                key = (nearness, -self._counts[candidate], candidate)
                 if best is None or key < best:
                     best = key
         if best is None or (self._english is not None and self._english.keeps(word, best[2])):

@@ -15,6 +15,7 @@ from dialogs.messages import Button, ProductCard, SpecChoice
 from dialogs.ports import ProductView, VariantView
 from dialogs.references import (
     MODIFIER_GROUPS,
+    SIZE_GROUPS,
     ZH_NUMBERS,
     leading_number,
     mentioned_values,
@@ -125,10 +126,17 @@ def cheapest_or_priciest(text: str, product: ProductView) -> dict[str, str]:
 
 
 _BIGGER = re.compile(
-    r"大(?:号|码|瓶|杯|的|款|份|容量|一点|点|些|一号)|更大|最大|\b(?:large|big|bigger|larger|largest|biggest)\b", re.I
+    r"大(?:号|码|瓶|杯|的|款|份|容量|一点|点|些|一号)|更大|最大|\b(?:large|big|bigger|larger|largest|biggest)\b|"
+    # more of what the numbers measure: length, thickness, weight, height, width
+    r"(?:更|最)(?:长|厚|重|高|宽)|(?:长|厚|重|高|宽)(?:一点|点|些)|"
+    r"\b(?:longer|longest|thicker|thickest|heavier|heaviest|taller|tallest|wider|widest)\b",
+    re.I,
 )
 _SMALLER = re.compile(
-    r"小(?:号|码|瓶|杯|的|款|份|容量|一点|点|些|一号)|更小|最小|\b(?:small|smaller|smallest|little|mini)\b", re.I
+    r"小(?:号|码|瓶|杯|的|款|份|容量|一点|点|些|一号)|更小|最小|\b(?:small|smaller|smallest|little|mini)\b|"
+    r"(?:更|最)(?:短|薄|轻|矮|窄)|(?:短|薄|轻|矮|窄)(?:一点|点|些)|"
+    r"\b(?:shorter|shortest|thinner|thinnest|lighter|lightest|narrower|narrowest)\b",
+    re.I,
 )
 # A temperature rating (sleeping bags, jackets): the warmer one is rated for the lower temperature.
 _WARMER = re.compile(r"更暖|最暖|暖和|保暖|暖一点|暖点|\bwarm(?:er|est)\b", re.I)
@@ -163,6 +171,10 @@ _RELATIVE_WORDS = (
     "small",
     "smaller",
     "smallest",
+    *("longer", "longest", "thicker", "thickest", "heavier", "heaviest", "taller", "tallest", "wider", "widest"),
+    *("shorter", "shortest", "thinner", "thinnest", "lighter", "lightest", "narrower", "narrowest"),
+    *(f"{more}{word}" for word in "长厚重高宽短薄轻矮窄" for more in ("更", "最")),
+    *(f"{word}{bit}" for word in "长厚重高宽短薄轻矮窄" for bit in ("一点", "点", "些")),
 )
 _WARMER_WORDS = ("更暖和", "更暖", "最暖", "暖和", "保暖", "暖一点", "暖点", "warmer", "warmest", "warm")
 _PRICE_WORDS = (
@@ -184,12 +196,15 @@ _PRICE_WORDS = (
 
 
 def relative_size(text: str, values: list[str]) -> list[str]:
-    """ "大瓶的" / "the big one" among sizes written as numbers (200ml / 400ml): the largest;
-    "the warmer one" among temperature ratings (0°C / -10°C): the lowest."""
-    numbers = [leading_number(v) for v in values]
-    if len(values) < 2 or any(n is None for n in numbers):
+    """ "大瓶的" / "the big one" / "厚一点的" among sizes written as numbers (200ml / 400ml) or as
+    sizes ("S 小号" / "L 大号"): the largest; "the warmer one" among temperature ratings (0°C /
+    -10°C): the lowest."""
+    ranks = value_ranks(values)
+    if ranks is None:
         return []
-    ranked = sorted(zip(numbers, values, strict=True), key=lambda pair: pair[0] or 0.0)
+    if any(leading_number(v) is None for v in values):
+        text = _CONTAINER_SIZE.sub(" ", text)  # "大瓶的" is a bottle's size, never a clothing size
+    ranked = sorted(zip(ranks, values, strict=True), key=lambda pair: pair[0])
     if all(_TEMPERATURE.search(v) for v in values):
         return [ranked[0][1]] if _WARMER.search(text) else []
     if _BIGGER.search(text):
@@ -197,6 +212,40 @@ def relative_size(text: str, values: list[str]) -> list[str]:
     if _SMALLER.search(text):
         return [ranked[0][1]]
     return []
+
+
+def value_ranks(values: list[str]) -> list[float] | None:
+    """The order of a dimension's values from small to large: their numbers ("10kg" / "20kg"), or
+    their clothing sizes however written ("S 小号" / "L 大号", "中号"); None when they have none."""
+    if len(values) < 2:
+        return None
+    numbers = [leading_number(v) for v in values]
+    if all(n is not None for n in numbers):
+        return [n or 0.0 for n in numbers]
+    sizes = [_size_rank(v) for v in values]
+    if any(rank is None for rank in sizes) or len(set(sizes)) < len(sizes):
+        return None
+    return [rank or 0.0 for rank in sizes]
+
+
+# A container's size ("大瓶", "the bigger bottle"): says nothing about S/M/L.
+_CONTAINER_SIZE = re.compile(
+    r"[大小](?:瓶|杯|罐|桶|袋|盒|包|容量)|"
+    r"\b(?:big|bigger|biggest|large|larger|largest|small|smaller|smallest)\s+(?:bottle|cup|can|jar|tub|bag|box|pack)s?\b",
+    re.I,
+)
+_VALUE_WORDS = re.compile(r"[\s/()（）·,，-]+")
+
+
+def _size_rank(value: str) -> float | None:
+    """The place of a size value in the lexicon's size order: the whole value ("XL", "大号") or
+    its first word that is a size ("S 小号")."""
+    lowered = value.strip().lower()
+    for word in (lowered, *_VALUE_WORDS.split(lowered)):
+        for rank, group in enumerate(SIZE_GROUPS):
+            if word and word in group and "one size" not in group:  # one size for all has no place
+                return float(rank)
+    return None
 
 
 # What may surround spec values in a message that only picks specs ("要黑色的 42码", "size L please").
@@ -275,23 +324,6 @@ def _without_values_named(text: str, options: dict[str, list[str]]) -> str:
     for values in options.values():
         text = without_named_values(text, values)
     return text
-
-
-_DIGITS = r"(?<![\d.]){}(?![\d.])"
-
-
-def count_beside_options(text: str, product: ProductView, quantity: int) -> int:
-    """The count a message asks for once the numbers inside the option values it names are set
-    aside: "dark roast, the 10 pack" is one 10-pack, "20包的 来两盒" two of them, "66 please" one
-    in size 66. A count found elsewhere in the message stays."""
-    if not text or not product.options:
-        return quantity
-    lowered = spec_text(text)
-    rest = _without_values_named(text, product.options)
-    number = _DIGITS.format(quantity)
-    if re.search(number, lowered) is None or re.search(number, rest) is not None:
-        return quantity
-    return quantity_in(rest) or 1
 
 
 def remembered_options(context: dict[str, Any], product_id: str) -> dict[str, list[str]] | None:
@@ -442,13 +474,21 @@ def units_wanted(text: str, product: ProductView, quantity: int | None) -> int |
 
 
 def count_outside_values(text: str, product: ProductView, quantity: int | None) -> int | None:
-    """`quantity` unless its number only stands inside an option value ("2 clear iphone 15 cases"
-    is 2, not 15; "中烘10包的" is one pack): then the count read from the rest of the text."""
+    """`quantity` unless its number only stands inside an option value the text names ("2 clear
+    iphone 15 cases" is 2, not 15; "中烘10包的" and "dark roast, the 10 pack" are one pack; "66
+    please, he is 3 weeks" is one in size 66): then the count read from the rest of the text."""
     if quantity is None or not text:
         return quantity
     number = re.compile(rf"(?<![\d.]){quantity}(?![\d.])")
-    rest = without_literal_values(text, product)
-    if not number.search(text) or number.search(rest):
+    # a dimension whose value is written out ("2m") is read: its number elsewhere ("2 black") is a count
+    written = spec_text(text)
+    unread = {
+        dim: values
+        for dim, values in product.options.items()
+        if not any(re.search(r"\d", v) and v.lower() in written for v in values)
+    }
+    rest = _without_values_named(without_literal_values(text, product), unread)
+    if not number.search(spec_text(text)) or number.search(rest):
         return quantity
     return quantity_in(rest)
 

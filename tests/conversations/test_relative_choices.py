@@ -1,0 +1,142 @@
+"""Relative choices over one product's versions: "the bigger size", "贵的那个", "deluxe then",
+"还是要大的吧 来两只", after a product is on screen or its versions were compared, and
+"whichever is cheaper" at checkout's shipping step.
+
+On a catalog the dialogs were not written for (catalogs/games_fitness_home.json): a party game
+in standard / deluxe, a board game in 标准版 / 豪华版, a dumbbell in 10kg / 20kg, a storage
+stool whose sizes are written "S 小号" / "L 大号" next to a colour.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from chatcart.bootstrap import refresh_nlu_vocabulary
+from chatcart.cli.chat import run_script
+from core.mongo import Document
+from tests.conversations.conftest import SANDBOX_SECRET
+from tests.shop_database import throwaway_shop
+
+CATALOG = Path(__file__).parent / "catalogs" / "games_fitness_home.json"
+
+
+@pytest.fixture(scope="module")
+async def versions_shop(
+    mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
+) -> AsyncIterator[Any]:
+    async with throwaway_shop(
+        mongo_uri,
+        mongo_client,
+        Path(tmp_path_factory.mktemp("versions")),
+        db_prefix="conv_versions",
+        sandbox_secret=SANDBOX_SECRET,
+    ) as container:
+        report = await container.commerce.catalog.import_catalog(json.loads(CATALOG.read_text("utf-8")))
+        assert report.ok, report
+        await refresh_nlu_vocabulary(container)
+        yield container
+
+
+async def _converse(shop: Any, lang: str, lines: list[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    results = await run_script(shop, lines, user=f"rel-{uuid.uuid4().hex[:8]}", lang=lang)
+    *turns, final = results
+    return final["summary"], turns
+
+
+def _cart(summary: dict[str, Any]) -> dict[str, int]:
+    return {line["sku"]: int(line["qty"]) for line in summary["cart"]}
+
+
+def _transcript(turns: list[dict[str, Any]]) -> str:
+    return "\n".join(f"> {t['input']}\n  [{t['intent']}] " + " / ".join(r["text"] for r in t["replies"]) for t in turns)
+
+
+# --- a relative word over the product on screen ---------------------------------------------
+
+ON_SCREEN = [
+    ("en", ["folding storage stool", "grey", "the bigger size", "ok add it"], {"H1-GY-L": 1}),
+    ("en", ["folding storage stool", "beige please", "the smaller one", "add it"], {"H1-BG-S": 1}),
+    ("en", ["storage stool in grey", "the larger size please", "add to cart"], {"H1-GY-L": 1}),
+    ("zh", ["收纳凳", "灰色", "大的", "加入购物车"], {"H1-GY-L": 1}),
+    ("zh", ["收纳凳 米色", "要小一点的", "加购"], {"H1-BG-S": 1}),
+    ("en", ["werewolf party game", "the cheaper one", "add it"], {"G1-STD": 1}),
+    ("zh", ["狼人杀", "贵的那个 来一个"], {"G1-DLX": 1}),
+    ("en", ["cotton rope basket", "the bigger one please", "add it"], {"H2-40": 1}),
+    ("zh", ["瑜伽垫", "厚一点的 来一张"], {"F2-10": 1}),
+]
+
+
+@pytest.mark.parametrize(("lang", "lines", "expected"), ON_SCREEN)
+async def test_a_relative_word_chooses_among_the_products_versions(
+    versions_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
+) -> None:
+    summary, turns = await _converse(versions_shop, lang, lines)
+    assert _cart(summary) == expected, _transcript(turns)
+    assert not summary["after_sales"], _transcript(turns)
+
+
+# --- comparing two versions of one product, then choosing one -------------------------------
+
+AFTER_COMPARING = [
+    (
+        "en",
+        ["whats the difference between the standard and deluxe werewolf game", "ok deluxe then, get me one"],
+        {"G1-DLX": 1},
+    ),
+    (
+        "en",
+        ["whats the difference between the standard and deluxe werewolf game", "the cheaper one", "add it"],
+        {"G1-STD": 1},
+    ),
+    (
+        "zh",
+        ["可调哑铃10公斤和20公斤的有啥区别 价格差多少", "我想练久一点 还是要大的吧 来两只凑一对"],
+        {"F1-20": 2},
+    ),
+    ("zh", ["可调哑铃10kg和20kg有什么区别", "要20的 来一个"], {"F1-20": 1}),
+    ("zh", ["卡坦岛标准版和豪华版有啥不同", "第二个吧 买一个"], {"G2-DLX": 1}),
+    ("zh", ["卡坦岛标准版和豪华版有啥不同", "那就豪华版 来一套"], {"G2-DLX": 1}),
+    ("en", ["compare the 10kg and 20kg adjustable dumbbell", "the lighter one, two please"], {"F1-10": 2}),
+]
+
+
+@pytest.mark.parametrize(("lang", "lines", "expected"), AFTER_COMPARING)
+async def test_choosing_after_comparing_versions(
+    versions_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
+) -> None:
+    summary, turns = await _converse(versions_shop, lang, lines)
+    assert _cart(summary) == expected, _transcript(turns)
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines"),
+    [
+        ("en", ["difference between standard and deluxe werewolf game?"]),
+        ("en", ["werewolf game standard vs deluxe"]),
+        ("zh", ["狼人杀标准版和豪华版有什么区别"]),
+    ],
+)
+async def test_versions_named_by_option_values_are_compared(versions_shop: Any, lang: str, lines: list[str]) -> None:
+    _, turns = await _converse(versions_shop, lang, lines)
+    said = " ".join(r["text"] for r in turns[-1]["replies"])
+    assert "39" in said, _transcript(turns)
+    assert "89" in said, _transcript(turns)
+
+
+async def test_a_question_between_comparing_and_choosing_is_answered(versions_shop: Any) -> None:
+    lines = [
+        "whats the difference between the standard and deluxe werewolf game",
+        "we usually play with 12-15 people, price diff?",
+        "ok deluxe then, get me one",
+    ]
+    summary, turns = await _converse(versions_shop, "en", lines)
+    said = " ".join(r["text"] for r in turns[1]["replies"])
+    assert "50" in said or ("39" in said and "89" in said), _transcript(turns)
+    assert _cart(summary) == {"G1-DLX": 1}, _transcript(turns)
