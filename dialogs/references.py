@@ -506,7 +506,9 @@ _EN_QUANTITY = re.compile(
 # A bare number before a product word is a quantity too ("2 gray water bottles") unless it is
 # a spec ("500ml", "30L", "24cm", "size 42").
 _BARE_LEADING_NUMBER = re.compile(
-    r"^\s*(?:i'?d like|i want|get me|give me|add|buy)?\s*(\d{1,2})\s+(?=[a-z])" + _EN_DURATION, re.I
+    r"^\s*(?:i'?d like|i want|get me|give me|add|buy|(?:oh\s+)?and|plus|also|with|\+|&)?\s*(\d{1,2})\s+(?=[a-z])"
+    + _EN_DURATION,
+    re.I,
 )
 
 
@@ -644,6 +646,18 @@ def trailing_number(text: str) -> int | None:
     """ "make the blue one 2", "actually make it 3": the number that ends a quantity change."""
     match = _TRAILING_NUMBER.search(text)
     return int(match.group(1)) if match else None
+
+
+# "just 1 of the original", "only one original please", "原味的只要一个": a limit on a line already there.
+_LIMIT = re.compile(
+    r"^\s*(?:just|only)\s+(?:\d{1,2}|one|two|three|four|five)\b(?!\s+more)|只要|只留|只买|留一个|\bonly\s+(?:want|need)\b",
+    re.I,
+)
+
+
+def limits_a_line(text: str) -> bool:
+    """ "just 1 of the original", "手机壳只要一个": how many of a described line to keep (when one is described)."""
+    return bool(_LIMIT.search(text))
 
 
 def asks_to_set_quantity(text: str) -> bool:

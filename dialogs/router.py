@@ -70,6 +70,8 @@ USES_PRODUCT = {
     "view_cart",
 }
 HANDOFF_INTENTS = {"human_agent", "complaint"}
+# Weak readings of a shopping list as trouble ("65w charger + the car mount" read as a refund).
+MISREAD_AS_TROUBLE = {"complaint", "refund", "return_goods", "exchange_goods"}
 # Readings of a bare "第二个" / "the second one": it points into the list shown last.
 POINTING_INTENTS = {"nlu_fallback", "product_info", "affirm", "deny", "chitchat", "search_product", "order_status"}
 # Readings too weak to override what the conversation context says a short message means.
@@ -84,6 +86,13 @@ _REMOVE_WORDS = re.compile(
     _REMOVE.pattern
     + r"|清空|取消|不要|不想要|不买|扔|拿出|减|少|\b(?:clear|empty|cancel|minus|less|fewer|no\s+longer)\b|"
     r"\btake\b.*\b(?:out|off)\b|\bdon'?t\s+(?:want|need)\b",
+    re.I,
+)
+# Words of something gone wrong: without any, a weak "complaint" reading of a buying message is wrong.
+_GRIEVANCE = re.compile(
+    r"坏|破|差|烂|投诉|问题|不满|太慢|错|假|骗|退|生气|失望|垃圾|漏|裂|少了|没收到|"
+    r"\b(?:broken|damaged|defective|bad|terrible|awful|worst|complain\w*|problem|issue|wrong|late|never|angry|"
+    r"disappointed|scam|fake|refund|return|missing|leak\w*|crack\w*|unhappy|upset|rude)\b",
     re.I,
 )
 # "the white dripper please": a product named politely - what a customer asks for, never a removal.
@@ -455,6 +464,16 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         if asks_to_buy(text) or _goes_on_buying(turn) or _POLITE_ITEM.match(text):
             return "add_to_cart"  # "+ the black dripper", "the white dripper please"
         return "search_product" if turn.entity("product") else "nlu_fallback"
+    if (
+        intent in MISREAD_AS_TROUBLE
+        and turn.confidence < 0.6
+        and not _GRIEVANCE.search(text)
+        and not kind_in(text)
+        and not _ORDER_WORD.search(text)
+        and (asks_to_buy(text) or several.buys_several(text))
+    ):
+        # "with a car mount too", "65w charger + the car mount": items, nothing wrong, no person needed
+        return "add_to_cart"
     kind = kind_in(text)
     plain_request = kind and kind != "exchange" and not tentative(text) and not _QUESTION_WORD.search(text)
     # "send them back, my boss bought me a pair already": a return, though "bought a pair" reads as buying

@@ -17,6 +17,7 @@ from dialogs.references import (
     asks_for_more,
     asks_to_set_quantity,
     leading_number,
+    limits_a_line,
     mentioned_values,
     only_quantity,
     ordinal,
@@ -82,6 +83,8 @@ async def add_intent(turn: Turn) -> None:
             ]
             turn.say("cart.which_line", *buttons, qty=quantity)
             return
+    if quantity is not None and limits_a_line(turn.text) and await _limit_described_line(turn, quantity):
+        return
     if quantity is not None and await _more_of_last(turn, quantity):
         return
     product = await browse.resolve_product(turn)
@@ -115,6 +118,17 @@ async def add_intent(turn: Turn) -> None:
         return
     quantity = products.count_outside_values(turn.text, product, quantity)
     await buy(turn, product, products.units_wanted(turn.text, product, quantity) or 1)
+
+
+async def _limit_described_line(turn: Turn, quantity: int) -> bool:
+    """ "just 1 of the original" with 2 original in the cart: that line is set (True); with no line
+    described by the message it is an ordinary purchase (False)."""
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    match = await _matching_lines(turn, cart)
+    if not match.described or len(match.lines) != 1 or match.lines[0].quantity <= quantity:
+        return False
+    await set_quantity(turn, match.lines[0].sku, quantity)
+    return True
 
 
 # Asking whether another version exists ("do you have it in green", "有没有绿色的").
@@ -567,7 +581,7 @@ async def _not_in_cart(turn: Turn, named: str) -> None:
 # A change asked for: the line keeps its product and quantity and takes other options.
 _CHANGE = re.compile(
     r"换成|换为|换个|换一个|换一下|改成|改为|改一下|调成|变成|换|改|"
-    r"\b(?:swap|switch|change|exchange|instead|rather|prefer|replace|make\s+(?:it|that|them|this|mine)|go\s+with)\b",
+    r"\b(?:swap|switch|change|exchange|instead|rather|prefer|replace|make\s+(?:it|that|them|this|mine|the\s+\w+)|go\s+with)\b",
     re.I,
 )
 # Where the new options start: after "换成" / "to" / "for"; "instead" / "rather" may come last.
@@ -630,6 +644,10 @@ async def change_option_intent(turn: Turn, intent: str) -> bool:
         changes = _option_changes(turn, product, line) if product is not None else {}
         if product is not None and changes:
             swaps.append(Swap(line, product, changes))
+    if wanted_quantity(turn) is not None or trailing_number(text) is not None:
+        # "make the original just one" with an original line and a chocolate one: the count is for the
+        # line the option describes, not a chocolate line turned original
+        swaps = [swap for swap in swaps if not _described_elsewhere(swap, cart.lines)]
     if not asked:
         swaps = [swap for swap in swaps if _names_old_value(text, swap)]  # a correction names the old value
     if not swaps:
@@ -681,9 +699,11 @@ async def split_line_intent(turn: Turn, intent: str) -> bool:
     up to the line's quantity. False when the message is not such a change."""
     text = turn.text
     context = turn.state.context
-    asked = text and (_CHANGE.search(text) or _SPLIT_ASKED.search(text))
-    if not asked or intent in NOT_A_SWAP or _AFTER_SALES.search(text):
+    if not text or intent in NOT_A_SWAP or _AFTER_SALES.search(text):
         return False
+    asked = _CHANGE.search(text) or _SPLIT_ASKED.search(text)
+    # "一个透明一个黑色吧" right after two clear ones were added: those two, not two more
+    just_added = context.get("added_at") == turn.state.version - 1 and not asks_for_more(text)
     if context.get("list_kind") == "orders" or not (context.get("last_sku") or context.get("cart_skus")):
         return False
     cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
@@ -692,7 +712,8 @@ async def split_line_intent(turn: Turn, intent: str) -> bool:
         product = await turn.services.shop.product_by_sku(line.sku, turn.lang) if line.quantity > 1 else None
         for dim, values in (product.options if product is not None else {}).items():
             counts = _counted_values(text, values)
-            if product is not None and len(counts) >= 2 and sum(counts.values()) == line.quantity:
+            fits = product is not None and len(counts) >= 2 and sum(counts.values()) == line.quantity
+            if fits and product is not None and (asked or (just_added and line.sku == context.get("last_sku"))):
                 splits.append(Split(line, product, dim, counts))
     words = _line_words(text, cart.lines)
     named = [split for split in splits if words and _names_title(split.line.title, words)]
@@ -762,6 +783,16 @@ async def _split(turn: Turn, split: Split) -> None:
     ]
     turn.say("cart.line_split", old=line_label(line), new=turn.t("cart.title_joiner").join(labels))
     await view_after_edit(turn)
+
+
+def _described_elsewhere(swap: Swap, lines: list[CartLineView]) -> bool:
+    """Another line of the same product already has the options the swap would give."""
+    return any(
+        other.sku != swap.line.sku
+        and other.product_id == swap.line.product_id
+        and all(other.attributes.get(dim) == value for dim, value in swap.changes.items())
+        for other in lines
+    )
 
 
 def _option_changes(turn: Turn, product: ProductView, line: CartLineView) -> dict[str, str]:

@@ -99,12 +99,15 @@ def options_named(text: str, options: dict[str, list[str]]) -> dict[str, str]:
     for dim, values in options.items():
         found = mentioned_values(text, values) or relative_size(text, values)
         if found:
-            chosen[dim] = _most_specific(found)
+            chosen[dim] = _most_specific(found, text)
     return chosen
 
 
-def _most_specific(found: list[str]) -> str:
-    """ "iphone 15 pro" names both "iPhone 15" and "iPhone 15 Pro": the value that holds the other."""
+def _most_specific(found: list[str], text: str) -> str:
+    """ "iphone 15 pro" names both "iPhone 15" and "iPhone 15 Pro": the value that holds the other;
+    "6L×4袋" names "6L单袋" by its number only: the value written out in full."""
+    written = [value for value in found if value.lower() in spec_text(text)]
+    found = written if len(written) == 1 else found
     lowered = [value.lower() for value in found]
     longer = [v for v, low in zip(found, lowered, strict=True) if any(low != o and o in low for o in lowered)]
     return max(longer, key=len) if longer else found[0]
@@ -477,7 +480,14 @@ def count_outside_values(text: str, product: ProductView, quantity: int | None) 
     if quantity is None or not text:
         return quantity
     number = re.compile(rf"(?<![\d.]){quantity}(?![\d.])")
-    rest = _without_values_named(without_literal_values(text, product), product.options)
+    # a dimension whose value is written out ("2m") is read: its number elsewhere ("2 black") is a count
+    written = spec_text(text)
+    unread = {
+        dim: values
+        for dim, values in product.options.items()
+        if not any(re.search(r"\d", v) and v.lower() in written for v in values)
+    }
+    rest = _without_values_named(without_literal_values(text, product), unread)
     if not number.search(spec_text(text)) or number.search(rest):
         return quantity
     return quantity_in(rest)

@@ -84,6 +84,7 @@ LISTS = [
     ("zh", ["透明的iphone 15手机壳一个，再要个33W充电器"], {"CS-15-CL": 1, "CH-33": 1}),
     ("en", ["- 65w charger\n- car mount\n- 2 baby wipes"], {"CH-65": 1, "MT-1": 1, "BW-1": 2}),
     ("zh", ["顺便带个车载支架，还有白色滤杯"], {"MT-1": 1, "DR-WH": 1}),
+    ("en", ["add a 65w charger", "with a car mount too", "and 2 baby wipes"], {"CH-65": 1, "MT-1": 1, "BW-1": 2}),
 ]
 
 
@@ -123,6 +124,7 @@ async def test_a_new_product_while_an_option_question_is_open(
         ("zh", ["红色牵引绳一根", "再来两袋猫砂 6L单袋那种"], {"LS-RD": 1, "LT-6": 2}),
         ("en", ["add a red dog leash", "2 more baby wipes please"], {"LS-RD": 1, "BW-1": 2}),
         ("zh", ["红色牵引绳一根", "再来一根"], {"LS-RD": 2}),
+        ("zh", ["蓝色牵引绳来一根", "再来一袋猫砂 6L×4袋的"], {"LS-BL": 1, "LT-6x4": 1}),
         ("en", ["add a red dog leash", "one more please"], {"LS-RD": 2}),
     ],
 )
@@ -165,6 +167,10 @@ async def test_a_follow_up_after_adding_adds(
             ["2 clear iphone 15 cases", "actually make them one clear and one black"],
             {"CS-15-CL": 1, "CS-15-BK": 1},
         ),
+        ("en", ["2 original oat crisps and a chocolate one", "just 1 of the original"], {"OC-OR": 1, "OC-CH": 1}),
+        ("en", ["2 original oat crisps and a chocolate one", "only one original please"], {"OC-OR": 1, "OC-CH": 1}),
+        ("en", ["2 black 2m usb-c cables", "make the cable 1m, same colour"], {"CB-1-BK": 2}),
+        ("zh", ["iphone 15透明手机壳两个", "一个透明一个黑色吧"], {"CS-15-CL": 1, "CS-15-BK": 1}),
         ("zh", ["家里俩狗子 狗碗要一对"], {"BO-1": 2}),
         ("zh", ["家里仨狗子 狗碗要两个"], {"BO-1": 2}),
         ("zh", ["我家有两只猫，豆腐猫砂6L单袋来三袋"], {"LT-6": 3}),
