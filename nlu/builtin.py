@@ -40,7 +40,7 @@ RANKING_SIZE = 10
 # Confidence multiplier for Latin-script messages made only of words never seen in training
 # (keyboard mashing): a lone typo'd word can still pass, gibberish drops below the threshold.
 UNKNOWN_WORDS_DAMPING = 0.6
-# Stronger multiplier when no word is even near a training word or an English word ("jfkdls"):
+# Stronger multiplier when most words are not even near a training word or an English word ("jfkdls"):
 # single letters and plural endings alone can otherwise lift a shop intent over the threshold.
 MASHING_DAMPING = 0.4
 # A message made only of a brand/product name (+ model code) is a search this sure at least.
@@ -206,7 +206,10 @@ class BuiltinNluEngine:
     def _unknown_words_damping(self, content: str) -> float:
         """Confidence multiplier for a Latin message made only of words never seen in training."""
         words = latin_words(content)
-        return UNKNOWN_WORDS_DAMPING if any(self._is_word_like(word) for word in words) else MASHING_DAMPING
+        word_like = sum(self._is_word_like(word) for word in words)
+        # Mostly gibberish ("blorp snarf wibble": one near-miss of "scarf" among nonsense) is
+        # mashing; a message of typos ("refnud plz") keeps the milder multiplier.
+        return UNKNOWN_WORDS_DAMPING if word_like * 2 >= len(words) else MASHING_DAMPING
 
     # --- vocabulary ---------------------------------------------------------------------
     def update_vocabulary(
