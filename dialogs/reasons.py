@@ -332,7 +332,11 @@ _KINDS = (
     ("refund", re.compile(r"退款|退钱|钱退|退我钱|\brefund|\bmoney back\b", re.I)),
     (
         "return",
-        re.compile(r"退货|退回|寄回|退掉|退了|\breturn(?:ing)?\b|\b(?:send|ship) (?:it|them|this|these) back\b", re.I),
+        re.compile(
+            r"退货|退回|寄回|退掉|退了|(?:要|想|申请|给我|帮我)退(?![款钱出订])|"
+            r"\breturn(?:ing)?\b|\b(?:send|ship) (?:it|them|this|these) back\b",
+            re.I,
+        ),
     ),
 )
 # A request asked as a question or a condition ("能换个M的吗", "can I swap them", "if it doesn't fit")
@@ -403,6 +407,17 @@ def kind_in(text: str) -> str | None:
         if pattern.search(text):
             return kind
     return None
+
+
+_CANCEL = re.compile(r"取消|\bcancel\w*", re.I)
+
+
+def without_request_words(text: str) -> str:
+    """The text with its words of asking (kinds, cancelling) taken out, so that what is left can
+    name an item: "cancel" must not name the "Noise-cancelling Earbuds"."""
+    for _, pattern in _KINDS:
+        text = pattern.sub(" ", text)
+    return _CANCEL.sub(" ", text)
 
 
 def tentative(text: str) -> bool:

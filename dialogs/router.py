@@ -62,7 +62,9 @@ POINTING_INTENTS = {"nlu_fallback", "product_info", "affirm", "deny", "chitchat"
 # Readings too weak to override what the conversation context says a short message means.
 WEAK_INTENTS = SMALL_TALK | {"nlu_fallback", "use_coupon", "search_product", "product_info"}
 _REMOVE = re.compile(
-    r"不要了|删掉|删了|删除|去掉|拿掉|移除|不要这|\b(?:remove|delete|drop|take\s+out|get\s+rid\s+of)\b", re.I
+    r"不要了|删掉|删了|删除|去掉|拿掉|移除|不要这|\b(?:remove|delete|drop|take\s+out|get\s+rid\s+of)\b|"
+    r"\btake\s+(?:it|them|that|those|this|these|the\s+\w+)\s+(?:out|off)\b",
+    re.I,
 )
 # Any word of taking something out of the cart (wider than _REMOVE, which turns weak readings into removals).
 _REMOVE_WORDS = re.compile(
@@ -402,7 +404,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "search_product" if turn.entity("product") else "nlu_fallback"
     kind = kind_in(text)
     plain_request = kind and kind != "exchange" and not tentative(text) and not _QUESTION_WORD.search(text)
-    if kind and (intent == "complaint" or (intent in WEAK_INTENTS | {"deny"} and plain_request)):
+    # "send them back, my boss bought me a pair already": a return, though "bought a pair" reads as buying
+    if kind and (intent == "complaint" or (intent in WEAK_INTENTS | {"deny", "add_to_cart"} and plain_request)):
         # "the kettle leaks, I want my money back", "还没发货的话就退款吧 不需要了": a request the shop
         # handles, not a case for a person nor a "no"
         return {"return": "return_goods", "exchange": "exchange_goods", "refund": "refund"}[kind]

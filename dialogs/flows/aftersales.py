@@ -207,6 +207,8 @@ async def start(turn: Turn, kind: str, number: str, *, reason: str = "", stated:
             return
     if not reason and turn.message.kind == "text":
         reason = _reason_in_words(turn, kind, order)
+    if not reason and kind == "refund" and refunded_instead(order) and _CANCEL_WORDS.search(turn.text):
+        reason = turn.t("aftersales.reason_cancel")  # "just paid but i need to cancel, please refund"
     allowed = allowed_kinds(order.status)
     if not allowed:
         turn.say(
@@ -273,7 +275,7 @@ def _meant(turn: Turn, kind: str, eligible: list[OrderView]) -> list[OrderView]:
 
 def _naming(turn: Turn, orders: list[OrderView]) -> list[OrderView]:
     """The orders holding an item the message names ("马克杯摔裂了" -> the one with the 陶瓷马克杯)."""
-    words = product_words(turn.text)
+    words = product_words(reasons.without_request_words(turn.text))
     if not words:
         return []
     return [o for o in orders if any(title_mentions(line.title, words) for line in o.lines)]

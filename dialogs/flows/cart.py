@@ -117,12 +117,17 @@ async def add_intent(turn: Turn) -> None:
     await buy(turn, product, products.units_wanted(turn.text, product, quantity) or 1)
 
 
+# Asking whether another version exists ("do you have it in green", "有没有绿色的").
+_ASKS_FOR = re.compile(r"[?？]|吗|有没有|有没|\b(?:do|does)\s+(?:you|it|they)\b|\bhave\s+you\s+got\b", re.I)
+
+
 async def buy(turn: Turn, product: ProductView, quantity: int) -> None:
     """Add `product` with the options named in the message (asking only for what is missing)."""
     products.remember_product(turn, product)
     missing = products.unmatched_specs(turn, product) if product.options else []
-    if missing and not products.selection_from_text(turn, product):
-        # "要黑色的" for a product without black: say so rather than add another colour.
+    if missing and (not products.selection_from_text(turn, product) or _ASKS_FOR.search(turn.text or "")):
+        # "要黑色的" for a product without black, "blue is nice but do you have it in green?":
+        # say so rather than add another colour.
         turn.say(
             "product.spec_unavailable",
             title=product.title,
@@ -132,7 +137,6 @@ async def buy(turn: Turn, product: ProductView, quantity: int) -> None:
         products.show(turn, product)
         return
     named = products.selection_from_text(turn, product)
-    quantity = products.count_beside_options(turn.text or "", product, quantity)
     wanted = {**products.selection(turn, product), **named}
     if named and not products.matching_variants(product, wanted):
         wanted = named  # "also a ground one" after a 500g whole bean: only the 250g comes ground
@@ -277,6 +281,31 @@ async def _remind_open_choice(turn: Turn, added: ProductView) -> None:
         return
     turn.say("cart.still_to_choose", title=product.title, dim=dims[0])
     products.show(turn, product)
+
+
+async def ask_open_choice_again(turn: Turn) -> None:
+    """A cart edit made while another product waits for its option ("the car is too pricey, take it
+    out" under the cube's question): the question is asked again in one line, so its answer counts."""
+    context = turn.state.context
+    pending = context.get("pending_add")
+    if not pending:
+        return
+    product = await turn.services.shop.product(str(pending.get("product")), turn.lang)
+    if product is None:
+        context.pop("pending_add", None)
+        return
+    chosen = {str(k): str(v) for k, v in dict(pending.get("chosen") or {}).items()}
+    products.remember_product(turn, product)
+    chosen = products.set_selection(turn, product, chosen)
+    dims = [d for d, values in product.options.items() if d not in chosen and len(values) > 1]
+    if dims:
+        buttons = products.option_buttons(turn, product, chosen)
+        turn.say("cart.still_to_choose", *buttons, title=product.title, dim=dims[0])
+
+
+async def _view_after_edit(turn: Turn) -> None:
+    await view(turn)
+    await ask_open_choice_again(turn)
 
 
 async def add_sku_button(turn: Turn, sku: str) -> None:
@@ -466,7 +495,10 @@ _EDIT_WORDS = re.compile(
     r"\b(?:remove|delete|drop|take|out|get|rid|off|of|from|cart|basket|don'?t|do|not|no|longer|want|need|actually|"
     r"never\s*mind|nah|hmm|oh|swap|switch|change|make|instead|rather|them|it|please|pls|the|one|ones|those|these|"
     r"that|this|with|for|in|to|and|too|also|just|only|can|could|would|i|you|me|my|quantity|qty|size|colou?r|"
-    r"items?|set|let'?s|go|anymore|any\s+more|both|all|every|everything)\b|[\s,，.。!！?？~]+",
+    r"items?|set|let'?s|go|anymore|any\s+more|both|all|every|everything)\b|[\s,，.。!！?？~]+|"
+    # why the line goes ("车太贵了 不要了", "hmm the car is too pricey, take it out")
+    r"有点贵|太贵|贵了|太大|太小|买多了|多了|用不上|用不到|不需要|不合适|不喜欢|感觉|觉得|嗯|哦|等等|等下|"
+    r"\b(?:hmm+|wait|ok|okay|oh|too|pricey|expensive|much|many|is|are|was|its|it'?s|bit|little|kinda|sorry)\b",
     re.I,
 )
 # Single characters left over in Chinese that describe nothing ("也", "再", "个").
@@ -563,6 +595,8 @@ NOT_A_SWAP = {
     "refund",
 }
 MAX_SWAP_LINES = 10
+# A correction without a verb of changing: "should be XL not M", "XL instead of M", "要XL的 不是M".
+_CORRECTION = re.compile(r"\bnot\b|\binstead\s+of\b|\brather\s+than\b|不是", re.I)
 
 
 @dataclass(frozen=True)
@@ -578,7 +612,8 @@ async def change_option_intent(turn: Turn, intent: str) -> bool:
     text = turn.text
     context = turn.state.context
     asked = _CHANGE.search(text) or _STEP_UP.search(text) or _STEP_DOWN.search(text) if text else None
-    if not text or intent in NOT_A_SWAP or not asked or _AFTER_SALES.search(text):
+    corrects = bool(text and _CORRECTION.search(text))  # "the black pair should be XL not M"
+    if not text or intent in NOT_A_SWAP or not (asked or corrects) or _AFTER_SALES.search(text):
         return False
     if context.get("list_kind") == "orders" or not (context.get("last_sku") or context.get("cart_skus")):
         return False  # an order is being discussed, or nothing was ever put in the cart
@@ -594,11 +629,15 @@ async def change_option_intent(turn: Turn, intent: str) -> bool:
         changes = _option_changes(turn, product, line) if product is not None else {}
         if product is not None and changes:
             swaps.append(Swap(line, product, changes))
+    if not asked:
+        swaps = [swap for swap in swaps if _names_old_value(text, swap)]  # a correction names the old value
     if not swaps:
         return False
     words = _line_words(text, cart.lines)
     named = [swap for swap in swaps if words and _names_title(swap.line.title, words)]
     swaps = named or swaps
+    described = [swap for swap in swaps if _describes(text, swap)]
+    swaps = described or swaps  # "make the navy ones M instead": the navy line, not the one added last
     if len(swaps) > 1:
         current = [s for s in swaps if s.line.sku == context.get("last_sku")] or [
             s for s in swaps if s.line.product_id == context.get("product")
@@ -721,7 +760,7 @@ async def _split(turn: Turn, split: Split) -> None:
         if v
     ]
     turn.say("cart.line_split", old=_line_label(line), new=turn.t("cart.title_joiner").join(labels))
-    await view(turn)
+    await _view_after_edit(turn)
 
 
 def _option_changes(turn: Turn, product: ProductView, line: CartLineView) -> dict[str, str]:
@@ -741,8 +780,11 @@ def _option_changes(turn: Turn, product: ProductView, line: CartLineView) -> dic
         if len(values) < 2:
             continue
         spots = {value: _spot(text, value, values) for value in values}
-        found = [value for value in values if spots[value] >= start]
         current = line.attributes.get(dim)
+        negated = _negated_values(text, spots)
+        if negated and current not in negated:
+            continue  # "XL not M": only a line that is M now is meant
+        found = [value for value in values if spots[value] >= start and value not in negated]
         if not found and not any(spot >= 0 for spot in spots.values()):
             found = [value for value in values for word in entities if same_value(word, value)]
             found = found or _size_step(text[start:], values, current) or products.relative_size(text[start:], values)
@@ -752,6 +794,43 @@ def _option_changes(turn: Turn, product: ProductView, line: CartLineView) -> dic
             continue
         changes[dim] = others[-1]
     return changes
+
+
+# "XL not M", "in XL instead of M", "要XL的 不是M": the value after the negation is the line's old one.
+_NEGATION_BEFORE = re.compile(
+    r"(?:\bnot|\binstead\s+of|\brather\s+than|\bno\s+longer|不是|而不是|不要)\s*(?:the\s+|an?\s+|size\s+)?$", re.I
+)
+
+
+def _negated_values(text: str, spots: dict[str, int]) -> set[str]:
+    """The values the message names right after "not" / "instead of" / "不是": what a line has now."""
+    return {
+        value for value, spot in spots.items() if spot > 0 and _NEGATION_BEFORE.search(text[max(0, spot - 16) : spot])
+    }
+
+
+def _names_old_value(text: str, swap: Swap) -> bool:
+    """The message negates a value the swap's line has now, in a dimension the swap changes."""
+    for dim in swap.changes:
+        values = swap.product.options.get(dim, [])
+        if swap.line.attributes.get(dim) in _negated_values(text, {v: _spot(text, v, values) for v in values}):
+            return True
+    return False
+
+
+def _describes(text: str, swap: Swap) -> bool:
+    """The message describes the swap's line as it is now: one of its values named before the new
+    ones ("make the navy ones M": navy), or named as the old one ("XL not M": M)."""
+    product, line = swap.product, swap.line
+    new_at = min(
+        (_spot(text, value, product.options.get(dim, [])) for dim, value in swap.changes.items()), default=len(text)
+    )
+    for dim, current in line.attributes.items():
+        values = product.options.get(dim, [])
+        spot = _spot(text, current, values) if len(values) > 1 else -1
+        if spot >= 0 and (spot < new_at or current in _negated_values(text, {current: spot})):
+            return True
+    return False
 
 
 _STEP_UP = re.compile(
@@ -861,7 +940,7 @@ async def swap_line(turn: Turn, line: CartLineView, sku: str, quantity: int, pro
     await turn.services.shop.remove_from_cart(turn.customer_id, line.sku, turn.lang)
     turn.state.context["last_sku"] = sku
     turn.say("cart.option_changed", old=_line_label(line), new=title, qty=quantity)
-    await view(turn)
+    await _view_after_edit(turn)
 
 
 async def swap_button(turn: Turn, value: str) -> None:
@@ -950,7 +1029,7 @@ async def _remove_lines(turn: Turn, lines: list[CartLineView]) -> None:
     for line in lines:
         await turn.services.shop.remove_from_cart(turn.customer_id, line.sku, turn.lang)
     turn.say("cart.removed", title=turn.t("cart.title_joiner").join(_line_label(line) for line in lines))
-    await view(turn)
+    await _view_after_edit(turn)
 
 
 async def remove(turn: Turn, sku: str) -> None:
@@ -962,7 +1041,7 @@ async def remove(turn: Turn, sku: str) -> None:
         return
     await turn.services.shop.remove_from_cart(turn.customer_id, sku, turn.lang)
     turn.say("cart.removed", title=_line_label(line))
-    await view(turn)
+    await _view_after_edit(turn)
 
 
 async def change_by(turn: Turn, sku: str, delta: int) -> None:
@@ -989,7 +1068,7 @@ async def set_quantity(turn: Turn, sku: str, quantity: int) -> None:
         return
     await turn.services.shop.set_quantity(turn.customer_id, sku, quantity, turn.lang)
     turn.say("cart.quantity_set", qty=quantity)
-    await view(turn)
+    await _view_after_edit(turn)
 
 
 async def inc_button(turn: Turn, sku: str) -> None:

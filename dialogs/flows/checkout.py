@@ -19,6 +19,7 @@ from dialogs.flows.base import Flow, looks_like_side_question
 from dialogs.flows.checkout_answers import (
     NO_COUPON,
     coupon_answer,
+    coupon_code_in,
     method_in,
     names_a_method,
     split_later_answers,
@@ -34,6 +35,8 @@ ADDRESS_STEPS = {f"addr_{name}": name for name in ("name", "phone", "region", "d
 
 
 _COUPON_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,23}$")
+# A change asked for together with a yes ("ok but pickup instead", "好的 还是换成自提吧").
+_CHANGE_CUE = re.compile(r"但|不过|还是|换|改|算了|\b(?:but|instead|change|switch|actually|rather)\b", re.I)
 # "换个地址", "send it somewhere else": the customer wants another address, not a method.
 _OTHER_ADDRESS = re.compile(
     r"改|换|别的|另一个|新地址|不是这个|\b(?:change|different|another|other|new|update|edit)\b", re.I
@@ -624,7 +627,10 @@ class CheckoutFlow(Flow):
             await self.show_summary(turn)
             return True
         answer = step_reply.read(turn, Expects(yes_no=True, proceed=True))
-        if answer and (answer.kinds & {Reply.YES, Reply.PROCEED}):
+        agreed = bool(answer and (answer.kinds & {Reply.YES, Reply.PROCEED}))
+        if (not agreed or _CHANGE_CUE.search(turn.text)) and await self._change_under_summary(turn):
+            return True
+        if agreed:
             await self.place(turn)
             return True
         if answer and answer.has(Reply.NO):
@@ -642,6 +648,24 @@ class CheckoutFlow(Flow):
             self.ask_coupon(turn)
             return True
         return False
+
+    async def _change_under_summary(self, turn: Turn) -> bool:
+        """ "pickup instead", "用SUMMER20", "换成同城配送" under the summary: that changed, the summary again."""
+        slots = turn.state.slots
+        code = coupon_code_in(turn.text)
+        if code and code.upper() != (slots.get("coupon") or "").upper():
+            await self.apply_coupon(turn, code, summary_anyway=True)
+            return True
+        if not names_a_method(turn.text):
+            return False
+        address = address_from_dict(slots["address"])
+        options = await turn.services.shop.shipping_options(turn.customer_id, address, turn.lang)
+        method = method_in(turn.text, options)
+        if method is None or method == slots.get("shipping"):
+            return False
+        slots["editing"] = True
+        await self.choose_shipping(turn, method)
+        return True
 
     # --- buttons -----------------------------------------------------------------------------------
     async def on_button(self, turn: Turn, prefix: str, value: str) -> bool:

@@ -22,7 +22,8 @@ _DELIVERY = re.compile(
 )
 # A wish for speed rather than a method's name: the fastest method offered, whatever it is called.
 _FASTEST = re.compile(
-    r"最快|越快越好|尽快|尽早|加急|急用|急件|赶时间|特快|当天|当日|今天到|今天送|"
+    r"最快|越快越好|尽快|尽早|尽量快|快点|快一点|加急|急用|急件|赶时间|特快|当天|当日|今天到|今天送|明天要|明天就要|明天到|"
+    r"\bby\s+tomorrow\b|"
     r"\bsame[\s-]?day\b|\btoday\b|"
     r"\b(?:fast|faster|fastest|quick|quicker|quickest|asap|urgent|urgently|rush|soonest|earliest|speedy)\b|"
     r"as\s+soon\s+as\s+possible",

@@ -323,23 +323,6 @@ def _without_values_named(text: str, options: dict[str, list[str]]) -> str:
     return text
 
 
-_DIGITS = r"(?<![\d.]){}(?![\d.])"
-
-
-def count_beside_options(text: str, product: ProductView, quantity: int) -> int:
-    """The count a message asks for once the numbers inside the option values it names are set
-    aside: "dark roast, the 10 pack" is one 10-pack, "20包的 来两盒" two of them, "66 please" one
-    in size 66. A count found elsewhere in the message stays."""
-    if not text or not product.options:
-        return quantity
-    lowered = spec_text(text)
-    rest = _without_values_named(text, product.options)
-    number = _DIGITS.format(quantity)
-    if re.search(number, lowered) is None or re.search(number, rest) is not None:
-        return quantity
-    return quantity_in(rest) or 1
-
-
 def remembered_options(context: dict[str, Any], product_id: str) -> dict[str, list[str]] | None:
     """The options of the product on screen as they were when it was shown (None: not known)."""
     remembered = context.get("product_options")
@@ -488,13 +471,14 @@ def units_wanted(text: str, product: ProductView, quantity: int | None) -> int |
 
 
 def count_outside_values(text: str, product: ProductView, quantity: int | None) -> int | None:
-    """`quantity` unless its number only stands inside an option value ("2 clear iphone 15 cases"
-    is 2, not 15; "中烘10包的" is one pack): then the count read from the rest of the text."""
+    """`quantity` unless its number only stands inside an option value the text names ("2 clear
+    iphone 15 cases" is 2, not 15; "中烘10包的" and "dark roast, the 10 pack" are one pack; "66
+    please, he is 3 weeks" is one in size 66): then the count read from the rest of the text."""
     if quantity is None or not text:
         return quantity
     number = re.compile(rf"(?<![\d.]){quantity}(?![\d.])")
-    rest = without_literal_values(text, product)
-    if not number.search(text) or number.search(rest):
+    rest = _without_values_named(without_literal_values(text, product), product.options)
+    if not number.search(spec_text(text)) or number.search(rest):
         return quantity
     return quantity_in(rest)
 

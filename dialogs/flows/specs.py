@@ -64,7 +64,7 @@ async def spec_follow_up(turn: Turn) -> bool:
     if _REQUEST.search(turn.text) or (not only_specs and _buys(turn)):
         # "the red one please", "要白色的": choosing and asking for it - add it, don't only select.
         turn.intent = "add_to_cart"
-        quantity = products.count_beside_options(turn.text, product, cart.wanted_quantity(turn) or 1)
+        quantity = products.count_outside_values(turn.text, product, cart.wanted_quantity(turn)) or 1
         await cart.choose_variant(turn, product, current, quantity)
         return True
     products.show(turn, product)
@@ -98,8 +98,15 @@ async def option_button(turn: Turn, value: str) -> None:
 # A question about the product ("is the M big enough for a beagle?", "蓝色的保温吗") is answered,
 # not taken as a choice.
 _QUESTION = re.compile(
-    r"[?？]|吗|么|多少|几|哪|什么|怎么|"
-    r"^\s*(?:how|what|which|when|where|why|is|are|does|do|can|could|will|would|should)\b",
+    r"[?？]|吗|么|多少|几|哪|什么|怎么|有没有|有没|"
+    r"^\s*(?:how|what|which|when|where|why|is|are|does|do|can|could|will|would|should)\b|"
+    r"\b(?:do|does|did)\s+(?:you|it|they|u)\b|\bhave\s+you\s+got\b|\bany\s+chance\b",
+    re.I,
+)
+# A value named to turn it down ("M is too small for him", "不要蓝色") is no choice of it.
+_REFUSAL = re.compile(
+    r"\bnot\b|n't\b|\bno\b|\btoo\s+(?:small|big|large|tight|loose|short|long|dark|light)\b|"
+    r"不是|不要|不想|不喜欢|太小|太大|太短|太长|偏小|偏大",
     re.I,
 )
 _CART_WORDS = re.compile(
@@ -116,7 +123,7 @@ def _may_answer_open_option(turn: Turn, options: dict[str, list[str]]) -> bool:
     context = turn.state.context
     product_id = context.get("product")
     pending = context.get("pending_add") or {}
-    if not text or len(text) > MAX_ANSWER or _QUESTION.search(text) or _CART_WORDS.search(text):
+    if not text or len(text) > MAX_ANSWER or any(p.search(text) for p in (_QUESTION, _REFUSAL, _CART_WORDS)):
         return False
     if products.on_screen(turn) != product_id and pending.get("product") != product_id:
         return False

@@ -85,6 +85,9 @@ def _requests(summary: dict[str, Any]) -> list[tuple[str, str]]:
         ("en", EN_BOTTLE, "bought it twice by mistake, please return it", "return", "twice"),
         ("zh", ZH_BOTTLE, "退款吧 朋友送了好几个奶瓶", "refund", "朋友送了"),
         ("zh", ZH_ROMPER, "退货 不好看", "return", "不好看"),
+        ("zh", ZH_ROMPER, "质量太差了 线头很多 我要退", "return", "线头很多"),
+        ("en", EN_EARBUDS, "send them back, my boss bought me a pair already", "return", "boss"),
+        ("en", EN_EARBUDS, "return please, the left one keeps disconnecting", "return", "disconnecting"),
         ("en", EN_EARBUDS, "I got the wrong version, can you send the pro instead?", "exchange", "pro"),
     ],
 )
@@ -177,6 +180,7 @@ async def test_dropping_a_cart_item_after_an_order_leaves_the_order_alone(baby_s
     [
         ("zh", ZH_ROMPER, ZH_BOTTLE, "刚付完发现买重了 这单帮我取消 钱退回来", "买重了"),
         ("en", EN_EARBUDS, EN_BOTTLE, "just paid but i ordered this twice, cancel and give me my money back", "twice"),
+        ("en", EN_EARBUDS, EN_FILM, "i just paid but i need to cancel, please refund", "Cancelled"),
     ],
 )
 async def test_a_paid_unshipped_order_cancelled_with_the_money_back_files_the_refund(

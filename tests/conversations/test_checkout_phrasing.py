@@ -361,3 +361,25 @@ async def test_an_address_card_pasted_before_checkout_starts_it_with_that_addres
     outcome = await _chat(outsider_shop, "en", ["can i get the LED headlamp", WECHAT_CARD, "express no code", "yes"])
     assert outcome.orders, outcome.transcript()
     assert outcome.orders[0].address.recipient == "王芳"
+
+
+@pytest.mark.parametrize(
+    ("lang", "change", "method", "coupon"),
+    [
+        ("en", "looks good but pickup instead", "pickup", None),
+        ("en", "use CAMP10", "express", "CAMP10"),
+        ("zh", "还是换成自提吧", "pickup", None),
+        ("zh", "用CAMP10", "express", "CAMP10"),
+    ],
+)
+async def test_a_change_under_the_summary_is_made_before_placing(
+    outsider_shop: Any, lang: str, change: str, method: str, coupon: str | None
+) -> None:
+    start = ["can i get the LED headlamp", "checkout"] if lang == "en" else ["LED头灯来一个", "结账"]
+    lines = [*start, BEIJING, "express no code", change]
+    outcome = await _chat(outsider_shop, lang, lines)
+    assert _in_summary(outcome), outcome.transcript()
+    assert not outcome.orders, outcome.transcript()
+    outcome = await _chat(outsider_shop, lang, [*lines, "confirm" if lang == "en" else "确认"])
+    assert outcome.orders, outcome.transcript()
+    assert (outcome.orders[0].shipment.method, outcome.orders[0].coupon_code) == (method, coupon)

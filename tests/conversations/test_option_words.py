@@ -79,9 +79,16 @@ OTHER_LANGUAGE = [
     ("zh", ["随行水杯", "不锈钢的 来两个"], {"WB-SS": 2}),
     ("en", ["breakfast cup", "ceramic please"], {"MG-CR": 1}),
     ("en", ["breakfast cup", "the glass one please"], {"MG-GL": 1}),
+    ("en", ["bath towel", "bamboo please"], {"TW-BM": 1}),
+    ("zh", ["玻璃的随行水杯 来一个"], {"WB-GL": 1}),
+    ("zh", ["中度烘焙的咖啡豆 来一袋"], {"BN-M": 1}),
+    ("en", ["light roast drip coffee bags 20 pack x2"], {"DB-LT-20": 2}),
     # units
     ("en", ["charging cable", "the 2m one please"], {"CB-2": 1}),
     ("zh", ["LED灯泡", "12瓦的 来三个"], {"LB-12": 3}),
+    ("en", ["I need a 9 watt led bulb"], {"LB-9": 1}),
+    ("en", ["2 meter charging cable please"], {"CB-2": 1}),
+    ("zh", ["两米的数据线 来一根"], {"CB-2": 1}),
 ]
 
 
@@ -167,6 +174,8 @@ CHATTER = [
     ("en", ["thermos flask", "the blue, it's for my mum", "add it"], {"TH-BL": 1}),
     ("en", ["I'll take a thermos flask", "the blue, it's for my mum"], {"TH-BL": 1}),
     ("zh", ["保温壶 买一个", "粉色吧 送给我妈妈的"], {"TH-PK": 1}),
+    ("en", ["I want the dog harness", "L please, she's a big girl"], {"DH-L": 1}),
+    ("zh", ["我要买婴儿连体衣", "那就80吧 孩子一岁多了 长得快"], {"RM-80": 1}),
     # chatter that clearly names another product is a new search
     ("en", ["dog harness", "actually show me the pet bed, size L", "add it"], {"PB-L": 1}),
 ]
@@ -178,3 +187,20 @@ async def test_an_option_answer_with_chatter_selects_it(
 ) -> None:
     cart, turns = await _converse(options_shop, lang, lines)
     assert cart == expected, _transcript(turns)
+
+
+NOT_AN_ANSWER = [
+    # a question or a refusal naming a value is not its choice
+    ("en", ["I want the dog harness", "is M big enough for a beagle?"]),
+    ("en", ["I want the dog harness", "M is too small for him"]),
+    ("en", ["I'll take a thermos flask", "blue is nice but do you have it in green"]),
+    ("zh", ["保温壶 买一个", "蓝色的保温效果好吗"]),
+]
+
+
+@pytest.mark.parametrize(("lang", "lines"), NOT_AN_ANSWER)
+async def test_a_question_or_refusal_naming_a_value_chooses_nothing(
+    options_shop: Any, lang: str, lines: list[str]
+) -> None:
+    cart, turns = await _converse(options_shop, lang, lines)
+    assert cart == {}, _transcript(turns)

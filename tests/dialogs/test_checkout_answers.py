@@ -88,6 +88,8 @@ OPTIONS = [
     [
         ("fastest shipping pls", "city"),
         ("快递 越快越好", "city"),
+        ("快递吧 尽量快点", "city"),
+        ("I need it by tomorrow", "city"),
         ("express pls", "sf"),
         ("thats my address ^ standard pls", "standard"),
         ("I'll pick it up myself", "store"),

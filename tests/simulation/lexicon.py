@@ -151,6 +151,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "zh": ["{o}的不要了", "把{o}那个删了", "去掉{o}的"],
         "en": ["remove the {o} one", "drop the {o}", "i don't want the {o} one anymore"],
     },
+    # the cart got the wrong count: set it (not "add n more")
+    "fix_quantity": {
+        "zh": ["数量改成{n}", "改成{q}吧", "不对，数量是{n}"],
+        "en": ["make it {n}", "change the quantity to {n}", "no, i need {n} in total"],
+    },
     "pick_nth": {
         "zh": ["第{n}个", "要第{n}个", "第{n}个吧"],
         "en": ["number {n}", "the {nth} one", "no {n}", "{nth} one pls"],

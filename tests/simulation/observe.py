@@ -76,3 +76,13 @@ def list_position(replies: list[dict[str, Any]], title: str) -> int | None:
             if match.group(2).strip() == title:
                 return int(match.group(1))
     return None
+
+
+def added_quantity(replies: list[dict[str, Any]], title: str) -> int | None:
+    """How many of the product titled `title` the last turn says it put in the cart ("Added Tent
+    (olive) ×2 to your cart", "已将 帐篷 (军绿) ×1 加入购物车", a "• 帐篷 ×1" line of a list)."""
+    said = "\n".join(r["text"] for r in replies)
+    if not re.search(ADDED, said, re.IGNORECASE):
+        return None
+    match = re.search(re.escape(title) + r"(?:\s*\([^)]*\))?\s*[×x]\s*(\d+)", said)
+    return int(match.group(1)) if match else None

@@ -90,3 +90,19 @@ async def test_simulated_customers_succeed_at_least_as_often_as_the_floor(sim_sh
     for lang in ("zh", "en"):
         rate = rates[(lang, "all")].rate
         assert rate >= floors[lang], f"simulator {lang}: {rate:.2%} < floor {floors[lang]:.2%}\n{table}"
+
+
+def test_the_customer_corrects_a_wrong_count_once_and_moves_on() -> None:
+    goal = draw_goal("buy", "en", sim_products(), random.Random(7), COUPONS)
+    goal.wants[0].qty = 2
+    goal.sold_out_first = None
+    customer = SimulatedCustomer(goal, random.Random(7))
+    title = goal.wants[0].product.title["en"]
+    added = [{"type": "text", "text": f"Added {title} (x) ×1 to your cart. Cart: 1 item(s).", "buttons": []}]
+    fix = customer.next_message(asks_of(added), added)
+    assert fix is not None
+    assert "2" in fix
+    assert customer.agenda[0].name == "checkout"  # not asked again: the end state says if it worked
+    right = [{"type": "text", "text": f"Added {title} ×2 to your cart.", "buttons": []}]
+    other = SimulatedCustomer(goal, random.Random(7))
+    assert other.answer(asks_of(right), right) is None

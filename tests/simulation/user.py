@@ -30,7 +30,7 @@ from tests.simulation.lexicon import (
     ZH_NUMBERS,
 )
 from tests.simulation.noise import add_noise
-from tests.simulation.observe import list_position
+from tests.simulation.observe import added_quantity, list_position
 from tests.simulation.shop import ALIASES
 
 MAX_ATTEMPTS = 3  # a customer rephrases an unanswered act twice, then gives up on it
@@ -182,8 +182,14 @@ class SimulatedCustomer:
             asks = [ask for ask in asks if ask in ("yes_no", "reason", "photos", "which_line")]
         want = self.goal.wants[self.current_want] if self.current_want >= 0 else None
         if "added" in asks and self.agenda and self.agenda[0].name == "want":
+            added = self.goal.wants[self.agenda[0].want]
             self.agenda.pop(0)
             self.current_want = -1
+            count = added_quantity(replies, added.product.title[self.lang])
+            if count is not None and count != added.qty:
+                # The customer reads the confirmation: a wrong count (one never said, or misread)
+                # is corrected once; whether the shop got it right is for the end state to say.
+                return self.say("fix_quantity", n=str(added.qty), q=self.quantity_phrase(added))
             return None
         for ask in asks:
             repeats = self.repeats + 1 if ask == self.last_ask else 1
