@@ -134,3 +134,10 @@ def test_mostly_gibberish_falls_back_though_one_word_is_near_a_real_one(engine: 
 def test_a_message_of_typos_is_still_understood(engine: BuiltinNluEngine) -> None:
     assert engine.parse_sync("refnud plz").intent.name == "refund"
     assert engine.parse_sync("helo").intent.name == "greet"
+
+
+def test_a_change_of_address_names_a_place(engine: BuiltinNluEngine) -> None:
+    # Exchanging for another version shares "send ... instead" with a new delivery address.
+    assert engine.parse_sync("I got the wrong version, can you send the pro instead?").intent.name == "exchange_goods"
+    for text in ("send it to my office instead", "收件人改一下", "帮我改下收货地址"):
+        assert engine.parse_sync(text).intent.name == "change_address", text
