@@ -226,8 +226,13 @@ class BuiltinNluEngine:
         return damped
 
     def _is_word_like(self, word: str) -> bool:
-        """An unknown word that is still a word: a typo of a training word, or real English."""
-        return self.speller.correct_word(word) is not None or bool(self.model.english.count(word))
+        """An unknown word the classifier can still read: a typo of a training word.
+
+        Real English words the data never uses ("frying pan") give only sub-word evidence, like
+        mashing: they take the stronger damping, so a product name from an unseen catalog falls
+        back (and is searched) instead of passing as payment_problem on "pan" ~ "pay".
+        """
+        return self.speller.correct_word(word) is not None
 
     def _unknown_words_damping(self, content: str) -> float:
         """Confidence multiplier for a Latin message made only of words never seen in training."""
