@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -40,12 +41,23 @@ RANKING_SIZE = 10
 # Confidence multiplier for Latin-script messages made only of words never seen in training
 # (keyboard mashing): a lone typo'd word can still pass, gibberish drops below the threshold.
 UNKNOWN_WORDS_DAMPING = 0.6
-# Stronger multiplier when no word is even near a training word or an English word ("jfkdls"):
+# Stronger multiplier when most words are not even near a training word or an English word ("jfkdls"):
 # single letters and plural endings alone can otherwise lift a shop intent over the threshold.
 MASHING_DAMPING = 0.4
 # A message made only of a brand/product name (+ model code) is a search this sure at least.
 CATALOG_REFERENCE_CONFIDENCE = 0.9
 SEARCH_INTENT = "search_product"
+ADDRESS_INTENT = "change_address"
+# A change of address names where the parcel goes (an address, a place, the recipient, a phone);
+# "i got the wrong version, can you send the pro instead?" only shares "send ... instead" with it.
+# Without any such word the change_address score is multiplied by this.
+NO_PLACE_DAMPING = 0.5
+_PLACE_WORDS = re.compile(
+    r"地址|收货|收件|寄到|送到|送去|寄去|地方|电话|手机|号码|搬家|搬了|信息|家|公司|学校|单位|省|市|区|路|街|号|"
+    r"\b(?:address\w*|addr|ship\w*|deliver\w*|recipient|phone|number|moved?|moving|postcode|zip|street|road|"
+    r"home|office|work|place|house|flat|apartment|city|town|details|info|somewhere|elsewhere|location)\b",
+    re.IGNORECASE,
+)
 _EMOJI_CATEGORIES = {"So", "Sk"}
 
 
@@ -199,14 +211,36 @@ class BuiltinNluEngine:
     def _is_known_word(self, word: str) -> bool:
         return word in self._known_words or stem_word(word) in self._known_words
 
+    def _without_placeless_address_change(self, content: str, probabilities: np.ndarray) -> np.ndarray:
+        """change_address damped when the message names no place, recipient or contact at all."""
+        if ADDRESS_INTENT not in self.model.classes or _PLACE_WORDS.search(content) or re.search(r"\d{5,}", content):
+            return probabilities
+        index = self.model.classes.index(ADDRESS_INTENT)
+        damped = probabilities.copy()
+        damped[index] *= NO_PLACE_DAMPING
+        # The mass taken from change_address goes to the others in proportion: the total is kept.
+        others = float(probabilities.sum() - probabilities[index])
+        if others > 0:
+            scale = (float(probabilities.sum()) - float(damped[index])) / others
+            damped = np.where(np.arange(len(damped)) == index, damped, probabilities * scale)
+        return damped
+
     def _is_word_like(self, word: str) -> bool:
-        """An unknown word that is still a word: a typo of a training word, or real English."""
-        return self.speller.correct_word(word) is not None or bool(self.model.english.count(word))
+        """An unknown word the classifier can still read: a typo of a training word.
+
+        Real English words the data never uses ("frying pan") give only sub-word evidence, like
+        mashing: they take the stronger damping, so a product name from an unseen catalog falls
+        back (and is searched) instead of passing as payment_problem on "pan" ~ "pay".
+        """
+        return self.speller.correct_word(word) is not None
 
     def _unknown_words_damping(self, content: str) -> float:
         """Confidence multiplier for a Latin message made only of words never seen in training."""
         words = latin_words(content)
-        return UNKNOWN_WORDS_DAMPING if any(self._is_word_like(word) for word in words) else MASHING_DAMPING
+        word_like = sum(self._is_word_like(word) for word in words)
+        # Mostly gibberish ("blorp snarf wibble": one near-miss of "scarf" among nonsense) is
+        # mashing; a message of typos ("refnud plz") keeps the milder multiplier.
+        return UNKNOWN_WORDS_DAMPING if word_like * 2 >= len(words) else MASHING_DAMPING
 
     # --- vocabulary ---------------------------------------------------------------------
     def update_vocabulary(
@@ -280,6 +314,7 @@ class BuiltinNluEngine:
             probabilities = _raise_to(
                 probabilities, self.model.classes.index(SEARCH_INTENT), CATALOG_REFERENCE_CONFIDENCE
             )
+        probabilities = self._without_placeless_address_change(content, probabilities)
         if expected:
             # The step's expectations as a prior (nlu.engine.boost_expected, same rule): the
             # total is kept, so damped gibberish stays below the threshold.

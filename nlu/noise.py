@@ -78,13 +78,20 @@ def is_repetitive(text: str) -> bool:
 # Sounds that carry no request on their own (a sigh, a groan, a scream). "嗯" (yes), "哦" (oh, ok)
 # and "哈" (laughter) are left out: they answer or react, and the classifier knows them.
 FILLER_CHARS = frozenset("啊呃额唉哎噢嗷喔欸诶")
+# Sentence-final particles: with filler sounds and nothing else ("啊吧啊吧", "呃呢") there is still
+# no word to act on; after a word they soften it ("好吧", "退款呢") and the classifier reads it.
+FINAL_PARTICLES = frozenset("吧呀呢嘛啦")
 _FILLER_IGNORED = re.compile(r"[\s\W_~～…]+")
 
 
 def is_filler_only(text: str) -> bool:
     """Only filler sounds ("啊啊啊", "呃……", "唉唉"), nothing the shop could act on."""
     visible = _FILLER_IGNORED.sub("", text[:MAX_FEATURE_CHARS])
-    return bool(visible) and all(char in FILLER_CHARS for char in visible)
+    return (
+        bool(visible)
+        and any(char in FILLER_CHARS for char in visible)
+        and all(char in FILLER_CHARS or char in FINAL_PARTICLES for char in visible)
+    )
 
 
 def latin_words(text: str) -> list[str]:

@@ -117,9 +117,27 @@ def test_food_named_with_fen_is_not_pink(engine: BuiltinNluEngine) -> None:
 
 
 def test_filler_sounds_alone_are_not_requests(engine: BuiltinNluEngine) -> None:
-    for text in ("啊啊啊啊啊啊呃呃呃", "唉……", "呃", "啊啊啊!!"):
+    for text in ("啊啊啊啊啊啊呃呃呃", "唉……", "呃", "啊啊啊!!", "啊吧啊吧", "呃呢", "哎呀呀"):
         assert is_filler_only(text), text
         assert engine.parse_sync(text).intent.name == FALLBACK_INTENT, text
-    for text in ("嗯嗯", "哦哦 好的", "哈哈哈", "啊，我的快递呢"):
+    for text in ("嗯嗯", "哦哦 好的", "哈哈哈", "啊，我的快递呢", "好吧", "退款呢", "啊好吧"):
         assert not is_filler_only(text), text
     assert engine.parse_sync("嗯嗯").intent.name == "affirm"
+
+
+def test_mostly_gibberish_falls_back_though_one_word_is_near_a_real_one(engine: BuiltinNluEngine) -> None:
+    # "snarf" is one letter from "scarf"; the rest is nonsense, so no shop intent may win.
+    for text in ("blorp snarf wibble", "qwzx hoodiee plimbr"):
+        assert engine.parse_sync(text).intent.name == FALLBACK_INTENT, text
+
+
+def test_a_message_of_typos_is_still_understood(engine: BuiltinNluEngine) -> None:
+    assert engine.parse_sync("refnud plz").intent.name == "refund"
+    assert engine.parse_sync("helo").intent.name == "greet"
+
+
+def test_a_change_of_address_names_a_place(engine: BuiltinNluEngine) -> None:
+    # Exchanging for another version shares "send ... instead" with a new delivery address.
+    assert engine.parse_sync("I got the wrong version, can you send the pro instead?").intent.name == "exchange_goods"
+    for text in ("send it to my office instead", "收件人改一下", "帮我改下收货地址"):
+        assert engine.parse_sync(text).intent.name == "change_address", text
