@@ -118,3 +118,9 @@ async def outsider_shop(
         await add_outsider_coupons(container)
         await refresh_nlu_vocabulary(container)
         yield container
+
+
+async def enough_stock(container: Any, levels: dict[str, int]) -> None:
+    """Stock for a conversation on a shop shared by the whole session: earlier tests' orders
+    and carts may have taken what the catalog started with."""
+    await container.commerce.inventory.set_levels(levels, "test: stock for this conversation", actor="staff:test")

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from chatcart.cli.chat import run_script
+from tests.conversations.conftest import enough_stock
 
 
 async def _converse(shop: Any, lang: str, lines: list[str]) -> tuple[dict[str, int], list[dict[str, Any]]]:
@@ -159,5 +160,6 @@ IN_CONTEXT = [
 async def test_a_purchase_about_the_product_in_context(
     outsider_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
+    await enough_stock(outsider_shop, {sku: 20 for sku in expected})
     cart, turns = await _converse(outsider_shop, lang, lines)
     assert cart == expected, _transcript(turns)

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from chatcart.cli.chat import run_script
+from tests.conversations.conftest import enough_stock
 
 ADDRESS = {
     "en": "Tom Wu, 13912345678, 25 Nanjing West Rd, Jing'an District, Shanghai",
@@ -160,6 +161,7 @@ async def test_asking_whether_there_is_a_person_hands_over(custom_shop: Any, lan
 async def test_a_buying_message_read_as_a_complaint_buys_and_calls_nobody(
     outsider_shop: Any, lang: str, buy: str, expected: dict[str, int]
 ) -> None:
+    await enough_stock(outsider_shop, {sku: 20 for sku in expected})
     turns, summary = await _run(outsider_shop, [buy], lang)
     assert {line["sku"]: int(line["qty"]) for line in summary["cart"]} == expected, _transcript(turns)
     assert summary["handoff"] == "none", _transcript(turns)
