@@ -27,6 +27,31 @@ SCRIPTS = sorted((OUTSIDER / "scripts").glob("*.txt"))
 FLOOR_FILE = OUTSIDER / "floor.json"
 
 
+@dataclass(frozen=True)
+class Corpus:
+    """One shop's catalog, the conversations written for it, and their per-language floor."""
+
+    name: str
+    folder: Path
+
+    @property
+    def catalog(self) -> Path:
+        return self.folder / "catalog.json"
+
+    @property
+    def scripts(self) -> list[Path]:
+        return sorted((self.folder / "scripts").glob("*.txt"))
+
+    @property
+    def floor_file(self) -> Path:
+        return self.folder / "floor.json"
+
+
+# Later outsiders' shops, each written by someone who had seen neither the flows nor the
+# other corpora (outsider/shops/<name>/): other domains, other option languages.
+MORE_SHOPS = [Corpus(folder.name, folder) for folder in sorted((OUTSIDER / "shops").glob("*")) if folder.is_dir()]
+
+
 @dataclass
 class Script:
     path: Path

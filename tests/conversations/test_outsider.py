@@ -13,21 +13,31 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+from pymongo import AsyncMongoClient
+
+from chatcart.bootstrap import refresh_nlu_vocabulary
 from chatcart.cli.chat import join_continued, run_script
+from core.mongo import Document
+from tests.conversations.conftest import SANDBOX_SECRET, add_outsider_coupons
 from tests.conversations.end_state import KEYS, mismatches
 from tests.conversations.outsider_corpus import (
     CATALOG,
     FLOOR_FILE,
+    MORE_SHOPS,
     SCRIPTS,
+    Corpus,
+    Outcome,
     failure_text,
     load,
     run_one,
     success_by_lang,
 )
+from tests.shop_database import throwaway_shop
 
 
-def catalog_skus() -> set[str]:
-    catalog = json.loads(CATALOG.read_text("utf-8"))
+def catalog_skus(catalog_file: Path = CATALOG) -> set[str]:
+    catalog = json.loads(catalog_file.read_text("utf-8"))
     return {sku["sku"] for product in catalog["products"] for sku in product["skus"]}
 
 
@@ -77,18 +87,57 @@ def test_expectations_are_checked_not_assumed() -> None:
 
 async def test_outsider_corpus_success_does_not_fall_below_the_floor(outsider_shop: Any) -> None:
     outcomes = [await run_one(outsider_shop, load(path)) for path in SCRIPTS]
+    _check_against_floor("outsider corpus", outcomes, FLOOR_FILE, os.environ.get("CHATCART_CONV_FAILURES"))
+
+
+def _check_against_floor(name: str, outcomes: list[Outcome], floor_file: Path, report_file: str | None) -> None:
     failures = [o for o in outcomes if not o.passed]
     report = "\n\n".join(failure_text(o) for o in failures)
     rates = success_by_lang(outcomes)
     headline = ", ".join(f"{lang} {passed}/{total}" for lang, (passed, total) in rates.items())
-    print(f"\noutsider corpus: {headline}\n\n{report}")
-    target = os.environ.get("CHATCART_CONV_FAILURES")
-    if target:
-        Path(target).write_text(f"# Outsider corpus failures ({headline})\n\n{report}\n", encoding="utf-8")
-    floors = json.loads(FLOOR_FILE.read_text("utf-8"))
+    print(f"\n{name}: {headline}\n\n{report}")
+    if report_file:
+        Path(report_file).write_text(f"# {name} failures ({headline})\n\n{report}\n", encoding="utf-8")
+    floors = json.loads(floor_file.read_text("utf-8"))
     for lang, (passed, total) in rates.items():
         rate = passed / total
-        assert rate >= floors[lang], f"outsider corpus {lang}: {rate:.2%} < floor {floors[lang]:.2%}\n{report}"
+        assert rate >= floors[lang], f"{name} {lang}: {rate:.2%} < floor {floors[lang]:.2%}\n{report}"
+
+
+@pytest.mark.parametrize("corpus", MORE_SHOPS, ids=[c.name for c in MORE_SHOPS])
+def test_every_other_shop_has_a_balanced_corpus_of_real_skus(corpus: Corpus) -> None:
+    scripts = [load(path) for path in corpus.scripts]
+    assert len(scripts) >= 20, corpus.name
+    assert sum(s.lang == "zh" for s in scripts) == sum(s.lang == "en" for s in scripts), corpus.name
+    skus = catalog_skus(corpus.catalog)
+    for script in scripts:
+        assert set(script.expect) <= KEYS, script.path.name
+        assert skus_named(script.expect) <= skus, f"{script.path.name}: {skus_named(script.expect) - skus}"
+
+
+@pytest.mark.parametrize("corpus", MORE_SHOPS, ids=[c.name for c in MORE_SHOPS])
+async def test_every_other_shop_stays_above_its_floor(
+    corpus: Corpus, mongo_uri: str, mongo_client: AsyncMongoClient[Document], tmp_path: Path
+) -> None:
+    async with throwaway_shop(
+        mongo_uri, mongo_client, tmp_path, db_prefix=f"conv_{corpus.name}", sandbox_secret=SANDBOX_SECRET
+    ) as container:
+        report = await container.commerce.catalog.import_catalog(json.loads(corpus.catalog.read_text("utf-8")))
+        assert report.ok, report
+        await add_outsider_coupons(container)
+        await refresh_nlu_vocabulary(container)
+        outcomes = [await run_one(container, load(path)) for path in corpus.scripts]
+    target = os.environ.get("CHATCART_CONV_FAILURES")
+    _check_against_floor(
+        f"outsider corpus, {corpus.name} shop",
+        outcomes,
+        corpus.floor_file,
+        target and f"{target.removesuffix('.md')}-{corpus.name}.md",
+    )
+
+
+def test_there_are_other_shops() -> None:
+    assert len(MORE_SHOPS) >= 2, "the corpora of the later outsiders' shops are missing"
 
 
 def test_a_trailing_backslash_continues_the_message_on_the_next_line() -> None:
