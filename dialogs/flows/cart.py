@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from dialogs import buttons as codes
 from dialogs.flows import browse, products, restock
@@ -283,17 +284,11 @@ async def _remind_open_choice(turn: Turn, added: ProductView) -> None:
         context["waiting_choices"] = waiting
     if not pending or pending.get("product") == added.product_id:
         return
-    product = await turn.services.shop.product(str(pending.get("product")), turn.lang)
-    if product is None:
-        context.pop("pending_add", None)
+    choice = await _open_choice(turn, pending)
+    if choice is None:
         return
-    chosen = {str(k): str(v) for k, v in dict(pending.get("chosen") or {}).items()}
-    products.remember_product(turn, product)
-    chosen = products.set_selection(turn, product, chosen)
-    dims = [d for d, values in product.options.items() if d not in chosen and len(values) > 1]
-    if not dims:
-        return
-    turn.say("cart.still_to_choose", title=product.title, dim=dims[0])
+    product, _, dim = choice
+    turn.say("cart.still_to_choose", title=product.title, dim=dim)
     products.show(turn, product)
 
 
@@ -304,17 +299,26 @@ async def ask_open_choice_again(turn: Turn) -> None:
     pending = context.get("pending_add")
     if not pending:
         return
+    choice = await _open_choice(turn, pending)
+    if choice is not None:
+        product, chosen, dim = choice
+        buttons = products.option_buttons(turn, product, chosen)
+        turn.say("cart.still_to_choose", *buttons, title=product.title, dim=dim)
+
+
+async def _open_choice(turn: Turn, pending: dict[str, Any]) -> tuple[ProductView, dict[str, str], str] | None:
+    """The waiting product, its options chosen so far (made current again) and the first one still
+    open; None when it is gone (the wait is dropped) or nothing is open any more."""
+    context = turn.state.context
     product = await turn.services.shop.product(str(pending.get("product")), turn.lang)
     if product is None:
         context.pop("pending_add", None)
-        return
+        return None
     chosen = {str(k): str(v) for k, v in dict(pending.get("chosen") or {}).items()}
     products.remember_product(turn, product)
     chosen = products.set_selection(turn, product, chosen)
     dims = [d for d, values in product.options.items() if d not in chosen and len(values) > 1]
-    if dims:
-        buttons = products.option_buttons(turn, product, chosen)
-        turn.say("cart.still_to_choose", *buttons, title=product.title, dim=dims[0])
+    return (product, chosen, dims[0]) if dims else None
 
 
 async def view_after_edit(turn: Turn) -> None:
