@@ -27,9 +27,6 @@ class Turn:
     parse: ParseResult | None = None
     replies: list[OutgoingMessage] = field(default_factory=list)
     intent: str = ""  # what the turn was understood as (shown in script JSON output)
-    # The customer's text as the dialogs read it (pinyin-typed Chinese words written in Chinese);
-    # the message itself keeps what was typed, for the transcript and a human agent.
-    reading: str | None = None
 
     # --- language and texts -------------------------------------------------------------------
     @property
@@ -41,7 +38,7 @@ class Turn:
 
     @property
     def text(self) -> str:
-        return (self.message.text if self.reading is None else self.reading).strip()
+        return self.message.text.strip()
 
     @property
     def customer_id(self) -> str:
