@@ -183,6 +183,34 @@ def word_groups() -> list[set[str]]:
     return [*_color_groups(), *(set(g) for section in _EVERYWHERE for g in _lexicon()[section])]
 
 
+# Shade words that are also everyday or product words ("check out", "a glass of wine", "face
+# cream", "clear the cart"): never taken on their own for a colour the customer asked for.
+_AMBIGUOUS_SHADES = frozenset(
+    {"check", "checked", "wine", "rust", "wood", "clear", "transparent", "solid", "plain", "dots", "cream", "mint"}
+    | {"caramel", "mocha", "champagne", "bronze", "peach", "stripe", "stripes", "avocado", "denim", "camo", "white"}
+    | {"black", "midnight", "starlight", "camel", "sand"}
+)
+
+
+def shade_words_in(text: str) -> list[str]:
+    """Colour and shade words of the option lexicon the text names ("coral", "dusty rose", "藏青"),
+    longest first, one per group: what the customer wants a product in, offered or not."""
+    lowered = text.lower()
+    found: list[str] = []
+    taken: list[tuple[int, int]] = []
+    for section in ("colours", "shades"):
+        for group in _lexicon()[section]:
+            for alias in sorted(group, key=len, reverse=True):
+                if alias in _AMBIGUOUS_SHADES or (not alias.isascii() and len(alias) < 2):
+                    continue
+                span = _alias_span(alias, lowered)
+                if span is not None and not any(a < span[1] and span[0] < b for a, b in taken):
+                    found.append(alias)
+                    taken.append(span)
+                    break
+    return found
+
+
 @cache
 def value_groups() -> tuple[frozenset[str], ...]:
     """Every group of the option lexicon that may name an option value (flavours, materials,
@@ -231,22 +259,53 @@ def _core(word: str) -> str:
 _VALUE_AMOUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:-\s*)?([^\d\s].*?)\s*$")
 
 
-@cache
-def unit_spellings(value: str) -> tuple[str, ...]:
-    """A value that is a number and a unit in the other units of its group: "1米" -> 1m, 1 meter;
-    "10包" -> 10 pack, 10 bags; "2片装" -> 2 pcs, 2 pack."""
-    match = _VALUE_AMOUNT.match(value.strip().lower())
+_CN_LEADING_NUMBER = re.compile(rf"^\s*([{CN_NUMERAL_CHARS}]+)(?=\S)")
+
+
+def _number_and_unit(value: str) -> tuple[str, set[str]] | None:
+    """ "1米" -> (1, {米}); "三阶" -> (3, {阶}); "3x3" -> (3, {"{n}x{n}"}): the number of a value and
+    the units (or notations, see option_words.yml) it is written with."""
+    lowered = value.strip().lower()
+    for group in UNIT_GROUPS:  # a notation around the number ("3x3")
+        for notation in (unit for unit in group if "{n}" in unit):
+            pattern = re.escape(notation).replace(re.escape("{n}"), r"(\d+)")
+            match = re.fullmatch(pattern, lowered)
+            if match and len(set(match.groups())) == 1:
+                return match.group(1), {notation}
+    chinese = _CN_LEADING_NUMBER.match(lowered)
+    if chinese is not None:  # "三阶", "两米": a Chinese numeral before a known unit only (not 三文鱼)
+        rest = lowered[chinese.end() :].strip()
+        integer = parse_chinese_integer(chinese.group(1))
+        if integer is None or not any(rest in group for group in UNIT_GROUPS):
+            return None
+        lowered = f"{integer}{rest}"
+    match = _VALUE_AMOUNT.match(lowered)
     if match is None:
-        return ()
-    number, unit = match.groups()
+        return None
+    number, unit = str(match.group(1)), str(match.group(2))
     units = {unit}
     if unit.endswith("装") and len(unit) > 1:  # "2片装": two pieces in a pack
         units |= {unit[:-1], "pack", "packs", "pk"}
-    alternatives = {alt for group in UNIT_GROUPS if units & group for alt in group} - {unit}
-    forms = {f"{number}{alt}" for alt in alternatives}
+    return number, units
+
+
+@cache
+def unit_spellings(value: str) -> tuple[str, ...]:
+    """A value that is a number and a unit in the other units of its group: "1米" -> 1m, 1 meter;
+    "10包" -> 10 pack, 10 bags; "2片装" -> 2 pcs, 2 pack; "三阶" -> 3阶, 3x3; "3x3" -> 3阶."""
+    read = _number_and_unit(value)
+    if read is None:
+        return ()
+    number, units = read
+    alternatives = {alt for group in UNIT_GROUPS if units & group for alt in group}
+    forms = {alt.replace("{n}", number) for alt in alternatives if "{n}" in alt}
+    alternatives = {alt for alt in alternatives if "{n}" not in alt} - units
+    if not any("{n}" in unit for unit in units) and _CN_LEADING_NUMBER.match(value.strip()):
+        alternatives |= units  # "三阶" is also written "3阶"
+    forms |= {f"{number}{alt}" for alt in alternatives}
     forms |= {f"{number} {alt}" for alt in alternatives if alt.isascii()}
     forms |= {f"{number}-{alt}" for alt in alternatives if alt.isascii()}
-    return tuple(sorted(forms))
+    return tuple(sorted(forms - {value.strip().lower()}))
 
 
 def spellings(value: str) -> list[str]:
@@ -294,9 +353,17 @@ def _value_parts(value: str) -> tuple[frozenset[str], ...]:
     inside = [
         g for g in MODIFIER_GROUPS if any(len(alias) >= 2 and not alias.isascii() and alias in lowered for alias in g)
     ]
+    # ... and the lexicon's words it is made of ("燕麦" and "拿铁" of "燕麦拿铁": "oat latte")
+    if len(lowered) > 2 and not _tight_groups_of(value):
+        inside += [g for g in value_groups() if g not in inside and any(_inside_chinese(alias, lowered) for alias in g)]
     if len(lowered) > 2 and not _broad_groups_of(value):
         inside += [frozenset(g) for g in _color_groups() if _ends_with_colour(lowered, g)]
     return tuple(inside)
+
+
+def _inside_chinese(alias: str, value: str) -> bool:
+    """A Chinese lexicon word that is a proper part of a Chinese value ("拿铁" in "燕麦拿铁")."""
+    return len(alias) >= 2 and not alias.isascii() and alias in value and alias != value
 
 
 def _ends_with_colour(value: str, group: set[str]) -> bool:
@@ -306,7 +373,7 @@ def _ends_with_colour(value: str, group: set[str]) -> bool:
 
 _SIGN = re.compile(r"(?:零下|负|\bminus\s*|[−–])(?=\s*[\d" + CN_NUMERAL_CHARS + r"])", re.I)
 _CN_SPEC_NUMBER = re.compile(
-    rf"[{CN_NUMERAL_CHARS}]+(?=\s*(?:度|摄氏度|℃|毫升|升|厘米|公分|米|寸|码|号|克|千克|公斤|瓦|伏|毫安|ml|l\b|cm|mm|m\b|g\b|kg|w\b))",
+    rf"[{CN_NUMERAL_CHARS}]+(?=\s*(?:度|摄氏度|℃|毫升|升|厘米|公分|米|寸|码|号|阶|克|千克|公斤|瓦|伏|毫安|ml|l\b|cm|mm|m\b|g\b|kg|w\b))",
     re.I,
 )
 

@@ -22,6 +22,7 @@ from dialogs.references import (
     price_extreme,
     quantity_in,
     same_value,
+    shade_words_in,
     spec_text,
     spellings,
     without_named_values,
@@ -277,8 +278,9 @@ def _without(text: str, words: list[str]) -> str:
 
 
 def _spec_words(turn: Turn, options: dict[str, list[str]]) -> list[str]:
-    """Every spelling of the product's option values and dimensions, plus NLU colour/size words."""
-    words = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
+    """Every spelling of the product's option values and dimensions, plus NLU colour/size words
+    and the lexicon's shades ("coral please": a colour asked for, offered or not)."""
+    words = [*(str(v) for v in (*turn.entities("color"), *turn.entities("size"))), *shade_words_in(turn.text)]
     for dim, values in options.items():
         words.append(dim)
         for value in values:
@@ -298,7 +300,7 @@ def unmatched_specs(turn: Turn, product: ProductView) -> list[str]:
     """Colours/sizes the customer asked for that this product does not come in ("黑色" for a green-only item)."""
     offered = [v for values in product.options.values() for v in values]
     title = product.title.lower()
-    wanted = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
+    wanted = [*(str(v) for v in (*turn.entities("color"), *turn.entities("size"))), *shade_words_in(turn.text)]
     return [
         w
         for w in dict.fromkeys(wanted)
