@@ -571,7 +571,7 @@ _QUANTITY = re.compile(
     rf"(\d{{1,3}})\s*(?:(?:{_ZH_UNITS}){_NOT_A_COUNT_AFTER}|pcs|pieces|units|items|packs?|bottles?|boxes|pairs?|sets?|x\b|×)|"
     r"\b(?:ok|okay|fine|sure|yes|yeah|alright|just|only)[,\s]+(\d{1,2})(?![\d.])"
     r"(?!\s*(?:cm|mm|ml|l|g|kg|gb|tb|°|度|码|号|inch)\b)(?!\s*(?:one|size)\b)|"
-    r"(?:(?<![a-z])x|×|\*)\s*(\d{1,3})\b",
+    r"(?:(?<![a-z0-9])x|(?<!\d)×|\*)\s*(\d{1,3})\b",
     re.I,
 )
 # Colloquial numerals: "来俩" (two), "仨" (three), "来一个", "两副".
@@ -809,15 +809,16 @@ def takes_the_one_shown(text: str) -> bool:
 
 
 # Words of a buying message that are not the product ("来两个", "add ... to my cart", "x2", "please").
+# (The 拿 of 拿铁, latte, is no "take".)
 _PURCHASE_WORDS = re.compile(
     rf"(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})|俩|仨|(?:加入|加到|加进|放进|加)?购物车|加购|下单|入手|"
     # "白的L也来一副", "另外再要一副": another one, not a product word
     r"另外|(?:也|再|还|又)(?:再)?(?=买|要|来|拿|加|拍|\s|$)|"
     r"那?(?:先|就|再|帮我|给我)把|那就|那先|那么|^\s*那|(?:按|就)?原价|"
     r"\bat\s+(?:the\s+)?(?:normal|regular|full|original|usual|listed)\s+price\b|\banyway\b|"
-    r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿|带(?=[个一两三上])|上(?<=带上)|加(?![\u4e00-\u9fff])|加(?=[个一二两三四五六七八九十俩仨上入到进购])|"
+    r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿(?!铁)|带(?=[个一两三上])|上(?<=带上)|加(?![\u4e00-\u9fff])|加(?=[个一二两三四五六七八九十俩仨上入到进购])|"
     r"(?<![\u4e00-\u9fff])拍(?![\u4e00-\u9fff])|拍(?=[个一两下]))(?:个|一个|一下|[盒包袋瓶罐杯根支条件份只](?=[\u4e00-\u9fff]{2}))?|我想要|我要|帮我|给我|吧|呢|啊|的|了|啦|嘛|就它|它|那款|这款|那个|这个|那种|这种|一下|"
-    rf"(?<![\d.])\d{{1,2}}\s*(?:pcs|pieces|units|items|x\b|×)|(?:(?<![a-z])x|×|\*)\s*\d{{1,3}}\b|"
+    rf"(?<![\d.])\d{{1,2}}\s*(?:pcs|pieces|units|items|x\b|×)|(?:(?<![a-z0-9])x|(?<!\d)×|\*)\s*\d{{1,3}}\b|"
     r"\bas\s+well\b|\bwhile\s+(?:you'?re|ur|u\s*r|you\s+are)\s+at\s+it\b|\b(?:by\s+the\s+way|btw|oh|ah|um+)\b|顺便|"
     r"\b(?:add|buy|purchase|get|take|have|like|want|need|order|i'?ll|i'?d|i|can|me|my|to|the|a|an|one|two|three|"
     r"couple|pair|of|please|pls|plz|cart|basket|it|this|that|them|these|those|ones?|some|just|also|and|too|ok|okay|fine|then|actually|"

@@ -218,7 +218,9 @@ async def add_several(turn: Turn) -> bool:
             meant.append((part_turn, await _product_of(part_turn, part), part))
         meant = await _with_option_parts_joined(turn, meant)
         found = {p.product_id for _, p, _ in meant if p is not None}
-        if len(found) < 2 or await _one_title_names_all(turn, parts):
+        if len(meant) == 1 and found:
+            pass  # "冻干咖啡原味一盒 燕麦拿铁一盒": one product's parts, maybe in several versions
+        elif len(found) < 2 or await _one_title_names_all(turn, parts):
             meant = []  # "salt and pepper grinder": one product after all (maybe in several versions)
     if meant:
         pass

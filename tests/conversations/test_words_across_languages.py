@@ -121,3 +121,21 @@ async def test_compound_values_across_languages(
 ) -> None:
     talk = await converse(words_shop, lang, lines, who="words")
     assert talk.cart == expected, talk.transcript()
+
+
+# --- 4. one product's values named one after another are versions of it, not other products -------
+
+VERSIONS_IN_A_ROW = [
+    ("zh", ["冷萃咖啡液 美式一盒 生椰拿铁两盒"], {"CB-AME": 1, "CB-COCO": 2}),
+    ("en", ["cold brew coffee shots, 1 oat latte and 2 americano"], {"CB-OAT": 1, "CB-AME": 2}),
+    # a notation with a number in it is no count ("5x5" is not "x5")
+    ("en", ["a 5x5 puzzle cube and a cotton crew tee in white"], {"MC-5": 1, "TS-WH": 1}),
+]
+
+
+@pytest.mark.parametrize(("lang", "lines", "expected"), VERSIONS_IN_A_ROW)
+async def test_values_in_a_row_are_versions_of_the_product(
+    words_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
+) -> None:
+    talk = await converse(words_shop, lang, lines, who="words")
+    assert talk.cart == expected, talk.transcript()
