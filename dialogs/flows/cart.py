@@ -65,7 +65,7 @@ async def add_intent(turn: Turn) -> None:
     quantity = wanted_quantity(turn)
     if asks_to_set_quantity(turn.text):
         quantity = quantity if quantity is not None else trailing_number(turn.text)
-    if quantity is not None and asks_to_set_quantity(turn.text):
+    if quantity is not None and asks_to_set_quantity(turn.text) and not await _picks_on_the_card(turn):
         cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
         match = await _matching_lines(turn, cart)
         lines = match.lines
@@ -133,6 +133,16 @@ async def _limit_described_line(turn: Turn, quantity: int) -> bool:
         return False
     await set_quantity(turn, match.lines[0].sku, quantity)
     return True
+
+
+async def _picks_on_the_card(turn: Turn) -> bool:
+    """ "make it 30 1" under the serum's card just shown: an option of the card and a count - the
+    purchase of that version, not the count of a cart line."""
+    product_id = turn.state.context.get("product")
+    if not product_id or not _card_since_last_add(turn):
+        return False
+    product = await turn.services.shop.product(str(product_id), turn.lang)
+    return product is not None and bool(product.options) and bool(products.selection_from_text(turn, product))
 
 
 def _ask_which_line_count(turn: Turn, cart: CartView, lines: list[CartLineView], quantity: int) -> None:

@@ -151,6 +151,8 @@ async def test_a_count_change_naming_no_line_later_is_asked_about(counts_shop: A
             {"CB-1-WH": 1, "CB-2-BK": 1},
         ),
         (["add a red dog leash", "dog leash in blue?", "i'll go with blue then"], {"LS-RD": 1, "LS-BL": 1}),
+        # an option of the card and a count: that version bought, no cart line's count set to "2"
+        (["add a red dog leash", "dog leash in blue?", "make it blue, 2"], {"LS-RD": 1, "LS-BL": 2}),
     ],
 )
 async def test_choosing_on_the_card_shown_adds_another_line(
@@ -187,11 +189,12 @@ async def test_ordering_a_counted_product_adds_it(counts_shop: Any) -> None:
         ("en", ["one earth tone eyeshadow palette"], {"M6-WRM": 1}),
         ("zh", ["九色眼影盘 要大地色的"], {"M6-WRM": 1}),
         ("zh", ["口红 正红一支", "豆沙的也来一支", "正红那支不要了"], {"M4-DS": 1}),
+        ("zh", ["浅绿色的硅胶铲勺套装一套"], {"K6-MNT": 1}),
     ],
 )
 async def test_shade_words_customers_use(
     outsider_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    await enough_stock(outsider_shop, {"M4-DS": 5, "M4-ZH": 5, "M6-WRM": 5})
+    await enough_stock(outsider_shop, {"M4-DS": 5, "M4-ZH": 5, "M6-WRM": 5, "K6-MNT": 5})
     turns, cart = await _chat(outsider_shop, lang, lines)
     assert cart == expected, _said(turns)
