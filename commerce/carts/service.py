@@ -75,11 +75,11 @@ class CartService:
         chat looks at the cart before adding); its tier and its lines' snapshots are used
         instead of reading them again (three commands fewer). `seen`: SKUs' snapshots and units
         available as the same request read them moments ago (the product page the customer
-        picked from); the added SKU's snapshot and the stock the view needs are not read again
-        when they are there (or in `before`)."""
-        known_stock = (
-            {line.sku: line.available for line in before.lines if line.available is not None} if before else {}
-        )
+        picked from); the added SKU's snapshot and stock are not read again when they are there,
+        nor the other lines' stock when `before` has it."""
+        # The other lines' stock as `before` saw it; the added SKU's own only as `seen` has it.
+        others = [line for line in before.lines if line.sku != sku] if before is not None else []
+        known_stock = {line.sku: line.available for line in others if line.available is not None}
         known_stock.update({code: units for code, (_, units) in (seen or {}).items()})
         known = {code: snapshot for code, (snapshot, _) in (seen or {}).items()}
         added = await self._add(customer_id, sku, quantity, whole_cart=True, known=known, known_stock=known_stock)
