@@ -480,9 +480,11 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     kind = kind_in(text)
     plain_request = kind and kind != "exchange" and not tentative(text) and not _QUESTION_WORD.search(text)
     # "send them back, my boss bought me a pair already": a return, though "bought a pair" reads as buying
-    if kind and (intent == "complaint" or (intent in WEAK_INTENTS | {"deny", "add_to_cart"} and plain_request)):
+    requestable = WEAK_INTENTS | {"deny", "add_to_cart", "order_status", "track_shipment"}
+    if kind and (intent == "complaint" or (intent in requestable and plain_request)):
         # "the kettle leaks, I want my money back", "还没发货的话就退款吧 不需要了": a request the shop
-        # handles, not a case for a person nor a "no"
+        # handles, not a case for a person nor a "no" - nor a question where the order is, though
+        # it names its shipping ("还没发货的话帮我退款")
         return {"return": "return_goods", "exchange": "exchange_goods", "refund": "refund"}[kind]
     if (
         intent == "complaint"

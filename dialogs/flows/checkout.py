@@ -12,7 +12,7 @@ from typing import ClassVar
 from commerce.errors import OutOfStock, ValidationFailed
 from dialogs import buttons as codes
 from dialogs import step_reply
-from dialogs.address import AddressDraft, fill_field, normalize_phone, parse_address, valid_name
+from dialogs.address import MASKED_PHONE, AddressDraft, fill_field, normalize_phone, parse_address, valid_name
 from dialogs.flows import browse, products
 from dialogs.flows import cart as cart_flow
 from dialogs.flows.base import Flow, gives_up, looks_like_side_question
@@ -464,14 +464,21 @@ class CheckoutFlow(Flow):
                 **{f: getattr(parsed, f) or getattr(draft, f) for f in ("name", "phone", "region", "detail")}
             )
             if parsed.phone_invalid and not draft.phone:
-                turn.say("checkout.invalid_phone")
+                turn.say("checkout.masked_phone" if MASKED_PHONE.search(text) else "checkout.invalid_phone")
         else:
-            if looks_like_side_question(turn):
-                return False
             field = ADDRESS_STEPS[step]
-            draft, ok = fill_field(draft, field, text)
+            filled, ok = fill_field(draft, field, text)
+            # The part asked for comes first: "电话 138 123 45678" is the number, whatever else it
+            # reads as; a question ("要填座机吗？") is answered, then the part asked again.
+            if looks_like_side_question(turn) and not (ok and not step_reply.asks(text)):
+                return False
+            if not ok and field == "phone" and MASKED_PHONE.search(text):
+                turn.say("checkout.masked_phone")
+                turn.state.failures += 1
+                return True
             if not ok:
                 return await self._invalid(turn, field)
+            draft = filled
         state.slots["draft"] = draft.to_dict()
         missing = draft.missing()
         if missing:

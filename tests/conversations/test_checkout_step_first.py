@@ -111,6 +111,45 @@ async def test_giving_up_in_other_words_at_any_step_ends_the_checkout_with_the_c
     assert ("没有下单" in told) if lang == "zh" else ("didn't place" in told), _transcript(turns)
 
 
+# --- the phone number, however it is written ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines", "digits"),
+    [
+        ("zh", ["杜娟 0086 136 0000 1111 成都市武侯区科华北路65号"], "13600001111"),
+        ("en", ["Ben Hu, 136.0000.2222, 9 Tianfu Ave, Wuhou District, Chengdu"], "13600002222"),
+        ("en", ["Ben Hu, 9 Tianfu Ave, Wuhou District, Chengdu", "1360 000 3333"], "13600003333"),
+        ("zh", ["杜娟 成都市武侯区科华北路65号", "手机 136 000 04444"], "13600004444"),
+    ],
+)
+async def test_a_mobile_number_grouped_any_way_is_read_whole(
+    outsider_shop: Any, lang: str, lines: list[str], digits: str
+) -> None:
+    turns, _ = await _chat(outsider_shop, lang, [*TO_SUMMARY[lang][:2], *lines])
+    told = _said(turns[-1])
+    assert digits in told, _transcript(turns)
+    assert "0086" not in told and "65号00" not in told, _transcript(turns)
+    assert ("配送方式" in told) if lang == "zh" else ("ship" in told), _transcript(turns)
+
+
+@pytest.mark.parametrize(
+    ("lang", "address", "full"),
+    [
+        ("zh", "邹敏 139****0000 武汉市洪山区珞喻路1037号", "13911110000"),
+        ("en", "Amy Zou, 139****0000, 1037 Luoyu Rd, Hongshan District, Wuhan", "13911110000"),
+    ],
+)
+async def test_a_number_with_its_middle_hidden_is_asked_for_in_full(
+    outsider_shop: Any, lang: str, address: str, full: str
+) -> None:
+    turns, _ = await _chat(outsider_shop, lang, [*TO_SUMMARY[lang][:2], address, full])
+    asked = _said(turns[2])
+    assert ("隐藏" in asked) if lang == "zh" else ("hidden" in asked), _transcript(turns)
+    told = _said(turns[3])
+    assert full in told and "****" not in told, _transcript(turns)
+
+
 # --- 4-5. an answer with something more -----------------------------------------------------------
 
 
@@ -146,6 +185,7 @@ async def test_one_more_item_mid_checkout_is_added_and_the_checkout_goes_on(
     [
         ("zh", "订单取消一下"),
         ("zh", "还没发吧？那退款吧 不想要了"),
+        ("zh", "没发出去的话直接退钱给我"),  # the shipping named as a condition, not asked about
         ("en", "please call off the order"),
         ("en", "it hasn't gone out yet, has it? refund me please"),
     ],
