@@ -568,8 +568,12 @@ async def _gives_up_the_order_just_placed(turn: Turn, intent: str) -> bool:
     """ "不要了" / "don't want it" read as a "no" or a removal, with an empty cart and the order this
     conversation placed still cancellable (or refundable before shipping): it is about that order
     (its cancellation is asked before anything is done)."""
-    # "买重了" reads like buying (checkout), which an empty cart cannot mean either
-    if intent not in WEAK_INTENTS | {"deny", "remove_from_cart", "checkout"} or not _GIVES_UP.search(turn.text):
+    # "买重了" reads like buying (checkout, or an add once its 买 is seen), which an empty cart and no
+    # product named cannot mean either
+    readings = WEAK_INTENTS | {"deny", "remove_from_cart", "checkout"}
+    if not turn.entity("product"):
+        readings = readings | {"add_to_cart"}
+    if intent not in readings or not _GIVES_UP.search(turn.text):
         return False
     number = turn.state.context.get("last_order")
     if not number:
