@@ -218,7 +218,7 @@ async def add_several(turn: Turn) -> bool:
             meant.append((part_turn, await _product_of(part_turn, part), part))
         meant = await _with_option_parts_joined(turn, meant)
         found = {p.product_id for _, p, _ in meant if p is not None}
-        if len(meant) == 1 and found:
+        if len(meant) == 1 and found and not _title_names_a_value(meant[0][1]):
             pass  # "冻干咖啡原味一盒 燕麦拿铁一盒": one product's parts, maybe in several versions
         elif len(found) < 2 or await _one_title_names_all(turn, parts):
             meant = []  # "salt and pepper grinder": one product after all (maybe in several versions)
@@ -245,6 +245,13 @@ async def add_several(turn: Turn) -> bool:
     outcomes = [await _resolve(part_turn, product, part, shared) for part_turn, product, part in expanded]
     await _add_and_summarise(turn, outcomes)
     return True
+
+
+def _title_names_a_value(product: ProductView | None) -> bool:
+    """ "焦糖瓜子" names its Caramel flavour: its title words would read as a version of their own."""
+    if product is None:
+        return False
+    return any(mentioned_values(product.title, values) for values in product.options.values())
 
 
 async def _with_option_parts_joined(
