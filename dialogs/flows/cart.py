@@ -117,7 +117,7 @@ async def add_intent(turn: Turn) -> None:
     if product is None:
         await _search_to_buy(turn, quantity or 1)
         return
-    quantity = products.count_outside_values(turn.text, product, quantity)
+    quantity = products.count_for(turn.text, product, quantity)
     await buy(turn, product, products.units_wanted(turn.text, product, quantity) or 1)
 
 
