@@ -45,6 +45,7 @@ from dialogs.references import (
     pick,
     product_words,
     quantity_in,
+    read_pinyin,
     takes_the_one_shown,
     trailing_number,
 )
@@ -185,6 +186,11 @@ _PAY_AGAIN = re.compile(
 async def route(turn: Turn) -> None:
     message = turn.message
     state = turn.state
+    if message.kind == "text":
+        # "订单不yao了" is read as 订单不要了 by everything after this (the transcript keeps the typed text)
+        reading = read_pinyin(message.text, state.lang)
+        if reading != message.text:
+            message = turn.message = message.model_copy(update={"text": reading})
     if state.handoff_status != "none" and await _handoff_turn(turn):
         return
     if message.kind == "command":

@@ -256,6 +256,10 @@ class BuiltinNluEngine:
     def vocabulary_version(self) -> int:
         return self.extractor.version
 
+    def forget_parses(self) -> None:
+        """Empty the cache of parsed texts (benchmarks: measure parses, not cache hits)."""
+        self._cached_parse.cache_clear()
+
     # --- parsing ------------------------------------------------------------------------
     async def parse(
         self,

@@ -10,7 +10,6 @@ on its own customer; the end state (orders, after-sales requests) is what is che
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,11 +18,10 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from chatcart.bootstrap import refresh_nlu_vocabulary
 from chatcart.cli.chat import run_script
 from core.mongo import Document
 from tests.conversations.conftest import SANDBOX_SECRET
-from tests.shop_database import throwaway_shop
+from tests.conversations.talk import shop_with_catalog
 
 CATALOG = Path(__file__).parent / "catalogs" / "baby_gadgets.json"
 
@@ -44,16 +42,14 @@ ASKS_WHY = ("原因是", "why would you like")
 async def baby_shop(
     mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
 ) -> AsyncIterator[Any]:
-    async with throwaway_shop(
-        mongo_uri,
-        mongo_client,
-        Path(tmp_path_factory.mktemp("baby")),
+    async with shop_with_catalog(
+        CATALOG,
+        mongo_uri=mongo_uri,
+        mongo_client=mongo_client,
+        folder=Path(tmp_path_factory.mktemp("baby")),
         db_prefix="conv_baby",
         sandbox_secret=SANDBOX_SECRET,
     ) as container:
-        report = await container.commerce.catalog.import_catalog(json.loads(CATALOG.read_text("utf-8")))
-        assert report.ok, report
-        await refresh_nlu_vocabulary(container)
         yield container
 
 

@@ -13,25 +13,12 @@ spec values are partly Chinese (白色, 小号, 温标 0°C) and partly English 
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
 
-from chatcart.cli.chat import run_script
 from tests.conversations.conftest import enough_stock
-
-
-async def _converse(shop: Any, lang: str, lines: list[str]) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    results = await run_script(shop, lines, user=f"pick-{uuid.uuid4().hex[:8]}", lang=lang)
-    *turns, final = results
-    cart = {line["sku"]: int(line["qty"]) for line in final["summary"]["cart"]}
-    return cart, turns
-
-
-def _transcript(turns: list[dict[str, Any]]) -> str:
-    return "\n".join(f"> {t['input']}\n  [{t['intent']}] " + " / ".join(r["text"] for r in t["replies"]) for t in turns)
-
+from tests.conversations.talk import converse
 
 # --- every option named: add, don't ask again ------------------------------------------------
 
@@ -49,8 +36,8 @@ ALL_NAMED = [
 async def test_all_options_named_adds_without_asking(
     outsider_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    cart, turns = await _converse(outsider_shop, lang, lines)
-    assert cart == expected, _transcript(turns)
+    talk = await converse(outsider_shop, lang, lines, who="pick")
+    assert talk.cart == expected, talk.transcript()
 
 
 # --- option words in customer words, across languages ------------------------------------------
@@ -93,14 +80,14 @@ OPTION_WORDS = [
 async def test_option_words_in_customer_words(
     outsider_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    cart, turns = await _converse(outsider_shop, lang, lines)
-    assert cart == expected, _transcript(turns)
+    talk = await converse(outsider_shop, lang, lines, who="pick")
+    assert talk.cart == expected, talk.transcript()
 
 
 async def test_a_bottle_word_is_no_clothing_size(outsider_shop: Any) -> None:
     """ "大瓶的" under a list of a sunscreen (50ml/100ml) and arm sleeves (M/L) means the sunscreen."""
-    cart, turns = await _converse(outsider_shop, "zh", ["防晒", "要大瓶的 来三支"])
-    assert cart == {"M3-100": 3}, _transcript(turns)
+    talk = await converse(outsider_shop, "zh", ["防晒", "要大瓶的 来三支"], who="pick")
+    assert talk.cart == {"M3-100": 3}, talk.transcript()
 
 
 # --- a list on screen: the options named pick the product ------------------------------------
@@ -116,8 +103,8 @@ LISTS = [
 async def test_options_named_pick_from_the_search(
     outsider_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    cart, turns = await _converse(outsider_shop, lang, lines)
-    assert cart == expected, _transcript(turns)
+    talk = await converse(outsider_shop, lang, lines, who="pick")
+    assert talk.cart == expected, talk.transcript()
 
 
 @pytest.mark.parametrize(
@@ -132,14 +119,14 @@ async def test_options_named_pick_from_the_search(
 async def test_add_it_under_a_list_asks_which_naming_them(
     outsider_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    cart, turns = await _converse(outsider_shop, lang, lines)
-    asked = turns[1]
+    talk = await converse(outsider_shop, lang, lines, who="pick")
+    asked = talk.turns[1]
     labels = [b["label"] for r in asked["replies"] for b in r["buttons"]]
     said = " ".join(r["text"] for r in asked["replies"])
-    assert any("SPF50" in label for label in labels), _transcript(turns)  # the candidates, by name
-    assert "Search for it first" not in said, _transcript(turns)
-    assert "先搜索" not in said, _transcript(turns)
-    assert cart == expected, _transcript(turns)
+    assert any("SPF50" in label for label in labels), talk.transcript()  # the candidates, by name
+    assert "Search for it first" not in said, talk.transcript()
+    assert "先搜索" not in said, talk.transcript()
+    assert talk.cart == expected, talk.transcript()
 
 
 # --- a count or a purchase about the product just asked about ---------------------------------
@@ -161,5 +148,5 @@ async def test_a_purchase_about_the_product_in_context(
     outsider_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
     await enough_stock(outsider_shop, {sku: 20 for sku in expected})
-    cart, turns = await _converse(outsider_shop, lang, lines)
-    assert cart == expected, _transcript(turns)
+    talk = await converse(outsider_shop, lang, lines, who="pick")
+    assert talk.cart == expected, talk.transcript()

@@ -12,7 +12,6 @@ Every conversation is checked by the cart it ends with.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -20,10 +19,8 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from chatcart.bootstrap import refresh_nlu_vocabulary
-from chatcart.cli.chat import run_script
 from core.mongo import Document
-from tests.shop_database import throwaway_shop
+from tests.conversations.talk import converse, shop_with_catalog
 
 CATALOG = Path(__file__).parent / "catalogs" / "pantry_pets_phone.json"
 
@@ -32,28 +29,15 @@ CATALOG = Path(__file__).parent / "catalogs" / "pantry_pets_phone.json"
 async def options_shop(
     mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
 ) -> AsyncIterator[Any]:
-    async with throwaway_shop(
-        mongo_uri,
-        mongo_client,
-        Path(tmp_path_factory.mktemp("options")),
+    async with shop_with_catalog(
+        CATALOG,
+        mongo_uri=mongo_uri,
+        mongo_client=mongo_client,
+        folder=Path(tmp_path_factory.mktemp("options")),
         db_prefix="conv_options",
         sandbox_secret="options-tests-sandbox-secret",
     ) as container:
-        report = await container.commerce.catalog.import_catalog(json.loads(CATALOG.read_text("utf-8")))
-        assert report.ok, report
-        await refresh_nlu_vocabulary(container)
         yield container
-
-
-async def _converse(shop: Any, lang: str, lines: list[str]) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    results = await run_script(shop, lines, user=f"opt-{uuid.uuid4().hex[:8]}", lang=lang)
-    *turns, final = results
-    cart = {line["sku"]: int(line["qty"]) for line in final["summary"]["cart"]}
-    return cart, turns
-
-
-def _transcript(turns: list[dict[str, Any]]) -> str:
-    return "\n".join(f"> {t['input']}\n  [{t['intent']}] " + " / ".join(r["text"] for r in t["replies"]) for t in turns)
 
 
 # --- 1. option values in the other language than the catalog's -----------------------------------
@@ -96,8 +80,8 @@ OTHER_LANGUAGE = [
 async def test_option_values_in_the_other_language(
     options_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    cart, turns = await _converse(options_shop, lang, lines)
-    assert cart == expected, _transcript(turns)
+    talk = await converse(options_shop, lang, lines, who="opt")
+    assert talk.cart == expected, talk.transcript()
 
 
 # --- 2. spacing and case --------------------------------------------------------------------------
@@ -114,8 +98,8 @@ SPACING = [
 async def test_values_written_without_spaces_or_case(
     options_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    cart, turns = await _converse(options_shop, lang, lines)
-    assert cart == expected, _transcript(turns)
+    talk = await converse(options_shop, lang, lines, who="opt")
+    assert talk.cart == expected, talk.transcript()
 
 
 # --- 3. numbers that are part of a value or a description are no quantity -----------------------
@@ -135,8 +119,8 @@ NOT_A_COUNT = [
 async def test_numbers_in_values_and_descriptions_are_no_count(
     options_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    cart, turns = await _converse(options_shop, lang, lines)
-    assert cart == expected, _transcript(turns)
+    talk = await converse(options_shop, lang, lines, who="opt")
+    assert talk.cart == expected, talk.transcript()
 
 
 # --- 4. a product's own name beats another product's option values -------------------------------
@@ -156,16 +140,16 @@ OWN_NAME = [
 async def test_a_products_own_name_beats_other_products_options(
     options_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    cart, turns = await _converse(options_shop, lang, lines)
-    assert cart == expected, _transcript(turns)
+    talk = await converse(options_shop, lang, lines, who="opt")
+    assert talk.cart == expected, talk.transcript()
 
 
 async def test_screen_protector_search_goes_straight_to_it(options_shop: Any) -> None:
-    _, turns = await _converse(options_shop, "en", ["screen protector for iphone 15"])
-    cards = [r for r in turns[0]["replies"] if r.get("product_id") or r.get("items")]
-    said = json.dumps(turns[0]["replies"], ensure_ascii=False)
-    assert "Phone Case" not in said, _transcript(turns)
-    assert cards, _transcript(turns)
+    talk = await converse(options_shop, "en", ["screen protector for iphone 15"], who="opt")
+    cards = [r for r in talk.turns[0]["replies"] if r.get("product_id") or r.get("items")]
+    said = json.dumps(talk.turns[0]["replies"], ensure_ascii=False)
+    assert "Phone Case" not in said, talk.transcript()
+    assert cards, talk.transcript()
 
 
 # --- 5. an option answer with chatter around it --------------------------------------------------
@@ -188,8 +172,8 @@ CHATTER = [
 async def test_an_option_answer_with_chatter_selects_it(
     options_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    cart, turns = await _converse(options_shop, lang, lines)
-    assert cart == expected, _transcript(turns)
+    talk = await converse(options_shop, lang, lines, who="opt")
+    assert talk.cart == expected, talk.transcript()
 
 
 NOT_AN_ANSWER = [
@@ -205,5 +189,5 @@ NOT_AN_ANSWER = [
 async def test_a_question_or_refusal_naming_a_value_chooses_nothing(
     options_shop: Any, lang: str, lines: list[str]
 ) -> None:
-    cart, turns = await _converse(options_shop, lang, lines)
-    assert cart == {}, _transcript(turns)
+    talk = await converse(options_shop, lang, lines, who="opt")
+    assert talk.cart == {}, talk.transcript()

@@ -9,8 +9,6 @@ stool whose sizes are written "S 小号" / "L 大号" next to a colour.
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,11 +16,9 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from chatcart.bootstrap import refresh_nlu_vocabulary
-from chatcart.cli.chat import run_script
 from core.mongo import Document
 from tests.conversations.conftest import SANDBOX_SECRET
-from tests.shop_database import throwaway_shop
+from tests.conversations.talk import converse, shop_with_catalog
 
 CATALOG = Path(__file__).parent / "catalogs" / "games_fitness_home.json"
 
@@ -31,31 +27,15 @@ CATALOG = Path(__file__).parent / "catalogs" / "games_fitness_home.json"
 async def versions_shop(
     mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
 ) -> AsyncIterator[Any]:
-    async with throwaway_shop(
-        mongo_uri,
-        mongo_client,
-        Path(tmp_path_factory.mktemp("versions")),
+    async with shop_with_catalog(
+        CATALOG,
+        mongo_uri=mongo_uri,
+        mongo_client=mongo_client,
+        folder=Path(tmp_path_factory.mktemp("versions")),
         db_prefix="conv_versions",
         sandbox_secret=SANDBOX_SECRET,
     ) as container:
-        report = await container.commerce.catalog.import_catalog(json.loads(CATALOG.read_text("utf-8")))
-        assert report.ok, report
-        await refresh_nlu_vocabulary(container)
         yield container
-
-
-async def _converse(shop: Any, lang: str, lines: list[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    results = await run_script(shop, lines, user=f"rel-{uuid.uuid4().hex[:8]}", lang=lang)
-    *turns, final = results
-    return final["summary"], turns
-
-
-def _cart(summary: dict[str, Any]) -> dict[str, int]:
-    return {line["sku"]: int(line["qty"]) for line in summary["cart"]}
-
-
-def _transcript(turns: list[dict[str, Any]]) -> str:
-    return "\n".join(f"> {t['input']}\n  [{t['intent']}] " + " / ".join(r["text"] for r in t["replies"]) for t in turns)
 
 
 # --- a relative word over the product on screen ---------------------------------------------
@@ -77,9 +57,9 @@ ON_SCREEN = [
 async def test_a_relative_word_chooses_among_the_products_versions(
     versions_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    summary, turns = await _converse(versions_shop, lang, lines)
-    assert _cart(summary) == expected, _transcript(turns)
-    assert not summary["after_sales"], _transcript(turns)
+    talk = await converse(versions_shop, lang, lines, who="rel")
+    assert talk.cart == expected, talk.transcript()
+    assert not talk.summary["after_sales"], talk.transcript()
 
 
 # --- comparing two versions of one product, then choosing one -------------------------------
@@ -120,8 +100,8 @@ AFTER_COMPARING = [
 async def test_choosing_after_comparing_versions(
     versions_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    summary, turns = await _converse(versions_shop, lang, lines)
-    assert _cart(summary) == expected, _transcript(turns)
+    talk = await converse(versions_shop, lang, lines, who="rel")
+    assert talk.cart == expected, talk.transcript()
 
 
 @pytest.mark.parametrize(
@@ -133,10 +113,10 @@ async def test_choosing_after_comparing_versions(
     ],
 )
 async def test_versions_named_by_option_values_are_compared(versions_shop: Any, lang: str, lines: list[str]) -> None:
-    _, turns = await _converse(versions_shop, lang, lines)
-    said = " ".join(r["text"] for r in turns[-1]["replies"])
-    assert "39" in said, _transcript(turns)
-    assert "89" in said, _transcript(turns)
+    talk = await converse(versions_shop, lang, lines, who="rel")
+    said = " ".join(r["text"] for r in talk.turns[-1]["replies"])
+    assert "39" in said, talk.transcript()
+    assert "89" in said, talk.transcript()
 
 
 async def test_a_question_between_comparing_and_choosing_is_answered(versions_shop: Any) -> None:
@@ -145,10 +125,10 @@ async def test_a_question_between_comparing_and_choosing_is_answered(versions_sh
         "we usually play with 12-15 people, price diff?",
         "ok deluxe then, get me one",
     ]
-    summary, turns = await _converse(versions_shop, "en", lines)
-    said = " ".join(r["text"] for r in turns[1]["replies"])
-    assert "50" in said or ("39" in said and "89" in said), _transcript(turns)
-    assert _cart(summary) == {"G1-DLX": 1}, _transcript(turns)
+    talk = await converse(versions_shop, "en", lines, who="rel")
+    said = " ".join(r["text"] for r in talk.turns[1]["replies"])
+    assert "50" in said or ("39" in said and "89" in said), talk.transcript()
+    assert talk.cart == {"G1-DLX": 1}, talk.transcript()
 
 
 # --- a relative choice of the shipping method at checkout ------------------------------------
@@ -175,7 +155,7 @@ async def test_a_relative_choice_of_shipping_method(versions_shop: Any, lang: st
         lines = ["adjustable dumbbell 10kg", "add it", "checkout", SHANGHAI, answer, "no coupon", "yes"]
     else:
         lines = ["可调哑铃 10kg", "加入购物车", "结账", SHANGHAI_ZH, answer, "不用券", "确认"]
-    summary, turns = await _converse(versions_shop, lang, lines)
-    orders = [await versions_shop.commerce.orders.get_by_number(o["number"]) for o in summary["orders"]]
-    assert len(orders) == 1, _transcript(turns)
-    assert orders[0].shipment.method == method, _transcript(turns)
+    talk = await converse(versions_shop, lang, lines, who="rel")
+    orders = [await versions_shop.commerce.orders.get_by_number(o["number"]) for o in talk.summary["orders"]]
+    assert len(orders) == 1, talk.transcript()
+    assert orders[0].shipment.method == method, talk.transcript()

@@ -9,24 +9,11 @@ is asked about after the others are added; "both" / "都来一个" means the pro
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
 
-from chatcart.cli.chat import run_script
-
-
-async def _chat(shop: Any, lang: str, lines: list[str]) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    results = await run_script(shop, lines, user=f"several-{uuid.uuid4().hex[:8]}", lang=lang)
-    *turns, final = results
-    cart = {line["sku"]: line["qty"] for line in final["summary"]["cart"]}
-    return turns, cart
-
-
-def _said(turn: dict[str, Any]) -> str:
-    return "\n".join(r["text"] + " " + " ".join(b["label"] for b in r["buttons"]) for r in turn["replies"])
-
+from tests.conversations.talk import converse
 
 SEVERAL_IN_ONE_MESSAGE = [
     ("zh", ["三体平装和百年孤独各来一本"], {"B1-PB": 1, "B2-1": 1}),
@@ -48,11 +35,11 @@ SEVERAL_IN_ONE_MESSAGE = [
 async def test_one_message_adds_every_product_it_names(
     custom_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    turns, cart = await _chat(custom_shop, lang, lines)
-    assert cart == expected, _said(turns[-1])
-    assert turns[-1]["intent"] == "add_to_cart"
-    reply = _said(turns[-1])
-    assert len(turns[-1]["replies"]) == 1, reply  # one summary, not a reply per product
+    talk = await converse(custom_shop, lang, lines, who="several")
+    assert talk.cart == expected, talk.said()
+    assert talk.turns[-1]["intent"] == "add_to_cart"
+    reply = talk.said()
+    assert len(talk.turns[-1]["replies"]) == 1, reply  # one summary, not a reply per product
 
 
 @pytest.mark.parametrize(
@@ -66,12 +53,13 @@ async def test_one_message_adds_every_product_it_names(
 async def test_a_part_missing_an_option_is_asked_after_the_others_are_added(
     custom_shop: Any, lang: str, lines: list[str], answer: str, expected: dict[str, int]
 ) -> None:
-    turns, cart = await _chat(custom_shop, lang, lines)
+    talk = await converse(custom_shop, lang, lines, who="several")
     added_first = {sku: qty for sku, qty in expected.items() if sku in ("B2-1", "C2-1")}
-    assert cart == added_first, _said(turns[-1])
-    assert any(button["label"] == answer for r in turns[-1]["replies"] for button in r["buttons"]) or answer == "42"
-    turns, cart = await _chat(custom_shop, lang, [*lines, answer])
-    assert cart == expected, _said(turns[-1])
+    assert talk.cart == added_first, talk.said()
+    offered = [button["label"] for r in talk.turns[-1]["replies"] for button in r["buttons"]]
+    assert answer in offered or answer == "42"
+    talk = await converse(custom_shop, lang, [*lines, answer], who="several")
+    assert talk.cart == expected, talk.said()
 
 
 @pytest.mark.parametrize(
@@ -87,8 +75,8 @@ async def test_a_part_missing_an_option_is_asked_after_the_others_are_added(
 async def test_several_versions_of_one_product(
     custom_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    turns, cart = await _chat(custom_shop, lang, lines)
-    assert cart == expected, _said(turns[-1])
+    talk = await converse(custom_shop, lang, lines, who="several")
+    assert talk.cart == expected, talk.said()
 
 
 @pytest.mark.parametrize(
@@ -101,8 +89,8 @@ async def test_several_versions_of_one_product(
 async def test_options_of_different_kinds_are_one_version(
     custom_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    turns, cart = await _chat(custom_shop, lang, lines)
-    assert cart == expected, _said(turns[-1])
+    talk = await converse(custom_shop, lang, lines, who="several")
+    assert talk.cart == expected, talk.said()
 
 
 @pytest.mark.parametrize(
@@ -112,26 +100,26 @@ async def test_options_of_different_kinds_are_one_version(
 async def test_the_first_and_the_third_of_a_list(custom_shop: Any, lang: str, lines: list[str]) -> None:
     """ "coffee" lists the yirgacheffe (weights to choose), the espresso and the capsules (in the order
     of the shop's sales so far)."""
-    turns, cart = await _chat(custom_shop, lang, lines)
-    listed = [b["payload"].partition(":")[2] for r in turns[0]["replies"] for b in r["buttons"]]
-    assert len(listed) == 3, _said(turns[0])
+    talk = await converse(custom_shop, lang, lines, who="several")
+    listed = [b["payload"].partition(":")[2] for r in talk.turns[0]["replies"] for b in r["buttons"]]
+    assert len(listed) == 3, talk.said(0)
     skus = {"C2": "C2-1", "C3": "C3-1"}
     meant = [listed[0], listed[2]]
-    assert cart == {skus[code]: 1 for code in meant if code in skus}, _said(turns[-1])
+    assert talk.cart == {skus[code]: 1 for code in meant if code in skus}, talk.said()
     if "C1" in meant:
-        assert "Weight" in _said(turns[-1]) or "weight" in _said(turns[-1]) or "重量" in _said(turns[-1])
+        assert "Weight" in talk.said() or "weight" in talk.said() or "重量" in talk.said()
 
 
 async def test_more_than_in_stock_is_said_with_what_can_be_had(custom_shop: Any) -> None:
-    turns, cart = await _chat(custom_shop, "en", ["2 white 44 nike air max 90 and a samba size 40"])
-    assert cart == {"S2-40": 1}, _said(turns[-1])
-    assert any(b["label"] == "Add 1" for r in turns[-1]["replies"] for b in r["buttons"]), _said(turns[-1])
+    talk = await converse(custom_shop, "en", ["2 white 44 nike air max 90 and a samba size 40"], who="several")
+    assert talk.cart == {"S2-40": 1}, talk.said()
+    assert any(b["label"] == "Add 1" for r in talk.turns[-1]["replies"] for b in r["buttons"]), talk.said()
 
 
 async def test_a_sold_out_part_is_said_and_the_rest_added(custom_shop: Any) -> None:
-    turns, cart = await _chat(custom_shop, "en", ["fluent python and one hundred years of solitude please"])
-    assert cart == {"B2-1": 1}
-    assert "Fluent Python" in _said(turns[-1])
+    talk = await converse(custom_shop, "en", ["fluent python and one hundred years of solitude please"], who="several")
+    assert talk.cart == {"B2-1": 1}
+    assert "Fluent Python" in talk.said()
 
 
 @pytest.mark.parametrize(
@@ -150,13 +138,13 @@ async def test_a_sold_out_part_is_said_and_the_rest_added(custom_shop: Any) -> N
 async def test_both_means_the_products_just_shown(
     custom_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    turns, cart = await _chat(custom_shop, lang, lines)
-    assert cart == expected, _said(turns[-1])
+    talk = await converse(custom_shop, lang, lines, who="several")
+    assert talk.cart == expected, talk.said()
 
 
 async def test_an_and_inside_one_option_is_not_two_products(custom_shop: Any) -> None:
-    turns, cart = await _chat(custom_shop, "en", ["yirgacheffe 250g, ground please"])
-    assert cart == {"C1-250G": 1}, _said(turns[-1])
+    talk = await converse(custom_shop, "en", ["yirgacheffe 250g, ground please"], who="several")
+    assert talk.cart == {"C1-250G": 1}, talk.said()
 
 
 # --- a product named in the message beats the one on screen -------------------------------------
@@ -176,8 +164,8 @@ async def test_an_and_inside_one_option_is_not_two_products(custom_shop: Any) ->
 async def test_a_product_named_in_the_message_beats_the_one_on_screen(
     custom_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    turns, cart = await _chat(custom_shop, lang, lines)
-    assert cart == expected, _said(turns[-1])
+    talk = await converse(custom_shop, lang, lines, who="several")
+    assert talk.cart == expected, talk.said()
 
 
 @pytest.mark.parametrize(
@@ -191,17 +179,17 @@ async def test_a_product_named_in_the_message_beats_the_one_on_screen(
 async def test_only_options_named_stay_on_the_product_just_added(
     custom_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    turns, cart = await _chat(custom_shop, lang, lines)
-    assert cart == expected, _said(turns[-1])
+    talk = await converse(custom_shop, lang, lines, who="several")
+    assert talk.cart == expected, talk.said()
 
 
 async def test_asking_to_be_told_when_it_is_back_stays_on_the_sold_out_product(custom_shop: Any) -> None:
-    turns, _ = await _chat(
-        custom_shop, "en", ["when is fluent python back in stock", "can you let me know when it's back"]
+    talk = await converse(
+        custom_shop, "en", ["when is fluent python back in stock", "can you let me know when it's back"], who="several"
     )
-    assert "Fluent Python" in _said(turns[-1])
+    assert "Fluent Python" in talk.said()
 
 
 async def test_an_option_of_the_product_on_screen_stays_on_it(custom_shop: Any) -> None:
-    turns, cart = await _chat(custom_shop, "en", ["yirgacheffe coffee beans", "the 500g one, add to cart"])
-    assert cart == {"C1-500": 1}, _said(turns[-1])
+    talk = await converse(custom_shop, "en", ["yirgacheffe coffee beans", "the 500g one, add to cart"], who="several")
+    assert talk.cart == {"C1-500": 1}, talk.said()

@@ -14,8 +14,6 @@ on a phone-accessories / coffee / pets catalog the flows were not written for
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,10 +21,8 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from chatcart.bootstrap import refresh_nlu_vocabulary
-from chatcart.cli.chat import run_script
 from core.mongo import Document
-from tests.shop_database import throwaway_shop
+from tests.conversations.talk import Conversation, converse, shop_with_catalog
 
 CATALOG = Path(__file__).parent / "catalogs" / "gadgets_coffee_pets.json"
 
@@ -35,38 +31,21 @@ CATALOG = Path(__file__).parent / "catalogs" / "gadgets_coffee_pets.json"
 async def gadgets_shop(
     mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
 ) -> AsyncIterator[Any]:
-    async with throwaway_shop(
-        mongo_uri,
-        mongo_client,
-        Path(tmp_path_factory.mktemp("gadgets")),
+    async with shop_with_catalog(
+        CATALOG,
+        mongo_uri=mongo_uri,
+        mongo_client=mongo_client,
+        folder=Path(tmp_path_factory.mktemp("gadgets")),
         db_prefix="conv_gadgets",
         sandbox_secret="shopping-lists-test-secret",
     ) as container:
-        report = await container.commerce.catalog.import_catalog(json.loads(CATALOG.read_text("utf-8")))
-        assert report.ok, report
-        await refresh_nlu_vocabulary(container)
         yield container
 
 
-async def _chat(shop: Any, lang: str, lines: list[str]) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    results = await run_script(shop, lines, user=f"lists-{uuid.uuid4().hex[:8]}", lang=lang)
-    *turns, final = results
-    cart = {line["sku"]: line["qty"] for line in final["summary"]["cart"]}
-    return turns, cart
-
-
-def _said(turns: list[dict[str, Any]]) -> str:
-    return "\n---\n".join(
-        f"> {turn.get('input', '')} [{turn.get('intent')}]\n"
-        + "\n".join(r["text"] + " " + " ".join(b["label"] for b in r["buttons"]) for r in turn["replies"])
-        for turn in turns
-    )
-
-
-async def _ends_with(shop: Any, lang: str, lines: list[str], expected: dict[str, int]) -> list[dict[str, Any]]:
-    turns, cart = await _chat(shop, lang, lines)
-    assert cart == expected, _said(turns)
-    return turns
+async def _ends_with(shop: Any, lang: str, lines: list[str], expected: dict[str, int]) -> Conversation:
+    talk = await converse(shop, lang, lines, who="lists")
+    assert talk.cart == expected, talk.transcript()
+    return talk
 
 
 LISTS = [
@@ -112,8 +91,8 @@ async def test_a_shopping_list_adds_every_item_with_its_options(
 async def test_a_new_product_while_an_option_question_is_open(
     gadgets_shop: Any, lang: str, lines: list[str], between: dict[str, int], expected: dict[str, int]
 ) -> None:
-    turns = await _ends_with(gadgets_shop, lang, lines[:-1], between)
-    reply = _said(turns[-1:])
+    talk = await _ends_with(gadgets_shop, lang, lines[:-1], between)
+    reply = talk.said()
     assert "笔记本" in reply or "notebook" in reply.lower(), reply  # the open question is kept in view
     await _ends_with(gadgets_shop, lang, lines, expected)
 
@@ -184,10 +163,11 @@ async def test_cart_edits_by_description(
 
 
 async def test_removing_what_is_not_in_the_cart_says_so(gadgets_shop: Any) -> None:
-    turns = await _ends_with(gadgets_shop, "en", ["add the specialty ground coffee", "remove the tea"], {"GC-1": 1})
-    assert "not in" in _said(turns[-1:]).lower() or "no " in _said(turns[-1:]).lower(), _said(turns)
+    talk = await _ends_with(gadgets_shop, "en", ["add the specialty ground coffee", "remove the tea"], {"GC-1": 1})
+    assert "not in" in talk.said().lower() or "no " in talk.said().lower(), talk.transcript()
 
 
 async def test_clearing_the_cart_clears_it_even_with_a_clear_case_in_it(gadgets_shop: Any) -> None:
-    turns, cart = await _chat(gadgets_shop, "en", ["a clear iphone 15 case and a car mount", "clear my cart", "yes"])
-    assert cart == {}, _said(turns)
+    lines = ["a clear iphone 15 case and a car mount", "clear my cart", "yes"]
+    talk = await converse(gadgets_shop, "en", lines, who="lists")
+    assert talk.cart == {}, talk.transcript()

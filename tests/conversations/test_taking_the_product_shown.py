@@ -8,26 +8,13 @@ the checkout follows the answer. Nothing on screen: an empty cart is still an em
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
 
-from chatcart.cli.chat import run_script
-
-
-async def _chat(shop: Any, lang: str, lines: list[str]) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    results = await run_script(shop, lines, user=f"take-{uuid.uuid4().hex[:8]}", lang=lang)
-    *turns, final = results
-    cart = {line["sku"]: line["qty"] for line in final["summary"]["cart"]}
-    return turns, cart
-
+from tests.conversations.talk import converse
 
 ADDRESS = "王芳 13700002222 广东省广州市天河区天河路300号"
-
-
-def _said(turns: list[dict[str, Any]]) -> str:
-    return "\n".join(r["text"] for turn in turns for r in turn["replies"])
 
 
 @pytest.mark.parametrize(
@@ -43,8 +30,8 @@ def _said(turns: list[dict[str, Any]]) -> str:
 async def test_taking_words_under_a_card_add_that_product(
     custom_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    turns, cart = await _chat(custom_shop, lang, lines)
-    assert cart == expected, _said(turns)
+    talk = await converse(custom_shop, lang, lines, who="take")
+    assert talk.cart == expected, talk.transcript()
 
 
 @pytest.mark.parametrize(
@@ -58,19 +45,19 @@ async def test_taking_words_under_a_card_add_that_product(
 async def test_checkout_with_an_empty_cart_takes_the_card_and_asks_the_address(
     custom_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    turns, cart = await _chat(custom_shop, lang, [*lines, ADDRESS])
-    assert cart == expected, _said(turns)
-    assert turns[-1]["intent"].startswith("checkout:"), _said(turns)  # the address answered the checkout
+    talk = await converse(custom_shop, lang, [*lines, ADDRESS], who="take")
+    assert talk.cart == expected, talk.transcript()
+    assert talk.turns[-1]["intent"].startswith("checkout:"), talk.transcript()  # the address answered the checkout
 
 
 async def test_an_open_option_is_asked_first_and_the_checkout_follows_the_answer(custom_shop: Any) -> None:
-    turns, cart = await _chat(custom_shop, "zh", ["阿迪达斯samba", "结账", "40码", ADDRESS])
-    assert cart == {"S2-40": 1}, _said(turns)
-    assert turns[1]["intent"] == "checkout"
-    assert turns[-1]["intent"].startswith("checkout:"), _said(turns)
+    talk = await converse(custom_shop, "zh", ["阿迪达斯samba", "结账", "40码", ADDRESS], who="take")
+    assert talk.cart == {"S2-40": 1}, talk.transcript()
+    assert talk.turns[1]["intent"] == "checkout"
+    assert talk.turns[-1]["intent"].startswith("checkout:"), talk.transcript()
 
 
 async def test_nothing_on_screen_leaves_an_empty_cart_empty(custom_shop: Any) -> None:
-    turns, cart = await _chat(custom_shop, "en", ["hi", "checkout", ADDRESS])
-    assert cart == {}
-    assert not turns[-1]["intent"].startswith("checkout:"), _said(turns)
+    talk = await converse(custom_shop, "en", ["hi", "checkout", ADDRESS], who="take")
+    assert talk.cart == {}
+    assert not talk.turns[-1]["intent"].startswith("checkout:"), talk.transcript()
