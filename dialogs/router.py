@@ -54,6 +54,8 @@ from dialogs.state import ConversationState
 from dialogs.turn import Turn
 
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.、)）]?\s*$")
+# Words that can name goods: two Chinese characters or a Latin word of three letters ("好" is none).
+_NAMES_GOODS = re.compile(r"[\u4e00-\u9fff]{2}|[a-z]{3}", re.I)
 # Intents that answer a side question and must not abandon a flow for good.
 SMALL_TALK = {"greet", "thanks", "affirm", "deny", "chitchat", "goodbye"}
 USES_PRODUCT = {
@@ -504,6 +506,10 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "product_question"  # "冬天去长白山够用吗": what the catalog says about it, honestly
     if in_flow:
         return intent
+    if intent == "checkout" and quantity_in(text) is not None and _NAMES_GOODS.search(product_words(text)):
+        # "下单俩小号竹制砧板", "下单两个0°C睡袋": ordering a counted product puts it in the cart; the
+        # checkout starts when the customer asks for it ("下单吧", "我要下单" name no product)
+        return "add_to_cart"
     if intent in WEAK_INTENTS and takes_the_one_shown(text) and products.on_screen(turn):
         return "add_to_cart"  # "要这个", "I'll take it" under the product's card: add it
     if (
@@ -520,11 +526,11 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     ):
         return "add_to_cart"  # "再来一双", "两件", "a couple" about the product being discussed
     if (
-        intent in WEAK_INTENTS | {"remove_from_cart"}
+        intent in WEAK_INTENTS | {"remove_from_cart", "deny"}
         and asks_to_set_quantity(text)
         and (turn.entity("quantity") or quantity_in(text) or trailing_number(text))
     ):
-        return "add_to_cart"  # "第二件改成3件": the cart handler sets quantities too
+        return "add_to_cart"  # "第二件改成3件", "no, i need 2 in total": the cart handler sets quantities too
     if _AFTERSALES_STATUS.search(text) and intent in WEAK_INTENTS | {
         "return_goods",
         "exchange_goods",

@@ -94,20 +94,10 @@ def draw_goals(
     seed: int,
     coupons: dict[str, float],
     kinds: tuple[str, ...] = GOAL_KINDS,
-) -> list[tuple[int, Goal]]:
-    """`count` goals in `lang` with their place in the population, the goal kinds in turn, options
-    and phrasing at random. Restricted to some `kinds`, they are the very goals those kinds get in
-    a population large enough (the others are drawn and skipped), so a restricted run measures a
-    subset of a full one."""
+) -> list[Goal]:
+    """`count` goals in `lang`, the goal kinds in turn, options and phrasing at random."""
     rng = random.Random(f"{seed}-{lang}")
-    drawn: list[tuple[int, Goal]] = []
-    index = 0
-    while len(drawn) < count:
-        goal = draw_goal(GOAL_KINDS[index % len(GOAL_KINDS)], lang, products, rng, coupons)
-        if goal.kind in kinds:
-            drawn.append((index, goal))
-        index += 1
-    return drawn
+    return [draw_goal(kinds[i % len(kinds)], lang, products, rng, coupons) for i in range(count)]
 
 
 @dataclass
@@ -161,9 +151,8 @@ async def run_population(
     concurrency: int = 1,
     kinds: tuple[str, ...] = GOAL_KINDS,
 ) -> list[SimResult]:
-    """`count` simulated customers per language (of the goal `kinds`). Each conversation has its
-    own random stream (seed, language, place in the population), so results depend neither on
-    `concurrency` nor on the kinds chosen."""
+    """`count` simulated customers per language (goals of `kinds` in turn). Each conversation has
+    its own random stream (seed, language, index), so results do not depend on `concurrency`."""
     import asyncio
 
     from tests.simulation.shop import COUPONS, sim_products
@@ -172,7 +161,7 @@ async def run_population(
     jobs = [
         (goal, random.Random(f"{seed}-{lang}-{index}-talk"))
         for lang in langs
-        for index, goal in draw_goals(products, count, lang, seed, COUPONS, kinds)
+        for index, goal in enumerate(draw_goals(products, count, lang, seed, COUPONS, kinds))
     ]
     gate = asyncio.Semaphore(concurrency)
 
