@@ -589,7 +589,7 @@ _SAME = re.compile(r"一样的?|同样的?|同款|\bsame(?:\s+(?:one|thing|again
 
 
 _ONLY_QUANTITY = re.compile(
-    rf"^\s*(?:要|来|买|拿|给我|我要|就)?\s*(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})?\s*(?:吧|就好|就行|即可)?"
+    rf"^\s*(?:要|来|买|拿|给我|我要|就)?\s*(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})?\s*(?:吧|就好|就行|即可|就够了?|够了)?"
     r"\s*[.。!！]?\s*$|^\s*(?:\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|a couple|a pair)"
     r"(?:\s+(?:pcs|pieces|units|items|please|of them|of those))*\s*[.!]?\s*$",
     re.I,

@@ -365,6 +365,16 @@ async def find_to_buy(turn: Turn) -> ProductView | None:
     return _only_offering(turn, by_title or candidates)
 
 
+async def names_something(turn: Turn) -> bool:
+    """Do the words of a buying message find any product at all (the search `find_to_buy` ran,
+    asked again from the turn's cache)?"""
+    words = product_words(turn.text) if turn.text else ""
+    if not words:
+        return False
+    found = await turn.services.shop.search(SearchQuery(text=words[:80]), turn.lang, 1, turn.services.config.page_size)
+    return found.total > 0
+
+
 def _only_offering(turn: Turn, candidates: list[ProductView]) -> ProductView | None:
     """The only product offering the options the message names; with several, the only one
     offering all of them ("white 750ml": the tumbler, not the white sleeves)."""

@@ -8,7 +8,9 @@ type them - on a home / outdoor / stationery catalog the flows were not written 
 * the same number elsewhere in the message still counts ("2 three person hammocks");
 * a count typed beside the option words under the card ("the 60ml, 3 of them") is the count;
 * a checkout word or 下单 with goods named adds them first;
-* several products in one message, and another one later ("and a toothbrush"), are each added.
+* several products in one message, and another one later ("and a toothbrush"), are each added;
+  another product named under a card is that product, never the one on the card (the outsider
+  shop: "can i have a 100ml sunscreen too" under the arm sleeves; 菜板, "makeup remover").
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from chatcart.bootstrap import refresh_nlu_vocabulary
 from chatcart.cli.chat import run_script
 from core.mongo import Document
 from dialogs.name_numbers import title_numbers, without_name_numbers
+from tests.conversations.conftest import enough_stock
 from tests.shop_database import throwaway_shop
 
 CATALOG = Path(__file__).parent / "catalogs" / "numbered_names.json"
@@ -164,3 +167,20 @@ def test_the_numbers_of_a_title_are_read_from_the_title_alone() -> None:
     assert without_name_numbers("two 3-person hammocks", hammock).split() == ["two", "hammocks"]
     assert without_name_numbers("3 olive hammocks", hammock) == "3 olive hammocks"
     assert without_name_numbers("四件套来两套", ["亚麻四件套"]).split() == ["套来两套"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines", "expected"),
+    [
+        ("en", ["white L arm sleeves x2", "can i have a 100ml sunscreen too"], {"O8-WH-L": 2, "M3-100": 1}),
+        ("zh", ["白色L冰袖两副", "再要个100毫升的防晒霜"], {"O8-WH-L": 2, "M3-100": 1}),
+        ("en", ["400ml makeup remover, two bottles"], {"M8-400": 2}),
+        ("zh", ["来个大号菜板"], {"K8-L": 1}),
+    ],
+)
+async def test_another_product_named_under_a_card_is_that_product(
+    outsider_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
+) -> None:
+    await enough_stock(outsider_shop, dict.fromkeys(expected, 20))
+    _, cart, said = await _chat(outsider_shop, lang, lines)
+    assert cart == expected, said
