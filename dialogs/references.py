@@ -656,13 +656,16 @@ def strip_filler(text: str) -> str:
 _SET_QUANTITY = re.compile(
     r"改成|改为|换成|调成|变成|数量|\bchange\b.*\bto\b|"
     r"\bmake\s+(?:it|that|them|those|the\s+.{1,40}?)\s+(?:\d|one\b|two|three|four|five|a couple|just|only)|"
-    r"\bmake\s+it\b|\bset\b.*\bto\b|\bquantity\b|\bi\s+(?:only\s+)?(?:want|need)\s+(?:\d|two|three)\s+of\b",
+    r"\bmake\s+it\b|\bset\b.*\bto\b|\bquantity\b|\bi\s+(?:only\s+)?(?:want|need)\s+(?:\d|two|three)\s+of\b|"
+    # "no, i need 2 in total", "一共要三个": how many altogether, not how many more
+    r"\bin\s+total\b|\ball\s+together\b|\baltogether\b|一共|总共|总数",
     re.I,
 )
 
 
 _TRAILING_NUMBER = re.compile(
-    r"(?:^|\s|改成|改为|换成|to)\s*(\d{1,2})\s*(?:pcs|pieces|please|pls)?\s*[.!。！]?\s*$", re.I
+    r"(?:^|\s|改成|改为|换成|to)\s*(\d{1,2})\s*(?:pcs|pieces|please|pls)?\s*(?:in\s+total|altogether)?\s*[.!。！]?\s*$",
+    re.I,
 )
 
 
