@@ -107,9 +107,10 @@ _MOBILE_DIGITS = re.compile(r"1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}")
 _ORDER_WORD = re.compile(r"订单|这单|那单|这一单|单子|\border\b", re.I)
 # Dropping a whole order in other words than "cancel": "这单先不要了", "订单不买了", "don't want this
 # order anymore", "forget the order" (read as a plain "no" or a cart removal otherwise).
+# The verbs also as typed with the input method left in Latin mode ("quxiao刚才的订单", "订单不yao了").
 _DROPS_ORDER = re.compile(
-    r"(?:订单|这单|那单|这一单|单子).{0,4}(?:不要了|不想要了|不买了|不需要了|算了|作废|取消|撤销|撤掉)|"
-    r"(?:取消|撤销|作废|不要|不想要|不买)(?:了)?(?:这|那)?(?:个|一)?(?:订单|单|单子)|"
+    r"(?:订单|这单|那单|这一单|单子).{0,4}(?:不(?:要|yao)了|不想(?:要|yao)了|不买了|不需要了|算了|作废|取消|撤销|撤掉|qu\s?xiao)|"
+    r"(?:取消|撤销|作废|不要|不想要|不买|qu\s?xiao)(?:了)?(?:刚才|刚刚|上一?个|之前)?(?:的)?(?:这|那)?(?:个|一)?(?:订单|单|单子)|"
     r"\b(?:cancel|forget|scrap|drop|void|kill|call\s+off)\b.{0,20}\border\b|"
     r"\border\b.{0,30}(?:\bcancel|\bforget\s+(?:it|about\s+it)|\bnever\s*mind|\bnot\s+needed)|"
     r"\b(?:don'?t|do\s+not|no\s+longer)\s+(?:want|need)\b.{0,15}\border\b|"
@@ -311,7 +312,9 @@ async def set_language(turn: Turn, value: str) -> None:
 
 async def cancel_flow(turn: Turn) -> None:
     turn.intent = "cancel"
-    if turn.state.flow:
+    if turn.state.flow == "checkout":
+        checkout.CheckoutFlow().cancel(turn)  # "nothing ordered, the cart is kept", not a bare "cancelled"
+    elif turn.state.flow:
         turn.state.end_flow()
         turn.say("flow.cancelled", *menu_buttons(turn))
     else:
@@ -485,9 +488,11 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     kind = kind_in(text)
     plain_request = kind and kind != "exchange" and not tentative(text) and not _QUESTION_WORD.search(text)
     # "send them back, my boss bought me a pair already": a return, though "bought a pair" reads as buying
-    if kind and (intent == "complaint" or (intent in WEAK_INTENTS | {"deny", "add_to_cart"} and plain_request)):
+    requestable = WEAK_INTENTS | {"deny", "add_to_cart", "order_status", "track_shipment"}
+    if kind and (intent == "complaint" or (intent in requestable and plain_request)):
         # "the kettle leaks, I want my money back", "还没发货的话就退款吧 不需要了": a request the shop
-        # handles, not a case for a person nor a "no"
+        # handles, not a case for a person nor a "no" - nor a question where the order is, though
+        # it names its shipping ("还没发货的话帮我退款")
         return {"return": "return_goods", "exchange": "exchange_goods", "refund": "refund"}[kind]
     if (
         intent == "complaint"
@@ -501,6 +506,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "add_to_cart"
     if asks_about_fit(text) and (context.get("product") or context.get("last_sku")) and intent not in FIT_KEEPS:
         return "product_question"  # "冬天去长白山够用吗": what the catalog says about it, honestly
+    if in_flow and _adds_during_checkout(turn, intent):
+        return "add_to_cart"  # "and a mug", "再加一个头灯" while paying: added, then the checkout goes on
     if in_flow:
         return intent
     if intent == "checkout" and quantity_in(text) is not None and _NAMES_GOODS.search(product_words(text)):
@@ -534,7 +541,7 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     if _PARCEL_WHEREABOUTS.search(text) and intent in WEAK_INTENTS | {"shipping_info"}:
         return "track_shipment"  # "耳机寄出了吗" names a product, yet asks where its parcel is
     drops_order = _DROPS_ORDER.search(text) and not _QUESTION_WORD.search(text)
-    if drops_order and intent in WEAK_INTENTS | {"deny", "remove_from_cart"}:
+    if drops_order and intent in WEAK_INTENTS | {"deny", "remove_from_cart", "order_status", "track_shipment"}:
         return "cancel_order"  # "等等 我老公说家里已经有了 这单先不要了": the order, after the usual question
     if (
         _REMOVE.search(text)
@@ -569,8 +576,12 @@ async def _gives_up_the_order_just_placed(turn: Turn, intent: str) -> bool:
     """ "不要了" / "don't want it" read as a "no" or a removal, with an empty cart and the order this
     conversation placed still cancellable (or refundable before shipping): it is about that order
     (its cancellation is asked before anything is done)."""
-    # "买重了" reads like buying (checkout), which an empty cart cannot mean either
-    if intent not in WEAK_INTENTS | {"deny", "remove_from_cart", "checkout"} or not _GIVES_UP.search(turn.text):
+    # "买重了" reads like buying (checkout, or an add once its 买 is seen), which an empty cart and no
+    # product named cannot mean either
+    readings = WEAK_INTENTS | {"deny", "remove_from_cart", "checkout"}
+    if not turn.entity("product"):
+        readings = readings | {"add_to_cart"}
+    if intent not in readings or not _GIVES_UP.search(turn.text):
         return False
     number = turn.state.context.get("last_order")
     if not number:
@@ -580,6 +591,14 @@ async def _gives_up_the_order_just_placed(turn: Turn, intent: str) -> bool:
         return False
     order = await shop.order(turn.customer_id, str(number), turn.lang)
     return order is not None and (order.can_cancel or orders.refunded_instead(order))
+
+
+def _adds_during_checkout(turn: Turn, intent: str) -> bool:
+    """One more item asked for in the middle of the checkout (the step did not take the message):
+    the shopping list goes on, or a buying message naming a product - never a question."""
+    if turn.state.flow != "checkout" or intent not in BUYING_READINGS or _QUESTION.search(turn.text):
+        return False
+    return _goes_on_buying(turn) or (asks_to_buy(turn.text) and bool(turn.entity("product")))
 
 
 def _goes_on_buying(turn: Turn) -> bool:
