@@ -566,7 +566,8 @@ def value_position(text: str, value: str) -> int:
 
 _ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对|副|顶|口|块|听|提|卷|片|枚|颗|款|根|桶"
 # A number before 个月 / 小时 / 星期 is a duration or an age ("宝宝7个月了", "三个星期"), never a count.
-_NOT_A_COUNT_AFTER = r"(?!月|小时|钟头|钟|星期|礼拜|工作日|年)"
+# "四件套", "12支装", "两片装": a set or pack of that many (a name or a spec), not how many are wanted.
+_NOT_A_COUNT_AFTER = r"(?!月|小时|钟头|钟|星期|礼拜|工作日|年|装|套)"
 _QUANTITY = re.compile(
     rf"(\d{{1,3}})\s*(?:(?:{_ZH_UNITS}){_NOT_A_COUNT_AFTER}|pcs|pieces|units|items|packs?|bottles?|boxes|pairs?|sets?|x\b|×)|"
     r"\b(?:ok|okay|fine|sure|yes|yeah|alright|just|only)[,\s]+(\d{1,2})(?![\d.])"
@@ -601,6 +602,14 @@ _BARE_LEADING_NUMBER = re.compile(
     + _EN_DURATION,
     re.I,
 )
+
+
+def counted_away(text: str, start: int) -> bool:
+    """Does a word starting at `start` begin with the measure word of a count before it ("一口红色
+    珐琅锅": the 口 of 一口, so no 口红 starts there)?"""
+    if not 0 < start < len(text) or text[start] not in _ZH_UNITS.split("|"):
+        return False
+    return bool(re.search(r"(?:\d|[一二两三四五六七八九十])$", text[:start]))
 
 
 def quantity_in(text: str) -> int | None:
@@ -647,7 +656,7 @@ _SAME = re.compile(r"一样的?|同样的?|同款|\bsame(?:\s+(?:one|thing|again
 
 
 _ONLY_QUANTITY = re.compile(
-    rf"^\s*(?:要|来|买|拿|给我|我要|就)?\s*(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})?\s*(?:吧|就好|就行|即可)?"
+    rf"^\s*(?:要|来|买|拿|给我|我要|就)?\s*(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})?\s*(?:吧|就好|就行|即可|就够了?|够了)?"
     r"\s*[.。!！]?\s*$|^\s*(?:\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|a couple|a pair)"
     r"(?:\s+(?:pcs|pieces|units|items|please|of them|of those))*\s*[.!]?\s*$",
     re.I,
@@ -814,7 +823,7 @@ def takes_the_one_shown(text: str) -> bool:
 # Words of a buying message that are not the product ("来两个", "add ... to my cart", "x2", "please").
 # (The 拿 of 拿铁, latte, is no "take".)
 _PURCHASE_WORDS = re.compile(
-    rf"(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})|俩|仨|(?:加入|加到|加进|放进|加)?购物车|加购|下单|入手|"
+    rf"(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})(?![装套])|俩|仨|(?:加入|加到|加进|放进|加)?购物车|加购|下单|入手|"
     # "白的L也来一副", "另外再要一副": another one, not a product word
     r"另外|(?:也|再|还|又)(?:再)?(?=买|要|来|拿|加|拍|\s|$)|"
     r"那?(?:先|就|再|帮我|给我)把|那就|那先|那么|^\s*那|(?:按|就)?原价|"
@@ -862,7 +871,8 @@ def spec_amounts(text: str) -> list[str]:
 # "家里俩狗子", "我家有两只猫", "we have two dogs": who it is for, no item of the list.
 _CONTEXT_CLAUSE = re.compile(
     r"(?:我们家|我家|咱家|家里|家中|我们|我)\s*(?:里)?\s*(?:有|养了?|俩|仨|[一二两三四五六七八九十]只)|"
-    r"(?:we|i|my\s+\w+|our\s+\w+)\s+(?:have|has|got|'ve\s+got|own)\b",
+    # not "can i have two ...", "could we get": a request, not who it is for
+    r"(?<!can\s)(?<!could\s)(?<!may\s)(?:we|i|my\s+\w+|our\s+\w+)\s+(?:have|has|got|'ve\s+got|own)\b",
     re.I,
 )
 

@@ -402,6 +402,9 @@ async def text(turn: Turn) -> None:
             state.failures = 0
             return
         intent = _in_context(turn, intent)
+        if intent in ("checkout", "add_to_cart") and await _buys_on_the_way_to_checkout(turn, intent):
+            state.failures = 0
+            return
         if await _gives_up_the_order_just_placed(turn, intent):
             intent = "cancel_order"
         if intent != "add_to_cart" and await _picks_by_price(turn):
@@ -471,8 +474,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "exchange_goods"  # "I got the wrong version, can you send the pro instead?" (no cart line)
     if intent == "remove_from_cart" and turn.confidence < 0.6 and not _REMOVE.search(text):
         # "eyeshadow palette", "速干T恤 白色M 一件" read as a removal near the threshold: no removing
-        # word; a count buys, a product name searches
-        if asks_to_buy(text) or _goes_on_buying(turn) or _POLITE_ITEM.match(text):
+        # word; a count buys ("change the dusty rose to 4" sets one), a product name searches
+        if asks_to_buy(text) or _sets_a_count(turn) or _goes_on_buying(turn) or _POLITE_ITEM.match(text):
             return "add_to_cart"  # "+ the black dripper", "the white dripper please"
         return "search_product" if turn.entity("product") else "nlu_fallback"
     if (
@@ -529,11 +532,7 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         and (only_quantity(text) or asks_for_more(text))
     ):
         return "add_to_cart"  # "再来一双", "两件", "a couple" about the product being discussed
-    if (
-        intent in WEAK_INTENTS | {"remove_from_cart", "deny"}
-        and asks_to_set_quantity(text)
-        and (turn.entity("quantity") or quantity_in(text) or trailing_number(text))
-    ):
+    if intent in WEAK_INTENTS | {"remove_from_cart", "deny"} and _sets_a_count(turn):
         return "add_to_cart"  # "第二件改成3件", "no, i need 2 in total": the cart handler sets quantities too
     if _AFTERSALES_STATUS.search(text) and intent in WEAK_INTENTS | {
         "return_goods",
@@ -570,6 +569,12 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     return intent
 
 
+def _sets_a_count(turn: Turn) -> bool:
+    """ "第二件改成3件", "change the dusty rose to 4", "no, i need 2 in total": a count to set."""
+    text = turn.text
+    return asks_to_set_quantity(text) and bool(turn.entity("quantity") or quantity_in(text) or trailing_number(text))
+
+
 async def _gives_up_the_order_just_placed(turn: Turn, intent: str) -> bool:
     """ "不要了" / "don't want it" read as a "no" or a removal, with an empty cart and the order this
     conversation placed still cancellable (or refundable before shipping): it is about that order
@@ -589,6 +594,33 @@ async def _gives_up_the_order_just_placed(turn: Turn, intent: str) -> bool:
         return False
     order = await shop.order(turn.customer_id, str(number), turn.lang)
     return order is not None and (order.can_cancel or orders.refunded_instead(order))
+
+
+# Words that ask for the checkout itself ("sunscreen 100ml x2 checkout", "两个头灯 结账"); 下单 alone
+# ("下单两个黑的露营椅") is a buying verb like "order two black chairs".
+_CHECKOUT_WORDS = re.compile(r"结账|结算|买单|付款|付钱|\b(?:check\s*out|checkout|pay)\b", re.I)
+
+
+async def _buys_on_the_way_to_checkout(turn: Turn, intent: str) -> bool:
+    """A message that names goods with a count and reads as a checkout ("下单两个黑的露营椅") or asks
+    for one after them ("sunscreen 100ml x2 checkout"): the goods are added first; with a word of
+    checking out, the checkout follows (once an option still open is chosen). False (nothing done)
+    when no goods are named, or a purchase says nothing of checking out."""
+    text = turn.text
+    if intent == "add_to_cart" and not _CHECKOUT_WORDS.search(text):
+        return False
+    rest = _CHECKOUT_WORDS.sub(" ", text)
+    if not product_words(rest) or (quantity_in(rest) is None and not turn.entity("product")):
+        return False
+    await run_intent(turn, "add_to_cart")
+    if not _CHECKOUT_WORDS.search(text) or turn.state.flow is not None:
+        return True
+    pending = turn.state.context.get("pending_add")
+    if pending:
+        turn.state.context["checkout_after_add"] = str(pending.get("product"))
+    else:
+        await checkout.start(turn)
+    return True
 
 
 def _adds_during_checkout(turn: Turn, intent: str) -> bool:
