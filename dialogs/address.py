@@ -24,7 +24,11 @@ _PROVINCE_SUFFIX = {
     **dict.fromkeys(["香港", "澳门"], "特别行政区"),
 }
 
-PHONE_CN = re.compile(r"(?<!\d)(?:[(（]?\+?86[)）]?[\s-]?)?(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4})(?!\d)")
+# Eleven digits however they are grouped ("138 1234 5678", "1381-234-5678", "138.1234.5678"), after
+# +86 / 0086 / (86) or nothing.
+PHONE_CN = re.compile(r"(?<![\d*＊])(?:[(（]?(?:\+|00)?86[)）]?[\s.-]?)?(1[3-9](?:[\s.-]?\d){9})(?![\d*＊])")
+# A number copied from an order page with its middle hidden ("138****5678"): no number to ship to.
+MASKED_PHONE = re.compile(r"(?<!\d)1[3-9]\d[\s-]?[*＊xX]{4}[\s-]?\d{4}(?!\d)")
 PHONE_INTL = re.compile(r"(?<![\w+])(\+\d{1,3}[\s-]?\d[\d\s-]{5,14}\d)(?!\d)")
 _REGION_ZH = re.compile(
     r"^((?:[^\s,，]{2,7}?(?:省|自治区|特别行政区))?(?:[^\s,，]{2,9}?(?:市|自治州|地区|盟))?"
@@ -68,7 +72,7 @@ def normalize_phone(text: str) -> str | None:
     """A mobile number as digits (with + for international), or None if it is not one."""
     match = PHONE_CN.search(text)
     if match:
-        return re.sub(r"[\s-]", "", match.group(1))
+        return re.sub(r"\D", "", match.group(1))
     match = PHONE_INTL.search(text)
     if match:
         digits = re.sub(r"[\s-]", "", match.group(1))
@@ -367,8 +371,11 @@ def parse_address(text: str, *, with_name: bool = True) -> AddressDraft:
         if match:
             rest = (rest[: match.start()] + " , " + rest[match.end() :]).strip()
             # "+86 " left in front of the national number
-            rest = re.sub(r"\+?86[\s-]*,", ",", rest)
+            rest = re.sub(r"(?:\+|00)?86[\s-]*,", ",", rest)
         rest = _POSTCODE.sub(" , ", rest)  # "… 中关村大街27号 100080", "Shanghai 200070"
+    elif masked := MASKED_PHONE.search(rest):
+        draft = replace(draft, phone_invalid=True)  # asked for again; the stars are no street
+        rest = (rest[: masked.start()] + " , " + rest[masked.end() :]).strip()
     else:
         bad = _LONG_NUMBER.search(rest)
         if bad and len(re.sub(r"\D", "", bad.group(0))) >= 7:

@@ -420,9 +420,17 @@ def without_request_words(text: str) -> str:
     return _CANCEL.sub(" ", text)
 
 
+# Clauses with the mark that ends them ("hasn't shipped yet right?" | "pls refund,").
+_CLAUSE = re.compile(r"[^?？.。!！,，;；\n]+[?？.。!！,，;；\n]*")
+
+
 def tentative(text: str) -> bool:
-    """Asked as a question or a condition rather than stated."""
-    return bool(_TENTATIVE.search(text))
+    """Asked as a question or a condition rather than stated. Judged on the clauses that ask for
+    the request when there are any: in "hasn't shipped yet right? pls refund, my sister gave us
+    some" the question checks a fact, and the refund itself is asked for plainly."""
+    clauses = _CLAUSE.findall(text)
+    asking = [c for c in clauses if _CANCEL.search(c) or any(pattern.search(c) for _, pattern in _KINDS)]
+    return any(_TENTATIVE.search(c) for c in asking or [text])
 
 
 def stated(text: str, lang: Lang) -> str:

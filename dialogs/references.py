@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from nlu.numerals import CN_NUMERAL_CHARS, EN_NUMBER_WORDS, parse_chinese_integer
+from nlu.pinyin_typing import chinese_for_pinyin
 from nlu.vocab import color_aliases
 
 ZH_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -142,6 +143,29 @@ def _lexicon() -> dict[str, tuple[frozenset[str], ...]]:
             for group in groups or ()
         )
     return lexicon
+
+
+# Sections whose Chinese words a customer may type in pinyin ("yao heise de", "dahao").
+_TYPED_IN_PINYIN = ("colours", "shades", "sizes", "flavours", "styles")
+
+
+@cache
+def pinyin_typed_words() -> tuple[str, ...]:
+    """The option lexicon's Chinese colour, size, flavour and style words, for reading them back
+    from pinyin (nlu/pinyin_typing.py)."""
+    lexicon = _lexicon()
+    return tuple(
+        word
+        for section in _TYPED_IN_PINYIN
+        for group in lexicon.get(section, ())
+        for word in sorted(group)
+        if not word.isascii()
+    )
+
+
+def read_pinyin(text: str, lang: str) -> str:
+    """ "订单不yao了" -> "订单不要了", "wo yao liang ge" -> "我要两个" (see nlu/pinyin_typing.py)."""
+    return chinese_for_pinyin(text, lang, pinyin_typed_words())
 
 
 # Size words: a catalog may say "L", "大号" or "large"; customers say any of them ("大码", "big").
@@ -632,13 +656,16 @@ def strip_filler(text: str) -> str:
 _SET_QUANTITY = re.compile(
     r"改成|改为|换成|调成|变成|数量|\bchange\b.*\bto\b|"
     r"\bmake\s+(?:it|that|them|those|the\s+.{1,40}?)\s+(?:\d|one\b|two|three|four|five|a couple|just|only)|"
-    r"\bmake\s+it\b|\bset\b.*\bto\b|\bquantity\b|\bi\s+(?:only\s+)?(?:want|need)\s+(?:\d|two|three)\s+of\b",
+    r"\bmake\s+it\b|\bset\b.*\bto\b|\bquantity\b|\bi\s+(?:only\s+)?(?:want|need)\s+(?:\d|two|three)\s+of\b|"
+    # "no, i need 2 in total", "一共要三个": how many altogether, not how many more
+    r"\bin\s+total\b|\ball\s+together\b|\baltogether\b|一共|总共|总数",
     re.I,
 )
 
 
 _TRAILING_NUMBER = re.compile(
-    r"(?:^|\s|改成|改为|换成|to)\s*(\d{1,2})\s*(?:pcs|pieces|please|pls)?\s*[.!。！]?\s*$", re.I
+    r"(?:^|\s|改成|改为|换成|to)\s*(\d{1,2})\s*(?:pcs|pieces|please|pls)?\s*(?:in\s+total|altogether)?\s*[.!。！]?\s*$",
+    re.I,
 )
 
 

@@ -45,6 +45,7 @@ from dialogs.references import (
     pick,
     product_words,
     quantity_in,
+    read_pinyin,
     takes_the_one_shown,
     trailing_number,
 )
@@ -53,6 +54,8 @@ from dialogs.state import ConversationState
 from dialogs.turn import Turn
 
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.、)）]?\s*$")
+# Words that can name goods: two Chinese characters or a Latin word of three letters ("好" is none).
+_NAMES_GOODS = re.compile(r"[\u4e00-\u9fff]{2}|[a-z]{3}", re.I)
 # Intents that answer a side question and must not abandon a flow for good.
 SMALL_TALK = {"greet", "thanks", "affirm", "deny", "chitchat", "goodbye"}
 USES_PRODUCT = {
@@ -104,9 +107,10 @@ _MOBILE_DIGITS = re.compile(r"1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}")
 _ORDER_WORD = re.compile(r"订单|这单|那单|这一单|单子|\border\b", re.I)
 # Dropping a whole order in other words than "cancel": "这单先不要了", "订单不买了", "don't want this
 # order anymore", "forget the order" (read as a plain "no" or a cart removal otherwise).
+# The verbs also as typed with the input method left in Latin mode ("quxiao刚才的订单", "订单不yao了").
 _DROPS_ORDER = re.compile(
-    r"(?:订单|这单|那单|这一单|单子).{0,4}(?:不要了|不想要了|不买了|不需要了|算了|作废|取消|撤销|撤掉)|"
-    r"(?:取消|撤销|作废|不要|不想要|不买)(?:了)?(?:这|那)?(?:个|一)?(?:订单|单|单子)|"
+    r"(?:订单|这单|那单|这一单|单子).{0,4}(?:不(?:要|yao)了|不想(?:要|yao)了|不买了|不需要了|算了|作废|取消|撤销|撤掉|qu\s?xiao)|"
+    r"(?:取消|撤销|作废|不要|不想要|不买|qu\s?xiao)(?:了)?(?:刚才|刚刚|上一?个|之前)?(?:的)?(?:这|那)?(?:个|一)?(?:订单|单|单子)|"
     r"\b(?:cancel|forget|scrap|drop|void|kill|call\s+off)\b.{0,20}\border\b|"
     r"\border\b.{0,30}(?:\bcancel|\bforget\s+(?:it|about\s+it)|\bnever\s*mind|\bnot\s+needed)|"
     r"\b(?:don'?t|do\s+not|no\s+longer)\s+(?:want|need)\b.{0,15}\border\b|"
@@ -185,6 +189,11 @@ _PAY_AGAIN = re.compile(
 async def route(turn: Turn) -> None:
     message = turn.message
     state = turn.state
+    if message.kind == "text":
+        # "订单不yao了" is read as 订单不要了 by everything after this (the transcript keeps the typed text)
+        reading = read_pinyin(message.text, state.lang)
+        if reading != message.text:
+            message = turn.message = message.model_copy(update={"text": reading})
     if state.handoff_status != "none" and await _handoff_turn(turn):
         return
     if message.kind == "command":
@@ -303,7 +312,9 @@ async def set_language(turn: Turn, value: str) -> None:
 
 async def cancel_flow(turn: Turn) -> None:
     turn.intent = "cancel"
-    if turn.state.flow:
+    if turn.state.flow == "checkout":
+        checkout.CheckoutFlow().cancel(turn)  # "nothing ordered, the cart is kept", not a bare "cancelled"
+    elif turn.state.flow:
         turn.state.end_flow()
         turn.say("flow.cancelled", *menu_buttons(turn))
     else:
@@ -477,9 +488,11 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     kind = kind_in(text)
     plain_request = kind and kind != "exchange" and not tentative(text) and not _QUESTION_WORD.search(text)
     # "send them back, my boss bought me a pair already": a return, though "bought a pair" reads as buying
-    if kind and (intent == "complaint" or (intent in WEAK_INTENTS | {"deny", "add_to_cart"} and plain_request)):
+    requestable = WEAK_INTENTS | {"deny", "add_to_cart", "order_status", "track_shipment"}
+    if kind and (intent == "complaint" or (intent in requestable and plain_request)):
         # "the kettle leaks, I want my money back", "还没发货的话就退款吧 不需要了": a request the shop
-        # handles, not a case for a person nor a "no"
+        # handles, not a case for a person nor a "no" - nor a question where the order is, though
+        # it names its shipping ("还没发货的话帮我退款")
         return {"return": "return_goods", "exchange": "exchange_goods", "refund": "refund"}[kind]
     if (
         intent == "complaint"
@@ -493,8 +506,14 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "add_to_cart"
     if asks_about_fit(text) and (context.get("product") or context.get("last_sku")) and intent not in FIT_KEEPS:
         return "product_question"  # "冬天去长白山够用吗": what the catalog says about it, honestly
+    if in_flow and _adds_during_checkout(turn, intent):
+        return "add_to_cart"  # "and a mug", "再加一个头灯" while paying: added, then the checkout goes on
     if in_flow:
         return intent
+    if intent == "checkout" and quantity_in(text) is not None and _NAMES_GOODS.search(product_words(text)):
+        # "下单俩小号竹制砧板", "下单两个0°C睡袋": ordering a counted product puts it in the cart; the
+        # checkout starts when the customer asks for it ("下单吧", "我要下单" name no product)
+        return "add_to_cart"
     if intent in WEAK_INTENTS and takes_the_one_shown(text) and products.on_screen(turn):
         return "add_to_cart"  # "要这个", "I'll take it" under the product's card: add it
     if (
@@ -511,11 +530,11 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     ):
         return "add_to_cart"  # "再来一双", "两件", "a couple" about the product being discussed
     if (
-        intent in WEAK_INTENTS | {"remove_from_cart"}
+        intent in WEAK_INTENTS | {"remove_from_cart", "deny"}
         and asks_to_set_quantity(text)
         and (turn.entity("quantity") or quantity_in(text) or trailing_number(text))
     ):
-        return "add_to_cart"  # "第二件改成3件": the cart handler sets quantities too
+        return "add_to_cart"  # "第二件改成3件", "no, i need 2 in total": the cart handler sets quantities too
     if _AFTERSALES_STATUS.search(text) and intent in WEAK_INTENTS | {
         "return_goods",
         "exchange_goods",
@@ -526,7 +545,7 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     if _PARCEL_WHEREABOUTS.search(text) and intent in WEAK_INTENTS | {"shipping_info"}:
         return "track_shipment"  # "耳机寄出了吗" names a product, yet asks where its parcel is
     drops_order = _DROPS_ORDER.search(text) and not _QUESTION_WORD.search(text)
-    if drops_order and intent in WEAK_INTENTS | {"deny", "remove_from_cart"}:
+    if drops_order and intent in WEAK_INTENTS | {"deny", "remove_from_cart", "order_status", "track_shipment"}:
         return "cancel_order"  # "等等 我老公说家里已经有了 这单先不要了": the order, after the usual question
     if (
         _REMOVE.search(text)
@@ -555,8 +574,12 @@ async def _gives_up_the_order_just_placed(turn: Turn, intent: str) -> bool:
     """ "不要了" / "don't want it" read as a "no" or a removal, with an empty cart and the order this
     conversation placed still cancellable (or refundable before shipping): it is about that order
     (its cancellation is asked before anything is done)."""
-    # "买重了" reads like buying (checkout), which an empty cart cannot mean either
-    if intent not in WEAK_INTENTS | {"deny", "remove_from_cart", "checkout"} or not _GIVES_UP.search(turn.text):
+    # "买重了" reads like buying (checkout, or an add once its 买 is seen), which an empty cart and no
+    # product named cannot mean either
+    readings = WEAK_INTENTS | {"deny", "remove_from_cart", "checkout"}
+    if not turn.entity("product"):
+        readings = readings | {"add_to_cart"}
+    if intent not in readings or not _GIVES_UP.search(turn.text):
         return False
     number = turn.state.context.get("last_order")
     if not number:
@@ -566,6 +589,14 @@ async def _gives_up_the_order_just_placed(turn: Turn, intent: str) -> bool:
         return False
     order = await shop.order(turn.customer_id, str(number), turn.lang)
     return order is not None and (order.can_cancel or orders.refunded_instead(order))
+
+
+def _adds_during_checkout(turn: Turn, intent: str) -> bool:
+    """One more item asked for in the middle of the checkout (the step did not take the message):
+    the shopping list goes on, or a buying message naming a product - never a question."""
+    if turn.state.flow != "checkout" or intent not in BUYING_READINGS or _QUESTION.search(turn.text):
+        return False
+    return _goes_on_buying(turn) or (asks_to_buy(turn.text) and bool(turn.entity("product")))
 
 
 def _goes_on_buying(turn: Turn) -> bool:

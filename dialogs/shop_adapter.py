@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from commerce.aftersales.model import AfterSaleRequest
 from commerce.carts.model import CartView as PricedCart
-from commerce.catalog.model import ProductDetail, ProductSummary
+from commerce.catalog.model import ProductDetail, ProductSummary, SkuSnapshot
 from commerce.catalog.search import SearchPage as CatalogPage
 from commerce.catalog.search import SearchQuery as CatalogQuery
 from commerce.catalog.specs import label_specs
@@ -194,6 +194,13 @@ class CommerceShop:
             return None
 
     async def search(self, query: SearchQuery, lang: Lang, page: int, page_size: int) -> SearchPage:
+        """A page of products; the same search asked twice in one turn (a flow trying the name
+        the NLU found, then showing it) is run once."""
+        return await memoized(
+            ("search", query, lang, page, page_size), lambda: self._search(query, lang, page, page_size)
+        )
+
+    async def _search(self, query: SearchQuery, lang: Lang, page: int, page_size: int) -> SearchPage:
         low, high = self._money(query.price_min), self._money(query.price_max)
         if low and high and low > high:
             low, high = high, low
@@ -232,6 +239,8 @@ class CommerceShop:
             detail = await self.c.catalog.get_product_detail(product_id, public_only=True)
         except NotFound:
             return None
+        for sku in detail.product.skus:  # an add to the cart in this turn needs no second read of them
+            remember(("sku", sku.sku), (SkuSnapshot.of(detail.product, sku), detail.available.get(sku.sku, 0)))
         return self._detail(detail, lang)
 
     async def product_by_sku(self, sku: str, lang: Lang) -> ProductView | None:
@@ -279,12 +288,18 @@ class CommerceShop:
         return CartView(lines=lines, subtotal=view.subtotal)
 
     async def add_to_cart(self, customer_id: str, sku: str, quantity: int, lang: Lang) -> CartView:
-        # The cart looked at earlier in this turn lends its tier and other lines' snapshots, and
-        # the cart after the add is priced from what the add returned (no second cart read).
+        # The cart looked at earlier in this turn lends its tier and other lines' snapshots, the
+        # product page read in this turn the SKU's snapshot and stock, and the cart after the add
+        # is priced from what the add returned (no second cart read).
         before = recall(("cart", customer_id))
         forget("cart")
+        seen = recall(("sku", sku))
         _, view = await self.c.carts.add_and_view(
-            customer_id, sku, quantity, before=before if isinstance(before, PricedCart) else None
+            customer_id,
+            sku,
+            quantity,
+            before=before if isinstance(before, PricedCart) else None,
+            seen={sku: seen} if seen is not None else None,
         )
         remember(("cart", customer_id), view)
         return self._cart(view, lang)

@@ -180,20 +180,54 @@ def is_question(text: str) -> bool:
     return bool(_QUESTION.search(text))
 
 
-def _found(text: str, words: tuple[str, ...] | list[str]) -> bool:
+# A clause that asks: a question mark, a Chinese question word or particle, or an English clause
+# opening with a question word ("how long does it take"); "whichever is cheaper" asks nothing.
+_ASKS = re.compile(
+    r"[?？]|吗|么|呢|几|多少|多久|多长|什么|怎么|哪|是否|能不能|可不可以|有没有|"
+    r"(?:^|[,，.。;；!！]\s*|\b(?:and|but|also|so)\s+)"
+    r"(?:do|does|did|is|are|can|could|will|would|what|how|which|when|where|why)\b",
+    re.I,
+)
+
+
+def asks(text: str) -> bool:
+    """Stricter than `is_question`: some clause of the message is asked, not merely a verb "is"."""
+    return bool(_ASKS.search(without_emoji(text).strip()))
+
+
+# A word of going ahead said with a negation in front of it is the opposite: "算了不买了", "先别下单",
+# "还不确认", "don't place the order yet", "not ready to check out".
+_NEGATION_BEFORE = re.compile(
+    r"(?:(?<!要)不|别|没|甭|不想|不要|不用|不能)\s*$|"  # "要不下单吧" suggests it
+    r"\b(?:don'?t|dont|do\s+not|(?<!why\s)not|never|no\s+need\s+to|not\s+ready\s+to|won'?t)\s+(?:\w+\s+)?$"
+)
+
+
+def _negated(lowered: str, start: int) -> bool:
+    return bool(_NEGATION_BEFORE.search(lowered[max(0, start - 24) : start]))
+
+
+def _found(text: str, words: tuple[str, ...] | list[str], *, negatable: bool = False) -> bool:
     """A word is the whole message, a whole phrase of it, or (for longer words, in a message
-    that is not a question: "有没有优惠码?" holds "没有") inside a phrase."""
+    that is not a question: "有没有优惠码?" holds "没有") inside a phrase. `negatable`: a word
+    inside a phrase does not count behind a negation ("不买了" holds "买了")."""
     loose = not _QUESTION.search(text)
     lowered = " ".join(_phrases(text))
     phrases = set(_phrases(text))
     for word in words:
         word = word.lower()
-        if word == lowered or word in phrases:
+        if word == lowered:
+            return True
+        if word in phrases and not (negatable and _negated(lowered, lowered.find(word))):
             return True
         if not loose:
             continue
-        multiword = " " in word and re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered)
-        if multiword or (not word.isascii() and len(word) >= 2 and word in lowered):
+        if " " in word:
+            found = re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered)
+            at = found.start() if found else -1
+        else:
+            at = lowered.find(word) if not word.isascii() and len(word) >= 2 else -1
+        if at >= 0 and not (negatable and _negated(lowered, at)):
             return True
     return False
 
@@ -209,7 +243,7 @@ def _is_yes(turn: Turn, yes_words: list[str], short: bool) -> bool:
     whole = " ".join(_phrases(text))
     if short and whole in {w.lower() for w in yes_words}:
         return True
-    if _leading(text, yes_words) and _found(text, [w for w in yes_words if len(w) > 1]):
+    if _leading(text, yes_words) and _found(text, [w for w in yes_words if len(w) > 1], negatable=True):
         return True  # "好的，下单吧", "yes please do"
     if _leading(text, yes_words) and len(_phrases(text)) > 1:
         return True  # "对 全删了"
@@ -240,7 +274,7 @@ def read(turn: Turn, expects: Expects) -> StepReply | None:
     short = len(_phrases(text)) <= 2 and len(text) <= 16
     if (expects.yes_no or expects.proceed) and _is_yes(turn, t_both("words.yes"), short):
         kinds.add(Reply.YES)
-    if expects.proceed and _found(text, _PROCEED_WORDS):
+    if expects.proceed and _found(text, _PROCEED_WORDS, negatable=True):
         kinds.add(Reply.PROCEED)
     if expects.skippable and _found(text, _SKIP_WORDS):
         kinds.add(Reply.SKIP)

@@ -191,15 +191,23 @@ def _expand(entry: dict[str, Any], intent: str, rng: random.Random, task_frames:
     for task in entry.get("tasks") or []:
         for frame in rng.sample(list(task_frames), min(FRAMES_PER_TASK, len(task_frames))):
             sentences.append(Sentence(frame.replace("{task}", str(task)), intent))
-    terms = [str(term) for term in entry.get("terms") or []]
-    for frame in entry.get("frames") or []:
-        frame = str(frame)
-        if "{term}" not in frame:
-            sentences.append(Sentence(frame, intent))
-            continue
-        for term in rng.sample(terms, min(TERMS_PER_FRAME, len(terms))):
-            sentences.append(Sentence(frame.replace("{term}", term), intent))
+    # The intent's own terms and frames, then its groups: a family of words with frames of its own
+    # (courier names in "can it go by {term}"), which the intent's general terms would not fit.
+    for family in [entry, *(entry.get("groups") or [])]:
+        terms = [str(term) for term in family.get("terms") or []]
+        for frame in family.get("frames") or []:
+            frame = str(frame)
+            if "{term}" not in frame:
+                sentences.append(Sentence(frame, intent))
+                continue
+            for term in rng.sample(terms, min(TERMS_PER_FRAME, len(terms))):
+                sentences.append(Sentence(frame.replace("{term}", term), intent))
     return sentences
+
+
+def _all_terms(entry: dict[str, Any]) -> list[str]:
+    """The intent's terms and its groups' terms (the words the noise model may type as pinyin)."""
+    return [str(term) for family in [entry, *(entry.get("groups") or [])] for term in family.get("terms") or []]
 
 
 def _wrap(sentence: Sentence, language: str, rng: random.Random) -> Sentence:
@@ -219,7 +227,7 @@ def generate(lexicon: dict[str, Any], language: str, seed: int = SEED) -> list[S
     for intent in sorted(lexicon[language]):
         entry = lexicon[language][intent]
         base = _expand(entry, intent, rng, task_frames)
-        terms = [str(term) for term in entry.get("terms") or []]
+        terms = _all_terms(entry)
         variants: list[Sentence] = []
         for sentence in base:
             if entry.get("wrappable", True) and rng.random() < WRAPPED_PER_SENTENCE:

@@ -13,8 +13,9 @@ from commerce.catalog.model import SkuSnapshot
 
 
 class SkuCatalog(Protocol):
-    async def get_sku_snapshots(self, skus: Iterable[str]) -> Mapping[str, SkuSnapshot]:
-        """Current snapshots for the SKUs that exist (unknown SKUs are simply absent). One round trip."""
+    async def get_sku_snapshots(self, skus: Iterable[str], *, cached: bool = False) -> Mapping[str, SkuSnapshot]:
+        """Current snapshots for the SKUs that exist (unknown SKUs are simply absent). One round trip;
+        `cached`: none for products read before and unchanged since (for what is only shown)."""
         ...
 
     async def get_sku_snapshots_and_stock(

@@ -2,14 +2,15 @@
 
 `add` is at most three round trips: the catalog snapshot (is it on sale?), ONE pipeline update
 that increments an existing line or appends a new one while enforcing the per-line and
-per-cart limits atomically, and the stock level for a warning. A view re-prices everything:
-the cart with the member tier in one aggregate, the SKUs' snapshots with their stock joined
-in a second.
+per-cart limits atomically, and the stock level for a warning (`add_and_view` skips the first
+and the last when the same request has just read them: the chat shows a product, then adds
+it). A view re-prices everything: the cart with the member tier in one aggregate, the SKUs'
+snapshots with their stock joined in a second.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,15 +60,29 @@ class CartService:
         return (await self._add(customer_id, sku, quantity, whole_cart=False)).result
 
     async def add_and_view(
-        self, customer_id: str, sku: str, quantity: int = 1, *, before: CartView | None = None
+        self,
+        customer_id: str,
+        sku: str,
+        quantity: int = 1,
+        *,
+        before: CartView | None = None,
+        seen: Mapping[str, tuple[SkuSnapshot, int]] | None = None,
     ) -> tuple[CartAddResult, CartView]:
         """`add`, then the cart priced as `view` prices it, from the document the add returned
         instead of reading the cart again: the add's one stock read covers every line, and only
         the other lines' snapshots and the member tier are read (two commands fewer than `add`
         and `view`). `before`: a view of this cart taken moments ago in the same request (the
         chat looks at the cart before adding); its tier and its lines' snapshots are used
-        instead of reading them again (three commands fewer)."""
-        added = await self._add(customer_id, sku, quantity, whole_cart=True)
+        instead of reading them again (three commands fewer). `seen`: SKUs' snapshots and units
+        available as the same request read them moments ago (the product page the customer
+        picked from); the added SKU's snapshot and stock are not read again when they are there,
+        nor the other lines' stock when `before` has it."""
+        # The other lines' stock as `before` saw it; the added SKU's own only as `seen` has it.
+        others = [line for line in before.lines if line.sku != sku] if before is not None else []
+        known_stock = {line.sku: line.available for line in others if line.available is not None}
+        known_stock.update({code: units for code, (_, units) in (seen or {}).items()})
+        known = {code: snapshot for code, (snapshot, _) in (seen or {}).items()}
+        added = await self._add(customer_id, sku, quantity, whole_cart=True, known=known, known_stock=known_stock)
         items = _items(added.doc)
         snapshots = {line.sku: line.snapshot for line in before.lines if line.snapshot} if before else {}
         snapshots[sku] = added.snapshot
@@ -78,10 +93,20 @@ class CartService:
         lines = price_lines(items, snapshots, tier, self.pricing, self.currency, added.levels)
         return added.result, CartView(customer_id, tier, self.currency, lines)
 
-    async def _add(self, customer_id: str, sku: str, quantity: int, *, whole_cart: bool) -> _Added:
-        """Check, write and report an add; `whole_cart` reads the stock of every line (for a view)."""
+    async def _add(
+        self,
+        customer_id: str,
+        sku: str,
+        quantity: int,
+        *,
+        whole_cart: bool,
+        known: Mapping[str, SkuSnapshot] | None = None,
+        known_stock: Mapping[str, int] | None = None,
+    ) -> _Added:
+        """Check, write and report an add; `whole_cart` reads the stock of every line (for a view).
+        `known` / `known_stock`: snapshots and units available this request has already read."""
         self._check_quantity(quantity, allow_zero=False)
-        snapshot = (await self.catalog.get_sku_snapshots([sku])).get(sku)
+        snapshot = (known or {}).get(sku) or (await self.catalog.get_sku_snapshots([sku])).get(sku)
         if snapshot is None:
             raise NotFound("no such product", details={"sku": sku}, code="sku_not_found")
         if not snapshot.purchasable:
@@ -95,7 +120,11 @@ class CartService:
                 details={"max_lines": self.max_lines},
                 code="cart_full",
             )
-        levels = await self.inventory.get_levels([sku, *(item.sku for item in items)] if whole_cart else [sku])
+        needed = list(dict.fromkeys([sku, *(item.sku for item in items)] if whole_cart else [sku]))
+        stock = known_stock or {}
+        levels = {code: StockLevel(code, stock[code]) for code in needed if code in stock}
+        if len(levels) < len(needed):  # a line added elsewhere meanwhile, or nothing read before
+            levels.update(await self.inventory.get_levels([code for code in needed if code not in levels]))
         available = levels[sku].available
         warnings: tuple[LineWarning, ...] = ()
         if available <= 0:

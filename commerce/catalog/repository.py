@@ -89,6 +89,9 @@ class CatalogRepository:
         self.db = db
         self.inventory_collection = inventory_collection
         self.products = db[PRODUCTS]
+        # Product writes through this repository so far: in-process caches check their catalog
+        # view again after any (search.SearchIndexSync).
+        self.product_writes = 0
         self.categories = db[CATEGORIES]
         self.meta = db[META]
 
@@ -108,10 +111,14 @@ class CatalogRepository:
 
     async def products_with_skus(self, skus: Sequence[str]) -> list[Product]:
         """Every product owning one of `skus`, in one round trip."""
+        return [product for product, _ in await self.products_with_skus_and_revs(skus)]
+
+    async def products_with_skus_and_revs(self, skus: Sequence[str]) -> list[tuple[Product, int]]:
+        """`products_with_skus`, each with the `rev` it was last written under."""
         docs = await self.products.find(
             {"sku_codes": {"$in": list(skus)}}, {"keywords": 0, "title_keywords": 0}
         ).to_list()
-        return [Product.from_doc(doc) for doc in docs]
+        return [(Product.from_doc(doc), int(doc.get("rev") or 0)) for doc in docs]
 
     async def sku_owners(self, skus: Sequence[str], session: AsyncClientSession | None = None) -> dict[str, str]:
         owners: dict[str, str] = {}
@@ -252,6 +259,7 @@ class CatalogRepository:
                 else:
                     ops.append(UpdateOne({"_id": product.code}, {"$set": _without_id(doc)}, upsert=True))
             await self.products.bulk_write(ops, ordered=False, session=session)
+        self.product_writes += 1
 
     async def upsert_categories(
         self, categories: Sequence[Category], session: AsyncClientSession | None = None
@@ -273,6 +281,7 @@ class CatalogRepository:
             {"$set": {"status": status.value, "updated_at": utcnow(), "rev": rev}},
             return_document=ReturnDocument.AFTER,
         )
+        self.product_writes += 1
         return Product.from_doc(doc) if doc else None
 
     # --- meta: version + typo vocabulary ---------------------------------------------------------

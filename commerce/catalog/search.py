@@ -106,6 +106,7 @@ class SearchIndexSync:
         self._refresh_seconds = refresh_seconds
         self._resync_seconds = resync_seconds
         self._checked_at = float("-inf")
+        self._writes_seen = repository.product_writes
         self._loaded_at: float | None = None
         self.index = SearchIndex()
         self._corrector = TypoCorrector()
@@ -113,8 +114,10 @@ class SearchIndexSync:
 
     async def refresh_if_stale(self) -> None:
         now = time.monotonic()
-        if now - self._checked_at < self._refresh_seconds:
+        writes = self._repository.product_writes
+        if now - self._checked_at < self._refresh_seconds and writes == self._writes_seen:
             return
+        self._writes_seen = writes
         if self._loaded_at is None or now - self._loaded_at >= self._resync_seconds:
             self.index.replace_all(await self._repository.search_entries())
             self._loaded_at = now

@@ -122,6 +122,7 @@ class SearchIndex:
     def __init__(self) -> None:
         self._entries: dict[str, SearchEntry] = {}
         self._postings: dict[str, set[str]] = {}  # keyword -> product codes
+        self._owners: dict[str, str] = {}  # SKU code -> product code
         self.max_rev = -1
         self.generation = 0  # bumped on every change of keywords (the typo vocabulary follows it)
 
@@ -134,6 +135,7 @@ class SearchIndex:
     def replace_all(self, docs: Iterable[Mapping[str, Any]]) -> None:
         self._entries.clear()
         self._postings.clear()
+        self._owners.clear()
         self.max_rev = -1
         self.upsert(docs)
 
@@ -151,6 +153,10 @@ class SearchIndex:
                             del self._postings[word]
             for word in entry.keywords if old is None else entry.keywords - old.keywords:
                 self._postings.setdefault(word, set()).add(entry.code)
+            for sku in old.sku_codes if old is not None else ():
+                if self._owners.get(sku) == entry.code:
+                    del self._owners[sku]
+            self._owners.update(dict.fromkeys(entry.sku_codes, entry.code))
             self._entries[entry.code] = entry
             self.max_rev = max(self.max_rev, entry.rev)
             changed = True
@@ -173,6 +179,11 @@ class SearchIndex:
 
     def entry(self, code: str) -> SearchEntry | None:
         return self._entries.get(code)
+
+    def owner(self, sku: str) -> SearchEntry | None:
+        """The entry of the product holding this SKU, as of the last refresh."""
+        code = self._owners.get(sku)
+        return self._entries.get(code) if code is not None else None
 
     def entries(self) -> Iterable[SearchEntry]:
         return self._entries.values()

@@ -12,6 +12,7 @@ from core.mongo import Database, Document
 from .importer import CatalogImporter, ImportReport, StockReader, StockWriter
 from .keywords import synonym_groups
 from .model import Category, CategoryNode, Product, ProductDetail, ProductStatus, ProductSummary, SkuSnapshot
+from .product_cache import ProductCache
 from .repository import CatalogRepository
 from .search import SearchIndexSync, SearchPage, SearchQuery, run_search
 from .search_index import SearchEntry
@@ -39,18 +40,35 @@ class CatalogService:
         self._search = SearchIndexSync(
             self.repository, refresh_seconds=vocabulary_refresh_seconds, resync_seconds=search_resync_seconds
         )
+        self._products = ProductCache()  # for snapshots to show (product_cache.py)
 
     # --- for carts / orders ---------------------------------------------------------------------
-    async def get_sku_snapshots(self, skus: Iterable[str]) -> dict[str, SkuSnapshot]:
-        """Snapshots of the SKUs that exist (unknown ones are absent), in ONE database round trip."""
+    async def get_sku_snapshots(self, skus: Iterable[str], *, cached: bool = False) -> dict[str, SkuSnapshot]:
+        """Snapshots of the SKUs that exist (unknown ones are absent), in ONE database round trip.
+
+        `cached`: for snapshots that are shown (a quote), not acted on: products read earlier and
+        unchanged since, as far as the search index knows, are not read again (product_cache.py);
+        then usually no round trip at all."""
         wanted = list(dict.fromkeys(skus))
         if not wanted:
             return {}
+        owners: dict[str, Product] = {}
+        if cached:
+            await self._search.refresh_if_stale()
+            for code in wanted:
+                entry = self._search.index.owner(code)
+                product = self._products.get(entry.code, entry.rev) if entry is not None else None
+                if product is not None:
+                    owners[code] = product
+        missing = [code for code in wanted if code not in owners]
+        if missing:
+            for product, rev in await self.repository.products_with_skus_and_revs(missing):
+                self._products.put(product, rev)
+                owners.update(dict.fromkeys((sku.sku for sku in product.skus if sku.sku in missing), product))
         snapshots: dict[str, SkuSnapshot] = {}
-        for product in await self.repository.products_with_skus(wanted):
-            for sku in product.skus:
-                if sku.sku in wanted:
-                    snapshots[sku.sku] = SkuSnapshot.of(product, sku)
+        for code, product in owners.items():
+            sku = next(s for s in product.skus if s.sku == code)
+            snapshots[code] = SkuSnapshot.of(product, sku)
         return snapshots
 
     async def get_sku_snapshots_and_stock(self, skus: Iterable[str]) -> tuple[dict[str, SkuSnapshot], dict[str, int]]:
@@ -76,6 +94,7 @@ class CatalogService:
         available: dict[str, int] = {}
         for doc in await self.repository.aggregate(pipeline):
             product = Product.from_doc(doc)
+            self._products.put(product, int(doc.get("rev") or 0))
             stock = {str(d["_id"]): int(d.get("available") or 0) for d in doc.get("_stock") or ()}
             for sku in product.skus:
                 if sku.sku in wanted:
@@ -120,6 +139,8 @@ class CatalogService:
         ]
         docs = await self.repository.aggregate(pipeline)
         product = Product.from_doc(docs[0]) if docs else None
+        if product is not None:
+            self._products.put(product, int(docs[0].get("rev") or 0))
         if product is None or (public_only and not product.on_sale):
             raise NotFound("product not found", details={"code": code}, code="product_not_found")
         levels = {str(d["_id"]): int(d.get("available") or 0) for d in docs[0].get("_stock") or ()}

@@ -331,7 +331,9 @@ class Checkout:
             raise ValidationFailed(f"an order can have at most {MAX_ORDER_LINES} lines", code="too_many_lines")
         merged = normalize_lines({i.sku: i.quantity for i in context.items})
         items = [CartItem(sku, qty) for sku, qty in merged.items()]
-        snapshots = await self.catalog.get_sku_snapshots(list(merged))
+        # A quote only shows prices: products read before and unchanged since are not read
+        # again. Placing the order reads them afresh.
+        snapshots = await self.catalog.get_sku_snapshots(list(merged), cached=not strict)
         tier = context.customer.tier
         priced = price_lines(items, snapshots, tier, self.pricing, self.currency)
         unavailable = tuple(line for line in priced if not line.priced)

@@ -64,7 +64,7 @@ async def cancel_intent(turn: Turn) -> None:
     """ "Cancel it" in words. A paid order not shipped yet cannot simply be cancelled: its refund is
     offered - or filed at once when the message asks for the money back ("刚付完发现买重了 这单帮我
     取消 钱退回来", "cancel and give me my money back"), with the reason the message gives."""
-    if turn.text and _asks_money_back(turn.text):
+    if turn.text and (_asks_money_back(turn.text) or await _plainly_cancels_a_paid_order(turn)):
         order = await order_to_refund_instead(turn)
         if order is not None:
             reason = stated_reason(turn) or _reason_in_words(turn, "refund", order)
@@ -72,6 +72,15 @@ async def cancel_intent(turn: Turn) -> None:
             await start(turn, "refund", order.number, reason=reason, stated=True)
             return
     await orders.cancel_intent(turn)
+
+
+async def _plainly_cancels_a_paid_order(turn: Turn) -> bool:
+    """ "cancel it", "取消订单" said plainly (not "can I still cancel?") with no order that can simply
+    be cancelled: for a paid order not shipped yet, cancelling is its refund - filed as asked,
+    never held back for a "yes" the customer already gave by asking."""
+    if reasons.tentative(turn.text) or _NO_REFUND.search(turn.text):
+        return False
+    return await orders.cancellable_order(turn) is None
 
 
 def _asks_money_back(text: str) -> bool:

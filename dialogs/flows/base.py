@@ -50,6 +50,30 @@ def is_cancel(turn: Turn) -> bool:
     return _clean(turn.text) in {_clean(w) for w in t_both("words.cancel")}
 
 
+# Giving up what is under way, in more words than one ("算了不买了", "先不买了 下次吧", "cancel the
+# order", "forget it, I don't want it anymore", "changed my mind"); "取消优惠券" / "cancel the
+# coupon" drop a coupon, not the purchase. A plain "no" / "不要了" is none of these: it answers the
+# step (no coupon) and is read there first.
+_GIVES_UP = re.compile(
+    # not "蓝的不想要了" (one item): behind a word of its own, not behind a product's
+    r"(?:(?<![\u4e00-\u9fff])|(?<=[了我都就是先吧算]))(?:不买了|不想买了|不想要了)|先不买|暂时不买|不下单了|先不下单|不结账了|先不结|下次再买|改天再买|下回再买|"
+    r"算了(?:吧)?\s*(?:不买|不要了|别买|取消)|(?:先)?别(?:下单|买了|提交|结账)|这单(?:先)?不要了|订单(?:先)?不要了|"
+    r"取消(?!\s*(?:优惠|券|码|地址|自提|快递|配送))|"
+    r"\bcancel\b(?!\s+(?:the\s+|my\s+|that\s+)?(?:coupon|code|promo|voucher|discount|address|shipping|express|pick\s*up))|"
+    r"\bforget\s+(?:it|about\s+it|the\s+(?:order|whole\s+thing))\b|"
+    r"\bnever\s*mind\b(?!,?\s+(?:about\s+)?(?:the\s+|my\s+)?(?:coupon|code|promo|voucher|discount|address))|"
+    r"\bchanged?\s+my\s+mind\b|"
+    r"\b(?:don'?t|do\s+not|no\s+longer)\s+(?:want|need)\s+(?:it|this|that|them|these|those|to\s+(?:buy|order))\b|"
+    r"\bnot\s+(?:buying|ordering)\b|\bmaybe\s+(?:later|next\s+time)\b|\bi'?ll\s+pass\b|\bstop\s+(?:the\s+)?checkout\b",
+    re.I,
+)
+
+
+def gives_up(text: str) -> bool:
+    """The message drops what is under way (the checkout), in whatever words (`_GIVES_UP`)."""
+    return bool(_GIVES_UP.search(text))
+
+
 # Questions a customer may ask in the middle of a step; answered, then the step continues.
 SIDE_QUESTIONS = {
     "shipping_info",

@@ -65,7 +65,7 @@ async def add_intent(turn: Turn) -> None:
     quantity = wanted_quantity(turn)
     if asks_to_set_quantity(turn.text):
         quantity = quantity if quantity is not None else trailing_number(turn.text)
-    if quantity is not None and asks_to_set_quantity(turn.text):
+    if quantity is not None and asks_to_set_quantity(turn.text) and not await _picks_on_the_card(turn):
         cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
         match = await _matching_lines(turn, cart)
         lines = match.lines
@@ -75,16 +75,19 @@ async def add_intent(turn: Turn) -> None:
         if len(lines) == 1:
             await set_quantity(turn, lines[0].sku, quantity)
             return
+        if not lines and not match.described:
+            lines = _lines_the_count_is_for(turn, cart)
+            if len(lines) == 1:
+                # "数量改成2", "no, i need 2 in total" right after adding: the line just added
+                await set_quantity(turn, lines[0].sku, quantity)
+                return
         if len(lines) > 1:
             # "红色的改成两件" with two red lines: ask, never guess or add a new line.
-            _remember_cart(turn, cart)
-            buttons = [
-                Button(label=line_label(line)[:64], payload=turn.payload(codes.SET_QUANTITY, f"{line.sku}*{quantity}"))
-                for line in lines[:8]
-            ]
-            turn.say("cart.which_line", *buttons, qty=quantity)
+            _ask_which_line_count(turn, cart, lines, quantity)
             return
     if quantity is not None and limits_a_line(turn.text) and await _limit_described_line(turn, quantity):
+        return
+    if quantity is not None and await _count_for_described_line(turn, quantity):
         return
     if quantity is not None and await _more_of_last(turn, quantity):
         return
@@ -129,6 +132,65 @@ async def _limit_described_line(turn: Turn, quantity: int) -> bool:
     if not match.described or len(match.lines) != 1 or match.lines[0].quantity <= quantity:
         return False
     await set_quantity(turn, match.lines[0].sku, quantity)
+    return True
+
+
+async def _picks_on_the_card(turn: Turn) -> bool:
+    """ "make it 30 1" under the serum's card just shown: an option of the card and a count - the
+    purchase of that version, not the count of a cart line."""
+    product_id = turn.state.context.get("product")
+    if not product_id or not _card_since_last_add(turn):
+        return False
+    product = await turn.services.shop.product(str(product_id), turn.lang)
+    return product is not None and bool(product.options) and bool(products.selection_from_text(turn, product))
+
+
+def _ask_which_line_count(turn: Turn, cart: CartView, lines: list[CartLineView], quantity: int) -> None:
+    _remember_cart(turn, cart)
+    buttons = [
+        Button(label=line_label(line)[:64], payload=turn.payload(codes.SET_QUANTITY, f"{line.sku}*{quantity}"))
+        for line in lines[:8]
+    ]
+    turn.say("cart.which_line", *buttons, qty=quantity)
+
+
+def _lines_the_count_is_for(turn: Turn, cart: CartView) -> list[CartLineView]:
+    """A count change that describes no line ("数量改成2", "change the quantity to 2"): the line added
+    in the turn before; else the lines of the product being discussed (asked about when several),
+    never a new line added instead."""
+    context = turn.state.context
+    last_sku = context.get("last_sku")
+    just_added = [line for line in cart.lines if line.sku == last_sku]
+    if just_added and context.get("added_at") == turn.state.version - 1:
+        return just_added
+    return [line for line in cart.lines if line.product_id == context.get("product")]
+
+
+# Words that buy more rather than state how many of a line ("红的再来两个", "also 2 of the red").
+_BUYS_MORE = re.compile(r"买|来|拿|加|也|还|再|另|\b(?:add|buy|get|another|more|also|too|extra|order|take)\b", re.I)
+
+
+async def _count_for_described_line(turn: Turn, quantity: int) -> bool:
+    """ "红的要三瓶", "-10°C的要四个", "the 45L one, 3": a count for the one cart line the message
+    describes by its options, naming nothing else, sets that line (True); it adds no second line
+    of the same thing. A message with a buying word ("红的再来两个") is a purchase (False)."""
+    text = turn.text or ""
+    context = turn.state.context
+    if _BUYS_MORE.search(text) or asks_for_more(text) or ordinal(text) is not None:
+        return False
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    if len(cart.lines) < 2:
+        return False  # one line: "红的要三瓶" may be the first pick of another product's colour
+    options = _option_words(turn, cart.lines)
+    described = [line for line in cart.lines if options and _has_option(turn, line, options)]
+    if len(described) != 1 or described[0].product_id != context.get("product"):
+        return False  # no line, several, or not the product being talked about
+    line = described[0]
+    words = _line_words(text, cart.lines)
+    product = await turn.services.shop.product_by_sku(line.sku, turn.lang) if words else None
+    if words and (product is None or products.without_option_words(words, product)):
+        return False  # words besides the line's options ("红的杯子要三个" may be another product)
+    await set_quantity(turn, line.sku, quantity)
     return True
 
 
@@ -510,7 +572,7 @@ async def _matching_lines(turn: Turn, cart: CartView) -> LineMatch:
 # Words of an edit request that are not the line's description ("不要了", "remove", "改成", "it").
 _EDIT_WORDS = re.compile(
     r"不要了|不想要了|不要|不买了|删掉|删了|删除|删|去掉|拿掉|拿出来?|移除|取消|算了|还是|改成|改为|换成|换为|调成|变成|换|改|"
-    r"购物车|里面|里的|里|那个|这个|那件|这件|那些|这些|数量|颜色|尺码|尺寸|规格|大小|把|从|给|帮|将|就|都|吧|呢|啊|嘛|了|的|"
+    r"购物车|里面|里的|里|[这那]一?(?:个|件|条|双|只|根|支|瓶|盒|包|袋|套|副|本|罐|把|块|顶|台|张|杯|款|种)|那些|这些|数量|颜色|尺码|尺寸|规格|大小|把|从|给|帮|将|就|都|吧|呢|啊|嘛|了|的|"
     r"\b(?:remove|delete|drop|take|out|get|rid|off|of|from|cart|basket|don'?t|do|not|no|longer|want|need|actually|"
     r"never\s*mind|nah|hmm|oh|swap|switch|change|make|instead|rather|them|it|please|pls|the|one|ones|those|these|"
     r"that|this|with|for|in|to|and|too|also|just|only|can|could|would|i|you|me|my|quantity|qty|size|colou?r|"
@@ -654,6 +716,10 @@ async def change_option_intent(turn: Turn, intent: str) -> bool:
         swaps = [swap for swap in swaps if not _described_elsewhere(swap, cart.lines)]
     if not asked:
         swaps = [swap for swap in swaps if _names_old_value(text, swap)]  # a correction names the old value
+    if _card_since_last_add(turn):
+        # "i'll go with 30ml" under the card of the serum just shown: the pick on the card (a second
+        # line), not the 50ml line in the cart changed - unless the line is named ("change the 50 to 30")
+        swaps = [swap for swap in swaps if swap.line.product_id != context.get("product") or _describes(text, swap)]
     if not swaps:
         return False
     words = _line_words(text, cart.lines)
@@ -787,6 +853,15 @@ async def _split(turn: Turn, split: Split) -> None:
     ]
     turn.say("cart.line_split", old=line_label(line), new=turn.t("cart.title_joiner").join(labels))
     await view_after_edit(turn)
+
+
+def _card_since_last_add(turn: Turn) -> bool:
+    """The last reply showed a product's card, and nothing was put in the cart since."""
+    context = turn.state.context
+    shown_at, added_at = context.get("shown_at"), context.get("added_at")
+    if not isinstance(shown_at, int) or shown_at != turn.state.version - 1:
+        return False
+    return not isinstance(added_at, int) or added_at < shown_at
 
 
 def _described_elsewhere(swap: Swap, lines: list[CartLineView]) -> bool:

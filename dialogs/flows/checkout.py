@@ -12,16 +12,18 @@ from typing import ClassVar
 from commerce.errors import OutOfStock, ValidationFailed
 from dialogs import buttons as codes
 from dialogs import go_ahead, step_reply
-from dialogs.address import AddressDraft, fill_field, normalize_phone, parse_address, valid_name
+from dialogs.address import MASKED_PHONE, AddressDraft, fill_field, normalize_phone, parse_address, valid_name
 from dialogs.flows import browse, checkout_go_ahead, products
 from dialogs.flows import cart as cart_flow
-from dialogs.flows.base import Flow, looks_like_side_question
+from dialogs.flows.base import Flow, gives_up, looks_like_side_question
 from dialogs.flows.checkout_answers import (
     NO_COUPON,
     coupon_answer,
     coupon_code_in,
     method_in,
     names_a_method,
+    names_a_method_by_name,
+    says_a_method_apart,
     split_later_answers,
 )
 from dialogs.messages import Button, OrderSummary, PaymentLink, SummaryLine
@@ -352,11 +354,25 @@ class CheckoutFlow(Flow):
 
     # --- steps ------------------------------------------------------------------------------------
     async def on_text(self, turn: Turn) -> bool:
+        """ "算了不买了" / "cancel the order" / "forget it, not buying today" drops the checkout (told,
+        the cart kept) - never read as a name, a street, a wish for speed or a question about
+        orders; a message that also names a method or a code is the step's answer ("changed my
+        mind, pickup instead"). Giving-up words hold no plain "no" ("不要了", "no thanks"): those
+        are answers the steps read."""
         step = turn.state.step or "address"
-        if step == "address":
-            return await self._address_choice_text(turn)
-        if step == "addr_entry" or step in ADDRESS_STEPS:
+        if step in ("address", "addr_entry") or step in ADDRESS_STEPS:
+            # No part of an address is a giving-up phrase, so it goes first there.
+            if gives_up(turn.text) and not parse_address(turn.text).phone:
+                self.cancel(turn)
+                return True
+            if step == "address":
+                return await self._address_choice_text(turn)
             return await self._address_text(turn, step)
+        if gives_up(turn.text) and not (names_a_method_by_name(turn.text) or coupon_code_in(turn.text)):
+            # Before the step's own reading, which would find "today" in "not buying today" a wish
+            # for speed; "changed my mind, pick it up instead" names a method and is the step's.
+            self.cancel(turn)
+            return True
         if await self._new_address_text(turn):
             return True
         if await self._finish_on_go_ahead(turn):
@@ -392,6 +408,11 @@ class CheckoutFlow(Flow):
     async def _offered_methods(self, turn: Turn) -> list[ShippingOption]:
         address = address_from_dict(turn.state.slots["address"])
         return await turn.services.shop.shipping_options(turn.customer_id, address, turn.lang)
+
+    def cancel(self, turn: Turn) -> None:
+        """Nothing is ordered; the cart stays as it is (the customer is told so)."""
+        turn.state.end_flow()
+        turn.say("checkout.cancelled", turn.button("menu.cart", codes.CART))
 
     async def _new_address_text(self, turn: Turn) -> bool:
         """A different address typed after the address step ("send it to 李雷 138... 北京市..."), or a
@@ -474,14 +495,21 @@ class CheckoutFlow(Flow):
                 **{f: getattr(parsed, f) or getattr(draft, f) for f in ("name", "phone", "region", "detail")}
             )
             if parsed.phone_invalid and not draft.phone:
-                turn.say("checkout.invalid_phone")
+                turn.say("checkout.masked_phone" if MASKED_PHONE.search(text) else "checkout.invalid_phone")
         else:
-            if looks_like_side_question(turn):
-                return False
             field = ADDRESS_STEPS[step]
-            draft, ok = fill_field(draft, field, text)
+            filled, ok = fill_field(draft, field, text)
+            # The part asked for comes first: "电话 138 123 45678" is the number, whatever else it
+            # reads as; a question ("要填座机吗？") is answered, then the part asked again.
+            if looks_like_side_question(turn) and not (ok and not step_reply.asks(text)):
+                return False
+            if not ok and field == "phone" and MASKED_PHONE.search(text):
+                turn.say("checkout.masked_phone")
+                turn.state.failures += 1
+                return True
             if not ok:
                 return await self._invalid(turn, field)
+            draft = filled
         state.slots["draft"] = draft.to_dict()
         missing = draft.missing()
         if missing:
@@ -531,7 +559,11 @@ class CheckoutFlow(Flow):
         code", "standard, and try SUMMER20")."""
         codes: list[str] = turn.state.slots.get("shipping_options") or []
         answer = step_reply.read(turn, Expects(yes_no=True, skippable=True, proceed=True, choices=len(codes)))
-        if answer is None and step_reply.is_question(turn.text) and looks_like_side_question(turn):
+        asked = step_reply.asks(turn.text)
+        # "express, how long does it take?", "快递 几天能到": the method is taken, and its fee and time
+        # said with it - the answer to what was asked about it.
+        told_apart = asked and says_a_method_apart(turn.text)
+        if answer is None and asked and not told_apart and looks_like_side_question(turn):
             return False  # "快递几天能到？", "is it warm enough?": answered, then the methods again
         code = pick(codes, answer.position) if answer and answer.position else None
         if code is None:
@@ -550,7 +582,7 @@ class CheckoutFlow(Flow):
         coupon = coupon_answer(turn.text)
         if coupon is None and answer and answer.has(Reply.PROCEED) and not turn.state.slots.get("coupon"):
             coupon = NO_COUPON  # "express, just place it": nothing left to ask
-        await self.choose_shipping(turn, code, coupon=coupon)
+        await self.choose_shipping(turn, code, coupon=coupon, announce=asked)
         return True
 
     async def choose_shipping(self, turn: Turn, code: str, announce: bool = False, coupon: str | None = None) -> None:
@@ -668,6 +700,7 @@ class CheckoutFlow(Flow):
         await self.show_summary(turn)
 
     async def _confirm_text(self, turn: Turn) -> bool:
+        unsure = turn.state.slots.pop("unsure", False)  # "place it, change something or cancel?" was asked
         if coupon_answer(turn.text) == NO_COUPON:
             # "no coupon" under the summary: the order without one, never "no, cancel it".
             turn.state.slots["coupon"] = None
@@ -681,8 +714,14 @@ class CheckoutFlow(Flow):
             await self.place(turn)
             return True
         if answer and answer.has(Reply.NO):
-            turn.state.end_flow()
-            turn.say("checkout.cancelled", turn.button("menu.cart", codes.CART))
+            if gives_up(turn.text) or unsure:
+                self.cancel(turn)
+                return True
+            # A bare "no" / "不用" under the summary is no "cancel": the customer may be answering an
+            # earlier question again or want something changed. Asked once which it is; a second
+            # "no" to that question drops the checkout.
+            turn.state.slots["unsure"] = True
+            turn.say("checkout.place_or_change", *_summary_buttons(turn))
             return True
         if turn.nlu_intent == "change_address" or turn.nlu_intent == "use_coupon":
             if turn.nlu_intent == "use_coupon" and turn.entity("coupon_code"):
@@ -743,8 +782,7 @@ class CheckoutFlow(Flow):
             if prefix == codes.YES:
                 await self.place(turn)
             else:
-                state.end_flow()
-                turn.say("checkout.cancelled", turn.button("menu.cart", codes.CART))
+                self.cancel(turn)
             return True
         if prefix == codes.CHECKOUT:
             await self.prompt(turn)
@@ -842,10 +880,14 @@ def _summary(turn: Turn, quote: QuoteView, address: AddressView) -> OrderSummary
         text=turn.t("checkout.summary"),
         lines=tuple(lines),
         total=quote.total.format(),
-        buttons=(
-            turn.button("button.confirm_order", codes.YES),
-            turn.button("button.change_address", codes.EDIT_ADDRESS),
-            turn.button("button.change_coupon", codes.COUPON, "enter"),
-            turn.button("button.cancel", codes.NO),
-        ),
+        buttons=_summary_buttons(turn),
+    )
+
+
+def _summary_buttons(turn: Turn) -> tuple[Button, ...]:
+    return (
+        turn.button("button.confirm_order", codes.YES),
+        turn.button("button.change_address", codes.EDIT_ADDRESS),
+        turn.button("button.change_coupon", codes.COUPON, "enter"),
+        turn.button("button.cancel", codes.NO),
     )

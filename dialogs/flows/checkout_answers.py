@@ -86,6 +86,16 @@ def coupon_answer(text: str) -> str | None:
     return NO_COUPON if _NO_COUPON.search(text) else None
 
 
+# A method by its name, not by a wish for speed or price ("not buying today" names none).
+_METHOD_NAME = re.compile(
+    _PICKUP.pattern + r"|快递|同城|顺丰|配送|\b(?:express|standard|same[\s-]?day|courier|delivery|shipping)\b", re.I
+)
+
+
+def names_a_method_by_name(text: str) -> bool:
+    return bool(_METHOD_NAME.search(text))
+
+
 def names_a_method(text: str) -> bool:
     """The message names a shipping method or a wish for speed ("快递", "pick up", "fastest")."""
     return bool(_METHOD_WORD.search(text))
@@ -174,6 +184,15 @@ def _only_later_answers(segment: str) -> bool:
     rest = re.sub(r"\b(?:code|coupon|promo|voucher)s?\b|优惠码|优惠券|券|码", " ", rest, flags=re.I)
     rest = _FILLER.sub(" ", rest)
     return not re.sub(r"[\s+&/^~～、:：\-]+", "", rest)
+
+
+def says_a_method_apart(text: str) -> bool:
+    """A piece of the message is a shipping method and nothing else ("express, how long does it
+    take?", "快递 几天能到"): that piece answers the step, whatever the rest asks."""
+    pieces = [p for p in _SEGMENTS.split(text) if p.strip()]
+    if re.search(r"[\u4e00-\u9fff]", text):
+        pieces = [w for piece in pieces for w in piece.split()]
+    return len(pieces) > 1 and any(names_a_method(p) and _only_later_answers(p) for p in pieces)
 
 
 def split_later_answers(text: str) -> tuple[str, str | None]:

@@ -95,6 +95,12 @@ async def _resolve_order(turn: Turn, *, allowed: str | None = None) -> OrderView
     return candidates[0] if len(candidates) == 1 else None
 
 
+async def cancellable_order(turn: Turn) -> OrderView | None:
+    """The order a "cancel it" means when that order can simply be cancelled (not paid yet)."""
+    order = await _resolve_order(turn, allowed="cancel_now")
+    return order if order is not None and order.can_cancel else None
+
+
 def refunded_instead(order: OrderView) -> bool:
     """Paid and not shipped: cancelling it is a refund (the shop cannot simply cancel it)."""
     return not order.can_cancel and order.status == "paid" and "refund" in aftersales_kinds(order.status)

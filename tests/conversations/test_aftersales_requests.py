@@ -1,7 +1,7 @@
 """After-sales requests on the real shop (demo catalog): cancelling a paid order that has not
-shipped ends in a refund request once the customer says yes (a paid order cannot be cancelled
-outright); a return that says why is filed at once, and what the customer adds afterwards is
-kept with it."""
+shipped ends in a refund request (a paid order cannot be cancelled outright) - filed at once when
+asked for plainly, offered when only asked about; a return that says why is filed at once, and
+what the customer adds afterwards is kept with it."""
 
 from __future__ import annotations
 
@@ -61,7 +61,9 @@ async def test_cancelling_a_paid_unshipped_order_files_a_refund_on_yes(
 
 
 async def test_declining_the_refund_instead_of_cancelling_changes_nothing(shop: Any) -> None:
-    _, summary = await _run(shop, [*EN_PAID, "please cancel the order", "no, leave it"], "en")
+    # Asked whether it can still be cancelled (not asked to cancel): the refund is offered, and
+    # declined. A plain "please cancel the order" files the refund at once (test_order_states).
+    _, summary = await _run(shop, [*EN_PAID, "can this order still be cancelled?", "no, leave it"], "en")
     assert summary["after_sales"] == []
     assert summary["orders"][0]["status"] == "paid"
 

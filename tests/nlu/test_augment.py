@@ -66,3 +66,19 @@ def test_dedup_drops_reserved_and_repeated_sentences() -> None:
     ]
     kept = augment.deduplicated(sentences, reserved={"x"})
     assert [s.text for s in kept] == ["Refund"]
+
+
+def test_a_group_expands_its_own_terms_in_its_own_frames() -> None:
+    lexicon = {
+        "en": {
+            "shipping_info": {
+                "terms": ["postage"],
+                "frames": ["how much is {term}"],
+                "groups": [{"terms": ["dhl", "fedex"], "frames": ["can it go by {term}"]}],
+            }
+        }
+    }
+    texts = {sentence.text for sentence in augment.generate(lexicon, "en") if sentence.intent == "shipping_info"}
+    assert {"how much is postage", "can it go by dhl", "can it go by fedex"} <= texts
+    assert "how much is dhl" not in texts
+    assert "can it go by postage" not in texts

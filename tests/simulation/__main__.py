@@ -1,6 +1,6 @@
 """Run simulated customers from the command line (a fresh embedded database each run):
 
-    python -m tests.simulation [--count 40] [--lang zh,en] [--seed 14] [--report FILE]
+    python -m tests.simulation [--count 40] [--lang zh,en] [--goal cart_edit,buy] [--seed 14] [--report FILE]
 
 Prints success and average customer turns per language and goal kind; --report writes
 every failed conversation with its transcript as Markdown.
@@ -18,11 +18,14 @@ from pathlib import Path
 from chatcart.bootstrap import running_container
 from chatcart.embedded_db import EmbeddedMongo
 from chatcart.settings import Settings
+from tests.simulation.goals import GOAL_KINDS
 from tests.simulation.run import failure_text, run_population, tally_lines
 from tests.simulation.shop import stock_the_shop
 
 
-async def main(uri: str, count: int, langs: tuple[str, ...], seed: int, report: Path | None) -> None:
+async def main(
+    uri: str, count: int, langs: tuple[str, ...], kinds: tuple[str, ...], seed: int, report: Path | None
+) -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(
             mongodb_uri=uri,
@@ -32,7 +35,7 @@ async def main(uri: str, count: int, langs: tuple[str, ...], seed: int, report: 
         )
         async with running_container(settings) as container:
             await stock_the_shop(container)
-            results = await run_population(container, count, langs, seed)
+            results = await run_population(container, count, langs, seed, kinds=kinds)
     print("\n".join(tally_lines(results)))
     if report:
         failed = [failure_text(r, i) for i, r in enumerate(results) if not r.success]
@@ -43,13 +46,18 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=40)
     parser.add_argument("--lang", default="zh,en")
+    parser.add_argument("--goal", default=",".join(GOAL_KINDS), help="goal kinds drawn in turn (default: all)")
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--report", type=Path, default=None)
     args = parser.parse_args()
     langs = tuple(lang.strip() for lang in args.lang.split(",") if lang.strip())
+    kinds = tuple(kind.strip() for kind in args.goal.split(",") if kind.strip())
+    unknown = [kind for kind in kinds if kind not in GOAL_KINDS]
+    if unknown or not kinds:
+        parser.error(f"unknown goal kinds {unknown}; known: {', '.join(GOAL_KINDS)}")
     uri = os.environ.get("MONGODB_URI")
     if uri:
-        asyncio.run(main(uri, args.count, langs, args.seed, args.report))
+        asyncio.run(main(uri, args.count, langs, kinds, args.seed, args.report))
     else:
         with EmbeddedMongo(":memory:") as server:
-            asyncio.run(main(server.uri, args.count, langs, args.seed, args.report))
+            asyncio.run(main(server.uri, args.count, langs, kinds, args.seed, args.report))

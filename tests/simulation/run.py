@@ -87,10 +87,17 @@ async def simulate(container: Any, goal: Goal, rng: random.Random) -> SimResult:
     return result
 
 
-def draw_goals(products: list[Product], count: int, lang: str, seed: int, coupons: dict[str, float]) -> list[Goal]:
+def draw_goals(
+    products: list[Product],
+    count: int,
+    lang: str,
+    seed: int,
+    coupons: dict[str, float],
+    kinds: tuple[str, ...] = GOAL_KINDS,
+) -> list[Goal]:
     """`count` goals in `lang`, the goal kinds in turn, options and phrasing at random."""
     rng = random.Random(f"{seed}-{lang}")
-    return [draw_goal(GOAL_KINDS[i % len(GOAL_KINDS)], lang, products, rng, coupons) for i in range(count)]
+    return [draw_goal(kinds[i % len(kinds)], lang, products, rng, coupons) for i in range(count)]
 
 
 @dataclass
@@ -136,10 +143,16 @@ def failure_text(result: SimResult, index: int) -> str:
 
 
 async def run_population(
-    container: Any, count: int, langs: tuple[str, ...], seed: int, *, concurrency: int = 1
+    container: Any,
+    count: int,
+    langs: tuple[str, ...],
+    seed: int,
+    *,
+    concurrency: int = 1,
+    kinds: tuple[str, ...] = GOAL_KINDS,
 ) -> list[SimResult]:
-    """`count` simulated customers per language. Each conversation has its own random stream
-    (seed, language, index), so results do not depend on `concurrency`."""
+    """`count` simulated customers per language (goals of `kinds` in turn). Each conversation has
+    its own random stream (seed, language, index), so results do not depend on `concurrency`."""
     import asyncio
 
     from tests.simulation.shop import COUPONS, sim_products
@@ -148,7 +161,7 @@ async def run_population(
     jobs = [
         (goal, random.Random(f"{seed}-{lang}-{index}-talk"))
         for lang in langs
-        for index, goal in enumerate(draw_goals(products, count, lang, seed, COUPONS))
+        for index, goal in enumerate(draw_goals(products, count, lang, seed, COUPONS, kinds))
     ]
     gate = asyncio.Semaphore(concurrency)
 
