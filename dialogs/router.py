@@ -471,8 +471,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "exchange_goods"  # "I got the wrong version, can you send the pro instead?" (no cart line)
     if intent == "remove_from_cart" and turn.confidence < 0.6 and not _REMOVE.search(text):
         # "eyeshadow palette", "速干T恤 白色M 一件" read as a removal near the threshold: no removing
-        # word; a count buys, a product name searches
-        if asks_to_buy(text) or _goes_on_buying(turn) or _POLITE_ITEM.match(text):
+        # word; a count buys ("change the dusty rose to 4" sets one), a product name searches
+        if asks_to_buy(text) or _sets_a_count(turn) or _goes_on_buying(turn) or _POLITE_ITEM.match(text):
             return "add_to_cart"  # "+ the black dripper", "the white dripper please"
         return "search_product" if turn.entity("product") else "nlu_fallback"
     if (
@@ -529,11 +529,7 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         and (only_quantity(text) or asks_for_more(text))
     ):
         return "add_to_cart"  # "再来一双", "两件", "a couple" about the product being discussed
-    if (
-        intent in WEAK_INTENTS | {"remove_from_cart", "deny"}
-        and asks_to_set_quantity(text)
-        and (turn.entity("quantity") or quantity_in(text) or trailing_number(text))
-    ):
+    if intent in WEAK_INTENTS | {"remove_from_cart", "deny"} and _sets_a_count(turn):
         return "add_to_cart"  # "第二件改成3件", "no, i need 2 in total": the cart handler sets quantities too
     if _AFTERSALES_STATUS.search(text) and intent in WEAK_INTENTS | {
         "return_goods",
@@ -568,6 +564,12 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     if intent in BUYING_READINGS and asks_to_buy(text) and not _QUESTION.search(text):
         return "add_to_cart"  # "我想买个头灯", "ceramic mug x2": find it and add it, not only list it
     return intent
+
+
+def _sets_a_count(turn: Turn) -> bool:
+    """ "第二件改成3件", "change the dusty rose to 4", "no, i need 2 in total": a count to set."""
+    text = turn.text
+    return asks_to_set_quantity(text) and bool(turn.entity("quantity") or quantity_in(text) or trailing_number(text))
 
 
 async def _gives_up_the_order_just_placed(turn: Turn, intent: str) -> bool:

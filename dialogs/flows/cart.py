@@ -576,7 +576,9 @@ _EDIT_WORDS = re.compile(
     r"\b(?:remove|delete|drop|take|out|get|rid|off|of|from|cart|basket|don'?t|do|not|no|longer|want|need|actually|"
     r"never\s*mind|nah|hmm|oh|swap|switch|change|make|instead|rather|them|it|please|pls|the|one|ones|those|these|"
     r"that|this|with|for|in|to|and|too|also|just|only|can|could|would|i|you|me|my|quantity|qty|size|colou?r|"
-    r"items?|set|let'?s|go|anymore|any\s+more|both|all|every|everything)\b|[\s,，.。!！?？~]+|"
+    r"items?|set|let'?s|go|anymore|any\s+more|both|all|every|everything|"
+    # a unit left once its number is gone ("drop the 30 liter"): part of an option value, no product
+    r"lit(?:re|er)s?|millilit(?:re|er)s?|met(?:re|er)s?|ml|cm|mm|inch(?:es)?)\b|[\s,，.。!！?？~]+|"
     # why the line goes ("车太贵了 不要了", "hmm the car is too pricey, take it out")
     r"有点贵|太贵|贵了|太大|太小|买多了|多了|用不上|用不到|不需要|不合适|不喜欢|感觉|觉得|嗯|哦|等等|等下|"
     r"\b(?:hmm+|wait|ok|okay|oh|too|pricey|expensive|much|many|is|are|was|its|it'?s|bit|little|kinda|sorry)\b",
@@ -719,7 +721,9 @@ async def change_option_intent(turn: Turn, intent: str) -> bool:
     if _card_since_last_add(turn):
         # "i'll go with 30ml" under the card of the serum just shown: the pick on the card (a second
         # line), not the 50ml line in the cart changed - unless the line is named ("change the 50 to 30")
-        swaps = [swap for swap in swaps if swap.line.product_id != context.get("product") or _describes(text, swap)]
+        swaps = [
+            swap for swap in swaps if swap.line.product_id != context.get("product") or _names_what_goes(text, swap)
+        ]
     if not swaps:
         return False
     words = _line_words(text, cart.lines)
@@ -853,6 +857,17 @@ async def _split(turn: Turn, split: Split) -> None:
     ]
     turn.say("cart.line_split", old=line_label(line), new=turn.t("cart.title_joiner").join(labels))
     await view_after_edit(turn)
+
+
+def _names_what_goes(text: str, swap: Swap) -> bool:
+    """The message names a value the swap takes from its line ("change the red one to blue": red);
+    "i'll go with red 5" names only what the card shows (red stays, 5L is new)."""
+    for dim in swap.changes:
+        values = swap.product.options.get(dim, [])
+        current = swap.line.attributes.get(dim)
+        if current is not None and _spot(text, current, values) >= 0:
+            return True
+    return False
 
 
 def _card_since_last_add(turn: Turn) -> bool:

@@ -162,10 +162,38 @@ async def test_choosing_on_the_card_shown_adds_another_line(
     assert cart == expected, _said(turns)
 
 
+async def test_a_value_the_card_shares_with_the_line_does_not_name_the_line(counts_shop: Any) -> None:
+    """ "white 2m" under the white 2m card names white, which the white 1m line has too: a pick on the
+    card, not the white line made 2m."""
+    lines = ["add a white 1m usb-c cable", "usb-c cable in white, 2m?", "ok i'll go with white 2m"]
+    turns, cart = await _chat(counts_shop, "en", lines)
+    assert cart == {"CB-1-WH": 1, "CB-2-WH": 1}, _said(turns)
+
+
 async def test_changing_a_described_line_under_a_card_still_swaps_it(counts_shop: Any) -> None:
     lines = ["add a red dog leash", "dog leash in blue?", "change the red one to blue"]
     turns, cart = await _chat(counts_shop, "en", lines)
     assert cart == {"LS-BL": 1}, _said(turns)
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines", "expected"),
+    [
+        # a line named by its value with the unit spelt out; a count change the NLU may read as removal
+        ("en", ["add a white 1m usb-c cable", "add a black 2m usb-c cable", "drop the 2 metre one"], {"CB-1-WH": 1}),
+        (
+            "en",
+            ["add 2 green dotted notebooks", "add 1 grey dotted notebook", "change the green to 5"],
+            {"NB-GN": 5, "NB-GY": 1},
+        ),
+        ("zh", ["绿色点阵笔记本两本", "灰色点阵笔记本一本", "把绿色的数量改成4啊"], {"NB-GN": 4, "NB-GY": 1}),
+    ],
+)
+async def test_a_line_named_by_its_value_is_edited(
+    counts_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
+) -> None:
+    turns, cart = await _chat(counts_shop, lang, lines)
+    assert cart == expected, _said(turns)
 
 
 # --- 4. "下单" with a counted product buys it ---------------------------------------------------------
@@ -190,11 +218,12 @@ async def test_ordering_a_counted_product_adds_it(counts_shop: Any) -> None:
         ("zh", ["九色眼影盘 要大地色的"], {"M6-WRM": 1}),
         ("zh", ["口红 正红一支", "豆沙的也来一支", "正红那支不要了"], {"M4-DS": 1}),
         ("zh", ["浅绿色的硅胶铲勺套装一套"], {"K6-MNT": 1}),
+        ("zh", ["九色眼影盘 烟熏灰一个"], {"M6-SMK": 1}),
     ],
 )
 async def test_shade_words_customers_use(
     outsider_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
 ) -> None:
-    await enough_stock(outsider_shop, {"M4-DS": 5, "M4-ZH": 5, "M6-WRM": 5, "K6-MNT": 5})
+    await enough_stock(outsider_shop, {"M4-DS": 5, "M4-ZH": 5, "M6-WRM": 5, "M6-SMK": 5, "K6-MNT": 5})
     turns, cart = await _chat(outsider_shop, lang, lines)
     assert cart == expected, _said(turns)
