@@ -38,6 +38,13 @@ class ProductView:
     options: dict[str, list[str]] = field(default_factory=dict)
     # Search/list results carry no variants; only whether anything is in stock.
     summary_in_stock: bool | None = None
+    # The title in every language the catalog gives ("Two-Person Tent", "双人帐篷"): what a
+    # customer may call it, whatever language the conversation is in.
+    names: tuple[str, ...] = ()
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        return self.names or (self.title,)
 
     @property
     def is_summary(self) -> bool:

@@ -183,6 +183,34 @@ def word_groups() -> list[set[str]]:
     return [*_color_groups(), *(set(g) for section in _EVERYWHERE for g in _lexicon()[section])]
 
 
+# Shade words that are also everyday or product words ("check out", "a glass of wine", "face
+# cream", "clear the cart"): never taken on their own for a colour the customer asked for.
+_AMBIGUOUS_SHADES = frozenset(
+    {"check", "checked", "wine", "rust", "wood", "clear", "transparent", "solid", "plain", "dots", "cream", "mint"}
+    | {"caramel", "mocha", "champagne", "bronze", "peach", "stripe", "stripes", "avocado", "denim", "camo", "white"}
+    | {"black", "midnight", "starlight", "camel", "sand"}
+)
+
+
+def shade_words_in(text: str) -> list[str]:
+    """Colour and shade words of the option lexicon the text names ("coral", "dusty rose", "藏青"),
+    longest first, one per group: what the customer wants a product in, offered or not."""
+    lowered = text.lower()
+    found: list[str] = []
+    taken: list[tuple[int, int]] = []
+    for section in ("colours", "shades"):
+        for group in _lexicon()[section]:
+            for alias in sorted(group, key=len, reverse=True):
+                if alias in _AMBIGUOUS_SHADES or (not alias.isascii() and len(alias) < 2):
+                    continue
+                span = _alias_span(alias, lowered)
+                if span is not None and not any(a < span[1] and span[0] < b for a, b in taken):
+                    found.append(alias)
+                    taken.append(span)
+                    break
+    return found
+
+
 @cache
 def value_groups() -> tuple[frozenset[str], ...]:
     """Every group of the option lexicon that may name an option value (flavours, materials,
@@ -231,22 +259,53 @@ def _core(word: str) -> str:
 _VALUE_AMOUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:-\s*)?([^\d\s].*?)\s*$")
 
 
-@cache
-def unit_spellings(value: str) -> tuple[str, ...]:
-    """A value that is a number and a unit in the other units of its group: "1米" -> 1m, 1 meter;
-    "10包" -> 10 pack, 10 bags; "2片装" -> 2 pcs, 2 pack."""
-    match = _VALUE_AMOUNT.match(value.strip().lower())
+_CN_LEADING_NUMBER = re.compile(rf"^\s*([{CN_NUMERAL_CHARS}]+)(?=\S)")
+
+
+def _number_and_unit(value: str) -> tuple[str, set[str]] | None:
+    """ "1米" -> (1, {米}); "三阶" -> (3, {阶}); "3x3" -> (3, {"{n}x{n}"}): the number of a value and
+    the units (or notations, see option_words.yml) it is written with."""
+    lowered = value.strip().lower()
+    for group in UNIT_GROUPS:  # a notation around the number ("3x3")
+        for notation in (unit for unit in group if "{n}" in unit):
+            pattern = re.escape(notation).replace(re.escape("{n}"), r"(\d+)")
+            match = re.fullmatch(pattern, lowered)
+            if match and len(set(match.groups())) == 1:
+                return match.group(1), {notation}
+    chinese = _CN_LEADING_NUMBER.match(lowered)
+    if chinese is not None:  # "三阶", "两米": a Chinese numeral before a known unit only (not 三文鱼)
+        rest = lowered[chinese.end() :].strip()
+        integer = parse_chinese_integer(chinese.group(1))
+        if integer is None or not any(rest in group for group in UNIT_GROUPS):
+            return None
+        lowered = f"{integer}{rest}"
+    match = _VALUE_AMOUNT.match(lowered)
     if match is None:
-        return ()
-    number, unit = match.groups()
+        return None
+    number, unit = str(match.group(1)), str(match.group(2))
     units = {unit}
     if unit.endswith("装") and len(unit) > 1:  # "2片装": two pieces in a pack
         units |= {unit[:-1], "pack", "packs", "pk"}
-    alternatives = {alt for group in UNIT_GROUPS if units & group for alt in group} - {unit}
-    forms = {f"{number}{alt}" for alt in alternatives}
+    return number, units
+
+
+@cache
+def unit_spellings(value: str) -> tuple[str, ...]:
+    """A value that is a number and a unit in the other units of its group: "1米" -> 1m, 1 meter;
+    "10包" -> 10 pack, 10 bags; "2片装" -> 2 pcs, 2 pack; "三阶" -> 3阶, 3x3; "3x3" -> 3阶."""
+    read = _number_and_unit(value)
+    if read is None:
+        return ()
+    number, units = read
+    alternatives = {alt for group in UNIT_GROUPS if units & group for alt in group}
+    forms = {alt.replace("{n}", number) for alt in alternatives if "{n}" in alt}
+    alternatives = {alt for alt in alternatives if "{n}" not in alt} - units
+    if not any("{n}" in unit for unit in units) and _CN_LEADING_NUMBER.match(value.strip()):
+        alternatives |= units  # "三阶" is also written "3阶"
+    forms |= {f"{number}{alt}" for alt in alternatives}
     forms |= {f"{number} {alt}" for alt in alternatives if alt.isascii()}
     forms |= {f"{number}-{alt}" for alt in alternatives if alt.isascii()}
-    return tuple(sorted(forms))
+    return tuple(sorted(forms - {value.strip().lower()}))
 
 
 def spellings(value: str) -> list[str]:
@@ -294,9 +353,17 @@ def _value_parts(value: str) -> tuple[frozenset[str], ...]:
     inside = [
         g for g in MODIFIER_GROUPS if any(len(alias) >= 2 and not alias.isascii() and alias in lowered for alias in g)
     ]
+    # ... and the lexicon's words it is made of ("燕麦" and "拿铁" of "燕麦拿铁": "oat latte")
+    if len(lowered) > 2 and not _tight_groups_of(value):
+        inside += [g for g in value_groups() if g not in inside and any(_inside_chinese(alias, lowered) for alias in g)]
     if len(lowered) > 2 and not _broad_groups_of(value):
         inside += [frozenset(g) for g in _color_groups() if _ends_with_colour(lowered, g)]
     return tuple(inside)
+
+
+def _inside_chinese(alias: str, value: str) -> bool:
+    """A Chinese lexicon word that is a proper part of a Chinese value ("拿铁" in "燕麦拿铁")."""
+    return len(alias) >= 2 and not alias.isascii() and alias in value and alias != value
 
 
 def _ends_with_colour(value: str, group: set[str]) -> bool:
@@ -306,7 +373,7 @@ def _ends_with_colour(value: str, group: set[str]) -> bool:
 
 _SIGN = re.compile(r"(?:零下|负|\bminus\s*|[−–])(?=\s*[\d" + CN_NUMERAL_CHARS + r"])", re.I)
 _CN_SPEC_NUMBER = re.compile(
-    rf"[{CN_NUMERAL_CHARS}]+(?=\s*(?:度|摄氏度|℃|毫升|升|厘米|公分|米|寸|码|号|克|千克|公斤|瓦|伏|毫安|ml|l\b|cm|mm|m\b|g\b|kg|w\b))",
+    rf"[{CN_NUMERAL_CHARS}]+(?=\s*(?:度|摄氏度|℃|毫升|升|厘米|公分|米|寸|码|号|阶|克|千克|公斤|瓦|伏|毫安|ml|l\b|cm|mm|m\b|g\b|kg|w\b))",
     re.I,
 )
 
@@ -499,12 +566,13 @@ def value_position(text: str, value: str) -> int:
 
 _ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对|副|顶|口|块|听|提|卷|片|枚|颗|款|根|桶"
 # A number before 个月 / 小时 / 星期 is a duration or an age ("宝宝7个月了", "三个星期"), never a count.
-_NOT_A_COUNT_AFTER = r"(?!月|小时|钟头|钟|星期|礼拜|工作日|年)"
+# "四件套", "12支装", "两片装": a set or pack of that many (a name or a spec), not how many are wanted.
+_NOT_A_COUNT_AFTER = r"(?!月|小时|钟头|钟|星期|礼拜|工作日|年|装|套)"
 _QUANTITY = re.compile(
     rf"(\d{{1,3}})\s*(?:(?:{_ZH_UNITS}){_NOT_A_COUNT_AFTER}|pcs|pieces|units|items|packs?|bottles?|boxes|pairs?|sets?|x\b|×)|"
     r"\b(?:ok|okay|fine|sure|yes|yeah|alright|just|only)[,\s]+(\d{1,2})(?![\d.])"
     r"(?!\s*(?:cm|mm|ml|l|g|kg|gb|tb|°|度|码|号|inch)\b)(?!\s*(?:one|size)\b)|"
-    r"(?:(?<![a-z])x|×|\*)\s*(\d{1,3})\b",
+    r"(?:(?<![a-z0-9])x|(?<!\d)×|\*)\s*(\d{1,3})\b",
     re.I,
 )
 # Colloquial numerals: "来俩" (two), "仨" (three), "来一个", "两副".
@@ -534,6 +602,14 @@ _BARE_LEADING_NUMBER = re.compile(
     + _EN_DURATION,
     re.I,
 )
+
+
+def counted_away(text: str, start: int) -> bool:
+    """Does a word starting at `start` begin with the measure word of a count before it ("一口红色
+    珐琅锅": the 口 of 一口, so no 口红 starts there)?"""
+    if not 0 < start < len(text) or text[start] not in _ZH_UNITS.split("|"):
+        return False
+    return bool(re.search(r"(?:\d|[一二两三四五六七八九十])$", text[:start]))
 
 
 def quantity_in(text: str) -> int | None:
@@ -580,7 +656,7 @@ _SAME = re.compile(r"一样的?|同样的?|同款|\bsame(?:\s+(?:one|thing|again
 
 
 _ONLY_QUANTITY = re.compile(
-    rf"^\s*(?:要|来|买|拿|给我|我要|就)?\s*(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})?\s*(?:吧|就好|就行|即可)?"
+    rf"^\s*(?:要|来|买|拿|给我|我要|就)?\s*(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})?\s*(?:吧|就好|就行|即可|就够了?|够了)?"
     r"\s*[.。!！]?\s*$|^\s*(?:\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|a couple|a pair)"
     r"(?:\s+(?:pcs|pieces|units|items|please|of them|of those))*\s*[.!]?\s*$",
     re.I,
@@ -745,15 +821,16 @@ def takes_the_one_shown(text: str) -> bool:
 
 
 # Words of a buying message that are not the product ("来两个", "add ... to my cart", "x2", "please").
+# (The 拿 of 拿铁, latte, is no "take".)
 _PURCHASE_WORDS = re.compile(
-    rf"(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})|俩|仨|(?:加入|加到|加进|放进|加)?购物车|加购|下单|入手|"
+    rf"(?:\d{{1,3}}|[一二两三四五六七八九十])\s*(?:{_ZH_UNITS})(?![装套])|俩|仨|(?:加入|加到|加进|放进|加)?购物车|加购|下单|入手|"
     # "白的L也来一副", "另外再要一副": another one, not a product word
     r"另外|(?:也|再|还|又)(?:再)?(?=买|要|来|拿|加|拍|\s|$)|"
     r"那?(?:先|就|再|帮我|给我)把|那就|那先|那么|^\s*那|(?:按|就)?原价|"
     r"\bat\s+(?:the\s+)?(?:normal|regular|full|original|usual|listed)\s+price\b|\banyway\b|"
-    r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿|带(?=[个一两三上])|上(?<=带上)|加(?![\u4e00-\u9fff])|加(?=[个一二两三四五六七八九十俩仨上入到进购])|"
+    r"(?:我想|我要|想|帮我|给我)?(?:买|要|来|拿(?!铁)|带(?=[个一两三上])|上(?<=带上)|加(?![\u4e00-\u9fff])|加(?=[个一二两三四五六七八九十俩仨上入到进购])|"
     r"(?<![\u4e00-\u9fff])拍(?![\u4e00-\u9fff])|拍(?=[个一两下]))(?:个|一个|一下|[盒包袋瓶罐杯根支条件份只](?=[\u4e00-\u9fff]{2}))?|我想要|我要|帮我|给我|吧|呢|啊|的|了|啦|嘛|就它|它|那款|这款|那个|这个|那种|这种|一下|"
-    rf"(?<![\d.])\d{{1,2}}\s*(?:pcs|pieces|units|items|x\b|×)|(?:(?<![a-z])x|×|\*)\s*\d{{1,3}}\b|"
+    rf"(?<![\d.])\d{{1,2}}\s*(?:pcs|pieces|units|items|x\b|×)|(?:(?<![a-z0-9])x|(?<!\d)×|\*)\s*\d{{1,3}}\b|"
     r"\bas\s+well\b|\bwhile\s+(?:you'?re|ur|u\s*r|you\s+are)\s+at\s+it\b|\b(?:by\s+the\s+way|btw|oh|ah|um+)\b|顺便|"
     r"\b(?:add|buy|purchase|get|take|have|like|want|need|order|i'?ll|i'?d|i|can|me|my|to|the|a|an|one|two|three|"
     r"couple|pair|of|please|pls|plz|cart|basket|it|this|that|them|these|those|ones?|some|just|also|and|too|ok|okay|fine|then|actually|"
@@ -794,7 +871,8 @@ def spec_amounts(text: str) -> list[str]:
 # "家里俩狗子", "我家有两只猫", "we have two dogs": who it is for, no item of the list.
 _CONTEXT_CLAUSE = re.compile(
     r"(?:我们家|我家|咱家|家里|家中|我们|我)\s*(?:里)?\s*(?:有|养了?|俩|仨|[一二两三四五六七八九十]只)|"
-    r"(?:we|i|my\s+\w+|our\s+\w+)\s+(?:have|has|got|'ve\s+got|own)\b",
+    # not "can i have two ...", "could we get": a request, not who it is for
+    r"(?<!can\s)(?<!could\s)(?<!may\s)(?:we|i|my\s+\w+|our\s+\w+)\s+(?:have|has|got|'ve\s+got|own)\b",
     re.I,
 )
 

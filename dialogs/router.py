@@ -402,6 +402,9 @@ async def text(turn: Turn) -> None:
             state.failures = 0
             return
         intent = _in_context(turn, intent)
+        if intent in ("checkout", "add_to_cart") and await _buys_on_the_way_to_checkout(turn, intent):
+            state.failures = 0
+            return
         if await _gives_up_the_order_just_placed(turn, intent):
             intent = "cancel_order"
         if intent != "add_to_cart" and await _picks_by_price(turn):
@@ -591,6 +594,33 @@ async def _gives_up_the_order_just_placed(turn: Turn, intent: str) -> bool:
         return False
     order = await shop.order(turn.customer_id, str(number), turn.lang)
     return order is not None and (order.can_cancel or orders.refunded_instead(order))
+
+
+# Words that ask for the checkout itself ("sunscreen 100ml x2 checkout", "两个头灯 结账"); 下单 alone
+# ("下单两个黑的露营椅") is a buying verb like "order two black chairs".
+_CHECKOUT_WORDS = re.compile(r"结账|结算|买单|付款|付钱|\b(?:check\s*out|checkout|pay)\b", re.I)
+
+
+async def _buys_on_the_way_to_checkout(turn: Turn, intent: str) -> bool:
+    """A message that names goods with a count and reads as a checkout ("下单两个黑的露营椅") or asks
+    for one after them ("sunscreen 100ml x2 checkout"): the goods are added first; with a word of
+    checking out, the checkout follows (once an option still open is chosen). False (nothing done)
+    when no goods are named, or a purchase says nothing of checking out."""
+    text = turn.text
+    if intent == "add_to_cart" and not _CHECKOUT_WORDS.search(text):
+        return False
+    rest = _CHECKOUT_WORDS.sub(" ", text)
+    if not product_words(rest) or (quantity_in(rest) is None and not turn.entity("product")):
+        return False
+    await run_intent(turn, "add_to_cart")
+    if not _CHECKOUT_WORDS.search(text) or turn.state.flow is not None:
+        return True
+    pending = turn.state.context.get("pending_add")
+    if pending:
+        turn.state.context["checkout_after_add"] = str(pending.get("product"))
+    else:
+        await checkout.start(turn)
+    return True
 
 
 def _adds_during_checkout(turn: Turn, intent: str) -> bool:

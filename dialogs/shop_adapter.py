@@ -157,6 +157,7 @@ class CommerceShop:
             variants=[],
             options={},
             summary_in_stock=bool(item.in_stock),
+            names=item.title.values(),
         )
 
     def _detail(self, detail: ProductDetail, lang: Lang) -> ProductView:
@@ -183,6 +184,7 @@ class CommerceShop:
             price_to=product.price_max,
             variants=variants,
             options=options,
+            names=product.title.values(),
         )
 
     def _money(self, value: str | None) -> Money | None:

@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from dialogs.i18n import t
 from dialogs.messages import Button, IncomingMessage, Lang, OutgoingMessage, TextReply
+from dialogs.references import counted_away
 from dialogs.state import ConversationState
+from nlu.extract.candidates import CATALOG_EXTRACTOR
 
 if TYPE_CHECKING:
     from dialogs.services import DialogServices
-    from nlu.engine import ParseResult
+    from nlu.engine import Entity, ParseResult
 
 MAX_REFS = 40
 
@@ -83,7 +85,21 @@ class Turn:
 
     # --- NLU helpers ------------------------------------------------------------------------
     def entity(self, name: str) -> Any | None:
+        if name == "product":
+            named = self.product_names()
+            return named[0].value if named else None
         return self.parse.first(name) if self.parse else None
+
+    def product_names(self) -> list[Entity]:
+        """The product names the NLU found, a catalog title typed in full first ("1 cream 3.5 liter
+        Cast Iron Dutch Oven" is the dutch oven in cream, not the face cream "cream" is a word for);
+        never a name read across a count ("一口红色3.5L珐琅锅": 一口 counts a pot, there is no 口红)."""
+        if self.parse is None:
+            return []
+        text = self.parse.text
+        found = [e for e in self.parse.entities if e.entity == "product" and not counted_away(text, e.start)]
+        found.sort(key=lambda e: e.extractor != CATALOG_EXTRACTOR)
+        return found
 
     def entities(self, name: str) -> list[Any]:
         return self.parse.entity_values(name) if self.parse else []

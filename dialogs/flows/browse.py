@@ -264,6 +264,9 @@ async def resolve_product(turn: Turn, *, allow_current: bool = True) -> ProductV
     name = turn.entity("product")
     current = context.get("product")
     if name and not (current and refers_to_current(turn.text)):
+        owner = await _owner_of_option_named(turn)
+        if owner is not None:
+            return owner
         text = await narrowed_name(turn, str(name))
         result = await shop.search(SearchQuery(text=text[:80]), turn.lang, 1, 1)
         if result.items:
@@ -271,6 +274,26 @@ async def resolve_product(turn: Turn, *, allow_current: bool = True) -> ProductV
     if current and allow_current:
         return await shop.product(current, turn.lang)
     return None
+
+
+async def _owner_of_option_named(turn: Turn) -> ProductView | None:
+    """The product the other words name when the NLU's product word is one of its option values
+    ("add 2 cream 3.5 珐琅锅": "cream" is the pot's colour here, not the face cream): one search,
+    only when words beyond the name and option words are left."""
+    entities = turn.product_names()
+    words = product_words(turn.text) if turn.text else ""
+    raw = entities[0].raw.lower() if entities else ""
+    if not raw or raw not in words.lower():
+        return None
+    rest = " ".join(words.lower().replace(raw, " ").split())
+    if not products.without_values(rest, []):
+        return None
+    found = await turn.services.shop.search(SearchQuery(text=rest[:80]), turn.lang, 1, 1)
+    if not found.items:
+        return None
+    product = await full_product(turn, found.items[0])
+    values = [v for values in product.options.values() for v in values]
+    return product if values and mentioned_values(raw, values) else None
 
 
 async def full_product(turn: Turn, product: ProductView) -> ProductView:
@@ -305,10 +328,13 @@ async def find_to_buy(turn: Turn) -> ProductView | None:
     decides. Otherwise the hits are listed and the purchase waits for the customer's pick.
     """
     words = product_words(turn.text) if turn.text else ""
-    named = turn.entity("product")
+    entities = turn.product_names()
+    named = entities[0].value if entities else None
     # The NLU's name when the words are something else; the words when they hold the name and
-    # more ("钢化膜 iphone 15 pro": a protector for that phone, not anything named "iPhone 15").
-    text = str(named) if named and not _inside(str(named), words) else words
+    # more ("钢化膜 iphone 15 pro": a protector for that phone, not anything named "iPhone 15";
+    # "cream 3.5 珐琅锅": the pot in cream, not the face cream the word "cream" may stand for).
+    held = named and (_inside(str(named), words) or _inside(entities[0].raw, words))
+    text = str(named) if named and not held else words
     if not text:
         return None
     shop = turn.services.shop
@@ -337,6 +363,16 @@ async def find_to_buy(turn: Turn) -> ProductView | None:
     if len(by_title) == 1:
         return by_title[0]
     return _only_offering(turn, by_title or candidates)
+
+
+async def names_something(turn: Turn) -> bool:
+    """Do the words of a buying message find any product at all (the search `find_to_buy` ran,
+    asked again from the turn's cache)?"""
+    words = product_words(turn.text) if turn.text else ""
+    if not words:
+        return False
+    found = await turn.services.shop.search(SearchQuery(text=words[:80]), turn.lang, 1, turn.services.config.page_size)
+    return found.total > 0
 
 
 def _only_offering(turn: Turn, candidates: list[ProductView]) -> ProductView | None:

@@ -93,18 +93,21 @@ async def add_intent(turn: Turn) -> None:
         return
     product = await browse.resolve_product(turn)
     on_screen = product
-    if (
+    another = (
         product is not None
         and product.product_id == turn.state.context.get("product")
         and ordinal(turn.text) is None
         and not turn.entity("product")
         and browse.names_another_product(turn, product)
-    ):
+    )
+    if another:
         product = None  # "and the utensil set" while a mug is on screen: not the mug
     if product is None:
         product = await browse.find_to_buy(turn)
-    if product is None and on_screen is not None:
-        product = on_screen  # "just 5 at the normal price then": nothing else is named after all
+    if product is None and on_screen is not None and not (another and await browse.names_something(turn)):
+        # "just 5 at the normal price then": nothing else is named after all; but "can i have one
+        # 100ml sunscreen" under the arm sleeves' card is the sunscreen, listed if need be
+        product = on_screen
     context = turn.state.context
     if (
         product is not None
@@ -120,7 +123,7 @@ async def add_intent(turn: Turn) -> None:
     if product is None:
         await _search_to_buy(turn, quantity or 1)
         return
-    quantity = products.count_outside_values(turn.text, product, quantity)
+    quantity = products.count_for(turn.text, product, quantity)
     await buy(turn, product, products.units_wanted(turn.text, product, quantity) or 1)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from dialogs import buttons as codes
 from dialogs.messages import Button, ProductCard, SpecChoice
+from dialogs.name_numbers import number_pattern, without_name_numbers
 from dialogs.ports import ProductView, VariantView
 from dialogs.references import (
     MODIFIER_GROUPS,
@@ -22,6 +23,7 @@ from dialogs.references import (
     price_extreme,
     quantity_in,
     same_value,
+    shade_words_in,
     spec_text,
     spellings,
     without_named_values,
@@ -78,8 +80,9 @@ def matching_variants(product: ProductView, chosen: dict[str, str]) -> list[Vari
 
 def selection_from_text(turn: Turn, product: ProductView) -> dict[str, str]:
     """Spec values the customer named: "黑色的", "in black, size L", "the warmer one", "便宜的那个",
-    or NLU colour/size entities."""
-    chosen = options_named(turn.text or "", product.options)
+    or NLU colour/size entities. The numbers of the product's own name are no values ("sunscreen
+    spf50" names no 50ml)."""
+    chosen = options_named(without_name_numbers(turn.text or "", product.all_names), product.options)
     words = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
     for dim, values in product.options.items():
         if dim not in chosen:
@@ -277,8 +280,9 @@ def _without(text: str, words: list[str]) -> str:
 
 
 def _spec_words(turn: Turn, options: dict[str, list[str]]) -> list[str]:
-    """Every spelling of the product's option values and dimensions, plus NLU colour/size words."""
-    words = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
+    """Every spelling of the product's option values and dimensions, plus NLU colour/size words
+    and the lexicon's shades ("coral please": a colour asked for, offered or not)."""
+    words = [*(str(v) for v in (*turn.entities("color"), *turn.entities("size"))), *shade_words_in(turn.text)]
     for dim, values in options.items():
         words.append(dim)
         for value in values:
@@ -298,7 +302,7 @@ def unmatched_specs(turn: Turn, product: ProductView) -> list[str]:
     """Colours/sizes the customer asked for that this product does not come in ("黑色" for a green-only item)."""
     offered = [v for values in product.options.values() for v in values]
     title = product.title.lower()
-    wanted = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
+    wanted = [*(str(v) for v in (*turn.entities("color"), *turn.entities("size"))), *shade_words_in(turn.text)]
     return [
         w
         for w in dict.fromkeys(wanted)
@@ -463,8 +467,9 @@ _SOLD_IN_PAIRS = re.compile(
 
 
 def units_wanted(text: str, product: ProductView, quantity: int | None) -> int | None:
-    """The number of units to add when the customer counts in pairs; `quantity` otherwise."""
-    match = _PAIRS.search(text or "")
+    """The number of units to add when the customer counts in pairs; `quantity` otherwise (the
+    "5 pairs" of "Cotton Socks (5 pairs)" is its name, not a count)."""
+    match = _PAIRS.search(without_name_numbers(text or "", product.all_names))
     if match is None:
         return quantity
     word = match.group(1).lower()
@@ -489,6 +494,49 @@ def count_outside_values(text: str, product: ProductView, quantity: int | None) 
     }
     rest = _without_values_named(without_literal_values(text, product), unread)
     if not number.search(spec_text(text)) or number.search(rest):
+        return quantity
+    return quantity_in(rest)
+
+
+def count_for(text: str, product: ProductView, quantity: int | None) -> int | None:
+    """How many of `product` a message asks for, given the count read before the product was
+    known: not a number of its name, not a number of an option value, else a number left beside
+    the options ("mint green plz 2", "30 please 2": the 30ml, two of them)."""
+    if not text:
+        return quantity
+    quantity = count_outside_name(text, product, quantity)
+    plain = without_name_numbers(text, product.all_names)
+    quantity = count_outside_values(plain, product, quantity)
+    return quantity if quantity is not None else count_beside_options(plain, product)
+
+
+# A number left once option values and the name are read, standing as a count: not "size 42",
+# "no. 2", "第2", nor an amount with its unit ("42码", "3 weeks", "10%").
+_LONE_COUNT = re.compile(
+    r"(?<![\w.\-#])(?<!第)(?<!size )(?<!number )(?<!no )(?<!no\. )(?<!item )(?<!option )(\d{1,2})"
+    r"(?![\w.%°])(?!\s*(?:码|号|度|岁|月|周|天|年|cm|mm|ml|kg|g\b|l\b|m\b|w\b|inch|weeks?|months?|years?|days?|yrs?))",
+    re.I,
+)
+
+
+def count_beside_options(text: str, product: ProductView) -> int | None:
+    """The one number standing alone beside the product's option words ("white 500 3 please":
+    the 500ml, three of it); None when the options take every number or more than one is left."""
+    rest = _without_values_named(without_literal_values(text, product), product.options)
+    numbers = [int(m.group(1)) for m in _LONE_COUNT.finditer(rest)]
+    return numbers[0] if len(numbers) == 1 and numbers[0] > 0 else None
+
+
+def count_outside_name(text: str, product: ProductView, quantity: int | None) -> int | None:
+    """`quantity` unless its number only stands inside the product's name ("1 nine-shade palette"
+    is one, "Two-Person Tent pls" one tent, "四件套来两套" two sets): then the count read from the
+    rest of the text (none: the caller's default)."""
+    if not text:
+        return quantity
+    rest = without_name_numbers(text, product.all_names)
+    if rest == text:
+        return quantity
+    if quantity is not None and re.search(number_pattern(quantity), rest.lower()):
         return quantity
     return quantity_in(rest)
 
@@ -541,7 +589,9 @@ def title_mentions(title: str, words: str, *, whole: bool = False) -> bool:
 
 def _token_in_title(token: str, title: str) -> bool:
     if token.isascii():
-        return len(token) >= 3 and (token in title or token.rstrip("s") in title or token[:4] in title.split())
+        # a four-letter title word beginning a short token ("tofu" of "tofus"); "dripper" is no "drip"
+        stem = token[:4] in title.split() and len(token) <= 6
+        return len(token) >= 3 and (token in title or token.rstrip("s") in title or stem)
     pairs = [token[i : i + 2] for i in range(max(1, len(token) - 1))]
     return any(pair in title for pair in pairs if len(pair) == 2)
 

@@ -91,7 +91,7 @@ class Part:
 # A Chinese count ("两个", "一包", "3盒"): between two products it ends one and starts the next.
 _ZH_COUNT = re.compile(
     r"(?:\d{1,3}|[一二两三四五六七八九十俩仨])\s*[个件份台双瓶盒只支条套本包袋罐杯把张对副顶块听提卷片枚颗款根桶箱]"
-    r"(?![的装人月天年次])"
+    r"(?![的装套人月天年次])"
 )
 _LEAD_VERB = re.compile(r"^\s*(?:我要|我想要|给我|帮我|再|还|也)?\s*(?:来|要|买|拿|加)?\s*")
 
@@ -105,7 +105,7 @@ def _segments(text: str) -> list[tuple[int, int]]:
         spans.append((start, match.start()))
         start = match.end()
     spans.append((start, len(text)))
-    if _HAN.search(text):
+    if _chinese(text):
         split: list[tuple[int, int]] = []
         for a, b in spans:
             inner = a
@@ -118,6 +118,14 @@ def _segments(text: str) -> list[tuple[int, int]]:
             split.extend(_at_counts(text, inner, b))
         spans = split
     return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def _chinese(text: str) -> bool:
+    """A message written in Chinese (a few Latin names inside it, "耐克Air Max 90 运动鞋"), not an
+    English one with a Chinese name in it ("add 2 cream 3.5 珐琅锅 to my cart")."""
+    latin_words = re.findall(r"[a-z]{2,}", text, re.I)
+    han = len(_HAN.findall(text))
+    return han > 0 and han >= len(latin_words)
 
 
 def _at_counts(text: str, a: int, b: int) -> list[tuple[int, int]]:
@@ -218,7 +226,9 @@ async def add_several(turn: Turn) -> bool:
             meant.append((part_turn, await _product_of(part_turn, part), part))
         meant = await _with_option_parts_joined(turn, meant)
         found = {p.product_id for _, p, _ in meant if p is not None}
-        if len(found) < 2 or await _one_title_names_all(turn, parts):
+        if len(meant) == 1 and found and not _title_names_a_value(meant[0][1]):
+            pass  # "冻干咖啡原味一盒 燕麦拿铁一盒": one product's parts, maybe in several versions
+        elif len(found) < 2 or await _one_title_names_all(turn, parts):
             meant = []  # "salt and pepper grinder": one product after all (maybe in several versions)
     if meant:
         pass
@@ -243,6 +253,13 @@ async def add_several(turn: Turn) -> bool:
     outcomes = [await _resolve(part_turn, product, part, shared) for part_turn, product, part in expanded]
     await _add_and_summarise(turn, outcomes)
     return True
+
+
+def _title_names_a_value(product: ProductView | None) -> bool:
+    """ "焦糖瓜子" names its Caramel flavour: its title words would read as a version of their own."""
+    if product is None:
+        return False
+    return any(mentioned_values(product.title, values) for values in product.options.values())
 
 
 async def _with_option_parts_joined(
@@ -397,12 +414,11 @@ async def _resolve(part_turn: Turn, product: ProductView | None, part: Part | No
 
 
 def _own_quantity(text: str, product: ProductView) -> int | None:
-    """The count in a part, not a number word of the title ("the three body trilogy" is one book)
-    nor an option value that looks like a count ("中烘10包的": the 10-bag pack, one of it)."""
-    title_words = {w for w in re.split(r"[^a-z0-9]+", product.title.lower()) if w}
+    """The count in a part, not a number of the name ("the three body trilogy" is one book, "two
+    olive Two-Person Tents" two tents) nor an option value that looks like a count ("中烘10包的":
+    the 10-bag pack, one of it)."""
     text = re.sub(r"^\s*[-*•·]+\s*", "", text)  # "- 2 baby wipes": a bullet of a pasted list
-    kept = " ".join("thing" if w.lower().strip(",.!") in title_words else w for w in text.split())
-    return quantity_in(products.without_literal_values(kept, product))
+    return products.count_for(text, product, quantity_in(products.without_literal_values(text, product)))
 
 
 async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:

@@ -64,7 +64,7 @@ async def spec_follow_up(turn: Turn) -> bool:
     if _REQUEST.search(turn.text) or (not only_specs and _buys(turn)):
         # "the red one please", "要白色的": choosing and asking for it - add it, don't only select.
         turn.intent = "add_to_cart"
-        quantity = products.count_outside_values(turn.text, product, cart.wanted_quantity(turn)) or 1
+        quantity = products.count_for(turn.text, product, cart.wanted_quantity(turn)) or 1
         await cart.choose_variant(turn, product, current, quantity)
         return True
     products.show(turn, product)
