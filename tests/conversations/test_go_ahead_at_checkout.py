@@ -24,7 +24,7 @@ ADDRESS = {
     "zh": "周敏 13912340002 北京市朝阳区建国路88号5号楼1201",
 }
 MUG = {"en": "one ceramic mug please", "zh": "来一个陶瓷马克杯"}
-PAN = {"en": "the 24cm frying pan please", "zh": "要一个24的不粘平底锅"}
+PAN = {"en": "put the 24cm frying pan in my cart", "zh": "把24的不粘平底锅加到购物车"}
 
 
 def _placed(conversation: Conversation) -> list[dict[str, Any]]:
