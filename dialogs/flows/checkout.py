@@ -11,9 +11,9 @@ from typing import ClassVar
 
 from commerce.errors import OutOfStock, ValidationFailed
 from dialogs import buttons as codes
-from dialogs import step_reply
+from dialogs import go_ahead, step_reply
 from dialogs.address import MASKED_PHONE, AddressDraft, fill_field, normalize_phone, parse_address, valid_name
-from dialogs.flows import browse, products
+from dialogs.flows import browse, checkout_go_ahead, products
 from dialogs.flows import cart as cart_flow
 from dialogs.flows.base import Flow, gives_up, looks_like_side_question
 from dialogs.flows.checkout_answers import (
@@ -27,7 +27,7 @@ from dialogs.flows.checkout_answers import (
     split_later_answers,
 )
 from dialogs.messages import Button, OrderSummary, PaymentLink, SummaryLine
-from dialogs.ports import AddressView, OrderView, QuoteView
+from dialogs.ports import AddressView, OrderView, QuoteView, ShippingOption
 from dialogs.references import pick
 from dialogs.step_reply import Expects, Reply
 from dialogs.turn import Turn
@@ -180,7 +180,10 @@ async def start(turn: Turn, _: str = "") -> None:
             )
             state.slots["address"] = address_to_dict(address)
             turn.say("checkout.address_ok", address=address.one_line())
-            await CheckoutFlow().ask_shipping(turn)
+            flow = CheckoutFlow()
+            if go_ahead.asks_to_place(turn.text) and await flow.place_with_defaults(turn):
+                return  # "order it" with the address already given: nothing is left to ask
+            await flow.ask_shipping(turn)
             return
     await CheckoutFlow().ask_address(turn)
 
@@ -372,11 +375,39 @@ class CheckoutFlow(Flow):
             return True
         if await self._new_address_text(turn):
             return True
+        if await self._finish_on_go_ahead(turn):
+            return True
         if step == "shipping":
             return await self._shipping_text(turn)
         if step == "coupon":
             return await self._coupon_text(turn)
         return await self._confirm_text(turn)
+
+    async def _finish_on_go_ahead(self, turn: Turn) -> bool:
+        """A go-ahead at the shipping or coupon step, or one naming another method under the
+        summary: the defaults for what is left, and the order placed (see checkout_go_ahead)."""
+        state = turn.state
+        found = checkout_go_ahead.reading(turn)
+        if found is None or state.step not in ("shipping", "coupon", "confirm") or not state.slots.get("address"):
+            return False
+        names_one = names_a_method(turn.text)
+        if state.step == "confirm" and not names_one:
+            return False  # a yes under the summary places it as it always did (_confirm_text)
+        options = await self._offered_methods(turn)
+        named = method_in(turn.text, options) if names_one else None
+        if not checkout_go_ahead.finishes_here(state.step, found, named):
+            return False
+        if not await checkout_go_ahead.place_with_defaults(self, turn, options, named):
+            await self.ask_shipping(turn)
+        return True
+
+    async def place_with_defaults(self, turn: Turn) -> bool:
+        options = await self._offered_methods(turn)
+        return await checkout_go_ahead.place_with_defaults(self, turn, options)
+
+    async def _offered_methods(self, turn: Turn) -> list[ShippingOption]:
+        address = address_from_dict(turn.state.slots["address"])
+        return await turn.services.shop.shipping_options(turn.customer_id, address, turn.lang)
 
     def cancel(self, turn: Turn) -> None:
         """Nothing is ordered; the cart stays as it is (the customer is told so)."""

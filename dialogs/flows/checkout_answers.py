@@ -214,3 +214,10 @@ def split_later_answers(text: str) -> tuple[str, str | None]:
             continue
         break
     return (kept, " ".join(later)) if later and kept else (text, None)
+
+
+def default_method(options: list[ShippingOption]) -> ShippingOption | None:
+    """The method taken when the customer leaves the choice to the shop: the cheapest that
+    delivers (the first listed on a tie); pickup only when nothing delivers."""
+    delivered = [o for o in options if not is_pickup(o)] or options
+    return min(delivered, key=lambda option: option.fee.amount) if delivered else None

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from chatcart.cli.chat import run_script
+from tests.conversations.conftest import enough_stock
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 WECHAT_CARD = "收货人：王芳\n手机号码：13712345678\n所在地区：广东省 广州市 天河区\n详细地址：天河路385号太古汇2座1808"
@@ -47,6 +48,9 @@ class Outcome:
 
 
 async def _chat(shop: Any, lang: str, lines: list[str]) -> Outcome:
+    # The session-wide shop's headlamps are bought by earlier tests (the outsider corpus places
+    # its orders on it too): each conversation here finds them in stock.
+    await enough_stock(shop, {"O4-1": 40})
     results = await run_script(shop, lines, user=f"checkout-{uuid.uuid4().hex[:8]}", lang=lang)
     *turns, final = results
     summary = final["summary"]
