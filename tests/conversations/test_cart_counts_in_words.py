@@ -17,7 +17,6 @@ Every conversation is checked by the cart it ends with.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -26,11 +25,10 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from chatcart.bootstrap import refresh_nlu_vocabulary
 from chatcart.cli.chat import run_script
 from core.mongo import Document
 from tests.conversations.conftest import enough_stock
-from tests.shop_database import throwaway_shop
+from tests.conversations.talk import shop_with_catalog
 
 CATALOG = Path(__file__).parent / "catalogs" / "gadgets_coffee_pets.json"
 
@@ -39,16 +37,14 @@ CATALOG = Path(__file__).parent / "catalogs" / "gadgets_coffee_pets.json"
 async def counts_shop(
     mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
 ) -> AsyncIterator[Any]:
-    async with throwaway_shop(
-        mongo_uri,
-        mongo_client,
-        Path(tmp_path_factory.mktemp("counts")),
+    async with shop_with_catalog(
+        CATALOG,
+        mongo_uri=mongo_uri,
+        mongo_client=mongo_client,
+        folder=Path(tmp_path_factory.mktemp("counts")),
         db_prefix="conv_counts",
         sandbox_secret="cart-counts-test-secret",
     ) as container:
-        report = await container.commerce.catalog.import_catalog(json.loads(CATALOG.read_text("utf-8")))
-        assert report.ok, report
-        await refresh_nlu_vocabulary(container)
         yield container
 
 

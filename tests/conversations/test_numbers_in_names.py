@@ -15,7 +15,6 @@ type them - on a home / outdoor / stationery catalog the flows were not written 
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -24,12 +23,11 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from chatcart.bootstrap import refresh_nlu_vocabulary
 from chatcart.cli.chat import run_script
 from core.mongo import Document
 from dialogs.name_numbers import title_numbers, without_name_numbers
 from tests.conversations.conftest import enough_stock
-from tests.shop_database import throwaway_shop
+from tests.conversations.talk import shop_with_catalog
 
 CATALOG = Path(__file__).parent / "catalogs" / "numbered_names.json"
 
@@ -38,16 +36,14 @@ CATALOG = Path(__file__).parent / "catalogs" / "numbered_names.json"
 async def numbered_shop(
     mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
 ) -> AsyncIterator[Any]:
-    async with throwaway_shop(
-        mongo_uri,
-        mongo_client,
-        Path(tmp_path_factory.mktemp("numbered")),
+    async with shop_with_catalog(
+        CATALOG,
+        mongo_uri=mongo_uri,
+        mongo_client=mongo_client,
+        folder=Path(tmp_path_factory.mktemp("numbered")),
         db_prefix="conv_numbered",
         sandbox_secret="numbered-names-test-secret",
     ) as container:
-        report = await container.commerce.catalog.import_catalog(json.loads(CATALOG.read_text("utf-8")))
-        assert report.ok, report
-        await refresh_nlu_vocabulary(container)
         yield container
 
 
