@@ -63,6 +63,9 @@ def line_label(line: CartLineView) -> str:
 
 async def add_intent(turn: Turn) -> None:
     quantity = wanted_quantity(turn)
+    sold_out = (turn.state.context.get("pending_add") or {}).get("sold_out")
+    if sold_out and await _another_value_for_the_waiting_product(turn):
+        return
     if asks_to_set_quantity(turn.text):
         quantity = quantity if quantity is not None else trailing_number(turn.text)
     if quantity is not None and asks_to_set_quantity(turn.text) and not await _picks_on_the_card(turn):
@@ -70,7 +73,8 @@ async def add_intent(turn: Turn) -> None:
         match = await _matching_lines(turn, cart)
         lines = match.lines
         if match.missing:
-            await _not_in_cart(turn, match.missing)
+            if not await _another_value_for_the_waiting_product(turn):
+                await _not_in_cart(turn, match.missing)
             return
         if len(lines) == 1:
             await set_quantity(turn, lines[0].sku, quantity)
@@ -576,7 +580,7 @@ async def _matching_lines(turn: Turn, cart: CartView) -> LineMatch:
 _EDIT_WORDS = re.compile(
     r"不要了|不想要了|不要|不买了|删掉|删了|删除|删|去掉|拿掉|拿出来?|移除|取消|算了|还是|改成|改为|换成|换为|调成|变成|换|改|"
     r"购物车|里面|里的|里|[这那]一?(?:个|件|条|双|只|根|支|瓶|盒|包|袋|套|副|本|罐|把|块|顶|台|张|杯|款|种)|那些|这些|数量|颜色|尺码|尺寸|规格|大小|把|从|给|帮|将|就|都|吧|呢|啊|嘛|了|的|"
-    r"\b(?:remove|delete|drop|take|out|get|rid|off|of|from|cart|basket|don'?t|do|not|no|longer|want|need|actually|"
+    r"\b(?:remove|delete|drop|scrap|ditch|nix|nvm|take|out|get|rid|off|of|from|cart|basket|don'?t|do|not|no|longer|want|need|actually|"
     r"never\s*mind|nah|hmm|oh|swap|switch|change|make|instead|rather|them|it|please|pls|the|one|ones|those|these|"
     r"that|this|with|for|in|to|and|too|also|just|only|can|could|would|i|you|me|my|quantity|qty|size|colou?r|"
     r"items?|set|let'?s|go|anymore|any\s+more|both|all|every|everything|"
@@ -639,6 +643,32 @@ def _is_option_word(alias: str) -> bool:
 def _has_option(turn: Turn, line: CartLineView, options: list[str]) -> bool:
     values = list(line.attributes.values())
     return any(same_value(word, value) or mentioned_values(word, values) for word in options for value in values)
+
+
+async def _another_value_for_the_waiting_product(turn: Turn) -> bool:
+    """ "ok make it the spicy ones then, still 3" after "the tomato ones are sold out": another value
+    for the product of a shopping list still waiting (sold out as asked, or its option open), not
+    a cart line to find. The value it had is no answer ("tomato is out? make it spicy")."""
+    pending = turn.state.context.get("pending_add")
+    if not pending or not turn.text:
+        return False
+    product = await turn.services.shop.product(str(pending.get("product")), turn.lang)
+    if product is None:
+        return False
+    before = {str(k): str(v) for k, v in dict(pending.get("chosen") or {}).items()}
+    named: dict[str, str] = {}
+    for dim, values in product.options.items():
+        found = [value for value in mentioned_values(turn.text, values) if value != before.get(dim)]
+        if len(found) == 1:
+            named[dim] = found[0]
+    if not named:
+        return False
+    # "fine, 42 then": the 42 is the size named, not a count
+    counted = products.count_for(turn.text, product, quantity_in(products.without_literal_values(turn.text, product)))
+    products.remember_product(turn, product)
+    chosen = products.set_selection(turn, product, {**before, **named})
+    await choose_variant(turn, product, chosen, counted or int(pending.get("qty") or 1))
+    return True
 
 
 async def _not_in_cart(turn: Turn, named: str) -> None:
