@@ -16,7 +16,7 @@ from dialogs.flows.checkout import send_payment_link
 from dialogs.flows.confirm import ask_confirmation
 from dialogs.flows.products import title_mentions
 from dialogs.i18n import t_or
-from dialogs.messages import Button, OrderSummary, SummaryLine
+from dialogs.messages import Button, Lang, OrderSummary, SummaryLine
 from dialogs.ports import AddressView, OrderView
 from dialogs.references import asks_how_paying_works, ordinal, pick, product_words
 from dialogs.step_reply import Expects, Reply
@@ -344,7 +344,7 @@ async def cancel_intent(turn: Turn, number: str = "") -> None:
             status=status_label(turn, order.status),
         )
         return
-    if unambiguous and asks_plainly_to_cancel(turn.text):
+    if unambiguous and asks_plainly_to_cancel(turn.text, turn.lang):
         # "cancel that order pls, havent paid yet", "这单取消吧": the customer has decided - asking
         # "are you sure?" again would leave the order open when they move on.
         await cancel_confirmed(turn, {"number": order.number})
@@ -384,14 +384,25 @@ _POLITE = re.compile(r"帮我|麻烦|给我|\b(?:pl[sz]|please|plea?se|kindly)\b
 _WHETHER = re.compile(r"还能|还可以|能不能|可不可以|如果|要是|假如|万一|是否|\b(?:still|if|whether|possible)\b", re.I)
 
 
-def asks_plainly_to_cancel(text: str) -> bool:
-    """The message asks to cancel the order, plainly ("cancel that order pls", "刚那单帮我取消",
-    "scrap the order") - not as a question or a condition ("can I still cancel?", "如果还没发货就取消")."""
+# "havent paid yet", "还没付钱": the customer knows what state the order is in
+_UNPAID = re.compile(
+    r"还没付|没付|未付|没有付|没支付|\b(?:have\s*n'?t|have\s+not|did\s*n'?t|not|never)\s+(?:\w+\s+)?(?:paid|pay)\b|\bunpaid\b",
+    re.I,
+)
+
+
+def asks_plainly_to_cancel(text: str, lang: Lang) -> bool:
+    """The message asks to cancel the order plainly and says why or what next ("cancel that order
+    pls, havent paid yet", "刚那单帮我取消 还没付钱", "scrap the order, my roommate has it"): the
+    customer has decided. Not a question or a condition ("can I still cancel?", "如果还没发货就取消"),
+    nor the bare command ("取消订单", "cancel my order"), which is confirmed like the button."""
     if not text:
         return False
     if reasons.tentative(text) and not (_POLITE.search(text) and not _WHETHER.search(text)):
         return False
-    return bool(_CANCEL_WORDS.search(text) or (_ORDER_NAMED.search(text) and _DROPPED.search(text)))
+    if not (_CANCEL_WORDS.search(text) or (_ORDER_NAMED.search(text) and _DROPPED.search(text))):
+        return False
+    return reasons.reason_in(text) is not None or bool(reasons.explained(text, lang)) or bool(_UNPAID.search(text))
 
 
 def offer_refund(turn: Turn, number: str, reason: str, *, via: str = "") -> None:

@@ -85,6 +85,7 @@ async def test_a_plain_request_cancels_the_unpaid_order_at_once(
         ("en", EN_MAT, "can i still cancel this order?", "yeah do it", "cancelled"),
         ("zh", ZH_MAT, "这单还能取消吗", "嗯嗯 取消", "cancelled"),
         ("en", EN_GAME, "could you cancel it?", "nah keep it", "pending_payment"),
+        ("zh", ZH_GAME, "取消订单", "嗯 确定", "cancelled"),  # the bare command, confirmed like its button
     ],
 )
 async def test_a_cancel_asked_as_a_question_is_confirmed_and_the_answer_understood(
@@ -98,7 +99,7 @@ async def test_a_cancel_asked_as_a_question_is_confirmed_and_the_answer_understo
     ("lang", "history", "ask", "again"),
     [
         ("zh", ZH_MAT, "这单取消吧 不要了", "嗯 取消吧"),
-        ("en", EN_MAT, "cancel the order please", "yes cancel it"),
+        ("en", EN_MAT, "cancel the order please, ordered the wrong thickness", "yes cancel it"),
     ],
 )
 async def test_saying_it_again_after_the_cancellation_says_it_is_done(
