@@ -489,6 +489,18 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     ):
         # "with a car mount too", "65w charger + the car mount": items, nothing wrong, no person needed
         return "add_to_cart"
+    if (
+        intent in MISREAD_AS_TROUBLE
+        and turn.confidence < 0.6
+        and turn.entity("product")
+        and not _GRIEVANCE.search(text)
+        and not kind_in(text)
+        and not _ORDER_WORD.search(text)
+        and reason_in(text) is None
+        and not _QUESTION_WORD.search(text)
+    ):
+        # "sand coloured tent" read weakly as an exchange: a product and its options, nothing wrong
+        return "search_product"
     kind = kind_in(text)
     plain_request = kind and kind != "exchange" and not tentative(text) and not _QUESTION_WORD.search(text)
     # "send them back, my boss bought me a pair already": a return, though "bought a pair" reads as buying

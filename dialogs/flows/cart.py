@@ -109,7 +109,7 @@ async def add_intent(turn: Turn) -> None:
         product = None  # "and the utensil set" while a mug is on screen: not the mug
     if product is None:
         product = await browse.find_to_buy(turn)
-    if product is None and on_screen is not None and not (another and await browse.names_something(turn)):
+    if product is None and on_screen is not None and not (another and await browse.names_something(turn, on_screen)):
         # "just 5 at the normal price then": nothing else is named after all; but "can i have one
         # 100ml sunscreen" under the arm sleeves' card is the sunscreen, listed if need be
         product = on_screen
@@ -825,6 +825,10 @@ async def change_option_intent(turn: Turn, intent: str) -> bool:
     swaps = named or swaps
     described = [swap for swap in swaps if _describes(text, swap)]
     swaps = described or swaps  # "make the navy ones M instead": the navy line, not the one added last
+    fewest = min((len(swap.changes) for swap in swaps), default=0)
+    # "the black pair should be XL not M" with navy M and black M lines: the black line gets XL (one
+    # change), not the navy one turned black and XL
+    swaps = [swap for swap in swaps if len(swap.changes) == fewest]
     if len(swaps) > 1:
         current = [s for s in swaps if s.line.sku == context.get("last_sku")] or [
             s for s in swaps if s.line.product_id == context.get("product")

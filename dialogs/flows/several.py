@@ -62,6 +62,7 @@ _PART_FILLER = re.compile(
     re.I,
 )
 _QUESTION = re.compile(r"[?？]|吗|么|\b(?:do|does|is|are|which|what|how)\b", re.I)
+_WEIGHING = re.compile(r"哪个|哪款|哪种|哪一|\bwhich\b", re.I)
 _BROWSING = re.compile(r"看看|推荐|有没有|找|\b(?:looking|find|show|recommend|search|browse|see)\b", re.I)
 # Marks of a shopping list without a buying verb: "a headlamp", "2 mugs", "一盒X", "我要X", "... pls".
 _LIST_MARK = re.compile(
@@ -217,6 +218,8 @@ async def add_intent(turn: Turn) -> None:
 async def add_several(turn: Turn) -> bool:
     """Add every product (or version) the message names; False (nothing done) when it names one."""
     text = turn.text
+    if _WEIGHING.search(text):
+        return False  # "21和23寸哪个合适", "S or M, which runs bigger?": choosing between them, buying neither yet
     parts = split_parts(text)[:MAX_PARTS]
     each = names_each(text)
     shared = quantity_in(_EACH.sub(" ", text)) if each else None  # "两个都来一份": one each
