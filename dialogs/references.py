@@ -500,11 +500,17 @@ def _partly_named(lowered: str, values: list[str]) -> dict[str, Span]:
 
 
 def _distinct_chinese(lowered: str, values: list[str]) -> dict[str, Span]:
+    """The one Chinese value named by what sets it apart from the others (see `_distinct_parts`)."""
+    found = _distinct_parts(lowered, values)
+    return found if len(found) == 1 else {}
+
+
+def _distinct_parts(lowered: str, values: list[str]) -> dict[str, Span]:
     """Chinese values that share an ending or a beginning named by the rest ("心形的" for 心形礼盒
     among 圆形礼盒 / 心形礼盒; "豪华" for 豪华套装 among 标准套装 / 豪华套装): at least two characters,
     so the shared part is never read alone."""
     plain = [value.strip().lower() for value in values]
-    if not all(_HAN_WORD.fullmatch(value) for value in plain):
+    if len(values) < 2 or not all(_HAN_WORD.fullmatch(value) for value in plain):
         return {}
     prefix = _shared_start(plain)
     suffix = _shared_start([value[::-1] for value in plain])
@@ -515,7 +521,13 @@ def _distinct_chinese(lowered: str, values: list[str]) -> dict[str, Span]:
         if len(key) < 2 or key == low or (at := lowered.find(key)) < 0:
             continue
         found[value] = (_OWN, at, at + len(key))
-    return found if len(found) == 1 else {}
+    return found
+
+
+def distinct_part_at(text: str, value: str, values: list[str]) -> int:
+    """Where the text names `value` by the part no other of `values` has ("换成心形的": 心形礼盒), -1 if not."""
+    span = _distinct_parts(text.lower(), values).get(value)
+    return span[1] if span is not None else -1
 
 
 _HAN_WORD = re.compile(r"[\u4e00-\u9fff]{3,}")

@@ -17,6 +17,7 @@ from dialogs.references import (
     ZH_NUMBERS,
     asks_for_more,
     asks_to_set_quantity,
+    distinct_part_at,
     leading_number,
     limits_a_line,
     mentioned_values,
@@ -917,6 +918,8 @@ def _option_changes(turn: Turn, product: ProductView, line: CartLineView) -> dic
         negated = _negated_values(text, spots)
         if negated and current not in negated:
             continue  # "XL not M": only a line that is M now is meant
+        if start:  # "还是心形的好看 换成粉色心形的": a value named before the verb and again after it
+            spots.update({value: start + spot for value in values if (spot := _spot(text[start:], value, values)) >= 0})
         found = [value for value in values if spots[value] >= start and value not in negated]
         if not found and not any(spot >= 0 for spot in spots.values()):
             found = [value for value in values for word in entities if same_value(word, value)]
@@ -996,6 +999,8 @@ def _spot(text: str, value: str, values: list[str]) -> int:
     """Where the text names the value; a word of it no other value has ("mint" of "mint green") and a
     one-letter typo of an English colour ("blak") count."""
     spot = value_position(text, value)
+    if spot < 0:
+        spot = distinct_part_at(text, value, values)  # "换成心形的" among 圆形礼盒 / 心形礼盒
     if spot >= 0:
         return spot
     lowered = text.lower()

@@ -4,7 +4,9 @@ language, the other, or both at once ("带夜灯 With night light", "36寸 Trave
 - one half of a two-language value names it ("the night light version", "带夜灯的");
 - "一样大小" / "same size" keeps the option on screen while another is chosen, and the option
   words of the product on screen find no other product ("那红色的吧" is not the red mug);
-- two values weighed against each other ("36和41寸哪个适合") choose neither;
+- two values weighed against each other ("36和41寸哪个适合") choose neither, unless one of them is
+  asked for ("那要1.7L的 我本来就在1L和1.7L之间纠结");
+- a Chinese value is named by the part the other values lack ("星空的" for 星空礼盒);
 - "thank you" closing a message names no "Thank You" postcard; "plushies" is the "Plush" line;
 - a correction ("the white pair should be L not M") changes the line it describes, not the one
   edited last.
@@ -65,6 +67,10 @@ CONVERSATIONS = [
         ["corgi plush", "add to cart", "wooden blocks", "add to cart", "make it 2 plushies"],
         {"T1-40": 2, "T2-100": 1},
     ),
+    # a Chinese value named by the part the others lack, before and after the verb of changing
+    ("zh", ["香薰蜡烛礼盒", "森林礼盒来一个", "诶 还是星空的好看 换成星空的 要两个"], {"G1-STAR": 2}),
+    # the value asked for among values weighed
+    ("zh", ["薄荷色电水壶1L", "没货了？那要1.7L的 我本来就在1L和1.7L之间纠结"], {"K1-GN-17": 1}),
     # a correction changes the line it describes
     (
         "en",
