@@ -703,12 +703,63 @@ def quantity_in(text: str) -> int | None:
 _COUNT_AT_THE_END = re.compile(r"[,，;；]\s*(\d{1,2})\s*(?:please|pls|plz|thanks|thx)?\s*[.!。！]?\s*$", re.I)
 
 
+def without_quantity(text: str) -> str:
+    """The text with the count `quantity_in` reads blanked out ("2 pairs of the sneakers in black" ->
+    " of the sneakers in black"); the text itself when it has none."""
+    for pattern in (_QUANTITY, _ZH_QUANTITY, _EN_QUANTITY, _BARE_LEADING_NUMBER, _COUNT_AT_THE_END):
+        match = pattern.search(text)
+        if match:
+            return f"{text[: match.start()]} {text[match.end() :]}"
+    return text
+
+
 _MORE = re.compile(r"再来|再加|再要|再买|多来|多加|\banother\b|\bmore\b|\bextra\b|\badditional\b", re.I)
+# "等发工资再买", "晚点再付", "下次再来": the 再 of "later", not of "one more".
+_LATER = re.compile(
+    r"(?:等|晚点|晚些|晚一点|回头|以后|下次|下回|改天|过几天|过两天|明天|月底|下个月)[^，,。.!！?？;；]{0,8}?再"
+    r"(?:买|付|下单|结算|来|要|拍)"
+)
+
+
+def without_later(text: str) -> str:
+    """The text without "等发工资再买" / "晚点再付": the 再 of a later time is not one of more."""
+    return _LATER.sub(" ", text)
 
 
 def asks_for_more(text: str) -> bool:
     """ "再来一双" / "one more" / "add two more": on top of what is already in the cart."""
-    return bool(_MORE.search(text))
+    return bool(_MORE.search(without_later(text)))
+
+
+# A count that is all the customer wants ("just 1", "only one", "one is enough", "一件就够",
+# "两个就行", "只要一个"): said of a line already there it sets (or keeps) it, never adds to it.
+_ENOUGH = re.compile(
+    rf"(\d{{1,2}}|[一二两三四五六七八九十俩仨])\s*(?:{_ZH_UNITS})?\s*(?:就够|就行|就好|就可以|够了|即可)|只要|只买|只拿|"
+    r"\b(?:just|only)\s+(\d{1,2}|one|two|three|four|five|a\s+couple)\b(?!\s+more)|"
+    r"(?:^|[,.;!?]\s*|\b(?:ok|okay|actually|no|nah|hmm|well|then|yeah|yes)[,\s]+)(\d{1,2}|one|two|three|four|five)\s+"
+    r"(?:\w+\s+)?(?:is|are|'s|will|should|would)\s*(?:be\s+)?(?:do|enough|fine|plenty)\b",
+    re.I,
+)
+_ENOUGH_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a couple": 2, **_ZH_COLLOQUIAL}
+
+
+def says_enough(text: str) -> bool:
+    """ "just 1", "一件就够", "two is enough": the count is the whole of what is wanted."""
+    return bool(_ENOUGH.search(text))
+
+
+def enough_count(text: str) -> int | None:
+    """The count of "just 1", "one is enough", "两个就行", "只要一个" (None when the text says none)."""
+    match = _ENOUGH.search(text)
+    if match is None:
+        return None
+    word = next((group for group in match.groups() if group), None)
+    if word is None:
+        return quantity_in(text)  # "只要" + a count somewhere in the message
+    word = re.sub(r"\s+", " ", word.lower())
+    if word.isdigit():
+        return int(word)
+    return _ENOUGH_WORDS.get(word) or ZH_NUMBERS.get(word)
 
 
 def without_more_words(text: str) -> str:
