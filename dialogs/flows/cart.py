@@ -1118,6 +1118,20 @@ def _one_typo(word: str, alias: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+async def change_options_named(turn: Turn, skus: set[str]) -> None:
+    """The cart lines of `skus` changed to the options the message names ("重新下个43的" once the
+    cancelled order's 42 is back in the cart)."""
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    for line in [line for line in cart.lines if line.sku in skus]:
+        product = await turn.services.shop.product_by_sku(line.sku, turn.lang)
+        changes = _option_changes(turn, product, line) if product is not None else {}
+        if product is None or not changes:
+            continue
+        target = _target_variant(Swap(line, product, changes))
+        if target is not None and target != line.sku:
+            await swap_line(turn, line, target, line.quantity, product)
+
+
 def _target_variant(swap: Swap) -> str | None:
     wanted = {**swap.line.attributes, **swap.changes}
     variants = products.matching_variants(swap.product, wanted)
