@@ -64,7 +64,7 @@ _PART_FILLER = re.compile(
     re.I,
 )
 _QUESTION = re.compile(r"[?？]|吗|么|\b(?:do|does|is|are|which|what|how)\b", re.I)
-_WEIGHING = re.compile(r"哪个|哪款|哪种|哪一|\bwhich\b", re.I)
+_WEIGHING = re.compile(r"哪个|哪款|哪种|哪一|之间|\b(?:which|between)\b", re.I)
 _BROWSING = re.compile(r"看看|推荐|有没有|找|\b(?:looking|find|show|recommend|search|browse|see)\b", re.I)
 # Marks of a shopping list without a buying verb: "a headlamp", "2 mugs", "一盒X", "我要X", "... pls", "X一沓".
 _LIST_MARK = re.compile(
