@@ -29,6 +29,7 @@ from dialogs.references import (
     product_words,
     quantity_in,
     without_context,
+    without_named_values,
     without_quantity,
     word_groups,
 )
@@ -243,6 +244,11 @@ async def add_several(turn: Turn) -> bool:
         # "black and white tumblers", "黑色M和白色L各一副" (the product on screen): one product, several versions
         whole = Part(text, 0, len(text), parts[0].words if parts else "")
         product = await _product_of(_part_turn(turn, whole), parts[0]) if parts else await _on_screen(turn)
+        if product is None and parts:
+            # "那中文平装来俩 英文平装一本" under the book's card: only its option words, so the card's product
+            shown = await _on_screen(turn)
+            if shown is not None and not any(products.without_option_words(p.words, shown) for p in parts):
+                product = shown
         if product is None:
             return False
         meant = [(turn, product, whole)]
@@ -297,12 +303,26 @@ async def _product_of(part_turn: Turn, part: Part) -> ProductView | None:
     if position is not None and context.get("list_kind", "results") == "results":
         chosen = pick(list(context.get("results") or []), position)
         return await part_turn.services.shop.product(chosen, part_turn.lang) if chosen else None
+    shown_id = products.on_screen(part_turn)
+    shown = await part_turn.services.shop.product(shown_id, part_turn.lang) if shown_id else None
+    if shown is not None and part.words and _only_options_of(part.words, shown):
+        return shown  # "中文平装来俩" under the book's card: its options, not another product titled 平装
     found = await browse.find_to_buy(part_turn)
     for words in _narrower_words(part.words) if found is None else []:
         found = await browse.find_to_buy(_words_turn(part_turn, words))
         if found is not None:
             break
     return found
+
+
+def _only_options_of(words: str, product: ProductView) -> bool:
+    """The words name options of the product and nothing else: each word left is part of one of its
+    values ("中文平装": 中文 of 中文版, 平装), none a product's name ("三体平装": 三体)."""
+    values = [value for named in product.options.values() for value in named]
+    if not values or not products.options_named(words, product.options):
+        return False
+    rest = products.without_values(without_named_values(words, values), [])
+    return all(any(word in value.lower() for value in values) for word in rest.lower().split())
 
 
 # A count in a unit of its own ("19枝", "一束", "两沓"), or a unit left alone ("再来张 卡片"): no product.
@@ -355,7 +375,11 @@ async def _screen_versions_named(turn: Turn) -> bool:
     product = await turn.services.shop.product(product_id, turn.lang) if product_id else None
     if product is None or not product.options:
         return False
-    text = turn.text or ""
+    return names_versions_of(turn.text or "", product)
+
+
+def names_versions_of(text: str, product: ProductView) -> bool:
+    """Two or more segments of the text naming different versions of the product."""
     named = [products.options_named(text[a:b], product.options) for a, b in _segments(text)]
     named = [selection for selection in named if selection]
     return len(named) >= 2 and len({tuple(sorted(selection.items())) for selection in named}) >= 2

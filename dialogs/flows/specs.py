@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from dialogs.flows import cart, products
+from dialogs.flows import cart, products, several
 from dialogs.flows.base import menu_buttons
 from dialogs.ports import ProductView, SearchQuery
 from dialogs.references import asks_to_buy, mentioned_values, missing_amounts, product_words, spec_text
@@ -42,8 +42,8 @@ async def spec_follow_up(turn: Turn) -> bool:
     ):
         return False
     product = await turn.services.shop.product(product_id, turn.lang)
-    if product is None:
-        return False
+    if product is None or several.names_versions_of(turn.text, product):
+        return False  # "那中文平装来俩 英文平装一本": several versions, each added with its count
     only_specs = products.spec_only(turn, product)
     if not only_specs and not await _answers_open_option(turn, product):
         return False

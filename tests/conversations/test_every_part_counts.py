@@ -145,3 +145,17 @@ async def test_every_part_waiting_for_an_option_is_asked_in_turn(
 ) -> None:
     talk = await converse(custom_shop, lang, lines, who="parts")
     assert talk.cart == expected, talk.transcript()
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines", "expected"),
+    [
+        ("zh", ["耐克运动鞋", "那黑色42码来俩 白色44码一双"], {"S1-BK-42": 2, "S1-WH-44": 1}),
+        ("zh", ["三体有精装吗", "那平装来俩 精装一套"], {"B1-PB": 2, "B1-HC": 1}),
+    ],
+)
+async def test_versions_in_option_words_only_are_of_the_card_shown(
+    custom_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
+) -> None:
+    talk = await converse(custom_shop, lang, lines, who="parts")
+    assert talk.cart == expected, talk.transcript()
