@@ -17,6 +17,7 @@ from dialogs.references import (
     ZH_NUMBERS,
     asks_for_more,
     asks_to_set_quantity,
+    distinct_part_at,
     enough_count,
     leading_number,
     limits_a_line,
@@ -1065,6 +1066,8 @@ def _option_changes(turn: Turn, product: ProductView, line: CartLineView) -> dic
         negated = _negated_values(text, spots)
         if negated and current not in negated:
             continue  # "XL not M": only a line that is M now is meant
+        if start:  # "还是心形的好看 换成粉色心形的": a value named before the verb and again after it
+            spots.update({value: start + spot for value in values if (spot := _spot(text[start:], value, values)) >= 0})
         found = [value for value in values if spots[value] >= start and value not in negated]
         if not found and not any(spot >= 0 for spot in spots.values()):
             found = [value for value in values for word in entities if same_value(word, value)]
@@ -1144,6 +1147,8 @@ def _spot(text: str, value: str, values: list[str]) -> int:
     """Where the text names the value; a word of it no other value has ("mint" of "mint green") and a
     one-letter typo of an English colour ("blak") count."""
     spot = value_position(text, value)
+    if spot < 0:
+        spot = distinct_part_at(text, value, values)  # "换成心形的" among 圆形礼盒 / 心形礼盒
     if spot >= 0:
         return spot
     lowered = text.lower()
@@ -1171,6 +1176,20 @@ def _one_typo(word: str, alias: str) -> bool:
         return sum(a != b for a, b in zip(word, alias, strict=True)) == 1
     short, long_ = sorted((word, alias), key=len)
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+async def change_options_named(turn: Turn, skus: set[str]) -> None:
+    """The cart lines of `skus` changed to the options the message names ("重新下个43的" once the
+    cancelled order's 42 is back in the cart)."""
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    for line in [line for line in cart.lines if line.sku in skus]:
+        product = await turn.services.shop.product_by_sku(line.sku, turn.lang)
+        changes = _option_changes(turn, product, line) if product is not None else {}
+        if product is None or not changes:
+            continue
+        target = _target_variant(Swap(line, product, changes))
+        if target is not None and target != line.sku:
+            await swap_line(turn, line, target, line.quantity, product)
 
 
 def _target_variant(swap: Swap) -> str | None:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 MAX_PARTS = 4  # a turn resolves at most this many parts (one search each)
 MAX_SHOWN_EACH = 4  # "one of each" over at most this many listed products
+MAX_WAITING = 3  # parts of a list kept waiting for their option question
 MAX_OTHERS_NAMED = 4  # versions still in stock named when the one asked for is sold out
 
 _SEPARATOR = re.compile(
@@ -63,7 +64,7 @@ _PART_FILLER = re.compile(
     re.I,
 )
 _QUESTION = re.compile(r"[?？]|吗|么|\b(?:do|does|is|are|which|what|how)\b", re.I)
-_WEIGHING = re.compile(r"哪个|哪款|哪种|哪一|\bwhich\b", re.I)
+_WEIGHING = re.compile(r"哪个|哪款|哪种|哪一|之间|\b(?:which|between)\b", re.I)
 _BROWSING = re.compile(r"看看|推荐|有没有|找|\b(?:looking|find|show|recommend|search|browse|see)\b", re.I)
 # Marks of a shopping list without a buying verb: "a headlamp", "2 mugs", "一盒X", "我要X", "... pls", "X一沓".
 _LIST_MARK = re.compile(
@@ -551,9 +552,26 @@ async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
     first = open_choices[0]
     assert first.product is not None
     assert first.chosen is not None
+    _wait_in_turn(turn, open_choices[1:])
     products.remember_product(turn, first.product)
     chosen = products.set_selection(turn, first.product, first.chosen)
     await cart.choose_variant(turn, first.product, chosen, first.quantity)
+
+
+def _wait_in_turn(turn: Turn, later: list[_Outcome]) -> None:
+    """The parts still to choose after the one asked now wait their turn: each answer brings up the
+    next question ("平装" for the book, then the shoes' size), so none is forgotten."""
+    queued = [
+        {"product": o.product.product_id, "qty": o.quantity, "chosen": dict(o.chosen or {})}
+        for o in later
+        if o.product is not None
+    ]
+    if not queued:
+        return
+    context = turn.state.context
+    named = {entry["product"] for entry in queued}
+    waiting = [w for w in context.get("waiting_choices") or [] if w.get("product") not in named]
+    context["waiting_choices"] = [*queued, *waiting][:MAX_WAITING]
 
 
 def _waits_for_another_value(turn: Turn, outcome: _Outcome) -> list[str]:
