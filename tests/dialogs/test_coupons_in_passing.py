@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from bot.terminal.runner import TurnOutput
+from dialogs.messages import Lang
 from dialogs.render import render_as_text
 from tests.dialogs.conftest import Chat
 from tests.dialogs.fake_shop import FakeShop
@@ -14,7 +15,7 @@ ADDRESS_EN = "Ann Lee, 13800138000, 100 Century Ave, Pudong, Shanghai"
 ADDRESS_ZH = "王芳 13912345678 上海市浦东新区世纪大道100号"
 
 
-def said(out: TurnOutput, lang: str = "en") -> str:
+def said(out: TurnOutput, lang: Lang = "en") -> str:
     return render_as_text(out.replies, lang)
 
 
@@ -184,3 +185,11 @@ async def test_an_offer_in_english_then_the_purchase_at_full_price(chat: Chat, s
     assert not shop.carts.get(CART)
     await chat("fine, i'll take them")
     assert shop.carts[CART] == {"P100-BLK": 1}
+
+
+async def test_keeping_the_cart_right_after_adding_adds_nothing_more(chat: Chat, shop: FakeShop) -> None:
+    await chat("/lang zh")
+    await chat("保温杯来两个")
+    out = await chat("先放购物车 月底再买")
+    assert shop.carts[CART] == {"P300": 2}
+    assert "留着" in said(out, "zh")
