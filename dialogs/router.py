@@ -30,6 +30,7 @@ from dialogs.flows import (
     specs,
 )
 from dialogs.flows.base import Flow, is_cancel, menu_buttons
+from dialogs.flows.checkout_answers import coupon_code_in
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
 from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
@@ -423,6 +424,8 @@ async def _coupon_in_passing(turn: Turn) -> bool:
     state = turn.state
     if state.flow not in (None, "checkout"):
         return False
+    if state.flow == "checkout" and state.step in ("shipping", "coupon", "confirm") and coupon_code_in(turn.text):
+        return False  # the step reads a code typed with digits itself (with the answers beside it)
     code = await coupons.mentioned(turn)
     if code is None:
         return False
@@ -433,7 +436,8 @@ async def _coupon_in_passing(turn: Turn) -> bool:
         if checkout.answers_a_step(turn.state, rest) or (intent == "add_to_cart" and turn.entity("product")):
             turn.message, turn.parse = original  # the step reads the code with the rest, as typed
             return False
-        turn.intent = "use_coupon"
+        turn.message, turn.parse = original
+        turn.intent = f"checkout:{state.step}"
         await coupons.take(turn, code)
         return True
     if intent not in _REQUESTS_ALONGSIDE:
@@ -518,7 +522,7 @@ async def _understood(turn: Turn) -> None:
             state.failures = 0
             return
         intent = understood_intent(turn)
-        if _BARGAIN.search(turn.text) and intent in _HAGGLING_READINGS and price_extreme(turn.text) is None:
+        if _haggles(turn.text, intent) and price_extreme(turn.text) is None:
             # "那三文鱼味的 买三袋能便宜点不", "ill take black 41 if u can do 500": an offer, no purchase
             # yet - answered before the option or count in it is read as buying (it is remembered)
             await run_intent(turn, "bargain")
@@ -605,7 +609,7 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "stock_question"  # "什么时候有货", "when will it be back in stock?": the real stock, honestly
     if compare.asks_to_compare(text) and intent not in {"human_agent", "checkout", "pay"}:
         return "compare"  # "这两个有什么区别", "compare the first two": not a complaint, not a search
-    if _BARGAIN.search(text) and intent in _HAGGLING_READINGS:
+    if _haggles(text, intent):
         return "bargain"  # "能便宜点吗", "can you do 60 each?": an honest answer about prices
     if intent in INFO_QUESTION_INTENTS and _INFO_QUESTION.search(text):
         return "faq_question"  # "请问退款多久到账？" asks how refunds work; it is no new refund request
@@ -743,6 +747,12 @@ async def _exchanges_what_was_delivered(turn: Turn, intent: str) -> bool:
         return False
     placed = await shop.orders(turn.customer_id, turn.lang, 20)
     return any("exchange" in orders.aftersales_kinds(order.status) for order in placed)
+
+
+def _haggles(text: str, intent: str) -> bool:
+    """A lower price asked for or offered; "车太贵了 不要了" / "too pricey, take it out" drops the
+    item instead (a cart edit, not haggling)."""
+    return bool(_BARGAIN.search(text)) and intent in _HAGGLING_READINGS and not _REMOVE.search(text)
 
 
 def _sets_a_count(turn: Turn) -> bool:

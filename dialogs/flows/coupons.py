@@ -33,12 +33,27 @@ _COUPON_TALK = re.compile(
 )
 
 
-def _known_in_place(text: str, token: str) -> bool:
-    """A shop's code found in the message is meant as one: with a digit, in capitals, next to a
-    word for a code or for using one, or alone."""
-    if any(ch.isdigit() for ch in token) or (token.isupper() and len(token) >= 4):
-        return True
-    return bool(_CODE_NOUN.search(text) or _USE_WORD.search(text)) or text.strip().lower() == token.lower()
+# A measure, not a code: "20000mAh", "500ml", "65w", "4x4", "2xl".
+_MEASURE = re.compile(
+    r"^\d+(?:\.\d+)?(?:mah|mm|cm|ml|kg|g|l|w|v|gb|tb|mb|hz|inch|in|pcs|pc|x\d+|k|m|s|xs|xl|xxl|寸)$", re.I
+)
+
+
+def _candidates(text: str) -> list[str]:
+    """Words of the message that would be meant as a code if the shop has one by that name: with
+    a digit (no measure), in capitals, or next to a word for a code or for using one ("oldsale
+    doesnt work? try summer20"). Only these are looked up, so a message without any costs no read."""
+    near_code_words = bool(_CODE_NOUN.search(text) or _USE_WORD.search(text))
+    found = []
+    for token in _TOKEN.findall(text):
+        letters = sum(ch.isalpha() for ch in token)
+        if not letters or _MEASURE.match(token):
+            continue
+        has_digit = any(ch.isdigit() for ch in token)
+        capitals = token.isupper() and len(token) >= 4
+        if (has_digit and letters >= 2) or capitals or (near_code_words and len(token) >= 4):
+            found.append(token)
+    return found
 
 
 async def mentioned(turn: Turn) -> str | None:
@@ -46,10 +61,10 @@ async def mentioned(turn: Turn) -> str | None:
     "oldsale doesnt work? try summer20"), else a code-shaped word next to a word for a code (an
     unknown code, still checked so the customer hears it does not exist), else None."""
     text = turn.text
-    tokens = [t for t in _TOKEN.findall(text) if any(ch.isalpha() for ch in t)]
+    tokens = _candidates(text)
     if tokens:
         known = await turn.services.shop.coupon_codes_among(tokens)
-        named = [t for t in tokens if t.upper() in known and _known_in_place(text, t)]
+        named = [t for t in tokens if t.upper() in known]
         if named:
             return named[-1].upper()
     if not _CODE_NOUN.search(text):
