@@ -53,6 +53,7 @@ from dialogs.references import (
     quantity_in,
     read_pinyin,
     takes_the_one_shown,
+    tells_how_many_in_all,
     trailing_number,
 )
 from dialogs.registry import BUTTON_HANDLERS, FLOWS, INTENT_HANDLERS
@@ -86,7 +87,7 @@ POINTING_INTENTS = {"nlu_fallback", "product_info", "affirm", "deny", "chitchat"
 # Readings too weak to override what the conversation context says a short message means.
 WEAK_INTENTS = SMALL_TALK | {"nlu_fallback", "use_coupon", "search_product", "product_info"}
 _REMOVE = re.compile(
-    r"不要了|删掉|删了|删除|去掉|拿掉|移除|不要这|\b(?:remove|delete|drop|take\s+out|get\s+rid\s+of)\b|"
+    r"不要了|删掉|删了|删除|去掉|拿掉|移除|不要这|\b(?:remove|delete|drop|scrap|ditch|nix|take\s+out|get\s+rid\s+of)\b|"
     r"\btake\s+(?:it|them|that|those|this|these|the\s+\w+)\s+(?:out|off)\b",
     re.I,
 )
@@ -667,6 +668,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "add_to_cart"
     if asks_about_fit(text) and (context.get("product") or context.get("last_sku")) and intent not in FIT_KEEPS:
         return "product_question"  # "冬天去长白山够用吗": what the catalog says about it, honestly
+    if in_flow and turn.state.flow == "checkout" and tells_how_many_in_all(text):
+        return "add_to_cart"  # "一张就够", "wait, only one of the mats" while paying: that line's count
     if in_flow and _adds_during_checkout(turn, intent):
         return "add_to_cart"  # "and a mug", "再加一个头灯" while paying: added, then the checkout goes on
     if in_flow:
