@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 MAX_PARTS = 4  # a turn resolves at most this many parts (one search each)
 MAX_SHOWN_EACH = 4  # "one of each" over at most this many listed products
+MAX_WAITING = 3  # parts of a list kept waiting for their option question
 MAX_OTHERS_NAMED = 4  # versions still in stock named when the one asked for is sold out
 
 _SEPARATOR = re.compile(
@@ -558,9 +559,26 @@ async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
     first = open_choices[0]
     assert first.product is not None
     assert first.chosen is not None
+    _wait_in_turn(turn, open_choices[1:])
     products.remember_product(turn, first.product)
     chosen = products.set_selection(turn, first.product, first.chosen)
     await cart.choose_variant(turn, first.product, chosen, first.quantity)
+
+
+def _wait_in_turn(turn: Turn, later: list[_Outcome]) -> None:
+    """The parts still to choose after the one asked now wait their turn: each answer brings up the
+    next question ("平装" for the book, then the shoes' size), so none is forgotten."""
+    queued = [
+        {"product": o.product.product_id, "qty": o.quantity, "chosen": dict(o.chosen or {})}
+        for o in later
+        if o.product is not None
+    ]
+    if not queued:
+        return
+    context = turn.state.context
+    named = {entry["product"] for entry in queued}
+    waiting = [w for w in context.get("waiting_choices") or [] if w.get("product") not in named]
+    context["waiting_choices"] = [*queued, *waiting][:MAX_WAITING]
 
 
 def _waits_for_another_value(turn: Turn, outcome: _Outcome) -> list[str]:
