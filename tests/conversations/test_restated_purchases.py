@@ -7,6 +7,8 @@
 * "just one", "一张就够了", "actually only 2" after an add set the line just added to that count.
 * A count for a line changed under another version's card ("10mm的有货吗" then "那6mm的改成三张")
   sets the line; it adds no second one.
+* A shopping list that names again a line just put in ("so 2 yoga mats 10mm and one 20kg dumbbell")
+  adds only what is new; "再来两张" in it still adds.
 * The count of a list of versions ("two grey stools, one small and one large") is their total.
 * Words of more ("再来一个", "再拿一张", "one more", "another") still add, on the next turn or later.
 * In the middle of the checkout, "一张就够" / "wait, only one werewolf game" is the count of the cart
@@ -101,3 +103,18 @@ async def test_a_count_said_at_checkout_is_the_lines_count(
     talk = await converse(home_shop, lang, lines, who="checkout-count")
     assert talk.cart == expected, talk.transcript()
     assert ("继续刚才的步骤" if lang == "zh" else "back to where we were") in talk.said(), talk.transcript()
+
+
+LISTS = [
+    ("en", ["add 2 yoga mats 10mm", "so 2 yoga mats 10mm and one 20kg dumbbell"], {"F2-10": 2, "F1-20": 1}),
+    ("zh", ["瑜伽垫10mm两张", "瑜伽垫10mm两张 再加一个20kg的哑铃"], {"F2-10": 2, "F1-20": 1}),
+    ("zh", ["瑜伽垫10mm两张", "瑜伽垫10mm再来两张 还有一个20kg的哑铃"], {"F2-10": 4, "F1-20": 1}),
+]
+
+
+@pytest.mark.parametrize(("lang", "lines", "expected"), LISTS, ids=lambda v: str(v)[:40])
+async def test_a_list_adds_only_what_is_new(
+    home_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
+) -> None:
+    talk = await converse(home_shop, lang, lines, who="relist")
+    assert talk.cart == expected, talk.transcript()
