@@ -211,6 +211,7 @@ class _Outcome:
     quantity: int = 1
     note: str = ""  # why it was not added (already in the customer's language)
     chosen: dict[str, str] | None = None  # options known so far when one is still missing
+    more: bool = False  # the part asks for more of it ("再来一个", "another"): added even when just added
 
 
 async def add_intent(turn: Turn) -> None:
@@ -498,7 +499,7 @@ async def _resolve(part_turn: Turn, product: ProductView | None, part: Part | No
         return _Outcome(product, quantity=quantity, note=part_turn.t("several.no_such_variant", title=product.title))
     if len(candidates) > 1:
         return _Outcome(product, quantity=quantity, chosen=chosen)
-    return _Outcome(product, candidates[0], quantity)
+    return _Outcome(product, candidates[0], quantity, more=part is None or cart.says_more(part.text))
 
 
 def _own_quantity(text: str, product: ProductView) -> int | None:
@@ -517,6 +518,7 @@ async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
     view = None
     in_cart: dict[str, int] | None = None
     context = turn.state.context
+    recent = cart.recently_touched(turn)
     sold_out: list[_Outcome] = []
     for outcome in outcomes:
         product, variant = outcome.product, outcome.variant
@@ -532,6 +534,11 @@ async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
         if in_cart is None:
             current = await shop.cart(turn.customer_id, turn.lang)
             in_cart = {line.sku: line.quantity for line in current.lines}
+        if variant.sku in recent and not outcome.more and in_cart.get(variant.sku) == outcome.quantity:
+            # "ok so 2 mats and a dumbbell" right after the 2 mats went in: those are the ones in the cart
+            notes.append(turn.t("several.already_in_cart", title=title, qty=outcome.quantity))
+            recent.discard(variant.sku)
+            continue
         if outcome.quantity > cart.MAX_QTY or in_cart.get(variant.sku, 0) + outcome.quantity > variant.stock:
             left = max(0, variant.stock - in_cart.get(variant.sku, 0))
             notes.append(turn.t("several.only_left", title=title, count=left))
