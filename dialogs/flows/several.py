@@ -380,10 +380,13 @@ async def _screen_versions_named(turn: Turn) -> bool:
 
 
 def names_versions_of(text: str, product: ProductView) -> bool:
-    """Two or more segments of the text naming different versions of the product."""
-    named = [products.options_named(text[a:b], product.options) for a, b in _segments(text)]
-    named = [selection for selection in named if selection]
-    return len(named) >= 2 and len({tuple(sorted(selection.items())) for selection in named}) >= 2
+    """Two or more segments of the text naming different values of one option of the product
+    ("黑色42码来俩 白色44码一双"); "black, size L" names one version, its colour and its size."""
+    values: dict[str, set[str]] = {}
+    for a, b in _segments(text):
+        for dim, value in products.options_named(text[a:b], product.options).items():
+            values.setdefault(dim, set()).add(value)
+    return any(len(named) > 1 for named in values.values())
 
 
 @cache
