@@ -564,7 +564,7 @@ def value_position(text: str, value: str) -> int:
     return min(found) if found else -1
 
 
-_ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对|副|顶|口|块|听|提|卷|片|枚|颗|款|根|桶"
+_ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对|副|顶|口|块|听|提|卷|片|枚|颗|款|根|桶|束"
 # A number before 个月 / 小时 / 星期 is a duration or an age ("宝宝7个月了", "三个星期"), never a count.
 # "四件套", "12支装", "两片装": a set or pack of that many (a name or a spec), not how many are wanted.
 _NOT_A_COUNT_AFTER = r"(?!月|小时|钟头|钟|星期|礼拜|工作日|年|装|套)"

@@ -181,8 +181,9 @@ async def start(turn: Turn, _: str = "") -> None:
             state.slots["address"] = address_to_dict(address)
             turn.say("checkout.address_ok", address=address.one_line())
             flow = CheckoutFlow()
-            if go_ahead.asks_to_place(turn.text) and await flow.place_with_defaults(turn):
-                return  # "order it" with the address already given: nothing is left to ask
+            finishes = go_ahead.asks_to_place(turn.text) or go_ahead.asks_for_checkout(turn.text)
+            if finishes and await flow.place_with_defaults(turn):
+                return  # "order it" / "checkout" with the address already given: nothing is left to ask
             await flow.ask_shipping(turn)
             return
     await CheckoutFlow().ask_address(turn)
@@ -708,6 +709,8 @@ class CheckoutFlow(Flow):
             return True
         answer = step_reply.read(turn, Expects(yes_no=True, proceed=True))
         agreed = bool(answer and (answer.kinds & {Reply.YES, Reply.PROCEED}))
+        # "looks right, go", "没问题 下单吧": the go-ahead words of the other steps agree here too
+        agreed = agreed or (not (answer and answer.has(Reply.NO)) and checkout_go_ahead.reading(turn) is not None)
         if (not agreed or _CHANGE_CUE.search(turn.text)) and await self._change_under_summary(turn):
             return True
         if agreed:

@@ -27,7 +27,12 @@ class PlacesOrders(Protocol):
 
 
 def reading(turn: Turn) -> GoAhead | None:
-    return go_ahead.read(turn.text)
+    """The go-ahead in the message; "checkout" said at a step after the address (the customer
+    pasted it, the shop asked how to ship) asks to finish - the summary comes with the order."""
+    found = go_ahead.read(turn.text)
+    if found is None and go_ahead.asks_for_checkout(turn.text):
+        return GoAhead(places=True, bare=True, only_yes=False)
+    return found
 
 
 def finishes_here(step: str, found: GoAhead, named_method: str | None) -> bool:

@@ -9,7 +9,7 @@ from commerce.orders.model import OrderStatus
 from dialogs import buttons as codes
 from dialogs import reasons, step_reply
 from dialogs.address import AddressDraft, fill_field, parse_address
-from dialogs.flows import checkout, info
+from dialogs.flows import checkout, info, products
 from dialogs.flows.base import Flow, looks_like_side_question, menu_buttons, yes_no_buttons
 from dialogs.flows.checkout import send_payment_link
 from dialogs.flows.confirm import ask_confirmation
@@ -391,12 +391,31 @@ async def change_address_intent(turn: Turn, number: str = "") -> None:
     turn.say("orders.ask_new_address", number=order.number)
 
 
+async def _one_chosen_on_screen(turn: Turn) -> bool:
+    """A product card on screen whose options chosen so far name one version in stock, and no
+    other choice waiting: what an address sent right under it is for."""
+    product_id = products.on_screen(turn)
+    if product_id is None or turn.state.context.get("pending_add"):
+        return False
+    product = await turn.services.shop.product(product_id, turn.lang)
+    if product is None:
+        return False
+    candidates = product.variants if len(product.variants) == 1 else None
+    candidates = candidates or products.matching_variants(product, products.selection(turn, product))
+    return len(candidates) == 1 and candidates[0].stock > 0
+
+
 async def _checkout_to(turn: Turn) -> bool:
     """A whole address typed while the cart holds items and no order can take it: the customer
     is checking out ("Amy Xu, 135..., 12 Binjiang Ave, Hangzhou"), so check out to it."""
     if not turn.text or parse_address(turn.text).missing():
         return False
     cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    if cart.empty and await _one_chosen_on_screen(turn):
+        # The boots chosen down to their size, then the address: that pair is being bought.
+        turn.state.context["pending_address"] = parse_address(turn.text).to_dict()
+        await checkout.start(turn)
+        return True
     if cart.empty:
         await checkout.keep_address(turn, parse_address(turn.text))  # for the checkout to come
         return True
