@@ -310,11 +310,12 @@ def unit_spellings(value: str) -> tuple[str, ...]:
 
 def spellings(value: str) -> list[str]:
     """An option value and the other ways to write it ("黑色" -> 黑, black, ...; "warm nude" -> 暖色, ...;
-    "1米" -> 1m)."""
+    "1米" -> 1m; "香草 Vanilla" -> 香草, vanilla, ...)."""
     core = _core(value)
     aliases = [alias for group in _groups_of(value) for alias in group]
     parts = [alias for part in _value_parts(value) for alias in part]
-    return [value, core, *unit_spellings(value), *aliases, *parts]
+    halves = [spelling for half in _halves(value) for spelling in spellings(half)]
+    return [value, core, *unit_spellings(value), *aliases, *parts, *halves]
 
 
 def same_value(wanted: str, offered: str) -> bool:
@@ -338,6 +339,8 @@ def _value_parts(value: str) -> tuple[frozenset[str], ...]:
     black), each with its spellings in both languages, for a customer who names only one of them
     ("暖色的", "the grey one", "the black one")."""
     lowered = value.strip().lower()
+    if _halves(value):  # "带头枕 With headrest": the words of either half ("the headrest one")
+        return tuple(part for half in _halves(value) for part in _value_parts(half))
     groups = [*MODIFIER_GROUPS, *_color_groups(), *value_groups()]
     if lowered.isascii():
         words = lowered.split()
@@ -411,7 +414,25 @@ def _scored_spellings(value: str) -> list[tuple[str, int]]:
     own = [(core, _OWN), (value.strip().lower(), _OWN), *((form, _OWN) for form in unit_spellings(value))]
     tight = [(alias, _LEXICON) for group in _tight_groups_of(value) for alias in group]
     broad = [(alias, _FAMILY) for group in _broad_groups_of(value) for alias in group]
-    return [*own, *tight, *broad]
+    halves = [spelling for half in _halves(value) for spelling in _scored_spellings(half)]
+    return [*own, *tight, *broad, *halves]
+
+
+# A value the catalog writes in both languages at once ("带头枕 With headrest", "S 小号", "香草
+# Vanilla"): a customer names one half, in either language.
+_ZH_THEN_EN = re.compile(r"([^a-z]*[\u4e00-\u9fff][^a-z]*?)\s+([a-z][a-z0-9 '&.\-]*)")
+_EN_THEN_ZH = re.compile(r"([a-z0-9][a-z0-9 '&.\-]*?)\s*([\u4e00-\u9fff][^a-z]*)")
+
+
+@cache
+def _halves(value: str) -> tuple[str, ...]:
+    """ "带头枕 With headrest" -> 带头枕, with headrest; "L 大号" -> l, 大号; a one-language value: none."""
+    lowered = " ".join(value.strip().lower().split())
+    for pattern in (_ZH_THEN_EN, _EN_THEN_ZH):
+        match = pattern.fullmatch(lowered)
+        if match and re.search(r"[a-z]", lowered):
+            return tuple(half.strip() for half in match.groups() if half.strip())
+    return ()
 
 
 Span = tuple[int, int, int]  # strength, start, end
@@ -461,6 +482,9 @@ def _partly_named(lowered: str, values: list[str]) -> dict[str, Span]:
     among "iPhone 15" / "iPhone 15 Pro" (the word every value shares, "iphone", left out)."""
     if len(values) < 2:
         return {}
+    distinct = _distinct_chinese(lowered, values)
+    if distinct:
+        return distinct
     tokens = {value: _TOKEN.findall(value.lower()) for value in values}
     shared = set.intersection(*(set(t) for t in tokens.values()))
     found: dict[str, Span] = {}
@@ -473,6 +497,34 @@ def _partly_named(lowered: str, values: list[str]) -> dict[str, Span]:
             continue
         found[value] = (_OWN, match.start(), match.end())
     return found
+
+
+def _distinct_chinese(lowered: str, values: list[str]) -> dict[str, Span]:
+    """Chinese values that share an ending or a beginning named by the rest ("心形的" for 心形礼盒
+    among 圆形礼盒 / 心形礼盒; "豪华" for 豪华套装 among 标准套装 / 豪华套装): at least two characters,
+    so the shared part is never read alone."""
+    plain = [value.strip().lower() for value in values]
+    if not all(_HAN_WORD.fullmatch(value) for value in plain):
+        return {}
+    prefix = _shared_start(plain)
+    suffix = _shared_start([value[::-1] for value in plain])
+    found: dict[str, Span] = {}
+    for value, low in zip(values, plain, strict=True):
+        end = max(len(low) - suffix, prefix + 2)
+        key = low[min(prefix, max(0, end - 2)) : end]
+        if len(key) < 2 or key == low or (at := lowered.find(key)) < 0:
+            continue
+        found[value] = (_OWN, at, at + len(key))
+    return found if len(found) == 1 else {}
+
+
+_HAN_WORD = re.compile(r"[\u4e00-\u9fff]{3,}")
+
+
+def _shared_start(words: list[str]) -> int:
+    """How many first characters all the words share."""
+    shortest = min(len(word) for word in words)
+    return next((i for i in range(shortest) if len({word[i] for word in words}) > 1), shortest)
 
 
 def mentioned_values(text: str, values: Iterable[str]) -> list[str]:
@@ -639,12 +691,63 @@ def quantity_in(text: str) -> int | None:
 _COUNT_AT_THE_END = re.compile(r"[,，;；]\s*(\d{1,2})\s*(?:please|pls|plz|thanks|thx)?\s*[.!。！]?\s*$", re.I)
 
 
+def without_quantity(text: str) -> str:
+    """The text with the count `quantity_in` reads blanked out ("2 pairs of the sneakers in black" ->
+    " of the sneakers in black"); the text itself when it has none."""
+    for pattern in (_QUANTITY, _ZH_QUANTITY, _EN_QUANTITY, _BARE_LEADING_NUMBER, _COUNT_AT_THE_END):
+        match = pattern.search(text)
+        if match:
+            return f"{text[: match.start()]} {text[match.end() :]}"
+    return text
+
+
 _MORE = re.compile(r"再来|再加|再要|再买|多来|多加|\banother\b|\bmore\b|\bextra\b|\badditional\b", re.I)
+# "等发工资再买", "晚点再付", "下次再来": the 再 of "later", not of "one more".
+_LATER = re.compile(
+    r"(?:等|晚点|晚些|晚一点|回头|以后|下次|下回|改天|过几天|过两天|明天|月底|下个月)[^，,。.!！?？;；]{0,8}?再"
+    r"(?:买|付|下单|结算|来|要|拍)"
+)
+
+
+def without_later(text: str) -> str:
+    """The text without "等发工资再买" / "晚点再付": the 再 of a later time is not one of more."""
+    return _LATER.sub(" ", text)
 
 
 def asks_for_more(text: str) -> bool:
     """ "再来一双" / "one more" / "add two more": on top of what is already in the cart."""
-    return bool(_MORE.search(text))
+    return bool(_MORE.search(without_later(text)))
+
+
+# A count that is all the customer wants ("just 1", "only one", "one is enough", "一件就够",
+# "两个就行", "只要一个"): said of a line already there it sets (or keeps) it, never adds to it.
+_ENOUGH = re.compile(
+    rf"(\d{{1,2}}|[一二两三四五六七八九十俩仨])\s*(?:{_ZH_UNITS})?\s*(?:就够|就行|就好|就可以|够了|即可)|只要|只买|只拿|"
+    r"\b(?:just|only)\s+(\d{1,2}|one|two|three|four|five|a\s+couple)\b(?!\s+more)|"
+    r"(?:^|[,.;!?]\s*|\b(?:ok|okay|actually|no|nah|hmm|well|then|yeah|yes)[,\s]+)(\d{1,2}|one|two|three|four|five)\s+"
+    r"(?:\w+\s+)?(?:is|are|'s|will|should|would)\s*(?:be\s+)?(?:do|enough|fine|plenty)\b",
+    re.I,
+)
+_ENOUGH_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a couple": 2, **_ZH_COLLOQUIAL}
+
+
+def says_enough(text: str) -> bool:
+    """ "just 1", "一件就够", "two is enough": the count is the whole of what is wanted."""
+    return bool(_ENOUGH.search(text))
+
+
+def enough_count(text: str) -> int | None:
+    """The count of "just 1", "one is enough", "两个就行", "只要一个" (None when the text says none)."""
+    match = _ENOUGH.search(text)
+    if match is None:
+        return None
+    word = next((group for group in match.groups() if group), None)
+    if word is None:
+        return quantity_in(text)  # "只要" + a count somewhere in the message
+    word = re.sub(r"\s+", " ", word.lower())
+    if word.isdigit():
+        return int(word)
+    return _ENOUGH_WORDS.get(word) or ZH_NUMBERS.get(word)
 
 
 def without_more_words(text: str) -> str:
@@ -901,12 +1004,21 @@ def product_words(text: str) -> str:
     """What is left of a buying message for a catalog search: "白色保温杯500的 来两个" -> "白色保温杯500"."""
     decimal = "\u2024"  # keeps "3.5L" whole through the punctuation clean-up
     cleaned = re.sub(r"(?<=\d)\.(?=\d)", decimal, metric_units(_BA_LEAD_IN.sub(" ", without_context(text))))
-    cleaned = _PURCHASE_WORDS.sub(" ", _FILLER.sub(" ", cleaned))
+    cleaned = _PURCHASE_WORDS.sub(" ", _FILLER.sub(" ", _THANKS.sub(" ", cleaned)))
     cleaned = re.sub(r"^\s*\d{1,2}\s+(?=[a-z])", " ", cleaned)  # "2 gray water bottles": the count
     cleaned = re.sub(r"(?:^|\s)个(?=\S)", " ", cleaned)  # what is left of "买个头灯"
     cleaned = _LONE_PARTICLE.sub(" ", cleaned)  # the 也 of "白的L也来一副", the 再 of "再来一个红色的"
     cleaned = re.sub(r"\s+", " ", cleaned).strip().replace(decimal, ".")
     return "" if re.fullmatch(r"\d{1,2}", cleaned) else cleaned  # "fine, 3 please": only a count
+
+
+# Thanks closing a message ("Just one, thank you.", "要两个 谢谢"): politeness, not a product's name
+# (a "Thank You" card is still found by "thank you card").
+_THANKS = re.compile(
+    r"(?:(?:^|(?<=[\s,，.。!！~]))(?:thanks?\s*(?:you|u)?|thx|ty|cheers)|谢谢(?:你|您|啦|了)?|多谢|感谢|辛苦了?)"
+    r"(?:\s*(?:so\s+much|very\s+much|a\s+lot|a\s+bunch))?\s*[.。!！~]*\s*$",
+    re.I,
+)
 
 
 # One-character adverbs left standing alone once purchase words are gone ("也", "再", "还", "都").

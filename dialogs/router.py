@@ -41,6 +41,7 @@ from dialogs.references import (
     asks_to_set_quantity,
     bare_ordinal,
     continues_a_list,
+    enough_count,
     only_quantity,
     ordinal,
     pick,
@@ -500,6 +501,18 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     ):
         # "with a car mount too", "65w charger + the car mount": items, nothing wrong, no person needed
         return "add_to_cart"
+    if (
+        intent in MISREAD_AS_TROUBLE
+        and turn.confidence < 0.6
+        and turn.entity("product")
+        and not _GRIEVANCE.search(text)
+        and not kind_in(text)
+        and not _ORDER_WORD.search(text)
+        and reason_in(text) is None
+        and not _QUESTION_WORD.search(text)
+    ):
+        # "sand coloured tent" read weakly as an exchange: a product and its options, nothing wrong
+        return "search_product"
     if not in_flow and intent in MISREAD_AS_TROUBLE and _only_names_goods(text) and not _ORDER_WORD.search(text):
         return "search_product"  # "sand coloured tent": goods named, nothing wrong with any of them
     kind = kind_in(text)
@@ -542,10 +555,12 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     if (
         intent in WEAK_INTENTS | {"goodbye"}
         and (context.get("product") or context.get("last_sku"))
-        and quantity_in(text) is not None
-        and (only_quantity(text) or asks_for_more(text))
+        and (
+            (quantity_in(text) is not None and (only_quantity(text) or asks_for_more(text)))
+            or enough_count(text) is not None
+        )
     ):
-        return "add_to_cart"  # "再来一双", "两件", "a couple" about the product being discussed
+        return "add_to_cart"  # "再来一双", "两件", "a couple", "one is enough" about the product being discussed
     if intent in WEAK_INTENTS | {"remove_from_cart", "deny"} and _sets_a_count(turn):
         return "add_to_cart"  # "第二件改成3件", "no, i need 2 in total": the cart handler sets quantities too
     if _AFTERSALES_STATUS.search(text) and intent in WEAK_INTENTS | {

@@ -123,7 +123,10 @@ class Transcript:
 
     async def history(self, conversation_id: str, limit: int = 100) -> list[TranscriptEntry]:
         """The last `limit` messages, oldest first."""
-        cursor = self.collection.find({"conversation_id": conversation_id}).sort("at", DESCENDING).limit(limit)
+        # BSON dates keep milliseconds: messages written within one millisecond (an agent's reply
+        # right after a turn) tie on `at`, and the driver's ObjectIds keep their insertion order.
+        newest_first = [("at", DESCENDING), ("_id", DESCENDING)]
+        cursor = self.collection.find({"conversation_id": conversation_id}).sort(newest_first).limit(limit)
         docs: list[Document] = [doc async for doc in cursor]
         records = [record for doc in reversed(docs) for record in entries(doc)]
         return [

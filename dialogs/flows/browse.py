@@ -365,10 +365,11 @@ async def find_to_buy(turn: Turn) -> ProductView | None:
     return _only_offering(turn, by_title or candidates)
 
 
-async def names_something(turn: Turn) -> bool:
+async def names_something(turn: Turn, on_screen: ProductView) -> bool:
     """Do the words of a buying message find any product at all (the search `find_to_buy` ran,
-    asked again from the turn's cache)?"""
-    words = product_words(turn.text) if turn.text else ""
+    asked again from the turn's cache)? Not with the options of the product on screen alone: "那红色
+    的吧" under a pot's card would otherwise find every red thing."""
+    words = products.without_option_words(product_words(turn.text), on_screen) if turn.text else ""
     if not words:
         return False
     found = await turn.services.shop.search(SearchQuery(text=words[:80]), turn.lang, 1, turn.services.config.page_size)

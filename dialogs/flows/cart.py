@@ -17,6 +17,7 @@ from dialogs.references import (
     ZH_NUMBERS,
     asks_for_more,
     asks_to_set_quantity,
+    enough_count,
     leading_number,
     limits_a_line,
     mentioned_values,
@@ -27,10 +28,12 @@ from dialogs.references import (
     quantity_in,
     refers_to_current,
     same_value,
+    says_enough,
     spellings,
     trailing_number,
     value_position,
     without_context,
+    without_later,
     without_more_words,
     word_groups,
 )
@@ -63,6 +66,8 @@ def line_label(line: CartLineView) -> str:
 
 async def add_intent(turn: Turn) -> None:
     quantity = wanted_quantity(turn)
+    if quantity is None and turn.text:
+        quantity = enough_count(turn.text)  # "hmm one is enough": the "one" no other count reads
     if asks_to_set_quantity(turn.text):
         quantity = quantity if quantity is not None else trailing_number(turn.text)
     if quantity is not None and asks_to_set_quantity(turn.text) and not await _picks_on_the_card(turn):
@@ -104,10 +109,12 @@ async def add_intent(turn: Turn) -> None:
         product = None  # "and the utensil set" while a mug is on screen: not the mug
     if product is None:
         product = await browse.find_to_buy(turn)
-    if product is None and on_screen is not None and not (another and await browse.names_something(turn)):
+    if product is None and on_screen is not None and not (another and await browse.names_something(turn, on_screen)):
         # "just 5 at the normal price then": nothing else is named after all; but "can i have one
         # 100ml sunscreen" under the arm sleeves' card is the sunscreen, listed if need be
         product = on_screen
+    if product is not None and await restates_a_line(turn, product, quantity):
+        return
     context = turn.state.context
     if (
         product is not None
@@ -138,6 +145,81 @@ async def _limit_described_line(turn: Turn, quantity: int) -> bool:
     return True
 
 
+# How many turns back a line put in the cart (or given its count) is still what a customer
+# restating the purchase means ("好吧 那就原价两个" after haggling, "ok the black one" after a question).
+RESTATE_TURNS = 3
+# Words that buy more of a line ("红的也要一个", "add it again", "再拿一个"): never a restatement.
+_ALSO = re.compile(r"也要|也来|也买|也拿|还要|还来|又要|又来|再[拿买加要来给]|\b(?:also|too|as\s+well|again)\b", re.I)
+# "add 2", "加两个": an explicit addition, more of the line unless its count is the same.
+_ADDS = re.compile(r"\badd\b|加[一二两三四五六七八九十俩仨\d个件]", re.I)
+
+
+def touch(turn: Turn, sku: str) -> None:
+    """Remember that the line `sku` was put in the cart or counted this turn (see RESTATE_TURNS)."""
+    context = turn.state.context
+    version = turn.state.version
+    recent = [
+        [str(entry[0]), int(entry[1])]
+        for entry in context.get("touched") or []
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] != sku and int(entry[1]) >= version - RESTATE_TURNS
+    ]
+    context["touched"] = [*recent[-7:], [sku, version]]
+
+
+def _touched_at(turn: Turn) -> dict[str, int]:
+    """The lines touched in the last RESTATE_TURNS turns (this one excluded), by sku."""
+    version = turn.state.version
+    return {
+        str(entry[0]): int(entry[1])
+        for entry in turn.state.context.get("touched") or []
+        if isinstance(entry, list) and len(entry) == 2 and version - RESTATE_TURNS <= int(entry[1]) < version
+    }
+
+
+async def restates_a_line(turn: Turn, product: ProductView, quantity: int | None) -> bool:
+    """ "好吧 三文鱼的来三袋" right after three salmon bags went in, "just 1" after one charger was
+    added, "先放购物车 晚点再买": the purchase of a line put in the cart a moment ago, said again. The
+    line is kept (or set to the count now said) and the customer told it is there already; it is
+    never added a second time. Words of more ("再来一个", "another") are a purchase (False)."""
+    text = turn.text or ""
+    if not text or asks_for_more(text) or _ALSO.search(without_later(text)) or ordinal(text) is not None:
+        return False
+    touched = _touched_at(turn)
+    if not touched:
+        return False
+    named = products.selection_from_text(turn, product)
+    shown_at = turn.state.context.get("shown_at")
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    lines = []
+    for line in cart.lines:
+        if line.sku not in touched or line.product_id != product.product_id:
+            continue
+        # the options picked on a card shown after the line went in ("白色的呢?" then "来一件"): another version
+        shown_later = isinstance(shown_at, int) and shown_at > touched[line.sku]
+        wanted = {**products.selection(turn, product), **named} if shown_later else named
+        if all(line.attributes.get(dim) == value for dim, value in wanted.items()):
+            lines.append(line)
+    if len(lines) != 1:
+        return False
+    line = lines[0]
+    count = products.units_wanted(text, product, products.count_for(text, product, quantity))
+    if count is None or count == line.quantity:
+        products.remember_product(turn, product)
+        turn.say(
+            "cart.already_in_cart",
+            turn.button("button.checkout", codes.CHECKOUT),
+            turn.button("menu.cart", codes.CART),
+            title=line_label(line),
+            qty=line.quantity,
+        )
+        return True
+    if _ADDS.search(text) and not says_enough(text) and not asks_to_set_quantity(text):
+        return False  # "add 2" of a line of one: two more
+    products.remember_product(turn, product)
+    await set_quantity(turn, line.sku, count)
+    return True
+
+
 async def _picks_on_the_card(turn: Turn) -> bool:
     """ "make it 30 1" under the serum's card just shown: an option of the card and a count - the
     purchase of that version, not the count of a cart line."""
@@ -145,7 +227,15 @@ async def _picks_on_the_card(turn: Turn) -> bool:
     if not product_id or not _card_since_last_add(turn):
         return False
     product = await turn.services.shop.product(str(product_id), turn.lang)
-    return product is not None and bool(product.options) and bool(products.selection_from_text(turn, product))
+    if product is None or not product.options:
+        return False
+    named = products.selection_from_text(turn, product)
+    if not named:
+        return False
+    # "那香草的改成三个吧" under the card, with vanilla already in the cart: that line's count
+    picked = {variant.sku for variant in products.matching_variants(product, named)}
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    return not any(line.sku in picked for line in cart.lines)
 
 
 def _ask_which_line_count(turn: Turn, cart: CartView, lines: list[CartLineView], quantity: int) -> None:
@@ -438,6 +528,7 @@ async def add_sku(turn: Turn, sku: str, quantity: int, product: ProductView) -> 
     cart = await turn.services.shop.add_to_cart(turn.customer_id, sku, quantity, turn.lang)
     turn.state.context["last_sku"] = sku
     turn.state.context["added_at"] = turn.state.version  # "两件" in the very next message means this line
+    touch(turn, sku)
     turn.reply(
         TextReply(
             text=turn.t("cart.added", title=title, qty=quantity, count=_count(cart), subtotal=cart.subtotal.format()),
@@ -734,6 +825,10 @@ async def change_option_intent(turn: Turn, intent: str) -> bool:
     swaps = named or swaps
     described = [swap for swap in swaps if _describes(text, swap)]
     swaps = described or swaps  # "make the navy ones M instead": the navy line, not the one added last
+    fewest = min((len(swap.changes) for swap in swaps), default=0)
+    # "the black pair should be XL not M" with navy M and black M lines: the black line gets XL (one
+    # change), not the navy one turned black and XL
+    swaps = [swap for swap in swaps if len(swap.changes) == fewest]
     if len(swaps) > 1:
         current = [s for s in swaps if s.line.sku == context.get("last_sku")] or [
             s for s in swaps if s.line.product_id == context.get("product")
@@ -852,6 +947,8 @@ async def _split(turn: Turn, split: Split) -> None:
     for sku, count in targets:
         await shop.add_to_cart(turn.customer_id, sku, count, turn.lang)
     turn.state.context["last_sku"] = targets[-1][0]
+    for sku, _ in targets:
+        touch(turn, sku)
     labels = [
         f"{product.title} ({'/'.join(v.attributes.values())}) ×{count}"
         for sku, count in targets
@@ -1068,6 +1165,7 @@ async def swap_line(turn: Turn, line: CartLineView, sku: str, quantity: int, pro
     await turn.services.shop.add_to_cart(turn.customer_id, sku, quantity, turn.lang)
     await turn.services.shop.remove_from_cart(turn.customer_id, line.sku, turn.lang)
     turn.state.context["last_sku"] = sku
+    touch(turn, sku)
     turn.say("cart.option_changed", old=line_label(line), new=title, qty=quantity)
     await view_after_edit(turn)
 
@@ -1196,6 +1294,7 @@ async def set_quantity(turn: Turn, sku: str, quantity: int) -> None:
         turn.say("cart.only_left_plain", count=variant.stock)
         return
     await turn.services.shop.set_quantity(turn.customer_id, sku, quantity, turn.lang)
+    touch(turn, sku)
     turn.say("cart.quantity_set", qty=quantity)
     await view_after_edit(turn)
 

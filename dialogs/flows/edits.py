@@ -227,5 +227,6 @@ async def _apply(turn: Turn, edits: list[Edit], missing: list[str]) -> None:
         else:
             await shop.set_quantity(turn.customer_id, sku, edit.quantity, turn.lang)
             said.append(turn.t("cart.line_quantity_set", title=label, qty=edit.quantity))
+        cart.touch(turn, sku)
     turn.reply(TextReply(text="\n".join(said)))
     await cart.view_after_edit(turn)

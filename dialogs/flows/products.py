@@ -101,19 +101,43 @@ def options_named(text: str, options: dict[str, list[str]]) -> dict[str, str]:
         return chosen
     for dim, values in options.items():
         found = mentioned_values(text, values) or relative_size(text, values)
-        if found:
-            chosen[dim] = _most_specific(found, text)
+        value = _most_specific(found, text) if found else None
+        if value is not None:
+            chosen[dim] = value
     return chosen
 
 
-def _most_specific(found: list[str], text: str) -> str:
+def _most_specific(found: list[str], text: str) -> str | None:
     """ "iphone 15 pro" names both "iPhone 15" and "iPhone 15 Pro": the value that holds the other;
-    "6L×4袋" names "6L单袋" by its number only: the value written out in full."""
+    "6L×4袋" names "6L单袋" by its number only: the value written out in full. Two values named
+    side by side ("21和23寸哪个合适", "S or M?") choose neither: the customer is still weighing them
+    (several versions bought at once are read part by part, dialogs/flows/several.py)."""
     written = [value for value in found if value.lower() in spec_text(text)]
     found = written if len(written) == 1 else found
     lowered = [value.lower() for value in found]
     longer = [v for v, low in zip(found, lowered, strict=True) if any(low != o and o in low for o in lowered)]
-    return max(longer, key=len) if longer else found[0]
+    if longer:
+        return max(longer, key=len)
+    if len(found) == 1:
+        return found[0]
+    asked = [value for value in found if _asked_for(value, text)]
+    # "那要30的 我本来就在29和30之间": the value asked for, not the ones weighed around it
+    return asked[0] if len(asked) == 1 else None
+
+
+# A value asked for right after a verb of choosing ("要30的", "换成23寸", "take the 41").
+_ASKING = (
+    r"(?:(?<!不)(?<!不想)要|来|买|拿|换成|改成|选|\b(?:take|get|want|choose|pick|go\s+with|make\s+it))"
+    r"\s*(?:the\s+)?"
+)
+
+
+def _asked_for(value: str, text: str) -> bool:
+    lowered = spec_text(text)
+    number = leading_number(value)
+    forms = [*spellings(value), f"{number:g}" if number is not None else ""]
+    patterns = (_ASKING + re.escape(form.lower()) + r"(?![a-z0-9.])" for form in dict.fromkeys(forms) if form)
+    return any(re.search(pattern, lowered) for pattern in patterns)
 
 
 def cheapest_or_priciest(text: str, product: ProductView) -> dict[str, str]:
@@ -178,6 +202,15 @@ _RELATIVE_WORDS = (
     *("shorter", "shortest", "thinner", "thinnest", "lighter", "lightest", "narrower", "narrowest"),
     *(f"{more}{word}" for word in "长厚重高宽短薄轻矮窄" for more in ("更", "最")),
     *(f"{word}{bit}" for word in "长厚重高宽短薄轻矮窄" for bit in ("一点", "点", "些")),
+)
+# Keeping the other option as it was ("那红色的吧 一样大小", "red then, same size"): option talk
+# about the product being chosen, naming no other product.
+_SAME_OPTION = re.compile(
+    r"(?:一样|同样|相同|同一)的?(?:大小|尺寸|尺码|码数|码|容量|规格|款式|型号|大的?)?|"
+    r"(?:大小|尺寸|尺码|码数|容量|规格|款式|型号)(?:一样|相同|不变|照旧)|"
+    r"\b(?:the\s+)?same(?:\s+(?:size|capacity|style|one|as\s+(?:before|that|the\s+other(?:\s+one)?)))?\b|"
+    r"\bas\s+before\b",
+    re.I,
 )
 _WARMER_WORDS = ("更暖和", "更暖", "最暖", "暖和", "保暖", "暖一点", "暖点", "warmer", "warmest", "warm")
 _PRICE_WORDS = (
@@ -263,9 +296,9 @@ _SPEC_FILLER = re.compile(
 # Words of a message that only chooses ("那就小的吧", "ok the warmer one", "going with the grey
 # one", "大瓶的那个"): pointers, classifiers and choosing verbs around the spec words.
 _CHOICE_FILLER = re.compile(
-    r"那个|那款|这个|这款|那种|这种|那|这|个|种|一点|点|度|瓶|支|罐|盒|"
+    r"那个|那款|这个|这款|那种|这种|那|这|个|种|一点|点|度|瓶|支|罐|盒|^\s*(?:好的?|嗯+|行|可以|ok)(?=[\s,，]|$)|"
     r"\b(?:i'?ll|i|i'?m|go(?:ing)?|with|then|just|that|this|pick|choose|have|get|want|need|prefer|let'?s|"
-    r"fine|sure|yes|yeah|degrees?|bottle|tube|jar|pack|size|option|version)\b|°c?|℃",
+    r"fine|sure|yes|yeah|ok|okay|degrees?|bottle|tube|jar|pack|size|option|version)\b|°c?|℃",
     re.I,
 )
 
@@ -546,7 +579,7 @@ def without_values(text: str, values: list[str]) -> str:
     words = [spelling for value in values for spelling in spellings(value)]
     words.extend(_vocabulary_words())
     words.extend((*_RELATIVE_WORDS, *_WARMER_WORDS, *_PRICE_WORDS))  # "大瓶的", "the warmer one": no product
-    rest = _without(spec_text(text), words)
+    rest = _SAME_OPTION.sub(" ", _without(spec_text(text), words))
     rest = _SPEC_FILLER.sub(" ", _SPEC_NUMBER.sub(" ", rest))
     return " ".join(rest.split())
 
@@ -591,9 +624,21 @@ def _token_in_title(token: str, title: str) -> bool:
     if token.isascii():
         # a four-letter title word beginning a short token ("tofu" of "tofus"); "dripper" is no "drip"
         stem = token[:4] in title.split() and len(token) <= 6
-        return len(token) >= 3 and (token in title or token.rstrip("s") in title or stem)
+        plural = any(form in title.split() for form in _singulars(token))
+        return len(token) >= 3 and (token in title or token.rstrip("s") in title or stem or plural)
     pairs = [token[i : i + 2] for i in range(max(1, len(token) - 1))]
     return any(pair in title for pair in pairs if len(pair) == 2)
+
+
+def _singulars(token: str) -> list[str]:
+    """ "plushies" -> plush; "boxes" -> box; "puppies" -> puppy: a plural as a title writes it in the
+    singular, a whole title word (forms of three letters or more)."""
+    forms = []
+    if token.endswith("es"):
+        forms.append(token[:-2])
+    if token.endswith("ies"):
+        forms.extend((token[:-3] + "y", token[:-3]))
+    return [form for form in forms if len(form) >= 3]
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")

@@ -29,6 +29,7 @@ from dialogs.references import (
     product_words,
     quantity_in,
     without_context,
+    without_quantity,
     word_groups,
 )
 from dialogs.turn import Turn
@@ -61,6 +62,7 @@ _PART_FILLER = re.compile(
     re.I,
 )
 _QUESTION = re.compile(r"[?？]|吗|么|\b(?:do|does|is|are|which|what|how)\b", re.I)
+_WEIGHING = re.compile(r"哪个|哪款|哪种|哪一|\bwhich\b", re.I)
 _BROWSING = re.compile(r"看看|推荐|有没有|找|\b(?:looking|find|show|recommend|search|browse|see)\b", re.I)
 # Marks of a shopping list without a buying verb: "a headlamp", "2 mugs", "一盒X", "我要X", "... pls".
 _LIST_MARK = re.compile(
@@ -216,6 +218,8 @@ async def add_intent(turn: Turn) -> None:
 async def add_several(turn: Turn) -> bool:
     """Add every product (or version) the message names; False (nothing done) when it names one."""
     text = turn.text
+    if _WEIGHING.search(text):
+        return False  # "21和23寸哪个合适", "S or M, which runs bigger?": choosing between them, buying neither yet
     parts = split_parts(text)[:MAX_PARTS]
     each = names_each(text)
     shared = quantity_in(_EACH.sub(" ", text)) if each else None  # "两个都来一份": one each
@@ -337,6 +341,10 @@ async def _versions(
             items[-1] = (items[-1][0], b)  # "一副" after "白色L": its count
         else:
             common.append(text[a:b])  # "保温杯", "500ml": true of every version
+    total = quantity_in(" ".join(common)) if len(items) >= 2 and not names_each(text) else None
+    if total is not None and total == sum(quantity_in(text[a:b]) or 1 for a, b in items):
+        # "2 pairs in black, one 39 and one 40", "两双黑色的 39一双40一双": the count of them all, not of each
+        common = [without_quantity(words) for words in common]
     versions: list[tuple[Turn, ProductView | None, Part | None]] = []
     for a, b in items:
         version = Part(" ".join([text[a:b], *common]), a, b, part.words)
@@ -452,6 +460,7 @@ async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
         in_cart[variant.sku] = in_cart.get(variant.sku, 0) + outcome.quantity
         added.append(turn.t("several.line", title=title, qty=outcome.quantity))
         context["last_sku"] = variant.sku
+        cart.touch(turn, variant.sku)
         products.remember_product(turn, product)
     context.pop("added_at", None)  # "两件" next is not about one of several lines just added
     text_parts = []

@@ -64,6 +64,8 @@ async def spec_follow_up(turn: Turn) -> bool:
     if _REQUEST.search(turn.text) or (not only_specs and _buys(turn)):
         # "the red one please", "要白色的": choosing and asking for it - add it, don't only select.
         turn.intent = "add_to_cart"
+        if await cart.restates_a_line(turn, product, cart.wanted_quantity(turn)):
+            return True  # "fine, i'll take the deluxe one" right after the deluxe one went in
         quantity = products.count_for(turn.text, product, cart.wanted_quantity(turn)) or 1
         await cart.choose_variant(turn, product, current, quantity)
         return True

@@ -12,18 +12,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
+from chatcart.bootstrap import Container
 from chatcart.cli.chat import run_script
-from core.mongo import Document
-from tests.conversations.conftest import SANDBOX_SECRET
-from tests.conversations.talk import shop_with_catalog
-
-CATALOG = Path(__file__).parent / "catalogs" / "baby_gadgets.json"
+from tests.conversations.conftest import OpenCatalogShop
 
 ZH_CHECKOUT = ["结账", "周八 13700003333 四川省成都市武侯区天府大道100号", "@快递", "不用了", "确认"]
 EN_CHECKOUT = ["checkout", "Mia Zhang, 13900007777, 3 Xinhua Road, Changning, Shanghai", "@Express", "no", "yes"]
@@ -39,18 +34,9 @@ ASKS_WHY = ("原因是", "why would you like")
 
 
 @pytest.fixture(scope="module")
-async def baby_shop(
-    mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
-) -> AsyncIterator[Any]:
-    async with shop_with_catalog(
-        CATALOG,
-        mongo_uri=mongo_uri,
-        mongo_client=mongo_client,
-        folder=Path(tmp_path_factory.mktemp("baby")),
-        db_prefix="conv_baby",
-        sandbox_secret=SANDBOX_SECRET,
-    ) as container:
-        yield container
+async def baby_shop(open_catalog_shop: OpenCatalogShop) -> AsyncIterator[Container]:
+    async with open_catalog_shop("baby_gadgets") as shop:
+        yield shop
 
 
 async def _run(shop: Any, lines: list[str], lang: str) -> tuple[list[str], dict[str, Any]]:

@@ -19,33 +19,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
+from chatcart.bootstrap import Container
 from chatcart.cli.chat import run_script
-from core.mongo import Document
-from tests.conversations.conftest import enough_stock
-from tests.conversations.talk import shop_with_catalog
-
-CATALOG = Path(__file__).parent / "catalogs" / "gadgets_coffee_pets.json"
+from tests.conversations.conftest import OpenCatalogShop, enough_stock
 
 
 @pytest.fixture(scope="module")
-async def counts_shop(
-    mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
-) -> AsyncIterator[Any]:
-    async with shop_with_catalog(
-        CATALOG,
-        mongo_uri=mongo_uri,
-        mongo_client=mongo_client,
-        folder=Path(tmp_path_factory.mktemp("counts")),
-        db_prefix="conv_counts",
-        sandbox_secret="cart-counts-test-secret",
-    ) as container:
-        yield container
+async def counts_shop(open_catalog_shop: OpenCatalogShop) -> AsyncIterator[Container]:
+    async with open_catalog_shop("gadgets_coffee_pets") as shop:
+        yield shop
 
 
 async def _chat(shop: Any, lang: str, lines: list[str]) -> tuple[list[dict[str, Any]], dict[str, int]]:

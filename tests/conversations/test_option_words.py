@@ -13,31 +13,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
-from core.mongo import Document
-from tests.conversations.talk import converse, shop_with_catalog
-
-CATALOG = Path(__file__).parent / "catalogs" / "pantry_pets_phone.json"
+from chatcart.bootstrap import Container
+from tests.conversations.conftest import OpenCatalogShop
+from tests.conversations.talk import converse
 
 
 @pytest.fixture(scope="module")
-async def options_shop(
-    mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
-) -> AsyncIterator[Any]:
-    async with shop_with_catalog(
-        CATALOG,
-        mongo_uri=mongo_uri,
-        mongo_client=mongo_client,
-        folder=Path(tmp_path_factory.mktemp("options")),
-        db_prefix="conv_options",
-        sandbox_secret="options-tests-sandbox-secret",
-    ) as container:
-        yield container
+async def options_shop(open_catalog_shop: OpenCatalogShop) -> AsyncIterator[Container]:
+    async with open_catalog_shop("pantry_pets_phone") as shop:
+        yield shop
 
 
 # --- 1. option values in the other language than the catalog's -----------------------------------

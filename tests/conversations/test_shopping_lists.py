@@ -15,31 +15,19 @@ on a phone-accessories / coffee / pets catalog the flows were not written for
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
-from core.mongo import Document
-from tests.conversations.talk import Conversation, converse, shop_with_catalog
-
-CATALOG = Path(__file__).parent / "catalogs" / "gadgets_coffee_pets.json"
+from chatcart.bootstrap import Container
+from tests.conversations.conftest import OpenCatalogShop
+from tests.conversations.talk import Conversation, converse
 
 
 @pytest.fixture(scope="session")
-async def gadgets_shop(
-    mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
-) -> AsyncIterator[Any]:
-    async with shop_with_catalog(
-        CATALOG,
-        mongo_uri=mongo_uri,
-        mongo_client=mongo_client,
-        folder=Path(tmp_path_factory.mktemp("gadgets")),
-        db_prefix="conv_gadgets",
-        sandbox_secret="shopping-lists-test-secret",
-    ) as container:
-        yield container
+async def gadgets_shop(open_catalog_shop: OpenCatalogShop) -> AsyncIterator[Container]:
+    async with open_catalog_shop("gadgets_coffee_pets") as shop:
+        yield shop
 
 
 async def _ends_with(shop: Any, lang: str, lines: list[str], expected: dict[str, int]) -> Conversation:

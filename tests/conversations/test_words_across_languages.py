@@ -10,32 +10,21 @@ name them their own way. Every conversation is checked by the cart or the orders
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
-from core.mongo import Document
-from tests.conversations.talk import converse, shop_with_catalog
+from chatcart.bootstrap import Container
+from tests.conversations.conftest import OpenCatalogShop
+from tests.conversations.talk import converse
 
-CATALOG = Path(__file__).parent / "catalogs" / "beauty_drinks_wear.json"
 ADDRESS = "王磊 13912345678 江苏省南京市鼓楼区中山路18号"
 
 
 @pytest.fixture(scope="module")
-async def words_shop(
-    mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
-) -> AsyncIterator[Any]:
-    async with shop_with_catalog(
-        CATALOG,
-        mongo_uri=mongo_uri,
-        mongo_client=mongo_client,
-        folder=Path(tmp_path_factory.mktemp("words")),
-        db_prefix="conv_words",
-        sandbox_secret="words-tests-sandbox-secret",
-    ) as container:
-        yield container
+async def words_shop(open_catalog_shop: OpenCatalogShop) -> AsyncIterator[Container]:
+    async with open_catalog_shop("beauty_drinks_wear") as shop:
+        yield shop
 
 
 # --- 1. Chinese typed in pinyin ---------------------------------------------------------------------

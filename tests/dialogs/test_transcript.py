@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
+
+import dialogs.transcript as transcript_module
 from core.mongo import Database
 from dialogs.messages import IncomingMessage, TextReply
 from dialogs.transcript import COLLECTION, Transcript, entries
@@ -54,3 +59,15 @@ def test_every_message_of_a_turn_has_its_own_key() -> None:
     turn = {"_id": "T1", "sender": "customer", "text": "hi", "replies": [{"text": "a"}, {"text": "b"}]}
     assert [m["key"] for m in entries(turn)] == ["T1", "T1.1", "T1.2"]
     assert [m["key"] for m in entries({"_id": "P1", "sender": "agent", "text": "x"})] == ["P1"]
+
+
+async def test_messages_written_in_the_same_millisecond_keep_their_order(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BSON dates keep milliseconds: an agent's quick replies tie on `at` and must not swap."""
+    same_instant = datetime(2026, 12, 7, 12, 0, 0, 123000, tzinfo=UTC)
+    monkeypatch.setattr(transcript_module, "utcnow", lambda: same_instant)
+    transcript = Transcript(db)
+    for text in ("one", "two", "three", "four", "five"):
+        await transcript.record_out("web:tie", [TextReply(text=text)], sender="agent", agent_id="a1")
+    assert [e.text for e in await transcript.history("web:tie")] == ["one", "two", "three", "four", "five"]

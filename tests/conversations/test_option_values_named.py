@@ -1,0 +1,86 @@
+"""Option values named the way customers name them, on a catalog whose values are written in one
+language, the other, or both at once ("带夜灯 With night light", "36寸 Travel"):
+
+- one half of a two-language value names it ("the night light version", "带夜灯的");
+- "一样大小" / "same size" keeps the option on screen while another is chosen, and the option
+  words of the product on screen find no other product ("那红色的吧" is not the red mug);
+- two values weighed against each other ("36和41寸哪个适合") choose neither;
+- "thank you" closing a message names no "Thank You" postcard; "plushies" is the "Plush" line;
+- a correction ("the white pair should be L not M") changes the line it describes, not the one
+  edited last.
+
+catalogs/bilingual_options.json is our own, not an outsider's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from core.mongo import Document
+from tests.conversations.conftest import SANDBOX_SECRET
+from tests.conversations.talk import converse, shop_with_catalog
+
+CATALOG = Path(__file__).parent / "catalogs" / "bilingual_options.json"
+
+
+@pytest.fixture(scope="module")
+async def bilingual_shop(
+    mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
+) -> AsyncIterator[Any]:
+    async with shop_with_catalog(
+        CATALOG,
+        mongo_uri=mongo_uri,
+        mongo_client=mongo_client,
+        folder=Path(tmp_path_factory.mktemp("bilingual")),
+        db_prefix="conv_bilingual",
+        sandbox_secret=SANDBOX_SECRET,
+    ) as container:
+        yield container
+
+
+CONVERSATIONS = [
+    # one half of a value written in both languages
+    ("en", ["eye-care desk lamp", "I'll go with the night light version please"], {"L1-NL": 1}),
+    ("en", ["desk lamp", "the one without night light, add it"], {"L1-NO": 1}),
+    ("zh", ["护眼台灯", "带夜灯的 来一个"], {"L1-NL": 1}),
+    # keeping the other option; the card's option words are no other product
+    ("zh", ["薄荷色的电水壶1L有吗", "那红色的吧 一样大小"], {"K1-RD-1": 1}),
+    ("en", ["mint retro kettle 1L", "ok red then, same size please"], {"K1-RD-1": 1}),
+    # weighing two sizes chooses neither; the pick after it does
+    ("zh", ["桃花心木吉他", "36和41寸哪个适合初学者", "好的 那就41寸的吧", "黑色", "加入购物车"], {"M1-41-BK": 1}),
+    (
+        "en",
+        ["mahogany guitar", "36 or 41 inch, which one is better for a teen?", "ok the 41 then", "black", "add it"],
+        {"M1-41-BK": 1},
+    ),
+    # thanks are no product, plurals name the singular title
+    ("en", ["retro electric kettle", "red 1.7L", "just one please, thank you"], {"K1-RD-17": 1}),
+    (
+        "en",
+        ["corgi plush", "add to cart", "wooden blocks", "add to cart", "make it 2 plushies"],
+        {"T1-40": 2, "T2-100": 1},
+    ),
+    # a correction changes the line it describes
+    (
+        "en",
+        [
+            "sport ankle socks navy L x2 and one white M",
+            "make the navy ones M instead",
+            "and the white pair should be L not M",
+        ],
+        {"W1-NV-M": 2, "W1-WH-L": 1},
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "lines", "expected"), CONVERSATIONS)
+async def test_the_option_the_customer_names_is_the_one_chosen(
+    bilingual_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
+) -> None:
+    talk = await converse(bilingual_shop, lang, lines, who="named")
+    assert talk.cart == expected, talk.transcript()
