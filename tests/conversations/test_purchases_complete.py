@@ -9,33 +9,21 @@ Every conversation is checked by the cart or the order it ends with.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
-from core.mongo import Document
+from chatcart.bootstrap import Container
 from dialogs import go_ahead, goods_and_address
 from dialogs.router import _only_names_goods, _settles_for_what_is_left
-from tests.conversations.talk import converse, shop_with_catalog
-
-CATALOG = Path(__file__).parent / "catalogs" / "wood_and_flowers.json"
+from tests.conversations.conftest import OpenCatalogShop
+from tests.conversations.talk import converse
 
 
 @pytest.fixture(scope="module")
-async def wood_shop(
-    mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
-) -> AsyncIterator[Any]:
-    async with shop_with_catalog(
-        CATALOG,
-        mongo_uri=mongo_uri,
-        mongo_client=mongo_client,
-        folder=Path(tmp_path_factory.mktemp("wood")),
-        db_prefix="conv_wood",
-        sandbox_secret="wood-tests-sandbox-secret",
-    ) as container:
-        yield container
+async def wood_shop(open_catalog_shop: OpenCatalogShop) -> AsyncIterator[Container]:
+    async with open_catalog_shop("wood_and_flowers") as shop:
+        yield shop
 
 
 # --- a sold-out version acknowledged, another one taken --------------------------------------------
