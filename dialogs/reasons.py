@@ -326,14 +326,16 @@ _KINDS = (
     (
         "exchange",
         re.compile(
-            r"换货|调换|换一[个件双条副把只瓶]|换个|换成|换[大小]一?[码号]|\b(?:exchange|swap|replace(?:ment)?)\b", re.I
+            r"换货|调换|换新|换一[个件双条副把只瓶]|换个|换成|换[大小]一?[码号]|"
+            r"\b(?:exchange|swap|replace(?:ment)?)\b",
+            re.I,
         ),
     ),
     ("refund", re.compile(r"退款|退钱|钱退|退我钱|\brefund|\bmoney back\b", re.I)),
     (
         "return",
         re.compile(
-            r"退货|退回|寄回|退掉|退了|(?:要|想|申请|给我|帮我)退(?![款钱出订])|"
+            r"退货|退回|寄回|退掉|退了|退吧|(?:要|想|申请|给我|帮我|直接)退(?![款钱出订])|"
             r"\breturn(?:ing)?\b|\b(?:send|ship) (?:it|them|this|these) back\b",
             re.I,
         ),
@@ -401,12 +403,35 @@ def reason_in(text: str) -> int | None:
     return found if found is not None else _en_reason(text)
 
 
+# A kind named only to be turned down: "不用换新的 直接退吧", "别给我换", "no exchange, just return it".
+_ZH_KIND_NEGATION = re.compile(r"(?:不|别|没|无需|不用|不要|不想)[^，,。.!！?？\s]{0,2}$")
+_EN_KIND_NEGATION = re.compile(
+    r"(?:\bno|\bnot|\b(?:do|does|did|wo|ca|is|are|have|would|should)n'?t|\bnever|\brather\s+than|\binstead\s+of)"
+    r"\s+(?:\w+\s+){0,2}$",
+    re.I,
+)
+
+
+def _named(pattern: re.Pattern[str], text: str) -> bool:
+    return any(not _kind_negated(text, match.start()) for match in pattern.finditer(text))
+
+
+def _kind_negated(text: str, start: int) -> bool:
+    before = text[max(0, start - 24) : start]
+    return bool(_ZH_KIND_NEGATION.search(before) or _EN_KIND_NEGATION.search(before))
+
+
 def kind_in(text: str) -> str | None:
-    """return / exchange / refund when the text names one."""
+    """return / exchange / refund when the text names one (and does not turn it down)."""
     for kind, pattern in _KINDS:
-        if pattern.search(text):
+        if _named(pattern, text):
             return kind
     return None
+
+
+def kinds_turned_down(text: str) -> set[str]:
+    """The kinds the text names only to turn them down ("不想换了 直接退吧": exchange)."""
+    return {kind for kind, pattern in _KINDS if pattern.search(text) and not _named(pattern, text)}
 
 
 _CANCEL = re.compile(r"取消|\bcancel\w*", re.I)

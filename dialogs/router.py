@@ -32,7 +32,7 @@ from dialogs.flows.base import Flow, is_cancel, menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
 from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
-from dialogs.reasons import exchange_target, kind_in, reason_in, tentative
+from dialogs.reasons import exchange_target, kind_in, kinds_turned_down, reason_in, tentative
 from dialogs.references import (
     asks_about_fit,
     asks_for_more,
@@ -398,6 +398,9 @@ async def text(turn: Turn) -> None:
         ):
             state.failures = 0
             return
+        if await _exchanges_what_was_delivered(turn, intent):
+            await run_intent(turn, "exchange_goods")
+            return
         if await _buys_and_sends_to(turn) or await specs.choice_with_question(turn):
             state.failures = 0
             return
@@ -516,6 +519,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     if not in_flow and intent in MISREAD_AS_TROUBLE and _only_names_goods(text) and not _ORDER_WORD.search(text):
         return "search_product"  # "sand coloured tent": goods named, nothing wrong with any of them
     kind = kind_in(text)
+    if kind and _KIND_OF.get(intent) in kinds_turned_down(text):
+        return _INTENT_OF[kind]  # "不用换新的 直接退吧", "no exchange, just return it": the kind kept
     plain_request = kind and kind != "exchange" and not tentative(text) and not _QUESTION_WORD.search(text)
     # "send them back, my boss bought me a pair already": a return, though "bought a pair" reads as buying
     requestable = WEAK_INTENTS | {"deny", "add_to_cart", "order_status", "track_shipment"}
@@ -523,7 +528,7 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         # "the kettle leaks, I want my money back", "还没发货的话就退款吧 不需要了": a request the shop
         # handles, not a case for a person nor a "no" - nor a question where the order is, though
         # it names its shipping ("还没发货的话帮我退款")
-        return {"return": "return_goods", "exchange": "exchange_goods", "refund": "refund"}[kind]
+        return _INTENT_OF[kind]
     if (
         intent == "complaint"
         and turn.confidence < 0.6
@@ -616,6 +621,26 @@ def _only_names_goods(text: str) -> bool:
     if _GRIEVANCE.search(text) or kind_in(text) or _HAPPENED.search(text) or _QUESTION_WORD.search(text):
         return False
     return bool(_NAMES_GOODS.search(product_words(text)))
+
+
+_INTENT_OF = {"return": "return_goods", "exchange": "exchange_goods", "refund": "refund"}
+_KIND_OF = {intent: kind for kind, intent in _INTENT_OF.items()}
+
+
+async def _exchanges_what_was_delivered(turn: Turn, intent: str) -> bool:
+    """ "can i swap these for the pro ones?" with nothing in the cart and a delivered order: an
+    exchange of what arrived, not a purchase of the other version (a cart line's swap was tried
+    first)."""
+    text = turn.text
+    if intent in _KIND_OF or intent in ("human_agent", "complaint") or kind_in(text) != "exchange":
+        return False
+    if exchange_target(text) is None:
+        return False
+    shop = turn.services.shop
+    if not (await shop.cart(turn.customer_id, turn.lang)).empty:
+        return False
+    placed = await shop.orders(turn.customer_id, turn.lang, 20)
+    return any("exchange" in orders.aftersales_kinds(order.status) for order in placed)
 
 
 def _sets_a_count(turn: Turn) -> bool:

@@ -216,8 +216,11 @@ async def start(turn: Turn, kind: str, number: str, *, reason: str = "", stated:
             return
     if not reason and turn.message.kind == "text":
         reason = _reason_in_words(turn, kind, order)
-    if not reason and kind == "refund" and refunded_instead(order) and _CANCEL_WORDS.search(turn.text):
-        reason = turn.t("aftersales.reason_cancel")  # "just paid but i need to cancel, please refund"
+    before_shipping = kind == "refund" and refunded_instead(order)
+    if not reason and before_shipping and (_CANCEL_WORDS.search(turn.text) or turn.message.kind == "text"):
+        # "just paid but i need to cancel, please refund", "能退款吗": nothing to send back, nothing
+        # to photograph - the money back for an order that never left is reason enough
+        reason = turn.t("aftersales.reason_cancel")
     allowed = allowed_kinds(order.status)
     if not allowed:
         turn.say(
@@ -241,9 +244,12 @@ async def start(turn: Turn, kind: str, number: str, *, reason: str = "", stated:
         return
     slots = turn.state.slots
     slots["reason"] = reason
-    slots["photo_offer"] = turn.message.channel in turn.services.config.photo_channels
+    slots["photo_offer"] = turn.message.channel in turn.services.config.photo_channels and not before_shipping
     turn.state.step = "confirm"
-    if reasons.tentative(turn.text) and not stated and not _names_exchange(turn, kind):
+    # "can u refund that? it hasnt shipped yet right?", "能退款吗" about a paid order not shipped yet is
+    # how the money back is asked for (nothing else applies to it), not whether it is possible.
+    asked = reasons.tentative(turn.text) and not before_shipping
+    if asked and not stated and not _names_exchange(turn, kind):
         await flow.prompt(turn)  # "could I exchange it?": confirm what will be filed
         return
     slots["direct"] = True
@@ -366,7 +372,12 @@ class AfterSalesFlow(Flow):
         if state.slots.get("confirmed"):  # the refund was offered and accepted: file it now
             await self.submit(turn)
             return
-        state.step = "photos" if turn.message.channel in turn.services.config.photo_channels else "confirm"
+        photos = turn.message.channel in turn.services.config.photo_channels
+        if photos and state.slots.get("kind") == "refund":
+            # an order not shipped yet has nothing to photograph
+            order = await turn.services.shop.order(turn.customer_id, str(state.slots.get("order")), turn.lang)
+            photos = order is None or not refunded_instead(order)
+        state.step = "photos" if photos else "confirm"
         await self.prompt(turn)
 
     async def on_text(self, turn: Turn) -> bool:
@@ -512,6 +523,6 @@ class AfterSalesFlow(Flow):
             # Filed from one message: say what was understood, and keep listening for more words
             # or photos about it (the customer did not go through the steps).
             turn.say("aftersales.filed_reason", reason=request.reason)
-            if turn.message.channel in turn.services.config.photo_channels:
+            if slots.get("photo_offer"):
                 turn.say("aftersales.photos_welcome")
             state.context[FILED] = {"kind": request.kind, "order": request.order_number, "request": request.request_id}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import ClassVar
 
@@ -12,6 +13,11 @@ from dialogs.step_reply import Expects, Reply
 from dialogs.turn import Turn
 
 ConfirmedAction = Callable[[Turn, dict[str, str]], Awaitable[None]]
+
+# Saying the action again answers its question with a yes ("嗯嗯 取消", "cancel it" under "Cancel
+# order …?"); turned down ("不取消了", "don't cancel") it is no yes.
+_RESTATES: dict[str, re.Pattern[str]] = {"cancel_order": re.compile(r"取消|撤销|\bcancel", re.I)}
+_TURNED_DOWN = re.compile(r"不|别|\b(?:no|not|don'?t|never)\b", re.I)
 
 
 async def ask_confirmation(turn: Turn, action: str, args: dict[str, str], question_key: str, **params: str) -> None:
@@ -57,6 +63,10 @@ class ConfirmFlow(Flow):
             return True
         if answer and answer.has(Reply.NO):
             await self._decide(turn, False)
+            return True
+        restates = _RESTATES.get(str(turn.state.slots.get("action", "")))
+        if restates and restates.search(turn.text) and not _TURNED_DOWN.search(turn.text):
+            await self._decide(turn, True)
             return True
         return False
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from commerce.aftersales.model import ELIGIBLE
@@ -15,7 +16,7 @@ from dialogs.flows.checkout import send_payment_link
 from dialogs.flows.confirm import ask_confirmation
 from dialogs.flows.products import title_mentions
 from dialogs.i18n import t_or
-from dialogs.messages import Button, OrderSummary, SummaryLine
+from dialogs.messages import Button, Lang, OrderSummary, SummaryLine
 from dialogs.ports import AddressView, OrderView
 from dialogs.references import asks_how_paying_works, ordinal, pick, product_words
 from dialogs.step_reply import Expects, Reply
@@ -301,6 +302,10 @@ async def cancel_intent(turn: Turn, number: str = "") -> None:
         if number
         else await _resolve_order(turn, allowed="cancel_now")
     )
+    unambiguous = order is not None
+    if order is None and not number:
+        # several unpaid orders: the one this conversation placed (confirmed, as it was not named)
+        order = await _last_order_if(turn, "cancel_now")
     if order is None and not number:
         # a paid one not shipped yet (its refund is offered), else the order meant, to explain why
         # it cannot be cancelled
@@ -325,6 +330,10 @@ async def cancel_intent(turn: Turn, number: str = "") -> None:
         )
         offer_refund(turn, order.number, reasons.stated(turn.text, turn.lang), via="cancel")
         return
+    if order.status == "cancelled":
+        # "嗯 取消吧" once it is done: say so, not "can't be cancelled any more"
+        turn.say("orders.already_cancelled", turn.button("menu.orders", codes.ORDERS), number=order.number)
+        return
     if not order.can_cancel:
         turn.say(
             "orders.cannot_cancel",
@@ -335,6 +344,11 @@ async def cancel_intent(turn: Turn, number: str = "") -> None:
             status=status_label(turn, order.status),
         )
         return
+    if unambiguous and asks_plainly_to_cancel(turn.text, turn.lang):
+        # "cancel that order pls, havent paid yet", "这单取消吧": the customer has decided - asking
+        # "are you sure?" again would leave the order open when they move on.
+        await cancel_confirmed(turn, {"number": order.number})
+        return
     await ask_confirmation(
         turn,
         "cancel_order",
@@ -343,6 +357,52 @@ async def cancel_intent(turn: Turn, number: str = "") -> None:
         number=order.number,
         total=order.total.format(),
     )
+
+
+async def _last_order_if(turn: Turn, allowed: str) -> OrderView | None:
+    last = turn.state.context.get("last_order")
+    if not last:
+        return None
+    order = await turn.services.shop.order(turn.customer_id, str(last), turn.lang)
+    return order if order is not None and _allowed(order, allowed) else None
+
+
+# Cancelling named in words: "取消", "撤销", "cancel", or an order dropped ("这单不要了", "scrap the
+# order", "don't want this order anymore"); "算了 不买了" alone may be about the cart, so it is asked.
+_CANCEL_WORDS = re.compile(r"取消|撤销|撤单|作废|qu\s?xiao|\bcancel", re.I)
+_ORDER_NAMED = re.compile(r"订单|这单|那单|这一单|单子|\border\b", re.I)
+_DROPPED = re.compile(
+    r"不要了|不想要了|不买了|不需要了|算了|\b(?:forget|scrap|drop|void|kill|call\s+off)\b|"
+    r"\b(?:don'?t|do\s+not|no\s+longer)\s+(?:want|need)\b|\bnever\s*mind\b",
+    re.I,
+)
+
+
+# A question that is a polite request ("can you cancel it pls", "麻烦帮我取消一下好吗"), unless it asks
+# whether it is still possible or puts a condition ("can I still cancel?", "如果还没发货能取消吗").
+_POLITE = re.compile(r"帮我|麻烦|给我|\b(?:pl[sz]|please|plea?se|kindly)\b", re.I)
+_WHETHER = re.compile(r"还能|还可以|能不能|可不可以|如果|要是|假如|万一|是否|\b(?:still|if|whether|possible)\b", re.I)
+
+
+# "havent paid yet", "还没付钱": the customer knows what state the order is in
+_UNPAID = re.compile(
+    r"还没付|没付|未付|没有付|没支付|\b(?:have\s*n'?t|have\s+not|did\s*n'?t|not|never)\s+(?:\w+\s+)?(?:paid|pay)\b|\bunpaid\b",
+    re.I,
+)
+
+
+def asks_plainly_to_cancel(text: str, lang: Lang) -> bool:
+    """The message asks to cancel the order plainly and says why or what next ("cancel that order
+    pls, havent paid yet", "刚那单帮我取消 还没付钱", "scrap the order, my roommate has it"): the
+    customer has decided. Not a question or a condition ("can I still cancel?", "如果还没发货就取消"),
+    nor the bare command ("取消订单", "cancel my order"), which is confirmed like the button."""
+    if not text:
+        return False
+    if reasons.tentative(text) and not (_POLITE.search(text) and not _WHETHER.search(text)):
+        return False
+    if not (_CANCEL_WORDS.search(text) or (_ORDER_NAMED.search(text) and _DROPPED.search(text))):
+        return False
+    return reasons.reason_in(text) is not None or bool(reasons.explained(text, lang)) or bool(_UNPAID.search(text))
 
 
 def offer_refund(turn: Turn, number: str, reason: str, *, via: str = "") -> None:

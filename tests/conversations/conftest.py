@@ -11,7 +11,6 @@ the code behind `chatcart chat --script FILE --json`.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
@@ -26,14 +25,13 @@ from chatcart.bootstrap import Container, refresh_nlu_vocabulary, running_contai
 from chatcart.settings import Settings
 from core.mongo import Document, utcnow
 from tests.conversations.talk import shop_with_catalog
-from tests.shop_database import throwaway_shop
 
 CUSTOM_CATALOG = Path(__file__).parent / "catalogs" / "books_coffee_sneakers.json"
 OUTSIDER_CATALOG = Path(__file__).parent / "outsider" / "catalog.json"
 SANDBOX_SECRET = "conversation-tests-secret"
 CATALOGS = Path(__file__).parent / "catalogs"
 
-OpenCatalogShop = Callable[[str], AbstractAsyncContextManager[Container]]
+OpenCatalogShop = Callable[[str | Path], AbstractAsyncContextManager[Container]]
 
 
 async def _add_expired_coupon(container: Any) -> None:
@@ -78,20 +76,9 @@ async def shop(shop_settings: Settings, mongo_client: AsyncMongoClient[Document]
 
 
 @pytest.fixture(scope="session")
-async def custom_shop(
-    mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
-) -> AsyncIterator[Any]:
-    async with throwaway_shop(
-        mongo_uri,
-        mongo_client,
-        Path(tmp_path_factory.mktemp("custom")),
-        db_prefix="conv_custom",
-        sandbox_secret=SANDBOX_SECRET,
-    ) as container:
-        report = await container.commerce.catalog.import_catalog(json.loads(CUSTOM_CATALOG.read_text("utf-8")))
-        assert report.ok, report
+async def custom_shop(open_catalog_shop: OpenCatalogShop) -> AsyncIterator[Container]:
+    async with open_catalog_shop(CUSTOM_CATALOG) as container:
         await _add_expired_coupon(container)
-        await refresh_nlu_vocabulary(container)
         yield container
 
 
@@ -108,20 +95,9 @@ async def add_outsider_coupons(container: Any) -> None:
 
 
 @pytest.fixture(scope="session")
-async def outsider_shop(
-    mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
-) -> AsyncIterator[Any]:
-    async with throwaway_shop(
-        mongo_uri,
-        mongo_client,
-        Path(tmp_path_factory.mktemp("outsider")),
-        db_prefix="conv_outsider",
-        sandbox_secret=SANDBOX_SECRET,
-    ) as container:
-        report = await container.commerce.catalog.import_catalog(json.loads(OUTSIDER_CATALOG.read_text("utf-8")))
-        assert report.ok, report
+async def outsider_shop(open_catalog_shop: OpenCatalogShop) -> AsyncIterator[Container]:
+    async with open_catalog_shop(OUTSIDER_CATALOG) as container:
         await add_outsider_coupons(container)
-        await refresh_nlu_vocabulary(container)
         yield container
 
 
@@ -135,12 +111,14 @@ async def enough_stock(container: Any, levels: dict[str, int]) -> None:
 def open_catalog_shop(
     mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
 ) -> OpenCatalogShop:
-    """Opens a throwaway shop on `catalogs/<name>.json` - the tests on catalogs the flows were not
-    written for each hold one for their module (`async with open_catalog_shop(name) as shop`)."""
+    """Opens a throwaway shop (own database) with a catalog imported and the NLU told its words:
+    `catalogs/<name>.json` by name, or any catalog file by path (`async with open_catalog_shop(x)`)."""
 
-    def open_shop(name: str) -> AbstractAsyncContextManager[Container]:
+    def open_shop(catalog: str | Path) -> AbstractAsyncContextManager[Container]:
+        path = catalog if isinstance(catalog, Path) else CATALOGS / f"{catalog}.json"
+        name = path.parent.name if path.stem == "catalog" else path.stem
         return shop_with_catalog(
-            CATALOGS / f"{name}.json",
+            path,
             mongo_uri=mongo_uri,
             mongo_client=mongo_client,
             folder=Path(tmp_path_factory.mktemp(name)),

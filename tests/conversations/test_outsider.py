@@ -14,12 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
-from chatcart.bootstrap import refresh_nlu_vocabulary
 from chatcart.cli.chat import join_continued, run_script
-from core.mongo import Document
-from tests.conversations.conftest import SANDBOX_SECRET, add_outsider_coupons
+from tests.conversations.conftest import OpenCatalogShop, add_outsider_coupons
 from tests.conversations.end_state import KEYS, mismatches
 from tests.conversations.outsider_corpus import (
     CATALOG,
@@ -33,7 +30,6 @@ from tests.conversations.outsider_corpus import (
     run_one,
     success_by_lang,
 )
-from tests.shop_database import throwaway_shop
 
 
 def catalog_skus(catalog_file: Path = CATALOG) -> set[str]:
@@ -116,16 +112,9 @@ def test_every_other_shop_has_a_balanced_corpus_of_real_skus(corpus: Corpus) -> 
 
 
 @pytest.mark.parametrize("corpus", MORE_SHOPS, ids=[c.name for c in MORE_SHOPS])
-async def test_every_other_shop_stays_above_its_floor(
-    corpus: Corpus, mongo_uri: str, mongo_client: AsyncMongoClient[Document], tmp_path: Path
-) -> None:
-    async with throwaway_shop(
-        mongo_uri, mongo_client, tmp_path, db_prefix=f"conv_{corpus.name}", sandbox_secret=SANDBOX_SECRET
-    ) as container:
-        report = await container.commerce.catalog.import_catalog(json.loads(corpus.catalog.read_text("utf-8")))
-        assert report.ok, report
+async def test_every_other_shop_stays_above_its_floor(corpus: Corpus, open_catalog_shop: OpenCatalogShop) -> None:
+    async with open_catalog_shop(corpus.catalog) as container:
         await add_outsider_coupons(container)
-        await refresh_nlu_vocabulary(container)
         outcomes = [await run_one(container, load(path)) for path in corpus.scripts]
     target = os.environ.get("CHATCART_CONV_FAILURES")
     _check_against_floor(

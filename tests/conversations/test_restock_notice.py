@@ -8,39 +8,23 @@ so restocking here changes nothing for the corpus."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from bot.terminal.runner import ChatRunner
-from chatcart.bootstrap import refresh_nlu_vocabulary
+from chatcart.bootstrap import Container
 from chatcart.cli.chat import make_runner
 from commerce.inventory.notices import STOCK_NOTICES
-from core.mongo import Document
 from dialogs.render import render_as_text
-from tests.conversations.conftest import OUTSIDER_CATALOG, SANDBOX_SECRET
-from tests.shop_database import throwaway_shop
+from tests.conversations.conftest import OUTSIDER_CATALOG, OpenCatalogShop
 
 
 @pytest.fixture(scope="module")
-async def restock_shop(
-    mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
-) -> AsyncIterator[Any]:
-    async with throwaway_shop(
-        mongo_uri,
-        mongo_client,
-        Path(tmp_path_factory.mktemp("restock")),
-        db_prefix="conv_restock",
-        sandbox_secret=SANDBOX_SECRET,
-    ) as container:
-        report = await container.commerce.catalog.import_catalog(json.loads(OUTSIDER_CATALOG.read_text("utf-8")))
-        assert report.ok, report
-        await refresh_nlu_vocabulary(container)
+async def restock_shop(open_catalog_shop: OpenCatalogShop) -> AsyncIterator[Container]:
+    async with open_catalog_shop(OUTSIDER_CATALOG) as container:
         yield container
 
 
