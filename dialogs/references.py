@@ -736,6 +736,11 @@ def says_enough(text: str) -> bool:
     return bool(_ENOUGH.search(text))
 
 
+def tells_how_many_in_all(text: str) -> bool:
+    """ "一张就够", "wait, only one of the mats" - not a question ("only one left?")."""
+    return says_enough(text) and not re.search(r"[?？吗]", text)
+
+
 def enough_count(text: str) -> int | None:
     """The count of "just 1", "one is enough", "两个就行", "只要一个" (None when the text says none)."""
     match = _ENOUGH.search(text)

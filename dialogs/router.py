@@ -49,6 +49,7 @@ from dialogs.references import (
     quantity_in,
     read_pinyin,
     takes_the_one_shown,
+    tells_how_many_in_all,
     trailing_number,
 )
 from dialogs.registry import BUTTON_HANDLERS, FLOWS, INTENT_HANDLERS
@@ -541,6 +542,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "add_to_cart"
     if asks_about_fit(text) and (context.get("product") or context.get("last_sku")) and intent not in FIT_KEEPS:
         return "product_question"  # "冬天去长白山够用吗": what the catalog says about it, honestly
+    if in_flow and turn.state.flow == "checkout" and tells_how_many_in_all(text):
+        return "add_to_cart"  # "一张就够", "wait, only one of the mats" while paying: that line's count
     if in_flow and _adds_during_checkout(turn, intent):
         return "add_to_cart"  # "and a mug", "再加一个头灯" while paying: added, then the checkout goes on
     if in_flow:

@@ -90,6 +90,8 @@ async def add_intent(turn: Turn) -> None:
             # "红色的改成两件" with two red lines: ask, never guess or add a new line.
             _ask_which_line_count(turn, cart, lines, quantity)
             return
+    if quantity is not None and await _count_at_checkout(turn, quantity):
+        return
     if quantity is not None and limits_a_line(turn.text) and await _limit_described_line(turn, quantity):
         return
     if quantity is not None and await _count_for_described_line(turn, quantity):
@@ -217,6 +219,29 @@ async def restates_a_line(turn: Turn, product: ProductView, quantity: int | None
         return False  # "add 2" of a line of one: two more
     products.remember_product(turn, product)
     await set_quantity(turn, line.sku, count)
+    return True
+
+
+async def _count_at_checkout(turn: Turn, quantity: int) -> bool:
+    """ "一张就够", "wait, only one werewolf game" said in the middle of the checkout: the count of the
+    cart line meant (set, or kept when it has that many already), never one more of it."""
+    checking_out = any(paused.get("flow") == "checkout" for paused in turn.state.suspended)
+    if not checking_out or not says_enough(turn.text or ""):
+        return False
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    match = await _matching_lines(turn, cart)
+    lines = match.lines
+    if not lines and not match.missing:
+        # "一个就行" names no line ("就行" reads as words of none): the product talked about, or the only line
+        current = turn.state.context.get("product")
+        lines = [line for line in cart.lines if line.product_id == current] or cart.lines
+    if len(lines) != 1:
+        return False
+    line = lines[0]
+    if line.quantity != quantity:
+        await set_quantity(turn, line.sku, quantity)
+        return True
+    turn.say("cart.already_in_cart", title=line_label(line), qty=line.quantity)
     return True
 
 

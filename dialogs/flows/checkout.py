@@ -28,7 +28,7 @@ from dialogs.flows.checkout_answers import (
 )
 from dialogs.messages import Button, OrderSummary, PaymentLink, SummaryLine
 from dialogs.ports import AddressView, OrderView, QuoteView, ShippingOption
-from dialogs.references import pick
+from dialogs.references import pick, tells_how_many_in_all
 from dialogs.step_reply import Expects, Reply
 from dialogs.turn import Turn
 
@@ -361,6 +361,8 @@ class CheckoutFlow(Flow):
         mind, pickup instead"). Giving-up words hold no plain "no" ("不要了", "no thanks"): those
         are answers the steps read."""
         step = turn.state.step or "address"
+        if tells_how_many_in_all(turn.text) and not parse_address(turn.text).phone:
+            return False  # "一张就够", "only one of the mats": the count of a cart line, no name nor answer
         if step in ("address", "addr_entry") or step in ADDRESS_STEPS:
             # No part of an address is a giving-up phrase, so it goes first there.
             if gives_up(turn.text) and not parse_address(turn.text).phone:

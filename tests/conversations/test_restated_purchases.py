@@ -9,6 +9,8 @@
   sets the line; it adds no second one.
 * The count of a list of versions ("two grey stools, one small and one large") is their total.
 * Words of more ("再来一个", "再拿一张", "one more", "another") still add, on the next turn or later.
+* In the middle of the checkout, "一张就够" / "wait, only one werewolf game" is the count of the cart
+  line (set, or kept), never a name, a street or one more; the checkout goes on where it was.
 
 Every conversation is checked by the cart it ends with.
 """
@@ -80,3 +82,21 @@ MORE = [
 async def test_words_of_more_still_add(home_shop: Any, lang: str, lines: list[str], expected: dict[str, int]) -> None:
     talk = await converse(home_shop, lang, lines, who="more")
     assert talk.cart == expected, talk.transcript()
+
+
+ZH_ADDRESS = "王磊 13800138000 上海市徐汇区漕溪北路88号"
+EN_ADDRESS = "Tom Lee 13800138000 88 Caoxi North Rd, Xuhui District, Shanghai"
+AT_CHECKOUT = [
+    ("zh", ["瑜伽垫6mm两张", "去结算", "一张就够"], {"F2-6": 1}),
+    ("zh", ["可调哑铃20kg一个", "去结算", ZH_ADDRESS, "快递", "一个就行"], {"F1-20": 1}),
+    ("en", ["two deluxe werewolf games", "checkout", EN_ADDRESS, "wait, only one werewolf game"], {"G1-DLX": 1}),
+]
+
+
+@pytest.mark.parametrize(("lang", "lines", "expected"), AT_CHECKOUT, ids=lambda v: str(v)[:40])
+async def test_a_count_said_at_checkout_is_the_lines_count(
+    home_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
+) -> None:
+    talk = await converse(home_shop, lang, lines, who="checkout-count")
+    assert talk.cart == expected, talk.transcript()
+    assert ("继续刚才的步骤" if lang == "zh" else "back to where we were") in talk.said(), talk.transcript()
