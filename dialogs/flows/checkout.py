@@ -181,9 +181,8 @@ async def start(turn: Turn, _: str = "") -> None:
             state.slots["address"] = address_to_dict(address)
             turn.say("checkout.address_ok", address=address.one_line())
             flow = CheckoutFlow()
-            finishes = go_ahead.asks_to_place(turn.text) or go_ahead.asks_for_checkout(turn.text)
-            if finishes and await flow.place_with_defaults(turn):
-                return  # "order it" / "checkout" with the address already given: nothing is left to ask
+            if go_ahead.asks_to_place(turn.text) and await flow.place_with_defaults(turn):
+                return  # "order it" with the address already given: nothing is left to ask
             await flow.ask_shipping(turn)
             return
     await CheckoutFlow().ask_address(turn)

@@ -10,7 +10,7 @@ from commerce.orders.model import OrderStatus
 from dialogs import buttons as codes
 from dialogs import reasons, step_reply
 from dialogs.address import AddressDraft, fill_field, parse_address
-from dialogs.flows import checkout, info, products
+from dialogs.flows import checkout, checkout_go_ahead, info, products
 from dialogs.flows.base import Flow, looks_like_side_question, menu_buttons, yes_no_buttons
 from dialogs.flows.checkout import send_payment_link
 from dialogs.flows.confirm import ask_confirmation
@@ -451,6 +451,13 @@ async def change_address_intent(turn: Turn, number: str = "") -> None:
     turn.say("orders.ask_new_address", number=order.number)
 
 
+def _mark_started_by_address(turn: Turn) -> None:
+    """The checkout began with the address, before the customer asked for one: their "checkout"
+    that follows means "that's all, finish it" (`checkout_go_ahead.reading`)."""
+    if turn.state.flow == "checkout":
+        turn.state.slots[checkout_go_ahead.STARTED_BY_ADDRESS] = True
+
+
 async def _one_chosen_on_screen(turn: Turn) -> bool:
     """A product card on screen whose options chosen so far name one version in stock, and no
     other choice waiting: what an address sent right under it is for."""
@@ -475,6 +482,7 @@ async def _checkout_to(turn: Turn) -> bool:
         # The boots chosen down to their size, then the address: that pair is being bought.
         turn.state.context["pending_address"] = parse_address(turn.text).to_dict()
         await checkout.start(turn)
+        _mark_started_by_address(turn)
         return True
     if cart.empty:
         await checkout.keep_address(turn, parse_address(turn.text))  # for the checkout to come
@@ -485,6 +493,8 @@ async def _checkout_to(turn: Turn) -> bool:
         # "please send the address" right before the address it was sent).
         turn.state.context["pending_address"] = parse_address(turn.text).to_dict()
     await checkout.start(turn)
+    if not checking_out:
+        _mark_started_by_address(turn)
     if checking_out and turn.state.flow == "checkout" and await checkout.CheckoutFlow().on_text(turn):
         turn.intent = "checkout:address"
     return turn.state.flow == "checkout" or bool(turn.replies)
