@@ -289,6 +289,35 @@ def _number_and_unit(value: str) -> tuple[str, set[str]] | None:
     return number, units
 
 
+def missing_amounts(text: str, values: list[str]) -> list[str]:
+    """Amounts the text names in the unit of these values that none of them is: "五阶" of 三阶 / 四阶,
+    "8L" of 4L / 6L, "44码" or "size 44" of sizes 41 to 43 - a version the product does not come in."""
+    if len(values) < 2:
+        return []
+    lowered = spec_text(text)
+    reads = [_number_and_unit(value) for value in values]
+    if all(read is not None for read in reads):
+        numbers = {float(read[0]) for read in reads if read is not None}
+        units = {unit for read in reads if read is not None for unit in read[1] if "{n}" not in unit}
+        units |= {alt for group in UNIT_GROUPS if units & group for alt in group if "{n}" not in alt}
+        if not units:
+            return []
+        pattern = "|".join(re.escape(unit) for unit in sorted(units, key=len, reverse=True))
+        amounts = re.finditer(rf"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:{pattern})(?![a-z])", lowered)
+        return [m.group(0) for m in amounts if float(m.group(1)) not in numbers]
+    if not all(re.fullmatch(r"\d{1,3}", value.strip()) for value in values):
+        return []
+    # sizes written as bare numbers (shoes 41-44, waist 27-32): a number said as a size
+    sizes = {int(value) for value in values}
+    low, high = min(sizes) / 2, max(sizes) * 2
+    named = _SIZE_NUMBER.finditer(lowered)
+    said = [str(m.group(1) or m.group(2)) for m in named]
+    return [number for number in said if low <= int(number) <= high and int(number) not in sizes]
+
+
+_SIZE_NUMBER = re.compile(r"\b(?:size|in|eu|us|uk)\s+(\d{1,3})(?![\d.])|(?<![\d.])(\d{1,3})\s*(?:码|号)", re.I)
+
+
 @cache
 def unit_spellings(value: str) -> tuple[str, ...]:
     """A value that is a number and a unit in the other units of its group: "1米" -> 1m, 1 meter;
@@ -500,11 +529,17 @@ def _partly_named(lowered: str, values: list[str]) -> dict[str, Span]:
 
 
 def _distinct_chinese(lowered: str, values: list[str]) -> dict[str, Span]:
+    """The one Chinese value named by what sets it apart from the others (see `_distinct_parts`)."""
+    found = _distinct_parts(lowered, values)
+    return found if len(found) == 1 else {}
+
+
+def _distinct_parts(lowered: str, values: list[str]) -> dict[str, Span]:
     """Chinese values that share an ending or a beginning named by the rest ("心形的" for 心形礼盒
     among 圆形礼盒 / 心形礼盒; "豪华" for 豪华套装 among 标准套装 / 豪华套装): at least two characters,
     so the shared part is never read alone."""
     plain = [value.strip().lower() for value in values]
-    if not all(_HAN_WORD.fullmatch(value) for value in plain):
+    if len(values) < 2 or not all(_HAN_WORD.fullmatch(value) for value in plain):
         return {}
     prefix = _shared_start(plain)
     suffix = _shared_start([value[::-1] for value in plain])
@@ -515,7 +550,13 @@ def _distinct_chinese(lowered: str, values: list[str]) -> dict[str, Span]:
         if len(key) < 2 or key == low or (at := lowered.find(key)) < 0:
             continue
         found[value] = (_OWN, at, at + len(key))
-    return found if len(found) == 1 else {}
+    return found
+
+
+def distinct_part_at(text: str, value: str, values: list[str]) -> int:
+    """Where the text names `value` by the part no other of `values` has ("换成心形的": 心形礼盒), -1 if not."""
+    span = _distinct_parts(text.lower(), values).get(value)
+    return span[1] if span is not None else -1
 
 
 _HAN_WORD = re.compile(r"[\u4e00-\u9fff]{3,}")
@@ -1003,6 +1044,25 @@ def without_context(text: str) -> str:
 
 
 _HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
+
+
+TYPOS_FILE = Path(__file__).parent / "typos.yml"
+
+
+@cache
+def _typos() -> tuple[re.Pattern[str], dict[str, str]]:
+    document = yaml.safe_load(TYPOS_FILE.read_text(encoding="utf-8")) or {}
+    meant = {str(typo).lower(): str(word) for word, typos in document.items() for typo in typos or []}
+    words = "|".join(re.escape(typo) for typo in sorted(meant, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'’-])(?:{words})(?![\w'’-])", re.I), meant
+
+
+def without_typos(text: str) -> str:
+    """ "droop teh car" -> "drop the car", "sur thx" -> "sure thx" (dialogs/typos.yml)."""
+    if not text.isascii() and not re.search(r"[a-z]", text, re.I):
+        return text
+    pattern, meant = _typos()
+    return pattern.sub(lambda match: meant[match.group(0).lower()], text)
 
 
 def product_words(text: str) -> str:

@@ -83,7 +83,7 @@ POINTING_INTENTS = {"nlu_fallback", "product_info", "affirm", "deny", "chitchat"
 # Readings too weak to override what the conversation context says a short message means.
 WEAK_INTENTS = SMALL_TALK | {"nlu_fallback", "use_coupon", "search_product", "product_info"}
 _REMOVE = re.compile(
-    r"不要了|删掉|删了|删除|去掉|拿掉|移除|不要这|\b(?:remove|delete|drop|take\s+out|get\s+rid\s+of)\b|"
+    r"不要了|删掉|删了|删除|去掉|拿掉|移除|不要这|\b(?:remove|delete|drop|scrap|ditch|nix|take\s+out|get\s+rid\s+of)\b|"
     r"\btake\s+(?:it|them|that|those|this|these|the\s+\w+)\s+(?:out|off)\b",
     re.I,
 )

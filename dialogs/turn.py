@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from dialogs.i18n import t
 from dialogs.messages import Button, IncomingMessage, Lang, OutgoingMessage, TextReply
-from dialogs.references import counted_away
+from dialogs.references import counted_away, without_typos
 from dialogs.state import ConversationState
 from nlu.extract.candidates import CATALOG_EXTRACTOR
 
@@ -40,7 +40,7 @@ class Turn:
 
     @property
     def text(self) -> str:
-        return self.message.text.strip()
+        return without_typos(self.message.text.strip())
 
     @property
     def customer_id(self) -> str:

@@ -144,7 +144,8 @@ async def run_search(
         chosen = products.selection_from_text(turn, only)
         if chosen:
             products.set_selection(turn, only, chosen)
-        turn.say("search.one_result")
+        if not products.say_unavailable(turn, only):  # "空气炸锅有没有8L的": not in 8L, the real sizes
+            turn.say("search.one_result")
         products.show(turn, only)
         return True
     context.pop("product", None)
@@ -524,6 +525,8 @@ async def product_info(turn: Turn) -> None:
                 sold_out="/".join(current.values()),
                 available=" / ".join(available),
             )
+    else:
+        products.say_unavailable(turn, product)  # "魔方有五阶的吗", "do you have it in 44"
     products.show(turn, product)
 
 

@@ -17,6 +17,7 @@ from dialogs.references import (
     ZH_NUMBERS,
     asks_for_more,
     asks_to_set_quantity,
+    distinct_part_at,
     enough_count,
     leading_number,
     limits_a_line,
@@ -68,6 +69,9 @@ async def add_intent(turn: Turn) -> None:
     quantity = wanted_quantity(turn)
     if quantity is None and turn.text:
         quantity = enough_count(turn.text)  # "hmm one is enough": the "one" no other count reads
+    sold_out = (turn.state.context.get("pending_add") or {}).get("sold_out")
+    if sold_out and await _another_value_for_the_waiting_product(turn):
+        return
     if asks_to_set_quantity(turn.text):
         quantity = quantity if quantity is not None else trailing_number(turn.text)
     if quantity is not None and asks_to_set_quantity(turn.text) and not await _picks_on_the_card(turn):
@@ -75,7 +79,8 @@ async def add_intent(turn: Turn) -> None:
         match = await _matching_lines(turn, cart)
         lines = match.lines
         if match.missing:
-            await _not_in_cart(turn, match.missing)
+            if not await _another_value_for_the_waiting_product(turn):
+                await _not_in_cart(turn, match.missing)
             return
         if len(lines) == 1:
             await set_quantity(turn, lines[0].sku, quantity)
@@ -692,7 +697,7 @@ async def _matching_lines(turn: Turn, cart: CartView) -> LineMatch:
 _EDIT_WORDS = re.compile(
     r"不要了|不想要了|不要|不买了|删掉|删了|删除|删|去掉|拿掉|拿出来?|移除|取消|算了|还是|改成|改为|换成|换为|调成|变成|换|改|"
     r"购物车|里面|里的|里|[这那]一?(?:个|件|条|双|只|根|支|瓶|盒|包|袋|套|副|本|罐|把|块|顶|台|张|杯|款|种)|那些|这些|数量|颜色|尺码|尺寸|规格|大小|把|从|给|帮|将|就|都|吧|呢|啊|嘛|了|的|"
-    r"\b(?:remove|delete|drop|take|out|get|rid|off|of|from|cart|basket|don'?t|do|not|no|longer|want|need|actually|"
+    r"\b(?:remove|delete|drop|scrap|ditch|nix|nvm|take|out|get|rid|off|of|from|cart|basket|don'?t|do|not|no|longer|want|need|actually|"
     r"never\s*mind|nah|hmm|oh|swap|switch|change|make|instead|rather|them|it|please|pls|the|one|ones|those|these|"
     r"that|this|with|for|in|to|and|too|also|just|only|can|could|would|i|you|me|my|quantity|qty|size|colou?r|"
     r"items?|set|let'?s|go|anymore|any\s+more|both|all|every|everything|"
@@ -755,6 +760,32 @@ def _is_option_word(alias: str) -> bool:
 def _has_option(turn: Turn, line: CartLineView, options: list[str]) -> bool:
     values = list(line.attributes.values())
     return any(same_value(word, value) or mentioned_values(word, values) for word in options for value in values)
+
+
+async def _another_value_for_the_waiting_product(turn: Turn) -> bool:
+    """ "ok make it the spicy ones then, still 3" after "the tomato ones are sold out": another value
+    for the product of a shopping list still waiting (sold out as asked, or its option open), not
+    a cart line to find. The value it had is no answer ("tomato is out? make it spicy")."""
+    pending = turn.state.context.get("pending_add")
+    if not pending or not turn.text:
+        return False
+    product = await turn.services.shop.product(str(pending.get("product")), turn.lang)
+    if product is None:
+        return False
+    before = {str(k): str(v) for k, v in dict(pending.get("chosen") or {}).items()}
+    named: dict[str, str] = {}
+    for dim, values in product.options.items():
+        found = [value for value in mentioned_values(turn.text, values) if value != before.get(dim)]
+        if len(found) == 1:
+            named[dim] = found[0]
+    if not named:
+        return False
+    # "fine, 42 then": the 42 is the size named, not a count
+    counted = products.count_for(turn.text, product, quantity_in(products.without_literal_values(turn.text, product)))
+    products.remember_product(turn, product)
+    chosen = products.set_selection(turn, product, {**before, **named})
+    await choose_variant(turn, product, chosen, counted or int(pending.get("qty") or 1))
+    return True
 
 
 async def _not_in_cart(turn: Turn, named: str) -> None:
@@ -1035,6 +1066,8 @@ def _option_changes(turn: Turn, product: ProductView, line: CartLineView) -> dic
         negated = _negated_values(text, spots)
         if negated and current not in negated:
             continue  # "XL not M": only a line that is M now is meant
+        if start:  # "还是心形的好看 换成粉色心形的": a value named before the verb and again after it
+            spots.update({value: start + spot for value in values if (spot := _spot(text[start:], value, values)) >= 0})
         found = [value for value in values if spots[value] >= start and value not in negated]
         if not found and not any(spot >= 0 for spot in spots.values()):
             found = [value for value in values for word in entities if same_value(word, value)]
@@ -1114,6 +1147,8 @@ def _spot(text: str, value: str, values: list[str]) -> int:
     """Where the text names the value; a word of it no other value has ("mint" of "mint green") and a
     one-letter typo of an English colour ("blak") count."""
     spot = value_position(text, value)
+    if spot < 0:
+        spot = distinct_part_at(text, value, values)  # "换成心形的" among 圆形礼盒 / 心形礼盒
     if spot >= 0:
         return spot
     lowered = text.lower()
@@ -1141,6 +1176,20 @@ def _one_typo(word: str, alias: str) -> bool:
         return sum(a != b for a, b in zip(word, alias, strict=True)) == 1
     short, long_ = sorted((word, alias), key=len)
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+async def change_options_named(turn: Turn, skus: set[str]) -> None:
+    """The cart lines of `skus` changed to the options the message names ("重新下个43的" once the
+    cancelled order's 42 is back in the cart)."""
+    cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    for line in [line for line in cart.lines if line.sku in skus]:
+        product = await turn.services.shop.product_by_sku(line.sku, turn.lang)
+        changes = _option_changes(turn, product, line) if product is not None else {}
+        if product is None or not changes:
+            continue
+        target = _target_variant(Swap(line, product, changes))
+        if target is not None and target != line.sku:
+            await swap_line(turn, line, target, line.quantity, product)
 
 
 def _target_variant(swap: Swap) -> str | None:

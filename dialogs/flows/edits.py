@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from dialogs.flows import cart, products
+from dialogs.flows import browse, cart, products
 from dialogs.messages import TextReply
 from dialogs.ports import CartLineView, CartView, ProductView
-from dialogs.references import asks_for_more, asks_to_set_quantity, trailing_number
+from dialogs.references import asks_for_more, asks_to_set_quantity, only_quantity, trailing_number
 from dialogs.turn import Turn
 
 if TYPE_CHECKING:
@@ -41,12 +41,19 @@ _RUN_ON = re.compile(
 )
 # Taking a line out ("粉色的不要了", "remove the pink one").
 _DROP = re.compile(
-    r"不要了|不要|删掉|删了|删除|去掉|拿掉|移除|\b(?:remove|delete|drop|get\s+rid\s+of)\b|"
+    r"不要了|不要|删掉|删了|删除|去掉|拿掉|移除|\b(?:remove|delete|drop|scrap|ditch|nix|get\s+rid\s+of)\b|"
     r"\btake\s+(?:out|off)\b|\btake\s+(?:it|them|that|those|the\s+\w+(?:\s+ones?)?)\s+(?:out|off)\b",
     re.I,
 )
 # Buying words: a clause that adds is no edit of a line ("and add a grey one", "再来一条灰色的").
 _ADDS = re.compile(r"加一|加个|加购|\b(?:add|buy)\b", re.I)
+# "换成黑色T恤 xl 俩", "get the grey one instead": what a removed line makes way for, when it names
+# a product the cart does not hold (a new product to add, not an option of a line).
+_IN_ITS_PLACE = re.compile(
+    r"^\s*(?:那|就|那就)?(?:换成|改成|换个|换|改买|改要|改拿)\s*|"
+    r"^\s*(?:and\s+)?(?:(?:swap|switch|change)\s+(?:it|that|them)\s+(?:for|to)|instead\s+(?:get|add)|get|add)\s+",
+    re.I,
+)
 _ZH_COUNT = re.compile(r"[一二两三四五六七八九十俩仨\d]\s*[个件条双只盒包瓶支套份副本袋罐]")
 _EN_SET = re.compile(r"\b(?:make|set|change|should\s+be|want)\b.*\d|\d+\s*(?:of\s+(?:them|those))?\s*$", re.I)
 
@@ -146,8 +153,18 @@ async def several_edits_intent(turn: Turn, intent: str) -> bool:
         return False
     edits: list[Edit] = []
     missing: list[str] = []
+    added: list[Turn] = []
     for part in parts:
-        outcome = await _edit_of(_clause_turn(turn, part), shop_cart)
+        clause_turn = _clause_turn(turn, part)
+        if added and only_quantity(part.text):
+            added[-1] = _with_text(added[-1], f"{added[-1].text} {part.text}")  # "换成烟灰色T恤 两件": its count
+            continue
+        outcome = await _edit_of(clause_turn, shop_cart)
+        if outcome is None or isinstance(outcome, str):
+            replacement = await _in_its_place(clause_turn, edits)
+            if replacement is not None:
+                added.append(replacement)  # "围巾不要了 换成黑色T恤": the T-shirt is bought, not looked for
+                continue
         if isinstance(outcome, str):
             missing.append(outcome)  # "change the blue one to grey" with no blue line: said, not guessed
             continue
@@ -155,8 +172,25 @@ async def several_edits_intent(turn: Turn, intent: str) -> bool:
             return False  # a clause whose line is unclear: the one-edit paths ask about it
         edits.append(outcome)
     turn.intent = "edit_cart_lines"
-    await _apply(turn, edits, missing)
+    await _apply(turn, edits, missing, added)
     return True
+
+
+async def _in_its_place(clause_turn: Turn, edits: list[Edit]) -> Turn | None:
+    """After a removal, "换成黑色T恤 xl 俩" / "get the grey hoodie instead" naming a product the cart
+    does not hold: the clause as a buying message for it (None when it is no such clause)."""
+    if not any(edit.remove for edit in edits):
+        return None
+    text = clause_turn.text
+    place = _IN_ITS_PLACE.match(text)
+    rest = text[place.end() :] if place else ""
+    if not rest.strip():
+        return None
+    buying = _with_text(clause_turn, rest)
+    product = await browse.find_to_buy(buying)
+    if product is None or any(edit.product.product_id == product.product_id for edit in edits):
+        return None
+    return buying
 
 
 async def _edit_of(clause_turn: Turn, shop_cart: CartView) -> Edit | str | None:
@@ -201,8 +235,9 @@ def _quantity(clause_turn: Turn) -> int | None:
     return number if number is not None else cart.wanted_quantity(clause_turn)
 
 
-async def _apply(turn: Turn, edits: list[Edit], missing: list[str]) -> None:
-    """Every edit made, one reply saying what changed (and what could not be)."""
+async def _apply(turn: Turn, edits: list[Edit], missing: list[str], added: list[Turn]) -> None:
+    """Every edit made, one reply saying what changed (and what could not be), then the products
+    bought in place of removed ones added (each saying so, or asking for its option)."""
     shop = turn.services.shop
     said = [turn.t("cart.no_such_line", named=named[:40]) for named in missing]
     for edit in edits:
@@ -229,4 +264,9 @@ async def _apply(turn: Turn, edits: list[Edit], missing: list[str]) -> None:
             said.append(turn.t("cart.line_quantity_set", title=label, qty=edit.quantity))
         cart.touch(turn, sku)
     turn.reply(TextReply(text="\n".join(said)))
+    for buying in added:
+        await cart.add_intent(buying)
+        turn.replies.extend(buying.replies)
+    if added:
+        return  # the adding said what the cart holds now, or asked for the new product's option
     await cart.view_after_edit(turn)

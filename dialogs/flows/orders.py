@@ -6,10 +6,12 @@ import re
 from typing import ClassVar
 
 from commerce.aftersales.model import ELIGIBLE
+from commerce.errors import DomainError
 from commerce.orders.model import OrderStatus
 from dialogs import buttons as codes
 from dialogs import reasons, step_reply
 from dialogs.address import AddressDraft, fill_field, parse_address
+from dialogs.flows import cart as cart_flow
 from dialogs.flows import checkout, checkout_go_ahead, info, products
 from dialogs.flows.base import Flow, looks_like_side_question, menu_buttons, yes_no_buttons
 from dialogs.flows.checkout import send_payment_link
@@ -348,6 +350,8 @@ async def cancel_intent(turn: Turn, number: str = "") -> None:
         # "cancel that order pls, havent paid yet", "这单取消吧": the customer has decided - asking
         # "are you sure?" again would leave the order open when they move on.
         await cancel_confirmed(turn, {"number": order.number})
+        if _AGAIN.search(turn.text):
+            await _order_again(turn, order)
         return
     await ask_confirmation(
         turn,
@@ -357,6 +361,35 @@ async def cancel_intent(turn: Turn, number: str = "") -> None:
         number=order.number,
         total=order.total.format(),
     )
+
+
+# "重新下个43的", "reorder the 10mm one": the order just cancelled is wanted again, changed
+_AGAIN = re.compile(
+    r"重新(?:下|买|拍|订)|重下|再(?:下|拍|买|订)(?:一|个|单)|"
+    r"\b(?:re-?order|(?:order|buy|get)\s+(?:it\s+|them\s+|one\s+|that\s+)?again)\b",
+    re.I,
+)
+
+
+async def _order_again(turn: Turn, order: OrderView) -> None:
+    """ "这单取消吧 重新下个43的 地址不变": the order just cancelled placed again with the option the
+    message names, to the same address - the new summary and payment link, as a shop assistant would."""
+    shop = turn.services.shop
+    try:
+        for line in order.lines:
+            await shop.add_to_cart(turn.customer_id, line.sku, line.quantity, turn.lang)
+    except DomainError:
+        return  # sold out meanwhile: the cancellation stands; the customer chooses again
+    await cart_flow.change_options_named(turn, {line.sku for line in order.lines})
+    address = parse_address(turn.text)
+    if address.missing() and order.address is not None:
+        kept = order.address
+        address = AddressDraft(name=kept.name, phone=kept.phone, region=kept.region, detail=kept.detail)
+    if not address.missing():
+        turn.state.context["pending_address"] = address.to_dict()
+    await checkout.start(turn)
+    if turn.state.flow == "checkout" and turn.state.step in ("shipping", "coupon", "confirm"):
+        await checkout.CheckoutFlow().place_with_defaults(turn)
 
 
 async def _last_order_if(turn: Turn, allowed: str) -> OrderView | None:

@@ -20,6 +20,7 @@ from dialogs.references import (
     ZH_NUMBERS,
     leading_number,
     mentioned_values,
+    missing_amounts,
     price_extreme,
     quantity_in,
     same_value,
@@ -336,11 +337,37 @@ def unmatched_specs(turn: Turn, product: ProductView) -> list[str]:
     offered = [v for values in product.options.values() for v in values]
     title = product.title.lower()
     wanted = [*(str(v) for v in (*turn.entities("color"), *turn.entities("size"))), *shade_words_in(turn.text)]
-    return [
+    unmatched = [
         w
         for w in dict.fromkeys(wanted)
         if w.lower() not in title and not any(same_value(w, v) for v in offered) and not mentioned_values(w, offered)
     ]
+    return unmatched + missing_amounts_in(turn.text or "", product)
+
+
+def missing_amounts_in(text: str, product: ProductView) -> list[str]:
+    """ "五阶的有吗", "do you have it in 44": amounts in the unit of an option that no value has (the
+    numbers of the product's own name left out)."""
+    plain = without_name_numbers(text, product.all_names)
+    found = [amount for values in product.options.values() for amount in missing_amounts(plain, list(values))]
+    return list(dict.fromkeys(found))
+
+
+def nothing_but_specs(text: str, options: dict[str, list[str]]) -> bool:
+    """The text holds nothing but option words and filler (what is left of a question about a version)."""
+    words = [word for dim, values in options.items() for word in (dim, *(w for v in values for w in spellings(v)))]
+    rest = _without(_without_values_named(text, options), words)
+    return not _SPEC_FILLER.sub("", _CHOICE_FILLER.sub(" ", rest))
+
+
+def say_unavailable(turn: Turn, product: ProductView) -> bool:
+    """Say so when the message asks for a version `product` does not come in, with the real ones."""
+    missing = unmatched_specs(turn, product) if product.options else []
+    if missing:
+        turn.say(
+            "product.spec_unavailable", title=product.title, wanted=" ".join(missing), options=options_text(product)
+        )
+    return bool(missing)
 
 
 def spec_only(turn: Turn, product: ProductView) -> bool:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 MAX_PARTS = 4  # a turn resolves at most this many parts (one search each)
 MAX_SHOWN_EACH = 4  # "one of each" over at most this many listed products
+MAX_OTHERS_NAMED = 4  # versions still in stock named when the one asked for is sold out
 
 _SEPARATOR = re.compile(
     r"\s*(?:\band\s+also\b|\bas\s+well\s+as\b|\band\b|\bplus\b|&|\+|[,，;；、/\n]|"
@@ -62,12 +63,13 @@ _PART_FILLER = re.compile(
     re.I,
 )
 _QUESTION = re.compile(r"[?？]|吗|么|\b(?:do|does|is|are|which|what|how)\b", re.I)
-_WEIGHING = re.compile(r"哪个|哪款|哪种|哪一|\bwhich\b", re.I)
+_WEIGHING = re.compile(r"哪个|哪款|哪种|哪一|之间|\b(?:which|between)\b", re.I)
 _BROWSING = re.compile(r"看看|推荐|有没有|找|\b(?:looking|find|show|recommend|search|browse|see)\b", re.I)
-# Marks of a shopping list without a buying verb: "a headlamp", "2 mugs", "一盒X", "我要X", "... pls".
+# Marks of a shopping list without a buying verb: "a headlamp", "2 mugs", "一盒X", "我要X", "... pls", "X一沓".
 _LIST_MARK = re.compile(
     r"^\s*(?:a|an|one|two|three|\d{1,2})\s+\S|^\s*[一二两三四五六七八九十\d]\s*[个件份本包盒瓶支双套条]|"
-    r"^\s*(?:我要|我想要|要|给我|帮我)|\b(?:please|pls|plz)\b",
+    r"^\s*(?:我要|我想要|要|给我|帮我)|\b(?:please|pls|plz)\b|"
+    r"(?:\d{1,3}|[一二两三四五六七八九十俩仨])\s*[个件份台双瓶盒只支条套本包袋罐杯把张对副块提卷片根桶箱束枝朵沓打册盏]\s*$",
     re.I,
 )
 
@@ -236,7 +238,7 @@ async def add_several(turn: Turn) -> bool:
             meant = []  # "salt and pepper grinder": one product after all (maybe in several versions)
     if meant:
         pass
-    elif _versions_named(text):
+    elif _versions_named(text) or await _screen_versions_named(turn):
         # "black and white tumblers", "黑色M和白色L各一副" (the product on screen): one product, several versions
         whole = Part(text, 0, len(text), parts[0].words if parts else "")
         product = await _product_of(_part_turn(turn, whole), parts[0]) if parts else await _on_screen(turn)
@@ -286,13 +288,53 @@ async def _with_option_parts_joined(
 
 
 async def _product_of(part_turn: Turn, part: Part) -> ProductView | None:
-    """The product a part names: "the second one" in the list shown, else found like a buying message."""
+    """The product a part names: "the second one" in the list shown, else found like a buying message;
+    when its words find nothing, the same words without what names no product in them ("香槟玫瑰19枝一束":
+    a count in a unit the search does not know; "hey lavender candle": a greeting before the name)."""
     context = part_turn.state.context
     position = ordinal(part.text)
     if position is not None and context.get("list_kind", "results") == "results":
         chosen = pick(list(context.get("results") or []), position)
         return await part_turn.services.shop.product(chosen, part_turn.lang) if chosen else None
-    return await browse.find_to_buy(part_turn)
+    found = await browse.find_to_buy(part_turn)
+    for words in _narrower_words(part.words) if found is None else []:
+        found = await browse.find_to_buy(_words_turn(part_turn, words))
+        if found is not None:
+            break
+    return found
+
+
+# A count in a unit of its own ("19枝", "一束", "两沓"), or a unit left alone ("再来张 卡片"): no product.
+_UNITS = "个件份台双瓶盒只支条套本包袋罐杯把张对副顶块听提卷片枚颗款根桶箱束枝朵沓打斤册部盏粒串捆盆株棵"
+_ANY_COUNT = re.compile(
+    rf"(?:\d{{1,3}}|[一二两三四五六七八九十俩仨半])\s*[{_UNITS}](?![的装套人月天年次])|(?:^|\s)[{_UNITS}](?=\s|$)"
+)
+MAX_DROPPED = 2  # leading words that may be chat before a product's name ("hey", "yo so")
+
+
+def _narrower_words(words: str) -> list[str]:
+    """Other ways to read a part's words that found nothing: without its counts, then without one or
+    two leading words; each still naming a product."""
+    tried: list[str] = []
+    counted = " ".join(_ANY_COUNT.sub(" ", words).split())
+    if counted != words:
+        tried.append(counted)
+    tokens = counted.split()
+    for dropped in range(1, min(MAX_DROPPED, len(tokens) - 1) + 1):
+        tried.append(" ".join(tokens[dropped:]))
+    return [w for w in dict.fromkeys(tried) if _long_enough(w) and _names_a_product(w)]
+
+
+def _long_enough(words: str) -> bool:
+    """ "卡片" still names a product; the "Ho" of "Name: Lily Ho" would find anything."""
+    return len(words) >= (2 if _HAN.search(words) else 3)
+
+
+def _words_turn(turn: Turn, words: str) -> Turn:
+    """The turn as if the customer had typed only these words (no entities: they were read elsewhere)."""
+    message = turn.message.model_copy(update={"text": words})
+    parse = replace(turn.parse, text=words, entities=[]) if turn.parse is not None else None
+    return replace(turn, message=message, parse=parse, replies=[])
 
 
 async def _on_screen(turn: Turn) -> ProductView | None:
@@ -303,6 +345,19 @@ async def _on_screen(turn: Turn) -> ProductView | None:
 def _versions_named(text: str) -> bool:
     """Two or more segments naming option values ("black and white", "黑色M一副 白色L一副"): text only."""
     return sum(1 for a, b in _segments(text) if _option_like(text[a:b])) >= 2
+
+
+async def _screen_versions_named(turn: Turn) -> bool:
+    """Two or more segments naming different values of the product on screen ("豆沙色来两支 正红一支",
+    "单袋来俩 4袋装一份" under its card): several versions of it, even in words no alias list knows."""
+    product_id = products.on_screen(turn)
+    product = await turn.services.shop.product(product_id, turn.lang) if product_id else None
+    if product is None or not product.options:
+        return False
+    text = turn.text or ""
+    named = [products.options_named(text[a:b], product.options) for a, b in _segments(text)]
+    named = [selection for selection in named if selection]
+    return len(named) >= 2 and len({tuple(sorted(selection.items())) for selection in named}) >= 2
 
 
 @cache
@@ -437,6 +492,7 @@ async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
     view = None
     in_cart: dict[str, int] | None = None
     context = turn.state.context
+    sold_out: list[_Outcome] = []
     for outcome in outcomes:
         product, variant = outcome.product, outcome.variant
         if product is None or variant is None:
@@ -446,6 +502,7 @@ async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
         title = _title(product, variant)
         if variant.stock <= 0:
             notes.append(turn.t("cart.out_of_stock", title=title))
+            sold_out.append(outcome)
             continue
         if in_cart is None:
             current = await shop.cart(turn.customer_id, turn.lang)
@@ -469,6 +526,8 @@ async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
         text_parts.append(turn.t("several.added", lines="\n".join(added), count=count, subtotal=view.subtotal.format()))
     text_parts.extend(notes)
     open_choices = [o for o in outcomes if o.product is not None and o.chosen is not None]
+    if not open_choices and len(sold_out) == 1:
+        text_parts.extend(_waits_for_another_value(turn, sold_out[0]))
     if not open_choices:
         buttons = (
             *offers[:2],
@@ -495,6 +554,25 @@ async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
     products.remember_product(turn, first.product)
     chosen = products.set_selection(turn, first.product, first.chosen)
     await cart.choose_variant(turn, first.product, chosen, first.quantity)
+
+
+def _waits_for_another_value(turn: Turn, outcome: _Outcome) -> list[str]:
+    """A part sold out in the version asked for waits for another one ("tomato is out? make it the
+    spicy ones then, still 3" adds 3 spicy), with the versions still in stock named."""
+    product, variant = outcome.product, outcome.variant
+    if product is None or variant is None:
+        return []
+    others = [v for v in product.variants if v.stock > 0 and v.sku != variant.sku]
+    if not others:
+        return []
+    turn.state.context["pending_add"] = {
+        "product": product.product_id,
+        "qty": outcome.quantity,
+        "chosen": dict(variant.attributes),
+        "sold_out": True,  # the version asked for: another value of it is the answer
+    }
+    values = " / ".join("/".join(v.attributes.values()) for v in others[:MAX_OTHERS_NAMED])
+    return [turn.t("several.sold_out_other", values=values, qty=outcome.quantity)]
 
 
 def _title(product: ProductView, variant: VariantView) -> str:

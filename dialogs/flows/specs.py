@@ -8,7 +8,7 @@ import re
 from dialogs.flows import cart, fit, products
 from dialogs.flows.base import menu_buttons
 from dialogs.ports import ProductView, SearchQuery
-from dialogs.references import asks_to_buy, mentioned_values, product_words
+from dialogs.references import asks_to_buy, mentioned_values, missing_amounts, product_words, spec_text
 from dialogs.turn import Turn
 
 # A spec named as a request, not only a choice: "the red one please", "来个大号".
@@ -29,6 +29,12 @@ async def spec_follow_up(turn: Turn) -> bool:
     # Most messages about the product on screen are not specs ("how long is the warranty?"):
     # its options as shown tell that without reading it again.
     remembered = products.remembered_options(context, str(product_id))
+    if remembered is not None and _asks_for_missing(turn, remembered):
+        product = await turn.services.shop.product(product_id, turn.lang)
+        if product is not None and products.say_unavailable(turn, product):
+            turn.intent = "select_spec"  # "五阶的有吗" under the cube's card: not made, the real ones
+            products.show(turn, product)
+            return True
     if (
         remembered is not None
         and not products.names_only_specs(turn, remembered)
@@ -156,6 +162,29 @@ def _replaces_sold_out(product: ProductView, chosen: dict[str, str], named: dict
     if len(current) != 1 or current[0].stock > 0:
         return False
     return any(dim in chosen and chosen[dim] != value for dim, value in named.items())
+
+
+# Asking whether a version exists: "有吗", "do you have it in", "any in".
+_HAVE = re.compile(
+    r"有没有|有没|有吗|有的吗|吗|呢|[?？]|\b(?:do|does|you|u|have|has|got|it|them|one|any|in|size|available|stock|"
+    r"is|are|there|come|comes|what|about|how)\b",
+    re.I,
+)
+
+
+def _asks_for_missing(turn: Turn, options: dict[str, list[str]]) -> bool:
+    """ "五阶的有吗", "do you have it in 44" under a card: only a version the product lacks, asked for."""
+    text = turn.text or ""
+    if len(text) > MAX_ANSWER:
+        return False
+    missing = [a for values in options.values() for a in missing_amounts(text, list(values))]
+    if not missing:
+        return False
+    rest = spec_text(text)
+    for amount in missing:
+        rest = rest.replace(amount, " ")
+    rest = _HAVE.sub(" ", rest)
+    return products.nothing_but_specs(rest, options)
 
 
 def _buys(turn: Turn) -> bool:

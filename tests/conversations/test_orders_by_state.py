@@ -110,6 +110,22 @@ async def test_saying_it_again_after_the_cancellation_says_it_is_done(
     assert ("取消了" in talk.said()) or ("already cancelled" in talk.said().lower()), talk.transcript()
 
 
+@pytest.mark.parametrize(
+    ("lang", "history", "ask"),
+    [
+        ("zh", ZH_MAT, "等等 6mm太薄了 这单取消吧 重新下个10mm的 地址一样"),
+        ("en", EN_MAT, "oh wait thats too thin, cancel it pls and reorder the 10mm one, same address"),
+    ],
+)
+async def test_cancelling_to_order_another_size_places_the_new_order(
+    fitness_shop: Any, lang: str, history: list[str], ask: str
+) -> None:
+    talk = await converse(fitness_shop, lang, [*history, ask, "!pay"], who="reorder")
+    orders = {order["items"][0]["sku"]: order["status"] for order in talk.summary["orders"]}
+    assert orders == {"F2-6": "cancelled", "F2-10": "paid"}, talk.transcript()
+    assert talk.cart == {}, talk.transcript()
+
+
 # --- paid, not shipped: the refund is opened, then another size can be bought ------------------
 
 
