@@ -507,17 +507,24 @@ class OrderService:
         """Record a payment started for an order still awaiting payment (InvalidTransition
         otherwise). A guarded update, not findAndModify: nobody needs the order back, and on the
         embedded database that saves the transaction's two extra round trips."""
-        written = await self._orders.update_one(
-            {"_id": order_id, "status": OrderStatus.PENDING_PAYMENT.value},
-            {"$addToSet": {"payment_ids": payment_id}, "$set": {"updated_at": utcnow()}},
-        )
+        written = await self._orders.update_one(*_attach_payment(order_id, payment_id))
         if written.matched_count == 0:
-            current = await self.get(order_id)
-            raise InvalidTransition(
-                f"order {current.number} is not awaiting payment ({current.status.value})",
-                details={"order": current.number, "status": current.status.value},
-                code="not_payable",
-            )
+            raise await self.not_awaiting_payment(order_id)
+
+    @staticmethod
+    def add_attach_payment(batch: WriteBatch, order_id: str, payment_id: str) -> int:
+        """`attach_payment` as a write of the caller's batch (the payment's own insert rides in the
+        same round trip); an outcome that did not apply means `not_awaiting_payment`."""
+        return batch.update_one(ORDERS, *_attach_payment(order_id, payment_id))
+
+    async def not_awaiting_payment(self, order_id: str) -> InvalidTransition:
+        """Why a payment could not be attached: the order as it is now."""
+        current = await self.get(order_id)
+        return InvalidTransition(
+            f"order {current.number} is not awaiting payment ({current.status.value})",
+            details={"order": current.number, "status": current.status.value},
+            code="not_payable",
+        )
 
     async def claim_expired(self, worker_id: str, *, now: datetime, lease: timedelta) -> Order | None:
         """Lease one unpaid order whose time is up (or whose previous lease ran out)."""
@@ -573,3 +580,11 @@ class OrderService:
     async def _emit(self, event: DomainEvent) -> None:
         """An order's status event; one per order and type (a repeat is the same event)."""
         await self.events.publish(event, event_id=f"{event.TYPE}:{event.order_id}")
+
+
+def _attach_payment(order_id: str, payment_id: str) -> tuple[Document, Document]:
+    """The guarded update that records a started payment on an order awaiting payment."""
+    return (
+        {"_id": order_id, "status": OrderStatus.PENDING_PAYMENT.value},
+        {"$addToSet": {"payment_ids": payment_id}, "$set": {"updated_at": utcnow()}},
+    )

@@ -22,6 +22,7 @@ same path.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import re
@@ -30,7 +31,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from commerce.errors import Conflict, DomainError, InvalidTransition, NotFound, Unauthorized, ValidationFailed
 from commerce.events import PaymentFailed, PaymentOrphaned
@@ -146,9 +147,6 @@ class PaymentService:
         in_hand = order is not None and order_ref in (order.number, order.id)
         if order is None or not in_hand or (customer_id is not None and order.customer_id != customer_id):
             order = await self.orders.find(order_ref, customer_id=customer_id)
-        refusal = await self.orders.payability(order)
-        if refusal is not None:
-            raise not_payable(order, refusal)
         now = utcnow()
         chosen = self.provider(provider or self.default_provider)
         options = options or PayOptions()
@@ -161,7 +159,13 @@ class PaymentService:
         }
         if options.method is not None:
             open_query["method"] = options.method.value
-        open_doc = await self._payments.find_one(open_query, sort=[("created_at", DESCENDING)])
+        # Two independent reads, both in flight at once: one round trip's wait instead of two
+        # (under load most of a round trip is waiting for the database's turn).
+        refusal, open_doc = await asyncio.gather(
+            self.orders.payability(order), self._payments.find_one(open_query, sort=[("created_at", DESCENDING)])
+        )
+        if refusal is not None:
+            raise not_payable(order, refusal)
         if open_doc is not None and not options.payer:  # a JSAPI payment is bound to its payer
             return PaymentIntent.from_doc(open_doc)
         try:
@@ -172,12 +176,18 @@ class PaymentService:
                 code="provider_unavailable",
                 details={"provider": chosen.name},
             ) from None
-        await self._payments.insert_one({**intent.to_doc(), "next_poll_at": now + FIRST_POLL})
-        try:
-            await self.orders.attach_payment(order.id, intent.id)
-        except InvalidTransition:
+        # The payment and its mention on the order in one ordered round trip: the order names
+        # only a payment that was saved (a failed insert skips the update).
+        batch = WriteBatch(self._db)
+        insert_at = batch.insert(PAYMENTS, {**intent.to_doc(), "next_poll_at": now + FIRST_POLL})
+        attach_at = self.orders.add_attach_payment(batch, order.id, intent.id)
+        written = await batch.execute(ordered=True)
+        if not written[insert_at].ok:
+            failed = written[insert_at]
+            raise OperationFailure(failed.error_message or "the payment could not be saved", failed.error_code)
+        if not written[attach_at].applied:
             await self._payments.update_one({"_id": intent.id}, {"$set": {"status": PaymentStatus.VOID.value}})
-            raise
+            raise await self.orders.not_awaiting_payment(order.id)
         log.info("payment_started", payment_id=intent.id, order_id=order.id, provider=chosen.name)
         return intent
 

@@ -173,6 +173,16 @@ def touch(turn: Turn, sku: str) -> None:
     context["touched"] = [*recent[-7:], [sku, version]]
 
 
+def says_more(text: str) -> bool:
+    """ "再来一个", "another", "红的也要一个", "add it again": more of a line, never a restatement of it."""
+    return asks_for_more(text) or bool(_ALSO.search(without_later(text)))
+
+
+def recently_touched(turn: Turn) -> set[str]:
+    """The skus of the lines put in the cart or counted in the last RESTATE_TURNS turns."""
+    return set(_touched_at(turn))
+
+
 def _touched_at(turn: Turn) -> dict[str, int]:
     """The lines touched in the last RESTATE_TURNS turns (this one excluded), by sku."""
     version = turn.state.version
@@ -189,7 +199,7 @@ async def restates_a_line(turn: Turn, product: ProductView, quantity: int | None
     line is kept (or set to the count now said) and the customer told it is there already; it is
     never added a second time. Words of more ("再来一个", "another") are a purchase (False)."""
     text = turn.text or ""
-    if not text or asks_for_more(text) or _ALSO.search(without_later(text)) or ordinal(text) is not None:
+    if not text or says_more(text) or ordinal(text) is not None:
         return False
     touched = _touched_at(turn)
     if not touched:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 MAX_PARTS = 4  # a turn resolves at most this many parts (one search each)
 MAX_SHOWN_EACH = 4  # "one of each" over at most this many listed products
+MAX_WAITING = 3  # parts of a list kept waiting for their option question
 MAX_OTHERS_NAMED = 4  # versions still in stock named when the one asked for is sold out
 
 _SEPARATOR = re.compile(
@@ -209,6 +210,7 @@ class _Outcome:
     quantity: int = 1
     note: str = ""  # why it was not added (already in the customer's language)
     chosen: dict[str, str] | None = None  # options known so far when one is still missing
+    more: bool = False  # the part asks for more of it ("再来一个", "another"): added even when just added
 
 
 async def add_intent(turn: Turn) -> None:
@@ -473,7 +475,7 @@ async def _resolve(part_turn: Turn, product: ProductView | None, part: Part | No
         return _Outcome(product, quantity=quantity, note=part_turn.t("several.no_such_variant", title=product.title))
     if len(candidates) > 1:
         return _Outcome(product, quantity=quantity, chosen=chosen)
-    return _Outcome(product, candidates[0], quantity)
+    return _Outcome(product, candidates[0], quantity, more=part is None or cart.says_more(part.text))
 
 
 def _own_quantity(text: str, product: ProductView) -> int | None:
@@ -492,6 +494,7 @@ async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
     view = None
     in_cart: dict[str, int] | None = None
     context = turn.state.context
+    recent = cart.recently_touched(turn)
     sold_out: list[_Outcome] = []
     for outcome in outcomes:
         product, variant = outcome.product, outcome.variant
@@ -507,6 +510,11 @@ async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
         if in_cart is None:
             current = await shop.cart(turn.customer_id, turn.lang)
             in_cart = {line.sku: line.quantity for line in current.lines}
+        if variant.sku in recent and not outcome.more and in_cart.get(variant.sku) == outcome.quantity:
+            # "ok so 2 mats and a dumbbell" right after the 2 mats went in: those are the ones in the cart
+            notes.append(turn.t("several.already_in_cart", title=title, qty=outcome.quantity))
+            recent.discard(variant.sku)
+            continue
         if outcome.quantity > cart.MAX_QTY or in_cart.get(variant.sku, 0) + outcome.quantity > variant.stock:
             left = max(0, variant.stock - in_cart.get(variant.sku, 0))
             notes.append(turn.t("several.only_left", title=title, count=left))
@@ -551,9 +559,26 @@ async def _add_and_summarise(turn: Turn, outcomes: list[_Outcome]) -> None:
     first = open_choices[0]
     assert first.product is not None
     assert first.chosen is not None
+    _wait_in_turn(turn, open_choices[1:])
     products.remember_product(turn, first.product)
     chosen = products.set_selection(turn, first.product, first.chosen)
     await cart.choose_variant(turn, first.product, chosen, first.quantity)
+
+
+def _wait_in_turn(turn: Turn, later: list[_Outcome]) -> None:
+    """The parts still to choose after the one asked now wait their turn: each answer brings up the
+    next question ("平装" for the book, then the shoes' size), so none is forgotten."""
+    queued = [
+        {"product": o.product.product_id, "qty": o.quantity, "chosen": dict(o.chosen or {})}
+        for o in later
+        if o.product is not None
+    ]
+    if not queued:
+        return
+    context = turn.state.context
+    named = {entry["product"] for entry in queued}
+    waiting = [w for w in context.get("waiting_choices") or [] if w.get("product") not in named]
+    context["waiting_choices"] = [*queued, *waiting][:MAX_WAITING]
 
 
 def _waits_for_another_value(turn: Turn, outcome: _Outcome) -> list[str]:

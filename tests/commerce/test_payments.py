@@ -92,6 +92,21 @@ async def test_a_payment_is_attached_only_to_an_order_awaiting_payment(
     assert (await commerce.orders.get(order.id)).payment_ids == ("pay-1",)
 
 
+async def test_a_payment_whose_order_left_pending_meanwhile_is_void_and_not_attached(
+    shop: Shop, commerce: Commerce, db: Database
+) -> None:
+    order = await place(shop, commerce)
+    # The order leaves "pending payment" between the check and the attach (its holds kept, so the
+    # check passes on the order in hand): the payment written with the attach is voided.
+    await db["orders"].update_one({"_id": order.id}, {"$set": {"status": OrderStatus.CANCELLED.value}})
+    with pytest.raises(InvalidTransition) as raised:
+        await commerce.payments.start(order.number, customer_id=order.customer_id, order=order)
+    assert raised.value.code == "not_payable"
+    assert (await commerce.orders.get(order.id)).payment_ids == ()
+    voided = await db["payments"].find({"order_id": order.id}).to_list(None)
+    assert [doc["status"] for doc in voided] == [PaymentStatus.VOID.value]
+
+
 async def test_a_payment_for_the_order_in_hand_does_not_read_it_again_but_checks_it(
     shop: Shop, commerce: Commerce, counted: Counted
 ) -> None:
@@ -100,7 +115,11 @@ async def test_a_payment_for_the_order_in_hand_does_not_read_it_again_but_checks
     with counted.counter.measure() as measured:
         payment = await payments.start(order.number, customer_id=order.customer_id, order=order)
     assert payment.amount == order.total
-    assert measured.commands == ["find", "find", "insert", "update"]  # stock holds, open payments; no order read
+    # Stock holds and open payments read together; the payment and its mention on the order
+    # written together; no order read.
+    assert measured.commands == ["find", "find", "bulkWrite"]
+    assert (await commerce.orders.get(order.id)).payment_ids == (payment.id,)
+    assert (await commerce.payments.get(payment.id)).status is PaymentStatus.PENDING
     with counted.counter.measure() as reread:
         await payments.start(order.number, customer_id=order.customer_id)
     assert reread.commands == ["find", "find", "find"]  # the order read first; then the open link is reused

@@ -9,6 +9,8 @@ sneakers shop of conftest.custom_shop).
   added, also when their values are words no alias list knows;
 * a product named in place of a line taken out ("围巾不要了 换成黑色T恤 两件") is added, not looked
   for among the cart's lines;
+* the parts of a list that wait for an option are asked one after the other: answering the first
+  question brings up the next, none is forgotten;
 * a part sold out in the version asked for is said with the versions still in stock, and waits:
   "make it the 42 then" adds the count asked for in that version;
 * slang for taking a line out ("nvm scrap the tote", "ditch the fan") takes it out, so the cart
@@ -124,4 +126,22 @@ async def test_a_sold_out_part_waits_for_another_version(
     talk = await converse(custom_shop, lang, lines, who="parts")
     assert "43" in talk.said(0), talk.transcript()  # the sold-out version is said, with what is left
     assert "42" in talk.said(0), talk.transcript()
+    assert talk.cart == expected, talk.transcript()
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines", "expected"),
+    [
+        ("zh", ["三体和耐克Air Max 90各来一个", "平装", "黑色 42码"], {"B1-PB": 1, "S1-BK-42": 1}),
+        (
+            "en",
+            ["the three body trilogy plus a nike air max 90 please", "平装", "black, 42"],
+            {"B1-PB": 1, "S1-BK-42": 1},
+        ),
+    ],
+)
+async def test_every_part_waiting_for_an_option_is_asked_in_turn(
+    custom_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
+) -> None:
+    talk = await converse(custom_shop, lang, lines, who="parts")
     assert talk.cart == expected, talk.transcript()

@@ -7,6 +7,8 @@
 * "just one", "一张就够了", "actually only 2" after an add set the line just added to that count.
 * A count for a line changed under another version's card ("10mm的有货吗" then "那6mm的改成三张")
   sets the line; it adds no second one.
+* A shopping list that names again a line just put in ("so 2 yoga mats 10mm and one 20kg dumbbell")
+  adds only what is new; "再来两张" in it still adds.
 * The count of a list of versions ("two grey stools, one small and one large") is their total.
 * Words of more ("再来一个", "再拿一张", "one more", "another") still add, on the next turn or later.
 * In the middle of the checkout, "一张就够" / "wait, only one werewolf game" is the count of the cart
@@ -36,7 +38,8 @@ async def home_shop(open_catalog_shop: OpenCatalogShop) -> AsyncIterator[Contain
 RESTATED = [
     ("zh", ["可调哑铃20kg的来两个", "能不能便宜点 两个300行不", "行吧 那就原价两个20kg的"], {"F1-20": 2}),
     ("zh", ["收纳凳 灰色大号 一个", "这个能坐人吗", "好的 灰色大号的要一个 先放着"], {"H1-GY-L": 1}),
-    ("zh", ["棉麻收纳篮40cm两个", "先放购物车 月底再买"], {"H2-40": 2}),
+    # "先放购物车 月底再买" alone keeps the cart for later (tests/dialogs/test_coupons_in_passing.py)
+    ("zh", ["棉麻收纳篮40cm两个", "好 40cm的两个 月底再买"], {"H2-40": 2}),
     ("en", ["2 yoga mats, 10mm", "are they non-slip?", "ok the 10mm yoga mats, 2 please"], {"F2-10": 2}),
     ("en", ["add the deluxe werewolf party game", "fine, i'll take the deluxe one"], {"G1-DLX": 1}),
 ]
@@ -100,3 +103,18 @@ async def test_a_count_said_at_checkout_is_the_lines_count(
     talk = await converse(home_shop, lang, lines, who="checkout-count")
     assert talk.cart == expected, talk.transcript()
     assert ("继续刚才的步骤" if lang == "zh" else "back to where we were") in talk.said(), talk.transcript()
+
+
+LISTS = [
+    ("en", ["add 2 yoga mats 10mm", "so 2 yoga mats 10mm and one 20kg dumbbell"], {"F2-10": 2, "F1-20": 1}),
+    ("zh", ["瑜伽垫10mm两张", "瑜伽垫10mm两张 再加一个20kg的哑铃"], {"F2-10": 2, "F1-20": 1}),
+    ("zh", ["瑜伽垫10mm两张", "瑜伽垫10mm再来两张 还有一个20kg的哑铃"], {"F2-10": 4, "F1-20": 1}),
+]
+
+
+@pytest.mark.parametrize(("lang", "lines", "expected"), LISTS, ids=lambda v: str(v)[:40])
+async def test_a_list_adds_only_what_is_new(
+    home_shop: Any, lang: str, lines: list[str], expected: dict[str, int]
+) -> None:
+    talk = await converse(home_shop, lang, lines, who="relist")
+    assert talk.cart == expected, talk.transcript()
