@@ -98,3 +98,9 @@ def defers_checkout(text: str) -> bool:
     """ "save the cart, I'll check out later", "先放购物车 晚点再付": keep the cart, pay another time."""
     lowered = _normalized(text)
     return bool(lowered) and not re.search(r"[?？]|吗", lowered) and bool(_lexicon()["later"].search(lowered))
+
+
+def without_later(text: str) -> str:
+    """The message without its "keep it for later" words: what else it asks ("三文鱼的来三袋")."""
+    later = re.compile(_lexicon()["later"].pattern, re.I)
+    return re.sub(r"\s+", " ", later.sub(" ", _SCRIPT_BOUNDARY.sub(" ", without_emoji(text)))).strip(" ,，.。!！~～")

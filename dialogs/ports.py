@@ -8,6 +8,7 @@ All money crosses the seam as `Money`; all texts are already in the customer's l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -230,6 +231,7 @@ class ShopPort(Protocol):
     # checkout
     async def shipping_options(self, customer_id: str, address: AddressView, lang: Lang) -> list[ShippingOption]: ...
     async def check_coupon(self, customer_id: str, code: str, lang: Lang) -> CouponCheck: ...
+    async def coupon_codes_among(self, words: Sequence[str]) -> set[str]: ...
     async def quote(
         self, customer_id: str, address: AddressView, shipping: str, coupon: str | None, lang: Lang
     ) -> QuoteView: ...

@@ -46,6 +46,7 @@ INTENT_HANDLERS: dict[str, IntentHandler] = {
     "complaint": info.complaint,
     "aftersales_status": aftersales.show_status,
     "faq_question": info.faq_question,
+    "bargain": info.bargain,
     "compare": compare.compare,
     "stock_question": browse.stock_answer,
     "product_question": fit.answer,

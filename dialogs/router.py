@@ -12,6 +12,7 @@ import re
 from commerce import errors
 from commerce.errors import DomainError
 from dialogs import buttons as codes
+from dialogs import go_ahead
 from dialogs.address import parse_address
 from dialogs.flows import (
     aftersales,
@@ -19,6 +20,7 @@ from dialogs.flows import (
     cart,
     checkout,
     compare,
+    coupons,
     edits,
     info,
     orders,
@@ -28,6 +30,7 @@ from dialogs.flows import (
     specs,
 )
 from dialogs.flows.base import Flow, is_cancel, menu_buttons
+from dialogs.flows.checkout_answers import coupon_code_in
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
 from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
@@ -41,9 +44,11 @@ from dialogs.references import (
     bare_ordinal,
     continues_a_list,
     enough_count,
+    mentioned_values,
     only_quantity,
     ordinal,
     pick,
+    price_extreme,
     product_words,
     quantity_in,
     read_pinyin,
@@ -165,11 +170,22 @@ _INFO_QUESTION = re.compile(
     r"\bwhen\s+will\s+(?:i|my)\b.*\b(?:money|refund)\b|\bpolicy\b",
     re.I,
 )
+# Haggling: asking for a lower price, or offering one ("500 and i buy", "两个算120呗", "220行不行").
 _BARGAIN = re.compile(
-    r"便宜点|便宜一点|能便宜|少点|少一点|打个折|砍价|还价|最低价|优惠点|"
-    r"\b(?:better|best|lower)\s+price\b|\bcheaper\b|\bcan\s+you\s+do\s+\d|\bknock\b.*\boff\b|\bbargain|\bnegotiat",
+    r"便宜点|便宜一点|便宜些|能便宜|少点|少一点|打个折|打折吗|砍价|还价|讲价|最低价|优惠点|有点贵|太贵|好贵|贵了点|"
+    r"算\s*\d+|\d+\s*(?:块|元)?\s*(?:行不行|行吗|可以吗|卖不卖|卖吗|成交)|"
+    r"\b(?:better|best|lower)\s+price\b|\bcheaper\b|\bknock\b.*\boff\b|\bbargain|\bnegotiat|"
+    r"\bcan\s+(?:you|u|ya)\s+(?:do|go|make\s+it)\s+(?:it\s+)?(?:for\s+)?[¥$]?\d|"
+    r"\b(?:you|u)\s+(?:can|could|would)\s+(?:do|go|make\s+it)\s+(?:it\s+)?(?:for\s+)?[¥$]?\d{2}|"
+    r"\b(?:would|could|will)\s+(?:you|u)\s+(?:do|take|accept|go)\s+(?:it\s+)?(?:for\s+)?[¥$]?\d{2}|"
+    r"\bhow\s+about\s+[¥$]?\d{2,}\s*(?:[?？]|$|each|for\s+(?:it|them|both))|"
+    r"\d\s*(?:and|&|n)\s+i(?:'?ll|\s+will|\s+would|'?d)?\s+(?:buy|take|order|get)\b|"
+    r"\d\s*(?:is|'s|are)\s+(?:a\s+bit\s+|kinda\s+|too\s+|so\s+|way\s+too\s+|pretty\s+)?"
+    r"(?:steep|pricey|expensive|a\s+lot|much|high)\b|\btoo\s+(?:expensive|pricey|steep)\b",
     re.I,
 )
+# What the NLU makes of haggling ("500 and i buy?" reads as buying or a search).
+_HAGGLING_READINGS = WEAK_INTENTS | {"ask_promotion", "add_to_cart", "nlu_fallback"}
 # "有真人吗", "有没有人工", "能转人工不", "is there a real person": asking for a person, whatever the
 # NLU made of it ("你是真人吗" asks what the bot is, and is left to the NLU).
 _ASKS_FOR_PERSON = re.compile(
@@ -381,6 +397,125 @@ async def text(turn: Turn) -> None:
     if is_cancel(turn) and state.flow:
         await cancel_flow(turn)
         return
+    if await _coupon_in_passing(turn) or await _kept_for_later(turn):
+        return
+    await _understood(turn)
+
+
+# What a message may ask for besides a coupon code or "keep it for later" ("ok ill take one. use
+# CAMP10", "两套 用SUMMER20", "三文鱼的来三袋 先放购物车"): done as well, not lost to the aside.
+_REQUESTS_ALONGSIDE = {"add_to_cart", "checkout", "remove_from_cart", "change_address", "view_cart"}
+
+
+async def _reread(turn: Turn, text: str) -> str:
+    """Read `text` as the turn's message (the part left once an aside is taken out): its intent."""
+    state = turn.state
+    turn.message = turn.message.model_copy(update={"text": text})
+    flow = FLOWS.get(state.flow or "")
+    turn.parse = await turn.services.nlu.parse(
+        text, lang_hint=state.lang, expected_intents=expected_intents(flow, state)
+    )
+    return _in_context(turn, understood_intent(turn), in_flow=flow is not None)
+
+
+async def _coupon_in_passing(turn: Turn) -> bool:
+    """A coupon code said outside the coupon step ("use CAMP10", "那CAMP10呢", "checkout with
+    OLDSALE"): checked and kept (or applied to the checkout under way), the customer told why
+    when it cannot be used; the rest of the message is done too."""
+    state = turn.state
+    if state.flow not in (None, "checkout"):
+        return False
+    if state.flow == "checkout" and state.step in ("shipping", "coupon", "confirm") and coupon_code_in(turn.text):
+        return False  # the step reads a code typed with digits itself (with the answers beside it)
+    code = await coupons.mentioned(turn)
+    if code is None:
+        return False
+    original = (turn.message, turn.parse)
+    rest = coupons.rest_of(turn.text, code)
+    intent = await _reread(turn, rest) if coupons.without_code(rest, code) else "nlu_fallback"
+    if state.flow == "checkout":
+        if checkout.answers_a_step(turn.state, rest) or (intent == "add_to_cart" and turn.entity("product")):
+            turn.message, turn.parse = original  # the step reads the code with the rest, as typed
+            return False
+        turn.message, turn.parse = original
+        turn.intent = f"checkout:{state.step}"
+        await coupons.take(turn, code)
+        return True
+    if intent not in _REQUESTS_ALONGSIDE:
+        turn.message, turn.parse = original
+        turn.intent = "use_coupon"
+        await coupons.take(turn, code)
+        return True
+    if intent == "checkout":
+        await coupons.take(turn, code)  # kept before the checkout starts and takes it
+        await _understood(turn)
+        return True
+    if intent == "add_to_cart":
+        # "fine ill use CAMP10 then. black 41": with a code said, the goods named are bought
+        # (not only picked on the card)
+        turn.state.failures = 0
+        await run_intent(turn, intent)
+    else:
+        await _understood(turn)
+    # After the rest: a minimum spend is checked against the cart as it is now.
+    await coupons.take(turn, code, prompt=turn.state.flow is None)
+    return True
+
+
+async def _kept_for_later(turn: Turn) -> bool:
+    """ "save the cart, ill check out later", "先放购物车 等发工资再买": the cart is kept and said so,
+    no checkout started (one under way is put down); goods named with it are added first."""
+    state = turn.state
+    if state.flow not in (None, "checkout") or not go_ahead.defers_checkout(turn.text):
+        return False
+    rest = go_ahead.without_later(turn.text)
+    original = (turn.message, turn.parse)
+    if _CHECKOUT_WORDS.search(rest) or go_ahead.asks_to_place(rest):
+        return False  # "checkout now, the rest next time": a checkout after all
+    if state.flow is None and rest and await _names_goods(turn, rest):
+        # "三文鱼的来三袋 先放购物车", "先把23寸原木色的放购物车吧 我再想想": those go in first, the
+        # message read whole ("放购物车" is its buying verb). Without goods named, the same words
+        # only keep what is in the cart ("先放购物车 等发工资再买").
+        turn.message, turn.parse = original
+        waiting = state.context.get("pending_add")
+        await _understood(turn)
+        asked = state.context.get("pending_add")
+        if state.flow is not None or (asked and asked != waiting):
+            return True  # an option is asked first: the keeping can wait for the answer
+    else:
+        turn.intent = "keep_cart"
+    if state.flow == "checkout":
+        state.end_flow()
+    cart_now = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    if cart_now.empty:
+        turn.say("cart.empty", *menu_buttons(turn))
+        return True
+    offered = any(b.payload == codes.CHECKOUT for reply in turn.replies for b in getattr(reply, "buttons", ()))
+    buttons = () if offered else (turn.button("button.checkout", codes.CHECKOUT), turn.button("menu.cart", codes.CART))
+    turn.say(
+        "cart.kept_for_later",
+        *buttons,
+        count=sum(line.quantity for line in cart_now.lines),
+        subtotal=cart_now.subtotal.format(),
+    )
+    return True
+
+
+async def _names_goods(turn: Turn, rest: str) -> bool:
+    """What is left of a message once its aside is out names goods: a count, a product, or an
+    option value of the product talked about ("23寸原木色的")."""
+    await _reread(turn, rest)
+    if quantity_in(rest) is not None or turn.entity("product"):
+        return True
+    remembered = turn.state.context.get("product_options") or {}
+    values = [str(v) for values in (remembered.get("options") or {}).values() for v in values]
+    return bool(values and mentioned_values(rest, values))
+
+
+async def _understood(turn: Turn) -> None:
+    """The message read as one request (no aside in it), in or out of a flow."""
+    state = turn.state
+    flow = FLOWS.get(state.flow or "")
     if flow is None:
         if await aftersales.offer_reply(turn) or await aftersales.after_filing(turn) or await restock.follow_up(turn):
             # "yes" to "refund it instead?"; more words or "ok" after a request was filed;
@@ -388,6 +523,11 @@ async def text(turn: Turn) -> None:
             state.failures = 0
             return
         intent = understood_intent(turn)
+        if _haggles(turn.text, intent) and price_extreme(turn.text) is None:
+            # "那三文鱼味的 买三袋能便宜点不", "ill take black 41 if u can do 500": an offer, no purchase
+            # yet - answered before the option or count in it is read as buying (it is remembered)
+            await run_intent(turn, "bargain")
+            return
         # "算了换成28的", "swap it for the mint one": a cart line's option, before the card on screen.
         if (
             await edits.several_edits_intent(turn, intent)
@@ -470,8 +610,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "stock_question"  # "什么时候有货", "when will it be back in stock?": the real stock, honestly
     if compare.asks_to_compare(text) and intent not in {"human_agent", "checkout", "pay"}:
         return "compare"  # "这两个有什么区别", "compare the first two": not a complaint, not a search
-    if _BARGAIN.search(text) and intent in WEAK_INTENTS | {"ask_promotion", "add_to_cart", "nlu_fallback"}:
-        return "faq_question"  # "能便宜点吗", "can you do 60 each?": an honest answer about prices
+    if _haggles(text, intent):
+        return "bargain"  # "能便宜点吗", "can you do 60 each?": an honest answer about prices
     if intent in INFO_QUESTION_INTENTS and _INFO_QUESTION.search(text):
         return "faq_question"  # "请问退款多久到账？" asks how refunds work; it is no new refund request
     swap_readings = WEAK_INTENTS | {"remove_from_cart", "change_address"}
@@ -610,6 +750,12 @@ async def _exchanges_what_was_delivered(turn: Turn, intent: str) -> bool:
         return False
     placed = await shop.orders(turn.customer_id, turn.lang, 20)
     return any("exchange" in orders.aftersales_kinds(order.status) for order in placed)
+
+
+def _haggles(text: str, intent: str) -> bool:
+    """A lower price asked for or offered; "车太贵了 不要了" / "too pricey, take it out" drops the
+    item instead (a cart edit, not haggling)."""
+    return bool(_BARGAIN.search(text)) and intent in _HAGGLING_READINGS and not _REMOVE.search(text)
 
 
 def _sets_a_count(turn: Turn) -> bool:

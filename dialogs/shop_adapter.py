@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from pydantic import ValidationError
 
@@ -355,6 +355,10 @@ class CommerceShop:
         except ValidationFailed as exc:  # malformed code
             return CouponCheck(ok=False, code=code, message=exc.message)
         return CouponCheck(ok=True, code=discount.code, discount=discount.amount)
+
+    async def coupon_codes_among(self, words: Sequence[str]) -> set[str]:
+        """The shop's coupon codes among `words` (any case), upper-cased as the shop keeps them."""
+        return await self.c.promotions.existing_codes(words)
 
     def _request(
         self,

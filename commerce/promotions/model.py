@@ -73,6 +73,11 @@ class CouponRejected(ValidationFailed):
         return REJECTION_TEXTS[self.reason].get(lang).format(**self.params)
 
 
+def is_code_shaped(text: str) -> bool:
+    """Upper-cased, `text` could be a coupon code (letters, digits, "-" and "_")."""
+    return bool(_CODE.match(text.strip().upper()))
+
+
 def normalize_code(code: str) -> str:
     text = str(code).strip().upper()
     if not _CODE.match(text):

@@ -8,6 +8,7 @@ is given back when an unpaid order is cancelled.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -26,6 +27,7 @@ from commerce.promotions.model import (
     Discount,
     RejectionReason,
     customer_field,
+    is_code_shaped,
     normalize_code,
 )
 from core.atomic import find_one_and_update
@@ -80,6 +82,15 @@ class PromotionService:
         if coupon is None:
             raise CouponRejected(RejectionReason.UNKNOWN, normalized)
         return coupon.check(customer_id, subtotal, now)
+
+    async def existing_codes(self, words: Iterable[str]) -> set[str]:
+        """Which of `words` are this shop's coupon codes, in any case ("camp10" -> "CAMP10"),
+        whether or not they can be used now: an expired code is still one the customer meant."""
+        wanted = {word.strip().upper() for word in words if is_code_shaped(word)}
+        if not wanted:
+            return set()
+        cursor = self._coupons.find({"_id": {"$in": sorted(wanted)[:64]}}, {"_id": 1})
+        return {str(doc["_id"]) async for doc in cursor}
 
     # --- redemption (batch building blocks) --------------------------------------------------
     @staticmethod

@@ -29,6 +29,7 @@ from dialogs.flows.checkout_answers import (
 from dialogs.messages import Button, OrderSummary, PaymentLink, SummaryLine
 from dialogs.ports import AddressView, OrderView, QuoteView, ShippingOption
 from dialogs.references import pick, tells_how_many_in_all
+from dialogs.state import ConversationState
 from dialogs.step_reply import Expects, Reply
 from dialogs.turn import Turn
 
@@ -237,6 +238,16 @@ async def keep_address(turn: Turn, draft: AddressDraft) -> None:
     pending = turn.state.context.get("pending_add")
     if pending and pending.get("product") == turn.state.context.get("product"):
         await browse.show_product(turn, str(pending["product"]))  # the choice still open
+
+
+def answers_a_step(state: ConversationState, text: str) -> bool:
+    """What a message says besides a coupon code still answers the checkout's open question (an
+    address, a shipping method, a go-ahead): the step reads the whole message, code and all."""
+    step = state.step or "address"
+    if step in ("address", "addr_entry") or step in ADDRESS_STEPS:
+        draft = parse_address(text)
+        return bool(draft.phone or draft.detail)
+    return names_a_method(text) or go_ahead.read(text) is not None
 
 
 async def coupon_intent(turn: Turn) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dialogs import buttons as codes
-from dialogs.flows import browse
+from dialogs.flows import browse, products
 from dialogs.flows.base import menu_buttons
 from dialogs.handoff import HandoffService
 from dialogs.messages import HandoffNotice
@@ -17,6 +17,8 @@ FAQ_INTENTS = {
     "ask_promotion": "promotions",
     "payment_problem": "payment",
 }
+# The FAQ entry that answers haggling (prices are fixed; coupons, sales, free shipping).
+BARGAIN_ENTRY = "pricing"
 
 
 async def greet(turn: Turn) -> None:
@@ -72,9 +74,38 @@ async def faq_answer(turn: Turn, key: str) -> None:
     )
 
 
+async def _price_talk_about(turn: Turn) -> None:
+    """Talking price makes the product named the one talked about; with none named, the product
+    on screen stays on screen ("349 is steep.. can u do 300?" then "fine ill take it")."""
+    shown = products.on_screen(turn)
+    await browse.note_product(turn)
+    context = turn.state.context
+    if shown is None or context.get("product") != shown:
+        return
+    context["shown_at"] = turn.state.version
+    if turn.text and products.may_name_options(turn.text):
+        # "那三文鱼味的 买三袋能便宜点不": the flavour asked about is the one bought next
+        product = await turn.services.shop.product(shown, turn.lang)
+        chosen = products.selection_from_text(turn, product) if product is not None else {}
+        if product is not None and chosen:
+            products.set_selection(turn, product, chosen)
+
+
+async def bargain(turn: Turn) -> None:
+    """Haggling ("500 and i buy right now?", "能便宜点不", "两个算120呗"): prices are the same for
+    everyone - said honestly, with the ways to save that there are (the shop's pricing answer) -
+    and the product haggled over is still the one to buy at its price."""
+    await _price_talk_about(turn)
+    entry = await turn.services.faq.get(BARGAIN_ENTRY)
+    if entry is None:
+        await faq_question(turn)
+        return
+    await faq_answer(turn, entry.key)
+
+
 async def faq_for_intent(turn: Turn) -> None:
     if turn.intent == "ask_promotion":
-        await browse.note_product(turn)  # "any discount on the dutch oven?": that oven is the one talked about
+        await _price_talk_about(turn)  # "any discount on the dutch oven?": that oven is the one talked about
     entry = await turn.services.faq.match(turn.text) if turn.text else None
     if entry is None or turn.intent not in entry.intents:
         entry = await turn.services.faq.for_intent(turn.intent) or entry
@@ -91,7 +122,7 @@ async def faq_for_intent(turn: Turn) -> None:
 async def faq_question(turn: Turn) -> None:
     """A question about how things work (refund times, prices): the FAQ entry it names."""
     if turn.text and asks_about_price(turn.text):
-        await browse.note_product(turn)  # "5 headlamps for 60 each?": the headlamp is the one talked about
+        await _price_talk_about(turn)  # "5 headlamps for 60 each?": the headlamp is the one talked about
     entry = await turn.services.faq.match(turn.text) if turn.text else None
     if entry is None:
         await faq_topics(turn)

@@ -152,6 +152,16 @@ async def test_demo_coupons_and_validation(commerce: Commerce) -> None:
     assert caught.value.reason is RejectionReason.UNKNOWN
 
 
+async def test_existing_codes_are_found_in_any_case_even_when_unusable(commerce: Commerce) -> None:
+    promotions = commerce.promotions
+    await promotions.create(CouponIn(code="AUTUMN5", kind=CouponKind.PERCENT, value="5"))
+    await promotions.create(CouponIn(code="GONE", kind=CouponKind.FIXED, value="1.00"))
+    await promotions.set_active("GONE", False)
+    words = ["autumn5", "Gone", "tent", "the", "a b", "NOPE7"]
+    assert await promotions.existing_codes(words) == {"AUTUMN5", "GONE"}
+    assert await promotions.existing_codes([]) == set()
+
+
 async def test_redemption_is_atomic_under_races(commerce: Commerce) -> None:
     promotions: PromotionService = commerce.promotions
     await promotions.create(CouponIn(code="LAST3", kind=CouponKind.FIXED, value="1.00", usage_limit=3))

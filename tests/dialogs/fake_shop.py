@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from commerce.aftersales.model import ELIGIBLE, AfterSaleKind
@@ -31,6 +32,10 @@ from dialogs.ports import (
 
 def cny(value: str) -> Money:
     return Money.parse(value, "CNY")
+
+
+# The fake shop's coupons: SAVE10 takes ¥10 off, WINTER has expired.
+KNOWN_COUPONS = {"SAVE10", "WINTER"}
 
 
 @dataclass(frozen=True)
@@ -243,7 +248,12 @@ class FakeShop:
     async def check_coupon(self, customer_id: str, code: str, lang: Lang) -> CouponCheck:
         if code == "SAVE10":
             return CouponCheck(True, code, cny("10.00"))
+        if code == "WINTER":
+            return CouponCheck(False, code, None, "已过期" if lang == "zh" else "it has expired")
         return CouponCheck(False, code, None, "无效" if lang == "zh" else "unknown code")
+
+    async def coupon_codes_among(self, words: Sequence[str]) -> set[str]:
+        return {word.upper() for word in words} & KNOWN_COUPONS
 
     async def quote(
         self, customer_id: str, address: AddressView, shipping: str, coupon: str | None, lang: Lang
