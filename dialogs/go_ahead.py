@@ -18,7 +18,7 @@ import yaml
 from dialogs.step_reply import without_emoji
 
 LEXICON_FILE = Path(__file__).parent / "go_ahead.yml"
-_SECTIONS = ("place_order", "assent", "have_one", "filler", "hold", "later")
+_SECTIONS = ("place_order", "assent", "checkout_again", "have_one", "filler", "hold", "later")
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ def _lexicon() -> dict[str, re.Pattern[str]]:
     patterns["go"] = _pattern(words["place_order"] + words["assent"])
     patterns["go_or_filler"] = _pattern(words["place_order"] + words["assent"] + words["filler"])
     patterns["yes_or_filler"] = _pattern(words["have_one"] + words["filler"])
+    patterns["checkout_or_filler"] = _pattern(words["checkout_again"] + words["assent"] + words["filler"])
     return patterns
 
 
@@ -86,6 +87,21 @@ def read(text: str) -> GoAhead | None:
     if not (places or bare):
         return None
     return GoAhead(places=places, bare=bare, only_yes=only_yes)
+
+
+def asks_for_checkout(text: str) -> bool:
+    """Nothing but a request for the checkout ("checkout", "ok checkout pls", "去结算吧")."""
+    lowered = _normalized(text)
+    lexicon = _lexicon()
+    if not lowered or _QUESTION.search(lowered) or not lexicon["checkout_again"].search(lowered):
+        return False
+    return _nothing_left(lowered, lexicon["checkout_or_filler"])
+
+
+def place_order_at(text: str) -> int:
+    """Where the first word asking for the order or its link starts in `text` (-1: none)."""
+    match = _lexicon()["place_order"].search(text.lower())
+    return match.start() if match else -1
 
 
 def asks_to_place(text: str) -> bool:

@@ -657,7 +657,7 @@ def value_position(text: str, value: str) -> int:
     return min(found) if found else -1
 
 
-_ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对|副|顶|口|块|听|提|卷|片|枚|颗|款|根|桶"
+_ZH_UNITS = "个|件|份|台|双|瓶|盒|只|支|条|套|本|包|袋|罐|杯|斤|箱|把|张|对|副|顶|口|块|听|提|卷|片|枚|颗|款|根|桶|束"
 # A number before 个月 / 小时 / 星期 is a duration or an age ("宝宝7个月了", "三个星期"), never a count.
 # "四件套", "12支装", "两片装": a set or pack of that many (a name or a spec), not how many are wanted.
 _NOT_A_COUNT_AFTER = r"(?!月|小时|钟头|钟|星期|礼拜|工作日|年|装|套)"
@@ -763,10 +763,10 @@ def asks_for_more(text: str) -> bool:
 # A count that is all the customer wants ("just 1", "only one", "one is enough", "一件就够",
 # "两个就行", "只要一个"): said of a line already there it sets (or keeps) it, never adds to it.
 _ENOUGH = re.compile(
-    rf"(\d{{1,2}}|[一二两三四五六七八九十俩仨])\s*(?:{_ZH_UNITS})?\s*(?:就够|就行|就好|就可以|够了|即可)|只要|只买|只拿|"
-    r"\b(?:just|only)\s+(\d{1,2}|one|two|three|four|five|a\s+couple)\b(?!\s+more)|"
-    r"(?:^|[,.;!?]\s*|\b(?:ok|okay|actually|no|nah|hmm|well|then|yeah|yes)[,\s]+)(\d{1,2}|one|two|three|four|five)\s+"
-    r"(?:\w+\s+)?(?:is|are|'s|will|should|would)\s*(?:be\s+)?(?:do|enough|fine|plenty)\b",
+    rf"(\d{{1,2}}|[一二两三四五六七八九十俩仨])\s*(?:{_ZH_UNITS})?\s*(?:就够|就行|就好|就可以|够了|即可)|只要|只需要?|只买|只拿|"
+    r"\b(?:just|only)\s+(?:(?:need|want|get|take)\s+)?(\d{1,2}|one|two|three|four|five|a\s+couple)\b(?!\s+more)|"
+    r"(?:^|[,.;!?]\s*|\b(?:ok|okay|actually|no|nah|hmm|well|then|yeah|yes)[,\s]+)(\d{1,2}|one|two|three|four|five)"
+    r"(?:\s+\w+)?(?:'s|\s+(?:is|are|will|should|would))\s*(?:be\s+)?(?:do|enough|fine|plenty)\b",
     re.I,
 )
 _ENOUGH_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a couple": 2, **_ZH_COLLOQUIAL}

@@ -12,7 +12,7 @@ import re
 from commerce import errors
 from commerce.errors import DomainError
 from dialogs import buttons as codes
-from dialogs import go_ahead
+from dialogs import go_ahead, goods_and_address
 from dialogs.address import parse_address
 from dialogs.flows import (
     aftersales,
@@ -155,6 +155,7 @@ BUYING_READINGS = {
     "affirm",
 }
 _QUESTION = re.compile(r"[?？]|吗|么|\b(?:how|what|which|when|where|why|is|are|does|do)\b", re.I)
+_QUESTION_MARK = re.compile(r"[?？]")
 _QUESTION_WORD = re.compile(r"谁|怎么|多少|哪|什么|几|\b(?:how|who|what|which|why|when|where)\b", re.I)
 _AFTERSALES_STATUS = re.compile(
     r"(售后|退货|退款|换货|after[- ]?sales?|return|refund|exchange).*(进度|状态|怎么样|到哪|结果|status|progress)|"
@@ -199,6 +200,7 @@ _MONEY_WORDS = re.compile(
     r"checkout|alipay|wechat|refund|price|cost|link|declined|failed|go\s+through|went\s+through)\b",
     re.I,
 )
+_LINK = re.compile(r"链接|\blink\b", re.I)
 _PAY_AGAIN = re.compile(
     r"再发|重发|重新|再来一次|再试|再付|链接|\b(?:again|retry|resend|re-send|link|one more time)\b", re.I
 )
@@ -539,6 +541,9 @@ async def _understood(turn: Turn) -> None:
         if await _exchanges_what_was_delivered(turn, intent):
             await run_intent(turn, "exchange_goods")
             return
+        if await _buys_and_sends_to(turn) or await specs.choice_with_question(turn):
+            state.failures = 0
+            return
         if (
             await browse.page_follow_up(turn)
             or await compare.picks_compared_version(turn)
@@ -604,9 +609,15 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "payment_problem"  # "what payment methods do you accept?" is a question, not a request
     if intent == "payment_problem" and _PAY_AGAIN.search(text):
         return "pay"  # "付款失败了 再发一次链接", "didn't go through, try again": the link again
+    if intent in SMALL_TALK | {"nlu_fallback"} and _LINK.search(text) and context.get("last_order"):
+        return "pay"  # "yes yes whatever just the link" after the order was placed: its payment link
     if _ASKS_FOR_PERSON.search(text) and intent in WEAK_INTENTS | {"deny"}:
         return "human_agent"
-    if browse.asks_about_stock(text) and intent not in {"human_agent", "checkout", "pay", "add_to_cart"}:
+    if (
+        browse.asks_about_stock(text)
+        and intent not in {"human_agent", "checkout", "pay", "add_to_cart"}
+        and not _settles_for_what_is_left(text)
+    ):
         return "stock_question"  # "什么时候有货", "when will it be back in stock?": the real stock, honestly
     if compare.asks_to_compare(text) and intent not in {"human_agent", "checkout", "pay"}:
         return "compare"  # "这两个有什么区别", "compare the first two": not a complaint, not a search
@@ -645,6 +656,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     ):
         # "sand coloured tent" read weakly as an exchange: a product and its options, nothing wrong
         return "search_product"
+    if not in_flow and intent in MISREAD_AS_TROUBLE and _only_names_goods(text) and not _ORDER_WORD.search(text):
+        return "search_product"  # "sand coloured tent": goods named, nothing wrong with any of them
     kind = kind_in(text)
     if kind and _KIND_OF.get(intent) in kinds_turned_down(text):
         return _INTENT_OF[kind]  # "不用换新的 直接退吧", "no exchange, just return it": the kind kept
@@ -732,6 +745,26 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     return intent
 
 
+def _settles_for_what_is_left(text: str) -> bool:
+    """ "没货了啊 那胡桃木的也行 一把", "sold out, fine - I'll take the black one then": the stock word
+    only acknowledges the sold-out answer; the message buys something else, asking nothing."""
+    return asks_to_buy(text) and not _QUESTION.search(text)
+
+
+_HAPPENED = re.compile(r"收到|到了|来了|\b(?:arrived?|came|received|got|sent|delivered|still|yet)\b", re.I)
+
+
+def _only_names_goods(text: str) -> bool:
+    """A few words naming goods and nothing else: no grievance, no after-sales word, nothing that
+    happened to a parcel ("sand coloured tent", "奶油色珐琅锅") - a request for them, whatever
+    after-sales intent the NLU guessed."""
+    if len(text.split()) > 4 or len(text) > 30:
+        return False
+    if _GRIEVANCE.search(text) or kind_in(text) or _HAPPENED.search(text) or _QUESTION_WORD.search(text):
+        return False
+    return bool(_NAMES_GOODS.search(product_words(text)))
+
+
 _INTENT_OF = {"return": "return_goods", "exchange": "exchange_goods", "refund": "refund"}
 _KIND_OF = {intent: kind for kind, intent in _INTENT_OF.items()}
 
@@ -809,6 +842,39 @@ async def _buys_on_the_way_to_checkout(turn: Turn, intent: str) -> bool:
         turn.state.context["checkout_after_add"] = str(pending.get("product"))
     else:
         await checkout.start(turn)
+    return True
+
+
+async def _buys_and_sends_to(turn: Turn) -> bool:
+    """ "2 sunflower bouquets to Lily Wang 135… 88 Zhongshan Rd, Nanjing. just send the pay link":
+    the goods are added, the address taken for their checkout, and the order placed when the
+    message asks for it (else the checkout goes on from the shipping question). False (nothing
+    done) unless the message is goods, then a whole address, then at most a wish."""
+    found = goods_and_address.split(turn.text)
+    if found is None or _QUESTION_MARK.search(turn.text):
+        return False
+    goods = found.goods
+    if not product_words(goods) or not (asks_to_buy(goods) or quantity_in(goods) is not None):
+        return False
+    draft = parse_address(found.address)
+    if draft.missing():
+        return False
+    whole = turn.message
+    turn.message = whole.model_copy(update={"text": goods})
+    try:
+        turn.parse = await turn.services.nlu.parse(goods, lang_hint=turn.state.lang)
+        await run_intent(turn, "add_to_cart")
+    finally:
+        turn.message = whole
+    context = turn.state.context
+    context["pending_address"] = draft.to_dict()  # for the checkout, now or once an option is chosen
+    pending = context.get("pending_add")
+    if turn.state.flow is not None or pending:
+        if pending:
+            context["checkout_after_add"] = str(pending.get("product"))
+        return True
+    if not (await turn.services.shop.cart(turn.customer_id, turn.lang)).empty:
+        await checkout.start(turn)  # the address read back; placed at once when the message asks for it
     return True
 
 

@@ -3,7 +3,9 @@
 Round trips for a checkout from the cart with a coupon and an Idempotency-Key (at most 5):
   1. one aggregate: the customer (tier, addresses) + cart + existing order for the key + coupon
   2. the catalog snapshots of the SKUs
-  3. one batch: reserve every line (guarded `available >= q`) and redeem the coupon (guarded)
+  3. one batch: claim the Idempotency-Key (inserted first, ordered: a key another request is
+     placing with stops the batch), reserve every line (guarded `available >= q`) and redeem the
+     coupon (guarded)
   4. the day's order-number counter
   5. one ordered batch: insert the order, the stock-ledger lines, the day's order figures,
      drop the bought cart lines, the `order.created` event
@@ -18,11 +20,11 @@ import asyncio
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from commerce.carts.catalog_port import SkuCatalog
 from commerce.carts.model import CartItem, CartLine, price_lines
@@ -162,8 +164,15 @@ class Checkout:
         if context.existing is not None:
             return context.existing
         if key is None:
-            return await self._place(request, context, None)
+            unkeyed = await self._place(request, context, None)
+            assert unkeyed is not None  # only a claim to take can stop a placement
+            return unkeyed
         claim = f"{context.customer.id}:{key}"
+        # Usually nobody else is placing with this key: the claim rides in the stock
+        # reservation's round trip, written before the reservation and stopping it if taken.
+        placed = await self._place(request, context, claim, take_claim=True)
+        if placed is not None:
+            return placed
         loop = asyncio.get_running_loop()
         deadline = loop.time() + CLAIM_WAIT_SECONDS
         while not await self._claim(claim):
@@ -179,17 +188,19 @@ class Checkout:
                 )
             await asyncio.sleep(0.05)
         try:
-            return await self._place(request, context, claim)
+            placed = await self._place(request, context, claim)
         except BaseException:
             await asyncio.shield(self._db[IDEMPOTENCY_CLAIMS].delete_one({"_id": claim}))
             raise
+        assert placed is not None  # the claim was taken above
+        return placed
 
     async def _claim(self, claim: str) -> bool:
         """Take the key for this request; an unfinished claim whose lease ran out (its process
         died) is taken over."""
         now = utcnow()
         try:
-            await self._db[IDEMPOTENCY_CLAIMS].insert_one({"_id": claim, "lease_until": now + CLAIM_LEASE})
+            await self._db[IDEMPOTENCY_CLAIMS].insert_one(_claim_doc(claim, now))
             return True
         except DuplicateKeyError:
             taken = await self._db[IDEMPOTENCY_CLAIMS].update_one(
@@ -198,13 +209,19 @@ class Checkout:
             )
             return taken.modified_count == 1
 
-    async def _place(self, request: CheckoutRequest, context: _Context, claim: str | None) -> Order:
+    async def _place(
+        self, request: CheckoutRequest, context: _Context, claim: str | None, *, take_claim: bool = False
+    ) -> Order | None:
+        """The order, placed. With `take_claim`, `claim` is taken with the reservation and given
+        up with it if the order is not placed; None when another request holds it (nothing done)."""
         key = request.idempotency_key
         quote = await self._price(request, context, strict=True)
         order_id = str(ObjectId())
         wanted = {line.sku: line.quantity for line in quote.lines}
         coupon = Coupon.from_doc(context.coupon_doc) if quote.discount and context.coupon_doc else None
-        await self._reserve(order_id, context.customer.id, wanted, coupon, quote)
+        ours = claim if take_claim else None  # a claim this call gives back when it fails
+        if not await self._reserve(order_id, context.customer.id, wanted, coupon, quote, ours):
+            return None
         try:
             number = await self.numbers.next()
             order = self._build(order_id, number, request, context, quote, key)
@@ -226,10 +243,10 @@ class Checkout:
             result = await batch.execute(ordered=True)
         except BaseException:
             # Shielded: a cancelled request must still hand the reserved stock back.
-            await asyncio.shield(self._give_back(order_id, context.customer.id, wanted, coupon))
+            await asyncio.shield(self._give_back(order_id, context.customer.id, wanted, coupon, ours))
             raise
         if not result[insert_at].ok:
-            await self._give_back(order_id, context.customer.id, wanted, coupon)
+            await self._give_back(order_id, context.customer.id, wanted, coupon, ours)
             if result[insert_at].duplicate and key is not None:
                 existing = await self._db[ORDERS].find_one({"customer_id": context.customer.id, "idempotency_key": key})
                 if existing is not None:
@@ -397,18 +414,39 @@ class Checkout:
         return customer.default_address
 
     async def _reserve(
-        self, order_id: str, customer_id: str, wanted: dict[str, int], coupon: Coupon | None, quote: OrderQuote
-    ) -> None:
-        """Round trip 3: every stock line and the coupon, all-or-nothing by compensation."""
+        self,
+        order_id: str,
+        customer_id: str,
+        wanted: dict[str, int],
+        coupon: Coupon | None,
+        quote: OrderQuote,
+        claim: str | None = None,
+    ) -> bool:
+        """Round trip 3: every stock line and the coupon, all-or-nothing by compensation. With
+        `claim`, the Idempotency-Key's claim is inserted first in the same ordered batch: False
+        when another request holds it (a failed insert stops an ordered batch: nothing reserved)."""
         batch = WriteBatch(self._db)
+        claim_at = batch.insert(IDEMPOTENCY_CLAIMS, _claim_doc(claim, utcnow())) if claim is not None else None
         indexes = self.inventory.add_reserve(batch, wanted, order_id)
         coupon_at = PromotionService.add_redeem(batch, coupon, customer_id) if coupon else None
-        result = await batch.execute()
+        result = await batch.execute(ordered=claim is not None)
         reserved = applied_lines(result, indexes, wanted)
         coupon_ok = coupon_at is None or result[coupon_at].applied
+        if claim_at is not None and not result[claim_at].ok:
+            # Nothing after the claim ran; should anything have, it is handed back all the same.
+            await self._give_back(
+                order_id, customer_id, reserved, coupon if coupon_at is not None and coupon_ok else None
+            )
+            if result[claim_at].duplicate:
+                return False
+            raise OperationFailure(
+                result[claim_at].error_message or "the claim was not saved", result[claim_at].error_code
+            )
         if len(reserved) == len(wanted) and coupon_ok:
-            return
-        await self._give_back(order_id, customer_id, reserved, coupon if coupon_at is not None and coupon_ok else None)
+            return True
+        await self._give_back(
+            order_id, customer_id, reserved, coupon if coupon_at is not None and coupon_ok else None, claim
+        )
         if len(reserved) < len(wanted):
             shortages = await self.inventory.shortages({s: q for s, q in wanted.items() if s not in reserved})
             raise out_of_stock(shortages)
@@ -418,13 +456,22 @@ class Checkout:
         )
 
     async def _give_back(
-        self, order_id: str, customer_id: str, reserved: Mapping[str, int], coupon: Coupon | None
+        self,
+        order_id: str,
+        customer_id: str,
+        reserved: Mapping[str, int],
+        coupon: Coupon | None,
+        claim: str | None = None,
     ) -> None:
+        """Hand back what an order that was not placed took: its stock, its coupon use and, when
+        it took one, the Idempotency-Key's claim (the key may be used again)."""
         batch = WriteBatch(self._db)
         if reserved:
             self.inventory.add_release(batch, reserved, order_id)
         if coupon is not None:
             PromotionService.add_give_back(batch, coupon.code, customer_id)
+        if claim is not None:
+            batch.delete_one(IDEMPOTENCY_CLAIMS, {"_id": claim})
         await batch.execute()
 
     def _build(
@@ -456,6 +503,10 @@ class Checkout:
             note=" ".join(request.note.split())[:500],
             channel=request.channel,
         )
+
+
+def _claim_doc(claim: str, now: datetime) -> Document:
+    return {"_id": claim, "lease_until": now + CLAIM_LEASE}
 
 
 def coupon_shares(amount: Money, line_totals: Sequence[Money]) -> list[Money]:

@@ -733,6 +733,8 @@ class CheckoutFlow(Flow):
             return True
         answer = step_reply.read(turn, Expects(yes_no=True, proceed=True))
         agreed = bool(answer and (answer.kinds & {Reply.YES, Reply.PROCEED}))
+        # "looks right, go", "没问题 下单吧": the go-ahead words of the other steps agree here too
+        agreed = agreed or (not (answer and answer.has(Reply.NO)) and checkout_go_ahead.reading(turn) is not None)
         if (not agreed or _CHANGE_CUE.search(turn.text)) and await self._change_under_summary(turn):
             return True
         if agreed:

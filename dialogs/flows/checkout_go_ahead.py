@@ -26,8 +26,18 @@ class PlacesOrders(Protocol):
     async def place(self, turn: Turn) -> None: ...
 
 
+STARTED_BY_ADDRESS = "started_by_address"  # slot: the checkout began with the address pasted
+
+
 def reading(turn: Turn) -> GoAhead | None:
-    return go_ahead.read(turn.text)
+    """The go-ahead in the message; "checkout" said in a checkout the pasted address began (the
+    shop asked how to ship before the customer asked for anything) asks to finish - the summary
+    comes with the order. Said again in a checkout they asked for, it only moves to the summary."""
+    found = go_ahead.read(turn.text)
+    started_by_address = bool(turn.state.slots.get(STARTED_BY_ADDRESS))
+    if found is None and started_by_address and go_ahead.asks_for_checkout(turn.text):
+        return GoAhead(places=True, bare=True, only_yes=False)
+    return found
 
 
 def finishes_here(step: str, found: GoAhead, named_method: str | None) -> bool:

@@ -30,8 +30,8 @@ def _described(question: str, product: ProductView) -> bool:
     return any(word in said for word in words if not _NOT_A_FEATURE.fullmatch(word))
 
 
-async def answer(turn: Turn) -> None:
-    product = await browse.resolve_product(turn)
+async def answer(turn: Turn, about: ProductView | None = None) -> None:
+    product = about or await browse.resolve_product(turn)
     if product is None:
         turn.say("product.which", *menu_buttons(turn))
         return

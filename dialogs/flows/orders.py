@@ -12,7 +12,7 @@ from dialogs import buttons as codes
 from dialogs import reasons, step_reply
 from dialogs.address import AddressDraft, fill_field, parse_address
 from dialogs.flows import cart as cart_flow
-from dialogs.flows import checkout, info
+from dialogs.flows import checkout, checkout_go_ahead, info, products
 from dialogs.flows.base import Flow, looks_like_side_question, menu_buttons, yes_no_buttons
 from dialogs.flows.checkout import send_payment_link
 from dialogs.flows.confirm import ask_confirmation
@@ -484,12 +484,39 @@ async def change_address_intent(turn: Turn, number: str = "") -> None:
     turn.say("orders.ask_new_address", number=order.number)
 
 
+def _mark_started_by_address(turn: Turn) -> None:
+    """The checkout began with the address, before the customer asked for one: their "checkout"
+    that follows means "that's all, finish it" (`checkout_go_ahead.reading`)."""
+    if turn.state.flow == "checkout":
+        turn.state.slots[checkout_go_ahead.STARTED_BY_ADDRESS] = True
+
+
+async def _one_chosen_on_screen(turn: Turn) -> bool:
+    """A product card on screen whose options chosen so far name one version in stock, and no
+    other choice waiting: what an address sent right under it is for."""
+    product_id = products.on_screen(turn)
+    if product_id is None or turn.state.context.get("pending_add"):
+        return False
+    product = await turn.services.shop.product(product_id, turn.lang)
+    if product is None:
+        return False
+    candidates = product.variants if len(product.variants) == 1 else None
+    candidates = candidates or products.matching_variants(product, products.selection(turn, product))
+    return len(candidates) == 1 and candidates[0].stock > 0
+
+
 async def _checkout_to(turn: Turn) -> bool:
     """A whole address typed while the cart holds items and no order can take it: the customer
     is checking out ("Amy Xu, 135..., 12 Binjiang Ave, Hangzhou"), so check out to it."""
     if not turn.text or parse_address(turn.text).missing():
         return False
     cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    if cart.empty and await _one_chosen_on_screen(turn):
+        # The boots chosen down to their size, then the address: that pair is being bought.
+        turn.state.context["pending_address"] = parse_address(turn.text).to_dict()
+        await checkout.start(turn)
+        _mark_started_by_address(turn)
+        return True
     if cart.empty:
         await checkout.keep_address(turn, parse_address(turn.text))  # for the checkout to come
         return True
@@ -499,6 +526,8 @@ async def _checkout_to(turn: Turn) -> bool:
         # "please send the address" right before the address it was sent).
         turn.state.context["pending_address"] = parse_address(turn.text).to_dict()
     await checkout.start(turn)
+    if not checking_out:
+        _mark_started_by_address(turn)
     if checking_out and turn.state.flow == "checkout" and await checkout.CheckoutFlow().on_text(turn):
         turn.intent = "checkout:address"
     return turn.state.flow == "checkout" or bool(turn.replies)

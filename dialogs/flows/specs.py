@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from dialogs.flows import cart, products
+from dialogs.flows import cart, fit, products
 from dialogs.flows.base import menu_buttons
 from dialogs.ports import ProductView, SearchQuery
 from dialogs.references import asks_to_buy, mentioned_values, missing_amounts, product_words, spec_text
@@ -150,9 +150,18 @@ async def _answers_open_option(turn: Turn, product: ProductView) -> bool:
     chosen = products.selection(turn, product)
     open_dims = [dim for dim, values in options.items() if dim not in chosen and len(values) > 1]
     named = products.options_named(turn.text or "", options)
-    if not any(dim in named for dim in open_dims):
+    if not any(dim in named for dim in open_dims) and not _replaces_sold_out(product, chosen, named):
         return False
     return not await names_other_product(turn, product)
+
+
+def _replaces_sold_out(product: ProductView, chosen: dict[str, str], named: dict[str, str]) -> bool:
+    """The version chosen on the card is sold out and the message names another value for one of
+    its options ("那红色的吧 一样大小", "olive then"): that is the version wanted now."""
+    current = products.matching_variants(product, chosen) if chosen else []
+    if len(current) != 1 or current[0].stock > 0:
+        return False
+    return any(dim in chosen and chosen[dim] != value for dim, value in named.items())
 
 
 # Asking whether a version exists: "有吗", "do you have it in", "any in".
@@ -198,3 +207,57 @@ async def names_other_product(turn: Turn, product: ProductView) -> bool:
         ):
             return True
     return False
+
+
+# --- an option chosen and a question asked in one message ------------------------------------------
+
+# Sentences: split at their ends, and (in Chinese, written without punctuation) at spaces.
+_SENTENCE = re.compile(r"(?<=[.!?。！？,，])\s*|(?<=[\u4e00-\u9fff吧])\s+(?=[\u4e00-\u9fff])")
+
+
+def _question_and_choice(text: str) -> tuple[str, str] | None:
+    """ "oh ok then 43 i guess. they run true to size right?" -> ("they run true to size right?",
+    "oh ok then 43 i guess"); None unless the message is both a question and something else."""
+    pieces = [p.strip() for p in _SENTENCE.split(text) if p and p.strip()]
+    asked = [p for p in pieces if _QUESTION.search(p)]
+    said = [p for p in pieces if not _QUESTION.search(p)]
+    if not asked or not said:
+        return None
+    return " ".join(asked), " ".join(said)
+
+
+async def choice_with_question(turn: Turn) -> bool:
+    """Step first: an option of the product on screen chosen (or chosen again: "then 43") in a
+    message that also asks about the product ("they run true to size right?", "那就43吧 这款偏大吗"):
+    the choice is made - the purchase waiting for it finished - and the question answered from
+    what the catalog says, about that product (never a search for the question's words)."""
+    product_id = products.on_screen(turn)
+    split = _question_and_choice(turn.text or "")
+    if product_id is None or split is None or len(turn.text or "") > MAX_ANSWER:
+        return False
+    question, said = split
+    if any(p.search(said) for p in (_REFUSAL, _CART_WORDS)):
+        return False
+    product = await turn.services.shop.product(product_id, turn.lang)
+    if product is None:
+        return False
+    whole = turn.message
+    turn.message = whole.model_copy(update={"text": said})
+    try:
+        chosen = products.selection_from_text(turn, product)
+        if not chosen or await names_other_product(turn, product):
+            return False
+        turn.intent = "select_spec"
+        current = products.set_selection(turn, product, {**products.selection(turn, product), **chosen})
+        pending = turn.state.context.get("pending_add")
+        if pending and pending.get("product") == product.product_id:
+            await cart.choose_variant(turn, product, current, int(pending.get("qty") or 1))
+        elif _REQUEST.search(said) or asks_to_buy(said):
+            turn.intent = "add_to_cart"
+            quantity = products.count_for(said, product, cart.wanted_quantity(turn)) or 1
+            await cart.choose_variant(turn, product, current, quantity)
+        turn.message = whole.model_copy(update={"text": question})
+        await fit.answer(turn, product)
+    finally:
+        turn.message = whole
+    return True

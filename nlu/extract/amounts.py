@@ -129,7 +129,7 @@ def find_prices(normalized: str) -> list[Candidate]:
     return [candidate for candidate in found if candidate is not None]
 
 
-_MEASURE_WORDS = "个件双条台只盒瓶包套支把副部份袋箱张本杯罐桶组对片顶枚颗根提听粒卷册"
+_MEASURE_WORDS = "个件双条台只盒瓶包套支把副部份袋箱张本杯罐桶组对片顶枚颗根提听粒卷册束"
 # "选一个" / "换一件" use 一 as an article; it is a count only after a buying/removing verb.
 _ONE_AS_COUNT_BEFORE = re.compile(r"(?:来|要|买|加|拿|订|购|减|掉|少|删|退|再|多|数量|共)\s*$")
 _ZH_QUANTITY = re.compile(

@@ -61,6 +61,9 @@ COUNT_SAID_AGAIN = [
     ("en", ["the 10kg adjustable dumbbell please", "just one"], {"F1-10": 1}),
     ("en", ["3 cotton rope baskets 40cm", "actually only 2 baskets"], {"H2-40": 2}),
     ("en", ["two deluxe werewolf party games", "hmm one is enough"], {"G1-DLX": 1}),
+    ("en", ["3 cotton rope baskets 30cm", "no wait, i only need one"], {"H2-30": 1}),
+    ("en", ["two standard werewolf party games", "one's enough actually"], {"G1-STD": 1}),
+    ("zh", ["收纳篮30cm三个", "只需要一个"], {"H2-30": 1}),
     ("en", ["two grey storage stools, one small and one large"], {"H1-GY-S": 1, "H1-GY-L": 1}),
 ]
 
