@@ -250,11 +250,23 @@ def answers_a_step(state: ConversationState, text: str) -> bool:
     return names_a_method(text) or go_ahead.read(text) is not None
 
 
+# A request for the checkout said with "no coupon" ("优惠券就不用了 直接结算").
+_GOES_ON_TO_PAY = re.compile(
+    r"结算|结账|下单|买单|付款|\b(?:check\s*out|checkout|pay|place\s+(?:the\s+|my\s+)?order|order\s+it)\b", re.I
+)
+
+
 async def coupon_intent(turn: Turn) -> None:
     """A coupon mentioned outside checkout is kept for the next checkout (and checked now)."""
     code = turn.entity("coupon_code")
     if not code and coupon_answer(turn.text) == NO_COUPON:
         turn.say("coupon.without")  # "no coupon" says there is none; it never asks for one
+        turn.state.context.pop("pending_coupon", None)
+        if _GOES_ON_TO_PAY.search(turn.text):
+            # "不用优惠券 直接下单", "no coupon, just check out": the checkout, not asking for one again
+            await start(turn)
+            if turn.state.flow == "checkout":
+                turn.state.slots["coupon_answer"] = NO_COUPON
         return
     if not code:
         turn.say("coupon.ask_code")

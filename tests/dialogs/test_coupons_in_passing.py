@@ -193,3 +193,13 @@ async def test_keeping_the_cart_right_after_adding_adds_nothing_more(chat: Chat,
     out = await chat("先放购物车 月底再买")
     assert shop.carts[CART] == {"P300": 2}
     assert "留着" in said(out, "zh")
+
+
+async def test_no_coupon_with_a_checkout_request_starts_the_checkout(chat: Chat, shop: FakeShop) -> None:
+    await chat("/lang zh")
+    await chat("保温杯来两个")
+    out = await chat("优惠券就不用了 直接结算")
+    assert "地址" in said(out, "zh")
+    await chat(ADDRESS_ZH)
+    out = await chat("@顺丰")
+    assert summaries(out)  # no coupon question again
