@@ -215,11 +215,20 @@ async def names_other_product(turn: Turn, product: ProductView) -> bool:
 _SENTENCE = re.compile(r"(?<=[.!?。！？,，])\s*|(?<=[\u4e00-\u9fff吧])\s+(?=[\u4e00-\u9fff])")
 
 
+# "没货了？", "sold out?": the customer echoing the card's news before naming another version - no
+# question about the product to answer (the version named replaces the sold-out one).
+_STOCK_ECHO = re.compile(
+    r"^(?:又|都|已经|居然|竟然|oh\s+)?(?:没货|卖完|售罄|断货|缺货|没有货|sold\s*out|out\s+of\s+stock)"
+    r"(?:了|啦|啊|呀|吗|嘛)?\s*(?:already|again)?[?？!！.。…\s]*$",
+    re.I,
+)
+
+
 def _question_and_choice(text: str) -> tuple[str, str] | None:
     """ "oh ok then 43 i guess. they run true to size right?" -> ("they run true to size right?",
     "oh ok then 43 i guess"); None unless the message is both a question and something else."""
     pieces = [p.strip() for p in _SENTENCE.split(text) if p and p.strip()]
-    asked = [p for p in pieces if _QUESTION.search(p)]
+    asked = [p for p in pieces if _QUESTION.search(p) and not _STOCK_ECHO.match(p)]
     said = [p for p in pieces if not _QUESTION.search(p)]
     if not asked or not said:
         return None
