@@ -18,32 +18,19 @@ catalogs/bilingual_options.json is our own, not an outsider's.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
-from core.mongo import Document
-from tests.conversations.conftest import SANDBOX_SECRET
-from tests.conversations.talk import converse, shop_with_catalog
-
-CATALOG = Path(__file__).parent / "catalogs" / "bilingual_options.json"
+from chatcart.bootstrap import Container
+from tests.conversations.conftest import OpenCatalogShop
+from tests.conversations.talk import converse
 
 
 @pytest.fixture(scope="module")
-async def bilingual_shop(
-    mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
-) -> AsyncIterator[Any]:
-    async with shop_with_catalog(
-        CATALOG,
-        mongo_uri=mongo_uri,
-        mongo_client=mongo_client,
-        folder=Path(tmp_path_factory.mktemp("bilingual")),
-        db_prefix="conv_bilingual",
-        sandbox_secret=SANDBOX_SECRET,
-    ) as container:
-        yield container
+async def bilingual_shop(open_catalog_shop: OpenCatalogShop) -> AsyncIterator[Container]:
+    async with open_catalog_shop("bilingual_options") as shop:
+        yield shop
 
 
 CONVERSATIONS = [

@@ -14,17 +14,13 @@ order's state allows - on a catalog the flows were not written for (catalogs/gam
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
-from core.mongo import Document
-from tests.conversations.conftest import SANDBOX_SECRET
-from tests.conversations.talk import Conversation, converse, shop_with_catalog
-
-CATALOG = Path(__file__).parent / "catalogs" / "games_fitness_home.json"
+from chatcart.bootstrap import Container
+from tests.conversations.conftest import OpenCatalogShop
+from tests.conversations.talk import Conversation, converse
 
 ZH_ADDRESS = "何静 13700005555 广东省广州市天河区体育西路88号1201"
 EN_ADDRESS = "Nora Lin, 13900004444, 18 Tianmu Rd, Jing'an District, Shanghai"
@@ -36,18 +32,9 @@ DELIVERED = ["!pay", "!ship", "!deliver"]
 
 
 @pytest.fixture(scope="module")
-async def fitness_shop(
-    mongo_uri: str, tmp_path_factory: pytest.TempPathFactory, mongo_client: AsyncMongoClient[Document]
-) -> AsyncIterator[Any]:
-    async with shop_with_catalog(
-        CATALOG,
-        mongo_uri=mongo_uri,
-        mongo_client=mongo_client,
-        folder=Path(tmp_path_factory.mktemp("orders_by_state")),
-        db_prefix="conv_order_states",
-        sandbox_secret=SANDBOX_SECRET,
-    ) as container:
-        yield container
+async def fitness_shop(open_catalog_shop: OpenCatalogShop) -> AsyncIterator[Container]:
+    async with open_catalog_shop("games_fitness_home") as shop:
+        yield shop
 
 
 def _statuses(talk: Conversation) -> list[str]:
