@@ -432,6 +432,39 @@ def leading_number(value: str) -> float | None:
     return float(match.group(1)) if match else None
 
 
+# How many of a dimension's smallest common unit one unit is: "1.2kg" and "750g" are compared as
+# 1200 and 750, never as 1.2 and 750. Keys are the units' English spellings in option_words.yml;
+# the other spellings of the same group ("千克", "公斤", "升") take the group's scale.
+_UNIT_SCALES = {"mm": 0.1, "cm": 1.0, "m": 100.0, "in": 2.54, "ml": 1.0, "l": 1000.0}
+_UNIT_SCALES |= {"g": 1.0, "kg": 1000.0, "lb": 453.6, "oz": 28.35, "w": 1.0, "kw": 1000.0}
+_LEADING_AMOUNT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([a-z]+|[\u4e00-\u9fff]+)?")
+
+
+@cache
+def _unit_scale(unit: str) -> float | None:
+    for group in UNIT_GROUPS:
+        if unit in group:
+            scales = [_UNIT_SCALES[alias] for alias in group if alias in _UNIT_SCALES]
+            return scales[0] if scales else None
+    return None
+
+
+def scaled_amount(value: str) -> float | None:
+    """ "1.2kg 豪华礼盒" -> 1200, "750g 礼盒" -> 750, "1.5升" -> 1500: a value's amount in its
+    dimension's small unit; None without a number or a unit of known scale."""
+    match = _LEADING_AMOUNT.match(value.replace("−", "-").lower())
+    if match is None or not match.group(2):
+        return None
+    unit = match.group(2)
+    # a Chinese unit runs on into the rest of the value ("750克礼盒"): its longest known start
+    starts = [unit] if unit.isascii() else [unit[:end] for end in range(len(unit), 0, -1)]
+    for start in starts:
+        scale = _unit_scale(start)
+        if scale is not None:
+            return float(match.group(1)) * scale
+    return None
+
+
 # How surely a spelling names a value: its own words (or its number in another unit) first, then
 # the option lexicon's group, then the NLU's wide colour families ("khaki" is 卡其 before it is
 # 燕麦色, both of which the colour family "beige" takes in).
@@ -690,9 +723,15 @@ _EN_QUANTITY = re.compile(
 )
 # A bare number before a product word is a quantity too ("2 gray water bottles") unless it is
 # a spec ("500ml", "30L", "24cm", "size 42").
+# "21 inch ukulele", "3 piece tool set", "5 litre jug": a measure or a make-up of the product, no count.
+_EN_MEASURE = (
+    r"(?!\s*(?:-\s*)?(?:inch(?:es)?|cm|mm|m|meters?|metres?|kg|kilos?|g|grams?|lbs?|pounds?|oz|ml|l|"
+    r"lit(?:er|re)s?|w|watts?|mah|v|volts?|piece|pc|ply|tier|seater|person|colou?r)\b)"
+)
 _BARE_LEADING_NUMBER = re.compile(
     r"^\s*(?:i'?d like|i want|get me|give me|add|buy|(?:oh\s+)?and|plus|also|with|\+|&)?\s*(\d{1,2})\s+(?=[a-z])"
-    + _EN_DURATION,
+    + _EN_DURATION
+    + _EN_MEASURE,
     re.I,
 )
 
@@ -1049,10 +1088,24 @@ _HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
 TYPOS_FILE = Path(__file__).parent / "typos.yml"
 
 
+# The words that say what an after-sales or cart request is: one keystroke off ("rteurn", "refnud",
+# "exchnage", "cancle") they are still read as meant, since none of those spellings is a word of
+# its own (tests/dialogs/test_keyword_typos.py checks that against an English word list).
+ONE_EDIT_KEYWORDS = ("return", "refund", "exchange", "cancel")
+
+
+def one_edit_typos(word: str) -> set[str]:
+    """A letter dropped or two neighbours swapped ("retrun", "retun"); the first letter kept."""
+    dropped = {word[:i] + word[i + 1 :] for i in range(1, len(word))}
+    swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)}
+    return (dropped | swapped) - {word}
+
+
 @cache
 def _typos() -> tuple[re.Pattern[str], dict[str, str]]:
     document = yaml.safe_load(TYPOS_FILE.read_text(encoding="utf-8")) or {}
-    meant = {str(typo).lower(): str(word) for word, typos in document.items() for typo in typos or []}
+    meant = {typo: word for word in ONE_EDIT_KEYWORDS for typo in one_edit_typos(word)}
+    meant |= {str(typo).lower(): str(word) for word, typos in document.items() for typo in typos or []}
     words = "|".join(re.escape(typo) for typo in sorted(meant, key=len, reverse=True))
     return re.compile(rf"(?<![\w'’-])(?:{words})(?![\w'’-])", re.I), meant
 

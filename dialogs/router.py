@@ -88,7 +88,10 @@ POINTING_INTENTS = {"nlu_fallback", "product_info", "affirm", "deny", "chitchat"
 WEAK_INTENTS = SMALL_TALK | {"nlu_fallback", "use_coupon", "search_product", "product_info"}
 _REMOVE = re.compile(
     r"不要了|删掉|删了|删除|去掉|拿掉|移除|不要这|\b(?:remove|delete|drop|scrap|ditch|nix|take\s+out|get\s+rid\s+of)\b|"
-    r"\btake\s+(?:it|them|that|those|this|these|the\s+\w+)\s+(?:out|off)\b",
+    r"\btake\s+(?:it|them|that|those|this|these|the\s+\w+)\s+(?:out|off)\b|"
+    # "forget the watercolours" (a line), not "forget the order" / "forget the coupon"
+    r"\bforget\s+(?:about\s+)?(?:the|that|those|these|this)\s+(?!(?:whole|order|coupon|code|promo|voucher|discount|"
+    r"address|shipping|delivery)\b)\w",
     re.I,
 )
 # Any word of taking something out of the cart (wider than _REMOVE, which turns weak readings into removals).
@@ -640,6 +643,7 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         and not _GRIEVANCE.search(text)
         and not kind_in(text)
         and not _ORDER_WORD.search(text)
+        and not _REMOVE.search(text)
         and (asks_to_buy(text) or several.buys_several(text))
     ):
         # "with a car mount too", "65w charger + the car mount": items, nothing wrong, no person needed
@@ -724,7 +728,11 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "cancel_order"  # "等等 我老公说家里已经有了 这单先不要了": the order, after the usual question
     if (
         _REMOVE.search(text)
-        and intent in WEAK_INTENTS | {"deny", "cancel_order", "add_to_cart"}
+        and (
+            intent in WEAK_INTENTS | {"deny", "cancel_order", "add_to_cart", "bargain"}
+            # "forget the watercolours, too much money" read weakly as a refund: a cart line dropped
+            or (intent in MISREAD_AS_TROUBLE and turn.confidence < 0.6 and not kind_in(text))
+        )
         and not _ORDER_WORD.search(text)
         and (context.get("last_sku") or context.get("list_kind") == "cart")
     ):

@@ -6,6 +6,7 @@ import re
 from typing import ClassVar
 
 from dialogs import buttons as codes
+from dialogs import go_ahead
 from dialogs.i18n import t_both
 from dialogs.messages import Button
 from dialogs.references import asks_about_fit
@@ -69,9 +70,19 @@ _GIVES_UP = re.compile(
 )
 
 
+# Words that take back what was just said rather than the purchase, when the message goes on to
+# ask for the order ("oh ok never mind, just place the order then": no coupon after all).
+_TAKES_BACK = re.compile(r"never\s*mind|forget\s+(?:about\s+)?it", re.I)
+
+
 def gives_up(text: str) -> bool:
     """The message drops what is under way (the checkout), in whatever words (`_GIVES_UP`)."""
-    return bool(_GIVES_UP.search(text))
+    found = list(_GIVES_UP.finditer(text))
+    if not found:
+        return False
+    if all(_TAKES_BACK.fullmatch(m.group()) for m in found):
+        return go_ahead.place_order_at(text[found[-1].end() :]) < 0
+    return True
 
 
 # Questions a customer may ask in the middle of a step; answered, then the step continues.

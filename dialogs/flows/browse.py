@@ -25,6 +25,7 @@ from dialogs.references import (
 from dialogs.turn import Turn
 
 MAX_FALLBACK_QUERY = 30
+MAX_FALLBACK_WORDS = 5
 MAX_NARROWED = 4  # search hits read in full to find the one a buying message names
 
 # --- search -----------------------------------------------------------------------------------
@@ -134,6 +135,8 @@ async def run_search(
     context["list_kind"] = "results"
     # "add it to the cart" after a search means the single hit, never a product seen earlier.
     named = _named_by_title(str(query.get("text") or ""), result.items) if result.page == 1 else None
+    if named is None and narrow and result.page == 1:
+        named = await named_past_option_words(turn, str(query.get("text") or ""), result.items)
     if named is None and narrow and result.page == 1 and result.total > 1:
         named = await offering_options(turn, result.items)
     if named is not None or (result.total == 1 and result.page == 1):
@@ -235,7 +238,10 @@ async def pick_by_price(turn: Turn) -> bool:
 async def search_as_fallback(turn: Turn) -> bool:
     """A message the NLU could not place may simply be a product name ("airpods", "保温杯")."""
     text = strip_filler(turn.text)
-    if not text or len(text) > MAX_FALLBACK_QUERY or "?" in turn.text or "？" in turn.text:
+    # English takes more letters for as few words ("little prince english hardcover"): a few words
+    few_words = text.isascii() and len(text.split()) <= MAX_FALLBACK_WORDS
+    too_long = len(text) > MAX_FALLBACK_QUERY and not few_words
+    if not text or too_long or "?" in turn.text or "？" in turn.text:
         return False
     found = await run_search(turn, {"text": text}, 1, quiet_if_empty=True, narrow=True)
     if found:
@@ -355,6 +361,9 @@ async def find_to_buy(turn: Turn) -> ProductView | None:
         result = await shop.search(SearchQuery(text=text[:80]), turn.lang, 1, size)
     if not result.items:
         return None
+    beside = await named_past_option_words(turn, text, result.items)
+    if beside is not None:
+        return beside
     if result.total == 1:
         return await full_product(turn, result.items[0])
     candidates = [await full_product(turn, item) for item in result.items[:MAX_NARROWED]]
@@ -398,6 +407,22 @@ async def offering_options(turn: Turn, items: list[ProductView]) -> ProductView 
     if not products.may_name_options(turn.text or ""):
         return None
     candidates = [await full_product(turn, item) for item in items[:MAX_NARROWED]]
+    return _only_offering(turn, [p for p in candidates if p.options])
+
+
+async def named_past_option_words(turn: Turn, text: str, items: list[ProductView]) -> ProductView | None:
+    """ "rose gold necklace" finding only "Hoop Earrings (Rose Gold)": option words in another
+    product's title outrank the product the other words name. When no hit's title holds those
+    other words, the product whose title does and that offers the options named is the one meant."""
+    bare = products.without_values(text, []) if text else ""
+    if not bare or bare == " ".join(text.lower().split()) or not products.may_name_options(text):
+        return None
+    if any(products.title_mentions(item.title, bare, whole=True) for item in items):
+        return None
+    shown = {item.product_id for item in items}
+    found = await turn.services.shop.search(SearchQuery(text=bare[:80]), turn.lang, 1, turn.services.config.page_size)
+    fresh = [i for i in found.items if i.product_id not in shown and products.title_mentions(i.title, bare, whole=True)]
+    candidates = [await full_product(turn, item) for item in fresh[:MAX_NARROWED]]
     return _only_offering(turn, [p for p in candidates if p.options])
 
 

@@ -1278,8 +1278,22 @@ _WHOLE_CART = re.compile(
 _CLEAR = ("清空", "全部删", "都删", "clear", "empty the cart", "empty my cart", "remove all", "remove everything")
 
 
+# Any word of taking something out: without one, a "removal" from an empty cart was a misreading.
+_TAKES_OUT = re.compile(
+    r"不要|不想要|不买|删|去掉|拿掉|拿出|移除|取消|清空|算了|"
+    r"\b(?:remove|delete|drop|scrap|ditch|nix|clear|empty|cancel|forget|minus|less|fewer|without|"
+    r"take\b.*\b(?:out|off)|get\s+rid|don'?t\s+(?:want|need)|no\s+longer|nvm|never\s*mind)\b",
+    re.I,
+)
+
+
 async def remove_intent(turn: Turn) -> None:
     cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
+    if cart.empty and turn.text and not _TAKES_OUT.search(turn.text) and product_words(turn.text):
+        # "10kg bag of the jasmine rice" read as a removal with nothing in the cart: goods asked for
+        turn.intent = "add_to_cart"
+        await add_intent(turn)
+        return
     if cart.empty:
         turn.say("cart.empty", turn.button("menu.search", codes.INTENT, "search_product"))
         return

@@ -24,6 +24,7 @@ from dialogs.references import (
     price_extreme,
     quantity_in,
     same_value,
+    scaled_amount,
     shade_words_in,
     spec_text,
     spellings,
@@ -101,11 +102,25 @@ def options_named(text: str, options: dict[str, list[str]]) -> dict[str, str]:
     if not text:
         return chosen
     for dim, values in options.items():
-        found = mentioned_values(text, values) or relative_size(text, values)
+        found = mentioned_values(text, values)
+        relative = relative_size(text, values)
+        if relative and (not found or (relative[0] not in found and not _amount_written(text, found))):
+            # "the bigger almond tin" beside "500g 罐装" / "1.5kg 家庭罐装": "tin" is the product's
+            # word, the size word decides; "the big one, 500g" keeps the amount written
+            found = relative
         value = _most_specific(found, text) if found else None
         if value is not None:
             chosen[dim] = value
     return chosen
+
+
+_VALUE_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)")
+
+
+def _amount_written(text: str, values: list[str]) -> bool:
+    """Does the text write the number of one of these values ("500g", "the 500 one")?"""
+    numbers = [m.group(1) for m in map(_VALUE_NUMBER.match, values) if m]
+    return any(re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", text) for n in numbers)
 
 
 def _most_specific(found: list[str], text: str) -> str | None:
@@ -256,7 +271,9 @@ def value_ranks(values: list[str]) -> list[float] | None:
     their clothing sizes however written ("S 小号" / "L 大号", "中号"); None when they have none."""
     if len(values) < 2:
         return None
-    numbers = [leading_number(v) for v in values]
+    numbers = [scaled_amount(v) for v in values]
+    if any(n is None for n in numbers):
+        numbers = [leading_number(v) for v in values]  # no units to scale by: the numbers as written
     if all(n is not None for n in numbers):
         return [n or 0.0 for n in numbers]
     sizes = [_size_rank(v) for v in values]
@@ -574,7 +591,9 @@ def count_for(text: str, product: ProductView, quantity: int | None) -> int | No
 # "no. 2", "第2", nor an amount with its unit ("42码", "3 weeks", "10%").
 _LONE_COUNT = re.compile(
     r"(?<![\w.\-#])(?<!第)(?<!size )(?<!number )(?<!no )(?<!no\. )(?<!item )(?<!option )(\d{1,2})"
-    r"(?![\w.%°])(?!\s*(?:码|号|度|岁|月|周|天|年|cm|mm|ml|kg|g\b|l\b|m\b|w\b|inch|weeks?|months?|years?|days?|yrs?))",
+    r"(?![\w.%°])(?!\s*(?:码|号|度|岁|月|周|天|年|cm|mm|ml|kg|g\b|l\b|m\b|w\b|inch|weeks?|months?|years?|days?|yrs?|"
+    # "the 3 piece tool set", "the 40 colour markers": what the product is made of, no count
+    r"(?:-\s*)?(?:piece|pc|ply|tier|seater|colou?rs?)\b))",
     re.I,
 )
 

@@ -22,6 +22,20 @@ _REQUEST = re.compile(
 
 async def spec_follow_up(turn: Turn) -> bool:
     """Specs typed for the product on screen: select them (and finish a pending "add to cart")."""
+    said = without_stock_echo(turn.text or "")
+    if said == (turn.text or ""):
+        return await _spec_follow_up(turn)
+    # "oh sold out? paperback is fine then": the echo of the card's news is no question; the rest
+    # is read as the whole message
+    whole = turn.message
+    turn.message = whole.model_copy(update={"text": said})
+    try:
+        return await _spec_follow_up(turn)
+    finally:
+        turn.message = whole
+
+
+async def _spec_follow_up(turn: Turn) -> bool:
     context = turn.state.context
     product_id = context.get("product")
     if not product_id or not turn.text:
@@ -218,10 +232,21 @@ _SENTENCE = re.compile(r"(?<=[.!?。！？,，])\s*|(?<=[\u4e00-\u9fff吧])\s+(?
 # "没货了？", "sold out?": the customer echoing the card's news before naming another version - no
 # question about the product to answer (the version named replaces the sold-out one).
 _STOCK_ECHO = re.compile(
-    r"^(?:又|都|已经|居然|竟然|oh\s+)?(?:没货|卖完|售罄|断货|缺货|没有货|sold\s*out|out\s+of\s+stock)"
+    r"^(?:又|都|已经|居然|竟然|oh\s+|ah\s+)?(?:(?:that|it)'?s\s+|(?:that|it)\s+is\s+)?(?:没货|卖完|售罄|断货|缺货|没有货|sold\s*out|out\s+of\s+stock)"
     r"(?:了|啦|啊|呀|吗|嘛)?\s*(?:already|again)?[?？!！.。…\s]*$",
     re.I,
 )
+
+
+def without_stock_echo(text: str) -> str:
+    """The message without a "sold out?" echoing the card, when something else is said too."""
+    pieces = [p.strip() for p in _SENTENCE.split(text) if p and p.strip()]
+    echoes = [p for p in pieces if _STOCK_ECHO.match(p)]
+    if not echoes or len(echoes) == len(pieces):
+        return text
+    for echo in echoes:
+        text = text.replace(echo, " ", 1)  # the rest as written ("1.7L" stays whole)
+    return " ".join(text.split())
 
 
 def _question_and_choice(text: str) -> tuple[str, str] | None:
