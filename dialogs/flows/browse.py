@@ -228,6 +228,9 @@ async def pick_by_price(turn: Turn) -> bool:
         return False
     turn.intent = "product_info"
     products.remember_product(turn, chosen)
+    named = products.selection_from_text(turn, chosen) if chosen.options else {}
+    if named:  # "the cheaper one, purple": that version chosen on its card, as "purple" alone would
+        products.set_selection(turn, chosen, {**products.selection(turn, chosen), **named})
     products.show(turn, chosen)
     return True
 
