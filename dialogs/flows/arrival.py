@@ -44,6 +44,8 @@ async def tells_what_arrived(turn: Turn, intent: str) -> bool:
     text = turn.text
     if intent in _OTHER_REQUESTS or reasons.kind_in(text) is not None or asks_for_more(text):
         return False
+    if reasons.exchange_target(text) is not None:
+        return False  # "I got the wrong version, can you send the pro instead?": the request is made
     if not _ARRIVED.search(text) or not _NOT_RIGHT.search(text):
         return False
     order = await _order_talked_about(turn)

@@ -10,6 +10,7 @@ goggles, sprays: `catalogs/optics_and_trousers.json`; a jacket in three colours:
 * "the cheaper one, black M" / "便宜点那个吧 黑色M" under a list of look-alike products chooses that
   product in that version (never haggling); the checkout that follows takes it.
 * "2 pairs of the +1.50 ones" of glasses is two glasses; "no case needed" after it is no second item.
+* "quick-dry hiking trousers black M how much" shows that version's card, price and all.
 * "cool buy" under a card buys the product on the card, whatever other title has "cool" in it.
 
 Every conversation is checked by its end state (cart, orders, after-sales requests).
@@ -129,6 +130,9 @@ COUNTS = [
     ("zh", ["老花镜", "+1.50的来两副"], {"RG1-150": 2}),
     ("en", ["anti-fog spray", "does it work on swim goggles?", "cool buy"], {"FS1": 1}),
     ("en", ["anti-fog spray", "nice, i'll take 2"], {"FS1": 2}),
+    # the price asked beside the name: the card (with its price), then taken
+    ("en", ["quick-dry hiking trousers black M how much", "fine fine i'll take it"], {"HT1-BK-M": 1}),
+    ("en", ["how much is the anti-fog spray?", "ok add it"], {"FS1": 1}),
 ]
 
 
