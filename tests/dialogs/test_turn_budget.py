@@ -81,8 +81,8 @@ PURCHASE_ZH: list[tuple[str, str, int]] = [
     ("张三 13800138000 上海市浦东新区世纪大道100号", "checkout:addr_entry", 6),  # address saved, the cart
     ("@快递", "button:shipping", 2),
     ("不用了", "checkout:coupon", 3),  # the quote (its products were read unchanged before: customer and cart only)
-    # key claimed with the stock held while numbered, order batch; payment (one write: the order was
-    # placed a moment ago, its holds and open payments are not read)
+    # snapshots, key claimed with the stock held and number at once; order batch; payment (one
+    # write: the order was placed a moment ago, its holds and open payments are not read)
     ("确认", "checkout:confirm", 8),
     ("!pay", "", 0),
     ("我的订单到哪了", "order_status", 5),  # the customer's orders in time windows; the order not read again
