@@ -250,6 +250,8 @@ def answers_a_step(state: ConversationState, text: str) -> bool:
     return names_a_method(text) or go_ahead.read(text) is not None
 
 
+# Slot: the customer asked for the order (and said "no coupon") before giving the address.
+PLACE_ONCE_ADDRESSED = "place_once_addressed"
 # A request for the checkout said with "no coupon" ("优惠券就不用了 直接结算").
 _GOES_ON_TO_PAY = re.compile(
     r"结算|结账|下单|买单|付款|\b(?:check\s*out|checkout|pay|place\s+(?:the\s+|my\s+)?order|order\s+it)\b", re.I
@@ -262,11 +264,15 @@ async def coupon_intent(turn: Turn) -> None:
     if not code and coupon_answer(turn.text) == NO_COUPON:
         turn.say("coupon.without")  # "no coupon" says there is none; it never asks for one
         turn.state.context.pop("pending_coupon", None)
-        if _GOES_ON_TO_PAY.search(turn.text):
-            # "不用优惠券 直接下单", "no coupon, just check out": the checkout, not asking for one again
+        go = go_ahead.read(turn.text)
+        if _GOES_ON_TO_PAY.search(turn.text) or go is not None:
+            # "不用优惠券 直接下单", "no coupon, go ahead": the checkout, not asking for one again; the
+            # customer has said all they mean to, so the order is placed once the address is in.
             await start(turn)
             if turn.state.flow == "checkout":
                 turn.state.slots["coupon_answer"] = NO_COUPON
+                if go is not None and turn.state.step in ("address", "addr_entry"):
+                    turn.state.slots[PLACE_ONCE_ADDRESSED] = True
         return
     if not code:
         turn.say("coupon.ask_code")
@@ -564,6 +570,8 @@ class CheckoutFlow(Flow):
         return True
 
     async def after_address(self, turn: Turn) -> None:
+        if turn.state.slots.pop(PLACE_ONCE_ADDRESSED, False) and await self.place_with_defaults(turn):
+            return  # "no coupon, go ahead" said before the address: nothing is left to ask
         if turn.state.slots.get("shipping") and turn.state.slots.get("editing"):
             turn.state.slots.pop("editing", None)
             await self.show_summary(turn)
