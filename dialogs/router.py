@@ -613,6 +613,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "payment_problem"  # "what payment methods do you accept?" is a question, not a request
     if intent == "payment_problem" and _PAY_AGAIN.search(text):
         return "pay"  # "付款失败了 再发一次链接", "didn't go through, try again": the link again
+    if intent == "cancel_order" and checkout.places_without_coupon(text):
+        return "checkout"  # "I don't have a code, just place the order": nothing to cancel
     if context.get("last_order") and PAYS_ANOTHER_WAY.search(text) and _PAY_AGAIN.search(text):
         return "pay"  # "换个卡付" after the order is placed is no exchange of goods: the link again
     if intent in SMALL_TALK | {"nlu_fallback"} and _LINK.search(text) and context.get("last_order"):

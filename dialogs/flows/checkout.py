@@ -153,7 +153,24 @@ def _note_later_answers(turn: Turn, text: str) -> bool:
     return ships or coupon is not None
 
 
+def places_without_coupon(text: str) -> bool:
+    """ "不用券直接下单", "no coupon, go ahead", "I don't have a code, just place the order": no
+    coupon and a go-ahead - the customer has said all they mean to say about the checkout."""
+    if coupon_answer(text) != NO_COUPON:
+        return False
+    return go_ahead.read(text) is not None or go_ahead.place_order_at(text) >= 0
+
+
 async def start(turn: Turn, _: str = "") -> None:
+    await _start(turn)
+    state = turn.state
+    if state.flow == "checkout" and state.step in ("address", "addr_entry") and places_without_coupon(turn.text):
+        # Asked before the address: once it is in, the order is placed with the defaults.
+        state.slots["coupon_answer"] = NO_COUPON
+        state.slots[PLACE_ONCE_ADDRESSED] = True
+
+
+async def _start(turn: Turn) -> None:
     turn.intent = "checkout"
     cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
     state = turn.state
@@ -264,15 +281,11 @@ async def coupon_intent(turn: Turn) -> None:
     if not code and coupon_answer(turn.text) == NO_COUPON:
         turn.say("coupon.without")  # "no coupon" says there is none; it never asks for one
         turn.state.context.pop("pending_coupon", None)
-        go = go_ahead.read(turn.text)
-        if _GOES_ON_TO_PAY.search(turn.text) or go is not None:
-            # "不用优惠券 直接下单", "no coupon, go ahead": the checkout, not asking for one again; the
-            # customer has said all they mean to, so the order is placed once the address is in.
+        if _GOES_ON_TO_PAY.search(turn.text) or places_without_coupon(turn.text):
+            # "不用优惠券 直接下单", "no coupon, just check out": the checkout, not asking for one again
             await start(turn)
             if turn.state.flow == "checkout":
                 turn.state.slots["coupon_answer"] = NO_COUPON
-                if go is not None and turn.state.step in ("address", "addr_entry"):
-                    turn.state.slots[PLACE_ONCE_ADDRESSED] = True
         return
     if not code:
         turn.say("coupon.ask_code")
