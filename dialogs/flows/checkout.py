@@ -514,6 +514,8 @@ class CheckoutFlow(Flow):
             parsed = parse_address(text)
             if looks_like_side_question(turn) and not parsed.phone and not parsed.phone_invalid:
                 return False
+            if step_reply.asks(text) and not parsed.phone and not parsed.detail and not parsed.phone_invalid:
+                return False  # a question the NLU is unsure of: answered as it can be, then the step again
             if not any(parsed.to_dict().values()) and not parsed.phone_invalid:
                 return await self._invalid(turn, "address_line")
             draft = AddressDraft(
@@ -556,6 +558,8 @@ class CheckoutFlow(Flow):
         text = turn.text
         if normalize_phone(text) or _PLACE_OR_NUMBER.search(re.sub(r"[A-Za-z0-9_-]*\d[A-Za-z0-9_-]*", "", text)):
             return False
+        if step_reply.asks(text) and not names_a_method_by_name(text) and coupon_code_in(text) is None:
+            return False  # "does it ship today?": a question to answer (then the step again), no choice
         return _note_later_answers(turn, text)
 
     async def _invalid(self, turn: Turn, field: str) -> bool:
