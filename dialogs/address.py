@@ -20,7 +20,10 @@ _PROVINCE_SUFFIX = {
         ],
         "省",
     ),
-    **dict.fromkeys(["内蒙古", "广西", "西藏", "宁夏", "新疆"], "自治区"),
+    **dict.fromkeys(["内蒙古", "西藏"], "自治区"),
+    "广西": "壮族自治区",
+    "宁夏": "回族自治区",
+    "新疆": "维吾尔自治区",
     **dict.fromkeys(["香港", "澳门"], "特别行政区"),
 }
 
@@ -215,8 +218,9 @@ _LEAD_IN = re.compile(
 
 # Labels of the blocks that WeChat, Taobao and JD (and English forms) put in a copied address.
 _LABELS: dict[str, str] = {
-    "name": r"收货人|收件人|联系人|姓名|名字|recipient|consignee|receiver|full\s+name|name",
-    "phone": r"手机号码|手机号|手机|联系电话|联系方式|电话号码|电话|"
+    "name": r"收货人|收件人|联系人|姓名|名字|recipient|consignee|receiver|full\s+name|name|"
+    r"contact(?:\s+(?:name|person))?(?!\s*(?:number|no\b|phone|tel|mobile|\d|\+))",
+    "phone": r"手机号码|手机号|手机|联系电话|联系方式|电话号码|电话|contact\s+(?:number|no\.?|phone)|"
     r"mobile(?:\s+(?:number|no\.?))?|phone(?:\s+(?:number|no\.?))?|tel",
     "region": r"所在地区|所在城市|所在地|省市区|省份|城市|区县|地区|region|province|city|district|county",
     "detail": r"详细地址|街道地址|收货地址|地址|address|street|addr",
@@ -228,7 +232,7 @@ _COLON_ONLY = re.compile(r"^(?:region|province|city|district|county|street|zip|�
 _LABEL = re.compile(
     "(?:"
     + "|".join(rf"(?P<{field}>(?<![A-Za-z])(?:{pattern})(?![A-Za-z]))" for field, pattern in _LABELS.items())
-    + r")(?P<sep>\s*(?:\bis\b|是|为)?\s*[:：]\s*|\s+(?:is|是|为)\s+|\s*(?:是|为)\s*(?=[\u4e00-\u9fff\d+])|"
+    + r")(?P<sep>\s*(?:\bis\b|是|为)?\s*[:：]\s*|\s+(?:is|是|为)\s+|['’]s\s+|\s*(?:是|为)\s*(?=[\u4e00-\u9fff\d+])|"
     r"\s*(?=\+?\d)|\s+|(?=[\u4e00-\u9fff]))",
     re.I,
 )
@@ -327,8 +331,10 @@ def _labelled(text: str) -> AddressDraft | None:
 # inside a street ("3/F", "Unit 5/12").
 _SEPARATORS = re.compile(
     r"[,，;；\n|｜]+|\s*(?:(?<![A-Za-z0-9])/|/(?![A-Za-z0-9]))\s*|\s+[-–—]+\s+|"
-    # "… Beijing. Tony Li …": a sentence ends (not "No. 88", not an initial "J. Smith")
-    r"(?<![\s.][A-Z])(?<![Nn]o)(?<!^[A-Z])\.(?:\s+|$)(?=[A-Za-z\u4e00-\u9fff]|$)|"
+    # "… Beijing. Tony Li …": a sentence ends (not "No. 88", "Mr. Tan", an initial "J. Smith"); brackets
+    # round a name or a remark ("13312345678（王老师）", "Grace Ho (mobile 135…)")
+    r"(?<![\s.][A-Z])(?<![Nn]o)(?<!^[A-Z])(?<!\bM[rs])(?<!\bMrs)(?<!\bDr)(?<!\bSt)\.(?:\s+|$)(?=[A-Za-z\u4e00-\u9fff]|$)|"
+    r"\s*[()（）]\s*|"
     # "Ethan Liu at 391 Wensan Rd": the name, then where
     r"\s+at\s+(?=(?:(?i:no\.?|room|rm|apt\.?|unit|flat|building|#)\s*)?\d)"
 )
@@ -411,6 +417,9 @@ _CHATTER = frozenset(
         "us",
         "we",
         "your",
+        "live",
+        "lives",
+        "number",
         "mom",
         "mum",
         "mother",

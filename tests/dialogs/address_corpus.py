@@ -454,3 +454,155 @@ EN: list[Entry] = [
         "江南大道588号",
     ),
 ]
+
+# A second batch, written after the first was read whole: more sources and shapes (JD's 上海 上海市,
+# autonomous regions, titles, "Contact:" forms, remarks around the name).
+ZH_MORE: list[Entry] = [
+    (
+        "手机号码：+86 13812345678\n收货人：王强\n所在地区：上海 上海市 闵行区\n详细地址：都市路5001号",
+        "王强",
+        "13812345678",
+        "上海市闵行区",
+        "都市路5001号",
+    ),
+    (
+        "收件人：张先生 电话：13912345678 地址：北京市东城区东直门南大街3号",
+        "张先生",
+        "13912345678",
+        "北京市东城区",
+        "东直门南大街3号",
+    ),
+    (
+        "麻烦寄到 广州市天河区体育西路103号维多利广场B座 刘女士 13600001111",
+        "刘女士",
+        "13600001111",
+        "广州市天河区",
+        "体育西路103号维多利广场B座",
+    ),
+    (
+        "地址:浙江省温州市鹿城区车站大道577号 电话:138 5777 1234 名字:潘婷",
+        "潘婷",
+        "13857771234",
+        "浙江省温州市鹿城区",
+        "车站大道577号",
+    ),
+    (
+        "收货信息\n姓名：林峰\n电话：18912345678\n地址：江苏省无锡市梁溪区中山路333号",
+        "林峰",
+        "18912345678",
+        "江苏省无锡市梁溪区",
+        "中山路333号",
+    ),
+    (
+        "新疆乌鲁木齐市天山区解放南路66号 热合曼 13999001122",
+        "热合曼",
+        "13999001122",
+        "新疆维吾尔自治区乌鲁木齐市天山区",
+        "解放南路66号",
+    ),
+    (
+        "13312345678（王老师）湖南省长沙市开福区芙蓉中路一段478号",
+        "王老师",
+        "13312345678",
+        "湖南省长沙市开福区",
+        "芙蓉中路一段478号",
+    ),
+    (
+        "收货人: 司马懿\n手机: 186 0000 5555\n地址: 河南省洛阳市西工区中州中路1号\n\n默认",
+        "司马懿",
+        "18600005555",
+        "河南省洛阳市西工区",
+        "中州中路1号",
+    ),
+    (
+        "收件人：Jenny 电话：13512340000 上海市长宁区天山路600弄1号",
+        "Jenny",
+        "13512340000",
+        "上海市长宁区",
+        "天山路600弄1号",
+    ),
+    (
+        "广西南宁市青秀区民族大道136号 韦小宝 138-7711-2233",
+        "韦小宝",
+        "13877112233",
+        "广西壮族自治区南宁市青秀区",
+        "民族大道136号",
+    ),
+]
+
+EN_MORE: list[Entry] = [
+    (
+        "李娜 13800001111 88 Nanjing West Rd, Jing'an District, Shanghai",
+        "李娜",
+        "13800001111",
+        "Jing'an District, Shanghai",
+        "88 Nanjing West Rd",
+    ),
+    (
+        "Address: 18F, Tower A, 1 Jianguomenwai Ave, Chaoyang District, Beijing\nContact: Frank Wu\n"
+        "Mobile: 13701234567",
+        "Frank Wu",
+        "13701234567",
+        "Chaoyang District, Beijing",
+        "18F, Tower A, 1 Jianguomenwai Ave",
+    ),
+    (
+        "Deliver to Grace Ho (mobile 13512349876), 5 Huaihai Rd, Huangpu District, Shanghai",
+        "Grace Ho",
+        "13512349876",
+        "Huangpu District, Shanghai",
+        "5 Huaihai Rd",
+    ),
+    (
+        "Tel: (+86) 139 2222 3333 Name: Sean Lin Address: 201 Tianhe North Rd, Tianhe District, Guangzhou, Guangdong",
+        "Sean Lin",
+        "13922223333",
+        "Tianhe District, Guangzhou, Guangdong",
+        "201 Tianhe North Rd",
+    ),
+    (
+        "Apt 5B, 300 Middle Huaihai Rd, Xuhui District, Shanghai 200021 — Laura Bai, 13655556666",
+        "Laura Bai",
+        "13655556666",
+        "Xuhui District, Shanghai",
+        "Apt 5B, 300 Middle Huaihai Rd",
+    ),
+    (
+        "shipping address: No.12 Lane 345 Wukang Rd, Xuhui District,"
+        " Shanghai; recipient: Eric Shen; phone: 15900008888",
+        "Eric Shen",
+        "15900008888",
+        "Xuhui District, Shanghai",
+        "No.12 Lane 345 Wukang Rd",
+    ),
+    (
+        "Karen Luo\n15212340000\nRoom 302, Unit 1, Building 7\nSunshine Garden, 66 Xueyuan Rd\n"
+        "Haidian District, Beijing",
+        "Karen Luo",
+        "15212340000",
+        "Haidian District, Beijing",
+        "Room 302, Unit 1, Building 7, Sunshine Garden, 66 Xueyuan Rd",
+    ),
+    (
+        "my name's Dylan Ye, number 138 1111 0000, I live at 77 Renmin South Rd, Wuhou District, Chengdu",
+        "Dylan Ye",
+        "13811110000",
+        "Wuhou District, Chengdu",
+        "77 Renmin South Rd",
+    ),
+    (
+        "Hi, please ship to Fiona Qiu, phone: 13099998888. Address: 10 Xinghu St, Suzhou Industrial Park,"
+        " Suzhou, Jiangsu",
+        "Fiona Qiu",
+        "13099998888",
+        "Suzhou Industrial Park, Suzhou, Jiangsu",
+        "10 Xinghu St",
+    ),
+    (
+        "Mr. Gary Tan, 13888887777, 15 Binjiang Ave, Binjiang District, Hangzhou",
+        "Mr. Gary Tan",
+        "13888887777",
+        "Binjiang District, Hangzhou",
+        "15 Binjiang Ave",
+    ),
+]
