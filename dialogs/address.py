@@ -331,10 +331,8 @@ def _labelled(text: str) -> AddressDraft | None:
 # inside a street ("3/F", "Unit 5/12").
 _SEPARATORS = re.compile(
     r"[,，;；\n|｜]+|\s*(?:(?<![A-Za-z0-9])/|/(?![A-Za-z0-9]))\s*|\s+[-–—]+\s+|"
-    # "… Beijing. Tony Li …": a sentence ends (not "No. 88", "Mr. Tan", an initial "J. Smith"); brackets
-    # round a name or a remark ("13312345678（王老师）", "Grace Ho (mobile 135…)")
+    # "… Beijing. Tony Li …": a sentence ends (not "No. 88", "Mr. Tan", an initial "J. Smith")
     r"(?<![\s.][A-Z])(?<![Nn]o)(?<!^[A-Z])(?<!\bM[rs])(?<!\bMrs)(?<!\bDr)(?<!\bSt)\.(?:\s+|$)(?=[A-Za-z\u4e00-\u9fff]|$)|"
-    r"\s*[()（）]\s*|"
     # "Ethan Liu at 391 Wensan Rd": the name, then where
     r"\s+at\s+(?=(?:(?i:no\.?|room|rm|apt\.?|unit|flat|building|#)\s*)?\d)"
 )
@@ -464,6 +462,25 @@ def _words_of(chunk: str) -> list[str]:
     return words
 
 
+_BRACKETED = re.compile(r"[(（]([^()（）]*)[)）]")
+_LATIN_NAME = re.compile(r"(?:(?:Mr|Mrs|Ms|Dr)\.?\s+)?[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+){0,2}")
+
+
+def _open_brackets(text: str, phone_at: int) -> str:
+    """Brackets that held the phone or its label ("Grace Ho (mobile 135…)") or a name next to the
+    number ("13312345678（王老师）") become separators; a remark stays ("…1501（望京地铁站旁）")."""
+
+    def opened(match: re.Match[str]) -> str:
+        inner = match.group(1).strip(" ,，")
+        if not inner:
+            return " , "
+        near_phone = phone_at >= 0 and min(abs(match.start() - phone_at), abs(match.end() - phone_at)) <= 4
+        named = (_PERSON_ZH.fullmatch(inner) or _LATIN_NAME.fullmatch(inner)) and not looks_like_place(inner)
+        return f" , {inner} , " if near_phone and named else match.group(0)
+
+    return _BRACKETED.sub(opened, text)
+
+
 def _distance(text: str, part: str, at: int) -> int:
     where = text.find(part)
     return abs(where - at) if where >= 0 else len(text)
@@ -502,6 +519,7 @@ def parse_address(text: str, *, with_name: bool = True) -> AddressDraft:
     # A label word left on its own ("地址 上海市…", "phone 138…") is no part of any field.
     for label in reversed(_labels(rest) if with_name else []):
         rest = rest[: label.start()] + " , " + rest[label.end() :]
+    rest = _open_brackets(rest, phone_at)
     parts = [p.strip().rstrip(".。") for p in _SEPARATORS.split(rest) if p.strip().rstrip(".。")]
     if len(parts) <= 2 and _HAS_CJK.search(rest):
         parts = [p for chunk in parts for p in _words_of(chunk)] or parts
