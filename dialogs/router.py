@@ -19,6 +19,7 @@ from dialogs.flows import (
     browse,
     cart,
     checkout,
+    checkout_go_ahead,
     compare,
     coupons,
     edits,
@@ -36,6 +37,7 @@ from dialogs.language import detect_language_switch
 from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
 from dialogs.reasons import exchange_target, kind_in, kinds_turned_down, reason_in, tentative
 from dialogs.references import (
+    PAYS_ANOTHER_WAY,
     asks_about_fit,
     asks_for_more,
     asks_how_paying_works,
@@ -212,7 +214,9 @@ _MONEY_WORDS = re.compile(
 )
 _LINK = re.compile(r"链接|\blink\b", re.I)
 _PAY_AGAIN = re.compile(
-    r"再发|重发|重新|再来一次|再试|再付|链接|\b(?:again|retry|resend|re-send|link|one more time)\b", re.I
+    r"再发|重发|重新|再来一次|再试|再付|链接|换(?:个|张|一个|一张)?卡|"
+    r"\b(?:again|retry|resend|re-send|link|one more time|(?:another|different|other|new)\s+card)\b",
+    re.I,
 )
 
 
@@ -619,6 +623,10 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "payment_problem"  # "what payment methods do you accept?" is a question, not a request
     if intent == "payment_problem" and _PAY_AGAIN.search(text):
         return "pay"  # "付款失败了 再发一次链接", "didn't go through, try again": the link again
+    if intent == "cancel_order" and checkout.places_without_coupon(text):
+        return "checkout"  # "I don't have a code, just place the order": nothing to cancel
+    if context.get("last_order") and PAYS_ANOTHER_WAY.search(text) and _PAY_AGAIN.search(text):
+        return "pay"  # "换个卡付" after the order is placed is no exchange of goods: the link again
     if intent in SMALL_TALK | {"nlu_fallback"} and _LINK.search(text) and context.get("last_order"):
         return "pay"  # "yes yes whatever just the link" after the order was placed: its payment link
     if _ASKS_FOR_PERSON.search(text) and intent in WEAK_INTENTS | {"deny"}:
@@ -888,6 +896,7 @@ async def _buys_and_sends_to(turn: Turn) -> bool:
         return True
     if not (await turn.services.shop.cart(turn.customer_id, turn.lang)).empty:
         await checkout.start(turn)  # the address read back; placed at once when the message asks for it
+        checkout_go_ahead.mark_started_by_address(turn)  # so a "checkout" next finishes it
     return True
 
 
