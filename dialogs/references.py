@@ -438,7 +438,7 @@ def _ends_with_colour(value: str, group: set[str]) -> bool:
 
 _SIGN = re.compile(r"(?:零下|负|\bminus\s*|[−–])(?=\s*[\d" + CN_NUMERAL_CHARS + r"])", re.I)
 _CN_SPEC_NUMBER = re.compile(
-    rf"[{CN_NUMERAL_CHARS}]+(?=\s*(?:度|摄氏度|℃|毫升|升|厘米|公分|米|寸|码|号|阶|克|千克|公斤|瓦|伏|毫安|ml|l\b|cm|mm|m\b|g\b|kg|w\b))",
+    rf"[{CN_NUMERAL_CHARS}]+(?=\s*(?:度|摄氏度|℃|毫升|升|厘米|公分|米|寸|码|号|阶|枝|朵|克|千克|公斤|瓦|伏|毫安|ml|l\b|cm|mm|m\b|g\b|kg|w\b))",
     re.I,
 )
 
