@@ -946,6 +946,21 @@ def continues_a_list(text: str) -> bool:
     return bool(_CONTINUES.search(text))
 
 
+# A greeting that opens a message ("亲 在吗", "你好 在不在", "hi are you there?"): asking whether
+# someone is there is not the question of the message that follows it.
+_OPENING_GREETING = re.compile(
+    r"^\s*(?:(?:亲亲?|亲爱的|你好|您好|哈喽|嗨|老板|掌柜的?|hi|hello|hey|hiya)[\s,，.。!！~～]*)*"
+    r"(?:在吗|在嘛|在么|在不在|有人吗|are\s+(?:you|u)\s+there|anyone\s+there)[\s,，.。!！?？~～]*",
+    re.I,
+)
+
+
+def without_greeting(text: str) -> str:
+    """ "亲 在吗 蓝牙耳机要两副" -> "蓝牙耳机要两副": the opening "are you there" is no question."""
+    rest = _OPENING_GREETING.sub("", text, count=1)
+    return rest if rest.strip() else text
+
+
 def asks_to_buy(text: str) -> bool:
     """A buying verb ("我想买", "来一个", "加购", "buy", "add", "I'll take") or a counted item ("2 mugs")."""
     patterns = (_BUY, _QUANTITY, _ZH_QUANTITY, _EN_QUANTITY, _COUNT_AT_THE_END)

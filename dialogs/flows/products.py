@@ -653,8 +653,20 @@ def _token_in_title(token: str, title: str) -> bool:
         stem = token[:4] in title.split() and len(token) <= 6
         plural = any(form in title.split() for form in _singulars(token))
         return len(token) >= 3 and (token in title or token.rstrip("s") in title or stem or plural)
+    # A pair with a digit in it names no title: the "0粒" of "鱼油180粒" is in "维生素D3 120粒" too.
     pairs = [token[i : i + 2] for i in range(max(1, len(token) - 1))]
-    return any(pair in title for pair in pairs if len(pair) == 2)
+    return any(pair in title for pair in pairs if len(pair) == 2 and not any(c.isdigit() for c in pair))
+
+
+def title_coverage(title: str, words: str) -> float:
+    """How much of the customer's words the title holds: the share of their Chinese characters and
+    Latin words found in it ("收纳凳" is all in "折叠收纳凳", two thirds in "旅行收纳袋"), so the
+    product named by the most specific words wins when a looser reading finds several."""
+    lowered = title.lower()
+    pieces = [*_HAN.findall(words), *(w for w in re.findall(r"[a-z]{2,}", words.lower()))]
+    if not pieces:
+        return 0.0
+    return sum(1 for piece in pieces if piece in lowered) / len(pieces)
 
 
 def _singulars(token: str) -> list[str]:

@@ -29,6 +29,7 @@ from dialogs.references import (
     product_words,
     quantity_in,
     without_context,
+    without_greeting,
     without_named_values,
     without_quantity,
     word_groups,
@@ -188,6 +189,7 @@ def names_each(text: str) -> bool:
 def buys_several(text: str) -> bool:
     """A buying message naming two or more products ("olive tent and a headlamp", "A和B各来一个"),
     not a question or a search ("do you have tents and headlamps?", "show me tents and chairs")."""
+    text = without_greeting(text)  # "亲 在吗 A一个 B两个": the opening "在吗" asks nothing
     if _QUESTION.search(text) or _BROWSING.search(text):
         return False
     parts = split_parts(text)
