@@ -146,7 +146,7 @@ def _lexicon() -> dict[str, tuple[frozenset[str], ...]]:
 
 
 # Sections whose Chinese words a customer may type in pinyin ("yao heise de", "dahao").
-_TYPED_IN_PINYIN = ("colours", "shades", "sizes", "flavours", "styles")
+_TYPED_IN_PINYIN = ("colours", "shades", "sizes", "flavours", "styles", "occasions", "grades")
 
 
 @cache
@@ -344,7 +344,40 @@ def spellings(value: str) -> list[str]:
     aliases = [alias for group in _groups_of(value) for alias in group]
     parts = [alias for part in _value_parts(value) for alias in part]
     halves = [spelling for half in _halves(value) for spelling in spellings(half)]
-    return [value, core, *unit_spellings(value), *aliases, *parts, *halves]
+    return [value, core, *unit_spellings(value), *presence_spellings(value), *aliases, *parts, *halves]
+
+
+# A value made of having or lacking something ("带头枕" / "无头枕", "with lid" / "without lid"): the
+# ways either is said. A customer's "no headrest", "不带头枕的" or "没盖的" names the value without it;
+# the longer, negated reading beats the "带头枕" inside "不带头枕" (see `_named_spans`).
+_ZH_LACKS = ("无", "不带", "没有", "没带", "没", "不要", "不含", "不用", "去掉", "免")
+_ZH_HAS = ("带", "有", "含", "加")
+_EN_LACKS = ("without", "without the", "without a", "with no", "no", "w/o", "minus the", "not the one with")
+_EN_HAS = ("with", "with the", "with a", "has", "has a", "has the")
+_ZH_PRESENCE = re.compile(r"^(无|不带|没有|不含|免|带|有|含)([\u4e00-\u9fff]{1,6})$")
+_EN_PRESENCE = re.compile(r"^(without|with no|no|with)\s+([a-z][a-z \-]{1,30})$")
+
+
+@cache
+def presence_spellings(value: str) -> tuple[str, ...]:
+    """ "无头枕" -> 不带头枕, 没有头枕, ...; "without lid" -> no lid, with no lid, lid-free, ...;
+    "带盖" -> 有盖, 含盖; "with lid" -> with the lid: a value that has or lacks a thing said the
+    other ways customers say it (nothing for other values)."""
+    lowered = " ".join(value.strip().lower().split())
+    zh, en = _ZH_PRESENCE.match(lowered), _EN_PRESENCE.match(lowered)
+    if zh is not None:
+        thing = zh.group(2)
+        lacks = zh.group(1) in ("无", "不带", "没有", "不含", "免")
+        return tuple(f"{word}{thing}" for word in (_ZH_LACKS if lacks else _ZH_HAS) if f"{word}{thing}" != lowered)
+    if en is not None:
+        thing = en.group(2)
+        if en.group(1) != "with":
+            return tuple(
+                [f"{word} {thing}" for word in _EN_LACKS if f"{word} {thing}" != lowered]
+                + [f"{thing}-free", f"{thing} free", f"{thing}less"]
+            )
+        return tuple(f"{word} {thing}" for word in _EN_HAS if f"{word} {thing}" != lowered)
+    return ()
 
 
 def same_value(wanted: str, offered: str) -> bool:
@@ -441,6 +474,7 @@ _OWN, _LEXICON, _FAMILY = 3, 2, 1
 def _scored_spellings(value: str) -> list[tuple[str, int]]:
     core = _core(value)
     own = [(core, _OWN), (value.strip().lower(), _OWN), *((form, _OWN) for form in unit_spellings(value))]
+    own += [(form, _OWN) for form in presence_spellings(value)]
     tight = [(alias, _LEXICON) for group in _tight_groups_of(value) for alias in group]
     broad = [(alias, _FAMILY) for group in _broad_groups_of(value) for alias in group]
     halves = [spelling for half in _halves(value) for spelling in _scored_spellings(half)]
