@@ -438,7 +438,7 @@ def _ends_with_colour(value: str, group: set[str]) -> bool:
 
 _SIGN = re.compile(r"(?:零下|负|\bminus\s*|[−–])(?=\s*[\d" + CN_NUMERAL_CHARS + r"])", re.I)
 _CN_SPEC_NUMBER = re.compile(
-    rf"[{CN_NUMERAL_CHARS}]+(?=\s*(?:度|摄氏度|℃|毫升|升|厘米|公分|米|寸|码|号|阶|克|千克|公斤|瓦|伏|毫安|ml|l\b|cm|mm|m\b|g\b|kg|w\b))",
+    rf"[{CN_NUMERAL_CHARS}]+(?=\s*(?:度|摄氏度|℃|毫升|升|厘米|公分|米|寸|码|号|阶|枝|朵|克|千克|公斤|瓦|伏|毫安|ml|l\b|cm|mm|m\b|g\b|kg|w\b))",
     re.I,
 )
 
@@ -1165,7 +1165,18 @@ _PAYMENT_QUESTION = re.compile(
 )
 
 
+# A payment that did not go through, or another card / way asked for to pay again: "card
+# declined", "付款失败", "换张卡付", "can I use a different card".
+PAYS_ANOTHER_WAY = re.compile(
+    r"失败|没成功|不成功|没付成|付不了|付不成|被拒|拒付|扣款失败|"
+    r"换(?:个|张|一个|一张)?(?:卡|银行卡|信用卡|储蓄卡)|换(?:个|一个|一种)?(?:支付|付款)方式|"
+    r"\b(?:declined|failed|rejected|bounced|did\s*n[o']?t\s+go\s+through|did\s+not\s+go\s+through|"
+    r"(?:another|a\s+different|a\s+new|my\s+other|the\s+other|other)\s+(?:card|bank\s+card|credit\s+card))\b",
+    re.I,
+)
+
+
 def asks_how_paying_works(text: str) -> bool:
     """ "what payment methods do you accept?", "能用信用卡吗": a question about paying, not a report
-    that a payment failed nor a request to pay."""
-    return bool(_PAYMENT_QUESTION.search(text))
+    that a payment failed nor a request to pay (another card for a failed payment)."""
+    return bool(_PAYMENT_QUESTION.search(text)) and not PAYS_ANOTHER_WAY.search(text)

@@ -153,7 +153,24 @@ def _note_later_answers(turn: Turn, text: str) -> bool:
     return ships or coupon is not None
 
 
+def places_without_coupon(text: str) -> bool:
+    """ "不用券直接下单", "no coupon, go ahead", "I don't have a code, just place the order": no
+    coupon and a go-ahead - the customer has said all they mean to say about the checkout."""
+    if coupon_answer(text) != NO_COUPON:
+        return False
+    return go_ahead.read(text) is not None or go_ahead.place_order_at(text) >= 0
+
+
 async def start(turn: Turn, _: str = "") -> None:
+    await _start(turn)
+    state = turn.state
+    if state.flow == "checkout" and state.step in ("address", "addr_entry") and places_without_coupon(turn.text):
+        # Asked before the address: once it is in, the order is placed with the defaults.
+        state.slots["coupon_answer"] = NO_COUPON
+        state.slots[PLACE_ONCE_ADDRESSED] = True
+
+
+async def _start(turn: Turn) -> None:
     turn.intent = "checkout"
     cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
     state = turn.state
@@ -250,6 +267,8 @@ def answers_a_step(state: ConversationState, text: str) -> bool:
     return names_a_method(text) or go_ahead.read(text) is not None
 
 
+# Slot: the customer asked for the order (and said "no coupon") before giving the address.
+PLACE_ONCE_ADDRESSED = "place_once_addressed"
 # A request for the checkout said with "no coupon" ("优惠券就不用了 直接结算").
 _GOES_ON_TO_PAY = re.compile(
     r"结算|结账|下单|买单|付款|\b(?:check\s*out|checkout|pay|place\s+(?:the\s+|my\s+)?order|order\s+it)\b", re.I
@@ -262,7 +281,7 @@ async def coupon_intent(turn: Turn) -> None:
     if not code and coupon_answer(turn.text) == NO_COUPON:
         turn.say("coupon.without")  # "no coupon" says there is none; it never asks for one
         turn.state.context.pop("pending_coupon", None)
-        if _GOES_ON_TO_PAY.search(turn.text):
+        if _GOES_ON_TO_PAY.search(turn.text) or places_without_coupon(turn.text):
             # "不用优惠券 直接下单", "no coupon, just check out": the checkout, not asking for one again
             await start(turn)
             if turn.state.flow == "checkout":
@@ -564,6 +583,8 @@ class CheckoutFlow(Flow):
         return True
 
     async def after_address(self, turn: Turn) -> None:
+        if turn.state.slots.pop(PLACE_ONCE_ADDRESSED, False) and await self.place_with_defaults(turn):
+            return  # "no coupon, go ahead" said before the address: nothing is left to ask
         if turn.state.slots.get("shipping") and turn.state.slots.get("editing"):
             turn.state.slots.pop("editing", None)
             await self.show_summary(turn)
