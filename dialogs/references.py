@@ -1069,6 +1069,8 @@ def spec_amounts(text: str) -> list[str]:
 # "家里俩狗子", "我家有两只猫", "we have two dogs": who it is for, no item of the list.
 _CONTEXT_CLAUSE = re.compile(
     r"(?:我们家|我家|咱家|家里|家中|我们|我)\s*(?:里)?\s*(?:有|养了?|俩|仨|[一二两三四五六七八九十]只)|"
+    # who it is a present for ("送长辈的", "送人用的", "给朋友的"): a clause of its own, ending in 的
+    r"(?:送给?|给)[\u4e00-\u9fff]{1,5}?(?:用)?的(?=[\s,，;；。.!！~～]|$)|"
     # not "can i have two ...", "could we get": a request, not who it is for
     r"(?<!can\s)(?<!could\s)(?<!may\s)(?:we|i|my\s+\w+|our\s+\w+)\s+(?:have|has|got|'ve\s+got|own)\b",
     re.I,

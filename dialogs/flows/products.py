@@ -258,11 +258,29 @@ def value_ranks(values: list[str]) -> list[float] | None:
         return None
     numbers = [leading_number(v) for v in values]
     if all(n is not None for n in numbers):
-        return [n or 0.0 for n in numbers]
+        return [(n or 0.0) * _unit_scale(v) for n, v in zip(numbers, values, strict=True)]
     sizes = [_size_rank(v) for v in values]
     if any(rank is None for rank in sizes) or len(set(sizes)) < len(sizes):
         return None
     return [rank or 0.0 for rank in sizes]
+
+
+# Units of one measure written larger or smaller ("750g" / "1.2kg", "500ml" / "1L"), to one base.
+_UNIT_SCALES = {
+    "kg": 1000.0, "千克": 1000.0, "公斤": 1000.0, "斤": 500.0, "g": 1.0, "克": 1.0,
+    "l": 1000.0, "升": 1000.0, "ml": 1.0, "毫升": 1.0,
+    "m": 1000.0, "米": 1000.0, "cm": 10.0, "厘米": 10.0, "mm": 1.0, "毫米": 1.0,
+    "tb": 1000.0, "gb": 1.0,
+}  # fmt: skip
+_UNIT_AFTER_NUMBER = re.compile(
+    r"^\s*-?\d+(?:\.\d+)?\s*(kg|千克|公斤|斤|g|克|ml|毫升|l|升|mm|毫米|cm|厘米|m|米|tb|gb)(?![a-z])", re.I
+)
+
+
+def _unit_scale(value: str) -> float:
+    """What one unit of the value's number is worth in its measure's base unit ("1.2kg": 1000)."""
+    match = _UNIT_AFTER_NUMBER.match(value)
+    return _UNIT_SCALES.get(match.group(1).lower(), 1.0) if match else 1.0
 
 
 # A container's size ("大瓶", "the bigger bottle"): says nothing about S/M/L.

@@ -154,9 +154,15 @@ def part_words(segment: str) -> str:
     return " ".join(_PART_FILLER.sub(" ", words).split())
 
 
+# Only which size of the product before ("大的那个", "小的", "最大的"): no product of its own.
+_RELATIVE_SIZE_ONLY = re.compile(r"^(?:最|更)?[大小中](?:一点|点|些)?$")
+
+
 def _names_a_product(words: str) -> bool:
-    """Words left once options, sizes and spec numbers are gone ("200ml", "黑色", "大号" name none)."""
-    return bool(products.without_values(words, []))
+    """Words left once options, sizes and spec numbers are gone ("200ml", "黑色", "大号", "大的那个"
+    name none)."""
+    rest = products.without_values(words, [])
+    return bool(rest) and not _RELATIVE_SIZE_ONLY.match(rest)
 
 
 def split_parts(text: str) -> list[Part]:

@@ -12,6 +12,9 @@
 * "有没有那种X" with no word of a discount asks for goods, not for promotions.
 * Among products a looser reading finds, the one whose title holds most of the customer's words
   ("圆砧板": the round board, not the square one that only shares 砧板) is the one bought.
+* "大的那个" / "小的那个" after a product is which of its sizes (compared in one unit: 1kg > 500g),
+  not a product of its own; "送长辈的" says who it is for and is not looked for.
+* A conversation typed in pinyin ("you diandong yashua ma", "yao fense de liang zhi") buys.
 
 Every conversation is checked by the cart it ends with.
 """
@@ -111,3 +114,29 @@ async def test_the_product_named_by_the_most_words_is_bought(
 ) -> None:
     talk = await converse(herbs_shop, "zh", lines, who="specific")
     assert talk.cart == expected, talk.transcript()
+
+
+WHICH_SIZE_AND_WHO_FOR = [
+    # "大的那个" is the size of the product before it, not a product: the largest of its values,
+    # compared in one unit ("1kg" is more than "500g", "750ml" less than "1.5L")
+    (["保温饭盒墨绿的要一个 大的那个"], {"LB-L-GN": 1}),
+    (["蜂蜜大的那个来一瓶"], {"HN-1K": 1}),
+    (["水壶要小的那个"], {"WB-750": 1}),
+    # "送长辈的" says who the goods are for; it is no product to look for
+    (["送长辈的 壶铃8kg一个 瑜伽砖蓝色两块"], {"KB-8": 1, "YB-BL": 2}),
+    (["送朋友的 跳绳要计数款 再来个保温饭盒 大的那个 米白"], {"JR-CNT": 1, "LB-L-WH": 1}),
+]
+
+
+@pytest.mark.parametrize(("lines", "expected"), WHICH_SIZE_AND_WHO_FOR, ids=lambda v: str(v)[:40])
+async def test_which_size_and_who_it_is_for_name_no_product(
+    herbs_shop: Any, lines: list[str], expected: dict[str, int]
+) -> None:
+    talk = await converse(herbs_shop, "zh", lines, who="size")
+    assert talk.cart == expected, talk.transcript()
+    assert "没找到" not in " ".join(talk.texts()), talk.transcript()
+
+
+async def test_a_conversation_typed_in_pinyin_buys(herbs_shop: Any) -> None:
+    talk = await converse(herbs_shop, "zh", ["you diandong yashua ma", "yao fense de liang zhi"], who="pinyin")
+    assert talk.cart == {"TS-PK": 2}, talk.transcript()
