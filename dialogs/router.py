@@ -16,6 +16,7 @@ from dialogs import go_ahead, goods_and_address
 from dialogs.address import parse_address
 from dialogs.flows import (
     aftersales,
+    arrival,
     browse,
     cart,
     checkout,
@@ -194,6 +195,16 @@ _HAGGLING_READINGS = WEAK_INTENTS | {"ask_promotion", "add_to_cart", "nlu_fallba
 _ASKS_FOR_PERSON = re.compile(
     r"(?:有|找|转|要|换|叫|接|来)(?:个|一个|没有|没)?(?:真人|人工|活人)|人工客服|真人客服|"
     r"\b(?:real|actual|live)\s+(?:person|human|people)\b|\bhuman\s+(?:agent|being)\b",
+    re.I,
+)
+# Any word of a person, of the bot, or of reaching someone: a request for a person has one. Without
+# one, a human_agent reading of a message naming goods is the NLU taken in by the 人 and 工 of a
+# product's name ("人体工学椅", "双人帐篷") - 人工 before 学 or 智能 is no person either.
+_SOMEONE = re.compile(
+    r"人工(?!学|智能)|真人|活人|客服|刻服|客户|店主|老板|负责人|经理|主管|工作人员|机器人|自动回复|换人|换个人|找人|跟人|"
+    r"和人|叫人|叫个人|有人|电话|联系|kefu|rengong|laoban|dianzhu|(?<![a-z])ai(?![a-z])|"
+    r"\b(?:human|humans|person|people|agent|someone|somebody|anyone|anybody|representative|rep|operator|staff|"
+    r"manager|supervisor|support|service|bot|bots|robot|machine|automated|call|contact|phone|email|team|real)\b",
     re.I,
 )
 # Some word of paying or money; a weak payment reading without one is a misreading.
@@ -529,6 +540,9 @@ async def _understood(turn: Turn) -> None:
             state.failures = 0
             return
         intent = understood_intent(turn)
+        if await arrival.tells_what_arrived(turn, intent):
+            state.failures = 0  # "the mat came but it smells": a return or exchange offered, the words kept
+            return
         if _haggles(turn.text, intent) and price_extreme(turn.text) is None:
             # "那三文鱼味的 买三袋能便宜点不", "ill take black 41 if u can do 500": an offer, no purchase
             # yet - answered before the option or count in it is read as buying (it is remembered)
@@ -621,6 +635,9 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "pay"  # "yes yes whatever just the link" after the order was placed: its payment link
     if _ASKS_FOR_PERSON.search(text) and intent in WEAK_INTENTS | {"deny"}:
         return "human_agent"
+    if intent == "human_agent" and not _SOMEONE.search(text) and (turn.entity("product") or asks_to_buy(text)):
+        # "人体工学脚踏 一把", "无头枕的人体工学椅": goods named, nobody asked for
+        return "add_to_cart" if asks_to_buy(text) else "search_product"
     if (
         browse.asks_about_stock(text)
         and intent not in {"human_agent", "checkout", "pay", "add_to_cart"}

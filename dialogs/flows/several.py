@@ -102,6 +102,11 @@ _ZH_COUNT = re.compile(
 _LEAD_VERB = re.compile(r"^\s*(?:我要|我想要|给我|帮我|再|还|也)?\s*(?:来|要|买|拿|加)?\s*")
 
 
+# A part that only says what the one before it is without ("2 of the 0 ones, no prescription",
+# "the black mug, not the glossy one", "two lattes without sugar"): that part's qualifier, no item.
+_QUALIFIER = re.compile(r"\s*(?:no|not|without|non|minus|never)\b", re.I)
+
+
 def _segments(text: str) -> list[tuple[int, int]]:
     """Spans between separators; in Chinese, spaces ("精华要30的 防晒要50的") and counts between
     products ("马克杯两个头灯一个", "来两个马克杯一个头灯") separate too."""
@@ -166,7 +171,7 @@ def split_parts(text: str) -> list[Part]:
     text = without_context(text)
     for a, b in _segments(text):
         words = part_words(text[a:b])
-        if words and _names_a_product(words):
+        if words and _names_a_product(words) and not (parts and _QUALIFIER.match(text[a:b])):
             if leading is not None and not _EACH.search(text[leading[0] : leading[1]]):
                 a = leading[0]
                 words = part_words(text[a:b])
@@ -287,12 +292,20 @@ async def _with_option_parts_joined(
         before = joined[-1] if joined else None
         if before is not None and before[1] is not None and before[2] is not None and part is not None:
             product = await browse.full_product(turn, before[1])
-            if product.options and not products.without_option_words(part.words, product):
+            if product.options and _only_options_named(part, product):
                 whole = Part(turn.text[before[2].start : part.end], before[2].start, part.end, before[2].words)
                 joined[-1] = (_part_turn(turn, whole), product, whole)
                 continue
         joined.append(entry)
     return joined
+
+
+def _only_options_named(part: Part, product: ProductView) -> bool:
+    """The part names options of the product and nothing else - read with its number too, which
+    the part's words lose as a count ("white tulip bouquet, 10 stems": the bouquet's 10枝)."""
+    if not products.without_option_words(part.words, product):
+        return True
+    return not part_words(products.without_option_words(part.text, product))
 
 
 async def _product_of(part_turn: Turn, part: Part) -> ProductView | None:

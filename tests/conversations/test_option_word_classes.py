@@ -36,6 +36,9 @@ CLASS_WORDS = [
     ("zh", ["气球布置套装 告白用 一套"], {"BL-LOVE": 1}),
     ("zh", ["气球布置套装", "毕业典礼的 两套"], {"BL-GRAD": 2}),
     ("zh", ["气球布置套装 感谢款 来一套"], {"BL-THX": 1}),
+    # a card asked for as 卡片, its occasion in the same words
+    ("zh", ["生日主题的定制蛋糕一个 再来张告白的卡片"], {"CK-BD": 1, "GC-LOVE": 1}),
+    ("zh", ["烫金贺卡 要生日的 两张"], {"GC-BD": 2}),
     # grades
     ("en", ["longjing tea, premium grade, one tin"], {"TE-TJ": 1}),
     ("en", ["pre-qingming longjing tea", "first grade please"], {"TE-YJ": 1}),
@@ -98,9 +101,13 @@ async def test_a_value_said_by_what_it_lacks(
 # --- 4. a number that is an option value, not a count ------------------------------------------------
 
 NUMBER_VALUES = [
-    ("en", ["20 tulips please"], {"TU-20": 1}),
-    ("en", ["I want 10 tulips for my mum"], {"TU-10": 1}),
-    ("zh", ["郁金香 20枝的 两束"], {"TU-20": 2}),
+    ("en", ["20 white tulips please"], {"TU-20": 1}),
+    ("en", ["I want 10 pink tulips for my mum"], {"PK-10": 1}),
+    ("zh", ["白色郁金香 20枝的 两束"], {"TU-20": 2}),
+    # the product named before the number, whose values are written in the other language
+    ("zh", ["粉郁金香20枝的来一束"], {"PK-20": 1}),
+    ("zh", ["粉郁金香混搭 十枝 一束"], {"PK-10": 1}),
+    ("en", ["white tulip bouquet, 10 stems"], {"TU-10": 1}),
 ]
 
 
@@ -116,6 +123,7 @@ async def test_a_number_that_is_a_value(
 
 PRODUCTS_WITH_REN = [
     ["人体工学脚踏 来一个"],
+    ["人体工学脚踏 一把"],
     ["双人野餐垫 要一个"],
     ["帮我加个人体工学脚踏"],
 ]
@@ -128,6 +136,13 @@ async def test_ren_inside_a_product_is_no_handoff(classes_shop: Any, lines: list
     assert len(talk.cart) == 1, talk.transcript()
 
 
-async def test_asking_for_a_person_still_hands_off(classes_shop: Any) -> None:
-    talk = await converse(classes_shop, "zh", ["转人工"], who="classes")
-    assert talk.turns[-1]["intent"] == "human_agent", talk.transcript()
+async def test_naming_a_product_with_ren_shows_it(classes_shop: Any) -> None:
+    talk = await converse(classes_shop, "zh", ["无加热的人体工学脚踏"], who="classes")
+    assert talk.summary["handoff"] == "none", talk.transcript()
+    assert "人体工学脚踏" in talk.said(), talk.transcript()
+
+
+@pytest.mark.parametrize("ask", ["转人工", "人体工学脚踏买不了 帮我转人工", "找客服"])
+async def test_asking_for_a_person_still_hands_off(classes_shop: Any, ask: str) -> None:
+    talk = await converse(classes_shop, "zh", [ask], who="classes")
+    assert talk.summary["handoff"] == "waiting", talk.transcript()
