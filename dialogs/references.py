@@ -871,10 +871,17 @@ def page_request(text: str) -> int:
     return 0
 
 
+# "便宜点那个" / "便宜些的那款" point at one of the goods shown (the cheaper), unlike "便宜点吧" (haggling).
 _CHEAPEST = re.compile(
-    r"最便宜|便宜的那|便宜点的|价格最低|最实惠|\bcheap(?:est|er)\b|\blowest\s+price|\bleast\s+expensive", re.I
+    r"最便宜|便宜的那|便宜点的|便宜(?:点|些|一点|一些)的?(?:那|这)(?:个|款|种|件|只|双|副|套|条|瓶)|价格最低|最实惠|"
+    r"\bcheap(?:est|er)\b|\blowest\s+price|\bleast\s+expensive",
+    re.I,
 )
-_PRICIEST = re.compile(r"最贵|贵的那|价格最高|\bmost\s+expensive|\bpriciest\b|\bhighest\s+price", re.I)
+_PRICIEST = re.compile(
+    r"最贵|贵的那|贵(?:点|些|一点|一些)的?(?:那|这)(?:个|款|种|件|只|双|副|套|条|瓶)|价格最高|"
+    r"\bmost\s+expensive|\bpricie(?:st|r)\b|\bmore\s+expensive\s+one|\bhighest\s+price",
+    re.I,
+)
 
 
 _PRICE_TALK = re.compile(
@@ -1116,8 +1123,18 @@ def without_typos(text: str) -> str:
     return pattern.sub(lambda match: meant[match.group(0).lower()], text)
 
 
+# "cool buy", "nice, i'll take it", "perfect, add it": a word of approval before the buying verb
+# names no product ("cool mist humidifier" keeps its "cool": no buying verb follows it).
+_APPROVAL = re.compile(
+    r"^\s*(?:cool|nice|great|awesome|perfect|sweet|alright|lovely|good|neat|excellent|yay|yep|yup|sure)\b[\s,!.~]*"
+    r"(?=(?:i'?ll\s+|i\s+will\s+|let'?s\s+|then\s+)?(?:buy|take|get|order|add|grab|want|have)\b)",
+    re.I,
+)
+
+
 def product_words(text: str) -> str:
     """What is left of a buying message for a catalog search: "白色保温杯500的 来两个" -> "白色保温杯500"."""
+    text = _APPROVAL.sub(" ", text)
     decimal = "\u2024"  # keeps "3.5L" whole through the punctuation clean-up
     cleaned = re.sub(r"(?<=\d)\.(?=\d)", decimal, metric_units(_BA_LEAD_IN.sub(" ", without_context(text))))
     cleaned = _PURCHASE_WORDS.sub(" ", _FILLER.sub(" ", _THANKS.sub(" ", cleaned)))

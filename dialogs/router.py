@@ -16,6 +16,7 @@ from dialogs import go_ahead, goods_and_address
 from dialogs.address import parse_address
 from dialogs.flows import (
     aftersales,
+    arrival,
     browse,
     cart,
     checkout,
@@ -547,6 +548,9 @@ async def _understood(turn: Turn) -> None:
             state.failures = 0
             return
         intent = understood_intent(turn)
+        if await arrival.tells_what_arrived(turn, intent):
+            state.failures = 0  # "the mat came but it smells": a return or exchange offered, the words kept
+            return
         if _haggles(turn.text, intent) and price_extreme(turn.text) is None:
             # "那三文鱼味的 买三袋能便宜点不", "ill take black 41 if u can do 500": an offer, no purchase
             # yet - answered before the option or count in it is read as buying (it is remembered)

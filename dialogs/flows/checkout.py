@@ -72,6 +72,11 @@ _PLACE_OR_NUMBER = re.compile(
 )
 
 
+def _asks_in_words(text: str) -> bool:
+    """A question put in words ("does it ship today?", "运费多少"); "???" asks nothing to answer."""
+    return step_reply.asks(text) and bool(re.search(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", text))
+
+
 def _answers_instead_of_address(turn: Turn) -> bool:
     """yes / no / skip / "just place it" where a part of the address is asked for."""
     answer = step_reply.read(turn, Expects(yes_no=True, skippable=True, proceed=True))
@@ -533,6 +538,8 @@ class CheckoutFlow(Flow):
             parsed = parse_address(text)
             if looks_like_side_question(turn) and not parsed.phone and not parsed.phone_invalid:
                 return False
+            if _asks_in_words(text) and not parsed.phone and not parsed.detail and not parsed.phone_invalid:
+                return False  # a question the NLU is unsure of: answered as it can be, then the step again
             if not any(parsed.to_dict().values()) and not parsed.phone_invalid:
                 return await self._invalid(turn, "address_line")
             draft = AddressDraft(
@@ -545,7 +552,10 @@ class CheckoutFlow(Flow):
             filled, ok = fill_field(draft, field, text)
             # The part asked for comes first: "电话 138 123 45678" is the number, whatever else it
             # reads as; a question ("要填座机吗？") is answered, then the part asked again.
-            if looks_like_side_question(turn) and not (ok and not step_reply.asks(text)):
+            # "运费多少" when the name is asked reads as a name, "do you deliver on weekends" as a region:
+            # a question in words is never those (a phone or a street in it still counts).
+            asks_aside = looks_like_side_question(turn) or (field in ("name", "region") and _asks_in_words(text))
+            if asks_aside and not (ok and not step_reply.asks(text)):
                 return False
             if not ok and field == "phone" and MASKED_PHONE.search(text):
                 turn.say("checkout.masked_phone")
@@ -575,6 +585,8 @@ class CheckoutFlow(Flow):
         text = turn.text
         if normalize_phone(text) or _PLACE_OR_NUMBER.search(re.sub(r"[A-Za-z0-9_-]*\d[A-Za-z0-9_-]*", "", text)):
             return False
+        if _asks_in_words(text) and not names_a_method_by_name(text) and coupon_code_in(text) is None:
+            return False  # "does it ship today?": a question to answer (then the step again), no choice
         return _note_later_answers(turn, text)
 
     async def _invalid(self, turn: Turn, field: str) -> bool:

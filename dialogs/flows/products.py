@@ -536,10 +536,13 @@ def without_literal_values(text: str, product: ProductView) -> str:
 # of a thing sold as a pair (shoes, earrings, gloves; a title or option that says 对/双/副/pair).
 _PAIRS = re.compile(r"(\d{1,2}|[一二两三四五六七八九十]|\ba|\bone|\btwo|\bthree|\bfour|\bfive)\s*(?:对|pairs?\b)", re.I)
 _PAIR_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+# Goods sold as pairs, or called "a pair of" in one piece (glasses, goggles, trousers, scissors):
+# "2 pairs" of them is two.
 _SOLD_IN_PAIRS = re.compile(
-    r"对|双|副|鞋|袜|手套|耳环|耳钉|耳坠|筷|袖套|冰袖|护膝|护腕|靴|"
+    r"对|双|副|鞋|袜|手套|耳环|耳钉|耳坠|筷|袖套|冰袖|护膝|护腕|靴|眼镜|墨镜|泳镜|护目镜|望远镜|耳机|裤|剪刀|钳|"
     r"\b(?:pairs?|shoes?|sneakers?|trainers?|socks?|gloves?|mittens?|earrings?|studs?|chopsticks?|sleeves?|"
-    r"boots?|slippers?|sandals?|poles?|earbuds?)\b",
+    r"boots?|slippers?|sandals?|poles?|earbuds?|\w*glasses|goggles|spectacles|binoculars|headphones|earphones|"
+    r"trousers|pants|jeans|shorts|leggings|tights|scissors|pliers|tongs)\b",
     re.I,
 )
 

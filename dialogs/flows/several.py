@@ -103,6 +103,11 @@ _ZH_COUNT = re.compile(
 _LEAD_VERB = re.compile(r"^\s*(?:我要|我想要|给我|帮我|再|还|也)?\s*(?:来|要|买|拿|加)?\s*")
 
 
+# A part that only says what the one before it is without ("2 of the 0 ones, no prescription",
+# "the black mug, not the glossy one", "two lattes without sugar"): that part's qualifier, no item.
+_QUALIFIER = re.compile(r"\s*(?:no|not|without|non|minus|never)\b", re.I)
+
+
 def _segments(text: str) -> list[tuple[int, int]]:
     """Spans between separators; in Chinese, spaces ("精华要30的 防晒要50的") and counts between
     products ("马克杯两个头灯一个", "来两个马克杯一个头灯") separate too."""
@@ -173,7 +178,7 @@ def split_parts(text: str) -> list[Part]:
     text = without_context(text)
     for a, b in _segments(text):
         words = part_words(text[a:b])
-        if words and _names_a_product(words):
+        if words and _names_a_product(words) and not (parts and _QUALIFIER.match(text[a:b])):
             if leading is not None and not _EACH.search(text[leading[0] : leading[1]]):
                 a = leading[0]
                 words = part_words(text[a:b])
