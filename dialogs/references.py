@@ -1026,6 +1026,21 @@ def continues_a_list(text: str) -> bool:
     return bool(_CONTINUES.search(text))
 
 
+# A greeting that opens a message ("亲 在吗", "你好 在不在", "hi are you there?"): asking whether
+# someone is there is not the question of the message that follows it.
+_OPENING_GREETING = re.compile(
+    r"^\s*(?:(?:亲亲?|亲爱的|你好|您好|哈喽|嗨|老板|掌柜的?|hi|hello|hey|hiya)[\s,，.。!！~～]*)*"
+    r"(?:在吗|在嘛|在么|在不在|有人吗|are\s+(?:you|u)\s+there|anyone\s+there)[\s,，.。!！?？~～]*",
+    re.I,
+)
+
+
+def without_greeting(text: str) -> str:
+    """ "亲 在吗 蓝牙耳机要两副" -> "蓝牙耳机要两副": the opening "are you there" is no question."""
+    rest = _OPENING_GREETING.sub("", text, count=1)
+    return rest if rest.strip() else text
+
+
 def asks_to_buy(text: str) -> bool:
     """A buying verb ("我想买", "来一个", "加购", "buy", "add", "I'll take") or a counted item ("2 mugs")."""
     patterns = (_BUY, _QUANTITY, _ZH_QUANTITY, _EN_QUANTITY, _COUNT_AT_THE_END)
@@ -1100,6 +1115,8 @@ def spec_amounts(text: str) -> list[str]:
 # "家里俩狗子", "我家有两只猫", "we have two dogs": who it is for, no item of the list.
 _CONTEXT_CLAUSE = re.compile(
     r"(?:我们家|我家|咱家|家里|家中|我们|我)\s*(?:里)?\s*(?:有|养了?|俩|仨|[一二两三四五六七八九十]只)|"
+    # who it is a present for ("送长辈的", "送人用的", "给朋友的"): a clause of its own, ending in 的
+    r"(?:送给?|给)[\u4e00-\u9fff]{1,5}?(?:用)?的(?=[\s,，;；。.!！~～]|$)|"
     # not "can i have two ...", "could we get": a request, not who it is for
     r"(?<!can\s)(?<!could\s)(?<!may\s)(?:we|i|my\s+\w+|our\s+\w+)\s+(?:have|has|got|'ve\s+got|own)\b",
     re.I,

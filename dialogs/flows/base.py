@@ -70,19 +70,21 @@ _GIVES_UP = re.compile(
 )
 
 
-# Words that take back what was just said rather than the purchase, when the message goes on to
-# ask for the order ("oh ok never mind, just place the order then": no coupon after all).
-_TAKES_BACK = re.compile(r"never\s*mind|forget\s+(?:about\s+)?it", re.I)
+# "下次再下单", "order it another time": the order asked for is not for now.
+_ANOTHER_TIME = re.compile(
+    r"下次|下回|改天|以后|回头|晚点|晚些|过几天|等会|\b(?:later|next\s+time|another\s+time|tomorrow)\b", re.I
+)
 
 
 def gives_up(text: str) -> bool:
-    """The message drops what is under way (the checkout), in whatever words (`_GIVES_UP`)."""
-    found = list(_GIVES_UP.finditer(text))
+    """The message drops what is under way (the checkout), in whatever words (`_GIVES_UP`) - unless
+    it asks for the order after them: "oh never mind, just place the order then", "算了 直接下单吧"
+    give up the last question (a code, a change), not the purchase."""
+    found = [match.end() for match in _GIVES_UP.finditer(text)]
     if not found:
         return False
-    if all(_TAKES_BACK.fullmatch(m.group()) for m in found):
-        return go_ahead.place_order_at(text[found[-1].end() :]) < 0
-    return True
+    after = text[found[-1] :]
+    return not (go_ahead.asks_to_place(after) and not _ANOTHER_TIME.search(after))
 
 
 # Questions a customer may ask in the middle of a step; answered, then the step continues.

@@ -393,6 +393,16 @@ async def find_to_buy(turn: Turn) -> ProductView | None:
     whole = [p for p in by_title if products.title_holds(p.title, products.without_option_words(text, p))]
     if len(whole) == 1:
         return whole[0]
+    if len(by_title) > 1:
+        # "收纳凳 浅灰色" finds the storage stool and the grey packing cubes (收纳): the title holding
+        # most of the words is the one named, when only one does
+        cover = {
+            p.product_id: products.title_coverage(p.title, products.without_option_words(text, p)) for p in by_title
+        }
+        best = max(cover.values())
+        closest = [p for p in by_title if cover[p.product_id] == best]
+        if len(closest) == 1:
+            return closest[0]
     return _only_offering(turn, by_title or candidates)
 
 

@@ -29,6 +29,7 @@ from dialogs.references import (
     product_words,
     quantity_in,
     without_context,
+    without_greeting,
     without_named_values,
     without_quantity,
     word_groups,
@@ -158,9 +159,15 @@ def part_words(segment: str) -> str:
     return " ".join(_PART_FILLER.sub(" ", words).split())
 
 
+# Only which size of the product before ("大的那个", "小的", "最大的"): no product of its own.
+_RELATIVE_SIZE_ONLY = re.compile(r"^(?:最|更)?[大小中](?:一点|点|些)?$")
+
+
 def _names_a_product(words: str) -> bool:
-    """Words left once options, sizes and spec numbers are gone ("200ml", "黑色", "大号" name none)."""
-    return bool(products.without_values(words, []))
+    """Words left once options, sizes and spec numbers are gone ("200ml", "黑色", "大号", "大的那个"
+    name none)."""
+    rest = products.without_values(words, [])
+    return bool(rest) and not _RELATIVE_SIZE_ONLY.match(rest)
 
 
 def split_parts(text: str) -> list[Part]:
@@ -193,6 +200,7 @@ def names_each(text: str) -> bool:
 def buys_several(text: str) -> bool:
     """A buying message naming two or more products ("olive tent and a headlamp", "A和B各来一个"),
     not a question or a search ("do you have tents and headlamps?", "show me tents and chairs")."""
+    text = without_greeting(text)  # "亲 在吗 A一个 B两个": the opening "在吗" asks nothing
     if _QUESTION.search(text) or _BROWSING.search(text):
         return False
     parts = split_parts(text)
