@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from commerce.shipping.regions import MUNICIPALITIES, PLACE_NAMES_ZH
+from commerce.shipping.regions import MUNICIPALITIES, PLACE_NAMES_ZH, canonical_place
 
 # Provincial-level names (besides the municipalities) and the suffix each takes when typed without it.
 _PROVINCE_SUFFIX = {
@@ -20,7 +20,10 @@ _PROVINCE_SUFFIX = {
         ],
         "省",
     ),
-    **dict.fromkeys(["内蒙古", "广西", "西藏", "宁夏", "新疆"], "自治区"),
+    **dict.fromkeys(["内蒙古", "西藏"], "自治区"),
+    "广西": "壮族自治区",
+    "宁夏": "回族自治区",
+    "新疆": "维吾尔自治区",
     **dict.fromkeys(["香港", "澳门"], "特别行政区"),
 }
 
@@ -215,8 +218,9 @@ _LEAD_IN = re.compile(
 
 # Labels of the blocks that WeChat, Taobao and JD (and English forms) put in a copied address.
 _LABELS: dict[str, str] = {
-    "name": r"收货人|收件人|联系人|姓名|名字|recipient|consignee|receiver|full\s+name|name",
-    "phone": r"手机号码|手机号|手机|联系电话|联系方式|电话号码|电话|"
+    "name": r"收货人|收件人|联系人|姓名|名字|recipient|consignee|receiver|full\s+name|name|"
+    r"contact(?:\s+(?:name|person))?(?!\s*(?:number|no\b|phone|tel|mobile|\d|\+))",
+    "phone": r"手机号码|手机号|手机|联系电话|联系方式|电话号码|电话|contact\s+(?:number|no\.?|phone)|"
     r"mobile(?:\s+(?:number|no\.?))?|phone(?:\s+(?:number|no\.?))?|tel",
     "region": r"所在地区|所在城市|所在地|省市区|省份|城市|区县|地区|region|province|city|district|county",
     "detail": r"详细地址|街道地址|收货地址|地址|address|street|addr",
@@ -224,11 +228,11 @@ _LABELS: dict[str, str] = {
 }
 # Label words that only count as labels with a colon ("Street: …"): in a street or a city they are
 # ordinary words ("88 Nanjing West Street", "Shanghai City").
-_COLON_ONLY = re.compile(r"^(?:region|province|city|district|county|street|addr|zip|城市|省份|区县)$", re.I)
+_COLON_ONLY = re.compile(r"^(?:region|province|city|district|county|street|zip|城市|省份|区县)$", re.I)
 _LABEL = re.compile(
     "(?:"
     + "|".join(rf"(?P<{field}>(?<![A-Za-z])(?:{pattern})(?![A-Za-z]))" for field, pattern in _LABELS.items())
-    + r")(?P<sep>\s*(?:\bis\b|是|为)?\s*[:：]\s*|\s+(?:is|是|为)\s+|\s*(?:是|为)\s*(?=[\u4e00-\u9fff\d+])|"
+    + r")(?P<sep>\s*(?:\bis\b|是|为)?\s*[:：]\s*|\s+(?:is|是|为)\s+|['’]s\s+|\s*(?:是|为)\s*(?=[\u4e00-\u9fff\d+])|"
     r"\s*(?=\+?\d)|\s+|(?=[\u4e00-\u9fff]))",
     re.I,
 )
@@ -325,7 +329,13 @@ def _labelled(text: str) -> AddressDraft | None:
 
 # "/" and "|" between the fields ("Li Wei / 138… / Room 502, …", "钱多多/135…/浙江省…"), but not
 # inside a street ("3/F", "Unit 5/12").
-_SEPARATORS = re.compile(r"[,，;；\n|｜]+|\s*(?:(?<![A-Za-z0-9])/|/(?![A-Za-z0-9]))\s*")
+_SEPARATORS = re.compile(
+    r"[,，;；\n|｜]+|\s*(?:(?<![A-Za-z0-9])/|/(?![A-Za-z0-9]))\s*|\s+[-–—]+\s+|"
+    # "… Beijing. Tony Li …": a sentence ends (not "No. 88", "Mr. Tan", an initial "J. Smith")
+    r"(?<![\s.][A-Z])(?<![Nn]o)(?<!^[A-Z])(?<!\bM[rs])(?<!\bMrs)(?<!\bDr)(?<!\bSt)\.(?:\s+|$)(?=[A-Za-z\u4e00-\u9fff]|$)|"
+    # "Ethan Liu at 391 Wensan Rd": the name, then where
+    r"\s+at\s+(?=(?:(?i:no\.?|room|rm|apt\.?|unit|flat|building|#)\s*)?\d)"
+)
 _POSTCODE = re.compile(r"(?<![\d#-])\d{6}(?![\d号室栋楼层])")
 _STREET_PART = re.compile(
     r"\d|\b(?:street|st|road|rd|avenue|ave|lane|ln|boulevard|blvd|drive|dr|lu|jie|dao|way|hwy|highway|"
@@ -336,7 +346,7 @@ _STREET_PART = re.compile(
 
 # Words around an address that belong to no field: "好的 王磊 139…", "here you go: Tom Lee, …", "… 谢谢".
 _COURTESY_HEAD = re.compile(
-    r"^(?:(?:好的|好嘞|好|嗯+|行|可以|收到|ok(?:ay)?|sure|yes|yeah|yep|alright|here(?:'s|\s+is)?(?:\s+it\s+is|"
+    r"^(?:(?:好的|好嘞|好|嗯+|行|可以|收到|hi|hello|hey|ok(?:ay)?|sure|yes|yeah|yep|alright|here(?:'s|\s+is)?(?:\s+it\s+is|"
     r"\s+you\s+go|\s+you\s+are)?|给你|给您|如下|地址如下|发你|发给你)(?![A-Za-z\u4e00-\u9fff])[\s,，:：!！.。~～]*)+",
     re.I,
 )
@@ -347,10 +357,133 @@ _COURTESY_TAIL = re.compile(
 )
 
 
+# The tag a shop's address book shows after the saved address it was copied from ("[默认地址]").
+_DEFAULT_TAG = re.compile(
+    r"[\s,，]*[\[【(（]?(?:设为)?默认(?:地址)?[\]】)）]?\s*$|[\s,，]*[\[(]?default(?:\s+address)?[\])]?\s*$", re.I
+)
+
+
 def strip_courtesy(text: str) -> str:
-    """The message without the acknowledgement before it and the thanks after it."""
-    stripped = _COURTESY_TAIL.sub("", _COURTESY_HEAD.sub("", text.strip())).strip()
+    """The message without the acknowledgement before it and the thanks (or a default-address
+    tag) after it."""
+    stripped = _COURTESY_TAIL.sub("", _COURTESY_HEAD.sub("", _DEFAULT_TAG.sub("", text.strip()))).strip()
     return stripped or text.strip()
+
+
+# Words around an English address that name nobody and no place: "it's for my mom, Linda Huang, …",
+# "to Bruce Xie at …", "…, his mobile is …", "hi! here is my address: …".
+_CHATTER = frozenset(
+    (
+        "a",
+        "an",
+        "and",
+        "at",
+        "for",
+        "from",
+        "he",
+        "her",
+        "here",
+        "here's",
+        "hers",
+        "hey",
+        "hi",
+        "his",
+        "hello",
+        "i",
+        "i'm",
+        "is",
+        "it",
+        "it's",
+        "its",
+        "me",
+        "my",
+        "our",
+        "please",
+        "pls",
+        "she",
+        "send",
+        "ship",
+        "deliver",
+        "that",
+        "the",
+        "their",
+        "them",
+        "these",
+        "this",
+        "those",
+        "to",
+        "us",
+        "we",
+        "your",
+        "live",
+        "lives",
+        "number",
+        "mom",
+        "mum",
+        "mother",
+        "dad",
+        "father",
+        "wife",
+        "husband",
+        "friend",
+        "sister",
+        "brother",
+        "son",
+        "daughter",
+        "boss",
+        "parents",
+    )
+)
+
+
+def _without_chatter(part: str) -> str:
+    """The part without the chatter words before a name ("to Bruce Xie" -> "Bruce Xie"); "" when
+    it is nothing but chatter ("it's for my mom", "his")."""
+    if not part.isascii() or _DIGITS.search(part):
+        return part
+    words = re.findall(r"[A-Za-z'’]+", part)
+    if words and all(w.lower() in _CHATTER for w in words):
+        return ""
+    lead = re.match(r"^(?:[A-Za-z'’]+[\s!,.:]+)+?(?=[A-Z])", part)
+    if lead and all(w.lower() in _CHATTER for w in re.findall(r"[A-Za-z'’]+", lead.group(0))):
+        return part[lead.end() :]
+    return part
+
+
+def _words_of(chunk: str) -> list[str]:
+    """A chunk split on spaces, the Latin words of one name kept together ("Wang Fang 广东省…")."""
+    words: list[str] = []
+    for word in chunk.split():
+        latin = re.fullmatch(r"[A-Za-z][A-Za-z'’.-]*", word)
+        if latin and words and re.fullmatch(r"[A-Za-z][A-Za-z'’. -]*", words[-1]):
+            words[-1] += f" {word}"
+        else:
+            words.append(word)
+    return words
+
+
+_BRACKETED = re.compile(r"[(（]([^()（）]*)[)）]")
+_LATIN_NAME = re.compile(r"(?:(?:Mr|Mrs|Ms|Dr)\.?\s+)?[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+){0,2}")
+
+
+def _open_brackets(text: str, phone_at: int) -> str:
+    """Brackets that held the phone or its label ("Grace Ho (mobile 135…)") or a name next to the
+    number ("13312345678（王老师）") become separators; a remark stays ("…1501（望京地铁站旁）")."""
+
+    def opened(match: re.Match[str]) -> str:
+        inner = match.group(1).strip(" ,，")
+        if not inner:
+            return " , "
+        near_phone = phone_at >= 0 and min(abs(match.start() - phone_at), abs(match.end() - phone_at)) <= 4
+        named = (_PERSON_ZH.fullmatch(inner) or _LATIN_NAME.fullmatch(inner)) and not looks_like_place(inner)
+        return f" , {inner} , " if near_phone and named else match.group(0)
+
+    return _BRACKETED.sub(opened, text)
+
+
+def _distance(text: str, part: str, at: int) -> int:
+    where = text.find(part)
+    return abs(where - at) if where >= 0 else len(text)
 
 
 def parse_address(text: str, *, with_name: bool = True) -> AddressDraft:
@@ -365,10 +498,12 @@ def parse_address(text: str, *, with_name: bool = True) -> AddressDraft:
     draft = AddressDraft()
     phone = normalize_phone(text)
     rest = text
+    phone_at = -1  # where the number stood: the name is most often right next to it
     if phone:
         draft = replace(draft, phone=phone)
         match = PHONE_CN.search(rest) or PHONE_INTL.search(rest)
         if match:
+            phone_at = match.start()
             rest = (rest[: match.start()] + " , " + rest[match.end() :]).strip()
             # "+86 " left in front of the national number
             rest = re.sub(r"(?:\+|00)?86[\s-]*,", ",", rest)
@@ -384,13 +519,18 @@ def parse_address(text: str, *, with_name: bool = True) -> AddressDraft:
     # A label word left on its own ("地址 上海市…", "phone 138…") is no part of any field.
     for label in reversed(_labels(rest) if with_name else []):
         rest = rest[: label.start()] + " , " + rest[label.end() :]
-    parts = [p.strip() for p in _SEPARATORS.split(rest) if p.strip()]
+    rest = _open_brackets(rest, phone_at)
+    parts = [p.strip().rstrip(".。") for p in _SEPARATORS.split(rest) if p.strip().rstrip(".。")]
     if len(parts) <= 2 and _HAS_CJK.search(rest):
-        parts = [p for chunk in parts for p in chunk.split()] or parts
+        parts = [p for chunk in parts for p in _words_of(chunk)] or parts
+    parts = [kept for p in parts if (kept := _without_chatter(p))]
     candidates = [p for p in parts if with_name and valid_name(p) and not looks_like_place(p) and len(p) <= 20]
-    # A Chinese name is two to four characters: "李娜" rather than "三环到四环之间" when both stand alone.
-    name = next((p for p in candidates if _PERSON_ZH.fullmatch(p) or not _HAS_CJK.search(p)), "")
-    name = name or (candidates[0] if candidates else "")
+    # A Chinese name is two to four characters: "李娜" rather than "三环到四环之间" when both stand alone;
+    # of several, the one next to the phone number ("…, Wangjing SOHO, … Beijing. Tony Li 133…").
+    shaped = [p for p in candidates if _PERSON_ZH.fullmatch(p) or not _HAS_CJK.search(p)]
+    if phone_at >= 0 and len(shaped) > 1:
+        shaped.sort(key=lambda p: _distance(rest, p, phone_at))
+    name = shaped[0] if shaped else (candidates[0] if candidates else "")
     place = list(parts)
     if name:
         place.remove(name)
@@ -414,6 +554,12 @@ def parse_address(text: str, *, with_name: bool = True) -> AddressDraft:
         # in either order: "Room 502, 18 Huaihai Rd, Xuhui, Shanghai", "Shanghai, Pudong, 100 Century Ave".
         streets = [p for p in place if _STREET_PART.search(p)]
         places = [p for p in place if p not in streets]
+        at_street = [index for index, p in enumerate(place) if p in streets]
+        if streets and places and (at_street[-1] < len(place) - 1 or at_street[0] > 0):
+            # The region is the run of places at the end (or the start); a place between street
+            # parts is a building's name and goes with the street ("Building 3, Wangjing SOHO, 1 …").
+            cut = at_street[-1] + 1 if at_street[-1] < len(place) - 1 else at_street[0]
+            streets, places = (place[:cut], place[cut:]) if cut > at_street[0] else (place[cut:], place[:cut])
         if streets and places:
             return replace(
                 draft, region=valid_region(", ".join(places)) or "", detail=valid_detail(", ".join(streets)) or ""
@@ -470,6 +616,8 @@ def looks_like_place(part: str) -> bool:
     compact = compact_zh(part)
     if _LANDMARK.search(compact):
         return True
+    if part.isascii() and canonical_place(part) in PLACE_NAMES_ZH:
+        return True  # "Beijing", "Hangzhou": a city, not a name
     if compact in PLACE_NAMES_ZH or any(
         compact.startswith(name) and _NEXT_LEVEL.match(compact[len(name) :]) for name in PLACE_NAMES_ZH
     ):
@@ -513,7 +661,9 @@ def fill_field(draft: AddressDraft, field: str, text: str) -> tuple[AddressDraft
         if place.region and place.detail and not place.phone:
             region = _merge_regions(draft.region, place.region) if field == "detail" else place.region
             return replace(draft, region=region, detail=place.detail), True
-    if len(whole.missing()) <= 1 and field in ADDRESS_FIELDS:
+    # With a phone number in it the message is address data for sure ("郭芙 138-1234-5678" when the
+    # name is asked, the street given before): it fills what is missing.
+    if (len(whole.missing()) <= 1 or whole.phone) and field in ADDRESS_FIELDS:
         # What was already given stays; the message fills the asked part and any other still missing.
         merged = AddressDraft(**{f: getattr(draft, f) or getattr(whole, f) for f in ADDRESS_FIELDS})
         merged = replace(merged, **{field: getattr(whole, field) or getattr(draft, field)})

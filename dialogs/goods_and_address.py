@@ -17,10 +17,24 @@ from dialogs.address import PHONE_CN, PHONE_INTL, looks_like_place
 # three capitalised words ("Lily Wang").
 _NAME_ZH = re.compile(r"(?:^|(?<=[\s,，:：]))([\u4e00-\u9fff]{2,4})[\s,，:：]*$")
 _NAME_EN = re.compile(r"(?:^|(?<=\s))((?:[A-Z][a-z'-]+\s+){0,2}[A-Z][a-z'-]+)[\s,，:：]*$")
-# Words between the goods and the name ("to", "send them to", "寄给", "收件人").
+# Words between the goods and the name ("to", "send them to", "寄给", "收件人", "to another
+# address:\nName:" - a pasted block's label).
 _TO_WORDS = re.compile(
     r"(?:\b(?:send|ship|deliver)\s+(?:it|them|those|these)?\s*)?\bto\s*[:：]?\s*$|"
-    r"(?:寄给|送给|发给|寄到|送到|发到|收件人|收货人|联系人)\s*[:：]?\s*$",
+    r"(?:寄给|送给|发给|寄到|送到|发到|收件人|收货人|联系人|姓名|名字)\s*[:：]?\s*$|"
+    r"\b(?:name|full name|recipient|receiver|consignee|contact)\s*[:：]\s*$",
+    re.I,
+)
+# "to another address", "寄到另一个地址" before a pasted address block: the goods end there.
+_TO_AN_ADDRESS = re.compile(
+    r"[\s,，]*(?:(?:\b(?:send|ship|deliver)\s+(?:it|them)\s+)?\bto\s+(?:a\s+|my\s+|this\s+|the\s+)?"
+    r"(?:different|another|other|new|second|separate)?\s*address|"
+    r"(?:寄|送|发|邮)(?:到|去|往)?(?:另外|另|新的?|这个|下面的?|以下)?(?:一个|个)?地址)\s*[:：]?\s*$",
+    re.I,
+)
+# A label right before the phone number in a pasted block ("Phone:", "手机号码：").
+_PHONE_LABEL = re.compile(
+    r"(?:\b(?:phone|tel|mobile|cell|contact number|phone number)\b\.?|手机号码|手机号|手机|联系电话|电话)\s*[:：]?\s*$",
     re.I,
 )
 # Hurry words after the address ("快点", "asap"): no part of the street.
@@ -45,10 +59,12 @@ def split(text: str) -> GoodsAndAddress | None:
     if phone is None:
         return None
     head, tail = text[: phone.start()], text[phone.end() :]
+    head = _PHONE_LABEL.sub("", head.rstrip()).rstrip()
     name = (_NAME_ZH.search(head) if _HAN.search(head) else None) or _NAME_EN.search(head)
     if name is None:
         return None
     goods = _TO_WORDS.sub("", head[: name.start(1)].rstrip()).strip(" ,，:：")
+    goods = _TO_AN_ADDRESS.sub("", goods).strip(" ,，:：")
     asks_first = go_ahead.place_order_at(goods)
     if asks_first > 0:
         # "尤克里里1把 直接下单 何磊 …": the wish to order is no part of the goods

@@ -158,6 +158,9 @@ class OrderView:
     can_cancel: bool = False
     can_change_address: bool = False
     can_return: bool = False
+    # Cancelled by the shop because the payment did not arrive in time (not by anyone's choice):
+    # "pay again" for it places it again.
+    closed_unpaid: bool = False
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ def _lexicon() -> dict[str, tuple[frozenset[str], ...]]:
 
 
 # Sections whose Chinese words a customer may type in pinyin ("yao heise de", "dahao").
-_TYPED_IN_PINYIN = ("colours", "shades", "sizes", "flavours", "styles")
+_TYPED_IN_PINYIN = ("colours", "shades", "sizes", "flavours", "styles", "occasions", "grades")
 
 
 @cache
@@ -344,7 +344,40 @@ def spellings(value: str) -> list[str]:
     aliases = [alias for group in _groups_of(value) for alias in group]
     parts = [alias for part in _value_parts(value) for alias in part]
     halves = [spelling for half in _halves(value) for spelling in spellings(half)]
-    return [value, core, *unit_spellings(value), *aliases, *parts, *halves]
+    return [value, core, *unit_spellings(value), *presence_spellings(value), *aliases, *parts, *halves]
+
+
+# A value made of having or lacking something ("带头枕" / "无头枕", "with lid" / "without lid"): the
+# ways either is said. A customer's "no headrest", "不带头枕的" or "没盖的" names the value without it;
+# the longer, negated reading beats the "带头枕" inside "不带头枕" (see `_named_spans`).
+_ZH_LACKS = ("无", "不带", "没有", "没带", "没", "不要", "不含", "不用", "去掉", "免")
+_ZH_HAS = ("带", "有", "含", "加")
+_EN_LACKS = ("without", "without the", "without a", "with no", "no", "w/o", "minus the", "not the one with")
+_EN_HAS = ("with", "with the", "with a", "has", "has a", "has the")
+_ZH_PRESENCE = re.compile(r"^(无|不带|没有|不含|免|带|有|含)([\u4e00-\u9fff]{1,6})$")
+_EN_PRESENCE = re.compile(r"^(without|with no|no|with)\s+([a-z][a-z \-]{1,30})$")
+
+
+@cache
+def presence_spellings(value: str) -> tuple[str, ...]:
+    """ "无头枕" -> 不带头枕, 没有头枕, ...; "without lid" -> no lid, with no lid, lid-free, ...;
+    "带盖" -> 有盖, 含盖; "with lid" -> with the lid: a value that has or lacks a thing said the
+    other ways customers say it (nothing for other values)."""
+    lowered = " ".join(value.strip().lower().split())
+    zh, en = _ZH_PRESENCE.match(lowered), _EN_PRESENCE.match(lowered)
+    if zh is not None:
+        thing = zh.group(2)
+        lacks = zh.group(1) in ("无", "不带", "没有", "不含", "免")
+        return tuple(f"{word}{thing}" for word in (_ZH_LACKS if lacks else _ZH_HAS) if f"{word}{thing}" != lowered)
+    if en is not None:
+        thing = en.group(2)
+        if en.group(1) != "with":
+            return tuple(
+                [f"{word} {thing}" for word in _EN_LACKS if f"{word} {thing}" != lowered]
+                + [f"{thing}-free", f"{thing} free", f"{thing}less"]
+            )
+        return tuple(f"{word} {thing}" for word in _EN_HAS if f"{word} {thing}" != lowered)
+    return ()
 
 
 def same_value(wanted: str, offered: str) -> bool:
@@ -405,7 +438,7 @@ def _ends_with_colour(value: str, group: set[str]) -> bool:
 
 _SIGN = re.compile(r"(?:零下|负|\bminus\s*|[−–])(?=\s*[\d" + CN_NUMERAL_CHARS + r"])", re.I)
 _CN_SPEC_NUMBER = re.compile(
-    rf"[{CN_NUMERAL_CHARS}]+(?=\s*(?:度|摄氏度|℃|毫升|升|厘米|公分|米|寸|码|号|阶|克|千克|公斤|瓦|伏|毫安|ml|l\b|cm|mm|m\b|g\b|kg|w\b))",
+    rf"[{CN_NUMERAL_CHARS}]+(?=\s*(?:度|摄氏度|℃|毫升|升|厘米|公分|米|寸|码|号|阶|枝|朵|克|千克|公斤|瓦|伏|毫安|ml|l\b|cm|mm|m\b|g\b|kg|w\b))",
     re.I,
 )
 
@@ -441,6 +474,7 @@ _OWN, _LEXICON, _FAMILY = 3, 2, 1
 def _scored_spellings(value: str) -> list[tuple[str, int]]:
     core = _core(value)
     own = [(core, _OWN), (value.strip().lower(), _OWN), *((form, _OWN) for form in unit_spellings(value))]
+    own += [(form, _OWN) for form in presence_spellings(value)]
     tight = [(alias, _LEXICON) for group in _tight_groups_of(value) for alias in group]
     broad = [(alias, _FAMILY) for group in _broad_groups_of(value) for alias in group]
     halves = [spelling for half in _halves(value) for spelling in _scored_spellings(half)]
@@ -1116,7 +1150,18 @@ _PAYMENT_QUESTION = re.compile(
 )
 
 
+# A payment that did not go through, or another card / way asked for to pay again: "card
+# declined", "付款失败", "换张卡付", "can I use a different card".
+PAYS_ANOTHER_WAY = re.compile(
+    r"失败|没成功|不成功|没付成|付不了|付不成|被拒|拒付|扣款失败|"
+    r"换(?:个|张|一个|一张)?(?:卡|银行卡|信用卡|储蓄卡)|换(?:个|一个|一种)?(?:支付|付款)方式|"
+    r"\b(?:declined|failed|rejected|bounced|did\s*n[o']?t\s+go\s+through|did\s+not\s+go\s+through|"
+    r"(?:another|a\s+different|a\s+new|my\s+other|the\s+other|other)\s+(?:card|bank\s+card|credit\s+card))\b",
+    re.I,
+)
+
+
 def asks_how_paying_works(text: str) -> bool:
     """ "what payment methods do you accept?", "能用信用卡吗": a question about paying, not a report
-    that a payment failed nor a request to pay."""
-    return bool(_PAYMENT_QUESTION.search(text))
+    that a payment failed nor a request to pay (another card for a failed payment)."""
+    return bool(_PAYMENT_QUESTION.search(text)) and not PAYS_ANOTHER_WAY.search(text)

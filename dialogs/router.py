@@ -19,6 +19,7 @@ from dialogs.flows import (
     browse,
     cart,
     checkout,
+    checkout_go_ahead,
     compare,
     coupons,
     edits,
@@ -36,6 +37,7 @@ from dialogs.language import detect_language_switch
 from dialogs.messages import LANGS, OutgoingMessage, TextReply, normalize_lang
 from dialogs.reasons import exchange_target, kind_in, kinds_turned_down, reason_in, tentative
 from dialogs.references import (
+    PAYS_ANOTHER_WAY,
     asks_about_fit,
     asks_for_more,
     asks_how_paying_works,
@@ -194,6 +196,16 @@ _ASKS_FOR_PERSON = re.compile(
     r"\b(?:real|actual|live)\s+(?:person|human|people)\b|\bhuman\s+(?:agent|being)\b",
     re.I,
 )
+# Any word of a person, of the bot, or of reaching someone: a request for a person has one. Without
+# one, a human_agent reading of a message naming goods is the NLU taken in by the 人 and 工 of a
+# product's name ("人体工学椅", "双人帐篷") - 人工 before 学 or 智能 is no person either.
+_SOMEONE = re.compile(
+    r"人工(?!学|智能)|真人|活人|客服|刻服|客户|店主|老板|负责人|经理|主管|工作人员|机器人|自动回复|换人|换个人|找人|跟人|"
+    r"和人|叫人|叫个人|有人|电话|联系|kefu|rengong|laoban|dianzhu|(?<![a-z])ai(?![a-z])|"
+    r"\b(?:human|humans|person|people|agent|someone|somebody|anyone|anybody|representative|rep|operator|staff|"
+    r"manager|supervisor|support|service|bot|bots|robot|machine|automated|call|contact|phone|email|team|real)\b",
+    re.I,
+)
 # Some word of paying or money; a weak payment reading without one is a misreading.
 _MONEY_WORDS = re.compile(
     r"付|支付|钱|款|账|扣|费|价|元|块|单|\b(?:pay|paid|paying|payment|charged?|card|money|transaction|bill|invoice|"
@@ -202,7 +214,9 @@ _MONEY_WORDS = re.compile(
 )
 _LINK = re.compile(r"链接|\blink\b", re.I)
 _PAY_AGAIN = re.compile(
-    r"再发|重发|重新|再来一次|再试|再付|链接|\b(?:again|retry|resend|re-send|link|one more time)\b", re.I
+    r"再发|重发|重新|再来一次|再试|再付|链接|换(?:个|张|一个|一张)?卡|"
+    r"\b(?:again|retry|resend|re-send|link|one more time|(?:another|different|other|new)\s+card)\b",
+    re.I,
 )
 
 
@@ -609,10 +623,17 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "payment_problem"  # "what payment methods do you accept?" is a question, not a request
     if intent == "payment_problem" and _PAY_AGAIN.search(text):
         return "pay"  # "付款失败了 再发一次链接", "didn't go through, try again": the link again
+    if intent == "cancel_order" and checkout.places_without_coupon(text):
+        return "checkout"  # "I don't have a code, just place the order": nothing to cancel
+    if context.get("last_order") and PAYS_ANOTHER_WAY.search(text) and _PAY_AGAIN.search(text):
+        return "pay"  # "换个卡付" after the order is placed is no exchange of goods: the link again
     if intent in SMALL_TALK | {"nlu_fallback"} and _LINK.search(text) and context.get("last_order"):
         return "pay"  # "yes yes whatever just the link" after the order was placed: its payment link
     if _ASKS_FOR_PERSON.search(text) and intent in WEAK_INTENTS | {"deny"}:
         return "human_agent"
+    if intent == "human_agent" and not _SOMEONE.search(text) and (turn.entity("product") or asks_to_buy(text)):
+        # "人体工学脚踏 一把", "无头枕的人体工学椅": goods named, nobody asked for
+        return "add_to_cart" if asks_to_buy(text) else "search_product"
     if (
         browse.asks_about_stock(text)
         and intent not in {"human_agent", "checkout", "pay", "add_to_cart"}
@@ -875,6 +896,7 @@ async def _buys_and_sends_to(turn: Turn) -> bool:
         return True
     if not (await turn.services.shop.cart(turn.customer_id, turn.lang)).empty:
         await checkout.start(turn)  # the address read back; placed at once when the message asks for it
+        checkout_go_ahead.mark_started_by_address(turn)  # so a "checkout" next finishes it
     return True
 
 

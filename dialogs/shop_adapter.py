@@ -20,6 +20,7 @@ from commerce.catalog.search import SearchQuery as CatalogQuery
 from commerce.catalog.specs import label_specs
 from commerce.customers.model import Address, AddressIn, IdentityKind, RegionIn, display_phone
 from commerce.errors import NotFound, ValidationFailed
+from commerce.events import TIMEOUT_ACTOR
 from commerce.money import Money
 from commerce.orders.checkout import CheckoutRequest
 from commerce.orders.model import SALES_CHANNELS, STATUS_LABELS, Order, OrderLine, OrderStatus
@@ -483,6 +484,9 @@ class CommerceShop:
             can_cancel=order.can_cancel,
             can_change_address=order.can_change_address,
             can_return=status in RETURNABLE,
+            closed_unpaid=order.status is OrderStatus.CANCELLED
+            and bool(order.history)
+            and order.history[-1].actor == TIMEOUT_ACTOR,
         )
 
     async def _find_order(self, customer_id: str, number: str) -> Order:

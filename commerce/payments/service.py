@@ -38,7 +38,7 @@ from commerce.events import PaymentFailed, PaymentOrphaned
 from commerce.money import Money
 from commerce.orders.events import EventBus, StoredEvent
 from commerce.orders.model import Order, OrderStatus
-from commerce.orders.payability import PayRefusal
+from commerce.orders.payability import PayRefusal, state_refusal
 from commerce.orders.service import OrderService
 from commerce.payments.alerts import AlertKind, PaymentAlerts
 from commerce.payments.model import (
@@ -68,6 +68,8 @@ EVENT_LEASE = timedelta(seconds=60)
 MAX_NONCES = 50
 # A payment nobody notified about is first asked about this long after it was created.
 FIRST_POLL = timedelta(minutes=2)
+# An order in hand this young was placed by the request paying it: its holds are not read again.
+JUST_PLACED = timedelta(seconds=30)
 
 INDEXES = [
     CollectionIndexes(
@@ -143,10 +145,12 @@ class PaymentService:
         """A payment (link, QR content or in-chat parameters) for an unpaid order; an open one
         of the same provider and method is reused. `order`: that order as this request has just
         created or read it (the chat pays the order it placed a moment ago), so it is not read
-        again; whether it may be paid is checked all the same."""
+        again; whether it may be paid is checked all the same (its stock holds too, unless this
+        request placed it moments ago and took them itself)."""
         in_hand = order is not None and order_ref in (order.number, order.id)
         if order is None or not in_hand or (customer_id is not None and order.customer_id != customer_id):
             order = await self.orders.find(order_ref, customer_id=customer_id)
+            in_hand = False
         now = utcnow()
         chosen = self.provider(provider or self.default_provider)
         options = options or PayOptions()
@@ -159,11 +163,22 @@ class PaymentService:
         }
         if options.method is not None:
             open_query["method"] = options.method.value
-        # Two independent reads, both in flight at once: one round trip's wait instead of two
-        # (under load most of a round trip is waiting for the database's turn).
-        refusal, open_doc = await asyncio.gather(
-            self.orders.payability(order), self._payments.find_one(open_query, sort=[("created_at", DESCENDING)])
-        )
+        open_doc: Document | None = None
+        if in_hand and not order.payment_ids and now - order.created_at < JUST_PLACED:
+            # The order this request placed a moment ago: its stock holds were taken by the
+            # placement and no payment is attached to it yet, so neither is read (the payment
+            # pages ask `refusal` again before money moves); its state is checked.
+            refusal = state_refusal(order, now)
+        elif order.payment_ids:
+            # Two independent reads, both in flight at once: one round trip's wait instead of two
+            # (under load most of a round trip is waiting for the database's turn).
+            refusal, open_doc = await asyncio.gather(
+                self.orders.payability(order), self._payments.find_one(open_query, sort=[("created_at", DESCENDING)])
+            )
+        else:
+            # No payment was ever attached to the order (a payment is attached in the round trip
+            # that saves it): there is no open one to reuse.
+            refusal = await self.orders.payability(order)
         if refusal is not None:
             raise not_payable(order, refusal)
         if open_doc is not None and not options.payer:  # a JSAPI payment is bound to its payer

@@ -363,6 +363,11 @@ async def find_to_buy(turn: Turn) -> ProductView | None:
     ]
     if len(by_title) == 1:
         return by_title[0]
+    # "粉郁金香20枝": the pink tulip mix, whose title holds every word, before the white tulips
+    # that share "郁金香" and also come in 20 stems
+    whole = [p for p in by_title if products.title_holds(p.title, products.without_option_words(text, p))]
+    if len(whole) == 1:
+        return whole[0]
     return _only_offering(turn, by_title or candidates)
 
 

@@ -72,6 +72,11 @@ _PLACE_OR_NUMBER = re.compile(
 )
 
 
+def _asks_in_words(text: str) -> bool:
+    """A question put in words ("does it ship today?", "运费多少"); "???" asks nothing to answer."""
+    return step_reply.asks(text) and bool(re.search(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", text))
+
+
 def _answers_instead_of_address(turn: Turn) -> bool:
     """yes / no / skip / "just place it" where a part of the address is asked for."""
     answer = step_reply.read(turn, Expects(yes_no=True, skippable=True, proceed=True))
@@ -153,7 +158,24 @@ def _note_later_answers(turn: Turn, text: str) -> bool:
     return ships or coupon is not None
 
 
+def places_without_coupon(text: str) -> bool:
+    """ "不用券直接下单", "no coupon, go ahead", "I don't have a code, just place the order": no
+    coupon and a go-ahead - the customer has said all they mean to say about the checkout."""
+    if coupon_answer(text) != NO_COUPON:
+        return False
+    return go_ahead.read(text) is not None or go_ahead.place_order_at(text) >= 0
+
+
 async def start(turn: Turn, _: str = "") -> None:
+    await _start(turn)
+    state = turn.state
+    if state.flow == "checkout" and state.step in ("address", "addr_entry") and places_without_coupon(turn.text):
+        # Asked before the address: once it is in, the order is placed with the defaults.
+        state.slots["coupon_answer"] = NO_COUPON
+        state.slots[PLACE_ONCE_ADDRESSED] = True
+
+
+async def _start(turn: Turn) -> None:
     turn.intent = "checkout"
     cart = await turn.services.shop.cart(turn.customer_id, turn.lang)
     state = turn.state
@@ -250,6 +272,8 @@ def answers_a_step(state: ConversationState, text: str) -> bool:
     return names_a_method(text) or go_ahead.read(text) is not None
 
 
+# Slot: the customer asked for the order (and said "no coupon") before giving the address.
+PLACE_ONCE_ADDRESSED = "place_once_addressed"
 # A request for the checkout said with "no coupon" ("优惠券就不用了 直接结算").
 _GOES_ON_TO_PAY = re.compile(
     r"结算|结账|下单|买单|付款|\b(?:check\s*out|checkout|pay|place\s+(?:the\s+|my\s+)?order|order\s+it)\b", re.I
@@ -262,7 +286,7 @@ async def coupon_intent(turn: Turn) -> None:
     if not code and coupon_answer(turn.text) == NO_COUPON:
         turn.say("coupon.without")  # "no coupon" says there is none; it never asks for one
         turn.state.context.pop("pending_coupon", None)
-        if _GOES_ON_TO_PAY.search(turn.text):
+        if _GOES_ON_TO_PAY.search(turn.text) or places_without_coupon(turn.text):
             # "不用优惠券 直接下单", "no coupon, just check out": the checkout, not asking for one again
             await start(turn)
             if turn.state.flow == "checkout":
@@ -514,6 +538,8 @@ class CheckoutFlow(Flow):
             parsed = parse_address(text)
             if looks_like_side_question(turn) and not parsed.phone and not parsed.phone_invalid:
                 return False
+            if _asks_in_words(text) and not parsed.phone and not parsed.detail and not parsed.phone_invalid:
+                return False  # a question the NLU is unsure of: answered as it can be, then the step again
             if not any(parsed.to_dict().values()) and not parsed.phone_invalid:
                 return await self._invalid(turn, "address_line")
             draft = AddressDraft(
@@ -526,7 +552,10 @@ class CheckoutFlow(Flow):
             filled, ok = fill_field(draft, field, text)
             # The part asked for comes first: "电话 138 123 45678" is the number, whatever else it
             # reads as; a question ("要填座机吗？") is answered, then the part asked again.
-            if looks_like_side_question(turn) and not (ok and not step_reply.asks(text)):
+            # "运费多少" when the name is asked reads as a name, "do you deliver on weekends" as a region:
+            # a question in words is never those (a phone or a street in it still counts).
+            asks_aside = looks_like_side_question(turn) or (field in ("name", "region") and _asks_in_words(text))
+            if asks_aside and not (ok and not step_reply.asks(text)):
                 return False
             if not ok and field == "phone" and MASKED_PHONE.search(text):
                 turn.say("checkout.masked_phone")
@@ -556,6 +585,8 @@ class CheckoutFlow(Flow):
         text = turn.text
         if normalize_phone(text) or _PLACE_OR_NUMBER.search(re.sub(r"[A-Za-z0-9_-]*\d[A-Za-z0-9_-]*", "", text)):
             return False
+        if _asks_in_words(text) and not names_a_method_by_name(text) and coupon_code_in(text) is None:
+            return False  # "does it ship today?": a question to answer (then the step again), no choice
         return _note_later_answers(turn, text)
 
     async def _invalid(self, turn: Turn, field: str) -> bool:
@@ -564,6 +595,8 @@ class CheckoutFlow(Flow):
         return True
 
     async def after_address(self, turn: Turn) -> None:
+        if turn.state.slots.pop(PLACE_ONCE_ADDRESSED, False) and await self.place_with_defaults(turn):
+            return  # "no coupon, go ahead" said before the address: nothing is left to ask
         if turn.state.slots.get("shipping") and turn.state.slots.get("editing"):
             turn.state.slots.pop("editing", None)
             await self.show_summary(turn)

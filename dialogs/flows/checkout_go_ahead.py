@@ -29,6 +29,13 @@ class PlacesOrders(Protocol):
 STARTED_BY_ADDRESS = "started_by_address"  # slot: the checkout began with the address pasted
 
 
+def mark_started_by_address(turn: Turn) -> None:
+    """The checkout began with the address, before the customer asked for one: their "checkout"
+    that follows means "that's all, finish it" (`reading`)."""
+    if turn.state.flow == "checkout":
+        turn.state.slots[STARTED_BY_ADDRESS] = True
+
+
 def reading(turn: Turn) -> GoAhead | None:
     """The go-ahead in the message; "checkout" said in a checkout the pasted address began (the
     shop asked how to ship before the customer asked for anything) asks to finish - the summary

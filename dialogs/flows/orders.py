@@ -254,6 +254,9 @@ async def pay_intent(turn: Turn, number: str = "") -> None:
     )
     if order is None:
         order = await _newest_waiting_for_payment(turn)
+    if order is None and not number and (closed := await _closed_for_want_of_payment(turn)) is not None:
+        await _place_again(turn, closed)
+        return
     if order is None and not number and await _has_something_to_check_out(turn):
         # "ready to pay", "好了 付钱" with the cart full and no order yet: that is the checkout.
         await checkout.start(turn)
@@ -280,6 +283,11 @@ async def payment_problem_intent(turn: Turn) -> None:
     """ "It didn't go through", "没付成功" with an order still waiting for payment: a new payment
     link at once (what the customer needs); a question about how paying works is answered."""
     order = None if asks_how_paying_works(turn.text) else await _newest_waiting_for_payment(turn)
+    if order is None and not asks_how_paying_works(turn.text):
+        closed = await _closed_for_want_of_payment(turn)
+        if closed is not None:
+            await _place_again(turn, closed)
+            return
     if order is None:
         await info.faq_for_intent(turn)
         return
@@ -374,14 +382,24 @@ _AGAIN = re.compile(
 async def _order_again(turn: Turn, order: OrderView) -> None:
     """ "这单取消吧 重新下个43的 地址不变": the order just cancelled placed again with the option the
     message names, to the same address - the new summary and payment link, as a shop assistant would."""
-    shop = turn.services.shop
-    try:
-        for line in order.lines:
-            await shop.add_to_cart(turn.customer_id, line.sku, line.quantity, turn.lang)
-    except DomainError:
+    if not await _refill_cart(turn, order):
         return  # sold out meanwhile: the cancellation stands; the customer chooses again
     await cart_flow.change_options_named(turn, {line.sku for line in order.lines})
-    address = parse_address(turn.text)
+    await _check_out_to(turn, order, parse_address(turn.text))
+
+
+async def _refill_cart(turn: Turn, order: OrderView) -> bool:
+    """The order's lines back in the cart (False when one is no longer to be had)."""
+    try:
+        for line in order.lines:
+            await turn.services.shop.add_to_cart(turn.customer_id, line.sku, line.quantity, turn.lang)
+    except DomainError:
+        return False
+    return True
+
+
+async def _check_out_to(turn: Turn, order: OrderView, address: AddressDraft) -> None:
+    """The checkout of the cart to `address` (else the order's own), placed with the defaults."""
     if address.missing() and order.address is not None:
         kept = order.address
         address = AddressDraft(name=kept.name, phone=kept.phone, region=kept.region, detail=kept.detail)
@@ -390,6 +408,24 @@ async def _order_again(turn: Turn, order: OrderView) -> None:
     await checkout.start(turn)
     if turn.state.flow == "checkout" and turn.state.step in ("shipping", "coupon", "confirm"):
         await checkout.CheckoutFlow().place_with_defaults(turn)
+
+
+async def _closed_for_want_of_payment(turn: Turn) -> OrderView | None:
+    """The customer's newest order, when the shop closed it because the payment never came - and
+    nothing newer is in the cart: "pay again" / "重新付款" is about that order."""
+    orders = await turn.services.shop.orders(turn.customer_id, turn.lang, 1)
+    if not orders or not orders[0].closed_unpaid or await _has_something_to_check_out(turn):
+        return None
+    return orders[0]
+
+
+async def _place_again(turn: Turn, order: OrderView) -> None:
+    """A closed order asked to be paid: placed again as it was (a new number and payment link)."""
+    if not await _refill_cart(turn, order):
+        await cart_flow.view(turn)  # what is left of it; the customer chooses again
+        return
+    turn.say("payment.placed_again", number=order.number)
+    await _check_out_to(turn, order, AddressDraft())
 
 
 async def _last_order_if(turn: Turn, allowed: str) -> OrderView | None:
@@ -484,13 +520,6 @@ async def change_address_intent(turn: Turn, number: str = "") -> None:
     turn.say("orders.ask_new_address", number=order.number)
 
 
-def _mark_started_by_address(turn: Turn) -> None:
-    """The checkout began with the address, before the customer asked for one: their "checkout"
-    that follows means "that's all, finish it" (`checkout_go_ahead.reading`)."""
-    if turn.state.flow == "checkout":
-        turn.state.slots[checkout_go_ahead.STARTED_BY_ADDRESS] = True
-
-
 async def _one_chosen_on_screen(turn: Turn) -> bool:
     """A product card on screen whose options chosen so far name one version in stock, and no
     other choice waiting: what an address sent right under it is for."""
@@ -515,7 +544,7 @@ async def _checkout_to(turn: Turn) -> bool:
         # The boots chosen down to their size, then the address: that pair is being bought.
         turn.state.context["pending_address"] = parse_address(turn.text).to_dict()
         await checkout.start(turn)
-        _mark_started_by_address(turn)
+        checkout_go_ahead.mark_started_by_address(turn)
         return True
     if cart.empty:
         await checkout.keep_address(turn, parse_address(turn.text))  # for the checkout to come
@@ -527,7 +556,7 @@ async def _checkout_to(turn: Turn) -> bool:
         turn.state.context["pending_address"] = parse_address(turn.text).to_dict()
     await checkout.start(turn)
     if not checking_out:
-        _mark_started_by_address(turn)
+        checkout_go_ahead.mark_started_by_address(turn)
     if checking_out and turn.state.flow == "checkout" and await checkout.CheckoutFlow().on_text(turn):
         turn.intent = "checkout:address"
     return turn.state.flow == "checkout" or bool(turn.replies)

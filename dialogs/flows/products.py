@@ -647,6 +647,16 @@ def title_mentions(title: str, words: str, *, whole: bool = False) -> bool:
     return all(hits) if whole else any(hits)
 
 
+def title_holds(title: str, words: str) -> bool:
+    """Does the title hold all of the customer's words, a Chinese one whole ("粉郁金香" in
+    "粉郁金香混搭花束", not in "白色郁金香花束")? Stricter than `title_mentions(whole=True)`."""
+    lowered = title.lower()
+    tokens = [w for w in re.split(r"[\s,，/]+", words.lower()) if w]
+    return bool(tokens) and all(
+        _token_in_title(token, lowered) if token.isascii() else token in lowered for token in tokens
+    )
+
+
 def _token_in_title(token: str, title: str) -> bool:
     if token.isascii():
         # a four-letter title word beginning a short token ("tofu" of "tofus"); "dripper" is no "drip"

@@ -287,12 +287,20 @@ async def _with_option_parts_joined(
         before = joined[-1] if joined else None
         if before is not None and before[1] is not None and before[2] is not None and part is not None:
             product = await browse.full_product(turn, before[1])
-            if product.options and not products.without_option_words(part.words, product):
+            if product.options and _only_options_named(part, product):
                 whole = Part(turn.text[before[2].start : part.end], before[2].start, part.end, before[2].words)
                 joined[-1] = (_part_turn(turn, whole), product, whole)
                 continue
         joined.append(entry)
     return joined
+
+
+def _only_options_named(part: Part, product: ProductView) -> bool:
+    """The part names options of the product and nothing else - read with its number too, which
+    the part's words lose as a count ("white tulip bouquet, 10 stems": the bouquet's 10枝)."""
+    if not products.without_option_words(part.words, product):
+        return True
+    return not part_words(products.without_option_words(part.text, product))
 
 
 async def _product_of(part_turn: Turn, part: Part) -> ProductView | None:

@@ -21,7 +21,7 @@ from commerce.events import (
     encode,
 )
 from commerce.money import Money
-from commerce.orders.events import EVENTS, StoredEvent
+from commerce.orders.events import EVENTS, EventBus, StoredEvent
 from commerce.services import Commerce, ensure_all_indexes
 from core.mongo import Database
 from tests.commerce.conftest import Counted
@@ -122,3 +122,34 @@ async def test_concurrent_dispatch_calls_share_one_run_and_each_caller_sees_its_
     assert sorted(received) == sorted(f"e{i}" for i in range(20))
     # Runs never overlap in one process, so no claim loses to another of the same process.
     assert "abortTransaction" not in busy.commands
+
+
+async def test_a_run_leases_its_events_together_and_two_dispatchers_deliver_each_once(counted: Counted) -> None:
+    await ensure_all_indexes(counted.db)
+    first, second = EventBus(counted.db, worker_id="one"), EventBus(counted.db, worker_id="two")
+    received: dict[str, list[str]] = {"one": [], "two": []}
+    for name, bus in (("one", first), ("two", second)):
+
+        async def subscriber(stored: StoredEvent, name: str = name) -> None:
+            await asyncio.sleep(0)
+            received[name].append(stored.id)
+
+        bus.subscribe(subscriber)
+    for index in range(7):
+        await first.publish(OrderPaid(customer_id="c1", order_id=f"o{index}"), event_id=f"e{index}")
+    with counted.counter.measure() as run:
+        assert await first.dispatch_once() == 7
+    # A read, one lease for all seven, one delivery mark for all seven (one claim per event took 5).
+    assert run.commands == ["find", "update", "update"]
+    assert received["one"] == [f"e{i}" for i in range(7)]  # oldest first
+    assert await first.dispatch_once() == 0  # delivered once
+    assert await second.dispatch_once() == 0
+
+    received["one"].clear()
+    for index in range(7, 47):
+        await first.publish(OrderPaid(customer_id="c1", order_id=f"o{index}"), event_id=f"e{index}")
+    # Two processes' dispatchers at once: every event goes to exactly one of them.
+    together = await asyncio.gather(first.dispatch_once(limit=15), second.dispatch_once(limit=15))
+    assert sum(together) + await first.dispatch_once() + await second.dispatch_once() == 40
+    assert sorted(received["one"] + received["two"]) == sorted(f"e{i}" for i in range(7, 47))
+    assert await counted.db[EVENTS].count_documents({"delivered_at": None}) == 0

@@ -1,4 +1,5 @@
 import asyncio
+import dataclasses
 import json
 import time
 from collections.abc import AsyncIterator
@@ -115,14 +116,20 @@ async def test_a_payment_for_the_order_in_hand_does_not_read_it_again_but_checks
     with counted.counter.measure() as measured:
         payment = await payments.start(order.number, customer_id=order.customer_id, order=order)
     assert payment.amount == order.total
-    # Stock holds and open payments read together; the payment and its mention on the order
-    # written together; no order read.
-    assert measured.commands == ["find", "find", "bulkWrite"]
+    # Placed a moment ago: its holds are the placement's and no payment is attached, so nothing is
+    # read; the payment and its mention on the order are written together.
+    assert measured.commands == ["bulkWrite"]
     assert (await commerce.orders.get(order.id)).payment_ids == (payment.id,)
     assert (await commerce.payments.get(payment.id)).status is PaymentStatus.PENDING
     with counted.counter.measure() as reread:
         await payments.start(order.number, customer_id=order.customer_id)
     assert reread.commands == ["find", "find", "find"]  # the order read first; then the open link is reused
+    # An order in hand placed earlier has its holds read (no payment attached: no open one to look for).
+    older = await commerce.orders.create_order(order.customer_id, shipping_method="express", lines={"A": 1})
+    placed_earlier = dataclasses.replace(older, created_at=older.created_at - timedelta(minutes=5))
+    with counted.counter.measure() as earlier:
+        await payments.start(older.number, customer_id=order.customer_id, order=placed_earlier)
+    assert earlier.commands == ["find", "bulkWrite"]
     # An order in hand that is not the one asked for, or not this customer's, is not trusted.
     other = await commerce.orders.create_order(order.customer_id, shipping_method="express", lines={"A": 1})
     assert (await payments.start(other.number, customer_id=order.customer_id, order=order)).amount == other.total

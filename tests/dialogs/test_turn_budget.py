@@ -81,7 +81,9 @@ PURCHASE_ZH: list[tuple[str, str, int]] = [
     ("张三 13800138000 上海市浦东新区世纪大道100号", "checkout:addr_entry", 6),  # address saved, the cart
     ("@快递", "button:shipping", 2),
     ("不用了", "checkout:coupon", 3),  # the quote (its products were read unchanged before: customer and cart only)
-    ("确认", "checkout:confirm", 10),  # key claimed with the stock held, numbered, order batch; payment (one write)
+    # key claimed with the stock held while numbered, order batch; payment (one write: the order was
+    # placed a moment ago, its holds and open payments are not read)
+    ("确认", "checkout:confirm", 8),
     ("!pay", "", 0),
     ("我的订单到哪了", "order_status", 5),  # the customer's orders in time windows; the order not read again
 ]
@@ -98,7 +100,7 @@ PURCHASE_EN: list[tuple[str, str, int]] = [
     ("John Smith, 13800138000, 100 Century Ave, Pudong, Shanghai", "checkout:addr_entry", 6),
     ("@Express", "button:shipping", 2),
     ("WELCOME10", "checkout:coupon", 6),  # the cart (two), the coupon, the quote (customer and cart)
-    ("yes", "checkout:confirm", 10),
+    ("yes", "checkout:confirm", 8),
     ("!pay", "", 0),
     ("where is my order?", "order_status", 5),
 ]
