@@ -871,10 +871,17 @@ def page_request(text: str) -> int:
     return 0
 
 
+# "便宜点那个" / "便宜些的那款" point at one of the goods shown (the cheaper), unlike "便宜点吧" (haggling).
 _CHEAPEST = re.compile(
-    r"最便宜|便宜的那|便宜点的|价格最低|最实惠|\bcheap(?:est|er)\b|\blowest\s+price|\bleast\s+expensive", re.I
+    r"最便宜|便宜的那|便宜点的|便宜(?:点|些|一点|一些)的?(?:那|这)(?:个|款|种|件|只|双|副|套|条|瓶)|价格最低|最实惠|"
+    r"\bcheap(?:est|er)\b|\blowest\s+price|\bleast\s+expensive",
+    re.I,
 )
-_PRICIEST = re.compile(r"最贵|贵的那|价格最高|\bmost\s+expensive|\bpriciest\b|\bhighest\s+price", re.I)
+_PRICIEST = re.compile(
+    r"最贵|贵的那|贵(?:点|些|一点|一些)的?(?:那|这)(?:个|款|种|件|只|双|副|套|条|瓶)|价格最高|"
+    r"\bmost\s+expensive|\bpricie(?:st|r)\b|\bmore\s+expensive\s+one|\bhighest\s+price",
+    re.I,
+)
 
 
 _PRICE_TALK = re.compile(
@@ -980,6 +987,21 @@ def continues_a_list(text: str) -> bool:
     return bool(_CONTINUES.search(text))
 
 
+# A greeting that opens a message ("亲 在吗", "你好 在不在", "hi are you there?"): asking whether
+# someone is there is not the question of the message that follows it.
+_OPENING_GREETING = re.compile(
+    r"^\s*(?:(?:亲亲?|亲爱的|你好|您好|哈喽|嗨|老板|掌柜的?|hi|hello|hey|hiya)[\s,，.。!！~～]*)*"
+    r"(?:在吗|在嘛|在么|在不在|有人吗|are\s+(?:you|u)\s+there|anyone\s+there)[\s,，.。!！?？~～]*",
+    re.I,
+)
+
+
+def without_greeting(text: str) -> str:
+    """ "亲 在吗 蓝牙耳机要两副" -> "蓝牙耳机要两副": the opening "are you there" is no question."""
+    rest = _OPENING_GREETING.sub("", text, count=1)
+    return rest if rest.strip() else text
+
+
 def asks_to_buy(text: str) -> bool:
     """A buying verb ("我想买", "来一个", "加购", "buy", "add", "I'll take") or a counted item ("2 mugs")."""
     patterns = (_BUY, _QUANTITY, _ZH_QUANTITY, _EN_QUANTITY, _COUNT_AT_THE_END)
@@ -1054,6 +1076,8 @@ def spec_amounts(text: str) -> list[str]:
 # "家里俩狗子", "我家有两只猫", "we have two dogs": who it is for, no item of the list.
 _CONTEXT_CLAUSE = re.compile(
     r"(?:我们家|我家|咱家|家里|家中|我们|我)\s*(?:里)?\s*(?:有|养了?|俩|仨|[一二两三四五六七八九十]只)|"
+    # who it is a present for ("送长辈的", "送人用的", "给朋友的"): a clause of its own, ending in 的
+    r"(?:送给?|给)[\u4e00-\u9fff]{1,5}?(?:用)?的(?=[\s,，;；。.!！~～]|$)|"
     # not "can i have two ...", "could we get": a request, not who it is for
     r"(?<!can\s)(?<!could\s)(?<!may\s)(?:we|i|my\s+\w+|our\s+\w+)\s+(?:have|has|got|'ve\s+got|own)\b",
     re.I,
@@ -1099,8 +1123,18 @@ def without_typos(text: str) -> str:
     return pattern.sub(lambda match: meant[match.group(0).lower()], text)
 
 
+# "cool buy", "nice, i'll take it", "perfect, add it": a word of approval before the buying verb
+# names no product ("cool mist humidifier" keeps its "cool": no buying verb follows it).
+_APPROVAL = re.compile(
+    r"^\s*(?:cool|nice|great|awesome|perfect|sweet|alright|lovely|good|neat|excellent|yay|yep|yup|sure)\b[\s,!.~]*"
+    r"(?=(?:i'?ll\s+|i\s+will\s+|let'?s\s+|then\s+)?(?:buy|take|get|order|add|grab|want|have)\b)",
+    re.I,
+)
+
+
 def product_words(text: str) -> str:
     """What is left of a buying message for a catalog search: "白色保温杯500的 来两个" -> "白色保温杯500"."""
+    text = _APPROVAL.sub(" ", text)
     decimal = "\u2024"  # keeps "3.5L" whole through the punctuation clean-up
     cleaned = re.sub(r"(?<=\d)\.(?=\d)", decimal, metric_units(_BA_LEAD_IN.sub(" ", without_context(text))))
     cleaned = _PURCHASE_WORDS.sub(" ", _FILLER.sub(" ", _THANKS.sub(" ", cleaned)))

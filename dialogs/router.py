@@ -16,6 +16,7 @@ from dialogs import go_ahead, goods_and_address
 from dialogs.address import parse_address
 from dialogs.flows import (
     aftersales,
+    arrival,
     browse,
     cart,
     checkout,
@@ -57,6 +58,7 @@ from dialogs.references import (
     takes_the_one_shown,
     tells_how_many_in_all,
     trailing_number,
+    without_greeting,
 )
 from dialogs.registry import BUTTON_HANDLERS, FLOWS, INTENT_HANDLERS
 from dialogs.state import ConversationState
@@ -171,6 +173,13 @@ INFO_QUESTION_INTENTS = {"refund", "return_goods", "exchange_goods", "aftersales
 _INFO_QUESTION = re.compile(
     r"多久|多长时间|几天|什么时候到账|到账|怎么算|政策|规则|流程|\bhow\s+long\b|\bhow\s+many\s+days\b|"
     r"\bwhen\s+will\s+(?:i|my)\b.*\b(?:money|refund)\b|\bpolicy\b",
+    re.I,
+)
+# Some word of a discount or an offer; a promotion reading without one is a misreading.
+_PROMOTION_WORDS = re.compile(
+    r"优惠|活动|折|促销|满减|满\d|减|券|码|便宜|降价|特价|秒杀|福利|赠|送|包邮|红包|会员|积分|团购|拼单|划算|"
+    r"双十一|双11|618|\b(?:coupons?|discounts?|deals?|sales?|promo\w*|offers?|vouchers?|codes?|cheap\w*|off|free|"
+    r"bargains?|specials?)\b",
     re.I,
 )
 # Haggling: asking for a lower price, or offering one ("500 and i buy", "两个算120呗", "220行不行").
@@ -539,6 +548,9 @@ async def _understood(turn: Turn) -> None:
             state.failures = 0
             return
         intent = understood_intent(turn)
+        if await arrival.tells_what_arrived(turn, intent):
+            state.failures = 0  # "the mat came but it smells": a return or exchange offered, the words kept
+            return
         if _haggles(turn.text, intent) and price_extreme(turn.text) is None:
             # "那三文鱼味的 买三袋能便宜点不", "ill take black 41 if u can do 500": an offer, no purchase
             # yet - answered before the option or count in it is read as buying (it is remembered)
@@ -763,8 +775,10 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
         return "add_to_cart"  # "+ the black dripper", "and a tin of longjing" after something was added
     if intent in BUYING_READINGS and several.buys_several(text):
         return "add_to_cart"  # "olive tent and a headlamp": a shopping list, each added
-    if intent in BUYING_READINGS and asks_to_buy(text) and not _QUESTION.search(text):
-        return "add_to_cart"  # "我想买个头灯", "ceramic mug x2": find it and add it, not only list it
+    if intent in BUYING_READINGS and asks_to_buy(text) and not _QUESTION.search(without_greeting(text)):
+        return "add_to_cart"  # "我想买个头灯", "ceramic mug x2", "亲 在吗 X要两个": find it and add it
+    if intent == "ask_promotion" and not _PROMOTION_WORDS.search(text):
+        return "search_product"  # "有没有那种小圆凳": asks for goods, not for a discount
     return intent
 
 

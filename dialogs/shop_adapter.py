@@ -95,6 +95,7 @@ class CommerceShop:
 
     async def link_identity(self, customer_id: str, kind: str, value: str) -> str:
         """Sign-in: attach a phone/e-mail; an existing account with it is merged (keeps cart and orders)."""
+        forget("addresses")  # a merged account brings its own
         customer = await self.c.customers.link(customer_id, kind, value)
         return str(customer.id)
 
@@ -121,7 +122,9 @@ class CommerceShop:
         )
 
     async def addresses(self, customer_id: str) -> list[AddressView]:
-        return [self._address(a) for a in await self.c.customers.addresses(customer_id)]
+        # Read with the cart when the cart was looked at earlier in this turn (the checkout does).
+        saved = await memoized(("addresses", customer_id), lambda: self.c.customers.addresses(customer_id))
+        return [self._address(a) for a in saved]
 
     @staticmethod
     def address_input(address: AddressView) -> AddressIn:
@@ -138,6 +141,7 @@ class CommerceShop:
             raise ValidationFailed("invalid address", details={"fields": fields}) from None
 
     async def save_address(self, customer_id: str, address: AddressView) -> AddressView:
+        forget("addresses")
         saved = await self.c.customers.add_address(customer_id, self.address_input(address), make_default=True)
         return self._address(saved)
 
@@ -262,8 +266,16 @@ class CommerceShop:
 
     # --- cart ----------------------------------------------------------------------------------
     async def _priced_cart(self, customer_id: str) -> PricedCart:
-        """The cart priced now; read once per turn (a cart write through this class replaces it)."""
-        return await memoized(("cart", customer_id), lambda: self.c.carts.view(customer_id))
+        """The cart priced now; read once per turn (a cart write through this class replaces it).
+        The saved addresses come with it for this turn, in the same command."""
+
+        async def read() -> PricedCart:
+            view, addresses = await self.c.carts.view_and_addresses(customer_id)
+            if addresses is not None:
+                remember(("addresses", customer_id), addresses)
+            return view
+
+        return await memoized(("cart", customer_id), read)
 
     async def cart(self, customer_id: str, lang: Lang) -> CartView:
         return self._cart(await self._priced_cart(customer_id), lang)

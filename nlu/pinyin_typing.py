@@ -102,23 +102,49 @@ def _cover(run: str, table: dict[str, str]) -> str | None:
     return final[1] if final is not None else None
 
 
-def _read_run(run: str, table: dict[str, str]) -> str | None:
+def _read_run(run: str, table: dict[str, str], *, all_pinyin: bool = False) -> str | None:
     """The Chinese of one run, or None when none of it is a listed word. A run only partly
     listed ("wo yao liang ge bisai mofang") has its listed words written in Chinese and keeps the
-    rest ("我要两个 bisai mofang": the catalog search reads product names in pinyin itself)."""
+    rest ("我要两个 bisai mofang": the catalog search reads product names in pinyin itself).
+
+    `all_pinyin`: the whole message is pinyin in a Chinese conversation, so a word that is also
+    English ("you" of "you zixingche deng ma") is read as pinyin too, once some other word is."""
     words = run.split()
     if all(word in ENGLISH_LOOKALIKES for word in words):
         return None
     whole = _cover(run, table)
     if whole is not None or len(words) < 2:
         return whole
-    pieces = [(word, None if word in ENGLISH_LOOKALIKES else _cover(word, table)) for word in words]
+    pieces = _read_pieces(words, table, all_pinyin=all_pinyin)
+    if all_pinyin and all(reading is None for piece, reading in pieces if piece not in ENGLISH_LOOKALIKES):
+        return None  # only the English-looking words would be read: "you can pan" stays as typed
     if all(reading is None for _, reading in pieces):
         return None
     out = ""
-    for word, reading in pieces:
-        out += reading if reading is not None else f" {word} "
+    for piece, reading in pieces:
+        out += reading if reading is not None else f" {piece} "
     return re.sub(r"\s+", " ", out).strip()
+
+
+def _read_pieces(words: list[str], table: dict[str, str], *, all_pinyin: bool) -> list[tuple[str, str | None]]:
+    """The words of a run read left to right, each time the longest span of words that is listed
+    ("yao yi tao ji yong": 要, 一套 - the count's two syllables together -, then ji, yong unread)."""
+    pieces: list[tuple[str, str | None]] = []
+    start = 0
+    while start < len(words):
+        for end in range(len(words), start, -1):
+            span = words[start:end]
+            if len(span) == 1 and span[0] in ENGLISH_LOOKALIKES and not all_pinyin:
+                continue
+            reading = _cover(" ".join(span), table)
+            if reading is not None:
+                pieces.append((" ".join(span), reading))
+                start = end
+                break
+        else:
+            pieces.append((words[start], None))
+            start += 1
+    return pieces
 
 
 def chinese_for_pinyin(text: str, lang: str, extra: tuple[str, ...] = ()) -> str:
@@ -135,7 +161,8 @@ def chinese_for_pinyin(text: str, lang: str, extra: tuple[str, ...] = ()) -> str
         if lang != "zh" or re.search(r"[A-Z]", text):
             return text
         runs = list(_LATIN_RUN.finditer(text))
-        readings = [_read_run(match.group(), table) for match in runs]
+        all_pinyin = all(_PINYIN_WORD.fullmatch(word) for match in runs for word in match.group().split())
+        readings = [_read_run(match.group(), table, all_pinyin=all_pinyin) for match in runs]
         words = [word for match in runs for word in match.group().split()]
         if not runs or any(reading is None for reading in readings) or not all(map(_PINYIN_WORD.fullmatch, words)):
             return text

@@ -20,9 +20,9 @@ from pymongo.errors import DuplicateKeyError
 from commerce.carts.catalog_port import SkuCatalog
 from commerce.carts.model import CartAddResult, CartItem, CartView, LineWarning, price_lines
 from commerce.catalog.model import SkuSnapshot
-from commerce.customers.model import Tier
+from commerce.customers.model import Address, Customer, Tier
 from commerce.customers.pricing import TierPricing
-from commerce.customers.service import CUSTOMERS
+from commerce.customers.service import CUSTOMERS, saved_addresses
 from commerce.errors import Conflict, NotFound, ValidationFailed
 from commerce.inventory.model import StockLevel
 from commerce.inventory.service import InventoryService
@@ -206,6 +206,16 @@ class CartService:
 
     async def view(self, customer_id: str) -> CartView:
         """The cart priced now: one aggregate (cart + tier), one for the snapshots with their stock."""
+        return (await self._view(customer_id, {"tier": 1}))[0]
+
+    async def view_and_addresses(self, customer_id: str) -> tuple[CartView, list[Address] | None]:
+        """`view`, and the customer's saved addresses (default first) read with the tier in the
+        same command (a checkout looks at both); None for them when there is no cart to read."""
+        view, doc = await self._view(customer_id, {"tier": 1, "addresses": 1, "default_address_id": 1})
+        customers = (doc or {}).get("customer") or []
+        return view, saved_addresses(Customer.from_doc(customers[0])) if customers else None
+
+    async def _view(self, customer_id: str, customer_fields: Document) -> tuple[CartView, Document | None]:
         cursor = await self._carts.aggregate(
             [
                 {"$match": {"_id": customer_id}},
@@ -215,13 +225,16 @@ class CartService:
                         "localField": "_id",
                         "foreignField": "_id",
                         "as": "customer",
-                        "pipeline": [{"$project": {"tier": 1}}],
+                        "pipeline": [{"$project": customer_fields}],
                     }
                 },
             ]
         )
         docs = await cursor.to_list(1)
         doc = docs[0] if docs else None
+        return await self._priced_view(customer_id, doc), doc
+
+    async def _priced_view(self, customer_id: str, doc: Document | None) -> CartView:
         items = _items(doc)
         tier = _tier(doc)
         if not items:

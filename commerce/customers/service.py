@@ -390,10 +390,7 @@ class CustomerService:
         return Customer.from_doc(doc)
 
     async def addresses(self, customer_id: str) -> list[Address]:
-        customer = await self.get(customer_id)
-        default = customer.default_address
-        # default first: what a chat shows as "ship to the usual address?"
-        return sorted(customer.addresses, key=lambda a: default is None or a.id != default.id)
+        return saved_addresses(await self.get(customer_id))
 
     # --- browsing and purchase history -------------------------------------------------------
     async def record_view(self, customer_id: str, product_code: str) -> None:
@@ -493,3 +490,10 @@ def _merge_update(survivor: Customer, absorbed: Customer) -> Document:
     if purchases.orders:
         update["$inc"] = {"purchases.orders": purchases.orders, "purchases.spent_minor": purchases.spent_minor}
     return update
+
+
+def saved_addresses(customer: Customer) -> list[Address]:
+    """The customer's saved addresses, the default first: what a chat shows as "ship to the usual
+    address?"."""
+    default = customer.default_address
+    return sorted(customer.addresses, key=lambda a: default is None or a.id != default.id)

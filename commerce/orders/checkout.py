@@ -1,13 +1,14 @@
 """Checkout: price a cart (or explicit lines) and turn it into an order.
 
-Round trips for a checkout from the cart with a coupon and an Idempotency-Key (at most 5, four
+Round trips for a checkout from the cart with a coupon and an Idempotency-Key (at most 5, three
 waits in a row):
   1. one aggregate: the customer (tier, addresses) + cart + existing order for the key + coupon
-  2. the catalog snapshots of the SKUs
+  2. the catalog snapshots of the SKUs (for the prices),
   3. one batch: claim the Idempotency-Key (inserted first, ordered: a key another request is
      placing with stops the batch), reserve every line (guarded `available >= q`) and redeem the
-     coupon (guarded)
-  4. the day's order-number counter, in flight together with 3
+     coupon (guarded), and
+  4. the day's order-number counter, all three in flight together (a reservation the prices
+     then refuse is given back)
   5. one ordered batch: insert the order, the stock-ledger lines, the day's order figures,
      drop the bought cart lines, the `order.created` event
 If a guard in 3 fails, the lines/coupon that succeeded are given back before OutOfStock (or
@@ -30,6 +31,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 from commerce.carts.catalog_port import SkuCatalog
 from commerce.carts.model import CartItem, CartLine, price_lines
 from commerce.carts.service import CARTS, CartService
+from commerce.catalog.model import SkuSnapshot
 from commerce.customers.model import Address, AddressIn, Customer, Tier
 from commerce.customers.pricing import TierPricing
 from commerce.customers.service import CUSTOMERS
@@ -216,21 +218,41 @@ class Checkout:
         """The order, placed. With `take_claim`, `claim` is taken with the reservation and given
         up with it if the order is not placed; None when another request holds it (nothing done)."""
         key = request.idempotency_key
-        quote = await self._price(request, context, strict=True)
+        items = self._items(context)
         order_id = str(ObjectId())
-        wanted = {line.sku: line.quantity for line in quote.lines}
-        coupon = Coupon.from_doc(context.coupon_doc) if quote.discount and context.coupon_doc else None
+        wanted = {item.sku: item.quantity for item in items}
+        # The coupon is redeemed with the reservation; pricing (below) rejects what it must not cover.
+        coupon = (
+            Coupon.from_doc({**context.coupon_doc, "_id": normalize_code(request.coupon_code)})
+            if request.coupon_code and context.coupon_doc
+            else None
+        )
         ours = claim if take_claim else None  # a claim this call gives back when it fails
-        # The order number is taken while the stock is reserved: one round trip's wait instead of
-        # two in a row. A placement that then fails leaves a gap in the day's numbers (as a failed
-        # save always did), never a duplicate.
-        reserved, number = await asyncio.gather(
-            self._reserve(order_id, context.customer.id, wanted, coupon, quote, ours),
+        # What the stock reservation needs is known from the cart alone, so the products' snapshots
+        # (pricing's one read), the reservation and the order number are in flight together: one
+        # wait instead of three in a row. Whatever then fails hands the reservation back; a
+        # placement that fails leaves a gap in the day's numbers (as a failed save always did),
+        # never a duplicate.
+        snapshots, reserved, number = await asyncio.gather(
+            self.catalog.get_sku_snapshots(list(wanted), cached=False),
+            self._reserve(order_id, context.customer.id, wanted, coupon, ours),
             self.numbers.next(),
             return_exceptions=True,
         )
+        try:
+            if isinstance(snapshots, BaseException):
+                raise snapshots
+            quote = self._priced(request, context, items, snapshots, strict=True)
+        except BaseException:
+            if reserved is True:  # pricing refuses the order: nothing it reserved is kept
+                await asyncio.shield(self._give_back(order_id, context.customer.id, wanted, coupon, ours))
+            raise
+        if isinstance(reserved, _CouponNotRedeemed):  # the stock was given back already
+            raise await self.promotions.why_not(
+                reserved.code, context.customer.id, quote.pricing.items_subtotal - quote.pricing.tier_discount
+            )
         if isinstance(reserved, BaseException):
-            raise reserved  # out of stock, coupon used up...: nothing is held
+            raise reserved  # out of stock...: nothing is held
         if not reserved:
             return None
         try:
@@ -354,15 +376,31 @@ class Checkout:
 
     async def _price(self, request: CheckoutRequest, context: _Context, *, strict: bool) -> OrderQuote:
         """Round trip 2 (snapshots); the rest is arithmetic."""
+        items = self._items(context)
+        # A quote only shows prices: products read before and unchanged since are not read
+        # again. Placing the order reads them afresh.
+        snapshots = await self.catalog.get_sku_snapshots([item.sku for item in items], cached=not strict)
+        return self._priced(request, context, items, snapshots, strict=strict)
+
+    @staticmethod
+    def _items(context: _Context) -> list[CartItem]:
+        """The lines to price, one per SKU."""
         if not context.items:
             raise ValidationFailed("the cart is empty", code="cart_empty")
         if len(context.items) > MAX_ORDER_LINES:
             raise ValidationFailed(f"an order can have at most {MAX_ORDER_LINES} lines", code="too_many_lines")
         merged = normalize_lines({i.sku: i.quantity for i in context.items})
-        items = [CartItem(sku, qty) for sku, qty in merged.items()]
-        # A quote only shows prices: products read before and unchanged since are not read
-        # again. Placing the order reads them afresh.
-        snapshots = await self.catalog.get_sku_snapshots(list(merged), cached=not strict)
+        return [CartItem(sku, qty) for sku, qty in merged.items()]
+
+    def _priced(
+        self,
+        request: CheckoutRequest,
+        context: _Context,
+        items: list[CartItem],
+        snapshots: Mapping[str, SkuSnapshot],
+        *,
+        strict: bool,
+    ) -> OrderQuote:
         tier = context.customer.tier
         priced = price_lines(items, snapshots, tier, self.pricing, self.currency)
         unavailable = tuple(line for line in priced if not line.priced)
@@ -431,12 +469,12 @@ class Checkout:
         customer_id: str,
         wanted: dict[str, int],
         coupon: Coupon | None,
-        quote: OrderQuote,
         claim: str | None = None,
     ) -> bool:
         """Round trip 3: every stock line and the coupon, all-or-nothing by compensation. With
         `claim`, the Idempotency-Key's claim is inserted first in the same ordered batch: False
-        when another request holds it (a failed insert stops an ordered batch: nothing reserved)."""
+        when another request holds it (a failed insert stops an ordered batch: nothing reserved).
+        Raises OutOfStock, or _CouponNotRedeemed for the caller to explain, with nothing held."""
         batch = WriteBatch(self._db)
         claim_at = batch.insert(IDEMPOTENCY_CLAIMS, _claim_doc(claim, utcnow())) if claim is not None else None
         indexes = self.inventory.add_reserve(batch, wanted, order_id)
@@ -463,9 +501,7 @@ class Checkout:
             shortages = await self.inventory.shortages({s: q for s, q in wanted.items() if s not in reserved})
             raise out_of_stock(shortages)
         assert coupon is not None
-        raise await self.promotions.why_not(
-            coupon.code, customer_id, quote.pricing.items_subtotal - quote.pricing.tier_discount
-        )
+        raise _CouponNotRedeemed(coupon.code)
 
     async def _give_back(
         self,
@@ -515,6 +551,15 @@ class Checkout:
             note=" ".join(request.note.split())[:500],
             channel=request.channel,
         )
+
+
+class _CouponNotRedeemed(Exception):
+    """The coupon's guarded redemption did not apply (used up meanwhile); why is asked once the
+    order is priced."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 def _claim_doc(claim: str, now: datetime) -> Document:

@@ -20,7 +20,7 @@ from typing import ClassVar
 from commerce.errors import Conflict, NotFound, ValidationFailed
 from dialogs import buttons as codes
 from dialogs import reasons, step_reply
-from dialogs.flows import orders
+from dialogs.flows import arrival, orders
 from dialogs.flows.base import Flow, looks_like_side_question, menu_buttons, yes_no_buttons
 from dialogs.flows.orders import aftersales_kinds, list_orders, offer_refund, order_to_refund_instead, refunded_instead
 from dialogs.flows.products import title_mentions
@@ -216,6 +216,9 @@ async def start(turn: Turn, kind: str, number: str, *, reason: str = "", stated:
             return
     if not reason and turn.message.kind == "text":
         reason = _reason_in_words(turn, kind, order)
+    # "the mat came but it smells" a moment ago, then "i wanna return it": those words are the reason
+    told = arrival.reason_told(turn, order.number)
+    reason = (f"{told} / {reason}" if told and reason and reason not in told else reason or told)[:300]
     before_shipping = kind == "refund" and refunded_instead(order)
     if not reason and before_shipping and (_CANCEL_WORDS.search(turn.text) or turn.message.kind == "text"):
         # "just paid but i need to cancel, please refund", "能退款吗": nothing to send back, nothing

@@ -6,6 +6,7 @@ import re
 from typing import ClassVar
 
 from dialogs import buttons as codes
+from dialogs import go_ahead
 from dialogs.i18n import t_both
 from dialogs.messages import Button
 from dialogs.references import asks_about_fit
@@ -69,9 +70,21 @@ _GIVES_UP = re.compile(
 )
 
 
+# "下次再下单", "order it another time": the order asked for is not for now.
+_ANOTHER_TIME = re.compile(
+    r"下次|下回|改天|以后|回头|晚点|晚些|过几天|等会|\b(?:later|next\s+time|another\s+time|tomorrow)\b", re.I
+)
+
+
 def gives_up(text: str) -> bool:
-    """The message drops what is under way (the checkout), in whatever words (`_GIVES_UP`)."""
-    return bool(_GIVES_UP.search(text))
+    """The message drops what is under way (the checkout), in whatever words (`_GIVES_UP`) - unless
+    it asks for the order after them: "oh never mind, just place the order then", "算了 直接下单吧"
+    give up the last question (a code, a change), not the purchase."""
+    found = [match.end() for match in _GIVES_UP.finditer(text)]
+    if not found:
+        return False
+    after = text[found[-1] :]
+    return not (go_ahead.asks_to_place(after) and not _ANOTHER_TIME.search(after))
 
 
 # Questions a customer may ask in the middle of a step; answered, then the step continues.

@@ -228,14 +228,30 @@ async def pick_by_price(turn: Turn) -> bool:
         return False
     turn.intent = "product_info"
     products.remember_product(turn, chosen)
+    named = products.selection_from_text(turn, chosen) if chosen.options else {}
+    if named:  # "the cheaper one, purple": that version chosen on its card, as "purple" alone would
+        products.set_selection(turn, chosen, {**products.selection(turn, chosen), **named})
     products.show(turn, chosen)
     return True
 
 
+# "how much", "多少钱" beside a product's name: the price is on its card, the words name no goods.
+_PRICE_QUESTION = re.compile(
+    r"\bhow\s+much(?:\s+(?:is|are|for|does|do))?(?:\s+(?:it|they|this|that|these|those|one|each))?(?:\s+cost)?\b|"
+    r"\bwhat(?:'?s|\s+is)\s+the\s+price(?:\s+of)?\b|\bprice\s+(?:of|for)\b|\bprice\b|"
+    r"多少钱|什么价|啥价|价格是?多少|几块钱|卖多少",
+    re.I,
+)
+
+
 async def search_as_fallback(turn: Turn) -> bool:
-    """A message the NLU could not place may simply be a product name ("airpods", "保温杯")."""
-    text = strip_filler(turn.text)
-    if not text or len(text) > MAX_FALLBACK_QUERY or "?" in turn.text or "？" in turn.text:
+    """A message the NLU could not place may simply be a product name ("airpods", "保温杯"), or one
+    with its price asked ("ultra clear tank 60cm how much", "羽绒服多少钱?")."""
+    priced = _PRICE_QUESTION.sub(" ", turn.text)
+    asks_price = priced.strip() != turn.text.strip()
+    text = strip_filler(priced if asks_price else turn.text)
+    question = not asks_price and ("?" in turn.text or "？" in turn.text)
+    if not text or len(text) > MAX_FALLBACK_QUERY or question:
         return False
     found = await run_search(turn, {"text": text}, 1, quiet_if_empty=True, narrow=True)
     if found:
@@ -368,6 +384,16 @@ async def find_to_buy(turn: Turn) -> ProductView | None:
     whole = [p for p in by_title if products.title_holds(p.title, products.without_option_words(text, p))]
     if len(whole) == 1:
         return whole[0]
+    if len(by_title) > 1:
+        # "收纳凳 浅灰色" finds the storage stool and the grey packing cubes (收纳): the title holding
+        # most of the words is the one named, when only one does
+        cover = {
+            p.product_id: products.title_coverage(p.title, products.without_option_words(text, p)) for p in by_title
+        }
+        best = max(cover.values())
+        closest = [p for p in by_title if cover[p.product_id] == best]
+        if len(closest) == 1:
+            return closest[0]
     return _only_offering(turn, by_title or candidates)
 
 

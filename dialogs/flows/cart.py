@@ -840,6 +840,11 @@ NOT_A_SWAP = {
 MAX_SWAP_LINES = 10
 # A correction without a verb of changing: "should be XL not M", "XL instead of M", "要XL的 不是M".
 _CORRECTION = re.compile(r"\bnot\b|\binstead\s+of\b|\brather\s+than\b|不是", re.I)
+# A change of mind without a verb of changing ("算了还是3盆的吧", "不要计数款了 要标准款"): only about
+# a line just put in, since "还是" alone is also "still" and "or".
+_CHANGE_OF_MIND = re.compile(
+    r"算了|还是|不要[^，,。.！!？?\s]{0,8}了|其实|\b(?:on\s+second\s+thought|scratch\s+that|no\s+wait)\b", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -856,7 +861,8 @@ async def change_option_intent(turn: Turn, intent: str) -> bool:
     context = turn.state.context
     asked = _CHANGE.search(text) or _STEP_UP.search(text) or _STEP_DOWN.search(text) if text else None
     corrects = bool(text and _CORRECTION.search(text))  # "the black pair should be XL not M"
-    if not text or intent in NOT_A_SWAP or not (asked or corrects) or _AFTER_SALES.search(text):
+    mind = bool(text and not (asked or corrects) and _CHANGE_OF_MIND.search(text) and not asks_for_more(text))
+    if not text or intent in NOT_A_SWAP or not (asked or corrects or mind) or _AFTER_SALES.search(text):
         return False
     if context.get("list_kind") == "orders" or not (context.get("last_sku") or context.get("cart_skus")):
         return False  # an order is being discussed, or nothing was ever put in the cart
@@ -876,7 +882,11 @@ async def change_option_intent(turn: Turn, intent: str) -> bool:
         # "make the original just one" with an original line and a chocolate one: the count is for the
         # line the option describes, not a chocolate line turned original
         swaps = [swap for swap in swaps if not _described_elsewhere(swap, cart.lines)]
-    if not asked:
+    if mind:
+        # "算了还是3盆的吧" right after the 9-pot set went in: that line, nothing bought earlier
+        recent = recently_touched(turn) | {str(context.get("last_sku") or "")}
+        swaps = [swap for swap in swaps if swap.line.sku in recent]
+    elif not asked:
         swaps = [swap for swap in swaps if _names_old_value(text, swap)]  # a correction names the old value
     if _card_since_last_add(turn):
         # "i'll go with 30ml" under the card of the serum just shown: the pick on the card (a second
@@ -1096,11 +1106,29 @@ _NEGATION_BEFORE = re.compile(
 )
 
 
+# ... or with what is wrong with it after it ("9盆太多了", "12棵阳台放不下", "计数款的不要了").
+_FAULT_AFTER = re.compile(
+    r"^(?:的|款|号|色)?\s*(?:[^，,。.！!？?\s]{0,4}?)(?:太|有点|不要|不想要|放不下|用不完|用不上|不合适|不好看|不喜欢|多了|大了|小了|贵了)"
+)
+
+
 def _negated_values(text: str, spots: dict[str, int]) -> set[str]:
-    """The values the message names right after "not" / "instead of" / "不是": what a line has now."""
-    return {
-        value for value, spot in spots.items() if spot > 0 and _NEGATION_BEFORE.search(text[max(0, spot - 16) : spot])
-    }
+    """The values the message names right after "not" / "instead of" / "不是", or with a fault right
+    after them ("9盆太多了"): what a line has now."""
+    negated = set()
+    for value, spot in spots.items():
+        before = text[max(0, spot - 16) : spot] if spot > 0 else ""
+        after = text[spot + _written_length(text, spot, value) :] if spot >= 0 else ""
+        if (before and _NEGATION_BEFORE.search(before)) or (after and _FAULT_AFTER.search(after)):
+            negated.add(value)
+    return negated
+
+
+def _written_length(text: str, spot: int, value: str) -> int:
+    """How long the value is as written at `spot`: itself, or one of its spellings ("原味" for Original)."""
+    lowered = text[spot:].lower()
+    written = [form for form in (value, *spellings(value)) if form and lowered.startswith(form.lower())]
+    return max((len(form) for form in written), default=len(value))
 
 
 def _names_old_value(text: str, swap: Swap) -> bool:

@@ -258,11 +258,29 @@ def value_ranks(values: list[str]) -> list[float] | None:
         return None
     numbers = [leading_number(v) for v in values]
     if all(n is not None for n in numbers):
-        return [n or 0.0 for n in numbers]
+        return [(n or 0.0) * _unit_scale(v) for n, v in zip(numbers, values, strict=True)]
     sizes = [_size_rank(v) for v in values]
     if any(rank is None for rank in sizes) or len(set(sizes)) < len(sizes):
         return None
     return [rank or 0.0 for rank in sizes]
+
+
+# Units of one measure written larger or smaller ("750g" / "1.2kg", "500ml" / "1L"), to one base.
+_UNIT_SCALES = {
+    "kg": 1000.0, "千克": 1000.0, "公斤": 1000.0, "斤": 500.0, "g": 1.0, "克": 1.0,
+    "l": 1000.0, "升": 1000.0, "ml": 1.0, "毫升": 1.0,
+    "m": 1000.0, "米": 1000.0, "cm": 10.0, "厘米": 10.0, "mm": 1.0, "毫米": 1.0,
+    "tb": 1000.0, "gb": 1.0,
+}  # fmt: skip
+_UNIT_AFTER_NUMBER = re.compile(
+    r"^\s*-?\d+(?:\.\d+)?\s*(kg|千克|公斤|斤|g|克|ml|毫升|l|升|mm|毫米|cm|厘米|m|米|tb|gb)(?![a-z])", re.I
+)
+
+
+def _unit_scale(value: str) -> float:
+    """What one unit of the value's number is worth in its measure's base unit ("1.2kg": 1000)."""
+    match = _UNIT_AFTER_NUMBER.match(value)
+    return _UNIT_SCALES.get(match.group(1).lower(), 1.0) if match else 1.0
 
 
 # A container's size ("大瓶", "the bigger bottle"): says nothing about S/M/L.
@@ -518,10 +536,13 @@ def without_literal_values(text: str, product: ProductView) -> str:
 # of a thing sold as a pair (shoes, earrings, gloves; a title or option that says 对/双/副/pair).
 _PAIRS = re.compile(r"(\d{1,2}|[一二两三四五六七八九十]|\ba|\bone|\btwo|\bthree|\bfour|\bfive)\s*(?:对|pairs?\b)", re.I)
 _PAIR_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+# Goods sold as pairs, or called "a pair of" in one piece (glasses, goggles, trousers, scissors):
+# "2 pairs" of them is two.
 _SOLD_IN_PAIRS = re.compile(
-    r"对|双|副|鞋|袜|手套|耳环|耳钉|耳坠|筷|袖套|冰袖|护膝|护腕|靴|"
+    r"对|双|副|鞋|袜|手套|耳环|耳钉|耳坠|筷|袖套|冰袖|护膝|护腕|靴|眼镜|墨镜|泳镜|护目镜|望远镜|耳机|裤|剪刀|钳|"
     r"\b(?:pairs?|shoes?|sneakers?|trainers?|socks?|gloves?|mittens?|earrings?|studs?|chopsticks?|sleeves?|"
-    r"boots?|slippers?|sandals?|poles?|earbuds?)\b",
+    r"boots?|slippers?|sandals?|poles?|earbuds?|\w*glasses|goggles|spectacles|binoculars|headphones|earphones|"
+    r"trousers|pants|jeans|shorts|leggings|tights|scissors|pliers|tongs)\b",
     re.I,
 )
 
@@ -663,8 +684,20 @@ def _token_in_title(token: str, title: str) -> bool:
         stem = token[:4] in title.split() and len(token) <= 6
         plural = any(form in title.split() for form in _singulars(token))
         return len(token) >= 3 and (token in title or token.rstrip("s") in title or stem or plural)
+    # A pair with a digit in it names no title: the "0粒" of "鱼油180粒" is in "维生素D3 120粒" too.
     pairs = [token[i : i + 2] for i in range(max(1, len(token) - 1))]
-    return any(pair in title for pair in pairs if len(pair) == 2)
+    return any(pair in title for pair in pairs if len(pair) == 2 and not any(c.isdigit() for c in pair))
+
+
+def title_coverage(title: str, words: str) -> float:
+    """How much of the customer's words the title holds: the share of their Chinese characters and
+    Latin words found in it ("收纳凳" is all in "折叠收纳凳", two thirds in "旅行收纳袋"), so the
+    product named by the most specific words wins when a looser reading finds several."""
+    lowered = title.lower()
+    pieces = [*_HAN.findall(words), *(w for w in re.findall(r"[a-z]{2,}", words.lower()))]
+    if not pieces:
+        return 0.0
+    return sum(1 for piece in pieces if piece in lowered) / len(pieces)
 
 
 def _singulars(token: str) -> list[str]:

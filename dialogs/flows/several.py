@@ -29,6 +29,7 @@ from dialogs.references import (
     product_words,
     quantity_in,
     without_context,
+    without_greeting,
     without_named_values,
     without_quantity,
     word_groups,
@@ -102,6 +103,11 @@ _ZH_COUNT = re.compile(
 _LEAD_VERB = re.compile(r"^\s*(?:我要|我想要|给我|帮我|再|还|也)?\s*(?:来|要|买|拿|加)?\s*")
 
 
+# A part that only says what the one before it is without ("2 of the 0 ones, no prescription",
+# "the black mug, not the glossy one", "two lattes without sugar"): that part's qualifier, no item.
+_QUALIFIER = re.compile(r"\s*(?:no|not|without|non|minus|never)\b", re.I)
+
+
 def _segments(text: str) -> list[tuple[int, int]]:
     """Spans between separators; in Chinese, spaces ("精华要30的 防晒要50的") and counts between
     products ("马克杯两个头灯一个", "来两个马克杯一个头灯") separate too."""
@@ -153,9 +159,15 @@ def part_words(segment: str) -> str:
     return " ".join(_PART_FILLER.sub(" ", words).split())
 
 
+# Only which size of the product before ("大的那个", "小的", "最大的"): no product of its own.
+_RELATIVE_SIZE_ONLY = re.compile(r"^(?:最|更)?[大小中](?:一点|点|些)?$")
+
+
 def _names_a_product(words: str) -> bool:
-    """Words left once options, sizes and spec numbers are gone ("200ml", "黑色", "大号" name none)."""
-    return bool(products.without_values(words, []))
+    """Words left once options, sizes and spec numbers are gone ("200ml", "黑色", "大号", "大的那个"
+    name none)."""
+    rest = products.without_values(words, [])
+    return bool(rest) and not _RELATIVE_SIZE_ONLY.match(rest)
 
 
 def split_parts(text: str) -> list[Part]:
@@ -166,7 +178,7 @@ def split_parts(text: str) -> list[Part]:
     text = without_context(text)
     for a, b in _segments(text):
         words = part_words(text[a:b])
-        if words and _names_a_product(words):
+        if words and _names_a_product(words) and not (parts and _QUALIFIER.match(text[a:b])):
             if leading is not None and not _EACH.search(text[leading[0] : leading[1]]):
                 a = leading[0]
                 words = part_words(text[a:b])
@@ -188,6 +200,7 @@ def names_each(text: str) -> bool:
 def buys_several(text: str) -> bool:
     """A buying message naming two or more products ("olive tent and a headlamp", "A和B各来一个"),
     not a question or a search ("do you have tents and headlamps?", "show me tents and chairs")."""
+    text = without_greeting(text)  # "亲 在吗 A一个 B两个": the opening "在吗" asks nothing
     if _QUESTION.search(text) or _BROWSING.search(text):
         return False
     parts = split_parts(text)

@@ -7,7 +7,7 @@ from commerce.errors import NotFound, ValidationFailed
 from commerce.services import Commerce
 from core.atomic import scans_on_find_and_modify
 
-from .conftest import Counted, Shop, cny
+from .conftest import Counted, Shop, address, cny
 
 
 async def test_add_merges_lines_and_caps_quantity(shop: Shop, commerce: Commerce) -> None:
@@ -149,3 +149,21 @@ async def test_add_and_view_prices_the_cart_as_view_does_with_fewer_commands(sho
     assert lines["A"].warnings == (LineWarning.INSUFFICIENT_STOCK,)
     assert lines["C"].unit_price == cny("40.00")
     assert lines["B"].unit_price < lines["B"].list_unit_price  # the VIP percentage
+
+
+async def test_a_cart_viewed_with_the_saved_addresses_takes_the_same_commands(shop: Shop, counted: Counted) -> None:
+    await shop.add_product("P1", [("A", "10.00")])
+    customer = await shop.customer()
+    first = customer.addresses[0]
+    second = await counted.commerce.customers.add_address(customer.id, address(detail="另一条路1号"), make_default=True)
+    carts = counted.commerce.carts
+    _, nothing = await carts.view_and_addresses(customer.id)
+    assert nothing is None  # no cart, nothing read with it
+    await carts.add(customer.id, "A", 1)
+    with counted.counter.measure() as measured:
+        view, saved = await carts.view_and_addresses(customer.id)
+    assert measured.commands == ["aggregate", "aggregate"]  # the cart with the tier and addresses; the snapshots
+    assert view == await carts.view(customer.id)
+    assert saved == await counted.commerce.customers.addresses(customer.id)
+    assert saved is not None
+    assert [a.id for a in saved] == [second.id, first.id]  # the default first

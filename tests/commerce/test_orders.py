@@ -9,8 +9,8 @@ from commerce.orders.checkout import IDEMPOTENCY_CLAIMS, CheckoutRequest
 from commerce.orders.model import Order, OrderStatus
 from commerce.orders.numbers import OrderNumbers, format_number
 from commerce.orders.service import OrderFilter
-from commerce.promotions.model import CouponRejected
-from commerce.promotions.service import seed_demo_coupons
+from commerce.promotions.model import CouponKind, CouponRejected
+from commerce.promotions.service import CouponIn, seed_demo_coupons
 from commerce.services import Commerce
 from core.mongo import Database, utcnow
 
@@ -260,13 +260,13 @@ async def test_a_keyed_checkout_takes_five_commands(shop: Shop, counted: Counted
         order = await commerce.orders.create_order(
             customer.id, shipping_method="express", coupon_code="SAVE20", idempotency_key="idem-1"
         )
-    # Customer, cart, earlier order and coupon; the snapshots; the key's claim with the stock and
-    # the coupon, in flight together with the order number; the order with its ledger, figures,
-    # cart and event.
+    # Customer, cart, earlier order and coupon; then in flight together the snapshots, the key's
+    # claim with the stock and the coupon, and the order number; the order with its ledger,
+    # figures, cart and event.
     commands = measured.commands
-    assert (commands[:2], sorted(commands[2:4]), commands[4:]) == (
-        ["aggregate", "find"],
-        ["bulkWrite", "findAndModify"],
+    assert (commands[:1], sorted(commands[1:4]), commands[4:]) == (
+        ["aggregate"],
+        ["bulkWrite", "find", "findAndModify"],
         ["bulkWrite"],
     )
     with counted.counter.measure() as measured:
@@ -336,3 +336,34 @@ async def test_a_failed_keyed_checkout_lets_the_key_be_used_again(shop: Shop, co
         customer.id, shipping_method="express", lines={"A": 1}, idempotency_key="k"
     )
     assert order.idempotency_key == "k"
+
+
+async def test_what_a_placement_reserved_before_its_prices_refused_it_is_handed_back(
+    shop: Shop, commerce: Commerce, db: Database
+) -> None:
+    # The reservation is in flight with the products' read: a coupon the priced cart does not
+    # reach is refused after the stock and the coupon were taken, and both go back with the claim.
+    await shop.add_product("P1", [("A", "10.00")], stock=20)
+    await commerce.promotions.create(CouponIn(code="BIG100", kind=CouponKind.FIXED, value="5.00", min_subtotal="100"))
+    customer = await shop.customer()
+    with pytest.raises(CouponRejected):
+        await commerce.orders.create_order(
+            customer.id, shipping_method="express", lines={"A": 2}, coupon_code="BIG100", idempotency_key="k-big"
+        )
+    level = (await commerce.inventory.get_levels(["A"]))["A"]
+    assert (level.available, level.reserved) == (20, 0)
+    coupon = await commerce.promotions.get("BIG100")
+    assert coupon is not None
+    assert coupon.used == 0
+    assert await db[IDEMPOTENCY_CLAIMS].count_documents({}) == 0  # the key may be used again
+    order = await commerce.orders.create_order(
+        customer.id, shipping_method="express", lines={"A": 11}, coupon_code="BIG100", idempotency_key="k-big"
+    )
+    assert order.pricing.coupon_discount == cny("5.00")
+    # Not on sale: the reservation made meanwhile is given back as well.
+    await db["products"].update_many({}, {"$set": {"status": "off_shelf"}})
+    with pytest.raises(ValidationFailed) as caught:
+        await commerce.orders.create_order(customer.id, shipping_method="express", lines={"A": 1})
+    assert caught.value.code == "not_purchasable"
+    level = (await commerce.inventory.get_levels(["A"]))["A"]
+    assert (level.available, level.reserved) == (9, 11)  # the first order's alone

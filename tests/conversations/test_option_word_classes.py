@@ -36,6 +36,9 @@ CLASS_WORDS = [
     ("zh", ["气球布置套装 告白用 一套"], {"BL-LOVE": 1}),
     ("zh", ["气球布置套装", "毕业典礼的 两套"], {"BL-GRAD": 2}),
     ("zh", ["气球布置套装 感谢款 来一套"], {"BL-THX": 1}),
+    # a card asked for as 卡片, its occasion in the same words
+    ("zh", ["生日主题的定制蛋糕一个 再来张告白的卡片"], {"CK-BD": 1, "GC-LOVE": 1}),
+    ("zh", ["烫金贺卡 要生日的 两张"], {"GC-BD": 2}),
     # grades
     ("en", ["longjing tea, premium grade, one tin"], {"TE-TJ": 1}),
     ("en", ["pre-qingming longjing tea", "first grade please"], {"TE-YJ": 1}),

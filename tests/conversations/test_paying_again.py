@@ -190,3 +190,38 @@ async def test_a_second_order_to_another_address_is_placed_too(tea_shop: Any, la
     assert orders_of(talk) == [({"CT-1": 1}, "paid"), ({"WB-1": 1}, "paid")], talk.transcript()
     second = await tea_shop.commerce.orders.get_by_number(talk.summary["orders"][0]["number"])
     assert "13922223333" in str(second), talk.transcript()  # sent where the message said
+
+
+# --- "never mind, just place the order" ------------------------------------------------------------------
+
+SHIPPING = {"en": "express", "zh": "快递"}
+NEVER_MIND_THEN_ORDER = [
+    # at the coupon question
+    ("en", False, "never mind, just place the order then"),
+    ("zh", False, "算了 直接下单吧"),
+    # under the summary
+    ("en", True, "oh ok never mind, go ahead and order it"),
+    ("zh", True, "算了算了 就这样下单吧"),
+]
+
+
+@pytest.mark.parametrize(("lang", "at_summary", "words"), NEVER_MIND_THEN_ORDER, ids=lambda v: str(v)[:30])
+async def test_never_mind_then_a_request_for_the_order_places_it(
+    tea_shop: Any, lang: str, at_summary: bool, words: str
+) -> None:
+    await enough_stock(tea_shop, ALL_STOCK)
+    goods = "a cat teaser wand and 2 sports water bottles" if lang == "en" else "逗猫棒一个 运动水壶两个"
+    steps = [goods, CHECKOUT[lang], ADDRESS[lang], SHIPPING[lang], *([NO_CODE[lang]] if at_summary else [])]
+    talk = await converse(tea_shop, lang, [*steps, words, "!pay"], who="nevermind")
+    assert orders_of(talk) == [({"CT-1": 1, "WB-1": 2}, "paid")], talk.transcript()
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "never mind, I'll order it another time"), ("zh", "算了不买了")])
+async def test_never_mind_without_a_request_for_the_order_still_drops_the_checkout(
+    tea_shop: Any, lang: str, words: str
+) -> None:
+    await enough_stock(tea_shop, ALL_STOCK)
+    steps = ["2 sports water bottles" if lang == "en" else "运动水壶两个", CHECKOUT[lang], ADDRESS[lang]]
+    talk = await converse(tea_shop, lang, [*steps, SHIPPING[lang], NO_CODE[lang], words], who="giveup")
+    assert orders_of(talk) == [], talk.transcript()
+    assert talk.cart == {"WB-1": 2}, talk.transcript()

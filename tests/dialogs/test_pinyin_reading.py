@@ -55,3 +55,22 @@ def test_english_words_in_a_chinese_conversation_stay() -> None:
 
 def test_pinyin_mixed_with_product_words_keeps_them_for_the_search() -> None:
     assert read_pinyin("wo yao liang ge lu ying shui hu", "zh").startswith("我要两个")
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        # a whole message in pinyin: "you" / "ma" around a product name in pinyin are 有 / 吗
+        ("you diandong yashua ma", "有 diandong yashua 吗"),
+        # a count's two syllables read together though the words after it are not listed
+        ("yao yi tao ji yong", "要一套 ji yong"),
+        ("yao liang ge bisai mofang", "要两个 bisai mofang"),
+    ],
+)
+def test_a_message_all_in_pinyin_reads_its_listed_words(typed: str, read: str) -> None:
+    assert read_pinyin(typed, "zh") == read
+
+
+@pytest.mark.parametrize("typed", ["you can pan", "hello you there", "thank you"])
+def test_only_english_looking_words_are_no_pinyin_message(typed: str) -> None:
+    assert read_pinyin(typed, "zh") == typed

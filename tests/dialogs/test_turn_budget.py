@@ -77,12 +77,12 @@ PURCHASE_ZH: list[tuple[str, str, int]] = [
     ("第一个", "product_info", 3),  # + the product with its stock, read once
     ("黑色的加入购物车", "add_to_cart", 6),  # product (with its stock), cart checked, upsert (2)
     ("购物车", "view_cart", 4),  # the cart with the tier, the snapshots with their stock
-    ("结账", "checkout", 5),  # the cart (two), the saved addresses
+    ("结账", "checkout", 4),  # the cart with the saved addresses, its snapshots
     ("张三 13800138000 上海市浦东新区世纪大道100号", "checkout:addr_entry", 6),  # address saved, the cart
     ("@快递", "button:shipping", 2),
     ("不用了", "checkout:coupon", 3),  # the quote (its products were read unchanged before: customer and cart only)
-    # key claimed with the stock held while numbered, order batch; payment (one write: the order was
-    # placed a moment ago, its holds and open payments are not read)
+    # snapshots, key claimed with the stock held and number at once; order batch; payment (one
+    # write: the order was placed a moment ago, its holds and open payments are not read)
     ("确认", "checkout:confirm", 8),
     ("!pay", "", 0),
     ("我的订单到哪了", "order_status", 5),  # the customer's orders in time windows; the order not read again
@@ -96,7 +96,7 @@ PURCHASE_EN: list[tuple[str, str, int]] = [
     ("do you have power banks?", "search_product", 5),  # the page, the one hit whole (+ index refresh when due)
     ("the first one", "product_info", 3),
     ("add the 20000mAh one to my cart", "add_to_cart", 6),  # the product page lends snapshot and stock
-    ("checkout", "checkout", 5),
+    ("checkout", "checkout", 4),
     ("John Smith, 13800138000, 100 Century Ave, Pudong, Shanghai", "checkout:addr_entry", 6),
     ("@Express", "button:shipping", 2),
     ("WELCOME10", "checkout:coupon", 6),  # the cart (two), the coupon, the quote (customer and cart)
