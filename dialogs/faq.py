@@ -94,13 +94,25 @@ class FaqService:
         return next((e for e in await self.entries() if intent in e.intents), None)
 
     async def match(self, text: str) -> FaqEntry | None:
-        """The entry whose keywords appear most in the text (at least one)."""
+        """The entry whose keywords cover most of the text (at least one keyword).
+
+        Coverage is the length of the matched keywords, a keyword inside a longer one matched in
+        the same text not counted: "cash on delivery" speaks of paying, not of the "delivery" (and
+        "deliver") in it that the shipping entry lists."""
         lowered = text.lower()
-        best, hits = None, 0
+        found = [
+            (entry, keyword)
+            for entry in await self.entries()
+            for keyword in entry.keywords
+            if keyword and keyword in lowered
+        ]
+        longer = {keyword for _, keyword in found}
+        best, covered = None, 0
         for entry in await self.entries():
-            count = sum(1 for keyword in entry.keywords if keyword and keyword in lowered)
-            if count > hits:
-                best, hits = entry, count
+            mine = {keyword for owner, keyword in found if owner is entry}
+            own = sum(len(k) for k in mine if not any(k != other and k in other for other in longer))
+            if own > covered:
+                best, covered = entry, own
         return best
 
     async def upsert(self, entry: FaqEntry) -> None:

@@ -31,7 +31,7 @@ from dialogs.flows import (
     several,
     specs,
 )
-from dialogs.flows.base import Flow, is_cancel, menu_buttons
+from dialogs.flows.base import Flow, asks_to_pay_on_delivery, is_cancel, menu_buttons
 from dialogs.flows.checkout_answers import coupon_code_in
 from dialogs.handoff import HandoffService
 from dialogs.language import detect_language_switch
@@ -628,6 +628,8 @@ def _in_context(turn: Turn, intent: str, *, in_flow: bool = False) -> str:
     """Correct readings the conversation context contradicts (the NLU sees one message alone)."""
     context = turn.state.context
     text = turn.text
+    if asks_to_pay_on_delivery(text) and intent not in {"human_agent", "cancel_order"}:
+        return "faq_question"  # "可以货到付款吗", "do u do COD": how paying works here, no payment yet
     if intent in ("pay", "payment_problem") and turn.confidence < 0.6 and not _MONEY_WORDS.search(text):
         # "frying pan" read weakly as a payment problem: no word of paying, so not about a payment
         return "nlu_fallback"

@@ -105,10 +105,28 @@ SIDE_QUESTIONS = {
 }
 
 
+# Paying the courier on arrival: a question about how this shop takes money (dialogs/faq.yml
+# cash_on_delivery answers it), whatever step or reading the message meets - never a name,
+# a street, a coupon code or a payment.
+_PAYS_ON_DELIVERY = re.compile(
+    r"货到付款|到付|收货再付|收到再付|先发货后付|cash\s+on\s+delivery|pay(?:ing)?\s+on\s+delivery|\bcod\b|"
+    r"pay\s+(?:when|once)\s+(?:it\s+arrives|it\s+comes|i\s+get\s+it)|pay\s+at\s+the\s+door",
+    re.I,
+)
+
+
+def asks_to_pay_on_delivery(text: str) -> bool:
+    return bool(_PAYS_ON_DELIVERY.search(text))
+
+
 def looks_like_side_question(turn: Turn, threshold: float = 0.6) -> bool:
-    """A confident NLU reading of a side question, or a question whether the product suits a use
-    ("够用吗", "warm enough?"): the text is not an answer to the step."""
-    return (turn.nlu_intent in SIDE_QUESTIONS and turn.confidence >= threshold) or asks_about_fit(turn.text)
+    """A confident NLU reading of a side question, a question whether the product suits a use
+    ("够用吗", "warm enough?") or about paying on delivery: the text is not an answer to the step."""
+    return (
+        (turn.nlu_intent in SIDE_QUESTIONS and turn.confidence >= threshold)
+        or asks_about_fit(turn.text)
+        or asks_to_pay_on_delivery(turn.text)
+    )
 
 
 def yes_no_buttons(turn: Turn, yes_key: str = "button.yes", no_key: str = "button.no") -> tuple[Button, Button]:
