@@ -843,8 +843,10 @@ _CORRECTION = re.compile(r"\bnot\b|\binstead\s+of\b|\brather\s+than\b|不是", r
 # A change of mind without a verb of changing ("算了还是3盆的吧", "不要计数款了 要标准款"): only about
 # a line just put in, since "还是" alone is also "still" and "or".
 _CHANGE_OF_MIND = re.compile(
-    r"算了|还是|不要[^，,。.！!？?\s]{0,8}了|其实|\b(?:on\s+second\s+thought|scratch\s+that|no\s+wait)\b", re.I
+    r"算了|还是|不要[^，,。.！!？?\s]{0,8}了.*要|其实|\b(?:on\s+second\s+thought|scratch\s+that|no\s+wait)\b", re.I
 )
+# ... but a line taken out ("黑的删掉 不要了") is a removal, whatever else the message says.
+_TAKEN_OUT = re.compile(r"删|去掉|拿掉|移除|\b(?:remove|delete|drop)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -861,7 +863,13 @@ async def change_option_intent(turn: Turn, intent: str) -> bool:
     context = turn.state.context
     asked = _CHANGE.search(text) or _STEP_UP.search(text) or _STEP_DOWN.search(text) if text else None
     corrects = bool(text and _CORRECTION.search(text))  # "the black pair should be XL not M"
-    mind = bool(text and not (asked or corrects) and _CHANGE_OF_MIND.search(text) and not asks_for_more(text))
+    mind = bool(
+        text
+        and not (asked or corrects)
+        and _CHANGE_OF_MIND.search(text)
+        and not asks_for_more(text)
+        and not _TAKEN_OUT.search(text)
+    )
     if not text or intent in NOT_A_SWAP or not (asked or corrects or mind) or _AFTER_SALES.search(text):
         return False
     if context.get("list_kind") == "orders" or not (context.get("last_sku") or context.get("cart_skus")):

@@ -63,6 +63,8 @@ CHANGES_OF_MIND = [
     (["壶铃8kg一个", "瑜伽砖紫色来两块", "还是要蓝色的吧"], {"KB-8": 1, "YB-BL": 2}),
     # more of another version is no change of mind
     (["壶铃8kg一个", "还是再来一个12kg的吧"], {"KB-8": 1, "KB-12": 1}),
+    # nor is taking a line out: "紫色的删掉 不要了" removes the purple blocks, it turns no line purple
+    (["瑜伽砖紫色一块，蓝色一块", "蓝色那个改成两块", "紫色的删掉 不要了"], {"YB-BL": 2}),
 ]
 
 
