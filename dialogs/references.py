@@ -52,6 +52,15 @@ _THIS = re.compile(
 )
 
 
+# "first" and "second" that point at no list entry: "wait a second", "ask my wife first", "at
+# first", "for the first time", "first of all".
+_NO_POSITION = re.compile(
+    r"\b(?:a|one|just\s+a)\s+sec(?:ond)?\b|\bat\s+first\b|\bfirst\s+(?:time|of\s+all|things?)\b|"
+    r"(?<=[a-z])(?<!\bthe)(?<!\bthat)(?<!\bthis)(?<!\bpick)(?<!\btake)(?<!\bchoose)\s+first(?=\s*(?:[.,!?;]|$))",
+    re.I,
+)
+
+
 def ordinal(text: str) -> int | None:
     """1-based position the text refers to, LAST (-1) for "the last one", else None."""
     if _ZH_LAST.search(text) or _EN_LAST.search(text):
@@ -60,7 +69,7 @@ def ordinal(text: str) -> int | None:
     if match:
         token = match.group(1)
         return int(token) if token.isdigit() else ZH_NUMBERS.get(token)
-    match = _EN_ORDINAL.search(text)
+    match = _EN_ORDINAL.search(_NO_POSITION.sub(" ", text))
     if match:
         return EN_ORDINALS[match.group(1).lower()]
     match = _EN_NUMBER.search(text)
@@ -1127,8 +1136,19 @@ _CLAUSE_START = re.compile(r"(?:^|(?<=[,，;；。.!！\s]))\S")  # where a clau
 _BUYING_VERB = re.compile(r"买|要|来|拿|加|带|\b(?:buy|add|get|want|need|take|order)\b", re.I)
 
 
+# Words to write on a card or a cake ("can you write "happy birthday my love" on it"): no request.
+_QUOTED = re.compile(r'"[^"]{3,}"|“[^”]{3,}”|「[^」]{3,}」|『[^』]{3,}』')
+
+
+def without_quoted(text: str) -> str:
+    """The text with words quoted to be written blanked out (same length)."""
+    return _QUOTED.sub(lambda match: " " * len(match.group()), text)
+
+
 def without_context(text: str) -> str:
-    """The text with clauses about who it is for blanked out (same length, so places stay)."""
+    """The text with clauses about who it is for, and words quoted to be written, blanked out
+    (same length, so places stay)."""
+    text = without_quoted(text)
     for start in [m.start() for m in _CLAUSE_START.finditer(text)]:
         if not _CONTEXT_CLAUSE.match(text, start):
             continue

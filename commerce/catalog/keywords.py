@@ -180,13 +180,31 @@ class QueryTerm:
 
 
 def query_terms(query: str) -> list[QueryTerm]:
-    """Terms of a shopper's query; duplicates removed, order kept. No typo correction here."""
+    """Terms of a shopper's query; duplicates removed, order kept. No typo correction here.
+
+    Two neighbouring words that make one name of a synonym group ("head torch" for 头灯 /
+    headlamp) are one term: each word alone names something else ("head", "torch")."""
     terms: list[QueryTerm] = []
     seen: set[str] = set()
-    for token in text_tokens(query):
+    for token in _joined_synonyms(text_tokens(query)):
         if token in seen:
             continue
         seen.add(token)
         variants = {token, stem(token)} if is_latin(token) else {token}
+        variants |= synonyms_of(token) if " " in token else set()
         terms.append(QueryTerm(token=token, variants=frozenset(variants)))
     return terms
+
+
+def _joined_synonyms(tokens: list[str]) -> list[str]:
+    joined: list[str] = []
+    index = 0
+    while index < len(tokens):
+        pair = " ".join(tokens[index : index + 2])
+        if index + 1 < len(tokens) and pair.isascii() and synonyms_of(pair):
+            joined.append(pair)
+            index += 2
+        else:
+            joined.append(tokens[index])
+            index += 1
+    return joined

@@ -29,6 +29,7 @@ from dialogs.references import (
     spec_text,
     spellings,
     without_named_values,
+    without_quoted,
     word_groups,
 )
 from dialogs.turn import Turn
@@ -84,7 +85,8 @@ def selection_from_text(turn: Turn, product: ProductView) -> dict[str, str]:
     """Spec values the customer named: "黑色的", "in black, size L", "the warmer one", "便宜的那个",
     or NLU colour/size entities. The numbers of the product's own name are no values ("sunscreen
     spf50" names no 50ml)."""
-    chosen = options_named(without_name_numbers(turn.text or "", product.all_names), product.options)
+    text = without_quoted(turn.text or "")  # "write "happy birthday my love" on it": words to write, no option
+    chosen = options_named(without_name_numbers(text, product.all_names), product.options)
     words = [str(v) for v in (*turn.entities("color"), *turn.entities("size"))]
     for dim, values in product.options.items():
         if dim not in chosen:

@@ -99,3 +99,12 @@ def test_spec_labels_are_bilingual_where_known() -> None:
     assert size.key_label == LocalizedText("尺码", "Size")
     assert size.value_label == LocalizedText("XL", "XL")
     assert custom.format("en") == "版型: 修身"
+
+
+def test_two_words_naming_one_synonym_are_one_term() -> None:
+    terms = query_terms("head torch x1")
+    joined = [t for t in terms if t.token == "head torch"]
+    assert joined
+    assert {"headlamp", "头灯"} <= joined[0].variants
+    assert "head" not in [t.token for t in terms]
+    assert [t.token for t in query_terms("shower head")] == ["shower", "head"]

@@ -38,6 +38,16 @@ DROPPED = [
     ),
     (["add a 10mm yoga mat", "and the 20kg adjustable dumbbell", "forget the yoga mat, too pricey"], {"F1-20": 1}),
     (["the 10kg adjustable dumbbell", "add it", "actually scratch that, make it the 20kg one instead"], {"F1-20": 1}),
+    # the line said again a question later, "first" an adverb ("ask my brother first"): kept, not added
+    (
+        [
+            "the standard werewolf game",
+            "add it",
+            "how much is it?",
+            "ok put it in my cart, not buying yet. ask my brother first",
+        ],
+        {"G1-STD": 1},
+    ),
 ]
 
 

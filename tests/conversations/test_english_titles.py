@@ -45,6 +45,8 @@ NAMED = [
     (["2 packets of herb seeds, spinach"], {"HS-SPN": 2}),
     (["add the kitchen herb seeds in coriander"], {"HS-COR": 1}),
     (["add a bamboo chopping board in natural"], {"BB-NAT": 1}),
+    # the words to write on a card name no option ("love" in the message is no Love card)
+    (['add a birthday note card, can you write "with love from all of us" on it?'], {"GC-BDAY": 1}),
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.references import ONE_EDIT_KEYWORDS, one_edit_typos, without_typos
+from dialogs.references import ONE_EDIT_KEYWORDS, one_edit_typos, ordinal, without_typos
 from nlu.english import english_word_counts
 
 
@@ -33,3 +33,19 @@ def test_a_keyword_one_keystroke_off_is_read_as_meant(typed: str, read: str) -> 
 @pytest.mark.parametrize("text", ["rerun the report", "a returned parcel", "cancelled", "refunds", "turn it"])
 def test_other_words_are_left_alone(text: str) -> None:
     assert without_typos(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [
+        ("the first one", 1),
+        ("first", 1),
+        ("pick the second", 2),
+        ("ok put it in my cart, need to ask my brother first", None),
+        ("hang on a second", None),
+        ("at first i wanted the red one", None),
+        ("the second one please, thanks", 2),
+    ],
+)
+def test_first_and_second_as_adverbs_point_at_nothing(text: str, position: int | None) -> None:
+    assert ordinal(text) == position
