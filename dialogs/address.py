@@ -347,7 +347,9 @@ _STREET_PART = re.compile(
 # Words around an address that belong to no field: "好的 王磊 139…", "here you go: Tom Lee, …", "… 谢谢".
 _COURTESY_HEAD = re.compile(
     r"^(?:(?:好的|好嘞|好|嗯+|行|可以|收到|hi|hello|hey|ok(?:ay)?|sure|yes|yeah|yep|alright|here(?:'s|\s+is)?(?:\s+it\s+is|"
-    r"\s+you\s+go|\s+you\s+are)?|给你|给您|如下|地址如下|发你|发给你)(?![A-Za-z\u4e00-\u9fff])[\s,，:：!！.。~～]*)+",
+    r"\s+you\s+go|\s+you\s+are)?|给你|给您|如下|地址如下|发你|发给你|"
+    # the go-ahead the address came with ("结算 地址…", "checkout: Tom Lee, …"): no field's text
+    r"去?结算|结账|下单|买单|check\s*out|place\s+(?:the\s+|my\s+)?order)(?![A-Za-z\u4e00-\u9fff])[\s,，:：!！.。~～]*)+",
     re.I,
 )
 _COURTESY_TAIL = re.compile(

@@ -528,6 +528,13 @@ ZH_MORE: list[Entry] = [
         "广西壮族自治区南宁市青秀区",
         "民族大道136号",
     ),
+    (
+        "去结算 地址浙江省宁波市鄞州区天童南路588号 林静 13957401234",
+        "林静",
+        "13957401234",
+        "浙江省宁波市鄞州区",
+        "天童南路588号",
+    ),
 ]
 
 EN_MORE: list[Entry] = [
@@ -604,5 +611,12 @@ EN_MORE: list[Entry] = [
         "13888887777",
         "Binjiang District, Hangzhou",
         "15 Binjiang Ave",
+    ),
+    (
+        "checkout pls: Nina Zhou, 13611112222, 66 Tianmu Rd, Jing'an District, Shanghai",
+        "Nina Zhou",
+        "13611112222",
+        "Jing'an District, Shanghai",
+        "66 Tianmu Rd",
     ),
 ]

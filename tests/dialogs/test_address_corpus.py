@@ -1,4 +1,4 @@
-"""Every message of the address corpus (address_corpus.py: 84 addresses as customers paste or type
+"""Every message of the address corpus (address_corpus.py: 86 addresses as customers paste or type
 them, half zh, half en) is read into the name, phone, region and street it holds."""
 
 from __future__ import annotations
