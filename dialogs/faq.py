@@ -100,17 +100,13 @@ class FaqService:
         the same text not counted: "cash on delivery" speaks of paying, not of the "delivery" (and
         "deliver") in it that the shipping entry lists."""
         lowered = text.lower()
-        found = [
-            (entry, keyword)
-            for entry in await self.entries()
-            for keyword in entry.keywords
-            if keyword and keyword in lowered
-        ]
-        longer = {keyword for _, keyword in found}
+        entries = await self.entries()
+        found = [(entry, keyword) for entry in entries for keyword in entry.keywords if keyword and keyword in lowered]
+        matched = {keyword for _, keyword in found}
         best, covered = None, 0
-        for entry in await self.entries():
+        for entry in entries:
             mine = {keyword for owner, keyword in found if owner is entry}
-            own = sum(len(k) for k in mine if not any(k != other and k in other for other in longer))
+            own = sum(len(k) for k in mine if not any(k != other and k in other for other in matched))
             if own > covered:
                 best, covered = entry, own
         return best
